@@ -1,0 +1,292 @@
+//! One cgroup per container, on whatever layout the host has: cgroup v2, v1 (one hierarchy per
+//! controller), hybrid (v1 plus a cgroup2 mount at /sys/fs/cgroup/unified; runt uses the v1
+//! hierarchies there), or none (initramfs: nothing mounted; the container runs without limits).
+//!
+//! Every file is written through a held directory descriptor (`write_file(dir, name, value)`).
+
+use crate::error::{Error, OrSys, Result};
+use crate::rootfs::cstr;
+use crate::spec::Limits;
+use crate::sys::fs::{self, AT_REMOVEDIR, CWD, O_DIRECTORY, O_RDONLY, O_WRONLY};
+use crate::sys::{process, Errno, Fd};
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+const MOUNT: &str = "/sys/fs/cgroup";
+/// Parent of every container's cgroup, created on first use and left in place.
+const PARENT: &str = "runt";
+
+#[derive(Debug)]
+pub enum Layout {
+    V2(Fd),
+    /// The directory holding one mount per v1 controller.
+    V1(Fd),
+    None,
+}
+
+pub fn detect() -> Layout {
+    let Ok(st) = fs::statfs(c"/sys/fs/cgroup") else { return Layout::None };
+    let Ok(dir) = fs::openat(CWD, c"/sys/fs/cgroup", O_DIRECTORY | O_RDONLY, 0) else { return Layout::None };
+    if st.f_type == i64::from(linux_raw_sys::general::CGROUP2_SUPER_MAGIC) {
+        Layout::V2(dir)
+    } else if fs::openat(dir.raw(), c"pids", O_DIRECTORY | O_RDONLY, 0).is_ok() {
+        Layout::V1(dir)
+    } else {
+        // A tmpfs without controller mounts under it is as good as no cgroupfs.
+        Layout::None
+    }
+}
+
+/// The container's cgroup directory in one hierarchy.
+#[derive(Debug)]
+struct Dir {
+    parent: Fd,
+    fd: Fd,
+    /// Shown in messages: "/sys/fs/cgroup/pids/runt/NAME".
+    path: String,
+    /// The v1 controller of this hierarchy ("" on v2).
+    controller: &'static str,
+}
+
+#[derive(Debug)]
+pub struct Cgroup {
+    name: String,
+    v2: bool,
+    dirs: Vec<Dir>,
+    removed: bool,
+}
+
+impl Cgroup {
+    /// Creates the container's cgroup and writes its limits. None when the host has no cgroupfs.
+    pub fn create(layout: &Layout, name: &str, limits: &Limits) -> Result<Option<Cgroup>> {
+        let mut cg = Cgroup { name: String::from(name), v2: false, dirs: Vec::new(), removed: false };
+        match layout {
+            Layout::None => return Ok(None),
+            Layout::V2(root) => {
+                cg.v2 = true;
+                let controllers = v2_controllers(limits);
+                if !controllers.is_empty() {
+                    write_file(root, MOUNT, "cgroup.subtree_control", &controllers)?;
+                }
+                cg.add_dir(root, MOUNT, "", &controllers)?;
+                cg.write_v2_limits(limits)?;
+            }
+            Layout::V1(base) => {
+                // pids always: it is what tracks the container's processes even without limits.
+                let wanted = [("pids", true), ("memory", limits.memory.is_some()), ("cpu", limits.cpu_quota.is_some())];
+                for (controller, _) in wanted.iter().filter(|w| w.1) {
+                    let path = format!("{MOUNT}/{controller}");
+                    let root = fs::openat(base.raw(), &cstr(controller)?, O_DIRECTORY | O_RDONLY, 0)
+                        .or_sys(|| format!("open cgroup hierarchy {path}"))?;
+                    cg.add_dir(&root, &path, controller, "")?;
+                }
+                cg.write_v1_limits(limits)?;
+            }
+        }
+        Ok(Some(cg))
+    }
+
+    /// mkdir ROOT/runt (if needed) and ROOT/runt/NAME; `enable` goes to runt's subtree_control (v2).
+    fn add_dir(&mut self, root: &Fd, root_path: &str, controller: &'static str, enable: &str) -> Result<()> {
+        let parent_path = format!("{root_path}/{PARENT}");
+        match fs::mkdirat(root.raw(), c"runt", 0o755) {
+            Ok(()) | Err(Errno::EEXIST) => {}
+            Err(e) => return Err(Error::sys(e, format!("mkdir {parent_path}"))),
+        }
+        let parent = fs::openat(root.raw(), c"runt", O_DIRECTORY | O_RDONLY, 0).or_sys(|| format!("open {parent_path}"))?;
+        if !enable.is_empty() {
+            write_file(&parent, &parent_path, "cgroup.subtree_control", enable)?;
+        }
+        let path = format!("{parent_path}/{}", self.name);
+        let name = cstr(&self.name)?;
+        match fs::mkdirat(parent.raw(), &name, 0o755) {
+            Ok(()) => {}
+            Err(Errno::EEXIST) => {
+                return Err(Error::msg(format!("container name {} is in use ({path} exists)", self.name)));
+            }
+            Err(e) => return Err(Error::sys(e, format!("mkdir {path}"))),
+        }
+        let fd = fs::openat(parent.raw(), &name, O_DIRECTORY | O_RDONLY, 0);
+        let fd = match fd {
+            Ok(fd) => fd,
+            Err(e) => {
+                let _ = fs::unlinkat(parent.raw(), &name, AT_REMOVEDIR);
+                return Err(Error::sys(e, format!("open {path}")));
+            }
+        };
+        self.dirs.push(Dir { parent, fd, path, controller });
+        Ok(())
+    }
+
+    fn dir(&self, controller: &str) -> Option<&Dir> {
+        self.dirs.iter().find(|d| self.v2 || d.controller == controller)
+    }
+
+    fn set(&self, controller: &str, file: &str, value: &str) -> Result<()> {
+        match self.dir(controller) {
+            Some(d) => write_file(&d.fd, &d.path, file, value),
+            None => Err(Error::msg(format!("cgroup controller {controller} is not available"))),
+        }
+    }
+
+    /// Like `set`, for files that exist only with some kernel options (swap accounting).
+    fn set_if_present(&self, controller: &str, file: &str, value: &str) -> Result<()> {
+        match self.set(controller, file, value) {
+            Err(Error { errno: Some(Errno::ENOENT), .. }) => Ok(()),
+            other => other,
+        }
+    }
+
+    fn write_v1_limits(&self, l: &Limits) -> Result<()> {
+        if let Some(n) = l.pids {
+            self.set("pids", "pids.max", &format!("{n}"))?;
+        }
+        if let Some(m) = l.memory {
+            self.set("memory", "memory.limit_in_bytes", &format!("{m}"))?;
+            // Memory+swap capped at the same value: the limit is not bypassed through swap.
+            self.set_if_present("memory", "memory.memsw.limit_in_bytes", &format!("{m}"))?;
+        }
+        if let Some(q) = l.cpu_quota {
+            self.set("cpu", "cpu.cfs_period_us", &format!("{}", l.cpu_period))?;
+            self.set("cpu", "cpu.cfs_quota_us", &format!("{q}"))?;
+        }
+        Ok(())
+    }
+
+    fn write_v2_limits(&self, l: &Limits) -> Result<()> {
+        if let Some(n) = l.pids {
+            self.set("pids", "pids.max", &format!("{n}"))?;
+        }
+        if let Some(m) = l.memory {
+            self.set("memory", "memory.max", &format!("{m}"))?;
+            self.set_if_present("memory", "memory.swap.max", "0")?;
+        }
+        if let Some(q) = l.cpu_quota {
+            self.set("cpu", "cpu.max", &format!("{q} {}", l.cpu_period))?;
+        }
+        Ok(())
+    }
+
+    /// The v2 directory, for clone3(CLONE_INTO_CGROUP).
+    pub fn v2_dir(&self) -> Option<&Fd> {
+        self.dirs.first().filter(|_| self.v2).map(|d| &d.fd)
+    }
+
+    /// Moves `pid` into every hierarchy of the container's cgroup.
+    pub fn join(&self, pid: i32) -> Result<()> {
+        let pid = format!("{pid}");
+        self.dirs.iter().try_for_each(|d| write_file(&d.fd, &d.path, "cgroup.procs", &pid))
+    }
+
+    /// Whether the kernel's OOM killer killed a process of this container.
+    pub fn oom_killed(&self) -> bool {
+        let (file, dir) = if self.v2 { ("memory.events", self.dir("")) } else { ("memory.oom_control", self.dir("memory")) };
+        let Some(d) = dir else { return false };
+        let Ok(text) = read_file(&d.fd, file) else { return false };
+        text.lines().any(|l| l.strip_prefix("oom_kill ").is_some_and(|n| n.trim() != "0"))
+    }
+
+    /// Removes the cgroup, killing anything still in it first. Returns the first failure.
+    pub fn remove(mut self) -> Result<()> {
+        self.removed = true;
+        let mut result = Ok(());
+        for d in &self.dirs {
+            if let Err(e) = remove_dir(d, &self.name, self.v2) {
+                if result.is_ok() {
+                    result = Err(e);
+                }
+            }
+        }
+        result
+    }
+}
+
+impl Drop for Cgroup {
+    /// Error paths: the cgroup goes away even when nobody calls `remove`.
+    fn drop(&mut self) {
+        if !self.removed {
+            for d in &self.dirs {
+                let _ = remove_dir(d, &self.name, self.v2);
+            }
+        }
+    }
+}
+
+/// The controllers to enable for children of a v2 cgroup, as a subtree_control line.
+fn v2_controllers(l: &Limits) -> String {
+    let mut s = String::new();
+    for (on, c) in [(l.pids.is_some(), "+pids"), (l.memory.is_some(), "+memory"), (l.cpu_quota.is_some(), "+cpu")] {
+        if on {
+            if !s.is_empty() {
+                s.push(' ');
+            }
+            s.push_str(c);
+        }
+    }
+    s
+}
+
+/// rmdir, retrying while exiting processes still hold the cgroup; leftovers are killed.
+fn remove_dir(d: &Dir, name: &str, v2: bool) -> Result<()> {
+    let cname = cstr(name)?;
+    // About 2 s in all: processes killed by the pid namespace's end normally leave within ms.
+    let mut wait_ms = 1;
+    for _ in 0..14 {
+        match fs::unlinkat(d.parent.raw(), &cname, AT_REMOVEDIR) {
+            Ok(()) | Err(Errno::ENOENT) => return Ok(()),
+            Err(Errno::EBUSY) => {
+                kill_all(d, v2);
+                process::sleep_ms(wait_ms);
+                wait_ms = (wait_ms * 2).min(250);
+            }
+            Err(e) => return Err(Error::sys(e, format!("rmdir {}", d.path))),
+        }
+    }
+    Err(Error::sys(Errno::EBUSY, format!("rmdir {}", d.path)))
+}
+
+fn kill_all(d: &Dir, v2: bool) {
+    if v2 && write_file(&d.fd, &d.path, "cgroup.kill", "1").is_ok() {
+        return;
+    }
+    if let Ok(procs) = read_file(&d.fd, "cgroup.procs") {
+        for pid in procs.lines().filter_map(|l| l.trim().parse::<i32>().ok()) {
+            let _ = process::kill(pid, process::SIGKILL);
+        }
+    }
+}
+
+/// Writes `value` to the control file `name` of the cgroup directory `dir` (shown as `path`).
+pub fn write_file(dir: &Fd, path: &str, name: &str, value: &str) -> Result<()> {
+    let shown = || format!("write {value} to {path}/{name}");
+    let fd = fs::openat(dir.raw(), &cstr(name)?, O_WRONLY, 0).or_sys(shown)?;
+    fs::write_all(fd.raw(), value.as_bytes()).or_sys(shown)
+}
+
+/// Reads a (small) control file.
+pub fn read_file(dir: &Fd, name: &str) -> core::result::Result<String, Errno> {
+    let fd = fs::openat(dir.raw(), &c_name(name)?, O_RDONLY, 0)?;
+    let mut buf = alloc::vec![0u8; 64 * 1024];
+    let n = fs::read_full(fd.raw(), &mut buf)?;
+    buf.truncate(n);
+    String::from_utf8(buf).map_err(|_| Errno::EINVAL)
+}
+
+fn c_name(name: &str) -> core::result::Result<alloc::ffi::CString, Errno> {
+    alloc::ffi::CString::new(name).map_err(|_| Errno::EINVAL)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controllers_line() {
+        let mut l = Limits::default();
+        assert_eq!(v2_controllers(&l), "");
+        l.pids = Some(1);
+        l.cpu_quota = Some(5);
+        assert_eq!(v2_controllers(&l), "+pids +cpu");
+    }
+}

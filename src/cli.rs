@@ -1,0 +1,319 @@
+//! Hand-rolled argv parsing. Each option is defined once in a table; help text is generated from
+//! it. Parsing only checks shapes (a value is present, a number is a number); what the values mean
+//! together is checked when the `Spec` is built.
+
+use crate::error::{Error, Result};
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use alloc::format;
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// What runt was asked to do.
+#[derive(Debug, PartialEq)]
+pub enum Command {
+    /// Print this text on stdout and exit 0.
+    Help(String),
+    Version,
+    Run(RunArgs),
+}
+
+/// `runt run`'s options, as typed.
+#[derive(Debug, Default, PartialEq)]
+pub struct RunArgs {
+    pub rootfs: Option<String>,
+    pub name: Option<String>,
+    pub hostname: Option<String>,
+    pub env: Vec<String>,
+    pub workdir: Option<String>,
+    pub user: Option<String>,
+    pub net: Option<String>,
+    pub volumes: Vec<String>,
+    pub read_only: bool,
+    pub pids_limit: Option<u64>,
+    pub memory: Option<u64>,
+    pub cpus: Option<u64>,
+    pub command: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Opt {
+    Help,
+    Rootfs,
+    Name,
+    Hostname,
+    Env,
+    Workdir,
+    User,
+    Net,
+    Volume,
+    ReadOnly,
+    PidsLimit,
+    Memory,
+    Cpus,
+}
+
+struct OptDef {
+    opt: Opt,
+    long: &'static str,
+    short: Option<char>,
+    /// Name of the value in help, or None for a flag.
+    value: Option<&'static str>,
+    help: &'static str,
+}
+
+const RUN_OPTS: &[OptDef] = &[
+    OptDef { opt: Opt::Rootfs, long: "rootfs", short: None, value: Some("DIR"), help: "root filesystem (default: the host's / read-only)" },
+    OptDef { opt: Opt::Name, long: "name", short: None, value: Some("NAME"), help: "container name (default: random)" },
+    OptDef { opt: Opt::Hostname, long: "hostname", short: None, value: Some("NAME"), help: "hostname (default: the name)" },
+    OptDef { opt: Opt::Env, long: "env", short: Some('e'), value: Some("KEY=VAL"), help: "set an environment variable" },
+    OptDef { opt: Opt::Workdir, long: "workdir", short: Some('w'), value: Some("DIR"), help: "working directory inside (default: /)" },
+    OptDef { opt: Opt::User, long: "user", short: Some('u'), value: Some("UID[:GID]"), help: "run as this numeric user and group" },
+    OptDef { opt: Opt::Net, long: "net", short: None, value: Some("none|host"), help: "network: own namespace with lo (none) or the host's" },
+    OptDef { opt: Opt::Volume, long: "volume", short: Some('v'), value: Some("SRC:DST[:ro]"), help: "bind-mount a host path" },
+    OptDef { opt: Opt::ReadOnly, long: "read-only", short: None, value: None, help: "mount the root filesystem read-only" },
+    OptDef { opt: Opt::PidsLimit, long: "pids-limit", short: None, value: Some("N"), help: "at most N processes" },
+    OptDef { opt: Opt::Memory, long: "memory", short: Some('m'), value: Some("BYTES[k|m|g]"), help: "memory limit" },
+    OptDef { opt: Opt::Cpus, long: "cpus", short: None, value: Some("F"), help: "CPU limit in CPUs, e.g. 0.5" },
+    OptDef { opt: Opt::Help, long: "help", short: Some('h'), value: None, help: "print this help" },
+];
+
+pub fn usage() -> String {
+    format!(
+        "runt {VERSION}: run a command in a container\n\n\
+         Usage: runt COMMAND [OPTIONS]\n\n\
+         Commands:\n  run    run a command in a new container\n\n\
+         Options:\n  -h, --help     print this help\n  -V, --version  print the version\n\n\
+         'runt COMMAND --help' describes a command.\n"
+    )
+}
+
+fn run_usage() -> String {
+    let mut s = String::from("Usage: runt run [OPTIONS] [--] COMMAND [ARG...]\n\nRun COMMAND as pid 1 of a new container.\n\nOptions:\n");
+    for d in RUN_OPTS {
+        let short = d.short.map(|c| format!("-{c}, ")).unwrap_or_default();
+        let spec = match d.value {
+            Some(v) => format!("{short}--{} {v}", d.long),
+            None => format!("{short}--{}", d.long),
+        };
+        s.push_str(&format!("  {spec:<30} {}\n", d.help));
+    }
+    s
+}
+
+/// Parses the whole command line (without argv[0]).
+pub fn parse(args: &[&str]) -> Result<Command> {
+    let Some((&first, rest)) = args.split_first() else {
+        return Err(Error::msg("no command given (see 'runt --help')"));
+    };
+    match first {
+        "-h" | "--help" | "help" => Ok(Command::Help(usage())),
+        "-V" | "--version" => Ok(Command::Version),
+        "run" => parse_run(rest),
+        o if o.starts_with('-') => Err(Error::msg(format!("unknown option {o} (see 'runt --help')"))),
+        c => Err(Error::msg(format!("unknown command {c} (see 'runt --help')"))),
+    }
+}
+
+fn parse_run(args: &[&str]) -> Result<Command> {
+    let mut r = RunArgs::default();
+    let mut i = 0;
+    while let Some(&arg) = args.get(i) {
+        i += 1;
+        if arg == "--" {
+            break;
+        }
+        if !arg.starts_with('-') || arg == "-" {
+            i -= 1;
+            break;
+        }
+        let (def, inline) = lookup(arg)?;
+        let value = match (def.value, inline) {
+            (None, None) => None,
+            (None, Some(_)) => return Err(Error::msg(format!("option --{} takes no value", def.long))),
+            (Some(_), Some(v)) => Some(v),
+            (Some(_), None) => {
+                let v = args.get(i).ok_or_else(|| Error::msg(format!("option --{} needs a value", def.long)))?;
+                i += 1;
+                Some(*v)
+            }
+        };
+        let v = value.unwrap_or_default();
+        let name = def.long;
+        match def.opt {
+            Opt::Help => return Ok(Command::Help(run_usage())),
+            Opt::Rootfs => r.rootfs = Some(v.to_string()),
+            Opt::Name => r.name = Some(v.to_string()),
+            Opt::Hostname => r.hostname = Some(v.to_string()),
+            Opt::Env => r.env.push(v.to_string()),
+            Opt::Workdir => r.workdir = Some(v.to_string()),
+            Opt::User => r.user = Some(v.to_string()),
+            Opt::Net => r.net = Some(v.to_string()),
+            Opt::Volume => r.volumes.push(v.to_string()),
+            Opt::ReadOnly => r.read_only = true,
+            Opt::PidsLimit => r.pids_limit = Some(parse_u64(name, v)?),
+            Opt::Memory => r.memory = Some(parse_size(v).ok_or_else(|| bad_value(name, v))?),
+            Opt::Cpus => r.cpus = Some(parse_cpus(v).ok_or_else(|| bad_value(name, v))?),
+        }
+    }
+    r.command = args.get(i..).unwrap_or_default().iter().map(|s| s.to_string()).collect();
+    if r.command.is_empty() {
+        return Err(Error::msg("run: no command given (see 'runt run --help')"));
+    }
+    Ok(Command::Run(r))
+}
+
+/// Finds the definition for `--long`, `--long=value`, `-s` or `-svalue`.
+fn lookup(arg: &str) -> Result<(&'static OptDef, Option<&str>)> {
+    let unknown = || Error::msg(format!("unknown option {arg} (see 'runt run --help')"));
+    if let Some(long) = arg.strip_prefix("--") {
+        let (key, inline) = match long.split_once('=') {
+            Some((k, v)) => (k, Some(v)),
+            None => (long, None),
+        };
+        let def = RUN_OPTS.iter().find(|d| d.long == key).ok_or_else(unknown)?;
+        return Ok((def, inline));
+    }
+    let mut chars = arg.chars().skip(1);
+    let c = chars.next().ok_or_else(unknown)?;
+    let def = RUN_OPTS.iter().find(|d| d.short == Some(c)).ok_or_else(unknown)?;
+    let rest = arg.get(1 + c.len_utf8()..).unwrap_or_default();
+    Ok((def, if rest.is_empty() { None } else { Some(rest) }))
+}
+
+fn bad_value(name: &str, v: &str) -> Error {
+    Error::msg(format!("invalid value '{v}' for --{name}"))
+}
+
+fn parse_u64(name: &str, v: &str) -> Result<u64> {
+    v.parse::<u64>().map_err(|_| bad_value(name, v))
+}
+
+/// `512`, `64k`, `32m`, `1g` (also `32M`, `32mb`): bytes.
+pub fn parse_size(v: &str) -> Option<u64> {
+    let lower = v.to_ascii_lowercase();
+    let s = lower.strip_suffix('b').unwrap_or(&lower);
+    let mult = match s.as_bytes().last()? {
+        b'k' => 1u64 << 10,
+        b'm' => 1 << 20,
+        b'g' => 1 << 30,
+        _ => 1,
+    };
+    let num = if mult == 1 { s } else { s.get(..s.len() - 1)? };
+    if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    num.parse::<u64>().ok()?.checked_mul(mult).filter(|&n| n > 0)
+}
+
+/// CFS period runt uses for `--cpus` (the kernel's and Docker's default), in microseconds.
+pub const CPU_PERIOD_US: u64 = 100_000;
+
+/// `--cpus F` as a CFS quota in microseconds per `CPU_PERIOD_US`: "0.5" -> 50000.
+/// At least 1 ms (the kernel's minimum quota), at most 1024 CPUs.
+pub fn parse_cpus(v: &str) -> Option<u64> {
+    let (int, frac) = v.split_once('.').unwrap_or((v, ""));
+    if (int.is_empty() && frac.is_empty()) || frac.len() > 5 {
+        return None;
+    }
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(int) || !digits(frac) {
+        return None;
+    }
+    let whole: u64 = if int.is_empty() { 0 } else { int.parse().ok()? };
+    let mut frac_us = 0u64;
+    for (i, b) in frac.bytes().enumerate() {
+        frac_us += u64::from(b - b'0') * 10u64.pow(4 - i as u32);
+    }
+    let quota = whole.checked_mul(CPU_PERIOD_US)?.checked_add(frac_us)?;
+    (1_000..=1024 * CPU_PERIOD_US).contains(&quota).then_some(quota)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(args: &[&str]) -> RunArgs {
+        let mut v = alloc::vec!["run"];
+        v.extend_from_slice(args);
+        match parse(&v) {
+            Ok(Command::Run(r)) => r,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    fn err(args: &[&str]) -> String {
+        parse(args).unwrap_err().what
+    }
+
+    #[test]
+    fn top_level() {
+        assert_eq!(parse(&["--version"]), Ok(Command::Version));
+        assert!(matches!(parse(&["--help"]), Ok(Command::Help(_))));
+        assert!(matches!(parse(&["run", "--help"]), Ok(Command::Help(h)) if h.contains("--pids-limit N")));
+        assert_eq!(err(&[]), "no command given (see 'runt --help')");
+        assert_eq!(err(&["bogus"]), "unknown command bogus (see 'runt --help')");
+        assert_eq!(err(&["--bogus"]), "unknown option --bogus (see 'runt --help')");
+    }
+
+    #[test]
+    fn values_in_every_form() {
+        let r = run(&["--name", "a", "--hostname=h", "-e", "A=1", "-eB=2", "--env=C=3", "-w/tmp", "sh"]);
+        assert_eq!(r.name.as_deref(), Some("a"));
+        assert_eq!(r.hostname.as_deref(), Some("h"));
+        assert_eq!(r.env, ["A=1", "B=2", "C=3"]);
+        assert_eq!(r.workdir.as_deref(), Some("/tmp"));
+        assert_eq!(r.command, ["sh"]);
+    }
+
+    #[test]
+    fn command_ends_options() {
+        let r = run(&["--read-only", "ls", "-l", "--name", "x"]);
+        assert!(r.read_only);
+        assert_eq!(r.name, None);
+        assert_eq!(r.command, ["ls", "-l", "--name", "x"]);
+        assert_eq!(run(&["--", "-weird"]).command, ["-weird"]);
+    }
+
+    #[test]
+    fn limits() {
+        let r = run(&["--pids-limit", "20", "--memory", "32m", "--cpus", "0.5", "true"]);
+        assert_eq!(r.pids_limit, Some(20));
+        assert_eq!(r.memory, Some(32 << 20));
+        assert_eq!(r.cpus, Some(50_000));
+    }
+
+    #[test]
+    fn rejects() {
+        assert_eq!(err(&["run", "--bogus", "x"]), "unknown option --bogus (see 'runt run --help')");
+        assert_eq!(err(&["run", "-Z", "x"]), "unknown option -Z (see 'runt run --help')");
+        assert_eq!(err(&["run", "--name"]), "option --name needs a value");
+        assert_eq!(err(&["run", "--read-only=yes", "x"]), "option --read-only takes no value");
+        assert_eq!(err(&["run", "--pids-limit", "lots", "x"]), "invalid value 'lots' for --pids-limit");
+        assert_eq!(err(&["run", "--memory", "12q", "x"]), "invalid value '12q' for --memory");
+        assert_eq!(err(&["run", "--name", "x"]), "run: no command given (see 'runt run --help')");
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("512"), Some(512));
+        assert_eq!(parse_size("64k"), Some(65536));
+        assert_eq!(parse_size("32M"), Some(32 << 20));
+        assert_eq!(parse_size("32mb"), Some(32 << 20));
+        assert_eq!(parse_size("2g"), Some(2 << 30));
+        for bad in ["", "k", "0", "-1", "1.5m", "1t", "99999999999999999999", "18446744073709551615g"] {
+            assert_eq!(parse_size(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn cpus() {
+        assert_eq!(parse_cpus("1"), Some(100_000));
+        assert_eq!(parse_cpus("0.5"), Some(50_000));
+        assert_eq!(parse_cpus(".25"), Some(25_000));
+        assert_eq!(parse_cpus("2.00001"), Some(200_001));
+        for bad in ["", ".", "0", "0.001", "abc", "1.5.5", "-1", "1e3", "0.000001", "99999999999999999999"] {
+            assert_eq!(parse_cpus(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! Child side: runs in the new namespaces as the container's pid 1-to-be, from clone until execve.
+//!
+//! Only raw system calls and the allocator are used here (no musl function that relies on thread
+//! state, which clone left stale). Every failure is reported to the parent, which prints it.
+
+use crate::error::{Error, OrSys, Result, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND, EXIT_RUNTIME};
+use crate::plan::Step;
+use crate::rootfs::{self, cstr};
+use crate::spec::{Net, Spec};
+use crate::sync::ChildEnd;
+use crate::sys::signal::{self, SigSet};
+use crate::sys::{fs, process, Errno};
+use alloc::ffi::CString;
+use alloc::format;
+use alloc::vec::Vec;
+
+pub fn run(spec: &Spec, steps: &[Step], sync: ChildEnd, saved_mask: SigSet) -> ! {
+    let err = match setup(spec, steps, &sync, saved_mask) {
+        Ok(()) => exec(spec),
+        Err(e) => e,
+    };
+    sync.report(&err);
+    process::exit(err.status)
+}
+
+fn setup(spec: &Spec, steps: &[Step], sync: &ChildEnd, saved_mask: SigSet) -> Result<()> {
+    // If runt dies (even by SIGKILL), the container's init goes with it, and so does its pid
+    // namespace; nothing is left running unowned.
+    process::set_parent_death_signal(process::SIGKILL).or_sys(|| "prctl PR_SET_PDEATHSIG".into())?;
+    // Device nodes and mount points get exactly the modes asked for.
+    fs::umask(0);
+    rootfs::enter(spec, steps)?;
+    fs::umask(0o022);
+    process::sethostname(spec.hostname.as_bytes()).or_sys(|| format!("sethostname {}", spec.hostname))?;
+    if spec.net == Net::None {
+        crate::sys::net::interface_up(b"lo").or_sys(|| "bring up lo".into())?;
+    }
+    // All of the above overlapped with the parent's cgroup set-up; from here on the process must
+    // be inside its cgroup.
+    if !sync.wait_go() {
+        process::exit(EXIT_RUNTIME);
+    }
+    // Now that the process is in its cgroup, that cgroup becomes the root of its cgroup namespace.
+    process::unshare(process::CLONE_NEWCGROUP).or_sys(|| "unshare the cgroup namespace".into())?;
+    fs::chdir(&cstr(&spec.cwd)?).or_sys(|| format!("chdir {}", spec.cwd))?;
+    if let Some(u) = spec.user {
+        process::setgroups(&[]).or_sys(|| "setgroups".into())?;
+        process::setgid(u.gid).or_sys(|| format!("setgid {}", u.gid))?;
+        process::setuid(u.uid).or_sys(|| format!("setuid {}", u.uid))?;
+    }
+    // The command starts with the signal state a fresh process would have, not runt's.
+    for sig in 1..=31 {
+        if sig != process::SIGKILL && sig != 19 {
+            let _ = signal::set_default(sig);
+        }
+    }
+    signal::set_mask(saved_mask).or_sys(|| "restore the signal mask".into())?;
+    Ok(())
+}
+
+/// execve's the command, searching PATH (from the container's environment) for a bare name.
+/// Returns the error to report: 127 if nothing was found, 126 if found but not executable.
+fn exec(spec: &Spec) -> Error {
+    let Some(prog) = spec.args.first() else { return Error::msg("empty command") };
+    let cargs: Result<Vec<CString>> = spec.args.iter().map(|a| cstr(a)).collect();
+    let cenv: Result<Vec<CString>> = spec.env.iter().map(|a| cstr(a)).collect();
+    let (cargs, cenv) = match (cargs, cenv) {
+        (Ok(a), Ok(e)) => (a, e),
+        (Err(e), _) | (_, Err(e)) => return e,
+    };
+    let ptrs = |v: &[CString]| -> Vec<*const u8> {
+        v.iter().map(|c| c.as_ptr().cast::<u8>()).chain(core::iter::once(core::ptr::null())).collect()
+    };
+    let (argv, envp) = (ptrs(&cargs), ptrs(&cenv));
+
+    let errno = if prog.contains('/') {
+        match cstr(prog) {
+            Ok(p) => process::execve(&p, &argv, &envp),
+            Err(e) => return e,
+        }
+    } else {
+        let path = spec.env.iter().rev().find_map(|e| e.strip_prefix("PATH=")).unwrap_or("");
+        let mut result = Errno::ENOENT;
+        for dir in path.split(':').filter(|d| !d.is_empty()) {
+            let Ok(candidate) = cstr(&format!("{dir}/{prog}")) else { continue };
+            match process::execve(&candidate, &argv, &envp) {
+                // Keep looking; remember that something was there but refused, as execvp does.
+                Errno::ENOENT | Errno::ENOTDIR => {}
+                Errno::EACCES => result = Errno::EACCES,
+                other => {
+                    result = other;
+                    break;
+                }
+            }
+        }
+        result
+    };
+    exec_error(prog, errno)
+}
+
+fn exec_error(prog: &str, errno: Errno) -> Error {
+    if errno != Errno::ENOENT {
+        return Error::sys(errno, format!("exec {prog}")).with_status(EXIT_NOT_EXECUTABLE);
+    }
+    // ENOENT for a file that exists means its ELF interpreter or #! interpreter is missing.
+    let exists = prog.contains('/') && cstr(prog).is_ok_and(|p| fs::faccessat(fs::CWD, &p, 0).is_ok());
+    let what = if exists {
+        format!("exec {prog} (its interpreter or dynamic loader is missing)")
+    } else {
+        format!("exec {prog}")
+    };
+    Error::sys(errno, what).with_status(EXIT_NOT_FOUND)
+}

@@ -1,0 +1,146 @@
+//! Parent side: create the cgroup, clone the child into new namespaces, put it in its cgroup,
+//! release it, forward signals while it runs, and clean up whatever way it ends.
+
+use crate::cgroup::{self, Cgroup, Layout};
+use crate::error::{Error, OrSys, Result};
+use crate::spec::{Net, Spec};
+use crate::sys::process::{self, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS, SIGKILL};
+use crate::sys::signal::{self, SigSet};
+use crate::sys::Errno;
+use crate::{init, plan, sync};
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// Signals runt passes on to the container's pid 1 rather than acting on them itself.
+pub const FORWARDED: &[u32] = &[1, 2, 3, 10, 12, 15, 28]; // HUP INT QUIT USR1 USR2 TERM WINCH
+const SIGCHLD: u32 = 17;
+const SIGPIPE: u32 = 13;
+
+/// How the container ended.
+pub struct Outcome {
+    /// runt's exit status: the command's own, or 128+N when killed by signal N.
+    pub status: i32,
+    /// Things the user should know that did not stop the container (printed by main).
+    pub warnings: Vec<String>,
+}
+
+pub fn run(spec: &Spec, warn: &mut dyn FnMut(&str)) -> Result<Outcome> {
+    let steps = plan::mounts(spec);
+    let layout = cgroup::detect();
+    if matches!(layout, Layout::None) && spec.limits.any() {
+        warn("no cgroup filesystem at /sys/fs/cgroup: --pids-limit, --memory and --cpus not applied");
+    }
+    let cg = Cgroup::create(&layout, &spec.name, &spec.limits)?;
+    let (parent, child) = sync::pair()?;
+
+    // Block the forwarded signals and SIGCHLD before the child exists: none may be lost, and they
+    // are then taken synchronously with sigtimedwait (no handlers).
+    let waited = SigSet::of(FORWARDED).union(SigSet::of(&[SIGCHLD]));
+    // SIGPIPE too: a child that died early must turn the go write into EPIPE, not kill runt.
+    let saved_mask = signal::set_mask(waited.union(SigSet::of(&[SIGPIPE]))).or_sys(|| "block signals".into())?;
+
+    let mut flags = u64::from(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID);
+    if spec.net == Net::None {
+        flags |= u64::from(CLONE_NEWNET);
+    }
+    // On cgroup v2 the child is born in its cgroup (no migration, no RCU grace period to wait for).
+    let mut joined = false;
+    let cloned = match cg.as_ref().and_then(Cgroup::v2_dir) {
+        Some(dir) => match process::clone3_into_cgroup(flags, dir) {
+            Ok(pid) => {
+                joined = true;
+                Ok(pid)
+            }
+            Err(Errno::ENOSYS | Errno::E2BIG | Errno::EINVAL) => process::clone_fork(flags),
+            Err(e) => Err(e),
+        },
+        None => process::clone_fork(flags),
+    };
+    let pid = match cloned {
+        Ok(0) => {
+            drop(parent);
+            init::run(spec, &steps, child, saved_mask)
+        }
+        Ok(pid) => pid,
+        Err(e) => {
+            let _ = signal::set_mask(saved_mask);
+            return Err(Error::sys(e, "clone the container process"));
+        }
+    };
+    drop(child);
+
+    let started = (|| {
+        if let (Some(cg), false) = (&cg, joined) {
+            cg.join(pid)?;
+        }
+        // A child that failed before this point has its report waiting: that error is the one
+        // to show, not the broken pipe.
+        let released = parent.release();
+        parent.exec_result()?;
+        released
+    })();
+    if let Err(e) = started {
+        let _ = process::kill(pid, SIGKILL);
+        let _ = process::wait4(pid, false);
+        return Err(e);
+    }
+    drop(parent);
+
+    let status = wait_forwarding(pid, waited)?;
+    let mut warnings = Vec::new();
+    if let Some(cg) = cg {
+        if status == 128 + SIGKILL as i32 && spec.limits.memory.is_some() && cg.oom_killed() {
+            warnings.push(format!(
+                "container {} was killed: out of memory (limit {} bytes)",
+                spec.name,
+                spec.limits.memory.unwrap_or_default()
+            ));
+        }
+        if let Err(e) = cg.remove() {
+            warnings.push(format!("{e}"));
+        }
+    }
+    Ok(Outcome { status, warnings })
+}
+
+/// Waits for `pid` to end, passing on every forwarded signal runt receives meanwhile.
+fn wait_forwarding(pid: i32, waited: SigSet) -> Result<i32> {
+    loop {
+        // Check first: the child may have ended before its SIGCHLD was taken.
+        let (p, raw) = process::wait4(pid, true).or_sys(|| "wait for the container".into())?;
+        if p == pid {
+            return Ok(exit_status(raw));
+        }
+        match signal::wait(waited) {
+            Ok(SIGCHLD) | Err(Errno::EINTR | Errno::EAGAIN) => {}
+            Ok(sig) => {
+                let _ = process::kill(pid, sig);
+            }
+            Err(e) => return Err(Error::sys(e, "wait for signals")),
+        }
+    }
+}
+
+/// A raw wait status as a shell would report it: the exit code, or 128+N for signal N.
+pub fn exit_status(raw: i32) -> i32 {
+    let sig = raw & 0x7f;
+    if sig == 0 {
+        (raw >> 8) & 0xff
+    } else {
+        128 + sig
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::exit_status;
+
+    #[test]
+    fn statuses() {
+        assert_eq!(exit_status(0), 0);
+        assert_eq!(exit_status(3 << 8), 3);
+        assert_eq!(exit_status(9), 137);
+        assert_eq!(exit_status(15 | 0x80), 143); // core dumped
+    }
+}

@@ -1,0 +1,241 @@
+//! Child side: build the container's filesystem from the plan and make it the root.
+//!
+//! Everything happens relative to a held directory: the new root is bound onto a staging
+//! directory, the process works inside it (cwd), each fixed target is checked to be a real
+//! directory before it is mounted on, and volume targets are resolved with openat2's
+//! RESOLVE_IN_ROOT so a hostile symlink in the image cannot send a mount outside the rootfs.
+
+use crate::error::{Error, OrSys, Result};
+use crate::plan::{target_of, Step};
+use crate::spec::Spec;
+use crate::sys::fs::{self, CWD, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS};
+use crate::sys::mount::{self, MNT_DETACH, MS_BIND, MS_MOVE, MS_NOATIME, MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_RELATIME, MS_REMOUNT};
+use crate::sys::{Errno, Fd};
+use alloc::ffi::CString;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::ffi::CStr;
+
+/// Makes a C string of text that came from argv or the plan (no interior NULs possible from
+/// argv; anything else is refused rather than truncated).
+pub fn cstr(s: &str) -> Result<CString> {
+    CString::new(s).map_err(|_| Error::msg(format!("path contains a NUL byte: {s:?}")))
+}
+
+/// Directories the new root may be bound onto before pivot_root. Any will do: it is covered only
+/// in the container's private mount namespace, and each is covered again by a fresh mount inside.
+const STAGING: &[&CStr] = &[c"/tmp", c"/run", c"/dev", c"/proc"];
+
+/// Sets up the whole root filesystem and switches into it. On return, `/` is the container's root
+/// and the host's tree is detached (or, where pivot_root is impossible, hidden behind a chroot).
+pub fn enter(spec: &Spec, steps: &[Step]) -> Result<()> {
+    // First, before any mount: nothing mounted from here on may propagate back to the host.
+    mount::mount(None, c"/", None, MS_REC | MS_PRIVATE, None).or_sys(|| "make / private".into())?;
+
+    let shown_root = spec.root.path.as_deref().unwrap_or("/");
+    let source = cstr(shown_root)?;
+    fs::openat(CWD, &source, O_PATH | O_DIRECTORY, 0).or_sys(|| format!("rootfs {shown_root}"))?;
+    // Volume sources are host paths, resolved against runt's own cwd: open them before leaving it.
+    let mut sources = Vec::with_capacity(spec.volumes.len());
+    for v in &spec.volumes {
+        let fd = fs::openat(CWD, &cstr(&v.source)?, O_PATH, 0).or_sys(|| format!("volume source {}", v.source))?;
+        sources.push(fd);
+    }
+
+    let staging = STAGING
+        .iter()
+        .find(|d| fs::openat(CWD, d, O_PATH | O_DIRECTORY, 0).is_ok())
+        .ok_or_else(|| Error::msg("no directory to stage the root on (none of /tmp /run /dev /proc)"))?;
+    // The host's / comes without its submounts (the container must not see them); a rootfs of the
+    // user's own keeps whatever is mounted inside it.
+    let recursive = if spec.root.path.is_some() { MS_REC } else { 0 };
+    mount::mount(Some(&source), staging, None, MS_BIND | recursive, None)
+        .or_sys(|| format!("bind rootfs {shown_root} on {}", staging.to_string_lossy()))?;
+    let root = fs::openat(CWD, staging, O_PATH | O_DIRECTORY, 0).or_sys(|| "open the new root".into())?;
+    fs::fchdir(root.raw()).or_sys(|| "chdir to the new root".into())?;
+
+    for step in steps {
+        let shown = || format!("{}{}", shown_root.trim_end_matches('/'), target_of(spec, step));
+        match step {
+            Step::Fs { fstype, target, flags, data } => {
+                let t = cstr(target)?;
+                if !ensure_dir(&t).map_err(|e| e.context(&format!("mount {fstype} on {}", shown())))? {
+                    continue;
+                }
+                let ty = cstr(fstype)?;
+                let data = if data.is_empty() { None } else { Some(cstr(data)?) };
+                mount::mount(Some(&ty), &t, Some(&ty), *flags, data.as_deref())
+                    .or_sys(|| format!("mount {fstype} on {}", shown()))?;
+            }
+            Step::Devices => make_devices().map_err(|e| e.context("populate /dev"))?,
+            Step::Bind { volume } => {
+                let (v, src) = match (spec.volumes.get(*volume), sources.get(*volume)) {
+                    (Some(v), Some(s)) => (v, s),
+                    _ => continue,
+                };
+                bind_volume(&root, src, &v.target, v.readonly)
+                    .map_err(|e| e.context(&format!("volume {}:{}", v.source, v.target)))?;
+            }
+            Step::ReadOnlyRoot => {
+                let keep = kept_flags(root.raw()).or_sys(|| format!("statfs {shown_root}"))?;
+                mount::mount(None, c".", None, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, None)
+                    .or_sys(|| format!("remount {shown_root} read-only"))?;
+            }
+        }
+    }
+    switch_root()
+}
+
+/// Makes sure `target` (relative to the cwd, i.e. the new root) is a real directory, creating it
+/// when missing. Returns false when it is missing on a read-only root: the mount is skipped.
+fn ensure_dir(target: &CStr) -> Result<bool> {
+    match fs::openat(CWD, target, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0) {
+        Ok(_) => Ok(true),
+        Err(Errno::ENOENT) => match fs::mkdirat(CWD, target, 0o755) {
+            Ok(()) => Ok(true),
+            Err(Errno::EROFS) => Ok(false),
+            Err(e) => Err(Error::sys(e, "mkdir")),
+        },
+        Err(Errno::ENOTDIR | Errno::ELOOP) => Err(Error::msg("refusing a target that is a symlink or not a directory")),
+        Err(e) => Err(Error::sys(e, "open target")),
+    }
+}
+
+/// Mount flags a bind remount must repeat, or the kernel clears (or refuses to clear) them.
+fn kept_flags(fd: i32) -> core::result::Result<u32, Errno> {
+    // statfs f_flags bits (ST_*), mapped to the MS_* flags of the same meaning.
+    const MAP: &[(i64, u32)] = &[(2, MS_NOSUID), (4, MS_NODEV), (8, MS_NOEXEC), (1024, MS_NOATIME), (2048, MS_NODIRATIME), (4096, MS_RELATIME)];
+    let st = fs::fstatfs(fd)?;
+    Ok(MAP.iter().filter(|(st_bit, _)| st.f_flags & st_bit != 0).fold(0, |m, (_, ms)| m | ms))
+}
+
+/// (name, major, minor) of the character devices every container gets, mode 0666.
+const DEVICES: &[(&CStr, u32, u32)] = &[
+    (c"dev/null", 1, 3),
+    (c"dev/zero", 1, 5),
+    (c"dev/full", 1, 7),
+    (c"dev/random", 1, 8),
+    (c"dev/urandom", 1, 9),
+    (c"dev/tty", 5, 0),
+];
+
+const DEV_LINKS: &[(&CStr, &CStr)] = &[
+    (c"/proc/self/fd", c"dev/fd"),
+    (c"/proc/self/fd/0", c"dev/stdin"),
+    (c"/proc/self/fd/1", c"dev/stdout"),
+    (c"/proc/self/fd/2", c"dev/stderr"),
+    (c"pts/ptmx", c"dev/ptmx"),
+];
+
+fn make_devices() -> Result<()> {
+    for &(name, major, minor) in DEVICES {
+        let shown = || format!("/{}", name.to_string_lossy());
+        // The kernel's dev_t encoding for mknod: minor's low byte, major, minor's high bits.
+        let dev = u64::from((minor & 0xff) | (major << 8) | ((minor & !0xff) << 12));
+        match fs::mknodat(CWD, name, linux_raw_sys::general::S_IFCHR | 0o666, dev) {
+            Ok(()) => {}
+            // Without CAP_MKNOD in the initial user namespace, borrow the host's node instead.
+            Err(Errno::EPERM) => {
+                fs::openat(CWD, name, O_CREAT | O_EXCL | O_RDONLY, 0o666).or_sys(|| format!("create {}", shown()))?;
+                let host = cstr(&format!("/{}", name.to_string_lossy()))?;
+                mount::mount(Some(&host), name, None, MS_BIND, None).or_sys(|| format!("bind {} from the host", shown()))?;
+            }
+            Err(e) => return Err(Error::sys(e, format!("mknod {}", shown()))),
+        }
+    }
+    for &(target, link) in DEV_LINKS {
+        fs::symlinkat(target, CWD, link).or_sys(|| format!("symlink /{}", link.to_string_lossy()))?;
+    }
+    Ok(())
+}
+
+/// The path of an open descriptor through the container's own /proc (mounted first, at cwd).
+fn via_proc(fd: &Fd) -> Result<CString> {
+    cstr(&format!("proc/self/fd/{}", fd.raw()))
+}
+
+fn bind_volume(root: &Fd, source: &Fd, target: &str, readonly: bool) -> Result<()> {
+    let is_dir = fs::is_dir(source.raw()).or_sys(|| "stat source".into())?;
+    let t = resolve_in_root(root, target, is_dir, true)?;
+    mount::mount(Some(&via_proc(source)?), &via_proc(&t)?, None, MS_BIND | MS_REC, None).or_sys(|| "bind mount".into())?;
+    if readonly {
+        // The descriptor still names what lies under the new mount: look the target up again.
+        let top = resolve_in_root(root, target, is_dir, false)?;
+        let keep = kept_flags(top.raw()).or_sys(|| "statfs".into())?;
+        mount::mount(None, &via_proc(&top)?, None, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, None)
+            .or_sys(|| "remount read-only".into())?;
+    }
+    Ok(())
+}
+
+/// Opens (O_PATH) the absolute container path `path` with every symlink resolved as if `root`
+/// were `/`, creating missing components (directories, and a file for a file volume's last one)
+/// when `may_create`.
+fn resolve_in_root(root: &Fd, path: &str, is_dir: bool, may_create: bool) -> Result<Fd> {
+    let comps: Vec<&str> = path.split('/').filter(|c| !c.is_empty() && *c != ".").collect();
+    if comps.is_empty() {
+        return Err(Error::msg("cannot mount over the container's /"));
+    }
+    if comps.contains(&"..") {
+        return Err(Error::msg("'..' is not allowed in a target"));
+    }
+    let open = |prefix: &str| -> core::result::Result<Fd, Errno> {
+        let p = CString::new(prefix).map_err(|_| Errno::EINVAL)?;
+        fs::openat2(root.raw(), &p, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
+    };
+    let full = comps.join("/");
+    match open(&full) {
+        Ok(fd) => return Ok(fd),
+        Err(Errno::ENOENT) if may_create => {}
+        Err(Errno::ENOENT) => return Err(Error::sys(Errno::ENOENT, "target")),
+        Err(Errno::ENOSYS) => return Err(Error::msg("resolving targets inside the rootfs needs openat2 (Linux 5.6)")),
+        Err(e) => return Err(Error::sys(e, "open target")),
+    }
+    // Walk down, creating what is missing; each level is reopened through RESOLVE_IN_ROOT, so a
+    // symlink met on the way is followed inside the rootfs only.
+    let mut dir = open(".").map_err(|e| Error::sys(e, "open rootfs"))?;
+    let mut prefix = String::new();
+    for (i, comp) in comps.iter().enumerate() {
+        if !prefix.is_empty() {
+            prefix.push('/');
+        }
+        prefix.push_str(comp);
+        let next = match open(&prefix) {
+            Ok(fd) => fd,
+            Err(Errno::ENOENT) => {
+                let name = cstr(comp)?;
+                let last = i + 1 == comps.len();
+                let made = if last && !is_dir {
+                    fs::openat(dir.raw(), &name, O_CREAT | O_EXCL | O_RDONLY | O_NOFOLLOW, 0o644).map(drop)
+                } else {
+                    fs::mkdirat(dir.raw(), &name, 0o755)
+                };
+                // EEXIST here is a dangling symlink: refuse rather than guess where it points.
+                made.or_sys(|| format!("create /{prefix}"))?;
+                open(&prefix).or_sys(|| format!("open /{prefix}"))?
+            }
+            Err(e) => return Err(Error::sys(e, format!("open /{prefix}"))),
+        };
+        dir = next;
+    }
+    Ok(dir)
+}
+
+/// Makes the cwd (the new root) `/`. pivot_root is the default: the old root is then detached
+/// and unreachable. When / is the initramfs rootfs, pivot_root fails with EINVAL; then move the
+/// new root over / and chroot into it, as switch_root does.
+fn switch_root() -> Result<()> {
+    match mount::pivot_root(c".", c".") {
+        Ok(()) => {
+            // The old root is now stacked on top of the new one at ".": detach it.
+            mount::umount2(c".", MNT_DETACH).or_sys(|| "detach the old root".into())?;
+        }
+        Err(Errno::EINVAL) => {
+            mount::mount(Some(c"."), c"/", None, MS_MOVE, None).or_sys(|| "move the new root onto /".into())?;
+            fs::chroot(c".").or_sys(|| "chroot into the new root".into())?;
+        }
+        Err(e) => return Err(Error::sys(e, "pivot_root")),
+    }
+    fs::chdir(c"/").or_sys(|| "chdir /".into())
+}

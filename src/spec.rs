@@ -1,0 +1,253 @@
+//! `Spec`: the one checked description of a container. `runt run`'s flags produce it (and later an
+//! OCI config.json); nothing downstream knows which door it came through.
+
+use crate::cli::{RunArgs, CPU_PERIOD_US};
+use crate::error::{Error, Result};
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+#[derive(Debug, PartialEq)]
+pub struct Spec {
+    pub name: String,
+    pub hostname: String,
+    /// argv of the container's pid 1; never empty.
+    pub args: Vec<String>,
+    /// KEY=VALUE strings, the last one for a key wins.
+    pub env: Vec<String>,
+    /// Absolute path inside the container.
+    pub cwd: String,
+    pub user: Option<User>,
+    pub root: Root,
+    pub net: Net,
+    pub volumes: Vec<Volume>,
+    pub limits: Limits,
+}
+
+#[derive(Debug, PartialEq, Clone, Copy)]
+pub struct User {
+    pub uid: u32,
+    pub gid: u32,
+}
+
+#[derive(Debug, PartialEq)]
+pub struct Root {
+    /// None: the host's own `/`, bound without its submounts.
+    pub path: Option<String>,
+    pub readonly: bool,
+}
+
+#[derive(Debug, PartialEq, Clone, Copy)]
+pub enum Net {
+    /// A new network namespace with only `lo`, brought up.
+    None,
+    /// The host's network namespace.
+    Host,
+}
+
+#[derive(Debug, PartialEq)]
+pub struct Volume {
+    /// Host path, resolved by the host's rules.
+    pub source: String,
+    /// Absolute path inside the container, resolved inside the rootfs.
+    pub target: String,
+    pub readonly: bool,
+}
+
+#[derive(Debug, PartialEq, Default, Clone, Copy)]
+pub struct Limits {
+    pub pids: Option<u64>,
+    pub memory: Option<u64>,
+    /// CFS quota in microseconds per `cpu_period` microseconds.
+    pub cpu_quota: Option<u64>,
+    pub cpu_period: u64,
+}
+
+impl Limits {
+    pub fn any(&self) -> bool {
+        self.pids.is_some() || self.memory.is_some() || self.cpu_quota.is_some()
+    }
+}
+
+const DEFAULT_PATH: &str = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+const MAX_NAME: usize = 64;
+
+impl Spec {
+    /// Builds the spec of `runt run`. `name` is the generated name used when none was given;
+    /// `term` is runt's own TERM, passed on so shells inside behave.
+    pub fn from_run(r: RunArgs, generated_name: impl FnOnce() -> String, term: Option<&str>) -> Result<Spec> {
+        let name = match r.name {
+            Some(n) => check_name(n)?,
+            None => generated_name(),
+        };
+        let hostname = r.hostname.unwrap_or_else(|| name.clone());
+        if hostname.is_empty() || hostname.len() > MAX_NAME {
+            return Err(Error::msg(format!("hostname '{hostname}' must be 1 to {MAX_NAME} bytes")));
+        }
+        let user = r.user.as_deref().map(parse_user).transpose()?;
+        let cwd = r.workdir.unwrap_or_else(|| "/".to_string());
+        if !cwd.starts_with('/') {
+            return Err(Error::msg(format!("workdir '{cwd}' must be an absolute path")));
+        }
+        let net = match r.net.as_deref() {
+            None | Some("none") => Net::None,
+            Some("host") => Net::Host,
+            Some(other) => return Err(Error::msg(format!("invalid value '{other}' for --net (none or host)"))),
+        };
+        let home = if user.map_or(0, |u| u.uid) == 0 { "HOME=/root" } else { "HOME=/" };
+        let mut env: Vec<String> = Vec::new();
+        env.push(DEFAULT_PATH.to_string());
+        env.push(format!("HOSTNAME={hostname}"));
+        env.push(home.to_string());
+        if let Some(t) = term {
+            env.push(format!("TERM={t}"));
+        }
+        for e in r.env {
+            if !e.contains('=') || e.starts_with('=') {
+                return Err(Error::msg(format!("invalid --env '{e}' (KEY=VALUE)")));
+            }
+            set_env(&mut env, e);
+        }
+        let volumes = r.volumes.iter().map(|v| parse_volume(v)).collect::<Result<Vec<_>>>()?;
+        let readonly = r.read_only || r.rootfs.is_none();
+        Ok(Spec {
+            name,
+            hostname,
+            args: r.command,
+            env,
+            cwd,
+            user,
+            root: Root { path: r.rootfs, readonly },
+            net,
+            volumes,
+            limits: Limits {
+                pids: r.pids_limit,
+                memory: r.memory,
+                cpu_quota: r.cpus,
+                cpu_period: CPU_PERIOD_US,
+            },
+        })
+    }
+}
+
+/// Replaces the variable of the same key, or appends.
+fn set_env(env: &mut Vec<String>, kv: String) {
+    let key = kv.split('=').next().unwrap_or_default();
+    match env.iter_mut().find(|e| e.split('=').next() == Some(key)) {
+        Some(slot) => *slot = kv,
+        None => env.push(kv),
+    }
+}
+
+/// Container names become cgroup directory names: keep them to a safe alphabet.
+fn check_name(n: String) -> Result<String> {
+    let ok_char = |c: u8| c.is_ascii_alphanumeric() || b"_.-".contains(&c);
+    let first_ok = n.bytes().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    if first_ok && n.len() <= MAX_NAME && n.bytes().all(ok_char) {
+        Ok(n)
+    } else {
+        Err(Error::msg(format!(
+            "invalid container name '{n}': 1 to {MAX_NAME} of [A-Za-z0-9_.-], starting with a letter or digit"
+        )))
+    }
+}
+
+/// `UID` or `UID:GID`, numeric (no /etc/passwd lookups: the rootfs may not have one).
+fn parse_user(s: &str) -> Result<User> {
+    let bad = || Error::msg(format!("invalid --user '{s}' (numeric UID[:GID])"));
+    let (u, g) = s.split_once(':').unwrap_or((s, s));
+    let uid = u.parse().map_err(|_| bad())?;
+    let gid = g.parse().map_err(|_| bad())?;
+    Ok(User { uid, gid })
+}
+
+/// `SRC:DST`, `SRC:DST:ro` or `SRC:DST:rw`.
+fn parse_volume(v: &str) -> Result<Volume> {
+    let bad = |why: &str| Error::msg(format!("invalid --volume '{v}': {why}"));
+    let mut parts = v.split(':');
+    let source = parts.next().unwrap_or_default();
+    let target = parts.next().ok_or_else(|| bad("expected SRC:DST[:ro]"))?;
+    let readonly = match parts.next() {
+        None | Some("rw") => false,
+        Some("ro") => true,
+        Some(_) => return Err(bad("the mode must be ro or rw")),
+    };
+    if parts.next().is_some() {
+        return Err(bad("expected SRC:DST[:ro]"));
+    }
+    if source.is_empty() {
+        return Err(bad("empty source"));
+    }
+    if !target.starts_with('/') {
+        return Err(bad("the destination must be an absolute path"));
+    }
+    Ok(Volume { source: source.to_string(), target: target.to_string(), readonly })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    fn spec(f: impl FnOnce(&mut RunArgs)) -> Result<Spec> {
+        let mut r = RunArgs { command: vec!["sh".into()], ..RunArgs::default() };
+        f(&mut r);
+        Spec::from_run(r, || "gen123".into(), None)
+    }
+
+    #[test]
+    fn defaults() {
+        let s = spec(|_| {}).unwrap();
+        assert_eq!(s.name, "gen123");
+        assert_eq!(s.hostname, "gen123");
+        assert_eq!(s.cwd, "/");
+        assert_eq!(s.net, Net::None);
+        assert_eq!(s.root, Root { path: None, readonly: true });
+        assert_eq!(s.env, [DEFAULT_PATH, "HOSTNAME=gen123", "HOME=/root"]);
+        assert!(!s.limits.any());
+    }
+
+    #[test]
+    fn env_overrides_and_appends() {
+        let s = spec(|r| r.env = vec!["PATH=/x".into(), "A=b=c".into()]).unwrap();
+        assert_eq!(s.env, ["PATH=/x", "HOSTNAME=gen123", "HOME=/root", "A=b=c"]);
+        assert!(spec(|r| r.env = vec!["NOVALUE".into()]).is_err());
+        assert!(spec(|r| r.env = vec!["=x".into()]).is_err());
+    }
+
+    #[test]
+    fn users() {
+        assert_eq!(spec(|r| r.user = Some("1000".into())).unwrap().user, Some(User { uid: 1000, gid: 1000 }));
+        assert_eq!(spec(|r| r.user = Some("5:6".into())).unwrap().user, Some(User { uid: 5, gid: 6 }));
+        assert!(spec(|r| r.user = Some("bob".into())).is_err());
+        assert_eq!(spec(|r| r.user = Some("7".into())).unwrap().env[2], "HOME=/");
+    }
+
+    #[test]
+    fn names() {
+        assert!(spec(|r| r.name = Some("web-1.a_b".into())).is_ok());
+        for bad in ["", "../x", "a/b", ".hidden", "-x", "a b"] {
+            assert!(spec(|r| r.name = Some(bad.into())).is_err(), "{bad}");
+        }
+        assert!(spec(|r| r.name = Some("x".repeat(65))).is_err());
+    }
+
+    #[test]
+    fn volumes() {
+        let s = spec(|r| r.volumes = vec!["/a:/b".into(), "rel:/c:ro".into(), "/d:/e:rw".into()]).unwrap();
+        assert_eq!(s.volumes[0], Volume { source: "/a".into(), target: "/b".into(), readonly: false });
+        assert!(s.volumes[1].readonly);
+        assert!(!s.volumes[2].readonly);
+        for bad in ["/a", "/a:b", ":/b", "/a:/b:rx", "/a:/b:ro:x"] {
+            assert!(spec(|r| r.volumes = vec![bad.into()]).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn other_checks() {
+        assert!(spec(|r| r.workdir = Some("rel".into())).is_err());
+        assert!(spec(|r| r.net = Some("bridge".into())).is_err());
+        assert_eq!(spec(|r| r.net = Some("host".into())).unwrap().net, Net::Host);
+        assert!(spec(|r| r.rootfs = Some("/r".into())).unwrap().root == Root { path: Some("/r".into()), readonly: false });
+    }
+}

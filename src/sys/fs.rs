@@ -1,0 +1,180 @@
+//! Files, directories and descriptors.
+
+use super::{Fd, Result};
+use core::ffi::CStr;
+use linux_raw_sys::general as k;
+use syscalls::{syscall, Sysno};
+
+pub use k::{
+    AT_REMOVEDIR, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY,
+    O_WRONLY, RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS,
+};
+
+/// `AT_FDCWD`: resolve relative paths against the current directory.
+pub const CWD: i32 = k::AT_FDCWD;
+
+/// close(2).
+#[inline]
+pub fn close(fd: i32) -> Result<()> {
+    // SAFETY: closing a number has no memory effects; ownership is tracked by Fd.
+    unsafe { syscall!(Sysno::close, fd) }.map(drop)
+}
+
+/// openat(2).
+#[inline]
+pub fn openat(dir: i32, path: &CStr, flags: u32, mode: u32) -> Result<Fd> {
+    // SAFETY: path is NUL-terminated and outlives the call.
+    unsafe { syscall!(Sysno::openat, dir, path.as_ptr(), flags | O_CLOEXEC, mode) }
+        .map(|fd| Fd::from_raw(fd as i32))
+}
+
+/// openat2(2) (Linux 5.6): `resolve` is a set of RESOLVE_* flags.
+#[inline]
+pub fn openat2(dir: i32, path: &CStr, flags: u32, resolve: u32) -> Result<Fd> {
+    let how = k::open_how { flags: u64::from(flags | O_CLOEXEC), mode: 0, resolve: u64::from(resolve) };
+    // SAFETY: path and how are valid for the call; size matches the struct passed.
+    unsafe {
+        syscall!(Sysno::openat2, dir, path.as_ptr(), &how as *const k::open_how, core::mem::size_of::<k::open_how>())
+    }
+    .map(|fd| Fd::from_raw(fd as i32))
+}
+
+/// read(2).
+#[inline]
+pub fn read(fd: i32, buf: &mut [u8]) -> Result<usize> {
+    // SAFETY: buf is writable for its whole length.
+    unsafe { syscall!(Sysno::read, fd, buf.as_mut_ptr(), buf.len()) }
+}
+
+/// write(2).
+#[inline]
+pub fn write(fd: i32, buf: &[u8]) -> Result<usize> {
+    // SAFETY: buf is readable for its whole length.
+    unsafe { syscall!(Sysno::write, fd, buf.as_ptr(), buf.len()) }
+}
+
+/// Writes all of `buf`, retrying on short writes and EINTR.
+pub fn write_all(fd: i32, mut buf: &[u8]) -> Result<()> {
+    while !buf.is_empty() {
+        match write(fd, buf) {
+            Ok(0) => return Err(super::Errno::EIO),
+            Ok(n) => buf = buf.get(n..).unwrap_or_default(),
+            Err(super::Errno::EINTR) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Reads until EOF or `buf` is full; returns the number of bytes read.
+pub fn read_full(fd: i32, buf: &mut [u8]) -> Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match read(fd, buf.get_mut(n..).unwrap_or_default()) {
+            Ok(0) => break,
+            Ok(m) => n += m,
+            Err(super::Errno::EINTR) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// mkdirat(2).
+#[inline]
+pub fn mkdirat(dir: i32, path: &CStr, mode: u32) -> Result<()> {
+    // SAFETY: path is NUL-terminated.
+    unsafe { syscall!(Sysno::mkdirat, dir, path.as_ptr(), mode) }.map(drop)
+}
+
+/// mknodat(2).
+#[inline]
+pub fn mknodat(dir: i32, path: &CStr, mode: u32, dev: u64) -> Result<()> {
+    // SAFETY: path is NUL-terminated.
+    unsafe { syscall!(Sysno::mknodat, dir, path.as_ptr(), mode, dev) }.map(drop)
+}
+
+/// symlinkat(2): creates `link` (relative to `dir`) pointing at `target`.
+#[inline]
+pub fn symlinkat(target: &CStr, dir: i32, link: &CStr) -> Result<()> {
+    // SAFETY: both strings are NUL-terminated.
+    unsafe { syscall!(Sysno::symlinkat, target.as_ptr(), dir, link.as_ptr()) }.map(drop)
+}
+
+/// unlinkat(2); `AT_REMOVEDIR` makes it rmdir.
+#[inline]
+pub fn unlinkat(dir: i32, path: &CStr, flags: u32) -> Result<()> {
+    // SAFETY: path is NUL-terminated.
+    unsafe { syscall!(Sysno::unlinkat, dir, path.as_ptr(), flags) }.map(drop)
+}
+
+/// fchdir(2).
+#[inline]
+pub fn fchdir(fd: i32) -> Result<()> {
+    // SAFETY: no memory is passed.
+    unsafe { syscall!(Sysno::fchdir, fd) }.map(drop)
+}
+
+/// chdir(2).
+#[inline]
+pub fn chdir(path: &CStr) -> Result<()> {
+    // SAFETY: path is NUL-terminated.
+    unsafe { syscall!(Sysno::chdir, path.as_ptr()) }.map(drop)
+}
+
+/// chroot(2).
+#[inline]
+pub fn chroot(path: &CStr) -> Result<()> {
+    // SAFETY: path is NUL-terminated.
+    unsafe { syscall!(Sysno::chroot, path.as_ptr()) }.map(drop)
+}
+
+/// faccessat(2) with F_OK/X_OK style `mode`.
+#[inline]
+pub fn faccessat(dir: i32, path: &CStr, mode: u32) -> Result<()> {
+    // SAFETY: path is NUL-terminated.
+    unsafe { syscall!(Sysno::faccessat, dir, path.as_ptr(), mode) }.map(drop)
+}
+
+/// fstatfs(2): what filesystem `fd` is on, and its mount flags.
+#[inline]
+pub fn fstatfs(fd: i32) -> Result<k::statfs> {
+    // SAFETY: statfs is plain old data; the kernel fills it completely on success.
+    let mut st: k::statfs = unsafe { core::mem::zeroed() };
+    // SAFETY: st is a valid, writable statfs.
+    unsafe { syscall!(Sysno::fstatfs, fd, &mut st as *mut k::statfs) }.map(|_| st)
+}
+
+/// statfs(2) on a path.
+#[inline]
+pub fn statfs(path: &CStr) -> Result<k::statfs> {
+    // SAFETY: statfs is plain old data; the kernel fills it completely on success.
+    let mut st: k::statfs = unsafe { core::mem::zeroed() };
+    // SAFETY: path is NUL-terminated and st is writable.
+    unsafe { syscall!(Sysno::statfs, path.as_ptr(), &mut st as *mut k::statfs) }.map(|_| st)
+}
+
+/// Whether `fd` refers to a directory (fstat's S_IFDIR).
+pub fn is_dir(fd: i32) -> Result<bool> {
+    // SAFETY: stat is plain old data; the kernel fills it completely on success.
+    let mut st: k::stat = unsafe { core::mem::zeroed() };
+    // SAFETY: st is a valid, writable stat buffer.
+    unsafe { syscall!(Sysno::fstat, fd, &mut st as *mut k::stat) }?;
+    Ok(st.st_mode & k::S_IFMT == k::S_IFDIR)
+}
+
+/// pipe2(2) with O_CLOEXEC: (read end, write end).
+#[inline]
+pub fn pipe() -> Result<(Fd, Fd)> {
+    let mut fds = [0i32; 2];
+    // SAFETY: fds has room for the two descriptors the kernel writes.
+    unsafe { syscall!(Sysno::pipe2, fds.as_mut_ptr(), O_CLOEXEC) }?;
+    Ok((Fd::from_raw(fds[0]), Fd::from_raw(fds[1])))
+}
+
+/// umask(2); returns the previous mask.
+#[inline]
+pub fn umask(mask: u32) -> u32 {
+    // SAFETY: umask cannot fail and takes no memory.
+    unsafe { syscall!(Sysno::umask, mask) }.unwrap_or(0) as u32
+}

@@ -1,0 +1,46 @@
+//! Signal masks and synchronous signal waiting (no handlers anywhere in runt).
+
+use super::Result;
+use linux_raw_sys::general as k;
+use syscalls::{syscall, Sysno};
+
+/// A kernel signal set (64 signals).
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
+pub struct SigSet(pub u64);
+
+impl SigSet {
+    pub fn of(signals: &[u32]) -> SigSet {
+        SigSet(signals.iter().fold(0, |m, &s| m | 1 << (s - 1)))
+    }
+}
+
+/// rt_sigprocmask(SIG_SETMASK); returns the previous mask.
+#[inline]
+pub fn set_mask(set: SigSet) -> Result<SigSet> {
+    let mut old = SigSet(0);
+    // SAFETY: both sets are valid 8-byte buffers, the size the kernel expects.
+    unsafe { syscall!(Sysno::rt_sigprocmask, k::SIG_SETMASK, &set.0 as *const u64, &mut old.0 as *mut u64, 8) }
+        .map(|_| old)
+}
+
+/// rt_sigtimedwait(2) without timeout: waits for a blocked signal of `set` and returns its number.
+#[inline]
+pub fn wait(set: SigSet) -> Result<u32> {
+    // SAFETY: set is a valid 8-byte set; info and timeout are NULL (not wanted).
+    unsafe { syscall!(Sysno::rt_sigtimedwait, &set.0 as *const u64, 0, 0, 8) }.map(|s| s as u32)
+}
+
+/// Restores the default action of `sig` (SIG_DFL needs no restorer trampoline).
+#[inline]
+pub fn set_default(sig: u32) -> Result<()> {
+    // SAFETY: sigaction is plain old data; all-zero means SIG_DFL, no flags, empty mask.
+    let act: k::sigaction = unsafe { core::mem::zeroed() };
+    // SAFETY: act is a valid sigaction; the old action is not wanted (NULL).
+    unsafe { syscall!(Sysno::rt_sigaction, sig, &act as *const k::sigaction, 0, 8) }.map(drop)
+}
+
+impl SigSet {
+    pub fn union(self, other: SigSet) -> SigSet {
+        SigSet(self.0 | other.0)
+    }
+}
