@@ -94,7 +94,8 @@ impl Cgroup {
             Ok(()) | Err(Errno::EEXIST) => {}
             Err(e) => return Err(Error::sys(e, format!("mkdir {parent_path}"))),
         }
-        let parent = fs::openat(root.raw(), c"runt", O_DIRECTORY | O_RDONLY, 0).or_sys(|| format!("open {parent_path}"))?;
+        let parent =
+            fs::openat(root.raw(), c"runt", O_DIRECTORY | O_RDONLY, 0).or_sys(|| format!("open {parent_path}"))?;
         if !enable.is_empty() {
             write_file(&parent, &parent_path, "cgroup.subtree_control", enable)?;
         }
@@ -181,7 +182,8 @@ impl Cgroup {
 
     /// Whether the kernel's OOM killer killed a process of this container.
     pub fn oom_killed(&self) -> bool {
-        let (file, dir) = if self.v2 { ("memory.events", self.dir("")) } else { ("memory.oom_control", self.dir("memory")) };
+        let (file, dir) =
+            if self.v2 { ("memory.events", self.dir("")) } else { ("memory.oom_control", self.dir("memory")) };
         let Some(d) = dir else { return false };
         let Ok(text) = read_file(&d.fd, file) else { return false };
         text.lines().any(|l| l.strip_prefix("oom_kill ").is_some_and(|n| n.trim() != "0"))

@@ -3,9 +3,10 @@
 //! together is checked when the `Spec` is built.
 
 use crate::error::{Error, Result};
+use alloc::boxed::Box;
+use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
-use alloc::format;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -15,7 +16,7 @@ pub enum Command {
     /// Print this text on stdout and exit 0.
     Help(String),
     Version,
-    Run(RunArgs),
+    Run(Box<RunArgs>),
 }
 
 /// `runt run`'s options, as typed.
@@ -63,15 +64,63 @@ struct OptDef {
 }
 
 const RUN_OPTS: &[OptDef] = &[
-    OptDef { opt: Opt::Rootfs, long: "rootfs", short: None, value: Some("DIR"), help: "root filesystem (default: the host's / read-only)" },
+    OptDef {
+        opt: Opt::Rootfs,
+        long: "rootfs",
+        short: None,
+        value: Some("DIR"),
+        help: "root filesystem (default: the host's / read-only)",
+    },
     OptDef { opt: Opt::Name, long: "name", short: None, value: Some("NAME"), help: "container name (default: random)" },
-    OptDef { opt: Opt::Hostname, long: "hostname", short: None, value: Some("NAME"), help: "hostname (default: the name)" },
-    OptDef { opt: Opt::Env, long: "env", short: Some('e'), value: Some("KEY=VAL"), help: "set an environment variable" },
-    OptDef { opt: Opt::Workdir, long: "workdir", short: Some('w'), value: Some("DIR"), help: "working directory inside (default: /)" },
-    OptDef { opt: Opt::User, long: "user", short: Some('u'), value: Some("UID[:GID]"), help: "run as this numeric user and group" },
-    OptDef { opt: Opt::Net, long: "net", short: None, value: Some("none|host"), help: "network: own namespace with lo (none) or the host's" },
-    OptDef { opt: Opt::Volume, long: "volume", short: Some('v'), value: Some("SRC:DST[:ro]"), help: "bind-mount a host path" },
-    OptDef { opt: Opt::ReadOnly, long: "read-only", short: None, value: None, help: "mount the root filesystem read-only" },
+    OptDef {
+        opt: Opt::Hostname,
+        long: "hostname",
+        short: None,
+        value: Some("NAME"),
+        help: "hostname (default: the name)",
+    },
+    OptDef {
+        opt: Opt::Env,
+        long: "env",
+        short: Some('e'),
+        value: Some("KEY=VAL"),
+        help: "set an environment variable",
+    },
+    OptDef {
+        opt: Opt::Workdir,
+        long: "workdir",
+        short: Some('w'),
+        value: Some("DIR"),
+        help: "working directory inside (default: /)",
+    },
+    OptDef {
+        opt: Opt::User,
+        long: "user",
+        short: Some('u'),
+        value: Some("UID[:GID]"),
+        help: "run as this numeric user and group",
+    },
+    OptDef {
+        opt: Opt::Net,
+        long: "net",
+        short: None,
+        value: Some("none|host"),
+        help: "network: own namespace with lo (none) or the host's",
+    },
+    OptDef {
+        opt: Opt::Volume,
+        long: "volume",
+        short: Some('v'),
+        value: Some("SRC:DST[:ro]"),
+        help: "bind-mount a host path",
+    },
+    OptDef {
+        opt: Opt::ReadOnly,
+        long: "read-only",
+        short: None,
+        value: None,
+        help: "mount the root filesystem read-only",
+    },
     OptDef { opt: Opt::PidsLimit, long: "pids-limit", short: None, value: Some("N"), help: "at most N processes" },
     OptDef { opt: Opt::Memory, long: "memory", short: Some('m'), value: Some("BYTES[k|m|g]"), help: "memory limit" },
     OptDef { opt: Opt::Cpus, long: "cpus", short: None, value: Some("F"), help: "CPU limit in CPUs, e.g. 0.5" },
@@ -89,7 +138,9 @@ pub fn usage() -> String {
 }
 
 fn run_usage() -> String {
-    let mut s = String::from("Usage: runt run [OPTIONS] [--] COMMAND [ARG...]\n\nRun COMMAND as pid 1 of a new container.\n\nOptions:\n");
+    let mut s = String::from(
+        "Usage: runt run [OPTIONS] [--] COMMAND [ARG...]\n\nRun COMMAND as pid 1 of a new container.\n\nOptions:\n",
+    );
     for d in RUN_OPTS {
         let short = d.short.map(|c| format!("-{c}, ")).unwrap_or_default();
         let spec = match d.value {
@@ -160,7 +211,7 @@ fn parse_run(args: &[&str]) -> Result<Command> {
     if r.command.is_empty() {
         return Err(Error::msg("run: no command given (see 'runt run --help')"));
     }
-    Ok(Command::Run(r))
+    Ok(Command::Run(Box::new(r)))
 }
 
 /// Finds the definition for `--long`, `--long=value`, `-s` or `-svalue`.
@@ -237,7 +288,7 @@ mod tests {
         let mut v = alloc::vec!["run"];
         v.extend_from_slice(args);
         match parse(&v) {
-            Ok(Command::Run(r)) => r,
+            Ok(Command::Run(r)) => *r,
             other => panic!("unexpected {other:?}"),
         }
     }

@@ -8,8 +8,13 @@
 use crate::error::{Error, OrSys, Result};
 use crate::plan::{target_of, Step};
 use crate::spec::Spec;
-use crate::sys::fs::{self, CWD, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS};
-use crate::sys::mount::{self, MNT_DETACH, MS_BIND, MS_MOVE, MS_NOATIME, MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_RELATIME, MS_REMOUNT};
+use crate::sys::fs::{
+    self, CWD, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS,
+};
+use crate::sys::mount::{
+    self, MNT_DETACH, MS_BIND, MS_MOVE, MS_NOATIME, MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID, MS_PRIVATE,
+    MS_RDONLY, MS_REC, MS_RELATIME, MS_REMOUNT,
+};
 use crate::sys::{Errno, Fd};
 use alloc::ffi::CString;
 use alloc::format;
@@ -105,7 +110,14 @@ fn ensure_dir(target: &CStr) -> Result<bool> {
 /// Mount flags a bind remount must repeat, or the kernel clears (or refuses to clear) them.
 fn kept_flags(fd: i32) -> core::result::Result<u32, Errno> {
     // statfs f_flags bits (ST_*), mapped to the MS_* flags of the same meaning.
-    const MAP: &[(i64, u32)] = &[(2, MS_NOSUID), (4, MS_NODEV), (8, MS_NOEXEC), (1024, MS_NOATIME), (2048, MS_NODIRATIME), (4096, MS_RELATIME)];
+    const MAP: &[(i64, u32)] = &[
+        (2, MS_NOSUID),
+        (4, MS_NODEV),
+        (8, MS_NOEXEC),
+        (1024, MS_NOATIME),
+        (2048, MS_NODIRATIME),
+        (4096, MS_RELATIME),
+    ];
     let st = fs::fstatfs(fd)?;
     Ok(MAP.iter().filter(|(st_bit, _)| st.f_flags & st_bit != 0).fold(0, |m, (_, ms)| m | ms))
 }
@@ -139,7 +151,8 @@ fn make_devices() -> Result<()> {
             Err(Errno::EPERM) => {
                 fs::openat(CWD, name, O_CREAT | O_EXCL | O_RDONLY, 0o666).or_sys(|| format!("create {}", shown()))?;
                 let host = cstr(&format!("/{}", name.to_string_lossy()))?;
-                mount::mount(Some(&host), name, None, MS_BIND, None).or_sys(|| format!("bind {} from the host", shown()))?;
+                mount::mount(Some(&host), name, None, MS_BIND, None)
+                    .or_sys(|| format!("bind {} from the host", shown()))?;
             }
             Err(e) => return Err(Error::sys(e, format!("mknod {}", shown()))),
         }
@@ -158,7 +171,8 @@ fn via_proc(fd: &Fd) -> Result<CString> {
 fn bind_volume(root: &Fd, source: &Fd, target: &str, readonly: bool) -> Result<()> {
     let is_dir = fs::is_dir(source.raw()).or_sys(|| "stat source".into())?;
     let t = resolve_in_root(root, target, is_dir, true)?;
-    mount::mount(Some(&via_proc(source)?), &via_proc(&t)?, None, MS_BIND | MS_REC, None).or_sys(|| "bind mount".into())?;
+    mount::mount(Some(&via_proc(source)?), &via_proc(&t)?, None, MS_BIND | MS_REC, None)
+        .or_sys(|| "bind mount".into())?;
     if readonly {
         // The descriptor still names what lies under the new mount: look the target up again.
         let top = resolve_in_root(root, target, is_dir, false)?;

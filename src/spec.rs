@@ -120,12 +120,7 @@ impl Spec {
             root: Root { path: r.rootfs, readonly },
             net,
             volumes,
-            limits: Limits {
-                pids: r.pids_limit,
-                memory: r.memory,
-                cpu_quota: r.cpus,
-                cpu_period: CPU_PERIOD_US,
-            },
+            limits: Limits { pids: r.pids_limit, memory: r.memory, cpu_quota: r.cpus, cpu_period: CPU_PERIOD_US },
         })
     }
 }
@@ -248,6 +243,8 @@ mod tests {
         assert!(spec(|r| r.workdir = Some("rel".into())).is_err());
         assert!(spec(|r| r.net = Some("bridge".into())).is_err());
         assert_eq!(spec(|r| r.net = Some("host".into())).unwrap().net, Net::Host);
-        assert!(spec(|r| r.rootfs = Some("/r".into())).unwrap().root == Root { path: Some("/r".into()), readonly: false });
+        assert!(
+            spec(|r| r.rootfs = Some("/r".into())).unwrap().root == Root { path: Some("/r".into()), readonly: false }
+        );
     }
 }

@@ -6,8 +6,8 @@ use linux_raw_sys::general as k;
 use syscalls::{syscall, Sysno};
 
 pub use k::{
-    AT_REMOVEDIR, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY,
-    O_WRONLY, RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS,
+    AT_REMOVEDIR, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_WRONLY, RESOLVE_IN_ROOT,
+    RESOLVE_NO_MAGICLINKS,
 };
 
 /// `AT_FDCWD`: resolve relative paths against the current directory.
@@ -24,8 +24,7 @@ pub fn close(fd: i32) -> Result<()> {
 #[inline]
 pub fn openat(dir: i32, path: &CStr, flags: u32, mode: u32) -> Result<Fd> {
     // SAFETY: path is NUL-terminated and outlives the call.
-    unsafe { syscall!(Sysno::openat, dir, path.as_ptr(), flags | O_CLOEXEC, mode) }
-        .map(|fd| Fd::from_raw(fd as i32))
+    unsafe { syscall!(Sysno::openat, dir, path.as_ptr(), flags | O_CLOEXEC, mode) }.map(|fd| Fd::from_raw(fd as i32))
 }
 
 /// openat2(2) (Linux 5.6): `resolve` is a set of RESOLVE_* flags.

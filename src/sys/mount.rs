@@ -5,13 +5,19 @@ use core::ffi::CStr;
 use syscalls::{syscall, Sysno};
 
 pub use linux_raw_sys::general::{
-    MNT_DETACH, MS_BIND, MS_MOVE, MS_NOATIME, MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID,
-    MS_PRIVATE, MS_RDONLY, MS_REC, MS_RELATIME, MS_REMOUNT, MS_STRICTATIME,
+    MNT_DETACH, MS_BIND, MS_MOVE, MS_NOATIME, MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY,
+    MS_REC, MS_RELATIME, MS_REMOUNT, MS_STRICTATIME,
 };
 
 /// mount(2). `source`, `fstype` and `data` may be absent.
 #[inline]
-pub fn mount(source: Option<&CStr>, target: &CStr, fstype: Option<&CStr>, flags: u32, data: Option<&CStr>) -> Result<()> {
+pub fn mount(
+    source: Option<&CStr>,
+    target: &CStr,
+    fstype: Option<&CStr>,
+    flags: u32,
+    data: Option<&CStr>,
+) -> Result<()> {
     let p = |s: Option<&CStr>| s.map_or(core::ptr::null(), CStr::as_ptr);
     // SAFETY: every pointer is NULL or a NUL-terminated string that outlives the call.
     unsafe { syscall!(Sysno::mount, p(source), target.as_ptr(), p(fstype), flags, p(data)) }.map(drop)

@@ -6,8 +6,8 @@ use linux_raw_sys::{general as k, prctl};
 use syscalls::{syscall, Sysno};
 
 pub use k::{
-    CLONE_INTO_CGROUP, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID,
-    CLONE_NEWUTS, SIGCHLD, SIGKILL,
+    CLONE_INTO_CGROUP, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS, SIGCHLD,
+    SIGKILL,
 };
 
 /// clone(2) used like fork: the child continues on a copy of the caller's stack.

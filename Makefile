@@ -1,0 +1,55 @@
+# runt: `make` builds ./runt, `make test` runs every test (as root), `make bench` compares peers.
+TARGET  := x86_64-unknown-linux-musl
+BIN     := target/$(TARGET)/release/runt
+PROBE   := target/probe/$(TARGET)/release/probe
+CARGO   ?= cargo
+SHELL   := /bin/bash
+
+.PHONY: all runt size probe test unit lint integration test-vm check-leaks bench deps clean
+
+all: runt
+
+# rustup is how this target's std gets here; skipped when it is already installed.
+$(TARGET)-installed:
+	@rustup target list --installed 2>/dev/null | grep -qx $(TARGET) || rustup target add $(TARGET)
+
+runt: $(TARGET)-installed
+	$(CARGO) build --release --target $(TARGET)
+	cp $(BIN) ./runt
+
+size: runt
+	@echo "runt: $$(stat -c %s ./runt) bytes (budget 163840)"
+
+probe: $(TARGET)-installed
+	$(CARGO) build --release --manifest-path tests/probe/Cargo.toml --target $(TARGET) --target-dir target/probe
+
+# Peer tools the tests use, from Debian's packages.
+deps:
+	@command -v busybox >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends busybox-static; }
+
+test: lint unit integration test-vm check-leaks
+
+lint:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --release --target $(TARGET) --all-targets -- -D warnings
+
+unit: $(TARGET)-installed
+	$(CARGO) test --release --target $(TARGET) --bins
+
+integration: runt probe deps
+	RUNT=$(CURDIR)/runt PROBE=$(CURDIR)/$(PROBE) $(CARGO) test --release --target $(TARGET) --tests
+
+test-vm: runt probe
+	tests/vm/run.sh ./runt $(PROBE)
+
+# No test may leave a container cgroup behind, on any hierarchy.
+check-leaks:
+	@left=$$(find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -path '*/runt/*' -type d 2>/dev/null); \
+	if [ -n "$$left" ]; then echo "leftover cgroups:"; echo "$$left"; exit 1; else echo "no cgroups left behind"; fi
+
+bench: runt
+	bench/run.sh ./runt
+
+clean:
+	$(CARGO) clean
+	rm -f ./runt
