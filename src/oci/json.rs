@@ -1,0 +1,1 @@
+//! A small JSON reader for config.json (being written).

@@ -1,0 +1,1 @@
+//! Classic BPF assembler for seccomp filters (being written).

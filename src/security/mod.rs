@@ -1,0 +1,3 @@
+//! Hardening applied just before execve: seccomp (and, to come, capabilities and rlimits).
+pub mod bpf;
+pub mod seccomp;

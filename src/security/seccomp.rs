@@ -1,0 +1,1 @@
+//! Seccomp filters: the default profile and OCI rules (being written).
