@@ -1,0 +1,339 @@
+#!/usr/bin/env bash
+# bench/run.sh RUNT_BINARY — start-up latency of `runt run --rootfs R /bin/true`
+# next to crun, runc, bubblewrap and unshare+chroot, over one shared busybox rootfs.
+#
+# Prints: tool, median ms, p90 ms, ratio to crun, ratio to bwrap, binary size,
+# peak RSS of one run; then whether runt met its targets (≤ 0.5× crun, < bwrap).
+# A missed target does not fail the bench; it is reported.
+# Exit status: 0 when runt ran, 1 when runt itself could not run, 2 on usage/setup errors.
+#
+# Knobs (environment):
+#   BENCH_RUNS=200     timed runs per tool (split over the rounds)
+#   BENCH_ROUNDS=4     rounds; each round runs every tool once as a block, rotating the order
+#   BENCH_WARMUP=3     untimed runs at the start of every block
+#   BENCH_RUNT_OCI=0   1 = also time `runt run --bundle B ID` (issue 3; see cmd_runt_oci)
+#
+# Timing: a bash loop reads $EPOCHREALTIME (µs) around each fork+exec+wait of the tool,
+# so every row carries the shell's own fork/exec cost; the "baseline" row (the rootfs'
+# static busybox `true` run directly, no container) shows how much that is.
+# crun 1.8 refuses cgroup v1 "hybrid" hosts (a cgroup2 mount at /sys/fs/cgroup/unified):
+# its blocks run inside one private mount namespace with that mount removed, set up once
+# per block, outside the timed region.
+set -euo pipefail
+export LC_ALL=C
+
+usage() { echo "usage: $0 RUNT_BINARY" >&2; exit 2; }
+die() { echo "bench: $*" >&2; exit 2; }
+[[ $# -eq 1 ]] || usage
+[[ $(id -u) -eq 0 ]] || die "must run as root (containers, cgroups)"
+
+RUNS=${BENCH_RUNS:-200}
+ROUNDS=${BENCH_ROUNDS:-4}
+WARMUP=${BENCH_WARMUP:-3}
+RUNT_OCI=${BENCH_RUNT_OCI:-0}
+[[ $RUNS =~ ^[1-9][0-9]*$ && $ROUNDS =~ ^[1-9][0-9]*$ && $WARMUP =~ ^[0-9]+$ ]] \
+    || die "BENCH_RUNS, BENCH_ROUNDS must be positive integers, BENCH_WARMUP a non-negative one"
+(( ROUNDS <= RUNS )) || ROUNDS=$RUNS
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(dirname "$BENCH_DIR")
+SCRATCH=$TOP/.cache/bench
+R=$SCRATCH/rootfs                 # the one rootfs every tool runs
+B_CRUN=$SCRATCH/bundle-crun       # OCI bundles whose root.path is $R
+B_RUNC=$SCRATCH/bundle-runc
+B_RUNT=$SCRATCH/bundle-runt       # for issue 3 (runt run --bundle), built but unused for now
+TIMES=$SCRATCH/times
+RUNT=$(realpath -m -- "$1")
+PREFIX=runtbench$$                # container ids: $PREFIX-TOOL-ROUND-N
+
+# ---------------------------------------------------------------- peers
+install_peers() {
+    local pkgs=(crun runc bubblewrap busybox-static time jq util-linux coreutils) missing=() p
+    for p in "${pkgs[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    done
+    ((${#missing[@]} == 0)) && return 0
+    echo "bench: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null \
+        || { apt-get update >/dev/null && apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null; } \
+        || die "apt-get install ${missing[*]} failed"
+}
+
+# ---------------------------------------------------------------- rootfs and bundles
+build_rootfs() {
+    local bb
+    bb=$(dpkg -L busybox-static | grep -E '/busybox$' | head -n1)
+    [[ -x $bb ]] || die "busybox-static's busybox not found"
+    rm -rf "$R"
+    mkdir -p "$R"/{bin,proc,dev,sys,tmp,run,etc,root}
+    cp "$bb" "$R/bin/busybox"
+    ln -s busybox "$R/bin/true"
+    ln -s busybox "$R/bin/sh"
+    printf 'root:x:0:0:root:/root:/bin/sh\n' >"$R/etc/passwd"
+    printf 'root:x:0:\n' >"$R/etc/group"
+    "$R/bin/true" || die "$R/bin/true does not run"
+}
+
+# runc's default spec, with: args /bin/true, no terminal, root = the shared rootfs,
+# writable (as runt's --rootfs is), and runt's namespace set (the spec's pid, network,
+# ipc, uts, mount + cgroup). Everything else (mounts, masked paths, caps, rlimits,
+# device cgroup) stays runc's default.
+build_bundle() {
+    local dir=$1
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    (cd "$dir" && runc spec)
+    jq --arg root "$R" '
+        .process.terminal = false
+        | .process.args = ["/bin/true"]
+        | .root.path = $root
+        | .root.readonly = false
+        | .linux.namespaces |= (if any(.[]; .type == "cgroup") then . else . + [{"type": "cgroup"}] end)
+    ' "$dir/config.json" >"$dir/config.json.new"
+    mv "$dir/config.json.new" "$dir/config.json"
+}
+
+# ---------------------------------------------------------------- the commands timed
+# cmd_TOOL ID  sets CMD to the argv of one run (ID unique per run).
+cmd_baseline() { CMD=("$R/bin/true"); }
+cmd_runt()     { CMD=("$RUNT" run --rootfs "$R" /bin/true); }
+cmd_crun()     { CMD=(crun run --bundle "$B_CRUN" "$1"); }
+cmd_runc()     { CMD=(runc run --bundle "$B_RUNC" "$1"); }
+cmd_bwrap()    { CMD=(bwrap --unshare-all --bind "$R" / --proc /proc --dev /dev /bin/true); }
+cmd_unshare()  { CMD=(unshare --fork --pid --uts --ipc --mount --net chroot "$R" /bin/true); }
+
+# ==== OCI-path extension point (issue 3: `runt run --bundle B ID`) ====================
+# Not active: enabled only by BENCH_RUNT_OCI=1 once runt accepts --bundle. It runs runt
+# on its own copy of the same OCI bundle crun and runc use (bundle-runt: identical
+# config.json, root.path = the shared rootfs), with a unique ID per run, and shows up in
+# the table as the row "runt-oci". Nothing else needs changing to turn it on.
+cmd_runt_oci() { CMD=("$RUNT" run --bundle "$B_RUNT" "$1"); }
+# ======================================================================================
+
+# After a failed run of an OCI runtime its container may be left behind.
+cleanup_id() {
+    case $1 in
+        crun|runc) "$1" delete -f "$2" >/dev/null 2>&1 || true ;;
+    esac
+}
+
+# timeloop TOOL N WARMUP IDBASE: N timed runs, µs per successful run appended to
+# $TIMES/TOOL, failures counted in $TIMES/TOOL.fail.
+timeloop() {
+    local tool=$1 n=$2 warm=$3 base=$4 i id t0 t1 fails=0
+    local -a us=()
+    for ((i = 0; i < warm; i++)); do
+        id=$base-w$i
+        "cmd_$tool" "$id"
+        "${CMD[@]}" >/dev/null 2>&1 || cleanup_id "$tool" "$id"
+    done
+    for ((i = 0; i < n; i++)); do
+        id=$base-$i
+        "cmd_$tool" "$id"
+        t0=${EPOCHREALTIME/./}
+        if "${CMD[@]}" >/dev/null 2>&1; then
+            t1=${EPOCHREALTIME/./}
+            us+=($((t1 - t0)))
+        else
+            fails=$((fails + 1))
+            cleanup_id "$tool" "$id"
+        fi
+    done
+    ((${#us[@]} == 0)) || printf '%s\n' "${us[@]}" >>"$TIMES/$tool"
+    echo "$fails" >>"$TIMES/$tool.fail"
+}
+
+# first_run TOOL: one run, status checked; on failure the reason goes to $TIMES/TOOL.err.
+first_run() {
+    local tool=$1 id=$PREFIX-$1-check rc=0
+    "cmd_$tool" "$id"
+    "${CMD[@]}" >/dev/null 2>"$TIMES/$tool.stderr" || rc=$?
+    if ((rc != 0)); then
+        cleanup_id "$tool" "$id"
+        { echo "exit $rc: $(grep -m1 . "$TIMES/$tool.stderr" || true)"; } >"$TIMES/$tool.err"
+        return 1
+    fi
+}
+
+# peak_rss TOOL: peak RSS (KiB) of one run as GNU time reports it (wait4's ru_maxrss:
+# the largest of the process and the descendants it waited for).
+peak_rss() {
+    local tool=$1 id=$PREFIX-$1-rss
+    "cmd_$tool" "$id"
+    if /usr/bin/time -f %M -o "$TIMES/$tool.rss" "${CMD[@]}" >/dev/null 2>&1; then :; else
+        cleanup_id "$tool" "$id"
+        echo - >"$TIMES/$tool.rss"
+    fi
+}
+
+# in_env TOOL FUNC ARGS...: runs FUNC in the environment TOOL needs. For crun: a new
+# mount namespace, private, without the cgroup2 "unified" mount of a hybrid host.
+in_env() {
+    local tool=$1; shift
+    if [[ $tool == crun ]]; then
+        unshare --mount bash -c "
+            set -euo pipefail; export LC_ALL=C
+            $(declare -p R RUNT B_CRUN B_RUNC B_RUNT TIMES PREFIX)
+            $(declare -f)
+            mount --make-rprivate /
+            if mountpoint -q /sys/fs/cgroup/unified && [[ \$(stat -f -c %T /sys/fs/cgroup) != cgroup2fs ]]; then
+                umount /sys/fs/cgroup/unified
+            fi
+            $(printf '%q ' "$@")"
+    else
+        "$@"
+    fi
+}
+
+# ---------------------------------------------------------------- statistics and table
+# stats TOOL -> "n median_ms p90_ms" (p90: nearest rank)
+stats() {
+    sort -n "$TIMES/$1" | awk '
+        { v[NR] = $1 }
+        END {
+            if (NR == 0) { print 0, "-", "-"; exit }
+            med = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+            k = int(0.9 * NR); if (k < 0.9 * NR) k++; if (k < 1) k = 1
+            printf "%d %.3f %.3f\n", NR, med / 1000, v[k] / 1000
+        }'
+}
+
+ratio() { # a b -> a/b with 2 decimals, or -
+    [[ $1 == - || $2 == - ]] && { echo -; return; }
+    awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f\n", a / b; else print "-" }'
+}
+
+binary_of() {
+    case $1 in
+        runt|runt_oci) echo "$RUNT" ;;
+        crun|runc|bwrap|unshare) command -v "$1" || true ;;
+        *) echo "" ;;
+    esac
+}
+
+linkage() { # static | dynamic (N libs) | script
+    [[ -n $1 && -f $1 ]] || { echo -; return; }
+    local libs
+    [[ $(head -c2 "$1") == '#!' ]] && { echo script; return; }
+    libs=$(ldd "$1" 2>/dev/null | grep -c '=>' || true)
+    if ((libs > 0)); then echo "dynamic ($libs libs)"; else echo static; fi
+}
+
+label() {
+    case $1 in
+        runt_oci) echo runt-oci ;;
+        unshare) echo unshare+chroot ;;
+        *) echo "$1" ;;
+    esac
+}
+
+# ---------------------------------------------------------------- main
+install_peers
+mkdir -p "$SCRATCH"
+rm -rf "$TIMES"
+mkdir -p "$TIMES"
+build_rootfs
+build_bundle "$B_CRUN"
+build_bundle "$B_RUNC"
+build_bundle "$B_RUNT"
+
+TOOLS=(runt crun runc bwrap unshare baseline)
+[[ $RUNT_OCI == 1 ]] && TOOLS=(runt runt_oci crun runc bwrap unshare baseline)
+
+declare -A OK=()
+ACTIVE=()
+for t in "${TOOLS[@]}"; do
+    if [[ $t == runt* && ! -x $RUNT ]]; then
+        echo "exit -: $RUNT is not an executable file" >"$TIMES/$t.err"
+    elif in_env "$t" first_run "$t"; then
+        OK[$t]=1
+        ACTIVE+=("$t")
+        : >"$TIMES/$t"
+        continue
+    fi
+    echo "bench: $(label "$t") cannot run here: $(cat "$TIMES/$t.err")" >&2
+done
+((${#ACTIVE[@]} > 0)) || die "no tool could run"
+
+echo "bench: ${#ACTIVE[@]} tools × $RUNS runs in $ROUNDS rounds (+$WARMUP warm-up runs per block)" >&2
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)   # other work on the machine skews the numbers: reported
+start=$SECONDS
+for ((r = 0; r < ROUNDS; r++)); do
+    # this round's share of the runs; the first rounds take the remainder
+    n=$((RUNS / ROUNDS + (r < RUNS % ROUNDS ? 1 : 0)))
+    k=${#ACTIVE[@]}
+    for ((j = 0; j < k; j++)); do
+        t=${ACTIVE[$(((j + r) % k))]}
+        in_env "$t" timeloop "$t" "$n" "$WARMUP" "$PREFIX-$t-$r"
+    done
+    echo "bench: round $((r + 1))/$ROUNDS done ($((SECONDS - start)) s)" >&2
+done
+for t in "${ACTIVE[@]}"; do
+    in_env "$t" peak_rss "$t"
+done
+
+# gather
+declare -A N=() MED=() P90=() FAIL=()
+for t in "${TOOLS[@]}"; do
+    if [[ -n ${OK[$t]:-} ]]; then
+        read -r N[$t] MED[$t] P90[$t] < <(stats "$t")
+        FAIL[$t]=$(awk '{ s += $1 } END { print s + 0 }' "$TIMES/$t.fail")
+    else
+        N[$t]=0 MED[$t]=- P90[$t]=- FAIL[$t]=-
+    fi
+done
+CRUN_MED=${MED[crun]:--}
+BWRAP_MED=${MED[bwrap]:--}
+
+{
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' tool median_ms p90_ms x_crun x_bwrap size_bytes peak_rss_kib runs notes
+    for t in "${TOOLS[@]}"; do
+        bin=$(binary_of "$t")
+        size=-
+        [[ -n $bin && -f $bin ]] && size=$(stat -c %s "$bin")
+        notes=
+        if [[ -z ${OK[$t]:-} ]]; then
+            notes="CANNOT RUN HERE ($(cat "$TIMES/$t.err"))"
+            rss=-
+        else
+            rss=$(cat "$TIMES/$t.rss")
+            [[ $bin ]] && notes=$(linkage "$bin")
+            case $t in
+                baseline) notes="no container: fork+exec of the rootfs' static busybox true" ;;
+                unshare) notes="$notes; + chroot $(stat -c %s "$(command -v chroot)") B" ;;
+                crun) notes="$notes; private mount ns w/o cgroup2 'unified'" ;;
+            esac
+            ((FAIL[$t] == 0)) || notes="$notes; ${FAIL[$t]} FAILED runs excluded"
+        fi
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(label "$t")" "${MED[$t]}" "${P90[$t]}" \
+            "$(ratio "${MED[$t]}" "$CRUN_MED")" "$(ratio "${MED[$t]}" "$BWRAP_MED")" \
+            "$size" "$rss" "${N[$t]}" "$notes"
+    done
+} >"$SCRATCH/results.tsv"
+
+echo
+echo "runt bench: $(uname -r), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg) (at start: $LOAD0); $(crun --version | head -n1); $(runc --version | head -n1); $(bwrap --version)"
+column -t -s $'\t' "$SCRATCH/results.tsv"
+
+# targets
+RUNT_MED=${MED[runt]:--}
+verdict() { # ratio op limit -> MET/NOT MET
+    awk -v r="$1" -v l="$3" -v op="$2" 'BEGIN { ok = (op == "le") ? (r <= l) : (r < l); print ok ? "MET" : "NOT MET" }'
+}
+if [[ $RUNT_MED == - ]]; then
+    t1="not evaluated (runt did not run)"
+    t2=$t1
+else
+    x=$(ratio "$RUNT_MED" "$CRUN_MED")
+    y=$(ratio "$RUNT_MED" "$BWRAP_MED")
+    if [[ $x == - ]]; then t1="not evaluated (crun did not run)"; else t1="$(verdict "$x" le 0.5) (${x}× crun)"; fi
+    if [[ $y == - ]]; then t2="not evaluated (bwrap did not run)"; else t2="$(verdict "$y" lt 1) (${y}× bwrap)"; fi
+fi
+echo
+echo "targets: runt median ≤ 0.5× crun: $t1; runt faster than bwrap: $t2"
+echo "(wall-clock ms per run incl. the shell's fork+exec+wait, see baseline; peak RSS is the max over the"
+echo " tool and the processes it waited for, so the container's own /bin/true (baseline row) is its floor;"
+echo " results in ${SCRATCH#"$TOP"/}/results.tsv; $((SECONDS - start)) s)"
+
+[[ $RUNT_MED != - ]] || exit 1

@@ -1,0 +1,461 @@
+//! Shared helpers of the integration tests: they run the real `runt` binary with the
+//! in-container probe (tests/probe) and look at what a user would see.
+//!
+//! Preconditions (root, the runt and probe binaries) are checked once and fail loudly:
+//! a test that cannot run here panics rather than passing silently.
+
+#![allow(dead_code)] // each test binary uses a different subset
+
+use std::ffi::OsStr;
+use std::fs;
+use std::io::Read;
+use std::os::unix::fs::{symlink, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// How long any one runt invocation may take before the test kills it and fails.
+pub const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The busybox applets linked into every test rootfs.
+const APPLETS: &[&str] = &["sh", "echo", "cat", "ls", "sleep", "true", "mkdir"];
+
+pub fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The runt binary: `$RUNT`, else `<manifest>/runt` (built by `make`).
+pub fn runt() -> PathBuf {
+    check_preconditions();
+    runt_path()
+}
+
+/// The probe binary: `$PROBE`, else the static build under `target/probe`.
+pub fn probe() -> PathBuf {
+    check_preconditions();
+    probe_path()
+}
+
+fn runt_path() -> PathBuf {
+    std::env::var_os("RUNT").map_or_else(|| manifest_dir().join("runt"), PathBuf::from)
+}
+
+fn probe_path() -> PathBuf {
+    std::env::var_os("PROBE")
+        .map_or_else(|| manifest_dir().join("target/probe/x86_64-unknown-linux-musl/release/probe"), PathBuf::from)
+}
+
+/// Cheap enough to check on every call, so that every test fails with the clear message.
+fn check_preconditions() {
+    assert!(is_root(), "the integration tests need root (namespaces, mounts, cgroups); run them as root");
+    let runt = runt_path();
+    assert!(runt.is_file(), "runt binary not found at {} (run `make`, or set RUNT=/path/to/runt)", runt.display());
+    let probe = probe_path();
+    assert!(
+        probe.is_file(),
+        "probe binary not found at {} (build it with `cargo build --release \
+         --manifest-path tests/probe/Cargo.toml --target x86_64-unknown-linux-musl \
+         --target-dir target/probe`, or set PROBE=/path/to/probe)",
+        probe.display()
+    );
+}
+
+/// Effective uid 0, read from /proc/self/status (no libc in the tests).
+fn is_root() -> bool {
+    let status = fs::read_to_string("/proc/self/status").expect("read /proc/self/status");
+    status.lines().find_map(|l| l.strip_prefix("Uid:")).and_then(|ids| ids.split_whitespace().nth(1)) == Some("0")
+}
+
+/// Panics unless the host has /bin/busybox (the test rootfs needs it for sh, true...).
+pub fn require_busybox() {
+    assert!(
+        Path::new("/bin/busybox").is_file(),
+        "/bin/busybox is missing on the host: `apt-get install -y busybox-static`"
+    );
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+fn unique() -> String {
+    format!("{}-{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+/// A container name no other test (or concurrent test binary) uses: `t-<pid>-<n>`.
+pub fn unique_name() -> String {
+    format!("t-{}", unique())
+}
+
+/// A fresh directory under `<manifest>/target/test-rootfs/`, removed on drop.
+pub struct TempDir {
+    pub path: PathBuf,
+}
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        let path = manifest_dir().join("target/test-rootfs").join(format!("{tag}-{}", unique()));
+        if path.exists() {
+            fs::remove_dir_all(&path).expect("remove stale test directory");
+        }
+        fs::create_dir_all(&path).unwrap_or_else(|e| panic!("mkdir {}: {e}", path.display()));
+        TempDir { path }
+    }
+
+    pub fn join(&self, rel: &str) -> PathBuf {
+        self.path.join(rel)
+    }
+
+    /// The path as a str, for building `-v` arguments.
+    pub fn as_str(&self) -> &str {
+        let path = self.path.to_str().expect("test paths are UTF-8");
+        assert!(!path.contains(char::is_whitespace), "test paths must not contain spaces: {path}");
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        // Never recurse into a host mount left under the directory by a buggy run: that
+        // could delete whatever was bind-mounted there. Leave it for a human instead.
+        let leaked: Vec<String> =
+            host_mount_points().into_iter().filter(|p| Path::new(p).starts_with(&self.path)).collect();
+        if leaked.is_empty() {
+            let _ = fs::remove_dir_all(&self.path);
+        } else {
+            eprintln!("not removing {}: host mounts under it: {leaked:?}", self.path.display());
+        }
+    }
+}
+
+/// A minimal rootfs: bin etc proc sys dev tmp run; /bin/probe; /bin/busybox and its
+/// applets (when the host has busybox); /etc/passwd with root; /bin/notexec (0644).
+pub fn rootfs() -> TempDir {
+    let root = TempDir::new("rootfs");
+    for dir in ["bin", "etc", "proc", "sys", "dev", "tmp", "run"] {
+        fs::create_dir(root.join(dir)).expect("mkdir in rootfs");
+    }
+    copy(&probe(), &root.join("bin/probe"));
+    if Path::new("/bin/busybox").is_file() {
+        copy(Path::new("/bin/busybox"), &root.join("bin/busybox"));
+        for applet in APPLETS {
+            symlink("busybox", root.join("bin").join(applet)).expect("symlink applet");
+        }
+    }
+    fs::write(root.join("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n").expect("write passwd");
+    let notexec = root.join("bin/notexec");
+    fs::write(&notexec, "#!/bin/sh\necho should not run\n").expect("write notexec");
+    fs::set_permissions(&notexec, fs::Permissions::from_mode(0o644)).expect("chmod notexec");
+    root
+}
+
+fn copy(from: &Path, to: &Path) {
+    fs::copy(from, to).unwrap_or_else(|e| panic!("copy {} to {}: {e}", from.display(), to.display()));
+}
+
+/// `runt ARGS...`, stdin null, output captured; killed and failed after [`TIMEOUT`].
+pub fn run<S: AsRef<OsStr>>(args: &[S]) -> Output {
+    let child = spawn(args);
+    wait(child)
+}
+
+/// `runt run --name NAME ARGS...`, then asserts that the container's cgroup is gone.
+pub fn run_named<S: AsRef<OsStr>>(name: &str, args: &[S]) -> Output {
+    let out = wait(spawn_named(name, args));
+    assert_no_cgroup(name);
+    out
+}
+
+/// `runt run --name NAME --rootfs ROOT WORDS...`, WORDS split on whitespace (test
+/// paths have none); then asserts that the container's cgroup is gone.
+pub fn run_in(root: &TempDir, name: &str, words: &str) -> Output {
+    let out = wait(spawn_in(root, name, words));
+    assert_no_cgroup(name);
+    out
+}
+
+/// [`run_in`] in the background.
+pub fn spawn_in(root: &TempDir, name: &str, words: &str) -> Child {
+    let mut args = vec!["--rootfs", root.as_str()];
+    args.extend(words.split_whitespace());
+    spawn_named(name, &args)
+}
+
+/// The probe's host path, for the default rootfs (host `/`, where it is reachable).
+pub fn probe_str() -> String {
+    probe().to_str().expect("probe path is UTF-8").to_string()
+}
+
+/// `runt ARGS...` in the background, stdin null, stdout and stderr piped.
+pub fn spawn<S: AsRef<OsStr>>(args: &[S]) -> Child {
+    Command::new(runt())
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn {}: {e}", runt().display()))
+}
+
+/// `runt run --name NAME ARGS...` in the background.
+pub fn spawn_named<S: AsRef<OsStr>>(name: &str, args: &[S]) -> Child {
+    let mut all: Vec<&OsStr> = vec![OsStr::new("run"), OsStr::new("--name"), OsStr::new(name)];
+    all.extend(args.iter().map(AsRef::as_ref));
+    spawn(&all)
+}
+
+/// Collects a spawned runt's output; kills it and panics if it outlives [`TIMEOUT`].
+pub fn wait(mut child: Child) -> Output {
+    let out = child.stdout.take().map(reader);
+    let err = child.stderr.take().map(reader);
+    let deadline = Instant::now() + TIMEOUT;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for runt") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("runt (pid {}) still running after {TIMEOUT:?}; killed", child.id());
+        }
+        thread::sleep(Duration::from_millis(5));
+    };
+    let collect =
+        |h: Option<thread::JoinHandle<Vec<u8>>>| h.map(|h| h.join().expect("pipe reader")).unwrap_or_default();
+    Output { status, stdout: collect(out), stderr: collect(err) }
+}
+
+fn reader(mut pipe: impl Read + Send + 'static) -> thread::JoinHandle<Vec<u8>> {
+    thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = pipe.read_to_end(&mut buf);
+        buf
+    })
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Everything about a run, for assertion messages.
+pub fn describe(out: &Output) -> String {
+    format!("status: {:?}\nstdout: {:?}\nstderr: {:?}", out.status, stdout(out), stderr(out))
+}
+
+/// The exit code; panics (with the output) when runt itself died of a signal.
+pub fn code(out: &Output) -> i32 {
+    out.status.code().unwrap_or_else(|| panic!("runt was killed by a signal\n{}", describe(out)))
+}
+
+/// Asserts exit 0 and returns stdout.
+pub fn ok_stdout(out: &Output) -> String {
+    assert_eq!(code(out), 0, "expected exit 0\n{}", describe(out));
+    stdout(out)
+}
+
+/// Asserts the exit code and that stderr is exactly one line, starting `runt: ` and
+/// containing `needle`.
+pub fn assert_error(out: &Output, expected_code: i32, needle: &str) {
+    assert_eq!(code(out), expected_code, "wrong exit code\n{}", describe(out));
+    let err = stderr(out);
+    assert!(
+        err.starts_with("runt: ") && err.ends_with('\n') && err.matches('\n').count() == 1,
+        "stderr must be exactly one line starting `runt: `\n{}",
+        describe(out)
+    );
+    assert!(err.contains(needle), "stderr should mention {needle:?}\n{}", describe(out));
+}
+
+/// Every place runt could have created the container's cgroup: any v1 hierarchy
+/// (`/sys/fs/cgroup/*/runt/NAME`, which includes a v2 mounted at .../unified) or a v2
+/// root (`/sys/fs/cgroup/runt/NAME`).
+pub fn cgroup_paths(name: &str) -> Vec<PathBuf> {
+    let root = Path::new("/sys/fs/cgroup");
+    let mut paths = vec![root.join("runt").join(name)];
+    if let Ok(dir) = fs::read_dir(root) {
+        paths.extend(dir.flatten().map(|e| e.path().join("runt").join(name)));
+    }
+    paths
+}
+
+pub fn cgroup_exists(name: &str) -> bool {
+    cgroup_paths(name).iter().any(|p| p.exists())
+}
+
+pub fn assert_no_cgroup(name: &str) {
+    let left: Vec<PathBuf> = cgroup_paths(name).into_iter().filter(|p| p.exists()).collect();
+    assert!(left.is_empty(), "cgroup of container {name} left behind: {left:?}");
+}
+
+/// Which cgroup layout this host has, to know which limit files to look at.
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+pub enum CgroupLayout {
+    V1,
+    V2,
+    None,
+}
+
+pub fn cgroup_layout() -> CgroupLayout {
+    let fstype = |point: &str| host_mountinfo().into_iter().find(|m| m.mount_point == point).map(|m| m.fstype);
+    if fstype("/sys/fs/cgroup").as_deref() == Some("cgroup2") {
+        CgroupLayout::V2
+    } else if fstype("/sys/fs/cgroup/pids").as_deref() == Some("cgroup") {
+        CgroupLayout::V1
+    } else {
+        CgroupLayout::None
+    }
+}
+
+/// The directory of container NAME's cgroup for `controller` on this host's layout.
+pub fn cgroup_dir(controller: &str, name: &str) -> PathBuf {
+    match cgroup_layout() {
+        CgroupLayout::V1 => Path::new("/sys/fs/cgroup").join(controller).join("runt").join(name),
+        CgroupLayout::V2 => Path::new("/sys/fs/cgroup/runt").join(name),
+        CgroupLayout::None => panic!("this host has no cgroup filesystem: cannot test limits"),
+    }
+}
+
+/// Polls `path` (a cgroup file of a starting container) until its trimmed content is
+/// `expected`, up to 10 s; returns the last thing read, to assert on.
+pub fn poll_file(path: &Path, expected: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let last = match fs::read_to_string(path) {
+            Ok(text) => text.trim().to_string(),
+            Err(e) => format!("<{}: {e}>", path.display()),
+        };
+        if last == expected || Instant::now() > deadline {
+            return last;
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Polls until `cond` holds, up to 10 s; false if it never did.
+pub fn poll(mut cond: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !cond() {
+        if Instant::now() > deadline {
+            return false;
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+    true
+}
+
+/// The lines of a spawned runt's stdout as they come (the stdout is taken from `child`).
+pub fn stdout_lines(child: &mut Child) -> Receiver<String> {
+    let pipe = child.stdout.take().expect("stdout was piped");
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(pipe).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// The next line from [`stdout_lines`]; panics after 10 s.
+pub fn next_line(lines: &Receiver<String>) -> String {
+    lines.recv_timeout(Duration::from_secs(10)).expect("a line on the container's stdout")
+}
+
+/// One line of /proc/self/mountinfo.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MountInfo {
+    pub mount_id: String,
+    pub parent_id: String,
+    pub dev: String,
+    pub root: String,
+    pub mount_point: String,
+    pub options: String,
+    /// Optional fields (shared:N, master:N...), space separated.
+    pub optional: String,
+    pub fstype: String,
+    pub source: String,
+    pub super_options: String,
+}
+
+impl MountInfo {
+    pub fn parse(line: &str) -> Option<MountInfo> {
+        let (left, right) = line.split_once(" - ")?;
+        let mut l = left.split(' ');
+        let mut r = right.split(' ');
+        Some(MountInfo {
+            mount_id: l.next()?.into(),
+            parent_id: l.next()?.into(),
+            dev: l.next()?.into(),
+            root: l.next()?.into(),
+            mount_point: l.next()?.into(),
+            options: l.next()?.into(),
+            optional: l.collect::<Vec<_>>().join(" "),
+            fstype: r.next()?.into(),
+            source: r.next()?.into(),
+            super_options: r.next().unwrap_or("").into(),
+        })
+    }
+
+    /// Everything but the mount ids, which change whenever anything is remounted.
+    pub fn without_ids(&self) -> String {
+        format!(
+            "{} {} {} {} [{}] - {} {} {}",
+            self.dev,
+            self.root,
+            self.mount_point,
+            self.options,
+            self.optional,
+            self.fstype,
+            self.source,
+            self.super_options
+        )
+    }
+}
+
+/// The host's (this test process's) /proc/self/mountinfo.
+pub fn host_mountinfo() -> Vec<MountInfo> {
+    let text = fs::read_to_string("/proc/self/mountinfo").expect("read /proc/self/mountinfo");
+    text.lines().map(|l| MountInfo::parse(l).unwrap_or_else(|| panic!("bad mountinfo line {l:?}"))).collect()
+}
+
+pub fn host_mount_points() -> Vec<String> {
+    host_mountinfo().into_iter().map(|m| m.mount_point).collect()
+}
+
+/// The host mount table without ids, sorted: compare before and after a run.
+pub fn host_mount_table() -> Vec<String> {
+    let mut table: Vec<String> = host_mountinfo().iter().map(MountInfo::without_ids).collect();
+    table.sort();
+    table
+}
+
+/// Host pid of the process whose environment holds exactly `KEY=VALUE` (pass a unique
+/// `-e` to the container to find its init from outside), polling up to 10 s.
+pub fn find_pid_by_env(entry: &str) -> u32 {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let found = fs::read_dir("/proc").into_iter().flatten().flatten().find_map(|e| {
+            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+            let environ = fs::read(e.path().join("environ")).ok()?;
+            environ.split(|&b| b == 0).any(|kv| kv == entry.as_bytes()).then_some(pid)
+        });
+        if let Some(pid) = found {
+            return pid;
+        }
+        assert!(Instant::now() < deadline, "no process with {entry} in its environment");
+        thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// `kill -SIGNAL PID` with the host's kill command.
+pub fn kill(signal: &str, pid: u32) {
+    let status = Command::new("kill").arg(format!("-{signal}")).arg(pid.to_string()).status().expect("run kill");
+    assert!(status.success(), "kill -{signal} {pid} failed");
+}

@@ -1,0 +1,178 @@
+//! The container's filesystem: only its own mounts, read-only roots, volumes, symlinks
+//! that try to lead a volume out of the rootfs, and a host mount table left untouched.
+
+mod common;
+
+use common::*;
+use std::fs;
+use std::os::unix::fs::symlink;
+use std::path::{Path, PathBuf};
+
+/// The mounts a container may have: its root and fresh /proc /dev /sys /tmp /run (masks
+/// and devices may add mounts below /proc and /dev), plus its volumes. Nothing else.
+const OWN: &[&str] = &["/", "/proc", "/dev", "/sys", "/tmp", "/run"];
+
+fn is_own(point: &str, volumes: &[&str]) -> bool {
+    OWN.contains(&point) || point.starts_with("/proc/") || point.starts_with("/dev/") || volumes.contains(&point)
+}
+
+/// Asserts that `probe mounts` output lists only the container's own mounts, and at
+/// least `required` and the volumes.
+fn assert_only_own_mounts(text: &str, required: &[&str], volumes: &[&str]) {
+    let inside: Vec<&str> = text.lines().collect();
+    let host = host_mount_points();
+    let foreign: Vec<String> = inside
+        .iter()
+        .filter(|p| !is_own(p, volumes))
+        .map(|p| match host.iter().any(|h| h == p) {
+            true => format!("{p} (a host mount)"),
+            false => p.to_string(),
+        })
+        .collect();
+    assert!(foreign.is_empty(), "not the container's mounts: {foreign:?}\ninside: {inside:?}");
+    for want in required.iter().chain(volumes) {
+        assert!(inside.contains(want), "{want} is not mounted inside\ninside: {inside:?}");
+    }
+}
+
+#[test]
+fn rootfs_sees_only_its_own_mounts() {
+    let (root, vol, name) = (rootfs(), TempDir::new("vol"), unique_name());
+    let out = run_in(&root, &name, &format!("-v {}:/data /bin/probe mounts", vol.as_str()));
+    // The contract names the fresh mounts for the default rootfs only; with --rootfs
+    // at least / and /proc.
+    assert_only_own_mounts(&ok_stdout(&out), &["/", "/proc"], &["/data"]);
+}
+
+#[test]
+fn default_rootfs_sees_no_host_submounts() {
+    let name = unique_name();
+    let out = run_named(&name, &[&probe_str(), "mounts"]);
+    assert_only_own_mounts(&ok_stdout(&out), OWN, &[]);
+}
+
+#[test]
+fn host_mount_table_is_unchanged() {
+    let before = host_mount_table();
+    let (root, vol, name) = (rootfs(), TempDir::new("vol"), unique_name());
+    let v = vol.as_str();
+    let words = format!("--read-only -v {v}:/data -v {v}:/ro:ro /bin/probe mounts");
+    ok_stdout(&run_in(&root, &name, &words));
+    ok_stdout(&run_named(&name, &[&probe_str(), "mounts"]));
+    assert_eq!(before, host_mount_table(), "the host's mount table changed");
+}
+
+#[test]
+fn read_only_root_refuses_writes_but_tmp_is_writable() {
+    let (root, name) = (rootfs(), unique_name());
+    let out = run_in(&root, &name, "--read-only /bin/probe write /x");
+    assert_eq!(stdout(&out), "error: Read-only file system\n", "{}", describe(&out));
+    assert_eq!(code(&out), 1);
+    assert!(!root.join("x").exists());
+    let out = run_in(&root, &name, "--read-only /bin/probe write /tmp/x");
+    assert_eq!(ok_stdout(&out), "ok\n");
+}
+
+#[test]
+fn rootfs_is_writable_without_read_only() {
+    let (root, name) = (rootfs(), unique_name());
+    assert_eq!(ok_stdout(&run_in(&root, &name, "/bin/probe write /x")), "ok\n");
+    assert_eq!(fs::read_to_string(root.join("x")).unwrap(), "probe\n", "written into the rootfs");
+    assert_eq!(ok_stdout(&run_in(&root, &name, "/bin/probe write /tmp/y")), "ok\n");
+    assert!(!root.join("tmp/y").exists(), "/tmp is a fresh tmpfs, not the rootfs's directory");
+}
+
+#[test]
+fn default_rootfs_is_read_only_with_a_private_tmp() {
+    let name = unique_name();
+    let in_root = format!("/runt-test-{name}");
+    let out = run_named(&name, &[&probe_str(), "write", &in_root]);
+    let created = fs::remove_file(&in_root).is_ok();
+    assert_eq!(stdout(&out), "error: Read-only file system\n", "{}", describe(&out));
+    assert!(!created, "the container wrote {in_root} on the host");
+
+    let in_tmp = format!("/tmp/runt-test-{name}");
+    let out = run_named(&name, &[&probe_str(), "write", &in_tmp]);
+    let created = fs::remove_file(&in_tmp).is_ok();
+    assert_eq!(ok_stdout(&out), "ok\n");
+    assert!(!created, "the container's /tmp is the host's /tmp");
+}
+
+#[test]
+fn volume_read_write() {
+    let (root, vol, name) = (rootfs(), TempDir::new("vol"), unique_name());
+    fs::write(vol.join("hello"), "from host\n").unwrap();
+    assert!(!root.join("data").exists());
+    let v = format!("-v {}:/data", vol.as_str());
+    assert_eq!(ok_stdout(&run_in(&root, &name, &format!("{v} /bin/probe write /data/f"))), "ok\n");
+    assert_eq!(fs::read_to_string(vol.join("f")).unwrap(), "probe\n", "written through the volume");
+    assert!(root.join("data").is_dir(), "the missing DST was created in the rootfs");
+    let out = run_in(&root, &name, &format!("{v} /bin/probe read /data/hello"));
+    assert_eq!(ok_stdout(&out), "from host\n");
+}
+
+#[test]
+fn volume_deep_missing_destination_is_created() {
+    let (root, vol, name) = (rootfs(), TempDir::new("vol"), unique_name());
+    fs::write(vol.join("hello"), "deep\n").unwrap();
+    let out = run_in(&root, &name, &format!("-v {}:/a/b/c /bin/probe read /a/b/c/hello", vol.as_str()));
+    assert_eq!(ok_stdout(&out), "deep\n");
+}
+
+#[test]
+fn volume_read_only() {
+    let (root, vol, name) = (rootfs(), TempDir::new("vol"), unique_name());
+    let out = run_in(&root, &name, &format!("-v {}:/data:ro /bin/probe write /data/f", vol.as_str()));
+    assert_eq!(stdout(&out), "error: Read-only file system\n", "{}", describe(&out));
+    assert!(!vol.join("f").exists());
+}
+
+#[test]
+fn volume_source_missing_is_125() {
+    let (root, name) = (rootfs(), unique_name());
+    let out = run_in(&root, &name, "-v /nonexistent-src:/data /bin/probe exit 0");
+    assert_error(&out, 125, "/nonexistent-src");
+}
+
+/// `-v VOL:/etc/LEAF` with the rootfs's /etc a symlink to `target`: the volume must land
+/// inside the rootfs (visible in the container at /etc/LEAF), or runt refuses with 125.
+/// Landing anywhere on the host is the failure.
+fn volume_through_etc_symlink(target: &str) {
+    let (root, vol, name) = (rootfs(), TempDir::new("vol"), unique_name());
+    fs::remove_dir_all(root.join("etc")).unwrap();
+    symlink(target, root.join("etc")).unwrap();
+    fs::write(vol.join("marker"), "inside\n").unwrap();
+    let leaf = format!("esc-{name}");
+    let words = format!("-v {}:/etc/{leaf} /bin/probe read /etc/{leaf}/marker", vol.as_str());
+    let out = run_in(&root, &name, &words);
+
+    // Everywhere the symlink could lead on the host: /, and each parent of the rootfs.
+    let mut escapes: Vec<PathBuf> = vec![Path::new("/").join(&leaf)];
+    let mut up = root.path.clone();
+    for _ in 0..3 {
+        up.push("..");
+        escapes.push(up.join(&leaf));
+    }
+    let created: Vec<&PathBuf> = escapes.iter().filter(|p| p.exists()).collect();
+    for p in &created {
+        let _ = fs::remove_dir(p).or_else(|_| fs::remove_file(p));
+    }
+    assert!(created.is_empty(), "the volume's DST was created outside the rootfs: {created:?}");
+
+    if code(&out) == 125 {
+        assert_error(&out, 125, "");
+    } else {
+        assert_eq!(ok_stdout(&out), "inside\n", "the volume is not visible at /etc/{leaf}");
+        assert!(root.join(&leaf).is_dir(), "DST should resolve to <rootfs>/{leaf}");
+    }
+}
+
+#[test]
+fn volume_cannot_escape_through_absolute_symlink() {
+    volume_through_etc_symlink("/");
+}
+
+#[test]
+fn volume_cannot_escape_through_relative_symlink() {
+    volume_through_etc_symlink("../../..");
+}

@@ -1,0 +1,247 @@
+//! `runt run`: what the command sees inside (pid, hostname, env, ids, network), exit
+//! statuses, signals, and many containers at once. Every test names its container and
+//! checks that its cgroup is gone afterwards (`run_in`, `run_named`).
+
+mod common;
+
+use common::*;
+use std::process::Command;
+
+#[test]
+fn command_is_pid_1_in_rootfs() {
+    let (root, name) = (rootfs(), unique_name());
+    assert_eq!(ok_stdout(&run_in(&root, &name, "/bin/probe pid")), "1\n");
+    let out = run_in(&root, &name, "/bin/probe procs");
+    assert_eq!(ok_stdout(&out), "1\n", "the container's /proc shows only its own process");
+}
+
+#[test]
+fn command_is_pid_1_in_default_rootfs() {
+    let name = unique_name();
+    let out = run_named(&name, &[&probe_str(), "pid"]);
+    assert_eq!(ok_stdout(&out), "1\n");
+}
+
+#[test]
+fn hostname_option() {
+    let (root, name) = (rootfs(), unique_name());
+    let out = run_in(&root, &name, "--hostname foo /bin/probe hostname");
+    assert_eq!(ok_stdout(&out), "foo\n");
+}
+
+#[test]
+fn hostname_defaults_to_the_name() {
+    let (root, name) = (rootfs(), unique_name());
+    let out = run_in(&root, &name, "/bin/probe hostname");
+    assert_eq!(ok_stdout(&out), format!("{name}\n"));
+}
+
+#[test]
+fn env_is_the_base_set_plus_e() {
+    let (root, name) = (rootfs(), unique_name());
+    let text = ok_stdout(&run_in(&root, &name, "-e A=B /bin/probe env"));
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.contains(&"A=B"), "{text}");
+    let path = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    assert!(lines.contains(&path), "{text}");
+    assert!(lines.contains(&format!("HOSTNAME={name}").as_str()), "{text}");
+    for line in lines {
+        let key = line.split('=').next().unwrap_or("");
+        assert!(
+            ["PATH", "HOSTNAME", "HOME", "TERM", "A"].contains(&key),
+            "host environment leaked into the container: {line}\n{text}"
+        );
+    }
+}
+
+#[test]
+fn option_value_forms() {
+    // --opt=VALUE, and short options glued to their value.
+    let (root, name) = (rootfs(), unique_name());
+    let rootfs = format!("--rootfs={}", root.as_str());
+    let out = run_named(&name, &[&rootfs, "--hostname=bar", "/bin/probe", "hostname"]);
+    assert_eq!(ok_stdout(&out), "bar\n");
+    let out = run_named(&name, &[&rootfs, "-eX=Y", "--env=Z=W", "/bin/probe", "env"]);
+    let text = ok_stdout(&out);
+    assert!(text.lines().any(|l| l == "X=Y") && text.lines().any(|l| l == "Z=W"), "{text}");
+    let out = run_named(&name, &[&rootfs, "-w/tmp", "/bin/probe", "cwd"]);
+    assert_eq!(ok_stdout(&out), "/tmp\n");
+}
+
+#[test]
+fn first_word_ends_the_options() {
+    let (root, name) = (rootfs(), unique_name());
+    let out = run_in(&root, &name, "-- /bin/probe exit 4");
+    assert_eq!(code(&out), 4, "{}", describe(&out));
+    // Options after COMMAND belong to the command: the probe rejects them with 2.
+    let out = run_in(&root, &name, "/bin/probe --hostname x");
+    assert_eq!(code(&out), 2, "probe should get --hostname\n{}", describe(&out));
+}
+
+#[test]
+fn workdir() {
+    let (root, name) = (rootfs(), unique_name());
+    assert_eq!(ok_stdout(&run_in(&root, &name, "-w /tmp /bin/probe cwd")), "/tmp\n");
+    assert_eq!(ok_stdout(&run_in(&root, &name, "/bin/probe cwd")), "/\n", "default workdir");
+}
+
+#[test]
+fn user_drops_ids_and_groups() {
+    let (root, name) = (rootfs(), unique_name());
+    let out = run_in(&root, &name, "-u 1000:1000 /bin/probe ids");
+    assert_eq!(ok_stdout(&out), "uid=1000 gid=1000 groups=\n");
+}
+
+#[test]
+fn net_none_has_only_lo_up() {
+    let (root, name) = (rootfs(), unique_name());
+    for words in ["--net none /bin/probe netdevs", "/bin/probe netdevs"] {
+        assert_eq!(ok_stdout(&run_in(&root, &name, words)), "lo up\n", "{words}");
+    }
+}
+
+#[test]
+fn net_host_shows_the_host_interfaces() {
+    let host = Command::new(probe()).arg("netdevs").output().expect("run probe on the host");
+    let (root, name) = (rootfs(), unique_name());
+    let out = run_in(&root, &name, "--net host /bin/probe netdevs");
+    assert_eq!(ok_stdout(&out), String::from_utf8_lossy(&host.stdout));
+}
+
+#[test]
+fn exit_status_is_the_commands() {
+    let (root, name) = (rootfs(), unique_name());
+    for n in [0, 3, 255] {
+        let out = run_in(&root, &name, &format!("/bin/probe exit {n}"));
+        assert_eq!(code(&out), n, "{}", describe(&out));
+        assert_eq!(stderr(&out), "", "no noise on success");
+    }
+}
+
+#[test]
+fn missing_command_is_127() {
+    let (root, name) = (rootfs(), unique_name());
+    let out = run_in(&root, &name, "/bin/nope");
+    assert_error(&out, 127, "/bin/nope");
+    assert_eq!(stderr(&out), "runt: exec /bin/nope: No such file or directory\n");
+}
+
+#[test]
+fn missing_command_on_path_is_127() {
+    let (root, name) = (rootfs(), unique_name());
+    let out = run_in(&root, &name, "nope-not-anywhere");
+    assert_error(&out, 127, "nope-not-anywhere");
+}
+
+#[test]
+fn command_found_on_path() {
+    require_busybox();
+    let (root, name) = (rootfs(), unique_name());
+    let out = run_in(&root, &name, "probe exit 5");
+    assert_eq!(code(&out), 5, "{}", describe(&out));
+    assert_eq!(ok_stdout(&run_in(&root, &name, "echo hi")), "hi\n");
+}
+
+#[test]
+fn not_executable_is_126() {
+    let (root, name) = (rootfs(), unique_name());
+    let out = run_in(&root, &name, "/bin/notexec");
+    assert_error(&out, 126, "/bin/notexec");
+    assert_eq!(stderr(&out), "runt: exec /bin/notexec: Permission denied\n");
+}
+
+#[test]
+fn missing_rootfs_is_125() {
+    let name = unique_name();
+    let out = run_named(&name, &["--rootfs", "/nonexistent", "/bin/true"]);
+    assert_error(&out, 125, "/nonexistent");
+}
+
+#[test]
+fn killed_by_signal_is_128_plus_n() {
+    // The command is pid 1 of its namespace, so it cannot kill itself (the kernel drops
+    // signals without a handler sent to init from inside): SIGKILL comes from the host,
+    // to the process found by a unique variable in its environment.
+    let (root, name) = (rootfs(), unique_name());
+    let mark = format!("RUNT_TEST_MARK={name}");
+    let child = spawn_in(&root, &name, &format!("-e {mark} /bin/probe sleep 30"));
+    kill("KILL", find_pid_by_env(&mark));
+    let out = wait(child);
+    assert_eq!(code(&out), 137, "{}", describe(&out));
+    assert_no_cgroup(&name);
+}
+
+#[test]
+fn shell_exit_status_through_busybox() {
+    require_busybox();
+    let (root, name) = (rootfs(), unique_name());
+    // A child of pid 1 killed by SIGKILL: the shell reports 137 and exits with it.
+    let script = "sh -c 'kill -9 $$'; exit $?";
+    let out = run_named(&name, &["--rootfs", root.as_str(), "sh", "-c", script]);
+    assert_eq!(code(&out), 137, "{}", describe(&out));
+    let out = run_named(&name, &["--rootfs", root.as_str(), "sh", "-c", "exit 7"]);
+    assert_eq!(code(&out), 7, "{}", describe(&out));
+}
+
+/// Sends `signal` to runt once the probe has its signalfd, expects it forwarded to pid 1.
+fn forwards(signal: &str, number: u32) {
+    let (root, name) = (rootfs(), unique_name());
+    let mut child = spawn_in(&root, &name, "/bin/probe wait-signal");
+    let lines = stdout_lines(&mut child);
+    assert_eq!(next_line(&lines), "ready");
+    kill(signal, child.id());
+    assert_eq!(next_line(&lines), format!("got signal {number}"));
+    let out = wait(child);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert_no_cgroup(&name);
+}
+
+#[test]
+fn sigterm_is_forwarded() {
+    forwards("TERM", 15);
+}
+
+#[test]
+fn sigint_is_forwarded() {
+    forwards("INT", 2);
+}
+
+#[test]
+fn sighup_is_forwarded() {
+    forwards("HUP", 1);
+}
+
+#[test]
+fn sigusr1_is_forwarded() {
+    forwards("USR1", 10);
+}
+
+#[test]
+fn fifty_containers_at_once() {
+    require_busybox();
+    let root = rootfs();
+    let names: Vec<String> = (0..50).map(|_| unique_name()).collect();
+    let children: Vec<_> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| spawn_in(&root, name, if i % 2 == 0 { "/bin/probe exit 0" } else { "true" }))
+        .collect();
+    let outs: Vec<_> = children.into_iter().map(wait).collect();
+    for (name, out) in names.iter().zip(&outs) {
+        assert_eq!(code(out), 0, "container {name}\n{}", describe(out));
+        assert_no_cgroup(name);
+    }
+}
+
+#[test]
+fn a_name_in_use_is_refused() {
+    let (root, name) = (rootfs(), unique_name());
+    let first = spawn_in(&root, &name, "/bin/probe sleep 2");
+    assert!(poll(|| cgroup_exists(&name)), "the first container's cgroup never appeared");
+    let out = wait(spawn_in(&root, &name, "/bin/probe exit 0"));
+    assert_error(&out, 125, &name);
+    assert!(cgroup_exists(&name), "the refused run removed the first container's cgroup");
+    let out = wait(first);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert_no_cgroup(&name);
+}
