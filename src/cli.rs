@@ -34,6 +34,11 @@ pub struct RunArgs {
     pub pids_limit: Option<u64>,
     pub memory: Option<u64>,
     pub cpus: Option<u64>,
+    pub cap_add: Vec<String>,
+    pub cap_drop: Vec<String>,
+    pub privileged: bool,
+    pub ulimits: Vec<String>,
+    pub oom_score_adj: Option<i32>,
     pub command: Vec<String>,
 }
 
@@ -52,6 +57,11 @@ enum Opt {
     PidsLimit,
     Memory,
     Cpus,
+    CapAdd,
+    CapDrop,
+    Privileged,
+    Ulimit,
+    OomScoreAdj,
 }
 
 struct OptDef {
@@ -124,6 +134,29 @@ const RUN_OPTS: &[OptDef] = &[
     OptDef { opt: Opt::PidsLimit, long: "pids-limit", short: None, value: Some("N"), help: "at most N processes" },
     OptDef { opt: Opt::Memory, long: "memory", short: Some('m'), value: Some("BYTES[k|m|g]"), help: "memory limit" },
     OptDef { opt: Opt::Cpus, long: "cpus", short: None, value: Some("F"), help: "CPU limit in CPUs, e.g. 0.5" },
+    OptDef { opt: Opt::CapAdd, long: "cap-add", short: None, value: Some("CAP"), help: "add a capability (or ALL)" },
+    OptDef { opt: Opt::CapDrop, long: "cap-drop", short: None, value: Some("CAP"), help: "drop a capability (or ALL)" },
+    OptDef {
+        opt: Opt::Privileged,
+        long: "privileged",
+        short: None,
+        value: None,
+        help: "every capability, no seccomp, no masked paths",
+    },
+    OptDef {
+        opt: Opt::Ulimit,
+        long: "ulimit",
+        short: None,
+        value: Some("NAME=SOFT[:HARD]"),
+        help: "set a resource limit",
+    },
+    OptDef {
+        opt: Opt::OomScoreAdj,
+        long: "oom-score-adj",
+        short: None,
+        value: Some("N"),
+        help: "OOM killer preference",
+    },
     OptDef { opt: Opt::Help, long: "help", short: Some('h'), value: None, help: "print this help" },
 ];
 
@@ -205,6 +238,15 @@ fn parse_run(args: &[&str]) -> Result<Command> {
             Opt::PidsLimit => r.pids_limit = Some(parse_u64(name, v)?),
             Opt::Memory => r.memory = Some(parse_size(v).ok_or_else(|| bad_value(name, v))?),
             Opt::Cpus => r.cpus = Some(parse_cpus(v).ok_or_else(|| bad_value(name, v))?),
+            Opt::CapAdd => r.cap_add.push(v.to_string()),
+            Opt::CapDrop => r.cap_drop.push(v.to_string()),
+            Opt::Privileged => r.privileged = true,
+            Opt::Ulimit => r.ulimits.push(v.to_string()),
+            Opt::OomScoreAdj => {
+                r.oom_score_adj = Some(
+                    v.parse().ok().filter(|n: &i32| (-1000..=1000).contains(n)).ok_or_else(|| bad_value(name, v))?,
+                )
+            }
         }
     }
     r.command = args.get(i..).unwrap_or_default().iter().map(|s| s.to_string()).collect();

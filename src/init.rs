@@ -6,6 +6,7 @@
 use crate::error::{Error, OrSys, Result, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND, EXIT_RUNTIME};
 use crate::plan::Step;
 use crate::rootfs::{self, cstr};
+use crate::security::{caps, rlimits};
 use crate::spec::{Net, Spec};
 use crate::sync::ChildEnd;
 use crate::sys::signal::{self, SigSet};
@@ -43,11 +44,28 @@ fn setup(spec: &Spec, steps: &[Step], sync: &ChildEnd, saved_mask: SigSet) -> Re
     // Now that the process is in its cgroup, that cgroup becomes the root of its cgroup namespace.
     process::unshare(process::CLONE_NEWCGROUP).or_sys(|| "unshare the cgroup namespace".into())?;
     fs::chdir(&cstr(&spec.cwd)?).or_sys(|| format!("chdir {}", spec.cwd))?;
+    // A fresh session keyring: the keys of the session runt runs in stay out of reach. Kernels
+    // built without keys have nothing to hide.
+    match process::join_new_session_keyring() {
+        Ok(()) | Err(Errno::ENOSYS) => {}
+        Err(e) => return Err(Error::sys(e, "join a new session keyring")),
+    }
+    for l in &spec.rlimits {
+        process::setrlimit(l.resource, l.soft, l.hard)
+            .or_sys(|| format!("setrlimit {} {}:{}", rlimits::name(l.resource), l.soft, l.hard))?;
+    }
+    if let Some(adj) = spec.oom_score_adj {
+        write_proc_self("oom_score_adj", &format!("{adj}"))?;
+    }
+    // Capabilities in two steps around the uid change, so that a non-root user ends up with
+    // exactly the sets asked for and root with no more than them.
+    caps::before_setuid(&spec.caps)?;
     if let Some(u) = spec.user {
         process::setgroups(&[]).or_sys(|| "setgroups".into())?;
         process::setgid(u.gid).or_sys(|| format!("setgid {}", u.gid))?;
         process::setuid(u.uid).or_sys(|| format!("setuid {}", u.uid))?;
     }
+    caps::after_setuid(&spec.caps)?;
     // The command starts with the signal state a fresh process would have, not runt's.
     for sig in 1..=31 {
         if sig != process::SIGKILL && sig != 19 {
@@ -56,6 +74,13 @@ fn setup(spec: &Spec, steps: &[Step], sync: &ChildEnd, saved_mask: SigSet) -> Re
     }
     signal::set_mask(saved_mask).or_sys(|| "restore the signal mask".into())?;
     Ok(())
+}
+
+/// Writes a file of the container's own /proc/self (mounted by rootfs::enter).
+fn write_proc_self(name: &str, value: &str) -> Result<()> {
+    let path = format!("/proc/self/{name}");
+    let fd = fs::openat(fs::CWD, &cstr(&path)?, fs::O_WRONLY, 0).or_sys(|| format!("open {path}"))?;
+    fs::write_all(fd.raw(), value.as_bytes()).or_sys(|| format!("write {value} to {path}"))
 }
 
 /// execve's the command, searching PATH (from the container's environment) for a bare name.

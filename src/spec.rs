@@ -3,6 +3,8 @@
 
 use crate::cli::{RunArgs, CPU_PERIOD_US};
 use crate::error::{Error, Result};
+use crate::security::caps::{self, Caps};
+use crate::security::rlimits::{self, Rlimit};
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -22,6 +24,10 @@ pub struct Spec {
     pub net: Net,
     pub volumes: Vec<Volume>,
     pub limits: Limits,
+    /// The five capability sets of the command.
+    pub caps: Caps,
+    pub rlimits: Vec<Rlimit>,
+    pub oom_score_adj: Option<i32>,
 }
 
 #[derive(Debug, PartialEq, Clone, Copy)]
@@ -110,6 +116,14 @@ impl Spec {
         }
         let volumes = r.volumes.iter().map(|v| parse_volume(v)).collect::<Result<Vec<_>>>()?;
         let readonly = r.read_only || r.rootfs.is_none();
+        let mut cap_set = if r.privileged { caps::ALL } else { caps::DEFAULT };
+        for c in &r.cap_add {
+            cap_set |= caps::parse(c)?;
+        }
+        for c in &r.cap_drop {
+            cap_set &= !caps::parse(c)?;
+        }
+        let is_root = user.is_none_or(|u| u.uid == 0);
         Ok(Spec {
             name,
             hostname,
@@ -121,6 +135,9 @@ impl Spec {
             net,
             volumes,
             limits: Limits { pids: r.pids_limit, memory: r.memory, cpu_quota: r.cpus, cpu_period: CPU_PERIOD_US },
+            caps: Caps::for_user(cap_set, is_root),
+            rlimits: r.ulimits.iter().map(|u| rlimits::parse(u)).collect::<Result<Vec<_>>>()?,
+            oom_score_adj: r.oom_score_adj,
         })
     }
 }
@@ -236,6 +253,22 @@ mod tests {
         for bad in ["/a", "/a:b", ":/b", "/a:/b:rx", "/a:/b:ro:x"] {
             assert!(spec(|r| r.volumes = vec![bad.into()]).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn capabilities() {
+        let s = spec(|r| {
+            r.cap_add = vec!["SYS_ADMIN".into()];
+            r.cap_drop = vec!["cap_chown".into()];
+        })
+        .unwrap();
+        assert_eq!(s.caps.bounding, (caps::DEFAULT | 1 << 21) & !1);
+        assert_eq!(s.caps.effective, s.caps.bounding);
+        assert_eq!(spec(|r| r.privileged = true).unwrap().caps.bounding, caps::ALL);
+        assert_eq!(spec(|r| r.cap_drop = vec!["ALL".into()]).unwrap().caps.bounding, 0);
+        let user = spec(|r| r.user = Some("1000".into())).unwrap();
+        assert_eq!((user.caps.bounding, user.caps.effective), (caps::DEFAULT, 0));
+        assert!(spec(|r| r.cap_add = vec!["NOPE".into()]).is_err());
     }
 
     #[test]

@@ -1,3 +1,5 @@
 //! Hardening applied just before execve: seccomp (and, to come, capabilities and rlimits).
 pub mod bpf;
+pub mod caps;
+pub mod rlimits;
 pub mod seccomp;

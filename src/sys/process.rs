@@ -131,3 +131,66 @@ pub fn sleep_ms(ms: u64) {
     // SAFETY: ts is a valid timespec; an interrupted sleep is fine for our retry loops.
     let _ = unsafe { syscall!(Sysno::nanosleep, &ts as *const k::__kernel_timespec, 0) };
 }
+
+/// capset(2) for the calling thread: the three 64-bit sets, as capability bit masks.
+#[inline]
+pub fn capset(effective: u64, permitted: u64, inheritable: u64) -> Result<()> {
+    let header = k::__user_cap_header_struct { version: k::_LINUX_CAPABILITY_VERSION_3, pid: 0 };
+    let lo = |m: u64| m as u32;
+    let hi = |m: u64| (m >> 32) as u32;
+    let data = [
+        k::__user_cap_data_struct { effective: lo(effective), permitted: lo(permitted), inheritable: lo(inheritable) },
+        k::__user_cap_data_struct { effective: hi(effective), permitted: hi(permitted), inheritable: hi(inheritable) },
+    ];
+    // SAFETY: version 3 takes exactly two data structs, which `data` holds; both outlive the call.
+    unsafe { syscall!(Sysno::capset, &header as *const k::__user_cap_header_struct, data.as_ptr()) }.map(drop)
+}
+
+/// prctl(PR_CAPBSET_DROP): removes one capability from the bounding set.
+#[inline]
+pub fn capbset_drop(cap: u32) -> Result<()> {
+    // SAFETY: no memory is passed.
+    unsafe { syscall!(Sysno::prctl, prctl::PR_CAPBSET_DROP, cap) }.map(drop)
+}
+
+/// prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap).
+#[inline]
+pub fn ambient_raise(cap: u32) -> Result<()> {
+    // SAFETY: no memory is passed; the unused arguments must be zero.
+    unsafe { syscall!(Sysno::prctl, prctl::PR_CAP_AMBIENT, prctl::PR_CAP_AMBIENT_RAISE, cap, 0, 0) }.map(drop)
+}
+
+/// prctl(PR_SET_KEEPCAPS): keep the permitted set across a change away from uid 0.
+#[inline]
+pub fn set_keep_caps(keep: bool) -> Result<()> {
+    // SAFETY: no memory is passed.
+    unsafe { syscall!(Sysno::prctl, prctl::PR_SET_KEEPCAPS, u32::from(keep)) }.map(drop)
+}
+
+/// prlimit64(2) on the calling process.
+#[inline]
+pub fn setrlimit(resource: u32, soft: u64, hard: u64) -> Result<()> {
+    let lim = k::rlimit64 { rlim_cur: soft, rlim_max: hard };
+    // SAFETY: lim is a valid rlimit64; the old value is not wanted (NULL).
+    unsafe { syscall!(Sysno::prlimit64, 0, resource, &lim as *const k::rlimit64, 0) }.map(drop)
+}
+
+/// keyctl(KEYCTL_JOIN_SESSION_KEYRING, NULL): a fresh anonymous session keyring, so the
+/// container cannot reach the keys of the session runt was started from.
+#[inline]
+pub fn join_new_session_keyring() -> Result<()> {
+    const KEYCTL_JOIN_SESSION_KEYRING: u32 = 1;
+    // SAFETY: a NULL name asks for a new anonymous keyring; no memory is passed.
+    unsafe { syscall!(Sysno::keyctl, KEYCTL_JOIN_SESSION_KEYRING, 0) }.map(drop)
+}
+
+/// capget(2) for the calling thread: its permitted set.
+#[inline]
+pub fn cap_permitted() -> Result<u64> {
+    let header = k::__user_cap_header_struct { version: k::_LINUX_CAPABILITY_VERSION_3, pid: 0 };
+    // SAFETY: plain old data; the kernel fills both structs.
+    let mut data: [k::__user_cap_data_struct; 2] = unsafe { core::mem::zeroed() };
+    // SAFETY: version 3 writes exactly two data structs into `data`.
+    unsafe { syscall!(Sysno::capget, &header as *const k::__user_cap_header_struct, data.as_mut_ptr()) }?;
+    Ok(u64::from(data[0].permitted) | u64::from(data[1].permitted) << 32)
+}

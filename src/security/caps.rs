@@ -1,0 +1,188 @@
+//! Capabilities: names, the default set, and applying the five sets around the uid change.
+
+use crate::error::{Error, OrSys, Result};
+use crate::sys::process;
+use alloc::format;
+
+/// Capability names in number order (CAP_CHOWN = 0 ... CAP_CHECKPOINT_RESTORE = 40).
+pub const NAMES: &[&str] = &[
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "DAC_READ_SEARCH",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "SETGID",
+    "SETUID",
+    "SETPCAP",
+    "LINUX_IMMUTABLE",
+    "NET_BIND_SERVICE",
+    "NET_BROADCAST",
+    "NET_ADMIN",
+    "NET_RAW",
+    "IPC_LOCK",
+    "IPC_OWNER",
+    "SYS_MODULE",
+    "SYS_RAWIO",
+    "SYS_CHROOT",
+    "SYS_PTRACE",
+    "SYS_PACCT",
+    "SYS_ADMIN",
+    "SYS_BOOT",
+    "SYS_NICE",
+    "SYS_RESOURCE",
+    "SYS_TIME",
+    "SYS_TTY_CONFIG",
+    "MKNOD",
+    "LEASE",
+    "AUDIT_WRITE",
+    "AUDIT_CONTROL",
+    "SETFCAP",
+    "MAC_OVERRIDE",
+    "MAC_ADMIN",
+    "SYSLOG",
+    "WAKE_ALARM",
+    "BLOCK_SUSPEND",
+    "AUDIT_READ",
+    "PERFMON",
+    "BPF",
+    "CHECKPOINT_RESTORE",
+];
+
+/// Every capability runt knows.
+pub const ALL: u64 = (1 << NAMES.len()) - 1;
+
+/// The set Docker and the OCI default config give a container.
+pub const DEFAULT: u64 = bit(0) // CHOWN
+    | bit(1) // DAC_OVERRIDE
+    | bit(3) // FOWNER
+    | bit(4) // FSETID
+    | bit(5) // KILL
+    | bit(6) // SETGID
+    | bit(7) // SETUID
+    | bit(8) // SETPCAP
+    | bit(10) // NET_BIND_SERVICE
+    | bit(13) // NET_RAW
+    | bit(18) // SYS_CHROOT
+    | bit(27) // MKNOD
+    | bit(29) // AUDIT_WRITE
+    | bit(31); // SETFCAP
+
+const fn bit(n: u32) -> u64 {
+    1 << n
+}
+
+/// The five capability sets of the container's process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Caps {
+    pub bounding: u64,
+    pub effective: u64,
+    pub permitted: u64,
+    pub inheritable: u64,
+    pub ambient: u64,
+}
+
+impl Caps {
+    /// What `runt run` gives: root gets `set` effective and permitted; any other user keeps only
+    /// the bounding set (as after a setuid without file capabilities).
+    pub fn for_user(set: u64, root: bool) -> Caps {
+        let active = if root { set } else { 0 };
+        Caps { bounding: set, effective: active, permitted: active, inheritable: 0, ambient: 0 }
+    }
+}
+
+/// Parses `NET_ADMIN`, `CAP_NET_ADMIN`, `net_admin` or `ALL` into a mask.
+pub fn parse(name: &str) -> Result<u64> {
+    let upper = name.to_ascii_uppercase();
+    let bare = upper.strip_prefix("CAP_").unwrap_or(&upper);
+    if bare == "ALL" {
+        return Ok(ALL);
+    }
+    NAMES
+        .iter()
+        .position(|n| *n == bare)
+        .map(|i| 1 << i)
+        .ok_or_else(|| Error::msg(format!("unknown capability '{name}'")))
+}
+
+/// Step 1, while still uid 0 with every capability: shrink the bounding set, and keep the
+/// permitted set across the coming uid change if a non-root user is to have capabilities.
+pub fn before_setuid(c: &Caps) -> Result<()> {
+    for cap in 0..64u32 {
+        if c.bounding & (1 << cap) == 0 {
+            match process::capbset_drop(cap) {
+                Ok(()) => {}
+                // Past the kernel's last capability.
+                Err(crate::sys::Errno::EINVAL) => break,
+                Err(e) => return Err(Error::sys(e, format!("drop capability {cap} from the bounding set"))),
+            }
+        }
+    }
+    if c.permitted != 0 {
+        process::set_keep_caps(true).or_sys(|| "prctl PR_SET_KEEPCAPS".into())?;
+    }
+    Ok(())
+}
+
+/// Step 2, after setuid: set effective, permitted and inheritable exactly, then raise ambient.
+/// Nothing can be raised above what runt itself holds (a host may withhold some from root, e.g.
+/// CAP_SYS_RESOURCE): `--privileged` or `--cap-add ALL` mean everything runt has.
+pub fn after_setuid(c: &Caps) -> Result<()> {
+    let have = process::cap_permitted().or_sys(|| "capget".into())?;
+    process::capset(c.effective & have, c.permitted & have, c.inheritable & have).or_sys(|| "capset".into())?;
+    for cap in 0..64u32 {
+        if c.ambient & have & (1 << cap) != 0 {
+            process::ambient_raise(cap).or_sys(|| format!("raise ambient capability {cap}"))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_numbers() {
+        assert_eq!(NAMES.len(), 41);
+        assert_eq!(parse("CHOWN").unwrap(), 1);
+        assert_eq!(parse("cap_sys_admin").unwrap(), 1 << 21);
+        assert_eq!(parse("Net_Raw").unwrap(), 1 << 13);
+        assert_eq!(parse("ALL").unwrap(), ALL);
+        assert_eq!(parse("CHECKPOINT_RESTORE").unwrap(), 1 << 40);
+        assert!(parse("FLY").is_err());
+    }
+
+    #[test]
+    fn default_set_is_dockers() {
+        let names: alloc::vec::Vec<&str> =
+            NAMES.iter().enumerate().filter(|(i, _)| DEFAULT & (1 << i) != 0).map(|(_, n)| *n).collect();
+        assert_eq!(
+            names,
+            [
+                "CHOWN",
+                "DAC_OVERRIDE",
+                "FOWNER",
+                "FSETID",
+                "KILL",
+                "SETGID",
+                "SETUID",
+                "SETPCAP",
+                "NET_BIND_SERVICE",
+                "NET_RAW",
+                "SYS_CHROOT",
+                "MKNOD",
+                "AUDIT_WRITE",
+                "SETFCAP"
+            ]
+        );
+    }
+
+    #[test]
+    fn users() {
+        let root = Caps::for_user(DEFAULT, true);
+        assert_eq!((root.effective, root.permitted, root.inheritable, root.ambient), (DEFAULT, DEFAULT, 0, 0));
+        let user = Caps::for_user(DEFAULT, false);
+        assert_eq!((user.bounding, user.effective, user.permitted), (DEFAULT, 0, 0));
+    }
+}

@@ -1,0 +1,81 @@
+//! Resource limits (`--ulimit NAME=SOFT[:HARD]`, OCI process.rlimits).
+
+use crate::error::{Error, Result};
+use alloc::format;
+
+/// getrlimit(2)'s RLIM_INFINITY.
+pub const UNLIMITED: u64 = u64::MAX;
+
+/// Names as `ulimit` and Docker spell them, in RLIMIT_* number order.
+const NAMES: &[&str] = &[
+    "cpu",
+    "fsize",
+    "data",
+    "stack",
+    "core",
+    "rss",
+    "nproc",
+    "nofile",
+    "memlock",
+    "as",
+    "locks",
+    "sigpending",
+    "msgqueue",
+    "nice",
+    "rtprio",
+    "rttime",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rlimit {
+    pub resource: u32,
+    pub soft: u64,
+    pub hard: u64,
+}
+
+/// The lower-case name of a resource number ("nofile").
+pub fn name(resource: u32) -> &'static str {
+    NAMES.get(resource as usize).copied().unwrap_or("unknown")
+}
+
+/// `nofile`, `NOFILE` or `RLIMIT_NOFILE` -> the resource number.
+pub fn resource(name: &str) -> Option<u32> {
+    let lower = name.to_ascii_lowercase();
+    let bare = lower.strip_prefix("rlimit_").unwrap_or(&lower);
+    NAMES.iter().position(|n| *n == bare).map(|i| i as u32)
+}
+
+/// `nofile=1024:2048`, `nofile=1024` (hard = soft), `core=unlimited` or `-1`.
+pub fn parse(s: &str) -> Result<Rlimit> {
+    let bad = |why: &str| Error::msg(format!("invalid --ulimit '{s}': {why}"));
+    let (name, values) = s.split_once('=').ok_or_else(|| bad("expected NAME=SOFT[:HARD]"))?;
+    let resource = resource(name).ok_or_else(|| bad("unknown limit name"))?;
+    let value = |v: &str| match v {
+        "unlimited" | "-1" => Ok(UNLIMITED),
+        _ => v.parse::<u64>().map_err(|_| bad("values are numbers or 'unlimited'")),
+    };
+    let (soft, hard) = match values.split_once(':') {
+        Some((a, b)) => (value(a)?, value(b)?),
+        None => (value(values)?, value(values)?),
+    };
+    if soft > hard {
+        return Err(bad("the soft limit is above the hard one"));
+    }
+    Ok(Rlimit { resource, soft, hard })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms() {
+        assert_eq!(parse("nofile=1024:2048").unwrap(), Rlimit { resource: 7, soft: 1024, hard: 2048 });
+        assert_eq!(parse("NPROC=10").unwrap(), Rlimit { resource: 6, soft: 10, hard: 10 });
+        assert_eq!(parse("core=unlimited").unwrap().hard, UNLIMITED);
+        assert_eq!(parse("RLIMIT_NOFILE=1:-1").unwrap(), Rlimit { resource: 7, soft: 1, hard: UNLIMITED });
+        for bad in ["nofile", "nofile=", "nofile=a", "nofile=2:1", "bogus=1", "nofile=1:2:3"] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+    }
+}
