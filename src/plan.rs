@@ -16,6 +16,11 @@ pub enum Step {
     Devices,
     /// A host path bound onto an absolute container path resolved inside the rootfs.
     Bind { volume: usize },
+    /// Hide a path: /dev/null over a file, an empty read-only tmpfs over a directory. Missing
+    /// paths are skipped (what the kernel does not have cannot leak).
+    Mask(String),
+    /// Make a path read-only (bound onto itself, remounted read-only). Missing paths are skipped.
+    ReadOnlyPath(String),
     /// Remount the root read-only, keeping its other mount flags. The host's `/` is made read-only
     /// first of all, so that nothing runt does can write to it; a rootfs of the user's own last,
     /// after mount points were created in it.
@@ -59,6 +64,9 @@ pub fn mounts(spec: &Spec) -> Vec<Step> {
     }
     // Volumes last, so one may land on top of a fresh /tmp or /run.
     steps.extend((0..spec.volumes.len()).map(|volume| Step::Bind { volume }));
+    // After the volumes, so that no volume can uncover what is masked.
+    steps.extend(spec.masked_paths.iter().map(|p| Step::Mask(p.clone())));
+    steps.extend(spec.readonly_paths.iter().map(|p| Step::ReadOnlyPath(p.clone())));
     if spec.root.readonly && !host_root {
         steps.push(Step::ReadOnlyRoot);
     }
@@ -71,6 +79,7 @@ pub fn target_of(spec: &Spec, step: &Step) -> String {
         Step::Fs { target, .. } => alloc::format!("/{target}"),
         Step::Devices => String::from("/dev"),
         Step::Bind { volume } => spec.volumes.get(*volume).map(|v| v.target.clone()).unwrap_or_default(),
+        Step::Mask(p) | Step::ReadOnlyPath(p) => p.clone(),
         Step::ReadOnlyRoot => String::from("/"),
     }
 }
@@ -93,12 +102,24 @@ mod tests {
 
     #[test]
     fn default_rootfs_is_read_only_with_fresh_run() {
-        let s = spec(|_| {});
+        let s = spec(|r| r.privileged = true);
+        let m = mounts(&spec(|_| {}));
         assert_eq!(
             targets(&s),
             ["/", "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/dev", "/sys", "/tmp", "/run"]
         );
+        let masked: Vec<Step> = m.into_iter().filter(|s| matches!(s, Step::Mask(_))).collect();
+        assert_eq!(masked.len(), 9);
+        assert!(masked.contains(&Step::Mask("/proc/kcore".into())));
+        assert!(mounts(&s).contains(&Step::ReadOnlyPath("/proc/sysrq-trigger".into())));
         assert_eq!(mounts(&s).first(), Some(&Step::ReadOnlyRoot));
+    }
+
+    #[test]
+    fn privileged_masks_nothing() {
+        assert!(!mounts(&spec(|r| r.privileged = true))
+            .iter()
+            .any(|s| matches!(s, Step::Mask(_) | Step::ReadOnlyPath(_))));
     }
 
     #[test]
@@ -116,7 +137,10 @@ mod tests {
             r.volumes = vec!["/a:/tmp/a".into(), "/b:/b:ro".into()];
         });
         let t = targets(&s);
-        assert_eq!(t[t.len() - 3..], ["/tmp/a", "/b", "/"]);
+        let last = t.len() - 1;
+        assert_eq!(t[last], "/");
+        assert!(t.iter().position(|x| x == "/b").unwrap() < t.iter().position(|x| x == "/proc/kcore").unwrap());
+        assert!(t.iter().position(|x| x == "/tmp/a").unwrap() < t.iter().position(|x| x == "/b").unwrap());
     }
 
     #[test]

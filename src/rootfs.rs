@@ -82,6 +82,10 @@ pub fn enter(spec: &Spec, steps: &[Step]) -> Result<()> {
                 bind_volume(&root, src, &v.target, v.readonly)
                     .map_err(|e| e.context(&format!("volume {}:{}", v.source, v.target)))?;
             }
+            Step::Mask(path) => mask(&root, path).map_err(|e| e.context(&format!("mask {path}")))?,
+            Step::ReadOnlyPath(path) => {
+                readonly_path(&root, path).map_err(|e| e.context(&format!("make {path} read-only")))?
+            }
             Step::ReadOnlyRoot => {
                 let keep = kept_flags(root.raw()).or_sys(|| format!("statfs {shown_root}"))?;
                 mount::mount(None, c".", None, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, None)
@@ -181,6 +185,48 @@ fn bind_volume(root: &Fd, source: &Fd, target: &str, readonly: bool) -> Result<(
             .or_sys(|| "remount read-only".into())?;
     }
     Ok(())
+}
+
+/// Resolves a path that may legitimately be missing (kernel files differ between versions).
+fn existing(root: &Fd, path: &str) -> Result<Option<Fd>> {
+    match resolve_in_root(root, path, false, false) {
+        Ok(fd) => Ok(Some(fd)),
+        Err(Error { errno: Some(Errno::ENOENT), .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn mask(root: &Fd, path: &str) -> Result<()> {
+    let Some(t) = existing(root, path)? else { return Ok(()) };
+    let target = via_proc(&t)?;
+    if fs::is_dir(t.raw()).or_sys(|| "stat".into())? {
+        mount::mount(
+            Some(c"tmpfs"),
+            &target,
+            Some(c"tmpfs"),
+            MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+            Some(c"size=0"),
+        )
+        .or_sys(|| "mount an empty tmpfs".into())
+    } else {
+        mount::mount(Some(c"dev/null"), &target, None, MS_BIND, None).or_sys(|| "bind /dev/null".into())
+    }
+}
+
+fn readonly_path(root: &Fd, path: &str) -> Result<()> {
+    let Some(t) = existing(root, path)? else { return Ok(()) };
+    let target = via_proc(&t)?;
+    mount::mount(Some(&target), &target, None, MS_BIND | MS_REC, None).or_sys(|| "bind onto itself".into())?;
+    let Some(top) = existing(root, path)? else { return Ok(()) };
+    let keep = kept_flags(top.raw()).or_sys(|| "statfs".into())?;
+    mount::mount(
+        None,
+        &via_proc(&top)?,
+        None,
+        MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | keep,
+        None,
+    )
+    .or_sys(|| "remount read-only".into())
 }
 
 /// Opens (O_PATH) the absolute container path `path` with every symlink resolved as if `root`

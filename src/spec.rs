@@ -28,7 +28,28 @@ pub struct Spec {
     pub caps: Caps,
     pub rlimits: Vec<Rlimit>,
     pub oom_score_adj: Option<i32>,
+    /// Paths hidden from the container (kernel information and interfaces).
+    pub masked_paths: Vec<String>,
+    /// Paths the container may read but not write.
+    pub readonly_paths: Vec<String>,
 }
+
+/// What a container must not see: kernel memory, keys, timers and hardware interfaces.
+pub const MASKED_PATHS: &[&str] = &[
+    "/proc/acpi",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/latency_stats",
+    "/proc/timer_list",
+    "/proc/timer_stats",
+    "/proc/sched_debug",
+    "/proc/scsi",
+    "/sys/firmware",
+];
+
+/// What a container may read but must not change: kernel tunables and triggers.
+pub const READONLY_PATHS: &[&str] =
+    &["/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
 
 #[derive(Debug, PartialEq, Clone, Copy)]
 pub struct User {
@@ -138,6 +159,12 @@ impl Spec {
             caps: Caps::for_user(cap_set, is_root),
             rlimits: r.ulimits.iter().map(|u| rlimits::parse(u)).collect::<Result<Vec<_>>>()?,
             oom_score_adj: r.oom_score_adj,
+            masked_paths: if r.privileged { Vec::new() } else { MASKED_PATHS.iter().map(|p| p.to_string()).collect() },
+            readonly_paths: if r.privileged {
+                Vec::new()
+            } else {
+                READONLY_PATHS.iter().map(|p| p.to_string()).collect()
+            },
         })
     }
 }
