@@ -6,9 +6,10 @@
 
 use crate::error::{Error, OrSys, Result};
 use crate::rootfs::cstr;
+use crate::security::devices::{ebpf, v1_line, Rule};
 use crate::spec::Limits;
 use crate::sys::fs::{self, AT_REMOVEDIR, CWD, O_DIRECTORY, O_RDONLY, O_WRONLY};
-use crate::sys::{process, Errno, Fd};
+use crate::sys::{bpf, process, Errno, Fd};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -59,7 +60,8 @@ pub struct Cgroup {
 
 impl Cgroup {
     /// Creates the container's cgroup and writes its limits. None when the host has no cgroupfs.
-    pub fn create(layout: &Layout, name: &str, limits: &Limits) -> Result<Option<Cgroup>> {
+    /// `devices`: the device rules to enforce (None: no confinement).
+    pub fn create(layout: &Layout, name: &str, limits: &Limits, devices: Option<&[Rule]>) -> Result<Option<Cgroup>> {
         let mut cg = Cgroup { name: String::from(name), v2: false, dirs: Vec::new(), removed: false };
         match layout {
             Layout::None => return Ok(None),
@@ -71,10 +73,23 @@ impl Cgroup {
                 }
                 cg.add_dir(root, MOUNT, "", &controllers)?;
                 cg.write_v2_limits(limits)?;
+                if let (Some(rules), Some(d)) = (devices, cg.dirs.first()) {
+                    // v2 has no devices files: the kernel runs this program on every device
+                    // open and mknod in the cgroup. Once attached, the cgroup holds it.
+                    let prog = bpf::load_device_program(&ebpf(rules))
+                        .or_sys(|| "load the device access BPF program".into())?;
+                    bpf::attach_device_program(&d.fd, &prog)
+                        .or_sys(|| format!("attach the device program to {}", d.path))?;
+                }
             }
             Layout::V1(base) => {
                 // pids always: it is what tracks the container's processes even without limits.
-                let wanted = [("pids", true), ("memory", limits.memory.is_some()), ("cpu", limits.cpu_quota.is_some())];
+                let wanted = [
+                    ("pids", true),
+                    ("memory", limits.memory.is_some()),
+                    ("cpu", limits.cpu_quota.is_some()),
+                    ("devices", devices.is_some()),
+                ];
                 for (controller, _) in wanted.iter().filter(|w| w.1) {
                     let path = format!("{MOUNT}/{controller}");
                     let root = fs::openat(base.raw(), &cstr(controller)?, O_DIRECTORY | O_RDONLY, 0)
@@ -82,6 +97,10 @@ impl Cgroup {
                     cg.add_dir(&root, &path, controller, "")?;
                 }
                 cg.write_v1_limits(limits)?;
+                for rule in devices.unwrap_or_default() {
+                    let file = if rule.allow { "devices.allow" } else { "devices.deny" };
+                    cg.set("devices", file, &v1_line(rule))?;
+                }
             }
         }
         Ok(Some(cg))

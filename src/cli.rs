@@ -39,6 +39,7 @@ pub struct RunArgs {
     pub privileged: bool,
     pub ulimits: Vec<String>,
     pub oom_score_adj: Option<i32>,
+    pub devices: Vec<String>,
     pub command: Vec<String>,
 }
 
@@ -62,6 +63,7 @@ enum Opt {
     Privileged,
     Ulimit,
     OomScoreAdj,
+    Device,
 }
 
 struct OptDef {
@@ -157,6 +159,13 @@ const RUN_OPTS: &[OptDef] = &[
         value: Some("N"),
         help: "OOM killer preference",
     },
+    OptDef {
+        opt: Opt::Device,
+        long: "device",
+        short: None,
+        value: Some("HOST[:CONTAINER][:rwm]"),
+        help: "add a host device",
+    },
     OptDef { opt: Opt::Help, long: "help", short: Some('h'), value: None, help: "print this help" },
 ];
 
@@ -242,6 +251,7 @@ fn parse_run(args: &[&str]) -> Result<Command> {
             Opt::CapDrop => r.cap_drop.push(v.to_string()),
             Opt::Privileged => r.privileged = true,
             Opt::Ulimit => r.ulimits.push(v.to_string()),
+            Opt::Device => r.devices.push(v.to_string()),
             Opt::OomScoreAdj => {
                 r.oom_score_adj = Some(
                     v.parse().ok().filter(|n: &i32| (-1000..=1000).contains(n)).ok_or_else(|| bad_value(name, v))?,

@@ -28,10 +28,14 @@ pub struct Outcome {
 pub fn run(spec: &Spec, warn: &mut dyn FnMut(&str)) -> Result<Outcome> {
     let steps = plan::mounts(spec);
     let layout = cgroup::detect();
-    if matches!(layout, Layout::None) && spec.limits.any() {
-        warn("no cgroup filesystem at /sys/fs/cgroup: --pids-limit, --memory and --cpus not applied");
+    if matches!(layout, Layout::None) {
+        match (spec.limits.any(), spec.device_rules.is_some()) {
+            (true, _) => warn("no cgroup filesystem at /sys/fs/cgroup: limits not applied, device access not confined"),
+            (false, true) => warn("no cgroup filesystem at /sys/fs/cgroup: device access not confined"),
+            (false, false) => {}
+        }
     }
-    let cg = Cgroup::create(&layout, &spec.name, &spec.limits)?;
+    let cg = Cgroup::create(&layout, &spec.name, &spec.limits, spec.device_rules.as_deref())?;
     let (parent, child) = sync::pair()?;
 
     // Block the forwarded signals and SIGCHLD before the child exists: none may be lost, and they

@@ -59,7 +59,8 @@ fn run(raw_args: &[&[u8]], env: &[&[u8]]) -> Result<i32, Error> {
         }
         cli::Command::Run(r) => {
             let term = env.iter().find_map(|e| e.strip_prefix(b"TERM=")).and_then(|t| core::str::from_utf8(t).ok());
-            let spec = spec::Spec::from_run(*r, random_name, term)?;
+            let mut spec = spec::Spec::from_run(*r, random_name, term)?;
+            spec.resolve_devices()?;
             let mut warn = |w: &str| {
                 let _ = writeln!(Out::new(2), "runt: warning: {w}");
             };

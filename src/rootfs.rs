@@ -7,6 +7,7 @@
 
 use crate::error::{Error, OrSys, Result};
 use crate::plan::{target_of, Step};
+use crate::security::devices;
 use crate::spec::Spec;
 use crate::sys::fs::{
     self, CWD, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS,
@@ -21,6 +22,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::ffi::CStr;
+use linux_raw_sys::general::{S_IFBLK, S_IFCHR};
 
 /// Makes a C string of text that came from argv or the plan (no interior NULs possible from
 /// argv; anything else is refused rather than truncated).
@@ -73,7 +75,7 @@ pub fn enter(spec: &Spec, steps: &[Step]) -> Result<()> {
                 mount::mount(Some(&ty), &t, Some(&ty), *flags, data.as_deref())
                     .or_sys(|| format!("mount {fstype} on {}", shown()))?;
             }
-            Step::Devices => make_devices().map_err(|e| e.context("populate /dev"))?,
+            Step::Devices => make_devices(&spec.device_nodes).map_err(|e| e.context("populate /dev"))?,
             Step::Bind { volume } => {
                 let (v, src) = match (spec.volumes.get(*volume), sources.get(*volume)) {
                     (Some(v), Some(s)) => (v, s),
@@ -144,27 +146,47 @@ const DEV_LINKS: &[(&CStr, &CStr)] = &[
     (c"pts/ptmx", c"dev/ptmx"),
 ];
 
-fn make_devices() -> Result<()> {
+fn make_devices(extra: &[devices::Node]) -> Result<()> {
     for &(name, major, minor) in DEVICES {
-        let shown = || format!("/{}", name.to_string_lossy());
-        // The kernel's dev_t encoding for mknod: minor's low byte, major, minor's high bits.
-        let dev = u64::from((minor & 0xff) | (major << 8) | ((minor & !0xff) << 12));
-        match fs::mknodat(CWD, name, linux_raw_sys::general::S_IFCHR | 0o666, dev) {
-            Ok(()) => {}
-            // Without CAP_MKNOD in the initial user namespace, borrow the host's node instead.
-            Err(Errno::EPERM) => {
-                fs::openat(CWD, name, O_CREAT | O_EXCL | O_RDONLY, 0o666).or_sys(|| format!("create {}", shown()))?;
-                let host = cstr(&format!("/{}", name.to_string_lossy()))?;
-                mount::mount(Some(&host), name, None, MS_BIND, None)
-                    .or_sys(|| format!("bind {} from the host", shown()))?;
-            }
-            Err(e) => return Err(Error::sys(e, format!("mknod {}", shown()))),
-        }
+        make_node(name, S_IFCHR, major, minor)?;
     }
     for &(target, link) in DEV_LINKS {
         fs::symlinkat(target, CWD, link).or_sys(|| format!("symlink /{}", link.to_string_lossy()))?;
     }
+    for node in extra {
+        let rel = node.path.trim_start_matches('/');
+        // Parent directories live in the fresh /dev tmpfs: creating them touches nothing else.
+        let mut at = 0;
+        while let Some(i) = rel.get(at..).and_then(|r| r.find('/')).map(|i| i + at) {
+            if let Some(dir) = rel.get(..i).filter(|d| *d != "dev") {
+                match fs::mkdirat(CWD, &cstr(dir)?, 0o755) {
+                    Ok(()) | Err(Errno::EEXIST) => {}
+                    Err(e) => return Err(Error::sys(e, format!("mkdir /{dir}"))),
+                }
+            }
+            at = i + 1;
+        }
+        let kind = if node.kind == devices::Kind::Block { S_IFBLK } else { S_IFCHR };
+        make_node(&cstr(rel)?, kind, node.major, node.minor)?;
+    }
     Ok(())
+}
+
+/// Creates one device node (mode 0666) at `name`, relative to the new root.
+fn make_node(name: &CStr, kind: u32, major: u32, minor: u32) -> Result<()> {
+    let shown = || format!("/{}", name.to_string_lossy());
+    // The kernel's dev_t encoding for mknod: minor's low byte, major, minor's high bits.
+    let dev = u64::from((minor & 0xff) | (major << 8) | ((minor & !0xff) << 12));
+    match fs::mknodat(CWD, name, kind | 0o666, dev) {
+        Ok(()) => Ok(()),
+        // Without CAP_MKNOD in the initial user namespace, borrow the host's node instead.
+        Err(Errno::EPERM) => {
+            fs::openat(CWD, name, O_CREAT | O_EXCL | O_RDONLY, 0o666).or_sys(|| format!("create {}", shown()))?;
+            let host = cstr(&shown())?;
+            mount::mount(Some(&host), name, None, MS_BIND, None).or_sys(|| format!("bind {} from the host", shown()))
+        }
+        Err(e) => Err(Error::sys(e, format!("mknod {}", shown()))),
+    }
 }
 
 /// The path of an open descriptor through the container's own /proc (mounted first, at cwd).

@@ -4,6 +4,7 @@
 use crate::cli::{RunArgs, CPU_PERIOD_US};
 use crate::error::{Error, Result};
 use crate::security::caps::{self, Caps};
+use crate::security::devices;
 use crate::security::rlimits::{self, Rlimit};
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -32,6 +33,10 @@ pub struct Spec {
     pub masked_paths: Vec<String>,
     /// Paths the container may read but not write.
     pub readonly_paths: Vec<String>,
+    /// Which devices the container may use (None: any, as with --privileged).
+    pub device_rules: Option<Vec<devices::Rule>>,
+    /// Host device nodes created in the container's /dev.
+    pub device_nodes: Vec<devices::Node>,
 }
 
 /// What a container must not see: kernel memory, keys, timers and hardware interfaces.
@@ -159,6 +164,8 @@ impl Spec {
             caps: Caps::for_user(cap_set, is_root),
             rlimits: r.ulimits.iter().map(|u| rlimits::parse(u)).collect::<Result<Vec<_>>>()?,
             oom_score_adj: r.oom_score_adj,
+            device_rules: if r.privileged { None } else { Some(devices::DEFAULT.to_vec()) },
+            device_nodes: r.devices.iter().map(|d| devices::parse_node(d)).collect::<Result<Vec<_>>>()?,
             masked_paths: if r.privileged { Vec::new() } else { MASKED_PATHS.iter().map(|p| p.to_string()).collect() },
             readonly_paths: if r.privileged {
                 Vec::new()
@@ -166,6 +173,19 @@ impl Spec {
                 READONLY_PATHS.iter().map(|p| p.to_string()).collect()
             },
         })
+    }
+}
+
+impl Spec {
+    /// Reads the host device nodes `--device` named, and allows them in the device rules.
+    pub fn resolve_devices(&mut self) -> Result<()> {
+        for node in &mut self.device_nodes {
+            devices::resolve(node)?;
+            if let Some(rules) = &mut self.device_rules {
+                rules.push(node.rule());
+            }
+        }
+        Ok(())
     }
 }
 

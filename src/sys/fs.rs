@@ -153,6 +153,15 @@ pub fn statfs(path: &CStr) -> Result<k::statfs> {
     unsafe { syscall!(Sysno::statfs, path.as_ptr(), &mut st as *mut k::statfs) }.map(|_| st)
 }
 
+/// stat(2) of a path, following symlinks: (st_mode, st_rdev).
+pub fn stat_mode_rdev(path: &CStr) -> Result<(u32, u64)> {
+    // SAFETY: stat is plain old data; the kernel fills it completely on success.
+    let mut st: k::stat = unsafe { core::mem::zeroed() };
+    // SAFETY: path is NUL-terminated and st is a valid, writable stat buffer.
+    unsafe { syscall!(Sysno::newfstatat, CWD, path.as_ptr(), &mut st as *mut k::stat, 0) }?;
+    Ok((st.st_mode, st.st_rdev))
+}
+
 /// Whether `fd` refers to a directory (fstat's S_IFDIR).
 pub fn is_dir(fd: i32) -> Result<bool> {
     // SAFETY: stat is plain old data; the kernel fills it completely on success.

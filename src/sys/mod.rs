@@ -4,6 +4,7 @@
 //! (callers name the operation and the path). Descriptors come back as [`Fd`], which closes on drop.
 #![allow(unsafe_code)]
 
+pub mod bpf;
 pub mod fs;
 pub mod mount;
 pub mod net;
