@@ -8,9 +8,9 @@ use std::fs;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 
-/// The mounts a container may have: its root and fresh /proc /dev /sys /tmp /run (masks
-/// and devices may add mounts below /proc and /dev), plus its volumes. Nothing else.
-const OWN: &[&str] = &["/", "/proc", "/dev", "/sys", "/tmp", "/run"];
+/// The mounts a container may have: its root and fresh /proc /dev /sys /tmp /run, the masks
+/// over /sys/firmware and below /proc, what lives below /dev, plus its volumes. Nothing else.
+const OWN: &[&str] = &["/", "/proc", "/dev", "/sys", "/sys/firmware", "/tmp", "/run"];
 
 fn is_own(point: &str, volumes: &[&str]) -> bool {
     OWN.contains(&point) || point.starts_with("/proc/") || point.starts_with("/dev/") || volumes.contains(&point)

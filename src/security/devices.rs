@@ -160,14 +160,15 @@ fn insn(code: u8, dst: u8, src: u8, off: i16, imm: i32) -> u64 {
 /// r2 = device type (1 block, 2 char), r3 = access bits, r4 = major, r5 = minor. Rules are tested
 /// last to first; the first that matches decides. Nothing matching: deny.
 pub fn ebpf(rules: &[Rule]) -> Vec<u64> {
-    let mut p = Vec::new();
     // struct bpf_cgroup_dev_ctx { u32 access_type; u32 major; u32 minor; }
-    p.push(insn(LDX_MEM_W, 2, 1, 0, 0));
-    p.push(insn(ALU64_AND_K, 2, 0, 0, 0xffff));
-    p.push(insn(LDX_MEM_W, 3, 1, 0, 0));
-    p.push(insn(ALU64_RSH_K, 3, 0, 0, 16));
-    p.push(insn(LDX_MEM_W, 4, 1, 4, 0));
-    p.push(insn(LDX_MEM_W, 5, 1, 8, 0));
+    let mut p = alloc::vec![
+        insn(LDX_MEM_W, 2, 1, 0, 0),
+        insn(ALU64_AND_K, 2, 0, 0, 0xffff),
+        insn(LDX_MEM_W, 3, 1, 0, 0),
+        insn(ALU64_RSH_K, 3, 0, 0, 16),
+        insn(LDX_MEM_W, 4, 1, 4, 0),
+        insn(LDX_MEM_W, 5, 1, 8, 0),
+    ];
     for r in rules.iter().rev() {
         let mut checks: Vec<(u8, i32)> = Vec::new(); // (register, value it must equal)
         match r.kind {
