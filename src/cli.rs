@@ -40,6 +40,9 @@ pub struct RunArgs {
     pub ulimits: Vec<String>,
     pub oom_score_adj: Option<i32>,
     pub devices: Vec<String>,
+    pub userns: bool,
+    pub uidmaps: Vec<String>,
+    pub gidmaps: Vec<String>,
     pub command: Vec<String>,
 }
 
@@ -64,6 +67,9 @@ enum Opt {
     Ulimit,
     OomScoreAdj,
     Device,
+    Userns,
+    Uidmap,
+    Gidmap,
 }
 
 struct OptDef {
@@ -166,6 +172,27 @@ const RUN_OPTS: &[OptDef] = &[
         value: Some("HOST[:CONTAINER][:rwm]"),
         help: "add a host device",
     },
+    OptDef {
+        opt: Opt::Userns,
+        long: "userns",
+        short: None,
+        value: None,
+        help: "a user namespace (always when not root)",
+    },
+    OptDef {
+        opt: Opt::Uidmap,
+        long: "uidmap",
+        short: None,
+        value: Some("IN:OUT:COUNT"),
+        help: "map user ids (implies --userns)",
+    },
+    OptDef {
+        opt: Opt::Gidmap,
+        long: "gidmap",
+        short: None,
+        value: Some("IN:OUT:COUNT"),
+        help: "map group ids (implies --userns)",
+    },
     OptDef { opt: Opt::Help, long: "help", short: Some('h'), value: None, help: "print this help" },
 ];
 
@@ -252,6 +279,9 @@ fn parse_run(args: &[&str]) -> Result<Command> {
             Opt::Privileged => r.privileged = true,
             Opt::Ulimit => r.ulimits.push(v.to_string()),
             Opt::Device => r.devices.push(v.to_string()),
+            Opt::Userns => r.userns = true,
+            Opt::Uidmap => r.uidmaps.push(v.to_string()),
+            Opt::Gidmap => r.gidmaps.push(v.to_string()),
             Opt::OomScoreAdj => {
                 r.oom_score_adj = Some(
                     v.parse().ok().filter(|n: &i32| (-1000..=1000).contains(n)).ok_or_else(|| bad_value(name, v))?,

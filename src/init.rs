@@ -28,6 +28,18 @@ fn setup(spec: &Spec, steps: &[Step], sync: &ChildEnd, saved_mask: SigSet) -> Re
     // If runt dies (even by SIGKILL), the container's init goes with it, and so does its pid
     // namespace; nothing is left running unowned.
     process::set_parent_death_signal(process::SIGKILL).or_sys(|| "prctl PR_SET_PDEATHSIG".into())?;
+    // In a new user namespace nothing works until the parent has written the id maps, so wait
+    // for go first; otherwise set up while the parent works on the cgroup and wait at the end.
+    let in_userns = spec.userns.is_some();
+    if in_userns {
+        if !sync.wait_go() {
+            process::exit(EXIT_RUNTIME);
+        }
+        // Become the namespace's root: the ids runt had outside may not be mapped at all (root
+        // running --userns), and files cannot be created under an unmapped id.
+        process::setgid(0).or_sys(|| "setgid 0 in the user namespace".into())?;
+        process::setuid(0).or_sys(|| "setuid 0 in the user namespace".into())?;
+    }
     // Device nodes and mount points get exactly the modes asked for.
     fs::umask(0);
     rootfs::enter(spec, steps)?;
@@ -38,7 +50,7 @@ fn setup(spec: &Spec, steps: &[Step], sync: &ChildEnd, saved_mask: SigSet) -> Re
     }
     // All of the above overlapped with the parent's cgroup set-up; from here on the process must
     // be inside its cgroup.
-    if !sync.wait_go() {
+    if !in_userns && !sync.wait_go() {
         process::exit(EXIT_RUNTIME);
     }
     // Now that the process is in its cgroup, that cgroup becomes the root of its cgroup namespace.
@@ -61,7 +73,10 @@ fn setup(spec: &Spec, steps: &[Step], sync: &ChildEnd, saved_mask: SigSet) -> Re
     // exactly the sets asked for and root with no more than them.
     caps::before_setuid(&spec.caps)?;
     if let Some(u) = spec.user {
-        process::setgroups(&[]).or_sys(|| "setgroups".into())?;
+        // Where setgroups was denied (a rootless single-id map) there are no groups to clear.
+        if !spec.userns.as_ref().is_some_and(|ns| ns.deny_setgroups) {
+            process::setgroups(&[]).or_sys(|| "setgroups".into())?;
+        }
         process::setgid(u.gid).or_sys(|| format!("setgid {}", u.gid))?;
         process::setuid(u.uid).or_sys(|| format!("setuid {}", u.uid))?;
     }

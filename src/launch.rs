@@ -35,7 +35,14 @@ pub fn run(spec: &Spec, warn: &mut dyn FnMut(&str)) -> Result<Outcome> {
             (false, false) => {}
         }
     }
-    let cg = Cgroup::create(&layout, &spec.name, &spec.limits, spec.device_rules.as_deref())?;
+    let cg = match Cgroup::create(&layout, &spec.name, &spec.limits, spec.device_rules.as_deref()) {
+        // Without privileges, a cgroup is only possible where one was delegated to the user.
+        Err(Error { errno: Some(Errno::EACCES | Errno::EPERM | Errno::EROFS), what, .. }) if process::getuid() != 0 => {
+            warn(&alloc::format!("{what}: not permitted for this user: limits not applied"));
+            None
+        }
+        other => other?,
+    };
     let (parent, child) = sync::pair()?;
 
     // Block the forwarded signals and SIGCHLD before the child exists: none may be lost, and they
@@ -47,6 +54,9 @@ pub fn run(spec: &Spec, warn: &mut dyn FnMut(&str)) -> Result<Outcome> {
     let mut flags = u64::from(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID);
     if spec.net == Net::None {
         flags |= u64::from(CLONE_NEWNET);
+    }
+    if spec.userns.is_some() {
+        flags |= u64::from(process::CLONE_NEWUSER);
     }
     // On cgroup v2 the child is born in its cgroup (no migration, no RCU grace period to wait for).
     let mut joined = false;
@@ -75,6 +85,9 @@ pub fn run(spec: &Spec, warn: &mut dyn FnMut(&str)) -> Result<Outcome> {
     drop(child);
 
     let started = (|| {
+        if let Some(ns) = &spec.userns {
+            crate::userns::write_maps(pid, ns)?;
+        }
         if let (Some(cg), false) = (&cg, joined) {
             cg.join(pid)?;
         }

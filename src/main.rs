@@ -23,6 +23,7 @@ mod security;
 mod spec;
 mod sync;
 mod sys;
+mod userns;
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -61,6 +62,11 @@ fn run(raw_args: &[&[u8]], env: &[&[u8]]) -> Result<i32, Error> {
             let term = env.iter().find_map(|e| e.strip_prefix(b"TERM=")).and_then(|t| core::str::from_utf8(t).ok());
             let mut spec = spec::Spec::from_run(*r, random_name, term)?;
             spec.resolve_devices()?;
+            let uid = sys::process::getuid();
+            if uid != 0 && spec.userns.is_none() {
+                // Without privileges a user namespace is the only way in; the caller becomes root.
+                spec.userns = Some(userns::rootless(uid, sys::process::getgid()));
+            }
             let mut warn = |w: &str| {
                 let _ = writeln!(Out::new(2), "runt: warning: {w}");
             };

@@ -57,8 +57,15 @@ pub fn enter(spec: &Spec, steps: &[Step]) -> Result<()> {
     // The host's / comes without its submounts (the container must not see them); a rootfs of the
     // user's own keeps whatever is mounted inside it.
     let recursive = if spec.root.path.is_some() { MS_REC } else { 0 };
-    mount::mount(Some(&source), staging, None, MS_BIND | recursive, None)
-        .or_sys(|| format!("bind rootfs {shown_root} on {}", staging.to_string_lossy()))?;
+    let bound = match mount::mount(Some(&source), staging, None, MS_BIND | recursive, None) {
+        // In a user namespace the host's submounts are locked to the mounts above them: the
+        // kernel refuses to bind / without them, so there they stay visible (read-only).
+        Err(Errno::EINVAL) if recursive == 0 && spec.userns.is_some() => {
+            mount::mount(Some(&source), staging, None, MS_BIND | MS_REC, None)
+        }
+        other => other,
+    };
+    bound.or_sys(|| format!("bind rootfs {shown_root} on {}", staging.to_string_lossy()))?;
     let root = fs::openat(CWD, staging, O_PATH | O_DIRECTORY, 0).or_sys(|| "open the new root".into())?;
     fs::fchdir(root.raw()).or_sys(|| "chdir to the new root".into())?;
 
@@ -72,8 +79,21 @@ pub fn enter(spec: &Spec, steps: &[Step]) -> Result<()> {
                 }
                 let ty = cstr(fstype)?;
                 let data = if data.is_empty() { None } else { Some(cstr(data)?) };
-                mount::mount(Some(&ty), &t, Some(&ty), *flags, data.as_deref())
-                    .or_sys(|| format!("mount {fstype} on {}", shown()))?;
+                match mount::mount(Some(&ty), &t, Some(&ty), *flags, data.as_deref()) {
+                    Ok(()) => {}
+                    // A user namespace that does not own the network namespace (rootless with
+                    // --net host) may not mount sysfs: show the host's, read-only, instead.
+                    Err(Errno::EPERM) if *fstype == "sysfs" => {
+                        mount::mount(Some(c"/sys"), &t, None, MS_BIND | MS_REC, None)
+                            .or_sys(|| format!("bind the host's /sys on {}", shown()))?;
+                        let bound =
+                            fs::openat(CWD, &t, O_PATH | O_DIRECTORY, 0).or_sys(|| format!("open {}", shown()))?;
+                        let keep = kept_flags(bound.raw()).or_sys(|| format!("statfs {}", shown()))?;
+                        mount::mount(None, &t, None, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, None)
+                            .or_sys(|| format!("remount {} read-only", shown()))?;
+                    }
+                    Err(e) => return Err(Error::sys(e, format!("mount {fstype} on {}", shown()))),
+                }
             }
             Step::Devices => make_devices(&spec.device_nodes).map_err(|e| e.context("populate /dev"))?,
             Step::Bind { volume } => {

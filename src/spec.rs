@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::security::caps::{self, Caps};
 use crate::security::devices;
 use crate::security::rlimits::{self, Rlimit};
+use crate::userns::{self, UserNs};
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -37,6 +38,8 @@ pub struct Spec {
     pub device_rules: Option<Vec<devices::Rule>>,
     /// Host device nodes created in the container's /dev.
     pub device_nodes: Vec<devices::Node>,
+    /// A user namespace and its id maps (None: the host's).
+    pub userns: Option<UserNs>,
 }
 
 /// What a container must not see: kernel memory, keys, timers and hardware interfaces.
@@ -108,6 +111,7 @@ impl Spec {
     /// Builds the spec of `runt run`. `name` is the generated name used when none was given;
     /// `term` is runt's own TERM, passed on so shells inside behave.
     pub fn from_run(r: RunArgs, generated_name: impl FnOnce() -> String, term: Option<&str>) -> Result<Spec> {
+        let userns = user_namespace(&r)?;
         let name = match r.name {
             Some(n) => check_name(n)?,
             None => generated_name(),
@@ -164,6 +168,7 @@ impl Spec {
             caps: Caps::for_user(cap_set, is_root),
             rlimits: r.ulimits.iter().map(|u| rlimits::parse(u)).collect::<Result<Vec<_>>>()?,
             oom_score_adj: r.oom_score_adj,
+            userns,
             device_rules: if r.privileged { None } else { Some(devices::DEFAULT.to_vec()) },
             device_nodes: r.devices.iter().map(|d| devices::parse_node(d)).collect::<Result<Vec<_>>>()?,
             masked_paths: if r.privileged { Vec::new() } else { MASKED_PATHS.iter().map(|p| p.to_string()).collect() },
@@ -187,6 +192,26 @@ impl Spec {
         }
         Ok(())
     }
+}
+
+/// `--userns`, `--uidmap`, `--gidmap`: explicit maps; a missing side copies the other; none at
+/// all maps 0-65535 onto 100000-165535.
+fn user_namespace(r: &RunArgs) -> Result<Option<UserNs>> {
+    if !r.userns && r.uidmaps.is_empty() && r.gidmaps.is_empty() {
+        return Ok(None);
+    }
+    let parse = |v: &[String]| v.iter().map(|m| userns::parse_map(m)).collect::<Result<Vec<_>>>();
+    let (mut uid_maps, mut gid_maps) = (parse(&r.uidmaps)?, parse(&r.gidmaps)?);
+    if uid_maps.is_empty() && gid_maps.is_empty() {
+        uid_maps.push(userns::IdMap { inside: 0, outside: 100_000, count: 65_536 });
+    }
+    if uid_maps.is_empty() {
+        uid_maps.clone_from(&gid_maps);
+    }
+    if gid_maps.is_empty() {
+        gid_maps.clone_from(&uid_maps);
+    }
+    Ok(Some(UserNs { uid_maps, gid_maps, helpers: false, deny_setgroups: false }))
 }
 
 /// Replaces the variable of the same key, or appends.

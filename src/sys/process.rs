@@ -6,8 +6,8 @@ use linux_raw_sys::{general as k, prctl};
 use syscalls::{syscall, Sysno};
 
 pub use k::{
-    CLONE_INTO_CGROUP, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS, SIGCHLD,
-    SIGKILL,
+    CLONE_INTO_CGROUP, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER,
+    CLONE_NEWUTS, SIGCHLD, SIGKILL,
 };
 
 /// clone(2) used like fork: the child continues on a copy of the caller's stack.
@@ -193,4 +193,18 @@ pub fn cap_permitted() -> Result<u64> {
     // SAFETY: version 3 writes exactly two data structs into `data`.
     unsafe { syscall!(Sysno::capget, &header as *const k::__user_cap_header_struct, data.as_mut_ptr()) }?;
     Ok(u64::from(data[0].permitted) | u64::from(data[1].permitted) << 32)
+}
+
+/// getuid(2).
+#[inline]
+pub fn getuid() -> u32 {
+    // SAFETY: getuid cannot fail and takes no memory.
+    unsafe { syscall!(Sysno::getuid) }.unwrap_or(0) as u32
+}
+
+/// getgid(2).
+#[inline]
+pub fn getgid() -> u32 {
+    // SAFETY: getgid cannot fail and takes no memory.
+    unsafe { syscall!(Sysno::getgid) }.unwrap_or(0) as u32
 }

@@ -1,0 +1,172 @@
+//! User namespaces: who root inside the container is outside it.
+//!
+//! Run by an unprivileged user, runt maps that user to root inside (and, when newuidmap and
+//! newgidmap are installed and /etc/subuid and /etc/subgid give the user ranges, those ranges to
+//! ids 1 and up). Root may ask for a user namespace with `--userns` and explicit maps.
+
+use crate::error::{Error, OrSys, Result};
+use crate::launch::exit_status;
+use crate::rootfs::cstr;
+use crate::sys::{fs, process};
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdMap {
+    pub inside: u32,
+    pub outside: u32,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UserNs {
+    pub uid_maps: Vec<IdMap>,
+    pub gid_maps: Vec<IdMap>,
+    /// Write the maps through the setuid helpers newuidmap/newgidmap (ranges beyond one's own id).
+    pub helpers: bool,
+    /// An unprivileged writer must give up setgroups before it may write gid_map.
+    pub deny_setgroups: bool,
+}
+
+const NEWUIDMAP: &str = "/usr/bin/newuidmap";
+const NEWGIDMAP: &str = "/usr/bin/newgidmap";
+
+/// `INSIDE:OUTSIDE:COUNT`.
+pub fn parse_map(s: &str) -> Result<IdMap> {
+    let bad = || Error::msg(format!("invalid id map '{s}' (INSIDE:OUTSIDE:COUNT)"));
+    let mut it = s.split(':').map(|n| n.parse::<u32>().map_err(|_| bad()));
+    let m = IdMap {
+        inside: it.next().ok_or_else(bad)??,
+        outside: it.next().ok_or_else(bad)??,
+        count: it.next().ok_or_else(bad)??,
+    };
+    if it.next().is_some() || m.count == 0 {
+        return Err(bad());
+    }
+    Ok(m)
+}
+
+/// The maps for a user `uid`/`gid` without privileges: itself as root, plus its subordinate
+/// ranges when the helpers exist to write them.
+pub fn rootless(uid: u32, gid: u32) -> UserNs {
+    let mut ns = UserNs {
+        uid_maps: alloc::vec![IdMap { inside: 0, outside: uid, count: 1 }],
+        gid_maps: alloc::vec![IdMap { inside: 0, outside: gid, count: 1 }],
+        helpers: false,
+        deny_setgroups: true,
+    };
+    let have = |p: &str| cstr(p).is_ok_and(|c| fs::faccessat(fs::CWD, &c, 1).is_ok());
+    if !(have(NEWUIDMAP) && have(NEWGIDMAP)) {
+        return ns;
+    }
+    let name = user_name(uid);
+    let sub = |file: &str, id: u32| read_text(file).and_then(|t| subordinate(&t, name.as_deref(), id));
+    if let (Some(u), Some(g)) = (sub("/etc/subuid", uid), sub("/etc/subgid", uid)) {
+        ns.uid_maps.push(IdMap { inside: 1, outside: u.0, count: u.1 });
+        ns.gid_maps.push(IdMap { inside: 1, outside: g.0, count: g.1 });
+        ns.helpers = true;
+        // newgidmap decides about setgroups itself.
+        ns.deny_setgroups = false;
+    }
+    ns
+}
+
+fn read_text(path: &str) -> Option<String> {
+    let fd = fs::openat(fs::CWD, &cstr(path).ok()?, fs::O_RDONLY, 0).ok()?;
+    let mut buf = alloc::vec![0u8; 256 * 1024];
+    let n = fs::read_full(fd.raw(), &mut buf).ok()?;
+    buf.truncate(n);
+    String::from_utf8(buf).ok()
+}
+
+fn user_name(uid: u32) -> Option<String> {
+    let passwd = read_text("/etc/passwd")?;
+    passwd.lines().find_map(|l| {
+        let mut f = l.split(':');
+        let name = f.next()?;
+        (f.nth(1)?.parse::<u32>().ok()? == uid).then(|| String::from(name))
+    })
+}
+
+/// The first `NAME:START:COUNT` (or `UID:START:COUNT`) line of /etc/subuid or /etc/subgid.
+fn subordinate(text: &str, name: Option<&str>, uid: u32) -> Option<(u32, u32)> {
+    text.lines().find_map(|l| {
+        let mut f = l.trim().split(':');
+        let who = f.next()?;
+        if Some(who) != name && who.parse::<u32>().ok() != Some(uid) {
+            return None;
+        }
+        Some((f.next()?.parse().ok()?, f.next()?.parse().ok()?))
+    })
+}
+
+fn map_text(maps: &[IdMap]) -> String {
+    maps.iter().map(|m| format!("{} {} {}\n", m.inside, m.outside, m.count)).collect()
+}
+
+/// Parent side, right after clone: gives the child's user namespace its maps.
+pub fn write_maps(pid: i32, ns: &UserNs) -> Result<()> {
+    if ns.helpers {
+        run_helper(NEWUIDMAP, pid, &ns.uid_maps)?;
+        return run_helper(NEWGIDMAP, pid, &ns.gid_maps);
+    }
+    let proc_file = |name: &str, text: &str| -> Result<()> {
+        let path = format!("/proc/{pid}/{name}");
+        let fd = fs::openat(fs::CWD, &cstr(&path)?, fs::O_WRONLY, 0).or_sys(|| format!("open {path}"))?;
+        fs::write_all(fd.raw(), text.as_bytes()).or_sys(|| format!("write {} to {path}", text.trim_end()))
+    };
+    proc_file("uid_map", &map_text(&ns.uid_maps))?;
+    if ns.deny_setgroups {
+        proc_file("setgroups", "deny")?;
+    }
+    proc_file("gid_map", &map_text(&ns.gid_maps))
+}
+
+/// Runs newuidmap/newgidmap PID INSIDE OUTSIDE COUNT... and waits for it.
+fn run_helper(path: &str, pid: i32, maps: &[IdMap]) -> Result<()> {
+    let mut args: Vec<String> = alloc::vec![String::from(path), format!("{pid}")];
+    for m in maps {
+        args.extend([format!("{}", m.inside), format!("{}", m.outside), format!("{}", m.count)]);
+    }
+    let shown = args.join(" ");
+    let cargs = args.iter().map(|a| cstr(a)).collect::<Result<Vec<_>>>()?;
+    let mut argv: Vec<*const u8> = cargs.iter().map(|c| c.as_ptr().cast::<u8>()).collect();
+    argv.push(core::ptr::null());
+    let envp: [*const u8; 1] = [core::ptr::null()];
+    let prog = cstr(path)?;
+    let child = process::clone_fork(0).or_sys(|| format!("fork for {path}"))?;
+    if child == 0 {
+        let _ = process::execve(&prog, &argv, &envp);
+        process::exit(127);
+    }
+    let (_, raw) = process::wait4(child, false).or_sys(|| format!("wait for {path}"))?;
+    match exit_status(raw) {
+        0 => Ok(()),
+        n => Err(Error::msg(format!("{shown}: exit status {n}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps() {
+        assert_eq!(parse_map("0:100000:65536").unwrap(), IdMap { inside: 0, outside: 100000, count: 65536 });
+        for bad in ["", "0:1", "0:1:0", "a:1:1", "0:1:1:1", "-1:0:1"] {
+            assert!(parse_map(bad).is_err(), "{bad}");
+        }
+        let m = [IdMap { inside: 0, outside: 1000, count: 1 }, IdMap { inside: 1, outside: 100000, count: 65536 }];
+        assert_eq!(map_text(&m), "0 1000 1\n1 100000 65536\n");
+    }
+
+    #[test]
+    fn subordinate_ranges() {
+        let text = "alice:100000:65536\n1001:200000:1000\nbob:300000:10\n";
+        assert_eq!(subordinate(text, Some("alice"), 1000), Some((100000, 65536)));
+        assert_eq!(subordinate(text, Some("carol"), 1001), Some((200000, 1000)));
+        assert_eq!(subordinate(text, Some("dave"), 1002), None);
+        assert_eq!(subordinate("junk\n:::\n", Some("x"), 1), None);
+    }
+}
