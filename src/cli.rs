@@ -41,6 +41,7 @@ pub struct RunArgs {
     pub oom_score_adj: Option<i32>,
     pub devices: Vec<String>,
     pub userns: bool,
+    pub security_opts: Vec<String>,
     pub uidmaps: Vec<String>,
     pub gidmaps: Vec<String>,
     pub command: Vec<String>,
@@ -68,6 +69,7 @@ enum Opt {
     OomScoreAdj,
     Device,
     Userns,
+    SecurityOpt,
     Uidmap,
     Gidmap,
 }
@@ -173,6 +175,13 @@ const RUN_OPTS: &[OptDef] = &[
         help: "add a host device",
     },
     OptDef {
+        opt: Opt::SecurityOpt,
+        long: "security-opt",
+        short: None,
+        value: Some("OPT"),
+        help: "no-new-privileges=false or seccomp=unconfined",
+    },
+    OptDef {
         opt: Opt::Userns,
         long: "userns",
         short: None,
@@ -216,7 +225,7 @@ fn run_usage() -> String {
             Some(v) => format!("{short}--{} {v}", d.long),
             None => format!("{short}--{}", d.long),
         };
-        s.push_str(&format!("  {spec:<30} {}\n", d.help));
+        s.push_str(&format!("  {spec:<34} {}\n", d.help));
     }
     s
 }
@@ -280,6 +289,7 @@ fn parse_run(args: &[&str]) -> Result<Command> {
             Opt::Ulimit => r.ulimits.push(v.to_string()),
             Opt::Device => r.devices.push(v.to_string()),
             Opt::Userns => r.userns = true,
+            Opt::SecurityOpt => r.security_opts.push(v.to_string()),
             Opt::Uidmap => r.uidmaps.push(v.to_string()),
             Opt::Gidmap => r.gidmaps.push(v.to_string()),
             Opt::OomScoreAdj => {

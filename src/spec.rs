@@ -40,6 +40,16 @@ pub struct Spec {
     pub device_nodes: Vec<devices::Node>,
     /// A user namespace and its id maps (None: the host's).
     pub userns: Option<UserNs>,
+    /// prctl(PR_SET_NO_NEW_PRIVS): setuid binaries and file capabilities grant nothing.
+    pub no_new_privs: bool,
+    pub seccomp: Seccomp,
+}
+
+#[derive(Debug, PartialEq, Clone, Copy)]
+pub enum Seccomp {
+    /// runt's built-in profile (Docker's default in effect).
+    Default,
+    Unconfined,
 }
 
 /// What a container must not see: kernel memory, keys, timers and hardware interfaces.
@@ -112,6 +122,7 @@ impl Spec {
     /// `term` is runt's own TERM, passed on so shells inside behave.
     pub fn from_run(r: RunArgs, generated_name: impl FnOnce() -> String, term: Option<&str>) -> Result<Spec> {
         let userns = user_namespace(&r)?;
+        let (no_new_privs, seccomp) = security_opts(&r)?;
         let name = match r.name {
             Some(n) => check_name(n)?,
             None => generated_name(),
@@ -169,6 +180,8 @@ impl Spec {
             rlimits: r.ulimits.iter().map(|u| rlimits::parse(u)).collect::<Result<Vec<_>>>()?,
             oom_score_adj: r.oom_score_adj,
             userns,
+            no_new_privs,
+            seccomp,
             device_rules: if r.privileged { None } else { Some(devices::DEFAULT.to_vec()) },
             device_nodes: r.devices.iter().map(|d| devices::parse_node(d)).collect::<Result<Vec<_>>>()?,
             masked_paths: if r.privileged { Vec::new() } else { MASKED_PATHS.iter().map(|p| p.to_string()).collect() },
@@ -192,6 +205,25 @@ impl Spec {
         }
         Ok(())
     }
+}
+
+/// `--security-opt` values: `no-new-privileges[=true|false]`, `seccomp=unconfined`.
+fn security_opts(r: &RunArgs) -> Result<(bool, Seccomp)> {
+    let mut nnp = true;
+    let mut seccomp = if r.privileged { Seccomp::Unconfined } else { Seccomp::Default };
+    for o in &r.security_opts {
+        match o.as_str() {
+            "no-new-privileges" | "no-new-privileges=true" | "no-new-privileges:true" => nnp = true,
+            "no-new-privileges=false" | "no-new-privileges:false" => nnp = false,
+            "seccomp=unconfined" | "seccomp:unconfined" => seccomp = Seccomp::Unconfined,
+            _ => {
+                return Err(Error::msg(format!(
+                    "unsupported --security-opt '{o}' (no-new-privileges[=true|false], seccomp=unconfined)"
+                )))
+            }
+        }
+    }
+    Ok((nnp, seccomp))
 }
 
 /// `--userns`, `--uidmap`, `--gidmap`: explicit maps; a missing side copies the other; none at
@@ -341,6 +373,19 @@ mod tests {
         let user = spec(|r| r.user = Some("1000".into())).unwrap();
         assert_eq!((user.caps.bounding, user.caps.effective), (caps::DEFAULT, 0));
         assert!(spec(|r| r.cap_add = vec!["NOPE".into()]).is_err());
+    }
+
+    #[test]
+    fn security_options() {
+        let d = spec(|_| {}).unwrap();
+        assert!(d.no_new_privs);
+        assert_eq!(d.seccomp, Seccomp::Default);
+        let s =
+            spec(|r| r.security_opts = vec!["no-new-privileges=false".into(), "seccomp=unconfined".into()]).unwrap();
+        assert!(!s.no_new_privs);
+        assert_eq!(s.seccomp, Seccomp::Unconfined);
+        assert_eq!(spec(|r| r.privileged = true).unwrap().seccomp, Seccomp::Unconfined);
+        assert!(spec(|r| r.security_opts = vec!["apparmor=x".into()]).is_err());
     }
 
     #[test]
