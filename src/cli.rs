@@ -69,7 +69,7 @@ enum Opt {
     OomScoreAdj,
     Device,
     Userns,
-    SecurityOpt,
+    Security,
     Uidmap,
     Gidmap,
 }
@@ -175,7 +175,7 @@ const RUN_OPTS: &[OptDef] = &[
         help: "add a host device",
     },
     OptDef {
-        opt: Opt::SecurityOpt,
+        opt: Opt::Security,
         long: "security-opt",
         short: None,
         value: Some("OPT"),
@@ -289,7 +289,7 @@ fn parse_run(args: &[&str]) -> Result<Command> {
             Opt::Ulimit => r.ulimits.push(v.to_string()),
             Opt::Device => r.devices.push(v.to_string()),
             Opt::Userns => r.userns = true,
-            Opt::SecurityOpt => r.security_opts.push(v.to_string()),
+            Opt::Security => r.security_opts.push(v.to_string()),
             Opt::Uidmap => r.uidmaps.push(v.to_string()),
             Opt::Gidmap => r.gidmaps.push(v.to_string()),
             Opt::OomScoreAdj => {
