@@ -198,6 +198,11 @@ pub fn ebpf(rules: &[Rule]) -> Vec<u64> {
         }
         p.push(insn(ALU64_MOV_K, 0, 0, 0, i32::from(r.allow)));
         p.push(insn(JMP_EXIT, 0, 0, 0, 0));
+        if n == 0 && !access_checked {
+            // An unconditional rule decides everything: the verifier rejects the unreachable
+            // instructions that would follow it.
+            return p;
+        }
     }
     p.push(insn(ALU64_MOV_K, 0, 0, 0, 0));
     p.push(insn(JMP_EXIT, 0, 0, 0, 0));
@@ -262,6 +267,15 @@ mod tests {
         assert_eq!(run(&p, CHAR, u32::from(READ), 1, 3), 1);
         let all = [Rule { allow: true, kind: Kind::All, major: None, minor: None, access: RWM }];
         assert_eq!(run(&ebpf(&all), BLOCK, u32::from(READ), 8, 0), 1);
+    }
+
+    #[test]
+    fn no_unreachable_code() {
+        // The verifier refuses programs with instructions no path reaches: after an
+        // unconditional rule (deny all, tested last) nothing may follow.
+        let p = ebpf(DEFAULT);
+        assert_eq!(p[p.len() - 2], insn(ALU64_MOV_K, 0, 0, 0, 0));
+        assert_eq!(p.iter().filter(|&&i| i == insn(JMP_EXIT, 0, 0, 0, 0)).count(), DEFAULT.len());
     }
 
     #[test]
