@@ -47,8 +47,8 @@ fn rootfs_sees_only_its_own_mounts() {
 #[test]
 fn default_rootfs_sees_no_host_submounts() {
     let name = unique_name();
-    let out = run_named(&name, &[&probe_str(), "mounts"]);
-    assert_only_own_mounts(&ok_stdout(&out), OWN, &[]);
+    let out = run_named(&name, &default_probe(&["mounts"]));
+    assert_only_own_mounts(&ok_stdout(&out), OWN, &[PROBE_IN_DEFAULT]);
 }
 
 #[test]
@@ -58,7 +58,7 @@ fn host_mount_table_is_unchanged() {
     let v = vol.as_str();
     let words = format!("--read-only -v {v}:/data -v {v}:/ro:ro /bin/probe mounts");
     ok_stdout(&run_in(&root, &name, &words));
-    ok_stdout(&run_named(&name, &[&probe_str(), "mounts"]));
+    ok_stdout(&run_named(&name, &default_probe(&["mounts"])));
     assert_eq!(before, host_mount_table(), "the host's mount table changed");
 }
 
@@ -86,13 +86,13 @@ fn rootfs_is_writable_without_read_only() {
 fn default_rootfs_is_read_only_with_a_private_tmp() {
     let name = unique_name();
     let in_root = format!("/runt-test-{name}");
-    let out = run_named(&name, &[&probe_str(), "write", &in_root]);
+    let out = run_named(&name, &default_probe(&["write", &in_root]));
     let created = fs::remove_file(&in_root).is_ok();
     assert_eq!(stdout(&out), "error: Read-only file system\n", "{}", describe(&out));
     assert!(!created, "the container wrote {in_root} on the host");
 
     let in_tmp = format!("/tmp/runt-test-{name}");
-    let out = run_named(&name, &[&probe_str(), "write", &in_tmp]);
+    let out = run_named(&name, &default_probe(&["write", &in_tmp]));
     let created = fs::remove_file(&in_tmp).is_ok();
     assert_eq!(ok_stdout(&out), "ok\n");
     assert!(!created, "the container's /tmp is the host's /tmp");

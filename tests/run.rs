@@ -18,7 +18,7 @@ fn command_is_pid_1_in_rootfs() {
 #[test]
 fn command_is_pid_1_in_default_rootfs() {
     let name = unique_name();
-    let out = run_named(&name, &[&probe_str(), "pid"]);
+    let out = run_named(&name, &default_probe(&["pid"]));
     assert_eq!(ok_stdout(&out), "1\n");
 }
 

@@ -182,9 +182,16 @@ pub fn spawn_in(root: &TempDir, name: &str, words: &str) -> Child {
     spawn_named(name, &args)
 }
 
-/// The probe's host path, for the default rootfs (host `/`, where it is reachable).
-pub fn probe_str() -> String {
-    probe().to_str().expect("probe path is UTF-8").to_string()
+/// Where default-rootfs containers see the probe: bound there with `-v`, because the host path
+/// of a checkout may lie under a directory the container covers with a fresh mount (/tmp).
+pub const PROBE_IN_DEFAULT: &str = "/run/probe";
+
+/// Arguments that run the probe with `args` on the default rootfs (host `/`).
+pub fn default_probe(args: &[&str]) -> Vec<String> {
+    let probe = probe().to_str().expect("probe path is UTF-8").to_string();
+    let mut v = vec!["-v".to_string(), format!("{probe}:{PROBE_IN_DEFAULT}:ro"), PROBE_IN_DEFAULT.to_string()];
+    v.extend(args.iter().map(|a| a.to_string()));
+    v
 }
 
 /// `runt ARGS...` in the background, stdin null, stdout and stderr piped.
