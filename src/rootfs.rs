@@ -27,7 +27,7 @@ use linux_raw_sys::general::{S_IFBLK, S_IFCHR};
 /// Makes a C string of text that came from argv or the plan (no interior NULs possible from
 /// argv; anything else is refused rather than truncated).
 pub fn cstr(s: &str) -> Result<CString> {
-    CString::new(s).map_err(|_| Error::msg(format!("path contains a NUL byte: {s:?}")))
+    CString::new(s).map_err(|_| Error::msg(format!("a NUL byte in '{}'", s.replace('\0', "\\0"))))
 }
 
 /// Directories the new root may be bound onto before pivot_root. Any will do: it is covered only
