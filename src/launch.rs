@@ -16,6 +16,7 @@ use alloc::vec::Vec;
 pub const FORWARDED: &[u32] = &[1, 2, 3, 10, 12, 15, 28]; // HUP INT QUIT USR1 USR2 TERM WINCH
 const SIGCHLD: u32 = 17;
 const SIGPIPE: u32 = 13;
+const SIGTTOU: u32 = 22;
 
 /// How the container ended.
 pub struct Outcome {
@@ -49,7 +50,13 @@ pub fn run(spec: &Spec, warn: &mut dyn FnMut(&str)) -> Result<Outcome> {
     // are then taken synchronously with sigtimedwait (no handlers).
     let waited = SigSet::of(FORWARDED).union(SigSet::of(&[SIGCHLD]));
     // SIGPIPE too: a child that died early must turn the go write into EPIPE, not kill runt.
-    let saved_mask = signal::set_mask(waited.union(SigSet::of(&[SIGPIPE]))).or_sys(|| "block signals".into())?;
+    // SIGTTOU: handing the terminal to the container from what is then a background group.
+    let saved_mask =
+        signal::set_mask(waited.union(SigSet::of(&[SIGPIPE, SIGTTOU]))).or_sys(|| "block signals".into())?;
+    // When runt holds the terminal, the container gets it: its own process group in front, so that
+    // a shell inside can do job control and ^C reaches the container rather than runt.
+    let own_pgrp = process::getpgrp();
+    let terminal = process::tcgetpgrp(0).is_ok_and(|fg| fg == own_pgrp);
 
     let mut flags = u64::from(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID);
     if spec.net == Net::None {
@@ -74,6 +81,9 @@ pub fn run(spec: &Spec, warn: &mut dyn FnMut(&str)) -> Result<Outcome> {
     let pid = match cloned {
         Ok(0) => {
             drop(parent);
+            if terminal {
+                let _ = process::setpgid(0, 0);
+            }
             init::run(spec, &steps, child, saved_mask)
         }
         Ok(pid) => pid,
@@ -83,6 +93,11 @@ pub fn run(spec: &Spec, warn: &mut dyn FnMut(&str)) -> Result<Outcome> {
         }
     };
     drop(child);
+    if terminal {
+        // The child does the same; whichever runs first, the group exists before it is handed over.
+        let _ = process::setpgid(pid, pid);
+        let _ = process::tcsetpgrp(0, pid);
+    }
 
     let started = (|| {
         if let Some(ns) = &spec.userns {
@@ -100,11 +115,18 @@ pub fn run(spec: &Spec, warn: &mut dyn FnMut(&str)) -> Result<Outcome> {
     if let Err(e) = started {
         let _ = process::kill(pid, SIGKILL);
         let _ = process::wait4(pid, false);
+        if terminal {
+            let _ = process::tcsetpgrp(0, own_pgrp);
+        }
         return Err(e);
     }
     drop(parent);
 
-    let status = wait_forwarding(pid, waited)?;
+    let status = wait_forwarding(pid, waited);
+    if terminal {
+        let _ = process::tcsetpgrp(0, own_pgrp);
+    }
+    let status = status?;
     let mut warnings = Vec::new();
     if let Some(cg) = cg {
         if status == 128 + SIGKILL as i32 && spec.limits.memory.is_some() && cg.oom_killed() {

@@ -208,3 +208,32 @@ pub fn getgid() -> u32 {
     // SAFETY: getgid cannot fail and takes no memory.
     unsafe { syscall!(Sysno::getgid) }.unwrap_or(0) as u32
 }
+
+/// setpgid(2).
+#[inline]
+pub fn setpgid(pid: i32, pgid: i32) -> Result<()> {
+    // SAFETY: no memory is passed.
+    unsafe { syscall!(Sysno::setpgid, pid, pgid) }.map(drop)
+}
+
+/// getpgrp(2) (as getpgid(0)).
+#[inline]
+pub fn getpgrp() -> i32 {
+    // SAFETY: no memory is passed; getpgid(0) cannot fail for the caller itself.
+    unsafe { syscall!(Sysno::getpgid, 0) }.unwrap_or(0) as i32
+}
+
+/// ioctl(TIOCGPGRP): the foreground process group of the terminal on `fd`.
+#[inline]
+pub fn tcgetpgrp(fd: i32) -> Result<i32> {
+    let mut pgrp = 0i32;
+    // SAFETY: TIOCGPGRP writes one int to the pointer given.
+    unsafe { syscall!(Sysno::ioctl, fd, linux_raw_sys::ioctl::TIOCGPGRP, &mut pgrp as *mut i32) }.map(|_| pgrp)
+}
+
+/// ioctl(TIOCSPGRP): makes `pgrp` the foreground process group of the terminal on `fd`.
+#[inline]
+pub fn tcsetpgrp(fd: i32, pgrp: i32) -> Result<()> {
+    // SAFETY: TIOCSPGRP reads one int from the pointer given.
+    unsafe { syscall!(Sysno::ioctl, fd, linux_raw_sys::ioctl::TIOCSPGRP, &pgrp as *const i32) }.map(drop)
+}
