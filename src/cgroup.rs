@@ -120,7 +120,13 @@ impl Cgroup {
         }
         let path = format!("{parent_path}/{}", self.name);
         let name = cstr(&self.name)?;
-        match fs::mkdirat(parent.raw(), &name, 0o755) {
+        let mut made = fs::mkdirat(parent.raw(), &name, 0o755);
+        if made == Err(Errno::EEXIST) && stale(&parent, &name) {
+            // Left by a runt that was SIGKILLed (its container died with it): reclaim the name.
+            let _ = fs::unlinkat(parent.raw(), &name, AT_REMOVEDIR);
+            made = fs::mkdirat(parent.raw(), &name, 0o755);
+        }
+        match made {
             Ok(()) => {}
             Err(Errno::EEXIST) => {
                 return Err(Error::msg(format!("container name {} is in use ({path} exists)", self.name)));
@@ -232,6 +238,12 @@ impl Drop for Cgroup {
             }
         }
     }
+}
+
+/// An existing container cgroup with no process in it: nothing runs under that name.
+fn stale(parent: &Fd, name: &core::ffi::CStr) -> bool {
+    let Ok(dir) = fs::openat(parent.raw(), name, O_DIRECTORY | O_RDONLY, 0) else { return false };
+    read_file(&dir, "cgroup.procs").is_ok_and(|p| p.trim().is_empty())
 }
 
 /// The controllers to enable for children of a v2 cgroup, as a subtree_control line.
