@@ -341,3 +341,49 @@ fn switch_root() -> Result<()> {
     }
     fs::chdir(c"/").or_sys(|| "chdir /".into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    /// A scratch rootfs under the target directory (unit tests need no root for this).
+    fn scratch(name: &str) -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!("runt-unit-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    fn open_root(d: &std::path::Path) -> Fd {
+        fs::openat(CWD, &cstr(d.to_str().unwrap()).unwrap(), O_PATH | O_DIRECTORY, 0).unwrap()
+    }
+
+    #[test]
+    fn targets_are_created_inside_the_root_even_through_hostile_symlinks() {
+        let d = scratch("resolve");
+        symlink("/", d.join("etc")).unwrap();
+        symlink("../../../../..", d.join("up")).unwrap();
+        let root = open_root(&d);
+        resolve_in_root(&root, "/etc/runt-x/y", true, true).unwrap();
+        resolve_in_root(&root, "/up/runt-z", false, true).unwrap();
+        // Both land below the rootfs, where the symlinks point when / is the rootfs.
+        assert!(d.join("runt-x/y").is_dir());
+        assert!(d.join("runt-z").is_file());
+        assert!(!std::path::Path::new("/runt-x").exists());
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn bad_targets() {
+        let d = scratch("bad");
+        let root = open_root(&d);
+        assert!(resolve_in_root(&root, "/", true, true).is_err());
+        assert!(resolve_in_root(&root, "/a/../b", true, true).is_err());
+        let missing = resolve_in_root(&root, "/nope", true, false).unwrap_err();
+        assert_eq!(missing.errno, Some(Errno::ENOENT));
+        symlink("/nowhere", d.join("dangling")).unwrap();
+        assert!(resolve_in_root(&root, "/dangling/x", true, true).is_err());
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+}
