@@ -6,8 +6,8 @@
 use crate::error::{Error, OrSys, Result, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND, EXIT_RUNTIME};
 use crate::plan::Step;
 use crate::rootfs::{self, cstr};
-use crate::security::{caps, rlimits};
-use crate::spec::{Net, Spec};
+use crate::security::{caps, rlimits, seccomp};
+use crate::spec::{Net, Seccomp, Spec};
 use crate::sync::ChildEnd;
 use crate::sys::signal::{self, SigSet};
 use crate::sys::{fs, process, Errno};
@@ -69,6 +69,15 @@ fn setup(spec: &Spec, steps: &[Step], sync: &ChildEnd, saved_mask: SigSet) -> Re
     if let Some(adj) = spec.oom_score_adj {
         write_proc_self("oom_score_adj", &format!("{adj}"))?;
     }
+    let filter = match spec.seccomp {
+        Seccomp::Default => Some(seccomp::default_filter()),
+        Seccomp::Unconfined => None,
+    };
+    if let (false, Some(f)) = (spec.no_new_privs, filter) {
+        // Without no_new_privs, installing a filter takes CAP_SYS_ADMIN: do it while it is held.
+        // The filter allows what follows (capset, prctl, setresuid, execve).
+        seccomp::install(f, 0)?;
+    }
     // Capabilities in two steps around the uid change, so that a non-root user ends up with
     // exactly the sets asked for and root with no more than them.
     caps::before_setuid(&spec.caps)?;
@@ -88,6 +97,14 @@ fn setup(spec: &Spec, steps: &[Step], sync: &ChildEnd, saved_mask: SigSet) -> Re
         }
     }
     signal::set_mask(saved_mask).or_sys(|| "restore the signal mask".into())?;
+    if spec.no_new_privs {
+        seccomp::set_no_new_privs()?;
+        // The last thing before execve: the filter then constrains the command and nothing of
+        // runt's own set-up.
+        if let Some(f) = filter {
+            seccomp::install(f, 0)?;
+        }
+    }
     Ok(())
 }
 

@@ -1,1 +1,435 @@
-//! Seccomp filters: the default profile and OCI rules (being written).
+//! Seccomp filters: runt's default (Docker's default profile, compiled to BPF at build time by
+//! build.rs) and OCI `linux.seccomp` profiles, compiled at run time with the same assembler.
+
+use super::bpf::{Action, Cmp, Filter, Op, SockFilter, AUDIT_ARCH_I386};
+use crate::error::{Error, OrSys, Result};
+use crate::sys::seccomp as sys;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use syscalls::Sysno;
+
+include!(concat!(env!("OUT_DIR"), "/default_seccomp.rs"));
+
+const EPERM: u16 = 1;
+
+/// The default filter: see build.rs for what it allows and how it differs from Docker's.
+pub fn default_filter() -> &'static [SockFilter] {
+    &DEFAULT_FILTER
+}
+
+/// OCI `linux.seccomp`, as plain data (names as the JSON spells them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Profile {
+    /// `defaultAction`, e.g. "SCMP_ACT_ERRNO".
+    pub default_action: String,
+    /// `defaultErrnoRet`.
+    pub default_errno_ret: Option<u32>,
+    /// `architectures`, e.g. "SCMP_ARCH_X86_64".
+    pub architectures: Vec<String>,
+    /// `flags`, e.g. "SECCOMP_FILTER_FLAG_LOG".
+    pub flags: Vec<String>,
+    pub syscalls: Vec<SyscallRule>,
+}
+
+/// One entry of `syscalls`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyscallRule {
+    pub names: Vec<String>,
+    pub action: String,
+    /// `errnoRet`: for SCMP_ACT_ERRNO and SCMP_ACT_TRACE (default EPERM).
+    pub errno_ret: Option<u32>,
+    pub args: Vec<ArgCmp>,
+}
+
+/// One entry of `args`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ArgCmp {
+    pub index: u32,
+    pub value: u64,
+    /// For SCMP_CMP_MASKED_EQ: `(arg & value) == value_two`.
+    pub value_two: u64,
+    /// e.g. "SCMP_CMP_EQ".
+    pub op: String,
+}
+
+/// Compiles an OCI profile for x86_64.
+///
+/// As runc: syscall names x86_64 does not have (or the syscalls crate does not know) are
+/// skipped; an argument compared twice in one rule makes each comparison a rule of its own (OR);
+/// syscalls newer than any known fail with ENOSYS when the default action denies. An x86 entry in
+/// `architectures` gives i386 syscalls the deny action instead of killing the process (their
+/// numbers are not implemented); x32 syscalls always get it; other architectures are ignored.
+/// Within one syscall, the first conditional rule that matches decides, then an unconditional one.
+pub fn compile(profile: &Profile) -> Result<Vec<SockFilter>> {
+    let mut f = Filter::new(action(&profile.default_action, profile.default_errno_ret)?);
+    if profile.architectures.iter().any(|a| a == "SCMP_ARCH_X86") {
+        f.other_arches.push(AUDIT_ARCH_I386);
+    }
+    f.enosys_above = Some(Sysno::last().id() as u32);
+    for rule in &profile.syscalls {
+        let act = action(&rule.action, rule.errno_ret)?;
+        let mut args = Vec::with_capacity(rule.args.len());
+        for a in &rule.args {
+            args.push(cmp(a)?);
+        }
+        let repeated = args.iter().enumerate().any(|(i, a)| args.iter().take(i).any(|b| b.arg == a.arg));
+        for name in &rule.names {
+            let Some(nr) = syscall_nr(name) else { continue };
+            if repeated {
+                for c in &args {
+                    f.add_if(nr, act, core::slice::from_ref(c));
+                }
+            } else {
+                f.add_if(nr, act, &args);
+            }
+        }
+    }
+    f.compile().map_err(|e| Error::msg(format!("{e}")))
+}
+
+/// The profile's `flags` as `SECCOMP_FILTER_FLAG_*` bits for [`install`].
+pub fn flags(profile: &Profile) -> Result<u32> {
+    let mut flags = 0;
+    for name in &profile.flags {
+        flags |= match name.as_str() {
+            "SECCOMP_FILTER_FLAG_TSYNC" => sys::FILTER_FLAG_TSYNC,
+            "SECCOMP_FILTER_FLAG_LOG" => sys::FILTER_FLAG_LOG,
+            "SECCOMP_FILTER_FLAG_SPEC_ALLOW" => sys::FILTER_FLAG_SPEC_ALLOW,
+            _ => return Err(Error::msg(format!("unsupported seccomp flag '{name}'"))),
+        };
+    }
+    Ok(flags)
+}
+
+/// Sets no_new_privs: execve grants no privileges any more, and a filter can be installed
+/// without CAP_SYS_ADMIN.
+pub fn set_no_new_privs() -> Result<()> {
+    sys::set_no_new_privs().or_sys(|| "prctl PR_SET_NO_NEW_PRIVS".into())
+}
+
+/// Installs `prog` on the calling thread (and its future children). Needs no_new_privs, or
+/// CAP_SYS_ADMIN; every syscall made afterwards goes through the filter, so this comes last.
+pub fn install(prog: &[SockFilter], flags: u32) -> Result<()> {
+    sys::install_filter(prog, flags).or_sys(|| "seccomp SECCOMP_SET_MODE_FILTER".into())
+}
+
+/// The x86_64 number of a syscall name ("openat" -> 257), from the syscalls crate's table.
+pub fn syscall_nr(name: &str) -> Option<u32> {
+    if name.is_empty() {
+        return None;
+    }
+    SYSCALL_NAMES.split(' ').position(|n| n == name).map(|i| i as u32)
+}
+
+fn action(name: &str, errno_ret: Option<u32>) -> Result<Action> {
+    let data = || match errno_ret {
+        None => Ok(EPERM),
+        Some(e) => u16::try_from(e).map_err(|_| Error::msg(format!("seccomp errnoRet {e} out of range"))),
+    };
+    let act = match name {
+        "SCMP_ACT_ALLOW" => Action::Allow,
+        "SCMP_ACT_ERRNO" => return Ok(Action::Errno(data()?)),
+        "SCMP_ACT_TRACE" => return Ok(Action::Trace(data()?)),
+        "SCMP_ACT_KILL" | "SCMP_ACT_KILL_THREAD" => Action::KillThread,
+        "SCMP_ACT_KILL_PROCESS" => Action::KillProcess,
+        "SCMP_ACT_TRAP" => Action::Trap,
+        "SCMP_ACT_LOG" => Action::Log,
+        "SCMP_ACT_NOTIFY" => return Err(Error::msg("unsupported seccomp action 'SCMP_ACT_NOTIFY'")),
+        _ => return Err(Error::msg(format!("unknown seccomp action '{name}'"))),
+    };
+    match errno_ret {
+        None => Ok(act),
+        Some(_) => Err(Error::msg(format!("seccomp errnoRet given for {name}, which returns no errno"))),
+    }
+}
+
+fn cmp(a: &ArgCmp) -> Result<Cmp> {
+    let op = match a.op.as_str() {
+        "SCMP_CMP_NE" => Op::Ne,
+        "SCMP_CMP_LT" => Op::Lt,
+        "SCMP_CMP_LE" => Op::Le,
+        "SCMP_CMP_EQ" => Op::Eq,
+        "SCMP_CMP_GE" => Op::Ge,
+        "SCMP_CMP_GT" => Op::Gt,
+        "SCMP_CMP_MASKED_EQ" => Op::MaskedEq,
+        op => return Err(Error::msg(format!("unknown seccomp operator '{op}'"))),
+    };
+    let arg = u8::try_from(a.index)
+        .ok()
+        .filter(|&i| i <= 5)
+        .ok_or_else(|| Error::msg(format!("seccomp argument index {} out of range (0 to 5)", a.index)))?;
+    Ok(Cmp { arg, op, value: a.value, value_two: a.value_two })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::bpf::vm::{run, run_counted, Data};
+    use super::super::bpf::{AUDIT_ARCH_X86_64, X32_SYSCALL_BIT};
+    use super::*;
+    use core::str::FromStr;
+
+    const ALLOW: u32 = Action::Allow.ret();
+    const DENY: u32 = Action::Errno(1).ret();
+    const NOSYS: u32 = Action::Errno(38).ret();
+
+    fn sys(name: &str, args: &[u64]) -> u32 {
+        let nr = Sysno::from_str(name).unwrap().id() as u32;
+        run(default_filter(), &Data::x86_64(nr, args))
+    }
+
+    #[test]
+    fn default_allows_the_everyday_syscalls() {
+        for name in [
+            "read",
+            "write",
+            "openat",
+            "close",
+            "mmap",
+            "execve",
+            "exit_group",
+            "futex",
+            "rt_sigaction",
+            "wait4",
+            "chroot",
+            "setuid",
+            "capset",
+            "mknodat",
+            "fork",
+            "vfork",
+            "arch_prctl",
+            "name_to_handle_at",
+            "seccomp",
+            "prctl",
+            "getrandom",
+            "statx",
+            "fchmodat2",
+            "io_setup",
+            "rseq",
+            "clock_adjtime",
+        ] {
+            assert_eq!(sys(name, &[]), ALLOW, "{name}");
+        }
+    }
+
+    #[test]
+    fn default_denies_with_eperm() {
+        for name in [
+            "mount",
+            "umount2",
+            "pivot_root",
+            "unshare",
+            "setns",
+            "keyctl",
+            "add_key",
+            "request_key",
+            "ptrace",
+            "process_vm_readv",
+            "process_vm_writev",
+            "kcmp",
+            "pidfd_getfd",
+            "bpf",
+            "perf_event_open",
+            "userfaultfd",
+            "open_by_handle_at",
+            "fanotify_init",
+            "kexec_load",
+            "kexec_file_load",
+            "init_module",
+            "finit_module",
+            "delete_module",
+            "create_module",
+            "get_kernel_syms",
+            "query_module",
+            "reboot",
+            "swapon",
+            "swapoff",
+            "acct",
+            "quotactl",
+            "lookup_dcookie",
+            "nfsservctl",
+            "iopl",
+            "ioperm",
+            "uselib",
+            "sysfs",
+            "_sysctl",
+            "syslog",
+            "settimeofday",
+            "clock_settime",
+            "sethostname",
+            "setdomainname",
+            "io_uring_setup",
+            "io_uring_enter",
+            "mbind",
+            "set_mempolicy",
+            "get_mempolicy",
+            "move_pages",
+            "migrate_pages",
+            "vhangup",
+            "ustat",
+            "fsopen",
+            "open_tree",
+            "move_mount",
+            "mount_setattr",
+        ] {
+            assert_eq!(sys(name, &[]), DENY, "{name}");
+        }
+    }
+
+    #[test]
+    fn default_clone_without_namespaces_and_clone3_enosys() {
+        const CLONE_THREAD_FLAGS: u64 = 0x003d_0f00; // what pthread_create passes
+        const SIGCHLD: u64 = 17;
+        assert_eq!(sys("clone", &[CLONE_THREAD_FLAGS]), ALLOW);
+        assert_eq!(sys("clone", &[SIGCHLD]), ALLOW);
+        for ns in [0x0002_0000u64, 0x0200_0000, 0x0400_0000, 0x0800_0000, 0x1000_0000, 0x2000_0000, 0x4000_0000] {
+            assert_eq!(sys("clone", &[SIGCHLD | ns]), DENY, "{ns:#x}");
+        }
+        assert_eq!(sys("clone3", &[]), NOSYS);
+    }
+
+    #[test]
+    fn default_personality_and_socket_arguments() {
+        for p in [0u64, 8, 0x2_0000, 0x2_0008, 0xffff_ffff] {
+            assert_eq!(sys("personality", &[p]), ALLOW, "{p:#x}");
+        }
+        for p in [0x0004_0000u64, 0x0040_0000, 9, 0x1_0000_0000, 0xffff_ffff_ffff_ffff] {
+            assert_eq!(sys("personality", &[p]), DENY, "{p:#x}");
+        }
+        assert_eq!(sys("socket", &[2, 1, 0]), ALLOW); // AF_INET
+        assert_eq!(sys("socket", &[16, 3, 0]), ALLOW); // AF_NETLINK
+        assert_eq!(sys("socket", &[40, 1, 0]), DENY); // AF_VSOCK
+        assert_eq!(sys("socket", &[0x1_0000_0028, 1, 0]), DENY); // AF_VSOCK in disguise
+    }
+
+    #[test]
+    fn default_architectures_x32_and_new_syscalls() {
+        let p = default_filter();
+        assert_eq!(run(p, &Data { nr: 3, arch: AUDIT_ARCH_I386, args: [0; 6] }), DENY);
+        assert_eq!(run(p, &Data { nr: 63, arch: 0xc000_00b7, args: [0; 6] }), Action::KillProcess.ret()); // aarch64
+        assert_eq!(run(p, &Data::x86_64(X32_SYSCALL_BIT, &[])), DENY);
+        assert_eq!(run(p, &Data::x86_64(X32_SYSCALL_BIT | 512, &[])), DENY);
+        let last = Sysno::last().id() as u32;
+        assert_eq!(run(p, &Data::x86_64(last + 1, &[])), NOSYS);
+        assert_eq!(run(p, &Data::x86_64(X32_SYSCALL_BIT - 1, &[])), NOSYS);
+        // Gaps in the table below the last known syscall are denied, not ENOSYS.
+        assert_eq!(run(p, &Data::x86_64(400, &[])), DENY);
+    }
+
+    #[test]
+    fn default_is_short_and_fast() {
+        let p = default_filter();
+        assert!(p.len() < 256, "{} instructions", p.len());
+        let worst = (0..520).map(|nr| run_counted(p, &Data::x86_64(nr, &[])).1).max().unwrap_or(0);
+        assert!(worst <= 24, "{worst} instructions for the slowest syscall");
+    }
+
+    fn rule(names: &[&str], action: &str, args: &[(u32, &str, u64, u64)]) -> SyscallRule {
+        SyscallRule {
+            names: names.iter().map(|n| String::from(*n)).collect(),
+            action: action.into(),
+            errno_ret: None,
+            args: args
+                .iter()
+                .map(|&(index, op, value, value_two)| ArgCmp { index, value, value_two, op: op.into() })
+                .collect(),
+        }
+    }
+
+    fn profile(default: &str, syscalls: Vec<SyscallRule>) -> Profile {
+        Profile { default_action: default.into(), syscalls, ..Profile::default() }
+    }
+
+    fn nr(name: &str) -> u32 {
+        Sysno::from_str(name).unwrap().id() as u32
+    }
+
+    #[test]
+    fn oci_profile_compiles_like_runc() {
+        let mut p = profile(
+            "SCMP_ACT_ERRNO",
+            vec![
+                rule(&["read", "write", "chown32", "no_such_syscall"], "SCMP_ACT_ALLOW", &[]),
+                rule(&["getpid"], "SCMP_ACT_ERRNO", &[]),
+                rule(&["kill"], "SCMP_ACT_ALLOW", &[(1, "SCMP_CMP_LE", 15, 0), (0, "SCMP_CMP_GT", 1, 0)]),
+                // index 0 twice: the comparisons are ORed (runc)
+                rule(&["personality"], "SCMP_ACT_ALLOW", &[(0, "SCMP_CMP_EQ", 0, 0), (0, "SCMP_CMP_EQ", 8, 0)]),
+                rule(&["mmap"], "SCMP_ACT_ALLOW", &[(2, "SCMP_CMP_MASKED_EQ", 4, 0)]),
+                rule(&["uname"], "SCMP_ACT_LOG", &[]),
+            ],
+        );
+        p.syscalls[1].errno_ret = Some(38);
+        p.architectures = vec!["SCMP_ARCH_X86_64".into(), "SCMP_ARCH_X86".into(), "SCMP_ARCH_AARCH64".into()];
+        let prog = compile(&p).unwrap();
+        let r = |name: &str, args: &[u64]| run(&prog, &Data::x86_64(nr(name), args));
+        assert_eq!(r("read", &[]), ALLOW);
+        assert_eq!(r("write", &[]), ALLOW);
+        assert_eq!(r("getpid", &[]), NOSYS);
+        assert_eq!(r("kill", &[2, 15]), ALLOW);
+        assert_eq!(r("kill", &[2, 16]), DENY);
+        assert_eq!(r("kill", &[1, 9]), DENY);
+        assert_eq!(r("kill", &[0x1_0000_0000, 9]), ALLOW); // 64-bit comparison
+        assert_eq!(r("personality", &[0]), ALLOW);
+        assert_eq!(r("personality", &[8]), ALLOW);
+        assert_eq!(r("personality", &[4]), DENY);
+        assert_eq!(r("mmap", &[0, 0, 3]), ALLOW);
+        assert_eq!(r("mmap", &[0, 0, 7]), DENY); // PROT_EXEC
+        assert_eq!(r("uname", &[]), Action::Log.ret());
+        assert_eq!(r("open", &[]), DENY);
+        assert_eq!(run(&prog, &Data { nr: 3, arch: AUDIT_ARCH_I386, args: [0; 6] }), DENY);
+        assert_eq!(run(&prog, &Data { nr: 3, arch: 0xc000_00b7, args: [0; 6] }), Action::KillProcess.ret());
+        assert_eq!(run(&prog, &Data { nr: 0, arch: AUDIT_ARCH_X86_64, args: [0; 6] }), ALLOW);
+
+        // Allow by default with a block list; x32 must not slip past it.
+        let p = profile("SCMP_ACT_ALLOW", vec![rule(&["mount"], "SCMP_ACT_KILL_PROCESS", &[])]);
+        let prog = compile(&p).unwrap();
+        assert_eq!(run(&prog, &Data::x86_64(nr("mount"), &[])), Action::KillProcess.ret());
+        assert_eq!(run(&prog, &Data::x86_64(nr("read"), &[])), ALLOW);
+        assert_eq!(run(&prog, &Data::x86_64(1000, &[])), ALLOW);
+        assert_eq!(run(&prog, &Data::x86_64(X32_SYSCALL_BIT | 165, &[])), DENY);
+    }
+
+    #[test]
+    fn oci_profile_errors_name_the_culprit() {
+        let err = |p: &Profile| compile(p).unwrap_err().to_string();
+        assert_eq!(err(&profile("SCMP_ACT_NOPE", vec![])), "unknown seccomp action 'SCMP_ACT_NOPE'");
+        let p = profile("SCMP_ACT_ERRNO", vec![rule(&["read"], "SCMP_ACT_ALOW", &[])]);
+        assert_eq!(err(&p), "unknown seccomp action 'SCMP_ACT_ALOW'");
+        let p = profile("SCMP_ACT_ERRNO", vec![rule(&["read"], "SCMP_ACT_NOTIFY", &[])]);
+        assert_eq!(err(&p), "unsupported seccomp action 'SCMP_ACT_NOTIFY'");
+        let p = profile("SCMP_ACT_ERRNO", vec![rule(&["read"], "SCMP_ACT_ALLOW", &[(0, "SCMP_CMP_LIKE", 1, 0)])]);
+        assert_eq!(err(&p), "unknown seccomp operator 'SCMP_CMP_LIKE'");
+        let p = profile("SCMP_ACT_ERRNO", vec![rule(&["read"], "SCMP_ACT_ALLOW", &[(6, "SCMP_CMP_EQ", 1, 0)])]);
+        assert_eq!(err(&p), "seccomp argument index 6 out of range (0 to 5)");
+        let mut p = profile("SCMP_ACT_ERRNO", vec![rule(&["read"], "SCMP_ACT_ALLOW", &[])]);
+        p.syscalls[0].errno_ret = Some(1);
+        assert_eq!(err(&p), "seccomp errnoRet given for SCMP_ACT_ALLOW, which returns no errno");
+        p.syscalls[0].action = "SCMP_ACT_ERRNO".into();
+        p.syscalls[0].errno_ret = Some(70000);
+        assert_eq!(err(&p), "seccomp errnoRet 70000 out of range");
+        // An unknown syscall name is not an error.
+        let p = profile("SCMP_ACT_ERRNO", vec![rule(&["not_a_syscall"], "SCMP_ACT_ALLOW", &[])]);
+        assert!(compile(&p).is_ok());
+    }
+
+    #[test]
+    fn syscall_names_are_the_syscalls_crates() {
+        for s in Sysno::iter() {
+            assert_eq!(syscall_nr(s.name()), Some(s.id() as u32), "{}", s.name());
+        }
+        assert_eq!(syscall_nr("openat"), Some(257));
+        assert_eq!(syscall_nr("chown32"), None); // i386 only
+        assert_eq!(syscall_nr(""), None);
+        assert_eq!(syscall_nr("read write"), None);
+    }
+
+    #[test]
+    fn oci_flags() {
+        let mut p = Profile::default();
+        assert_eq!(flags(&p), Ok(0));
+        p.flags = vec!["SECCOMP_FILTER_FLAG_LOG".into(), "SECCOMP_FILTER_FLAG_SPEC_ALLOW".into()];
+        assert_eq!(flags(&p), Ok(6));
+        p.flags.push("SECCOMP_FILTER_FLAG_NEW_LISTENER".into());
+        assert_eq!(flags(&p).unwrap_err().to_string(), "unsupported seccomp flag 'SECCOMP_FILTER_FLAG_NEW_LISTENER'");
+    }
+}

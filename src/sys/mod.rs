@@ -10,6 +10,7 @@ pub mod mount;
 pub mod net;
 pub mod process;
 pub mod rt;
+pub mod seccomp;
 pub mod signal;
 
 pub use syscalls::Errno;

@@ -1,0 +1,38 @@
+//! seccomp(2) and the no_new_privs bit.
+
+use super::{Errno, Result};
+use crate::security::bpf::SockFilter;
+use linux_raw_sys::prctl;
+use syscalls::{syscall, Sysno};
+
+const SECCOMP_SET_MODE_FILTER: u32 = 1;
+
+/// Flags for [`install_filter`] (`SECCOMP_FILTER_FLAG_*`).
+pub const FILTER_FLAG_TSYNC: u32 = 1;
+pub const FILTER_FLAG_LOG: u32 = 2;
+pub const FILTER_FLAG_SPEC_ALLOW: u32 = 4;
+
+/// `struct sock_fprog`.
+#[repr(C)]
+struct SockFprog {
+    len: u16,
+    filter: *const SockFilter,
+}
+
+/// prctl(PR_SET_NO_NEW_PRIVS, 1): execve grants no privileges any more (setuid bits, file
+/// capabilities); what lets a process without CAP_SYS_ADMIN install a filter. See prctl(2).
+#[inline]
+pub fn set_no_new_privs() -> Result<()> {
+    // SAFETY: no memory is passed; the unused arguments must be zero.
+    unsafe { syscall!(Sysno::prctl, prctl::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) }.map(drop)
+}
+
+/// seccomp(SECCOMP_SET_MODE_FILTER, flags, &prog): adds a filter to the calling thread; `flags` is
+/// a set of `FILTER_FLAG_*`. EINVAL for a program longer than 65535 instructions. See seccomp(2).
+#[inline]
+pub fn install_filter(prog: &[SockFilter], flags: u32) -> Result<()> {
+    let len = u16::try_from(prog.len()).map_err(|_| Errno::EINVAL)?;
+    let fprog = SockFprog { len, filter: prog.as_ptr() };
+    // SAFETY: fprog points to `len` instructions that outlive the call; the kernel copies them.
+    unsafe { syscall!(Sysno::seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog as *const SockFprog) }.map(drop)
+}
