@@ -150,7 +150,7 @@ run_case() {
         fi
     fi
     if [ "$cgmode" = v2 ] && [ -d $CG/runt ]; then
-        left=$(find $CG/runt -mindepth 1 -maxdepth 1 -type d | grep -v "^$CG/runt/taken$" | tr '\n' ' ')
+        left=$(find $CG/runt -mindepth 1 -maxdepth 1 -type d | tr '\n' ' ')
         if [ -n "$left" ]; then
             [ -n "$why" ] || why="cgroup left behind: $left"
             for d in $left; do rmdir "$d" 2>/dev/null; done
@@ -363,12 +363,27 @@ c_v2_in_cgroup() { # the container's process really is in runt/NAME
         why="no container process appeared (exit $rc, stderr: $(show $W/err))"
     fi
 }
-c_v2_name_taken() {
-    mkdir -p $CG/runt/taken
-    r run --name taken $PROBE pid
-    want_rc 125
-    [ -n "$why" ] || [ -d $CG/runt/taken ] || why="runt removed the existing cgroup runt/taken"
-    rmdir $CG/runt/taken 2>/dev/null
+c_v2_name_taken() { # a name is in use while its container runs
+    bg run --name taken $PROBE sleep 30
+    if ! until_true 10 has_container; then
+        fg
+        why="no container process appeared (exit $rc, stderr: $(show $W/err))"
+        return
+    fi
+    "$RUNT" run --name taken $PROBE pid >$W/out2 2>$W/err2
+    rc2=$?
+    kill -KILL "$(container_pid)"
+    fg
+    [ "$rc2" = 125 ] || why="second container with the same name: exit $rc2, want 125 ($(show $W/err2))"
+    [ -n "$why" ] || grep -q 'in use' $W/err2 || why="no 'in use' in: $(show $W/err2)"
+}
+c_v2_stale_reclaimed() { # an empty cgroup left by a SIGKILLed runt does not block the name
+    mkdir -p $CG/runt/stale
+    r run --name stale $PROBE pid
+    want_rc 0
+    want_out 1
+    [ -n "$why" ] || [ ! -d $CG/runt/stale ] || why="the stale cgroup runt/stale is still there"
+    rmdir $CG/runt/stale 2>/dev/null
 }
 c_v2_signal() {
     bg run --name sig $PROBE wait-signal
@@ -454,6 +469,7 @@ if mount -t cgroup2 none $CG; then
     run_case v2-alloc-within-limit c_v2_alloc_within_limit
     run_case v2-in-own-cgroup c_v2_in_cgroup
     run_case v2-name-taken-125 c_v2_name_taken
+    run_case v2-stale-cgroup-reclaimed c_v2_stale_reclaimed
     run_case v2-signal-forwarded c_v2_signal
     run_case v2-hostname c_hostname
     run_case v2-exit-0 c_exit0
