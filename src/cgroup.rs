@@ -68,12 +68,20 @@ impl Cgroup {
             Layout::V2(root) => {
                 cg.v2 = true;
                 let controllers = v2_controllers(limits);
+                let rootless = process::getuid() != 0;
+                // Root owns the hierarchy; anyone else can only use a subtree delegated to them:
+                // the parent of their own cgroup (as systemd delegates user@UID.service).
+                let (base, base_path) = if rootless { delegated_base(root)? } else { (None, String::from(MOUNT)) };
+                let base_fd = base.as_ref().unwrap_or(root);
                 if !controllers.is_empty() {
-                    write_file(root, MOUNT, "cgroup.subtree_control", &controllers)?;
+                    // Root enables them from the top; a delegated user in its own subtree.
+                    write_file(base_fd, &base_path, "cgroup.subtree_control", &controllers)?;
                 }
-                cg.add_dir(root, MOUNT, "", &controllers)?;
+                cg.add_dir(base_fd, &base_path, "", &controllers)?;
                 cg.write_v2_limits(limits)?;
-                if let (Some(rules), Some(d)) = (devices, cg.dirs.first()) {
+                // Loading BPF takes privileges a rootless user lacks; its user namespace keeps it
+                // from making device nodes anyway.
+                if let (Some(rules), Some(d), false) = (devices, cg.dirs.first(), rootless) {
                     // v2 has no devices files: the kernel runs this program on every device
                     // open and mknod in the cgroup. Once attached, the cgroup holds it.
                     let prog = bpf::load_device_program(&ebpf(rules))
@@ -238,6 +246,28 @@ impl Drop for Cgroup {
             }
         }
     }
+}
+
+/// The parent of the caller's own cgroup (from /proc/self/cgroup's `0::/path`), opened below the
+/// cgroup2 mount `root`: (its descriptor, its path for messages).
+fn delegated_base(root: &Fd) -> Result<(Option<Fd>, String)> {
+    let text = read_proc_self_cgroup().or_sys(|| "read /proc/self/cgroup".into())?;
+    let own = text.lines().find_map(|l| l.strip_prefix("0::")).unwrap_or("/").trim();
+    let parent = own.rsplit_once('/').map_or("", |(p, _)| p).trim_start_matches('/');
+    if parent.is_empty() {
+        return Ok((None, String::from(MOUNT)));
+    }
+    let path = format!("{MOUNT}/{parent}");
+    let fd = fs::openat(root.raw(), &cstr(parent)?, O_DIRECTORY | O_RDONLY, 0).or_sys(|| format!("open {path}"))?;
+    Ok((Some(fd), path))
+}
+
+fn read_proc_self_cgroup() -> core::result::Result<String, Errno> {
+    let fd = fs::openat(CWD, c"/proc/self/cgroup", O_RDONLY, 0)?;
+    let mut buf = alloc::vec![0u8; 4096];
+    let n = fs::read_full(fd.raw(), &mut buf)?;
+    buf.truncate(n);
+    String::from_utf8(buf).map_err(|_| Errno::EINVAL)
 }
 
 /// An existing container cgroup with no process in it: nothing runs under that name.

@@ -70,6 +70,20 @@ r() {
     [ ! -e $W/timedout ] || rc=timeout
 }
 
+# ru ARGS...: as r, but runt runs as uid 1000 from the cgroup $CG/u1000/session (delegated to it)
+ru() {
+    rm -f $W/timedout
+    # busybox's setpriv cannot change ids; su as root asks no password. Arguments carry no spaces.
+    sh -c "echo \$\$ >$CG/u1000/session/cgroup.procs && exec su -s /bin/sh user -c 'exec $RUNT $*'" \
+        >$W/out 2>$W/err </dev/null &
+    rpid=$!
+    watch $rpid $TMO
+    wait $rpid
+    rc=$?
+    unwatch
+    [ ! -e $W/timedout ] || rc=timeout
+}
+
 # bg ARGS...: runt ARGS in the background (outputs as r); fg: wait for it (deadline TMO) into $rc
 bg() {
     rm -f $W/timedout
@@ -413,6 +427,40 @@ c_v2_privileged_devices() {
     want_rc 0
     want_out opened
 }
+# Rootless: uid 1000 owns $CG/u1000 (delegated, as systemd does for user@1000.service); runt
+# puts its containers there, with limits, and maps uid 1000 to root inside.
+delegate() {
+    grep -q '^user:' /etc/passwd || echo 'user:x:1000:1000::/:/bin/sh' >>/etc/passwd
+    mkdir -p $CG/u1000/session
+    echo +pids >$CG/cgroup.subtree_control
+    chown -R 1000:1000 $CG/u1000
+}
+c_v2_rootless_ids() {
+    delegate
+    ru run --name rl1 $PROBE ids
+    want_rc 0
+    # su gave the user its group 1000, which is 0 inside; setgroups is denied, so it stays.
+    want_line $W/out '^uid=0 gid=0 groups=0?$' "'uid=0 gid=0'"
+    want_no_err
+}
+c_v2_rootless_pids_limit() {
+    delegate
+    ru run --name rl2 --pids-limit 10 $PROBE forkbomb 50
+    want_rc 0
+    want_line $W/out '^started [0-9]$' "'started N' with N < 10"
+    want_line $W/out '^error: ' "an error line"
+    want_no_err
+    [ -n "$why" ] || [ ! -d $CG/u1000/runt/rl2 ] || why="cgroup $CG/u1000/runt/rl2 left behind"
+}
+c_v2_rootless_undelegated_warns() { # a user with nothing delegated: runs, and says so
+    grep -q '^other:' /etc/passwd || echo 'other:x:1001:1001::/:/bin/sh' >>/etc/passwd
+    rm -f $W/timedout
+    su -s /bin/sh other -c "exec $RUNT run --pids-limit 10 $PROBE pid" >$W/out 2>$W/err </dev/null
+    rc=$?
+    want_rc 0
+    want_out 1
+    want_line $W/err '^runt: warning: .*not permitted for this user: limits not applied' "the 'limits not applied' warning"
+}
 c_v2_no_leftovers() {
     left=$(find $CG/runt -mindepth 1 -type d 2>/dev/null | tr '\n' ' ')
     [ -z "$left" ] || why="left under $CG/runt: $left"
@@ -479,6 +527,9 @@ if mount -t cgroup2 none $CG; then
     run_case v2-device-denied c_v2_device_denied
     run_case v2-device-allowed c_v2_device_allowed
     run_case v2-device-privileged c_v2_privileged_devices
+    run_case v2-rootless-uid0-inside c_v2_rootless_ids
+    run_case v2-rootless-delegated-pids-limit c_v2_rootless_pids_limit
+    run_case v2-rootless-undelegated-warns c_v2_rootless_undelegated_warns
     run_case v2-no-cgroup-left c_v2_no_leftovers
     run_case v2-mount-table-unchanged c_mounts_unchanged
     timing "cgroup v2" 10 run $PROBE pid
