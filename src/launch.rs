@@ -27,7 +27,7 @@ pub struct Outcome {
 }
 
 pub fn run(spec: &Spec, warn: &mut dyn FnMut(&str)) -> Result<Outcome> {
-    let steps = plan::mounts(spec);
+    let steps = plan::steps(spec);
     let layout = cgroup::detect();
     if matches!(layout, Layout::None) {
         match (spec.limits.any(), spec.device_rules.is_some()) {

@@ -1,21 +1,18 @@
-//! What the container's filesystem is made of, as plain data: the ordered list of mounts that
+//! What the container's filesystem is made of, as plain data: the ordered list of steps that
 //! `rootfs::enter` carries out. Computed from the `Spec` alone, so it is unit-tested without root.
 
 use crate::spec::Spec;
-use crate::sys::mount::{MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY, MS_STRICTATIME};
 use alloc::string::String;
 use alloc::vec::Vec;
 
 #[derive(Debug, PartialEq)]
 pub enum Step {
-    /// A fresh filesystem on a directory of the rootfs. `target` is relative to the rootfs and its
-    /// last component must be a real directory, created when missing; where it cannot be created
-    /// because the root is read-only already (the host's own `/`), the mount is skipped.
-    Fs { fstype: &'static str, target: &'static str, flags: u32, data: &'static str },
-    /// The standard device nodes and /dev symlinks, inside the fresh /dev.
+    /// `spec.mounts[i]`. Its destination is resolved inside the rootfs and created when missing;
+    /// where it cannot be created because the root is the host's own `/` (read-only from the
+    /// start), the mount is skipped.
+    Mount(usize),
+    /// The standard device nodes and /dev symlinks (and `--device` nodes), in the container's /dev.
     Devices,
-    /// A host path bound onto an absolute container path resolved inside the rootfs.
-    Bind { volume: usize },
     /// Hide a path: /dev/null over a file, an empty read-only tmpfs over a directory. Missing
     /// paths are skipped (what the kernel does not have cannot leak).
     Mask(String),
@@ -27,44 +24,22 @@ pub enum Step {
     ReadOnlyRoot,
 }
 
-/// Each row: fstype, target, flags, data. /proc comes first: later steps reach descriptors
-/// through the container's own /proc/self/fd.
-const BASE: &[(&str, &str, u32, &str)] = &[
-    ("proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, ""),
-    ("tmpfs", "dev", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k"),
-    ("devpts", "dev/pts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620"),
-    ("tmpfs", "dev/shm", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k"),
-    ("mqueue", "dev/mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, ""),
-    ("sysfs", "sys", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, ""),
-    ("tmpfs", "tmp", MS_NOSUID | MS_NODEV, "mode=1777"),
-];
-
-/// The host's /run holds the host's sockets and pid files: hide it behind a fresh one when the
-/// host's / is the rootfs. A rootfs of the user's own keeps its /run as it is.
-const HOST_RUN: (&str, &str, u32, &str) = ("tmpfs", "run", MS_NOSUID | MS_NODEV, "mode=755");
-
-pub fn mounts(spec: &Spec) -> Vec<Step> {
-    let fs = |&(fstype, target, flags, data): &(&'static str, &'static str, u32, &'static str)| Step::Fs {
-        fstype,
-        target,
-        flags,
-        data,
-    };
+pub fn steps(spec: &Spec) -> Vec<Step> {
     let host_root = spec.root.path.is_none();
     let mut steps: Vec<Step> = Vec::new();
     if host_root {
         steps.push(Step::ReadOnlyRoot);
     }
-    steps.extend(BASE.iter().map(fs));
-    // Device nodes go in right after the fresh /dev and its submounts.
-    let after_dev = steps.iter().position(|s| matches!(s, Step::Fs { target: "sys", .. })).unwrap_or(steps.len());
-    steps.insert(after_dev, Step::Devices);
-    if host_root {
-        steps.push(fs(&HOST_RUN));
-    }
-    // Volumes last, so one may land on top of a fresh /tmp or /run.
-    steps.extend((0..spec.volumes.len()).map(|volume| Step::Bind { volume }));
-    // After the volumes, so that no volume can uncover what is masked.
+    // /proc first: later steps reach descriptors through the container's own /proc/self/fd.
+    let is_proc = |i: &usize| spec.mounts.get(*i).is_some_and(|m| m.destination == "/proc");
+    let (procs, others): (Vec<usize>, Vec<usize>) = (0..spec.mounts.len()).partition(is_proc);
+    steps.extend(procs.into_iter().chain(others).map(Step::Mount));
+    // Device nodes right after the mount of /dev itself, or (no /dev mount) after all mounts.
+    let dev = steps
+        .iter()
+        .position(|s| matches!(s, Step::Mount(i) if spec.mounts.get(*i).is_some_and(|m| m.destination == "/dev")));
+    steps.insert(dev.map_or(steps.len(), |d| d + 1), Step::Devices);
+    // After every mount, so that no mount can uncover what is masked.
     steps.extend(spec.masked_paths.iter().map(|p| Step::Mask(p.clone())));
     steps.extend(spec.readonly_paths.iter().map(|p| Step::ReadOnlyPath(p.clone())));
     if spec.root.readonly && !host_root {
@@ -76,9 +51,8 @@ pub fn mounts(spec: &Spec) -> Vec<Step> {
 /// Where a step mounts, for messages and tests ("/proc", "/data").
 pub fn target_of(spec: &Spec, step: &Step) -> String {
     match step {
-        Step::Fs { target, .. } => alloc::format!("/{target}"),
+        Step::Mount(i) => spec.mounts.get(*i).map(|m| m.destination.clone()).unwrap_or_default(),
         Step::Devices => String::from("/dev"),
-        Step::Bind { volume } => spec.volumes.get(*volume).map(|v| v.target.clone()).unwrap_or_default(),
         Step::Mask(p) | Step::ReadOnlyPath(p) => p.clone(),
         Step::ReadOnlyRoot => String::from("/"),
     }
@@ -97,27 +71,27 @@ mod tests {
     }
 
     fn targets(s: &Spec) -> Vec<String> {
-        mounts(s).iter().map(|m| target_of(s, m)).collect()
+        steps(s).iter().map(|m| target_of(s, m)).collect()
     }
 
     #[test]
-    fn default_rootfs_is_read_only_with_fresh_run() {
+    fn default_rootfs_is_read_only_first_with_fresh_run() {
         let s = spec(|r| r.privileged = true);
-        let m = mounts(&spec(|_| {}));
         assert_eq!(
             targets(&s),
-            ["/", "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/dev", "/sys", "/tmp", "/run"]
+            ["/", "/proc", "/dev", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", "/tmp", "/run"]
         );
-        let masked: Vec<Step> = m.into_iter().filter(|s| matches!(s, Step::Mask(_))).collect();
-        assert_eq!(masked.len(), 9);
-        assert!(masked.contains(&Step::Mask("/proc/kcore".into())));
-        assert!(mounts(&spec(|_| {})).contains(&Step::ReadOnlyPath("/proc/sysrq-trigger".into())));
-        assert_eq!(mounts(&s).first(), Some(&Step::ReadOnlyRoot));
+        assert_eq!(steps(&s).first(), Some(&Step::ReadOnlyRoot));
+        assert_eq!(steps(&s).get(3), Some(&Step::Devices));
+        let d = steps(&spec(|_| {}));
+        assert_eq!(d.iter().filter(|s| matches!(s, Step::Mask(_))).count(), 9);
+        assert!(d.contains(&Step::Mask("/proc/kcore".into())));
+        assert!(d.contains(&Step::ReadOnlyPath("/proc/sysrq-trigger".into())));
     }
 
     #[test]
     fn privileged_masks_nothing() {
-        assert!(!mounts(&spec(|r| r.privileged = true))
+        assert!(!steps(&spec(|r| r.privileged = true))
             .iter()
             .any(|s| matches!(s, Step::Mask(_) | Step::ReadOnlyPath(_))));
     }
@@ -126,27 +100,34 @@ mod tests {
     fn own_rootfs_keeps_its_run_and_is_writable() {
         let s = spec(|r| r.rootfs = Some("/r".into()));
         assert!(!targets(&s).contains(&"/run".into()));
-        assert!(!mounts(&s).contains(&Step::ReadOnlyRoot));
+        assert!(!steps(&s).contains(&Step::ReadOnlyRoot));
     }
 
     #[test]
-    fn volumes_come_after_fresh_mounts_and_before_read_only() {
+    fn volumes_come_after_fresh_mounts_masks_after_them_read_only_root_last() {
         let s = spec(|r| {
             r.rootfs = Some("/r".into());
             r.read_only = true;
             r.volumes = vec!["/a:/tmp/a".into(), "/b:/b:ro".into()];
         });
         let t = targets(&s);
-        let last = t.len() - 1;
-        assert_eq!(t[last], "/");
-        assert!(t.iter().position(|x| x == "/b").unwrap() < t.iter().position(|x| x == "/proc/kcore").unwrap());
-        assert!(t.iter().position(|x| x == "/tmp/a").unwrap() < t.iter().position(|x| x == "/b").unwrap());
+        let at = |x: &str| t.iter().position(|y| y == x).unwrap();
+        assert_eq!(t.last().map(String::as_str), Some("/"));
+        assert!(at("/tmp") < at("/tmp/a") && at("/tmp/a") < at("/b") && at("/b") < at("/proc/kcore"));
     }
 
     #[test]
-    fn proc_first_and_sys_read_only() {
-        let m = mounts(&spec(|r| r.rootfs = Some("/r".into())));
-        assert!(matches!(m[0], Step::Fs { fstype: "proc", .. }));
-        assert!(m.iter().any(|s| matches!(s, Step::Fs { target: "sys", flags, .. } if flags & MS_RDONLY != 0)));
+    fn proc_moves_first_and_devices_follow_dev() {
+        let mut s = spec(|r| r.rootfs = Some("/r".into()));
+        s.mounts.rotate_left(3); // /dev/shm, /dev/mqueue, /sys, /tmp, /proc, /dev, /dev/pts
+        let t = targets(&s);
+        assert_eq!(t[..3], ["/proc", "/dev/shm", "/dev/mqueue"]);
+        let st = steps(&s);
+        let dev = st.iter().position(|x| matches!(x, Step::Mount(i) if s.mounts[*i].destination == "/dev")).unwrap();
+        assert_eq!(st[dev + 1], Step::Devices);
+        s.mounts.retain(|m| m.destination != "/dev");
+        let st = steps(&s);
+        let last_mount = st.iter().rposition(|x| matches!(x, Step::Mount(_))).unwrap();
+        assert_eq!(st[last_mount + 1], Step::Devices);
     }
 }

@@ -8,7 +8,7 @@
 use crate::error::{Error, OrSys, Result};
 use crate::plan::{target_of, Step};
 use crate::security::devices;
-use crate::spec::Spec;
+use crate::spec::{Mount, Spec};
 use crate::sys::fs::{
     self, CWD, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS,
 };
@@ -43,11 +43,13 @@ pub fn enter(spec: &Spec, steps: &[Step]) -> Result<()> {
     let shown_root = spec.root.path.as_deref().unwrap_or("/");
     let source = cstr(shown_root)?;
     fs::openat(CWD, &source, O_PATH | O_DIRECTORY, 0).or_sys(|| format!("rootfs {shown_root}"))?;
-    // Volume sources are host paths, resolved against runt's own cwd: open them before leaving it.
-    let mut sources = Vec::with_capacity(spec.volumes.len());
-    for v in &spec.volumes {
-        let fd = fs::openat(CWD, &cstr(&v.source)?, O_PATH, 0).or_sys(|| format!("volume source {}", v.source))?;
-        sources.push(fd);
+    // Bind sources are host paths, resolved against runt's own cwd: open them before leaving it.
+    let mut sources = Vec::with_capacity(spec.mounts.len());
+    for m in &spec.mounts {
+        sources.push(match m.is_bind() {
+            true => Some(fs::openat(CWD, &cstr(&m.source)?, O_PATH, 0).or_sys(|| format!("bind source {}", m.source))?),
+            false => None,
+        });
     }
 
     let staging = STAGING
@@ -69,47 +71,23 @@ pub fn enter(spec: &Spec, steps: &[Step]) -> Result<()> {
     let root = fs::openat(CWD, staging, O_PATH | O_DIRECTORY, 0).or_sys(|| "open the new root".into())?;
     fs::fchdir(root.raw()).or_sys(|| "chdir to the new root".into())?;
 
+    let mut b = Builder { root, host_root: spec.root.path.is_none(), proc_ready: false };
     for step in steps {
         let shown = || format!("{}{}", shown_root.trim_end_matches('/'), target_of(spec, step));
         match step {
-            Step::Fs { fstype, target, flags, data } => {
-                let t = cstr(target)?;
-                if !ensure_dir(&t).map_err(|e| e.context(&format!("mount {fstype} on {}", shown())))? {
-                    continue;
-                }
-                let ty = cstr(fstype)?;
-                let data = if data.is_empty() { None } else { Some(cstr(data)?) };
-                match mount::mount(Some(&ty), &t, Some(&ty), *flags, data.as_deref()) {
-                    Ok(()) => {}
-                    // A user namespace that does not own the network namespace (rootless with
-                    // --net host) may not mount sysfs: show the host's, read-only, instead.
-                    Err(Errno::EPERM) if *fstype == "sysfs" => {
-                        mount::mount(Some(c"/sys"), &t, None, MS_BIND | MS_REC, None)
-                            .or_sys(|| format!("bind the host's /sys on {}", shown()))?;
-                        let bound =
-                            fs::openat(CWD, &t, O_PATH | O_DIRECTORY, 0).or_sys(|| format!("open {}", shown()))?;
-                        let keep = kept_flags(bound.raw()).or_sys(|| format!("statfs {}", shown()))?;
-                        mount::mount(None, &t, None, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, None)
-                            .or_sys(|| format!("remount {} read-only", shown()))?;
-                    }
-                    Err(e) => return Err(Error::sys(e, format!("mount {fstype} on {}", shown()))),
-                }
+            Step::Mount(i) => {
+                let Some(m) = spec.mounts.get(*i) else { continue };
+                let what = if m.is_bind() { &m.source } else { &m.fstype };
+                b.mount(m, sources.get(*i).and_then(Option::as_ref))
+                    .map_err(|e| e.context(&format!("mount {what} on {}", shown())))?;
             }
             Step::Devices => make_devices(&spec.device_nodes).map_err(|e| e.context("populate /dev"))?,
-            Step::Bind { volume } => {
-                let (v, src) = match (spec.volumes.get(*volume), sources.get(*volume)) {
-                    (Some(v), Some(s)) => (v, s),
-                    _ => continue,
-                };
-                bind_volume(&root, src, &v.target, v.readonly)
-                    .map_err(|e| e.context(&format!("volume {}:{}", v.source, v.target)))?;
-            }
-            Step::Mask(path) => mask(&root, path).map_err(|e| e.context(&format!("mask {path}")))?,
+            Step::Mask(path) => b.mask(path).map_err(|e| e.context(&format!("mask {path}")))?,
             Step::ReadOnlyPath(path) => {
-                readonly_path(&root, path).map_err(|e| e.context(&format!("make {path} read-only")))?
+                b.readonly_path(path).map_err(|e| e.context(&format!("make {path} read-only")))?
             }
             Step::ReadOnlyRoot => {
-                let keep = kept_flags(root.raw()).or_sys(|| format!("statfs {shown_root}"))?;
+                let keep = kept_flags(b.root.raw()).or_sys(|| format!("statfs {shown_root}"))?;
                 mount::mount(None, c".", None, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, None)
                     .or_sys(|| format!("remount {shown_root} read-only"))?;
             }
@@ -209,66 +187,114 @@ fn make_node(name: &CStr, kind: u32, major: u32, minor: u32) -> Result<()> {
     }
 }
 
-/// The path of an open descriptor through the container's own /proc (mounted first, at cwd).
-fn via_proc(fd: &Fd) -> Result<CString> {
-    cstr(&format!("proc/self/fd/{}", fd.raw()))
+/// The root being built (the cwd) and what has been mounted in it so far.
+struct Builder {
+    root: Fd,
+    /// The root is the host's `/`, read-only from the start: missing mount points are skipped.
+    host_root: bool,
+    /// The container's own /proc is mounted: descriptors are reached through it.
+    proc_ready: bool,
 }
 
-fn bind_volume(root: &Fd, source: &Fd, target: &str, readonly: bool) -> Result<()> {
-    let is_dir = fs::is_dir(source.raw()).or_sys(|| "stat source".into())?;
-    let t = resolve_in_root(root, target, is_dir, true)?;
-    mount::mount(Some(&via_proc(source)?), &via_proc(&t)?, None, MS_BIND | MS_REC, None)
-        .or_sys(|| "bind mount".into())?;
-    if readonly {
-        // The descriptor still names what lies under the new mount: look the target up again.
-        let top = resolve_in_root(root, target, is_dir, false)?;
+impl Builder {
+    /// The path of an open descriptor through a /proc: the container's own once mounted (relative
+    /// to the cwd, the new root), the host's before.
+    fn via_proc(&self, fd: &Fd) -> Result<CString> {
+        cstr(&format!("{}/self/fd/{}", if self.proc_ready { "proc" } else { "/proc" }, fd.raw()))
+    }
+
+    fn mount(&mut self, m: &Mount, source: Option<&Fd>) -> Result<()> {
+        let data = if m.data.is_empty() { None } else { Some(cstr(&m.data)?) };
+        if m.destination == "/proc" && m.fstype == "proc" {
+            // Mounted by a plain relative path: nothing to resolve through yet.
+            if !ensure_dir(c"proc")? {
+                return Ok(());
+            }
+            mount::mount(Some(c"proc"), c"proc", Some(c"proc"), m.flags, data.as_deref()).or_sys(|| "mount".into())?;
+            self.proc_ready = true;
+            return Ok(());
+        }
+        let is_dir = match source {
+            Some(s) => fs::is_dir(s.raw()).or_sys(|| "stat the source".into())?,
+            None => true,
+        };
+        let t = match resolve_in_root(&self.root, &m.destination, is_dir, true) {
+            Ok(t) => t,
+            Err(Error { errno: Some(Errno::EROFS), .. }) if self.host_root => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        let target = self.via_proc(&t)?;
+        match source {
+            Some(src) => {
+                mount::mount(Some(&self.via_proc(src)?), &target, None, MS_BIND | (m.flags & MS_REC), None)
+                    .or_sys(|| "bind mount".into())?;
+                // Other flags (ro, nosuid, ...) only take on a bind mount through a remount.
+                let extra = m.flags & !(MS_BIND | MS_REC);
+                if extra != 0 {
+                    self.remount(&m.destination, is_dir, extra)?;
+                }
+            }
+            None => {
+                let ty = cstr(&m.fstype)?;
+                let src = cstr(&m.source)?;
+                match mount::mount(Some(&src), &target, Some(&ty), m.flags, data.as_deref()) {
+                    Ok(()) => {}
+                    // A user namespace that does not own the network namespace (rootless with
+                    // --net host) may not mount sysfs: show the host's, read-only, instead.
+                    Err(Errno::EPERM) if m.fstype == "sysfs" => {
+                        mount::mount(Some(c"/sys"), &target, None, MS_BIND | MS_REC, None)
+                            .or_sys(|| "bind the host's /sys".into())?;
+                        self.remount(&m.destination, true, MS_RDONLY)?;
+                    }
+                    Err(e) => return Err(Error::sys(e, "mount")),
+                }
+            }
+        }
+        if m.propagation != 0 {
+            let top = resolve_in_root(&self.root, &m.destination, is_dir, false)?;
+            mount::mount(None, &self.via_proc(&top)?, None, m.propagation, None)
+                .or_sys(|| "set mount propagation".into())?;
+        }
+        Ok(())
+    }
+
+    /// Remounts the bind mount at `path` with `flags` added, keeping the flags it must keep.
+    fn remount(&self, path: &str, is_dir: bool, flags: u32) -> Result<()> {
+        // Look the target up again: a descriptor opened before the mount names what lies under it.
+        let top = resolve_in_root(&self.root, path, is_dir, false)?;
         let keep = kept_flags(top.raw()).or_sys(|| "statfs".into())?;
-        mount::mount(None, &via_proc(&top)?, None, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, None)
-            .or_sys(|| "remount read-only".into())?;
+        mount::mount(None, &self.via_proc(&top)?, None, MS_REMOUNT | MS_BIND | flags | keep, None)
+            .or_sys(|| "remount".into())
     }
-    Ok(())
-}
 
-/// Resolves a path that may legitimately be missing (kernel files differ between versions).
-fn existing(root: &Fd, path: &str) -> Result<Option<Fd>> {
-    match resolve_in_root(root, path, false, false) {
-        Ok(fd) => Ok(Some(fd)),
-        Err(Error { errno: Some(Errno::ENOENT), .. }) => Ok(None),
-        Err(e) => Err(e),
+    /// Resolves a path that may legitimately be missing (kernel files differ between versions).
+    fn existing(&self, path: &str) -> Result<Option<Fd>> {
+        match resolve_in_root(&self.root, path, false, false) {
+            Ok(fd) => Ok(Some(fd)),
+            Err(Error { errno: Some(Errno::ENOENT), .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
-}
 
-fn mask(root: &Fd, path: &str) -> Result<()> {
-    let Some(t) = existing(root, path)? else { return Ok(()) };
-    let target = via_proc(&t)?;
-    if fs::is_dir(t.raw()).or_sys(|| "stat".into())? {
-        mount::mount(
-            Some(c"tmpfs"),
-            &target,
-            Some(c"tmpfs"),
-            MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-            Some(c"size=0"),
-        )
-        .or_sys(|| "mount an empty tmpfs".into())
-    } else {
-        mount::mount(Some(c"dev/null"), &target, None, MS_BIND, None).or_sys(|| "bind /dev/null".into())
+    fn mask(&self, path: &str) -> Result<()> {
+        let Some(t) = self.existing(path)? else { return Ok(()) };
+        let target = self.via_proc(&t)?;
+        if fs::is_dir(t.raw()).or_sys(|| "stat".into())? {
+            let flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+            mount::mount(Some(c"tmpfs"), &target, Some(c"tmpfs"), flags, Some(c"size=0"))
+                .or_sys(|| "mount an empty tmpfs".into())
+        } else {
+            mount::mount(Some(c"dev/null"), &target, None, MS_BIND, None).or_sys(|| "bind /dev/null".into())
+        }
     }
-}
 
-fn readonly_path(root: &Fd, path: &str) -> Result<()> {
-    let Some(t) = existing(root, path)? else { return Ok(()) };
-    let target = via_proc(&t)?;
-    mount::mount(Some(&target), &target, None, MS_BIND | MS_REC, None).or_sys(|| "bind onto itself".into())?;
-    let Some(top) = existing(root, path)? else { return Ok(()) };
-    let keep = kept_flags(top.raw()).or_sys(|| "statfs".into())?;
-    mount::mount(
-        None,
-        &via_proc(&top)?,
-        None,
-        MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | keep,
-        None,
-    )
-    .or_sys(|| "remount read-only".into())
+    fn readonly_path(&self, path: &str) -> Result<()> {
+        let Some(t) = self.existing(path)? else { return Ok(()) };
+        let target = self.via_proc(&t)?;
+        mount::mount(Some(&target), &target, None, MS_BIND | MS_REC, None).or_sys(|| "bind onto itself".into())?;
+        let is_dir = fs::is_dir(t.raw()).or_sys(|| "stat".into())?;
+        self.remount(path, is_dir, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    }
 }
 
 /// Opens (O_PATH) the absolute container path `path` with every symlink resolved as if `root`

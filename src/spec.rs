@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::security::caps::{self, Caps};
 use crate::security::devices;
 use crate::security::rlimits::{self, Rlimit};
+use crate::sys::mount::{MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY, MS_REC, MS_STRICTATIME};
 use crate::userns::{self, UserNs};
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -24,7 +25,8 @@ pub struct Spec {
     pub user: Option<User>,
     pub root: Root,
     pub net: Net,
-    pub volumes: Vec<Volume>,
+    /// Everything mounted in the container, in order: fresh filesystems and bind mounts.
+    pub mounts: Vec<Mount>,
     pub limits: Limits,
     /// The five capability sets of the command.
     pub caps: Caps,
@@ -90,13 +92,56 @@ pub enum Net {
     Host,
 }
 
-#[derive(Debug, PartialEq)]
-pub struct Volume {
-    /// Host path, resolved by the host's rules.
-    pub source: String,
+/// One mount: a fresh filesystem (`fstype` set) or a bind mount (`flags` has MS_BIND).
+#[derive(Debug, PartialEq, Clone)]
+pub struct Mount {
     /// Absolute path inside the container, resolved inside the rootfs.
-    pub target: String,
-    pub readonly: bool,
+    pub destination: String,
+    /// A host path for bind mounts (resolved by the host's rules); the device name otherwise.
+    pub source: String,
+    /// Empty for bind mounts.
+    pub fstype: String,
+    /// MS_* flags: MS_BIND/MS_REC for binds, MS_RDONLY, MS_NOSUID, ...
+    pub flags: u32,
+    /// Filesystem options ("mode=755,size=65536k").
+    pub data: String,
+    /// MS_PRIVATE, MS_SHARED, ... (with MS_REC) applied after mounting; 0 to leave it.
+    pub propagation: u32,
+}
+
+impl Mount {
+    pub fn is_bind(&self) -> bool {
+        self.flags & MS_BIND != 0
+    }
+
+    fn fs(fstype: &str, destination: &str, flags: u32, data: &str) -> Mount {
+        Mount {
+            destination: destination.to_string(),
+            source: fstype.to_string(),
+            fstype: fstype.to_string(),
+            flags,
+            data: data.to_string(),
+            propagation: 0,
+        }
+    }
+}
+
+/// What `runt run` mounts before its volumes. The host's /run holds the host's sockets and pid
+/// files: the default rootfs (host /) gets a fresh one; a rootfs of the user's own keeps its /run.
+fn default_mounts(host_root: bool) -> Vec<Mount> {
+    let mut m = alloc::vec![
+        Mount::fs("proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, ""),
+        Mount::fs("tmpfs", "/dev", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k"),
+        Mount::fs("devpts", "/dev/pts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620"),
+        Mount::fs("tmpfs", "/dev/shm", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k"),
+        Mount::fs("mqueue", "/dev/mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, ""),
+        Mount::fs("sysfs", "/sys", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, ""),
+        Mount::fs("tmpfs", "/tmp", MS_NOSUID | MS_NODEV, "mode=1777"),
+    ];
+    if host_root {
+        m.push(Mount::fs("tmpfs", "/run", MS_NOSUID | MS_NODEV, "mode=755"));
+    }
+    m
 }
 
 #[derive(Debug, PartialEq, Default, Clone, Copy)]
@@ -155,7 +200,10 @@ impl Spec {
             }
             set_env(&mut env, e);
         }
-        let volumes = r.volumes.iter().map(|v| parse_volume(v)).collect::<Result<Vec<_>>>()?;
+        let mut mounts = default_mounts(r.rootfs.is_none());
+        for v in &r.volumes {
+            mounts.push(parse_volume(v)?);
+        }
         let readonly = r.read_only || r.rootfs.is_none();
         let mut cap_set = if r.privileged { caps::ALL } else { caps::DEFAULT };
         for c in &r.cap_add {
@@ -174,7 +222,7 @@ impl Spec {
             user,
             root: Root { path: r.rootfs, readonly },
             net,
-            volumes,
+            mounts,
             limits: Limits { pids: r.pids_limit, memory: r.memory, cpu_quota: r.cpus, cpu_period: CPU_PERIOD_US },
             caps: Caps::for_user(cap_set, is_root),
             rlimits: r.ulimits.iter().map(|u| rlimits::parse(u)).collect::<Result<Vec<_>>>()?,
@@ -278,7 +326,7 @@ fn parse_user(s: &str) -> Result<User> {
 }
 
 /// `SRC:DST`, `SRC:DST:ro` or `SRC:DST:rw`.
-fn parse_volume(v: &str) -> Result<Volume> {
+fn parse_volume(v: &str) -> Result<Mount> {
     let bad = |why: &str| Error::msg(format!("invalid --volume '{v}': {why}"));
     let mut parts = v.split(':');
     let source = parts.next().unwrap_or_default();
@@ -297,7 +345,17 @@ fn parse_volume(v: &str) -> Result<Volume> {
     if !target.starts_with('/') {
         return Err(bad("the destination must be an absolute path"));
     }
-    Ok(Volume { source: source.to_string(), target: target.to_string(), readonly })
+    if target.split('/').any(|c| c == "..") {
+        return Err(bad("'..' is not allowed in the destination"));
+    }
+    Ok(Mount {
+        destination: target.to_string(),
+        source: source.to_string(),
+        fstype: String::new(),
+        flags: MS_BIND | MS_REC | if readonly { MS_RDONLY } else { 0 },
+        data: String::new(),
+        propagation: 0,
+    })
 }
 
 #[cfg(test)]
@@ -351,10 +409,12 @@ mod tests {
     #[test]
     fn volumes() {
         let s = spec(|r| r.volumes = vec!["/a:/b".into(), "rel:/c:ro".into(), "/d:/e:rw".into()]).unwrap();
-        assert_eq!(s.volumes[0], Volume { source: "/a".into(), target: "/b".into(), readonly: false });
-        assert!(s.volumes[1].readonly);
-        assert!(!s.volumes[2].readonly);
-        for bad in ["/a", "/a:b", ":/b", "/a:/b:rx", "/a:/b:ro:x"] {
+        let v = &s.mounts[s.mounts.len() - 3..];
+        assert_eq!((v[0].source.as_str(), v[0].destination.as_str()), ("/a", "/b"));
+        assert_eq!(v[0].flags, MS_BIND | MS_REC);
+        assert_eq!(v[1].flags, MS_BIND | MS_REC | MS_RDONLY);
+        assert!(v.iter().all(Mount::is_bind));
+        for bad in ["/a", "/a:b", ":/b", "/a:/b:rx", "/a:/b:ro:x", "/a:/b/../c"] {
             assert!(spec(|r| r.volumes = vec![bad.into()]).is_err(), "{bad}");
         }
     }
