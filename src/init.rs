@@ -7,7 +7,7 @@ use crate::error::{Error, OrSys, Result, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND, EX
 use crate::plan::Step;
 use crate::rootfs::{self, cstr};
 use crate::security::{caps, rlimits, seccomp};
-use crate::spec::{Net, Seccomp, Spec};
+use crate::spec::{Seccomp, Spec};
 use crate::sync::ChildEnd;
 use crate::sys::signal::{self, SigSet};
 use crate::sys::{fs, process, Errno};
@@ -45,7 +45,7 @@ fn setup(spec: &Spec, steps: &[Step], sync: &ChildEnd, saved_mask: SigSet) -> Re
     rootfs::enter(spec, steps)?;
     fs::umask(0o022);
     process::sethostname(spec.hostname.as_bytes()).or_sys(|| format!("sethostname {}", spec.hostname))?;
-    if spec.net == Net::None {
+    if spec.namespaces & process::CLONE_NEWNET != 0 {
         crate::sys::net::interface_up(b"lo").or_sys(|| "bring up lo".into())?;
     }
     // All of the above overlapped with the parent's cgroup set-up; from here on the process must
@@ -54,7 +54,9 @@ fn setup(spec: &Spec, steps: &[Step], sync: &ChildEnd, saved_mask: SigSet) -> Re
         process::exit(EXIT_RUNTIME);
     }
     // Now that the process is in its cgroup, that cgroup becomes the root of its cgroup namespace.
-    process::unshare(process::CLONE_NEWCGROUP).or_sys(|| "unshare the cgroup namespace".into())?;
+    if spec.namespaces & process::CLONE_NEWCGROUP != 0 {
+        process::unshare(process::CLONE_NEWCGROUP).or_sys(|| "unshare the cgroup namespace".into())?;
+    }
     fs::chdir(&cstr(&spec.cwd)?).or_sys(|| format!("chdir {}", spec.cwd))?;
     // A fresh session keyring: the keys of the session runt runs in stay out of reach. Kernels
     // built without keys have nothing to hide.
@@ -69,14 +71,15 @@ fn setup(spec: &Spec, steps: &[Step], sync: &ChildEnd, saved_mask: SigSet) -> Re
     if let Some(adj) = spec.oom_score_adj {
         write_proc_self("oom_score_adj", &format!("{adj}"))?;
     }
-    let filter = match spec.seccomp {
-        Seccomp::Default => Some(seccomp::default_filter()),
+    let filter = match &spec.seccomp {
+        Seccomp::Default => Some((seccomp::default_filter(), 0)),
         Seccomp::Unconfined => None,
+        Seccomp::Custom { filter, flags } => Some((filter.as_slice(), *flags)),
     };
-    if let (false, Some(f)) = (spec.no_new_privs, filter) {
+    if let (false, Some((f, flags))) = (spec.no_new_privs, filter) {
         // Without no_new_privs, installing a filter takes CAP_SYS_ADMIN: do it while it is held.
         // The filter allows what follows (capset, prctl, setresuid, execve).
-        seccomp::install(f, 0)?;
+        seccomp::install(f, flags)?;
     }
     // Capabilities in two steps around the uid change, so that a non-root user ends up with
     // exactly the sets asked for and root with no more than them.
@@ -101,8 +104,8 @@ fn setup(spec: &Spec, steps: &[Step], sync: &ChildEnd, saved_mask: SigSet) -> Re
         seccomp::set_no_new_privs()?;
         // The last thing before execve: the filter then constrains the command and nothing of
         // runt's own set-up.
-        if let Some(f) = filter {
-            seccomp::install(f, 0)?;
+        if let Some((f, flags)) = filter {
+            seccomp::install(f, flags)?;
         }
     }
     Ok(())

@@ -3,8 +3,8 @@
 
 use crate::cgroup::{self, Cgroup, Layout};
 use crate::error::{Error, OrSys, Result};
-use crate::spec::{Net, Spec};
-use crate::sys::process::{self, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS, SIGKILL};
+use crate::spec::Spec;
+use crate::sys::process::{self, SIGKILL};
 use crate::sys::signal::{self, SigSet};
 use crate::sys::Errno;
 use crate::{init, plan, sync};
@@ -58,10 +58,8 @@ pub fn run(spec: &Spec, warn: &mut dyn FnMut(&str)) -> Result<Outcome> {
     let own_pgrp = process::getpgrp();
     let terminal = process::tcgetpgrp(0).is_ok_and(|fg| fg == own_pgrp);
 
-    let mut flags = u64::from(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID);
-    if spec.net == Net::None {
-        flags |= u64::from(CLONE_NEWNET);
-    }
+    // The cgroup namespace is unshared by the child once it is in its cgroup.
+    let mut flags = u64::from(spec.namespaces & !process::CLONE_NEWCGROUP);
     if spec.userns.is_some() {
         flags |= u64::from(process::CLONE_NEWUSER);
     }

@@ -3,10 +3,12 @@
 
 use crate::cli::{RunArgs, CPU_PERIOD_US};
 use crate::error::{Error, Result};
+use crate::security::bpf::SockFilter;
 use crate::security::caps::{self, Caps};
 use crate::security::devices;
 use crate::security::rlimits::{self, Rlimit};
 use crate::sys::mount::{MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY, MS_REC, MS_STRICTATIME};
+use crate::sys::process::{CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS};
 use crate::userns::{self, UserNs};
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -24,7 +26,11 @@ pub struct Spec {
     pub cwd: String,
     pub user: Option<User>,
     pub root: Root,
-    pub net: Net,
+    /// CLONE_NEW* namespaces to create. The user namespace goes by `userns`; the cgroup namespace
+    /// is entered after the cgroup is joined.
+    pub namespaces: u32,
+    /// Existing namespaces to join with setns: (CLONE_NEW* type, path of the namespace file).
+    pub join: Vec<(u32, String)>,
     /// Everything mounted in the container, in order: fresh filesystems and bind mounts.
     pub mounts: Vec<Mount>,
     pub limits: Limits,
@@ -45,13 +51,61 @@ pub struct Spec {
     /// prctl(PR_SET_NO_NEW_PRIVS): setuid binaries and file capabilities grant nothing.
     pub no_new_privs: bool,
     pub seccomp: Seccomp,
+    /// The rest serves the OCI door (config.json); `runt run` leaves the defaults.
+    pub oci: Oci,
 }
 
-#[derive(Debug, PartialEq, Clone, Copy)]
+/// What config.json can say that `runt run` has no flag for.
+#[derive(Debug, PartialEq, Default)]
+pub struct Oci {
+    pub version: String,
+    pub domainname: Option<String>,
+    pub umask: Option<u32>,
+    pub additional_gids: Vec<u32>,
+    /// process.terminal: a pty, whose master goes to --console-socket.
+    pub terminal: bool,
+    pub console_size: Option<(u16, u16)>,
+    /// linux.sysctl, written under /proc/sys before it is made read-only.
+    pub sysctl: Vec<(String, String)>,
+    /// MS_* propagation of the container's root (linux.rootfsPropagation); 0: private.
+    pub rootfs_propagation: u32,
+    /// linux.cgroupsPath, relative to each hierarchy's root; None: runt/NAME.
+    pub cgroups_path: Option<String>,
+    pub hooks: Hooks,
+    pub annotations: Vec<(String, String)>,
+}
+
+#[derive(Debug, PartialEq, Clone, Default)]
+pub struct Hook {
+    pub path: String,
+    /// argv, including argv[0].
+    pub args: Vec<String>,
+    pub env: Vec<String>,
+    /// Seconds; None: no limit.
+    pub timeout: Option<u32>,
+}
+
+#[derive(Debug, PartialEq, Clone, Default)]
+pub struct Hooks {
+    pub prestart: Vec<Hook>,
+    pub create_runtime: Vec<Hook>,
+    pub create_container: Vec<Hook>,
+    pub start_container: Vec<Hook>,
+    pub poststart: Vec<Hook>,
+    pub poststop: Vec<Hook>,
+}
+
+#[derive(Debug, PartialEq, Clone)]
 pub enum Seccomp {
     /// runt's built-in profile (Docker's default in effect).
     Default,
     Unconfined,
+    /// A filter compiled from config.json's linux.seccomp, with its SECCOMP_FILTER_FLAG_* flags.
+    #[allow(dead_code)] // built by the OCI door, being wired in
+    Custom {
+        filter: Vec<SockFilter>,
+        flags: u32,
+    },
 }
 
 /// What a container must not see: kernel memory, keys, timers and hardware interfaces.
@@ -144,10 +198,19 @@ fn default_mounts(host_root: bool) -> Vec<Mount> {
     m
 }
 
-#[derive(Debug, PartialEq, Default, Clone, Copy)]
+#[derive(Debug, PartialEq, Default, Clone)]
 pub struct Limits {
     pub pids: Option<u64>,
     pub memory: Option<u64>,
+    pub memory_reservation: Option<u64>,
+    /// Memory plus swap (v1 memsw semantics); -1: unlimited. None: the same as `memory`.
+    pub memory_swap: Option<i64>,
+    pub cpu_shares: Option<u64>,
+    pub cpuset_cpus: Option<String>,
+    pub cpuset_mems: Option<String>,
+    pub blkio_weight: Option<u16>,
+    /// linux.resources.unified: v2 files written as given.
+    pub unified: Vec<(String, String)>,
     /// CFS quota in microseconds per `cpu_period` microseconds.
     pub cpu_quota: Option<u64>,
     pub cpu_period: u64,
@@ -155,7 +218,7 @@ pub struct Limits {
 
 impl Limits {
     pub fn any(&self) -> bool {
-        self.pids.is_some() || self.memory.is_some() || self.cpu_quota.is_some()
+        *self != Limits { cpu_period: self.cpu_period, ..Limits::default() }
     }
 }
 
@@ -221,15 +284,28 @@ impl Spec {
             cwd,
             user,
             root: Root { path: r.rootfs, readonly },
-            net,
+            namespaces: CLONE_NEWNS
+                | CLONE_NEWUTS
+                | CLONE_NEWIPC
+                | CLONE_NEWPID
+                | CLONE_NEWCGROUP
+                | if net == Net::None { CLONE_NEWNET } else { 0 },
+            join: Vec::new(),
             mounts,
-            limits: Limits { pids: r.pids_limit, memory: r.memory, cpu_quota: r.cpus, cpu_period: CPU_PERIOD_US },
+            limits: Limits {
+                pids: r.pids_limit,
+                memory: r.memory,
+                cpu_quota: r.cpus,
+                cpu_period: CPU_PERIOD_US,
+                ..Limits::default()
+            },
             caps: Caps::for_user(cap_set, is_root),
             rlimits: r.ulimits.iter().map(|u| rlimits::parse(u)).collect::<Result<Vec<_>>>()?,
             oom_score_adj: r.oom_score_adj,
             userns,
             no_new_privs,
             seccomp,
+            oci: Oci::default(),
             device_rules: if r.privileged { None } else { Some(devices::DEFAULT.to_vec()) },
             device_nodes: r.devices.iter().map(|d| devices::parse_node(d)).collect::<Result<Vec<_>>>()?,
             masked_paths: if r.privileged { Vec::new() } else { MASKED_PATHS.iter().map(|p| p.to_string()).collect() },
@@ -375,7 +451,7 @@ mod tests {
         assert_eq!(s.name, "gen123");
         assert_eq!(s.hostname, "gen123");
         assert_eq!(s.cwd, "/");
-        assert_eq!(s.net, Net::None);
+        assert_ne!(s.namespaces & CLONE_NEWNET, 0);
         assert_eq!(s.root, Root { path: None, readonly: true });
         assert_eq!(s.env, [DEFAULT_PATH, "HOSTNAME=gen123", "HOME=/root"]);
         assert!(!s.limits.any());
@@ -452,7 +528,7 @@ mod tests {
     fn other_checks() {
         assert!(spec(|r| r.workdir = Some("rel".into())).is_err());
         assert!(spec(|r| r.net = Some("bridge".into())).is_err());
-        assert_eq!(spec(|r| r.net = Some("host".into())).unwrap().net, Net::Host);
+        assert_eq!(spec(|r| r.net = Some("host".into())).unwrap().namespaces & CLONE_NEWNET, 0);
         assert!(
             spec(|r| r.rootfs = Some("/r".into())).unwrap().root == Root { path: Some("/r".into()), readonly: false }
         );
