@@ -2,16 +2,47 @@
 //!
 //! One fact per line on stdout; the commands and their output formats are specified
 //! in docs/contract.md ("tests/probe"). Usage errors exit 2.
+//!
+//! Hostile actions, for the security tests: each attempts one thing and prints `ok` (exit 0)
+//! or `error: <strerror>` (exit 1) unless said otherwise.
+//!
+//! | command | attempts / prints |
+//! |---|---|
+//! | `chroot-escape MARKER` | the double chroot: mkdir /tmp/probe-chroot-PID, chroot into it, `chdir ..` 64 times, `chroot .`; prints `escaped` if MARKER is then visible, else `contained` (exit 0) |
+//! | `mknod-open PATH b\|c MAJOR MINOR` | mknod of the device node (0600), then open O_RDONLY; the node is removed afterwards |
+//! | `open PATH` | open PATH O_RDONLY |
+//! | `mount-tmpfs DIR` | mount a tmpfs on DIR |
+//! | `umount PATH` | umount2(PATH, 0) |
+//! | `keyctl` | add_key of a user key `probe` into the session keyring |
+//! | `ptrace [PID]` | PTRACE_ATTACH to PID, or to a child `probe sleep 5` it starts (and kills) |
+//! | `setns PATH` | setns into the namespace file PATH; on success prints `ok`, then the link of /proc/self/ns/<basename of PATH> |
+//! | `ns NAME` | the link of /proc/self/ns/NAME, e.g. `net:[4026531840]` |
+//! | `init-module` | finit_module on a /dev/null descriptor |
+//! | `raise-nofile N` | setrlimit NOFILE soft = hard = N |
+//! | `rlimit NAME` | `SOFT HARD` of RLIMIT_<NAME> (nofile, nproc, core...), `unlimited` for infinity |
+//! | `sethostname NAME` | sethostname |
+//! | `abstract-connect NAME` | connect a unix stream socket to the abstract address `\0NAME` |
+//! | `unshare-user` | unshare(CLONE_NEWUSER) |
+//! | `bpf` | bpf(BPF_PROG_LOAD) of a socket filter `r0 = 0; exit`; the program is closed again |
+//! | `ls DIR` | the names in DIR, sorted, one per line (nothing when empty) |
 
+use std::ffi::CString;
 use std::io::{self, Write};
+use std::os::fd::AsRawFd;
+use std::os::linux::net::SocketAddrExt;
+use std::os::unix::net::{SocketAddr, UnixStream};
+use std::os::unix::process::ExitStatusExt;
+use std::path::Path;
 use std::process::{exit, Child, Command};
 use std::time::Duration;
 use std::{env, fs};
 
-use syscalls::{syscall, Sysno};
+use syscalls::{syscall, Errno, Sysno};
 
 const USAGE: &str = "usage: probe pid|hostname|mounts|ids|cwd|env|write PATH|read PATH|netdevs|\
-forkbomb N|alloc MB|wait-signal|exit N|sleep S|cgroup|procs|status";
+forkbomb N|alloc MB|wait-signal|exit N|sleep S|cgroup|procs|status|chroot-escape MARKER|\
+mknod-open PATH b|c MAJOR MINOR|open PATH|mount-tmpfs DIR|umount PATH|keyctl|ptrace [PID]|setns PATH|ns NAME|\
+init-module|raise-nofile N|rlimit NAME|sethostname NAME|abstract-connect NAME|unshare-user|bpf|ls DIR";
 
 fn main() {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -64,6 +95,74 @@ fn main() {
             Err(e) => fail(e),
         },
         ["status"] => status(),
+        ["chroot-escape", marker] => chroot_escape(marker),
+        ["mknod-open", path, kind, major, minor] => mknod_open(path, kind, number(major), number(minor)),
+        ["open", path] => match fs::File::open(path) {
+            Ok(_) => say("ok"),
+            Err(e) => fail(e),
+        },
+        ["mount-tmpfs", dir] => {
+            let (src, dir, fstype) = (c("tmpfs"), c(dir), c("tmpfs"));
+            // SAFETY: NUL-terminated strings that outlive the call; no data.
+            done(unsafe { syscall!(Sysno::mount, src.as_ptr(), dir.as_ptr(), fstype.as_ptr(), 0, 0) })
+        }
+        ["umount", path] => {
+            let path = c(path);
+            // SAFETY: a NUL-terminated path.
+            done(unsafe { syscall!(Sysno::umount2, path.as_ptr(), 0) })
+        }
+        ["keyctl"] => {
+            const KEY_SPEC_SESSION_KEYRING: isize = -3;
+            let (kind, desc, payload) = (c("user"), c("probe"), b"x");
+            // SAFETY: NUL-terminated strings and a payload of the length passed.
+            done(unsafe {
+                syscall!(Sysno::add_key, kind.as_ptr(), desc.as_ptr(), payload.as_ptr(), 1, KEY_SPEC_SESSION_KEYRING)
+            })
+        }
+        ["ptrace"] => ptrace_child(),
+        ["ptrace", pid] => ptrace_attach(number(pid)),
+        ["setns", path] => setns(path),
+        ["ns", name] => match fs::read_link(format!("/proc/self/ns/{name}")) {
+            Ok(link) => say(link.display()),
+            Err(e) => fail(e),
+        },
+        ["init-module"] => match fs::File::open("/dev/null") {
+            // SAFETY: an open descriptor and empty NUL-terminated module parameters.
+            Ok(null) => done(unsafe { syscall!(Sysno::finit_module, null.as_raw_fd(), c"".as_ptr(), 0) }),
+            Err(e) => fail(e),
+        },
+        ["raise-nofile", n] => {
+            let limit = [u64::from(number(n)); 2];
+            // SAFETY: limit is a struct rlimit64 (soft, hard); no old value is asked for.
+            done(unsafe { syscall!(Sysno::prlimit64, 0, RLIMIT_NOFILE, limit.as_ptr(), 0) })
+        }
+        ["rlimit", name] => rlimit(name),
+        ["sethostname", name] => {
+            // SAFETY: a buffer of the length passed.
+            done(unsafe { syscall!(Sysno::sethostname, name.as_ptr(), name.len()) })
+        }
+        ["abstract-connect", name] => {
+            match SocketAddr::from_abstract_name(name.as_bytes()).and_then(|a| UnixStream::connect_addr(&a)) {
+                Ok(_) => say("ok"),
+                Err(e) => fail(e),
+            }
+        }
+        ["unshare-user"] => {
+            const CLONE_NEWUSER: usize = 0x1000_0000;
+            // SAFETY: unshare takes flags only.
+            done(unsafe { syscall!(Sysno::unshare, CLONE_NEWUSER) })
+        }
+        ["bpf"] => bpf_prog_load(),
+        ["ls", dir] => match fs::read_dir(dir) {
+            Ok(entries) => {
+                let mut names: Vec<String> =
+                    entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+                names.sort();
+                names.iter().for_each(|n| println!("{n}"));
+                0
+            }
+            Err(e) => fail(e),
+        },
         _ => usage(),
     };
     exit(code);
@@ -84,6 +183,23 @@ fn say(fact: impl std::fmt::Display) -> i32 {
 fn fail(err: io::Error) -> i32 {
     println!("error: {}", strerror(&err));
     1
+}
+
+/// `ok` for a raw syscall that succeeded, else its error.
+fn done(result: Result<usize, Errno>) -> i32 {
+    match result {
+        Ok(_) => say("ok"),
+        Err(e) => fail(os_error(e)),
+    }
+}
+
+fn os_error(e: Errno) -> io::Error {
+    io::Error::from_raw_os_error(e.into_raw())
+}
+
+/// An argument as a C string (arguments never hold NUL).
+fn c(s: &str) -> CString {
+    CString::new(s).unwrap_or_else(|_| exit(usage()))
 }
 
 /// The C library's wording of an error, without std's " (os error N)" suffix.
@@ -253,5 +369,150 @@ fn status() -> i32 {
             0
         }
         Err(e) => fail(e),
+    }
+}
+
+/// The classic escape from a chroot that does not also change the mount namespace's root: chroot
+/// into a subdirectory (leaving the cwd outside it), climb with `..`, and chroot there.
+fn chroot_escape(marker: &str) -> i32 {
+    let dir = format!("/tmp/probe-chroot-{}", std::process::id());
+    let attempt = || -> io::Result<bool> {
+        fs::create_dir(&dir)?;
+        std::os::unix::fs::chroot(&dir)?;
+        for _ in 0..64 {
+            env::set_current_dir("..")?;
+        }
+        std::os::unix::fs::chroot(".")?;
+        env::set_current_dir("/")?;
+        Ok(Path::new(marker).symlink_metadata().is_ok())
+    };
+    let result = attempt();
+    let _ = fs::remove_dir(&dir);
+    match result {
+        Ok(true) => say("escaped"),
+        Ok(false) => say("contained"),
+        Err(e) => fail(e),
+    }
+}
+
+fn mknod_open(path: &str, kind: &str, major: u32, minor: u32) -> i32 {
+    const S_IFCHR: u32 = 0o020000;
+    const S_IFBLK: u32 = 0o060000;
+    let mode = match kind {
+        "c" => S_IFCHR,
+        "b" => S_IFBLK,
+        _ => return usage(),
+    } | 0o600;
+    let (major, minor) = (u64::from(major), u64::from(minor));
+    let dev = ((major & 0xfffff000) << 32) | ((major & 0xfff) << 8) | ((minor & 0xffffff00) << 12) | (minor & 0xff);
+    let cpath = c(path);
+    // SAFETY: a NUL-terminated path; mode and dev are plain numbers.
+    if let Err(e) = unsafe { syscall!(Sysno::mknod, cpath.as_ptr(), mode, dev) } {
+        return fail(os_error(e));
+    }
+    let opened = fs::File::open(path);
+    let _ = fs::remove_file(path);
+    match opened {
+        Ok(_) => say("ok"),
+        Err(e) => fail(e),
+    }
+}
+
+const PTRACE_ATTACH: usize = 16;
+
+fn ptrace_attach(pid: u32) -> i32 {
+    // SAFETY: PTRACE_ATTACH takes a pid only. The kernel detaches when the probe exits.
+    done(unsafe { syscall!(Sysno::ptrace, PTRACE_ATTACH, pid, 0, 0) })
+}
+
+/// PTRACE_ATTACH to a child of our own (`probe sleep 5`), then kills and reaps it.
+fn ptrace_child() -> i32 {
+    let exe = env::current_exe().unwrap_or_else(|_| "/proc/self/exe".into());
+    let mut child = match Command::new(exe).args(["sleep", "5"]).spawn() {
+        Ok(child) => child,
+        Err(e) => return fail(e),
+    };
+    let code = ptrace_attach(child.id());
+    let _ = child.kill();
+    // A traced child reports its stops to wait too: wait until it is really gone.
+    while let Ok(status) = child.wait() {
+        if status.stopped_signal().is_none() {
+            break;
+        }
+    }
+    code
+}
+
+/// setns into the namespace file `path`; on success also prints the namespace now in effect.
+fn setns(path: &str) -> i32 {
+    let file = match fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) => return fail(e),
+    };
+    // SAFETY: an open descriptor; nstype 0 accepts any kind of namespace.
+    if let Err(e) = unsafe { syscall!(Sysno::setns, file.as_raw_fd(), 0) } {
+        return fail(os_error(e));
+    }
+    let kind = Path::new(path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    println!("ok");
+    match fs::read_link(format!("/proc/self/ns/{kind}")) {
+        Ok(link) => say(link.display()),
+        Err(e) => fail(e),
+    }
+}
+
+const RLIMIT_NOFILE: usize = 7;
+
+/// `SOFT HARD` of one resource limit.
+fn rlimit(name: &str) -> i32 {
+    const NAMES: &str =
+        "cpu fsize data stack core rss nproc nofile memlock as locks sigpending msgqueue nice rtprio rttime";
+    let Some(resource) = NAMES.split(' ').position(|n| n == name) else {
+        return usage();
+    };
+    let mut limit = [0u64; 2];
+    // SAFETY: no new value; limit is a writable struct rlimit64.
+    if let Err(e) = unsafe { syscall!(Sysno::prlimit64, 0, resource, 0, limit.as_mut_ptr()) } {
+        return fail(os_error(e));
+    }
+    let show = |v: u64| if v == u64::MAX { "unlimited".to_string() } else { v.to_string() };
+    say(format!("{} {}", show(limit[0]), show(limit[1])))
+}
+
+/// bpf(BPF_PROG_LOAD) of the smallest socket filter: `r0 = 0; exit`.
+fn bpf_prog_load() -> i32 {
+    const BPF_PROG_LOAD: usize = 5;
+    const BPF_PROG_TYPE_SOCKET_FILTER: u32 = 1;
+    // struct bpf_insn: code, dst/src registers, offset, immediate.
+    let insns: [[u8; 8]; 2] = [[0xb7, 0, 0, 0, 0, 0, 0, 0], [0x95, 0, 0, 0, 0, 0, 0, 0]];
+    let license = c"GPL";
+    // The head of union bpf_attr for BPF_PROG_LOAD: prog_type, insn_cnt, insns, license,
+    // log_level, log_size, log_buf, kern_version, prog_flags; the rest stays zero.
+    #[repr(C)]
+    struct ProgLoad {
+        prog_type: u32,
+        insn_cnt: u32,
+        insns: u64,
+        license: u64,
+        log: [u64; 2],
+        tail: [u64; 4],
+    }
+    let attr = ProgLoad {
+        prog_type: BPF_PROG_TYPE_SOCKET_FILTER,
+        insn_cnt: insns.len() as u32,
+        insns: insns.as_ptr() as u64,
+        license: license.as_ptr() as u64,
+        log: [0; 2],
+        tail: [0; 4],
+    };
+    let size = std::mem::size_of::<ProgLoad>();
+    // SAFETY: attr points at valid instructions and license for the duration of the call.
+    match unsafe { syscall!(Sysno::bpf, BPF_PROG_LOAD, &attr as *const ProgLoad, size) } {
+        Ok(fd) => {
+            // SAFETY: fd is the program descriptor just returned, closed once.
+            let _ = unsafe { syscall!(Sysno::close, fd) };
+            say("ok")
+        }
+        Err(e) => fail(os_error(e)),
     }
 }

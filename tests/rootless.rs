@@ -1,0 +1,257 @@
+//! User namespaces: `runt run` by an unprivileged user (created here with useradd and removed
+//! afterwards), and `--userns` with explicit maps as root.
+
+mod common;
+
+use common::*;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::{Mutex, PoisonError};
+
+/// The unprivileged user the rootless tests run as.
+const USER: &str = "runt-rootless-test";
+
+/// How many live [`TestUser`]s this test process has: the first creates the user, the last
+/// removes it.
+static USERS: Mutex<usize> = Mutex::new(0);
+
+/// A share of the test user; the user is deleted when the last share drops (also when a test
+/// panics). A user left by a crashed run is reused, then deleted.
+struct UserShare;
+
+impl UserShare {
+    fn take() -> UserShare {
+        let mut count = USERS.lock().unwrap_or_else(PoisonError::into_inner);
+        if *count == 0 {
+            let status = Command::new("useradd").args(["-M", "-s", "/bin/sh", USER]).status().expect("run useradd");
+            // 9: the user exists (left by a crashed run).
+            assert!(status.success() || status.code() == Some(9), "useradd {USER}: {status}");
+        }
+        *count += 1;
+        UserShare
+    }
+}
+
+impl Drop for UserShare {
+    fn drop(&mut self) {
+        let mut count = USERS.lock().unwrap_or_else(PoisonError::into_inner);
+        *count -= 1;
+        if *count == 0 {
+            match Command::new("userdel").arg(USER).status() {
+                Ok(status) if status.success() => {}
+                other => eprintln!("userdel {USER} failed: {other:?}"),
+            }
+        }
+    }
+}
+
+/// The test user with copies of runt and the probe in a directory it can read.
+struct TestUser {
+    uid: u32,
+    gid: u32,
+    dir: TempDir,
+    // Dropped last: the user outlives its directory.
+    _share: UserShare,
+}
+
+impl TestUser {
+    fn new() -> TestUser {
+        let share = UserShare::take();
+        let passwd = fs::read_to_string("/etc/passwd").expect("read /etc/passwd");
+        let fields: Vec<&str> = passwd
+            .lines()
+            .find(|l| l.starts_with(&format!("{USER}:")))
+            .unwrap_or_else(|| panic!("{USER} is not in /etc/passwd"))
+            .split(':')
+            .collect();
+        let (uid, gid) = (fields[2].parse().expect("uid"), fields[3].parse().expect("gid"));
+        assert_ne!(uid, 0, "{USER} must not be root");
+        let dir = shared_bin_dir();
+        TestUser { uid, gid, dir, _share: share }
+    }
+
+    fn runt(&self) -> PathBuf {
+        self.dir.join("runt")
+    }
+
+    /// `program` run as the user through setpriv (no supplementary groups; the change of uid
+    /// leaves no capability), in the user's directory, stdin null, output piped.
+    fn command(&self, program: &Path) -> Command {
+        let mut cmd = Command::new("setpriv");
+        cmd.arg(format!("--reuid={}", self.uid))
+            .arg(format!("--regid={}", self.gid))
+            .arg("--clear-groups")
+            .arg("--")
+            .arg(program)
+            .current_dir(&self.dir.path)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        cmd
+    }
+
+    /// `runt run --name NAME OPTS... -v PROBE:/run/probe:ro /run/probe CMD...` as the user, on
+    /// the default rootfs; asserts that no cgroup is left.
+    fn run(&self, opts: &[&str], cmd: &[&str]) -> Output {
+        let name = unique_name();
+        let probe = self.dir.join("probe");
+        let volume = format!("{}:{PROBE_IN_DEFAULT}:ro", probe.display());
+        let child = self
+            .command(&self.runt())
+            .args(["run", "--name", &name])
+            .args(opts)
+            .args(["-v", &volume, PROBE_IN_DEFAULT])
+            .args(cmd)
+            .spawn()
+            .expect("spawn setpriv");
+        let out = wait(child);
+        assert_no_cgroup(&name);
+        out
+    }
+}
+
+/// A fresh directory under the system's temp dir, mode 0755, with copies of runt and the probe
+/// (mode 0755): a checkout may lie where other users cannot reach.
+fn shared_bin_dir() -> TempDir {
+    let path = std::env::temp_dir().join(format!("runt-rootless-{}", unique_name()));
+    fs::create_dir(&path).unwrap_or_else(|e| panic!("mkdir {}: {e}", path.display()));
+    let dir = TempDir { path };
+    fs::set_permissions(&dir.path, fs::Permissions::from_mode(0o755)).expect("chmod dir");
+    for (from, name) in [(runt(), "runt"), (probe(), "probe")] {
+        fs::copy(&from, dir.join(name)).unwrap_or_else(|e| panic!("copy {}: {e}", from.display()));
+        fs::set_permissions(dir.join(name), fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    dir
+}
+
+#[test]
+fn test_user_really_is_unprivileged() {
+    // Guards the other tests: setpriv leaves the user without any capability.
+    let user = TestUser::new();
+    let out = wait(user.command(&user.dir.join("probe")).arg("ids").spawn().expect("spawn setpriv"));
+    assert_eq!(ok_stdout(&out), format!("uid={} gid={} groups=\n", user.uid, user.gid));
+    let out = wait(user.command(&user.dir.join("probe")).arg("status").spawn().expect("spawn setpriv"));
+    let text = ok_stdout(&out);
+    assert!(text.lines().any(|l| l == "CapEff:\t0000000000000000"), "{text}");
+}
+
+#[test]
+fn rootless_command_is_root_inside() {
+    let user = TestUser::new();
+    let text = ok_stdout(&user.run(&[], &["ids"]));
+    assert!(text.starts_with("uid=0 gid=0 "), "{text}");
+}
+
+#[test]
+fn rootless_uid_map_maps_the_user_to_root() {
+    let user = TestUser::new();
+    let text = ok_stdout(&user.run(&[], &["read", "/proc/self/uid_map"]));
+    let first: Vec<&str> = text.lines().next().unwrap_or("").split_whitespace().collect();
+    assert_eq!(first, ["0", &user.uid.to_string(), "1"], "{text}");
+}
+
+#[test]
+fn rootless_command_is_pid_1() {
+    let user = TestUser::new();
+    assert_eq!(ok_stdout(&user.run(&[], &["pid"])), "1\n");
+    assert_eq!(ok_stdout(&user.run(&[], &["procs"])), "1\n");
+}
+
+#[test]
+fn rootless_hostname() {
+    let user = TestUser::new();
+    assert_eq!(ok_stdout(&user.run(&["--hostname", "foo"], &["hostname"])), "foo\n");
+}
+
+#[test]
+fn rootless_limits_are_not_applied_and_runt_says_so() {
+    let user = TestUser::new();
+    let out = user.run(&["--pids-limit", "10"], &["exit", "0"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let err = stderr(&out);
+    assert!(
+        err.lines().any(|l| l.starts_with("runt: warning: ") && l.contains("limits not applied")),
+        "{}",
+        describe(&out)
+    );
+}
+
+#[test]
+fn rootless_exit_code_propagates() {
+    let user = TestUser::new();
+    assert_eq!(code(&user.run(&[], &["exit", "3"])), 3);
+    assert_eq!(code(&user.run(&[], &["exit", "0"])), 0);
+}
+
+#[test]
+fn rootless_security_defaults_apply() {
+    let user = TestUser::new();
+    let text = ok_stdout(&user.run(&[], &["status"]));
+    let expected = "CapInh:\t0000000000000000\nCapPrm:\t00000000a80425fb\nCapEff:\t00000000a80425fb\n\
+                    CapBnd:\t00000000a80425fb\nCapAmb:\t0000000000000000\nNoNewPrivs:\t1\nSeccomp:\t2\n";
+    assert_eq!(text, expected);
+}
+
+#[test]
+fn rootless_root_inside_has_no_power_over_host_files() {
+    // A root-owned host directory bound in: root inside is the user outside, so it cannot write.
+    let user = TestUser::new();
+    let target = TempDir { path: user.dir.join("root-owned") };
+    fs::create_dir(&target.path).expect("mkdir");
+    fs::set_permissions(&target.path, fs::Permissions::from_mode(0o755)).expect("chmod");
+    let volume = format!("{}:/mnt", target.as_str());
+    let out = user.run(&["-v", &volume], &["write", "/mnt/x"]);
+    assert_eq!(stdout(&out), "error: Permission denied\n", "{}", describe(&out));
+    assert!(!target.join("x").exists());
+}
+
+/// `runt run --name NAME OPTS... -v PROBE:/run/probe:ro /run/probe CMD...` as root, with the probe
+/// from a directory every user can read (the container's root is an unprivileged id outside).
+fn run_root(opts: &[&str], cmd: &[&str]) -> Output {
+    let dir = shared_bin_dir();
+    let volume = format!("{}:{PROBE_IN_DEFAULT}:ro", dir.join("probe").display());
+    let mut args: Vec<&str> = opts.to_vec();
+    args.extend(["-v", &volume, PROBE_IN_DEFAULT]);
+    args.extend(cmd);
+    run_named(&unique_name(), &args)
+}
+
+const MAP: [&str; 3] = ["--userns", "--uidmap", "0:100000:65536"];
+
+#[test]
+fn userns_as_root_maps_root_to_the_given_range() {
+    let text = ok_stdout(&run_root(&MAP, &["ids"]));
+    assert!(text.starts_with("uid=0 gid=0 "), "{text}");
+    let text = ok_stdout(&run_root(&MAP, &["read", "/proc/self/uid_map"]));
+    let map: Vec<&str> = text.split_whitespace().collect();
+    assert_eq!(map, ["0", "100000", "65536"], "{text}");
+}
+
+#[test]
+fn userns_gidmap() {
+    let opts = ["--userns", "--uidmap", "0:100000:65536", "--gidmap", "0:200000:65536"];
+    let text = ok_stdout(&run_root(&opts, &["read", "/proc/self/gid_map"]));
+    let map: Vec<&str> = text.split_whitespace().collect();
+    assert_eq!(map, ["0", "200000", "65536"], "{text}");
+}
+
+#[test]
+fn userns_container_runs_as_the_mapped_id_outside() {
+    let dir = shared_bin_dir();
+    let (name, mark) = (unique_name(), format!("RUNT_TEST_MARK={}", unique_name()));
+    let volume = format!("{}:{PROBE_IN_DEFAULT}:ro", dir.join("probe").display());
+    let mut args: Vec<&str> = MAP.to_vec();
+    args.extend(["-e", &mark, "-v", &volume, PROBE_IN_DEFAULT, "sleep", "30"]);
+    let child = spawn_named(&name, &args);
+    let pid = find_pid_by_env(&mark);
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).expect("read the container's status");
+    kill("KILL", pid);
+    let out = wait(child);
+    assert_no_cgroup(&name);
+    assert_eq!(code(&out), 137, "{}", describe(&out));
+    let uids: Vec<&str> =
+        status.lines().find_map(|l| l.strip_prefix("Uid:")).unwrap_or("").split_whitespace().collect();
+    assert_eq!(uids, ["100000"; 4], "the container's uids outside\n{status}");
+}
