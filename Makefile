@@ -5,7 +5,8 @@ PROBE   := target/probe/$(TARGET)/release/probe
 CARGO   ?= cargo
 SHELL   := /bin/bash
 
-.PHONY: all runt size probe test unit lint integration test-vm check-leaks bench deps clean
+.PHONY: all runt size probe test unit lint integration test-vm check-leaks bench deps clean \
+	test-oci test-lifecycle test-podman test-containerd
 
 all: runt
 
@@ -31,19 +32,22 @@ test: lint unit integration test-vm check-leaks
 
 lint:
 	$(CARGO) fmt --check
+	$(CARGO) fmt --check --manifest-path tests/it/Cargo.toml
 	$(CARGO) clippy --release --target $(TARGET) --all-targets -- -D warnings
+	$(CARGO) clippy --release --target $(TARGET) --manifest-path tests/it/Cargo.toml --target-dir target/it \
+		--all-targets -- -D warnings
 
-# Tests are built with unwind tables (the release binary has none), so a failing assertion names
-# its test and the others still run; their own target dir keeps the two builds from evicting
-# each other.
-TEST_FLAGS := CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_RUSTFLAGS="-C relocation-model=static"
-TEST_DIR   := --target-dir target/test
+# Tests are built with unwinding (runt itself has none), so a failing assertion names its test
+# and the others still run: unit tests under the `unit` profile, integration tests as their own
+# package (tests/it), each in its own target dir.
+TEST_FLAGS := RUSTFLAGS="-C relocation-model=static"
 
 unit: $(TARGET)-installed
-	$(TEST_FLAGS) $(CARGO) test --release --target $(TARGET) $(TEST_DIR) --bins
+	$(TEST_FLAGS) $(CARGO) test --profile unit --target $(TARGET) --target-dir target/unit --bins
 
 integration: runt probe deps
-	RUNT=$(CURDIR)/runt PROBE=$(CURDIR)/$(PROBE) $(TEST_FLAGS) $(CARGO) test --release --target $(TARGET) $(TEST_DIR) --tests
+	RUNT=$(CURDIR)/runt PROBE=$(CURDIR)/$(PROBE) $(TEST_FLAGS) $(CARGO) test --release --target $(TARGET) \
+		--manifest-path tests/it/Cargo.toml --target-dir target/it --no-fail-fast
 
 test-vm: runt probe
 	tests/vm/run.sh ./runt $(PROBE)
@@ -52,6 +56,15 @@ test-vm: runt probe
 check-leaks:
 	@left=$$(find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -path '*/runt/*' -type d 2>/dev/null); \
 	if [ -n "$$left" ]; then echo "leftover cgroups:"; echo "$$left"; exit 1; else echo "no cgroups left behind"; fi
+
+# The runc command-line contract without an engine, then real engines driving runt.
+test-oci: test-lifecycle test-podman test-containerd
+test-lifecycle: runt deps
+	tests/oci/lifecycle.sh ./runt
+test-podman: runt deps
+	tests/oci/podman.sh ./runt
+test-containerd: runt deps
+	tests/oci/containerd.sh ./runt
 
 bench: runt
 	bench/run.sh ./runt

@@ -378,6 +378,32 @@ fn profile() -> Filter {
     f
 }
 
+/// The same profile as config.json's linux.seccomp, for `runt spec` (compiled back by the same
+/// assembler when a bundle uses it).
+fn profile_json() -> String {
+    let names: Vec<String> = ALLOW.iter().map(|s| format!("\"{}\"", s.name())).collect();
+    let mut rules = vec![
+        format!(r#"{{"names":[{}],"action":"SCMP_ACT_ALLOW"}}"#, names.join(",")),
+        format!(
+            r#"{{"names":["clone"],"action":"SCMP_ACT_ALLOW","args":[{{"index":0,"value":{CLONE_NAMESPACES},"valueTwo":0,"op":"SCMP_CMP_MASKED_EQ"}}]}}"#
+        ),
+        format!(r#"{{"names":["clone3"],"action":"SCMP_ACT_ERRNO","errnoRet":{ENOSYS}}}"#),
+        format!(
+            r#"{{"names":["socket"],"action":"SCMP_ACT_ERRNO","errnoRet":{EPERM},"args":[{{"index":0,"value":{AF_VSOCK},"op":"SCMP_CMP_EQ"}}]}}"#
+        ),
+        String::from(r#"{"names":["socket"],"action":"SCMP_ACT_ALLOW"}"#),
+    ];
+    for p in PERSONALITIES {
+        rules.push(format!(
+            r#"{{"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{{"index":0,"value":{p},"op":"SCMP_CMP_EQ"}}]}}"#
+        ));
+    }
+    format!(
+        r#"{{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":{EPERM},"architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X86","SCMP_ARCH_X32"],"syscalls":[{}]}}"#,
+        rules.join(",")
+    )
+}
+
 fn generate() -> Result<(), String> {
     let arch = env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
     if arch != "x86_64" {
@@ -395,6 +421,7 @@ fn generate() -> Result<(), String> {
     // position is the number. A few KB, where the syscalls crate's `FromStr` is 12 KB of code.
     let names: Vec<&str> = (0..=Sysno::last().id()).map(|n| Sysno::new(n as usize).map_or("", |s| s.name())).collect();
     let _ = writeln!(out, "static SYSCALL_NAMES: &str = \"{}\";", names.join(" "));
+    let _ = writeln!(out, "pub static DEFAULT_PROFILE_JSON: &str = r#\"{}\"#;", profile_json());
     let dir = env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?;
     let path = Path::new(&dir).join("default_seccomp.rs");
     fs::write(&path, out).map_err(|e| format!("write {}: {e}", path.display()))

@@ -15,8 +15,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 const MOUNT: &str = "/sys/fs/cgroup";
-/// Parent of every container's cgroup, created on first use and left in place.
-const PARENT: &str = "runt";
+/// Parent of the cgroups of `runt run` containers, created on first use and left in place.
+pub const PARENT: &str = "runt";
 
 #[derive(Debug)]
 pub enum Layout {
@@ -44,7 +44,7 @@ pub fn detect() -> Layout {
 struct Dir {
     parent: Fd,
     fd: Fd,
-    /// Shown in messages: "/sys/fs/cgroup/pids/runt/NAME".
+    /// Shown in messages and kept in state: "/sys/fs/cgroup/pids/runt/NAME".
     path: String,
     /// The v1 controller of this hierarchy ("" on v2).
     controller: &'static str,
@@ -52,17 +52,37 @@ struct Dir {
 
 #[derive(Debug)]
 pub struct Cgroup {
-    name: String,
+    /// Last component of the container's cgroup path: what rmdir removes from `Dir::parent`.
+    leaf: String,
     v2: bool,
     dirs: Vec<Dir>,
     removed: bool,
 }
 
+/// What the container's cgroup must be able to do beyond its limits.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Needs {
+    /// Freezing (pause/resume): the v1 freezer hierarchy.
+    pub freezer: bool,
+}
+
 impl Cgroup {
-    /// Creates the container's cgroup and writes its limits. None when the host has no cgroupfs.
-    /// `devices`: the device rules to enforce (None: no confinement).
-    pub fn create(layout: &Layout, name: &str, limits: &Limits, devices: Option<&[Rule]>) -> Result<Option<Cgroup>> {
-        let mut cg = Cgroup { name: String::from(name), v2: false, dirs: Vec::new(), removed: false };
+    /// Creates the container's cgroup at `rel` (below each hierarchy's root, e.g. "runt/NAME")
+    /// and writes its limits. None when the host has no cgroupfs. `devices`: the device rules to
+    /// enforce (None: no confinement).
+    pub fn create(
+        layout: &Layout,
+        rel: &str,
+        limits: &Limits,
+        devices: Option<&[Rule]>,
+        needs: Needs,
+    ) -> Result<Option<Cgroup>> {
+        let rel = rel.trim_matches('/');
+        let (parents, leaf) = rel.rsplit_once('/').unwrap_or(("", rel));
+        if leaf.is_empty() || rel.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
+            return Err(Error::msg(format!("invalid cgroup path '{rel}'")));
+        }
+        let mut cg = Cgroup { leaf: String::from(leaf), v2: false, dirs: Vec::new(), removed: false };
         match layout {
             Layout::None => return Ok(None),
             Layout::V2(root) => {
@@ -73,11 +93,7 @@ impl Cgroup {
                 // the parent of their own cgroup (as systemd delegates user@UID.service).
                 let (base, base_path) = if rootless { delegated_base(root)? } else { (None, String::from(MOUNT)) };
                 let base_fd = base.as_ref().unwrap_or(root);
-                if !controllers.is_empty() {
-                    // Root enables them from the top; a delegated user in its own subtree.
-                    write_file(base_fd, &base_path, "cgroup.subtree_control", &controllers)?;
-                }
-                cg.add_dir(base_fd, &base_path, "", &controllers)?;
+                cg.add_dir(base_fd, &base_path, parents, "", &controllers)?;
                 cg.write_v2_limits(limits)?;
                 // Loading BPF takes privileges a rootless user lacks; its user namespace keeps it
                 // from making device nodes anyway.
@@ -92,17 +108,21 @@ impl Cgroup {
             }
             Layout::V1(base) => {
                 // pids always: it is what tracks the container's processes even without limits.
+                let l = limits;
                 let wanted = [
                     ("pids", true),
-                    ("memory", limits.memory.is_some()),
-                    ("cpu", limits.cpu_quota.is_some()),
+                    ("memory", l.memory.is_some() || l.memory_reservation.is_some() || l.memory_swap.is_some()),
+                    ("cpu", l.cpu_quota.is_some() || l.cpu_shares.is_some()),
+                    ("cpuset", l.cpuset_cpus.is_some() || l.cpuset_mems.is_some()),
+                    ("blkio", l.blkio_weight.is_some()),
                     ("devices", devices.is_some()),
+                    ("freezer", needs.freezer),
                 ];
                 for (controller, _) in wanted.iter().filter(|w| w.1) {
                     let path = format!("{MOUNT}/{controller}");
                     let root = fs::openat(base.raw(), &cstr(controller)?, O_DIRECTORY | O_RDONLY, 0)
                         .or_sys(|| format!("open cgroup hierarchy {path}"))?;
-                    cg.add_dir(&root, &path, controller, "")?;
+                    cg.add_dir(&root, &path, parents, controller, "")?;
                 }
                 cg.write_v1_limits(limits)?;
                 for rule in devices.unwrap_or_default() {
@@ -114,20 +134,37 @@ impl Cgroup {
         Ok(Some(cg))
     }
 
-    /// mkdir ROOT/runt (if needed) and ROOT/runt/NAME; `enable` goes to runt's subtree_control (v2).
-    fn add_dir(&mut self, root: &Fd, root_path: &str, controller: &'static str, enable: &str) -> Result<()> {
-        let parent_path = format!("{root_path}/{PARENT}");
-        match fs::mkdirat(root.raw(), c"runt", 0o755) {
-            Ok(()) | Err(Errno::EEXIST) => {}
-            Err(e) => return Err(Error::sys(e, format!("mkdir {parent_path}"))),
-        }
-        let parent =
-            fs::openat(root.raw(), c"runt", O_DIRECTORY | O_RDONLY, 0).or_sys(|| format!("open {parent_path}"))?;
+    /// mkdir -p ROOT/PARENTS, then ROOT/PARENTS/LEAF, which must be new (or an empty leftover).
+    /// On v2, `enable` goes to the subtree_control of ROOT and of every parent.
+    fn add_dir(
+        &mut self,
+        root: &Fd,
+        root_path: &str,
+        parents: &str,
+        controller: &'static str,
+        enable: &str,
+    ) -> Result<()> {
+        let mut parent =
+            fs::openat(root.raw(), c".", O_DIRECTORY | O_RDONLY, 0).or_sys(|| format!("open {root_path}"))?;
+        let mut parent_path = String::from(root_path);
         if !enable.is_empty() {
             write_file(&parent, &parent_path, "cgroup.subtree_control", enable)?;
         }
-        let path = format!("{parent_path}/{}", self.name);
-        let name = cstr(&self.name)?;
+        for comp in parents.split('/').filter(|c| !c.is_empty()) {
+            parent_path = format!("{parent_path}/{comp}");
+            let c = cstr(comp)?;
+            match fs::mkdirat(parent.raw(), &c, 0o755) {
+                Ok(()) | Err(Errno::EEXIST) => {}
+                Err(e) => return Err(Error::sys(e, format!("mkdir {parent_path}"))),
+            }
+            parent =
+                fs::openat(parent.raw(), &c, O_DIRECTORY | O_RDONLY, 0).or_sys(|| format!("open {parent_path}"))?;
+            if !enable.is_empty() {
+                write_file(&parent, &parent_path, "cgroup.subtree_control", enable)?;
+            }
+        }
+        let path = format!("{parent_path}/{}", self.leaf);
+        let name = cstr(&self.leaf)?;
         let mut made = fs::mkdirat(parent.raw(), &name, 0o755);
         if made == Err(Errno::EEXIST) && stale(&parent, &name) {
             // Left by a runt that was SIGKILLed (its container died with it): reclaim the name.
@@ -137,7 +174,7 @@ impl Cgroup {
         match made {
             Ok(()) => {}
             Err(Errno::EEXIST) => {
-                return Err(Error::msg(format!("container name {} is in use ({path} exists)", self.name)));
+                return Err(Error::msg(format!("container name {} is in use ({path} exists)", self.leaf)));
             }
             Err(e) => return Err(Error::sys(e, format!("mkdir {path}"))),
         }
@@ -151,6 +188,89 @@ impl Cgroup {
         };
         self.dirs.push(Dir { parent, fd, path, controller });
         Ok(())
+    }
+
+    /// The cgroup of an existing container from the directories its state file lists.
+    pub fn open(paths: &[String]) -> Result<Cgroup> {
+        let v2 = matches!(detect(), Layout::V2(_));
+        let mut cg = Cgroup { leaf: String::new(), v2, dirs: Vec::new(), removed: true };
+        for path in paths {
+            let Some((parent_path, leaf)) = path.rsplit_once('/') else { continue };
+            let parent = fs::openat(CWD, &cstr(parent_path)?, O_DIRECTORY | O_RDONLY, 0)
+                .or_sys(|| format!("open {parent_path}"))?;
+            let fd = match fs::openat(parent.raw(), &cstr(leaf)?, O_DIRECTORY | O_RDONLY, 0) {
+                Ok(fd) => fd,
+                Err(Errno::ENOENT) => continue,
+                Err(e) => return Err(Error::sys(e, format!("open {path}"))),
+            };
+            // v1: the controller is the hierarchy's directory right under the mount.
+            let controller = CONTROLLERS
+                .iter()
+                .copied()
+                .find(|c| !v2 && path.strip_prefix(MOUNT).is_some_and(|r| r.starts_with(&format!("/{c}/"))))
+                .unwrap_or("");
+            cg.leaf = String::from(leaf);
+            cg.dirs.push(Dir { parent, fd, path: path.clone(), controller });
+        }
+        Ok(cg)
+    }
+
+    /// Writes new limits into the existing cgroup (`runt update`).
+    pub fn update(&self, limits: &Limits) -> Result<()> {
+        if self.v2 {
+            self.write_v2_limits(limits)
+        } else {
+            self.write_v1_limits(limits)
+        }
+    }
+
+    /// The pids in the container's cgroup.
+    pub fn pids(&self) -> Vec<i32> {
+        let dir = if self.v2 { self.dirs.first() } else { self.dir("pids").or(self.dirs.first()) };
+        let Some(d) = dir else { return Vec::new() };
+        read_file(&d.fd, "cgroup.procs")
+            .map(|t| t.lines().filter_map(|l| l.trim().parse().ok()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Freezes (pause) or thaws (resume) every process of the container.
+    pub fn freeze(&self, frozen: bool) -> Result<()> {
+        if self.v2 {
+            self.set("", "cgroup.freeze", if frozen { "1" } else { "0" })
+        } else {
+            self.set("freezer", "freezer.state", if frozen { "FROZEN" } else { "THAWED" })
+        }
+    }
+
+    /// One control file's content (trimmed), for `runt events`.
+    pub fn read(&self, controller: &str, file: &str) -> Option<String> {
+        let d = self.dir(controller)?;
+        read_file(&d.fd, file).ok().map(|t| String::from(t.trim()))
+    }
+
+    pub fn is_v2(&self) -> bool {
+        self.v2
+    }
+
+    /// Removes every directory, killing what is left in them first.
+    pub fn remove_all(&self) -> Result<()> {
+        let mut result = Ok(());
+        for d in &self.dirs {
+            if let (Err(e), true) = (remove_dir(d, &self.leaf, self.v2), result.is_ok()) {
+                result = Err(e);
+            }
+        }
+        result
+    }
+
+    /// Every directory of the container's cgroup, for the state file.
+    pub fn paths(&self) -> Vec<String> {
+        self.dirs.iter().map(|d| d.path.clone()).collect()
+    }
+
+    /// Leaves the cgroup in place when this value goes away (`runt create`: `delete` removes it).
+    pub fn keep(mut self) {
+        self.removed = true;
     }
 
     fn dir(&self, controller: &str) -> Option<&Dir> {
@@ -178,12 +298,32 @@ impl Cgroup {
         }
         if let Some(m) = l.memory {
             self.set("memory", "memory.limit_in_bytes", &format!("{m}"))?;
-            // Memory+swap capped at the same value: the limit is not bypassed through swap.
-            self.set_if_present("memory", "memory.memsw.limit_in_bytes", &format!("{m}"))?;
+        }
+        // Memory+swap: as asked, else capped at the memory limit so swap does not bypass it.
+        if let Some(sw) = l.memory_swap.or(l.memory.map(|m| m as i64)) {
+            self.set_if_present("memory", "memory.memsw.limit_in_bytes", &format!("{sw}"))?;
+        }
+        if let Some(r) = l.memory_reservation {
+            self.set("memory", "memory.soft_limit_in_bytes", &format!("{r}"))?;
+        }
+        if let Some(sh) = l.cpu_shares {
+            self.set("cpu", "cpu.shares", &format!("{sh}"))?;
         }
         if let Some(q) = l.cpu_quota {
             self.set("cpu", "cpu.cfs_period_us", &format!("{}", l.cpu_period))?;
             self.set("cpu", "cpu.cfs_quota_us", &format!("{q}"))?;
+        }
+        if let Some(c) = &l.cpuset_cpus {
+            self.set("cpuset", "cpuset.cpus", c)?;
+        }
+        if let Some(m) = &l.cpuset_mems {
+            self.set("cpuset", "cpuset.mems", m)?;
+        }
+        if let Some(w) = l.blkio_weight {
+            self.set("blkio", "blkio.weight", &format!("{w}"))?;
+        }
+        if !l.unified.is_empty() {
+            return Err(Error::msg("linux.resources.unified needs cgroup v2"));
         }
         Ok(())
     }
@@ -194,10 +334,42 @@ impl Cgroup {
         }
         if let Some(m) = l.memory {
             self.set("memory", "memory.max", &format!("{m}"))?;
-            self.set_if_present("memory", "memory.swap.max", "0")?;
+        }
+        // v2 counts swap on its own: memory+swap minus memory, or none at all by default.
+        let swap = match (l.memory_swap, l.memory) {
+            (Some(-1), _) => Some(String::from("max")),
+            (Some(sw), Some(m)) => Some(format!("{}", (sw - m as i64).max(0))),
+            (None, Some(_)) => Some(String::from("0")),
+            _ => None,
+        };
+        if let Some(sw) = swap {
+            self.set_if_present("memory", "memory.swap.max", &sw)?;
+        }
+        if let Some(r) = l.memory_reservation {
+            self.set("memory", "memory.low", &format!("{r}"))?;
+        }
+        if let Some(sh) = l.cpu_shares {
+            // v1 shares (2..262144) onto v2 weight (1..10000), as runc and crun convert them.
+            let w = 1 + (sh.clamp(2, 262_144) - 2) * 9999 / 262_142;
+            self.set("cpu", "cpu.weight", &format!("{w}"))?;
         }
         if let Some(q) = l.cpu_quota {
             self.set("cpu", "cpu.max", &format!("{q} {}", l.cpu_period))?;
+        }
+        if let Some(c) = &l.cpuset_cpus {
+            self.set("cpuset", "cpuset.cpus", c)?;
+        }
+        if let Some(m) = &l.cpuset_mems {
+            self.set("cpuset", "cpuset.mems", m)?;
+        }
+        if let Some(w) = l.blkio_weight {
+            self.set("io", "io.weight", &format!("default {w}"))?;
+        }
+        for (file, value) in &l.unified {
+            if file.contains('/') || file.starts_with('.') {
+                return Err(Error::msg(format!("invalid cgroup file name '{file}' in linux.resources.unified")));
+            }
+            self.set("", file, value)?;
         }
         Ok(())
     }
@@ -227,7 +399,7 @@ impl Cgroup {
         self.removed = true;
         let mut result = Ok(());
         for d in &self.dirs {
-            if let Err(e) = remove_dir(d, &self.name, self.v2) {
+            if let Err(e) = remove_dir(d, &self.leaf, self.v2) {
                 if result.is_ok() {
                     result = Err(e);
                 }
@@ -242,11 +414,14 @@ impl Drop for Cgroup {
     fn drop(&mut self) {
         if !self.removed {
             for d in &self.dirs {
-                let _ = remove_dir(d, &self.name, self.v2);
+                let _ = remove_dir(d, &self.leaf, self.v2);
             }
         }
     }
 }
+
+/// The v1 hierarchies runt may use.
+const CONTROLLERS: &[&str] = &["pids", "memory", "cpu", "cpuset", "blkio", "devices", "freezer"];
 
 /// The parent of the caller's own cgroup (from /proc/self/cgroup's `0::/path`), opened below the
 /// cgroup2 mount `root`: (its descriptor, its path for messages).
@@ -279,7 +454,15 @@ fn stale(parent: &Fd, name: &core::ffi::CStr) -> bool {
 /// The controllers to enable for children of a v2 cgroup, as a subtree_control line.
 fn v2_controllers(l: &Limits) -> String {
     let mut s = String::new();
-    for (on, c) in [(l.pids.is_some(), "+pids"), (l.memory.is_some(), "+memory"), (l.cpu_quota.is_some(), "+cpu")] {
+    let memory = l.memory.is_some() || l.memory_reservation.is_some() || l.memory_swap.is_some();
+    let cpuset = l.cpuset_cpus.is_some() || l.cpuset_mems.is_some();
+    for (on, c) in [
+        (l.pids.is_some(), "+pids"),
+        (memory, "+memory"),
+        (l.cpu_quota.is_some() || l.cpu_shares.is_some(), "+cpu"),
+        (cpuset, "+cpuset"),
+        (l.blkio_weight.is_some(), "+io"),
+    ] {
         if on {
             if !s.is_empty() {
                 s.push(' ');

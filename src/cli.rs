@@ -209,9 +209,11 @@ pub fn usage() -> String {
     format!(
         "runt {VERSION}: run a command in a container\n\n\
          Usage: runt COMMAND [OPTIONS]\n\n\
-         Commands:\n  run    run a command in a new container\n\n\
+         Commands:\n  run      run a command in a new container (runt run --help)\n\n\
+         OCI runtime commands (runc's command line, for container engines):\n{}\n\
          Options:\n  -h, --help     print this help\n  -V, --version  print the version\n\n\
-         'runt COMMAND --help' describes a command.\n"
+         'runt COMMAND --help' describes a command.\n",
+        crate::oci::cli::summary()
     )
 }
 
@@ -237,7 +239,7 @@ pub fn parse(args: &[&str]) -> Result<Command> {
     };
     match first {
         "-h" | "--help" | "help" => Ok(Command::Help(usage())),
-        "-V" | "--version" => Ok(Command::Version),
+        "-V" | "-v" | "--version" => Ok(Command::Version),
         "run" => parse_run(rest),
         o if o.starts_with('-') => Err(Error::msg(format!("unknown option {o} (see 'runt --help')"))),
         c => Err(Error::msg(format!("unknown command {c} (see 'runt --help')"))),

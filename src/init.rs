@@ -1,40 +1,74 @@
 //! Child side: runs in the new namespaces as the container's pid 1-to-be, from clone until execve.
 //!
 //! Only raw system calls and the allocator are used here (no musl function that relies on thread
-//! state, which clone left stale). Every failure is reported to the parent, which prints it.
+//! state, which clone left stale). Every failure is reported to the parent, which prints it;
+//! the one exception is a created container after `start`, whose runt is gone: it says on its own
+//! stderr why its command could not run.
 
 use crate::error::{Error, OrSys, Result, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND, EXIT_RUNTIME};
+use crate::out::Out;
 use crate::plan::Step;
 use crate::rootfs::{self, cstr};
 use crate::security::{caps, rlimits, seccomp};
 use crate::spec::{Seccomp, Spec};
 use crate::sync::ChildEnd;
 use crate::sys::signal::{self, SigSet};
-use crate::sys::{fs, process, Errno};
+use crate::sys::{fs, process, Errno, Fd};
+use crate::{console, hooks};
 use alloc::ffi::CString;
 use alloc::format;
 use alloc::vec::Vec;
+use core::fmt::Write;
 
-pub fn run(spec: &Spec, steps: &[Step], sync: ChildEnd, saved_mask: SigSet) -> ! {
-    let err = match setup(spec, steps, &sync, saved_mask) {
-        Ok(()) => exec(spec),
+/// What the child does once it is set up.
+pub enum Mode {
+    /// `runt run`: exec at once; runt stays the parent, and the container dies with it.
+    Foreground,
+    /// `runt create`: report ready, wait until `runt start` opens the fifo, then exec. The
+    /// descriptors were opened by the parent before clone: the fifo (O_PATH; opened for writing
+    /// through /proc once inside), and the console socket when process.terminal is set.
+    Create { fifo: Fd, console: Option<Fd> },
+}
+
+pub fn run(spec: &Spec, steps: &[Step], sync: ChildEnd, saved_mask: SigSet, mode: Mode) -> ! {
+    let mut pid = 0;
+    let err = match setup(spec, steps, &sync, saved_mask, &mode, &mut pid) {
+        Ok(()) => match mode {
+            Mode::Foreground => exec(spec),
+            Mode::Create { fifo, .. } => {
+                let e = match created(spec, &sync, fifo, pid) {
+                    Ok(e) | Err(e) => e,
+                };
+                if let Some(what) = e.what.strip_prefix(AFTER_START) {
+                    // After ready, the parent is gone: say it where the container's output goes.
+                    let e = Error { what: what.into(), ..e };
+                    let _ = writeln!(Out::new(2), "runt: {e}");
+                    process::exit(e.status)
+                }
+                e
+            }
+        },
         Err(e) => e,
     };
     sync.report(&err);
     process::exit(err.status)
 }
 
-fn setup(spec: &Spec, steps: &[Step], sync: &ChildEnd, saved_mask: SigSet) -> Result<()> {
-    // If runt dies (even by SIGKILL), the container's init goes with it, and so does its pid
-    // namespace; nothing is left running unowned.
-    process::set_parent_death_signal(process::SIGKILL).or_sys(|| "prctl PR_SET_PDEATHSIG".into())?;
+fn setup(spec: &Spec, steps: &[Step], sync: &ChildEnd, saved_mask: SigSet, mode: &Mode, pid: &mut i32) -> Result<()> {
+    if matches!(mode, Mode::Foreground) {
+        // If runt dies (even by SIGKILL), the container's init goes with it, and so does its pid
+        // namespace; nothing is left running unowned.
+        process::set_parent_death_signal(process::SIGKILL).or_sys(|| "prctl PR_SET_PDEATHSIG".into())?;
+    }
+    let go = || match sync.wait_go() {
+        Some(p) => p,
+        None => process::exit(EXIT_RUNTIME),
+    };
     // In a new user namespace nothing works until the parent has written the id maps, so wait
     // for go first; otherwise set up while the parent works on the cgroup and wait at the end.
     let in_userns = spec.userns.is_some();
     if in_userns {
-        if !sync.wait_go() {
-            process::exit(EXIT_RUNTIME);
-        }
+        *pid = go();
         // Become the namespace's root: the ids runt had outside may not be mapped at all (root
         // running --userns), and files cannot be created under an unmapped id.
         process::setgid(0).or_sys(|| "setgid 0 in the user namespace".into())?;
@@ -45,24 +79,40 @@ fn setup(spec: &Spec, steps: &[Step], sync: &ChildEnd, saved_mask: SigSet) -> Re
     rootfs::enter(spec, steps)?;
     fs::umask(0o022);
     process::sethostname(spec.hostname.as_bytes()).or_sys(|| format!("sethostname {}", spec.hostname))?;
+    if let Some(d) = &spec.oci.domainname {
+        process::setdomainname(d.as_bytes()).or_sys(|| format!("setdomainname {d}"))?;
+    }
     if spec.namespaces & process::CLONE_NEWNET != 0 {
         crate::sys::net::interface_up(b"lo").or_sys(|| "bring up lo".into())?;
     }
     // All of the above overlapped with the parent's cgroup set-up; from here on the process must
     // be inside its cgroup.
-    if !in_userns && !sync.wait_go() {
-        process::exit(EXIT_RUNTIME);
+    if !in_userns {
+        *pid = go();
     }
     // Now that the process is in its cgroup, that cgroup becomes the root of its cgroup namespace.
     if spec.namespaces & process::CLONE_NEWCGROUP != 0 {
         process::unshare(process::CLONE_NEWCGROUP).or_sys(|| "unshare the cgroup namespace".into())?;
     }
+    let console = match mode {
+        Mode::Create { console, .. } => console.as_ref(),
+        Mode::Foreground => None,
+    };
+    become_process(spec, saved_mask, console)
+}
+
+/// The last steps of every container process (init and exec'd ones alike), inside the
+/// container's namespaces: working directory, keyring, limits, terminal, identity, capabilities,
+/// then no_new_privs and seccomp as the last thing before execve.
+pub fn become_process(spec: &Spec, saved_mask: SigSet, console: Option<&Fd>) -> Result<()> {
     fs::chdir(&cstr(&spec.cwd)?).or_sys(|| format!("chdir {}", spec.cwd))?;
     // A fresh session keyring: the keys of the session runt runs in stay out of reach. Kernels
     // built without keys have nothing to hide.
-    match process::join_new_session_keyring() {
-        Ok(()) | Err(Errno::ENOSYS) => {}
-        Err(e) => return Err(Error::sys(e, "join a new session keyring")),
+    if !spec.oci.keep_keyring {
+        match process::join_new_session_keyring() {
+            Ok(()) | Err(Errno::ENOSYS) => {}
+            Err(e) => return Err(Error::sys(e, "join a new session keyring")),
+        }
     }
     for l in &spec.rlimits {
         process::setrlimit(l.resource, l.soft, l.hard)
@@ -70,6 +120,13 @@ fn setup(spec: &Spec, steps: &[Step], sync: &ChildEnd, saved_mask: SigSet) -> Re
     }
     if let Some(adj) = spec.oom_score_adj {
         write_proc_self("oom_score_adj", &format!("{adj}"))?;
+    }
+    // The terminal first: the console socket is reached and the pty set up while nothing is
+    // dropped yet.
+    match (spec.oci.terminal, console) {
+        (true, Some(sock)) => console::attach(sock, spec.oci.console_size)?,
+        (true, None) => return Err(Error::msg("process.terminal is set but no --console-socket was given")),
+        _ => {}
     }
     let filter = match &spec.seccomp {
         Seccomp::Default => Some((seccomp::default_filter(), 0)),
@@ -87,12 +144,17 @@ fn setup(spec: &Spec, steps: &[Step], sync: &ChildEnd, saved_mask: SigSet) -> Re
     if let Some(u) = spec.user {
         // Where setgroups was denied (a rootless single-id map) there are no groups to clear.
         if !spec.userns.as_ref().is_some_and(|ns| ns.deny_setgroups) {
-            process::setgroups(&[]).or_sys(|| "setgroups".into())?;
+            process::setgroups(&spec.oci.additional_gids).or_sys(|| "setgroups".into())?;
         }
         process::setgid(u.gid).or_sys(|| format!("setgid {}", u.gid))?;
         process::setuid(u.uid).or_sys(|| format!("setuid {}", u.uid))?;
     }
     caps::after_setuid(&spec.caps)?;
+    if let Some(m) = spec.oci.umask {
+        fs::umask(m);
+    }
+    // Descriptors runt inherited (an engine's pipes and sockets) do not reach the command.
+    fs::cloexec_from(3);
     // The command starts with the signal state a fresh process would have, not runt's.
     for sig in 1..=31 {
         if sig != process::SIGKILL && sig != 19 {
@@ -111,6 +173,60 @@ fn setup(spec: &Spec, steps: &[Step], sync: &ChildEnd, saved_mask: SigSet) -> Re
     Ok(())
 }
 
+/// Marks an error raised after the ready report, when the parent no longer listens.
+const AFTER_START: &str = "after start: ";
+
+/// A created container: hooks, the check that the command exists, ready, the wait for start.
+fn created(spec: &Spec, sync: &ChildEnd, fifo: Fd, pid: i32) -> Result<Error> {
+    let state = hooks::state_json(spec, pid, "created");
+    hooks::run_all(&spec.oci.hooks.create_container, &state, "createContainer")?;
+    // A missing or unusable command is reported by create, as engines expect (127/126).
+    let (path, argv, envp) = resolve(spec)?;
+    sync.ready()?;
+    let after = |e: Error| Error { what: format!("{AFTER_START}{}", e.what), ..e };
+    // Blocks until `runt start` opens the fifo for reading.
+    let fifo_path = cstr(&format!("/proc/self/fd/{}", fifo.raw()))?;
+    let w = fs::openat(fs::CWD, &fifo_path, fs::O_WRONLY, 0).or_sys(|| "open exec.fifo".into()).map_err(after)?;
+    fs::write_all(w.raw(), b"0").or_sys(|| "write exec.fifo".into()).map_err(after)?;
+    drop(w);
+    drop(fifo);
+    hooks::run_all(&spec.oci.hooks.start_container, &hooks::state_json(spec, pid, "running"), "startContainer")
+        .map_err(after)?;
+    let ptrs = |v: &[CString]| -> Vec<*const u8> {
+        v.iter().map(|c| c.as_ptr().cast::<u8>()).chain(core::iter::once(core::ptr::null())).collect()
+    };
+    let errno = process::execve(&path, &ptrs(&argv), &ptrs(&envp));
+    Ok(after(exec_error(spec.args.first().map_or("", |a| a.as_str()), errno)))
+}
+
+/// The program to run (PATH searched in the container) and its argv and environment.
+fn resolve(spec: &Spec) -> Result<(CString, Vec<CString>, Vec<CString>)> {
+    let prog = spec.args.first().ok_or_else(|| Error::msg("process.args is empty"))?;
+    let argv = spec.args.iter().map(|a| cstr(a)).collect::<Result<Vec<_>>>()?;
+    let envp = spec.env.iter().map(|a| cstr(a)).collect::<Result<Vec<_>>>()?;
+    let candidates: Vec<alloc::string::String> = if prog.contains('/') {
+        alloc::vec![prog.clone()]
+    } else {
+        let path = spec.env.iter().rev().find_map(|e| e.strip_prefix("PATH=")).unwrap_or(DEFAULT_PATH);
+        path.split(':').filter(|d| !d.is_empty()).map(|d| format!("{d}/{prog}")).collect()
+    };
+    let mut found_unusable = None;
+    for c in candidates {
+        let cp = cstr(&c)?;
+        match fs::faccessat(fs::CWD, &cp, X_OK) {
+            Ok(()) if fs::openat(fs::CWD, &cp, fs::O_PATH | fs::O_DIRECTORY, 0).is_err() => {
+                return Ok((cp, argv, envp))
+            }
+            Ok(()) => found_unusable = Some(Errno::EACCES),
+            Err(Errno::ENOENT | Errno::ENOTDIR) => {}
+            Err(e) => found_unusable = Some(e),
+        }
+    }
+    Err(exec_error(prog, found_unusable.unwrap_or(Errno::ENOENT)))
+}
+
+const X_OK: u32 = 1;
+
 /// Writes a file of the container's own /proc/self (mounted by rootfs::enter).
 fn write_proc_self(name: &str, value: &str) -> Result<()> {
     let path = format!("/proc/self/{name}");
@@ -120,7 +236,7 @@ fn write_proc_self(name: &str, value: &str) -> Result<()> {
 
 /// execve's the command, searching PATH (from the container's environment) for a bare name.
 /// Returns the error to report: 127 if nothing was found, 126 if found but not executable.
-fn exec(spec: &Spec) -> Error {
+pub fn exec(spec: &Spec) -> Error {
     let Some(prog) = spec.args.first() else { return Error::msg("empty command") };
     let cargs: Result<Vec<CString>> = spec.args.iter().map(|a| cstr(a)).collect();
     let cenv: Result<Vec<CString>> = spec.env.iter().map(|a| cstr(a)).collect();
@@ -139,7 +255,7 @@ fn exec(spec: &Spec) -> Error {
             Err(e) => return e,
         }
     } else {
-        let path = spec.env.iter().rev().find_map(|e| e.strip_prefix("PATH=")).unwrap_or("");
+        let path = spec.env.iter().rev().find_map(|e| e.strip_prefix("PATH=")).unwrap_or(DEFAULT_PATH);
         let mut result = Errno::ENOENT;
         for dir in path.split(':').filter(|d| !d.is_empty()) {
             let Ok(candidate) = cstr(&format!("{dir}/{prog}")) else { continue };
@@ -171,3 +287,7 @@ fn exec_error(prog: &str, errno: Errno) -> Error {
     };
     Error::sys(errno, what).with_status(EXIT_NOT_FOUND)
 }
+
+/// Where a bare command name is looked up when the container's environment has no PATH (ctr
+/// --rootfs gives none), as shells and runc do.
+const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";

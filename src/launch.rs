@@ -1,13 +1,16 @@
 //! Parent side: create the cgroup, clone the child into new namespaces, put it in its cgroup,
 //! release it, forward signals while it runs, and clean up whatever way it ends.
 
-use crate::cgroup::{self, Cgroup, Layout};
+use crate::cgroup::{self, Cgroup, Layout, Needs};
 use crate::error::{Error, OrSys, Result};
+use crate::rootfs::cstr;
 use crate::spec::Spec;
+use crate::state::{self, State};
 use crate::sys::process::{self, SIGKILL};
 use crate::sys::signal::{self, SigSet};
 use crate::sys::Errno;
-use crate::{init, plan, sync};
+use crate::sys::{fs, net};
+use crate::{hooks, init, plan, sync};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -26,7 +29,24 @@ pub struct Outcome {
     pub warnings: Vec<String>,
 }
 
-pub fn run(spec: &Spec, warn: &mut dyn FnMut(&str)) -> Result<Outcome> {
+/// A cloned container process, in its cgroup and released, not yet waited for.
+struct Started {
+    pid: i32,
+    cg: Option<Cgroup>,
+    parent: sync::ParentEnd,
+    saved_mask: SigSet,
+}
+
+/// What differs between the two ways of starting a container.
+enum How<'a> {
+    /// `runt run`: runt stays; `terminal` hands the controlling terminal to the container.
+    Foreground { terminal: bool },
+    /// `runt create`: the container waits on the state dir's fifo; the console socket if any.
+    Create { fifo: &'a str, console: Option<&'a str> },
+}
+
+/// Everything up to releasing the child: cgroup, clone into the namespaces, id maps, cgroup join.
+fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn FnMut(&str)) -> Result<Started> {
     let steps = plan::steps(spec);
     let layout = cgroup::detect();
     if matches!(layout, Layout::None) {
@@ -36,27 +56,33 @@ pub fn run(spec: &Spec, warn: &mut dyn FnMut(&str)) -> Result<Outcome> {
             (false, false) => {}
         }
     }
-    let cg = match Cgroup::create(&layout, &spec.name, &spec.limits, spec.device_rules.as_deref()) {
+    let rel = cgroup_path(spec);
+    let cg = match Cgroup::create(&layout, &rel, &spec.limits, spec.device_rules.as_deref(), needs) {
         // Without privileges, a cgroup is only possible where one was delegated to the user.
         Err(Error { errno: Some(Errno::EACCES | Errno::EPERM | Errno::EROFS), what, .. }) if process::getuid() != 0 => {
-            warn(&alloc::format!("{what}: not permitted for this user: limits not applied"));
+            if spec.limits.any() {
+                warn(&alloc::format!("{what}: not permitted for this user: limits not applied"));
+            }
             None
         }
         other => other?,
     };
+    // The child's descriptors for create, opened here while runt still sees the host's paths.
+    let (mode, terminal) = match how {
+        How::Foreground { terminal } => (init::Mode::Foreground, terminal),
+        How::Create { fifo, console } => {
+            let fifo = fs::openat(fs::CWD, &cstr(fifo)?, fs::O_PATH, 0).or_sys(|| format!("open {fifo}"))?;
+            let console = match console {
+                Some(path) => {
+                    Some(net::unix_connect(path.as_bytes()).or_sys(|| format!("connect to console socket {path}"))?)
+                }
+                None => None,
+            };
+            (init::Mode::Create { fifo, console }, false)
+        }
+    };
     let (parent, child) = sync::pair()?;
-
-    // Block the forwarded signals and SIGCHLD before the child exists: none may be lost, and they
-    // are then taken synchronously with sigtimedwait (no handlers).
-    let waited = SigSet::of(FORWARDED).union(SigSet::of(&[SIGCHLD]));
-    // SIGPIPE too: a child that died early must turn the go write into EPIPE, not kill runt.
-    // SIGTTOU: handing the terminal to the container from what is then a background group.
-    let saved_mask =
-        signal::set_mask(waited.union(SigSet::of(&[SIGPIPE, SIGTTOU]))).or_sys(|| "block signals".into())?;
-    // When runt holds the terminal, the container gets it: its own process group in front, so that
-    // a shell inside can do job control and ^C reaches the container rather than runt.
-    let own_pgrp = process::getpgrp();
-    let terminal = process::tcgetpgrp(0).is_ok_and(|fg| fg == own_pgrp);
+    let saved_mask = signal::set_mask(blocked).or_sys(|| "block signals".into())?;
 
     // The cgroup namespace is unshared by the child once it is in its cgroup.
     let mut flags = u64::from(spec.namespaces & !process::CLONE_NEWCGROUP);
@@ -82,7 +108,7 @@ pub fn run(spec: &Spec, warn: &mut dyn FnMut(&str)) -> Result<Outcome> {
             if terminal {
                 let _ = process::setpgid(0, 0);
             }
-            init::run(spec, &steps, child, saved_mask)
+            init::run(spec, &steps, child, saved_mask, mode)
         }
         Ok(pid) => pid,
         Err(e) => {
@@ -91,42 +117,79 @@ pub fn run(spec: &Spec, warn: &mut dyn FnMut(&str)) -> Result<Outcome> {
         }
     };
     drop(child);
+    drop(mode);
     if terminal {
         // The child does the same; whichever runs first, the group exists before it is handed over.
         let _ = process::setpgid(pid, pid);
         let _ = process::tcsetpgrp(0, pid);
     }
-
-    let started = (|| {
+    let released = (|| {
         if let Some(ns) = &spec.userns {
             crate::userns::write_maps(pid, ns)?;
         }
         if let (Some(cg), false) = (&cg, joined) {
             cg.join(pid)?;
         }
-        // A child that failed before this point has its report waiting: that error is the one
-        // to show, not the broken pipe.
-        let released = parent.release();
-        parent.exec_result()?;
-        released
+        parent.release(pid)
     })();
-    if let Err(e) = started {
-        let _ = process::kill(pid, SIGKILL);
-        let _ = process::wait4(pid, false);
+    match released {
+        Ok(()) => Ok(Started { pid, cg, parent, saved_mask }),
+        Err(e) => {
+            // A child that failed first has its report waiting: that error is the one to show,
+            // not the broken pipe.
+            let e = match parent.exec_result() {
+                Err(child_error) => child_error,
+                Ok(()) => e,
+            };
+            let _ = process::kill(pid, SIGKILL);
+            let _ = process::wait4(pid, false);
+            // The broken pipe to the dead child must not kill runt once unblocked.
+            signal::discard(SigSet::of(&[SIGPIPE]));
+            let _ = signal::set_mask(saved_mask);
+            Err(e)
+        }
+    }
+}
+
+/// `runt run` (and the runc-style foreground `run --bundle`): start the container, forward
+/// signals to it, wait for it, remove its cgroup. `on_started` sees its pid once it runs.
+pub fn run(spec: &Spec, warn: &mut dyn FnMut(&str), on_started: &mut dyn FnMut(i32) -> Result<()>) -> Result<Outcome> {
+    // Block the forwarded signals and SIGCHLD before the child exists: none may be lost, and they
+    // are then taken synchronously with sigtimedwait (no handlers).
+    let waited = SigSet::of(FORWARDED).union(SigSet::of(&[SIGCHLD]));
+    // SIGPIPE too: a child that died early must turn the go write into EPIPE, not kill runt.
+    // SIGTTOU: handing the terminal to the container from what is then a background group.
+    let blocked = waited.union(SigSet::of(&[SIGPIPE, SIGTTOU]));
+    // When runt holds the terminal, the container gets it: its own process group in front, so that
+    // a shell inside can do job control and ^C reaches the container rather than runt.
+    let own_pgrp = process::getpgrp();
+    let terminal = process::tcgetpgrp(0).is_ok_and(|fg| fg == own_pgrp);
+    let restore_terminal = || {
         if terminal {
             let _ = process::tcsetpgrp(0, own_pgrp);
         }
+    };
+    let st = match start(spec, How::Foreground { terminal }, blocked, Needs::default(), warn) {
+        Ok(st) => st,
+        Err(e) => {
+            restore_terminal();
+            return Err(e);
+        }
+    };
+    let pid = st.pid;
+    if let Err(e) = st.parent.exec_result().and_then(|()| on_started(pid)) {
+        let _ = process::kill(pid, SIGKILL);
+        let _ = process::wait4(pid, false);
+        restore_terminal();
         return Err(e);
     }
-    drop(parent);
+    drop(st.parent);
 
     let status = wait_forwarding(pid, waited);
-    if terminal {
-        let _ = process::tcsetpgrp(0, own_pgrp);
-    }
+    restore_terminal();
     let status = status?;
     let mut warnings = Vec::new();
-    if let Some(cg) = cg {
+    if let Some(cg) = st.cg {
         if status == 128 + SIGKILL as i32 && spec.limits.memory.is_some() && cg.oom_killed() {
             warnings.push(format!(
                 "container {} was killed: out of memory (limit {} bytes)",
@@ -139,6 +202,52 @@ pub fn run(spec: &Spec, warn: &mut dyn FnMut(&str)) -> Result<Outcome> {
         }
     }
     Ok(Outcome { status, warnings })
+}
+
+/// `runt create`: start the container up to the point where it waits on `dir`'s fifo, record its
+/// state, and leave it (and its cgroup) behind for `start` and `delete`.
+pub fn create(spec: &Spec, dir: &state::Dir, console: Option<&str>, warn: &mut dyn FnMut(&str)) -> Result<State> {
+    dir.make_fifo()?;
+    let fifo = dir.fifo_path();
+    let needs = Needs { freezer: true };
+    let st = start(spec, How::Create { fifo: &fifo, console }, SigSet::of(&[SIGPIPE]), needs, warn)?;
+    let pid = st.pid;
+    let fail = |e: Error| {
+        let _ = process::kill(pid, SIGKILL);
+        let _ = process::wait4(pid, false);
+        e
+    };
+    st.parent.ready().map_err(fail)?;
+    let state = State {
+        id: spec.name.clone(),
+        pid,
+        pid_start: state::pid_start(pid).map_or(0, |(s, _)| s),
+        bundle: spec.oci.bundle.clone(),
+        rootfs: spec.root.path.clone().unwrap_or_default(),
+        created: state::timestamp(),
+        oci_version: spec.oci.version.clone(),
+        annotations: spec.oci.annotations.clone(),
+        cgroups: st.cg.as_ref().map(Cgroup::paths).unwrap_or_default(),
+    };
+    dir.save(&state).map_err(fail)?;
+    // The runtime's hooks run in runt's namespaces, with the container created and waiting.
+    let json = hooks::state_json(spec, pid, "created");
+    hooks::run_all(&spec.oci.hooks.prestart, &json, "prestart").map_err(fail)?;
+    hooks::run_all(&spec.oci.hooks.create_runtime, &json, "createRuntime").map_err(fail)?;
+    signal::discard(SigSet::of(&[SIGPIPE]));
+    let _ = signal::set_mask(st.saved_mask);
+    if let Some(cg) = st.cg {
+        cg.keep();
+    }
+    Ok(state)
+}
+
+/// The container's cgroup below each hierarchy root: config.json's cgroupsPath, or runt/NAME.
+pub fn cgroup_path(spec: &Spec) -> String {
+    match &spec.oci.cgroups_path {
+        Some(p) => p.clone(),
+        None => format!("{}/{}", cgroup::PARENT, spec.name),
+    }
 }
 
 /// Waits for `pid` to end, passing on every forwarded signal runt receives meanwhile.

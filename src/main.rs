@@ -9,18 +9,19 @@ extern crate alloc;
 
 mod cgroup;
 mod cli;
+mod console;
 mod error;
+mod exec;
+mod hooks;
 mod init;
 mod launch;
-// Not wired in yet: the OCI door and the security layer are being built.
-#[allow(dead_code)]
 mod oci;
 mod out;
 mod plan;
 mod rootfs;
-#[allow(dead_code)]
 mod security;
 mod spec;
+mod state;
 mod sync;
 mod sys;
 mod userns;
@@ -34,28 +35,78 @@ use out::Out;
 /// Entry point after the C runtime: raw argv and environment.
 #[cfg_attr(test, allow(dead_code))]
 pub fn main(args: Vec<&'static [u8]>, env: Vec<&'static [u8]>) -> i32 {
-    match run(&args, &env) {
+    let mut log = None;
+    match run(&args, &env, &mut log) {
         Ok(status) => status,
         Err(e) => {
             let mut err = Out::new(2);
             let _ = writeln!(err, "runt: {e}");
+            if let Some(g) = log {
+                log_error(&g, &e);
+            }
             e.status
         }
     }
 }
 
-fn run(raw_args: &[&[u8]], env: &[&[u8]]) -> Result<i32, Error> {
-    let mut args = Vec::with_capacity(raw_args.len());
-    for (i, a) in raw_args.iter().enumerate().skip(1) {
-        args.push(core::str::from_utf8(a).map_err(|_| Error::msg(alloc::format!("argument {i} is not valid UTF-8")))?);
+/// `--log FILE`: engines (conmon) read the runtime's error from there, as JSON with
+/// `--log-format json`.
+fn log_error(g: &oci::cli::Global, e: &Error) {
+    let Some(path) = &g.log else { return };
+    let line = if g.log_json {
+        let o = oci::write::Object::new().str("level", "error").str("msg", &alloc::format!("{e}"));
+        alloc::format!("{}\n", o.str("time", &state::timestamp()).finish())
+    } else {
+        alloc::format!("runt: {e}\n")
+    };
+    let flags = sys::fs::O_WRONLY | sys::fs::O_CREAT | linux_raw_sys::general::O_APPEND;
+    if let Ok(fd) =
+        rootfs::cstr(path).and_then(|p| sys::fs::openat(sys::fs::CWD, &p, flags, 0o644).map_err(|_| Error::msg("")))
+    {
+        let _ = sys::fs::write_all(fd.raw(), line.as_bytes());
     }
-    match cli::parse(&args)? {
+}
+
+fn run(raw_args: &[&[u8]], env: &[&[u8]], log: &mut Option<oci::cli::Global>) -> Result<i32, Error> {
+    let mut owned = Vec::with_capacity(raw_args.len());
+    for (i, a) in raw_args.iter().enumerate().skip(1) {
+        owned.push(core::str::from_utf8(a).map_err(|_| Error::msg(alloc::format!("argument {i} is not valid UTF-8")))?);
+    }
+    // The runc command line: global options, then a runc command (engines call runt this way).
+    let (global, args) = oci::cli::parse_global(&owned)?;
+    let mut warn = |w: &str| {
+        let _ = writeln!(Out::new(2), "runt: warning: {w}");
+    };
+    let oci_args = match args {
+        [w, rest @ ..] if *w == "run" && oci::cli::run_is_oci(rest) => Some(oci::cli::parse_run(rest)?),
+        [w, rest @ ..] if oci::cli::is_command(w) => Some(oci::cli::parse(w, rest)?),
+        // Engines probe `checkpoint --help`: success would mean checkpointing works.
+        [w, ..] if *w == "checkpoint" || *w == "restore" => {
+            return Err(Error::msg(alloc::format!("{w}: not supported by runt")));
+        }
+        _ => None,
+    };
+    if let Some(parsed) = oci_args {
+        return match parsed {
+            Err(help) => {
+                let _ = Out::new(1).write_str(&help);
+                Ok(0)
+            }
+            Ok(a) => {
+                *log = Some(global);
+                let g = log.as_ref().ok_or_else(|| Error::msg("no options"))?;
+                oci::cmd::run(g, &a, &mut warn)
+            }
+        };
+    }
+    match cli::parse(args)? {
         cli::Command::Help(text) => {
             let _ = Out::new(1).write_str(&text);
             Ok(0)
         }
         cli::Command::Version => {
-            let _ = writeln!(Out::new(1), "runt {}", cli::VERSION);
+            // The shape runc prints: engines read the first line, and the spec line.
+            let _ = writeln!(Out::new(1), "runt version {}\nspec: {}", cli::VERSION, oci::cmd::OCI_VERSION);
             Ok(0)
         }
         cli::Command::Run(r) => {
@@ -67,10 +118,7 @@ fn run(raw_args: &[&[u8]], env: &[&[u8]]) -> Result<i32, Error> {
                 // Without privileges a user namespace is the only way in; the caller becomes root.
                 spec.userns = Some(userns::rootless(uid, sys::process::getgid()));
             }
-            let mut warn = |w: &str| {
-                let _ = writeln!(Out::new(2), "runt: warning: {w}");
-            };
-            let outcome = launch::run(&spec, &mut warn)?;
+            let outcome = launch::run(&spec, &mut warn, &mut |_| Ok(()))?;
             for w in &outcome.warnings {
                 warn(w);
             }

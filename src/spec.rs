@@ -59,6 +59,10 @@ pub struct Spec {
 #[derive(Debug, PartialEq, Default)]
 pub struct Oci {
     pub version: String,
+    /// The bundle directory (absolute), for the state hooks and `runt state` report.
+    pub bundle: String,
+    /// --no-new-keyring: stay in runt's session keyring.
+    pub keep_keyring: bool,
     pub domainname: Option<String>,
     pub umask: Option<u32>,
     pub additional_gids: Vec<u32>,
@@ -101,7 +105,6 @@ pub enum Seccomp {
     Default,
     Unconfined,
     /// A filter compiled from config.json's linux.seccomp, with its SECCOMP_FILTER_FLAG_* flags.
-    #[allow(dead_code)] // built by the OCI door, being wired in
     Custom {
         filter: Vec<SockFilter>,
         flags: u32,

@@ -1,9 +1,10 @@
 //! Parent/child handshake over two close-on-exec pipes.
 //!
-//! - go: the parent writes one byte once the child is in its cgroup; EOF instead means the parent
-//!   gave up, and the child exits.
-//! - report: the child writes an encoded `Error` if set-up or exec fails; EOF without data means
-//!   execve succeeded (the pipe closed on exec).
+//! - go: the parent writes the child's pid (as runt sees it) once the child is in its cgroup; EOF
+//!   instead means the parent gave up, and the child exits.
+//! - report: the child writes `E` and an encoded `Error` if set-up or exec fails, or `R` when a
+//!   created container is ready and about to wait for `start`; EOF without data means execve
+//!   succeeded (the pipe closed on exec).
 
 use crate::error::{Error, OrSys, Result};
 use crate::sys::{fs, Errno, Fd};
@@ -43,31 +44,62 @@ fn decode(b: &[u8]) -> Option<Error> {
 }
 
 impl ParentEnd {
-    /// Lets the child go on to exec.
-    pub fn release(&self) -> Result<()> {
-        fs::write_all(self.go.raw(), b"1").or_sys(|| "release the container".into())
+    /// Lets the child go on, telling it its pid outside its pid namespace.
+    pub fn release(&self, pid: i32) -> Result<()> {
+        fs::write_all(self.go.raw(), &pid.to_le_bytes()).or_sys(|| "release the container".into())
     }
 
     /// Waits until the child has exec'd (Ok) or reported a failure (Err, with its exit status).
     pub fn exec_result(&self) -> Result<()> {
-        let mut buf = [0u8; 4096];
-        let n = fs::read_full(self.report.raw(), &mut buf).or_sys(|| "read the container's start-up report".into())?;
-        match buf.get(..n).filter(|b| !b.is_empty()) {
+        match self.next()? {
             None => Ok(()),
-            Some(b) => Err(decode(b).unwrap_or_else(|| Error::msg("the container failed during set-up"))),
+            Some(b'R') => Err(Error::msg("the container reported ready instead of exec")),
+            Some(_) => Err(self.error()),
         }
+    }
+
+    /// Waits until a created container is ready (Ok) or has failed (Err).
+    pub fn ready(&self) -> Result<()> {
+        match self.next()? {
+            Some(b'R') => Ok(()),
+            None => Err(Error::msg("the container exited during set-up")),
+            Some(_) => Err(self.error()),
+        }
+    }
+
+    fn next(&self) -> Result<Option<u8>> {
+        let mut tag = [0u8; 1];
+        let n = fs::read_full(self.report.raw(), &mut tag).or_sys(|| "read the container's start-up report".into())?;
+        Ok((n == 1).then_some(tag[0]))
+    }
+
+    fn error(&self) -> Error {
+        let mut buf = [0u8; 4096];
+        let n = fs::read_full(self.report.raw(), &mut buf).unwrap_or(0);
+        buf.get(..n).and_then(decode).unwrap_or_else(|| Error::msg("the container failed during set-up"))
     }
 }
 
 impl ChildEnd {
-    /// Blocks until the parent says go; false if it closed the pipe instead.
-    pub fn wait_go(&self) -> bool {
-        let mut b = [0u8; 1];
-        matches!(fs::read_full(self.go.raw(), &mut b), Ok(1))
+    /// Blocks until the parent says go: Some(own pid as the parent sees it), or None if the
+    /// parent closed the pipe instead.
+    pub fn wait_go(&self) -> Option<i32> {
+        let mut b = [0u8; 4];
+        match fs::read_full(self.go.raw(), &mut b) {
+            Ok(4) => Some(i32::from_le_bytes(b)),
+            _ => None,
+        }
     }
 
     pub fn report(&self, e: &Error) {
-        let _ = fs::write_all(self.report.raw(), &encode(e));
+        let mut msg = alloc::vec![b'E'];
+        msg.extend_from_slice(&encode(e));
+        let _ = fs::write_all(self.report.raw(), &msg);
+    }
+
+    /// A created container is set up and about to wait for `start`.
+    pub fn ready(&self) -> Result<()> {
+        fs::write_all(self.report.raw(), b"R").or_sys(|| "report ready".into())
     }
 }
 

@@ -17,8 +17,16 @@ fn help_prints_usage_on_stdout() {
 
 #[test]
 fn version() {
+    // The shape runc prints, which engines parse: the version, then the OCI spec version.
     let out = run(&["--version"]);
-    assert_eq!(ok_stdout(&out).trim_end(), format!("runt {}", env!("CARGO_PKG_VERSION")));
+    let text = ok_stdout(&out);
+    let mut lines = text.lines();
+    // runt's version, from its own manifest (this test package has a version of its own).
+    let manifest = std::fs::read_to_string(manifest_dir().join("Cargo.toml")).expect("read Cargo.toml");
+    let version = manifest.lines().find_map(|l| l.strip_prefix("version = ")).expect("a version line");
+    let want = format!("runt version {}", version.trim_matches('"'));
+    assert_eq!(lines.next(), Some(want.as_str()), "{text}");
+    assert!(lines.next().is_some_and(|l| l.starts_with("spec: 1.")), "{text}");
 }
 
 #[test]

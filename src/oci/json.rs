@@ -452,11 +452,13 @@ impl Value {
         }
     }
 
+    #[allow(dead_code)] // part of the reader's API; config mapping uses it
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
 
     /// For messages: "expected a string, found number".
+    #[allow(dead_code)] // part of the reader's API; config mapping uses it
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Null => "null",

@@ -1,2 +1,7 @@
-//! The OCI door: config.json bundles (issue 3). Being built; not wired into the CLI yet.
+//! The OCI door: config.json bundles and the runc command line engines drive runtimes with.
+pub mod cli;
+pub mod cmd;
+pub mod config;
 pub mod json;
+pub mod template;
+pub mod write;

@@ -131,11 +131,13 @@ pub struct Cmp {
 }
 
 impl Cmp {
+    #[allow(dead_code)] // the default profile in build.rs
     pub const fn new(arg: u8, op: Op, value: u64) -> Cmp {
         Cmp { arg, op, value, value_two: 0 }
     }
 
     /// `(args[arg] & mask) == want`.
+    #[allow(dead_code)] // the default profile in build.rs
     pub const fn masked_eq(arg: u8, mask: u64, want: u64) -> Cmp {
         Cmp { arg, op: Op::MaskedEq, value: mask, value_two: want }
     }
@@ -189,6 +191,7 @@ impl Filter {
     }
 
     /// `nr -> action`, whatever the arguments.
+    #[allow(dead_code)] // the default profile in build.rs
     pub fn add(&mut self, nr: u32, action: Action) {
         self.rules.push(Rule { nr, action, args: Vec::new() });
     }

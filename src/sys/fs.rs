@@ -6,8 +6,8 @@ use linux_raw_sys::general as k;
 use syscalls::{syscall, Sysno};
 
 pub use k::{
-    AT_REMOVEDIR, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_WRONLY, RESOLVE_IN_ROOT,
-    RESOLVE_NO_MAGICLINKS,
+    AT_REMOVEDIR, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY,
+    RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS,
 };
 
 /// `AT_FDCWD`: resolve relative paths against the current directory.
@@ -185,4 +185,83 @@ pub fn pipe() -> Result<(Fd, Fd)> {
 pub fn umask(mask: u32) -> u32 {
     // SAFETY: umask cannot fail and takes no memory.
     unsafe { syscall!(Sysno::umask, mask) }.unwrap_or(0) as u32
+}
+
+/// renameat(2): atomically replaces `to` with `from` (both relative to `dir`).
+#[inline]
+pub fn renameat(dir: i32, from: &CStr, to: &CStr) -> Result<()> {
+    // SAFETY: both paths are NUL-terminated.
+    unsafe { syscall!(Sysno::renameat, dir, from.as_ptr(), dir, to.as_ptr()) }.map(drop)
+}
+
+/// The names in the directory `fd` (getdents64), without "." and "..".
+pub fn list_dir(fd: i32) -> Result<alloc::vec::Vec<alloc::string::String>> {
+    let mut names = alloc::vec::Vec::new();
+    let mut buf = alloc::vec![0u8; 8192];
+    loop {
+        // SAFETY: buf is writable for its length; the kernel fills it with dirent64 records.
+        let n = unsafe { syscall!(Sysno::getdents64, fd, buf.as_mut_ptr(), buf.len()) }?;
+        if n == 0 {
+            return Ok(names);
+        }
+        let mut off = 0;
+        // struct linux_dirent64: u64 ino, i64 off, u16 reclen, u8 type, then the NUL-terminated name.
+        while let Some(rec) = buf.get(off..n) {
+            let Some(reclen) = rec.get(16..18).and_then(|b| <[u8; 2]>::try_from(b).ok()).map(u16::from_ne_bytes) else {
+                break;
+            };
+            let reclen = usize::from(reclen);
+            let name = rec.get(19..reclen.max(19)).unwrap_or_default();
+            let name = name.split(|&b| b == 0).next().unwrap_or_default();
+            if name != b"." && name != b".." {
+                if let Ok(s) = core::str::from_utf8(name) {
+                    names.push(alloc::string::String::from(s));
+                }
+            }
+            if reclen == 0 {
+                break;
+            }
+            off += reclen;
+        }
+    }
+}
+
+/// clock_gettime(CLOCK_REALTIME): (seconds, nanoseconds) since the epoch.
+pub fn now() -> (i64, i64) {
+    let mut ts = k::__kernel_timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: ts is a valid timespec for the kernel to fill.
+    let _ = unsafe { syscall!(Sysno::clock_gettime, k::CLOCK_REALTIME, &mut ts as *mut k::__kernel_timespec) };
+    (ts.tv_sec, ts.tv_nsec)
+}
+
+/// getcwd(2).
+pub fn getcwd() -> Result<alloc::string::String> {
+    let mut buf = alloc::vec![0u8; 4096];
+    // SAFETY: buf is writable for its length; the kernel writes a NUL-terminated path.
+    let n = unsafe { syscall!(Sysno::getcwd, buf.as_mut_ptr(), buf.len()) }?;
+    buf.truncate(n.saturating_sub(1));
+    alloc::string::String::from_utf8(buf).map_err(|_| super::Errno::EINVAL)
+}
+
+/// Marks every descriptor from `first` up close-on-exec: close_range(2) with
+/// CLOSE_RANGE_CLOEXEC (Linux 5.11), else one fcntl per descriptor up to 1024.
+pub fn cloexec_from(first: u32) {
+    const CLOSE_RANGE_CLOEXEC: u32 = 1 << 2;
+    // SAFETY: no memory is passed; descriptors are only marked, not closed.
+    if unsafe { syscall!(Sysno::close_range, first, u32::MAX, CLOSE_RANGE_CLOEXEC) }.is_ok() {
+        return;
+    }
+    for fd in first..1024 {
+        // SAFETY: F_SETFD with FD_CLOEXEC; a closed number just fails with EBADF.
+        let _ = unsafe { syscall!(Sysno::fcntl, fd, k::F_SETFD, k::FD_CLOEXEC) };
+    }
+}
+
+/// (st_dev, st_ino) of `fd`: what makes two namespace files the same namespace.
+pub fn identity(fd: i32) -> Result<(u64, u64)> {
+    // SAFETY: stat is plain old data; the kernel fills it completely on success.
+    let mut st: k::stat = unsafe { core::mem::zeroed() };
+    // SAFETY: st is a valid, writable stat buffer.
+    unsafe { syscall!(Sysno::fstat, fd, &mut st as *mut k::stat) }?;
+    Ok((st.st_dev, st.st_ino))
 }

@@ -32,3 +32,57 @@ pub fn interface_up(name: &[u8]) -> Result<()> {
     // SAFETY: as above; the kernel only reads it this time.
     unsafe { syscall!(Sysno::ioctl, sock.raw(), ioctl::SIOCSIFFLAGS, &mut req as *mut IfreqFlags) }.map(drop)
 }
+
+/// A connected AF_UNIX stream socket to `path` (at most 107 bytes).
+pub fn unix_connect(path: &[u8]) -> Result<Fd> {
+    // SAFETY: no memory is passed.
+    let fd = unsafe { syscall!(Sysno::socket, net::AF_UNIX, net::SOCK_STREAM | linux_raw_sys::general::O_CLOEXEC, 0) }
+        .map(|fd| Fd::from_raw(fd as i32))?;
+    let mut addr = [0u8; 110];
+    addr[0] = net::AF_UNIX as u8;
+    let dst = addr.get_mut(2..2 + path.len()).ok_or(super::Errno::ENAMETOOLONG)?;
+    if path.len() > 107 {
+        return Err(super::Errno::ENAMETOOLONG);
+    }
+    dst.copy_from_slice(path);
+    // SAFETY: addr is a sockaddr_un of the length passed.
+    unsafe { syscall!(Sysno::connect, fd.raw(), addr.as_ptr(), 2 + path.len()) }?;
+    Ok(fd)
+}
+
+/// sendmsg(2) of `data` with one descriptor attached (SCM_RIGHTS).
+pub fn send_fd(sock: i32, data: &[u8], fd: i32) -> Result<()> {
+    #[repr(C)]
+    struct Iovec {
+        base: *const u8,
+        len: usize,
+    }
+    #[repr(C)]
+    struct Msghdr {
+        name: *const u8,
+        namelen: u32,
+        iov: *const Iovec,
+        iovlen: usize,
+        control: *const u8,
+        controllen: usize,
+        flags: i32,
+    }
+    // struct cmsghdr { size_t len; int level; int type; } followed by the int, padded to 8.
+    let mut cmsg = [0u8; 24];
+    cmsg[..8].copy_from_slice(&20usize.to_ne_bytes());
+    cmsg[8..12].copy_from_slice(&1i32.to_ne_bytes()); // SOL_SOCKET
+    cmsg[12..16].copy_from_slice(&1i32.to_ne_bytes()); // SCM_RIGHTS
+    cmsg[16..20].copy_from_slice(&fd.to_ne_bytes());
+    let iov = Iovec { base: data.as_ptr(), len: data.len() };
+    let msg = Msghdr {
+        name: core::ptr::null(),
+        namelen: 0,
+        iov: &iov,
+        iovlen: 1,
+        control: cmsg.as_ptr(),
+        controllen: cmsg.len(),
+        flags: 0,
+    };
+    // SAFETY: msg, iov, data and cmsg are valid for the call; the kernel only reads them.
+    unsafe { syscall!(Sysno::sendmsg, sock, &msg as *const Msghdr, 0) }.map(drop)
+}

@@ -237,3 +237,64 @@ pub fn tcsetpgrp(fd: i32, pgrp: i32) -> Result<()> {
     // SAFETY: TIOCSPGRP reads one int from the pointer given.
     unsafe { syscall!(Sysno::ioctl, fd, linux_raw_sys::ioctl::TIOCSPGRP, &pgrp as *const i32) }.map(drop)
 }
+
+/// setsid(2).
+#[inline]
+pub fn setsid() -> Result<()> {
+    // SAFETY: no memory is passed.
+    unsafe { syscall!(Sysno::setsid) }.map(drop)
+}
+
+/// dup3(2) without flags: `new` becomes a copy of `old` (and loses close-on-exec).
+#[inline]
+pub fn dup2(old: i32, new: i32) -> Result<()> {
+    if old == new {
+        return Ok(());
+    }
+    // SAFETY: no memory is passed.
+    unsafe { syscall!(Sysno::dup3, old, new, 0) }.map(drop)
+}
+
+/// ioctl with an int argument passed by pointer (TIOCSPTLCK, TIOCGPTN, ...); returns the int.
+#[inline]
+pub fn ioctl_int(fd: i32, request: u32, value: i32) -> Result<i32> {
+    let mut v = value;
+    // SAFETY: these requests read or write exactly one int at the pointer.
+    unsafe { syscall!(Sysno::ioctl, fd, request, &mut v as *mut i32) }.map(|_| v)
+}
+
+/// ioctl with a plain integer argument (TIOCSCTTY).
+#[inline]
+pub fn ioctl_arg(fd: i32, request: u32, arg: usize) -> Result<()> {
+    // SAFETY: the argument is a value, not a pointer.
+    unsafe { syscall!(Sysno::ioctl, fd, request, arg) }.map(drop)
+}
+
+/// ioctl(TIOCSWINSZ): the terminal's size in rows and columns.
+#[inline]
+pub fn set_window_size(fd: i32, rows: u16, cols: u16) -> Result<()> {
+    let ws: [u16; 4] = [rows, cols, 0, 0];
+    // SAFETY: struct winsize is four unsigned shorts, which ws is.
+    unsafe { syscall!(Sysno::ioctl, fd, linux_raw_sys::ioctl::TIOCSWINSZ, ws.as_ptr()) }.map(drop)
+}
+
+/// setdomainname(2).
+#[inline]
+pub fn setdomainname(name: &[u8]) -> Result<()> {
+    // SAFETY: name is readable for its length.
+    unsafe { syscall!(Sysno::setdomainname, name.as_ptr(), name.len()) }.map(drop)
+}
+
+/// pidfd_open(2) (Linux 5.3).
+#[inline]
+pub fn pidfd_open(pid: i32) -> Result<Fd> {
+    // SAFETY: no memory is passed.
+    unsafe { syscall!(Sysno::pidfd_open, pid, 0) }.map(|fd| Fd::from_raw(fd as i32))
+}
+
+/// setns(2) into the namespace file `fd`; `nstype` 0 accepts any type.
+#[inline]
+pub fn setns(fd: &Fd, nstype: u32) -> Result<()> {
+    // SAFETY: no memory is passed.
+    unsafe { syscall!(Sysno::setns, fd.raw(), nstype) }.map(drop)
+}

@@ -24,7 +24,7 @@ pub const TIMEOUT: Duration = Duration::from_secs(60);
 const APPLETS: &[&str] = &["sh", "echo", "cat", "ls", "sleep", "true", "mkdir"];
 
 pub fn manifest_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
 }
 
 /// The runt binary: `$RUNT`, else `<manifest>/runt` (built by `make`).

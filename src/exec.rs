@@ -1,0 +1,110 @@
+//! `runt exec`: one more process in a running container: into its namespaces (setns) and its
+//! cgroup, then the same last steps as the container's init (identity, capabilities, seccomp).
+
+use crate::cgroup::Cgroup;
+use crate::error::{Error, OrSys, Result};
+use crate::launch::{exit_status, FORWARDED};
+use crate::rootfs::cstr;
+use crate::spec::Spec;
+use crate::state::State;
+use crate::sys::signal::{self, SigSet};
+use crate::sys::{fs, net, process, Errno, Fd};
+use crate::{init, sync};
+use alloc::format;
+use alloc::vec::Vec;
+
+/// The namespaces to enter, user first (it grants the rights to enter the others), mount last
+/// (after it, host paths are gone). The pid namespace is entered by runt itself before forking:
+/// setns only moves future children into it.
+const ORDER: &[(&str, u32)] = &[
+    ("user", process::CLONE_NEWUSER),
+    ("ipc", process::CLONE_NEWIPC),
+    ("uts", process::CLONE_NEWUTS),
+    ("net", process::CLONE_NEWNET),
+    ("cgroup", process::CLONE_NEWCGROUP),
+    ("mnt", process::CLONE_NEWNS),
+];
+
+/// Opens /proc/PID/ns/NAME unless it is runt's own namespace already.
+fn ns_of(pid: i32, name: &str) -> Result<Option<Fd>> {
+    let theirs = format!("/proc/{pid}/ns/{name}");
+    let fd = fs::openat(fs::CWD, &cstr(&theirs)?, fs::O_RDONLY, 0).or_sys(|| format!("open {theirs}"))?;
+    let own = fs::openat(fs::CWD, &cstr(&format!("/proc/self/ns/{name}"))?, fs::O_RDONLY, 0);
+    let same = own.is_ok_and(|o| fs::identity(o.raw()).ok() == fs::identity(fd.raw()).ok());
+    Ok((!same).then_some(fd))
+}
+
+pub struct Options<'a> {
+    pub detach: bool,
+    pub pid_file: Option<&'a str>,
+    pub console: Option<&'a str>,
+}
+
+/// Runs `spec`'s process in the container `st`. Returns its exit status (0 with detach).
+pub fn exec(st: &State, spec: &Spec, opts: &Options, write_pid: &mut dyn FnMut(i32) -> Result<()>) -> Result<i32> {
+    let mut joins: Vec<(Fd, u32)> = Vec::new();
+    for &(name, flag) in ORDER {
+        if let Some(fd) = ns_of(st.pid, name)? {
+            joins.push((fd, flag));
+        }
+    }
+    if let Some(pidns) = ns_of(st.pid, "pid")? {
+        process::setns(&pidns, process::CLONE_NEWPID).or_sys(|| format!("setns into /proc/{}/ns/pid", st.pid))?;
+    }
+    let console = match opts.console {
+        Some(path) => Some(net::unix_connect(path.as_bytes()).or_sys(|| format!("connect to console socket {path}"))?),
+        None => None,
+    };
+    let cg = Cgroup::open(&st.cgroups)?;
+    let (parent, child) = sync::pair()?;
+    let waited = SigSet::of(FORWARDED).union(SigSet::of(&[17]));
+    let saved_mask = signal::set_mask(waited.union(SigSet::of(&[13]))).or_sys(|| "block signals".into())?;
+    let pid = process::clone_fork(0).or_sys(|| "fork".into())?;
+    if pid == 0 {
+        drop(parent);
+        let err = match enter(&child, &joins, spec, saved_mask, console.as_ref()) {
+            Ok(()) => init::exec(spec),
+            Err(e) => e,
+        };
+        child.report(&err);
+        process::exit(err.status);
+    }
+    drop(child);
+    let started = (|| {
+        cg.join(pid)?;
+        parent.release(pid)?;
+        parent.exec_result()?;
+        write_pid(pid)
+    })();
+    if let Err(e) = started {
+        let _ = process::kill(pid, process::SIGKILL);
+        let _ = process::wait4(pid, false);
+        return Err(e);
+    }
+    if opts.detach {
+        return Ok(0);
+    }
+    loop {
+        let (p, raw) = process::wait4(pid, true).or_sys(|| "wait for the process".into())?;
+        if p == pid {
+            return Ok(exit_status(raw));
+        }
+        match signal::wait(waited) {
+            Ok(17) | Err(Errno::EINTR | Errno::EAGAIN) => {}
+            Ok(sig) => {
+                let _ = process::kill(pid, sig);
+            }
+            Err(e) => return Err(Error::sys(e, "wait for signals")),
+        }
+    }
+}
+
+fn enter(sync: &sync::ChildEnd, joins: &[(Fd, u32)], spec: &Spec, mask: SigSet, console: Option<&Fd>) -> Result<()> {
+    if sync.wait_go().is_none() {
+        process::exit(125);
+    }
+    for (fd, flag) in joins {
+        process::setns(fd, *flag).or_sys(|| format!("setns {flag:#x}"))?;
+    }
+    init::become_process(spec, mask, console)
+}

@@ -1,0 +1,358 @@
+//! The runc command line, as container engines drive it: global options, then one of create,
+//! start, state, kill, delete, run --bundle, exec, list, ps, pause, resume, update, events,
+//! features, spec. Each command's options are defined once in a table; help comes from it.
+
+use crate::error::{Error, Result};
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+/// Options that come before the command.
+#[derive(Debug, Default, PartialEq)]
+pub struct Global {
+    pub root: Option<String>,
+    pub log: Option<String>,
+    pub log_json: bool,
+    pub debug: bool,
+    pub systemd_cgroup: bool,
+}
+
+/// (long name, short letter, takes a value, help).
+type Def = (&'static str, Option<char>, bool, &'static str);
+
+pub const GLOBAL: &[Def] = &[
+    ("root", None, true, "state directory (default /run/runt, or /tmp/runt without /run)"),
+    ("log", None, true, "also write errors to this file"),
+    ("log-format", None, true, "text or json"),
+    ("debug", None, false, "accepted"),
+    ("systemd-cgroup", None, false, "cgroupsPath is slice:prefix:name (cgroupfs is written either way)"),
+    ("rootless", None, true, "accepted (rootless is decided by the caller's uid)"),
+];
+
+const CREATE: &[Def] = &[
+    ("bundle", Some('b'), true, "bundle directory (default .)"),
+    ("console-socket", None, true, "unix socket that receives the pty master (process.terminal)"),
+    ("pid-file", None, true, "write the container's pid here"),
+    ("no-pivot", None, false, "accepted; runt falls back from pivot_root by itself"),
+    ("no-new-keyring", None, false, "keep the session keyring"),
+    ("preserve-fds", None, true, "accepted (must be 0)"),
+    ("pidfd-socket", None, true, "unix socket that receives a pidfd of the container"),
+    ("detach", Some('d'), false, "(run) do not wait for the container"),
+    ("keep", None, false, "(run) accepted"),
+];
+const KILL: &[Def] = &[("all", Some('a'), false, "signal every process of the container")];
+const DELETE: &[Def] = &[("force", Some('f'), false, "kill a running container first")];
+const LIST: &[Def] = &[("format", Some('f'), true, "table or json"), ("quiet", Some('q'), false, "ids only")];
+const PS: &[Def] = &[("format", Some('f'), true, "table or json")];
+const SPEC: &[Def] = &[
+    ("bundle", Some('b'), true, "where to write config.json"),
+    ("rootless", None, false, "a config for non-root users"),
+];
+const UPDATE: &[Def] = &[
+    ("resources", Some('r'), true, "a linux.resources JSON file, or - for stdin"),
+    ("pids-limit", None, true, "pids limit"),
+    ("memory", None, true, "memory limit in bytes"),
+];
+const EVENTS: &[Def] =
+    &[("stats", None, false, "print one snapshot of the counters"), ("interval", None, true, "accepted")];
+const EXEC: &[Def] = &[
+    ("process", Some('p'), true, "a process.json (OCI process object)"),
+    ("tty", Some('t'), false, "allocate a pty (with --console-socket)"),
+    ("detach", Some('d'), false, "do not wait for the process"),
+    ("pid-file", None, true, "write the process's pid here"),
+    ("cwd", None, true, "working directory"),
+    ("env", Some('e'), true, "set an environment variable"),
+    ("user", Some('u'), true, "UID[:GID]"),
+    ("console-socket", None, true, "unix socket that receives the pty master"),
+    ("cap", Some('c'), true, "add a capability"),
+    ("no-new-privs", None, false, "set no_new_privs"),
+    ("preserve-fds", None, true, "accepted (must be 0)"),
+    ("pidfd-socket", None, true, "unix socket that receives a pidfd of the process"),
+    ("process-label", None, true, "refused unless empty"),
+    ("apparmor", None, true, "refused unless empty"),
+];
+
+#[derive(Debug, PartialEq, Clone, Copy)]
+pub enum Cmd {
+    Create,
+    Run,
+    Start,
+    State,
+    Kill,
+    Delete,
+    List,
+    Ps,
+    Pause,
+    Resume,
+    Features,
+    Spec,
+    Update,
+    Events,
+    Exec,
+}
+
+/// One parsed command: its options (long name, value) and positional arguments.
+#[derive(Debug, PartialEq)]
+pub struct Args {
+    pub cmd: Cmd,
+    pub opts: Vec<(&'static str, String)>,
+    pub args: Vec<String>,
+}
+
+impl Args {
+    pub fn get(&self, long: &str) -> Option<&str> {
+        self.opts.iter().rev().find(|(k, _)| *k == long).map(|(_, v)| v.as_str())
+    }
+
+    pub fn all<'a>(&'a self, long: &'a str) -> impl Iterator<Item = &'a str> {
+        self.opts.iter().filter(move |(k, _)| *k == long).map(|(_, v)| v.as_str())
+    }
+
+    pub fn has(&self, long: &str) -> bool {
+        self.get(long).is_some()
+    }
+
+    /// The container id: the first positional argument.
+    pub fn id(&self) -> Result<&str> {
+        self.args
+            .first()
+            .map(String::as_str)
+            .ok_or_else(|| Error::msg(format!("{}: missing container id", self.name())))
+    }
+
+    fn name(&self) -> &'static str {
+        TABLE.iter().find(|t| t.1 == self.cmd).map_or("", |t| t.0)
+    }
+}
+
+/// (name, command, options, positional usage, summary).
+const TABLE: &[(&str, Cmd, &[Def], &str, &str)] = &[
+    ("create", Cmd::Create, CREATE, "ID", "create a container from a bundle; it waits for start"),
+    ("start", Cmd::Start, &[], "ID", "run the command of a created container"),
+    ("state", Cmd::State, &[], "ID", "print the container's OCI state"),
+    ("kill", Cmd::Kill, KILL, "ID [SIGNAL]", "send a signal (default TERM) to the container"),
+    ("delete", Cmd::Delete, DELETE, "ID", "remove a stopped (or created) container"),
+    ("list", Cmd::List, LIST, "", "list containers"),
+    ("ps", Cmd::Ps, PS, "ID", "list the container's processes"),
+    ("pause", Cmd::Pause, &[], "ID", "freeze every process of the container"),
+    ("resume", Cmd::Resume, &[], "ID", "thaw a paused container"),
+    ("features", Cmd::Features, &[], "", "print what this runtime supports, as JSON"),
+    ("spec", Cmd::Spec, SPEC, "", "write a default config.json"),
+    ("update", Cmd::Update, UPDATE, "ID", "change the container's resource limits"),
+    ("events", Cmd::Events, EVENTS, "ID", "print the container's resource usage as JSON"),
+    ("exec", Cmd::Exec, EXEC, "ID [COMMAND [ARG...]]", "run a process in a running container"),
+];
+
+/// Whether `word` is one of the runc commands (`run` is decided by the caller).
+pub fn is_command(word: &str) -> bool {
+    TABLE.iter().any(|t| t.0 == word) || word == "ls"
+}
+
+/// `--global opts...`: returns them and the rest of argv.
+pub fn parse_global<'a>(args: &'a [&'a str]) -> Result<(Global, &'a [&'a str])> {
+    let mut g = Global::default();
+    let mut i = 0;
+    while let Some(&a) = args.get(i) {
+        if !a.starts_with('-') || a == "-h" || a == "--help" || a == "-v" || a == "-V" || a == "--version" {
+            break;
+        }
+        let (def, inline) =
+            lookup(GLOBAL, a).ok_or_else(|| Error::msg(format!("unknown option {a} (see 'runt --help')")))?;
+        i += 1;
+        let value = match (def.2, inline) {
+            (true, Some(v)) => v.to_string(),
+            (true, None) => {
+                i += 1;
+                args.get(i - 1).ok_or_else(|| Error::msg(format!("option --{} needs a value", def.0)))?.to_string()
+            }
+            (false, _) => String::new(),
+        };
+        match def.0 {
+            "root" => g.root = Some(value),
+            "log" => g.log = Some(value),
+            "log-format" => g.log_json = value == "json",
+            "debug" => g.debug = true,
+            "systemd-cgroup" => g.systemd_cgroup = true,
+            _ => {}
+        }
+    }
+    Ok((g, args.get(i..).unwrap_or_default()))
+}
+
+/// Parses `runt COMMAND ARGS...` for a runc command. Ok(Err(help)) when help was asked for.
+pub fn parse(word: &str, rest: &[&str]) -> Result<core::result::Result<Args, String>> {
+    let name = if word == "ls" { "list" } else { word };
+    let Some((name, cmd, defs, usage, summary)) = TABLE.iter().find(|t| t.0 == name) else {
+        return Err(Error::msg(format!("unknown command {word} (see 'runt --help')")));
+    };
+    parse_with(name, defs, usage, summary, rest, *cmd)
+}
+
+/// `run ID --bundle B ...`: the runc form of run, with create's options.
+pub fn parse_run(rest: &[&str]) -> Result<core::result::Result<Args, String>> {
+    parse_with("run", CREATE, "ID", "create and start a container from a bundle", rest, Cmd::Run)
+}
+
+/// Whether `runt run ARGS` is the runc form (`run --bundle B ID`, options first as runc takes
+/// them) rather than `runt run [OPTIONS] COMMAND`.
+pub fn run_is_oci(rest: &[&str]) -> bool {
+    let Some(first) = rest.first() else { return false };
+    let oci = ["--bundle", "-b", "--detach", "-d", "--console-socket", "--pid-file", "--no-pivot", "--keep"];
+    oci.iter().any(|o| first == o || first.strip_prefix(o).is_some_and(|r| r.starts_with('=')))
+}
+
+fn parse_with(
+    name: &str,
+    defs: &'static [Def],
+    usage: &str,
+    summary: &str,
+    rest: &[&str],
+    cmd: Cmd,
+) -> Result<core::result::Result<Args, String>> {
+    let mut out = Args { cmd, opts: Vec::new(), args: Vec::new() };
+    let exec = out.cmd == Cmd::Exec;
+    let mut i = 0;
+    while let Some(&a) = rest.get(i) {
+        i += 1;
+        // exec: everything after the id and the command word belongs to the command.
+        if exec && out.args.len() >= 2 {
+            out.args.push(a.to_string());
+            continue;
+        }
+        if a == "--" {
+            out.args.extend(rest.get(i..).unwrap_or_default().iter().map(|s| s.to_string()));
+            break;
+        }
+        if a == "-h" || a == "--help" {
+            return Ok(Err(help(name, defs, usage, summary)));
+        }
+        if !a.starts_with('-') || a == "-" {
+            out.args.push(a.to_string());
+            continue;
+        }
+        let (def, inline) = lookup(defs, a)
+            .ok_or_else(|| Error::msg(format!("{name}: unknown option {a} (see 'runt {name} --help')")))?;
+        let value = match (def.2, inline) {
+            (true, Some(v)) => v.to_string(),
+            (true, None) => {
+                i += 1;
+                rest.get(i - 1)
+                    .ok_or_else(|| Error::msg(format!("{name}: option --{} needs a value", def.0)))?
+                    .to_string()
+            }
+            (false, Some(v)) if v == "true" || v == "false" => {
+                if v == "false" {
+                    continue;
+                }
+                String::new()
+            }
+            (false, Some(_)) => return Err(Error::msg(format!("{name}: option --{} takes no value", def.0))),
+            (false, None) => String::new(),
+        };
+        out.opts.push((def.0, value));
+    }
+    Ok(Ok(out))
+}
+
+/// `--long`, `--long=v`, `-long` (as runc's parser also takes), `-s`, `-sVALUE`.
+fn lookup<'a>(defs: &'static [Def], a: &'a str) -> Option<(&'static Def, Option<&'a str>)> {
+    let body = a.strip_prefix("--").or_else(|| a.strip_prefix('-'))?;
+    let (key, inline) = match body.split_once('=') {
+        Some((k, v)) => (k, Some(v)),
+        None => (body, None),
+    };
+    if let Some(d) = defs.iter().find(|d| d.0 == key) {
+        return Some((d, inline));
+    }
+    if a.starts_with("--") {
+        return None;
+    }
+    let c = body.chars().next()?;
+    let d = defs.iter().find(|d| d.1 == Some(c))?;
+    let rest = body.get(c.len_utf8()..).filter(|r| !r.is_empty());
+    Some((d, rest))
+}
+
+fn help(name: &str, defs: &[Def], usage: &str, summary: &str) -> String {
+    let mut s = format!("Usage: runt [GLOBAL OPTIONS] {name} [OPTIONS] {usage}\n\n{summary}\n");
+    if !defs.is_empty() {
+        s.push_str("\nOptions:\n");
+    }
+    for d in defs {
+        let short = d.1.map(|c| format!("-{c}, ")).unwrap_or_default();
+        let spec = format!("{short}--{}{}", d.0, if d.2 { " VALUE" } else { "" });
+        s.push_str(&format!("  {spec:<28} {}\n", d.3));
+    }
+    s
+}
+
+/// The lines `runt --help` adds for these commands.
+pub fn summary() -> String {
+    let mut s = String::new();
+    for t in TABLE {
+        s.push_str(&format!("  {:<9}{}\n", t.0, t.4));
+    }
+    s.push_str("  run      (with --bundle) create, start and wait for a container\n");
+    s.push_str("\nGlobal options (before the command):\n");
+    for d in GLOBAL {
+        s.push_str(&format!("  --{:<16} {}\n", d.0, d.3));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(word: &str, rest: &[&str]) -> Args {
+        parse(word, rest).unwrap().unwrap()
+    }
+
+    #[test]
+    fn engines_command_lines() {
+        let a = p("create", &["--bundle", "/b", "--pid-file=/p", "--console-socket", "/s", "c1"]);
+        assert_eq!((a.cmd, a.id().unwrap()), (Cmd::Create, "c1"));
+        assert_eq!((a.get("bundle"), a.get("pid-file"), a.get("console-socket")), (Some("/b"), Some("/p"), Some("/s")));
+        let k = p("kill", &["--all", "c1", "KILL"]);
+        assert!(k.has("all"));
+        assert_eq!(k.args, ["c1", "KILL"]);
+        assert!(p("delete", &["--force", "c1"]).has("force"));
+        assert!(p("delete", &["-f", "c1"]).has("force"));
+        assert_eq!(p("list", &["--format", "json"]).get("format"), Some("json"));
+        assert_eq!(p("ls", &["-q"]).cmd, Cmd::List);
+        let x = p("exec", &["--tty", "-e", "A=1", "c1", "sh", "-c", "echo --x"]);
+        assert_eq!(x.args, ["c1", "sh", "-c", "echo --x"]);
+        assert_eq!(x.get("env"), Some("A=1"));
+        assert!(x.has("tty"));
+        assert!(p("create", &["-bundle", "/b", "c"]).has("bundle"));
+    }
+
+    #[test]
+    fn globals() {
+        let argv = ["--root", "/r", "--log=/l", "--log-format", "json", "--systemd-cgroup", "state", "c1"];
+        let (g, rest) = parse_global(&argv).unwrap();
+        assert_eq!(g.root.as_deref(), Some("/r"));
+        assert_eq!(g.log.as_deref(), Some("/l"));
+        assert!(g.log_json && g.systemd_cgroup);
+        assert_eq!(rest, ["state", "c1"]);
+        assert!(parse_global(&["--bogus", "state"]).is_err());
+    }
+
+    #[test]
+    fn run_forms() {
+        assert!(run_is_oci(&["--bundle", "/b", "c1"]));
+        assert!(run_is_oci(&["-d", "-b", "/b", "c1"]));
+        assert!(run_is_oci(&["--bundle=/b", "c1"]));
+        assert!(!run_is_oci(&["--rootfs", "/r", "sh"]));
+        assert!(!run_is_oci(&["sh", "--bundle"]));
+        assert!(!run_is_oci(&[]));
+    }
+
+    #[test]
+    fn help_and_errors() {
+        assert!(matches!(parse("state", &["--help"]), Ok(Err(h)) if h.contains("Usage: runt [GLOBAL OPTIONS] state")));
+        assert!(parse("create", &["--bogus", "c"]).is_err());
+        assert!(parse("nope", &[]).is_err());
+        assert!(p("state", &[]).id().is_err());
+    }
+}

@@ -1,0 +1,545 @@
+//! The runc commands: thin front ends over launch (create, run), state (the per-container
+//! directory) and cgroup (kill --all, pause, update, events).
+
+use super::cli::{Args, Cmd, Global};
+use super::write::{self, Object};
+use super::{config, json};
+use crate::cgroup::Cgroup;
+use crate::error::{Error, OrSys, Result};
+use crate::out::Out;
+use crate::rootfs::cstr;
+use crate::state::{self, Dir, State, Status};
+use crate::sys::{fs, process, Errno};
+use crate::{hooks, launch};
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt::Write;
+
+/// The OCI runtime spec version runt implements.
+pub const OCI_VERSION: &str = "1.2.0";
+
+pub fn run(g: &Global, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
+    let root: &str = match &g.root {
+        Some(r) => r,
+        None => state::default_root(),
+    };
+    match a.cmd {
+        Cmd::Create => create(root, a, warn).map(|_| 0),
+        Cmd::Run => run_bundle(root, a, warn),
+        Cmd::Start => start(root, a.id()?).map(|()| 0),
+        Cmd::State => {
+            let (dir, st) = open(root, a.id()?)?;
+            print(&st.oci_json(st.status(&dir)));
+            Ok(0)
+        }
+        Cmd::Kill => kill(root, a).map(|()| 0),
+        Cmd::Delete => delete(root, a.id()?, a.has("force"), warn).map(|()| 0),
+        Cmd::List => list(root, a).map(|()| 0),
+        Cmd::Ps => ps(root, a).map(|()| 0),
+        Cmd::Pause => freeze(root, a.id()?, true).map(|()| 0),
+        Cmd::Resume => freeze(root, a.id()?, false).map(|()| 0),
+        Cmd::Features => {
+            print(&features());
+            Ok(0)
+        }
+        Cmd::Spec => spec(a).map(|()| 0),
+        Cmd::Update => update(root, a).map(|()| 0),
+        Cmd::Events => events(root, a).map(|()| 0),
+        Cmd::Exec => exec(root, a),
+    }
+}
+
+fn print(text: &str) {
+    let _ = writeln!(Out::new(1), "{text}");
+}
+
+fn open(root: &str, id: &str) -> Result<(Dir, State)> {
+    let dir = Dir::open(root, id)?;
+    let st = dir.load()?;
+    Ok((dir, st))
+}
+
+/// An absolute bundle path (relative ones are taken from runt's cwd).
+fn absolute(path: &str) -> Result<String> {
+    if path.starts_with('/') {
+        return Ok(String::from(path.trim_end_matches('/')).max(String::from("/")));
+    }
+    let cwd = fs::getcwd().or_sys(|| "getcwd".into())?;
+    let rel = path.trim_start_matches("./").trim_end_matches('/');
+    Ok(if rel.is_empty() || rel == "." { cwd } else { format!("{}/{rel}", cwd.trim_end_matches('/')) })
+}
+
+fn load(a: &Args, id: &str) -> Result<crate::spec::Spec> {
+    if a.get("preserve-fds").is_some_and(|n| n != "0") {
+        return Err(Error::msg("--preserve-fds is not supported"));
+    }
+    let bundle = absolute(a.get("bundle").unwrap_or("."))?;
+    let mut spec = config::load(&bundle, id)?;
+    spec.oci.bundle = bundle;
+    spec.oci.keep_keyring = a.has("no-new-keyring");
+    Ok(spec)
+}
+
+fn write_pid_file(path: &str, pid: i32) -> Result<()> {
+    let tmp = format!("{path}.runt-tmp");
+    let fd = fs::openat(fs::CWD, &cstr(&tmp)?, fs::O_WRONLY | fs::O_CREAT | fs::O_TRUNC, 0o644)
+        .or_sys(|| format!("create {tmp}"))?;
+    fs::write_all(fd.raw(), format!("{pid}").as_bytes()).or_sys(|| format!("write {tmp}"))?;
+    fs::renameat(fs::CWD, &cstr(&tmp)?, &cstr(path)?).or_sys(|| format!("rename {tmp} to {path}"))
+}
+
+fn create(root: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<State> {
+    let id = a.id()?;
+    let spec = load(a, id)?;
+    let dir = Dir::create(root, id)?;
+    let created = launch::create(&spec, &dir, a.get("console-socket"), warn).and_then(|st| {
+        if let Some(p) = a.get("pid-file") {
+            write_pid_file(p, st.pid)?;
+        }
+        if let Some(sock) = a.get("pidfd-socket") {
+            send_pidfd(sock, st.pid)?;
+        }
+        Ok(st)
+    });
+    match created {
+        Ok(st) => Ok(st),
+        Err(e) => {
+            if let Ok(st) = dir.load() {
+                let _ = process::kill(st.pid, process::SIGKILL);
+                let _ = Cgroup::open(&st.cgroups).and_then(|cg| cg.remove_all());
+            }
+            let _ = dir.remove();
+            Err(e)
+        }
+    }
+}
+
+/// containerd's --pidfd-socket: a pidfd of the container's init, sent over a unix socket.
+fn send_pidfd(sock: &str, pid: i32) -> Result<()> {
+    let pidfd = process::pidfd_open(pid).or_sys(|| format!("pidfd_open {pid}"))?;
+    let s = crate::sys::net::unix_connect(sock.as_bytes()).or_sys(|| format!("connect to {sock}"))?;
+    crate::sys::net::send_fd(s.raw(), b"pidfd", pidfd.raw()).or_sys(|| format!("send a pidfd over {sock}"))
+}
+
+fn start(root: &str, id: &str) -> Result<()> {
+    let (dir, st) = open(root, id)?;
+    match st.status(&dir) {
+        Status::Created => {}
+        s => return Err(Error::msg(format!("cannot start container {id}: it is {}", s.name()))),
+    }
+    // The container blocks opening the fifo for writing; opening it for reading lets it go.
+    let fifo = dir.fifo_path();
+    let fd = fs::openat(fs::CWD, &cstr(&fifo)?, fs::O_RDONLY, 0).or_sys(|| format!("open {fifo}"))?;
+    let mut b = [0u8; 1];
+    let n = fs::read_full(fd.raw(), &mut b).or_sys(|| format!("read {fifo}"))?;
+    dir.remove_fifo();
+    if n != 1 {
+        return Err(Error::msg(format!("container {id} exited before it could start")));
+    }
+    // poststart hooks: after the command started; a failure is reported, the container stays.
+    if let Ok(spec) = config::load(&st.bundle, id) {
+        let json = st.oci_json(Status::Running);
+        hooks::run_all(&spec.oci.hooks.poststart, &json, "poststart")?;
+    }
+    Ok(())
+}
+
+/// `runt run --bundle B ID`: create and start in one go; runt stays, forwards signals, waits,
+/// and deletes the container when it ends (or, with --detach, leaves it running).
+fn run_bundle(root: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
+    let id = a.id()?;
+    if a.has("detach") {
+        create(root, a, warn)?;
+        start(root, id)?;
+        return Ok(0);
+    }
+    let spec = load(a, id)?;
+    let dir = Dir::create(root, id)?;
+    let pid_file = a.get("pid-file");
+    let mut record = |pid: i32| -> Result<()> {
+        let st = State {
+            id: String::from(id),
+            pid,
+            pid_start: state::pid_start(pid).map_or(0, |(s, _)| s),
+            bundle: spec.oci.bundle.clone(),
+            rootfs: spec.root.path.clone().unwrap_or_default(),
+            created: state::timestamp(),
+            oci_version: spec.oci.version.clone(),
+            annotations: spec.oci.annotations.clone(),
+            cgroups: Vec::new(),
+        };
+        dir.save(&st)?;
+        if let Some(p) = pid_file {
+            write_pid_file(p, pid)?;
+        }
+        Ok(())
+    };
+    let outcome = launch::run(&spec, warn, &mut record);
+    let json = hooks::state_json(&spec, 0, "stopped");
+    if let Err(e) = hooks::run_all(&spec.oci.hooks.poststop, &json, "poststop") {
+        warn(&format!("{e}"));
+    }
+    let _ = dir.remove();
+    let outcome = outcome?;
+    for w in &outcome.warnings {
+        warn(w);
+    }
+    Ok(outcome.status)
+}
+
+/// A signal by number, name or SIG-name: "9", "KILL", "SIGKILL".
+fn signal_number(s: &str) -> Option<u32> {
+    const NAMES: &[&str] = &[
+        "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM",
+        "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF",
+        "WINCH", "IO", "PWR", "SYS",
+    ];
+    if let Ok(n) = s.parse::<u32>() {
+        return (1..=64).contains(&n).then_some(n);
+    }
+    let upper = s.to_ascii_uppercase();
+    let bare = upper.strip_prefix("SIG").unwrap_or(&upper);
+    NAMES.iter().position(|n| *n == bare).map(|i| i as u32 + 1)
+}
+
+fn kill(root: &str, a: &Args) -> Result<()> {
+    let id = a.id()?;
+    let sig_text = a.args.get(1).map_or("TERM", String::as_str);
+    let sig = signal_number(sig_text).ok_or_else(|| Error::msg(format!("kill: unknown signal '{sig_text}'")))?;
+    let (dir, st) = open(root, id)?;
+    if st.status(&dir) == Status::Stopped {
+        return Err(Error::msg(format!("cannot kill container {id}: it is not running")));
+    }
+    if a.has("all") {
+        for pid in Cgroup::open(&st.cgroups)?.pids() {
+            let _ = process::kill(pid, sig);
+        }
+        return Ok(());
+    }
+    state::signal(&st, sig)
+}
+
+/// Waits (up to about 5 s) until the container's init is gone.
+fn wait_gone(st: &State) -> bool {
+    for _ in 0..500 {
+        if !st.alive() {
+            return true;
+        }
+        process::sleep_ms(10);
+    }
+    !st.alive()
+}
+
+fn delete(root: &str, id: &str, force: bool, warn: &mut dyn FnMut(&str)) -> Result<()> {
+    let (dir, st) = match open(root, id) {
+        Ok(x) => x,
+        Err(_) if force => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let cg = Cgroup::open(&st.cgroups)?;
+    match st.status(&dir) {
+        Status::Stopped => {}
+        // A created container never ran its command: deleting it is how engines abort.
+        Status::Created => {
+            let _ = process::kill(st.pid, process::SIGKILL);
+        }
+        s if !force => {
+            return Err(Error::msg(format!("cannot delete container {id} that is not stopped: {}", s.name())))
+        }
+        s => {
+            if s == Status::Paused {
+                let _ = cg.freeze(false);
+            }
+            let _ = process::kill(st.pid, process::SIGKILL);
+        }
+    }
+    if !wait_gone(&st) {
+        return Err(Error::msg(format!("container {id} (pid {}) did not stop", st.pid)));
+    }
+    cg.remove_all()?;
+    if let Ok(spec) = config::load(&st.bundle, id) {
+        if let Err(e) = hooks::run_all(&spec.oci.hooks.poststop, &st.oci_json(Status::Stopped), "poststop") {
+            warn(&format!("{e}"));
+        }
+    }
+    dir.remove()
+}
+
+fn list(root: &str, a: &Args) -> Result<()> {
+    let json_out = a.get("format") == Some("json");
+    let mut out = String::new();
+    let mut items = Vec::new();
+    for id in state::list(root)? {
+        let Ok((dir, st)) = open(root, &id) else { continue };
+        let status = st.status(&dir);
+        if a.has("quiet") {
+            let _ = writeln!(out, "{id}");
+        } else if json_out {
+            items.push(st.oci_json(status));
+        } else {
+            let pid = if status == Status::Stopped { 0 } else { st.pid };
+            let _ = writeln!(out, "{:<20} {:<8} {:<10} {:<40} {}", id, pid, status.name(), st.bundle, st.created);
+        }
+    }
+    if json_out && !a.has("quiet") {
+        print(&format!("[{}]", items.join(",")));
+    } else {
+        if !a.has("quiet") {
+            out.insert_str(0, &format!("{:<20} {:<8} {:<10} {:<40} {}\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED"));
+        }
+        let _ = Out::new(1).write_str(&out);
+    }
+    Ok(())
+}
+
+fn ps(root: &str, a: &Args) -> Result<()> {
+    let (_, st) = open(root, a.id()?)?;
+    let pids = Cgroup::open(&st.cgroups)?.pids();
+    if a.get("format") == Some("json") {
+        let list: Vec<String> = pids.iter().map(|p| format!("{p}")).collect();
+        print(&format!("[{}]", list.join(",")));
+    } else {
+        let mut out = String::from("PID     CMD\n");
+        for p in pids {
+            let comm = state::read_small(&format!("/proc/{p}/comm")).unwrap_or_default();
+            let _ = writeln!(out, "{p:<7} {}", comm.trim());
+        }
+        let _ = Out::new(1).write_str(&out);
+    }
+    Ok(())
+}
+
+fn freeze(root: &str, id: &str, frozen: bool) -> Result<()> {
+    let (dir, st) = open(root, id)?;
+    let status = st.status(&dir);
+    match (frozen, status) {
+        (true, Status::Running) | (false, Status::Paused) => Cgroup::open(&st.cgroups)?.freeze(frozen),
+        _ => Err(Error::msg(format!("container {id} is {}", status.name()))),
+    }
+}
+
+fn update(root: &str, a: &Args) -> Result<()> {
+    let (_, st) = open(root, a.id()?)?;
+    let mut limits = crate::spec::Limits { cpu_period: crate::cli::CPU_PERIOD_US, ..Default::default() };
+    if let Some(src) = a.get("resources") {
+        let text = if src == "-" { read_all(0)? } else { read_path(src)? };
+        let v = json::parse(&text).map_err(|e| Error::msg(format!("{src}: {e}")))?;
+        limits = config::resources(&v).map_err(|e| e.context(src))?;
+    }
+    if let Some(n) = a.get("pids-limit") {
+        limits.pids = Some(n.parse().map_err(|_| Error::msg(format!("invalid --pids-limit '{n}'")))?);
+    }
+    if let Some(n) = a.get("memory") {
+        limits.memory = Some(crate::cli::parse_size(n).ok_or_else(|| Error::msg(format!("invalid --memory '{n}'")))?);
+    }
+    Cgroup::open(&st.cgroups)?.update(&limits)
+}
+
+/// `runt exec ID CMD...` or `--process P.json`: the container's own process settings (identity,
+/// capabilities, seccomp, environment) with the given ones on top, as runc does.
+fn exec(root: &str, a: &Args) -> Result<i32> {
+    let id = a.id()?;
+    if a.get("preserve-fds").is_some_and(|n| n != "0") {
+        return Err(Error::msg("--preserve-fds is not supported"));
+    }
+    for refused in ["process-label", "apparmor"] {
+        if a.get(refused).is_some_and(|v| !v.is_empty()) {
+            return Err(Error::msg(format!("exec: --{refused} is not supported")));
+        }
+    }
+    let (dir, st) = open(root, id)?;
+    let status = st.status(&dir);
+    if status != Status::Running {
+        return Err(Error::msg(format!("cannot exec in container {id}: it is {}", status.name())));
+    }
+    let mut spec = config::load(&st.bundle, id)?;
+    if let Some(p) = a.get("process") {
+        let v = json::parse(&read_path(p)?).map_err(|e| Error::msg(format!("{p}: {e}")))?;
+        config::apply_process(&v, &mut spec).map_err(|e| e.context(p))?;
+    } else {
+        let cmd = a.args.get(1..).unwrap_or_default();
+        if cmd.is_empty() {
+            return Err(Error::msg("exec: no command given"));
+        }
+        spec.args = cmd.to_vec();
+        spec.oci.terminal = a.has("tty");
+    }
+    for e in a.all("env") {
+        if !e.contains('=') {
+            return Err(Error::msg(format!("exec: invalid --env '{e}'")));
+        }
+        let key = e.split('=').next().unwrap_or_default();
+        spec.env.retain(|x| x.split('=').next() != Some(key));
+        spec.env.push(String::from(e));
+    }
+    if let Some(c) = a.get("cwd") {
+        spec.cwd = String::from(c);
+    }
+    if let Some(u) = a.get("user") {
+        let (uid, gid) = u.split_once(':').unwrap_or((u, "0"));
+        let bad = || Error::msg(format!("exec: invalid --user '{u}'"));
+        spec.user =
+            Some(crate::spec::User { uid: uid.parse().map_err(|_| bad())?, gid: gid.parse().map_err(|_| bad())? });
+    }
+    for c in a.all("cap") {
+        let bit = crate::security::caps::parse(c)?;
+        spec.caps.bounding |= bit;
+        spec.caps.effective |= bit;
+        spec.caps.permitted |= bit;
+    }
+    if a.has("no-new-privs") {
+        spec.no_new_privs = true;
+    }
+    // An exec'd process must not change the container's oom_score_adj or rlimits behind its back.
+    spec.oom_score_adj = None;
+    spec.oci.keep_keyring = true;
+    let opts =
+        crate::exec::Options { detach: a.has("detach"), pid_file: a.get("pid-file"), console: a.get("console-socket") };
+    let pid_file = opts.pid_file;
+    crate::exec::exec(&st, &spec, &opts, &mut |pid| match pid_file {
+        Some(p) => write_pid_file(p, pid),
+        None => Ok(()),
+    })
+}
+
+fn read_all(fd: i32) -> Result<Vec<u8>> {
+    let mut buf = alloc::vec![0u8; 1 << 20];
+    let n = fs::read_full(fd, &mut buf).or_sys(|| "read stdin".into())?;
+    buf.truncate(n);
+    Ok(buf)
+}
+
+fn read_path(path: &str) -> Result<Vec<u8>> {
+    let fd = fs::openat(fs::CWD, &cstr(path)?, fs::O_RDONLY, 0).or_sys(|| format!("open {path}"))?;
+    read_all(fd.raw()).map_err(|e| e.context(path))
+}
+
+fn events(root: &str, a: &Args) -> Result<()> {
+    let id = a.id()?;
+    let (_, st) = open(root, id)?;
+    let cg = Cgroup::open(&st.cgroups)?;
+    let num = |c: &str, f: &str| cg.read(c, f).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+    let (mem_usage, mem_limit, cpu_total) = if cg.is_v2() {
+        let usec = cg
+            .read("", "cpu.stat")
+            .and_then(|t| t.lines().find_map(|l| l.strip_prefix("usage_usec ")?.trim().parse::<i64>().ok()))
+            .unwrap_or(0);
+        (num("", "memory.current"), num("", "memory.max"), usec * 1000)
+    } else {
+        (
+            num("memory", "memory.usage_in_bytes"),
+            num("memory", "memory.limit_in_bytes"),
+            num("cpuacct", "cpuacct.usage"),
+        )
+    };
+    let pids = Object::new().num("current", num("pids", "pids.current")).num("limit", num("pids", "pids.max")).finish();
+    let memory =
+        Object::new().raw("usage", &Object::new().num("usage", mem_usage).num("limit", mem_limit).finish()).finish();
+    let cpu = Object::new().raw("usage", &Object::new().num("total", cpu_total).finish()).finish();
+    let data = Object::new().raw("cpu", &cpu).raw("memory", &memory).raw("pids", &pids).finish();
+    print(&Object::new().str("type", "stats").str("id", id).raw("data", &data).finish());
+    Ok(())
+}
+
+/// `runt features`: what this build really supports (engines read it to pick options).
+fn features() -> String {
+    let strings = |v: &[&str]| write::strings(v.iter().copied());
+    let caps: Vec<String> = crate::security::caps::NAMES.iter().map(|n| format!("CAP_{n}")).collect();
+    let linux = Object::new()
+        .raw("namespaces", &strings(&["cgroup", "ipc", "mount", "network", "pid", "user", "uts"]))
+        .raw("capabilities", &write::strings(caps.iter().map(String::as_str)))
+        .raw(
+            "cgroup",
+            &Object::new()
+                .raw("v1", "true")
+                .raw("v2", "true")
+                .raw("systemd", "false")
+                .raw("systemdUser", "false")
+                .raw("rdma", "false")
+                .finish(),
+        )
+        .raw(
+            "seccomp",
+            &Object::new()
+                .raw("enabled", "true")
+                .raw(
+                    "actions",
+                    &strings(&[
+                        "SCMP_ACT_ALLOW",
+                        "SCMP_ACT_ERRNO",
+                        "SCMP_ACT_KILL",
+                        "SCMP_ACT_KILL_PROCESS",
+                        "SCMP_ACT_KILL_THREAD",
+                        "SCMP_ACT_LOG",
+                        "SCMP_ACT_TRAP",
+                    ]),
+                )
+                .raw(
+                    "operators",
+                    &strings(&[
+                        "SCMP_CMP_EQ",
+                        "SCMP_CMP_GE",
+                        "SCMP_CMP_GT",
+                        "SCMP_CMP_LE",
+                        "SCMP_CMP_LT",
+                        "SCMP_CMP_MASKED_EQ",
+                        "SCMP_CMP_NE",
+                    ]),
+                )
+                .raw("archs", &strings(&["SCMP_ARCH_X86_64"]))
+                .raw("knownFlags", &strings(&["SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"]))
+                .raw("supportedFlags", &strings(&["SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"]))
+                .finish(),
+        )
+        .raw("apparmor", r#"{"enabled":false}"#)
+        .raw("selinux", r#"{"enabled":false}"#)
+        .raw("intelRdt", r#"{"enabled":false}"#)
+        .raw("mountExtensions", r#"{"idmap":{"enabled":false}}"#)
+        .finish();
+    Object::new()
+        .str("ociVersionMin", "1.0.0")
+        .str("ociVersionMax", OCI_VERSION)
+        .raw(
+            "hooks",
+            &strings(&["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"]),
+        )
+        .raw("mountOptions", &strings(config::MOUNT_OPTIONS))
+        .raw("linux", &linux)
+        .raw("annotations", &Object::new().str("io.github.runt.version", crate::cli::VERSION).finish())
+        .finish()
+}
+
+/// `runt spec`: a default config.json (rootless: mapped to the caller, no cgroup limits).
+fn spec(a: &Args) -> Result<()> {
+    let dir = a.get("bundle").unwrap_or(".");
+    let path = format!("{}/config.json", dir.trim_end_matches('/'));
+    let text = super::template::config(a.has("rootless"), process::getuid(), process::getgid());
+    let fd =
+        fs::openat(fs::CWD, &cstr(&path)?, fs::O_WRONLY | fs::O_CREAT | fs::O_EXCL, 0o644).map_err(|e| match e {
+            Errno::EEXIST => Error::msg(format!("{path} already exists")),
+            e => Error::sys(e, format!("create {path}")),
+        })?;
+    fs::write_all(fd.raw(), text.as_bytes()).or_sys(|| format!("write {path}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signals() {
+        assert_eq!(signal_number("9"), Some(9));
+        assert_eq!(signal_number("KILL"), Some(9));
+        assert_eq!(signal_number("sigterm"), Some(15));
+        assert_eq!(signal_number("WINCH"), Some(28));
+        assert_eq!(signal_number("0"), None);
+        assert_eq!(signal_number("NOPE"), None);
+    }
+
+    #[test]
+    fn features_is_json() {
+        let v = json::parse(features().as_bytes()).unwrap();
+        assert_eq!(v.get("ociVersionMax").and_then(json::Value::as_str), Some(OCI_VERSION));
+    }
+}

@@ -1,0 +1,1594 @@
+//! config.json → `Spec`: the OCI runtime spec (1.0 to 1.2) mapped onto the one description of a
+//! container that `runt run` also produces.
+//!
+//! Decisions:
+//! - Unknown fields are ignored (a newer engine's additions must not break runt); fields runt
+//!   knows but cannot honour are errors naming the field, never silently dropped. JSON `null`
+//!   counts as absent, as in Go's decoder.
+//! - Only what config.json says: no runt defaults are added (no environment, no masked paths):
+//!   the engine decides. The exceptions are the spec's own defaults: the hostname (the id, with a
+//!   new UTS namespace) and the default devices' access rules (see `device_rules`).
+//! - A new mount namespace is required: runt sets up the root filesystem in one, and in a shared or
+//!   joined one it would mount over someone else's tree.
+//! - Every error reads `config.json: linux.namespaces[2].type: unknown namespace type "foo"`.
+
+use super::json::Value;
+use crate::cli::CPU_PERIOD_US;
+use crate::error::{Error, OrSys, Result};
+use crate::rootfs::cstr;
+use crate::security::caps::{self, Caps};
+use crate::security::devices::{self, Kind, Rule};
+use crate::security::rlimits::{self, Rlimit};
+use crate::security::seccomp::{self, ArgCmp, Profile, SyscallRule};
+use crate::spec::{Hook, Hooks, Limits, Mount, Oci, Root, Seccomp, Spec, User};
+use crate::sys::fs;
+use crate::sys::process::{
+    CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWUTS,
+};
+use crate::userns::{IdMap, UserNs};
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use linux_raw_sys::general::{
+    MS_BIND, MS_DIRSYNC, MS_MANDLOCK, MS_NOATIME, MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY,
+    MS_REC, MS_RELATIME, MS_REMOUNT, MS_SHARED, MS_SLAVE, MS_STRICTATIME, MS_SYNCHRONOUS, MS_UNBINDABLE,
+};
+
+/// Reads `<bundle_dir>/config.json` (at most 4 MiB) and maps it.
+pub fn load(bundle_dir: &str, id: &str) -> Result<Spec> {
+    let path = format!("{}/config.json", bundle_dir.trim_end_matches('/'));
+    let fd = fs::openat(fs::CWD, &cstr(&path)?, fs::O_RDONLY, 0).or_sys(|| format!("open {path}"))?;
+    // Grown as needed: a config is usually a few KB; one byte past the limit makes the parser refuse.
+    let mut buf: Vec<u8> = Vec::new();
+    let mut len = 0;
+    while len == buf.len() && len <= super::json::MAX_INPUT {
+        buf.resize((2 * len).clamp(64 << 10, super::json::MAX_INPUT + 1), 0);
+        len += fs::read_full(fd.raw(), buf.get_mut(len..).unwrap_or_default()).or_sys(|| format!("read {path}"))?;
+    }
+    buf.truncate(len);
+    let v = super::json::parse(&buf).map_err(|e| Error::msg(format!("{path}: {e}")))?;
+    from_json(&v, bundle_dir, id)
+}
+
+/// Maps a parsed config.json; relative paths (root, bind sources) are taken from `bundle_dir`.
+pub fn from_json(v: &Value, bundle_dir: &str, id: &str) -> Result<Spec> {
+    let top = At { v, path: Path::Root("config.json: ") }.object()?;
+    let ver = top.need("ociVersion")?;
+    let version = ver.string()?;
+    if !supported_version(&version) {
+        return Err(ver.fail(&format!("unsupported version \"{version}\" (runt reads 1.0.x to 1.2.x)")));
+    }
+    let root = top.need("root")?.object()?;
+    let rp = root.need("path")?;
+    if rp.str()?.is_empty() {
+        return Err(rp.fail("must not be empty"));
+    }
+    let linux = top.object_or_empty("linux")?;
+    refuse(&linux, &["mountLabel"], "SELinux is not supported")?;
+    refuse(&linux, &["intelRdt", "personality", "timeOffsets", "memoryPolicy", "netDevices"], "not supported")?;
+    let resources = linux.object_or_empty("resources")?;
+    let mut spec = Spec {
+        name: id.into(),
+        hostname: String::new(),
+        args: Vec::new(),
+        env: Vec::new(),
+        cwd: String::new(),
+        user: None,
+        root: Root { path: Some(in_bundle(bundle_dir, rp.str()?)), readonly: root.flag("readonly")? },
+        namespaces: 0,
+        join: Vec::new(),
+        mounts: Vec::new(),
+        limits: limits(&resources)?,
+        caps: Caps::default(),
+        rlimits: Vec::new(),
+        oom_score_adj: None,
+        masked_paths: absolute_paths(&linux, "maskedPaths")?,
+        readonly_paths: absolute_paths(&linux, "readonlyPaths")?,
+        device_rules: Some(device_rules(&resources)?),
+        device_nodes: Vec::new(),
+        userns: None,
+        no_new_privs: false,
+        seccomp: match linux.object_or_none("seccomp")? {
+            Some(s) => seccomp(&s)?,
+            None => Seccomp::Unconfined,
+        },
+        oci: Oci {
+            version,
+            bundle: bundle_dir.into(),
+            sysctl: sysctl(&linux)?,
+            rootfs_propagation: match linux.text("rootfsPropagation")? {
+                Some(p) => propagation(&p).ok_or_else(|| linux.at("rootfsPropagation").fail("unknown propagation"))?,
+                None => 0,
+            },
+            cgroups_path: cgroups_path(&linux)?,
+            hooks: hooks(&top)?,
+            annotations: top.map("annotations")?,
+            ..Oci::default()
+        },
+    };
+    process(&top.need("process")?.object()?, &mut spec)?;
+    namespaces(&linux, &mut spec)?;
+    // Without a UTS namespace of its own the container would rename the host.
+    let uts = spec.namespaces & CLONE_NEWUTS != 0 || spec.join.iter().any(|j| j.0 == CLONE_NEWUTS);
+    let domainname = top.text("domainname")?;
+    spec.hostname = match top.text("hostname")? {
+        Some(_) if !uts => return Err(top.at("hostname").fail("set without a UTS namespace")),
+        Some(h) if h.len() > 64 => return Err(top.at("hostname").fail("longer than 64 bytes")),
+        Some(h) => h,
+        // The spec leaves it to the runtime: a new UTS namespace is named after the container
+        // (at most 64 bytes of it). A joined or shared one is left alone (empty: not set).
+        None if spec.namespaces & CLONE_NEWUTS != 0 => String::from(id.get(..64).unwrap_or(id)),
+        None => String::new(),
+    };
+    if domainname.is_some() && !uts {
+        return Err(top.at("domainname").fail("set without a UTS namespace"));
+    }
+    spec.oci.domainname = domainname;
+    for m in top.list("mounts")? {
+        spec.mounts.push(mount(&m.object()?, bundle_dir)?);
+    }
+    for d in linux.list("devices")? {
+        spec.device_nodes.push(device_node(&d.object()?)?);
+    }
+    Ok(spec)
+}
+
+/// `runt update --resources FILE`: a `linux.resources` object on its own.
+pub fn resources(v: &Value) -> Result<Limits> {
+    limits(&At { v, path: Path::Root("") }.object()?)
+}
+
+/// `runt exec --process FILE`: a `process` object replacing the container's own, as runc does:
+/// args, env, cwd, user and terminal always; capabilities, rlimits, noNewPrivileges, umask and
+/// oomScoreAdj only when given (otherwise the container's stay).
+pub fn apply_process(v: &Value, spec: &mut Spec) -> Result<()> {
+    process(&At { v, path: Path::Root("") }.object()?, spec)
+}
+
+// ---- paths in the JSON, for messages ----
+
+/// Where a value sits in the document: rendered ("linux.namespaces[2].type") only for an error.
+#[derive(Clone, Copy)]
+enum Path<'p> {
+    /// The document; its text goes before every path ("config.json: ").
+    Root(&'static str),
+    Key(&'p Path<'p>, &'p str),
+    /// Element `.2` of the array in member `.1`.
+    Item(&'p Path<'p>, &'p str, usize),
+}
+
+impl Path<'_> {
+    fn fail(&self, msg: &str) -> Error {
+        let mut path = String::new();
+        let prefix = self.render(&mut path);
+        Error::msg(if path.is_empty() { format!("{prefix}{msg}") } else { format!("{prefix}{path}: {msg}") })
+    }
+
+    /// Appends the path to `out`; returns the document's prefix.
+    fn render(&self, out: &mut String) -> &'static str {
+        let (up, key) = match *self {
+            Path::Root(prefix) => return prefix,
+            Path::Key(up, key) | Path::Item(up, key, _) => (up, key),
+        };
+        let prefix = up.render(out);
+        if !out.is_empty() {
+            out.push('.');
+        }
+        out.push_str(key);
+        if let Path::Item(_, _, i) = *self {
+            out.push_str(&format!("[{i}]"));
+        }
+        prefix
+    }
+}
+
+/// A value and where it is.
+#[derive(Clone, Copy)]
+struct At<'v, 'p> {
+    v: &'v Value,
+    path: Path<'p>,
+}
+
+/// Stands in for an absent object ("linux", "resources"): every field is then absent too.
+static EMPTY: Value = Value::Object(Vec::new());
+
+impl<'v> At<'v, '_> {
+    fn fail(&self, msg: &str) -> Error {
+        self.path.fail(msg)
+    }
+
+    /// The path of member `k`, present or not.
+    fn at<'s>(&'s self, k: &'s str) -> Path<'s> {
+        Path::Key(&self.path, k)
+    }
+
+    fn wrong(&self, want: &str) -> Error {
+        self.fail(&format!("expected {want}, found {}", self.v.type_name()))
+    }
+
+    fn object(self) -> Result<Self> {
+        match self.v {
+            Value::Object(_) => Ok(self),
+            _ => Err(self.wrong("an object")),
+        }
+    }
+
+    /// Member `k`; None when missing or null.
+    fn get<'s>(&'s self, k: &'s str) -> Option<At<'v, 's>> {
+        self.v.get(k).filter(|v| !v.is_null()).map(|v| At { v, path: self.at(k) })
+    }
+
+    fn need<'s>(&'s self, k: &'s str) -> Result<At<'v, 's>> {
+        self.get(k).ok_or_else(|| self.at(k).fail("required"))
+    }
+
+    fn object_or_none<'s>(&'s self, k: &'s str) -> Result<Option<At<'v, 's>>> {
+        self.get(k).map(At::object).transpose()
+    }
+
+    fn object_or_empty<'s>(&'s self, k: &'s str) -> Result<At<'v, 's>> {
+        Ok(self.object_or_none(k)?.unwrap_or(At { v: &EMPTY, path: self.at(k) }))
+    }
+
+    fn str(&self) -> Result<&'v str> {
+        self.v.as_str().ok_or_else(|| self.wrong("a string"))
+    }
+
+    fn string(&self) -> Result<String> {
+        self.str().map(String::from)
+    }
+
+    fn u64(&self) -> Result<u64> {
+        self.v.as_u64().ok_or_else(|| self.wrong("a non-negative integer"))
+    }
+
+    fn i64(&self) -> Result<i64> {
+        self.v.as_i64().ok_or_else(|| self.wrong("an integer"))
+    }
+
+    /// A non-negative integer that fits `T`.
+    fn num<T: TryFrom<u64>>(&self) -> Result<T> {
+        T::try_from(self.u64()?).map_err(|_| self.fail("out of range"))
+    }
+
+    /// Member `k` as a boolean; false when absent.
+    fn flag(&self, k: &str) -> Result<bool> {
+        match self.get(k) {
+            Some(b) => b.v.as_bool().ok_or_else(|| b.wrong("a boolean")),
+            None => Ok(false),
+        }
+    }
+
+    /// Member `k` as a string; None when absent or empty.
+    fn text(&self, k: &str) -> Result<Option<String>> {
+        Ok(self.get(k).map(|s| s.string()).transpose()?.filter(|s| !s.is_empty()))
+    }
+
+    /// The elements of the array in member `k`; none when absent.
+    fn list<'s>(&'s self, k: &'s str) -> Result<impl Iterator<Item = At<'v, 's>> + 's> {
+        let items = match self.get(k) {
+            Some(a) => a.v.as_array().ok_or_else(|| a.wrong("an array"))?,
+            None => &[],
+        };
+        Ok(items.iter().enumerate().map(move |(i, v)| At { v, path: Path::Item(&self.path, k, i) }))
+    }
+
+    fn strings(&self, k: &str) -> Result<Vec<String>> {
+        self.list(k)?.map(|s| s.string()).collect()
+    }
+
+    /// Member `k` as an object of strings, in order; empty when absent.
+    fn map(&self, k: &str) -> Result<Vec<(String, String)>> {
+        let Some(m) = self.object_or_none(k)? else { return Ok(Vec::new()) };
+        let members = m.v.as_object().unwrap_or_default();
+        members.iter().map(|(key, v)| Ok((key.clone(), At { v, path: m.at(key) }.string()?))).collect()
+    }
+}
+
+/// Whether a value says anything: not false, 0, "", [] or {}.
+fn is_set(v: &Value) -> bool {
+    match v {
+        Value::Null | Value::Bool(false) => false,
+        Value::Number(_) => v.as_u64() != Some(0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+        Value::Bool(true) => true,
+    }
+}
+
+/// Fields runt cannot honour: an error when one says anything.
+fn refuse(at: &At, keys: &[&str], why: &str) -> Result<()> {
+    for k in keys {
+        if let Some(v) = at.get(k).filter(|v| is_set(v.v)) {
+            return Err(v.fail(why));
+        }
+    }
+    Ok(())
+}
+
+// ---- the parts ----
+
+/// 1.0.x, 1.1.x and 1.2.x, with any pre-release or build suffix ("1.0.2-dev", "1.1.0-rc.1").
+fn supported_version(v: &str) -> bool {
+    let core = v.split(['-', '+']).next().unwrap_or_default();
+    let mut parts = core.split('.');
+    matches!(
+        (parts.next(), parts.next(), parts.next(), parts.next()),
+        (Some("1"), Some("0" | "1" | "2"), Some(patch), None) if !patch.is_empty() && patch.bytes().all(|b| b.is_ascii_digit())
+    )
+}
+
+/// `p` as an absolute path: relative ones are taken from the bundle directory.
+fn in_bundle(bundle: &str, p: &str) -> String {
+    if p.starts_with('/') {
+        return p.into();
+    }
+    format!("{}/{}", bundle.trim_end_matches('/'), p.trim_start_matches("./"))
+}
+
+fn process(p: &At, s: &mut Spec) -> Result<()> {
+    refuse(p, &["apparmorProfile"], "AppArmor is not supported")?;
+    refuse(p, &["selinuxLabel"], "SELinux is not supported")?;
+    refuse(p, &["ioPriority", "scheduler", "execCPUAffinity"], "not supported")?;
+    let args = p.strings("args")?;
+    if args.is_empty() {
+        return Err(p.at("args").fail("must not be empty"));
+    }
+    let mut env = Vec::new();
+    for e in p.list("env")? {
+        let kv = e.string()?;
+        if kv.split_once('=').is_none_or(|(k, _)| k.is_empty()) {
+            return Err(e.fail(&format!("\"{kv}\" is not KEY=VALUE")));
+        }
+        env.push(kv);
+    }
+    let c = p.need("cwd")?;
+    let cwd = c.string()?;
+    if !cwd.starts_with('/') {
+        return Err(c.fail("must be an absolute path"));
+    }
+    let user = p.object_or_empty("user")?;
+    let id = |k| user.get(k).map_or(Ok(0), |n| n.num());
+    s.user = Some(User { uid: id("uid")?, gid: id("gid")? });
+    s.oci.additional_gids = user.list("additionalGids")?.map(|g| g.num()).collect::<Result<_>>()?;
+    if let Some(m) = user.get("umask") {
+        s.oci.umask = Some(m.num::<u32>()? & 0o777);
+    }
+    s.oci.terminal = p.flag("terminal")?;
+    s.oci.console_size = match p.object_or_none("consoleSize")? {
+        Some(c) => Some((c.need("height")?.num()?, c.need("width")?.num()?)),
+        None => None,
+    };
+    if let Some(c) = p.object_or_none("capabilities")? {
+        let set = |k| cap_set(&c, k);
+        s.caps = Caps {
+            bounding: set("bounding")?,
+            effective: set("effective")?,
+            permitted: set("permitted")?,
+            inheritable: set("inheritable")?,
+            ambient: set("ambient")?,
+        };
+    }
+    let limits = process_rlimits(p)?;
+    if !limits.is_empty() {
+        s.rlimits = limits;
+    }
+    if p.get("noNewPrivileges").is_some() {
+        s.no_new_privs = p.flag("noNewPrivileges")?;
+    }
+    if let Some(o) = p.get("oomScoreAdj") {
+        let n = o.i64()?;
+        s.oom_score_adj = Some(
+            i32::try_from(n)
+                .ok()
+                .filter(|n| (-1000..=1000).contains(n))
+                .ok_or_else(|| o.fail("must be from -1000 to 1000"))?,
+        );
+    }
+    s.args = args;
+    s.env = env;
+    s.cwd = cwd;
+    Ok(())
+}
+
+/// One capability set. Names this runt does not know are skipped, as runc does: an engine may
+/// list what a newer kernel has.
+fn cap_set(c: &At, k: &str) -> Result<u64> {
+    let mut set = 0;
+    for name in c.list(k)? {
+        if let Some(i) = name.str()?.strip_prefix("CAP_").and_then(|n| caps::NAMES.iter().position(|x| *x == n)) {
+            set |= 1 << i;
+        }
+    }
+    Ok(set)
+}
+
+fn process_rlimits(p: &At) -> Result<Vec<Rlimit>> {
+    let mut out: Vec<Rlimit> = Vec::new();
+    for r in p.list("rlimits")? {
+        let r = r.object()?;
+        let t = r.need("type")?;
+        let name = t.str()?;
+        let resource = Some(name)
+            .filter(|n| n.starts_with("RLIMIT_"))
+            .and_then(rlimits::resource)
+            .ok_or_else(|| t.fail(&format!("unknown resource limit \"{name}\"")))?;
+        if out.iter().any(|l| l.resource == resource) {
+            return Err(t.fail(&format!("\"{name}\" given twice")));
+        }
+        let (soft, hard) = (r.need("soft")?.u64()?, r.need("hard")?.u64()?);
+        if soft > hard {
+            return Err(r.fail("the soft limit is above the hard one"));
+        }
+        out.push(Rlimit { resource, soft, hard });
+    }
+    Ok(out)
+}
+
+/// Namespace types in config.json's words.
+const NAMESPACES: &[(&str, u32)] = &[
+    ("pid", CLONE_NEWPID),
+    ("network", CLONE_NEWNET),
+    ("mount", CLONE_NEWNS),
+    ("ipc", CLONE_NEWIPC),
+    ("uts", CLONE_NEWUTS),
+    ("user", CLONE_NEWUSER),
+    ("cgroup", CLONE_NEWCGROUP),
+];
+
+/// linux.namespaces, uidMappings, gidMappings. A type not listed stays the host's.
+fn namespaces(linux: &At, s: &mut Spec) -> Result<()> {
+    let (mut seen, mut new_user) = (0, false);
+    for ns in linux.list("namespaces")? {
+        let ns = ns.object()?;
+        let t = ns.need("type")?;
+        let name = t.str()?;
+        let Some(&(_, flag)) = NAMESPACES.iter().find(|n| n.0 == name) else {
+            let why = if name == "time" { "time namespaces are not supported" } else { "unknown namespace type" };
+            return Err(t.fail(&format!("{why} \"{name}\"")));
+        };
+        if seen & flag != 0 {
+            return Err(t.fail(&format!("\"{name}\" listed twice")));
+        }
+        seen |= flag;
+        match ns.text("path")? {
+            Some(p) if !p.starts_with('/') => return Err(ns.at("path").fail("must be an absolute path")),
+            Some(p) => s.join.push((flag, p)),
+            None if flag == CLONE_NEWUSER => new_user = true,
+            None => s.namespaces |= flag,
+        }
+    }
+    if s.namespaces & CLONE_NEWNS == 0 {
+        return Err(linux.at("namespaces").fail("a new mount namespace (\"mount\" without a path) is required"));
+    }
+    let (uid_maps, gid_maps) = (id_maps(linux, "uidMappings")?, id_maps(linux, "gidMappings")?);
+    if new_user {
+        for (k, maps) in [("uidMappings", &uid_maps), ("gidMappings", &gid_maps)] {
+            if maps.is_empty() {
+                return Err(linux.at(k).fail("required with a new user namespace"));
+            }
+        }
+        s.userns = Some(UserNs { uid_maps, gid_maps, helpers: false, deny_setgroups: false });
+    } else if !uid_maps.is_empty() || !gid_maps.is_empty() {
+        let k = if uid_maps.is_empty() { "gidMappings" } else { "uidMappings" };
+        return Err(linux.at(k).fail("given without a new user namespace"));
+    }
+    Ok(())
+}
+
+fn id_maps(linux: &At, k: &str) -> Result<Vec<IdMap>> {
+    linux
+        .list(k)?
+        .map(|m| {
+            let m = m.object()?;
+            let size = m.need("size")?;
+            let count = size.num()?;
+            if count == 0 {
+                return Err(size.fail("must not be 0"));
+            }
+            Ok(IdMap { inside: m.need("containerID")?.num()?, outside: m.need("hostID")?.num()?, count })
+        })
+        .collect()
+}
+
+// Mount options: a flag set or cleared, a propagation type, or filesystem data.
+
+/// (option, MS_* bits, whether the option clears them).
+const FLAG_OPTIONS: [(&str, u32, bool); 25] = [
+    ("ro", MS_RDONLY, false),
+    ("rw", MS_RDONLY, true),
+    ("nosuid", MS_NOSUID, false),
+    ("suid", MS_NOSUID, true),
+    ("nodev", MS_NODEV, false),
+    ("dev", MS_NODEV, true),
+    ("noexec", MS_NOEXEC, false),
+    ("exec", MS_NOEXEC, true),
+    ("sync", MS_SYNCHRONOUS, false),
+    ("async", MS_SYNCHRONOUS, true),
+    ("dirsync", MS_DIRSYNC, false),
+    ("remount", MS_REMOUNT, false),
+    ("mand", MS_MANDLOCK, false),
+    ("nomand", MS_MANDLOCK, true),
+    ("noatime", MS_NOATIME, false),
+    ("atime", MS_NOATIME, true),
+    ("nodiratime", MS_NODIRATIME, false),
+    ("diratime", MS_NODIRATIME, true),
+    ("relatime", MS_RELATIME, false),
+    ("norelatime", MS_RELATIME, true),
+    ("strictatime", MS_STRICTATIME, false),
+    ("nostrictatime", MS_STRICTATIME, true),
+    ("bind", MS_BIND, false),
+    ("rbind", MS_BIND | MS_REC, false),
+    ("defaults", 0, false),
+];
+
+const PROPAGATION: [(&str, u32); 8] = [
+    ("private", MS_PRIVATE),
+    ("rprivate", MS_PRIVATE | MS_REC),
+    ("shared", MS_SHARED),
+    ("rshared", MS_SHARED | MS_REC),
+    ("slave", MS_SLAVE),
+    ("rslave", MS_SLAVE | MS_REC),
+    ("unbindable", MS_UNBINDABLE),
+    ("runbindable", MS_UNBINDABLE | MS_REC),
+];
+
+/// Every mount option runt acts on itself (`runt features`); others go to the filesystem.
+pub const MOUNT_OPTIONS: &[&str] = &option_names();
+
+const fn option_names() -> [&'static str; FLAG_OPTIONS.len() + PROPAGATION.len()] {
+    let mut out = [""; FLAG_OPTIONS.len() + PROPAGATION.len()];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = if i < FLAG_OPTIONS.len() { FLAG_OPTIONS[i].0 } else { PROPAGATION[i - FLAG_OPTIONS.len()].0 };
+        i += 1;
+    }
+    out
+}
+
+fn propagation(name: &str) -> Option<u32> {
+    PROPAGATION.iter().find(|p| p.0 == name).map(|p| p.1)
+}
+
+fn mount(m: &At, bundle: &str) -> Result<Mount> {
+    let d = m.need("destination")?;
+    let destination = d.string()?;
+    if !destination.starts_with('/') {
+        return Err(d.fail("must be an absolute path"));
+    }
+    refuse(m, &["uidMappings", "gidMappings"], "idmapped mounts are not supported")?;
+    let (mut flags, mut prop, mut data) = (0u32, 0u32, String::new());
+    for o in m.list("options")? {
+        let name = o.str()?;
+        if let Some(&(_, bits, clear)) = FLAG_OPTIONS.iter().find(|f| f.0 == name) {
+            flags = if clear { flags & !bits } else { flags | bits };
+        } else if let Some(p) = propagation(name) {
+            if prop != 0 && prop != p {
+                return Err(o.fail("a second, different propagation type"));
+            }
+            prop = p;
+        } else if matches!(name, "tmpcopyup" | "idmap" | "ridmap")
+            // rro, rnosuid, ...: mount_setattr's recursive attributes.
+            || name.strip_prefix('r').is_some_and(|f| FLAG_OPTIONS.iter().any(|x| x.0 == f))
+        {
+            return Err(o.fail(&format!("\"{name}\" is not supported")));
+        } else {
+            if !data.is_empty() {
+                data.push(',');
+            }
+            data.push_str(name);
+        }
+    }
+    let fstype = m.text("type")?.unwrap_or_default();
+    let source = m.text("source")?.unwrap_or_default();
+    if fstype == "bind" || flags & MS_BIND != 0 {
+        if source.is_empty() {
+            return Err(m.at("source").fail("required for a bind mount"));
+        }
+        // The kernel ignores data on a bind mount: an option it would drop is refused instead.
+        if !data.is_empty() {
+            return Err(m.at("options").fail(&format!("\"{data}\": not an option of bind mounts")));
+        }
+        let source = in_bundle(bundle, &source);
+        return Ok(Mount {
+            destination,
+            source,
+            fstype: String::new(),
+            flags: flags | MS_BIND,
+            data,
+            propagation: prop,
+        });
+    }
+    if fstype.is_empty() {
+        return Err(m.at("type").fail("required for a mount that is not a bind mount"));
+    }
+    // cgroup and cgroup2 stay as given: rootfs decides how to mount them.
+    let source = if source.is_empty() { fstype.clone() } else { source };
+    Ok(Mount { destination, source, fstype, flags, data, propagation: prop })
+}
+
+/// linux.devices: nodes created in the container's /dev. Their access is up to
+/// linux.resources.devices, as in runc (the engine adds the rules it wants).
+fn device_node(d: &At) -> Result<devices::Node> {
+    let p = d.need("path")?;
+    let path = p.string()?;
+    if !path.starts_with("/dev/") || path.split('/').any(|c| c == "..") {
+        return Err(p.fail("must be a path under /dev"));
+    }
+    let t = d.need("type")?;
+    let kind = match t.str()? {
+        "c" | "u" => Kind::Char,
+        "b" => Kind::Block,
+        "p" => return Err(t.fail("fifos are not supported")),
+        other => return Err(t.fail(&format!("unknown device type \"{other}\""))),
+    };
+    // fileMode, uid and gid are not used: nodes are made 0666, owned by root (see Node).
+    let (major, minor) = (d.need("major")?.num()?, d.need("minor")?.num()?);
+    Ok(devices::Node { host: path.clone(), path, access: devices::RWM, kind, major, minor })
+}
+
+/// linux.resources.devices, in order, then the default devices' allow rules.
+///
+/// As runc (on v1 and v2 alike): the rules apply on top of "deny everything", and the devices
+/// the spec says every container has (null, zero, full, random, urandom, tty, console, ptmx,
+/// pts/*, plus mknod of any node) are allowed after the config's rules, whatever those say. So
+/// podman's lone deny-all rule still leaves /dev/null usable, no rules at all means only the
+/// default devices, and a privileged engine's allow-all rule allows everything.
+fn device_rules(r: &At) -> Result<Vec<Rule>> {
+    let deny_all = Rule { allow: false, kind: Kind::All, major: None, minor: None, access: devices::RWM };
+    let mut rules = Vec::new();
+    for d in r.list("devices")? {
+        let d = d.object()?;
+        let kind = match d.text("type")?.as_deref() {
+            None | Some("a") => Kind::All,
+            Some("c") => Kind::Char,
+            Some("b") => Kind::Block,
+            Some(other) => return Err(d.at("type").fail(&format!("unknown device type \"{other}\" (a, c or b)"))),
+        };
+        let number = |k| -> Result<Option<u32>> {
+            match d.get(k) {
+                None => Ok(None),
+                Some(n) if n.v.as_i64() == Some(-1) => Ok(None),
+                Some(n) => n.num().map(Some),
+            }
+        };
+        let (major, minor) = if kind == Kind::All { (None, None) } else { (number("major")?, number("minor")?) };
+        let a = d.need("access")?;
+        let access = devices::parse_access(a.str()?).ok_or_else(|| a.fail("expected a mix of r, w and m"))?;
+        rules.push(Rule { allow: d.flag("allow")?, kind, major, minor, access });
+    }
+    // The v1 devices files start from what the parent allows: make the starting point explicit.
+    if rules.first() != Some(&deny_all) {
+        rules.insert(0, deny_all);
+    }
+    rules.extend(devices::DEFAULT.iter().filter(|r| r.allow));
+    Ok(rules)
+}
+
+/// linux.resources (also `runt update`'s input).
+fn limits(r: &At) -> Result<Limits> {
+    let mut l = Limits { cpu_period: CPU_PERIOD_US, ..Limits::default() };
+    refuse(r, &["hugepageLimits", "network", "rdma"], "not supported")?;
+    // -1 and 0 mean no limit.
+    let positive = |at: &At, k| -> Result<Option<u64>> {
+        Ok(at.get(k).map(|n| n.i64()).transpose()?.and_then(|n| u64::try_from(n).ok()).filter(|&n| n > 0))
+    };
+    if let Some(p) = r.object_or_none("pids")? {
+        l.pids = positive(&p, "limit")?;
+    }
+    if let Some(m) = r.object_or_none("memory")? {
+        l.memory = positive(&m, "limit")?;
+        l.memory_reservation = positive(&m, "reservation")?;
+        if let Some(s) = m.get("swap") {
+            let n = s.i64()?;
+            if n < -1 {
+                return Err(s.fail("expected -1 (unlimited) or a number of bytes"));
+            }
+            l.memory_swap = Some(n).filter(|&n| n != 0);
+        }
+        // kernel and kernelTCP are deprecated (gone since Linux 5.4 on v1, never on v2); runc
+        // ignores them, and so does runt. swappiness only exists on v1, and runc ignores it on
+        // v2: runt does not write it either. useHierarchy is always on in current kernels.
+        refuse(&m, &["disableOOMKiller", "checkBeforeUpdate"], "not supported")?;
+    }
+    if let Some(c) = r.object_or_none("cpu")? {
+        l.cpu_shares = c.get("shares").map(|n| n.u64()).transpose()?.filter(|&n| n > 0);
+        l.cpu_quota = positive(&c, "quota")?;
+        if let Some(p) = c.get("period").map(|n| n.u64()).transpose()?.filter(|&n| n > 0) {
+            l.cpu_period = p;
+        }
+        l.cpuset_cpus = c.text("cpus")?;
+        l.cpuset_mems = c.text("mems")?;
+        refuse(&c, &["realtimeRuntime", "realtimePeriod", "idle", "burst"], "not supported")?;
+    }
+    if let Some(b) = r.object_or_none("blockIO")? {
+        if let Some(w) = b.get("weight") {
+            let n: u16 = w.num()?;
+            if n != 0 && !(10..=1000).contains(&n) {
+                return Err(w.fail("must be from 10 to 1000"));
+            }
+            l.blkio_weight = Some(n).filter(|&n| n != 0);
+        }
+        let per_device = [
+            "leafWeight",
+            "weightDevice",
+            "throttleReadBpsDevice",
+            "throttleWriteBpsDevice",
+            "throttleReadIOPSDevice",
+            "throttleWriteIOPSDevice",
+        ];
+        refuse(&b, &per_device, "not supported")?;
+    }
+    l.unified = r.map("unified")?;
+    Ok(l)
+}
+
+/// linux.cgroupsPath below each hierarchy's root: "/a/b" and "a/b" are "a/b"; the systemd form
+/// "slice:prefix:name" is "slice/prefix-name.scope", a dashed slice expanded into its parents as
+/// systemd does ("machine-libpod.slice" is machine.slice/machine-libpod.slice).
+fn cgroups_path(linux: &At) -> Result<Option<String>> {
+    let Some(p) = linux.text("cgroupsPath")? else { return Ok(None) };
+    let fail = |why: &str| linux.at("cgroupsPath").fail(&format!("\"{p}\": {why}"));
+    if p.contains(':') {
+        let parts: Vec<&str> = p.split(':').collect();
+        let [slice, prefix, name] = parts.as_slice() else { return Err(fail("expected slice:prefix:name")) };
+        if name.is_empty() || name.contains('/') {
+            return Err(fail("invalid unit name"));
+        }
+        let mut path = expand_slice(if slice.is_empty() { "system.slice" } else { slice })
+            .ok_or_else(|| fail("invalid slice name"))?;
+        if !path.is_empty() {
+            path.push('/');
+        }
+        match (prefix.is_empty(), name.ends_with(".slice")) {
+            (_, true) => path.push_str(name),
+            (true, false) => path += &format!("{name}.scope"),
+            (false, false) => path += &format!("{prefix}-{name}.scope"),
+        }
+        return Ok(Some(path));
+    }
+    let mut parts = Vec::new();
+    for c in p.split('/').filter(|c| !c.is_empty() && *c != ".") {
+        if c == ".." {
+            return Err(fail("'..' is not allowed"));
+        }
+        parts.push(c);
+    }
+    if parts.is_empty() {
+        return Err(fail("names no cgroup below the root"));
+    }
+    Ok(Some(parts.join("/")))
+}
+
+/// "a-b-c.slice" -> "a.slice/a-b.slice/a-b-c.slice"; "-.slice" (the root slice) -> "".
+fn expand_slice(slice: &str) -> Option<String> {
+    let base = slice.strip_suffix(".slice")?;
+    if base == "-" {
+        return Some(String::new());
+    }
+    if base.is_empty() || base.starts_with('-') || base.ends_with('-') || base.contains("--") || base.contains('/') {
+        return None;
+    }
+    let mut path = String::new();
+    for (i, _) in base.match_indices('-') {
+        path.push_str(base.get(..i)?);
+        path.push_str(".slice/");
+    }
+    path.push_str(slice);
+    Some(path)
+}
+
+fn sysctl(linux: &At) -> Result<Vec<(String, String)>> {
+    let s = linux.map("sysctl")?;
+    // Keys name files under /proc/sys: none may step out of it.
+    if let Some((k, _)) = s.iter().find(|(k, _)| k.is_empty() || k.starts_with('/') || k.contains("..")) {
+        return Err(linux.at("sysctl").fail(&format!("invalid key \"{k}\"")));
+    }
+    Ok(s)
+}
+
+fn absolute_paths(linux: &At, k: &str) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for p in linux.list(k)? {
+        let s = p.string()?;
+        if !s.starts_with('/') {
+            return Err(p.fail("must be an absolute path"));
+        }
+        out.push(s);
+    }
+    Ok(out)
+}
+
+fn seccomp(s: &At) -> Result<Seccomp> {
+    refuse(s, &["listenerPath", "listenerMetadata"], "seccomp notification is not supported")?;
+    let errno = |at: &At| at.get("errnoRet").map(|n| n.num()).transpose();
+    let mut syscalls = Vec::new();
+    for r in s.list("syscalls")? {
+        let r = r.object()?;
+        let mut args = Vec::new();
+        for a in r.list("args")? {
+            let a = a.object()?;
+            args.push(ArgCmp {
+                index: a.need("index")?.num()?,
+                value: a.need("value")?.u64()?,
+                value_two: a.get("valueTwo").map_or(Ok(0), |n| n.u64())?,
+                op: a.need("op")?.string()?,
+            });
+        }
+        syscalls.push(SyscallRule {
+            names: r.strings("names")?,
+            action: r.need("action")?.string()?,
+            errno_ret: errno(&r)?,
+            args,
+        });
+    }
+    let profile = Profile {
+        default_action: s.need("defaultAction")?.string()?,
+        default_errno_ret: s.get("defaultErrnoRet").map(|n| n.num()).transpose()?,
+        architectures: s.strings("architectures")?,
+        flags: s.strings("flags")?,
+        syscalls,
+    };
+    let filter = seccomp::compile(&profile).map_err(|e| s.fail(&e.what))?;
+    let flags = seccomp::flags(&profile).map_err(|e| s.fail(&e.what))?;
+    Ok(Seccomp::Custom { filter, flags })
+}
+
+fn hooks(top: &At) -> Result<Hooks> {
+    let h = top.object_or_empty("hooks")?;
+    let list = |k| -> Result<Vec<Hook>> {
+        h.list(k)?
+            .map(|x| {
+                let x = x.object()?;
+                let p = x.need("path")?;
+                let path = p.string()?;
+                if !path.starts_with('/') {
+                    return Err(p.fail("must be an absolute path"));
+                }
+                let timeout = match x.get("timeout") {
+                    Some(t) => {
+                        Some(u32::try_from(t.i64()?).ok().filter(|&n| n > 0).ok_or_else(|| t.fail("must be above 0"))?)
+                    }
+                    None => None,
+                };
+                Ok(Hook { path, args: x.strings("args")?, env: x.strings("env")?, timeout })
+            })
+            .collect()
+    };
+    Ok(Hooks {
+        prestart: list("prestart")?,
+        create_runtime: list("createRuntime")?,
+        create_container: list("createContainer")?,
+        start_container: list("startContainer")?,
+        poststart: list("poststart")?,
+        poststop: list("poststop")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oci::json;
+    use crate::security::bpf::{vm, Action};
+    use std::string::ToString;
+    use std::vec;
+
+    const PODMAN: &str = "/work/shared/fixtures/podman-4.3-config.json";
+
+    /// `runc spec` of runc 1.1.5 (Debian 12), as written.
+    const RUNC_SPEC: &str = r#"{"ociVersion":"1.0.2-dev","process":{"terminal":true,"user":{"uid":0,"gid":0},
+      "args":["sh"],"env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","TERM=xterm"],"cwd":"/",
+      "capabilities":{"bounding":["CAP_AUDIT_WRITE","CAP_KILL","CAP_NET_BIND_SERVICE"],
+        "effective":["CAP_AUDIT_WRITE","CAP_KILL","CAP_NET_BIND_SERVICE"],
+        "permitted":["CAP_AUDIT_WRITE","CAP_KILL","CAP_NET_BIND_SERVICE"],
+        "ambient":["CAP_AUDIT_WRITE","CAP_KILL","CAP_NET_BIND_SERVICE"]},
+      "rlimits":[{"type":"RLIMIT_NOFILE","hard":1024,"soft":1024}],"noNewPrivileges":true},
+      "root":{"path":"rootfs","readonly":true},"hostname":"runc",
+      "mounts":[{"destination":"/proc","type":"proc","source":"proc"},
+        {"destination":"/dev","type":"tmpfs","source":"tmpfs","options":["nosuid","strictatime","mode=755","size=65536k"]},
+        {"destination":"/dev/pts","type":"devpts","source":"devpts","options":["nosuid","noexec","newinstance","ptmxmode=0666","mode=0620","gid=5"]},
+        {"destination":"/dev/shm","type":"tmpfs","source":"shm","options":["nosuid","noexec","nodev","mode=1777","size=65536k"]},
+        {"destination":"/dev/mqueue","type":"mqueue","source":"mqueue","options":["nosuid","noexec","nodev"]},
+        {"destination":"/sys","type":"sysfs","source":"sysfs","options":["nosuid","noexec","nodev","ro"]},
+        {"destination":"/sys/fs/cgroup","type":"cgroup","source":"cgroup","options":["nosuid","noexec","nodev","relatime","ro"]}],
+      "linux":{"resources":{"devices":[{"allow":false,"access":"rwm"}]},
+        "namespaces":[{"type":"pid"},{"type":"network"},{"type":"ipc"},{"type":"uts"},{"type":"mount"}],
+        "maskedPaths":["/proc/acpi","/proc/asound","/proc/kcore","/proc/keys","/proc/latency_stats","/proc/timer_list",
+          "/proc/timer_stats","/proc/sched_debug","/sys/firmware","/proc/scsi"],
+        "readonlyPaths":["/proc/bus","/proc/fs","/proc/irq","/proc/sys","/proc/sysrq-trigger"]}}"#;
+
+    fn parse(text: &str) -> Value {
+        json::parse(text.as_bytes()).unwrap_or_else(|e| panic!("{e}: {text}"))
+    }
+
+    /// Sets (or with `None` removes) the member at a dotted path ("linux.namespaces.2.type"),
+    /// creating objects on the way; numbers index arrays.
+    fn set(v: &mut Value, path: &str, new: Option<&str>) {
+        let (parent, last) = path.rsplit_once('.').unwrap_or(("", path));
+        let mut at = v;
+        for k in parent.split('.').filter(|k| !k.is_empty()) {
+            at = match at {
+                Value::Array(a) => &mut a[k.parse::<usize>().unwrap()],
+                Value::Object(o) => {
+                    if !o.iter().any(|(x, _)| x == k) {
+                        o.push((k.to_string(), Value::Object(Vec::new())));
+                    }
+                    &mut o.iter_mut().find(|(x, _)| x == k).unwrap().1
+                }
+                _ => panic!("{path}: {k} is not a container"),
+            };
+        }
+        match (at, new) {
+            (Value::Array(a), Some(n)) => match last.parse::<usize>().unwrap() {
+                i if i == a.len() => a.push(parse(n)),
+                i => a[i] = parse(n),
+            },
+            (Value::Object(o), n) => {
+                o.retain(|(x, _)| x != last);
+                if let Some(n) = n {
+                    o.push((last.to_string(), parse(n)));
+                }
+            }
+            _ => panic!("{path}"),
+        }
+    }
+
+    /// The runc spec with each (path, JSON) change applied, mapped with bundle /b and id "c1".
+    fn runc_with(changes: &[(&str, Option<&str>)]) -> Result<Spec> {
+        let mut v = parse(RUNC_SPEC);
+        for (path, new) in changes {
+            set(&mut v, path, *new);
+        }
+        from_json(&v, "/b", "c1")
+    }
+
+    fn error(path: &str, new: &str) -> String {
+        match runc_with(&[(path, Some(new))]) {
+            Ok(_) => panic!("{path} = {new}: accepted"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    fn podman() -> Spec {
+        let text = std::fs::read(PODMAN).unwrap_or_else(|e| panic!("{PODMAN}: {e}"));
+        from_json(&json::parse(&text).unwrap(), "/bundle", "e3d603a5eab2").unwrap()
+    }
+
+    #[test]
+    fn podman_config() {
+        let s = podman();
+        assert_eq!(s.name, "e3d603a5eab2");
+        assert_eq!(s.oci.version, "1.0.2-dev");
+        assert_eq!(s.args, ["echo", "hi"]);
+        assert_eq!(
+            s.env,
+            [
+                "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                "TERM=xterm",
+                "container=podman",
+                "HOME=/root",
+                "HOSTNAME=e3d603a5eab2"
+            ]
+        );
+        assert_eq!(s.cwd, "/");
+        assert_eq!(s.user, Some(User { uid: 0, gid: 0 }));
+        assert_eq!(s.oci.umask, Some(18));
+        assert!(s.oci.additional_gids.is_empty());
+        assert!(!s.oci.terminal);
+        // podman's 14 capabilities are Docker's default set.
+        let default = caps::DEFAULT;
+        assert_eq!(s.caps, Caps { bounding: default, effective: default, permitted: default, ..Caps::default() });
+        assert_eq!(
+            s.rlimits,
+            [Rlimit { resource: 7, soft: 1024, hard: 1024 }, Rlimit { resource: 6, soft: 1024, hard: 1024 }]
+        );
+        assert!(!s.no_new_privs);
+        assert_eq!(s.oom_score_adj, None);
+        let rootfs = "/PODMAN/graph/vfs/dir/9e0b79f9c5fe3de96bb83bbfd35386cd510394b0bdf46b72dc258efb66b133e3";
+        assert_eq!(s.root, Root { path: Some(rootfs.into()), readonly: false });
+        assert_eq!(s.hostname, "e3d603a5eab2");
+        assert_eq!(s.oci.domainname, None);
+
+        assert_eq!(s.mounts.len(), 11);
+        let m = |dest: &str| s.mounts.iter().find(|m| m.destination == dest).unwrap();
+        let vol = Mount {
+            destination: "/mnt".into(),
+            source: "/PODMAN/vol".into(),
+            fstype: String::new(),
+            flags: MS_BIND | MS_REC,
+            data: String::new(),
+            propagation: MS_PRIVATE | MS_REC,
+        };
+        assert_eq!(s.mounts[0], vol);
+        let proc = m("/proc");
+        assert_eq!((proc.fstype.as_str(), proc.source.as_str()), ("proc", "proc"));
+        assert_eq!((proc.flags, proc.data.as_str(), proc.propagation), (MS_NOSUID | MS_NOEXEC | MS_NODEV, "", 0));
+        assert_eq!(m("/dev").flags, MS_NOSUID | MS_NOEXEC | MS_STRICTATIME);
+        assert_eq!(m("/dev").data, "mode=755,size=65536k");
+        assert_eq!(m("/dev/pts").data, "newinstance,ptmxmode=0666,mode=0620,gid=5");
+        assert_eq!(m("/sys").flags, MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY);
+        let shm = m("/dev/shm");
+        assert!(shm.is_bind() && shm.fstype.is_empty());
+        assert_eq!(shm.flags, MS_BIND | MS_NOSUID | MS_NOEXEC | MS_NODEV);
+        assert_eq!(m("/etc/hosts").flags, MS_BIND);
+        let cg = m("/sys/fs/cgroup");
+        assert_eq!(cg.fstype, "cgroup");
+        assert_eq!(cg.flags, MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RELATIME | MS_RDONLY);
+        assert_eq!(cg.propagation, MS_PRIVATE | MS_REC);
+
+        assert_eq!(s.namespaces, CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS);
+        assert!(s.join.is_empty());
+        assert_eq!(s.userns, None);
+        assert_eq!(
+            s.oci.cgroups_path.as_deref(),
+            Some("libpod_parent/libpod-e3d603a5eab27a41a6acdcf6728e56cb749ca21aaeaf4073d9d7b727a434b9a4")
+        );
+        let limits = Limits {
+            pids: Some(10),
+            memory: Some(64 << 20),
+            memory_swap: Some(128 << 20),
+            ..resources(&parse("{}")).unwrap()
+        };
+        assert_eq!(s.limits, limits);
+        assert_eq!(s.limits.cpu_period, 100_000);
+        assert_eq!(s.masked_paths.len(), 11);
+        assert_eq!(s.masked_paths[9..], ["/sys/fs/selinux", "/sys/dev/block"]);
+        let ro = ["/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
+        assert_eq!(s.readonly_paths, ro);
+        // podman's lone deny-all rule, then the default devices: exactly runt's own default list.
+        assert_eq!(s.device_rules.as_deref(), Some(devices::DEFAULT));
+        assert!(s.device_nodes.is_empty());
+        assert_eq!(s.oci.annotations.len(), 8);
+        assert_eq!(s.oci.annotations[0], ("io.container.manager".into(), "libpod".into()));
+        assert_eq!(s.oci.hooks, Hooks::default());
+        assert_eq!(s.oci.bundle, "/bundle");
+    }
+
+    #[test]
+    fn podman_seccomp_is_compiled() {
+        let Seccomp::Custom { filter, flags } = podman().seccomp else { panic!("not a custom filter") };
+        assert!(!filter.is_empty());
+        assert_eq!(flags, 0);
+        let run = |name, args: &[u64]| vm::run(&filter, &vm::Data::x86_64(seccomp::syscall_nr(name).unwrap(), args));
+        assert_eq!(run("read", &[]), Action::Allow.ret());
+        // podman 4.3 leaves mount to the capabilities; bpf it refuses with EPERM. setns is both in
+        // the allow list and in a later EPERM rule: the first unconditional rule wins.
+        assert_eq!(run("mount", &[]), Action::Allow.ret());
+        assert_eq!(run("bpf", &[]), Action::Errno(1).ret());
+        assert_eq!(run("setns", &[]), Action::Allow.ret());
+        assert_eq!(run("personality", &[8]), Action::Allow.ret());
+        assert_eq!(run("personality", &[4]), Action::Errno(38).ret());
+        // defaultErrnoRet 38: what the profile does not name fails with ENOSYS.
+        assert_eq!(run("create_module", &[]), Action::Errno(38).ret());
+    }
+
+    #[test]
+    fn runc_spec_config() {
+        let s = runc_with(&[]).unwrap();
+        assert_eq!(s.name, "c1");
+        assert_eq!(s.args, ["sh"]);
+        assert!(s.oci.terminal);
+        let three = (1 << 29) | (1 << 5) | (1 << 10); // AUDIT_WRITE, KILL, NET_BIND_SERVICE
+        assert_eq!(
+            s.caps,
+            Caps { bounding: three, effective: three, permitted: three, inheritable: 0, ambient: three }
+        );
+        assert!(s.no_new_privs);
+        assert_eq!(s.root, Root { path: Some("/b/rootfs".into()), readonly: true });
+        assert_eq!(s.hostname, "runc");
+        assert_eq!(s.mounts.len(), 7);
+        let proc = Mount {
+            destination: "/proc".into(),
+            source: "proc".into(),
+            fstype: "proc".into(),
+            flags: 0,
+            data: String::new(),
+            propagation: 0,
+        };
+        assert_eq!(s.mounts[0], proc);
+        assert_eq!(s.namespaces, CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS);
+        assert_eq!(s.device_rules.as_deref(), Some(devices::DEFAULT));
+        assert_eq!(s.seccomp, Seccomp::Unconfined);
+        assert_eq!(s.oci.umask, None);
+        assert_eq!(s.oci.cgroups_path, None);
+        assert!(!s.limits.any());
+        assert_eq!(s.masked_paths.len(), 10);
+        assert_eq!(s.readonly_paths.len(), 5);
+    }
+
+    #[test]
+    fn runc_rootless_spec_config() {
+        // What `runc spec --rootless` changes.
+        let sys = r#"{"destination":"/sys","type":"none","source":"/sys","options":["rbind","nosuid","noexec","nodev","ro"]}"#;
+        let s = runc_with(&[
+            ("mounts.2.options", Some(r#"["nosuid","noexec","newinstance","ptmxmode=0666","mode=0620"]"#)),
+            ("mounts.5", Some(sys)),
+            ("linux.resources", None),
+            ("linux.uidMappings", Some(r#"[{"containerID":0,"hostID":1000,"size":1}]"#)),
+            ("linux.gidMappings", Some(r#"[{"containerID":0,"hostID":1001,"size":1}]"#)),
+            (
+                "linux.namespaces",
+                Some(r#"[{"type":"pid"},{"type":"ipc"},{"type":"uts"},{"type":"mount"},{"type":"user"}]"#),
+            ),
+        ])
+        .unwrap();
+        let ns = s.userns.unwrap();
+        assert_eq!(ns.uid_maps, [IdMap { inside: 0, outside: 1000, count: 1 }]);
+        assert_eq!(ns.gid_maps, [IdMap { inside: 0, outside: 1001, count: 1 }]);
+        assert_eq!(s.namespaces, CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS);
+        let sys = &s.mounts[5];
+        assert_eq!((sys.source.as_str(), sys.fstype.as_str()), ("/sys", ""));
+        assert_eq!(sys.flags, MS_BIND | MS_REC | MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY);
+        // No rules at all: the default devices only.
+        assert_eq!(s.device_rules.as_deref(), Some(devices::DEFAULT));
+    }
+
+    #[test]
+    fn runt_spec_configs() {
+        for rootless in [false, true] {
+            let v = parse(&crate::oci::template::config(rootless, 1000, 1000));
+            let s = from_json(&v, "/b", "x").unwrap();
+            let Seccomp::Custom { filter, .. } = &s.seccomp else { panic!("no filter") };
+            let nr = seccomp::syscall_nr("mount").unwrap();
+            assert_eq!(vm::run(filter, &vm::Data::x86_64(nr, &[])), Action::Errno(1).ret());
+            assert_eq!(s.caps.bounding, caps::DEFAULT);
+            assert_eq!(s.userns.is_some(), rootless);
+            assert_eq!(s.device_rules.as_deref(), Some(devices::DEFAULT));
+        }
+    }
+
+    #[test]
+    fn minimal_config() {
+        let v = parse(
+            r#"{"ociVersion":"1.2.0","root":{"path":"r"},"process":{"args":["true"],"cwd":"/"},
+            "linux":{"namespaces":[{"type":"mount"},{"type":"uts"}]}}"#,
+        );
+        let s = from_json(&v, "/b/", "c1").unwrap();
+        assert_eq!(s.root.path.as_deref(), Some("/b/r"));
+        assert_eq!(s.user, Some(User { uid: 0, gid: 0 }));
+        assert_eq!(s.caps, Caps::default());
+        assert!(s.env.is_empty() && s.rlimits.is_empty() && s.mounts.is_empty() && s.masked_paths.is_empty());
+        assert_eq!(s.hostname, "c1");
+        assert_eq!(s.seccomp, Seccomp::Unconfined);
+        // Without linux.resources: only the default devices.
+        assert_eq!(s.device_rules.as_deref(), Some(devices::DEFAULT));
+        assert_eq!(s.limits, Limits { cpu_period: 100_000, ..Limits::default() });
+    }
+
+    #[test]
+    fn versions() {
+        for ok in ["1.0.0", "1.0.2-dev", "1.1.0-rc.1", "1.2.0", "1.2.1+build", "1.0.0-rc5-dev"] {
+            assert!(supported_version(ok), "{ok}");
+        }
+        for bad in ["", "1", "1.0", "1.3.0", "2.0.0", "0.5.0", "1.0.x", "1.0.0.0", "v1.0.0", "1..0"] {
+            assert!(!supported_version(bad), "{bad}");
+        }
+        assert_eq!(
+            error("ociVersion", r#""1.3.0""#),
+            r#"config.json: ociVersion: unsupported version "1.3.0" (runt reads 1.0.x to 1.2.x)"#
+        );
+    }
+
+    #[rustfmt::skip]
+    const ERRORS: &[(&str, &str, &str)] = &[
+        ("ociVersion", "1", "ociVersion: expected a string, found number"),
+        ("root", "[]", "root: expected an object, found array"),
+        ("root.path", r#""""#, "root.path: must not be empty"),
+        ("process.args", "[]", "process.args: must not be empty"),
+        ("process.args", r#"["a",1]"#, "process.args[1]: expected a string, found number"),
+        ("process.env", r#"["A=1","B"]"#, r#"process.env[1]: "B" is not KEY=VALUE"#),
+        ("process.env", r#"["=1"]"#, r#"process.env[0]: "=1" is not KEY=VALUE"#),
+        ("process.cwd", r#""rel""#, "process.cwd: must be an absolute path"),
+        ("process.user.uid", "-1", "process.user.uid: expected a non-negative integer, found number"),
+        ("process.user.gid", "4294967296", "process.user.gid: out of range"),
+        ("process.user.additionalGids", "[1,1.5]", "process.user.additionalGids[1]: expected a non-negative integer, found number"),
+        ("process.consoleSize", r#"{"height":70000,"width":80}"#, "process.consoleSize.height: out of range"),
+        ("process.capabilities.bounding", r#""CAP_KILL""#, "process.capabilities.bounding: expected an array, found string"),
+        ("process.rlimits.0.type", r#""RLIMIT_NOPE""#, r#"process.rlimits[0].type: unknown resource limit "RLIMIT_NOPE""#),
+        ("process.rlimits.0.type", r#""nofile""#, r#"process.rlimits[0].type: unknown resource limit "nofile""#),
+        ("process.rlimits.0.soft", "2048", "process.rlimits[0]: the soft limit is above the hard one"),
+        ("process.rlimits", r#"[{"type":"RLIMIT_CORE","soft":0,"hard":0},{"type":"RLIMIT_CORE","soft":0,"hard":0}]"#,
+            r#"process.rlimits[1].type: "RLIMIT_CORE" given twice"#),
+        ("process.oomScoreAdj", "1001", "process.oomScoreAdj: must be from -1000 to 1000"),
+        ("process.apparmorProfile", r#""docker-default""#, "process.apparmorProfile: AppArmor is not supported"),
+        ("process.selinuxLabel", r#""system_u:r""#, "process.selinuxLabel: SELinux is not supported"),
+        ("process.ioPriority", r#"{"class":"IOPRIO_CLASS_RT","priority":1}"#, "process.ioPriority: not supported"),
+        ("process.scheduler", r#"{"policy":"SCHED_FIFO"}"#, "process.scheduler: not supported"),
+        ("process.execCPUAffinity", r#"{"initial":"0"}"#, "process.execCPUAffinity: not supported"),
+        ("process.noNewPrivileges", "1", "process.noNewPrivileges: expected a boolean, found number"),
+        ("mounts.1.destination", r#""dev""#, "mounts[1].destination: must be an absolute path"),
+        ("mounts.1.options", r#"["tmpcopyup"]"#, r#"mounts[1].options[0]: "tmpcopyup" is not supported"#),
+        ("mounts.1.options", r#"["ro","idmap"]"#, r#"mounts[1].options[1]: "idmap" is not supported"#),
+        ("mounts.1.options", r#"["ridmap"]"#, r#"mounts[1].options[0]: "ridmap" is not supported"#),
+        ("mounts.1.options", r#"["rro"]"#, r#"mounts[1].options[0]: "rro" is not supported"#),
+        ("mounts.1.options", r#"["private","shared"]"#, "mounts[1].options[1]: a second, different propagation type"),
+        ("mounts.1.uidMappings", r#"[{"containerID":0,"hostID":1,"size":1}]"#, "mounts[1].uidMappings: idmapped mounts are not supported"),
+        ("mounts.1.type", r#""""#, "mounts[1].type: required for a mount that is not a bind mount"),
+        ("mounts.1", r#"{"destination":"/x","type":"bind","options":["rbind"]}"#, "mounts[1].source: required for a bind mount"),
+        ("mounts.1", r#"{"destination":"/x","source":"/y","options":["rbind","mode=755"]}"#,
+            r#"mounts[1].options: "mode=755": not an option of bind mounts"#),
+        ("linux.namespaces.2.type", r#""foo""#, r#"linux.namespaces[2].type: unknown namespace type "foo""#),
+        ("linux.namespaces.2.type", r#""time""#, r#"linux.namespaces[2].type: time namespaces are not supported "time""#),
+        ("linux.namespaces.2.type", r#""pid""#, r#"linux.namespaces[2].type: "pid" listed twice"#),
+        ("linux.namespaces.2.path", r#""proc/1/ns/ipc""#, "linux.namespaces[2].path: must be an absolute path"),
+        ("linux.namespaces.4.path", r#""/proc/1/ns/mnt""#, r#"linux.namespaces: a new mount namespace ("mount" without a path) is required"#),
+        ("linux.uidMappings", r#"[{"containerID":0,"hostID":1000,"size":1}]"#, "linux.uidMappings: given without a new user namespace"),
+        ("linux.devices", r#"[{"path":"/dev/fuse","type":"p","major":10,"minor":229}]"#, "linux.devices[0].type: fifos are not supported"),
+        ("linux.devices", r#"[{"path":"/dev/fuse","type":"x","major":10,"minor":229}]"#, r#"linux.devices[0].type: unknown device type "x""#),
+        ("linux.devices", r#"[{"path":"/etc/fuse","type":"c","major":10,"minor":229}]"#, "linux.devices[0].path: must be a path under /dev"),
+        ("linux.devices", r#"[{"path":"/dev/../etc/x","type":"c","major":10,"minor":229}]"#, "linux.devices[0].path: must be a path under /dev"),
+        ("linux.devices", r#"[{"path":"/dev/fuse","type":"c","minor":229}]"#, "linux.devices[0].major: required"),
+        ("linux.resources.devices.0.access", r#""rwx""#, "linux.resources.devices[0].access: expected a mix of r, w and m"),
+        ("linux.resources.devices.0.type", r#""p""#, r#"linux.resources.devices[0].type: unknown device type "p" (a, c or b)"#),
+        ("linux.resources.devices.0", r#"{"allow":false}"#, "linux.resources.devices[0].access: required"),
+        ("linux.resources.memory.swap", "-2", "linux.resources.memory.swap: expected -1 (unlimited) or a number of bytes"),
+        ("linux.resources.memory.disableOOMKiller", "true", "linux.resources.memory.disableOOMKiller: not supported"),
+        ("linux.resources.cpu.realtimeRuntime", "950000", "linux.resources.cpu.realtimeRuntime: not supported"),
+        ("linux.resources.cpu.realtimePeriod", "1000000", "linux.resources.cpu.realtimePeriod: not supported"),
+        ("linux.resources.cpu.idle", "1", "linux.resources.cpu.idle: not supported"),
+        ("linux.resources.blockIO.weight", "5", "linux.resources.blockIO.weight: must be from 10 to 1000"),
+        ("linux.resources.blockIO.throttleReadBpsDevice", r#"[{"major":8,"minor":0,"rate":1}]"#,
+            "linux.resources.blockIO.throttleReadBpsDevice: not supported"),
+        ("linux.resources.hugepageLimits", r#"[{"pageSize":"2MB","limit":1}]"#, "linux.resources.hugepageLimits: not supported"),
+        ("linux.resources.network", r#"{"classID":1}"#, "linux.resources.network: not supported"),
+        ("linux.resources.rdma", r#"{"mlx5_1":{"hcaHandles":3}}"#, "linux.resources.rdma: not supported"),
+        ("linux.resources.unified", r#"{"memory.high":1}"#, "linux.resources.unified.memory.high: expected a string, found number"),
+        ("linux.resources.pids", "10", "linux.resources.pids: expected an object, found number"),
+        ("linux.cgroupsPath", r#""a:b""#, r#"linux.cgroupsPath: "a:b": expected slice:prefix:name"#),
+        ("linux.cgroupsPath", r#""/a/../b""#, r#"linux.cgroupsPath: "/a/../b": '..' is not allowed"#),
+        ("linux.sysctl", r#"{"../../etc/x":"1"}"#, r#"linux.sysctl: invalid key "../../etc/x""#),
+        ("linux.maskedPaths", r#"["proc/kcore"]"#, "linux.maskedPaths[0]: must be an absolute path"),
+        ("linux.readonlyPaths", r#"["/proc/sys",3]"#, "linux.readonlyPaths[1]: expected a string, found number"),
+        ("linux.rootfsPropagation", r#""bogus""#, "linux.rootfsPropagation: unknown propagation"),
+        ("linux.seccomp", r#"{"defaultAction":"SCMP_ACT_NOPE"}"#, "linux.seccomp: unknown seccomp action 'SCMP_ACT_NOPE'"),
+        ("linux.seccomp", r#"{"defaultAction":"SCMP_ACT_ALLOW","flags":["SECCOMP_FILTER_FLAG_NEW_LISTENER"]}"#,
+            "linux.seccomp: unsupported seccomp flag 'SECCOMP_FILTER_FLAG_NEW_LISTENER'"),
+        ("linux.seccomp", r#"{"defaultAction":"SCMP_ACT_ALLOW","listenerPath":"/run/s.sock"}"#,
+            "linux.seccomp.listenerPath: seccomp notification is not supported"),
+        ("linux.seccomp", r#"{"syscalls":[]}"#, "linux.seccomp.defaultAction: required"),
+        ("linux.seccomp", r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["read"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":1}]}]}"#,
+            "linux.seccomp.syscalls[0].args[0].op: required"),
+        ("linux.mountLabel", r#""system_u:object_r""#, "linux.mountLabel: SELinux is not supported"),
+        ("linux.intelRdt", r#"{"closID":"x"}"#, "linux.intelRdt: not supported"),
+        ("linux.personality", r#"{"domain":"LINUX32"}"#, "linux.personality: not supported"),
+        ("linux.timeOffsets", r#"{"monotonic":{"secs":1}}"#, "linux.timeOffsets: not supported"),
+        ("linux.memoryPolicy", r#"{"mode":"MPOL_BIND","nodes":"0"}"#, "linux.memoryPolicy: not supported"),
+        ("hooks.prestart", r#"[{"path":"hook"}]"#, "hooks.prestart[0].path: must be an absolute path"),
+        ("hooks.poststop", r#"[{"path":"/bin/true","timeout":0}]"#, "hooks.poststop[0].timeout: must be above 0"),
+        ("hooks.createRuntime", r#"[{"args":["x"]}]"#, "hooks.createRuntime[0].path: required"),
+        ("annotations", r#"{"a":1}"#, "annotations.a: expected a string, found number"),
+    ];
+
+    #[test]
+    fn errors_name_their_field() {
+        for &(path, new, want) in ERRORS {
+            assert_eq!(error(path, new), format!("config.json: {want}"), "{path} = {new}");
+        }
+        let missing = |path: &str| runc_with(&[(path, None)]).unwrap_err().to_string();
+        assert_eq!(missing("process"), "config.json: process: required");
+        assert_eq!(missing("process.cwd"), "config.json: process.cwd: required");
+        assert_eq!(missing("process.args"), "config.json: process.args: must not be empty");
+        assert_eq!(missing("root"), "config.json: root: required");
+        assert_eq!(missing("ociVersion"), "config.json: ociVersion: required");
+        let no_mount_ns =
+            r#"config.json: linux.namespaces: a new mount namespace ("mount" without a path) is required"#;
+        assert_eq!(missing("linux"), no_mount_ns);
+        let not_object = from_json(&parse("[]"), "/b", "c").unwrap_err().to_string();
+        assert_eq!(not_object, "config.json: expected an object, found array");
+    }
+
+    #[test]
+    fn unknown_fields_and_empty_unsupported_ones_pass() {
+        let s = runc_with(&[
+            ("somethingNew", Some(r#"{"a":[1,2]}"#)),
+            ("linux.newThing", Some("true")),
+            ("process.apparmorProfile", Some(r#""""#)),
+            ("process.selinuxLabel", Some("null")),
+            ("linux.intelRdt", Some("{}")),
+            ("linux.mountLabel", Some(r#""""#)),
+            ("linux.resources.hugepageLimits", Some("[]")),
+            ("linux.resources.cpu", Some(r#"{"realtimeRuntime":0,"idle":0}"#)),
+            // Deprecated or v1-only: ignored, as runc does.
+            ("linux.resources.memory", Some(r#"{"kernel":1,"kernelTCP":1,"swappiness":60,"useHierarchy":true}"#)),
+            ("windows", Some("{}")),
+        ]);
+        assert!(s.is_ok(), "{s:?}");
+    }
+
+    #[test]
+    fn hostname_and_uts_namespace() {
+        let e = |c: &[(&str, Option<&str>)]| runc_with(c).unwrap_err().to_string();
+        let no_uts = ("linux.namespaces", Some(r#"[{"type":"mount"}]"#));
+        assert_eq!(e(&[no_uts]), "config.json: hostname: set without a UTS namespace");
+        assert_eq!(
+            e(&[no_uts, ("hostname", None), ("domainname", Some(r#""d""#))]),
+            "config.json: domainname: set without a UTS namespace"
+        );
+        // No UTS namespace of its own and no hostname: nothing to set.
+        assert_eq!(runc_with(&[no_uts, ("hostname", None)]).unwrap().hostname, "");
+        // A new one without a hostname is named after the container.
+        let s = runc_with(&[("hostname", None), ("domainname", Some(r#""example.org""#))]).unwrap();
+        assert_eq!((s.hostname.as_str(), s.oci.domainname.as_deref()), ("c1", Some("example.org")));
+        let mut v = parse(RUNC_SPEC);
+        set(&mut v, "hostname", None);
+        assert_eq!(from_json(&v, "/b", &"a".repeat(80)).unwrap().hostname, "a".repeat(64));
+        // A joined one keeps its name unless one is given.
+        let joined = ("linux.namespaces.3", Some(r#"{"type":"uts","path":"/proc/1/ns/uts"}"#));
+        assert_eq!(runc_with(&[joined, ("hostname", None)]).unwrap().hostname, "");
+        assert_eq!(runc_with(&[joined]).unwrap().hostname, "runc");
+        assert_eq!(
+            error("hostname", &format!("\"{}\"", "h".repeat(65))),
+            "config.json: hostname: longer than 64 bytes"
+        );
+    }
+
+    #[test]
+    fn namespaces_joined_and_user() {
+        let s = runc_with(&[(
+            "linux.namespaces",
+            Some(
+                r#"[{"type":"pid"},{"type":"network","path":"/var/run/netns/n1"},{"type":"mount"},{"type":"cgroup"},
+                {"type":"user","path":"/proc/9/ns/user"},{"type":"ipc","path":""},{"type":"uts"}]"#,
+            ),
+        )])
+        .unwrap();
+        assert_eq!(s.namespaces, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWIPC | CLONE_NEWUTS);
+        assert_eq!(s.join, [(CLONE_NEWNET, "/var/run/netns/n1".into()), (CLONE_NEWUSER, "/proc/9/ns/user".into())]);
+        assert_eq!(s.userns, None);
+        let e = |c: &[(&str, Option<&str>)]| runc_with(c).unwrap_err().to_string();
+        let user = ("linux.namespaces.5", Some(r#"{"type":"user"}"#));
+        assert_eq!(e(&[user]), "config.json: linux.uidMappings: required with a new user namespace");
+        let uid = ("linux.uidMappings", Some(r#"[{"containerID":0,"hostID":100000,"size":65536}]"#));
+        assert_eq!(e(&[user, uid]), "config.json: linux.gidMappings: required with a new user namespace");
+        let gid = ("linux.gidMappings", Some(r#"[{"containerID":0,"hostID":100000,"size":0}]"#));
+        assert_eq!(e(&[user, uid, gid]), "config.json: linux.gidMappings[0].size: must not be 0");
+        let gid = ("linux.gidMappings", Some(r#"[{"containerID":0,"hostID":100000,"size":65536}]"#));
+        let maps = vec![IdMap { inside: 0, outside: 100_000, count: 65_536 }];
+        let want = UserNs { uid_maps: maps.clone(), gid_maps: maps, helpers: false, deny_setgroups: false };
+        assert_eq!(runc_with(&[user, uid, gid]).unwrap().userns, Some(want));
+    }
+
+    #[test]
+    fn relative_paths_resolve_against_the_bundle() {
+        for (bundle, root, want) in
+            [("/b", "rootfs", "/b/rootfs"), ("/b/", "./rootfs", "/b/rootfs"), ("/", "r", "/r"), ("/b", "/abs", "/abs")]
+        {
+            let mut v = parse(RUNC_SPEC);
+            set(&mut v, "root.path", Some(&format!("\"{root}\"")));
+            assert_eq!(from_json(&v, bundle, "c").unwrap().root.path.as_deref(), Some(want), "{bundle} {root}");
+        }
+        let s = runc_with(&[
+            ("mounts.0", Some(r#"{"destination":"/data","type":"bind","source":"data","options":["rbind","ro"]}"#)),
+            ("mounts.1", Some(r#"{"destination":"/abs","source":"/srv","options":["bind"]}"#)),
+        ])
+        .unwrap();
+        assert_eq!(s.mounts[0].source, "/b/data");
+        assert_eq!(s.mounts[0].flags, MS_BIND | MS_REC | MS_RDONLY);
+        assert_eq!(s.mounts[1].source, "/srv");
+        assert_eq!(s.mounts[1].flags, MS_BIND);
+    }
+
+    #[test]
+    fn mount_options() {
+        let m = |json: &str| runc_with(&[("mounts.0", Some(json))]).map(|s| s.mounts[0].clone());
+        let t = m(r#"{"destination":"/t","type":"tmpfs",
+            "options":["ro","rw","nodev","dev","defaults","size=1m","mode=1777","rshared"]}"#)
+        .unwrap();
+        assert_eq!((t.flags, t.data.as_str(), t.source.as_str()), (0, "size=1m,mode=1777", "tmpfs"));
+        assert_eq!(t.propagation, MS_SHARED | MS_REC);
+        let t = m(r#"{"destination":"/t","type":"tmpfs","source":"x",
+            "options":["sync","dirsync","remount","mand","noatime","nodiratime","strictatime","runbindable"]}"#)
+        .unwrap();
+        let all = MS_SYNCHRONOUS | MS_DIRSYNC | MS_REMOUNT | MS_MANDLOCK | MS_NOATIME | MS_NODIRATIME | MS_STRICTATIME;
+        assert_eq!(t.flags, all);
+        assert_eq!((t.source.as_str(), t.propagation), ("x", MS_UNBINDABLE | MS_REC));
+        let t = m(r#"{"destination":"/t","type":"tmpfs","options":["sync","async","mand","nomand","noatime","atime",
+            "nodiratime","diratime","strictatime","nostrictatime","relatime","norelatime","noexec","exec","nosuid","suid"]}"#)
+        .unwrap();
+        assert_eq!(t.flags, 0);
+        // A type "bind" without a bind option binds non-recursively.
+        let b = m(r#"{"destination":"/x","type":"bind","source":"/y","options":["slave"]}"#).unwrap();
+        assert_eq!((b.flags, b.propagation, b.fstype.as_str()), (MS_BIND, MS_SLAVE, ""));
+        // Repeating the same propagation is fine.
+        assert!(m(r#"{"destination":"/x","source":"/y","options":["rbind","rprivate","rprivate"]}"#).is_ok());
+        assert_eq!(m(r#"{"destination":"/c","type":"cgroup2","source":"cgroup2"}"#).unwrap().fstype, "cgroup2");
+        let names: std::collections::BTreeSet<&str> = MOUNT_OPTIONS.iter().copied().collect();
+        assert_eq!(names.len(), MOUNT_OPTIONS.len());
+        for o in ["ro", "rbind", "rprivate", "runbindable", "strictatime", "defaults"] {
+            assert!(names.contains(o), "{o}");
+        }
+    }
+
+    #[test]
+    fn cgroups_paths() {
+        let path = |p: &str| runc_with(&[("linux.cgroupsPath", Some(&format!("\"{p}\"")))]).map(|s| s.oci.cgroups_path);
+        let cases = [
+            ("", None),
+            ("/a/b", Some("a/b")),
+            ("a/b", Some("a/b")),
+            ("//a/./b/", Some("a/b")),
+            ("machine.slice:libpod:abc", Some("machine.slice/libpod-abc.scope")),
+            ("machine-libpod.slice:libpod:abc", Some("machine.slice/machine-libpod.slice/libpod-abc.scope")),
+            ("a-b-c.slice:p:n", Some("a.slice/a-b.slice/a-b-c.slice/p-n.scope")),
+            ("system.slice::n", Some("system.slice/n.scope")),
+            (":docker:n", Some("system.slice/docker-n.scope")),
+            ("-.slice:p:n", Some("p-n.scope")),
+            ("user.slice:p:my.slice", Some("user.slice/my.slice")),
+        ];
+        for (p, want) in cases {
+            assert_eq!(path(p).unwrap().as_deref(), want, "{p}");
+        }
+        let bad = [
+            "/",
+            "a:b:c:d",
+            "nope:p:n",
+            "-a.slice:p:n",
+            "a--b.slice:p:n",
+            "a-.slice:p:n",
+            "x.slice:p:",
+            "x.slice:p:a/b",
+        ];
+        for b in bad.iter().chain(&["../x"]) {
+            assert!(path(b).is_err(), "{b}");
+        }
+    }
+
+    #[test]
+    fn devices_and_rules() {
+        let s = runc_with(&[
+            (
+                "linux.devices",
+                Some(
+                    r#"[{"path":"/dev/fuse","type":"c","major":10,"minor":229,"fileMode":8630,"uid":0,"gid":0},
+                    {"path":"/dev/sda","type":"b","major":8,"minor":0}]"#,
+                ),
+            ),
+            (
+                "linux.resources.devices",
+                Some(
+                    r#"[{"allow":true,"type":"c","major":10,"minor":229,"access":"rw"},
+                    {"allow":false,"type":"b","major":-1,"access":"m"},{"allow":true,"access":"r","major":3}]"#,
+                ),
+            ),
+        ])
+        .unwrap();
+        let node = |path: &str, kind, major, minor| devices::Node {
+            host: path.into(),
+            path: path.into(),
+            access: devices::RWM,
+            kind,
+            major,
+            minor,
+        };
+        assert_eq!(s.device_nodes, [node("/dev/fuse", Kind::Char, 10, 229), node("/dev/sda", Kind::Block, 8, 0)]);
+        let rules = s.device_rules.unwrap();
+        // deny all (added: the first rule was not one), the config's three, the defaults' allows.
+        assert_eq!(rules.len(), 1 + 3 + devices::DEFAULT.len() - 1);
+        assert_eq!(rules[0], devices::DEFAULT[0]);
+        let rw = devices::READ | devices::WRITE;
+        assert_eq!(rules[1], Rule { allow: true, kind: Kind::Char, major: Some(10), minor: Some(229), access: rw });
+        assert_eq!(
+            rules[2],
+            Rule { allow: false, kind: Kind::Block, major: None, minor: None, access: devices::MKNOD }
+        );
+        assert_eq!(rules[3], Rule { allow: true, kind: Kind::All, major: None, minor: None, access: devices::READ });
+        assert_eq!(rules[4..], devices::DEFAULT[1..]);
+        // A privileged engine's allow-all ends with everything allowed.
+        let p = runc_with(&[("linux.resources.devices", Some(r#"[{"allow":true,"access":"rwm"}]"#))]).unwrap();
+        let p = p.device_rules.unwrap();
+        assert_eq!((p[0].allow, p[1].allow, p[1].kind), (false, true, Kind::All));
+    }
+
+    #[test]
+    fn resources_map_to_limits() {
+        let v = parse(
+            r#"{"pids":{"limit":-1},"memory":{"limit":-1,"reservation":1024,"swap":-1},
+            "cpu":{"shares":512,"quota":50000,"period":200000,"cpus":"0-1","mems":"0"},
+            "blockIO":{"weight":500},"unified":{"memory.high":"1M","io.max":"8:0 rbps=1"}}"#,
+        );
+        let want = Limits {
+            pids: None,
+            memory: None,
+            memory_reservation: Some(1024),
+            memory_swap: Some(-1),
+            cpu_shares: Some(512),
+            cpuset_cpus: Some("0-1".into()),
+            cpuset_mems: Some("0".into()),
+            blkio_weight: Some(500),
+            unified: vec![("memory.high".into(), "1M".into()), ("io.max".into(), "8:0 rbps=1".into())],
+            cpu_quota: Some(50_000),
+            cpu_period: 200_000,
+        };
+        assert_eq!(resources(&v).unwrap(), want);
+        let v = parse(r#"{"cpu":{"quota":-1,"shares":0},"pids":{"limit":0},"memory":{"swap":0}}"#);
+        assert_eq!(resources(&v).unwrap(), Limits { cpu_period: 100_000, ..Limits::default() });
+        // Errors name the path inside the file; `runt update` adds the file's name.
+        let e = resources(&parse(r#"{"memory":{"limit":"1g"}}"#)).unwrap_err();
+        assert_eq!(e.to_string(), "memory.limit: expected an integer, found string");
+        assert_eq!(resources(&parse("3")).unwrap_err().to_string(), "expected an object, found number");
+    }
+
+    #[test]
+    fn process_for_exec() {
+        let mut s = runc_with(&[("process.oomScoreAdj", Some("-500")), ("process.user.umask", Some("63"))]).unwrap();
+        assert_eq!((s.oom_score_adj, s.oci.umask), (Some(-500), Some(0o77)));
+        let before = s.caps;
+        let v = parse(
+            r#"{"args":["ps"],"cwd":"/tmp","user":{"uid":1000,"gid":100,"additionalGids":[5,6]},"terminal":true,
+            "consoleSize":{"height":24,"width":80},"env":["A=b"]}"#,
+        );
+        apply_process(&v, &mut s).unwrap();
+        assert_eq!((s.args[0].as_str(), s.cwd.as_str(), s.env.as_slice()), ("ps", "/tmp", &["A=b".to_string()][..]));
+        assert_eq!(s.user, Some(User { uid: 1000, gid: 100 }));
+        assert_eq!(s.oci.additional_gids, [5, 6]);
+        assert_eq!((s.oci.terminal, s.oci.console_size), (true, Some((24, 80))));
+        // Not given: the container's own stay.
+        assert_eq!(s.caps, before);
+        assert!(s.no_new_privs);
+        assert_eq!(s.rlimits.len(), 1);
+        assert_eq!(s.oci.umask, Some(0o77));
+        let v = parse(
+            r#"{"args":["x"],"cwd":"/","noNewPrivileges":false,"capabilities":{"bounding":["CAP_KILL","CAP_FLY"]},
+            "rlimits":[{"type":"RLIMIT_CORE","soft":0,"hard":0}]}"#,
+        );
+        apply_process(&v, &mut s).unwrap();
+        assert!(!s.no_new_privs);
+        assert_eq!(s.caps, Caps { bounding: 1 << 5, ..Caps::default() });
+        assert_eq!(s.rlimits, [Rlimit { resource: 4, soft: 0, hard: 0 }]);
+        assert_eq!(apply_process(&parse(r#"{"args":["x"]}"#), &mut s).unwrap_err().to_string(), "cwd: required");
+    }
+
+    #[test]
+    fn hooks_sysctl_and_more() {
+        let hooks = r#"{"prestart":[{"path":"/bin/a"}],
+            "createRuntime":[{"path":"/bin/b","args":["b","1"],"env":["X=1"],"timeout":5}],
+            "createContainer":[{"path":"/c"}],"startContainer":[{"path":"/d"}],"poststart":[{"path":"/e"}],
+            "poststop":[{"path":"/f"},{"path":"/g"}]}"#;
+        let s = runc_with(&[
+            ("hooks", Some(hooks)),
+            ("linux.sysctl", Some(r#"{"net.ipv4.ip_forward":"1","kernel.shm_rmid_forced":"1"}"#)),
+            ("linux.rootfsPropagation", Some(r#""rslave""#)),
+            ("annotations", Some(r#"{"z":"1","a":"2"}"#)),
+        ])
+        .unwrap();
+        let h = &s.oci.hooks;
+        assert_eq!(h.prestart, [Hook { path: "/bin/a".into(), ..Hook::default() }]);
+        let b = Hook {
+            path: "/bin/b".into(),
+            args: vec!["b".into(), "1".into()],
+            env: vec!["X=1".into()],
+            timeout: Some(5),
+        };
+        assert_eq!(h.create_runtime, [b]);
+        let counts = (h.create_container.len(), h.start_container.len(), h.poststart.len(), h.poststop.len());
+        assert_eq!(counts, (1, 1, 1, 2));
+        assert_eq!(s.oci.sysctl[0], ("net.ipv4.ip_forward".into(), "1".into()));
+        assert_eq!(s.oci.rootfs_propagation, MS_SLAVE | MS_REC);
+        assert_eq!(s.oci.annotations, [("z".into(), "1".into()), ("a".into(), "2".into())]);
+    }
+
+    #[test]
+    fn load_reads_the_bundle() {
+        let dir = std::env::temp_dir().join(format!("runt-config-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let b = dir.to_str().unwrap();
+        let missing = load(b, "c").unwrap_err();
+        assert_eq!(missing.to_string(), format!("open {b}/config.json: No such file or directory"));
+        // Bigger than the first read, to go through the growing buffer.
+        let mut text = RUNC_SPEC.replace("\"sh\"", &format!("\"{}\"", "x".repeat(200_000)));
+        std::fs::write(dir.join("config.json"), &text).unwrap();
+        let s = load(&format!("{b}/"), "c").unwrap();
+        assert_eq!(s.args[0].len(), 200_000);
+        assert_eq!(s.root.path, Some(format!("{b}/rootfs")));
+        std::fs::write(dir.join("config.json"), "{\n\"ociVersion\": }").unwrap();
+        let e = load(b, "c").unwrap_err().to_string();
+        assert_eq!(e, format!("{b}/config.json: line 2, column 15: expected a value"));
+        text.extend(std::iter::repeat_n(' ', json::MAX_INPUT));
+        std::fs::write(dir.join("config.json"), &text).unwrap();
+        let e = load(b, "c").unwrap_err().to_string();
+        assert_eq!(e, format!("{b}/config.json: line 1, column 1: input larger than 4 MiB"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

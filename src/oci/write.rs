@@ -1,0 +1,96 @@
+//! Writing JSON: just what state, features and events output need.
+
+use alloc::string::String;
+use core::fmt::Write;
+
+/// Appends `s` as a JSON string literal.
+pub fn string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Builds one JSON object, members in the order added.
+pub struct Object {
+    out: String,
+}
+
+impl Object {
+    pub fn new() -> Object {
+        Object { out: String::from("{") }
+    }
+
+    fn key(&mut self, k: &str) {
+        if self.out.len() > 1 {
+            self.out.push(',');
+        }
+        string(&mut self.out, k);
+        self.out.push(':');
+    }
+
+    pub fn str(mut self, k: &str, v: &str) -> Object {
+        self.key(k);
+        string(&mut self.out, v);
+        self
+    }
+
+    pub fn num(mut self, k: &str, v: i64) -> Object {
+        self.key(k);
+        let _ = write!(self.out, "{v}");
+        self
+    }
+
+    /// A member whose value is already JSON text.
+    pub fn raw(mut self, k: &str, json: &str) -> Object {
+        self.key(k);
+        self.out.push_str(json);
+        self
+    }
+
+    pub fn finish(mut self) -> String {
+        self.out.push('}');
+        self.out
+    }
+}
+
+/// A JSON array of strings.
+pub fn strings<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    let mut out = String::from("[");
+    for (i, s) in items.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        string(&mut out, s);
+    }
+    out.push(']');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn objects_round_trip_through_the_reader() {
+        let text = Object::new()
+            .str("id", "a\"b\\c\n\u{1}")
+            .num("pid", -3)
+            .raw("list", &strings(["x", "y"].into_iter()))
+            .finish();
+        assert_eq!(text, r#"{"id":"a\"b\\c\n\u0001","pid":-3,"list":["x","y"]}"#);
+        let v = crate::oci::json::parse(text.as_bytes()).unwrap();
+        assert_eq!(v.get("id").and_then(|v| v.as_str()), Some("a\"b\\c\n\u{1}"));
+    }
+}

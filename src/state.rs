@@ -1,0 +1,356 @@
+//! Containers that outlive the runt process that created them: one directory per container
+//! under the state root (`--root`, default /run/runt), holding `state.json` (written atomically)
+//! and, between create and start, the `exec.fifo` the container waits on.
+
+use crate::error::{Error, OrSys, Result};
+use crate::oci::json;
+use crate::oci::write::{self, Object};
+use crate::rootfs::cstr;
+use crate::sys::{fs, process, Errno, Fd};
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// Where state lives when no --root is given. /run is the place; an initramfs may not have it.
+pub fn default_root() -> &'static str {
+    if fs::openat(fs::CWD, c"/run", fs::O_PATH | fs::O_DIRECTORY, 0).is_ok() {
+        "/run/runt"
+    } else {
+        "/tmp/runt"
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct State {
+    pub id: String,
+    /// The container's init, in runt's pid namespace; 0 once it is known to be gone.
+    pub pid: i32,
+    /// Its start time (field 22 of /proc/PID/stat): a recycled pid is not the container.
+    pub pid_start: u64,
+    pub bundle: String,
+    pub rootfs: String,
+    pub created: String,
+    pub oci_version: String,
+    pub annotations: Vec<(String, String)>,
+    /// Every cgroup directory of the container, to remove on delete.
+    pub cgroups: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Created,
+    Running,
+    Paused,
+    Stopped,
+}
+
+impl Status {
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Created => "created",
+            Status::Running => "running",
+            Status::Paused => "paused",
+            Status::Stopped => "stopped",
+        }
+    }
+}
+
+/// The state directory of one container.
+pub struct Dir {
+    pub path: String,
+    pub fd: Fd,
+}
+
+fn check_id(id: &str) -> Result<()> {
+    let ok = !id.is_empty()
+        && id.len() <= 1024
+        && id != "."
+        && id != ".."
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-+".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::msg(format!("invalid container id '{id}'")))
+    }
+}
+
+fn mkdir_p(path: &str) -> Result<()> {
+    let mut at = String::new();
+    for comp in path.split('/').filter(|c| !c.is_empty()) {
+        at.push('/');
+        at.push_str(comp);
+        match fs::mkdirat(fs::CWD, &cstr(&at)?, 0o711) {
+            Ok(()) | Err(Errno::EEXIST) => {}
+            Err(e) => return Err(Error::sys(e, format!("mkdir {at}"))),
+        }
+    }
+    Ok(())
+}
+
+impl Dir {
+    /// Makes the directory of a new container; an id in use is refused.
+    pub fn create(root: &str, id: &str) -> Result<Dir> {
+        check_id(id)?;
+        mkdir_p(root)?;
+        let path = format!("{root}/{id}");
+        match fs::mkdirat(fs::CWD, &cstr(&path)?, 0o711) {
+            Ok(()) => {}
+            Err(Errno::EEXIST) => return Err(Error::msg(format!("container {id} already exists"))),
+            Err(e) => return Err(Error::sys(e, format!("mkdir {path}"))),
+        }
+        let fd =
+            fs::openat(fs::CWD, &cstr(&path)?, fs::O_DIRECTORY | fs::O_RDONLY, 0).or_sys(|| format!("open {path}"))?;
+        Ok(Dir { path, fd })
+    }
+
+    /// Opens the directory of an existing container. "does not exist" is what engines look for.
+    pub fn open(root: &str, id: &str) -> Result<Dir> {
+        check_id(id)?;
+        let path = format!("{root}/{id}");
+        match fs::openat(fs::CWD, &cstr(&path)?, fs::O_DIRECTORY | fs::O_RDONLY, 0) {
+            Ok(fd) => Ok(Dir { path, fd }),
+            Err(Errno::ENOENT) => Err(Error::msg(format!("container {id} does not exist"))),
+            Err(e) => Err(Error::sys(e, format!("open {path}"))),
+        }
+    }
+
+    /// The fifo the created container blocks on until `start` opens it.
+    pub fn make_fifo(&self) -> Result<()> {
+        fs::mknodat(self.fd.raw(), c"exec.fifo", linux_raw_sys::general::S_IFIFO | 0o600, 0)
+            .or_sys(|| format!("mkfifo {}/exec.fifo", self.path))
+    }
+
+    pub fn has_fifo(&self) -> bool {
+        fs::openat(self.fd.raw(), c"exec.fifo", fs::O_PATH, 0).is_ok()
+    }
+
+    pub fn remove_fifo(&self) {
+        let _ = fs::unlinkat(self.fd.raw(), c"exec.fifo", 0);
+    }
+
+    pub fn fifo_path(&self) -> String {
+        format!("{}/exec.fifo", self.path)
+    }
+
+    /// Writes state.json atomically (a reader sees the old or the new one, never half).
+    pub fn save(&self, st: &State) -> Result<()> {
+        let text = to_json(st);
+        let fd = fs::openat(self.fd.raw(), c"state.json.tmp", fs::O_WRONLY | fs::O_CREAT | fs::O_TRUNC, 0o600)
+            .or_sys(|| format!("create {}/state.json.tmp", self.path))?;
+        fs::write_all(fd.raw(), text.as_bytes()).or_sys(|| format!("write {}/state.json.tmp", self.path))?;
+        drop(fd);
+        fs::renameat(self.fd.raw(), c"state.json.tmp", c"state.json")
+            .or_sys(|| format!("rename {}/state.json", self.path))
+    }
+
+    pub fn load(&self) -> Result<State> {
+        let shown = || format!("{}/state.json", self.path);
+        let fd = fs::openat(self.fd.raw(), c"state.json", fs::O_RDONLY, 0).or_sys(shown)?;
+        let mut buf = alloc::vec![0u8; 256 * 1024];
+        let n = fs::read_full(fd.raw(), &mut buf).or_sys(shown)?;
+        let v = json::parse(buf.get(..n).unwrap_or_default()).map_err(|e| Error::msg(format!("{}: {e}", shown())))?;
+        from_json(&v).ok_or_else(|| Error::msg(format!("{}: not a runt state file", shown())))
+    }
+
+    /// Removes the directory and what is in it.
+    pub fn remove(self) -> Result<()> {
+        for name in [c"exec.fifo", c"state.json", c"state.json.tmp"] {
+            let _ = fs::unlinkat(self.fd.raw(), name, 0);
+        }
+        fs::unlinkat(fs::CWD, &cstr(&self.path)?, fs::AT_REMOVEDIR).or_sys(|| format!("rmdir {}", self.path))
+    }
+}
+
+/// The ids of every container under `root`.
+pub fn list(root: &str) -> Result<Vec<String>> {
+    match fs::openat(fs::CWD, &cstr(root)?, fs::O_DIRECTORY | fs::O_RDONLY, 0) {
+        Ok(fd) => {
+            let mut ids = fs::list_dir(fd.raw()).or_sys(|| format!("read {root}"))?;
+            ids.sort_unstable();
+            Ok(ids)
+        }
+        Err(Errno::ENOENT) => Ok(Vec::new()),
+        Err(e) => Err(Error::sys(e, format!("open {root}"))),
+    }
+}
+
+/// Field 22 (starttime) of /proc/PID/stat, and whether the process is a zombie.
+pub fn pid_start(pid: i32) -> Option<(u64, bool)> {
+    let fd = fs::openat(fs::CWD, &cstr(&format!("/proc/{pid}/stat")).ok()?, fs::O_RDONLY, 0).ok()?;
+    let mut buf = [0u8; 1024];
+    let n = fs::read_full(fd.raw(), &mut buf).ok()?;
+    let text = core::str::from_utf8(buf.get(..n)?).ok()?;
+    // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
+    let rest = text.get(text.rfind(')')? + 1..)?;
+    let mut fields = rest.split_whitespace();
+    let state = fields.next()?;
+    Some((fields.nth(18)?.parse().ok()?, state == "Z" || state == "X"))
+}
+
+impl State {
+    /// Whether the recorded init still runs (same pid, same start time, not a zombie).
+    pub fn alive(&self) -> bool {
+        self.pid > 0 && pid_start(self.pid).is_some_and(|(start, zombie)| start == self.pid_start && !zombie)
+    }
+
+    pub fn status(&self, dir: &Dir) -> Status {
+        if !self.alive() {
+            Status::Stopped
+        } else if dir.has_fifo() {
+            Status::Created
+        } else if self.frozen() {
+            Status::Paused
+        } else {
+            Status::Running
+        }
+    }
+
+    fn frozen(&self) -> bool {
+        self.cgroups.iter().any(|c| {
+            let (file, want) =
+                if c.contains("/freezer/") { ("freezer.state", "FROZEN") } else { ("cgroup.freeze", "1") };
+            read_small(&format!("{c}/{file}")).is_some_and(|t| t.trim() == want)
+        })
+    }
+
+    /// The OCI state as `runt state` prints it.
+    pub fn oci_json(&self, status: Status) -> String {
+        let mut ann = Object::new();
+        for (k, v) in &self.annotations {
+            ann = ann.str(k, v);
+        }
+        let pid = if status == Status::Stopped { 0 } else { i64::from(self.pid) };
+        Object::new()
+            .str("ociVersion", &self.oci_version)
+            .str("id", &self.id)
+            .str("status", status.name())
+            .num("pid", pid)
+            .str("bundle", &self.bundle)
+            .str("rootfs", &self.rootfs)
+            .str("created", &self.created)
+            .str("owner", "")
+            .raw("annotations", &ann.finish())
+            .finish()
+    }
+}
+
+pub fn read_small(path: &str) -> Option<String> {
+    let fd = fs::openat(fs::CWD, &cstr(path).ok()?, fs::O_RDONLY, 0).ok()?;
+    let mut buf = alloc::vec![0u8; 4096];
+    let n = fs::read_full(fd.raw(), &mut buf).ok()?;
+    buf.truncate(n);
+    String::from_utf8(buf).ok()
+}
+
+fn to_json(st: &State) -> String {
+    let mut ann = Object::new();
+    for (k, v) in &st.annotations {
+        ann = ann.str(k, v);
+    }
+    Object::new()
+        .str("id", &st.id)
+        .num("pid", i64::from(st.pid))
+        .num("pid_start", st.pid_start as i64)
+        .str("bundle", &st.bundle)
+        .str("rootfs", &st.rootfs)
+        .str("created", &st.created)
+        .str("oci_version", &st.oci_version)
+        .raw("annotations", &ann.finish())
+        .raw("cgroups", &write::strings(st.cgroups.iter().map(String::as_str)))
+        .finish()
+}
+
+fn from_json(v: &json::Value) -> Option<State> {
+    let s = |k: &str| v.get(k).and_then(json::Value::as_str).map(String::from);
+    Some(State {
+        id: s("id")?,
+        pid: i32::try_from(v.get("pid")?.as_i64()?).ok()?,
+        pid_start: v.get("pid_start")?.as_u64()?,
+        bundle: s("bundle")?,
+        rootfs: s("rootfs")?,
+        created: s("created")?,
+        oci_version: s("oci_version")?,
+        annotations: v
+            .get("annotations")?
+            .as_object()?
+            .iter()
+            .filter_map(|(k, v)| Some((k.clone(), String::from(v.as_str()?))))
+            .collect(),
+        cgroups: v.get("cgroups")?.as_array()?.iter().filter_map(|c| c.as_str().map(String::from)).collect(),
+    })
+}
+
+/// Now as RFC 3339 in UTC with nanoseconds, as runc writes `created`.
+pub fn timestamp() -> String {
+    let (secs, nanos) = fs::now();
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{nanos:09}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// Kills `pid` if it is still the container's init.
+pub fn signal(st: &State, sig: u32) -> Result<()> {
+    if !st.alive() {
+        return Err(Error::msg(format!("container {} is not running", st.id)));
+    }
+    process::kill(st.pid, sig).or_sys(|| format!("kill {} (pid {})", st.id, st.pid))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_round_trips() {
+        let st = State {
+            id: "c1".into(),
+            pid: 42,
+            pid_start: 123456,
+            bundle: "/b".into(),
+            rootfs: "/b/rootfs".into(),
+            created: "2026-11-29T05:00:00.000000001Z".into(),
+            oci_version: "1.0.2".into(),
+            annotations: alloc::vec![("a".into(), "b\"c".into())],
+            cgroups: alloc::vec!["/sys/fs/cgroup/pids/c1".into()],
+        };
+        let back = from_json(&json::parse(to_json(&st).as_bytes()).unwrap()).unwrap();
+        assert_eq!(back, st);
+        let oci = st.oci_json(Status::Stopped);
+        assert!(oci.contains(r#""status":"stopped","pid":0"#), "{oci}");
+    }
+
+    #[test]
+    fn ids() {
+        assert!(check_id("abc-1.2_3+4").is_ok());
+        for bad in ["", ".", "..", "a/b", "a b", "x\0"] {
+            assert!(check_id(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn timestamps_look_like_rfc3339() {
+        let t = timestamp();
+        assert_eq!(t.len(), 30, "{t}");
+        assert!(t.starts_with("20") && t.ends_with('Z') && &t[10..11] == "T", "{t}");
+    }
+
+    #[test]
+    fn own_process_is_alive() {
+        let pid = std::process::id() as i32;
+        let (start, zombie) = pid_start(pid).unwrap();
+        assert!(!zombie);
+        let st = State { pid, pid_start: start, ..State::default() };
+        assert!(st.alive());
+        assert!(!State { pid, pid_start: start + 1, ..State::default() }.alive());
+    }
+}
