@@ -30,9 +30,9 @@ pub enum Mode {
     Create { fifo: Fd, console: Option<Fd> },
 }
 
-pub fn run(spec: &Spec, steps: &[Step], sync: ChildEnd, saved_mask: SigSet, mode: Mode) -> ! {
+pub fn run(spec: &Spec, steps: &[Step], sync: ChildEnd, saved_mask: SigSet, mode: Mode, joins: &[(Fd, u32)]) -> ! {
     let mut pid = 0;
-    let err = match setup(spec, steps, &sync, saved_mask, &mode, &mut pid) {
+    let err = match setup(spec, steps, &sync, saved_mask, &mode, joins, &mut pid) {
         Ok(()) => match mode {
             Mode::Foreground => exec(spec),
             Mode::Create { fifo, .. } => {
@@ -54,11 +54,23 @@ pub fn run(spec: &Spec, steps: &[Step], sync: ChildEnd, saved_mask: SigSet, mode
     process::exit(err.status)
 }
 
-fn setup(spec: &Spec, steps: &[Step], sync: &ChildEnd, saved_mask: SigSet, mode: &Mode, pid: &mut i32) -> Result<()> {
+fn setup(
+    spec: &Spec,
+    steps: &[Step],
+    sync: &ChildEnd,
+    saved_mask: SigSet,
+    mode: &Mode,
+    joins: &[(Fd, u32)],
+    pid: &mut i32,
+) -> Result<()> {
     if matches!(mode, Mode::Foreground) {
         // If runt dies (even by SIGKILL), the container's init goes with it, and so does its pid
         // namespace; nothing is left running unowned.
         process::set_parent_death_signal(process::SIGKILL).or_sys(|| "prctl PR_SET_PDEATHSIG".into())?;
+    }
+    // Namespaces given by path (config.json) are joined before anything is done in them.
+    for (fd, flag) in joins {
+        process::setns(fd, *flag).or_sys(|| format!("setns into a namespace of type {flag:#x}"))?;
     }
     let go = || match sync.wait_go() {
         Some(p) => p,
@@ -78,7 +90,10 @@ fn setup(spec: &Spec, steps: &[Step], sync: &ChildEnd, saved_mask: SigSet, mode:
     fs::umask(0);
     rootfs::enter(spec, steps)?;
     fs::umask(0o022);
-    process::sethostname(spec.hostname.as_bytes()).or_sys(|| format!("sethostname {}", spec.hostname))?;
+    // An empty hostname: a joined or shared UTS namespace, left as it is.
+    if !spec.hostname.is_empty() {
+        process::sethostname(spec.hostname.as_bytes()).or_sys(|| format!("sethostname {}", spec.hostname))?;
+    }
     if let Some(d) = &spec.oci.domainname {
         process::setdomainname(d.as_bytes()).or_sys(|| format!("setdomainname {d}"))?;
     }
@@ -178,7 +193,14 @@ const AFTER_START: &str = "after start: ";
 
 /// A created container: hooks, the check that the command exists, ready, the wait for start.
 fn created(spec: &Spec, sync: &ChildEnd, fifo: Fd, pid: i32) -> Result<Error> {
-    let state = hooks::state_json(spec, pid, "created");
+    // prestart and createRuntime run first, in runt's namespaces: ask the parent, wait for it.
+    if runtime_hooks(spec) {
+        sync.hooks()?;
+        if sync.wait_go().is_none() {
+            process::exit(EXIT_RUNTIME);
+        }
+    }
+    let state = hooks::state_json(spec, pid, "creating");
     hooks::run_all(&spec.oci.hooks.create_container, &state, "createContainer")?;
     // A missing or unusable command is reported by create, as engines expect (127/126).
     let (path, argv, envp) = resolve(spec)?;
@@ -190,13 +212,18 @@ fn created(spec: &Spec, sync: &ChildEnd, fifo: Fd, pid: i32) -> Result<Error> {
     fs::write_all(w.raw(), b"0").or_sys(|| "write exec.fifo".into()).map_err(after)?;
     drop(w);
     drop(fifo);
-    hooks::run_all(&spec.oci.hooks.start_container, &hooks::state_json(spec, pid, "running"), "startContainer")
+    hooks::run_all(&spec.oci.hooks.start_container, &hooks::state_json(spec, pid, "created"), "startContainer")
         .map_err(after)?;
     let ptrs = |v: &[CString]| -> Vec<*const u8> {
         v.iter().map(|c| c.as_ptr().cast::<u8>()).chain(core::iter::once(core::ptr::null())).collect()
     };
     let errno = process::execve(&path, &ptrs(&argv), &ptrs(&envp));
     Ok(after(exec_error(spec.args.first().map_or("", |a| a.as_str()), errno)))
+}
+
+/// Whether the parent has hooks to run before the container's createContainer hooks.
+pub fn runtime_hooks(spec: &Spec) -> bool {
+    !spec.oci.hooks.prestart.is_empty() || !spec.oci.hooks.create_runtime.is_empty()
 }
 
 /// The program to run (PATH searched in the container) and its argv and environment.

@@ -81,6 +81,21 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
             (init::Mode::Create { fifo, console }, false)
         }
     };
+    // Namespaces to join: the pid namespace by runt itself (setns moves only its future children,
+    // the container's init first); the others by the child, before it does anything in them.
+    let mut joins = Vec::new();
+    for (flag, path) in &spec.join {
+        let fd = fs::openat(fs::CWD, &cstr(path)?, fs::O_RDONLY, 0).or_sys(|| format!("open namespace {path}"))?;
+        match *flag {
+            process::CLONE_NEWPID => process::setns(&fd, *flag).or_sys(|| format!("setns into {path}"))?,
+            process::CLONE_NEWNS => {
+                return Err(Error::msg(format!("joining a mount namespace ({path}) is not supported")))
+            }
+            // The user namespace first: it grants the rights to enter the others.
+            process::CLONE_NEWUSER => joins.insert(0, (fd, *flag)),
+            _ => joins.push((fd, *flag)),
+        }
+    }
     let (parent, child) = sync::pair()?;
     let saved_mask = signal::set_mask(blocked).or_sys(|| "block signals".into())?;
 
@@ -108,7 +123,7 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
             if terminal {
                 let _ = process::setpgid(0, 0);
             }
-            init::run(spec, &steps, child, saved_mask, mode)
+            init::run(spec, &steps, child, saved_mask, mode, &joins)
         }
         Ok(pid) => pid,
         Err(e) => {
@@ -217,7 +232,14 @@ pub fn create(spec: &Spec, dir: &state::Dir, console: Option<&str>, warn: &mut d
         let _ = process::wait4(pid, false);
         e
     };
-    st.parent.ready().map_err(fail)?;
+    let json = hooks::state_json(spec, pid, "creating");
+    // The runtime's hooks run in runt's namespaces, with the container's namespaces made and its
+    // createContainer hooks still to come.
+    let mut runtime_hooks = || -> Result<()> {
+        hooks::run_all(&spec.oci.hooks.prestart, &json, "prestart")?;
+        hooks::run_all(&spec.oci.hooks.create_runtime, &json, "createRuntime")
+    };
+    st.parent.ready(pid, &mut runtime_hooks).map_err(fail)?;
     let state = State {
         id: spec.name.clone(),
         pid,
@@ -230,10 +252,6 @@ pub fn create(spec: &Spec, dir: &state::Dir, console: Option<&str>, warn: &mut d
         cgroups: st.cg.as_ref().map(Cgroup::paths).unwrap_or_default(),
     };
     dir.save(&state).map_err(fail)?;
-    // The runtime's hooks run in runt's namespaces, with the container created and waiting.
-    let json = hooks::state_json(spec, pid, "created");
-    hooks::run_all(&spec.oci.hooks.prestart, &json, "prestart").map_err(fail)?;
-    hooks::run_all(&spec.oci.hooks.create_runtime, &json, "createRuntime").map_err(fail)?;
     signal::discard(SigSet::of(&[SIGPIPE]));
     let _ = signal::set_mask(st.saved_mask);
     if let Some(cg) = st.cg {

@@ -58,12 +58,19 @@ impl ParentEnd {
         }
     }
 
-    /// Waits until a created container is ready (Ok) or has failed (Err).
-    pub fn ready(&self) -> Result<()> {
-        match self.next()? {
-            Some(b'R') => Ok(()),
-            None => Err(Error::msg("the container exited during set-up")),
-            Some(_) => Err(self.error()),
+    /// Waits until a created container is ready (Ok) or has failed (Err). `hooks` runs when
+    /// the child asks for the runtime's hooks; the child is released again afterwards.
+    pub fn ready(&self, pid: i32, hooks: &mut dyn FnMut() -> Result<()>) -> Result<()> {
+        loop {
+            match self.next()? {
+                Some(b'R') => return Ok(()),
+                Some(b'H') => {
+                    hooks()?;
+                    self.release(pid)?;
+                }
+                None => return Err(Error::msg("the container exited during set-up")),
+                Some(_) => return Err(self.error()),
+            }
         }
     }
 
@@ -95,6 +102,11 @@ impl ChildEnd {
         let mut msg = alloc::vec![b'E'];
         msg.extend_from_slice(&encode(e));
         let _ = fs::write_all(self.report.raw(), &msg);
+    }
+
+    /// Asks the parent to run the runtime's hooks (prestart, createRuntime) now.
+    pub fn hooks(&self) -> Result<()> {
+        fs::write_all(self.report.raw(), b"H").or_sys(|| "ask for the runtime hooks".into())
     }
 
     /// A created container is set up and about to wait for `start`.
