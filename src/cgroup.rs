@@ -39,6 +39,11 @@ pub fn detect() -> Layout {
     }
 }
 
+/// Whether /sys/fs/cgroup is a cgroup2 mount.
+pub fn is_v2() -> bool {
+    fs::statfs(c"/sys/fs/cgroup").is_ok_and(|st| st.f_type == i64::from(linux_raw_sys::general::CGROUP2_SUPER_MAGIC))
+}
+
 /// The container's cgroup directory in one hierarchy.
 #[derive(Debug)]
 struct Dir {

@@ -30,9 +30,15 @@ pub enum Mode {
     Create { fifo: Fd, console: Option<Fd> },
 }
 
-pub fn run(spec: &Spec, steps: &[Step], sync: ChildEnd, saved_mask: SigSet, mode: Mode, joins: &[(Fd, u32)]) -> ! {
+/// The parent's side of things the child needs: namespaces to join, its cgroup's directories.
+pub struct Given<'a> {
+    pub joins: &'a [(Fd, u32)],
+    pub cgroups: &'a [alloc::string::String],
+}
+
+pub fn run(spec: &Spec, steps: &[Step], sync: ChildEnd, saved_mask: SigSet, mode: Mode, given: Given) -> ! {
     let mut pid = 0;
-    let err = match setup(spec, steps, &sync, saved_mask, &mode, joins, &mut pid) {
+    let err = match setup(spec, steps, &sync, saved_mask, &mode, &given, &mut pid) {
         Ok(()) => match mode {
             Mode::Foreground => exec(spec),
             Mode::Create { fifo, .. } => {
@@ -60,9 +66,10 @@ fn setup(
     sync: &ChildEnd,
     saved_mask: SigSet,
     mode: &Mode,
-    joins: &[(Fd, u32)],
+    given: &Given,
     pid: &mut i32,
 ) -> Result<()> {
+    let (joins, cgroups) = (given.joins, given.cgroups);
     if matches!(mode, Mode::Foreground) {
         // If runt dies (even by SIGKILL), the container's init goes with it, and so does its pid
         // namespace; nothing is left running unowned.
@@ -88,7 +95,7 @@ fn setup(
     }
     // Device nodes and mount points get exactly the modes asked for.
     fs::umask(0);
-    rootfs::enter(spec, steps)?;
+    rootfs::enter(spec, steps, cgroups)?;
     fs::umask(0o022);
     // An empty hostname: a joined or shared UTS namespace, left as it is.
     if !spec.hostname.is_empty() {

@@ -96,6 +96,7 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
             _ => joins.push((fd, *flag)),
         }
     }
+    let cgroup_dirs = cg.as_ref().map(Cgroup::paths).unwrap_or_default();
     let (parent, child) = sync::pair()?;
     let saved_mask = signal::set_mask(blocked).or_sys(|| "block signals".into())?;
 
@@ -123,7 +124,7 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
             if terminal {
                 let _ = process::setpgid(0, 0);
             }
-            init::run(spec, &steps, child, saved_mask, mode, &joins)
+            init::run(spec, &steps, child, saved_mask, mode, init::Given { joins: &joins, cgroups: &cgroup_dirs })
         }
         Ok(pid) => pid,
         Err(e) => {

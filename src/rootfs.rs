@@ -36,7 +36,8 @@ const STAGING: &[&CStr] = &[c"/tmp", c"/run", c"/dev", c"/proc"];
 
 /// Sets up the whole root filesystem and switches into it. On return, `/` is the container's root
 /// and the host's tree is detached (or, where pivot_root is impossible, hidden behind a chroot).
-pub fn enter(spec: &Spec, steps: &[Step]) -> Result<()> {
+/// `cgroups`: the container's cgroup directories, shown at a `cgroup` mount.
+pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String]) -> Result<()> {
     // First, before any mount: nothing mounted from here on may propagate back to the host.
     mount::mount(None, c"/", None, MS_REC | MS_PRIVATE, None).or_sys(|| "make / private".into())?;
 
@@ -71,7 +72,7 @@ pub fn enter(spec: &Spec, steps: &[Step]) -> Result<()> {
     let root = fs::openat(CWD, staging, O_PATH | O_DIRECTORY, 0).or_sys(|| "open the new root".into())?;
     fs::fchdir(root.raw()).or_sys(|| "chdir to the new root".into())?;
 
-    let mut b = Builder { root, host_root: spec.root.path.is_none(), proc_ready: false };
+    let mut b = Builder { root, host_root: spec.root.path.is_none(), proc_ready: false, cgroups };
     for step in steps {
         let shown = || format!("{}{}", shown_root.trim_end_matches('/'), target_of(spec, step));
         match step {
@@ -188,15 +189,16 @@ fn make_node(name: &CStr, kind: u32, major: u32, minor: u32) -> Result<()> {
 }
 
 /// The root being built (the cwd) and what has been mounted in it so far.
-struct Builder {
+struct Builder<'a> {
     root: Fd,
+    cgroups: &'a [String],
     /// The root is the host's `/`, read-only from the start: missing mount points are skipped.
     host_root: bool,
     /// The container's own /proc is mounted: descriptors are reached through it.
     proc_ready: bool,
 }
 
-impl Builder {
+impl Builder<'_> {
     /// The path of an open descriptor through a /proc: the container's own once mounted (relative
     /// to the cwd, the new root), the host's before.
     fn via_proc(&self, fd: &Fd) -> Result<CString> {
@@ -213,6 +215,9 @@ impl Builder {
             mount::mount(Some(c"proc"), c"proc", Some(c"proc"), m.flags, data.as_deref()).or_sys(|| "mount".into())?;
             self.proc_ready = true;
             return Ok(());
+        }
+        if m.fstype == "cgroup" || m.fstype == "cgroup2" {
+            return self.mount_cgroup(m);
         }
         let is_dir = match source {
             Some(s) => fs::is_dir(s.raw()).or_sys(|| "stat the source".into())?,
@@ -237,6 +242,14 @@ impl Builder {
             None => {
                 let ty = cstr(&m.fstype)?;
                 let src = cstr(&m.source)?;
+                // tmpcopyup: hold what is there now, to copy it onto the fresh filesystem.
+                let under = match m.copy_up {
+                    true => Some(
+                        fs::openat(fs::CWD, &target, O_RDONLY | O_DIRECTORY, 0)
+                            .or_sys(|| "open for tmpcopyup".into())?,
+                    ),
+                    false => None,
+                };
                 match mount::mount(Some(&src), &target, Some(&ty), m.flags, data.as_deref()) {
                     Ok(()) => {}
                     // A user namespace that does not own the network namespace (rootless with
@@ -248,12 +261,54 @@ impl Builder {
                     }
                     Err(e) => return Err(Error::sys(e, "mount")),
                 }
+                if let Some(under) = under {
+                    let top = resolve_in_root(&self.root, &m.destination, true, false)?;
+                    let top = fs::openat(fs::CWD, &self.via_proc(&top)?, O_RDONLY | O_DIRECTORY, 0)
+                        .or_sys(|| "open the new filesystem".into())?;
+                    copy_tree(&under, &top, 0).map_err(|e| e.context("tmpcopyup"))?;
+                }
             }
         }
         if m.propagation != 0 {
             let top = resolve_in_root(&self.root, &m.destination, is_dir, false)?;
             mount::mount(None, &self.via_proc(&top)?, None, m.propagation, None)
                 .or_sys(|| "set mount propagation".into())?;
+        }
+        Ok(())
+    }
+
+    /// A `cgroup` mount shows the container its own cgroup, as a cgroup namespace would: on v2 its
+    /// directory bound at the destination; on v1 a tmpfs holding one bound directory per
+    /// hierarchy. Read-only unless the mount says otherwise. Without cgroups: nothing to show.
+    fn mount_cgroup(&self, m: &Mount) -> Result<()> {
+        let Some(first) = self.cgroups.first() else { return Ok(()) };
+        let t = resolve_in_root(&self.root, &m.destination, true, true)?;
+        let keep = m.flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+        let v1 = !crate::cgroup::is_v2();
+        let bind = |src: &str, dest: &str| -> Result<()> {
+            let s = fs::openat(fs::CWD, &cstr(src)?, O_PATH | O_DIRECTORY, 0).or_sys(|| format!("open {src}"))?;
+            let d = resolve_in_root(&self.root, dest, true, true)?;
+            mount::mount(Some(&self.via_proc(&s)?), &self.via_proc(&d)?, None, MS_BIND, None)
+                .or_sys(|| format!("bind {src}"))?;
+            self.remount(dest, true, keep)
+        };
+        if !v1 {
+            return bind(first, &m.destination);
+        }
+        let flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+        mount::mount(Some(c"tmpfs"), &self.via_proc(&t)?, Some(c"tmpfs"), flags, Some(c"mode=755"))
+            .or_sys(|| "mount a tmpfs for the cgroup hierarchies".into())?;
+        for c in self.cgroups {
+            // /sys/fs/cgroup/CONTROLLER/...: the controller names the directory inside.
+            let Some(controller) = c.strip_prefix("/sys/fs/cgroup/").and_then(|r| r.split('/').next()) else {
+                continue;
+            };
+            bind(c, &format!("{}/{controller}", m.destination.trim_end_matches('/')))?;
+        }
+        if keep & MS_RDONLY != 0 {
+            let top = resolve_in_root(&self.root, &m.destination, true, false)?;
+            mount::mount(None, &self.via_proc(&top)?, None, MS_REMOUNT | MS_RDONLY | flags, None)
+                .or_sys(|| "remount the cgroup tmpfs read-only".into())?;
         }
         Ok(())
     }
@@ -295,6 +350,52 @@ impl Builder {
         let is_dir = fs::is_dir(t.raw()).or_sys(|| "stat".into())?;
         self.remount(path, is_dir, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
     }
+}
+
+/// Copies the tree under `from` into `to` (directories, regular files, symlinks, with their
+/// modes and owners): what a tmpcopyup mount starts with.
+fn copy_tree(from: &Fd, to: &Fd, depth: u32) -> Result<()> {
+    if depth > 64 {
+        return Err(Error::msg("directory tree too deep"));
+    }
+    for name in fs::list_dir(from.raw()).or_sys(|| "read directory".into())? {
+        let n = cstr(&name)?;
+        let entry = fs::openat(from.raw(), &n, O_PATH | O_NOFOLLOW, 0).or_sys(|| format!("open {name}"))?;
+        let (mode, uid, gid) = fs::mode_owner(entry.raw()).or_sys(|| format!("stat {name}"))?;
+        let perm = mode & 0o7777;
+        match mode & linux_raw_sys::general::S_IFMT {
+            linux_raw_sys::general::S_IFDIR => {
+                fs::mkdirat(to.raw(), &n, perm).or_sys(|| format!("mkdir {name}"))?;
+                let src = fs::openat(from.raw(), &n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0)
+                    .or_sys(|| format!("open {name}"))?;
+                let dst = fs::openat(to.raw(), &n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0)
+                    .or_sys(|| format!("open {name}"))?;
+                copy_tree(&src, &dst, depth + 1)?;
+            }
+            linux_raw_sys::general::S_IFREG => {
+                let src = fs::openat(from.raw(), &n, O_RDONLY | O_NOFOLLOW, 0).or_sys(|| format!("open {name}"))?;
+                let dst = fs::openat(to.raw(), &n, fs::O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, perm)
+                    .or_sys(|| format!("create {name}"))?;
+                let mut buf = alloc::vec![0u8; 64 * 1024];
+                loop {
+                    let k = fs::read(src.raw(), &mut buf).or_sys(|| format!("read {name}"))?;
+                    if k == 0 {
+                        break;
+                    }
+                    fs::write_all(dst.raw(), buf.get(..k).unwrap_or_default()).or_sys(|| format!("write {name}"))?;
+                }
+            }
+            linux_raw_sys::general::S_IFLNK => {
+                let target = fs::readlink_fd(entry.raw()).or_sys(|| format!("readlink {name}"))?;
+                let target = alloc::ffi::CString::new(target).map_err(|_| Error::msg("NUL in a symlink"))?;
+                fs::symlinkat(&target, to.raw(), &n).or_sys(|| format!("symlink {name}"))?;
+            }
+            // Device nodes, fifos and sockets have no place in a fresh tmpfs copy.
+            _ => continue,
+        }
+        let _ = fs::chown_at(to.raw(), &n, uid, gid);
+    }
+    Ok(())
 }
 
 /// Opens (O_PATH) the absolute container path `path` with every symlink resolved as if `root`

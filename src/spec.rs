@@ -164,6 +164,8 @@ pub struct Mount {
     pub data: String,
     /// MS_PRIVATE, MS_SHARED, ... (with MS_REC) applied after mounting; 0 to leave it.
     pub propagation: u32,
+    /// tmpcopyup: a fresh tmpfs starts with a copy of what the rootfs has at its destination.
+    pub copy_up: bool,
 }
 
 impl Mount {
@@ -179,6 +181,7 @@ impl Mount {
             flags,
             data: data.to_string(),
             propagation: 0,
+            copy_up: false,
         }
     }
 }
@@ -434,6 +437,7 @@ fn parse_volume(v: &str) -> Result<Mount> {
         flags: MS_BIND | MS_REC | if readonly { MS_RDONLY } else { 0 },
         data: String::new(),
         propagation: 0,
+        copy_up: false,
     })
 }
 

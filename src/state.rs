@@ -115,9 +115,12 @@ impl Dir {
     }
 
     /// The fifo the created container blocks on until `start` opens it.
+    /// Writable by anyone (the container may be running as any user by then), readable, which
+    /// is what starts it, only by root; the directory above is not listable.
     pub fn make_fifo(&self) -> Result<()> {
-        fs::mknodat(self.fd.raw(), c"exec.fifo", linux_raw_sys::general::S_IFIFO | 0o600, 0)
-            .or_sys(|| format!("mkfifo {}/exec.fifo", self.path))
+        let shown = || format!("mkfifo {}/exec.fifo", self.path);
+        fs::mknodat(self.fd.raw(), c"exec.fifo", linux_raw_sys::general::S_IFIFO | 0o622, 0).or_sys(shown)?;
+        fs::chmod_at(self.fd.raw(), c"exec.fifo", 0o622).or_sys(shown)
     }
 
     pub fn has_fifo(&self) -> bool {

@@ -558,7 +558,7 @@ fn mount(m: &At, bundle: &str) -> Result<Mount> {
         return Err(d.fail("must be an absolute path"));
     }
     refuse(m, &["uidMappings", "gidMappings"], "idmapped mounts are not supported")?;
-    let (mut flags, mut prop, mut data) = (0u32, 0u32, String::new());
+    let (mut flags, mut prop, mut data, mut copy_up) = (0u32, 0u32, String::new(), false);
     for o in m.list("options")? {
         let name = o.str()?;
         if let Some(&(_, bits, clear)) = FLAG_OPTIONS.iter().find(|f| f.0 == name) {
@@ -568,7 +568,9 @@ fn mount(m: &At, bundle: &str) -> Result<Mount> {
                 return Err(o.fail("a second, different propagation type"));
             }
             prop = p;
-        } else if matches!(name, "tmpcopyup" | "idmap" | "ridmap")
+        } else if name == "tmpcopyup" {
+            copy_up = true;
+        } else if matches!(name, "idmap" | "ridmap")
             // rro, rnosuid, ...: mount_setattr's recursive attributes.
             || name.strip_prefix('r').is_some_and(|f| FLAG_OPTIONS.iter().any(|x| x.0 == f))
         {
@@ -598,6 +600,7 @@ fn mount(m: &At, bundle: &str) -> Result<Mount> {
             flags: flags | MS_BIND,
             data,
             propagation: prop,
+            copy_up: false,
         });
     }
     if fstype.is_empty() {
@@ -605,7 +608,7 @@ fn mount(m: &At, bundle: &str) -> Result<Mount> {
     }
     // cgroup and cgroup2 stay as given: rootfs decides how to mount them.
     let source = if source.is_empty() { fstype.clone() } else { source };
-    Ok(Mount { destination, source, fstype, flags, data, propagation: prop })
+    Ok(Mount { destination, source, fstype, flags, data, propagation: prop, copy_up })
 }
 
 /// linux.devices: nodes created in the container's /dev. Their access is up to
@@ -999,6 +1002,7 @@ mod tests {
             flags: MS_BIND | MS_REC,
             data: String::new(),
             propagation: MS_PRIVATE | MS_REC,
+            copy_up: false,
         };
         assert_eq!(s.mounts[0], vol);
         let proc = m("/proc");
@@ -1085,6 +1089,7 @@ mod tests {
             flags: 0,
             data: String::new(),
             propagation: 0,
+            copy_up: false,
         };
         assert_eq!(s.mounts[0], proc);
         assert_eq!(s.namespaces, CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS);
@@ -1198,7 +1203,7 @@ mod tests {
         ("process.execCPUAffinity", r#"{"initial":"0"}"#, "process.execCPUAffinity: not supported"),
         ("process.noNewPrivileges", "1", "process.noNewPrivileges: expected a boolean, found number"),
         ("mounts.1.destination", r#""dev""#, "mounts[1].destination: must be an absolute path"),
-        ("mounts.1.options", r#"["tmpcopyup"]"#, r#"mounts[1].options[0]: "tmpcopyup" is not supported"#),
+        ("mounts.1.options", r#"["idmap"]"#, r#"mounts[1].options[0]: "idmap" is not supported"#),
         ("mounts.1.options", r#"["ro","idmap"]"#, r#"mounts[1].options[1]: "idmap" is not supported"#),
         ("mounts.1.options", r#"["ridmap"]"#, r#"mounts[1].options[0]: "ridmap" is not supported"#),
         ("mounts.1.options", r#"["rro"]"#, r#"mounts[1].options[0]: "rro" is not supported"#),

@@ -265,3 +265,33 @@ pub fn identity(fd: i32) -> Result<(u64, u64)> {
     unsafe { syscall!(Sysno::fstat, fd, &mut st as *mut k::stat) }?;
     Ok((st.st_dev, st.st_ino))
 }
+
+/// fstat(2) of `fd`: (st_mode, st_uid, st_gid).
+pub fn mode_owner(fd: i32) -> Result<(u32, u32, u32)> {
+    // SAFETY: stat is plain old data; the kernel fills it completely on success.
+    let mut st: k::stat = unsafe { core::mem::zeroed() };
+    // SAFETY: st is a valid, writable stat buffer.
+    unsafe { syscall!(Sysno::fstat, fd, &mut st as *mut k::stat) }?;
+    Ok((st.st_mode, st.st_uid, st.st_gid))
+}
+
+/// readlinkat(2) with an empty path: the target of the symlink `fd` (an O_PATH|O_NOFOLLOW fd).
+pub fn readlink_fd(fd: i32) -> Result<alloc::vec::Vec<u8>> {
+    let mut buf = alloc::vec![0u8; 4096];
+    // SAFETY: buf is writable for its length; the path is an empty C string.
+    let n = unsafe { syscall!(Sysno::readlinkat, fd, c"".as_ptr(), buf.as_mut_ptr(), buf.len()) }?;
+    buf.truncate(n);
+    Ok(buf)
+}
+
+/// fchownat(2) of `name` in `dir`, not following a symlink.
+pub fn chown_at(dir: i32, name: &CStr, uid: u32, gid: u32) -> Result<()> {
+    // SAFETY: name is NUL-terminated.
+    unsafe { syscall!(Sysno::fchownat, dir, name.as_ptr(), uid, gid, k::AT_SYMLINK_NOFOLLOW) }.map(drop)
+}
+
+/// fchmodat(2) of `name` in `dir`.
+pub fn chmod_at(dir: i32, name: &CStr, mode: u32) -> Result<()> {
+    // SAFETY: name is NUL-terminated.
+    unsafe { syscall!(Sysno::fchmodat, dir, name.as_ptr(), mode) }.map(drop)
+}
