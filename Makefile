@@ -28,7 +28,7 @@ probe: $(TARGET)-installed
 deps:
 	@command -v busybox >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends busybox-static; }
 
-test: lint unit integration test-vm check-leaks
+test: lint unit integration test-vm test-oci check-leaks
 
 lint:
 	$(CARGO) fmt --check

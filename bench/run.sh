@@ -11,7 +11,7 @@
 #   BENCH_RUNS=200     timed runs per tool (split over the rounds)
 #   BENCH_ROUNDS=4     rounds; each round runs every tool once as a block, rotating the order
 #   BENCH_WARMUP=3     untimed runs at the start of every block
-#   BENCH_RUNT_OCI=0   1 = also time `runt run --bundle B ID` (issue 3; see cmd_runt_oci)
+#   BENCH_RUNT_OCI=1   0 = skip timing `runt run --bundle B ID` (issue 3; see cmd_runt_oci)
 #
 # Timing: a bash loop reads $EPOCHREALTIME (µs) around each fork+exec+wait of the tool,
 # so every row carries the shell's own fork/exec cost; the "baseline" row (the rootfs'
@@ -30,7 +30,7 @@ die() { echo "bench: $*" >&2; exit 2; }
 RUNS=${BENCH_RUNS:-200}
 ROUNDS=${BENCH_ROUNDS:-4}
 WARMUP=${BENCH_WARMUP:-3}
-RUNT_OCI=${BENCH_RUNT_OCI:-0}
+RUNT_OCI=${BENCH_RUNT_OCI:-1}
 [[ $RUNS =~ ^[1-9][0-9]*$ && $ROUNDS =~ ^[1-9][0-9]*$ && $WARMUP =~ ^[0-9]+$ ]] \
     || die "BENCH_RUNS, BENCH_ROUNDS must be positive integers, BENCH_WARMUP a non-negative one"
 (( ROUNDS <= RUNS )) || ROUNDS=$RUNS
@@ -75,15 +75,14 @@ build_rootfs() {
     "$R/bin/true" || die "$R/bin/true does not run"
 }
 
-# runc's default spec, with: args /bin/true, no terminal, root = the shared rootfs,
-# writable (as runt's --rootfs is), and runt's namespace set (the spec's pid, network,
-# ipc, uts, mount + cgroup). Everything else (mounts, masked paths, caps, rlimits,
-# device cgroup) stays runc's default.
+# The config.json `runt spec` writes (namespaces, mounts, masked and read-only paths,
+# capabilities, the default seccomp profile), the same for every runtime, with: args
+# /bin/true, no terminal, root = the shared rootfs, writable (as runt's --rootfs is).
 build_bundle() {
     local dir=$1
     rm -rf "$dir"
     mkdir -p "$dir"
-    (cd "$dir" && runc spec)
+    (cd "$dir" && "$RUNT" spec)
     jq --arg root "$R" '
         .process.terminal = false
         | .process.args = ["/bin/true"]
