@@ -10,7 +10,10 @@
 //!   new UTS namespace) and the default devices' access rules (see `device_rules`).
 //! - A new mount namespace is required: runt sets up the root filesystem in one, and in a shared or
 //!   joined one it would mount over someone else's tree.
-//! - Every error reads `config.json: linux.namespaces[2].type: unknown namespace type "foo"`.
+//! - Every error names its place: `config.json: linux.namespaces[2].type: unknown namespace type
+//!   "foo"`. The place is not tracked while reading: an error holds the value it is about, and
+//!   only then is that value looked up in the document (by address) to name its path. Reading
+//!   passes plain `&Value`s around, which keeps this module small.
 
 use super::json::Value;
 use crate::cli::CPU_PERIOD_US;
@@ -26,9 +29,11 @@ use crate::sys::process::{
     CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWUTS,
 };
 use crate::userns::{IdMap, UserNs};
+use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::fmt::Write;
 use linux_raw_sys::general::{
     MS_BIND, MS_DIRSYNC, MS_MANDLOCK, MS_NOATIME, MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY,
     MS_REC, MS_RELATIME, MS_REMOUNT, MS_SHARED, MS_SLAVE, MS_STRICTATIME, MS_SYNCHRONOUS, MS_UNBINDABLE,
@@ -52,237 +57,168 @@ pub fn load(bundle_dir: &str, id: &str) -> Result<Spec> {
 
 /// Maps a parsed config.json; relative paths (root, bind sources) are taken from `bundle_dir`.
 pub fn from_json(v: &Value, bundle_dir: &str, id: &str) -> Result<Spec> {
-    let top = At { v, path: Path::Root("config.json: ") }.object()?;
-    let ver = top.need("ociVersion")?;
-    let version = ver.string()?;
-    if !supported_version(&version) {
-        return Err(ver.fail(&format!("unsupported version \"{version}\" (runt reads 1.0.x to 1.2.x)")));
-    }
-    let root = top.need("root")?.object()?;
-    let rp = root.need("path")?;
-    if rp.str()?.is_empty() {
-        return Err(rp.fail("must not be empty"));
-    }
-    let linux = top.object_or_empty("linux")?;
-    refuse(&linux, &["mountLabel"], "SELinux is not supported")?;
-    refuse(&linux, &["intelRdt", "personality", "timeOffsets", "memoryPolicy", "netDevices"], "not supported")?;
-    let resources = linux.object_or_empty("resources")?;
-    let mut spec = Spec {
-        name: id.into(),
-        hostname: String::new(),
-        args: Vec::new(),
-        env: Vec::new(),
-        cwd: String::new(),
-        user: None,
-        root: Root { path: Some(in_bundle(bundle_dir, rp.str()?)), readonly: root.flag("readonly")? },
-        namespaces: 0,
-        join: Vec::new(),
-        mounts: Vec::new(),
-        limits: limits(&resources)?,
-        caps: Caps::default(),
-        rlimits: Vec::new(),
-        oom_score_adj: None,
-        masked_paths: absolute_paths(&linux, "maskedPaths")?,
-        readonly_paths: absolute_paths(&linux, "readonlyPaths")?,
-        device_rules: Some(device_rules(&resources)?),
-        device_nodes: Vec::new(),
-        userns: None,
-        no_new_privs: false,
-        seccomp: match linux.object_or_none("seccomp")? {
-            Some(s) => seccomp(&s)?,
-            None => Seccomp::Unconfined,
-        },
-        oci: Oci {
-            version,
-            bundle: bundle_dir.into(),
-            sysctl: sysctl(&linux)?,
-            rootfs_propagation: match linux.text("rootfsPropagation")? {
-                Some(p) => propagation(&p).ok_or_else(|| linux.at("rootfsPropagation").fail("unknown propagation"))?,
-                None => 0,
-            },
-            cgroups_path: cgroups_path(&linux)?,
-            hooks: hooks(&top)?,
-            annotations: top.map("annotations")?,
-            ..Oci::default()
-        },
-    };
-    process(&top.need("process")?.object()?, &mut spec)?;
-    namespaces(&linux, &mut spec)?;
-    // Without a UTS namespace of its own the container would rename the host.
-    let uts = spec.namespaces & CLONE_NEWUTS != 0 || spec.join.iter().any(|j| j.0 == CLONE_NEWUTS);
-    let domainname = top.text("domainname")?;
-    spec.hostname = match top.text("hostname")? {
-        Some(_) if !uts => return Err(top.at("hostname").fail("set without a UTS namespace")),
-        Some(h) if h.len() > 64 => return Err(top.at("hostname").fail("longer than 64 bytes")),
-        Some(h) => h,
-        // The spec leaves it to the runtime: a new UTS namespace is named after the container
-        // (at most 64 bytes of it). A joined or shared one is left alone (empty: not set).
-        None if spec.namespaces & CLONE_NEWUTS != 0 => String::from(id.get(..64).unwrap_or(id)),
-        None => String::new(),
-    };
-    if domainname.is_some() && !uts {
-        return Err(top.at("domainname").fail("set without a UTS namespace"));
-    }
-    spec.oci.domainname = domainname;
-    for m in top.list("mounts")? {
-        spec.mounts.push(mount(&m.object()?, bundle_dir)?);
-    }
-    for d in linux.list("devices")? {
-        spec.device_nodes.push(device_node(&d.object()?)?);
-    }
-    Ok(spec)
+    spec(v, bundle_dir, id).map_err(|f| f.error(v, "config.json: "))
 }
 
 /// `runt update --resources FILE`: a `linux.resources` object on its own.
 pub fn resources(v: &Value) -> Result<Limits> {
-    limits(&At { v, path: Path::Root("") }.object()?)
+    obj(v).and_then(limits).map_err(|f| f.error(v, ""))
 }
 
 /// `runt exec --process FILE`: a `process` object replacing the container's own, as runc does:
 /// args, env, cwd, user and terminal always; capabilities, rlimits, noNewPrivileges, umask and
 /// oomScoreAdj only when given (otherwise the container's stay).
 pub fn apply_process(v: &Value, spec: &mut Spec) -> Result<()> {
-    process(&At { v, path: Path::Root("") }.object()?, spec)
+    obj(v).and_then(|p| process(p, spec)).map_err(|f| f.error(v, ""))
 }
 
-// ---- paths in the JSON, for messages ----
+// ---- reading values; errors name their place ----
 
-/// Where a value sits in the document: rendered ("linux.namespaces[2].type") only for an error.
-#[derive(Clone, Copy)]
-enum Path<'p> {
-    /// The document; its text goes before every path ("config.json: ").
-    Root(&'static str),
-    Key(&'p Path<'p>, &'p str),
-    /// Element `.2` of the array in member `.1`.
-    Item(&'p Path<'p>, &'p str, usize),
+/// What is wrong, and where: `at` (a value in the document) or its member `key`.
+struct Fail {
+    at: *const Value,
+    key: &'static str,
+    msg: String,
 }
 
-impl Path<'_> {
-    fn fail(&self, msg: &str) -> Error {
+/// Boxed, so that results come back in registers and `?` moves one pointer.
+type Res<T> = core::result::Result<T, Box<Fail>>;
+
+impl Fail {
+    /// The error, its place named by looking `at` up in `doc`.
+    fn error(&self, doc: &Value, prefix: &str) -> Error {
         let mut path = String::new();
-        let prefix = self.render(&mut path);
-        Error::msg(if path.is_empty() { format!("{prefix}{msg}") } else { format!("{prefix}{path}: {msg}") })
-    }
-
-    /// Appends the path to `out`; returns the document's prefix.
-    fn render(&self, out: &mut String) -> &'static str {
-        let (up, key) = match *self {
-            Path::Root(prefix) => return prefix,
-            Path::Key(up, key) | Path::Item(up, key, _) => (up, key),
-        };
-        let prefix = up.render(out);
-        if !out.is_empty() {
-            out.push('.');
+        locate(doc, self.at, &mut path);
+        if !self.key.is_empty() {
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(self.key);
         }
-        out.push_str(key);
-        if let Path::Item(_, _, i) = *self {
-            out.push_str(&format!("[{i}]"));
-        }
-        prefix
+        let sep = if path.is_empty() { "" } else { ": " };
+        Error::msg(format!("{prefix}{path}{sep}{}", self.msg))
     }
 }
 
-/// A value and where it is.
-#[derive(Clone, Copy)]
-struct At<'v, 'p> {
-    v: &'v Value,
-    path: Path<'p>,
+/// Appends the path of `target` inside `v` ("linux.namespaces[2].type") to `path`.
+fn locate(v: &Value, target: *const Value, path: &mut String) -> bool {
+    if core::ptr::eq(v, target) {
+        return true;
+    }
+    let len = path.len();
+    let found = match v {
+        Value::Array(items) => items.iter().enumerate().any(|(i, x)| {
+            path.truncate(len);
+            let _ = write!(path, "[{i}]");
+            locate(x, target, path)
+        }),
+        Value::Object(members) => members.iter().any(|(k, x)| {
+            path.truncate(len);
+            if len > 0 {
+                path.push('.');
+            }
+            path.push_str(k);
+            locate(x, target, path)
+        }),
+        _ => false,
+    };
+    if !found {
+        path.truncate(len);
+    }
+    found
 }
 
-/// Stands in for an absent object ("linux", "resources"): every field is then absent too.
+#[inline(never)]
+fn fail(at: &Value, key: &'static str, msg: &str) -> Box<Fail> {
+    Box::new(Fail { at, key, msg: msg.into() })
+}
+
+fn wrong(at: &Value, want: &str) -> Box<Fail> {
+    fail(at, "", &format!("expected {want}, found {}", at.type_name()))
+}
+
+/// Stands in for an absent object ("linux", "resources"): every member is then absent too.
 static EMPTY: Value = Value::Object(Vec::new());
 
-impl<'v> At<'v, '_> {
-    fn fail(&self, msg: &str) -> Error {
-        self.path.fail(msg)
-    }
+/// Member `k`; None when missing or null.
+fn get<'v>(v: &'v Value, k: &str) -> Option<&'v Value> {
+    v.get(k).filter(|x| !x.is_null())
+}
 
-    /// The path of member `k`, present or not.
-    fn at<'s>(&'s self, k: &'s str) -> Path<'s> {
-        Path::Key(&self.path, k)
-    }
+fn need<'v>(v: &'v Value, k: &'static str) -> Res<&'v Value> {
+    get(v, k).ok_or_else(|| fail(v, k, "required"))
+}
 
-    fn wrong(&self, want: &str) -> Error {
-        self.fail(&format!("expected {want}, found {}", self.v.type_name()))
+fn obj(v: &Value) -> Res<&Value> {
+    match v {
+        Value::Object(_) => Ok(v),
+        _ => Err(wrong(v, "an object")),
     }
+}
 
-    fn object(self) -> Result<Self> {
-        match self.v {
-            Value::Object(_) => Ok(self),
-            _ => Err(self.wrong("an object")),
-        }
-    }
+/// Member `k`, an object; None when absent.
+fn object_or_none<'v>(v: &'v Value, k: &str) -> Res<Option<&'v Value>> {
+    get(v, k).map(obj).transpose()
+}
 
-    /// Member `k`; None when missing or null.
-    fn get<'s>(&'s self, k: &'s str) -> Option<At<'v, 's>> {
-        self.v.get(k).filter(|v| !v.is_null()).map(|v| At { v, path: self.at(k) })
-    }
+/// Member `k`, an object; an empty one when absent.
+fn object_or_empty<'v>(v: &'v Value, k: &str) -> Res<&'v Value> {
+    Ok(object_or_none(v, k)?.unwrap_or(&EMPTY))
+}
 
-    fn need<'s>(&'s self, k: &'s str) -> Result<At<'v, 's>> {
-        self.get(k).ok_or_else(|| self.at(k).fail("required"))
-    }
+fn str_of(v: &Value) -> Res<&str> {
+    v.as_str().ok_or_else(|| wrong(v, "a string"))
+}
 
-    fn object_or_none<'s>(&'s self, k: &'s str) -> Result<Option<At<'v, 's>>> {
-        self.get(k).map(At::object).transpose()
-    }
+fn u64_of(v: &Value) -> Res<u64> {
+    v.as_u64().ok_or_else(|| wrong(v, "a non-negative integer"))
+}
 
-    fn object_or_empty<'s>(&'s self, k: &'s str) -> Result<At<'v, 's>> {
-        Ok(self.object_or_none(k)?.unwrap_or(At { v: &EMPTY, path: self.at(k) }))
-    }
+fn i64_of(v: &Value) -> Res<i64> {
+    v.as_i64().ok_or_else(|| wrong(v, "an integer"))
+}
 
-    fn str(&self) -> Result<&'v str> {
-        self.v.as_str().ok_or_else(|| self.wrong("a string"))
-    }
+/// A non-negative integer that fits `T`.
+fn num<T: TryFrom<u64>>(v: &Value) -> Res<T> {
+    T::try_from(u64_of(v)?).map_err(|_| fail(v, "", "out of range"))
+}
 
-    fn string(&self) -> Result<String> {
-        self.str().map(String::from)
+/// Member `k` as a boolean; false when absent.
+fn flag(v: &Value, k: &str) -> Res<bool> {
+    match get(v, k) {
+        Some(b) => b.as_bool().ok_or_else(|| wrong(b, "a boolean")),
+        None => Ok(false),
     }
+}
 
-    fn u64(&self) -> Result<u64> {
-        self.v.as_u64().ok_or_else(|| self.wrong("a non-negative integer"))
-    }
+/// Member `k` as a string; None when absent or empty.
+fn text(v: &Value, k: &str) -> Res<Option<String>> {
+    Ok(get(v, k).map(str_of).transpose()?.filter(|s| !s.is_empty()).map(String::from))
+}
 
-    fn i64(&self) -> Result<i64> {
-        self.v.as_i64().ok_or_else(|| self.wrong("an integer"))
+/// The elements of the array in member `k`; none when absent.
+fn list<'v>(v: &'v Value, k: &str) -> Res<&'v [Value]> {
+    match get(v, k) {
+        Some(a) => a.as_array().ok_or_else(|| wrong(a, "an array")),
+        None => Ok(&[]),
     }
+}
 
-    /// A non-negative integer that fits `T`.
-    fn num<T: TryFrom<u64>>(&self) -> Result<T> {
-        T::try_from(self.u64()?).map_err(|_| self.fail("out of range"))
+fn strings(v: &Value, k: &str) -> Res<Vec<String>> {
+    let mut out = Vec::new();
+    for s in list(v, k)? {
+        out.push(str_of(s)?.into());
     }
+    Ok(out)
+}
 
-    /// Member `k` as a boolean; false when absent.
-    fn flag(&self, k: &str) -> Result<bool> {
-        match self.get(k) {
-            Some(b) => b.v.as_bool().ok_or_else(|| b.wrong("a boolean")),
-            None => Ok(false),
-        }
+/// Member `k` as an object of strings, in order; empty when absent.
+fn map(v: &Value, k: &str) -> Res<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for (key, x) in object_or_empty(v, k)?.as_object().unwrap_or_default() {
+        out.push((key.clone(), str_of(x)?.into()));
     }
-
-    /// Member `k` as a string; None when absent or empty.
-    fn text(&self, k: &str) -> Result<Option<String>> {
-        Ok(self.get(k).map(|s| s.string()).transpose()?.filter(|s| !s.is_empty()))
-    }
-
-    /// The elements of the array in member `k`; none when absent.
-    fn list<'s>(&'s self, k: &'s str) -> Result<impl Iterator<Item = At<'v, 's>> + 's> {
-        let items = match self.get(k) {
-            Some(a) => a.v.as_array().ok_or_else(|| a.wrong("an array"))?,
-            None => &[],
-        };
-        Ok(items.iter().enumerate().map(move |(i, v)| At { v, path: Path::Item(&self.path, k, i) }))
-    }
-
-    fn strings(&self, k: &str) -> Result<Vec<String>> {
-        self.list(k)?.map(|s| s.string()).collect()
-    }
-
-    /// Member `k` as an object of strings, in order; empty when absent.
-    fn map(&self, k: &str) -> Result<Vec<(String, String)>> {
-        let Some(m) = self.object_or_none(k)? else { return Ok(Vec::new()) };
-        let members = m.v.as_object().unwrap_or_default();
-        members.iter().map(|(key, v)| Ok((key.clone(), At { v, path: m.at(key) }.string()?))).collect()
-    }
+    Ok(out)
 }
 
 /// Whether a value says anything: not false, 0, "", [] or {}.
@@ -298,128 +234,204 @@ fn is_set(v: &Value) -> bool {
 }
 
 /// Fields runt cannot honour: an error when one says anything.
-fn refuse(at: &At, keys: &[&str], why: &str) -> Result<()> {
-    for k in keys {
-        if let Some(v) = at.get(k).filter(|v| is_set(v.v)) {
-            return Err(v.fail(why));
-        }
+fn refuse(v: &Value, keys: &[&str], why: &str) -> Res<()> {
+    match keys.iter().find_map(|k| get(v, k).filter(|x| is_set(x))) {
+        Some(x) => Err(fail(x, "", why)),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 // ---- the parts ----
 
+fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
+    let top = obj(top)?;
+    let ver = need(top, "ociVersion")?;
+    let version = str_of(ver)?;
+    if !supported_version(version) {
+        return Err(fail(ver, "", &format!("unsupported version \"{version}\" (runt reads 1.0.x to 1.2.x)")));
+    }
+    let root = obj(need(top, "root")?)?;
+    let rp = need(root, "path")?;
+    if str_of(rp)?.is_empty() {
+        return Err(fail(rp, "", "must not be empty"));
+    }
+    let linux = object_or_empty(top, "linux")?;
+    refuse(linux, &["mountLabel"], "SELinux is not supported")?;
+    refuse(linux, &["intelRdt", "personality", "timeOffsets", "memoryPolicy", "netDevices"], "not supported")?;
+    let resources = object_or_empty(linux, "resources")?;
+    // Filled in place: an error on the way then drops one Spec, not each field built so far.
+    let mut spec = Spec {
+        name: id.into(),
+        hostname: String::new(),
+        args: Vec::new(),
+        env: Vec::new(),
+        cwd: String::new(),
+        user: None,
+        root: Root { path: Some(in_bundle(bundle_dir, str_of(rp)?)), readonly: flag(root, "readonly")? },
+        namespaces: 0,
+        join: Vec::new(),
+        mounts: Vec::new(),
+        limits: Limits::default(),
+        caps: Caps::default(),
+        rlimits: Vec::new(),
+        oom_score_adj: None,
+        masked_paths: Vec::new(),
+        readonly_paths: Vec::new(),
+        device_rules: None,
+        device_nodes: Vec::new(),
+        userns: None,
+        no_new_privs: false,
+        seccomp: Seccomp::Unconfined,
+        oci: Oci { version: version.into(), bundle: bundle_dir.into(), ..Oci::default() },
+    };
+    spec.limits = limits(resources)?;
+    spec.device_rules = Some(device_rules(resources)?);
+    spec.masked_paths = absolute_paths(linux, "maskedPaths")?;
+    spec.readonly_paths = absolute_paths(linux, "readonlyPaths")?;
+    if let Some(s) = object_or_none(linux, "seccomp")? {
+        spec.seccomp = seccomp(s)?;
+    }
+    spec.oci.sysctl = map(linux, "sysctl")?;
+    // Keys name files under /proc/sys: none may step out of it.
+    let bad_key = |k: &String| k.starts_with('/') || k.split('.').any(str::is_empty);
+    if let Some((k, _)) = spec.oci.sysctl.iter().find(|(k, _)| bad_key(k)) {
+        return Err(fail(linux, "sysctl", &format!("invalid key \"{k}\"")));
+    }
+    if let Some(p) = get(linux, "rootfsPropagation").filter(|p| is_set(p)) {
+        spec.oci.rootfs_propagation = propagation(str_of(p)?).ok_or_else(|| fail(p, "", "unknown propagation"))?;
+    }
+    spec.oci.cgroups_path = cgroups_path(linux)?;
+    spec.oci.hooks = hooks(top)?;
+    spec.oci.annotations = map(top, "annotations")?;
+    process(obj(need(top, "process")?)?, &mut spec)?;
+    namespaces(top, linux, &mut spec)?;
+    // Without a UTS namespace of its own the container would rename the host.
+    let uts = spec.namespaces & CLONE_NEWUTS != 0 || spec.join.iter().any(|j| j.0 == CLONE_NEWUTS);
+    spec.oci.domainname = text(top, "domainname")?;
+    if spec.oci.domainname.is_some() && !uts {
+        return Err(fail(top, "domainname", "set without a UTS namespace"));
+    }
+    spec.hostname = match text(top, "hostname")? {
+        Some(_) if !uts => return Err(fail(top, "hostname", "set without a UTS namespace")),
+        Some(h) if h.len() > 64 => return Err(fail(top, "hostname", "longer than 64 bytes")),
+        Some(h) => h,
+        // The spec leaves it to the runtime: a new UTS namespace is named after the container
+        // (at most 64 bytes of it). A joined or shared one is left alone (empty: not set).
+        None if spec.namespaces & CLONE_NEWUTS != 0 => String::from(id.get(..64).unwrap_or(id)),
+        None => String::new(),
+    };
+    for m in list(top, "mounts")? {
+        spec.mounts.push(mount(obj(m)?, bundle_dir)?);
+    }
+    for d in list(linux, "devices")? {
+        spec.device_nodes.push(device_node(obj(d)?)?);
+    }
+    Ok(spec)
+}
+
 /// 1.0.x, 1.1.x and 1.2.x, with any pre-release or build suffix ("1.0.2-dev", "1.1.0-rc.1").
 fn supported_version(v: &str) -> bool {
-    let core = v.split(['-', '+']).next().unwrap_or_default();
-    let mut parts = core.split('.');
-    matches!(
-        (parts.next(), parts.next(), parts.next(), parts.next()),
-        (Some("1"), Some("0" | "1" | "2"), Some(patch), None) if !patch.is_empty() && patch.bytes().all(|b| b.is_ascii_digit())
-    )
+    let patch = ["1.0.", "1.1.", "1.2."].iter().find_map(|p| v.strip_prefix(p)).unwrap_or_default();
+    let digits = patch.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && matches!(patch.as_bytes().get(digits), None | Some(b'-' | b'+'))
 }
 
 /// `p` as an absolute path: relative ones are taken from the bundle directory.
-fn in_bundle(bundle: &str, p: &str) -> String {
+fn in_bundle(bundle: &str, mut p: &str) -> String {
     if p.starts_with('/') {
         return p.into();
     }
-    format!("{}/{}", bundle.trim_end_matches('/'), p.trim_start_matches("./"))
+    while let Some(rest) = p.strip_prefix("./") {
+        p = rest;
+    }
+    format!("{}/{p}", bundle.trim_end_matches('/'))
 }
 
-fn process(p: &At, s: &mut Spec) -> Result<()> {
+fn process(p: &Value, s: &mut Spec) -> Res<()> {
     refuse(p, &["apparmorProfile"], "AppArmor is not supported")?;
     refuse(p, &["selinuxLabel"], "SELinux is not supported")?;
     refuse(p, &["ioPriority", "scheduler", "execCPUAffinity"], "not supported")?;
-    let args = p.strings("args")?;
-    if args.is_empty() {
-        return Err(p.at("args").fail("must not be empty"));
+    s.args = strings(p, "args")?;
+    if s.args.is_empty() {
+        return Err(fail(p, "args", "must not be empty"));
     }
-    let mut env = Vec::new();
-    for e in p.list("env")? {
-        let kv = e.string()?;
+    s.env.clear();
+    for e in list(p, "env")? {
+        let kv = str_of(e)?;
         if kv.split_once('=').is_none_or(|(k, _)| k.is_empty()) {
-            return Err(e.fail(&format!("\"{kv}\" is not KEY=VALUE")));
+            return Err(fail(e, "", &format!("\"{kv}\" is not KEY=VALUE")));
         }
-        env.push(kv);
+        s.env.push(kv.into());
     }
-    let c = p.need("cwd")?;
-    let cwd = c.string()?;
-    if !cwd.starts_with('/') {
-        return Err(c.fail("must be an absolute path"));
+    let c = need(p, "cwd")?;
+    s.cwd = str_of(c)?.into();
+    if !s.cwd.starts_with('/') {
+        return Err(fail(c, "", "must be an absolute path"));
     }
-    let user = p.object_or_empty("user")?;
-    let id = |k| user.get(k).map_or(Ok(0), |n| n.num());
+    let user = object_or_empty(p, "user")?;
+    let id = |k| get(user, k).map_or(Ok(0), num);
     s.user = Some(User { uid: id("uid")?, gid: id("gid")? });
-    s.oci.additional_gids = user.list("additionalGids")?.map(|g| g.num()).collect::<Result<_>>()?;
-    if let Some(m) = user.get("umask") {
-        s.oci.umask = Some(m.num::<u32>()? & 0o777);
+    s.oci.additional_gids.clear();
+    for g in list(user, "additionalGids")? {
+        s.oci.additional_gids.push(num(g)?);
     }
-    s.oci.terminal = p.flag("terminal")?;
-    s.oci.console_size = match p.object_or_none("consoleSize")? {
-        Some(c) => Some((c.need("height")?.num()?, c.need("width")?.num()?)),
+    if let Some(m) = get(user, "umask") {
+        s.oci.umask = Some(num::<u32>(m)? & 0o777);
+    }
+    s.oci.terminal = flag(p, "terminal")?;
+    s.oci.console_size = match object_or_none(p, "consoleSize")? {
+        Some(c) => Some((num(need(c, "height")?)?, num(need(c, "width")?)?)),
         None => None,
     };
-    if let Some(c) = p.object_or_none("capabilities")? {
-        let set = |k| cap_set(&c, k);
+    if let Some(c) = object_or_none(p, "capabilities")? {
         s.caps = Caps {
-            bounding: set("bounding")?,
-            effective: set("effective")?,
-            permitted: set("permitted")?,
-            inheritable: set("inheritable")?,
-            ambient: set("ambient")?,
+            bounding: cap_set(c, "bounding")?,
+            effective: cap_set(c, "effective")?,
+            permitted: cap_set(c, "permitted")?,
+            inheritable: cap_set(c, "inheritable")?,
+            ambient: cap_set(c, "ambient")?,
         };
     }
     let limits = process_rlimits(p)?;
     if !limits.is_empty() {
         s.rlimits = limits;
     }
-    if p.get("noNewPrivileges").is_some() {
-        s.no_new_privs = p.flag("noNewPrivileges")?;
+    if get(p, "noNewPrivileges").is_some() {
+        s.no_new_privs = flag(p, "noNewPrivileges")?;
     }
-    if let Some(o) = p.get("oomScoreAdj") {
-        let n = o.i64()?;
-        s.oom_score_adj = Some(
-            i32::try_from(n)
-                .ok()
-                .filter(|n| (-1000..=1000).contains(n))
-                .ok_or_else(|| o.fail("must be from -1000 to 1000"))?,
-        );
+    if let Some(o) = get(p, "oomScoreAdj") {
+        let n = i32::try_from(i64_of(o)?).ok().filter(|n| (-1000..=1000).contains(n));
+        s.oom_score_adj = Some(n.ok_or_else(|| fail(o, "", "must be from -1000 to 1000"))?);
     }
-    s.args = args;
-    s.env = env;
-    s.cwd = cwd;
     Ok(())
 }
 
 /// One capability set. Names this runt does not know are skipped, as runc does: an engine may
 /// list what a newer kernel has.
-fn cap_set(c: &At, k: &str) -> Result<u64> {
+fn cap_set(c: &Value, k: &str) -> Res<u64> {
     let mut set = 0;
-    for name in c.list(k)? {
-        if let Some(i) = name.str()?.strip_prefix("CAP_").and_then(|n| caps::NAMES.iter().position(|x| *x == n)) {
+    for name in list(c, k)? {
+        if let Some(i) = str_of(name)?.strip_prefix("CAP_").and_then(|n| caps::NAMES.iter().position(|x| *x == n)) {
             set |= 1 << i;
         }
     }
     Ok(set)
 }
 
-fn process_rlimits(p: &At) -> Result<Vec<Rlimit>> {
+fn process_rlimits(p: &Value) -> Res<Vec<Rlimit>> {
     let mut out: Vec<Rlimit> = Vec::new();
-    for r in p.list("rlimits")? {
-        let r = r.object()?;
-        let t = r.need("type")?;
-        let name = t.str()?;
-        let resource = Some(name)
-            .filter(|n| n.starts_with("RLIMIT_"))
-            .and_then(rlimits::resource)
-            .ok_or_else(|| t.fail(&format!("unknown resource limit \"{name}\"")))?;
+    for r in list(p, "rlimits")? {
+        let t = need(obj(r)?, "type")?;
+        let name = str_of(t)?;
+        let Some(resource) = Some(name).filter(|n| n.starts_with("RLIMIT_")).and_then(rlimits::resource) else {
+            return Err(fail(t, "", &format!("unknown resource limit \"{name}\"")));
+        };
         if out.iter().any(|l| l.resource == resource) {
-            return Err(t.fail(&format!("\"{name}\" given twice")));
+            return Err(fail(t, "", &format!("\"{name}\" given twice")));
         }
-        let (soft, hard) = (r.need("soft")?.u64()?, r.need("hard")?.u64()?);
+        let (soft, hard) = (u64_of(need(r, "soft")?)?, u64_of(need(r, "hard")?)?);
         if soft > hard {
-            return Err(r.fail("the soft limit is above the hard one"));
+            return Err(fail(r, "", "the soft limit is above the hard one"));
         }
         out.push(Rlimit { resource, soft, hard });
     }
@@ -438,58 +450,60 @@ const NAMESPACES: &[(&str, u32)] = &[
 ];
 
 /// linux.namespaces, uidMappings, gidMappings. A type not listed stays the host's.
-fn namespaces(linux: &At, s: &mut Spec) -> Result<()> {
+fn namespaces(top: &Value, linux: &Value, s: &mut Spec) -> Res<()> {
     let (mut seen, mut new_user) = (0, false);
-    for ns in linux.list("namespaces")? {
-        let ns = ns.object()?;
-        let t = ns.need("type")?;
-        let name = t.str()?;
+    for ns in list(linux, "namespaces")? {
+        let t = need(obj(ns)?, "type")?;
+        let name = str_of(t)?;
         let Some(&(_, flag)) = NAMESPACES.iter().find(|n| n.0 == name) else {
             let why = if name == "time" { "time namespaces are not supported" } else { "unknown namespace type" };
-            return Err(t.fail(&format!("{why} \"{name}\"")));
+            return Err(fail(t, "", &format!("{why} \"{name}\"")));
         };
         if seen & flag != 0 {
-            return Err(t.fail(&format!("\"{name}\" listed twice")));
+            return Err(fail(t, "", &format!("\"{name}\" listed twice")));
         }
         seen |= flag;
-        match ns.text("path")? {
-            Some(p) if !p.starts_with('/') => return Err(ns.at("path").fail("must be an absolute path")),
+        match text(ns, "path")? {
+            Some(p) if !p.starts_with('/') => return Err(fail(ns, "path", "must be an absolute path")),
             Some(p) => s.join.push((flag, p)),
             None if flag == CLONE_NEWUSER => new_user = true,
             None => s.namespaces |= flag,
         }
     }
     if s.namespaces & CLONE_NEWNS == 0 {
-        return Err(linux.at("namespaces").fail("a new mount namespace (\"mount\" without a path) is required"));
+        let why = "a new mount namespace (\"mount\" without a path) is required";
+        return Err(if core::ptr::eq(linux, &EMPTY) {
+            fail(top, "linux", why)
+        } else {
+            fail(linux, "namespaces", why)
+        });
     }
     let (uid_maps, gid_maps) = (id_maps(linux, "uidMappings")?, id_maps(linux, "gidMappings")?);
     if new_user {
         for (k, maps) in [("uidMappings", &uid_maps), ("gidMappings", &gid_maps)] {
             if maps.is_empty() {
-                return Err(linux.at(k).fail("required with a new user namespace"));
+                return Err(fail(linux, k, "required with a new user namespace"));
             }
         }
         s.userns = Some(UserNs { uid_maps, gid_maps, helpers: false, deny_setgroups: false });
     } else if !uid_maps.is_empty() || !gid_maps.is_empty() {
         let k = if uid_maps.is_empty() { "gidMappings" } else { "uidMappings" };
-        return Err(linux.at(k).fail("given without a new user namespace"));
+        return Err(fail(linux, k, "given without a new user namespace"));
     }
     Ok(())
 }
 
-fn id_maps(linux: &At, k: &str) -> Result<Vec<IdMap>> {
-    linux
-        .list(k)?
-        .map(|m| {
-            let m = m.object()?;
-            let size = m.need("size")?;
-            let count = size.num()?;
-            if count == 0 {
-                return Err(size.fail("must not be 0"));
-            }
-            Ok(IdMap { inside: m.need("containerID")?.num()?, outside: m.need("hostID")?.num()?, count })
-        })
-        .collect()
+fn id_maps(linux: &Value, k: &str) -> Res<Vec<IdMap>> {
+    let mut out = Vec::new();
+    for m in list(linux, k)? {
+        let size = need(obj(m)?, "size")?;
+        let count = num(size)?;
+        if count == 0 {
+            return Err(fail(size, "", "must not be 0"));
+        }
+        out.push(IdMap { inside: num(need(m, "containerID")?)?, outside: num(need(m, "hostID")?)?, count });
+    }
+    Ok(out)
 }
 
 // Mount options: a flag set or cleared, a propagation type, or filesystem data.
@@ -537,10 +551,10 @@ const PROPAGATION: [(&str, u32); 8] = [
 /// Every mount option runt acts on itself (`runt features`); others go to the filesystem.
 pub const MOUNT_OPTIONS: &[&str] = &option_names();
 
-const fn option_names() -> [&'static str; FLAG_OPTIONS.len() + PROPAGATION.len()] {
-    let mut out = [""; FLAG_OPTIONS.len() + PROPAGATION.len()];
+const fn option_names() -> [&'static str; FLAG_OPTIONS.len() + PROPAGATION.len() + 1] {
+    let mut out = ["tmpcopyup"; FLAG_OPTIONS.len() + PROPAGATION.len() + 1];
     let mut i = 0;
-    while i < out.len() {
+    while i < FLAG_OPTIONS.len() + PROPAGATION.len() {
         out[i] = if i < FLAG_OPTIONS.len() { FLAG_OPTIONS[i].0 } else { PROPAGATION[i - FLAG_OPTIONS.len()].0 };
         i += 1;
     }
@@ -551,84 +565,85 @@ fn propagation(name: &str) -> Option<u32> {
     PROPAGATION.iter().find(|p| p.0 == name).map(|p| p.1)
 }
 
-fn mount(m: &At, bundle: &str) -> Result<Mount> {
-    let d = m.need("destination")?;
-    let destination = d.string()?;
+fn mount(m: &Value, bundle: &str) -> Res<Mount> {
+    let d = need(m, "destination")?;
+    let destination = str_of(d)?;
     if !destination.starts_with('/') {
-        return Err(d.fail("must be an absolute path"));
+        return Err(fail(d, "", "must be an absolute path"));
     }
     refuse(m, &["uidMappings", "gidMappings"], "idmapped mounts are not supported")?;
-    let (mut flags, mut prop, mut data, mut copy_up) = (0u32, 0u32, String::new(), false);
-    for o in m.list("options")? {
-        let name = o.str()?;
+    let mut mount = Mount {
+        destination: destination.into(),
+        source: text(m, "source")?.unwrap_or_default(),
+        fstype: text(m, "type")?.unwrap_or_default(),
+        flags: 0,
+        data: String::new(),
+        propagation: 0,
+        copy_up: false,
+    };
+    for o in list(m, "options")? {
+        let name = str_of(o)?;
         if let Some(&(_, bits, clear)) = FLAG_OPTIONS.iter().find(|f| f.0 == name) {
-            flags = if clear { flags & !bits } else { flags | bits };
+            mount.flags = if clear { mount.flags & !bits } else { mount.flags | bits };
         } else if let Some(p) = propagation(name) {
-            if prop != 0 && prop != p {
-                return Err(o.fail("a second, different propagation type"));
+            if mount.propagation != 0 && mount.propagation != p {
+                return Err(fail(o, "", "a second, different propagation type"));
             }
-            prop = p;
+            mount.propagation = p;
         } else if name == "tmpcopyup" {
-            copy_up = true;
+            mount.copy_up = true;
         } else if matches!(name, "idmap" | "ridmap")
             // rro, rnosuid, ...: mount_setattr's recursive attributes.
             || name.strip_prefix('r').is_some_and(|f| FLAG_OPTIONS.iter().any(|x| x.0 == f))
         {
-            return Err(o.fail(&format!("\"{name}\" is not supported")));
+            return Err(fail(o, "", &format!("\"{name}\" is not supported")));
         } else {
-            if !data.is_empty() {
-                data.push(',');
+            if !mount.data.is_empty() {
+                mount.data.push(',');
             }
-            data.push_str(name);
+            mount.data.push_str(name);
         }
     }
-    let fstype = m.text("type")?.unwrap_or_default();
-    let source = m.text("source")?.unwrap_or_default();
-    if fstype == "bind" || flags & MS_BIND != 0 {
-        if source.is_empty() {
-            return Err(m.at("source").fail("required for a bind mount"));
+    if mount.fstype == "bind" || mount.is_bind() {
+        if mount.source.is_empty() {
+            return Err(fail(m, "source", "required for a bind mount"));
         }
         // The kernel ignores data on a bind mount: an option it would drop is refused instead.
-        if !data.is_empty() {
-            return Err(m.at("options").fail(&format!("\"{data}\": not an option of bind mounts")));
+        if !mount.data.is_empty() {
+            return Err(fail(m, "options", &format!("\"{}\": not an option of bind mounts", mount.data)));
         }
-        let source = in_bundle(bundle, &source);
-        return Ok(Mount {
-            destination,
-            source,
-            fstype: String::new(),
-            flags: flags | MS_BIND,
-            data,
-            propagation: prop,
-            copy_up: false,
-        });
+        mount.source = in_bundle(bundle, &mount.source);
+        mount.fstype.clear();
+        mount.flags |= MS_BIND;
+        // tmpcopyup is for fresh filesystems (tmpfs); runc ignores it elsewhere.
+        mount.copy_up = false;
+    } else if mount.fstype.is_empty() {
+        return Err(fail(m, "type", "required for a mount that is not a bind mount"));
+    } else if mount.source.is_empty() {
+        // cgroup and cgroup2 stay as given: rootfs decides how to mount them.
+        mount.source.clone_from(&mount.fstype);
     }
-    if fstype.is_empty() {
-        return Err(m.at("type").fail("required for a mount that is not a bind mount"));
-    }
-    // cgroup and cgroup2 stay as given: rootfs decides how to mount them.
-    let source = if source.is_empty() { fstype.clone() } else { source };
-    Ok(Mount { destination, source, fstype, flags, data, propagation: prop, copy_up })
+    Ok(mount)
 }
 
 /// linux.devices: nodes created in the container's /dev. Their access is up to
 /// linux.resources.devices, as in runc (the engine adds the rules it wants).
-fn device_node(d: &At) -> Result<devices::Node> {
-    let p = d.need("path")?;
-    let path = p.string()?;
+fn device_node(d: &Value) -> Res<devices::Node> {
+    let p = need(d, "path")?;
+    let path = str_of(p)?;
     if !path.starts_with("/dev/") || path.split('/').any(|c| c == "..") {
-        return Err(p.fail("must be a path under /dev"));
+        return Err(fail(p, "", "must be a path under /dev"));
     }
-    let t = d.need("type")?;
-    let kind = match t.str()? {
+    let t = need(d, "type")?;
+    let kind = match str_of(t)? {
         "c" | "u" => Kind::Char,
         "b" => Kind::Block,
-        "p" => return Err(t.fail("fifos are not supported")),
-        other => return Err(t.fail(&format!("unknown device type \"{other}\""))),
+        "p" => return Err(fail(t, "", "fifos are not supported")),
+        other => return Err(fail(t, "", &format!("unknown device type \"{other}\""))),
     };
     // fileMode, uid and gid are not used: nodes are made 0666, owned by root (see Node).
-    let (major, minor) = (d.need("major")?.num()?, d.need("minor")?.num()?);
-    Ok(devices::Node { host: path.clone(), path, access: devices::RWM, kind, major, minor })
+    let (major, minor) = (num(need(d, "major")?)?, num(need(d, "minor")?)?);
+    Ok(devices::Node { host: path.into(), path: path.into(), access: devices::RWM, kind, major, minor })
 }
 
 /// linux.resources.devices, in order, then the default devices' allow rules.
@@ -638,28 +653,23 @@ fn device_node(d: &At) -> Result<devices::Node> {
 /// pts/*, plus mknod of any node) are allowed after the config's rules, whatever those say. So
 /// podman's lone deny-all rule still leaves /dev/null usable, no rules at all means only the
 /// default devices, and a privileged engine's allow-all rule allows everything.
-fn device_rules(r: &At) -> Result<Vec<Rule>> {
+fn device_rules(r: &Value) -> Res<Vec<Rule>> {
     let deny_all = Rule { allow: false, kind: Kind::All, major: None, minor: None, access: devices::RWM };
     let mut rules = Vec::new();
-    for d in r.list("devices")? {
-        let d = d.object()?;
-        let kind = match d.text("type")?.as_deref() {
+    for d in list(r, "devices")? {
+        let kind = match text(obj(d)?, "type")?.as_deref() {
             None | Some("a") => Kind::All,
             Some("c") => Kind::Char,
             Some("b") => Kind::Block,
-            Some(other) => return Err(d.at("type").fail(&format!("unknown device type \"{other}\" (a, c or b)"))),
+            Some(other) => return Err(fail(d, "type", &format!("unknown device type \"{other}\" (a, c or b)"))),
         };
-        let number = |k| -> Result<Option<u32>> {
-            match d.get(k) {
-                None => Ok(None),
-                Some(n) if n.v.as_i64() == Some(-1) => Ok(None),
-                Some(n) => n.num().map(Some),
-            }
+        let number = |k| match get(d, k) {
+            Some(n) if kind != Kind::All && n.as_i64() != Some(-1) => num(n).map(Some),
+            _ => Ok(None),
         };
-        let (major, minor) = if kind == Kind::All { (None, None) } else { (number("major")?, number("minor")?) };
-        let a = d.need("access")?;
-        let access = devices::parse_access(a.str()?).ok_or_else(|| a.fail("expected a mix of r, w and m"))?;
-        rules.push(Rule { allow: d.flag("allow")?, kind, major, minor, access });
+        let a = need(d, "access")?;
+        let access = devices::parse_access(str_of(a)?).ok_or_else(|| fail(a, "", "expected a mix of r, w and m"))?;
+        rules.push(Rule { allow: flag(d, "allow")?, kind, major: number("major")?, minor: number("minor")?, access });
     }
     // The v1 devices files start from what the parent allows: make the starting point explicit.
     if rules.first() != Some(&deny_all) {
@@ -669,47 +679,48 @@ fn device_rules(r: &At) -> Result<Vec<Rule>> {
     Ok(rules)
 }
 
+/// Member `k`, a number where -1 and 0 mean no limit.
+fn positive(v: &Value, k: &str) -> Res<Option<u64>> {
+    Ok(get(v, k).map(i64_of).transpose()?.and_then(|n| u64::try_from(n).ok()).filter(|&n| n > 0))
+}
+
 /// linux.resources (also `runt update`'s input).
-fn limits(r: &At) -> Result<Limits> {
+fn limits(r: &Value) -> Res<Limits> {
     let mut l = Limits { cpu_period: CPU_PERIOD_US, ..Limits::default() };
     refuse(r, &["hugepageLimits", "network", "rdma"], "not supported")?;
-    // -1 and 0 mean no limit.
-    let positive = |at: &At, k| -> Result<Option<u64>> {
-        Ok(at.get(k).map(|n| n.i64()).transpose()?.and_then(|n| u64::try_from(n).ok()).filter(|&n| n > 0))
-    };
-    if let Some(p) = r.object_or_none("pids")? {
-        l.pids = positive(&p, "limit")?;
+    if let Some(p) = object_or_none(r, "pids")? {
+        l.pids = positive(p, "limit")?;
     }
-    if let Some(m) = r.object_or_none("memory")? {
-        l.memory = positive(&m, "limit")?;
-        l.memory_reservation = positive(&m, "reservation")?;
-        if let Some(s) = m.get("swap") {
-            let n = s.i64()?;
+    if let Some(m) = object_or_none(r, "memory")? {
+        l.memory = positive(m, "limit")?;
+        l.memory_reservation = positive(m, "reservation")?;
+        if let Some(s) = get(m, "swap") {
+            let n = i64_of(s)?;
             if n < -1 {
-                return Err(s.fail("expected -1 (unlimited) or a number of bytes"));
+                return Err(fail(s, "", "expected -1 (unlimited) or a number of bytes"));
             }
             l.memory_swap = Some(n).filter(|&n| n != 0);
         }
         // kernel and kernelTCP are deprecated (gone since Linux 5.4 on v1, never on v2); runc
         // ignores them, and so does runt. swappiness only exists on v1, and runc ignores it on
         // v2: runt does not write it either. useHierarchy is always on in current kernels.
-        refuse(&m, &["disableOOMKiller", "checkBeforeUpdate"], "not supported")?;
+        refuse(m, &["disableOOMKiller", "checkBeforeUpdate"], "not supported")?;
     }
-    if let Some(c) = r.object_or_none("cpu")? {
-        l.cpu_shares = c.get("shares").map(|n| n.u64()).transpose()?.filter(|&n| n > 0);
-        l.cpu_quota = positive(&c, "quota")?;
-        if let Some(p) = c.get("period").map(|n| n.u64()).transpose()?.filter(|&n| n > 0) {
+    if let Some(c) = object_or_none(r, "cpu")? {
+        l.cpu_shares = get(c, "shares").map(u64_of).transpose()?.filter(|&n| n > 0);
+        l.cpu_quota = positive(c, "quota")?;
+        if let Some(p) = get(c, "period").map(u64_of).transpose()?.filter(|&n| n > 0) {
             l.cpu_period = p;
         }
-        l.cpuset_cpus = c.text("cpus")?;
-        l.cpuset_mems = c.text("mems")?;
-        refuse(&c, &["realtimeRuntime", "realtimePeriod", "idle", "burst"], "not supported")?;
+        l.cpuset_cpus = text(c, "cpus")?;
+        l.cpuset_mems = text(c, "mems")?;
+        refuse(c, &["realtimeRuntime", "realtimePeriod", "idle", "burst"], "not supported")?;
     }
-    if let Some(b) = r.object_or_none("blockIO")? {
-        if let Some(w) = b.get("weight") {
-            let n: u16 = w.num()?;
+    if let Some(b) = object_or_none(r, "blockIO")? {
+        if let Some(w) = get(b, "weight") {
+            let n: u16 = num(w)?;
             if n != 0 && !(10..=1000).contains(&n) {
-                return Err(w.fail("must be from 10 to 1000"));
+                return Err(fail(w, "", "must be from 10 to 1000"));
             }
             l.blkio_weight = Some(n).filter(|&n| n != 0);
         }
@@ -721,152 +732,143 @@ fn limits(r: &At) -> Result<Limits> {
             "throttleReadIOPSDevice",
             "throttleWriteIOPSDevice",
         ];
-        refuse(&b, &per_device, "not supported")?;
+        refuse(b, &per_device, "not supported")?;
     }
-    l.unified = r.map("unified")?;
+    l.unified = map(r, "unified")?;
     Ok(l)
 }
 
 /// linux.cgroupsPath below each hierarchy's root: "/a/b" and "a/b" are "a/b"; the systemd form
 /// "slice:prefix:name" is "slice/prefix-name.scope", a dashed slice expanded into its parents as
 /// systemd does ("machine-libpod.slice" is machine.slice/machine-libpod.slice).
-fn cgroups_path(linux: &At) -> Result<Option<String>> {
-    let Some(p) = linux.text("cgroupsPath")? else { return Ok(None) };
-    let fail = |why: &str| linux.at("cgroupsPath").fail(&format!("\"{p}\": {why}"));
-    if p.contains(':') {
-        let parts: Vec<&str> = p.split(':').collect();
-        let [slice, prefix, name] = parts.as_slice() else { return Err(fail("expected slice:prefix:name")) };
+fn cgroups_path(linux: &Value) -> Res<Option<String>> {
+    let Some(p) = get(linux, "cgroupsPath").filter(|p| is_set(p)) else { return Ok(None) };
+    let text = str_of(p)?;
+    let bad = |why: &str| fail(p, "", &format!("\"{text}\": {why}"));
+    let mut path = String::new();
+    if text.contains(':') {
+        let mut parts = text.split(':');
+        let (Some(slice), Some(prefix), Some(name), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad("expected slice:prefix:name"));
+        };
         if name.is_empty() || name.contains('/') {
-            return Err(fail("invalid unit name"));
+            return Err(bad("invalid unit name"));
         }
-        let mut path = expand_slice(if slice.is_empty() { "system.slice" } else { slice })
-            .ok_or_else(|| fail("invalid slice name"))?;
+        if !expand_slice(if slice.is_empty() { "system.slice" } else { slice }, &mut path) {
+            return Err(bad("invalid slice name"));
+        }
+        let _ = match (prefix.is_empty(), name.ends_with(".slice")) {
+            (_, true) => write!(path, "{name}"),
+            (true, false) => write!(path, "{name}.scope"),
+            (false, false) => write!(path, "{prefix}-{name}.scope"),
+        };
+        return Ok(Some(path));
+    }
+    for c in text.split('/').filter(|c| !c.is_empty() && *c != ".") {
+        if c == ".." {
+            return Err(bad("'..' is not allowed"));
+        }
         if !path.is_empty() {
             path.push('/');
         }
-        match (prefix.is_empty(), name.ends_with(".slice")) {
-            (_, true) => path.push_str(name),
-            (true, false) => path += &format!("{name}.scope"),
-            (false, false) => path += &format!("{prefix}-{name}.scope"),
-        }
-        return Ok(Some(path));
+        path.push_str(c);
     }
-    let mut parts = Vec::new();
-    for c in p.split('/').filter(|c| !c.is_empty() && *c != ".") {
-        if c == ".." {
-            return Err(fail("'..' is not allowed"));
-        }
-        parts.push(c);
+    if path.is_empty() {
+        return Err(bad("names no cgroup below the root"));
     }
-    if parts.is_empty() {
-        return Err(fail("names no cgroup below the root"));
-    }
-    Ok(Some(parts.join("/")))
+    Ok(Some(path))
 }
 
-/// "a-b-c.slice" -> "a.slice/a-b.slice/a-b-c.slice"; "-.slice" (the root slice) -> "".
-fn expand_slice(slice: &str) -> Option<String> {
-    let base = slice.strip_suffix(".slice")?;
+/// Appends "a.slice/a-b.slice/a-b-c.slice/" for "a-b-c.slice" to `path` ("" for "-.slice", the
+/// root slice); false for an invalid name.
+fn expand_slice(slice: &str, path: &mut String) -> bool {
+    let Some(base) = slice.strip_suffix(".slice") else { return false };
     if base == "-" {
-        return Some(String::new());
+        return true;
     }
-    if base.is_empty() || base.starts_with('-') || base.ends_with('-') || base.contains("--") || base.contains('/') {
-        return None;
+    if base.split('-').any(str::is_empty) || base.contains('/') {
+        return false;
     }
-    let mut path = String::new();
-    for (i, _) in base.match_indices('-') {
-        path.push_str(base.get(..i)?);
+    for (i, _) in base.match_indices('-').chain([(base.len(), "")]) {
+        path.push_str(base.get(..i).unwrap_or(base));
         path.push_str(".slice/");
     }
-    path.push_str(slice);
-    Some(path)
+    true
 }
 
-fn sysctl(linux: &At) -> Result<Vec<(String, String)>> {
-    let s = linux.map("sysctl")?;
-    // Keys name files under /proc/sys: none may step out of it.
-    if let Some((k, _)) = s.iter().find(|(k, _)| k.is_empty() || k.starts_with('/') || k.contains("..")) {
-        return Err(linux.at("sysctl").fail(&format!("invalid key \"{k}\"")));
-    }
-    Ok(s)
-}
-
-fn absolute_paths(linux: &At, k: &str) -> Result<Vec<String>> {
+fn absolute_paths(linux: &Value, k: &str) -> Res<Vec<String>> {
     let mut out = Vec::new();
-    for p in linux.list(k)? {
-        let s = p.string()?;
+    for p in list(linux, k)? {
+        let s = str_of(p)?;
         if !s.starts_with('/') {
-            return Err(p.fail("must be an absolute path"));
+            return Err(fail(p, "", "must be an absolute path"));
         }
-        out.push(s);
+        out.push(s.into());
     }
     Ok(out)
 }
 
-fn seccomp(s: &At) -> Result<Seccomp> {
+fn seccomp(s: &Value) -> Res<Seccomp> {
     refuse(s, &["listenerPath", "listenerMetadata"], "seccomp notification is not supported")?;
-    let errno = |at: &At| at.get("errnoRet").map(|n| n.num()).transpose();
-    let mut syscalls = Vec::new();
-    for r in s.list("syscalls")? {
-        let r = r.object()?;
-        let mut args = Vec::new();
-        for a in r.list("args")? {
-            let a = a.object()?;
-            args.push(ArgCmp {
-                index: a.need("index")?.num()?,
-                value: a.need("value")?.u64()?,
-                value_two: a.get("valueTwo").map_or(Ok(0), |n| n.u64())?,
-                op: a.need("op")?.string()?,
+    let errno = |v| get(v, "errnoRet").map(num).transpose();
+    let mut profile = Profile {
+        default_action: str_of(need(s, "defaultAction")?)?.into(),
+        default_errno_ret: get(s, "defaultErrnoRet").map(num).transpose()?,
+        architectures: strings(s, "architectures")?,
+        flags: strings(s, "flags")?,
+        syscalls: Vec::new(),
+    };
+    for r in list(s, "syscalls")? {
+        let mut rule = SyscallRule {
+            names: strings(obj(r)?, "names")?,
+            action: str_of(need(r, "action")?)?.into(),
+            errno_ret: errno(r)?,
+            args: Vec::new(),
+        };
+        for a in list(r, "args")? {
+            rule.args.push(ArgCmp {
+                index: num(need(obj(a)?, "index")?)?,
+                value: u64_of(need(a, "value")?)?,
+                value_two: get(a, "valueTwo").map_or(Ok(0), u64_of)?,
+                op: str_of(need(a, "op")?)?.into(),
             });
         }
-        syscalls.push(SyscallRule {
-            names: r.strings("names")?,
-            action: r.need("action")?.string()?,
-            errno_ret: errno(&r)?,
-            args,
-        });
+        profile.syscalls.push(rule);
     }
-    let profile = Profile {
-        default_action: s.need("defaultAction")?.string()?,
-        default_errno_ret: s.get("defaultErrnoRet").map(|n| n.num()).transpose()?,
-        architectures: s.strings("architectures")?,
-        flags: s.strings("flags")?,
-        syscalls,
-    };
-    let filter = seccomp::compile(&profile).map_err(|e| s.fail(&e.what))?;
-    let flags = seccomp::flags(&profile).map_err(|e| s.fail(&e.what))?;
+    let filter = seccomp::compile(&profile).map_err(|e| fail(s, "", &e.what))?;
+    let flags = seccomp::flags(&profile).map_err(|e| fail(s, "", &e.what))?;
     Ok(Seccomp::Custom { filter, flags })
 }
 
-fn hooks(top: &At) -> Result<Hooks> {
-    let h = top.object_or_empty("hooks")?;
-    let list = |k| -> Result<Vec<Hook>> {
-        h.list(k)?
-            .map(|x| {
-                let x = x.object()?;
-                let p = x.need("path")?;
-                let path = p.string()?;
-                if !path.starts_with('/') {
-                    return Err(p.fail("must be an absolute path"));
-                }
-                let timeout = match x.get("timeout") {
-                    Some(t) => {
-                        Some(u32::try_from(t.i64()?).ok().filter(|&n| n > 0).ok_or_else(|| t.fail("must be above 0"))?)
-                    }
-                    None => None,
-                };
-                Ok(Hook { path, args: x.strings("args")?, env: x.strings("env")?, timeout })
-            })
-            .collect()
-    };
-    Ok(Hooks {
-        prestart: list("prestart")?,
-        create_runtime: list("createRuntime")?,
-        create_container: list("createContainer")?,
-        start_container: list("startContainer")?,
-        poststart: list("poststart")?,
-        poststop: list("poststop")?,
-    })
+fn hooks(top: &Value) -> Res<Hooks> {
+    let h = object_or_empty(top, "hooks")?;
+    let mut hooks = Hooks::default();
+    let lists = [
+        ("prestart", &mut hooks.prestart),
+        ("createRuntime", &mut hooks.create_runtime),
+        ("createContainer", &mut hooks.create_container),
+        ("startContainer", &mut hooks.start_container),
+        ("poststart", &mut hooks.poststart),
+        ("poststop", &mut hooks.poststop),
+    ];
+    for (k, out) in lists {
+        for x in list(h, k)? {
+            let p = need(obj(x)?, "path")?;
+            let path = str_of(p)?;
+            if !path.starts_with('/') {
+                return Err(fail(p, "", "must be an absolute path"));
+            }
+            let mut hook =
+                Hook { path: path.into(), args: strings(x, "args")?, env: strings(x, "env")?, timeout: None };
+            if let Some(t) = get(x, "timeout") {
+                let n = u32::try_from(i64_of(t)?).ok().filter(|&n| n > 0);
+                hook.timeout = Some(n.ok_or_else(|| fail(t, "", "must be above 0"))?);
+            }
+            out.push(hook);
+        }
+    }
+    Ok(hooks)
 }
 
 #[cfg(test)]
@@ -1276,8 +1278,7 @@ mod tests {
         assert_eq!(missing("process.args"), "config.json: process.args: must not be empty");
         assert_eq!(missing("root"), "config.json: root: required");
         assert_eq!(missing("ociVersion"), "config.json: ociVersion: required");
-        let no_mount_ns =
-            r#"config.json: linux.namespaces: a new mount namespace ("mount" without a path) is required"#;
+        let no_mount_ns = r#"config.json: linux: a new mount namespace ("mount" without a path) is required"#;
         assert_eq!(missing("linux"), no_mount_ns);
         let not_object = from_json(&parse("[]"), "/b", "c").unwrap_err().to_string();
         assert_eq!(not_object, "config.json: expected an object, found array");
@@ -1381,7 +1382,12 @@ mod tests {
             "options":["ro","rw","nodev","dev","defaults","size=1m","mode=1777","rshared"]}"#)
         .unwrap();
         assert_eq!((t.flags, t.data.as_str(), t.source.as_str()), (0, "size=1m,mode=1777", "tmpfs"));
+        assert!(!t.copy_up);
         assert_eq!(t.propagation, MS_SHARED | MS_REC);
+        let t = m(r#"{"destination":"/t","type":"tmpfs","options":["tmpcopyup","mode=755"]}"#).unwrap();
+        assert_eq!((t.copy_up, t.data.as_str()), (true, "mode=755"));
+        let b = m(r#"{"destination":"/x","source":"/y","options":["rbind","tmpcopyup"]}"#).unwrap();
+        assert!(b.is_bind() && !b.copy_up);
         let t = m(r#"{"destination":"/t","type":"tmpfs","source":"x",
             "options":["sync","dirsync","remount","mand","noatime","nodiratime","strictatime","runbindable"]}"#)
         .unwrap();
@@ -1400,7 +1406,7 @@ mod tests {
         assert_eq!(m(r#"{"destination":"/c","type":"cgroup2","source":"cgroup2"}"#).unwrap().fstype, "cgroup2");
         let names: std::collections::BTreeSet<&str> = MOUNT_OPTIONS.iter().copied().collect();
         assert_eq!(names.len(), MOUNT_OPTIONS.len());
-        for o in ["ro", "rbind", "rprivate", "runbindable", "strictatime", "defaults"] {
+        for o in ["ro", "rbind", "rprivate", "runbindable", "strictatime", "defaults", "tmpcopyup"] {
             assert!(names.contains(o), "{o}");
         }
     }
