@@ -368,6 +368,8 @@ impl Cgroup {
             self.set("cpuset", "cpuset.mems", m)?;
         }
         if let Some(w) = l.blkio_weight {
+            // blkio's weight (10..1000) onto io.weight (1..10000), as runc converts it.
+            let w = 1 + (u64::from(w).clamp(10, 1000) - 10) * 9999 / 990;
             self.set("io", "io.weight", &format!("default {w}"))?;
         }
         for (file, value) in &l.unified {

@@ -78,6 +78,13 @@ fn load(a: &Args, id: &str) -> Result<crate::spec::Spec> {
     let mut spec = config::load(&bundle, id)?;
     spec.oci.bundle = bundle;
     spec.oci.keep_keyring = a.has("no-new-keyring");
+    // Without privileges runt writes the maps itself, which the kernel allows only once
+    // setgroups is denied.
+    if process::getuid() != 0 {
+        if let Some(ns) = &mut spec.userns {
+            ns.deny_setgroups = true;
+        }
+    }
     Ok(spec)
 }
 

@@ -135,7 +135,8 @@ fn access_text(a: u8) -> String {
 pub fn v1_line(r: &Rule) -> String {
     let num = |n: Option<u32>| n.map_or(String::from("*"), |n| format!("{n}"));
     match r.kind {
-        Kind::All => String::from("a"),
+        Kind::All if r.access == RWM => String::from("a"),
+        Kind::All => format!("a *:* {}", access_text(r.access)),
         Kind::Char | Kind::Block => {
             let t = if r.kind == Kind::Char { 'c' } else { 'b' };
             format!("{t} {}:{} {}", num(r.major), num(r.minor), access_text(r.access))
