@@ -329,8 +329,12 @@ else
     if [[ $x == - ]]; then t1="not evaluated (crun did not run)"; else t1="$(verdict "$x" le 0.5) (${x}× crun)"; fi
     if [[ $y == - ]]; then t2="not evaluated (bwrap did not run)"; else t2="$(verdict "$y" lt 1) (${y}× bwrap)"; fi
 fi
+OCI_MED=${MED[runt_oci]:--}
+z=$(ratio "$OCI_MED" "$CRUN_MED")
+if [[ $OCI_MED == - || $z == - ]]; then t3="not evaluated"; else t3="$(verdict "$z" le 0.4) (${z}× crun)"; fi
 echo
 echo "targets: runt median ≤ 0.5× crun: $t1; runt faster than bwrap: $t2"
+echo "         runt run --bundle ≤ 0.4× crun run on the same config.json: $t3 (peak RSS: see the table)"
 echo "(wall-clock ms per run incl. the shell's fork+exec+wait, see baseline; peak RSS is the max over the"
 echo " tool and the processes it waited for, so the container's own /bin/true (baseline row) is its floor;"
 echo " results in ${SCRATCH#"$TOP"/}/results.tsv; $((SECONDS - start)) s)"

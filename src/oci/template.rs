@@ -34,7 +34,7 @@ pub fn config(rootless: bool, uid: u32, gid: u32) -> String {
     };
     format!(
         r#"{{
-  "ociVersion": "1.2.0",
+  "ociVersion": "1.0.2",
   "process": {{
     "terminal": false,
     "user": {{"uid": 0, "gid": 0}},
