@@ -39,6 +39,19 @@ pub fn detect() -> Layout {
     }
 }
 
+/// A new v1 cpuset cgroup starts with no CPUs and no memory nodes, so nothing could join it (nor
+/// could a child of it be given any): it gets its parent's.
+fn inherit_cpuset(parent: &Fd, child: &Fd, path: &str) -> Result<()> {
+    for file in ["cpuset.cpus", "cpuset.mems"] {
+        let own = read_file(child, file).unwrap_or_default();
+        if own.trim().is_empty() {
+            let from = read_file(parent, file).or_sys(|| format!("read the parent of {path}: {file}"))?;
+            write_file(child, path, file, from.trim())?;
+        }
+    }
+    Ok(())
+}
+
 /// Whether /sys/fs/cgroup is a cgroup2 mount.
 pub fn is_v2() -> bool {
     fs::statfs(c"/sys/fs/cgroup").is_ok_and(|st| st.f_type == i64::from(linux_raw_sys::general::CGROUP2_SUPER_MAGIC))
@@ -162,8 +175,12 @@ impl Cgroup {
                 Ok(()) | Err(Errno::EEXIST) => {}
                 Err(e) => return Err(Error::sys(e, format!("mkdir {parent_path}"))),
             }
-            parent =
+            let child =
                 fs::openat(parent.raw(), &c, O_DIRECTORY | O_RDONLY, 0).or_sys(|| format!("open {parent_path}"))?;
+            if controller == "cpuset" {
+                inherit_cpuset(&parent, &child, &parent_path)?;
+            }
+            parent = child;
             if !enable.is_empty() {
                 write_file(&parent, &parent_path, "cgroup.subtree_control", enable)?;
             }
@@ -191,6 +208,9 @@ impl Cgroup {
                 return Err(Error::sys(e, format!("open {path}")));
             }
         };
+        if controller == "cpuset" {
+            inherit_cpuset(&parent, &fd, &path)?;
+        }
         self.dirs.push(Dir { parent, fd, path, controller });
         Ok(())
     }
@@ -325,7 +345,11 @@ impl Cgroup {
             self.set("cpuset", "cpuset.mems", m)?;
         }
         if let Some(w) = l.blkio_weight {
-            self.set("blkio", "blkio.weight", &format!("{w}"))?;
+            // BFQ names it blkio.bfq.weight; CFQ (older kernels) blkio.weight.
+            match self.set("blkio", "blkio.bfq.weight", &format!("{w}")) {
+                Err(Error { errno: Some(Errno::ENOENT), .. }) => self.set("blkio", "blkio.weight", &format!("{w}"))?,
+                other => other?,
+            }
         }
         if !l.unified.is_empty() {
             return Err(Error::msg("linux.resources.unified needs cgroup v2"));

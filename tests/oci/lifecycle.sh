@@ -484,6 +484,48 @@ fi
 timeout 10 "${RR[@]}" delete --force lcc >/dev/null 2>&1 || true
 if [ -z "$why" ]; then ok console-socket; else bad console-socket "$why"; fi
 
+# --- every linux.resources field lands in its cgroup file (this host: cgroup v1) --------------------
+# blockIO.weight needs an I/O scheduler with weights (BFQ or CFQ); without one runt refuses it.
+weight=null
+ls /sys/fs/cgroup/blkio/blkio.bfq.weight /sys/fs/cgroup/blkio/blkio.weight >/dev/null 2>&1 && weight=300
+bundle lres '["sleep","1000"]' '.linux.resources = {
+    pids: {limit: 77},
+    memory: {limit: 67108864, reservation: 33554432, swap: 134217728},
+    cpu: {shares: 512, quota: 20000, period: 100000, cpus: "0", mems: "0"},
+    blockIO: {weight: '"$weight"'},
+    devices: [{allow: false, access: "rwm"}]
+  }'
+new lres
+run "${RR[@]}" create --bundle "$B" lres
+why=
+if [ "$rc" != 0 ]; then
+    why="create: $(got)"
+elif [ -d /sys/fs/cgroup/pids ]; then
+    for pair in "pids/pids.max=77" "memory/memory.limit_in_bytes=67108864" \
+        "memory/memory.soft_limit_in_bytes=33554432" "memory/memory.memsw.limit_in_bytes=134217728" \
+        "cpu/cpu.shares=512" "cpu/cpu.cfs_quota_us=20000" "cpu/cpu.cfs_period_us=100000" \
+        "cpuset/cpuset.cpus=0" "cpuset/cpuset.mems=0"; do
+        file=/sys/fs/cgroup/${pair%%/*}/$CGP/lres/${pair#*/}
+        file=${file%=*}
+        want=${pair#*=}
+        # memsw exists only with swap accounting; blkio.weight only with the CFQ/BFQ scheduler.
+        [ -e "$file" ] || { [[ $file == *memsw* ]] && continue; }
+        have=$(cat "$file" 2>/dev/null)
+        [ "$have" = "$want" ] || { why="$file is '$have', want '$want'"; break; }
+    done
+    for blk in /sys/fs/cgroup/blkio/$CGP/lres/blkio.bfq.weight /sys/fs/cgroup/blkio/$CGP/lres/blkio.weight; do
+        [ -e "$blk" ] || continue
+        if [ -z "$why" ] && ! grep -qw 300 "$blk"; then why="$blk is '$(cat "$blk")', want 300"; fi
+        break
+    done
+    dev=/sys/fs/cgroup/devices/$CGP/lres/devices.list
+    if [ -z "$why" ] && ! grep -qx 'c 1:3 rwm' "$dev" 2>/dev/null; then why="$dev lacks the default 'c 1:3 rwm': $(tr '\n' '|' <"$dev" 2>/dev/null)"; fi
+else
+    why="not a cgroup v1 host: the VM tests cover v2"
+fi
+timeout 10 "${RR[@]}" delete --force lres >/dev/null 2>&1 || true
+if [ -z "$why" ]; then ok resources-v1-files; else bad resources-v1-files "$why"; fi
+
 # --- a namespace path: setns into another container's uts namespace ---------------------------------
 bundle lna '["sleep","1000"]' '.hostname = "ns-a"'
 new lna

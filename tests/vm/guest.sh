@@ -461,6 +461,26 @@ c_v2_rootless_undelegated_warns() { # a user with nothing delegated: runs, and s
     want_out 1
     want_line $W/err '^runt: warning: .*not permitted for this user: limits not applied' "the 'limits not applied' warning"
 }
+# The OCI door on v2: config.json's linux.resources land in the right files of its cgroupsPath.
+c_v2_oci_resources() {
+    mkroot /ocib/rootfs
+    (cd /ocib && rm -f config.json && $RUNT spec) || { why="runt spec failed"; return; }
+    res='"cgroupsPath":"oci/res1","resources":{"pids":{"limit":7},"memory":{"limit":33554432,"swap":67108864},"cpu":{"shares":1024,"quota":50000,"period":100000},"devices":[{"allow":false,"access":"rwm"}]},'
+    sed -i -e "s|\"resources\":{\"devices\":\[{\"allow\":false,\"access\":\"rwm\"}\]},|$res|" \
+        -e 's|"args": \["sh"\]|"args": ["/bin/probe","sleep","30"]|' /ocib/config.json
+    grep -q 'oci/res1' /ocib/config.json || { why="could not edit config.json"; return; }
+    r --root /run/runt-vm create --bundle /ocib res1
+    want_rc 0
+    d=$CG/oci/res1
+    for pair in "pids.max=7" "memory.max=33554432" "memory.swap.max=33554432" "cpu.max=50000 100000" "cpu.weight=39"; do
+        [ -n "$why" ] && break
+        have=$(cat "$d/${pair%%=*}" 2>/dev/null)
+        [ "$have" = "${pair#*=}" ] || why="$d/${pair%%=*} is '$have', want '${pair#*=}'"
+    done
+    "$RUNT" --root /run/runt-vm delete --force res1 >/dev/null 2>&1
+    [ -n "$why" ] || [ ! -d "$d" ] || why="$d left after delete"
+    rmdir $CG/oci 2>/dev/null
+}
 c_v2_no_leftovers() {
     left=$(find $CG/runt -mindepth 1 -type d 2>/dev/null | tr '\n' ' ')
     [ -z "$left" ] || why="left under $CG/runt: $left"
@@ -530,6 +550,7 @@ if mount -t cgroup2 none $CG; then
     run_case v2-rootless-uid0-inside c_v2_rootless_ids
     run_case v2-rootless-delegated-pids-limit c_v2_rootless_pids_limit
     run_case v2-rootless-undelegated-warns c_v2_rootless_undelegated_warns
+    run_case v2-oci-resources c_v2_oci_resources
     run_case v2-no-cgroup-left c_v2_no_leftovers
     run_case v2-mount-table-unchanged c_mounts_unchanged
     timing "cgroup v2" 10 run $PROBE pid
