@@ -481,6 +481,16 @@ c_v2_oci_resources() {
     [ -n "$why" ] || [ ! -d "$d" ] || why="$d left after delete"
     rmdir $CG/oci 2>/dev/null
 }
+# Kernel interfaces this kernel has (the development host lacks them): sysrq-trigger read-only,
+# kcore masked. The guest itself can write and read them, so the refusal is runt's doing.
+c_v2_sysrq_kcore() {
+    [ -e /proc/sysrq-trigger ] && [ -e /proc/kcore ] || { why="the guest kernel lacks sysrq-trigger or kcore"; return; }
+    r run $PROBE write /proc/sysrq-trigger
+    [ "$rc" != 0 ] || why="a container could write /proc/sysrq-trigger"
+    want_line $W/out 'Read-only file system' "'Read-only file system'"
+    r run $PROBE read /proc/kcore
+    [ -n "$why" ] || [ ! -s $W/out ] || why="a container read from /proc/kcore: $(head -c 40 $W/out | od -An -c | head -n1)"
+}
 c_v2_no_leftovers() {
     left=$(find $CG/runt -mindepth 1 -type d 2>/dev/null | tr '\n' ' ')
     [ -z "$left" ] || why="left under $CG/runt: $left"
@@ -551,6 +561,7 @@ if mount -t cgroup2 none $CG; then
     run_case v2-rootless-delegated-pids-limit c_v2_rootless_pids_limit
     run_case v2-rootless-undelegated-warns c_v2_rootless_undelegated_warns
     run_case v2-oci-resources c_v2_oci_resources
+    run_case v2-sysrq-kcore-refused c_v2_sysrq_kcore
     run_case v2-no-cgroup-left c_v2_no_leftovers
     run_case v2-mount-table-unchanged c_mounts_unchanged
     timing "cgroup v2" 10 run $PROBE pid
