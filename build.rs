@@ -419,8 +419,32 @@ fn generate() -> Result<(), String> {
     out.push_str("];\n");
     // x86_64 syscall names in number order, a space between each and nothing for the gaps: the
     // position is the number. A few KB, where the syscalls crate's `FromStr` is 12 KB of code.
-    let names: Vec<&str> = (0..=Sysno::last().id()).map(|n| Sysno::new(n as usize).map_or("", |s| s.name())).collect();
-    let _ = writeln!(out, "static SYSCALL_NAMES: &str = \"{}\";", names.join(" "));
+    // Syscall names sorted, with their numbers and where each name starts: a binary search at
+    // run time (an OCI profile names hundreds of syscalls; a linear scan each showed in profiles).
+    let mut byname: Vec<(&str, u32)> =
+        (0..=Sysno::last().id()).filter_map(|n| Sysno::new(n as usize).map(|s| (s.name(), n as u32))).collect();
+    byname.sort_unstable();
+    let mut offsets = Vec::new();
+    let mut text = String::new();
+    for (name, _) in &byname {
+        offsets.push(text.len());
+        text.push_str(name);
+    }
+    offsets.push(text.len());
+    let join = |v: Vec<String>| v.join(",");
+    let _ = writeln!(out, "static SYSCALL_NAMES: &str = \"{text}\";");
+    let _ = writeln!(
+        out,
+        "static SYSCALL_STARTS: [u16; {}] = [{}];",
+        offsets.len(),
+        join(offsets.iter().map(|o| o.to_string()).collect())
+    );
+    let _ = writeln!(
+        out,
+        "static SYSCALL_NRS: [u16; {}] = [{}];",
+        byname.len(),
+        join(byname.iter().map(|b| b.1.to_string()).collect())
+    );
     let _ = writeln!(out, "pub static DEFAULT_PROFILE_JSON: &str = r#\"{}\"#;", profile_json());
     let dir = env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?;
     let path = Path::new(&dir).join("default_seccomp.rs");

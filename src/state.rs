@@ -160,7 +160,11 @@ impl Dir {
         for name in [c"exec.fifo", c"state.json", c"state.json.tmp"] {
             let _ = fs::unlinkat(self.fd.raw(), name, 0);
         }
-        fs::unlinkat(fs::CWD, &cstr(&self.path)?, fs::AT_REMOVEDIR).or_sys(|| format!("rmdir {}", self.path))
+        // Gone already: a foreground `run` and a `delete --force` may race to clean up.
+        match fs::unlinkat(fs::CWD, &cstr(&self.path)?, fs::AT_REMOVEDIR) {
+            Ok(()) | Err(Errno::ENOENT) => Ok(()),
+            Err(e) => Err(Error::sys(e, format!("rmdir {}", self.path))),
+        }
     }
 }
 

@@ -116,10 +116,20 @@ pub fn install(prog: &[SockFilter], flags: u32) -> Result<()> {
 
 /// The x86_64 number of a syscall name ("openat" -> 257), from the syscalls crate's table.
 pub fn syscall_nr(name: &str) -> Option<u32> {
-    if name.is_empty() {
-        return None;
+    let nth = |i: usize| -> &str {
+        let (a, b) = (SYSCALL_STARTS.get(i).copied().unwrap_or(0), SYSCALL_STARTS.get(i + 1).copied().unwrap_or(0));
+        SYSCALL_NAMES.get(usize::from(a)..usize::from(b)).unwrap_or("")
+    };
+    let (mut lo, mut hi) = (0, SYSCALL_NRS.len());
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        match nth(mid).cmp(name) {
+            core::cmp::Ordering::Less => lo = mid + 1,
+            core::cmp::Ordering::Greater => hi = mid,
+            core::cmp::Ordering::Equal => return SYSCALL_NRS.get(mid).map(|&n| u32::from(n)),
+        }
     }
-    SYSCALL_NAMES.split(' ').position(|n| n == name).map(|i| i as u32)
+    None
 }
 
 fn action(name: &str, errno_ret: Option<u32>) -> Result<Action> {
