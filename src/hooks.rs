@@ -12,17 +12,13 @@ use alloc::vec::Vec;
 
 /// The OCI state of `spec`'s container as hooks receive it.
 pub fn state_json(spec: &Spec, pid: i32, status: &str) -> String {
-    let mut ann = Object::new();
-    for (k, v) in &spec.oci.annotations {
-        ann = ann.str(k, v);
-    }
     Object::new()
         .str("ociVersion", &spec.oci.version)
         .str("id", &spec.name)
         .str("status", status)
         .num("pid", i64::from(pid))
         .str("bundle", &spec.oci.bundle)
-        .raw("annotations", &ann.finish())
+        .raw("annotations", &crate::oci::write::pairs(&spec.oci.annotations))
         .finish()
 }
 
@@ -31,17 +27,28 @@ pub fn run_all(hooks: &[Hook], state: &str, stage: &str) -> Result<()> {
     hooks.iter().try_for_each(|h| run(h, state).map_err(|e| e.context(&format!("{stage} hook {}", h.path))))
 }
 
+fn cstrs(list: &[String]) -> Result<Vec<CString>> {
+    let mut out = Vec::new();
+    for s in list {
+        out.push(cstr(s)?);
+    }
+    Ok(out)
+}
+
+/// A null-terminated pointer array for execve.
+fn ptrs(v: &[CString]) -> Vec<*const u8> {
+    let mut out = Vec::new();
+    for c in v {
+        out.push(c.as_ptr().cast::<u8>());
+    }
+    out.push(core::ptr::null());
+    out
+}
+
 fn run(hook: &Hook, state: &str) -> Result<()> {
     let path = cstr(&hook.path)?;
-    let args: Vec<CString> = if hook.args.is_empty() {
-        alloc::vec![path.clone()]
-    } else {
-        hook.args.iter().map(|a| cstr(a)).collect::<Result<_>>()?
-    };
-    let env = hook.env.iter().map(|e| cstr(e)).collect::<Result<Vec<_>>>()?;
-    let ptrs = |v: &[CString]| -> Vec<*const u8> {
-        v.iter().map(|c| c.as_ptr().cast::<u8>()).chain(core::iter::once(core::ptr::null())).collect()
-    };
+    let args = if hook.args.is_empty() { alloc::vec![path.clone()] } else { cstrs(&hook.args)? };
+    let env = cstrs(&hook.env)?;
     let (argv, envp) = (ptrs(&args), ptrs(&env));
     let (r, w) = fs::pipe().or_sys(|| "pipe".into())?;
     let pid = process::clone_fork(0).or_sys(|| "fork".into())?;

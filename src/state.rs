@@ -2,9 +2,9 @@
 //! under the state root (`--root`, default /run/runt), holding `state.json` (written atomically)
 //! and, between create and start, the `exec.fifo` the container waits on.
 
-use crate::error::{Error, OrSys, Result};
+use crate::error::{Error, Result};
 use crate::oci::json;
-use crate::oci::write::{self, Object};
+use crate::oci::write::{self, cat, fail, int, sys_err, Object};
 use crate::rootfs::cstr;
 use crate::sys::{fs, process, Errno, Fd};
 use alloc::format;
@@ -61,28 +61,37 @@ pub struct Dir {
     pub fd: Fd,
 }
 
+#[inline(never)]
 fn check_id(id: &str) -> Result<()> {
     let ok = !id.is_empty()
         && id.len() <= 1024
         && id != "."
         && id != ".."
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-+".contains(&b));
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'+'));
     if ok {
         Ok(())
     } else {
-        Err(Error::msg(format!("invalid container id '{id}'")))
+        Err(fail(&["invalid container id '", id, "'"]))
     }
 }
 
+/// mkdir(2) with mode 0711; Ok(false) when it already exists.
+#[inline(never)]
+fn mkdir(path: &str) -> Result<bool> {
+    match fs::mkdirat(fs::CWD, &cstr(path)?, 0o711) {
+        Ok(()) => Ok(true),
+        Err(Errno::EEXIST) => Ok(false),
+        Err(e) => Err(sys_err(e, &["mkdir ", path])),
+    }
+}
+
+#[inline(never)]
 fn mkdir_p(path: &str) -> Result<()> {
     let mut at = String::new();
     for comp in path.split('/').filter(|c| !c.is_empty()) {
         at.push('/');
         at.push_str(comp);
-        match fs::mkdirat(fs::CWD, &cstr(&at)?, 0o711) {
-            Ok(()) | Err(Errno::EEXIST) => {}
-            Err(e) => return Err(Error::sys(e, format!("mkdir {at}"))),
-        }
+        mkdir(&at)?;
     }
     Ok(())
 }
@@ -92,35 +101,38 @@ impl Dir {
     pub fn create(root: &str, id: &str) -> Result<Dir> {
         check_id(id)?;
         mkdir_p(root)?;
-        let path = format!("{root}/{id}");
-        match fs::mkdirat(fs::CWD, &cstr(&path)?, 0o711) {
-            Ok(()) => {}
-            Err(Errno::EEXIST) => return Err(Error::msg(format!("container {id} already exists"))),
-            Err(e) => return Err(Error::sys(e, format!("mkdir {path}"))),
+        let path = cat(&[root, "/", id]);
+        if !mkdir(&path)? {
+            return Err(fail(&["container ", id, " already exists"]));
         }
-        let fd =
-            fs::openat(fs::CWD, &cstr(&path)?, fs::O_DIRECTORY | fs::O_RDONLY, 0).or_sys(|| format!("open {path}"))?;
+        let fd = write::open_path(&path, fs::O_DIRECTORY | fs::O_RDONLY, 0, "open ")?;
         Ok(Dir { path, fd })
     }
 
     /// Opens the directory of an existing container. "does not exist" is what engines look for.
     pub fn open(root: &str, id: &str) -> Result<Dir> {
         check_id(id)?;
-        let path = format!("{root}/{id}");
-        match fs::openat(fs::CWD, &cstr(&path)?, fs::O_DIRECTORY | fs::O_RDONLY, 0) {
+        let path = cat(&[root, "/", id]);
+        match write::open_path(&path, fs::O_DIRECTORY | fs::O_RDONLY, 0, "open ") {
             Ok(fd) => Ok(Dir { path, fd }),
-            Err(Errno::ENOENT) => Err(Error::msg(format!("container {id} does not exist"))),
-            Err(e) => Err(Error::sys(e, format!("open {path}"))),
+            Err(e) if e.errno == Some(Errno::ENOENT) => Err(fail(&["container ", id, " does not exist"])),
+            Err(e) => Err(e),
         }
+    }
+
+    /// A failed system call on `name` in this directory.
+    #[inline(never)]
+    fn fail(&self, e: Errno, op: &str, name: &str) -> Error {
+        sys_err(e, &[op, &self.path, name])
     }
 
     /// The fifo the created container blocks on until `start` opens it.
     /// Writable by anyone (the container may be running as any user by then), readable, which
     /// is what starts it, only by root; the directory above is not listable.
     pub fn make_fifo(&self) -> Result<()> {
-        let shown = || format!("mkfifo {}/exec.fifo", self.path);
-        fs::mknodat(self.fd.raw(), c"exec.fifo", linux_raw_sys::general::S_IFIFO | 0o622, 0).or_sys(shown)?;
-        fs::chmod_at(self.fd.raw(), c"exec.fifo", 0o622).or_sys(shown)
+        let shown = |e| self.fail(e, "mkfifo ", "/exec.fifo");
+        fs::mknodat(self.fd.raw(), c"exec.fifo", linux_raw_sys::general::S_IFIFO | 0o622, 0).map_err(shown)?;
+        fs::chmod_at(self.fd.raw(), c"exec.fifo", 0o622).map_err(shown)
     }
 
     pub fn has_fifo(&self) -> bool {
@@ -132,27 +144,27 @@ impl Dir {
     }
 
     pub fn fifo_path(&self) -> String {
-        format!("{}/exec.fifo", self.path)
+        cat(&[&self.path, "/exec.fifo"])
     }
 
     /// Writes state.json atomically (a reader sees the old or the new one, never half).
     pub fn save(&self, st: &State) -> Result<()> {
         let text = to_json(st);
         let fd = fs::openat(self.fd.raw(), c"state.json.tmp", fs::O_WRONLY | fs::O_CREAT | fs::O_TRUNC, 0o600)
-            .or_sys(|| format!("create {}/state.json.tmp", self.path))?;
-        fs::write_all(fd.raw(), text.as_bytes()).or_sys(|| format!("write {}/state.json.tmp", self.path))?;
+            .map_err(|e| self.fail(e, "create ", "/state.json.tmp"))?;
+        fs::write_all(fd.raw(), text.as_bytes()).map_err(|e| self.fail(e, "write ", "/state.json.tmp"))?;
         drop(fd);
         fs::renameat(self.fd.raw(), c"state.json.tmp", c"state.json")
-            .or_sys(|| format!("rename {}/state.json", self.path))
+            .map_err(|e| self.fail(e, "rename ", "/state.json"))
     }
 
     pub fn load(&self) -> Result<State> {
-        let shown = || format!("{}/state.json", self.path);
-        let fd = fs::openat(self.fd.raw(), c"state.json", fs::O_RDONLY, 0).or_sys(shown)?;
+        let shown = |e| self.fail(e, "", "/state.json");
+        let fd = fs::openat(self.fd.raw(), c"state.json", fs::O_RDONLY, 0).map_err(shown)?;
         let mut buf = alloc::vec![0u8; 256 * 1024];
-        let n = fs::read_full(fd.raw(), &mut buf).or_sys(shown)?;
-        let v = json::parse(buf.get(..n).unwrap_or_default()).map_err(|e| Error::msg(format!("{}: {e}", shown())))?;
-        from_json(&v).ok_or_else(|| Error::msg(format!("{}: not a runt state file", shown())))
+        let n = fs::read_full(fd.raw(), &mut buf).map_err(shown)?;
+        let v = write::parse_json(buf.get(..n).unwrap_or_default(), &cat(&[&self.path, "/state.json"]))?;
+        from_json(&v).ok_or_else(|| fail(&[&self.path, "/state.json: not a runt state file"]))
     }
 
     /// Removes the directory and what is in it.
@@ -163,30 +175,27 @@ impl Dir {
         // Gone already: a foreground `run` and a `delete --force` may race to clean up.
         match fs::unlinkat(fs::CWD, &cstr(&self.path)?, fs::AT_REMOVEDIR) {
             Ok(()) | Err(Errno::ENOENT) => Ok(()),
-            Err(e) => Err(Error::sys(e, format!("rmdir {}", self.path))),
+            Err(e) => Err(self.fail(e, "rmdir ", "")),
         }
     }
 }
 
 /// The ids of every container under `root`.
 pub fn list(root: &str) -> Result<Vec<String>> {
-    match fs::openat(fs::CWD, &cstr(root)?, fs::O_DIRECTORY | fs::O_RDONLY, 0) {
+    match write::open_path(root, fs::O_DIRECTORY | fs::O_RDONLY, 0, "open ") {
         Ok(fd) => {
-            let mut ids = fs::list_dir(fd.raw()).or_sys(|| format!("read {root}"))?;
+            let mut ids = fs::list_dir(fd.raw()).map_err(|e| sys_err(e, &["read ", root]))?;
             ids.sort_unstable();
             Ok(ids)
         }
-        Err(Errno::ENOENT) => Ok(Vec::new()),
-        Err(e) => Err(Error::sys(e, format!("open {root}"))),
+        Err(e) if e.errno == Some(Errno::ENOENT) => Ok(Vec::new()),
+        Err(e) => Err(e),
     }
 }
 
 /// Field 22 (starttime) of /proc/PID/stat, and whether the process is a zombie.
 pub fn pid_start(pid: i32) -> Option<(u64, bool)> {
-    let fd = fs::openat(fs::CWD, &cstr(&format!("/proc/{pid}/stat")).ok()?, fs::O_RDONLY, 0).ok()?;
-    let mut buf = [0u8; 1024];
-    let n = fs::read_full(fd.raw(), &mut buf).ok()?;
-    let text = core::str::from_utf8(buf.get(..n)?).ok()?;
+    let text = read_small(&cat(&["/proc/", &int(pid.into()), "/stat"]))?;
     // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
     let rest = text.get(text.rfind(')')? + 1..)?;
     let mut fields = rest.split_whitespace();
@@ -213,19 +222,18 @@ impl State {
     }
 
     fn frozen(&self) -> bool {
-        self.cgroups.iter().any(|c| {
+        for c in &self.cgroups {
             let (file, want) =
-                if c.contains("/freezer/") { ("freezer.state", "FROZEN") } else { ("cgroup.freeze", "1") };
-            read_small(&format!("{c}/{file}")).is_some_and(|t| t.trim() == want)
-        })
+                if c.contains("/freezer/") { ("/freezer.state", "FROZEN") } else { ("/cgroup.freeze", "1") };
+            if read_small(&cat(&[c, file])).is_some_and(|t| t.trim() == want) {
+                return true;
+            }
+        }
+        false
     }
 
     /// The OCI state as `runt state` prints it.
     pub fn oci_json(&self, status: Status) -> String {
-        let mut ann = Object::new();
-        for (k, v) in &self.annotations {
-            ann = ann.str(k, v);
-        }
         let pid = if status == Status::Stopped { 0 } else { i64::from(self.pid) };
         Object::new()
             .str("ociVersion", &self.oci_version)
@@ -236,7 +244,7 @@ impl State {
             .str("rootfs", &self.rootfs)
             .str("created", &self.created)
             .str("owner", "")
-            .raw("annotations", &ann.finish())
+            .raw("annotations", &write::pairs(&self.annotations))
             .finish()
     }
 }
@@ -250,10 +258,6 @@ pub fn read_small(path: &str) -> Option<String> {
 }
 
 fn to_json(st: &State) -> String {
-    let mut ann = Object::new();
-    for (k, v) in &st.annotations {
-        ann = ann.str(k, v);
-    }
     Object::new()
         .str("id", &st.id)
         .num("pid", i64::from(st.pid))
@@ -262,13 +266,25 @@ fn to_json(st: &State) -> String {
         .str("rootfs", &st.rootfs)
         .str("created", &st.created)
         .str("oci_version", &st.oci_version)
-        .raw("annotations", &ann.finish())
+        .raw("annotations", &write::pairs(&st.annotations))
         .raw("cgroups", &write::strings(st.cgroups.iter().map(String::as_str)))
         .finish()
 }
 
 fn from_json(v: &json::Value) -> Option<State> {
     let s = |k: &str| v.get(k).and_then(json::Value::as_str).map(String::from);
+    let mut annotations = Vec::new();
+    for (k, a) in v.get("annotations")?.as_object()? {
+        if let Some(a) = a.as_str() {
+            annotations.push((k.clone(), String::from(a)));
+        }
+    }
+    let mut cgroups = Vec::new();
+    for c in v.get("cgroups")?.as_array()? {
+        if let Some(c) = c.as_str() {
+            cgroups.push(String::from(c));
+        }
+    }
     Some(State {
         id: s("id")?,
         pid: i32::try_from(v.get("pid")?.as_i64()?).ok()?,
@@ -277,13 +293,8 @@ fn from_json(v: &json::Value) -> Option<State> {
         rootfs: s("rootfs")?,
         created: s("created")?,
         oci_version: s("oci_version")?,
-        annotations: v
-            .get("annotations")?
-            .as_object()?
-            .iter()
-            .filter_map(|(k, v)| Some((k.clone(), String::from(v.as_str()?))))
-            .collect(),
-        cgroups: v.get("cgroups")?.as_array()?.iter().filter_map(|c| c.as_str().map(String::from)).collect(),
+        annotations,
+        cgroups,
     })
 }
 
@@ -308,9 +319,9 @@ pub fn timestamp() -> String {
 /// Kills `pid` if it is still the container's init.
 pub fn signal(st: &State, sig: u32) -> Result<()> {
     if !st.alive() {
-        return Err(Error::msg(format!("container {} is not running", st.id)));
+        return Err(fail(&["container ", &st.id, " is not running"]));
     }
-    process::kill(st.pid, sig).or_sys(|| format!("kill {} (pid {})", st.id, st.pid))
+    process::kill(st.pid, sig).map_err(|e| sys_err(e, &["kill ", &st.id, " (pid ", &int(st.pid.into()), ")"]))
 }
 
 #[cfg(test)]

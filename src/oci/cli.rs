@@ -2,8 +2,8 @@
 //! start, state, kill, delete, run --bundle, exec, list, ps, pause, resume, update, events,
 //! features, spec. Each command's options are defined once in a table; help comes from it.
 
+use super::write::{cat, pad};
 use crate::error::{Error, Result};
-use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
@@ -104,20 +104,13 @@ impl Args {
         self.opts.iter().rev().find(|(k, _)| *k == long).map(|(_, v)| v.as_str())
     }
 
-    pub fn all<'a>(&'a self, long: &'a str) -> impl Iterator<Item = &'a str> {
-        self.opts.iter().filter(move |(k, _)| *k == long).map(|(_, v)| v.as_str())
-    }
-
     pub fn has(&self, long: &str) -> bool {
         self.get(long).is_some()
     }
 
     /// The container id: the first positional argument.
     pub fn id(&self) -> Result<&str> {
-        self.args
-            .first()
-            .map(String::as_str)
-            .ok_or_else(|| Error::msg(format!("{}: missing container id", self.name())))
+        self.args.first().map(String::as_str).ok_or_else(|| Error::msg(cat(&[self.name(), ": missing container id"])))
     }
 
     fn name(&self) -> &'static str {
@@ -149,6 +142,7 @@ pub fn is_command(word: &str) -> bool {
 }
 
 /// `--global opts...`: returns them and the rest of argv.
+#[inline(never)]
 pub fn parse_global<'a>(args: &'a [&'a str]) -> Result<(Global, &'a [&'a str])> {
     let mut g = Global::default();
     let mut i = 0;
@@ -157,13 +151,13 @@ pub fn parse_global<'a>(args: &'a [&'a str]) -> Result<(Global, &'a [&'a str])> 
             break;
         }
         let (def, inline) =
-            lookup(GLOBAL, a).ok_or_else(|| Error::msg(format!("unknown option {a} (see 'runt --help')")))?;
+            lookup(GLOBAL, a).ok_or_else(|| Error::msg(cat(&["unknown option ", a, " (see 'runt --help')"])))?;
         i += 1;
         let value = match (def.2, inline) {
             (true, Some(v)) => v.to_string(),
             (true, None) => {
                 i += 1;
-                args.get(i - 1).ok_or_else(|| Error::msg(format!("option --{} needs a value", def.0)))?.to_string()
+                args.get(i - 1).ok_or_else(|| Error::msg(cat(&["option --", def.0, " needs a value"])))?.to_string()
             }
             (false, _) => String::new(),
         };
@@ -180,10 +174,11 @@ pub fn parse_global<'a>(args: &'a [&'a str]) -> Result<(Global, &'a [&'a str])> 
 }
 
 /// Parses `runt COMMAND ARGS...` for a runc command. Ok(Err(help)) when help was asked for.
+#[inline(never)]
 pub fn parse(word: &str, rest: &[&str]) -> Result<core::result::Result<Args, String>> {
     let name = if word == "ls" { "list" } else { word };
     let Some((name, cmd, defs, usage, summary)) = TABLE.iter().find(|t| t.0 == name) else {
-        return Err(Error::msg(format!("unknown command {word} (see 'runt --help')")));
+        return Err(Error::msg(cat(&["unknown command ", word, " (see 'runt --help')"])));
     };
     parse_with(name, defs, usage, summary, rest, *cmd)
 }
@@ -231,13 +226,13 @@ fn parse_with(
             continue;
         }
         let (def, inline) = lookup(defs, a)
-            .ok_or_else(|| Error::msg(format!("{name}: unknown option {a} (see 'runt {name} --help')")))?;
+            .ok_or_else(|| Error::msg(cat(&[name, ": unknown option ", a, " (see 'runt ", name, " --help')"])))?;
         let value = match (def.2, inline) {
             (true, Some(v)) => v.to_string(),
             (true, None) => {
                 i += 1;
                 rest.get(i - 1)
-                    .ok_or_else(|| Error::msg(format!("{name}: option --{} needs a value", def.0)))?
+                    .ok_or_else(|| Error::msg(cat(&[name, ": option --", def.0, " needs a value"])))?
                     .to_string()
             }
             (false, Some(v)) if v == "true" || v == "false" => {
@@ -246,7 +241,7 @@ fn parse_with(
                 }
                 String::new()
             }
-            (false, Some(_)) => return Err(Error::msg(format!("{name}: option --{} takes no value", def.0))),
+            (false, Some(_)) => return Err(Error::msg(cat(&[name, ": option --", def.0, " takes no value"]))),
             (false, None) => String::new(),
         };
         out.opts.push((def.0, value));
@@ -273,29 +268,51 @@ fn lookup<'a>(defs: &'static [Def], a: &'a str) -> Option<(&'static Def, Option<
     Some((d, rest))
 }
 
+#[inline(never)]
 fn help(name: &str, defs: &[Def], usage: &str, summary: &str) -> String {
-    let mut s = format!("Usage: runt [GLOBAL OPTIONS] {name} [OPTIONS] {usage}\n\n{summary}\n");
+    let mut s = cat(&["Usage: runt [GLOBAL OPTIONS] ", name, " [OPTIONS] ", usage, "\n\n", summary, "\n"]);
     if !defs.is_empty() {
         s.push_str("\nOptions:\n");
     }
     for d in defs {
-        let short = d.1.map(|c| format!("-{c}, ")).unwrap_or_default();
-        let spec = format!("{short}--{}{}", d.0, if d.2 { " VALUE" } else { "" });
-        s.push_str(&format!("  {spec:<28} {}\n", d.3));
+        let mut spec = String::new();
+        if let Some(c) = d.1 {
+            spec.push('-');
+            spec.push(c);
+            spec.push_str(", ");
+        }
+        spec.push_str("--");
+        spec.push_str(d.0);
+        if d.2 {
+            spec.push_str(" VALUE");
+        }
+        s.push_str("  ");
+        pad(&mut s, &spec, 28);
+        s.push(' ');
+        s.push_str(d.3);
+        s.push('\n');
     }
     s
 }
 
 /// The lines `runt --help` adds for these commands.
+#[inline(never)]
 pub fn summary() -> String {
     let mut s = String::new();
     for t in TABLE {
-        s.push_str(&format!("  {:<9}{}\n", t.0, t.4));
+        s.push_str("  ");
+        pad(&mut s, t.0, 9);
+        s.push_str(t.4);
+        s.push('\n');
     }
     s.push_str("  run      (with --bundle) create, start and wait for a container\n");
     s.push_str("\nGlobal options (before the command):\n");
     for d in GLOBAL {
-        s.push_str(&format!("  --{:<16} {}\n", d.0, d.3));
+        s.push_str("  --");
+        pad(&mut s, d.0, 16);
+        s.push(' ');
+        s.push_str(d.3);
+        s.push('\n');
     }
     s
 }

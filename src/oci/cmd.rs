@@ -2,17 +2,16 @@
 //! directory) and cgroup (kill --all, pause, update, events).
 
 use super::cli::{Args, Cmd, Global};
-use super::write::{self, Object};
-use super::{config, json};
+use super::config;
+use super::write::{self, cat, fail, int, open_path, parse_json, sys_err};
 use crate::cgroup::Cgroup;
-use crate::error::{Error, OrSys, Result};
+use crate::error::{Error, Result};
 use crate::out::Out;
 use crate::rootfs::cstr;
 use crate::state::{self, Dir, State, Status};
 use crate::sys::{fs, process, Errno};
 use crate::{hooks, launch};
-use alloc::format;
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt::Write;
 
@@ -51,7 +50,9 @@ pub fn run(g: &Global, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
 }
 
 fn print(text: &str) {
-    let _ = writeln!(Out::new(1), "{text}");
+    let mut out = Out::new(1);
+    let _ = out.write_str(text);
+    let _ = out.write_str("\n");
 }
 
 fn open(root: &str, id: &str) -> Result<(Dir, State)> {
@@ -63,11 +64,12 @@ fn open(root: &str, id: &str) -> Result<(Dir, State)> {
 /// An absolute bundle path (relative ones are taken from runt's cwd).
 fn absolute(path: &str) -> Result<String> {
     if path.starts_with('/') {
-        return Ok(String::from(path.trim_end_matches('/')).max(String::from("/")));
+        let trimmed = path.trim_end_matches('/');
+        return Ok(String::from(if trimmed.is_empty() { "/" } else { trimmed }));
     }
-    let cwd = fs::getcwd().or_sys(|| "getcwd".into())?;
+    let cwd = fs::getcwd().map_err(|e| sys_err(e, &["getcwd"]))?;
     let rel = path.trim_start_matches("./").trim_end_matches('/');
-    Ok(if rel.is_empty() || rel == "." { cwd } else { format!("{}/{rel}", cwd.trim_end_matches('/')) })
+    Ok(if rel.is_empty() || rel == "." { cwd } else { cat(&[cwd.trim_end_matches('/'), "/", rel]) })
 }
 
 fn load(a: &Args, id: &str) -> Result<crate::spec::Spec> {
@@ -89,11 +91,10 @@ fn load(a: &Args, id: &str) -> Result<crate::spec::Spec> {
 }
 
 fn write_pid_file(path: &str, pid: i32) -> Result<()> {
-    let tmp = format!("{path}.runt-tmp");
-    let fd = fs::openat(fs::CWD, &cstr(&tmp)?, fs::O_WRONLY | fs::O_CREAT | fs::O_TRUNC, 0o644)
-        .or_sys(|| format!("create {tmp}"))?;
-    fs::write_all(fd.raw(), format!("{pid}").as_bytes()).or_sys(|| format!("write {tmp}"))?;
-    fs::renameat(fs::CWD, &cstr(&tmp)?, &cstr(path)?).or_sys(|| format!("rename {tmp} to {path}"))
+    let tmp = cat(&[path, ".runt-tmp"]);
+    let fd = open_path(&tmp, fs::O_WRONLY | fs::O_CREAT | fs::O_TRUNC, 0o644, "create ")?;
+    fs::write_all(fd.raw(), int(pid.into()).as_bytes()).map_err(|e| sys_err(e, &["write ", &tmp]))?;
+    fs::renameat(fs::CWD, &cstr(&tmp)?, &cstr(path)?).map_err(|e| sys_err(e, &["rename ", &tmp, " to ", path]))
 }
 
 fn create(root: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<State> {
@@ -124,25 +125,25 @@ fn create(root: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<State> {
 
 /// containerd's --pidfd-socket: a pidfd of the container's init, sent over a unix socket.
 fn send_pidfd(sock: &str, pid: i32) -> Result<()> {
-    let pidfd = process::pidfd_open(pid).or_sys(|| format!("pidfd_open {pid}"))?;
-    let s = crate::sys::net::unix_connect(sock.as_bytes()).or_sys(|| format!("connect to {sock}"))?;
-    crate::sys::net::send_fd(s.raw(), b"pidfd", pidfd.raw()).or_sys(|| format!("send a pidfd over {sock}"))
+    let pidfd = process::pidfd_open(pid).map_err(|e| sys_err(e, &["pidfd_open ", &int(pid.into())]))?;
+    let s = crate::sys::net::unix_connect(sock.as_bytes()).map_err(|e| sys_err(e, &["connect to ", sock]))?;
+    crate::sys::net::send_fd(s.raw(), b"pidfd", pidfd.raw()).map_err(|e| sys_err(e, &["send a pidfd over ", sock]))
 }
 
 fn start(root: &str, id: &str) -> Result<()> {
     let (dir, st) = open(root, id)?;
     match st.status(&dir) {
         Status::Created => {}
-        s => return Err(Error::msg(format!("cannot start container {id}: it is {}", s.name()))),
+        s => return Err(fail(&["cannot start container ", id, ": it is ", s.name()])),
     }
     // The container blocks opening the fifo for writing; opening it for reading lets it go.
     let fifo = dir.fifo_path();
-    let fd = fs::openat(fs::CWD, &cstr(&fifo)?, fs::O_RDONLY, 0).or_sys(|| format!("open {fifo}"))?;
+    let fd = open_path(&fifo, fs::O_RDONLY, 0, "open ")?;
     let mut b = [0u8; 1];
-    let n = fs::read_full(fd.raw(), &mut b).or_sys(|| format!("read {fifo}"))?;
+    let n = fs::read_full(fd.raw(), &mut b).map_err(|e| sys_err(e, &["read ", &fifo]))?;
     dir.remove_fifo();
     if n != 1 {
-        return Err(Error::msg(format!("container {id} exited before it could start")));
+        return Err(fail(&["container ", id, " exited before it could start"]));
     }
     // poststart hooks: after the command started; a failure is reported, the container stays.
     if let Ok(spec) = config::load(&st.bundle, id) {
@@ -154,6 +155,7 @@ fn start(root: &str, id: &str) -> Result<()> {
 
 /// `runt run --bundle B ID`: create and start in one go; runt stays, forwards signals, waits,
 /// and deletes the container when it ends (or, with --detach, leaves it running).
+#[inline(never)]
 fn run_bundle(root: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
     let id = a.id()?;
     if a.has("detach") {
@@ -183,16 +185,21 @@ fn run_bundle(root: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
         Ok(())
     };
     let outcome = launch::run(&spec, warn, &mut record);
-    let json = hooks::state_json(&spec, 0, "stopped");
-    if let Err(e) = hooks::run_all(&spec.oci.hooks.poststop, &json, "poststop") {
-        warn(&format!("{e}"));
-    }
+    poststop(&spec, &hooks::state_json(&spec, 0, "stopped"), warn);
     let _ = dir.remove();
     let outcome = outcome?;
     for w in &outcome.warnings {
         warn(w);
     }
     Ok(outcome.status)
+}
+
+/// poststop hooks: a failure is only a warning, the container is gone either way.
+#[inline(never)]
+fn poststop(spec: &crate::spec::Spec, state: &str, warn: &mut dyn FnMut(&str)) {
+    if let Err(e) = hooks::run_all(&spec.oci.hooks.poststop, state, "poststop") {
+        warn(&e.to_string());
+    }
 }
 
 /// A signal by number, name or SIG-name: "9", "KILL", "SIGKILL".
@@ -210,13 +217,14 @@ fn signal_number(s: &str) -> Option<u32> {
     NAMES.iter().position(|n| *n == bare).map(|i| i as u32 + 1)
 }
 
+#[inline(never)]
 fn kill(root: &str, a: &Args) -> Result<()> {
     let id = a.id()?;
     let sig_text = a.args.get(1).map_or("TERM", String::as_str);
-    let sig = signal_number(sig_text).ok_or_else(|| Error::msg(format!("kill: unknown signal '{sig_text}'")))?;
+    let sig = signal_number(sig_text).ok_or_else(|| fail(&["kill: unknown signal '", sig_text, "'"]))?;
     let (dir, st) = open(root, id)?;
     if st.status(&dir) == Status::Stopped {
-        return Err(Error::msg(format!("cannot kill container {id}: it is not running")));
+        return Err(fail(&["cannot kill container ", id, ": it is not running"]));
     }
     if a.has("all") {
         for pid in Cgroup::open(&st.cgroups)?.pids() {
@@ -238,6 +246,7 @@ fn wait_gone(st: &State) -> bool {
     !st.alive()
 }
 
+#[inline(never)]
 fn delete(root: &str, id: &str, force: bool, warn: &mut dyn FnMut(&str)) -> Result<()> {
     let (dir, st) = match open(root, id) {
         Ok(x) => x,
@@ -251,9 +260,7 @@ fn delete(root: &str, id: &str, force: bool, warn: &mut dyn FnMut(&str)) -> Resu
         Status::Created => {
             let _ = process::kill(st.pid, process::SIGKILL);
         }
-        s if !force => {
-            return Err(Error::msg(format!("cannot delete container {id} that is not stopped: {}", s.name())))
-        }
+        s if !force => return Err(fail(&["cannot delete container ", id, " that is not stopped: ", s.name()])),
         s => {
             if s == Status::Paused {
                 let _ = cg.freeze(false);
@@ -262,89 +269,115 @@ fn delete(root: &str, id: &str, force: bool, warn: &mut dyn FnMut(&str)) -> Resu
         }
     }
     if !wait_gone(&st) {
-        return Err(Error::msg(format!("container {id} (pid {}) did not stop", st.pid)));
+        return Err(fail(&["container ", id, " (pid ", &int(st.pid.into()), ") did not stop"]));
     }
     cg.remove_all()?;
     if let Ok(spec) = config::load(&st.bundle, id) {
-        if let Err(e) = hooks::run_all(&spec.oci.hooks.poststop, &st.oci_json(Status::Stopped), "poststop") {
-            warn(&format!("{e}"));
-        }
+        poststop(&spec, &st.oci_json(Status::Stopped), warn);
     }
     dir.remove()
 }
 
+/// One line of the `list` table.
+fn row(out: &mut String, cols: [&str; 5]) {
+    for (c, w) in cols.iter().zip([20, 8, 10, 40, 0]) {
+        write::pad(out, c, w);
+        out.push(if w == 0 { '\n' } else { ' ' });
+    }
+}
+
+#[inline(never)]
 fn list(root: &str, a: &Args) -> Result<()> {
-    let json_out = a.get("format") == Some("json");
+    let quiet = a.has("quiet");
+    let json_out = !quiet && a.get("format") == Some("json");
     let mut out = String::new();
-    let mut items = Vec::new();
+    if json_out {
+        out.push('[');
+    } else if !quiet {
+        row(&mut out, ["ID", "PID", "STATUS", "BUNDLE", "CREATED"]);
+    }
     for id in state::list(root)? {
         let Ok((dir, st)) = open(root, &id) else { continue };
         let status = st.status(&dir);
-        if a.has("quiet") {
-            let _ = writeln!(out, "{id}");
+        if quiet {
+            out.push_str(&id);
+            out.push('\n');
         } else if json_out {
-            items.push(st.oci_json(status));
+            if out.len() > 1 {
+                out.push(',');
+            }
+            out.push_str(&st.oci_json(status));
         } else {
             let pid = if status == Status::Stopped { 0 } else { st.pid };
-            let _ = writeln!(out, "{:<20} {:<8} {:<10} {:<40} {}", id, pid, status.name(), st.bundle, st.created);
+            row(&mut out, [&id, &int(pid.into()), status.name(), &st.bundle, &st.created]);
         }
     }
-    if json_out && !a.has("quiet") {
-        print(&format!("[{}]", items.join(",")));
-    } else {
-        if !a.has("quiet") {
-            out.insert_str(0, &format!("{:<20} {:<8} {:<10} {:<40} {}\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED"));
-        }
-        let _ = Out::new(1).write_str(&out);
+    if json_out {
+        out.push_str("]\n");
     }
+    let _ = Out::new(1).write_str(&out);
     Ok(())
 }
 
+#[inline(never)]
 fn ps(root: &str, a: &Args) -> Result<()> {
     let (_, st) = open(root, a.id()?)?;
     let pids = Cgroup::open(&st.cgroups)?.pids();
-    if a.get("format") == Some("json") {
-        let list: Vec<String> = pids.iter().map(|p| format!("{p}")).collect();
-        print(&format!("[{}]", list.join(",")));
-    } else {
-        let mut out = String::from("PID     CMD\n");
-        for p in pids {
-            let comm = state::read_small(&format!("/proc/{p}/comm")).unwrap_or_default();
-            let _ = writeln!(out, "{p:<7} {}", comm.trim());
+    let json_out = a.get("format") == Some("json");
+    let mut out = String::from(if json_out { "[" } else { "PID     CMD\n" });
+    for p in pids {
+        let p = int(p.into());
+        if json_out {
+            if out.len() > 1 {
+                out.push(',');
+            }
+            out.push_str(&p);
+        } else {
+            let comm = state::read_small(&cat(&["/proc/", &p, "/comm"])).unwrap_or_default();
+            write::pad(&mut out, &p, 7);
+            out.push(' ');
+            out.push_str(comm.trim());
+            out.push('\n');
         }
-        let _ = Out::new(1).write_str(&out);
     }
+    if json_out {
+        out.push_str("]\n");
+    }
+    let _ = Out::new(1).write_str(&out);
     Ok(())
 }
 
+#[inline(never)]
 fn freeze(root: &str, id: &str, frozen: bool) -> Result<()> {
     let (dir, st) = open(root, id)?;
     let status = st.status(&dir);
     match (frozen, status) {
         (true, Status::Running) | (false, Status::Paused) => Cgroup::open(&st.cgroups)?.freeze(frozen),
-        _ => Err(Error::msg(format!("container {id} is {}", status.name()))),
+        _ => Err(fail(&["container ", id, " is ", status.name()])),
     }
 }
 
+#[inline(never)]
 fn update(root: &str, a: &Args) -> Result<()> {
     let (_, st) = open(root, a.id()?)?;
     let mut limits = crate::spec::Limits { cpu_period: crate::cli::CPU_PERIOD_US, ..Default::default() };
     if let Some(src) = a.get("resources") {
         let text = if src == "-" { read_all(0)? } else { read_path(src)? };
-        let v = json::parse(&text).map_err(|e| Error::msg(format!("{src}: {e}")))?;
+        let v = parse_json(&text, src)?;
         limits = config::resources(&v).map_err(|e| e.context(src))?;
     }
     if let Some(n) = a.get("pids-limit") {
-        limits.pids = Some(n.parse().map_err(|_| Error::msg(format!("invalid --pids-limit '{n}'")))?);
+        limits.pids = Some(n.parse().map_err(|_| fail(&["invalid --pids-limit '", n, "'"]))?);
     }
     if let Some(n) = a.get("memory") {
-        limits.memory = Some(crate::cli::parse_size(n).ok_or_else(|| Error::msg(format!("invalid --memory '{n}'")))?);
+        limits.memory = Some(crate::cli::parse_size(n).ok_or_else(|| fail(&["invalid --memory '", n, "'"]))?);
     }
     Cgroup::open(&st.cgroups)?.update(&limits)
 }
 
 /// `runt exec ID CMD...` or `--process P.json`: the container's own process settings (identity,
 /// capabilities, seccomp, environment) with the given ones on top, as runc does.
+#[inline(never)]
 fn exec(root: &str, a: &Args) -> Result<i32> {
     let id = a.id()?;
     if a.get("preserve-fds").is_some_and(|n| n != "0") {
@@ -352,17 +385,17 @@ fn exec(root: &str, a: &Args) -> Result<i32> {
     }
     for refused in ["process-label", "apparmor"] {
         if a.get(refused).is_some_and(|v| !v.is_empty()) {
-            return Err(Error::msg(format!("exec: --{refused} is not supported")));
+            return Err(fail(&["exec: --", refused, " is not supported"]));
         }
     }
     let (dir, st) = open(root, id)?;
     let status = st.status(&dir);
     if status != Status::Running {
-        return Err(Error::msg(format!("cannot exec in container {id}: it is {}", status.name())));
+        return Err(fail(&["cannot exec in container ", id, ": it is ", status.name()]));
     }
     let mut spec = config::load(&st.bundle, id)?;
     if let Some(p) = a.get("process") {
-        let v = json::parse(&read_path(p)?).map_err(|e| Error::msg(format!("{p}: {e}")))?;
+        let v = parse_json(&read_path(p)?, p)?;
         config::apply_process(&v, &mut spec).map_err(|e| e.context(p))?;
     } else {
         let cmd = a.args.get(1..).unwrap_or_default();
@@ -372,12 +405,14 @@ fn exec(root: &str, a: &Args) -> Result<i32> {
         spec.args = cmd.to_vec();
         spec.oci.terminal = a.has("tty");
     }
-    for e in a.all("env") {
-        if !e.contains('=') {
-            return Err(Error::msg(format!("exec: invalid --env '{e}'")));
+    for (k, e) in &a.opts {
+        if *k != "env" {
+            continue;
         }
-        let key = e.split('=').next().unwrap_or_default();
-        spec.env.retain(|x| x.split('=').next() != Some(key));
+        let Some((key, _)) = e.split_once('=') else {
+            return Err(fail(&["exec: invalid --env '", e, "'"]));
+        };
+        spec.env.retain(|x| x.split_once('=').map_or(x.as_str(), |kv| kv.0) != key);
         spec.env.push(String::from(e));
     }
     if let Some(c) = a.get("cwd") {
@@ -385,11 +420,15 @@ fn exec(root: &str, a: &Args) -> Result<i32> {
     }
     if let Some(u) = a.get("user") {
         let (uid, gid) = u.split_once(':').unwrap_or((u, "0"));
-        let bad = || Error::msg(format!("exec: invalid --user '{u}'"));
-        spec.user =
-            Some(crate::spec::User { uid: uid.parse().map_err(|_| bad())?, gid: gid.parse().map_err(|_| bad())? });
+        let (Ok(uid), Ok(gid)) = (uid.parse(), gid.parse()) else {
+            return Err(fail(&["exec: invalid --user '", u, "'"]));
+        };
+        spec.user = Some(crate::spec::User { uid, gid });
     }
-    for c in a.all("cap") {
+    for (k, c) in &a.opts {
+        if *k != "cap" {
+            continue;
+        }
         let bit = crate::security::caps::parse(c)?;
         spec.caps.bounding |= bit;
         spec.caps.effective |= bit;
@@ -412,16 +451,17 @@ fn exec(root: &str, a: &Args) -> Result<i32> {
 
 fn read_all(fd: i32) -> Result<Vec<u8>> {
     let mut buf = alloc::vec![0u8; 1 << 20];
-    let n = fs::read_full(fd, &mut buf).or_sys(|| "read stdin".into())?;
+    let n = fs::read_full(fd, &mut buf).map_err(|e| sys_err(e, &["read stdin"]))?;
     buf.truncate(n);
     Ok(buf)
 }
 
 fn read_path(path: &str) -> Result<Vec<u8>> {
-    let fd = fs::openat(fs::CWD, &cstr(path)?, fs::O_RDONLY, 0).or_sys(|| format!("open {path}"))?;
+    let fd = open_path(path, fs::O_RDONLY, 0, "open ")?;
     read_all(fd.raw()).map_err(|e| e.context(path))
 }
 
+#[inline(never)]
 fn events(root: &str, a: &Args) -> Result<()> {
     let id = a.id()?;
     let (_, st) = open(root, id)?;
@@ -440,99 +480,76 @@ fn events(root: &str, a: &Args) -> Result<()> {
             num("cpuacct", "cpuacct.usage"),
         )
     };
-    let pids = Object::new().num("current", num("pids", "pids.current")).num("limit", num("pids", "pids.max")).finish();
-    let memory =
-        Object::new().raw("usage", &Object::new().num("usage", mem_usage).num("limit", mem_limit).finish()).finish();
-    let cpu = Object::new().raw("usage", &Object::new().num("total", cpu_total).finish()).finish();
-    let data = Object::new().raw("cpu", &cpu).raw("memory", &memory).raw("pids", &pids).finish();
-    print(&Object::new().str("type", "stats").str("id", id).raw("data", &data).finish());
+    let mut id_json = String::new();
+    write::string(&mut id_json, id);
+    print(&cat(&[
+        r#"{"type":"stats","id":"#,
+        &id_json,
+        r#","data":{"cpu":{"usage":{"total":"#,
+        &int(cpu_total),
+        r#"}},"memory":{"usage":{"usage":"#,
+        &int(mem_usage),
+        r#","limit":"#,
+        &int(mem_limit),
+        r#"}},"pids":{"current":"#,
+        &int(num("pids", "pids.current")),
+        r#","limit":"#,
+        &int(num("pids", "pids.max")),
+        "}}}",
+    ]));
     Ok(())
 }
 
 /// `runt features`: what this build really supports (engines read it to pick options).
+#[inline(never)]
 fn features() -> String {
-    let strings = |v: &[&str]| write::strings(v.iter().copied());
-    let caps: Vec<String> = crate::security::caps::NAMES.iter().map(|n| format!("CAP_{n}")).collect();
-    let linux = Object::new()
-        .raw("namespaces", &strings(&["cgroup", "ipc", "mount", "network", "pid", "user", "uts"]))
-        .raw("capabilities", &write::strings(caps.iter().map(String::as_str)))
-        .raw(
-            "cgroup",
-            &Object::new()
-                .raw("v1", "true")
-                .raw("v2", "true")
-                .raw("systemd", "false")
-                .raw("systemdUser", "false")
-                .raw("rdma", "false")
-                .finish(),
-        )
-        .raw(
-            "seccomp",
-            &Object::new()
-                .raw("enabled", "true")
-                .raw(
-                    "actions",
-                    &strings(&[
-                        "SCMP_ACT_ALLOW",
-                        "SCMP_ACT_ERRNO",
-                        "SCMP_ACT_KILL",
-                        "SCMP_ACT_KILL_PROCESS",
-                        "SCMP_ACT_KILL_THREAD",
-                        "SCMP_ACT_LOG",
-                        "SCMP_ACT_TRAP",
-                    ]),
-                )
-                .raw(
-                    "operators",
-                    &strings(&[
-                        "SCMP_CMP_EQ",
-                        "SCMP_CMP_GE",
-                        "SCMP_CMP_GT",
-                        "SCMP_CMP_LE",
-                        "SCMP_CMP_LT",
-                        "SCMP_CMP_MASKED_EQ",
-                        "SCMP_CMP_NE",
-                    ]),
-                )
-                .raw("archs", &strings(&["SCMP_ARCH_X86_64"]))
-                .raw("knownFlags", &strings(&["SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"]))
-                .raw("supportedFlags", &strings(&["SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"]))
-                .finish(),
-        )
-        .raw("apparmor", r#"{"enabled":false}"#)
-        .raw("selinux", r#"{"enabled":false}"#)
-        .raw("intelRdt", r#"{"enabled":false}"#)
-        .raw("mountExtensions", r#"{"idmap":{"enabled":false}}"#)
-        .finish();
-    Object::new()
-        .str("ociVersionMin", "1.0.0")
-        .str("ociVersionMax", OCI_VERSION)
-        .raw(
-            "hooks",
-            &strings(&["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"]),
-        )
-        .raw("mountOptions", &strings(config::MOUNT_OPTIONS))
-        .raw("linux", &linux)
-        .raw("annotations", &Object::new().str("io.github.runt.version", crate::cli::VERSION).finish())
-        .finish()
+    // Capability names are plain upper-case words: nothing to escape.
+    let mut caps = String::from("[");
+    for (i, n) in crate::security::caps::NAMES.iter().enumerate() {
+        if i > 0 {
+            caps.push(',');
+        }
+        caps.push_str("\"CAP_");
+        caps.push_str(n);
+        caps.push('"');
+    }
+    caps.push(']');
+    cat(&[
+        r#"{"ociVersionMin":"1.0.0","ociVersionMax":""#,
+        OCI_VERSION,
+        r#"","hooks":["prestart","createRuntime","createContainer","startContainer","poststart","poststop"],"mountOptions":"#,
+        &write::strings(config::MOUNT_OPTIONS.iter().copied()),
+        r#","linux":{"namespaces":["cgroup","ipc","mount","network","pid","user","uts"],"capabilities":"#,
+        &caps,
+        r#","cgroup":{"v1":true,"v2":true,"systemd":false,"systemdUser":false,"rdma":false},"#,
+        r#""seccomp":{"enabled":true,"actions":["SCMP_ACT_ALLOW","SCMP_ACT_ERRNO","SCMP_ACT_KILL","SCMP_ACT_KILL_PROCESS","SCMP_ACT_KILL_THREAD","SCMP_ACT_LOG","SCMP_ACT_TRAP"],"#,
+        r#""operators":["SCMP_CMP_EQ","SCMP_CMP_GE","SCMP_CMP_GT","SCMP_CMP_LE","SCMP_CMP_LT","SCMP_CMP_MASKED_EQ","SCMP_CMP_NE"],"#,
+        r#""archs":["SCMP_ARCH_X86_64"],"knownFlags":["SECCOMP_FILTER_FLAG_LOG","SECCOMP_FILTER_FLAG_SPEC_ALLOW"],"#,
+        r#""supportedFlags":["SECCOMP_FILTER_FLAG_LOG","SECCOMP_FILTER_FLAG_SPEC_ALLOW"]},"#,
+        r#""apparmor":{"enabled":false},"selinux":{"enabled":false},"intelRdt":{"enabled":false},"#,
+        r#""mountExtensions":{"idmap":{"enabled":false}}},"annotations":{"io.github.runt.version":""#,
+        crate::cli::VERSION,
+        r#""}}"#,
+    ])
 }
 
 /// `runt spec`: a default config.json (rootless: mapped to the caller, no cgroup limits).
+#[inline(never)]
 fn spec(a: &Args) -> Result<()> {
     let dir = a.get("bundle").unwrap_or(".");
-    let path = format!("{}/config.json", dir.trim_end_matches('/'));
+    let path = cat(&[dir.trim_end_matches('/'), "/config.json"]);
     let text = super::template::config(a.has("rootless"), process::getuid(), process::getgid());
-    let fd =
-        fs::openat(fs::CWD, &cstr(&path)?, fs::O_WRONLY | fs::O_CREAT | fs::O_EXCL, 0o644).map_err(|e| match e {
-            Errno::EEXIST => Error::msg(format!("{path} already exists")),
-            e => Error::sys(e, format!("create {path}")),
-        })?;
-    fs::write_all(fd.raw(), text.as_bytes()).or_sys(|| format!("write {path}"))
+    let fd = match open_path(&path, fs::O_WRONLY | fs::O_CREAT | fs::O_EXCL, 0o644, "create ") {
+        Err(e) if e.errno == Some(Errno::EEXIST) => return Err(fail(&[&path, " already exists"])),
+        fd => fd?,
+    };
+    fs::write_all(fd.raw(), text.as_bytes()).map_err(|e| sys_err(e, &["write ", &path]))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::oci::json;
 
     #[test]
     fn signals() {

@@ -1,6 +1,9 @@
 //! Writing JSON: just what state, features and events output need.
 
-use alloc::string::String;
+use crate::error::{Error, Result};
+use crate::rootfs::cstr;
+use crate::sys::{fs, Errno, Fd};
+use alloc::string::{String, ToString};
 use core::fmt::Write;
 
 /// Appends `s` as a JSON string literal.
@@ -20,6 +23,57 @@ pub fn string(out: &mut String, s: &str) {
         }
     }
     out.push('"');
+}
+
+/// One string from pieces: every message is built here, so no call site formats.
+#[inline(never)]
+pub fn cat(parts: &[&str]) -> String {
+    let mut s = String::new();
+    for p in parts {
+        s.push_str(p);
+    }
+    s
+}
+
+/// An error without an errno, its message in pieces.
+#[inline(never)]
+pub fn fail(parts: &[&str]) -> Error {
+    Error::msg(cat(parts))
+}
+
+/// A failed system call, the operation in pieces.
+#[inline(never)]
+pub fn sys_err(e: Errno, parts: &[&str]) -> Error {
+    Error::sys(e, cat(parts))
+}
+
+/// openat(2) from runt's cwd; a failure names `op` and the path.
+#[inline(never)]
+pub fn open_path(path: &str, flags: u32, mode: u32, op: &str) -> Result<Fd> {
+    fs::openat(fs::CWD, &cstr(path)?, flags, mode).map_err(|e| sys_err(e, &[op, path]))
+}
+
+/// JSON text read from `name`; a syntax error names it.
+#[inline(never)]
+pub fn parse_json(text: &[u8], name: &str) -> Result<super::json::Value> {
+    super::json::parse(text).map_err(|e| fail(&[name, ": ", &e.to_string()]))
+}
+
+/// A number as decimal text.
+#[inline(never)]
+pub fn int(n: i64) -> String {
+    let mut s = String::new();
+    let _ = write!(s, "{n}");
+    s
+}
+
+/// Appends `s` left-aligned in `width` columns (as `{:<width}` would).
+#[inline(never)]
+pub fn pad(out: &mut String, s: &str, width: usize) {
+    out.push_str(s);
+    for _ in s.chars().count()..width {
+        out.push(' ');
+    }
 }
 
 /// Builds one JSON object, members in the order added.
@@ -48,7 +102,7 @@ impl Object {
 
     pub fn num(mut self, k: &str, v: i64) -> Object {
         self.key(k);
-        let _ = write!(self.out, "{v}");
+        self.out.push_str(&int(v));
         self
     }
 
@@ -63,6 +117,16 @@ impl Object {
         self.out.push('}');
         self.out
     }
+}
+
+/// A JSON object of string members (annotations).
+#[inline(never)]
+pub fn pairs(members: &[(String, String)]) -> String {
+    let mut o = Object::new();
+    for (k, v) in members {
+        o = o.str(k, v);
+    }
+    o.finish()
 }
 
 /// A JSON array of strings.
