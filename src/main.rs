@@ -137,7 +137,9 @@ fn random_name() -> String {
     }
     let mut s = String::with_capacity(12);
     for x in b {
-        let _ = write!(s, "{x:02x}");
+        for d in [x >> 4, x & 15] {
+            s.push(char::from(if d < 10 { b'0' + d } else { b'a' + d - 10 }));
+        }
     }
     s
 }

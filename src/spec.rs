@@ -2,7 +2,7 @@
 //! OCI config.json); nothing downstream knows which door it came through.
 
 use crate::cli::{RunArgs, CPU_PERIOD_US};
-use crate::error::{Error, Result};
+use crate::error::{try_map, Error, Result};
 use crate::security::bpf::SockFilter;
 use crate::security::caps::{self, Caps};
 use crate::security::devices;
@@ -306,14 +306,14 @@ impl Spec {
                 ..Limits::default()
             },
             caps: Caps::for_user(cap_set, is_root),
-            rlimits: r.ulimits.iter().map(|u| rlimits::parse(u)).collect::<Result<Vec<_>>>()?,
+            rlimits: try_map(&r.ulimits, |u| rlimits::parse(u))?,
             oom_score_adj: r.oom_score_adj,
             userns,
             no_new_privs,
             seccomp,
             oci: Oci::default(),
             device_rules: if r.privileged { None } else { Some(devices::DEFAULT.to_vec()) },
-            device_nodes: r.devices.iter().map(|d| devices::parse_node(d)).collect::<Result<Vec<_>>>()?,
+            device_nodes: try_map(&r.devices, |d| devices::parse_node(d))?,
             masked_paths: if r.privileged { Vec::new() } else { MASKED_PATHS.iter().map(|p| p.to_string()).collect() },
             readonly_paths: if r.privileged {
                 Vec::new()
@@ -362,7 +362,7 @@ fn user_namespace(r: &RunArgs) -> Result<Option<UserNs>> {
     if !r.userns && r.uidmaps.is_empty() && r.gidmaps.is_empty() {
         return Ok(None);
     }
-    let parse = |v: &[String]| v.iter().map(|m| userns::parse_map(m)).collect::<Result<Vec<_>>>();
+    let parse = |v: &[String]| try_map(v, |m| userns::parse_map(m));
     let (mut uid_maps, mut gid_maps) = (parse(&r.uidmaps)?, parse(&r.gidmaps)?);
     if uid_maps.is_empty() && gid_maps.is_empty() {
         uid_maps.push(userns::IdMap { inside: 0, outside: 100_000, count: 65_536 });
