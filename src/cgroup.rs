@@ -166,7 +166,8 @@ impl Cgroup {
             write_file(&parent, &parent_path, "cgroup.subtree_control", enable)?;
         }
         for comp in parents.split('/').filter(|c| !c.is_empty()) {
-            parent_path = format!("{parent_path}/{comp}");
+            parent_path.push('/');
+            parent_path.push_str(comp);
             let c = cstr(comp)?;
             match fs::mkdirat(parent.raw(), &c, 0o755) {
                 Ok(()) | Err(Errno::EEXIST) => {}
@@ -181,7 +182,9 @@ impl Cgroup {
                 write_file(&parent, &parent_path, "cgroup.subtree_control", enable)?;
             }
         }
-        let path = format!("{parent_path}/{}", self.leaf);
+        let mut path = parent_path;
+        path.push('/');
+        path.push_str(&self.leaf);
         let name = cstr(&self.leaf)?;
         let mut made = fs::mkdirat(parent.raw(), &name, 0o755);
         if made == Err(Errno::EEXIST) && stale(&parent, &name) {

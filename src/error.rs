@@ -28,12 +28,17 @@ pub type Result<T> = core::result::Result<T, Error>;
 impl Error {
     /// An error without an errno (bad input, a limit), exit 125.
     pub fn msg(what: impl Into<String>) -> Error {
-        Error { what: what.into(), errno: None, status: EXIT_RUNTIME }
+        Error::msg_owned(what.into())
+    }
+
+    #[inline(never)]
+    fn msg_owned(what: String) -> Error {
+        Error { what, errno: None, status: EXIT_RUNTIME }
     }
 
     /// A failed system call: `what` names the operation and the path.
     pub fn sys(errno: Errno, what: impl Into<String>) -> Error {
-        Error { what: what.into(), errno: Some(errno), status: EXIT_RUNTIME }
+        Error::sys_owned(errno, what.into())
     }
 
     pub fn with_status(mut self, status: i32) -> Error {
@@ -46,6 +51,12 @@ impl Error {
     pub fn context(mut self, outer: &str) -> Error {
         self.what = cat(&[outer, ": ", &self.what]);
         self
+    }
+
+    /// A failed system call, `what` already built.
+    #[inline(never)]
+    pub fn sys_owned(errno: Errno, what: String) -> Error {
+        Error { what, errno: Some(errno), status: EXIT_RUNTIME }
     }
 
     /// A failed system call, the operation given as one text.
@@ -129,7 +140,10 @@ pub trait OrSys<T> {
 impl<T> OrSys<T> for core::result::Result<T, Errno> {
     #[inline]
     fn or_sys(self, what: impl FnOnce() -> String) -> Result<T> {
-        self.map_err(|e| Error::sys(e, what()))
+        match self {
+            Ok(v) => Ok(v),
+            Err(e) => Err(Error::sys_owned(e, what())),
+        }
     }
 
     #[inline]

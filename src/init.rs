@@ -221,11 +221,25 @@ fn created(spec: &Spec, sync: &ChildEnd, fifo: Fd, pid: i32) -> Result<Error> {
     drop(fifo);
     hooks::run_all(&spec.oci.hooks.start_container, &hooks::state_json(spec, pid, "created"), "startContainer")
         .map_err(after)?;
-    let ptrs = |v: &[CString]| -> Vec<*const u8> {
-        v.iter().map(|c| c.as_ptr().cast::<u8>()).chain(core::iter::once(core::ptr::null())).collect()
-    };
     let errno = process::execve(&path, &ptrs(&argv), &ptrs(&envp));
     Ok(after(exec_error(spec.args.first().map_or("", |a| a.as_str()), errno)))
+}
+
+/// The pointers of an argv or envp for execve, null-terminated.
+#[inline(never)]
+pub fn ptrs(v: &[CString]) -> Vec<*const u8> {
+    let mut p = Vec::with_capacity(v.len() + 1);
+    for c in v {
+        p.push(c.as_ptr().cast::<u8>());
+    }
+    p.push(core::ptr::null());
+    p
+}
+
+/// The container's PATH, or the default one.
+#[inline(never)]
+fn search_path(spec: &Spec) -> &str {
+    spec.env.iter().rev().find_map(|e| e.strip_prefix("PATH=")).unwrap_or(DEFAULT_PATH)
 }
 
 /// Whether the parent has hooks to run before the container's createContainer hooks.
@@ -241,7 +255,7 @@ fn resolve(spec: &Spec) -> Result<(CString, Vec<CString>, Vec<CString>)> {
     let candidates: Vec<alloc::string::String> = if prog.contains('/') {
         alloc::vec![prog.clone()]
     } else {
-        let path = spec.env.iter().rev().find_map(|e| e.strip_prefix("PATH=")).unwrap_or(DEFAULT_PATH);
+        let path = search_path(spec);
         path.split(':').filter(|d| !d.is_empty()).map(|d| cat(&[d, "/", prog])).collect()
     };
     let mut found_unusable = None;
@@ -272,14 +286,9 @@ fn write_proc_self(name: &str, value: &str) -> Result<()> {
 /// Returns the error to report: 127 if nothing was found, 126 if found but not executable.
 pub fn exec(spec: &Spec) -> Error {
     let Some(prog) = spec.args.first() else { return Error::msg("empty command") };
-    let cargs: Result<Vec<CString>> = spec.args.iter().map(|a| cstr(a)).collect();
-    let cenv: Result<Vec<CString>> = spec.env.iter().map(|a| cstr(a)).collect();
-    let (cargs, cenv) = match (cargs, cenv) {
+    let (cargs, cenv) = match (rootfs::cstrs(&spec.args), rootfs::cstrs(&spec.env)) {
         (Ok(a), Ok(e)) => (a, e),
         (Err(e), _) | (_, Err(e)) => return e,
-    };
-    let ptrs = |v: &[CString]| -> Vec<*const u8> {
-        v.iter().map(|c| c.as_ptr().cast::<u8>()).chain(core::iter::once(core::ptr::null())).collect()
     };
     let (argv, envp) = (ptrs(&cargs), ptrs(&cenv));
 
@@ -289,7 +298,7 @@ pub fn exec(spec: &Spec) -> Error {
             Err(e) => return e,
         }
     } else {
-        let path = spec.env.iter().rev().find_map(|e| e.strip_prefix("PATH=")).unwrap_or(DEFAULT_PATH);
+        let path = search_path(spec);
         let mut result = Errno::ENOENT;
         for dir in path.split(':').filter(|d| !d.is_empty()) {
             let Ok(candidate) = cstr(&cat(&[dir, "/", prog])) else { continue };

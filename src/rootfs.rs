@@ -179,18 +179,18 @@ fn make_devices(extra: &[devices::Node]) -> Result<()> {
 
 /// Creates one device node (mode 0666) at `name`, relative to the new root.
 fn make_node(name: &CStr, kind: u32, major: u32, minor: u32) -> Result<()> {
-    let shown = || format!("/{}", name.to_string_lossy());
+    let shown = format!("/{}", name.to_string_lossy());
     // The kernel's dev_t encoding for mknod: minor's low byte, major, minor's high bits.
     let dev = u64::from((minor & 0xff) | (major << 8) | ((minor & !0xff) << 12));
     match fs::mknodat(CWD, name, kind | 0o666, dev) {
         Ok(()) => Ok(()),
         // Without CAP_MKNOD in the initial user namespace, borrow the host's node instead.
         Err(Errno::EPERM) => {
-            fs::openat(CWD, name, O_CREAT | O_EXCL | O_RDONLY, 0o666).or_sys(|| format!("create {}", shown()))?;
-            let host = cstr(&shown())?;
-            mount::mount(Some(&host), name, None, MS_BIND, None).or_sys(|| format!("bind {} from the host", shown()))
+            fs::openat(CWD, name, O_CREAT | O_EXCL | O_RDONLY, 0o666).or_op("create", &shown)?;
+            let host = cstr(&shown)?;
+            mount::mount(Some(&host), name, None, MS_BIND, None).or_sys(|| format!("bind {shown} from the host"))
         }
-        Err(e) => Err(Error::sys(e, format!("mknod {}", shown()))),
+        Err(e) => Err(Error::op(e, "mknod", &shown)),
     }
 }
 
@@ -434,6 +434,7 @@ fn resolve_in_root(root: &Fd, path: &str, is_dir: bool, may_create: bool) -> Res
             Ok(fd) => fd,
             Err(Errno::ENOENT) => {
                 let name = cstr(comp)?;
+                let shown = format!("/{prefix}");
                 let last = i + 1 == comps.len();
                 let made = if last && !is_dir {
                     fs::openat(dir.raw(), &name, O_CREAT | O_EXCL | O_RDONLY | O_NOFOLLOW, 0o644).map(drop)
@@ -441,8 +442,8 @@ fn resolve_in_root(root: &Fd, path: &str, is_dir: bool, may_create: bool) -> Res
                     fs::mkdirat(dir.raw(), &name, 0o755)
                 };
                 // EEXIST here is a dangling symlink: refuse rather than guess where it points.
-                made.or_sys(|| format!("create /{prefix}"))?;
-                open(&prefix).or_sys(|| format!("open /{prefix}"))?
+                made.or_op("create", &shown)?;
+                open(&prefix).or_op("open", &shown)?
             }
             Err(e) => return Err(Error::sys(e, format!("open /{prefix}"))),
         };

@@ -138,8 +138,7 @@ fn run_helper(path: &str, pid: i32, maps: &[IdMap]) -> Result<()> {
     }
     let shown = args.join(" ");
     let cargs = crate::rootfs::cstrs(&args)?;
-    let mut argv: Vec<*const u8> = cargs.iter().map(|c| c.as_ptr().cast::<u8>()).collect();
-    argv.push(core::ptr::null());
+    let argv = crate::init::ptrs(&cargs);
     let envp: [*const u8; 1] = [core::ptr::null()];
     let prog = cstr(path)?;
     let child = process::clone_fork(0).or_op("fork for", path)?;
