@@ -230,7 +230,13 @@ impl Cgroup {
             let controller = CONTROLLERS
                 .iter()
                 .copied()
-                .find(|c| !v2 && path.strip_prefix(MOUNT).is_some_and(|r| r.starts_with(&format!("/{c}/"))))
+                .find(|c| {
+                    !v2 && path
+                        .strip_prefix(MOUNT)
+                        .and_then(|r| r.strip_prefix('/'))
+                        .and_then(|r| r.strip_prefix(c))
+                        .is_some_and(|r| r.starts_with('/'))
+                })
                 .unwrap_or("");
             cg.leaf = String::from(leaf);
             cg.dirs.push(Dir { parent, fd, path: path.clone(), controller });

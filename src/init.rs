@@ -5,7 +5,7 @@
 //! the one exception is a created container after `start`, whose runt is gone: it says on its own
 //! stderr why its command could not run.
 
-use crate::error::{cat, Error, OrSys, Result, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND, EXIT_RUNTIME};
+use crate::error::{cat, dec_i, Error, OrSys, Result, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND, EXIT_RUNTIME};
 use crate::out::Out;
 use crate::plan::Step;
 use crate::rootfs::{self, cstr};
@@ -141,7 +141,7 @@ pub fn become_process(spec: &Spec, saved_mask: SigSet, console: Option<&Fd>) -> 
             .or_sys(|| format!("setrlimit {} {}:{}", rlimits::name(l.resource), l.soft, l.hard))?;
     }
     if let Some(adj) = spec.oom_score_adj {
-        write_proc_self("oom_score_adj", &format!("{adj}"))?;
+        write_proc_self("oom_score_adj", &dec_i(adj.into()))?;
     }
     // The terminal first: the console socket is reached and the pty set up while nothing is
     // dropped yet.

@@ -55,7 +55,9 @@ fn log_error(g: &oci::cli::Global, e: &Error) {
     let Some(path) = &g.log else { return };
     let line = if g.log_json {
         let o = oci::write::Object::new().str("level", "error").str("msg", &alloc::format!("{e}"));
-        alloc::format!("{}\n", o.str("time", &state::timestamp()).finish())
+        let mut line = o.str("time", &state::timestamp()).finish();
+        line.push('\n');
+        line
     } else {
         alloc::format!("runt: {e}\n")
     };

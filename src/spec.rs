@@ -2,7 +2,7 @@
 //! OCI config.json); nothing downstream knows which door it came through.
 
 use crate::cli::{RunArgs, CPU_PERIOD_US};
-use crate::error::{try_map, Error, Result};
+use crate::error::{cat, try_map, Error, Result};
 use crate::security::bpf::SockFilter;
 use crate::security::caps::{self, Caps};
 use crate::security::devices;
@@ -258,10 +258,10 @@ impl Spec {
         let home = if user.map_or(0, |u| u.uid) == 0 { "HOME=/root" } else { "HOME=/" };
         let mut env: Vec<String> = Vec::new();
         env.push(DEFAULT_PATH.to_string());
-        env.push(format!("HOSTNAME={hostname}"));
+        env.push(cat(&["HOSTNAME=", &hostname]));
         env.push(home.to_string());
         if let Some(t) = term {
-            env.push(format!("TERM={t}"));
+            env.push(cat(&["TERM=", t]));
         }
         for e in r.env {
             if !e.contains('=') || e.starts_with('=') {

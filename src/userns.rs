@@ -4,7 +4,7 @@
 //! newgidmap are installed and /etc/subuid and /etc/subgid give the user ranges, those ranges to
 //! ids 1 and up). Root may ask for a user namespace with `--userns` and explicit maps.
 
-use crate::error::{dec, dec_i, Error, OrSys, Result};
+use crate::error::{cat, dec, dec_i, Error, OrSys, Result};
 use crate::launch::exit_status;
 use crate::rootfs::cstr;
 use crate::sys::{fs, process};
@@ -33,6 +33,7 @@ const NEWUIDMAP: &str = "/usr/bin/newuidmap";
 const NEWGIDMAP: &str = "/usr/bin/newgidmap";
 
 /// `INSIDE:OUTSIDE:COUNT`.
+#[inline(never)]
 pub fn parse_map(s: &str) -> Result<IdMap> {
     let bad = || Error::msg(format!("invalid id map '{s}' (INSIDE:OUTSIDE:COUNT)"));
     let mut it = s.split(':').map(|n| n.parse::<u32>().map_err(|_| bad()));
@@ -121,7 +122,7 @@ pub fn write_maps(pid: i32, ns: &UserNs) -> Result<()> {
     let proc_file = |name: &str, text: &str| -> Result<()> {
         let path = format!("/proc/{pid}/{name}");
         let fd = fs::openat(fs::CWD, &cstr(&path)?, fs::O_WRONLY, 0).or_op("open", &path)?;
-        fs::write_all(fd.raw(), text.as_bytes()).or_sys(|| format!("write {} to {path}", text.trim_end()))
+        fs::write_all(fd.raw(), text.as_bytes()).or_sys(|| cat(&["write ", text.trim_end(), " to ", &path]))
     };
     proc_file("uid_map", &map_text(&ns.uid_maps))?;
     if ns.deny_setgroups {
