@@ -271,29 +271,31 @@ fn parse_run(args: &[&str]) -> Result<Command> {
         };
         let v = value.unwrap_or_default();
         let name = def.long;
+        // One copy of the value, whichever field it goes to.
+        let o = String::from(v);
         match def.opt {
             Opt::Help => return Ok(Command::Help(run_usage())),
-            Opt::Rootfs => r.rootfs = Some(v.to_string()),
-            Opt::Name => r.name = Some(v.to_string()),
-            Opt::Hostname => r.hostname = Some(v.to_string()),
-            Opt::Env => r.env.push(v.to_string()),
-            Opt::Workdir => r.workdir = Some(v.to_string()),
-            Opt::User => r.user = Some(v.to_string()),
-            Opt::Net => r.net = Some(v.to_string()),
-            Opt::Volume => r.volumes.push(v.to_string()),
+            Opt::Rootfs => r.rootfs = Some(o),
+            Opt::Name => r.name = Some(o),
+            Opt::Hostname => r.hostname = Some(o),
+            Opt::Env => r.env.push(o),
+            Opt::Workdir => r.workdir = Some(o),
+            Opt::User => r.user = Some(o),
+            Opt::Net => r.net = Some(o),
+            Opt::Volume => r.volumes.push(o),
             Opt::ReadOnly => r.read_only = true,
             Opt::PidsLimit => r.pids_limit = Some(parse_u64(name, v)?),
             Opt::Memory => r.memory = Some(parse_size(v).ok_or_else(|| bad_value(name, v))?),
             Opt::Cpus => r.cpus = Some(parse_cpus(v).ok_or_else(|| bad_value(name, v))?),
-            Opt::CapAdd => r.cap_add.push(v.to_string()),
-            Opt::CapDrop => r.cap_drop.push(v.to_string()),
+            Opt::CapAdd => r.cap_add.push(o),
+            Opt::CapDrop => r.cap_drop.push(o),
             Opt::Privileged => r.privileged = true,
-            Opt::Ulimit => r.ulimits.push(v.to_string()),
-            Opt::Device => r.devices.push(v.to_string()),
+            Opt::Ulimit => r.ulimits.push(o),
+            Opt::Device => r.devices.push(o),
             Opt::Userns => r.userns = true,
-            Opt::Security => r.security_opts.push(v.to_string()),
-            Opt::Uidmap => r.uidmaps.push(v.to_string()),
-            Opt::Gidmap => r.gidmaps.push(v.to_string()),
+            Opt::Security => r.security_opts.push(o),
+            Opt::Uidmap => r.uidmaps.push(o),
+            Opt::Gidmap => r.gidmaps.push(o),
             Opt::OomScoreAdj => {
                 r.oom_score_adj = Some(
                     v.parse().ok().filter(|n: &i32| (-1000..=1000).contains(n)).ok_or_else(|| bad_value(name, v))?,

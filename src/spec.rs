@@ -314,12 +314,8 @@ impl Spec {
             oci: Oci::default(),
             device_rules: if r.privileged { None } else { Some(devices::DEFAULT.to_vec()) },
             device_nodes: try_map(&r.devices, |d| devices::parse_node(d))?,
-            masked_paths: if r.privileged { Vec::new() } else { MASKED_PATHS.iter().map(|p| p.to_string()).collect() },
-            readonly_paths: if r.privileged {
-                Vec::new()
-            } else {
-                READONLY_PATHS.iter().map(|p| p.to_string()).collect()
-            },
+            masked_paths: if r.privileged { Vec::new() } else { owned(MASKED_PATHS) },
+            readonly_paths: if r.privileged { Vec::new() } else { owned(READONLY_PATHS) },
         })
     }
 }
@@ -374,6 +370,16 @@ fn user_namespace(r: &RunArgs) -> Result<Option<UserNs>> {
         gid_maps.clone_from(&uid_maps);
     }
     Ok(Some(UserNs { uid_maps, gid_maps, helpers: false, deny_setgroups: false }))
+}
+
+/// The paths as owned strings.
+#[inline(never)]
+fn owned(paths: &[&str]) -> Vec<String> {
+    let mut v = Vec::with_capacity(paths.len());
+    for p in paths {
+        v.push(String::from(*p));
+    }
+    v
 }
 
 /// Replaces the variable of the same key, or appends.
