@@ -257,9 +257,7 @@ impl Cgroup {
     pub fn pids(&self) -> Vec<i32> {
         let dir = if self.v2 { self.dirs.first() } else { self.dir("pids").or(self.dirs.first()) };
         let Some(d) = dir else { return Vec::new() };
-        read_file(&d.fd, "cgroup.procs")
-            .map(|t| t.lines().filter_map(|l| l.trim().parse().ok()).collect())
-            .unwrap_or_default()
+        procs(d)
     }
 
     /// Freezes (pause) or thaws (resume) every process of the container.
@@ -537,11 +535,22 @@ fn kill_all(d: &Dir, v2: bool) {
     if v2 && write_file(&d.fd, &d.path, "cgroup.kill", "1").is_ok() {
         return;
     }
-    if let Ok(procs) = read_file(&d.fd, "cgroup.procs") {
-        for pid in procs.lines().filter_map(|l| l.trim().parse::<i32>().ok()) {
-            let _ = process::kill(pid, process::SIGKILL);
+    for pid in procs(d) {
+        let _ = process::kill(pid, process::SIGKILL);
+    }
+}
+
+/// The pids listed in the directory's cgroup.procs (none if it cannot be read).
+fn procs(d: &Dir) -> Vec<i32> {
+    let mut pids = Vec::new();
+    if let Ok(text) = read_file(&d.fd, "cgroup.procs") {
+        for l in text.lines() {
+            if let Ok(pid) = l.trim().parse() {
+                pids.push(pid);
+            }
         }
     }
+    pids
 }
 
 /// Writes `value` to the control file `name` of the cgroup directory `dir` (shown as `path`).

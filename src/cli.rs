@@ -5,7 +5,7 @@
 use crate::error::{Error, Result};
 use alloc::boxed::Box;
 use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -222,12 +222,26 @@ fn run_usage() -> String {
         "Usage: runt run [OPTIONS] [--] COMMAND [ARG...]\n\nRun COMMAND as pid 1 of a new container.\n\nOptions:\n",
     );
     for d in RUN_OPTS {
-        let short = d.short.map(|c| format!("-{c}, ")).unwrap_or_default();
-        let spec = match d.value {
-            Some(v) => format!("{short}--{} {v}", d.long),
-            None => format!("{short}--{}", d.long),
-        };
-        s.push_str(&format!("  {spec:<34} {}\n", d.help));
+        let start = s.len();
+        s.push_str("  ");
+        if let Some(c) = d.short {
+            s.push('-');
+            s.push(c);
+            s.push_str(", ");
+        }
+        s.push_str("--");
+        s.push_str(d.long);
+        if let Some(v) = d.value {
+            s.push(' ');
+            s.push_str(v);
+        }
+        // The option column is 34 characters wide (all of them ASCII), then one space.
+        while s.len() < start + 2 + 34 {
+            s.push(' ');
+        }
+        s.push(' ');
+        s.push_str(d.help);
+        s.push('\n');
     }
     s
 }
@@ -303,7 +317,7 @@ fn parse_run(args: &[&str]) -> Result<Command> {
             }
         }
     }
-    r.command = args.get(i..).unwrap_or_default().iter().map(|s| s.to_string()).collect();
+    r.command = crate::spec::owned(args.get(i..).unwrap_or_default());
     if r.command.is_empty() {
         return Err(Error::msg("run: no command given (see 'runt run --help')"));
     }

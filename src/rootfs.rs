@@ -80,13 +80,14 @@ pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String]) -> Result<()> {
 
     let mut b = Builder { root, host_root: spec.root.path.is_none(), proc_ready: false, cgroups };
     for step in steps {
-        let shown = || format!("{}{}", shown_root.trim_end_matches('/'), target_of(spec, step));
         match step {
             Step::Mount(i) => {
                 let Some(m) = spec.mounts.get(*i) else { continue };
                 let what = if m.is_bind() { &m.source } else { &m.fstype };
-                b.mount(m, sources.get(*i).and_then(Option::as_ref))
-                    .map_err(|e| e.context(&format!("mount {what} on {}", shown())))?;
+                b.mount(m, sources.get(*i).and_then(Option::as_ref)).map_err(|e| {
+                    let root = shown_root.trim_end_matches('/');
+                    e.context(&format!("mount {what} on {root}{}", target_of(spec, step)))
+                })?;
             }
             Step::Devices => make_devices(&spec.device_nodes).map_err(|e| e.context("populate /dev"))?,
             Step::Mask(path) => b.mask(path).map_err(|e| e.context(&format!("mask {path}")))?,

@@ -374,7 +374,7 @@ fn user_namespace(r: &RunArgs) -> Result<Option<UserNs>> {
 
 /// The paths as owned strings.
 #[inline(never)]
-fn owned(paths: &[&str]) -> Vec<String> {
+pub fn owned(paths: &[&str]) -> Vec<String> {
     let mut v = Vec::with_capacity(paths.len());
     for p in paths {
         v.push(String::from(*p));
