@@ -53,6 +53,7 @@ fn inherit_cpuset(parent: &Fd, child: &Fd, path: &str) -> Result<()> {
 }
 
 /// Whether /sys/fs/cgroup is a cgroup2 mount.
+#[inline(never)]
 pub fn is_v2() -> bool {
     fs::statfs(c"/sys/fs/cgroup").is_ok_and(|st| st.f_type == i64::from(linux_raw_sys::general::CGROUP2_SUPER_MAGIC))
 }
@@ -88,6 +89,7 @@ impl Cgroup {
     /// Creates the container's cgroup at `rel` (below each hierarchy's root, e.g. "runt/NAME")
     /// and writes its limits. None when the host has no cgroupfs. `devices`: the device rules to
     /// enforce (None: no confinement).
+    #[inline(never)]
     pub fn create(
         layout: &Layout,
         rel: &str,
@@ -245,6 +247,7 @@ impl Cgroup {
     }
 
     /// Writes new limits into the existing cgroup (`runt update`).
+    #[inline(never)]
     pub fn update(&self, limits: &Limits) -> Result<()> {
         if self.v2 {
             self.write_v2_limits(limits)
@@ -464,6 +467,7 @@ const CONTROLLERS: &[&str] = &["pids", "memory", "cpu", "cpuset", "blkio", "devi
 
 /// The parent of the caller's own cgroup (from /proc/self/cgroup's `0::/path`), opened below the
 /// cgroup2 mount `root`: (its descriptor, its path for messages).
+#[inline(never)]
 fn delegated_base(root: &Fd) -> Result<(Option<Fd>, String)> {
     let text = read_proc_self_cgroup().or_what("read /proc/self/cgroup")?;
     let own = text.lines().find_map(|l| l.strip_prefix("0::")).unwrap_or("/").trim();
@@ -485,12 +489,14 @@ fn read_proc_self_cgroup() -> core::result::Result<String, Errno> {
 }
 
 /// An existing container cgroup with no process in it: nothing runs under that name.
+#[inline(never)]
 fn stale(parent: &Fd, name: &core::ffi::CStr) -> bool {
     let Ok(dir) = fs::openat(parent.raw(), name, O_DIRECTORY | O_RDONLY, 0) else { return false };
     read_file(&dir, "cgroup.procs").is_ok_and(|p| p.trim().is_empty())
 }
 
 /// The controllers to enable for children of a v2 cgroup, as a subtree_control line.
+#[inline(never)]
 fn v2_controllers(l: &Limits) -> String {
     let mut s = String::new();
     let memory = l.memory.is_some() || l.memory_reservation.is_some() || l.memory_swap.is_some();
@@ -531,6 +537,7 @@ fn remove_dir(d: &Dir, name: &str, v2: bool) -> Result<()> {
     Err(Error::sys(Errno::EBUSY, format!("rmdir {}", d.path)))
 }
 
+#[inline(never)]
 fn kill_all(d: &Dir, v2: bool) {
     if v2 && write_file(&d.fd, &d.path, "cgroup.kill", "1").is_ok() {
         return;

@@ -247,6 +247,7 @@ fn run_usage() -> String {
 }
 
 /// Parses the whole command line (without argv[0]).
+#[inline(never)]
 pub fn parse(args: &[&str]) -> Result<Command> {
     let Some((&first, rest)) = args.split_first() else {
         return Err(Error::msg("no command given (see 'runt --help')"));
@@ -260,6 +261,7 @@ pub fn parse(args: &[&str]) -> Result<Command> {
     }
 }
 
+#[inline(never)]
 fn parse_run(args: &[&str]) -> Result<Command> {
     let mut r = RunArgs::default();
     let mut i = 0;
@@ -372,6 +374,7 @@ pub const CPU_PERIOD_US: u64 = 100_000;
 
 /// `--cpus F` as a CFS quota in microseconds per `CPU_PERIOD_US`: "0.5" -> 50000.
 /// At least 1 ms (the kernel's minimum quota), at most 1024 CPUs.
+#[inline(never)]
 pub fn parse_cpus(v: &str) -> Option<u64> {
     let (int, frac) = v.split_once('.').unwrap_or((v, ""));
     if (int.is_empty() && frac.is_empty()) || frac.len() > 5 {

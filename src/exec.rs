@@ -41,6 +41,7 @@ pub struct Options<'a> {
 }
 
 /// Runs `spec`'s process in the container `st`. Returns its exit status (0 with detach).
+#[inline(never)]
 pub fn exec(st: &State, spec: &Spec, opts: &Options, write_pid: &mut dyn FnMut(i32) -> Result<()>) -> Result<i32> {
     let mut joins: Vec<(Fd, u32)> = Vec::new();
     for &(name, flag) in ORDER {

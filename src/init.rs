@@ -248,6 +248,7 @@ pub fn runtime_hooks(spec: &Spec) -> bool {
 }
 
 /// The program to run (PATH searched in the container) and its argv and environment.
+#[inline(never)]
 fn resolve(spec: &Spec) -> Result<(CString, Vec<CString>, Vec<CString>)> {
     let prog = spec.args.first().ok_or_else(|| Error::msg("process.args is empty"))?;
     let argv = rootfs::cstrs(&spec.args)?;
@@ -276,6 +277,7 @@ fn resolve(spec: &Spec) -> Result<(CString, Vec<CString>, Vec<CString>)> {
 const X_OK: u32 = 1;
 
 /// Writes a file of the container's own /proc/self (mounted by rootfs::enter).
+#[inline(never)]
 fn write_proc_self(name: &str, value: &str) -> Result<()> {
     let path = cat(&["/proc/self/", name]);
     let fd = fs::openat(fs::CWD, &cstr(&path)?, fs::O_WRONLY, 0).or_op("open", &path)?;

@@ -220,6 +220,7 @@ pub fn run(spec: &Spec, warn: &mut dyn FnMut(&str), on_started: &mut dyn FnMut(i
 
 /// `runt create`: start the container up to the point where it waits on `dir`'s fifo, record its
 /// state, and leave it (and its cgroup) behind for `start` and `delete`.
+#[inline(never)]
 pub fn create(spec: &Spec, dir: &state::Dir, console: Option<&str>, warn: &mut dyn FnMut(&str)) -> Result<State> {
     dir.make_fifo()?;
     let fifo = dir.fifo_path();
@@ -286,6 +287,7 @@ fn wait_forwarding(pid: i32, waited: SigSet) -> Result<i32> {
 }
 
 /// A raw wait status as a shell would report it: the exit code, or 128+N for signal N.
+#[inline(never)]
 pub fn exit_status(raw: i32) -> i32 {
     let sig = raw & 0x7f;
     if sig == 0 {

@@ -51,6 +51,7 @@ pub fn main(args: Vec<&'static [u8]>, env: Vec<&'static [u8]>) -> i32 {
 
 /// `--log FILE`: engines (conmon) read the runtime's error from there, as JSON with
 /// `--log-format json`.
+#[inline(never)]
 fn log_error(g: &oci::cli::Global, e: &Error) {
     let Some(path) = &g.log else { return };
     let line = if g.log_json {
@@ -69,6 +70,7 @@ fn log_error(g: &oci::cli::Global, e: &Error) {
     }
 }
 
+#[inline(never)]
 fn run(raw_args: &[&[u8]], env: &[&[u8]], log: &mut Option<oci::cli::Global>) -> Result<i32, Error> {
     let mut owned = Vec::with_capacity(raw_args.len());
     for (i, a) in raw_args.iter().enumerate().skip(1) {
@@ -130,6 +132,7 @@ fn run(raw_args: &[&[u8]], env: &[&[u8]], log: &mut Option<oci::cli::Global>) ->
 }
 
 /// 12 hex digits from getrandom: the default container name.
+#[inline(never)]
 fn random_name() -> String {
     let mut b = [0u8; 6];
     if sys::process::getrandom(&mut b).is_err() {

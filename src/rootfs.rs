@@ -106,6 +106,7 @@ pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String]) -> Result<()> {
 
 /// Makes sure `target` (relative to the cwd, i.e. the new root) is a real directory, creating it
 /// when missing. Returns false when it is missing on a read-only root: the mount is skipped.
+#[inline(never)]
 fn ensure_dir(target: &CStr) -> Result<bool> {
     match fs::openat(CWD, target, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0) {
         Ok(_) => Ok(true),
@@ -152,6 +153,7 @@ const DEV_LINKS: &[(&CStr, &CStr)] = &[
     (c"pts/ptmx", c"dev/ptmx"),
 ];
 
+#[inline(never)]
 fn make_devices(extra: &[devices::Node]) -> Result<()> {
     for &(name, major, minor) in DEVICES {
         make_node(name, S_IFCHR, major, minor)?;
@@ -212,6 +214,7 @@ impl Builder<'_> {
         cstr(&format!("{}/self/fd/{}", if self.proc_ready { "proc" } else { "/proc" }, fd.raw()))
     }
 
+    #[inline(never)]
     fn mount(&mut self, m: &Mount, source: Option<&Fd>) -> Result<()> {
         let data = if m.data.is_empty() { None } else { Some(cstr(&m.data)?) };
         if m.destination == "/proc" && m.fstype == "proc" {
@@ -285,6 +288,7 @@ impl Builder<'_> {
     /// A `cgroup` mount shows the container its own cgroup, as a cgroup namespace would: on v2 its
     /// directory bound at the destination; on v1 a tmpfs holding one bound directory per
     /// hierarchy. Read-only unless the mount says otherwise. Without cgroups: nothing to show.
+    #[inline(never)]
     fn mount_cgroup(&self, m: &Mount) -> Result<()> {
         let Some(first) = self.cgroups.first() else { return Ok(()) };
         let t = resolve_in_root(&self.root, &m.destination, true, true)?;
@@ -346,6 +350,7 @@ impl Builder<'_> {
         }
     }
 
+    #[inline(never)]
     fn readonly_path(&self, path: &str) -> Result<()> {
         let Some(t) = self.existing(path)? else { return Ok(()) };
         let target = self.via_proc(&t)?;

@@ -188,6 +188,7 @@ impl Mount {
 
 /// What `runt run` mounts before its volumes. The host's /run holds the host's sockets and pid
 /// files: the default rootfs (host /) gets a fresh one; a rootfs of the user's own keeps its /run.
+#[inline(never)]
 fn default_mounts(host_root: bool) -> Vec<Mount> {
     let mut m = alloc::vec![
         Mount::fs("proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, ""),
@@ -234,6 +235,7 @@ const MAX_NAME: usize = 64;
 impl Spec {
     /// Builds the spec of `runt run`. `name` is the generated name used when none was given;
     /// `term` is runt's own TERM, passed on so shells inside behave.
+    #[inline(never)]
     pub fn from_run(r: RunArgs, generated_name: impl FnOnce() -> String, term: Option<&str>) -> Result<Spec> {
         let userns = user_namespace(&r)?;
         let (no_new_privs, seccomp) = security_opts(&r)?;
@@ -322,6 +324,7 @@ impl Spec {
 
 impl Spec {
     /// Reads the host device nodes `--device` named, and allows them in the device rules.
+    #[inline(never)]
     pub fn resolve_devices(&mut self) -> Result<()> {
         for node in &mut self.device_nodes {
             devices::resolve(node)?;
@@ -383,6 +386,7 @@ pub fn owned(paths: &[&str]) -> Vec<String> {
 }
 
 /// Replaces the variable of the same key, or appends.
+#[inline(never)]
 fn set_env(env: &mut Vec<String>, kv: String) {
     let key = kv.split('=').next().unwrap_or_default();
     match env.iter_mut().find(|e| e.split('=').next() == Some(key)) {
@@ -392,6 +396,7 @@ fn set_env(env: &mut Vec<String>, kv: String) {
 }
 
 /// Container names become cgroup directory names: keep them to a safe alphabet.
+#[inline(never)]
 fn check_name(n: String) -> Result<String> {
     let ok_char = |c: u8| c.is_ascii_alphanumeric() || b"_.-".contains(&c);
     let first_ok = n.bytes().next().is_some_and(|c| c.is_ascii_alphanumeric());
@@ -405,6 +410,7 @@ fn check_name(n: String) -> Result<String> {
 }
 
 /// `UID` or `UID:GID`, numeric (no /etc/passwd lookups: the rootfs may not have one).
+#[inline(never)]
 fn parse_user(s: &str) -> Result<User> {
     let bad = || Error::msg(format!("invalid --user '{s}' (numeric UID[:GID])"));
     let (u, g) = s.split_once(':').unwrap_or((s, s));
@@ -414,6 +420,7 @@ fn parse_user(s: &str) -> Result<User> {
 }
 
 /// `SRC:DST`, `SRC:DST:ro` or `SRC:DST:rw`.
+#[inline(never)]
 fn parse_volume(v: &str) -> Result<Mount> {
     let bad = |why: &str| Error::msg(format!("invalid --volume '{v}': {why}"));
     let mut parts = v.split(':');

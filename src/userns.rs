@@ -50,6 +50,7 @@ pub fn parse_map(s: &str) -> Result<IdMap> {
 
 /// The maps for a user `uid`/`gid` without privileges: itself as root, plus its subordinate
 /// ranges when the helpers exist to write them.
+#[inline(never)]
 pub fn rootless(uid: u32, gid: u32) -> UserNs {
     let mut ns = UserNs {
         uid_maps: alloc::vec![IdMap { inside: 0, outside: uid, count: 1 }],
@@ -114,6 +115,7 @@ fn map_text(maps: &[IdMap]) -> String {
 }
 
 /// Parent side, right after clone: gives the child's user namespace its maps.
+#[inline(never)]
 pub fn write_maps(pid: i32, ns: &UserNs) -> Result<()> {
     if ns.helpers {
         run_helper(NEWUIDMAP, pid, &ns.uid_maps)?;
