@@ -4,7 +4,7 @@
 //!
 //! Every file is written through a held directory descriptor (`write_file(dir, name, value)`).
 
-use crate::error::{Error, OrSys, Result};
+use crate::error::{cat, dec, dec_i, Error, OrSys, Result};
 use crate::rootfs::cstr;
 use crate::security::devices::{ebpf, v1_line, Rule};
 use crate::spec::Limits;
@@ -53,6 +53,7 @@ fn inherit_cpuset(parent: &Fd, child: &Fd, path: &str) -> Result<()> {
 }
 
 /// Whether /sys/fs/cgroup is a cgroup2 mount.
+#[inline(never)]
 pub fn is_v2() -> bool {
     fs::statfs(c"/sys/fs/cgroup").is_ok_and(|st| st.f_type == i64::from(linux_raw_sys::general::CGROUP2_SUPER_MAGIC))
 }
@@ -88,6 +89,7 @@ impl Cgroup {
     /// Creates the container's cgroup at `rel` (below each hierarchy's root, e.g. "runt/NAME")
     /// and writes its limits. None when the host has no cgroupfs. `devices`: the device rules to
     /// enforce (None: no confinement).
+    #[inline(never)]
     pub fn create(
         layout: &Layout,
         rel: &str,
@@ -118,10 +120,8 @@ impl Cgroup {
                 if let (Some(rules), Some(d), false) = (devices, cg.dirs.first(), rootless) {
                     // v2 has no devices files: the kernel runs this program on every device
                     // open and mknod in the cgroup. Once attached, the cgroup holds it.
-                    let prog = bpf::load_device_program(&ebpf(rules))
-                        .or_sys(|| "load the device access BPF program".into())?;
-                    bpf::attach_device_program(&d.fd, &prog)
-                        .or_sys(|| format!("attach the device program to {}", d.path))?;
+                    let prog = bpf::load_device_program(&ebpf(rules)).or_what("load the device access BPF program")?;
+                    bpf::attach_device_program(&d.fd, &prog).or_op("attach the device program to", &d.path)?;
                 }
             }
             Layout::V1(base) => {
@@ -139,7 +139,7 @@ impl Cgroup {
                 for (controller, _) in wanted.iter().filter(|w| w.1) {
                     let path = format!("{MOUNT}/{controller}");
                     let root = fs::openat(base.raw(), &cstr(controller)?, O_DIRECTORY | O_RDONLY, 0)
-                        .or_sys(|| format!("open cgroup hierarchy {path}"))?;
+                        .or_op("open cgroup hierarchy", &path)?;
                     cg.add_dir(&root, &path, parents, controller, "")?;
                 }
                 cg.write_v1_limits(limits)?;
@@ -162,21 +162,20 @@ impl Cgroup {
         controller: &'static str,
         enable: &str,
     ) -> Result<()> {
-        let mut parent =
-            fs::openat(root.raw(), c".", O_DIRECTORY | O_RDONLY, 0).or_sys(|| format!("open {root_path}"))?;
+        let mut parent = fs::openat(root.raw(), c".", O_DIRECTORY | O_RDONLY, 0).or_op("open", root_path)?;
         let mut parent_path = String::from(root_path);
         if !enable.is_empty() {
             write_file(&parent, &parent_path, "cgroup.subtree_control", enable)?;
         }
         for comp in parents.split('/').filter(|c| !c.is_empty()) {
-            parent_path = format!("{parent_path}/{comp}");
+            parent_path.push('/');
+            parent_path.push_str(comp);
             let c = cstr(comp)?;
             match fs::mkdirat(parent.raw(), &c, 0o755) {
                 Ok(()) | Err(Errno::EEXIST) => {}
-                Err(e) => return Err(Error::sys(e, format!("mkdir {parent_path}"))),
+                Err(e) => return Err(Error::op(e, "mkdir", &parent_path)),
             }
-            let child =
-                fs::openat(parent.raw(), &c, O_DIRECTORY | O_RDONLY, 0).or_sys(|| format!("open {parent_path}"))?;
+            let child = fs::openat(parent.raw(), &c, O_DIRECTORY | O_RDONLY, 0).or_op("open", &parent_path)?;
             if controller == "cpuset" {
                 inherit_cpuset(&parent, &child, &parent_path)?;
             }
@@ -185,7 +184,9 @@ impl Cgroup {
                 write_file(&parent, &parent_path, "cgroup.subtree_control", enable)?;
             }
         }
-        let path = format!("{parent_path}/{}", self.leaf);
+        let mut path = parent_path;
+        path.push('/');
+        path.push_str(&self.leaf);
         let name = cstr(&self.leaf)?;
         let mut made = fs::mkdirat(parent.raw(), &name, 0o755);
         if made == Err(Errno::EEXIST) && stale(&parent, &name) {
@@ -198,14 +199,14 @@ impl Cgroup {
             Err(Errno::EEXIST) => {
                 return Err(Error::msg(format!("container name {} is in use ({path} exists)", self.leaf)));
             }
-            Err(e) => return Err(Error::sys(e, format!("mkdir {path}"))),
+            Err(e) => return Err(Error::op(e, "mkdir", &path)),
         }
         let fd = fs::openat(parent.raw(), &name, O_DIRECTORY | O_RDONLY, 0);
         let fd = match fd {
             Ok(fd) => fd,
             Err(e) => {
                 let _ = fs::unlinkat(parent.raw(), &name, AT_REMOVEDIR);
-                return Err(Error::sys(e, format!("open {path}")));
+                return Err(Error::op(e, "open", &path));
             }
         };
         if controller == "cpuset" {
@@ -221,18 +222,23 @@ impl Cgroup {
         let mut cg = Cgroup { leaf: String::new(), v2, dirs: Vec::new(), removed: true };
         for path in paths {
             let Some((parent_path, leaf)) = path.rsplit_once('/') else { continue };
-            let parent = fs::openat(CWD, &cstr(parent_path)?, O_DIRECTORY | O_RDONLY, 0)
-                .or_sys(|| format!("open {parent_path}"))?;
+            let parent = fs::openat(CWD, &cstr(parent_path)?, O_DIRECTORY | O_RDONLY, 0).or_op("open", parent_path)?;
             let fd = match fs::openat(parent.raw(), &cstr(leaf)?, O_DIRECTORY | O_RDONLY, 0) {
                 Ok(fd) => fd,
                 Err(Errno::ENOENT) => continue,
-                Err(e) => return Err(Error::sys(e, format!("open {path}"))),
+                Err(e) => return Err(Error::op(e, "open", path)),
             };
             // v1: the controller is the hierarchy's directory right under the mount.
             let controller = CONTROLLERS
                 .iter()
                 .copied()
-                .find(|c| !v2 && path.strip_prefix(MOUNT).is_some_and(|r| r.starts_with(&format!("/{c}/"))))
+                .find(|c| {
+                    !v2 && path
+                        .strip_prefix(MOUNT)
+                        .and_then(|r| r.strip_prefix('/'))
+                        .and_then(|r| r.strip_prefix(c))
+                        .is_some_and(|r| r.starts_with('/'))
+                })
                 .unwrap_or("");
             cg.leaf = String::from(leaf);
             cg.dirs.push(Dir { parent, fd, path: path.clone(), controller });
@@ -241,6 +247,7 @@ impl Cgroup {
     }
 
     /// Writes new limits into the existing cgroup (`runt update`).
+    #[inline(never)]
     pub fn update(&self, limits: &Limits) -> Result<()> {
         if self.v2 {
             self.write_v2_limits(limits)
@@ -253,9 +260,7 @@ impl Cgroup {
     pub fn pids(&self) -> Vec<i32> {
         let dir = if self.v2 { self.dirs.first() } else { self.dir("pids").or(self.dirs.first()) };
         let Some(d) = dir else { return Vec::new() };
-        read_file(&d.fd, "cgroup.procs")
-            .map(|t| t.lines().filter_map(|l| l.trim().parse().ok()).collect())
-            .unwrap_or_default()
+        procs(d)
     }
 
     /// Freezes (pause) or thaws (resume) every process of the container.
@@ -309,6 +314,12 @@ impl Cgroup {
         }
     }
 
+    /// `set` with a number, written in decimal.
+    #[inline(never)]
+    fn set_n(&self, controller: &str, file: &str, n: u64) -> Result<()> {
+        self.set(controller, file, &dec(n))
+    }
+
     /// Like `set`, for files that exist only with some kernel options (swap accounting).
     fn set_if_present(&self, controller: &str, file: &str, value: &str) -> Result<()> {
         match self.set(controller, file, value) {
@@ -319,24 +330,24 @@ impl Cgroup {
 
     fn write_v1_limits(&self, l: &Limits) -> Result<()> {
         if let Some(n) = l.pids {
-            self.set("pids", "pids.max", &format!("{n}"))?;
+            self.set_n("pids", "pids.max", n)?;
         }
         if let Some(m) = l.memory {
-            self.set("memory", "memory.limit_in_bytes", &format!("{m}"))?;
+            self.set_n("memory", "memory.limit_in_bytes", m)?;
         }
         // Memory+swap: as asked, else capped at the memory limit so swap does not bypass it.
         if let Some(sw) = l.memory_swap.or(l.memory.map(|m| m as i64)) {
-            self.set_if_present("memory", "memory.memsw.limit_in_bytes", &format!("{sw}"))?;
+            self.set_if_present("memory", "memory.memsw.limit_in_bytes", &dec_i(sw))?;
         }
         if let Some(r) = l.memory_reservation {
-            self.set("memory", "memory.soft_limit_in_bytes", &format!("{r}"))?;
+            self.set_n("memory", "memory.soft_limit_in_bytes", r)?;
         }
         if let Some(sh) = l.cpu_shares {
-            self.set("cpu", "cpu.shares", &format!("{sh}"))?;
+            self.set_n("cpu", "cpu.shares", sh)?;
         }
         if let Some(q) = l.cpu_quota {
-            self.set("cpu", "cpu.cfs_period_us", &format!("{}", l.cpu_period))?;
-            self.set("cpu", "cpu.cfs_quota_us", &format!("{q}"))?;
+            self.set_n("cpu", "cpu.cfs_period_us", l.cpu_period)?;
+            self.set_n("cpu", "cpu.cfs_quota_us", q)?;
         }
         if let Some(c) = &l.cpuset_cpus {
             self.set("cpuset", "cpuset.cpus", c)?;
@@ -346,8 +357,8 @@ impl Cgroup {
         }
         if let Some(w) = l.blkio_weight {
             // BFQ names it blkio.bfq.weight; CFQ (older kernels) blkio.weight.
-            match self.set("blkio", "blkio.bfq.weight", &format!("{w}")) {
-                Err(Error { errno: Some(Errno::ENOENT), .. }) => self.set("blkio", "blkio.weight", &format!("{w}"))?,
+            match self.set_n("blkio", "blkio.bfq.weight", w.into()) {
+                Err(Error { errno: Some(Errno::ENOENT), .. }) => self.set_n("blkio", "blkio.weight", w.into())?,
                 other => other?,
             }
         }
@@ -359,15 +370,15 @@ impl Cgroup {
 
     fn write_v2_limits(&self, l: &Limits) -> Result<()> {
         if let Some(n) = l.pids {
-            self.set("pids", "pids.max", &format!("{n}"))?;
+            self.set_n("pids", "pids.max", n)?;
         }
         if let Some(m) = l.memory {
-            self.set("memory", "memory.max", &format!("{m}"))?;
+            self.set_n("memory", "memory.max", m)?;
         }
         // v2 counts swap on its own: memory+swap minus memory, or none at all by default.
         let swap = match (l.memory_swap, l.memory) {
             (Some(-1), _) => Some(String::from("max")),
-            (Some(sw), Some(m)) => Some(format!("{}", (sw - m as i64).max(0))),
+            (Some(sw), Some(m)) => Some(dec_i((sw - m as i64).max(0))),
             (None, Some(_)) => Some(String::from("0")),
             _ => None,
         };
@@ -375,15 +386,15 @@ impl Cgroup {
             self.set_if_present("memory", "memory.swap.max", &sw)?;
         }
         if let Some(r) = l.memory_reservation {
-            self.set("memory", "memory.low", &format!("{r}"))?;
+            self.set_n("memory", "memory.low", r)?;
         }
         if let Some(sh) = l.cpu_shares {
             // v1 shares (2..262144) onto v2 weight (1..10000), as runc and crun convert them.
             let w = 1 + (sh.clamp(2, 262_144) - 2) * 9999 / 262_142;
-            self.set("cpu", "cpu.weight", &format!("{w}"))?;
+            self.set_n("cpu", "cpu.weight", w)?;
         }
         if let Some(q) = l.cpu_quota {
-            self.set("cpu", "cpu.max", &format!("{q} {}", l.cpu_period))?;
+            self.set("cpu", "cpu.max", &cat(&[&dec(q), " ", &dec(l.cpu_period)]))?;
         }
         if let Some(c) = &l.cpuset_cpus {
             self.set("cpuset", "cpuset.cpus", c)?;
@@ -394,7 +405,7 @@ impl Cgroup {
         if let Some(w) = l.blkio_weight {
             // blkio's weight (10..1000) onto io.weight (1..10000), as runc converts it.
             let w = 1 + (u64::from(w).clamp(10, 1000) - 10) * 9999 / 990;
-            self.set("io", "io.weight", &format!("default {w}"))?;
+            self.set("io", "io.weight", &cat(&["default ", &dec(w)]))?;
         }
         for (file, value) in &l.unified {
             if file.contains('/') || file.starts_with('.') {
@@ -412,7 +423,7 @@ impl Cgroup {
 
     /// Moves `pid` into every hierarchy of the container's cgroup.
     pub fn join(&self, pid: i32) -> Result<()> {
-        let pid = format!("{pid}");
+        let pid = dec_i(pid.into());
         self.dirs.iter().try_for_each(|d| write_file(&d.fd, &d.path, "cgroup.procs", &pid))
     }
 
@@ -456,15 +467,16 @@ const CONTROLLERS: &[&str] = &["pids", "memory", "cpu", "cpuset", "blkio", "devi
 
 /// The parent of the caller's own cgroup (from /proc/self/cgroup's `0::/path`), opened below the
 /// cgroup2 mount `root`: (its descriptor, its path for messages).
+#[inline(never)]
 fn delegated_base(root: &Fd) -> Result<(Option<Fd>, String)> {
-    let text = read_proc_self_cgroup().or_sys(|| "read /proc/self/cgroup".into())?;
+    let text = read_proc_self_cgroup().or_what("read /proc/self/cgroup")?;
     let own = text.lines().find_map(|l| l.strip_prefix("0::")).unwrap_or("/").trim();
     let parent = own.rsplit_once('/').map_or("", |(p, _)| p).trim_start_matches('/');
     if parent.is_empty() {
         return Ok((None, String::from(MOUNT)));
     }
     let path = format!("{MOUNT}/{parent}");
-    let fd = fs::openat(root.raw(), &cstr(parent)?, O_DIRECTORY | O_RDONLY, 0).or_sys(|| format!("open {path}"))?;
+    let fd = fs::openat(root.raw(), &cstr(parent)?, O_DIRECTORY | O_RDONLY, 0).or_op("open", &path)?;
     Ok((Some(fd), path))
 }
 
@@ -477,12 +489,14 @@ fn read_proc_self_cgroup() -> core::result::Result<String, Errno> {
 }
 
 /// An existing container cgroup with no process in it: nothing runs under that name.
+#[inline(never)]
 fn stale(parent: &Fd, name: &core::ffi::CStr) -> bool {
     let Ok(dir) = fs::openat(parent.raw(), name, O_DIRECTORY | O_RDONLY, 0) else { return false };
     read_file(&dir, "cgroup.procs").is_ok_and(|p| p.trim().is_empty())
 }
 
 /// The controllers to enable for children of a v2 cgroup, as a subtree_control line.
+#[inline(never)]
 fn v2_controllers(l: &Limits) -> String {
     let mut s = String::new();
     let memory = l.memory.is_some() || l.memory_reservation.is_some() || l.memory_swap.is_some();
@@ -517,26 +531,38 @@ fn remove_dir(d: &Dir, name: &str, v2: bool) -> Result<()> {
                 process::sleep_ms(wait_ms);
                 wait_ms = (wait_ms * 2).min(250);
             }
-            Err(e) => return Err(Error::sys(e, format!("rmdir {}", d.path))),
+            Err(e) => return Err(Error::op(e, "rmdir", &d.path)),
         }
     }
     Err(Error::sys(Errno::EBUSY, format!("rmdir {}", d.path)))
 }
 
+#[inline(never)]
 fn kill_all(d: &Dir, v2: bool) {
     if v2 && write_file(&d.fd, &d.path, "cgroup.kill", "1").is_ok() {
         return;
     }
-    if let Ok(procs) = read_file(&d.fd, "cgroup.procs") {
-        for pid in procs.lines().filter_map(|l| l.trim().parse::<i32>().ok()) {
-            let _ = process::kill(pid, process::SIGKILL);
+    for pid in procs(d) {
+        let _ = process::kill(pid, process::SIGKILL);
+    }
+}
+
+/// The pids listed in the directory's cgroup.procs (none if it cannot be read).
+fn procs(d: &Dir) -> Vec<i32> {
+    let mut pids = Vec::new();
+    if let Ok(text) = read_file(&d.fd, "cgroup.procs") {
+        for l in text.lines() {
+            if let Ok(pid) = l.trim().parse() {
+                pids.push(pid);
+            }
         }
     }
+    pids
 }
 
 /// Writes `value` to the control file `name` of the cgroup directory `dir` (shown as `path`).
 pub fn write_file(dir: &Fd, path: &str, name: &str, value: &str) -> Result<()> {
-    let shown = || format!("write {value} to {path}/{name}");
+    let shown = || cat(&["write ", value, " to ", path, "/", name]);
     let fd = fs::openat(dir.raw(), &cstr(name)?, O_WRONLY, 0).or_sys(shown)?;
     fs::write_all(fd.raw(), value.as_bytes()).or_sys(shown)
 }

@@ -5,7 +5,7 @@
 use crate::error::{Error, Result};
 use alloc::boxed::Box;
 use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -222,17 +222,32 @@ fn run_usage() -> String {
         "Usage: runt run [OPTIONS] [--] COMMAND [ARG...]\n\nRun COMMAND as pid 1 of a new container.\n\nOptions:\n",
     );
     for d in RUN_OPTS {
-        let short = d.short.map(|c| format!("-{c}, ")).unwrap_or_default();
-        let spec = match d.value {
-            Some(v) => format!("{short}--{} {v}", d.long),
-            None => format!("{short}--{}", d.long),
-        };
-        s.push_str(&format!("  {spec:<34} {}\n", d.help));
+        let start = s.len();
+        s.push_str("  ");
+        if let Some(c) = d.short {
+            s.push('-');
+            s.push(c);
+            s.push_str(", ");
+        }
+        s.push_str("--");
+        s.push_str(d.long);
+        if let Some(v) = d.value {
+            s.push(' ');
+            s.push_str(v);
+        }
+        // The option column is 34 characters wide (all of them ASCII), then one space.
+        while s.len() < start + 2 + 34 {
+            s.push(' ');
+        }
+        s.push(' ');
+        s.push_str(d.help);
+        s.push('\n');
     }
     s
 }
 
 /// Parses the whole command line (without argv[0]).
+#[inline(never)]
 pub fn parse(args: &[&str]) -> Result<Command> {
     let Some((&first, rest)) = args.split_first() else {
         return Err(Error::msg("no command given (see 'runt --help')"));
@@ -246,6 +261,7 @@ pub fn parse(args: &[&str]) -> Result<Command> {
     }
 }
 
+#[inline(never)]
 fn parse_run(args: &[&str]) -> Result<Command> {
     let mut r = RunArgs::default();
     let mut i = 0;
@@ -271,29 +287,31 @@ fn parse_run(args: &[&str]) -> Result<Command> {
         };
         let v = value.unwrap_or_default();
         let name = def.long;
+        // One copy of the value, whichever field it goes to.
+        let o = String::from(v);
         match def.opt {
             Opt::Help => return Ok(Command::Help(run_usage())),
-            Opt::Rootfs => r.rootfs = Some(v.to_string()),
-            Opt::Name => r.name = Some(v.to_string()),
-            Opt::Hostname => r.hostname = Some(v.to_string()),
-            Opt::Env => r.env.push(v.to_string()),
-            Opt::Workdir => r.workdir = Some(v.to_string()),
-            Opt::User => r.user = Some(v.to_string()),
-            Opt::Net => r.net = Some(v.to_string()),
-            Opt::Volume => r.volumes.push(v.to_string()),
+            Opt::Rootfs => r.rootfs = Some(o),
+            Opt::Name => r.name = Some(o),
+            Opt::Hostname => r.hostname = Some(o),
+            Opt::Env => r.env.push(o),
+            Opt::Workdir => r.workdir = Some(o),
+            Opt::User => r.user = Some(o),
+            Opt::Net => r.net = Some(o),
+            Opt::Volume => r.volumes.push(o),
             Opt::ReadOnly => r.read_only = true,
             Opt::PidsLimit => r.pids_limit = Some(parse_u64(name, v)?),
             Opt::Memory => r.memory = Some(parse_size(v).ok_or_else(|| bad_value(name, v))?),
             Opt::Cpus => r.cpus = Some(parse_cpus(v).ok_or_else(|| bad_value(name, v))?),
-            Opt::CapAdd => r.cap_add.push(v.to_string()),
-            Opt::CapDrop => r.cap_drop.push(v.to_string()),
+            Opt::CapAdd => r.cap_add.push(o),
+            Opt::CapDrop => r.cap_drop.push(o),
             Opt::Privileged => r.privileged = true,
-            Opt::Ulimit => r.ulimits.push(v.to_string()),
-            Opt::Device => r.devices.push(v.to_string()),
+            Opt::Ulimit => r.ulimits.push(o),
+            Opt::Device => r.devices.push(o),
             Opt::Userns => r.userns = true,
-            Opt::Security => r.security_opts.push(v.to_string()),
-            Opt::Uidmap => r.uidmaps.push(v.to_string()),
-            Opt::Gidmap => r.gidmaps.push(v.to_string()),
+            Opt::Security => r.security_opts.push(o),
+            Opt::Uidmap => r.uidmaps.push(o),
+            Opt::Gidmap => r.gidmaps.push(o),
             Opt::OomScoreAdj => {
                 r.oom_score_adj = Some(
                     v.parse().ok().filter(|n: &i32| (-1000..=1000).contains(n)).ok_or_else(|| bad_value(name, v))?,
@@ -301,7 +319,7 @@ fn parse_run(args: &[&str]) -> Result<Command> {
             }
         }
     }
-    r.command = args.get(i..).unwrap_or_default().iter().map(|s| s.to_string()).collect();
+    r.command = crate::spec::owned(args.get(i..).unwrap_or_default());
     if r.command.is_empty() {
         return Err(Error::msg("run: no command given (see 'runt run --help')"));
     }
@@ -356,6 +374,7 @@ pub const CPU_PERIOD_US: u64 = 100_000;
 
 /// `--cpus F` as a CFS quota in microseconds per `CPU_PERIOD_US`: "0.5" -> 50000.
 /// At least 1 ms (the kernel's minimum quota), at most 1024 CPUs.
+#[inline(never)]
 pub fn parse_cpus(v: &str) -> Option<u64> {
     let (int, frac) = v.split_once('.').unwrap_or((v, ""));
     if (int.is_empty() && frac.is_empty()) || frac.len() > 5 {

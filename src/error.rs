@@ -4,7 +4,6 @@
 //! may prefix once with `context`.
 
 use crate::sys::{strerror, Errno};
-use alloc::format;
 use alloc::string::String;
 use core::fmt;
 
@@ -29,12 +28,17 @@ pub type Result<T> = core::result::Result<T, Error>;
 impl Error {
     /// An error without an errno (bad input, a limit), exit 125.
     pub fn msg(what: impl Into<String>) -> Error {
-        Error { what: what.into(), errno: None, status: EXIT_RUNTIME }
+        Error::msg_owned(what.into())
+    }
+
+    #[inline(never)]
+    fn msg_owned(what: String) -> Error {
+        Error { what, errno: None, status: EXIT_RUNTIME }
     }
 
     /// A failed system call: `what` names the operation and the path.
     pub fn sys(errno: Errno, what: impl Into<String>) -> Error {
-        Error { what: what.into(), errno: Some(errno), status: EXIT_RUNTIME }
+        Error::sys_owned(errno, what.into())
     }
 
     pub fn with_status(mut self, status: i32) -> Error {
@@ -43,9 +47,73 @@ impl Error {
     }
 
     /// Adds one outer prefix: "outer: inner".
+    #[inline(never)]
     pub fn context(mut self, outer: &str) -> Error {
-        self.what = format!("{outer}: {}", self.what);
+        self.what = cat(&[outer, ": ", &self.what]);
         self
+    }
+
+    /// A failed system call, `what` already built.
+    #[inline(never)]
+    pub fn sys_owned(errno: Errno, what: String) -> Error {
+        Error { what, errno: Some(errno), status: EXIT_RUNTIME }
+    }
+
+    /// A failed system call, the operation given as one text.
+    #[inline(never)]
+    pub fn at(errno: Errno, what: &str) -> Error {
+        Error::sys(errno, what)
+    }
+
+    /// A failed system call on a path: "op path".
+    #[inline(never)]
+    pub fn op(errno: Errno, op: &str, path: &str) -> Error {
+        Error::sys(errno, cat(&[op, " ", path]))
+    }
+}
+
+/// `f` applied to each item, stopping at the first error (a loop, not a `collect` of results).
+pub fn try_map<T, U>(items: &[T], f: impl Fn(&T) -> Result<U>) -> Result<alloc::vec::Vec<U>> {
+    let mut out = alloc::vec::Vec::with_capacity(items.len());
+    for i in items {
+        out.push(f(i)?);
+    }
+    Ok(out)
+}
+
+/// The pieces joined into one string (a call, not a `format!`, at each of the many sites).
+#[inline(never)]
+pub fn cat(parts: &[&str]) -> String {
+    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        s.push_str(p);
+    }
+    s
+}
+
+/// `n` in decimal, as `format!("{n}")` writes it.
+#[inline(never)]
+pub fn dec(n: u64) -> String {
+    let mut s = String::new();
+    push_dec(&mut s, n);
+    s
+}
+
+fn push_dec(s: &mut String, n: u64) {
+    if n >= 10 {
+        push_dec(s, n / 10);
+    }
+    s.push(char::from(b'0' + (n % 10) as u8));
+}
+
+/// `n` in decimal with a leading '-' when negative.
+#[inline(never)]
+pub fn dec_i(n: i64) -> String {
+    let d = dec(n.unsigned_abs());
+    if n < 0 {
+        cat(&["-", &d])
+    } else {
+        d
     }
 }
 
@@ -53,7 +121,8 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.what)?;
         if let Some(e) = self.errno {
-            write!(f, ": {}", strerror(e))?;
+            f.write_str(": ")?;
+            f.write_str(strerror(e))?;
         }
         Ok(())
     }
@@ -62,11 +131,34 @@ impl fmt::Display for Error {
 /// Attaches the operation to a system call result: `sys::mkdirat(..).or_sys(|| format!(..))`.
 pub trait OrSys<T> {
     fn or_sys(self, what: impl FnOnce() -> String) -> Result<T>;
+    /// As `or_sys`, with a fixed text as the operation.
+    fn or_what(self, what: &str) -> Result<T>;
+    /// As `or_sys`, with "op path" as the operation.
+    fn or_op(self, op: &str, path: &str) -> Result<T>;
 }
 
 impl<T> OrSys<T> for core::result::Result<T, Errno> {
     #[inline]
     fn or_sys(self, what: impl FnOnce() -> String) -> Result<T> {
-        self.map_err(|e| Error::sys(e, what()))
+        match self {
+            Ok(v) => Ok(v),
+            Err(e) => Err(Error::sys_owned(e, what())),
+        }
+    }
+
+    #[inline]
+    fn or_what(self, what: &str) -> Result<T> {
+        match self {
+            Ok(v) => Ok(v),
+            Err(e) => Err(Error::at(e, what)),
+        }
+    }
+
+    #[inline]
+    fn or_op(self, op: &str, path: &str) -> Result<T> {
+        match self {
+            Ok(v) => Ok(v),
+            Err(e) => Err(Error::op(e, op, path)),
+        }
     }
 }

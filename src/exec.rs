@@ -28,7 +28,7 @@ const ORDER: &[(&str, u32)] = &[
 /// Opens /proc/PID/ns/NAME unless it is runt's own namespace already.
 fn ns_of(pid: i32, name: &str) -> Result<Option<Fd>> {
     let theirs = format!("/proc/{pid}/ns/{name}");
-    let fd = fs::openat(fs::CWD, &cstr(&theirs)?, fs::O_RDONLY, 0).or_sys(|| format!("open {theirs}"))?;
+    let fd = fs::openat(fs::CWD, &cstr(&theirs)?, fs::O_RDONLY, 0).or_op("open", &theirs)?;
     let own = fs::openat(fs::CWD, &cstr(&format!("/proc/self/ns/{name}"))?, fs::O_RDONLY, 0);
     let same = own.is_ok_and(|o| fs::identity(o.raw()).ok() == fs::identity(fd.raw()).ok());
     Ok((!same).then_some(fd))
@@ -41,6 +41,7 @@ pub struct Options<'a> {
 }
 
 /// Runs `spec`'s process in the container `st`. Returns its exit status (0 with detach).
+#[inline(never)]
 pub fn exec(st: &State, spec: &Spec, opts: &Options, write_pid: &mut dyn FnMut(i32) -> Result<()>) -> Result<i32> {
     let mut joins: Vec<(Fd, u32)> = Vec::new();
     for &(name, flag) in ORDER {
@@ -52,14 +53,14 @@ pub fn exec(st: &State, spec: &Spec, opts: &Options, write_pid: &mut dyn FnMut(i
         process::setns(&pidns, process::CLONE_NEWPID).or_sys(|| format!("setns into /proc/{}/ns/pid", st.pid))?;
     }
     let console = match opts.console {
-        Some(path) => Some(net::unix_connect(path.as_bytes()).or_sys(|| format!("connect to console socket {path}"))?),
+        Some(path) => Some(net::unix_connect(path.as_bytes()).or_op("connect to console socket", path)?),
         None => None,
     };
     let cg = Cgroup::open(&st.cgroups)?;
     let (parent, child) = sync::pair()?;
     let waited = SigSet::of(FORWARDED).union(SigSet::of(&[17]));
-    let saved_mask = signal::set_mask(waited.union(SigSet::of(&[13]))).or_sys(|| "block signals".into())?;
-    let pid = process::clone_fork(0).or_sys(|| "fork".into())?;
+    let saved_mask = signal::set_mask(waited.union(SigSet::of(&[13]))).or_what("block signals")?;
+    let pid = process::clone_fork(0).or_what("fork")?;
     if pid == 0 {
         drop(parent);
         let err = match enter(&child, &joins, spec, saved_mask, console.as_ref()) {
@@ -85,7 +86,7 @@ pub fn exec(st: &State, spec: &Spec, opts: &Options, write_pid: &mut dyn FnMut(i
         return Ok(0);
     }
     loop {
-        let (p, raw) = process::wait4(pid, true).or_sys(|| "wait for the process".into())?;
+        let (p, raw) = process::wait4(pid, true).or_what("wait for the process")?;
         if p == pid {
             return Ok(exit_status(raw));
         }

@@ -5,7 +5,7 @@
 //! the one exception is a created container after `start`, whose runt is gone: it says on its own
 //! stderr why its command could not run.
 
-use crate::error::{Error, OrSys, Result, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND, EXIT_RUNTIME};
+use crate::error::{cat, dec_i, Error, OrSys, Result, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND, EXIT_RUNTIME};
 use crate::out::Out;
 use crate::plan::Step;
 use crate::rootfs::{self, cstr};
@@ -73,7 +73,7 @@ fn setup(
     if matches!(mode, Mode::Foreground) {
         // If runt dies (even by SIGKILL), the container's init goes with it, and so does its pid
         // namespace; nothing is left running unowned.
-        process::set_parent_death_signal(process::SIGKILL).or_sys(|| "prctl PR_SET_PDEATHSIG".into())?;
+        process::set_parent_death_signal(process::SIGKILL).or_what("prctl PR_SET_PDEATHSIG")?;
     }
     // Namespaces given by path (config.json) are joined before anything is done in them.
     for (fd, flag) in joins {
@@ -90,8 +90,8 @@ fn setup(
         *pid = go();
         // Become the namespace's root: the ids runt had outside may not be mapped at all (root
         // running --userns), and files cannot be created under an unmapped id.
-        process::setgid(0).or_sys(|| "setgid 0 in the user namespace".into())?;
-        process::setuid(0).or_sys(|| "setuid 0 in the user namespace".into())?;
+        process::setgid(0).or_what("setgid 0 in the user namespace")?;
+        process::setuid(0).or_what("setuid 0 in the user namespace")?;
     }
     // Device nodes and mount points get exactly the modes asked for.
     fs::umask(0);
@@ -99,13 +99,13 @@ fn setup(
     fs::umask(0o022);
     // An empty hostname: a joined or shared UTS namespace, left as it is.
     if !spec.hostname.is_empty() {
-        process::sethostname(spec.hostname.as_bytes()).or_sys(|| format!("sethostname {}", spec.hostname))?;
+        process::sethostname(spec.hostname.as_bytes()).or_op("sethostname", &spec.hostname)?;
     }
     if let Some(d) = &spec.oci.domainname {
-        process::setdomainname(d.as_bytes()).or_sys(|| format!("setdomainname {d}"))?;
+        process::setdomainname(d.as_bytes()).or_op("setdomainname", d)?;
     }
     if spec.namespaces & process::CLONE_NEWNET != 0 {
-        crate::sys::net::interface_up(b"lo").or_sys(|| "bring up lo".into())?;
+        crate::sys::net::interface_up(b"lo").or_what("bring up lo")?;
     }
     // All of the above overlapped with the parent's cgroup set-up; from here on the process must
     // be inside its cgroup.
@@ -114,7 +114,7 @@ fn setup(
     }
     // Now that the process is in its cgroup, that cgroup becomes the root of its cgroup namespace.
     if spec.namespaces & process::CLONE_NEWCGROUP != 0 {
-        process::unshare(process::CLONE_NEWCGROUP).or_sys(|| "unshare the cgroup namespace".into())?;
+        process::unshare(process::CLONE_NEWCGROUP).or_what("unshare the cgroup namespace")?;
     }
     let console = match mode {
         Mode::Create { console, .. } => console.as_ref(),
@@ -127,7 +127,7 @@ fn setup(
 /// container's namespaces: working directory, keyring, limits, terminal, identity, capabilities,
 /// then no_new_privs and seccomp as the last thing before execve.
 pub fn become_process(spec: &Spec, saved_mask: SigSet, console: Option<&Fd>) -> Result<()> {
-    fs::chdir(&cstr(&spec.cwd)?).or_sys(|| format!("chdir {}", spec.cwd))?;
+    fs::chdir(&cstr(&spec.cwd)?).or_op("chdir", &spec.cwd)?;
     // A fresh session keyring: the keys of the session runt runs in stay out of reach. Kernels
     // built without keys have nothing to hide.
     if !spec.oci.keep_keyring {
@@ -141,7 +141,7 @@ pub fn become_process(spec: &Spec, saved_mask: SigSet, console: Option<&Fd>) -> 
             .or_sys(|| format!("setrlimit {} {}:{}", rlimits::name(l.resource), l.soft, l.hard))?;
     }
     if let Some(adj) = spec.oom_score_adj {
-        write_proc_self("oom_score_adj", &format!("{adj}"))?;
+        write_proc_self("oom_score_adj", &dec_i(adj.into()))?;
     }
     // The terminal first: the console socket is reached and the pty set up while nothing is
     // dropped yet.
@@ -166,7 +166,7 @@ pub fn become_process(spec: &Spec, saved_mask: SigSet, console: Option<&Fd>) -> 
     if let Some(u) = spec.user {
         // Where setgroups was denied (a rootless single-id map) there are no groups to clear.
         if !spec.userns.as_ref().is_some_and(|ns| ns.deny_setgroups) {
-            process::setgroups(&spec.oci.additional_gids).or_sys(|| "setgroups".into())?;
+            process::setgroups(&spec.oci.additional_gids).or_what("setgroups")?;
         }
         process::setgid(u.gid).or_sys(|| format!("setgid {}", u.gid))?;
         process::setuid(u.uid).or_sys(|| format!("setuid {}", u.uid))?;
@@ -183,7 +183,7 @@ pub fn become_process(spec: &Spec, saved_mask: SigSet, console: Option<&Fd>) -> 
             let _ = signal::set_default(sig);
         }
     }
-    signal::set_mask(saved_mask).or_sys(|| "restore the signal mask".into())?;
+    signal::set_mask(saved_mask).or_what("restore the signal mask")?;
     if spec.no_new_privs {
         seccomp::set_no_new_privs()?;
         // The last thing before execve: the filter then constrains the command and nothing of
@@ -215,17 +215,31 @@ fn created(spec: &Spec, sync: &ChildEnd, fifo: Fd, pid: i32) -> Result<Error> {
     let after = |e: Error| Error { what: format!("{AFTER_START}{}", e.what), ..e };
     // Blocks until `runt start` opens the fifo for reading.
     let fifo_path = cstr(&format!("/proc/self/fd/{}", fifo.raw()))?;
-    let w = fs::openat(fs::CWD, &fifo_path, fs::O_WRONLY, 0).or_sys(|| "open exec.fifo".into()).map_err(after)?;
-    fs::write_all(w.raw(), b"0").or_sys(|| "write exec.fifo".into()).map_err(after)?;
+    let w = fs::openat(fs::CWD, &fifo_path, fs::O_WRONLY, 0).or_what("open exec.fifo").map_err(after)?;
+    fs::write_all(w.raw(), b"0").or_what("write exec.fifo").map_err(after)?;
     drop(w);
     drop(fifo);
     hooks::run_all(&spec.oci.hooks.start_container, &hooks::state_json(spec, pid, "created"), "startContainer")
         .map_err(after)?;
-    let ptrs = |v: &[CString]| -> Vec<*const u8> {
-        v.iter().map(|c| c.as_ptr().cast::<u8>()).chain(core::iter::once(core::ptr::null())).collect()
-    };
     let errno = process::execve(&path, &ptrs(&argv), &ptrs(&envp));
     Ok(after(exec_error(spec.args.first().map_or("", |a| a.as_str()), errno)))
+}
+
+/// The pointers of an argv or envp for execve, null-terminated.
+#[inline(never)]
+pub fn ptrs(v: &[CString]) -> Vec<*const u8> {
+    let mut p = Vec::with_capacity(v.len() + 1);
+    for c in v {
+        p.push(c.as_ptr().cast::<u8>());
+    }
+    p.push(core::ptr::null());
+    p
+}
+
+/// The container's PATH, or the default one.
+#[inline(never)]
+fn search_path(spec: &Spec) -> &str {
+    spec.env.iter().rev().find_map(|e| e.strip_prefix("PATH=")).unwrap_or(DEFAULT_PATH)
 }
 
 /// Whether the parent has hooks to run before the container's createContainer hooks.
@@ -234,15 +248,16 @@ pub fn runtime_hooks(spec: &Spec) -> bool {
 }
 
 /// The program to run (PATH searched in the container) and its argv and environment.
+#[inline(never)]
 fn resolve(spec: &Spec) -> Result<(CString, Vec<CString>, Vec<CString>)> {
     let prog = spec.args.first().ok_or_else(|| Error::msg("process.args is empty"))?;
-    let argv = spec.args.iter().map(|a| cstr(a)).collect::<Result<Vec<_>>>()?;
-    let envp = spec.env.iter().map(|a| cstr(a)).collect::<Result<Vec<_>>>()?;
+    let argv = rootfs::cstrs(&spec.args)?;
+    let envp = rootfs::cstrs(&spec.env)?;
     let candidates: Vec<alloc::string::String> = if prog.contains('/') {
         alloc::vec![prog.clone()]
     } else {
-        let path = spec.env.iter().rev().find_map(|e| e.strip_prefix("PATH=")).unwrap_or(DEFAULT_PATH);
-        path.split(':').filter(|d| !d.is_empty()).map(|d| format!("{d}/{prog}")).collect()
+        let path = search_path(spec);
+        path.split(':').filter(|d| !d.is_empty()).map(|d| cat(&[d, "/", prog])).collect()
     };
     let mut found_unusable = None;
     for c in candidates {
@@ -262,24 +277,20 @@ fn resolve(spec: &Spec) -> Result<(CString, Vec<CString>, Vec<CString>)> {
 const X_OK: u32 = 1;
 
 /// Writes a file of the container's own /proc/self (mounted by rootfs::enter).
+#[inline(never)]
 fn write_proc_self(name: &str, value: &str) -> Result<()> {
-    let path = format!("/proc/self/{name}");
-    let fd = fs::openat(fs::CWD, &cstr(&path)?, fs::O_WRONLY, 0).or_sys(|| format!("open {path}"))?;
-    fs::write_all(fd.raw(), value.as_bytes()).or_sys(|| format!("write {value} to {path}"))
+    let path = cat(&["/proc/self/", name]);
+    let fd = fs::openat(fs::CWD, &cstr(&path)?, fs::O_WRONLY, 0).or_op("open", &path)?;
+    fs::write_all(fd.raw(), value.as_bytes()).or_sys(|| cat(&["write ", value, " to ", &path]))
 }
 
 /// execve's the command, searching PATH (from the container's environment) for a bare name.
 /// Returns the error to report: 127 if nothing was found, 126 if found but not executable.
 pub fn exec(spec: &Spec) -> Error {
     let Some(prog) = spec.args.first() else { return Error::msg("empty command") };
-    let cargs: Result<Vec<CString>> = spec.args.iter().map(|a| cstr(a)).collect();
-    let cenv: Result<Vec<CString>> = spec.env.iter().map(|a| cstr(a)).collect();
-    let (cargs, cenv) = match (cargs, cenv) {
+    let (cargs, cenv) = match (rootfs::cstrs(&spec.args), rootfs::cstrs(&spec.env)) {
         (Ok(a), Ok(e)) => (a, e),
         (Err(e), _) | (_, Err(e)) => return e,
-    };
-    let ptrs = |v: &[CString]| -> Vec<*const u8> {
-        v.iter().map(|c| c.as_ptr().cast::<u8>()).chain(core::iter::once(core::ptr::null())).collect()
     };
     let (argv, envp) = (ptrs(&cargs), ptrs(&cenv));
 
@@ -289,10 +300,10 @@ pub fn exec(spec: &Spec) -> Error {
             Err(e) => return e,
         }
     } else {
-        let path = spec.env.iter().rev().find_map(|e| e.strip_prefix("PATH=")).unwrap_or(DEFAULT_PATH);
+        let path = search_path(spec);
         let mut result = Errno::ENOENT;
         for dir in path.split(':').filter(|d| !d.is_empty()) {
-            let Ok(candidate) = cstr(&format!("{dir}/{prog}")) else { continue };
+            let Ok(candidate) = cstr(&cat(&[dir, "/", prog])) else { continue };
             match process::execve(&candidate, &argv, &envp) {
                 // Keep looking; remember that something was there but refused, as execvp does.
                 Errno::ENOENT | Errno::ENOTDIR => {}
@@ -310,14 +321,14 @@ pub fn exec(spec: &Spec) -> Error {
 
 fn exec_error(prog: &str, errno: Errno) -> Error {
     if errno != Errno::ENOENT {
-        return Error::sys(errno, format!("exec {prog}")).with_status(EXIT_NOT_EXECUTABLE);
+        return Error::op(errno, "exec", prog).with_status(EXIT_NOT_EXECUTABLE);
     }
     // ENOENT for a file that exists means its ELF interpreter or #! interpreter is missing.
     let exists = prog.contains('/') && cstr(prog).is_ok_and(|p| fs::faccessat(fs::CWD, &p, 0).is_ok());
     let what = if exists {
-        format!("exec {prog} (its interpreter or dynamic loader is missing)")
+        cat(&["exec ", prog, " (its interpreter or dynamic loader is missing)"])
     } else {
-        format!("exec {prog}")
+        cat(&["exec ", prog])
     };
     Error::sys(errno, what).with_status(EXIT_NOT_FOUND)
 }

@@ -71,11 +71,9 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
     let (mode, terminal) = match how {
         How::Foreground { terminal } => (init::Mode::Foreground, terminal),
         How::Create { fifo, console } => {
-            let fifo = fs::openat(fs::CWD, &cstr(fifo)?, fs::O_PATH, 0).or_sys(|| format!("open {fifo}"))?;
+            let fifo = fs::openat(fs::CWD, &cstr(fifo)?, fs::O_PATH, 0).or_op("open", fifo)?;
             let console = match console {
-                Some(path) => {
-                    Some(net::unix_connect(path.as_bytes()).or_sys(|| format!("connect to console socket {path}"))?)
-                }
+                Some(path) => Some(net::unix_connect(path.as_bytes()).or_op("connect to console socket", path)?),
                 None => None,
             };
             (init::Mode::Create { fifo, console }, false)
@@ -85,9 +83,9 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
     // the container's init first); the others by the child, before it does anything in them.
     let mut joins = Vec::new();
     for (flag, path) in &spec.join {
-        let fd = fs::openat(fs::CWD, &cstr(path)?, fs::O_RDONLY, 0).or_sys(|| format!("open namespace {path}"))?;
+        let fd = fs::openat(fs::CWD, &cstr(path)?, fs::O_RDONLY, 0).or_op("open namespace", path)?;
         match *flag {
-            process::CLONE_NEWPID => process::setns(&fd, *flag).or_sys(|| format!("setns into {path}"))?,
+            process::CLONE_NEWPID => process::setns(&fd, *flag).or_op("setns into", path)?,
             process::CLONE_NEWNS => {
                 return Err(Error::msg(format!("joining a mount namespace ({path}) is not supported")))
             }
@@ -98,7 +96,7 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
     }
     let cgroup_dirs = cg.as_ref().map(Cgroup::paths).unwrap_or_default();
     let (parent, child) = sync::pair()?;
-    let saved_mask = signal::set_mask(blocked).or_sys(|| "block signals".into())?;
+    let saved_mask = signal::set_mask(blocked).or_what("block signals")?;
 
     // The cgroup namespace is unshared by the child once it is in its cgroup.
     let mut flags = u64::from(spec.namespaces & !process::CLONE_NEWCGROUP);
@@ -222,6 +220,7 @@ pub fn run(spec: &Spec, warn: &mut dyn FnMut(&str), on_started: &mut dyn FnMut(i
 
 /// `runt create`: start the container up to the point where it waits on `dir`'s fifo, record its
 /// state, and leave it (and its cgroup) behind for `start` and `delete`.
+#[inline(never)]
 pub fn create(spec: &Spec, dir: &state::Dir, console: Option<&str>, warn: &mut dyn FnMut(&str)) -> Result<State> {
     dir.make_fifo()?;
     let fifo = dir.fifo_path();
@@ -273,7 +272,7 @@ pub fn cgroup_path(spec: &Spec) -> String {
 fn wait_forwarding(pid: i32, waited: SigSet) -> Result<i32> {
     loop {
         // Check first: the child may have ended before its SIGCHLD was taken.
-        let (p, raw) = process::wait4(pid, true).or_sys(|| "wait for the container".into())?;
+        let (p, raw) = process::wait4(pid, true).or_what("wait for the container")?;
         if p == pid {
             return Ok(exit_status(raw));
         }
@@ -288,6 +287,7 @@ fn wait_forwarding(pid: i32, waited: SigSet) -> Result<i32> {
 }
 
 /// A raw wait status as a shell would report it: the exit code, or 128+N for signal N.
+#[inline(never)]
 pub fn exit_status(raw: i32) -> i32 {
     let sig = raw & 0x7f;
     if sig == 0 {

@@ -51,11 +51,14 @@ pub fn main(args: Vec<&'static [u8]>, env: Vec<&'static [u8]>) -> i32 {
 
 /// `--log FILE`: engines (conmon) read the runtime's error from there, as JSON with
 /// `--log-format json`.
+#[inline(never)]
 fn log_error(g: &oci::cli::Global, e: &Error) {
     let Some(path) = &g.log else { return };
     let line = if g.log_json {
         let o = oci::write::Object::new().str("level", "error").str("msg", &alloc::format!("{e}"));
-        alloc::format!("{}\n", o.str("time", &state::timestamp()).finish())
+        let mut line = o.str("time", &state::timestamp()).finish();
+        line.push('\n');
+        line
     } else {
         alloc::format!("runt: {e}\n")
     };
@@ -67,6 +70,7 @@ fn log_error(g: &oci::cli::Global, e: &Error) {
     }
 }
 
+#[inline(never)]
 fn run(raw_args: &[&[u8]], env: &[&[u8]], log: &mut Option<oci::cli::Global>) -> Result<i32, Error> {
     let mut owned = Vec::with_capacity(raw_args.len());
     for (i, a) in raw_args.iter().enumerate().skip(1) {
@@ -128,6 +132,7 @@ fn run(raw_args: &[&[u8]], env: &[&[u8]], log: &mut Option<oci::cli::Global>) ->
 }
 
 /// 12 hex digits from getrandom: the default container name.
+#[inline(never)]
 fn random_name() -> String {
     let mut b = [0u8; 6];
     if sys::process::getrandom(&mut b).is_err() {
@@ -137,7 +142,9 @@ fn random_name() -> String {
     }
     let mut s = String::with_capacity(12);
     for x in b {
-        let _ = write!(s, "{x:02x}");
+        for d in [x >> 4, x & 15] {
+            s.push(char::from(if d < 10 { b'0' + d } else { b'a' + d - 10 }));
+        }
     }
     s
 }

@@ -26,6 +26,12 @@ use linux_raw_sys::general::{S_IFBLK, S_IFCHR};
 
 /// Makes a C string of text that came from argv or the plan (no interior NULs possible from
 /// argv; anything else is refused rather than truncated).
+/// Each of `v` as a C string.
+#[inline(never)]
+pub fn cstrs(v: &[String]) -> Result<Vec<CString>> {
+    crate::error::try_map(v, |s| cstr(s))
+}
+
 pub fn cstr(s: &str) -> Result<CString> {
     CString::new(s).map_err(|_| Error::msg(format!("a NUL byte in '{}'", s.replace('\0', "\\0"))))
 }
@@ -39,16 +45,16 @@ const STAGING: &[&CStr] = &[c"/tmp", c"/run", c"/dev", c"/proc"];
 /// `cgroups`: the container's cgroup directories, shown at a `cgroup` mount.
 pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String]) -> Result<()> {
     // First, before any mount: nothing mounted from here on may propagate back to the host.
-    mount::mount(None, c"/", None, MS_REC | MS_PRIVATE, None).or_sys(|| "make / private".into())?;
+    mount::mount(None, c"/", None, MS_REC | MS_PRIVATE, None).or_what("make / private")?;
 
     let shown_root = spec.root.path.as_deref().unwrap_or("/");
     let source = cstr(shown_root)?;
-    fs::openat(CWD, &source, O_PATH | O_DIRECTORY, 0).or_sys(|| format!("rootfs {shown_root}"))?;
+    fs::openat(CWD, &source, O_PATH | O_DIRECTORY, 0).or_op("rootfs", shown_root)?;
     // Bind sources are host paths, resolved against runt's own cwd: open them before leaving it.
     let mut sources = Vec::with_capacity(spec.mounts.len());
     for m in &spec.mounts {
         sources.push(match m.is_bind() {
-            true => Some(fs::openat(CWD, &cstr(&m.source)?, O_PATH, 0).or_sys(|| format!("bind source {}", m.source))?),
+            true => Some(fs::openat(CWD, &cstr(&m.source)?, O_PATH, 0).or_op("bind source", &m.source)?),
             false => None,
         });
     }
@@ -69,18 +75,19 @@ pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String]) -> Result<()> {
         other => other,
     };
     bound.or_sys(|| format!("bind rootfs {shown_root} on {}", staging.to_string_lossy()))?;
-    let root = fs::openat(CWD, staging, O_PATH | O_DIRECTORY, 0).or_sys(|| "open the new root".into())?;
-    fs::fchdir(root.raw()).or_sys(|| "chdir to the new root".into())?;
+    let root = fs::openat(CWD, staging, O_PATH | O_DIRECTORY, 0).or_what("open the new root")?;
+    fs::fchdir(root.raw()).or_what("chdir to the new root")?;
 
     let mut b = Builder { root, host_root: spec.root.path.is_none(), proc_ready: false, cgroups };
     for step in steps {
-        let shown = || format!("{}{}", shown_root.trim_end_matches('/'), target_of(spec, step));
         match step {
             Step::Mount(i) => {
                 let Some(m) = spec.mounts.get(*i) else { continue };
                 let what = if m.is_bind() { &m.source } else { &m.fstype };
-                b.mount(m, sources.get(*i).and_then(Option::as_ref))
-                    .map_err(|e| e.context(&format!("mount {what} on {}", shown())))?;
+                b.mount(m, sources.get(*i).and_then(Option::as_ref)).map_err(|e| {
+                    let root = shown_root.trim_end_matches('/');
+                    e.context(&format!("mount {what} on {root}{}", target_of(spec, step)))
+                })?;
             }
             Step::Devices => make_devices(&spec.device_nodes).map_err(|e| e.context("populate /dev"))?,
             Step::Mask(path) => b.mask(path).map_err(|e| e.context(&format!("mask {path}")))?,
@@ -88,7 +95,7 @@ pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String]) -> Result<()> {
                 b.readonly_path(path).map_err(|e| e.context(&format!("make {path} read-only")))?
             }
             Step::ReadOnlyRoot => {
-                let keep = kept_flags(b.root.raw()).or_sys(|| format!("statfs {shown_root}"))?;
+                let keep = kept_flags(b.root.raw()).or_op("statfs", shown_root)?;
                 mount::mount(None, c".", None, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, None)
                     .or_sys(|| format!("remount {shown_root} read-only"))?;
             }
@@ -99,6 +106,7 @@ pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String]) -> Result<()> {
 
 /// Makes sure `target` (relative to the cwd, i.e. the new root) is a real directory, creating it
 /// when missing. Returns false when it is missing on a read-only root: the mount is skipped.
+#[inline(never)]
 fn ensure_dir(target: &CStr) -> Result<bool> {
     match fs::openat(CWD, target, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0) {
         Ok(_) => Ok(true),
@@ -145,6 +153,7 @@ const DEV_LINKS: &[(&CStr, &CStr)] = &[
     (c"pts/ptmx", c"dev/ptmx"),
 ];
 
+#[inline(never)]
 fn make_devices(extra: &[devices::Node]) -> Result<()> {
     for &(name, major, minor) in DEVICES {
         make_node(name, S_IFCHR, major, minor)?;
@@ -173,18 +182,18 @@ fn make_devices(extra: &[devices::Node]) -> Result<()> {
 
 /// Creates one device node (mode 0666) at `name`, relative to the new root.
 fn make_node(name: &CStr, kind: u32, major: u32, minor: u32) -> Result<()> {
-    let shown = || format!("/{}", name.to_string_lossy());
+    let shown = format!("/{}", name.to_string_lossy());
     // The kernel's dev_t encoding for mknod: minor's low byte, major, minor's high bits.
     let dev = u64::from((minor & 0xff) | (major << 8) | ((minor & !0xff) << 12));
     match fs::mknodat(CWD, name, kind | 0o666, dev) {
         Ok(()) => Ok(()),
         // Without CAP_MKNOD in the initial user namespace, borrow the host's node instead.
         Err(Errno::EPERM) => {
-            fs::openat(CWD, name, O_CREAT | O_EXCL | O_RDONLY, 0o666).or_sys(|| format!("create {}", shown()))?;
-            let host = cstr(&shown())?;
-            mount::mount(Some(&host), name, None, MS_BIND, None).or_sys(|| format!("bind {} from the host", shown()))
+            fs::openat(CWD, name, O_CREAT | O_EXCL | O_RDONLY, 0o666).or_op("create", &shown)?;
+            let host = cstr(&shown)?;
+            mount::mount(Some(&host), name, None, MS_BIND, None).or_sys(|| format!("bind {shown} from the host"))
         }
-        Err(e) => Err(Error::sys(e, format!("mknod {}", shown()))),
+        Err(e) => Err(Error::op(e, "mknod", &shown)),
     }
 }
 
@@ -205,6 +214,7 @@ impl Builder<'_> {
         cstr(&format!("{}/self/fd/{}", if self.proc_ready { "proc" } else { "/proc" }, fd.raw()))
     }
 
+    #[inline(never)]
     fn mount(&mut self, m: &Mount, source: Option<&Fd>) -> Result<()> {
         let data = if m.data.is_empty() { None } else { Some(cstr(&m.data)?) };
         if m.destination == "/proc" && m.fstype == "proc" {
@@ -212,7 +222,7 @@ impl Builder<'_> {
             if !ensure_dir(c"proc")? {
                 return Ok(());
             }
-            mount::mount(Some(c"proc"), c"proc", Some(c"proc"), m.flags, data.as_deref()).or_sys(|| "mount".into())?;
+            mount::mount(Some(c"proc"), c"proc", Some(c"proc"), m.flags, data.as_deref()).or_what("mount")?;
             self.proc_ready = true;
             return Ok(());
         }
@@ -220,7 +230,7 @@ impl Builder<'_> {
             return self.mount_cgroup(m);
         }
         let is_dir = match source {
-            Some(s) => fs::is_dir(s.raw()).or_sys(|| "stat the source".into())?,
+            Some(s) => fs::is_dir(s.raw()).or_what("stat the source")?,
             None => true,
         };
         let t = match resolve_in_root(&self.root, &m.destination, is_dir, true) {
@@ -232,7 +242,7 @@ impl Builder<'_> {
         match source {
             Some(src) => {
                 mount::mount(Some(&self.via_proc(src)?), &target, None, MS_BIND | (m.flags & MS_REC), None)
-                    .or_sys(|| "bind mount".into())?;
+                    .or_what("bind mount")?;
                 // Other flags (ro, nosuid, ...) only take on a bind mount through a remount.
                 let extra = m.flags & !(MS_BIND | MS_REC);
                 if extra != 0 {
@@ -244,10 +254,9 @@ impl Builder<'_> {
                 let src = cstr(&m.source)?;
                 // tmpcopyup: hold what is there now, to copy it onto the fresh filesystem.
                 let under = match m.copy_up {
-                    true => Some(
-                        fs::openat(fs::CWD, &target, O_RDONLY | O_DIRECTORY, 0)
-                            .or_sys(|| "open for tmpcopyup".into())?,
-                    ),
+                    true => {
+                        Some(fs::openat(fs::CWD, &target, O_RDONLY | O_DIRECTORY, 0).or_what("open for tmpcopyup")?)
+                    }
                     false => None,
                 };
                 match mount::mount(Some(&src), &target, Some(&ty), m.flags, data.as_deref()) {
@@ -256,7 +265,7 @@ impl Builder<'_> {
                     // --net host) may not mount sysfs: show the host's, read-only, instead.
                     Err(Errno::EPERM) if m.fstype == "sysfs" => {
                         mount::mount(Some(c"/sys"), &target, None, MS_BIND | MS_REC, None)
-                            .or_sys(|| "bind the host's /sys".into())?;
+                            .or_what("bind the host's /sys")?;
                         self.remount(&m.destination, true, MS_RDONLY)?;
                     }
                     Err(e) => return Err(Error::sys(e, "mount")),
@@ -264,15 +273,14 @@ impl Builder<'_> {
                 if let Some(under) = under {
                     let top = resolve_in_root(&self.root, &m.destination, true, false)?;
                     let top = fs::openat(fs::CWD, &self.via_proc(&top)?, O_RDONLY | O_DIRECTORY, 0)
-                        .or_sys(|| "open the new filesystem".into())?;
+                        .or_what("open the new filesystem")?;
                     copy_tree(&under, &top, 0).map_err(|e| e.context("tmpcopyup"))?;
                 }
             }
         }
         if m.propagation != 0 {
             let top = resolve_in_root(&self.root, &m.destination, is_dir, false)?;
-            mount::mount(None, &self.via_proc(&top)?, None, m.propagation, None)
-                .or_sys(|| "set mount propagation".into())?;
+            mount::mount(None, &self.via_proc(&top)?, None, m.propagation, None).or_what("set mount propagation")?;
         }
         Ok(())
     }
@@ -280,16 +288,16 @@ impl Builder<'_> {
     /// A `cgroup` mount shows the container its own cgroup, as a cgroup namespace would: on v2 its
     /// directory bound at the destination; on v1 a tmpfs holding one bound directory per
     /// hierarchy. Read-only unless the mount says otherwise. Without cgroups: nothing to show.
+    #[inline(never)]
     fn mount_cgroup(&self, m: &Mount) -> Result<()> {
         let Some(first) = self.cgroups.first() else { return Ok(()) };
         let t = resolve_in_root(&self.root, &m.destination, true, true)?;
         let keep = m.flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
         let v1 = !crate::cgroup::is_v2();
         let bind = |src: &str, dest: &str| -> Result<()> {
-            let s = fs::openat(fs::CWD, &cstr(src)?, O_PATH | O_DIRECTORY, 0).or_sys(|| format!("open {src}"))?;
+            let s = fs::openat(fs::CWD, &cstr(src)?, O_PATH | O_DIRECTORY, 0).or_op("open", src)?;
             let d = resolve_in_root(&self.root, dest, true, true)?;
-            mount::mount(Some(&self.via_proc(&s)?), &self.via_proc(&d)?, None, MS_BIND, None)
-                .or_sys(|| format!("bind {src}"))?;
+            mount::mount(Some(&self.via_proc(&s)?), &self.via_proc(&d)?, None, MS_BIND, None).or_op("bind", src)?;
             self.remount(dest, true, keep)
         };
         if !v1 {
@@ -297,7 +305,7 @@ impl Builder<'_> {
         }
         let flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
         mount::mount(Some(c"tmpfs"), &self.via_proc(&t)?, Some(c"tmpfs"), flags, Some(c"mode=755"))
-            .or_sys(|| "mount a tmpfs for the cgroup hierarchies".into())?;
+            .or_what("mount a tmpfs for the cgroup hierarchies")?;
         for c in self.cgroups {
             // /sys/fs/cgroup/CONTROLLER/...: the controller names the directory inside.
             let Some(controller) = c.strip_prefix("/sys/fs/cgroup/").and_then(|r| r.split('/').next()) else {
@@ -308,7 +316,7 @@ impl Builder<'_> {
         if keep & MS_RDONLY != 0 {
             let top = resolve_in_root(&self.root, &m.destination, true, false)?;
             mount::mount(None, &self.via_proc(&top)?, None, MS_REMOUNT | MS_RDONLY | flags, None)
-                .or_sys(|| "remount the cgroup tmpfs read-only".into())?;
+                .or_what("remount the cgroup tmpfs read-only")?;
         }
         Ok(())
     }
@@ -317,9 +325,8 @@ impl Builder<'_> {
     fn remount(&self, path: &str, is_dir: bool, flags: u32) -> Result<()> {
         // Look the target up again: a descriptor opened before the mount names what lies under it.
         let top = resolve_in_root(&self.root, path, is_dir, false)?;
-        let keep = kept_flags(top.raw()).or_sys(|| "statfs".into())?;
-        mount::mount(None, &self.via_proc(&top)?, None, MS_REMOUNT | MS_BIND | flags | keep, None)
-            .or_sys(|| "remount".into())
+        let keep = kept_flags(top.raw()).or_what("statfs")?;
+        mount::mount(None, &self.via_proc(&top)?, None, MS_REMOUNT | MS_BIND | flags | keep, None).or_what("remount")
     }
 
     /// Resolves a path that may legitimately be missing (kernel files differ between versions).
@@ -334,20 +341,21 @@ impl Builder<'_> {
     fn mask(&self, path: &str) -> Result<()> {
         let Some(t) = self.existing(path)? else { return Ok(()) };
         let target = self.via_proc(&t)?;
-        if fs::is_dir(t.raw()).or_sys(|| "stat".into())? {
+        if fs::is_dir(t.raw()).or_what("stat")? {
             let flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
             mount::mount(Some(c"tmpfs"), &target, Some(c"tmpfs"), flags, Some(c"size=0"))
-                .or_sys(|| "mount an empty tmpfs".into())
+                .or_what("mount an empty tmpfs")
         } else {
-            mount::mount(Some(c"dev/null"), &target, None, MS_BIND, None).or_sys(|| "bind /dev/null".into())
+            mount::mount(Some(c"dev/null"), &target, None, MS_BIND, None).or_what("bind /dev/null")
         }
     }
 
+    #[inline(never)]
     fn readonly_path(&self, path: &str) -> Result<()> {
         let Some(t) = self.existing(path)? else { return Ok(()) };
         let target = self.via_proc(&t)?;
-        mount::mount(Some(&target), &target, None, MS_BIND | MS_REC, None).or_sys(|| "bind onto itself".into())?;
-        let is_dir = fs::is_dir(t.raw()).or_sys(|| "stat".into())?;
+        mount::mount(Some(&target), &target, None, MS_BIND | MS_REC, None).or_what("bind onto itself")?;
+        let is_dir = fs::is_dir(t.raw()).or_what("stat")?;
         self.remount(path, is_dir, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
     }
 }
@@ -358,37 +366,35 @@ fn copy_tree(from: &Fd, to: &Fd, depth: u32) -> Result<()> {
     if depth > 64 {
         return Err(Error::msg("directory tree too deep"));
     }
-    for name in fs::list_dir(from.raw()).or_sys(|| "read directory".into())? {
+    for name in fs::list_dir(from.raw()).or_what("read directory")? {
         let n = cstr(&name)?;
-        let entry = fs::openat(from.raw(), &n, O_PATH | O_NOFOLLOW, 0).or_sys(|| format!("open {name}"))?;
-        let (mode, uid, gid) = fs::mode_owner(entry.raw()).or_sys(|| format!("stat {name}"))?;
+        let entry = fs::openat(from.raw(), &n, O_PATH | O_NOFOLLOW, 0).or_op("open", &name)?;
+        let (mode, uid, gid) = fs::mode_owner(entry.raw()).or_op("stat", &name)?;
         let perm = mode & 0o7777;
         match mode & linux_raw_sys::general::S_IFMT {
             linux_raw_sys::general::S_IFDIR => {
-                fs::mkdirat(to.raw(), &n, perm).or_sys(|| format!("mkdir {name}"))?;
-                let src = fs::openat(from.raw(), &n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0)
-                    .or_sys(|| format!("open {name}"))?;
-                let dst = fs::openat(to.raw(), &n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0)
-                    .or_sys(|| format!("open {name}"))?;
+                fs::mkdirat(to.raw(), &n, perm).or_op("mkdir", &name)?;
+                let src = fs::openat(from.raw(), &n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0).or_op("open", &name)?;
+                let dst = fs::openat(to.raw(), &n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0).or_op("open", &name)?;
                 copy_tree(&src, &dst, depth + 1)?;
             }
             linux_raw_sys::general::S_IFREG => {
-                let src = fs::openat(from.raw(), &n, O_RDONLY | O_NOFOLLOW, 0).or_sys(|| format!("open {name}"))?;
+                let src = fs::openat(from.raw(), &n, O_RDONLY | O_NOFOLLOW, 0).or_op("open", &name)?;
                 let dst = fs::openat(to.raw(), &n, fs::O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, perm)
-                    .or_sys(|| format!("create {name}"))?;
+                    .or_op("create", &name)?;
                 let mut buf = alloc::vec![0u8; 64 * 1024];
                 loop {
-                    let k = fs::read(src.raw(), &mut buf).or_sys(|| format!("read {name}"))?;
+                    let k = fs::read(src.raw(), &mut buf).or_op("read", &name)?;
                     if k == 0 {
                         break;
                     }
-                    fs::write_all(dst.raw(), buf.get(..k).unwrap_or_default()).or_sys(|| format!("write {name}"))?;
+                    fs::write_all(dst.raw(), buf.get(..k).unwrap_or_default()).or_op("write", &name)?;
                 }
             }
             linux_raw_sys::general::S_IFLNK => {
-                let target = fs::readlink_fd(entry.raw()).or_sys(|| format!("readlink {name}"))?;
+                let target = fs::readlink_fd(entry.raw()).or_op("readlink", &name)?;
                 let target = alloc::ffi::CString::new(target).map_err(|_| Error::msg("NUL in a symlink"))?;
-                fs::symlinkat(&target, to.raw(), &n).or_sys(|| format!("symlink {name}"))?;
+                fs::symlinkat(&target, to.raw(), &n).or_op("symlink", &name)?;
             }
             // Device nodes, fifos and sockets have no place in a fresh tmpfs copy.
             _ => continue,
@@ -434,6 +440,7 @@ fn resolve_in_root(root: &Fd, path: &str, is_dir: bool, may_create: bool) -> Res
             Ok(fd) => fd,
             Err(Errno::ENOENT) => {
                 let name = cstr(comp)?;
+                let shown = format!("/{prefix}");
                 let last = i + 1 == comps.len();
                 let made = if last && !is_dir {
                     fs::openat(dir.raw(), &name, O_CREAT | O_EXCL | O_RDONLY | O_NOFOLLOW, 0o644).map(drop)
@@ -441,8 +448,8 @@ fn resolve_in_root(root: &Fd, path: &str, is_dir: bool, may_create: bool) -> Res
                     fs::mkdirat(dir.raw(), &name, 0o755)
                 };
                 // EEXIST here is a dangling symlink: refuse rather than guess where it points.
-                made.or_sys(|| format!("create /{prefix}"))?;
-                open(&prefix).or_sys(|| format!("open /{prefix}"))?
+                made.or_op("create", &shown)?;
+                open(&prefix).or_op("open", &shown)?
             }
             Err(e) => return Err(Error::sys(e, format!("open /{prefix}"))),
         };
@@ -458,15 +465,15 @@ fn switch_root() -> Result<()> {
     match mount::pivot_root(c".", c".") {
         Ok(()) => {
             // The old root is now stacked on top of the new one at ".": detach it.
-            mount::umount2(c".", MNT_DETACH).or_sys(|| "detach the old root".into())?;
+            mount::umount2(c".", MNT_DETACH).or_what("detach the old root")?;
         }
         Err(Errno::EINVAL) => {
-            mount::mount(Some(c"."), c"/", None, MS_MOVE, None).or_sys(|| "move the new root onto /".into())?;
-            fs::chroot(c".").or_sys(|| "chroot into the new root".into())?;
+            mount::mount(Some(c"."), c"/", None, MS_MOVE, None).or_what("move the new root onto /")?;
+            fs::chroot(c".").or_what("chroot into the new root")?;
         }
         Err(e) => return Err(Error::sys(e, "pivot_root")),
     }
-    fs::chdir(c"/").or_sys(|| "chdir /".into())
+    fs::chdir(c"/").or_what("chdir /")
 }
 
 #[cfg(test)]

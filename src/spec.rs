@@ -2,7 +2,7 @@
 //! OCI config.json); nothing downstream knows which door it came through.
 
 use crate::cli::{RunArgs, CPU_PERIOD_US};
-use crate::error::{Error, Result};
+use crate::error::{cat, try_map, Error, Result};
 use crate::security::bpf::SockFilter;
 use crate::security::caps::{self, Caps};
 use crate::security::devices;
@@ -188,6 +188,7 @@ impl Mount {
 
 /// What `runt run` mounts before its volumes. The host's /run holds the host's sockets and pid
 /// files: the default rootfs (host /) gets a fresh one; a rootfs of the user's own keeps its /run.
+#[inline(never)]
 fn default_mounts(host_root: bool) -> Vec<Mount> {
     let mut m = alloc::vec![
         Mount::fs("proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, ""),
@@ -234,6 +235,7 @@ const MAX_NAME: usize = 64;
 impl Spec {
     /// Builds the spec of `runt run`. `name` is the generated name used when none was given;
     /// `term` is runt's own TERM, passed on so shells inside behave.
+    #[inline(never)]
     pub fn from_run(r: RunArgs, generated_name: impl FnOnce() -> String, term: Option<&str>) -> Result<Spec> {
         let userns = user_namespace(&r)?;
         let (no_new_privs, seccomp) = security_opts(&r)?;
@@ -258,10 +260,10 @@ impl Spec {
         let home = if user.map_or(0, |u| u.uid) == 0 { "HOME=/root" } else { "HOME=/" };
         let mut env: Vec<String> = Vec::new();
         env.push(DEFAULT_PATH.to_string());
-        env.push(format!("HOSTNAME={hostname}"));
+        env.push(cat(&["HOSTNAME=", &hostname]));
         env.push(home.to_string());
         if let Some(t) = term {
-            env.push(format!("TERM={t}"));
+            env.push(cat(&["TERM=", t]));
         }
         for e in r.env {
             if !e.contains('=') || e.starts_with('=') {
@@ -306,26 +308,23 @@ impl Spec {
                 ..Limits::default()
             },
             caps: Caps::for_user(cap_set, is_root),
-            rlimits: r.ulimits.iter().map(|u| rlimits::parse(u)).collect::<Result<Vec<_>>>()?,
+            rlimits: try_map(&r.ulimits, |u| rlimits::parse(u))?,
             oom_score_adj: r.oom_score_adj,
             userns,
             no_new_privs,
             seccomp,
             oci: Oci::default(),
             device_rules: if r.privileged { None } else { Some(devices::DEFAULT.to_vec()) },
-            device_nodes: r.devices.iter().map(|d| devices::parse_node(d)).collect::<Result<Vec<_>>>()?,
-            masked_paths: if r.privileged { Vec::new() } else { MASKED_PATHS.iter().map(|p| p.to_string()).collect() },
-            readonly_paths: if r.privileged {
-                Vec::new()
-            } else {
-                READONLY_PATHS.iter().map(|p| p.to_string()).collect()
-            },
+            device_nodes: try_map(&r.devices, |d| devices::parse_node(d))?,
+            masked_paths: if r.privileged { Vec::new() } else { owned(MASKED_PATHS) },
+            readonly_paths: if r.privileged { Vec::new() } else { owned(READONLY_PATHS) },
         })
     }
 }
 
 impl Spec {
     /// Reads the host device nodes `--device` named, and allows them in the device rules.
+    #[inline(never)]
     pub fn resolve_devices(&mut self) -> Result<()> {
         for node in &mut self.device_nodes {
             devices::resolve(node)?;
@@ -362,7 +361,7 @@ fn user_namespace(r: &RunArgs) -> Result<Option<UserNs>> {
     if !r.userns && r.uidmaps.is_empty() && r.gidmaps.is_empty() {
         return Ok(None);
     }
-    let parse = |v: &[String]| v.iter().map(|m| userns::parse_map(m)).collect::<Result<Vec<_>>>();
+    let parse = |v: &[String]| try_map(v, |m| userns::parse_map(m));
     let (mut uid_maps, mut gid_maps) = (parse(&r.uidmaps)?, parse(&r.gidmaps)?);
     if uid_maps.is_empty() && gid_maps.is_empty() {
         uid_maps.push(userns::IdMap { inside: 0, outside: 100_000, count: 65_536 });
@@ -376,7 +375,18 @@ fn user_namespace(r: &RunArgs) -> Result<Option<UserNs>> {
     Ok(Some(UserNs { uid_maps, gid_maps, helpers: false, deny_setgroups: false }))
 }
 
+/// The paths as owned strings.
+#[inline(never)]
+pub fn owned(paths: &[&str]) -> Vec<String> {
+    let mut v = Vec::with_capacity(paths.len());
+    for p in paths {
+        v.push(String::from(*p));
+    }
+    v
+}
+
 /// Replaces the variable of the same key, or appends.
+#[inline(never)]
 fn set_env(env: &mut Vec<String>, kv: String) {
     let key = kv.split('=').next().unwrap_or_default();
     match env.iter_mut().find(|e| e.split('=').next() == Some(key)) {
@@ -386,6 +396,7 @@ fn set_env(env: &mut Vec<String>, kv: String) {
 }
 
 /// Container names become cgroup directory names: keep them to a safe alphabet.
+#[inline(never)]
 fn check_name(n: String) -> Result<String> {
     let ok_char = |c: u8| c.is_ascii_alphanumeric() || b"_.-".contains(&c);
     let first_ok = n.bytes().next().is_some_and(|c| c.is_ascii_alphanumeric());
@@ -399,6 +410,7 @@ fn check_name(n: String) -> Result<String> {
 }
 
 /// `UID` or `UID:GID`, numeric (no /etc/passwd lookups: the rootfs may not have one).
+#[inline(never)]
 fn parse_user(s: &str) -> Result<User> {
     let bad = || Error::msg(format!("invalid --user '{s}' (numeric UID[:GID])"));
     let (u, g) = s.split_once(':').unwrap_or((s, s));
@@ -408,6 +420,7 @@ fn parse_user(s: &str) -> Result<User> {
 }
 
 /// `SRC:DST`, `SRC:DST:ro` or `SRC:DST:rw`.
+#[inline(never)]
 fn parse_volume(v: &str) -> Result<Mount> {
     let bad = |why: &str| Error::msg(format!("invalid --volume '{v}': {why}"));
     let mut parts = v.split(':');

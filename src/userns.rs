@@ -4,7 +4,7 @@
 //! newgidmap are installed and /etc/subuid and /etc/subgid give the user ranges, those ranges to
 //! ids 1 and up). Root may ask for a user namespace with `--userns` and explicit maps.
 
-use crate::error::{Error, OrSys, Result};
+use crate::error::{cat, dec, dec_i, Error, OrSys, Result};
 use crate::launch::exit_status;
 use crate::rootfs::cstr;
 use crate::sys::{fs, process};
@@ -33,6 +33,7 @@ const NEWUIDMAP: &str = "/usr/bin/newuidmap";
 const NEWGIDMAP: &str = "/usr/bin/newgidmap";
 
 /// `INSIDE:OUTSIDE:COUNT`.
+#[inline(never)]
 pub fn parse_map(s: &str) -> Result<IdMap> {
     let bad = || Error::msg(format!("invalid id map '{s}' (INSIDE:OUTSIDE:COUNT)"));
     let mut it = s.split(':').map(|n| n.parse::<u32>().map_err(|_| bad()));
@@ -49,6 +50,7 @@ pub fn parse_map(s: &str) -> Result<IdMap> {
 
 /// The maps for a user `uid`/`gid` without privileges: itself as root, plus its subordinate
 /// ranges when the helpers exist to write them.
+#[inline(never)]
 pub fn rootless(uid: u32, gid: u32) -> UserNs {
     let mut ns = UserNs {
         uid_maps: alloc::vec![IdMap { inside: 0, outside: uid, count: 1 }],
@@ -102,10 +104,18 @@ fn subordinate(text: &str, name: Option<&str>, uid: u32) -> Option<(u32, u32)> {
 }
 
 fn map_text(maps: &[IdMap]) -> String {
-    maps.iter().map(|m| format!("{} {} {}\n", m.inside, m.outside, m.count)).collect()
+    let mut s = String::new();
+    for m in maps {
+        for (n, sep) in [(m.inside, " "), (m.outside, " "), (m.count, "\n")] {
+            s.push_str(&dec(n.into()));
+            s.push_str(sep);
+        }
+    }
+    s
 }
 
 /// Parent side, right after clone: gives the child's user namespace its maps.
+#[inline(never)]
 pub fn write_maps(pid: i32, ns: &UserNs) -> Result<()> {
     if ns.helpers {
         run_helper(NEWUIDMAP, pid, &ns.uid_maps)?;
@@ -113,8 +123,8 @@ pub fn write_maps(pid: i32, ns: &UserNs) -> Result<()> {
     }
     let proc_file = |name: &str, text: &str| -> Result<()> {
         let path = format!("/proc/{pid}/{name}");
-        let fd = fs::openat(fs::CWD, &cstr(&path)?, fs::O_WRONLY, 0).or_sys(|| format!("open {path}"))?;
-        fs::write_all(fd.raw(), text.as_bytes()).or_sys(|| format!("write {} to {path}", text.trim_end()))
+        let fd = fs::openat(fs::CWD, &cstr(&path)?, fs::O_WRONLY, 0).or_op("open", &path)?;
+        fs::write_all(fd.raw(), text.as_bytes()).or_sys(|| cat(&["write ", text.trim_end(), " to ", &path]))
     };
     proc_file("uid_map", &map_text(&ns.uid_maps))?;
     if ns.deny_setgroups {
@@ -125,22 +135,21 @@ pub fn write_maps(pid: i32, ns: &UserNs) -> Result<()> {
 
 /// Runs newuidmap/newgidmap PID INSIDE OUTSIDE COUNT... and waits for it.
 fn run_helper(path: &str, pid: i32, maps: &[IdMap]) -> Result<()> {
-    let mut args: Vec<String> = alloc::vec![String::from(path), format!("{pid}")];
+    let mut args: Vec<String> = alloc::vec![String::from(path), dec_i(pid.into())];
     for m in maps {
-        args.extend([format!("{}", m.inside), format!("{}", m.outside), format!("{}", m.count)]);
+        args.extend([dec(m.inside.into()), dec(m.outside.into()), dec(m.count.into())]);
     }
     let shown = args.join(" ");
-    let cargs = args.iter().map(|a| cstr(a)).collect::<Result<Vec<_>>>()?;
-    let mut argv: Vec<*const u8> = cargs.iter().map(|c| c.as_ptr().cast::<u8>()).collect();
-    argv.push(core::ptr::null());
+    let cargs = crate::rootfs::cstrs(&args)?;
+    let argv = crate::init::ptrs(&cargs);
     let envp: [*const u8; 1] = [core::ptr::null()];
     let prog = cstr(path)?;
-    let child = process::clone_fork(0).or_sys(|| format!("fork for {path}"))?;
+    let child = process::clone_fork(0).or_op("fork for", path)?;
     if child == 0 {
         let _ = process::execve(&prog, &argv, &envp);
         process::exit(127);
     }
-    let (_, raw) = process::wait4(child, false).or_sys(|| format!("wait for {path}"))?;
+    let (_, raw) = process::wait4(child, false).or_op("wait for", path)?;
     match exit_status(raw) {
         0 => Ok(()),
         n => Err(Error::msg(format!("{shown}: exit status {n}"))),
