@@ -6,6 +6,10 @@
 
 pub mod bpf;
 pub mod fs;
+#[cfg(not(test))]
+pub mod heap;
+#[cfg(not(test))]
+mod mem;
 pub mod mount;
 pub mod net;
 pub mod process;

@@ -1,60 +1,38 @@
-//! Process start-up without std: musl's crt calls our `main`, allocation goes to musl's malloc,
-//! and a panic prints one line and exits 125 instead of unwinding.
+//! Process start-up without std or a C library: the kernel enters at `runt_start`, allocation
+//! goes to [`super::heap`], the memory functions to `mem.rs`, and a panic prints one line and
+//! exits 125 instead of unwinding.
 
 #[cfg(not(test))]
 mod entry {
-    use core::alloc::{GlobalAlloc, Layout};
-
-    // musl's libc.a supplies crt start-up, malloc and the mem* functions; nothing else is used.
-    #[link(name = "c")]
-    extern "C" {
-        fn malloc(size: usize) -> *mut u8;
-        fn free(ptr: *mut u8);
-        fn realloc(ptr: *mut u8, size: usize) -> *mut u8;
-        fn aligned_alloc(align: usize, size: usize) -> *mut u8;
-    }
-
-    struct Malloc;
-
-    // malloc guarantees 16-byte alignment on x86_64; larger alignments go to aligned_alloc.
-    const MALLOC_ALIGN: usize = 16;
-
-    // SAFETY: the functions forward to musl's allocator, which satisfies GlobalAlloc's contract
-    // for the alignments each branch allows.
-    unsafe impl GlobalAlloc for Malloc {
-        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-            if layout.align() <= MALLOC_ALIGN {
-                // SAFETY: plain malloc call; a null return is passed on as allocation failure.
-                unsafe { malloc(layout.size()) }
-            } else {
-                // SAFETY: aligned_alloc with a power-of-two alignment; size rounded up to it.
-                unsafe { aligned_alloc(layout.align(), layout.size().next_multiple_of(layout.align())) }
-            }
-        }
-        unsafe fn dealloc(&self, ptr: *mut u8, _layout: Layout) {
-            // SAFETY: ptr came from malloc/aligned_alloc/realloc above.
-            unsafe { free(ptr) }
-        }
-        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-            if layout.align() <= MALLOC_ALIGN {
-                // SAFETY: ptr came from this allocator with malloc-compatible alignment.
-                unsafe { realloc(ptr, new_size) }
-            } else {
-                // SAFETY: fall back to alloc + copy + free, as GlobalAlloc's default does.
-                unsafe {
-                    let new = self.alloc(Layout::from_size_align_unchecked(new_size, layout.align()));
-                    if !new.is_null() {
-                        core::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
-                        self.dealloc(ptr, layout);
-                    }
-                    new
-                }
-            }
-        }
-    }
-
     #[global_allocator]
-    static ALLOCATOR: Malloc = Malloc;
+    static ALLOCATOR: super::super::heap::Heap = super::super::heap::Heap::new();
+
+    // The kernel starts the process here (build.rs names it as the entry point), with argc, the
+    // argv pointers, a NULL, the envp pointers and a NULL on the stack. The stack pointer is
+    // 16-byte aligned; `call` then leaves it as the ABI expects at a function's first instruction.
+    // rbp = 0 ends the frame chain for debuggers.
+    core::arch::global_asm!(
+        ".globl runt_start",
+        "runt_start:",
+        "xor ebp, ebp",
+        "mov rdi, rsp",
+        "and rsp, -16",
+        "call {start}",
+        start = sym start,
+    );
+
+    /// Collects the arguments and environment from the initial stack, runs runt, exits with its
+    /// status.
+    extern "C" fn start(sp: *const usize) -> ! {
+        // SAFETY: sp is the initial stack the kernel built: argc, then argc valid NUL-terminated
+        // strings, a NULL, then a NULL-terminated environment; all of it lives for the whole
+        // process.
+        let (args, env) = unsafe {
+            let argv = sp.add(1).cast::<*const u8>();
+            (super::c_strings(argv, *sp), super::c_strings_nul(argv.add(*sp + 1)))
+        };
+        super::super::process::exit(crate::main(args, env))
+    }
 
     /// Prints a fixed `runt: internal error` and exits 125. Neither the message nor the location
     /// is printed: formatting them keeps core::fmt and every panic's message and file path in the
@@ -73,15 +51,6 @@ mod entry {
     #[no_mangle]
     extern "C" fn _Unwind_Resume() -> ! {
         super::super::process::exit(125)
-    }
-
-    /// Called by musl's crt with the process arguments and environment.
-    #[no_mangle]
-    extern "C" fn main(argc: i32, argv: *const *const u8, envp: *const *const u8) -> i32 {
-        // SAFETY: the kernel and crt hand us argc valid NUL-terminated strings in argv, and a
-        // NULL-terminated envp array; they live for the whole process.
-        let (args, env) = unsafe { (super::c_strings(argv, argc as usize), super::c_strings_nul(envp)) };
-        crate::main(args, env)
     }
 }
 

@@ -1,0 +1,132 @@
+//! The global allocator, in place of musl's malloc: mallocng cost about 9 KB of the binary, this
+//! costs a few hundred bytes.
+//!
+//! Blocks of up to 4 KB have power-of-two sizes (16 bytes to 4 KB) and are carved from 64 KB
+//! chunks of anonymous memory; a freed block goes on the free list of its size and is reused as
+//! is. Nothing small is given back to the kernel: runt lives for one container start (or one
+//! wait), and its heap stays small. A larger block, or one aligned to more than 16, is a mapping of
+//! its own: munmap frees it and mremap grows it without copying. Rust passes the layout back to
+//! dealloc and realloc, so the size class is computed again and blocks need no header.
+//!
+//! No locks: runt is single-threaded, and a child made by clone without CLONE_VM (the only kind
+//! runt makes) gets its own copy of the heap and of this state, as after fork.
+
+use core::alloc::{GlobalAlloc, Layout};
+use core::cell::UnsafeCell;
+use core::ptr::null_mut;
+use linux_raw_sys::general as k;
+use syscalls::{syscall, Sysno};
+
+/// Small blocks: 1 << MIN_SHIFT (the alignment malloc gives, and room for the free-list link) ..
+/// 1 << MAX_SHIFT bytes.
+const MIN_SHIFT: u32 = 4;
+const MAX_SHIFT: u32 = 12;
+const CHUNK: usize = 64 << 10;
+
+pub struct Heap(UnsafeCell<State>);
+
+struct State {
+    /// Free lists by size shift; each free block holds the pointer to the next.
+    free: [*mut u8; MAX_SHIFT as usize + 1],
+    /// The unused rest of the current chunk.
+    next: usize,
+    end: usize,
+}
+
+// SAFETY: runt is single-threaded (see the module doc): the state is never shared between threads.
+unsafe impl Sync for Heap {}
+
+impl Heap {
+    pub const fn new() -> Heap {
+        Heap(UnsafeCell::new(State { free: [null_mut(); MAX_SHIFT as usize + 1], next: 0, end: 0 }))
+    }
+}
+
+/// log2 of the block size for `l`, above MAX_SHIFT for a block mapped on its own.
+fn shift(l: Layout) -> u32 {
+    if l.align() > 1 << MIN_SHIFT {
+        return u32::MAX;
+    }
+    usize::BITS - ((l.size().wrapping_sub(1)) | ((1 << MIN_SHIFT) - 1)).leading_zeros()
+}
+
+/// Fresh zeroed pages, or null. Alignment is the page size.
+fn map(len: usize) -> *mut u8 {
+    // SAFETY: an anonymous private mapping at an address the kernel picks touches no existing memory.
+    let r = unsafe {
+        syscall!(Sysno::mmap, 0, len, k::PROT_READ | k::PROT_WRITE, k::MAP_PRIVATE | k::MAP_ANONYMOUS, -1i32, 0)
+    };
+    r.unwrap_or(0) as *mut u8
+}
+
+// SAFETY: small blocks are disjoint pieces of chunks, handed out once until dealloc puts them back
+// on their list; a block of shift s is 1 << s bytes, at least the layout's size, and 16-aligned
+// (chunks are page-aligned and carved in multiples of 16). Large blocks are whole mappings,
+// page-aligned; larger alignments are refused (null).
+unsafe impl GlobalAlloc for Heap {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        let s = shift(l);
+        if s > MAX_SHIFT {
+            return if l.align() > 4096 { null_mut() } else { map(l.size()) };
+        }
+        // SAFETY: single-threaded (see the module doc), and no other reference to the state lives.
+        let st = unsafe { &mut *self.0.get() };
+        let head = &mut st.free[s as usize];
+        if !head.is_null() {
+            let p = *head;
+            // SAFETY: a free block's first word is the link to the next free block.
+            *head = unsafe { *p.cast::<*mut u8>() };
+            return p;
+        }
+        let size = 1 << s;
+        if st.end - st.next < size {
+            let c = map(CHUNK);
+            if c.is_null() {
+                return c;
+            }
+            st.next = c as usize;
+            st.end = st.next + CHUNK;
+        }
+        st.next += size;
+        (st.next - size) as *mut u8
+    }
+
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        let s = shift(l);
+        if s > MAX_SHIFT {
+            // SAFETY: p is a whole mapping of l.size() bytes made by map; nothing uses it any more.
+            let _ = unsafe { syscall!(Sysno::munmap, p, l.size()) };
+            return;
+        }
+        // SAFETY: single-threaded; the block is at least 16 bytes and no longer in use, so its first
+        // word can hold the link.
+        unsafe {
+            let head = &mut (*self.0.get()).free[s as usize];
+            *p.cast::<*mut u8>() = *head;
+            *head = p;
+        }
+    }
+
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: the caller guarantees new_size rounded up to l.align() does not overflow.
+        let nl = unsafe { Layout::from_size_align_unchecked(new_size, l.align()) };
+        let (s, ns) = (shift(l), shift(nl));
+        if s == ns && s <= MAX_SHIFT {
+            return p;
+        }
+        if s > MAX_SHIFT && ns > MAX_SHIFT {
+            // SAFETY: p is a whole mapping of l.size() bytes; MREMAP_MAYMOVE keeps its contents.
+            let r = unsafe { syscall!(Sysno::mremap, p, l.size(), new_size, k::MREMAP_MAYMOVE) };
+            return r.unwrap_or(0) as *mut u8;
+        }
+        // SAFETY: as GlobalAlloc's own default: a new block, the common prefix copied, the old freed.
+        unsafe {
+            let q = self.alloc(nl);
+            if !q.is_null() {
+                core::ptr::copy_nonoverlapping(p, q, l.size().min(new_size));
+                self.dealloc(p, l);
+            }
+            q
+        }
+    }
+}
