@@ -130,3 +130,64 @@ unsafe impl GlobalAlloc for Heap {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layout(size: usize, align: usize) -> Layout {
+        Layout::from_size_align(size, align).unwrap()
+    }
+
+    #[test]
+    fn small_blocks_come_in_powers_of_two_and_are_reused() {
+        let h = Heap::new();
+        // SAFETY: every block is used within its layout and freed with the layout it came from.
+        unsafe {
+            let (a, b) = (h.alloc(layout(24, 8)), h.alloc(layout(32, 16)));
+            assert_eq!(a as usize % 16, 0);
+            assert_eq!(b as usize - a as usize, 32, "both are 32-byte blocks, carved one after the other");
+            h.dealloc(a, layout(24, 8));
+            assert_eq!(h.alloc(layout(17, 1)), a, "a freed block serves the next request of its size");
+            assert_ne!(h.alloc(layout(16, 1)), a);
+        }
+    }
+
+    #[test]
+    fn realloc_keeps_the_contents_from_small_blocks_to_mappings_and_back() {
+        let h = Heap::new();
+        // SAFETY: p always holds `len` initialised bytes of a block of that layout.
+        unsafe {
+            let mut len = 5;
+            let mut p = h.alloc(layout(len, 1));
+            core::ptr::copy_nonoverlapping(b"hello".as_ptr(), p, len);
+            let q = h.realloc(p, layout(len, 1), 15);
+            assert_eq!(q, p, "5 and 15 bytes share the 16-byte class: grown in place");
+            p = q;
+            len = 15;
+            for n in [100, 5000, 1 << 20, 3000, 7] {
+                p = h.realloc(p, layout(len, 1), n);
+                assert!(!p.is_null());
+                assert_eq!(core::slice::from_raw_parts(p, 5), b"hello", "after realloc to {n}");
+                core::ptr::write_bytes(p.add(5), 0xa5, n - 5);
+                len = n;
+            }
+            h.dealloc(p, layout(len, 1));
+        }
+    }
+
+    #[test]
+    fn large_or_overaligned_blocks_are_mappings() {
+        let h = Heap::new();
+        // SAFETY: blocks are written within their layouts and freed with the layouts they came from.
+        unsafe {
+            for l in [layout(4097, 8), layout(8, 64), layout(100, 4096)] {
+                let p = h.alloc(l);
+                assert_eq!(p as usize % 4096, 0, "{l:?}");
+                core::ptr::write_bytes(p, 1, l.size());
+                h.dealloc(p, l);
+            }
+            assert!(h.alloc(layout(8, 8192)).is_null(), "mmap cannot promise more than page alignment");
+        }
+    }
+}

@@ -6,7 +6,6 @@
 
 pub mod bpf;
 pub mod fs;
-#[cfg(not(test))]
 pub mod heap;
 #[cfg(not(test))]
 mod mem;
