@@ -5,6 +5,7 @@
 #![allow(unsafe_code)]
 
 pub mod bpf;
+mod errno;
 pub mod fs;
 pub mod heap;
 #[cfg(not(test))]
@@ -16,6 +17,7 @@ pub mod rt;
 pub mod seccomp;
 pub mod signal;
 
+pub use errno::strerror;
 pub use syscalls::Errno;
 
 pub type Result<T> = core::result::Result<T, Errno>;
@@ -48,9 +50,4 @@ impl Drop for Fd {
         // Errors from close are not actionable here: the descriptor is gone either way.
         let _ = fs::close(self.0);
     }
-}
-
-/// The text the C library would print for an errno, e.g. "No such file or directory".
-pub fn strerror(e: Errno) -> &'static str {
-    e.description().unwrap_or("Unknown error")
 }
