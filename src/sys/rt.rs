@@ -4,6 +4,8 @@
 
 #[cfg(not(test))]
 mod entry {
+    use alloc::vec::Vec;
+
     #[global_allocator]
     static ALLOCATOR: super::super::heap::Heap = super::super::heap::Heap::new();
 
@@ -24,14 +26,30 @@ mod entry {
     /// Collects the arguments and environment from the initial stack, runs runt, exits with its
     /// status.
     extern "C" fn start(sp: *const usize) -> ! {
-        // SAFETY: sp is the initial stack the kernel built: argc, then argc valid NUL-terminated
-        // strings, a NULL, then a NULL-terminated environment; all of it lives for the whole
-        // process.
+        // SAFETY: sp is the initial stack the kernel built: argc, then argv (argc valid
+        // NUL-terminated strings and a NULL), then envp (strings and a NULL); all of it lives for
+        // the whole process.
         let (args, env) = unsafe {
             let argv = sp.add(1).cast::<*const u8>();
-            (super::c_strings(argv, *sp), super::c_strings_nul(argv.add(*sp + 1)))
+            (c_strings(argv), c_strings(argv.add(*sp + 1)))
         };
         super::super::process::exit(crate::main(args, env))
+    }
+
+    /// Borrows the strings of a NULL-terminated array of C strings as byte slices.
+    ///
+    /// # Safety
+    /// `arr` must be a NULL-terminated array of valid C strings that outlive the program.
+    unsafe fn c_strings(mut arr: *const *const u8) -> Vec<&'static [u8]> {
+        let mut v = Vec::new();
+        // SAFETY: the caller's guarantee: every entry up to the NULL is a valid C string.
+        unsafe {
+            while !(*arr).is_null() {
+                v.push(core::ffi::CStr::from_ptr((*arr).cast()).to_bytes());
+                arr = arr.add(1);
+            }
+        }
+        v
     }
 
     /// Prints a fixed `runt: internal error` and exits 125. Neither the message nor the location
@@ -52,38 +70,4 @@ mod entry {
     extern "C" fn _Unwind_Resume() -> ! {
         super::super::process::exit(125)
     }
-}
-
-/// Borrows `n` C strings from a C array as byte slices.
-///
-/// # Safety
-/// `arr` must point to at least `n` valid NUL-terminated strings that outlive the program.
-#[cfg_attr(test, allow(dead_code))]
-unsafe fn c_strings(arr: *const *const u8, n: usize) -> alloc::vec::Vec<&'static [u8]> {
-    let mut v = alloc::vec::Vec::with_capacity(n);
-    for i in 0..n {
-        // SAFETY: the caller guarantees i < n entries are valid C strings.
-        unsafe {
-            let p = *arr.add(i);
-            v.push(core::ffi::CStr::from_ptr(p.cast()).to_bytes());
-        }
-    }
-    v
-}
-
-/// Borrows a NULL-terminated array of C strings.
-///
-/// # Safety
-/// `arr` must be NULL or a NULL-terminated array of valid C strings that outlive the program.
-#[cfg_attr(test, allow(dead_code))]
-unsafe fn c_strings_nul(arr: *const *const u8) -> alloc::vec::Vec<&'static [u8]> {
-    let mut n = 0;
-    if !arr.is_null() {
-        // SAFETY: the array is NULL-terminated, so reading until the NULL stays in bounds.
-        while unsafe { !(*arr.add(n)).is_null() } {
-            n += 1;
-        }
-    }
-    // SAFETY: the first n entries are valid C strings, as counted above.
-    unsafe { c_strings(arr, n) }
 }
