@@ -18,8 +18,9 @@ runt: $(TARGET)-installed
 	$(CARGO) build --release --target $(TARGET)
 	cp $(BIN) ./runt
 
+# The file size, and code + read-only data: the finer measure of a change.
 size: runt
-	@echo "runt: $$(stat -c %s ./runt) bytes (budget 163840)"
+	@echo "runt: $$(stat -c %s ./runt) bytes (budget 163840), text+rodata $$(size -A ./runt | awk '/^\.(text|rodata) / {n += $$2} END {print n}')"
 
 probe: $(TARGET)-installed
 	$(CARGO) build --release --manifest-path tests/probe/Cargo.toml --target $(TARGET) --target-dir target/probe
