@@ -7,7 +7,6 @@ use crate::oci::json;
 use crate::oci::write::{self, cat, fail, int, sys_err, Object};
 use crate::rootfs::cstr;
 use crate::sys::{fs, process, Errno, Fd};
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -313,7 +312,32 @@ pub fn timestamp() -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{nanos:09}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    let mut out = String::new();
+    let fields = [
+        (year, 4, "-"),
+        (month, 2, "-"),
+        (day, 2, "T"),
+        (rem / 3600, 2, ":"),
+        (rem % 3600 / 60, 2, ":"),
+        (rem % 60, 2, "."),
+        (nanos, 9, "Z"),
+    ];
+    for (n, width, after) in fields {
+        // A clock before year 0 is not a case worth code: the sign would be lost.
+        zero_pad(&mut out, n.unsigned_abs(), width);
+        out.push_str(after);
+    }
+    out
+}
+
+/// Appends `n` in decimal with leading zeros to `width` digits (as `{n:0width$}` would).
+#[inline(never)]
+fn zero_pad(out: &mut String, n: u64, width: usize) {
+    let d = crate::error::dec(n);
+    for _ in d.len()..width {
+        out.push('0');
+    }
+    out.push_str(&d);
 }
 
 /// Kills `pid` if it is still the container's init.

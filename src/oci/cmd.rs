@@ -6,14 +6,12 @@ use super::config;
 use super::write::{self, cat, fail, int, open_path, parse_json, sys_err};
 use crate::cgroup::Cgroup;
 use crate::error::{Error, Result};
-use crate::out::Out;
 use crate::rootfs::cstr;
 use crate::state::{self, Dir, State, Status};
 use crate::sys::{fs, process, Errno};
 use crate::{hooks, launch};
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt::Write;
 
 /// The OCI runtime spec version runt implements.
 pub const OCI_VERSION: &str = "1.2.0";
@@ -50,9 +48,13 @@ pub fn run(g: &Global, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
 }
 
 fn print(text: &str) {
-    let mut out = Out::new(1);
-    let _ = out.write_str(text);
-    let _ = out.write_str("\n");
+    emit(cat(&[text, "\n"]));
+}
+
+/// Writes `out` to stdout in one write; a closed stdout is not worth an error.
+#[inline(never)]
+fn emit(out: String) {
+    let _ = fs::write_all(1, out.as_bytes());
 }
 
 fn open(root: &str, id: &str) -> Result<(Dir, State)> {
@@ -198,7 +200,9 @@ fn run_bundle(root: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
 #[inline(never)]
 fn poststop(spec: &crate::spec::Spec, state: &str, warn: &mut dyn FnMut(&str)) {
     if let Err(e) = hooks::run_all(&spec.oci.hooks.poststop, state, "poststop") {
-        warn(&e.to_string());
+        // The text `Display` gives, without the formatting machinery.
+        let errno = e.errno.map_or("", crate::sys::strerror);
+        warn(&cat(&[&e.what, if errno.is_empty() { "" } else { ": " }, errno]));
     }
 }
 
@@ -315,7 +319,7 @@ fn list(root: &str, a: &Args) -> Result<()> {
     if json_out {
         out.push_str("]\n");
     }
-    let _ = Out::new(1).write_str(&out);
+    emit(out);
     Ok(())
 }
 
@@ -343,7 +347,7 @@ fn ps(root: &str, a: &Args) -> Result<()> {
     if json_out {
         out.push_str("]\n");
     }
-    let _ = Out::new(1).write_str(&out);
+    emit(out);
     Ok(())
 }
 

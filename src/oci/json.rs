@@ -55,9 +55,23 @@ pub struct JsonError {
     pub msg: &'static str,
 }
 
+impl JsonError {
+    /// "line L, column C: msg", as `Display` writes it.
+    pub fn text(&self) -> String {
+        crate::error::cat(&[
+            "line ",
+            &crate::error::dec(self.line.into()),
+            ", column ",
+            &crate::error::dec(self.column.into()),
+            ": ",
+            self.msg,
+        ])
+    }
+}
+
 impl fmt::Display for JsonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}, column {}: {}", self.line, self.column, self.msg)
+        f.write_str(&self.text())
     }
 }
 
