@@ -409,15 +409,23 @@ fn exec(root: &str, a: &Args) -> Result<i32> {
         spec.args = cmd.to_vec();
         spec.oci.terminal = a.has("tty");
     }
-    for (k, e) in &a.opts {
-        if *k != "env" {
-            continue;
+    for (k, v) in &a.opts {
+        match *k {
+            "env" => {
+                let Some((key, _)) = v.split_once('=') else {
+                    return Err(fail(&["exec: invalid --env '", v, "'"]));
+                };
+                spec.env.retain(|x| x.split_once('=').map_or(x.as_str(), |kv| kv.0) != key);
+                spec.env.push(String::from(v));
+            }
+            "cap" => {
+                let bit = crate::security::caps::parse(v)?;
+                spec.caps.bounding |= bit;
+                spec.caps.effective |= bit;
+                spec.caps.permitted |= bit;
+            }
+            _ => {}
         }
-        let Some((key, _)) = e.split_once('=') else {
-            return Err(fail(&["exec: invalid --env '", e, "'"]));
-        };
-        spec.env.retain(|x| x.split_once('=').map_or(x.as_str(), |kv| kv.0) != key);
-        spec.env.push(String::from(e));
     }
     if let Some(c) = a.get("cwd") {
         spec.cwd = String::from(c);
@@ -428,15 +436,6 @@ fn exec(root: &str, a: &Args) -> Result<i32> {
             return Err(fail(&["exec: invalid --user '", u, "'"]));
         };
         spec.user = Some(crate::spec::User { uid, gid });
-    }
-    for (k, c) in &a.opts {
-        if *k != "cap" {
-            continue;
-        }
-        let bit = crate::security::caps::parse(c)?;
-        spec.caps.bounding |= bit;
-        spec.caps.effective |= bit;
-        spec.caps.permitted |= bit;
     }
     if a.has("no-new-privs") {
         spec.no_new_privs = true;
