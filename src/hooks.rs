@@ -39,6 +39,7 @@ fn ptrs(v: &[CString]) -> Vec<*const u8> {
     out
 }
 
+#[inline(never)]
 fn run(hook: &Hook, state: &str) -> Result<()> {
     let path = cstr(&hook.path)?;
     let args = if hook.args.is_empty() { alloc::vec![path.clone()] } else { cstrs(&hook.args)? };

@@ -11,6 +11,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 /// Where state lives when no --root is given. /run is the place; an initramfs may not have it.
+#[inline(never)]
 pub fn default_root() -> &'static str {
     if fs::openat(fs::CWD, c"/run", fs::O_PATH | fs::O_DIRECTORY, 0).is_ok() {
         "/run/runt"
@@ -44,6 +45,7 @@ pub enum Status {
 }
 
 impl Status {
+    #[inline(never)]
     pub fn name(self) -> &'static str {
         match self {
             Status::Created => "created",

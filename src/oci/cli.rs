@@ -137,6 +137,7 @@ const TABLE: &[(&str, Cmd, &[Def], &str, &str)] = &[
 ];
 
 /// Whether `word` is one of the runc commands (`run` is decided by the caller).
+#[inline(never)]
 pub fn is_command(word: &str) -> bool {
     TABLE.iter().any(|t| t.0 == word) || word == "ls"
 }
@@ -182,6 +183,7 @@ pub fn parse_run(rest: &[&str]) -> Result<core::result::Result<Args, String>> {
 
 /// Whether `runt run ARGS` is the runc form (`run --bundle B ID`, options first as runc takes
 /// them) rather than `runt run [OPTIONS] COMMAND`.
+#[inline(never)]
 pub fn run_is_oci(rest: &[&str]) -> bool {
     let Some(first) = rest.first() else { return false };
     let oci = ["--bundle", "-b", "--detach", "-d", "--console-socket", "--pid-file", "--no-pivot", "--keep"];

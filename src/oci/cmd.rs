@@ -16,6 +16,7 @@ use alloc::vec::Vec;
 /// The OCI runtime spec version runt implements.
 pub const OCI_VERSION: &str = "1.2.0";
 
+#[inline(never)]
 pub fn run(g: &Global, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
     let root: &str = match &g.root {
         Some(r) => r,
@@ -126,6 +127,7 @@ fn create(root: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<State> {
 }
 
 /// containerd's --pidfd-socket: a pidfd of the container's init, sent over a unix socket.
+#[inline(never)]
 fn send_pidfd(sock: &str, pid: i32) -> Result<()> {
     let pidfd = process::pidfd_open(pid).map_err(|e| sys_err(e, &["pidfd_open ", &int(pid.into())]))?;
     let s = crate::sys::net::unix_connect(sock.as_bytes()).map_err(|e| sys_err(e, &["connect to ", sock]))?;
@@ -207,6 +209,7 @@ fn poststop(spec: &crate::spec::Spec, state: &str, warn: &mut dyn FnMut(&str)) {
 }
 
 /// A signal by number, name or SIG-name: "9", "KILL", "SIGKILL".
+#[inline(never)]
 fn signal_number(s: &str) -> Option<u32> {
     const NAMES: &[&str] = &[
         "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM",
@@ -240,6 +243,7 @@ fn kill(root: &str, a: &Args) -> Result<()> {
 }
 
 /// Waits (up to about 5 s) until the container's init is gone.
+#[inline(never)]
 fn wait_gone(st: &State) -> bool {
     for _ in 0..500 {
         if !st.alive() {

@@ -128,6 +128,7 @@ impl Parser<'_> {
     }
 
     /// `msg` at the current position, or "unexpected end of input" when there is nothing left.
+    #[inline(never)]
     fn expected(&self, msg: &'static str) -> Fail {
         (self.pos, if self.pos < self.text.len() { msg } else { EOF })
     }
@@ -191,6 +192,7 @@ impl Parser<'_> {
         Ok(Value::Array(items))
     }
 
+    #[inline(never)]
     fn object(&mut self) -> Result<Value, Fail> {
         self.enter()?;
         let mut members = Vec::new();
