@@ -22,30 +22,32 @@ pub fn run(g: &Global, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
         Some(r) => r,
         None => state::default_root(),
     };
+    // Every command but these names a container first.
+    let id = match a.cmd {
+        Cmd::List | Cmd::Features | Cmd::Spec => "",
+        _ => a.id()?,
+    };
     match a.cmd {
-        Cmd::Create => create(root, a, warn).map(|_| 0),
-        Cmd::Run => run_bundle(root, a, warn),
-        Cmd::Start => start(root, a.id()?).map(|()| 0),
-        Cmd::State => {
-            let (dir, st) = open(root, a.id()?)?;
-            print(&st.oci_json(st.status(&dir)));
-            Ok(0)
-        }
-        Cmd::Kill => kill(root, a).map(|()| 0),
-        Cmd::Delete => delete(root, a.id()?, a.has("force"), warn).map(|()| 0),
-        Cmd::List => list(root, a).map(|()| 0),
-        Cmd::Ps => ps(root, a).map(|()| 0),
-        Cmd::Pause => freeze(root, a.id()?, true).map(|()| 0),
-        Cmd::Resume => freeze(root, a.id()?, false).map(|()| 0),
+        Cmd::Run => return run_bundle(root, id, a, warn),
+        Cmd::Exec => return exec(root, id, a),
+        Cmd::Create => create(root, id, a, warn).map(drop),
+        Cmd::Start => start(root, id),
+        Cmd::State => open(root, id).map(|(dir, st)| print(&st.oci_json(st.status(&dir)))),
+        Cmd::Kill => kill(root, id, a),
+        Cmd::Delete => delete(root, id, a.has("force"), warn),
+        Cmd::List => list(root, a),
+        Cmd::Ps => ps(root, id, a),
+        Cmd::Pause => freeze(root, id, true),
+        Cmd::Resume => freeze(root, id, false),
         Cmd::Features => {
             print(&features());
-            Ok(0)
+            Ok(())
         }
-        Cmd::Spec => spec(a).map(|()| 0),
-        Cmd::Update => update(root, a).map(|()| 0),
-        Cmd::Events => events(root, a).map(|()| 0),
-        Cmd::Exec => exec(root, a),
-    }
+        Cmd::Spec => spec(a),
+        Cmd::Update => update(root, id, a),
+        Cmd::Events => events(root, id),
+    }?;
+    Ok(0)
 }
 
 fn print(text: &str) {
@@ -100,8 +102,7 @@ fn write_pid_file(path: &str, pid: i32) -> Result<()> {
     fs::renameat(fs::CWD, &cstr(&tmp)?, &cstr(path)?).map_err(|e| sys_err(e, &["rename ", &tmp, " to ", path]))
 }
 
-fn create(root: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<State> {
-    let id = a.id()?;
+fn create(root: &str, id: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<State> {
     let spec = load(a, id)?;
     let dir = Dir::create(root, id)?;
     let created = launch::create(&spec, &dir, a.get("console-socket"), warn).and_then(|st| {
@@ -160,10 +161,9 @@ fn start(root: &str, id: &str) -> Result<()> {
 /// `runt run --bundle B ID`: create and start in one go; runt stays, forwards signals, waits,
 /// and deletes the container when it ends (or, with --detach, leaves it running).
 #[inline(never)]
-fn run_bundle(root: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
-    let id = a.id()?;
+fn run_bundle(root: &str, id: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
     if a.has("detach") {
-        create(root, a, warn)?;
+        create(root, id, a, warn)?;
         start(root, id)?;
         return Ok(0);
     }
@@ -225,8 +225,7 @@ fn signal_number(s: &str) -> Option<u32> {
 }
 
 #[inline(never)]
-fn kill(root: &str, a: &Args) -> Result<()> {
-    let id = a.id()?;
+fn kill(root: &str, id: &str, a: &Args) -> Result<()> {
     let sig_text = a.args.get(1).map_or("TERM", String::as_str);
     let sig = signal_number(sig_text).ok_or_else(|| fail(&["kill: unknown signal '", sig_text, "'"]))?;
     let (dir, st) = open(root, id)?;
@@ -328,8 +327,8 @@ fn list(root: &str, a: &Args) -> Result<()> {
 }
 
 #[inline(never)]
-fn ps(root: &str, a: &Args) -> Result<()> {
-    let (_, st) = open(root, a.id()?)?;
+fn ps(root: &str, id: &str, a: &Args) -> Result<()> {
+    let (_, st) = open(root, id)?;
     let pids = Cgroup::open(&st.cgroups)?.pids();
     let json_out = a.get("format") == Some("json");
     let mut out = String::from(if json_out { "[" } else { "PID     CMD\n" });
@@ -366,8 +365,8 @@ fn freeze(root: &str, id: &str, frozen: bool) -> Result<()> {
 }
 
 #[inline(never)]
-fn update(root: &str, a: &Args) -> Result<()> {
-    let (_, st) = open(root, a.id()?)?;
+fn update(root: &str, id: &str, a: &Args) -> Result<()> {
+    let (_, st) = open(root, id)?;
     let mut limits = crate::spec::Limits { cpu_period: crate::cli::CPU_PERIOD_US, ..Default::default() };
     if let Some(src) = a.get("resources") {
         let text = if src == "-" { read_all(0)? } else { read_path(src)? };
@@ -386,8 +385,7 @@ fn update(root: &str, a: &Args) -> Result<()> {
 /// `runt exec ID CMD...` or `--process P.json`: the container's own process settings (identity,
 /// capabilities, seccomp, environment) with the given ones on top, as runc does.
 #[inline(never)]
-fn exec(root: &str, a: &Args) -> Result<i32> {
-    let id = a.id()?;
+fn exec(root: &str, id: &str, a: &Args) -> Result<i32> {
     if a.get("preserve-fds").is_some_and(|n| n != "0") {
         return Err(Error::msg("--preserve-fds is not supported"));
     }
@@ -469,8 +467,7 @@ fn read_path(path: &str) -> Result<Vec<u8>> {
 }
 
 #[inline(never)]
-fn events(root: &str, a: &Args) -> Result<()> {
-    let id = a.id()?;
+fn events(root: &str, id: &str) -> Result<()> {
     let (_, st) = open(root, id)?;
     let cg = Cgroup::open(&st.cgroups)?;
     let num = |c: &str, f: &str| cg.read(c, f).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
