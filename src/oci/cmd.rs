@@ -389,7 +389,7 @@ fn exec(root: &str, id: &str, a: &Args) -> Result<i32> {
     if a.get("preserve-fds").is_some_and(|n| n != "0") {
         return Err(Error::msg("--preserve-fds is not supported"));
     }
-    for refused in ["process-label", "apparmor"] {
+    for refused in &["process-label", "apparmor"] {
         if a.get(refused).is_some_and(|v| !v.is_empty()) {
             return Err(fail(&["exec: --", refused, " is not supported"]));
         }
