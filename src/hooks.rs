@@ -42,7 +42,7 @@ fn ptrs(v: &[CString]) -> Vec<*const u8> {
 #[inline(never)]
 fn run(hook: &Hook, state: &str) -> Result<()> {
     let path = cstr(&hook.path)?;
-    let args = if hook.args.is_empty() { alloc::vec![path.clone()] } else { cstrs(&hook.args)? };
+    let args = cstrs(if hook.args.is_empty() { core::slice::from_ref(&hook.path) } else { &hook.args })?;
     let env = cstrs(&hook.env)?;
     let (argv, envp) = (ptrs(&args), ptrs(&env));
     let (r, w) = fs::pipe().or_what("pipe")?;

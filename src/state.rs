@@ -160,12 +160,13 @@ impl Dir {
     }
 
     pub fn load(&self) -> Result<State> {
-        let shown = |e| self.fail(e, "", "/state.json");
+        let name = cat(&[&self.path, "/state.json"]);
+        let shown = |e| sys_err(e, &[&name]);
         let fd = fs::openat(self.fd.raw(), c"state.json", fs::O_RDONLY, 0).map_err(shown)?;
         let mut buf = alloc::vec![0u8; 256 * 1024];
         let n = fs::read_full(fd.raw(), &mut buf).map_err(shown)?;
-        let v = write::parse_json(buf.get(..n).unwrap_or_default(), &cat(&[&self.path, "/state.json"]))?;
-        from_json(&v).ok_or_else(|| fail(&[&self.path, "/state.json: not a runt state file"]))
+        let v = write::parse_json(buf.get(..n).unwrap_or_default(), &name)?;
+        from_json(&v).ok_or_else(|| fail(&[&name, ": not a runt state file"]))
     }
 
     /// Removes the directory and what is in it.
