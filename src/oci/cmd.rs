@@ -484,23 +484,21 @@ fn events(root: &str, id: &str) -> Result<()> {
             num("cpuacct", "cpuacct.usage"),
         )
     };
-    let mut id_json = String::new();
-    write::string(&mut id_json, id);
-    print(&cat(&[
-        r#"{"type":"stats","id":"#,
-        &id_json,
-        r#","data":{"cpu":{"usage":{"total":"#,
-        &int(cpu_total),
-        r#"}},"memory":{"usage":{"usage":"#,
-        &int(mem_usage),
-        r#","limit":"#,
-        &int(mem_limit),
-        r#"}},"pids":{"current":"#,
-        &int(num("pids", "pids.current")),
-        r#","limit":"#,
-        &int(num("pids", "pids.max")),
-        "}}}",
-    ]));
+    let mut out = String::from(r#"{"type":"stats","id":"#);
+    write::string(&mut out, id);
+    let fields = [
+        (r#","data":{"cpu":{"usage":{"total":"#, cpu_total),
+        (r#"}},"memory":{"usage":{"usage":"#, mem_usage),
+        (r#","limit":"#, mem_limit),
+        (r#"}},"pids":{"current":"#, num("pids", "pids.current")),
+        (r#","limit":"#, num("pids", "pids.max")),
+    ];
+    for (key, n) in fields {
+        out.push_str(key);
+        out.push_str(&int(n));
+    }
+    out.push_str("}}}");
+    print(&out);
     Ok(())
 }
 
