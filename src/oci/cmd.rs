@@ -32,7 +32,7 @@ pub fn run(g: &Global, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
         Cmd::Exec => return exec(root, id, a),
         Cmd::Create => create(root, id, a, warn).map(drop),
         Cmd::Start => start(root, id),
-        Cmd::State => open(root, id).map(|(dir, st)| print(&st.oci_json(st.status(&dir)))),
+        Cmd::State => open(root, id).map(|(dir, st)| print(st.oci_json(st.status(&dir)))),
         Cmd::Kill => kill(root, id, a),
         Cmd::Delete => delete(root, id, a.has("force"), warn),
         Cmd::List => list(root, a),
@@ -40,7 +40,7 @@ pub fn run(g: &Global, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
         Cmd::Pause => freeze(root, id, true),
         Cmd::Resume => freeze(root, id, false),
         Cmd::Features => {
-            print(&features());
+            print(features());
             Ok(())
         }
         Cmd::Spec => spec(a),
@@ -50,8 +50,9 @@ pub fn run(g: &Global, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
     Ok(0)
 }
 
-fn print(text: &str) {
-    emit(cat(&[text, "\n"]));
+fn print(mut text: String) {
+    text.push('\n');
+    emit(text);
 }
 
 /// Writes `out` to stdout in one write; a closed stdout is not worth an error.
@@ -498,7 +499,7 @@ fn events(root: &str, id: &str) -> Result<()> {
         out.push_str(&int(n));
     }
     out.push_str("}}}");
-    print(&out);
+    print(out);
     Ok(())
 }
 
