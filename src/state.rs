@@ -102,12 +102,10 @@ impl Dir {
     pub fn create(root: &str, id: &str) -> Result<Dir> {
         check_id(id)?;
         mkdir_p(root)?;
-        let path = cat(&[root, "/", id]);
-        if !mkdir(&path)? {
+        if !mkdir(&cat(&[root, "/", id]))? {
             return Err(fail(&["container ", id, " already exists"]));
         }
-        let fd = write::open_path(&path, fs::O_DIRECTORY | fs::O_RDONLY, 0, "open ")?;
-        Ok(Dir { path, fd })
+        Dir::open(root, id)
     }
 
     /// Opens the directory of an existing container. "does not exist" is what engines look for.
