@@ -272,30 +272,31 @@ fn to_json(st: &State) -> String {
 }
 
 fn from_json(v: &json::Value) -> Option<State> {
-    let s = |k: &str| v.get(k).and_then(json::Value::as_str).map(String::from);
-    let mut annotations = Vec::new();
+    // Filled in place: one value to drop on every early return.
+    let mut st = State::default();
     for (k, a) in v.get("annotations")?.as_object()? {
         if let Some(a) = a.as_str() {
-            annotations.push((k.clone(), String::from(a)));
+            st.annotations.push((k.clone(), String::from(a)));
         }
     }
-    let mut cgroups = Vec::new();
     for c in v.get("cgroups")?.as_array()? {
         if let Some(c) = c.as_str() {
-            cgroups.push(String::from(c));
+            st.cgroups.push(String::from(c));
         }
     }
-    Some(State {
-        id: s("id")?,
-        pid: i32::try_from(v.get("pid")?.as_i64()?).ok()?,
-        pid_start: v.get("pid_start")?.as_u64()?,
-        bundle: s("bundle")?,
-        rootfs: s("rootfs")?,
-        created: s("created")?,
-        oci_version: s("oci_version")?,
-        annotations,
-        cgroups,
-    })
+    st.pid = i32::try_from(v.get("pid")?.as_i64()?).ok()?;
+    st.pid_start = v.get("pid_start")?.as_u64()?;
+    let texts = [
+        ("id", &mut st.id),
+        ("bundle", &mut st.bundle),
+        ("rootfs", &mut st.rootfs),
+        ("created", &mut st.created),
+        ("oci_version", &mut st.oci_version),
+    ];
+    for (k, field) in texts {
+        *field = String::from(v.get(k)?.as_str()?);
+    }
+    Some(st)
 }
 
 /// Now as RFC 3339 in UTC with nanoseconds, as runc writes `created`.
