@@ -148,7 +148,7 @@ pub fn parse_global<'a>(args: &'a [&'a str]) -> Result<(Global, &'a [&'a str])> 
     let mut g = Global::default();
     let mut i = 0;
     while let Some(&a) = args.get(i) {
-        if !a.starts_with('-') || a == "-h" || a == "--help" || a == "-v" || a == "-V" || a == "--version" {
+        if !a.starts_with('-') || ["-h", "--help", "-v", "-V", "--version"].contains(&a) {
             break;
         }
         i += 1;
