@@ -5,7 +5,7 @@ use super::cli::{Args, Cmd, Global};
 use super::config;
 use super::write::{self, cat, fail, int, open_path, parse_json, sys_err};
 use crate::cgroup::Cgroup;
-use crate::error::{Error, Result};
+use crate::error::{Error, OrSys, Result};
 use crate::rootfs::cstr;
 use crate::state::{self, Dir, State, Status};
 use crate::sys::{fs, process, Errno};
@@ -73,7 +73,7 @@ fn absolute(path: &str) -> Result<String> {
         let trimmed = path.trim_end_matches('/');
         return Ok(String::from(if trimmed.is_empty() { "/" } else { trimmed }));
     }
-    let cwd = fs::getcwd().map_err(|e| sys_err(e, &["getcwd"]))?;
+    let cwd = fs::getcwd().or_what("getcwd")?;
     let rel = path.trim_start_matches("./").trim_end_matches('/');
     Ok(if rel.is_empty() || rel == "." { cwd } else { cat(&[cwd.trim_end_matches('/'), "/", rel]) })
 }
@@ -457,7 +457,7 @@ fn exec(root: &str, id: &str, a: &Args) -> Result<i32> {
 
 fn read_all(fd: i32) -> Result<Vec<u8>> {
     let mut buf = alloc::vec![0u8; 1 << 20];
-    let n = fs::read_full(fd, &mut buf).map_err(|e| sys_err(e, &["read stdin"]))?;
+    let n = fs::read_full(fd, &mut buf).or_what("read stdin")?;
     buf.truncate(n);
     Ok(buf)
 }
