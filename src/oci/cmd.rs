@@ -368,12 +368,13 @@ fn freeze(root: &str, id: &str, frozen: bool) -> Result<()> {
 #[inline(never)]
 fn update(root: &str, id: &str, a: &Args) -> Result<()> {
     let (_, st) = open(root, id)?;
-    let mut limits = crate::spec::Limits { cpu_period: crate::cli::CPU_PERIOD_US, ..Default::default() };
-    if let Some(src) = a.get("resources") {
-        let text = if src == "-" { read_all(0)? } else { read_path(src)? };
-        let v = parse_json(&text, src)?;
-        limits = config::resources(&v).map_err(|e| e.context(src))?;
-    }
+    let mut limits = match a.get("resources") {
+        Some(src) => {
+            let text = if src == "-" { read_all(0)? } else { read_path(src)? };
+            config::resources(&parse_json(&text, src)?).map_err(|e| e.context(src))?
+        }
+        None => crate::spec::Limits { cpu_period: crate::cli::CPU_PERIOD_US, ..Default::default() },
+    };
     if let Some(n) = a.get("pids-limit") {
         limits.pids = Some(n.parse().map_err(|_| fail(&["invalid --pids-limit '", n, "'"]))?);
     }
