@@ -11,7 +11,6 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 /// Where state lives when no --root is given. /run is the place; an initramfs may not have it.
-#[inline(never)]
 pub fn default_root() -> &'static str {
     if fs::openat(fs::CWD, c"/run", fs::O_PATH | fs::O_DIRECTORY, 0).is_ok() {
         "/run/runt"

@@ -143,7 +143,6 @@ pub fn is_command(word: &str) -> bool {
 }
 
 /// `--global opts...`: returns them and the rest of argv.
-#[inline(never)]
 pub fn parse_global<'a>(args: &'a [&'a str]) -> Result<(Global, &'a [&'a str])> {
     let mut g = Global::default();
     let mut i = 0;
@@ -167,7 +166,6 @@ pub fn parse_global<'a>(args: &'a [&'a str]) -> Result<(Global, &'a [&'a str])> 
 }
 
 /// Parses `runt COMMAND ARGS...` for a runc command. Ok(Err(help)) when help was asked for.
-#[inline(never)]
 pub fn parse(word: &str, rest: &[&str]) -> Result<core::result::Result<Args, String>> {
     let name = if word == "ls" { "list" } else { word };
     let Some((name, cmd, defs, usage, summary)) = TABLE.iter().find(|t| t.0 == name) else {
@@ -273,7 +271,6 @@ fn lookup<'a>(defs: &[Def], a: &'a str) -> Option<(usize, Option<&'a str>)> {
     Some((k, rest))
 }
 
-#[inline(never)]
 fn help(name: &str, defs: &[Def], usage: &str, summary: &str) -> String {
     let mut s = cat(&["Usage: runt [GLOBAL OPTIONS] ", name, " [OPTIONS] ", usage, "\n\n", summary, "\n"]);
     if !defs.is_empty() {
@@ -301,7 +298,6 @@ fn help(name: &str, defs: &[Def], usage: &str, summary: &str) -> String {
 }
 
 /// The lines `runt --help` adds for these commands.
-#[inline(never)]
 pub fn summary() -> String {
     let mut s = String::new();
     for t in TABLE {

@@ -161,7 +161,6 @@ fn start(root: &str, id: &str) -> Result<()> {
 
 /// `runt run --bundle B ID`: create and start in one go; runt stays, forwards signals, waits,
 /// and deletes the container when it ends (or, with --detach, leaves it running).
-#[inline(never)]
 fn run_bundle(root: &str, id: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
     if a.has("detach") {
         create(root, id, a, warn)?;
