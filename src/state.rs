@@ -270,6 +270,7 @@ fn to_json(st: &State) -> String {
         .finish()
 }
 
+#[inline(never)]
 fn from_json(v: &json::Value) -> Option<State> {
     // Filled in place: one value to drop on every early return.
     let mut st = State::default();
