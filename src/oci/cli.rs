@@ -265,9 +265,10 @@ fn lookup<'a>(defs: &[Def], a: &'a str) -> Option<(usize, Option<&'a str>)> {
     if a.starts_with("--") {
         return None;
     }
-    let c = body.chars().next()?;
+    // Short options are ASCII: a first byte that is not matches none of them.
+    let c = char::from(*body.as_bytes().first()?);
     let k = defs.iter().position(|d| d.1 == Some(c))?;
-    let rest = body.get(c.len_utf8()..).filter(|r| !r.is_empty());
+    let rest = body.get(1..).filter(|r| !r.is_empty());
     Some((k, rest))
 }
 
@@ -384,5 +385,7 @@ mod tests {
         );
         assert_eq!(parse_global(&["--root"]).err().map(|e| e.what).as_deref(), Some("option --root needs a value"));
         assert!(parse_global(&["--debug=false"]).unwrap().0.debug);
+        assert!(parse("delete", &["-\u{e9}", "c"]).is_err());
+        assert_eq!(p("list", &["-fjson"]).get("format"), Some("json"));
     }
 }
