@@ -409,7 +409,8 @@ fn exec(root: &str, id: &str, a: &Args) -> Result<i32> {
         if cmd.is_empty() {
             return Err(Error::msg("exec: no command given"));
         }
-        spec.args = cmd.to_vec();
+        spec.args.clear();
+        spec.args.extend_from_slice(cmd);
         spec.oci.terminal = a.has("tty");
     }
     for (k, v) in &a.opts {
