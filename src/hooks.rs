@@ -1,12 +1,11 @@
 //! OCI hooks: programs run at points of the container's life with its state as JSON on stdin.
 
-use crate::error::{Error, OrSys, Result};
+use crate::error::{cat, dec, dec_i, Error, OrSys, Result};
 use crate::oci::write::Object;
-use crate::rootfs::cstr;
+use crate::rootfs::{cstr, cstrs};
 use crate::spec::{Hook, Spec};
 use crate::sys::{fs, process};
 use alloc::ffi::CString;
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -24,15 +23,10 @@ pub fn state_json(spec: &Spec, pid: i32, status: &str) -> String {
 
 /// Runs `hooks` in order; the first failure stops them. `stage` names them in errors.
 pub fn run_all(hooks: &[Hook], state: &str, stage: &str) -> Result<()> {
-    hooks.iter().try_for_each(|h| run(h, state).map_err(|e| e.context(&format!("{stage} hook {}", h.path))))
-}
-
-fn cstrs(list: &[String]) -> Result<Vec<CString>> {
-    let mut out = Vec::new();
-    for s in list {
-        out.push(cstr(s)?);
+    for h in hooks {
+        run(h, state).map_err(|e| e.context(&cat(&[stage, " hook ", &h.path])))?;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// A null-terminated pointer array for execve.
@@ -45,13 +39,14 @@ fn ptrs(v: &[CString]) -> Vec<*const u8> {
     out
 }
 
+#[inline(never)]
 fn run(hook: &Hook, state: &str) -> Result<()> {
     let path = cstr(&hook.path)?;
-    let args = if hook.args.is_empty() { alloc::vec![path.clone()] } else { cstrs(&hook.args)? };
+    let args = cstrs(if hook.args.is_empty() { core::slice::from_ref(&hook.path) } else { &hook.args })?;
     let env = cstrs(&hook.env)?;
     let (argv, envp) = (ptrs(&args), ptrs(&env));
-    let (r, w) = fs::pipe().or_sys(|| "pipe".into())?;
-    let pid = process::clone_fork(0).or_sys(|| "fork".into())?;
+    let (r, w) = fs::pipe().or_what("pipe")?;
+    let pid = process::clone_fork(0).or_what("fork")?;
     if pid == 0 {
         drop(w);
         let _ = process::dup2(r.raw(), 0);
@@ -65,17 +60,17 @@ fn run(hook: &Hook, state: &str) -> Result<()> {
     let limit_ms = hook.timeout.map(|t| u64::from(t) * 1000);
     let mut waited = 0u64;
     loop {
-        let (p, raw) = process::wait4(pid, limit_ms.is_some()).or_sys(|| "wait".into())?;
+        let (p, raw) = process::wait4(pid, limit_ms.is_some()).or_what("wait")?;
         if p == pid {
             return match crate::launch::exit_status(raw) {
                 0 => Ok(()),
-                n => Err(Error::msg(format!("exit status {n}"))),
+                n => Err(Error::msg(cat(&["exit status ", &dec_i(n.into())]))),
             };
         }
         if limit_ms.is_some_and(|l| waited >= l) {
             let _ = process::kill(pid, process::SIGKILL);
             let _ = process::wait4(pid, false);
-            return Err(Error::msg(format!("timed out after {} s", hook.timeout.unwrap_or_default())));
+            return Err(Error::msg(cat(&["timed out after ", &dec(hook.timeout.unwrap_or_default().into()), " s"])));
         }
         process::sleep_ms(10);
         waited += 10;

@@ -7,7 +7,6 @@ use crate::oci::json;
 use crate::oci::write::{self, cat, fail, int, sys_err, Object};
 use crate::rootfs::cstr;
 use crate::sys::{fs, process, Errno, Fd};
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -45,6 +44,7 @@ pub enum Status {
 }
 
 impl Status {
+    #[inline(never)]
     pub fn name(self) -> &'static str {
         match self {
             Status::Created => "created",
@@ -101,12 +101,10 @@ impl Dir {
     pub fn create(root: &str, id: &str) -> Result<Dir> {
         check_id(id)?;
         mkdir_p(root)?;
-        let path = cat(&[root, "/", id]);
-        if !mkdir(&path)? {
+        if !mkdir(&cat(&[root, "/", id]))? {
             return Err(fail(&["container ", id, " already exists"]));
         }
-        let fd = write::open_path(&path, fs::O_DIRECTORY | fs::O_RDONLY, 0, "open ")?;
-        Ok(Dir { path, fd })
+        Dir::open(root, id)
     }
 
     /// Opens the directory of an existing container. "does not exist" is what engines look for.
@@ -159,12 +157,13 @@ impl Dir {
     }
 
     pub fn load(&self) -> Result<State> {
-        let shown = |e| self.fail(e, "", "/state.json");
+        let name = cat(&[&self.path, "/state.json"]);
+        let shown = |e| sys_err(e, &[&name]);
         let fd = fs::openat(self.fd.raw(), c"state.json", fs::O_RDONLY, 0).map_err(shown)?;
         let mut buf = alloc::vec![0u8; 256 * 1024];
         let n = fs::read_full(fd.raw(), &mut buf).map_err(shown)?;
-        let v = write::parse_json(buf.get(..n).unwrap_or_default(), &cat(&[&self.path, "/state.json"]))?;
-        from_json(&v).ok_or_else(|| fail(&[&self.path, "/state.json: not a runt state file"]))
+        let v = write::parse_json(buf.get(..n).unwrap_or_default(), &name)?;
+        from_json(&v).ok_or_else(|| fail(&[&name, ": not a runt state file"]))
     }
 
     /// Removes the directory and what is in it.
@@ -271,31 +270,33 @@ fn to_json(st: &State) -> String {
         .finish()
 }
 
+#[inline(never)]
 fn from_json(v: &json::Value) -> Option<State> {
-    let s = |k: &str| v.get(k).and_then(json::Value::as_str).map(String::from);
-    let mut annotations = Vec::new();
+    // Filled in place: one value to drop on every early return.
+    let mut st = State::default();
     for (k, a) in v.get("annotations")?.as_object()? {
         if let Some(a) = a.as_str() {
-            annotations.push((k.clone(), String::from(a)));
+            st.annotations.push((k.clone(), String::from(a)));
         }
     }
-    let mut cgroups = Vec::new();
     for c in v.get("cgroups")?.as_array()? {
         if let Some(c) = c.as_str() {
-            cgroups.push(String::from(c));
+            st.cgroups.push(String::from(c));
         }
     }
-    Some(State {
-        id: s("id")?,
-        pid: i32::try_from(v.get("pid")?.as_i64()?).ok()?,
-        pid_start: v.get("pid_start")?.as_u64()?,
-        bundle: s("bundle")?,
-        rootfs: s("rootfs")?,
-        created: s("created")?,
-        oci_version: s("oci_version")?,
-        annotations,
-        cgroups,
-    })
+    st.pid = i32::try_from(v.get("pid")?.as_i64()?).ok()?;
+    st.pid_start = v.get("pid_start")?.as_u64()?;
+    let texts = [
+        ("id", &mut st.id),
+        ("bundle", &mut st.bundle),
+        ("rootfs", &mut st.rootfs),
+        ("created", &mut st.created),
+        ("oci_version", &mut st.oci_version),
+    ];
+    for (k, field) in texts {
+        *field = String::from(v.get(k)?.as_str()?);
+    }
+    Some(st)
 }
 
 /// Now as RFC 3339 in UTC with nanoseconds, as runc writes `created`.
@@ -313,7 +314,32 @@ pub fn timestamp() -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{nanos:09}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    let mut out = String::new();
+    let fields = [
+        (year, 4, "-"),
+        (month, 2, "-"),
+        (day, 2, "T"),
+        (rem / 3600, 2, ":"),
+        (rem % 3600 / 60, 2, ":"),
+        (rem % 60, 2, "."),
+        (nanos, 9, "Z"),
+    ];
+    for (n, width, after) in fields {
+        // A clock before year 0 is not a case worth code: the sign would be lost.
+        zero_pad(&mut out, n.unsigned_abs(), width);
+        out.push_str(after);
+    }
+    out
+}
+
+/// Appends `n` in decimal with leading zeros to `width` digits (as `{n:0width$}` would).
+#[inline(never)]
+fn zero_pad(out: &mut String, n: u64, width: usize) {
+    let d = crate::error::dec(n);
+    for _ in d.len()..width {
+        out.push('0');
+    }
+    out.push_str(&d);
 }
 
 /// Kills `pid` if it is still the container's init.

@@ -137,36 +137,28 @@ const TABLE: &[(&str, Cmd, &[Def], &str, &str)] = &[
 ];
 
 /// Whether `word` is one of the runc commands (`run` is decided by the caller).
+#[inline(never)]
 pub fn is_command(word: &str) -> bool {
     TABLE.iter().any(|t| t.0 == word) || word == "ls"
 }
 
 /// `--global opts...`: returns them and the rest of argv.
-#[inline(never)]
 pub fn parse_global<'a>(args: &'a [&'a str]) -> Result<(Global, &'a [&'a str])> {
     let mut g = Global::default();
     let mut i = 0;
     while let Some(&a) = args.get(i) {
-        if !a.starts_with('-') || a == "-h" || a == "--help" || a == "-v" || a == "-V" || a == "--version" {
+        if !a.starts_with('-') || ["-h", "--help", "-v", "-V", "--version"].contains(&a) {
             break;
         }
-        let (def, inline) =
-            lookup(GLOBAL, a).ok_or_else(|| Error::msg(cat(&["unknown option ", a, " (see 'runt --help')"])))?;
         i += 1;
-        let value = match (def.2, inline) {
-            (true, Some(v)) => v.to_string(),
-            (true, None) => {
-                i += 1;
-                args.get(i - 1).ok_or_else(|| Error::msg(cat(&["option --", def.0, " needs a value"])))?.to_string()
-            }
-            (false, _) => String::new(),
-        };
-        match def.0 {
-            "root" => g.root = Some(value),
-            "log" => g.log = Some(value),
-            "log-format" => g.log_json = value == "json",
-            "debug" => g.debug = true,
-            "systemd-cgroup" => g.systemd_cgroup = true,
+        let Some((k, value)) = option(GLOBAL, a, args, &mut i, "")? else { continue };
+        // Indexes into GLOBAL.
+        match k {
+            0 => g.root = Some(value),
+            1 => g.log = Some(value),
+            2 => g.log_json = value == "json",
+            3 => g.debug = true,
+            4 => g.systemd_cgroup = true,
             _ => {}
         }
     }
@@ -174,7 +166,6 @@ pub fn parse_global<'a>(args: &'a [&'a str]) -> Result<(Global, &'a [&'a str])> 
 }
 
 /// Parses `runt COMMAND ARGS...` for a runc command. Ok(Err(help)) when help was asked for.
-#[inline(never)]
 pub fn parse(word: &str, rest: &[&str]) -> Result<core::result::Result<Args, String>> {
     let name = if word == "ls" { "list" } else { word };
     let Some((name, cmd, defs, usage, summary)) = TABLE.iter().find(|t| t.0 == name) else {
@@ -190,6 +181,7 @@ pub fn parse_run(rest: &[&str]) -> Result<core::result::Result<Args, String>> {
 
 /// Whether `runt run ARGS` is the runc form (`run --bundle B ID`, options first as runc takes
 /// them) rather than `runt run [OPTIONS] COMMAND`.
+#[inline(never)]
 pub fn run_is_oci(rest: &[&str]) -> bool {
     let Some(first) = rest.first() else { return false };
     let oci = ["--bundle", "-b", "--detach", "-d", "--console-socket", "--pid-file", "--no-pivot", "--keep"];
@@ -225,50 +217,61 @@ fn parse_with(
             out.args.push(a.to_string());
             continue;
         }
-        let (def, inline) = lookup(defs, a)
-            .ok_or_else(|| Error::msg(cat(&[name, ": unknown option ", a, " (see 'runt ", name, " --help')"])))?;
-        let value = match (def.2, inline) {
-            (true, Some(v)) => v.to_string(),
-            (true, None) => {
-                i += 1;
-                rest.get(i - 1)
-                    .ok_or_else(|| Error::msg(cat(&[name, ": option --", def.0, " needs a value"])))?
-                    .to_string()
-            }
-            (false, Some(v)) if v == "true" || v == "false" => {
-                if v == "false" {
-                    continue;
-                }
-                String::new()
-            }
-            (false, Some(_)) => return Err(Error::msg(cat(&[name, ": option --", def.0, " takes no value"]))),
-            (false, None) => String::new(),
-        };
-        out.opts.push((def.0, value));
+        if let Some((k, value)) = option(defs, a, rest, &mut i, name)? {
+            out.opts.push((defs.get(k).map_or("", |d| d.0), value));
+        }
     }
     Ok(Ok(out))
 }
 
-/// `--long`, `--long=v`, `-long` (as runc's parser also takes), `-s`, `-sVALUE`.
-fn lookup<'a>(defs: &'static [Def], a: &'a str) -> Option<(&'static Def, Option<&'a str>)> {
+/// The option word `a` (argv up to `*i` consumed) against `defs`: its index and value, taking the
+/// next word when the value is separate; None for a flag given as `=false`. `name` is the
+/// command, "" for the global options, whose flags take any value (and ignore it).
+#[inline(never)]
+fn option(defs: &'static [Def], a: &str, rest: &[&str], i: &mut usize, name: &str) -> Result<Option<(usize, String)>> {
+    let sep = if name.is_empty() { "" } else { ": " };
+    let space = if name.is_empty() { "" } else { " " };
+    let Some((k, inline)) = lookup(defs, a) else {
+        return Err(Error::msg(cat(&[name, sep, "unknown option ", a, " (see 'runt ", name, space, "--help')"])));
+    };
+    let long = defs.get(k).map_or("", |d| d.0);
+    let takes_value = defs.get(k).is_some_and(|d| d.2);
+    let value = match (takes_value, inline) {
+        (true, Some(v)) => v,
+        (true, None) => {
+            *i += 1;
+            rest.get(*i - 1).ok_or_else(|| Error::msg(cat(&[name, sep, "option --", long, " needs a value"])))?
+        }
+        (false, Some("false")) if !name.is_empty() => return Ok(None),
+        (false, Some(v)) if !name.is_empty() && v != "true" => {
+            return Err(Error::msg(cat(&[name, ": option --", long, " takes no value"])))
+        }
+        (false, _) => "",
+    };
+    Ok(Some((k, value.to_string())))
+}
+
+/// `--long`, `--long=v`, `-long` (as runc's parser also takes), `-s`, `-sVALUE`: the index in
+/// `defs` and the value written with it.
+fn lookup<'a>(defs: &[Def], a: &'a str) -> Option<(usize, Option<&'a str>)> {
     let body = a.strip_prefix("--").or_else(|| a.strip_prefix('-'))?;
     let (key, inline) = match body.split_once('=') {
         Some((k, v)) => (k, Some(v)),
         None => (body, None),
     };
-    if let Some(d) = defs.iter().find(|d| d.0 == key) {
-        return Some((d, inline));
+    if let Some(k) = defs.iter().position(|d| d.0 == key) {
+        return Some((k, inline));
     }
     if a.starts_with("--") {
         return None;
     }
-    let c = body.chars().next()?;
-    let d = defs.iter().find(|d| d.1 == Some(c))?;
-    let rest = body.get(c.len_utf8()..).filter(|r| !r.is_empty());
-    Some((d, rest))
+    // Short options are ASCII: a first byte that is not matches none of them.
+    let c = char::from(*body.as_bytes().first()?);
+    let k = defs.iter().position(|d| d.1 == Some(c))?;
+    let rest = body.get(1..).filter(|r| !r.is_empty());
+    Some((k, rest))
 }
 
-#[inline(never)]
 fn help(name: &str, defs: &[Def], usage: &str, summary: &str) -> String {
     let mut s = cat(&["Usage: runt [GLOBAL OPTIONS] ", name, " [OPTIONS] ", usage, "\n\n", summary, "\n"]);
     if !defs.is_empty() {
@@ -296,7 +299,6 @@ fn help(name: &str, defs: &[Def], usage: &str, summary: &str) -> String {
 }
 
 /// The lines `runt --help` adds for these commands.
-#[inline(never)]
 pub fn summary() -> String {
     let mut s = String::new();
     for t in TABLE {
@@ -371,5 +373,19 @@ mod tests {
         assert!(parse("create", &["--bogus", "c"]).is_err());
         assert!(parse("nope", &[]).is_err());
         assert!(p("state", &[]).id().is_err());
+        assert!(!p("delete", &["--force=false", "c"]).has("force"));
+        assert!(p("delete", &["--force=true", "c"]).has("force"));
+        let msg = |r: Result<_>| r.err().map(|e: Error| e.what);
+        assert_eq!(msg(parse("delete", &["--force=x", "c"])).as_deref(), Some("delete: option --force takes no value"));
+        assert_eq!(msg(parse("kill", &["-x"])).as_deref(), Some("kill: unknown option -x (see 'runt kill --help')"));
+        assert_eq!(msg(parse("create", &["--bundle"])).as_deref(), Some("create: option --bundle needs a value"));
+        assert_eq!(
+            parse_global(&["-x"]).err().map(|e| e.what).as_deref(),
+            Some("unknown option -x (see 'runt --help')")
+        );
+        assert_eq!(parse_global(&["--root"]).err().map(|e| e.what).as_deref(), Some("option --root needs a value"));
+        assert!(parse_global(&["--debug=false"]).unwrap().0.debug);
+        assert!(parse("delete", &["-\u{e9}", "c"]).is_err());
+        assert_eq!(p("list", &["-fjson"]).get("format"), Some("json"));
     }
 }

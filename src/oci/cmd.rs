@@ -5,54 +5,60 @@ use super::cli::{Args, Cmd, Global};
 use super::config;
 use super::write::{self, cat, fail, int, open_path, parse_json, sys_err};
 use crate::cgroup::Cgroup;
-use crate::error::{Error, Result};
-use crate::out::Out;
+use crate::error::{Error, OrSys, Result};
 use crate::rootfs::cstr;
 use crate::state::{self, Dir, State, Status};
 use crate::sys::{fs, process, Errno};
 use crate::{hooks, launch};
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt::Write;
 
 /// The OCI runtime spec version runt implements.
 pub const OCI_VERSION: &str = "1.2.0";
 
+#[inline(never)]
 pub fn run(g: &Global, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
     let root: &str = match &g.root {
         Some(r) => r,
         None => state::default_root(),
     };
+    // Every command but these names a container first.
+    let id = match a.cmd {
+        Cmd::List | Cmd::Features | Cmd::Spec => "",
+        _ => a.id()?,
+    };
     match a.cmd {
-        Cmd::Create => create(root, a, warn).map(|_| 0),
-        Cmd::Run => run_bundle(root, a, warn),
-        Cmd::Start => start(root, a.id()?).map(|()| 0),
-        Cmd::State => {
-            let (dir, st) = open(root, a.id()?)?;
-            print(&st.oci_json(st.status(&dir)));
-            Ok(0)
-        }
-        Cmd::Kill => kill(root, a).map(|()| 0),
-        Cmd::Delete => delete(root, a.id()?, a.has("force"), warn).map(|()| 0),
-        Cmd::List => list(root, a).map(|()| 0),
-        Cmd::Ps => ps(root, a).map(|()| 0),
-        Cmd::Pause => freeze(root, a.id()?, true).map(|()| 0),
-        Cmd::Resume => freeze(root, a.id()?, false).map(|()| 0),
+        Cmd::Run => return run_bundle(root, id, a, warn),
+        Cmd::Exec => return exec(root, id, a),
+        Cmd::Create => create(root, id, a, warn).map(drop),
+        Cmd::Start => start(root, id),
+        Cmd::State => open(root, id).map(|(dir, st)| print(st.oci_json(st.status(&dir)))),
+        Cmd::Kill => kill(root, id, a),
+        Cmd::Delete => delete(root, id, a.has("force"), warn),
+        Cmd::List => list(root, a),
+        Cmd::Ps => ps(root, id, a),
+        Cmd::Pause => freeze(root, id, true),
+        Cmd::Resume => freeze(root, id, false),
         Cmd::Features => {
-            print(&features());
-            Ok(0)
+            print(features());
+            Ok(())
         }
-        Cmd::Spec => spec(a).map(|()| 0),
-        Cmd::Update => update(root, a).map(|()| 0),
-        Cmd::Events => events(root, a).map(|()| 0),
-        Cmd::Exec => exec(root, a),
-    }
+        Cmd::Spec => spec(a),
+        Cmd::Update => update(root, id, a),
+        Cmd::Events => events(root, id),
+    }?;
+    Ok(0)
 }
 
-fn print(text: &str) {
-    let mut out = Out::new(1);
-    let _ = out.write_str(text);
-    let _ = out.write_str("\n");
+fn print(mut text: String) {
+    text.push('\n');
+    emit(text);
+}
+
+/// Writes `out` to stdout in one write; a closed stdout is not worth an error.
+#[inline(never)]
+fn emit(out: String) {
+    let _ = fs::write_all(1, out.as_bytes());
 }
 
 fn open(root: &str, id: &str) -> Result<(Dir, State)> {
@@ -67,7 +73,7 @@ fn absolute(path: &str) -> Result<String> {
         let trimmed = path.trim_end_matches('/');
         return Ok(String::from(if trimmed.is_empty() { "/" } else { trimmed }));
     }
-    let cwd = fs::getcwd().map_err(|e| sys_err(e, &["getcwd"]))?;
+    let cwd = fs::getcwd().or_what("getcwd")?;
     let rel = path.trim_start_matches("./").trim_end_matches('/');
     Ok(if rel.is_empty() || rel == "." { cwd } else { cat(&[cwd.trim_end_matches('/'), "/", rel]) })
 }
@@ -97,8 +103,7 @@ fn write_pid_file(path: &str, pid: i32) -> Result<()> {
     fs::renameat(fs::CWD, &cstr(&tmp)?, &cstr(path)?).map_err(|e| sys_err(e, &["rename ", &tmp, " to ", path]))
 }
 
-fn create(root: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<State> {
-    let id = a.id()?;
+fn create(root: &str, id: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<State> {
     let spec = load(a, id)?;
     let dir = Dir::create(root, id)?;
     let created = launch::create(&spec, &dir, a.get("console-socket"), warn).and_then(|st| {
@@ -124,6 +129,7 @@ fn create(root: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<State> {
 }
 
 /// containerd's --pidfd-socket: a pidfd of the container's init, sent over a unix socket.
+#[inline(never)]
 fn send_pidfd(sock: &str, pid: i32) -> Result<()> {
     let pidfd = process::pidfd_open(pid).map_err(|e| sys_err(e, &["pidfd_open ", &int(pid.into())]))?;
     let s = crate::sys::net::unix_connect(sock.as_bytes()).map_err(|e| sys_err(e, &["connect to ", sock]))?;
@@ -155,11 +161,9 @@ fn start(root: &str, id: &str) -> Result<()> {
 
 /// `runt run --bundle B ID`: create and start in one go; runt stays, forwards signals, waits,
 /// and deletes the container when it ends (or, with --detach, leaves it running).
-#[inline(never)]
-fn run_bundle(root: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
-    let id = a.id()?;
+fn run_bundle(root: &str, id: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
     if a.has("detach") {
-        create(root, a, warn)?;
+        create(root, id, a, warn)?;
         start(root, id)?;
         return Ok(0);
     }
@@ -198,11 +202,14 @@ fn run_bundle(root: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
 #[inline(never)]
 fn poststop(spec: &crate::spec::Spec, state: &str, warn: &mut dyn FnMut(&str)) {
     if let Err(e) = hooks::run_all(&spec.oci.hooks.poststop, state, "poststop") {
-        warn(&e.to_string());
+        // The text `Display` gives, without the formatting machinery.
+        let errno = e.errno.map_or("", crate::sys::strerror);
+        warn(&cat(&[&e.what, if errno.is_empty() { "" } else { ": " }, errno]));
     }
 }
 
 /// A signal by number, name or SIG-name: "9", "KILL", "SIGKILL".
+#[inline(never)]
 fn signal_number(s: &str) -> Option<u32> {
     const NAMES: &[&str] = &[
         "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM",
@@ -218,8 +225,7 @@ fn signal_number(s: &str) -> Option<u32> {
 }
 
 #[inline(never)]
-fn kill(root: &str, a: &Args) -> Result<()> {
-    let id = a.id()?;
+fn kill(root: &str, id: &str, a: &Args) -> Result<()> {
     let sig_text = a.args.get(1).map_or("TERM", String::as_str);
     let sig = signal_number(sig_text).ok_or_else(|| fail(&["kill: unknown signal '", sig_text, "'"]))?;
     let (dir, st) = open(root, id)?;
@@ -236,6 +242,7 @@ fn kill(root: &str, a: &Args) -> Result<()> {
 }
 
 /// Waits (up to about 5 s) until the container's init is gone.
+#[inline(never)]
 fn wait_gone(st: &State) -> bool {
     for _ in 0..500 {
         if !st.alive() {
@@ -315,13 +322,13 @@ fn list(root: &str, a: &Args) -> Result<()> {
     if json_out {
         out.push_str("]\n");
     }
-    let _ = Out::new(1).write_str(&out);
+    emit(out);
     Ok(())
 }
 
 #[inline(never)]
-fn ps(root: &str, a: &Args) -> Result<()> {
-    let (_, st) = open(root, a.id()?)?;
+fn ps(root: &str, id: &str, a: &Args) -> Result<()> {
+    let (_, st) = open(root, id)?;
     let pids = Cgroup::open(&st.cgroups)?.pids();
     let json_out = a.get("format") == Some("json");
     let mut out = String::from(if json_out { "[" } else { "PID     CMD\n" });
@@ -343,7 +350,7 @@ fn ps(root: &str, a: &Args) -> Result<()> {
     if json_out {
         out.push_str("]\n");
     }
-    let _ = Out::new(1).write_str(&out);
+    emit(out);
     Ok(())
 }
 
@@ -358,14 +365,15 @@ fn freeze(root: &str, id: &str, frozen: bool) -> Result<()> {
 }
 
 #[inline(never)]
-fn update(root: &str, a: &Args) -> Result<()> {
-    let (_, st) = open(root, a.id()?)?;
-    let mut limits = crate::spec::Limits { cpu_period: crate::cli::CPU_PERIOD_US, ..Default::default() };
-    if let Some(src) = a.get("resources") {
-        let text = if src == "-" { read_all(0)? } else { read_path(src)? };
-        let v = parse_json(&text, src)?;
-        limits = config::resources(&v).map_err(|e| e.context(src))?;
-    }
+fn update(root: &str, id: &str, a: &Args) -> Result<()> {
+    let (_, st) = open(root, id)?;
+    let mut limits = match a.get("resources") {
+        Some(src) => {
+            let text = if src == "-" { read_all(0)? } else { read_path(src)? };
+            config::resources(&parse_json(&text, src)?).map_err(|e| e.context(src))?
+        }
+        None => crate::spec::Limits { cpu_period: crate::cli::CPU_PERIOD_US, ..Default::default() },
+    };
     if let Some(n) = a.get("pids-limit") {
         limits.pids = Some(n.parse().map_err(|_| fail(&["invalid --pids-limit '", n, "'"]))?);
     }
@@ -378,12 +386,11 @@ fn update(root: &str, a: &Args) -> Result<()> {
 /// `runt exec ID CMD...` or `--process P.json`: the container's own process settings (identity,
 /// capabilities, seccomp, environment) with the given ones on top, as runc does.
 #[inline(never)]
-fn exec(root: &str, a: &Args) -> Result<i32> {
-    let id = a.id()?;
+fn exec(root: &str, id: &str, a: &Args) -> Result<i32> {
     if a.get("preserve-fds").is_some_and(|n| n != "0") {
         return Err(Error::msg("--preserve-fds is not supported"));
     }
-    for refused in ["process-label", "apparmor"] {
+    for refused in &["process-label", "apparmor"] {
         if a.get(refused).is_some_and(|v| !v.is_empty()) {
             return Err(fail(&["exec: --", refused, " is not supported"]));
         }
@@ -402,18 +409,27 @@ fn exec(root: &str, a: &Args) -> Result<i32> {
         if cmd.is_empty() {
             return Err(Error::msg("exec: no command given"));
         }
-        spec.args = cmd.to_vec();
+        spec.args.clear();
+        spec.args.extend_from_slice(cmd);
         spec.oci.terminal = a.has("tty");
     }
-    for (k, e) in &a.opts {
-        if *k != "env" {
-            continue;
+    for (k, v) in &a.opts {
+        match *k {
+            "env" => {
+                let Some((key, _)) = v.split_once('=') else {
+                    return Err(fail(&["exec: invalid --env '", v, "'"]));
+                };
+                spec.env.retain(|x| x.split_once('=').map_or(x.as_str(), |kv| kv.0) != key);
+                spec.env.push(String::from(v));
+            }
+            "cap" => {
+                let bit = crate::security::caps::parse(v)?;
+                spec.caps.bounding |= bit;
+                spec.caps.effective |= bit;
+                spec.caps.permitted |= bit;
+            }
+            _ => {}
         }
-        let Some((key, _)) = e.split_once('=') else {
-            return Err(fail(&["exec: invalid --env '", e, "'"]));
-        };
-        spec.env.retain(|x| x.split_once('=').map_or(x.as_str(), |kv| kv.0) != key);
-        spec.env.push(String::from(e));
     }
     if let Some(c) = a.get("cwd") {
         spec.cwd = String::from(c);
@@ -424,15 +440,6 @@ fn exec(root: &str, a: &Args) -> Result<i32> {
             return Err(fail(&["exec: invalid --user '", u, "'"]));
         };
         spec.user = Some(crate::spec::User { uid, gid });
-    }
-    for (k, c) in &a.opts {
-        if *k != "cap" {
-            continue;
-        }
-        let bit = crate::security::caps::parse(c)?;
-        spec.caps.bounding |= bit;
-        spec.caps.effective |= bit;
-        spec.caps.permitted |= bit;
     }
     if a.has("no-new-privs") {
         spec.no_new_privs = true;
@@ -451,7 +458,7 @@ fn exec(root: &str, a: &Args) -> Result<i32> {
 
 fn read_all(fd: i32) -> Result<Vec<u8>> {
     let mut buf = alloc::vec![0u8; 1 << 20];
-    let n = fs::read_full(fd, &mut buf).map_err(|e| sys_err(e, &["read stdin"]))?;
+    let n = fs::read_full(fd, &mut buf).or_what("read stdin")?;
     buf.truncate(n);
     Ok(buf)
 }
@@ -462,8 +469,7 @@ fn read_path(path: &str) -> Result<Vec<u8>> {
 }
 
 #[inline(never)]
-fn events(root: &str, a: &Args) -> Result<()> {
-    let id = a.id()?;
+fn events(root: &str, id: &str) -> Result<()> {
     let (_, st) = open(root, id)?;
     let cg = Cgroup::open(&st.cgroups)?;
     let num = |c: &str, f: &str| cg.read(c, f).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
@@ -480,23 +486,21 @@ fn events(root: &str, a: &Args) -> Result<()> {
             num("cpuacct", "cpuacct.usage"),
         )
     };
-    let mut id_json = String::new();
-    write::string(&mut id_json, id);
-    print(&cat(&[
-        r#"{"type":"stats","id":"#,
-        &id_json,
-        r#","data":{"cpu":{"usage":{"total":"#,
-        &int(cpu_total),
-        r#"}},"memory":{"usage":{"usage":"#,
-        &int(mem_usage),
-        r#","limit":"#,
-        &int(mem_limit),
-        r#"}},"pids":{"current":"#,
-        &int(num("pids", "pids.current")),
-        r#","limit":"#,
-        &int(num("pids", "pids.max")),
-        "}}}",
-    ]));
+    let mut out = String::from(r#"{"type":"stats","id":"#);
+    write::string(&mut out, id);
+    let fields = [
+        (r#","data":{"cpu":{"usage":{"total":"#, cpu_total),
+        (r#"}},"memory":{"usage":{"usage":"#, mem_usage),
+        (r#","limit":"#, mem_limit),
+        (r#"}},"pids":{"current":"#, num("pids", "pids.current")),
+        (r#","limit":"#, num("pids", "pids.max")),
+    ];
+    for (key, n) in fields {
+        out.push_str(key);
+        out.push_str(&int(n));
+    }
+    out.push_str("}}}");
+    print(out);
     Ok(())
 }
 

@@ -55,9 +55,23 @@ pub struct JsonError {
     pub msg: &'static str,
 }
 
+impl JsonError {
+    /// "line L, column C: msg", as `Display` writes it.
+    pub fn text(&self) -> String {
+        crate::error::cat(&[
+            "line ",
+            &crate::error::dec(self.line.into()),
+            ", column ",
+            &crate::error::dec(self.column.into()),
+            ": ",
+            self.msg,
+        ])
+    }
+}
+
 impl fmt::Display for JsonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}, column {}: {}", self.line, self.column, self.msg)
+        f.write_str(&self.text())
     }
 }
 
@@ -114,6 +128,7 @@ impl Parser<'_> {
     }
 
     /// `msg` at the current position, or "unexpected end of input" when there is nothing left.
+    #[inline(never)]
     fn expected(&self, msg: &'static str) -> Fail {
         (self.pos, if self.pos < self.text.len() { msg } else { EOF })
     }
@@ -177,6 +192,7 @@ impl Parser<'_> {
         Ok(Value::Array(items))
     }
 
+    #[inline(never)]
     fn object(&mut self) -> Result<Value, Fail> {
         self.enter()?;
         let mut members = Vec::new();

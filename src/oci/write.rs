@@ -3,8 +3,7 @@
 use crate::error::{Error, Result};
 use crate::rootfs::cstr;
 use crate::sys::{fs, Errno, Fd};
-use alloc::string::{String, ToString};
-use core::fmt::Write;
+use alloc::string::String;
 
 /// Appends `s` as a JSON string literal.
 pub fn string(out: &mut String, s: &str) {
@@ -17,7 +16,9 @@ pub fn string(out: &mut String, s: &str) {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
+                out.push_str(if (c as u32) < 0x10 { "\\u000" } else { "\\u001" });
+                let d = c as u8 & 15;
+                out.push(char::from(if d < 10 { b'0' + d } else { b'a' - 10 + d }));
             }
             c => out.push(c),
         }
@@ -25,15 +26,7 @@ pub fn string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// One string from pieces: every message is built here, so no call site formats.
-#[inline(never)]
-pub fn cat(parts: &[&str]) -> String {
-    let mut s = String::new();
-    for p in parts {
-        s.push_str(p);
-    }
-    s
-}
+pub use crate::error::cat;
 
 /// An error without an errno, its message in pieces.
 #[inline(never)]
@@ -56,16 +49,10 @@ pub fn open_path(path: &str, flags: u32, mode: u32, op: &str) -> Result<Fd> {
 /// JSON text read from `name`; a syntax error names it.
 #[inline(never)]
 pub fn parse_json(text: &[u8], name: &str) -> Result<super::json::Value> {
-    super::json::parse(text).map_err(|e| fail(&[name, ": ", &e.to_string()]))
+    super::json::parse(text).map_err(|e| fail(&[name, ": ", &e.text()]))
 }
 
-/// A number as decimal text.
-#[inline(never)]
-pub fn int(n: i64) -> String {
-    let mut s = String::new();
-    let _ = write!(s, "{n}");
-    s
-}
+pub use crate::error::dec_i as int;
 
 /// Appends `s` left-aligned in `width` columns (as `{:<width}` would).
 #[inline(never)]
