@@ -379,11 +379,15 @@ fn profile() -> Filter {
 }
 
 /// The same profile as config.json's linux.seccomp, for `runt spec` (compiled back by the same
-/// assembler when a bundle uses it).
-fn profile_json() -> String {
-    let names: Vec<String> = ALLOW.iter().map(|s| format!("\"{}\"", s.name())).collect();
-    let mut rules = vec![
-        format!(r#"{{"names":[{}],"action":"SCMP_ACT_ALLOW"}}"#, names.join(",")),
+/// assembler when a bundle uses it): the text before and after the allow list's names, which
+/// `runt spec` writes from the names table (the JSON would repeat 4 KB of it).
+fn profile_json() -> (String, String) {
+    let head = format!(
+        r#"{{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":{EPERM},"architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X86","SCMP_ARCH_X32"],"syscalls":[{{"names":["#
+    );
+    // The allow list's end, then the rules with arguments.
+    let tail = [
+        String::from(r#"],"action":"SCMP_ACT_ALLOW"}"#),
         format!(
             r#"{{"names":["clone"],"action":"SCMP_ACT_ALLOW","args":[{{"index":0,"value":{CLONE_NAMESPACES},"valueTwo":0,"op":"SCMP_CMP_MASKED_EQ"}}]}}"#
         ),
@@ -393,15 +397,8 @@ fn profile_json() -> String {
         ),
         String::from(r#"{"names":["socket"],"action":"SCMP_ACT_ALLOW"}"#),
     ];
-    for p in PERSONALITIES {
-        rules.push(format!(
-            r#"{{"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{{"index":0,"value":{p},"op":"SCMP_CMP_EQ"}}]}}"#
-        ));
-    }
-    format!(
-        r#"{{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":{EPERM},"architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X86","SCMP_ARCH_X32"],"syscalls":[{}]}}"#,
-        rules.join(",")
-    )
+    // Then one rule per PERSONALITIES value (written by `runt spec`), and "]}".
+    (head, tail.join(","))
 }
 
 fn generate() -> Result<(), String> {
@@ -445,7 +442,17 @@ fn generate() -> Result<(), String> {
         byname.len(),
         join(byname.iter().map(|b| b.1.to_string()).collect())
     );
-    let _ = writeln!(out, "pub static DEFAULT_PROFILE_JSON: &str = r#\"{}\"#;", profile_json());
+    // The allow list as positions in that table, in the profile's order.
+    let mut allow = Vec::new();
+    for s in ALLOW {
+        let at = byname.binary_search(&(s.name(), nr(*s))).map_err(|_| format!("{} is not in the table", s.name()))?;
+        allow.push(at.to_string());
+    }
+    let _ = writeln!(out, "static DEFAULT_ALLOW: [u16; {}] = [{}];", allow.len(), join(allow));
+    let (head, tail) = profile_json();
+    let _ = writeln!(out, "static DEFAULT_PROFILE_HEAD: &str = r#\"{head}\"#;");
+    let _ = writeln!(out, "static DEFAULT_PROFILE_TAIL: &str = r#\"{tail}\"#;");
+    let _ = writeln!(out, "static DEFAULT_PERSONALITIES: [u32; {}] = {PERSONALITIES:?};", PERSONALITIES.len());
     let dir = env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?;
     let path = Path::new(&dir).join("default_seccomp.rs");
     fs::write(&path, out).map_err(|e| format!("write {}: {e}", path.display()))

@@ -1,8 +1,8 @@
 //! `runt spec`: the default config.json, with runt's secure defaults (the same as `runt run`'s:
 //! Docker's capability set, masked and read-only paths, the default seccomp profile).
 
-use crate::security::seccomp::DEFAULT_PROFILE_JSON;
-use alloc::format;
+use crate::error::{cat, dec};
+use crate::security::seccomp::push_default_profile_json;
 use alloc::string::String;
 
 const CAPS: &str = r#"["CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FOWNER","CAP_FSETID","CAP_KILL","CAP_SETGID","CAP_SETUID","CAP_SETPCAP","CAP_NET_BIND_SERVICE","CAP_NET_RAW","CAP_SYS_CHROOT","CAP_MKNOD","CAP_AUDIT_WRITE","CAP_SETFCAP"]"#;
@@ -21,42 +21,51 @@ const READONLY: &str = r#"["/proc/bus","/proc/fs","/proc/irq","/proc/sys","/proc
 
 /// The config text. Rootless: a user namespace mapping `uid`/`gid` to root, no cgroup limits.
 pub fn config(rootless: bool, uid: u32, gid: u32) -> String {
-    let (userns, maps, resources) = if rootless {
-        (
-            r#",{"type":"user"}"#,
-            format!(
-                r#","uidMappings":[{{"containerID":0,"hostID":{uid},"size":1}}],"gidMappings":[{{"containerID":0,"hostID":{gid},"size":1}}]"#
-            ),
-            "",
-        )
-    } else {
-        ("", String::new(), r#""resources":{"devices":[{"allow":false,"access":"rwm"}]},"#)
-    };
-    format!(
-        r#"{{
+    let (uid, gid) = (dec(uid.into()), dec(gid.into()));
+    let pick = |yes: &'static str, no: &'static str| if rootless { yes } else { no };
+    let mut s = cat(&[
+        r#"{
   "ociVersion": "1.0.2",
-  "process": {{
+  "process": {
     "terminal": false,
-    "user": {{"uid": 0, "gid": 0}},
+    "user": {"uid": 0, "gid": 0},
     "args": ["sh"],
     "env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm"],
     "cwd": "/",
-    "capabilities": {{"bounding": {CAPS}, "effective": {CAPS}, "permitted": {CAPS}}},
-    "rlimits": [{{"type": "RLIMIT_NOFILE", "hard": 1024, "soft": 1024}}],
+    "capabilities": {"bounding": "#,
+        CAPS,
+        r#", "effective": "#,
+        CAPS,
+        r#", "permitted": "#,
+        CAPS,
+        r#"},
+    "rlimits": [{"type": "RLIMIT_NOFILE", "hard": 1024, "soft": 1024}],
     "noNewPrivileges": true
-  }},
-  "root": {{"path": "rootfs", "readonly": true}},
+  },
+  "root": {"path": "rootfs", "readonly": true},
   "hostname": "runt",
-  "mounts": {MOUNTS},
-  "linux": {{
-    {resources}"namespaces": [{{"type":"pid"}},{{"type":"network"}},{{"type":"ipc"}},{{"type":"uts"}},{{"type":"mount"}},{{"type":"cgroup"}}{userns}]{maps},
-    "maskedPaths": {MASKED},
-    "readonlyPaths": {READONLY},
-    "seccomp": {DEFAULT_PROFILE_JSON}
-  }}
-}}
-"#
-    )
+  "mounts": "#,
+        MOUNTS,
+        r#",
+  "linux": {
+    "#,
+        pick("", r#""resources":{"devices":[{"allow":false,"access":"rwm"}]},"#),
+        r#""namespaces": [{"type":"pid"},{"type":"network"},{"type":"ipc"},{"type":"uts"},{"type":"mount"},{"type":"cgroup"}"#,
+        pick(r#",{"type":"user"}],"uidMappings":[{"containerID":0,"hostID":"#, "]"),
+        if rootless { &uid } else { "" },
+        pick(r#","size":1}],"gidMappings":[{"containerID":0,"hostID":"#, ""),
+        if rootless { &gid } else { "" },
+        pick(r#","size":1}]"#, ""),
+        ",\n    \"maskedPaths\": ",
+        MASKED,
+        ",\n    \"readonlyPaths\": ",
+        READONLY,
+        ",\n    \"seccomp\": ",
+    ]);
+    // The seccomp profile last: its allow list is written from the syscall names table.
+    push_default_profile_json(&mut s);
+    s.push_str("\n  }\n}\n");
+    s
 }
 
 #[cfg(test)]
@@ -72,5 +81,25 @@ mod tests {
             assert_eq!(ns.len(), if rootless { 7 } else { 6 });
             assert!(v.get("linux").and_then(|l| l.get("seccomp")).is_some());
         }
+    }
+
+    /// The profile `runt spec` writes is the default one: compiled, it decides every syscall as
+    /// the build-time filter does. (Not the same instructions: the JSON compares socket's family
+    /// as 64 bits, as Docker's profile does; the built-in filter only the low 32 bits.)
+    #[test]
+    fn seccomp_profile_decides_as_the_default_filter() {
+        use crate::security::bpf::vm::{run, Data};
+        let v = json::parse(config(false, 0, 0).as_bytes()).unwrap();
+        let s = crate::oci::config::from_json(&v, "/b", "x").unwrap();
+        let crate::spec::Seccomp::Custom { filter, flags } = s.seccomp else { panic!("no filter") };
+        let default = crate::security::seccomp::default_filter();
+        let args: [&[u64]; 8] = [&[], &[17], &[0x003d_0f00], &[0x1000_0011], &[8], &[0x2_0008], &[40, 1], &[9]];
+        for nr in 0..520 {
+            for a in args {
+                let d = Data::x86_64(nr, a);
+                assert_eq!(run(&filter, &d), run(default, &d), "syscall {nr} {a:?}");
+            }
+        }
+        assert_eq!(flags, 0);
     }
 }

@@ -2,7 +2,7 @@
 //! build.rs) and OCI `linux.seccomp` profiles, compiled at run time with the same assembler.
 
 use super::bpf::{Action, Cmp, Filter, Op, SockFilter, AUDIT_ARCH_I386};
-use crate::error::{Error, OrSys, Result};
+use crate::error::{dec, Error, OrSys, Result};
 use crate::sys::seccomp as sys;
 use alloc::format;
 use alloc::string::String;
@@ -114,16 +114,40 @@ pub fn install(prog: &[SockFilter], flags: u32) -> Result<()> {
     sys::install_filter(prog, flags).or_sys(|| "seccomp SECCOMP_SET_MODE_FILTER".into())
 }
 
+/// The default profile as config.json's linux.seccomp, appended to `out` (for `runt spec`): the
+/// allow list's names come from the names table rather than a second copy of them, and the
+/// personality rules, alike but for the value, from a loop.
+pub fn push_default_profile_json(out: &mut String) {
+    out.push_str(DEFAULT_PROFILE_HEAD);
+    for (n, &i) in DEFAULT_ALLOW.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        out.push('"');
+        out.push_str(nth_name(usize::from(i)));
+        out.push('"');
+    }
+    out.push_str(DEFAULT_PROFILE_TAIL);
+    for &p in &DEFAULT_PERSONALITIES {
+        out.push_str(r#",{"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":"#);
+        out.push_str(&dec(p.into()));
+        out.push_str(r#","op":"SCMP_CMP_EQ"}]}"#);
+    }
+    out.push_str("]}");
+}
+
+/// Name `i` of the sorted names table ("" past its end).
+fn nth_name(i: usize) -> &'static str {
+    let (a, b) = (SYSCALL_STARTS.get(i).copied().unwrap_or(0), SYSCALL_STARTS.get(i + 1).copied().unwrap_or(0));
+    SYSCALL_NAMES.get(usize::from(a)..usize::from(b)).unwrap_or("")
+}
+
 /// The x86_64 number of a syscall name ("openat" -> 257), from the syscalls crate's table.
 pub fn syscall_nr(name: &str) -> Option<u32> {
-    let nth = |i: usize| -> &str {
-        let (a, b) = (SYSCALL_STARTS.get(i).copied().unwrap_or(0), SYSCALL_STARTS.get(i + 1).copied().unwrap_or(0));
-        SYSCALL_NAMES.get(usize::from(a)..usize::from(b)).unwrap_or("")
-    };
     let (mut lo, mut hi) = (0, SYSCALL_NRS.len());
     while lo < hi {
         let mid = (lo + hi) / 2;
-        match nth(mid).cmp(name) {
+        match nth_name(mid).cmp(name) {
             core::cmp::Ordering::Less => lo = mid + 1,
             core::cmp::Ordering::Greater => hi = mid,
             core::cmp::Ordering::Equal => return SYSCALL_NRS.get(mid).map(|&n| u32::from(n)),
