@@ -17,7 +17,7 @@
 
 use super::json::Value;
 use crate::cli::CPU_PERIOD_US;
-use crate::error::{Error, OrSys, Result};
+use crate::error::{cat, dec, Error, OrSys, Result};
 use crate::rootfs::cstr;
 use crate::security::caps::{self, Caps};
 use crate::security::devices::{self, Kind, Rule};
@@ -30,10 +30,8 @@ use crate::sys::process::{
 };
 use crate::userns::{IdMap, UserNs};
 use alloc::boxed::Box;
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt::Write;
 use linux_raw_sys::general::{
     MS_BIND, MS_DIRSYNC, MS_MANDLOCK, MS_NOATIME, MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY,
     MS_REC, MS_RELATIME, MS_REMOUNT, MS_SHARED, MS_SLAVE, MS_STRICTATIME, MS_SYNCHRONOUS, MS_UNBINDABLE,
@@ -41,17 +39,20 @@ use linux_raw_sys::general::{
 
 /// Reads `<bundle_dir>/config.json` (at most 4 MiB) and maps it.
 pub fn load(bundle_dir: &str, id: &str) -> Result<Spec> {
-    let path = format!("{}/config.json", bundle_dir.trim_end_matches('/'));
-    let fd = fs::openat(fs::CWD, &cstr(&path)?, fs::O_RDONLY, 0).or_sys(|| format!("open {path}"))?;
+    let path = cat(&[bundle_dir.trim_end_matches('/'), "/config.json"]);
+    let fd = fs::openat(fs::CWD, &cstr(&path)?, fs::O_RDONLY, 0).or_op("open", &path)?;
     // Grown as needed: a config is usually a few KB; one byte past the limit makes the parser refuse.
     let mut buf: Vec<u8> = Vec::new();
     let mut len = 0;
     while len == buf.len() && len <= super::json::MAX_INPUT {
         buf.resize((2 * len).clamp(64 << 10, super::json::MAX_INPUT + 1), 0);
-        len += fs::read_full(fd.raw(), buf.get_mut(len..).unwrap_or_default()).or_sys(|| format!("read {path}"))?;
+        len += fs::read_full(fd.raw(), buf.get_mut(len..).unwrap_or_default()).or_op("read", &path)?;
     }
     buf.truncate(len);
-    let v = super::json::parse(&buf).map_err(|e| Error::msg(format!("{path}: {e}")))?;
+    let v = super::json::parse(&buf).map_err(|e| {
+        let (line, column) = (dec(e.line.into()), dec(e.column.into()));
+        Error::msg(cat(&[&path, ": line ", &line, ", column ", &column, ": ", e.msg]))
+    })?;
     from_json(&v, bundle_dir, id)
 }
 
@@ -96,7 +97,7 @@ impl Fail {
             path.push_str(self.key);
         }
         let sep = if path.is_empty() { "" } else { ": " };
-        Error::msg(format!("{prefix}{path}{sep}{}", self.msg))
+        Error::msg(cat(&[prefix, &path, sep, &self.msg]))
     }
 }
 
@@ -109,7 +110,9 @@ fn locate(v: &Value, target: *const Value, path: &mut String) -> bool {
     let found = match v {
         Value::Array(items) => items.iter().enumerate().any(|(i, x)| {
             path.truncate(len);
-            let _ = write!(path, "[{i}]");
+            path.push('[');
+            path.push_str(&dec(i as u64));
+            path.push(']');
             locate(x, target, path)
         }),
         Value::Object(members) => members.iter().any(|(k, x)| {
@@ -130,11 +133,23 @@ fn locate(v: &Value, target: *const Value, path: &mut String) -> bool {
 
 #[inline(never)]
 fn fail(at: &Value, key: &'static str, msg: &str) -> Box<Fail> {
-    Box::new(Fail { at, key, msg: msg.into() })
+    fail_owned(at, key, msg.into())
 }
 
+#[inline(never)]
+fn fail_owned(at: &Value, key: &'static str, msg: String) -> Box<Fail> {
+    Box::new(Fail { at, key, msg })
+}
+
+/// A message quoting a value from the document: `before"x"after`.
+#[inline(never)]
+fn fail_q(at: &Value, key: &'static str, before: &str, x: &str, after: &str) -> Box<Fail> {
+    fail_owned(at, key, cat(&[before, "\"", x, "\"", after]))
+}
+
+#[inline(never)]
 fn wrong(at: &Value, want: &str) -> Box<Fail> {
-    fail(at, "", &format!("expected {want}, found {}", at.type_name()))
+    fail_owned(at, "", cat(&["expected ", want, ", found ", at.type_name()]))
 }
 
 /// Stands in for an absent object ("linux", "resources"): every member is then absent too.
@@ -248,7 +263,7 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
     let ver = need(top, "ociVersion")?;
     let version = str_of(ver)?;
     if !supported_version(version) {
-        return Err(fail(ver, "", &format!("unsupported version \"{version}\" (runt reads 1.0.x to 1.2.x)")));
+        return Err(fail_q(ver, "", "unsupported version ", version, " (runt reads 1.0.x to 1.2.x)"));
     }
     let root = obj(need(top, "root")?)?;
     let rp = need(root, "path")?;
@@ -295,7 +310,7 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
     // Keys name files under /proc/sys: none may step out of it.
     let bad_key = |k: &String| k.starts_with('/') || k.split('.').any(str::is_empty);
     if let Some((k, _)) = spec.oci.sysctl.iter().find(|(k, _)| bad_key(k)) {
-        return Err(fail(linux, "sysctl", &format!("invalid key \"{k}\"")));
+        return Err(fail_q(linux, "sysctl", "invalid key ", k, ""));
     }
     if let Some(p) = get(linux, "rootfsPropagation").filter(|p| is_set(p)) {
         spec.oci.rootfs_propagation = propagation(str_of(p)?).ok_or_else(|| fail(p, "", "unknown propagation"))?;
@@ -344,7 +359,7 @@ fn in_bundle(bundle: &str, mut p: &str) -> String {
     while let Some(rest) = p.strip_prefix("./") {
         p = rest;
     }
-    format!("{}/{p}", bundle.trim_end_matches('/'))
+    cat(&[bundle.trim_end_matches('/'), "/", p])
 }
 
 fn process(p: &Value, s: &mut Spec) -> Res<()> {
@@ -359,7 +374,7 @@ fn process(p: &Value, s: &mut Spec) -> Res<()> {
     for e in list(p, "env")? {
         let kv = str_of(e)?;
         if kv.split_once('=').is_none_or(|(k, _)| k.is_empty()) {
-            return Err(fail(e, "", &format!("\"{kv}\" is not KEY=VALUE")));
+            return Err(fail_q(e, "", "", kv, " is not KEY=VALUE"));
         }
         s.env.push(kv.into());
     }
@@ -424,10 +439,10 @@ fn process_rlimits(p: &Value) -> Res<Vec<Rlimit>> {
         let t = need(obj(r)?, "type")?;
         let name = str_of(t)?;
         let Some(resource) = Some(name).filter(|n| n.starts_with("RLIMIT_")).and_then(rlimits::resource) else {
-            return Err(fail(t, "", &format!("unknown resource limit \"{name}\"")));
+            return Err(fail_q(t, "", "unknown resource limit ", name, ""));
         };
         if out.iter().any(|l| l.resource == resource) {
-            return Err(fail(t, "", &format!("\"{name}\" given twice")));
+            return Err(fail_q(t, "", "", name, " given twice"));
         }
         let (soft, hard) = (u64_of(need(r, "soft")?)?, u64_of(need(r, "hard")?)?);
         if soft > hard {
@@ -456,11 +471,11 @@ fn namespaces(top: &Value, linux: &Value, s: &mut Spec) -> Res<()> {
         let t = need(obj(ns)?, "type")?;
         let name = str_of(t)?;
         let Some(&(_, flag)) = NAMESPACES.iter().find(|n| n.0 == name) else {
-            let why = if name == "time" { "time namespaces are not supported" } else { "unknown namespace type" };
-            return Err(fail(t, "", &format!("{why} \"{name}\"")));
+            let why = if name == "time" { "time namespaces are not supported " } else { "unknown namespace type " };
+            return Err(fail_q(t, "", why, name, ""));
         };
         if seen & flag != 0 {
-            return Err(fail(t, "", &format!("\"{name}\" listed twice")));
+            return Err(fail_q(t, "", "", name, " listed twice"));
         }
         seen |= flag;
         match text(ns, "path")? {
@@ -596,7 +611,7 @@ fn mount(m: &Value, bundle: &str) -> Res<Mount> {
             // rro, rnosuid, ...: mount_setattr's recursive attributes.
             || name.strip_prefix('r').is_some_and(|f| FLAG_OPTIONS.iter().any(|x| x.0 == f))
         {
-            return Err(fail(o, "", &format!("\"{name}\" is not supported")));
+            return Err(fail_q(o, "", "", name, " is not supported"));
         } else {
             if !mount.data.is_empty() {
                 mount.data.push(',');
@@ -610,7 +625,7 @@ fn mount(m: &Value, bundle: &str) -> Res<Mount> {
         }
         // The kernel ignores data on a bind mount: an option it would drop is refused instead.
         if !mount.data.is_empty() {
-            return Err(fail(m, "options", &format!("\"{}\": not an option of bind mounts", mount.data)));
+            return Err(fail_q(m, "options", "", &mount.data, ": not an option of bind mounts"));
         }
         mount.source = in_bundle(bundle, &mount.source);
         mount.fstype.clear();
@@ -639,7 +654,7 @@ fn device_node(d: &Value) -> Res<devices::Node> {
         "c" | "u" => Kind::Char,
         "b" => Kind::Block,
         "p" => return Err(fail(t, "", "fifos are not supported")),
-        other => return Err(fail(t, "", &format!("unknown device type \"{other}\""))),
+        other => return Err(fail_q(t, "", "unknown device type ", other, "")),
     };
     // fileMode, uid and gid are not used: nodes are made 0666, owned by root (see Node).
     let (major, minor) = (num(need(d, "major")?)?, num(need(d, "minor")?)?);
@@ -661,7 +676,7 @@ fn device_rules(r: &Value) -> Res<Vec<Rule>> {
             None | Some("a") => Kind::All,
             Some("c") => Kind::Char,
             Some("b") => Kind::Block,
-            Some(other) => return Err(fail(d, "type", &format!("unknown device type \"{other}\" (a, c or b)"))),
+            Some(other) => return Err(fail_q(d, "type", "unknown device type ", other, " (a, c or b)")),
         };
         let number = |k| match get(d, k) {
             Some(n) if kind != Kind::All && n.as_i64() != Some(-1) => num(n).map(Some),
@@ -744,30 +759,33 @@ fn limits(r: &Value) -> Res<Limits> {
 fn cgroups_path(linux: &Value) -> Res<Option<String>> {
     let Some(p) = get(linux, "cgroupsPath").filter(|p| is_set(p)) else { return Ok(None) };
     let text = str_of(p)?;
-    let bad = |why: &str| fail(p, "", &format!("\"{text}\": {why}"));
+    let bad = |why: &str| fail_q(p, "", "", text, why);
     let mut path = String::new();
     if text.contains(':') {
         let mut parts = text.split(':');
         let (Some(slice), Some(prefix), Some(name), None) = (parts.next(), parts.next(), parts.next(), parts.next())
         else {
-            return Err(bad("expected slice:prefix:name"));
+            return Err(bad(": expected slice:prefix:name"));
         };
         if name.is_empty() || name.contains('/') {
-            return Err(bad("invalid unit name"));
+            return Err(bad(": invalid unit name"));
         }
         if !expand_slice(if slice.is_empty() { "system.slice" } else { slice }, &mut path) {
-            return Err(bad("invalid slice name"));
+            return Err(bad(": invalid slice name"));
         }
-        let _ = match (prefix.is_empty(), name.ends_with(".slice")) {
-            (_, true) => write!(path, "{name}"),
-            (true, false) => write!(path, "{name}.scope"),
-            (false, false) => write!(path, "{prefix}-{name}.scope"),
-        };
+        if !prefix.is_empty() && !name.ends_with(".slice") {
+            path.push_str(prefix);
+            path.push('-');
+        }
+        path.push_str(name);
+        if !name.ends_with(".slice") {
+            path.push_str(".scope");
+        }
         return Ok(Some(path));
     }
     for c in text.split('/').filter(|c| !c.is_empty() && *c != ".") {
         if c == ".." {
-            return Err(bad("'..' is not allowed"));
+            return Err(bad(": '..' is not allowed"));
         }
         if !path.is_empty() {
             path.push('/');
@@ -775,7 +793,7 @@ fn cgroups_path(linux: &Value) -> Res<Option<String>> {
         path.push_str(c);
     }
     if path.is_empty() {
-        return Err(bad("names no cgroup below the root"));
+        return Err(bad(": names no cgroup below the root"));
     }
     Ok(Some(path))
 }
