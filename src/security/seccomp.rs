@@ -2,7 +2,7 @@
 //! build.rs) and OCI `linux.seccomp` profiles, compiled at run time with the same assembler.
 
 use super::bpf::{Action, Cmp, Filter, Op, SockFilter, AUDIT_ARCH_I386};
-use crate::error::{dec, Error, OrSys, Result};
+use crate::error::{cat, dec, Error, OrSys, Result};
 use crate::sys::seccomp as sys;
 use alloc::format;
 use alloc::string::String;
@@ -96,7 +96,7 @@ pub fn flags(profile: &Profile) -> Result<u32> {
             "SECCOMP_FILTER_FLAG_TSYNC" => sys::FILTER_FLAG_TSYNC,
             "SECCOMP_FILTER_FLAG_LOG" => sys::FILTER_FLAG_LOG,
             "SECCOMP_FILTER_FLAG_SPEC_ALLOW" => sys::FILTER_FLAG_SPEC_ALLOW,
-            _ => return Err(Error::msg(format!("unsupported seccomp flag '{name}'"))),
+            _ => return Err(bad("unsupported seccomp flag '", name, "'")),
         };
     }
     Ok(flags)
@@ -105,13 +105,13 @@ pub fn flags(profile: &Profile) -> Result<u32> {
 /// Sets no_new_privs: execve grants no privileges any more, and a filter can be installed
 /// without CAP_SYS_ADMIN.
 pub fn set_no_new_privs() -> Result<()> {
-    sys::set_no_new_privs().or_sys(|| "prctl PR_SET_NO_NEW_PRIVS".into())
+    sys::set_no_new_privs().or_what("prctl PR_SET_NO_NEW_PRIVS")
 }
 
 /// Installs `prog` on the calling thread (and its future children). Needs no_new_privs, or
 /// CAP_SYS_ADMIN; every syscall made afterwards goes through the filter, so this comes last.
 pub fn install(prog: &[SockFilter], flags: u32) -> Result<()> {
-    sys::install_filter(prog, flags).or_sys(|| "seccomp SECCOMP_SET_MODE_FILTER".into())
+    sys::install_filter(prog, flags).or_what("seccomp SECCOMP_SET_MODE_FILTER")
 }
 
 /// The default profile as config.json's linux.seccomp, appended to `out` (for `runt spec`): the
@@ -156,10 +156,16 @@ pub fn syscall_nr(name: &str) -> Option<u32> {
     None
 }
 
+/// An error in a profile: `before` `x` `after`, one message.
+#[inline(never)]
+fn bad(before: &str, x: &str, after: &str) -> Error {
+    Error::msg(cat(&[before, x, after]))
+}
+
 fn action(name: &str, errno_ret: Option<u32>) -> Result<Action> {
     let data = || match errno_ret {
         None => Ok(EPERM),
-        Some(e) => u16::try_from(e).map_err(|_| Error::msg(format!("seccomp errnoRet {e} out of range"))),
+        Some(e) => u16::try_from(e).map_err(|_| bad("seccomp errnoRet ", &dec(e.into()), " out of range")),
     };
     let act = match name {
         "SCMP_ACT_ALLOW" => Action::Allow,
@@ -170,11 +176,11 @@ fn action(name: &str, errno_ret: Option<u32>) -> Result<Action> {
         "SCMP_ACT_TRAP" => Action::Trap,
         "SCMP_ACT_LOG" => Action::Log,
         "SCMP_ACT_NOTIFY" => return Err(Error::msg("unsupported seccomp action 'SCMP_ACT_NOTIFY'")),
-        _ => return Err(Error::msg(format!("unknown seccomp action '{name}'"))),
+        _ => return Err(bad("unknown seccomp action '", name, "'")),
     };
     match errno_ret {
         None => Ok(act),
-        Some(_) => Err(Error::msg(format!("seccomp errnoRet given for {name}, which returns no errno"))),
+        Some(_) => Err(bad("seccomp errnoRet given for ", name, ", which returns no errno")),
     }
 }
 
@@ -187,12 +193,12 @@ fn cmp(a: &ArgCmp) -> Result<Cmp> {
         "SCMP_CMP_GE" => Op::Ge,
         "SCMP_CMP_GT" => Op::Gt,
         "SCMP_CMP_MASKED_EQ" => Op::MaskedEq,
-        op => return Err(Error::msg(format!("unknown seccomp operator '{op}'"))),
+        op => return Err(bad("unknown seccomp operator '", op, "'")),
     };
     let arg = u8::try_from(a.index)
         .ok()
         .filter(|&i| i <= 5)
-        .ok_or_else(|| Error::msg(format!("seccomp argument index {} out of range (0 to 5)", a.index)))?;
+        .ok_or_else(|| bad("seccomp argument index ", &dec(a.index.into()), " out of range (0 to 5)"))?;
     Ok(Cmp { arg, op, value: a.value, value_two: a.value_two })
 }
 
