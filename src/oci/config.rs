@@ -345,6 +345,7 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
 }
 
 /// 1.0.x, 1.1.x and 1.2.x, with any pre-release or build suffix ("1.0.2-dev", "1.1.0-rc.1").
+#[inline(never)]
 fn supported_version(v: &str) -> bool {
     let patch = ["1.0.", "1.1.", "1.2."].iter().find_map(|p| v.strip_prefix(p)).unwrap_or_default();
     let digits = patch.bytes().take_while(u8::is_ascii_digit).count();
@@ -465,6 +466,7 @@ const NAMESPACES: &[(&str, u32)] = &[
 ];
 
 /// linux.namespaces, uidMappings, gidMappings. A type not listed stays the host's.
+#[inline(never)]
 fn namespaces(top: &Value, linux: &Value, s: &mut Spec) -> Res<()> {
     let (mut seen, mut new_user) = (0, false);
     for ns in list(linux, "namespaces")? {
@@ -580,6 +582,7 @@ fn propagation(name: &str) -> Option<u32> {
     PROPAGATION.iter().find(|p| p.0 == name).map(|p| p.1)
 }
 
+#[inline(never)]
 fn mount(m: &Value, bundle: &str) -> Res<Mount> {
     let d = need(m, "destination")?;
     let destination = str_of(d)?;
@@ -643,6 +646,7 @@ fn mount(m: &Value, bundle: &str) -> Res<Mount> {
 
 /// linux.devices: nodes created in the container's /dev. Their access is up to
 /// linux.resources.devices, as in runc (the engine adds the rules it wants).
+#[inline(never)]
 fn device_node(d: &Value) -> Res<devices::Node> {
     let p = need(d, "path")?;
     let path = str_of(p)?;
@@ -668,6 +672,7 @@ fn device_node(d: &Value) -> Res<devices::Node> {
 /// pts/*, plus mknod of any node) are allowed after the config's rules, whatever those say. So
 /// podman's lone deny-all rule still leaves /dev/null usable, no rules at all means only the
 /// default devices, and a privileged engine's allow-all rule allows everything.
+#[inline(never)]
 fn device_rules(r: &Value) -> Res<Vec<Rule>> {
     let deny_all = Rule { allow: false, kind: Kind::All, major: None, minor: None, access: devices::RWM };
     let mut rules = Vec::new();
@@ -756,6 +761,7 @@ fn limits(r: &Value) -> Res<Limits> {
 /// linux.cgroupsPath below each hierarchy's root: "/a/b" and "a/b" are "a/b"; the systemd form
 /// "slice:prefix:name" is "slice/prefix-name.scope", a dashed slice expanded into its parents as
 /// systemd does ("machine-libpod.slice" is machine.slice/machine-libpod.slice).
+#[inline(never)]
 fn cgroups_path(linux: &Value) -> Res<Option<String>> {
     let Some(p) = get(linux, "cgroupsPath").filter(|p| is_set(p)) else { return Ok(None) };
     let text = str_of(p)?;
@@ -800,6 +806,7 @@ fn cgroups_path(linux: &Value) -> Res<Option<String>> {
 
 /// Appends "a.slice/a-b.slice/a-b-c.slice/" for "a-b-c.slice" to `path` ("" for "-.slice", the
 /// root slice); false for an invalid name.
+#[inline(never)]
 fn expand_slice(slice: &str, path: &mut String) -> bool {
     let Some(base) = slice.strip_suffix(".slice") else { return false };
     if base == "-" {
@@ -827,6 +834,7 @@ fn absolute_paths(linux: &Value, k: &str) -> Res<Vec<String>> {
     Ok(out)
 }
 
+#[inline(never)]
 fn seccomp(s: &Value) -> Res<Seccomp> {
     refuse(s, &["listenerPath", "listenerMetadata"], "seccomp notification is not supported")?;
     let errno = |v| get(v, "errnoRet").map(num).transpose();
@@ -859,6 +867,7 @@ fn seccomp(s: &Value) -> Res<Seccomp> {
     Ok(Seccomp::Custom { filter, flags })
 }
 
+#[inline(never)]
 fn hooks(top: &Value) -> Res<Hooks> {
     let h = object_or_empty(top, "hooks")?;
     let mut hooks = Hooks::default();
