@@ -61,6 +61,7 @@ pub struct ArgCmp {
 /// `architectures` gives i386 syscalls the deny action instead of killing the process (their
 /// numbers are not implemented); x32 syscalls always get it; other architectures are ignored.
 /// Within one syscall, the first conditional rule that matches decides, then an unconditional one.
+#[inline(never)]
 pub fn compile(profile: &Profile) -> Result<Vec<SockFilter>> {
     let mut f = Filter::new(action(&profile.default_action, profile.default_errno_ret)?);
     if profile.architectures.iter().any(|a| a == "SCMP_ARCH_X86") {
