@@ -90,6 +90,7 @@ pub fn compile(profile: &Profile) -> Result<Vec<SockFilter>> {
 }
 
 /// The profile's `flags` as `SECCOMP_FILTER_FLAG_*` bits for [`install`].
+#[inline(never)]
 pub fn flags(profile: &Profile) -> Result<u32> {
     let mut flags = 0;
     for name in &profile.flags {
@@ -185,6 +186,7 @@ fn action(name: &str, errno_ret: Option<u32>) -> Result<Action> {
     }
 }
 
+#[inline(never)]
 fn cmp(a: &ArgCmp) -> Result<Cmp> {
     let op = match a.op.as_str() {
         "SCMP_CMP_NE" => Op::Ne,
