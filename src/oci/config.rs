@@ -236,6 +236,16 @@ fn map(v: &Value, k: &str) -> Res<Vec<(String, String)>> {
     Ok(out)
 }
 
+/// A string that must be an absolute path.
+#[inline(never)]
+fn abs_path(v: &Value) -> Res<&str> {
+    let s = str_of(v)?;
+    if !s.starts_with('/') {
+        return Err(fail(v, "", "must be an absolute path"));
+    }
+    Ok(s)
+}
+
 /// Whether a value says anything: not false, 0, "", [] or {}.
 fn is_set(v: &Value) -> bool {
     match v {
@@ -379,11 +389,7 @@ fn process(p: &Value, s: &mut Spec) -> Res<()> {
         }
         s.env.push(kv.into());
     }
-    let c = need(p, "cwd")?;
-    s.cwd = str_of(c)?.into();
-    if !s.cwd.starts_with('/') {
-        return Err(fail(c, "", "must be an absolute path"));
-    }
+    s.cwd = abs_path(need(p, "cwd")?)?.into();
     let user = object_or_empty(p, "user")?;
     let id = |k| get(user, k).map_or(Ok(0), num);
     s.user = Some(User { uid: id("uid")?, gid: id("gid")? });
@@ -584,11 +590,7 @@ fn propagation(name: &str) -> Option<u32> {
 
 #[inline(never)]
 fn mount(m: &Value, bundle: &str) -> Res<Mount> {
-    let d = need(m, "destination")?;
-    let destination = str_of(d)?;
-    if !destination.starts_with('/') {
-        return Err(fail(d, "", "must be an absolute path"));
-    }
+    let destination = abs_path(need(m, "destination")?)?;
     refuse(m, &["uidMappings", "gidMappings"], "idmapped mounts are not supported")?;
     let mut mount = Mount {
         destination: destination.into(),
@@ -825,11 +827,7 @@ fn expand_slice(slice: &str, path: &mut String) -> bool {
 fn absolute_paths(linux: &Value, k: &str) -> Res<Vec<String>> {
     let mut out = Vec::new();
     for p in list(linux, k)? {
-        let s = str_of(p)?;
-        if !s.starts_with('/') {
-            return Err(fail(p, "", "must be an absolute path"));
-        }
-        out.push(s.into());
+        out.push(abs_path(p)?.into());
     }
     Ok(out)
 }
@@ -881,11 +879,7 @@ fn hooks(top: &Value) -> Res<Hooks> {
     ];
     for (k, out) in lists {
         for x in list(h, k)? {
-            let p = need(obj(x)?, "path")?;
-            let path = str_of(p)?;
-            if !path.starts_with('/') {
-                return Err(fail(p, "", "must be an absolute path"));
-            }
+            let path = abs_path(need(obj(x)?, "path")?)?;
             let mut hook =
                 Hook { path: path.into(), args: strings(x, "args")?, env: strings(x, "env")?, timeout: None };
             if let Some(t) = get(x, "timeout") {
