@@ -164,26 +164,40 @@ fn bad(before: &str, x: &str, after: &str) -> Error {
     Error::msg(cat(&[before, x, after]))
 }
 
+/// The actions by name, after "SCMP_ACT_" (ERRNO and TRACE take `errnoRet`; 0 is a placeholder).
+static ACTIONS: [(&str, Action); 8] = [
+    ("ALLOW", Action::Allow),
+    ("ERRNO", Action::Errno(0)),
+    ("TRACE", Action::Trace(0)),
+    ("KILL", Action::KillThread),
+    ("KILL_THREAD", Action::KillThread),
+    ("KILL_PROCESS", Action::KillProcess),
+    ("TRAP", Action::Trap),
+    ("LOG", Action::Log),
+];
+
 fn action(name: &str, errno_ret: Option<u32>) -> Result<Action> {
-    let data = || match errno_ret {
-        None => Ok(EPERM),
-        Some(e) => u16::try_from(e).map_err(|_| bad("seccomp errnoRet ", &dec(e.into()), " out of range")),
-    };
-    let act = match name {
-        "SCMP_ACT_ALLOW" => Action::Allow,
-        "SCMP_ACT_ERRNO" => return Ok(Action::Errno(data()?)),
-        "SCMP_ACT_TRACE" => return Ok(Action::Trace(data()?)),
-        "SCMP_ACT_KILL" | "SCMP_ACT_KILL_THREAD" => Action::KillThread,
-        "SCMP_ACT_KILL_PROCESS" => Action::KillProcess,
-        "SCMP_ACT_TRAP" => Action::Trap,
-        "SCMP_ACT_LOG" => Action::Log,
-        "SCMP_ACT_NOTIFY" => return Err(Error::msg("unsupported seccomp action 'SCMP_ACT_NOTIFY'")),
-        _ => return Err(bad("unknown seccomp action '", name, "'")),
-    };
-    match errno_ret {
-        None => Ok(act),
-        Some(_) => Err(bad("seccomp errnoRet given for ", name, ", which returns no errno")),
+    if name == "SCMP_ACT_NOTIFY" {
+        return Err(Error::msg("unsupported seccomp action 'SCMP_ACT_NOTIFY'"));
     }
+    let short = name.strip_prefix("SCMP_ACT_").unwrap_or_default();
+    let Some(&(_, act)) = ACTIONS.iter().find(|a| a.0 == short) else {
+        return Err(bad("unknown seccomp action '", name, "'"));
+    };
+    let data = match errno_ret {
+        None => EPERM,
+        Some(e) => match act {
+            Action::Errno(_) | Action::Trace(_) => {
+                u16::try_from(e).map_err(|_| bad("seccomp errnoRet ", &dec(e.into()), " out of range"))?
+            }
+            _ => return Err(bad("seccomp errnoRet given for ", name, ", which returns no errno")),
+        },
+    };
+    Ok(match act {
+        Action::Errno(_) => Action::Errno(data),
+        Action::Trace(_) => Action::Trace(data),
+        act => act,
+    })
 }
 
 #[inline(never)]
