@@ -193,9 +193,23 @@ fn i64_of(v: &Value) -> Res<i64> {
     v.as_i64().ok_or_else(|| wrong(v, "an integer"))
 }
 
-/// A non-negative integer that fits `T`.
-fn num<T: TryFrom<u64>>(v: &Value) -> Res<T> {
-    T::try_from(u64_of(v)?).map_err(|_| fail(v, "", "out of range"))
+/// A non-negative integer up to `max`.
+#[inline(never)]
+fn num_to(v: &Value, max: u32) -> Res<u32> {
+    match u64_of(v)? {
+        n if n <= u64::from(max) => Ok(n as u32),
+        _ => Err(fail(v, "", "out of range")),
+    }
+}
+
+/// A non-negative integer that fits a u32.
+fn num(v: &Value) -> Res<u32> {
+    num_to(v, u32::MAX)
+}
+
+/// A non-negative integer that fits a u16.
+fn num16(v: &Value) -> Res<u16> {
+    Ok(num_to(v, u16::MAX.into())? as u16)
 }
 
 /// Member `k` as a boolean; false when absent.
@@ -398,11 +412,11 @@ fn process(p: &Value, s: &mut Spec) -> Res<()> {
         s.oci.additional_gids.push(num(g)?);
     }
     if let Some(m) = get(user, "umask") {
-        s.oci.umask = Some(num::<u32>(m)? & 0o777);
+        s.oci.umask = Some(num(m)? & 0o777);
     }
     s.oci.terminal = flag(p, "terminal")?;
     s.oci.console_size = match object_or_none(p, "consoleSize")? {
-        Some(c) => Some((num(need(c, "height")?)?, num(need(c, "width")?)?)),
+        Some(c) => Some((num16(need(c, "height")?)?, num16(need(c, "width")?)?)),
         None => None,
     };
     if let Some(c) = object_or_none(p, "capabilities")? {
@@ -740,7 +754,7 @@ fn limits(r: &Value) -> Res<Limits> {
     }
     if let Some(b) = object_or_none(r, "blockIO")? {
         if let Some(w) = get(b, "weight") {
-            let n: u16 = num(w)?;
+            let n = num16(w)?;
             if n != 0 && !(10..=1000).contains(&n) {
                 return Err(fail(w, "", "must be from 10 to 1000"));
             }
