@@ -291,7 +291,8 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
     }
     let root = obj(need(top, "root")?)?;
     let rp = need(root, "path")?;
-    if str_of(rp)?.is_empty() {
+    let root_path = str_of(rp)?;
+    if root_path.is_empty() {
         return Err(fail(rp, "", "must not be empty"));
     }
     let linux = object_or_empty(top, "linux")?;
@@ -306,7 +307,7 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
         env: Vec::new(),
         cwd: String::new(),
         user: None,
-        root: Root { path: Some(in_bundle(bundle_dir, str_of(rp)?)), readonly: flag(root, "readonly")? },
+        root: Root { path: Some(in_bundle(bundle_dir, root_path)), readonly: flag(root, "readonly")? },
         namespaces: 0,
         join: Vec::new(),
         mounts: Vec::new(),
@@ -323,7 +324,7 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
         seccomp: Seccomp::Unconfined,
         oci: Oci { version: version.into(), bundle: bundle_dir.into(), ..Oci::default() },
     };
-    spec.limits = limits(resources)?;
+    fill_limits(resources, &mut spec.limits)?;
     spec.device_rules = Some(device_rules(resources)?);
     spec.masked_paths = absolute_paths(linux, "maskedPaths")?;
     spec.readonly_paths = absolute_paths(linux, "readonlyPaths")?;
@@ -722,7 +723,14 @@ fn positive(v: &Value, k: &str) -> Res<Option<u64>> {
 
 /// linux.resources (also `runt update`'s input).
 fn limits(r: &Value) -> Res<Limits> {
-    let mut l = Limits { cpu_period: CPU_PERIOD_US, ..Limits::default() };
+    let mut l = Limits::default();
+    fill_limits(r, &mut l)?;
+    Ok(l)
+}
+
+/// linux.resources into `l` (a default one), in place.
+fn fill_limits(r: &Value, l: &mut Limits) -> Res<()> {
+    l.cpu_period = CPU_PERIOD_US;
     refuse(r, &["hugepageLimits", "network", "rdma"], "not supported")?;
     if let Some(p) = object_or_none(r, "pids")? {
         l.pids = positive(p, "limit")?;
@@ -771,7 +779,7 @@ fn limits(r: &Value) -> Res<Limits> {
         refuse(b, &per_device, "not supported")?;
     }
     l.unified = map(r, "unified")?;
-    Ok(l)
+    Ok(())
 }
 
 /// linux.cgroupsPath below each hierarchy's root: "/a/b" and "a/b" are "a/b"; the systemd form
