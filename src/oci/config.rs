@@ -341,7 +341,7 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
         spec.oci.rootfs_propagation = propagation(str_of(p)?).ok_or_else(|| fail(p, "", "unknown propagation"))?;
     }
     spec.oci.cgroups_path = cgroups_path(linux)?;
-    spec.oci.hooks = hooks(top)?;
+    hooks(top, &mut spec.oci.hooks)?;
     spec.oci.annotations = map(top, "annotations")?;
     process(obj(need(top, "process")?)?, &mut spec)?;
     namespaces(top, linux, &mut spec)?;
@@ -888,9 +888,9 @@ fn seccomp(s: &Value) -> Res<Seccomp> {
 }
 
 #[inline(never)]
-fn hooks(top: &Value) -> Res<Hooks> {
+/// `hooks`, into the (empty) lists of `hooks`.
+fn hooks(top: &Value, hooks: &mut Hooks) -> Res<()> {
     let h = object_or_empty(top, "hooks")?;
-    let mut hooks = Hooks::default();
     let lists = [
         ("prestart", &mut hooks.prestart),
         ("createRuntime", &mut hooks.create_runtime),
@@ -911,7 +911,7 @@ fn hooks(top: &Value) -> Res<Hooks> {
             out.push(hook);
         }
     }
-    Ok(hooks)
+    Ok(())
 }
 
 #[cfg(test)]
