@@ -241,13 +241,12 @@ fn strings(v: &Value, k: &str) -> Res<Vec<String>> {
     Ok(out)
 }
 
-/// Member `k` as an object of strings, in order; empty when absent.
-fn map(v: &Value, k: &str) -> Res<Vec<(String, String)>> {
-    let mut out = Vec::new();
+/// Member `k` as an object of strings, in order, appended to `out` (none when absent).
+fn map(v: &Value, k: &str, out: &mut Vec<(String, String)>) -> Res<()> {
     for (key, x) in object_or_empty(v, k)?.as_object().unwrap_or_default() {
         out.push((key.clone(), str_of(x)?.into()));
     }
-    Ok(out)
+    Ok(())
 }
 
 /// A string that must be an absolute path.
@@ -326,12 +325,12 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
     };
     fill_limits(resources, &mut spec.limits)?;
     spec.device_rules = Some(device_rules(resources)?);
-    spec.masked_paths = absolute_paths(linux, "maskedPaths")?;
-    spec.readonly_paths = absolute_paths(linux, "readonlyPaths")?;
+    absolute_paths(linux, "maskedPaths", &mut spec.masked_paths)?;
+    absolute_paths(linux, "readonlyPaths", &mut spec.readonly_paths)?;
     if let Some(s) = object_or_none(linux, "seccomp")? {
         spec.seccomp = seccomp(s)?;
     }
-    spec.oci.sysctl = map(linux, "sysctl")?;
+    map(linux, "sysctl", &mut spec.oci.sysctl)?;
     // Keys name files under /proc/sys: none may step out of it.
     let bad_key = |k: &String| k.starts_with('/') || k.split('.').any(str::is_empty);
     if let Some((k, _)) = spec.oci.sysctl.iter().find(|(k, _)| bad_key(k)) {
@@ -342,7 +341,7 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
     }
     spec.oci.cgroups_path = cgroups_path(linux)?;
     hooks(top, &mut spec.oci.hooks)?;
-    spec.oci.annotations = map(top, "annotations")?;
+    map(top, "annotations", &mut spec.oci.annotations)?;
     process(obj(need(top, "process")?)?, &mut spec)?;
     namespaces(top, linux, &mut spec)?;
     // Without a UTS namespace of its own the container would rename the host.
@@ -778,7 +777,7 @@ fn fill_limits(r: &Value, l: &mut Limits) -> Res<()> {
         ];
         refuse(b, &per_device, "not supported")?;
     }
-    l.unified = map(r, "unified")?;
+    map(r, "unified", &mut l.unified)?;
     Ok(())
 }
 
@@ -846,12 +845,12 @@ fn expand_slice(slice: &str, path: &mut String) -> bool {
     true
 }
 
-fn absolute_paths(linux: &Value, k: &str) -> Res<Vec<String>> {
-    let mut out = Vec::new();
+/// The absolute paths listed in member `k`, appended to `out`.
+fn absolute_paths(linux: &Value, k: &str, out: &mut Vec<String>) -> Res<()> {
     for p in list(linux, k)? {
         out.push(abs_path(p)?.into());
     }
-    Ok(out)
+    Ok(())
 }
 
 #[inline(never)]
