@@ -324,7 +324,7 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
         oci: Oci { version: version.into(), bundle: bundle_dir.into(), ..Oci::default() },
     };
     fill_limits(resources, &mut spec.limits)?;
-    spec.device_rules = Some(device_rules(resources)?);
+    device_rules(resources, spec.device_rules.insert(Vec::new()))?;
     absolute_paths(linux, "maskedPaths", &mut spec.masked_paths)?;
     absolute_paths(linux, "readonlyPaths", &mut spec.readonly_paths)?;
     if let Some(s) = object_or_none(linux, "seccomp")? {
@@ -681,7 +681,7 @@ fn device_node(d: &Value) -> Res<devices::Node> {
     Ok(devices::Node { host: path.into(), path: path.into(), access: devices::RWM, kind, major, minor })
 }
 
-/// linux.resources.devices, in order, then the default devices' allow rules.
+/// linux.resources.devices, in order, then the default devices' allow rules, into `rules`.
 ///
 /// As runc (on v1 and v2 alike): the rules apply on top of "deny everything", and the devices
 /// the spec says every container has (null, zero, full, random, urandom, tty, console, ptmx,
@@ -689,15 +689,14 @@ fn device_node(d: &Value) -> Res<devices::Node> {
 /// podman's lone deny-all rule still leaves /dev/null usable, no rules at all means only the
 /// default devices, and a privileged engine's allow-all rule allows everything.
 #[inline(never)]
-fn device_rules(r: &Value) -> Res<Vec<Rule>> {
+fn device_rules(r: &Value, rules: &mut Vec<Rule>) -> Res<()> {
     let deny_all = Rule { allow: false, kind: Kind::All, major: None, minor: None, access: devices::RWM };
-    let mut rules = Vec::new();
     for d in list(r, "devices")? {
-        let kind = match text(obj(d)?, "type")?.as_deref() {
-            None | Some("a") => Kind::All,
-            Some("c") => Kind::Char,
-            Some("b") => Kind::Block,
-            Some(other) => return Err(fail_q(d, "type", "unknown device type ", other, " (a, c or b)")),
+        let kind = match get(obj(d)?, "type").map(str_of).transpose()?.unwrap_or_default() {
+            "" | "a" => Kind::All,
+            "c" => Kind::Char,
+            "b" => Kind::Block,
+            other => return Err(fail_q(d, "type", "unknown device type ", other, " (a, c or b)")),
         };
         let number = |k| match get(d, k) {
             Some(n) if kind != Kind::All && n.as_i64() != Some(-1) => num(n).map(Some),
@@ -712,7 +711,7 @@ fn device_rules(r: &Value) -> Res<Vec<Rule>> {
         rules.insert(0, deny_all);
     }
     rules.extend(devices::DEFAULT.iter().filter(|r| r.allow));
-    Ok(rules)
+    Ok(())
 }
 
 /// Member `k`, a number where -1 and 0 mean no limit.
