@@ -500,9 +500,9 @@ fn namespaces(top: &Value, linux: &Value, s: &mut Spec) -> Res<()> {
             return Err(fail_q(t, "", "", name, " listed twice"));
         }
         seen |= flag;
-        match text(ns, "path")? {
-            Some(p) if !p.starts_with('/') => return Err(fail(ns, "path", "must be an absolute path")),
-            Some(p) => s.join.push((flag, p)),
+        // An empty path is no path.
+        match get(ns, "path").filter(|p| p.as_str() != Some("")) {
+            Some(p) => s.join.push((flag, abs_path(p)?.into())),
             None if flag == CLONE_NEWUSER => new_user = true,
             None => s.namespaces |= flag,
         }
@@ -517,10 +517,9 @@ fn namespaces(top: &Value, linux: &Value, s: &mut Spec) -> Res<()> {
     }
     let (uid_maps, gid_maps) = (id_maps(linux, "uidMappings")?, id_maps(linux, "gidMappings")?);
     if new_user {
-        for (k, maps) in [("uidMappings", &uid_maps), ("gidMappings", &gid_maps)] {
-            if maps.is_empty() {
-                return Err(fail(linux, k, "required with a new user namespace"));
-            }
+        if uid_maps.is_empty() || gid_maps.is_empty() {
+            let k = if uid_maps.is_empty() { "uidMappings" } else { "gidMappings" };
+            return Err(fail(linux, k, "required with a new user namespace"));
         }
         s.userns = Some(UserNs { uid_maps, gid_maps, helpers: false, deny_setgroups: false });
     } else if !uid_maps.is_empty() || !gid_maps.is_empty() {
