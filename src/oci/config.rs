@@ -788,10 +788,8 @@ fn cgroups_path(linux: &Value) -> Res<Option<String>> {
     let text = str_of(p)?;
     let bad = |why: &str| fail_q(p, "", "", text, why);
     let mut path = String::new();
-    if text.contains(':') {
-        let mut parts = text.split(':');
-        let (Some(slice), Some(prefix), Some(name), None) = (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+    if let Some((slice, rest)) = text.split_once(':') {
+        let Some((prefix, name)) = rest.split_once(':').filter(|(_, name)| !name.contains(':')) else {
             return Err(bad(": expected slice:prefix:name"));
         };
         if name.is_empty() || name.contains('/') {
