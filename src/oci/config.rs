@@ -877,8 +877,8 @@ fn seccomp(s: &Value) -> Res<Seccomp> {
         }
         profile.syscalls.push(rule);
     }
-    let filter = seccomp::compile(&profile).map_err(|e| fail(s, "", &e.what))?;
-    let flags = seccomp::flags(&profile).map_err(|e| fail(s, "", &e.what))?;
+    let filter = seccomp::compile(&profile).map_err(|e| fail_owned(s, "", e.what))?;
+    let flags = seccomp::flags(&profile).map_err(|e| fail_owned(s, "", e.what))?;
     Ok(Seccomp::Custom { filter, flags })
 }
 
