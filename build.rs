@@ -401,6 +401,25 @@ fn profile_json() -> (String, String) {
     (head, tail.join(","))
 }
 
+/// `v` (each below 512) as two statics: `<name>_LO`, the low bytes, and `<name>_HI`, bit 8 of
+/// each as a bitset.
+fn split9(out: &mut String, name: &str, v: &[usize]) -> Result<(), String> {
+    let mut lo = Vec::new();
+    let mut hi = vec![0u8; v.len().div_ceil(8)];
+    for (i, &x) in v.iter().enumerate() {
+        if x >= 512 {
+            return Err(format!("{name}: {x} does not fit in 9 bits"));
+        }
+        lo.push(x & 0xff);
+        if x & 0x100 != 0 {
+            hi[i / 8] |= 1 << (i % 8);
+        }
+    }
+    let _ = writeln!(out, "static {name}_LO: [u8; {}] = {lo:?};", lo.len());
+    let _ = writeln!(out, "static {name}_HI: [u8; {}] = {hi:?};", hi.len());
+    Ok(())
+}
+
 fn generate() -> Result<(), String> {
     let arch = env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
     if arch != "x86_64" {
@@ -428,27 +447,32 @@ fn generate() -> Result<(), String> {
         text.push_str(name);
     }
     offsets.push(text.len());
-    let join = |v: Vec<String>| v.join(",");
+    // Each table in a byte per entry and a few more (see `nine` and `start` in seccomp.rs).
     let _ = writeln!(out, "static SYSCALL_NAMES: &str = \"{text}\";");
-    let _ = writeln!(
-        out,
-        "static SYSCALL_STARTS: [u16; {}] = [{}];",
-        offsets.len(),
-        join(offsets.iter().map(|o| o.to_string()).collect())
-    );
-    let _ = writeln!(
-        out,
-        "static SYSCALL_NRS: [u16; {}] = [{}];",
-        byname.len(),
-        join(byname.iter().map(|b| b.1.to_string()).collect())
-    );
+    let mut lo = Vec::new();
+    let mut wraps = Vec::new();
+    for (i, pair) in offsets.windows(2).enumerate() {
+        if pair[1] - pair[0] >= 256 {
+            return Err(format!("syscall name {i} is 256 bytes or longer"));
+        }
+        if pair[1] >> 8 != pair[0] >> 8 {
+            wraps.push(i + 1);
+        }
+    }
+    for o in &offsets {
+        lo.push(o & 0xff);
+    }
+    let _ = writeln!(out, "static SYSCALL_STARTS_LO: [u8; {}] = {lo:?};", lo.len());
+    let _ = writeln!(out, "static SYSCALL_STARTS_WRAPS: [u16; {}] = {wraps:?};", wraps.len());
+    let nrs: Vec<usize> = byname.iter().map(|b| b.1 as usize).collect();
+    split9(&mut out, "SYSCALL_NRS", &nrs)?;
     // The allow list as positions in that table, in the profile's order.
     let mut allow = Vec::new();
     for s in ALLOW {
         let at = byname.binary_search(&(s.name(), nr(*s))).map_err(|_| format!("{} is not in the table", s.name()))?;
-        allow.push(at.to_string());
+        allow.push(at);
     }
-    let _ = writeln!(out, "static DEFAULT_ALLOW: [u16; {}] = [{}];", allow.len(), join(allow));
+    split9(&mut out, "DEFAULT_ALLOW", &allow)?;
     let (head, tail) = profile_json();
     let _ = writeln!(out, "static DEFAULT_PROFILE_HEAD: &str = r#\"{head}\"#;");
     let _ = writeln!(out, "static DEFAULT_PROFILE_TAIL: &str = r#\"{tail}\"#;");

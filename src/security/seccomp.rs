@@ -121,12 +121,12 @@ pub fn install(prog: &[SockFilter], flags: u32) -> Result<()> {
 /// personality rules, alike but for the value, from a loop.
 pub fn push_default_profile_json(out: &mut String) {
     out.push_str(DEFAULT_PROFILE_HEAD);
-    for (n, &i) in DEFAULT_ALLOW.iter().enumerate() {
+    for n in 0..DEFAULT_ALLOW_LO.len() {
         if n > 0 {
             out.push(',');
         }
         out.push('"');
-        out.push_str(nth_name(usize::from(i)));
+        out.push_str(nth_name(nine(&DEFAULT_ALLOW_LO, &DEFAULT_ALLOW_HI, n)));
         out.push('"');
     }
     out.push_str(DEFAULT_PROFILE_TAIL);
@@ -138,21 +138,34 @@ pub fn push_default_profile_json(out: &mut String) {
     out.push_str("]}");
 }
 
+/// Entry `i` of a table of numbers below 512 that build.rs split into low bytes and a bitset of
+/// bit 8 (half the size of u16s); 0 past its end.
+fn nine(lo: &[u8], hi: &[u8], i: usize) -> usize {
+    let bit8 = hi.get(i / 8).map_or(0, |b| (b >> (i % 8)) & 1);
+    usize::from(lo.get(i).copied().unwrap_or(0)) | usize::from(bit8) << 8
+}
+
+/// Where name `i` starts in SYSCALL_NAMES: the low byte, plus 256 for each place before it
+/// where the offsets passed a multiple of 256.
+fn start(i: usize) -> usize {
+    let wraps = SYSCALL_STARTS_WRAPS.iter().take_while(|&&w| usize::from(w) <= i).count();
+    usize::from(SYSCALL_STARTS_LO.get(i).copied().unwrap_or(0)) + 256 * wraps
+}
+
 /// Name `i` of the sorted names table ("" past its end).
 fn nth_name(i: usize) -> &'static str {
-    let (a, b) = (SYSCALL_STARTS.get(i).copied().unwrap_or(0), SYSCALL_STARTS.get(i + 1).copied().unwrap_or(0));
-    SYSCALL_NAMES.get(usize::from(a)..usize::from(b)).unwrap_or("")
+    SYSCALL_NAMES.get(start(i)..start(i + 1)).unwrap_or("")
 }
 
 /// The x86_64 number of a syscall name ("openat" -> 257), from the syscalls crate's table.
 pub fn syscall_nr(name: &str) -> Option<u32> {
-    let (mut lo, mut hi) = (0, SYSCALL_NRS.len());
+    let (mut lo, mut hi) = (0, SYSCALL_NRS_LO.len());
     while lo < hi {
         let mid = (lo + hi) / 2;
         match nth_name(mid).cmp(name) {
             core::cmp::Ordering::Less => lo = mid + 1,
             core::cmp::Ordering::Greater => hi = mid,
-            core::cmp::Ordering::Equal => return SYSCALL_NRS.get(mid).map(|&n| u32::from(n)),
+            core::cmp::Ordering::Equal => return Some(nine(&SYSCALL_NRS_LO, &SYSCALL_NRS_HI, mid) as u32),
         }
     }
     None
