@@ -328,7 +328,7 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
     absolute_paths(linux, "maskedPaths", &mut spec.masked_paths)?;
     absolute_paths(linux, "readonlyPaths", &mut spec.readonly_paths)?;
     if let Some(s) = object_or_none(linux, "seccomp")? {
-        spec.seccomp = seccomp(s)?;
+        seccomp(s, &mut spec.seccomp)?;
     }
     map(linux, "sysctl", &mut spec.oci.sysctl)?;
     // Keys name files under /proc/sys: none may step out of it.
@@ -850,7 +850,8 @@ fn absolute_paths(linux: &Value, k: &str, out: &mut Vec<String>) -> Res<()> {
 }
 
 #[inline(never)]
-fn seccomp(s: &Value) -> Res<Seccomp> {
+/// linux.seccomp, compiled, into `out`.
+fn seccomp(s: &Value, out: &mut Seccomp) -> Res<()> {
     refuse(s, &["listenerPath", "listenerMetadata"], "seccomp notification is not supported")?;
     let errno = |v| get(v, "errnoRet").map(num).transpose();
     let mut profile = Profile {
@@ -879,7 +880,8 @@ fn seccomp(s: &Value) -> Res<Seccomp> {
     }
     let filter = seccomp::compile(&profile).map_err(|e| fail_owned(s, "", e.what))?;
     let flags = seccomp::flags(&profile).map_err(|e| fail_owned(s, "", e.what))?;
-    Ok(Seccomp::Custom { filter, flags })
+    *out = Seccomp::Custom { filter, flags };
+    Ok(())
 }
 
 #[inline(never)]
