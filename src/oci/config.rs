@@ -360,10 +360,10 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
         None => String::new(),
     };
     for m in list(top, "mounts")? {
-        spec.mounts.push(mount(obj(m)?, bundle_dir)?);
+        mount(obj(m)?, bundle_dir, &mut spec.mounts)?;
     }
     for d in list(linux, "devices")? {
-        spec.device_nodes.push(device_node(obj(d)?)?);
+        device_node(obj(d)?, &mut spec.device_nodes)?;
     }
     Ok(spec)
 }
@@ -602,7 +602,8 @@ fn propagation(name: &str) -> Option<u32> {
 }
 
 #[inline(never)]
-fn mount(m: &Value, bundle: &str) -> Res<Mount> {
+/// One of `mounts`, appended to `out`.
+fn mount(m: &Value, bundle: &str, out: &mut Vec<Mount>) -> Res<()> {
     let destination = abs_path(need(m, "destination")?)?;
     refuse(m, &["uidMappings", "gidMappings"], "idmapped mounts are not supported")?;
     let mut mount = Mount {
@@ -656,13 +657,14 @@ fn mount(m: &Value, bundle: &str) -> Res<Mount> {
         // cgroup and cgroup2 stay as given: rootfs decides how to mount them.
         mount.source.clone_from(&mount.fstype);
     }
-    Ok(mount)
+    out.push(mount);
+    Ok(())
 }
 
-/// linux.devices: nodes created in the container's /dev. Their access is up to
+/// One of linux.devices, appended to `out`: nodes created in the container's /dev. Their access is up to
 /// linux.resources.devices, as in runc (the engine adds the rules it wants).
 #[inline(never)]
-fn device_node(d: &Value) -> Res<devices::Node> {
+fn device_node(d: &Value, out: &mut Vec<devices::Node>) -> Res<()> {
     let p = need(d, "path")?;
     let path = str_of(p)?;
     if !path.starts_with("/dev/") || path.split('/').any(|c| c == "..") {
@@ -677,7 +679,8 @@ fn device_node(d: &Value) -> Res<devices::Node> {
     };
     // fileMode, uid and gid are not used: nodes are made 0666, owned by root (see Node).
     let (major, minor) = (num(need(d, "major")?)?, num(need(d, "minor")?)?);
-    Ok(devices::Node { host: path.into(), path: path.into(), access: devices::RWM, kind, major, minor })
+    out.push(devices::Node { host: path.into(), path: path.into(), access: devices::RWM, kind, major, minor });
+    Ok(())
 }
 
 /// linux.resources.devices, in order, then the default devices' allow rules, into `rules`.
