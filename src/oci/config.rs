@@ -768,7 +768,7 @@ fn fill_limits(r: &Value, l: &mut Limits) -> Res<()> {
             }
             l.blkio_weight = Some(n).filter(|&n| n != 0);
         }
-        let per_device = [
+        const PER_DEVICE: &[&str] = &[
             "leafWeight",
             "weightDevice",
             "throttleReadBpsDevice",
@@ -776,7 +776,7 @@ fn fill_limits(r: &Value, l: &mut Limits) -> Res<()> {
             "throttleReadIOPSDevice",
             "throttleWriteIOPSDevice",
         ];
-        refuse(b, &per_device, "not supported")?;
+        refuse(b, PER_DEVICE, "not supported")?;
     }
     map(r, "unified", &mut l.unified)?;
     Ok(())
