@@ -433,10 +433,9 @@ fn generate() -> Result<(), String> {
         let _ = writeln!(out, "    SockFilter::new({:#06x}, {}, {}, {:#x}),", i.code, i.jt, i.jf, i.k);
     }
     out.push_str("];\n");
-    // x86_64 syscall names in number order, a space between each and nothing for the gaps: the
-    // position is the number. A few KB, where the syscalls crate's `FromStr` is 12 KB of code.
     // Syscall names sorted, with their numbers and where each name starts: a binary search at
     // run time (an OCI profile names hundreds of syscalls; a linear scan each showed in profiles).
+    // A few KB, where the syscalls crate's `FromStr` is 12 KB of code.
     let mut byname: Vec<(&str, u32)> =
         (0..=Sysno::last().id()).filter_map(|n| Sysno::new(n as usize).map(|s| (s.name(), n as u32))).collect();
     byname.sort_unstable();
