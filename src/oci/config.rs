@@ -398,7 +398,8 @@ fn process(p: &Value, s: &mut Spec) -> Res<()> {
     s.env.clear();
     for e in list(p, "env")? {
         let kv = str_of(e)?;
-        if kv.split_once('=').is_none_or(|(k, _)| k.is_empty()) {
+        // No '=', or no name before it.
+        if matches!(kv.bytes().position(|b| b == b'='), None | Some(0)) {
             return Err(fail_q(e, "", "", kv, " is not KEY=VALUE"));
         }
         s.env.push(kv.into());
