@@ -602,8 +602,8 @@ fn propagation(name: &str) -> Option<u32> {
     PROPAGATION.iter().find(|p| p.0 == name).map(|p| p.1)
 }
 
-#[inline(never)]
 /// One of `mounts`, appended to `out`.
+#[inline(never)]
 fn mount(m: &Value, bundle: &str, out: &mut Vec<Mount>) -> Res<()> {
     let destination = abs_path(need(m, "destination")?)?;
     refuse(m, &["uidMappings", "gidMappings"], "idmapped mounts are not supported")?;
@@ -662,8 +662,8 @@ fn mount(m: &Value, bundle: &str, out: &mut Vec<Mount>) -> Res<()> {
     Ok(())
 }
 
-/// One of linux.devices, appended to `out`: nodes created in the container's /dev. Their access is up to
-/// linux.resources.devices, as in runc (the engine adds the rules it wants).
+/// One of linux.devices, appended to `out`: nodes created in the container's /dev. Their access
+/// is up to linux.resources.devices, as in runc (the engine adds the rules it wants).
 #[inline(never)]
 fn device_node(d: &Value, out: &mut Vec<devices::Node>) -> Res<()> {
     let p = need(d, "path")?;
@@ -853,8 +853,8 @@ fn absolute_paths(linux: &Value, k: &str, out: &mut Vec<String>) -> Res<()> {
     Ok(())
 }
 
-#[inline(never)]
 /// linux.seccomp, compiled, into `out`.
+#[inline(never)]
 fn seccomp(s: &Value, out: &mut Seccomp) -> Res<()> {
     refuse(s, &["listenerPath", "listenerMetadata"], "seccomp notification is not supported")?;
     let errno = |v| get(v, "errnoRet").map(num).transpose();
@@ -888,8 +888,8 @@ fn seccomp(s: &Value, out: &mut Seccomp) -> Res<()> {
     Ok(())
 }
 
-#[inline(never)]
 /// `hooks`, into the (empty) lists of `hooks`.
+#[inline(never)]
 fn hooks(top: &Value, hooks: &mut Hooks) -> Res<()> {
     let h = object_or_empty(top, "hooks")?;
     let lists = [
