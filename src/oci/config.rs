@@ -298,9 +298,10 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
     refuse(linux, &["mountLabel"], "SELinux is not supported")?;
     refuse(linux, &["intelRdt", "personality", "timeOffsets", "memoryPolicy", "netDevices"], "not supported")?;
     let resources = object_or_empty(linux, "resources")?;
-    // Filled in place: an error on the way then drops one Spec, not each field built so far.
+    // Filled in place, strings too: an error on the way then drops one Spec, not each field built
+    // so far.
     let mut spec = Spec {
-        name: id.into(),
+        name: String::new(),
         hostname: String::new(),
         args: Vec::new(),
         env: Vec::new(),
@@ -321,8 +322,11 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
         userns: None,
         no_new_privs: false,
         seccomp: Seccomp::Unconfined,
-        oci: Oci { version: version.into(), bundle: bundle_dir.into(), ..Oci::default() },
+        oci: Oci::default(),
     };
+    spec.name.push_str(id);
+    spec.oci.version.push_str(version);
+    spec.oci.bundle.push_str(bundle_dir);
     fill_limits(resources, &mut spec.limits)?;
     device_rules(resources, spec.device_rules.insert(Vec::new()))?;
     absolute_paths(linux, "maskedPaths", &mut spec.masked_paths)?;
