@@ -612,7 +612,7 @@ fn mount(m: &Value, bundle: &str, out: &mut Vec<Mount>) -> Res<()> {
     let destination = abs_path(need(m, "destination")?)?;
     refuse(m, &["uidMappings", "gidMappings"], "idmapped mounts are not supported")?;
     let mut mount = Mount {
-        destination: destination.into(),
+        destination: String::new(),
         source: text(m, "source")?.unwrap_or_default(),
         fstype: text(m, "type")?.unwrap_or_default(),
         flags: 0,
@@ -620,6 +620,7 @@ fn mount(m: &Value, bundle: &str, out: &mut Vec<Mount>) -> Res<()> {
         propagation: 0,
         copy_up: false,
     };
+    mount.destination.push_str(destination);
     for o in list(m, "options")? {
         let name = str_of(o)?;
         if let Some(&(_, bits, clear)) = FLAG_OPTIONS.iter().find(|f| f.0 == name) {
