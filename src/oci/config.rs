@@ -863,13 +863,15 @@ fn absolute_paths(linux: &Value, k: &str, out: &mut Vec<String>) -> Res<()> {
 fn seccomp(s: &Value, out: &mut Seccomp) -> Res<()> {
     refuse(s, &["listenerPath", "listenerMetadata"], "seccomp notification is not supported")?;
     let errno = |v| get(v, "errnoRet").map(num).transpose();
+    let default_action = str_of(need(s, "defaultAction")?)?;
     let mut profile = Profile {
-        default_action: str_of(need(s, "defaultAction")?)?.into(),
+        default_action: String::new(),
         default_errno_ret: get(s, "defaultErrnoRet").map(num).transpose()?,
         architectures: strings(s, "architectures")?,
         flags: strings(s, "flags")?,
         syscalls: Vec::new(),
     };
+    profile.default_action.push_str(default_action);
     for r in list(s, "syscalls")? {
         let mut rule = SyscallRule {
             names: strings(obj(r)?, "names")?,
