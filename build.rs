@@ -379,11 +379,15 @@ fn profile() -> Filter {
 }
 
 /// The same profile as config.json's linux.seccomp, for `runt spec` (compiled back by the same
-/// assembler when a bundle uses it).
-fn profile_json() -> String {
-    let names: Vec<String> = ALLOW.iter().map(|s| format!("\"{}\"", s.name())).collect();
-    let mut rules = vec![
-        format!(r#"{{"names":[{}],"action":"SCMP_ACT_ALLOW"}}"#, names.join(",")),
+/// assembler when a bundle uses it): the text before and after the allow list's names, which
+/// `runt spec` writes from the names table (the JSON would repeat 4 KB of it).
+fn profile_json() -> (String, String) {
+    let head = format!(
+        r#"{{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":{EPERM},"architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X86","SCMP_ARCH_X32"],"syscalls":[{{"names":["#
+    );
+    // The allow list's end, then the rules with arguments.
+    let tail = [
+        String::from(r#"],"action":"SCMP_ACT_ALLOW"}"#),
         format!(
             r#"{{"names":["clone"],"action":"SCMP_ACT_ALLOW","args":[{{"index":0,"value":{CLONE_NAMESPACES},"valueTwo":0,"op":"SCMP_CMP_MASKED_EQ"}}]}}"#
         ),
@@ -393,15 +397,27 @@ fn profile_json() -> String {
         ),
         String::from(r#"{"names":["socket"],"action":"SCMP_ACT_ALLOW"}"#),
     ];
-    for p in PERSONALITIES {
-        rules.push(format!(
-            r#"{{"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{{"index":0,"value":{p},"op":"SCMP_CMP_EQ"}}]}}"#
-        ));
+    // Then one rule per PERSONALITIES value (written by `runt spec`), and "]}".
+    (head, tail.join(","))
+}
+
+/// `v` (each below 512) as two statics: `<name>_LO`, the low bytes, and `<name>_HI`, bit 8 of
+/// each as a bitset.
+fn split9(out: &mut String, name: &str, v: &[usize]) -> Result<(), String> {
+    let mut lo = Vec::new();
+    let mut hi = vec![0u8; v.len().div_ceil(8)];
+    for (i, &x) in v.iter().enumerate() {
+        if x >= 512 {
+            return Err(format!("{name}: {x} does not fit in 9 bits"));
+        }
+        lo.push(x & 0xff);
+        if x & 0x100 != 0 {
+            hi[i / 8] |= 1 << (i % 8);
+        }
     }
-    format!(
-        r#"{{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":{EPERM},"architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X86","SCMP_ARCH_X32"],"syscalls":[{}]}}"#,
-        rules.join(",")
-    )
+    let _ = writeln!(out, "static {name}_LO: [u8; {}] = {lo:?};", lo.len());
+    let _ = writeln!(out, "static {name}_HI: [u8; {}] = {hi:?};", hi.len());
+    Ok(())
 }
 
 fn generate() -> Result<(), String> {
@@ -417,10 +433,9 @@ fn generate() -> Result<(), String> {
         let _ = writeln!(out, "    SockFilter::new({:#06x}, {}, {}, {:#x}),", i.code, i.jt, i.jf, i.k);
     }
     out.push_str("];\n");
-    // x86_64 syscall names in number order, a space between each and nothing for the gaps: the
-    // position is the number. A few KB, where the syscalls crate's `FromStr` is 12 KB of code.
     // Syscall names sorted, with their numbers and where each name starts: a binary search at
     // run time (an OCI profile names hundreds of syscalls; a linear scan each showed in profiles).
+    // A few KB, where the syscalls crate's `FromStr` is 12 KB of code.
     let mut byname: Vec<(&str, u32)> =
         (0..=Sysno::last().id()).filter_map(|n| Sysno::new(n as usize).map(|s| (s.name(), n as u32))).collect();
     byname.sort_unstable();
@@ -431,21 +446,36 @@ fn generate() -> Result<(), String> {
         text.push_str(name);
     }
     offsets.push(text.len());
-    let join = |v: Vec<String>| v.join(",");
+    // Each table in a byte per entry and a few more (see `nine` and `start` in seccomp.rs).
     let _ = writeln!(out, "static SYSCALL_NAMES: &str = \"{text}\";");
-    let _ = writeln!(
-        out,
-        "static SYSCALL_STARTS: [u16; {}] = [{}];",
-        offsets.len(),
-        join(offsets.iter().map(|o| o.to_string()).collect())
-    );
-    let _ = writeln!(
-        out,
-        "static SYSCALL_NRS: [u16; {}] = [{}];",
-        byname.len(),
-        join(byname.iter().map(|b| b.1.to_string()).collect())
-    );
-    let _ = writeln!(out, "pub static DEFAULT_PROFILE_JSON: &str = r#\"{}\"#;", profile_json());
+    let mut lo = Vec::new();
+    let mut wraps = Vec::new();
+    for (i, pair) in offsets.windows(2).enumerate() {
+        if pair[1] - pair[0] >= 256 {
+            return Err(format!("syscall name {i} is 256 bytes or longer"));
+        }
+        if pair[1] >> 8 != pair[0] >> 8 {
+            wraps.push(i + 1);
+        }
+    }
+    for o in &offsets {
+        lo.push(o & 0xff);
+    }
+    let _ = writeln!(out, "static SYSCALL_STARTS_LO: [u8; {}] = {lo:?};", lo.len());
+    let _ = writeln!(out, "static SYSCALL_STARTS_WRAPS: [u16; {}] = {wraps:?};", wraps.len());
+    let nrs: Vec<usize> = byname.iter().map(|b| b.1 as usize).collect();
+    split9(&mut out, "SYSCALL_NRS", &nrs)?;
+    // The allow list as positions in that table, in the profile's order.
+    let mut allow = Vec::new();
+    for s in ALLOW {
+        let at = byname.binary_search(&(s.name(), nr(*s))).map_err(|_| format!("{} is not in the table", s.name()))?;
+        allow.push(at);
+    }
+    split9(&mut out, "DEFAULT_ALLOW", &allow)?;
+    let (head, tail) = profile_json();
+    let _ = writeln!(out, "static DEFAULT_PROFILE_HEAD: &str = r#\"{head}\"#;");
+    let _ = writeln!(out, "static DEFAULT_PROFILE_TAIL: &str = r#\"{tail}\"#;");
+    let _ = writeln!(out, "static DEFAULT_PERSONALITIES: [u32; {}] = {PERSONALITIES:?};", PERSONALITIES.len());
     let dir = env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?;
     let path = Path::new(&dir).join("default_seccomp.rs");
     fs::write(&path, out).map_err(|e| format!("write {}: {e}", path.display()))

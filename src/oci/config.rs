@@ -17,7 +17,7 @@
 
 use super::json::Value;
 use crate::cli::CPU_PERIOD_US;
-use crate::error::{Error, OrSys, Result};
+use crate::error::{cat, dec, Error, OrSys, Result};
 use crate::rootfs::cstr;
 use crate::security::caps::{self, Caps};
 use crate::security::devices::{self, Kind, Rule};
@@ -30,10 +30,8 @@ use crate::sys::process::{
 };
 use crate::userns::{IdMap, UserNs};
 use alloc::boxed::Box;
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt::Write;
 use linux_raw_sys::general::{
     MS_BIND, MS_DIRSYNC, MS_MANDLOCK, MS_NOATIME, MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY,
     MS_REC, MS_RELATIME, MS_REMOUNT, MS_SHARED, MS_SLAVE, MS_STRICTATIME, MS_SYNCHRONOUS, MS_UNBINDABLE,
@@ -41,17 +39,20 @@ use linux_raw_sys::general::{
 
 /// Reads `<bundle_dir>/config.json` (at most 4 MiB) and maps it.
 pub fn load(bundle_dir: &str, id: &str) -> Result<Spec> {
-    let path = format!("{}/config.json", bundle_dir.trim_end_matches('/'));
-    let fd = fs::openat(fs::CWD, &cstr(&path)?, fs::O_RDONLY, 0).or_sys(|| format!("open {path}"))?;
+    let path = cat(&[bundle_dir.trim_end_matches('/'), "/config.json"]);
+    let fd = fs::openat(fs::CWD, &cstr(&path)?, fs::O_RDONLY, 0).or_op("open", &path)?;
     // Grown as needed: a config is usually a few KB; one byte past the limit makes the parser refuse.
     let mut buf: Vec<u8> = Vec::new();
     let mut len = 0;
     while len == buf.len() && len <= super::json::MAX_INPUT {
         buf.resize((2 * len).clamp(64 << 10, super::json::MAX_INPUT + 1), 0);
-        len += fs::read_full(fd.raw(), buf.get_mut(len..).unwrap_or_default()).or_sys(|| format!("read {path}"))?;
+        len += fs::read_full(fd.raw(), buf.get_mut(len..).unwrap_or_default()).or_op("read", &path)?;
     }
     buf.truncate(len);
-    let v = super::json::parse(&buf).map_err(|e| Error::msg(format!("{path}: {e}")))?;
+    let v = super::json::parse(&buf).map_err(|e| {
+        let (line, column) = (dec(e.line.into()), dec(e.column.into()));
+        Error::msg(cat(&[&path, ": line ", &line, ", column ", &column, ": ", e.msg]))
+    })?;
     from_json(&v, bundle_dir, id)
 }
 
@@ -96,7 +97,7 @@ impl Fail {
             path.push_str(self.key);
         }
         let sep = if path.is_empty() { "" } else { ": " };
-        Error::msg(format!("{prefix}{path}{sep}{}", self.msg))
+        Error::msg(cat(&[prefix, &path, sep, &self.msg]))
     }
 }
 
@@ -109,7 +110,9 @@ fn locate(v: &Value, target: *const Value, path: &mut String) -> bool {
     let found = match v {
         Value::Array(items) => items.iter().enumerate().any(|(i, x)| {
             path.truncate(len);
-            let _ = write!(path, "[{i}]");
+            path.push('[');
+            path.push_str(&dec(i as u64));
+            path.push(']');
             locate(x, target, path)
         }),
         Value::Object(members) => members.iter().any(|(k, x)| {
@@ -130,11 +133,23 @@ fn locate(v: &Value, target: *const Value, path: &mut String) -> bool {
 
 #[inline(never)]
 fn fail(at: &Value, key: &'static str, msg: &str) -> Box<Fail> {
-    Box::new(Fail { at, key, msg: msg.into() })
+    fail_owned(at, key, msg.into())
 }
 
+#[inline(never)]
+fn fail_owned(at: &Value, key: &'static str, msg: String) -> Box<Fail> {
+    Box::new(Fail { at, key, msg })
+}
+
+/// A message quoting a value from the document: `before"x"after`.
+#[inline(never)]
+fn fail_q(at: &Value, key: &'static str, before: &str, x: &str, after: &str) -> Box<Fail> {
+    fail_owned(at, key, cat(&[before, "\"", x, "\"", after]))
+}
+
+#[inline(never)]
 fn wrong(at: &Value, want: &str) -> Box<Fail> {
-    fail(at, "", &format!("expected {want}, found {}", at.type_name()))
+    fail_owned(at, "", cat(&["expected ", want, ", found ", at.type_name()]))
 }
 
 /// Stands in for an absent object ("linux", "resources"): every member is then absent too.
@@ -178,9 +193,23 @@ fn i64_of(v: &Value) -> Res<i64> {
     v.as_i64().ok_or_else(|| wrong(v, "an integer"))
 }
 
-/// A non-negative integer that fits `T`.
-fn num<T: TryFrom<u64>>(v: &Value) -> Res<T> {
-    T::try_from(u64_of(v)?).map_err(|_| fail(v, "", "out of range"))
+/// A non-negative integer up to `max`.
+#[inline(never)]
+fn num_to(v: &Value, max: u32) -> Res<u32> {
+    match u64_of(v)? {
+        n if n <= u64::from(max) => Ok(n as u32),
+        _ => Err(fail(v, "", "out of range")),
+    }
+}
+
+/// A non-negative integer that fits a u32.
+fn num(v: &Value) -> Res<u32> {
+    num_to(v, u32::MAX)
+}
+
+/// A non-negative integer that fits a u16.
+fn num16(v: &Value) -> Res<u16> {
+    Ok(num_to(v, u16::MAX.into())? as u16)
 }
 
 /// Member `k` as a boolean; false when absent.
@@ -212,13 +241,22 @@ fn strings(v: &Value, k: &str) -> Res<Vec<String>> {
     Ok(out)
 }
 
-/// Member `k` as an object of strings, in order; empty when absent.
-fn map(v: &Value, k: &str) -> Res<Vec<(String, String)>> {
-    let mut out = Vec::new();
+/// Member `k` as an object of strings, in order, appended to `out` (none when absent).
+fn map(v: &Value, k: &str, out: &mut Vec<(String, String)>) -> Res<()> {
     for (key, x) in object_or_empty(v, k)?.as_object().unwrap_or_default() {
         out.push((key.clone(), str_of(x)?.into()));
     }
-    Ok(out)
+    Ok(())
+}
+
+/// A string that must be an absolute path.
+#[inline(never)]
+fn abs_path(v: &Value) -> Res<&str> {
+    let s = str_of(v)?;
+    if !s.starts_with('/') {
+        return Err(fail(v, "", "must be an absolute path"));
+    }
+    Ok(s)
 }
 
 /// Whether a value says anything: not false, 0, "", [] or {}.
@@ -248,26 +286,28 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
     let ver = need(top, "ociVersion")?;
     let version = str_of(ver)?;
     if !supported_version(version) {
-        return Err(fail(ver, "", &format!("unsupported version \"{version}\" (runt reads 1.0.x to 1.2.x)")));
+        return Err(fail_q(ver, "", "unsupported version ", version, " (runt reads 1.0.x to 1.2.x)"));
     }
     let root = obj(need(top, "root")?)?;
     let rp = need(root, "path")?;
-    if str_of(rp)?.is_empty() {
+    let root_path = str_of(rp)?;
+    if root_path.is_empty() {
         return Err(fail(rp, "", "must not be empty"));
     }
     let linux = object_or_empty(top, "linux")?;
     refuse(linux, &["mountLabel"], "SELinux is not supported")?;
     refuse(linux, &["intelRdt", "personality", "timeOffsets", "memoryPolicy", "netDevices"], "not supported")?;
     let resources = object_or_empty(linux, "resources")?;
-    // Filled in place: an error on the way then drops one Spec, not each field built so far.
+    // Filled in place, strings too: an error on the way then drops one Spec, not each field built
+    // so far.
     let mut spec = Spec {
-        name: id.into(),
+        name: String::new(),
         hostname: String::new(),
         args: Vec::new(),
         env: Vec::new(),
         cwd: String::new(),
         user: None,
-        root: Root { path: Some(in_bundle(bundle_dir, str_of(rp)?)), readonly: flag(root, "readonly")? },
+        root: Root { path: Some(in_bundle(bundle_dir, root_path)), readonly: flag(root, "readonly")? },
         namespaces: 0,
         join: Vec::new(),
         mounts: Vec::new(),
@@ -282,27 +322,30 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
         userns: None,
         no_new_privs: false,
         seccomp: Seccomp::Unconfined,
-        oci: Oci { version: version.into(), bundle: bundle_dir.into(), ..Oci::default() },
+        oci: Oci::default(),
     };
-    spec.limits = limits(resources)?;
-    spec.device_rules = Some(device_rules(resources)?);
-    spec.masked_paths = absolute_paths(linux, "maskedPaths")?;
-    spec.readonly_paths = absolute_paths(linux, "readonlyPaths")?;
+    spec.name.push_str(id);
+    spec.oci.version.push_str(version);
+    spec.oci.bundle.push_str(bundle_dir);
+    fill_limits(resources, &mut spec.limits)?;
+    device_rules(resources, spec.device_rules.insert(Vec::new()))?;
+    absolute_paths(linux, "maskedPaths", &mut spec.masked_paths)?;
+    absolute_paths(linux, "readonlyPaths", &mut spec.readonly_paths)?;
     if let Some(s) = object_or_none(linux, "seccomp")? {
-        spec.seccomp = seccomp(s)?;
+        seccomp(s, &mut spec.seccomp)?;
     }
-    spec.oci.sysctl = map(linux, "sysctl")?;
+    map(linux, "sysctl", &mut spec.oci.sysctl)?;
     // Keys name files under /proc/sys: none may step out of it.
     let bad_key = |k: &String| k.starts_with('/') || k.split('.').any(str::is_empty);
     if let Some((k, _)) = spec.oci.sysctl.iter().find(|(k, _)| bad_key(k)) {
-        return Err(fail(linux, "sysctl", &format!("invalid key \"{k}\"")));
+        return Err(fail_q(linux, "sysctl", "invalid key ", k, ""));
     }
     if let Some(p) = get(linux, "rootfsPropagation").filter(|p| is_set(p)) {
         spec.oci.rootfs_propagation = propagation(str_of(p)?).ok_or_else(|| fail(p, "", "unknown propagation"))?;
     }
     spec.oci.cgroups_path = cgroups_path(linux)?;
-    spec.oci.hooks = hooks(top)?;
-    spec.oci.annotations = map(top, "annotations")?;
+    hooks(top, &mut spec.oci.hooks)?;
+    map(top, "annotations", &mut spec.oci.annotations)?;
     process(obj(need(top, "process")?)?, &mut spec)?;
     namespaces(top, linux, &mut spec)?;
     // Without a UTS namespace of its own the container would rename the host.
@@ -321,15 +364,16 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
         None => String::new(),
     };
     for m in list(top, "mounts")? {
-        spec.mounts.push(mount(obj(m)?, bundle_dir)?);
+        mount(obj(m)?, bundle_dir, &mut spec.mounts)?;
     }
     for d in list(linux, "devices")? {
-        spec.device_nodes.push(device_node(obj(d)?)?);
+        device_node(obj(d)?, &mut spec.device_nodes)?;
     }
     Ok(spec)
 }
 
 /// 1.0.x, 1.1.x and 1.2.x, with any pre-release or build suffix ("1.0.2-dev", "1.1.0-rc.1").
+#[inline(never)]
 fn supported_version(v: &str) -> bool {
     let patch = ["1.0.", "1.1.", "1.2."].iter().find_map(|p| v.strip_prefix(p)).unwrap_or_default();
     let digits = patch.bytes().take_while(u8::is_ascii_digit).count();
@@ -344,7 +388,7 @@ fn in_bundle(bundle: &str, mut p: &str) -> String {
     while let Some(rest) = p.strip_prefix("./") {
         p = rest;
     }
-    format!("{}/{p}", bundle.trim_end_matches('/'))
+    cat(&[bundle.trim_end_matches('/'), "/", p])
 }
 
 fn process(p: &Value, s: &mut Spec) -> Res<()> {
@@ -358,16 +402,13 @@ fn process(p: &Value, s: &mut Spec) -> Res<()> {
     s.env.clear();
     for e in list(p, "env")? {
         let kv = str_of(e)?;
-        if kv.split_once('=').is_none_or(|(k, _)| k.is_empty()) {
-            return Err(fail(e, "", &format!("\"{kv}\" is not KEY=VALUE")));
+        // No '=', or no name before it.
+        if matches!(kv.bytes().position(|b| b == b'='), None | Some(0)) {
+            return Err(fail_q(e, "", "", kv, " is not KEY=VALUE"));
         }
         s.env.push(kv.into());
     }
-    let c = need(p, "cwd")?;
-    s.cwd = str_of(c)?.into();
-    if !s.cwd.starts_with('/') {
-        return Err(fail(c, "", "must be an absolute path"));
-    }
+    s.cwd = abs_path(need(p, "cwd")?)?.into();
     let user = object_or_empty(p, "user")?;
     let id = |k| get(user, k).map_or(Ok(0), num);
     s.user = Some(User { uid: id("uid")?, gid: id("gid")? });
@@ -376,11 +417,11 @@ fn process(p: &Value, s: &mut Spec) -> Res<()> {
         s.oci.additional_gids.push(num(g)?);
     }
     if let Some(m) = get(user, "umask") {
-        s.oci.umask = Some(num::<u32>(m)? & 0o777);
+        s.oci.umask = Some(num(m)? & 0o777);
     }
     s.oci.terminal = flag(p, "terminal")?;
     s.oci.console_size = match object_or_none(p, "consoleSize")? {
-        Some(c) => Some((num(need(c, "height")?)?, num(need(c, "width")?)?)),
+        Some(c) => Some((num16(need(c, "height")?)?, num16(need(c, "width")?)?)),
         None => None,
     };
     if let Some(c) = object_or_none(p, "capabilities")? {
@@ -424,10 +465,10 @@ fn process_rlimits(p: &Value) -> Res<Vec<Rlimit>> {
         let t = need(obj(r)?, "type")?;
         let name = str_of(t)?;
         let Some(resource) = Some(name).filter(|n| n.starts_with("RLIMIT_")).and_then(rlimits::resource) else {
-            return Err(fail(t, "", &format!("unknown resource limit \"{name}\"")));
+            return Err(fail_q(t, "", "unknown resource limit ", name, ""));
         };
         if out.iter().any(|l| l.resource == resource) {
-            return Err(fail(t, "", &format!("\"{name}\" given twice")));
+            return Err(fail_q(t, "", "", name, " given twice"));
         }
         let (soft, hard) = (u64_of(need(r, "soft")?)?, u64_of(need(r, "hard")?)?);
         if soft > hard {
@@ -450,22 +491,23 @@ const NAMESPACES: &[(&str, u32)] = &[
 ];
 
 /// linux.namespaces, uidMappings, gidMappings. A type not listed stays the host's.
+#[inline(never)]
 fn namespaces(top: &Value, linux: &Value, s: &mut Spec) -> Res<()> {
     let (mut seen, mut new_user) = (0, false);
     for ns in list(linux, "namespaces")? {
         let t = need(obj(ns)?, "type")?;
         let name = str_of(t)?;
         let Some(&(_, flag)) = NAMESPACES.iter().find(|n| n.0 == name) else {
-            let why = if name == "time" { "time namespaces are not supported" } else { "unknown namespace type" };
-            return Err(fail(t, "", &format!("{why} \"{name}\"")));
+            let why = if name == "time" { "time namespaces are not supported " } else { "unknown namespace type " };
+            return Err(fail_q(t, "", why, name, ""));
         };
         if seen & flag != 0 {
-            return Err(fail(t, "", &format!("\"{name}\" listed twice")));
+            return Err(fail_q(t, "", "", name, " listed twice"));
         }
         seen |= flag;
-        match text(ns, "path")? {
-            Some(p) if !p.starts_with('/') => return Err(fail(ns, "path", "must be an absolute path")),
-            Some(p) => s.join.push((flag, p)),
+        // An empty path is no path.
+        match get(ns, "path").filter(|p| p.as_str() != Some("")) {
+            Some(p) => s.join.push((flag, abs_path(p)?.into())),
             None if flag == CLONE_NEWUSER => new_user = true,
             None => s.namespaces |= flag,
         }
@@ -480,10 +522,9 @@ fn namespaces(top: &Value, linux: &Value, s: &mut Spec) -> Res<()> {
     }
     let (uid_maps, gid_maps) = (id_maps(linux, "uidMappings")?, id_maps(linux, "gidMappings")?);
     if new_user {
-        for (k, maps) in [("uidMappings", &uid_maps), ("gidMappings", &gid_maps)] {
-            if maps.is_empty() {
-                return Err(fail(linux, k, "required with a new user namespace"));
-            }
+        if uid_maps.is_empty() || gid_maps.is_empty() {
+            let k = if uid_maps.is_empty() { "uidMappings" } else { "gidMappings" };
+            return Err(fail(linux, k, "required with a new user namespace"));
         }
         s.userns = Some(UserNs { uid_maps, gid_maps, helpers: false, deny_setgroups: false });
     } else if !uid_maps.is_empty() || !gid_maps.is_empty() {
@@ -565,15 +606,13 @@ fn propagation(name: &str) -> Option<u32> {
     PROPAGATION.iter().find(|p| p.0 == name).map(|p| p.1)
 }
 
-fn mount(m: &Value, bundle: &str) -> Res<Mount> {
-    let d = need(m, "destination")?;
-    let destination = str_of(d)?;
-    if !destination.starts_with('/') {
-        return Err(fail(d, "", "must be an absolute path"));
-    }
+/// One of `mounts`, appended to `out`.
+#[inline(never)]
+fn mount(m: &Value, bundle: &str, out: &mut Vec<Mount>) -> Res<()> {
+    let destination = abs_path(need(m, "destination")?)?;
     refuse(m, &["uidMappings", "gidMappings"], "idmapped mounts are not supported")?;
     let mut mount = Mount {
-        destination: destination.into(),
+        destination: String::new(),
         source: text(m, "source")?.unwrap_or_default(),
         fstype: text(m, "type")?.unwrap_or_default(),
         flags: 0,
@@ -581,6 +620,7 @@ fn mount(m: &Value, bundle: &str) -> Res<Mount> {
         propagation: 0,
         copy_up: false,
     };
+    mount.destination.push_str(destination);
     for o in list(m, "options")? {
         let name = str_of(o)?;
         if let Some(&(_, bits, clear)) = FLAG_OPTIONS.iter().find(|f| f.0 == name) {
@@ -596,7 +636,7 @@ fn mount(m: &Value, bundle: &str) -> Res<Mount> {
             // rro, rnosuid, ...: mount_setattr's recursive attributes.
             || name.strip_prefix('r').is_some_and(|f| FLAG_OPTIONS.iter().any(|x| x.0 == f))
         {
-            return Err(fail(o, "", &format!("\"{name}\" is not supported")));
+            return Err(fail_q(o, "", "", name, " is not supported"));
         } else {
             if !mount.data.is_empty() {
                 mount.data.push(',');
@@ -610,7 +650,7 @@ fn mount(m: &Value, bundle: &str) -> Res<Mount> {
         }
         // The kernel ignores data on a bind mount: an option it would drop is refused instead.
         if !mount.data.is_empty() {
-            return Err(fail(m, "options", &format!("\"{}\": not an option of bind mounts", mount.data)));
+            return Err(fail_q(m, "options", "", &mount.data, ": not an option of bind mounts"));
         }
         mount.source = in_bundle(bundle, &mount.source);
         mount.fstype.clear();
@@ -623,12 +663,14 @@ fn mount(m: &Value, bundle: &str) -> Res<Mount> {
         // cgroup and cgroup2 stay as given: rootfs decides how to mount them.
         mount.source.clone_from(&mount.fstype);
     }
-    Ok(mount)
+    out.push(mount);
+    Ok(())
 }
 
-/// linux.devices: nodes created in the container's /dev. Their access is up to
-/// linux.resources.devices, as in runc (the engine adds the rules it wants).
-fn device_node(d: &Value) -> Res<devices::Node> {
+/// One of linux.devices, appended to `out`: nodes created in the container's /dev. Their access
+/// is up to linux.resources.devices, as in runc (the engine adds the rules it wants).
+#[inline(never)]
+fn device_node(d: &Value, out: &mut Vec<devices::Node>) -> Res<()> {
     let p = need(d, "path")?;
     let path = str_of(p)?;
     if !path.starts_with("/dev/") || path.split('/').any(|c| c == "..") {
@@ -639,29 +681,30 @@ fn device_node(d: &Value) -> Res<devices::Node> {
         "c" | "u" => Kind::Char,
         "b" => Kind::Block,
         "p" => return Err(fail(t, "", "fifos are not supported")),
-        other => return Err(fail(t, "", &format!("unknown device type \"{other}\""))),
+        other => return Err(fail_q(t, "", "unknown device type ", other, "")),
     };
     // fileMode, uid and gid are not used: nodes are made 0666, owned by root (see Node).
     let (major, minor) = (num(need(d, "major")?)?, num(need(d, "minor")?)?);
-    Ok(devices::Node { host: path.into(), path: path.into(), access: devices::RWM, kind, major, minor })
+    out.push(devices::Node { host: path.into(), path: path.into(), access: devices::RWM, kind, major, minor });
+    Ok(())
 }
 
-/// linux.resources.devices, in order, then the default devices' allow rules.
+/// linux.resources.devices, in order, then the default devices' allow rules, into `rules`.
 ///
 /// As runc (on v1 and v2 alike): the rules apply on top of "deny everything", and the devices
 /// the spec says every container has (null, zero, full, random, urandom, tty, console, ptmx,
 /// pts/*, plus mknod of any node) are allowed after the config's rules, whatever those say. So
 /// podman's lone deny-all rule still leaves /dev/null usable, no rules at all means only the
 /// default devices, and a privileged engine's allow-all rule allows everything.
-fn device_rules(r: &Value) -> Res<Vec<Rule>> {
+#[inline(never)]
+fn device_rules(r: &Value, rules: &mut Vec<Rule>) -> Res<()> {
     let deny_all = Rule { allow: false, kind: Kind::All, major: None, minor: None, access: devices::RWM };
-    let mut rules = Vec::new();
     for d in list(r, "devices")? {
-        let kind = match text(obj(d)?, "type")?.as_deref() {
-            None | Some("a") => Kind::All,
-            Some("c") => Kind::Char,
-            Some("b") => Kind::Block,
-            Some(other) => return Err(fail(d, "type", &format!("unknown device type \"{other}\" (a, c or b)"))),
+        let kind = match get(obj(d)?, "type").map(str_of).transpose()?.unwrap_or_default() {
+            "" | "a" => Kind::All,
+            "c" => Kind::Char,
+            "b" => Kind::Block,
+            other => return Err(fail_q(d, "type", "unknown device type ", other, " (a, c or b)")),
         };
         let number = |k| match get(d, k) {
             Some(n) if kind != Kind::All && n.as_i64() != Some(-1) => num(n).map(Some),
@@ -676,7 +719,7 @@ fn device_rules(r: &Value) -> Res<Vec<Rule>> {
         rules.insert(0, deny_all);
     }
     rules.extend(devices::DEFAULT.iter().filter(|r| r.allow));
-    Ok(rules)
+    Ok(())
 }
 
 /// Member `k`, a number where -1 and 0 mean no limit.
@@ -686,7 +729,14 @@ fn positive(v: &Value, k: &str) -> Res<Option<u64>> {
 
 /// linux.resources (also `runt update`'s input).
 fn limits(r: &Value) -> Res<Limits> {
-    let mut l = Limits { cpu_period: CPU_PERIOD_US, ..Limits::default() };
+    let mut l = Limits::default();
+    fill_limits(r, &mut l)?;
+    Ok(l)
+}
+
+/// linux.resources into `l` (a default one), in place.
+fn fill_limits(r: &Value, l: &mut Limits) -> Res<()> {
+    l.cpu_period = CPU_PERIOD_US;
     refuse(r, &["hugepageLimits", "network", "rdma"], "not supported")?;
     if let Some(p) = object_or_none(r, "pids")? {
         l.pids = positive(p, "limit")?;
@@ -718,13 +768,13 @@ fn limits(r: &Value) -> Res<Limits> {
     }
     if let Some(b) = object_or_none(r, "blockIO")? {
         if let Some(w) = get(b, "weight") {
-            let n: u16 = num(w)?;
+            let n = num16(w)?;
             if n != 0 && !(10..=1000).contains(&n) {
                 return Err(fail(w, "", "must be from 10 to 1000"));
             }
             l.blkio_weight = Some(n).filter(|&n| n != 0);
         }
-        let per_device = [
+        const PER_DEVICE: &[&str] = &[
             "leafWeight",
             "weightDevice",
             "throttleReadBpsDevice",
@@ -732,42 +782,44 @@ fn limits(r: &Value) -> Res<Limits> {
             "throttleReadIOPSDevice",
             "throttleWriteIOPSDevice",
         ];
-        refuse(b, &per_device, "not supported")?;
+        refuse(b, PER_DEVICE, "not supported")?;
     }
-    l.unified = map(r, "unified")?;
-    Ok(l)
+    map(r, "unified", &mut l.unified)?;
+    Ok(())
 }
 
 /// linux.cgroupsPath below each hierarchy's root: "/a/b" and "a/b" are "a/b"; the systemd form
 /// "slice:prefix:name" is "slice/prefix-name.scope", a dashed slice expanded into its parents as
 /// systemd does ("machine-libpod.slice" is machine.slice/machine-libpod.slice).
+#[inline(never)]
 fn cgroups_path(linux: &Value) -> Res<Option<String>> {
     let Some(p) = get(linux, "cgroupsPath").filter(|p| is_set(p)) else { return Ok(None) };
     let text = str_of(p)?;
-    let bad = |why: &str| fail(p, "", &format!("\"{text}\": {why}"));
+    let bad = |why: &str| fail_q(p, "", "", text, why);
     let mut path = String::new();
-    if text.contains(':') {
-        let mut parts = text.split(':');
-        let (Some(slice), Some(prefix), Some(name), None) = (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(bad("expected slice:prefix:name"));
+    if let Some((slice, rest)) = text.split_once(':') {
+        let Some((prefix, name)) = rest.split_once(':').filter(|(_, name)| !name.contains(':')) else {
+            return Err(bad(": expected slice:prefix:name"));
         };
         if name.is_empty() || name.contains('/') {
-            return Err(bad("invalid unit name"));
+            return Err(bad(": invalid unit name"));
         }
         if !expand_slice(if slice.is_empty() { "system.slice" } else { slice }, &mut path) {
-            return Err(bad("invalid slice name"));
+            return Err(bad(": invalid slice name"));
         }
-        let _ = match (prefix.is_empty(), name.ends_with(".slice")) {
-            (_, true) => write!(path, "{name}"),
-            (true, false) => write!(path, "{name}.scope"),
-            (false, false) => write!(path, "{prefix}-{name}.scope"),
-        };
+        if !prefix.is_empty() && !name.ends_with(".slice") {
+            path.push_str(prefix);
+            path.push('-');
+        }
+        path.push_str(name);
+        if !name.ends_with(".slice") {
+            path.push_str(".scope");
+        }
         return Ok(Some(path));
     }
     for c in text.split('/').filter(|c| !c.is_empty() && *c != ".") {
         if c == ".." {
-            return Err(bad("'..' is not allowed"));
+            return Err(bad(": '..' is not allowed"));
         }
         if !path.is_empty() {
             path.push('/');
@@ -775,13 +827,14 @@ fn cgroups_path(linux: &Value) -> Res<Option<String>> {
         path.push_str(c);
     }
     if path.is_empty() {
-        return Err(bad("names no cgroup below the root"));
+        return Err(bad(": names no cgroup below the root"));
     }
     Ok(Some(path))
 }
 
 /// Appends "a.slice/a-b.slice/a-b-c.slice/" for "a-b-c.slice" to `path` ("" for "-.slice", the
 /// root slice); false for an invalid name.
+#[inline(never)]
 fn expand_slice(slice: &str, path: &mut String) -> bool {
     let Some(base) = slice.strip_suffix(".slice") else { return false };
     if base == "-" {
@@ -797,28 +850,28 @@ fn expand_slice(slice: &str, path: &mut String) -> bool {
     true
 }
 
-fn absolute_paths(linux: &Value, k: &str) -> Res<Vec<String>> {
-    let mut out = Vec::new();
+/// The absolute paths listed in member `k`, appended to `out`.
+fn absolute_paths(linux: &Value, k: &str, out: &mut Vec<String>) -> Res<()> {
     for p in list(linux, k)? {
-        let s = str_of(p)?;
-        if !s.starts_with('/') {
-            return Err(fail(p, "", "must be an absolute path"));
-        }
-        out.push(s.into());
+        out.push(abs_path(p)?.into());
     }
-    Ok(out)
+    Ok(())
 }
 
-fn seccomp(s: &Value) -> Res<Seccomp> {
+/// linux.seccomp, compiled, into `out`.
+#[inline(never)]
+fn seccomp(s: &Value, out: &mut Seccomp) -> Res<()> {
     refuse(s, &["listenerPath", "listenerMetadata"], "seccomp notification is not supported")?;
     let errno = |v| get(v, "errnoRet").map(num).transpose();
+    let default_action = str_of(need(s, "defaultAction")?)?;
     let mut profile = Profile {
-        default_action: str_of(need(s, "defaultAction")?)?.into(),
+        default_action: String::new(),
         default_errno_ret: get(s, "defaultErrnoRet").map(num).transpose()?,
         architectures: strings(s, "architectures")?,
         flags: strings(s, "flags")?,
         syscalls: Vec::new(),
     };
+    profile.default_action.push_str(default_action);
     for r in list(s, "syscalls")? {
         let mut rule = SyscallRule {
             names: strings(obj(r)?, "names")?,
@@ -836,14 +889,16 @@ fn seccomp(s: &Value) -> Res<Seccomp> {
         }
         profile.syscalls.push(rule);
     }
-    let filter = seccomp::compile(&profile).map_err(|e| fail(s, "", &e.what))?;
-    let flags = seccomp::flags(&profile).map_err(|e| fail(s, "", &e.what))?;
-    Ok(Seccomp::Custom { filter, flags })
+    let filter = seccomp::compile(&profile).map_err(|e| fail_owned(s, "", e.what))?;
+    let flags = seccomp::flags(&profile).map_err(|e| fail_owned(s, "", e.what))?;
+    *out = Seccomp::Custom { filter, flags };
+    Ok(())
 }
 
-fn hooks(top: &Value) -> Res<Hooks> {
+/// `hooks`, into the (empty) lists of `hooks`.
+#[inline(never)]
+fn hooks(top: &Value, hooks: &mut Hooks) -> Res<()> {
     let h = object_or_empty(top, "hooks")?;
-    let mut hooks = Hooks::default();
     let lists = [
         ("prestart", &mut hooks.prestart),
         ("createRuntime", &mut hooks.create_runtime),
@@ -854,11 +909,7 @@ fn hooks(top: &Value) -> Res<Hooks> {
     ];
     for (k, out) in lists {
         for x in list(h, k)? {
-            let p = need(obj(x)?, "path")?;
-            let path = str_of(p)?;
-            if !path.starts_with('/') {
-                return Err(fail(p, "", "must be an absolute path"));
-            }
+            let path = abs_path(need(obj(x)?, "path")?)?;
             let mut hook =
                 Hook { path: path.into(), args: strings(x, "args")?, env: strings(x, "env")?, timeout: None };
             if let Some(t) = get(x, "timeout") {
@@ -868,7 +919,7 @@ fn hooks(top: &Value) -> Res<Hooks> {
             out.push(hook);
         }
     }
-    Ok(hooks)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! build.rs) and OCI `linux.seccomp` profiles, compiled at run time with the same assembler.
 
 use super::bpf::{Action, Cmp, Filter, Op, SockFilter, AUDIT_ARCH_I386};
-use crate::error::{Error, OrSys, Result};
+use crate::error::{cat, dec, Error, OrSys, Result};
 use crate::sys::seccomp as sys;
 use alloc::format;
 use alloc::string::String;
@@ -61,6 +61,7 @@ pub struct ArgCmp {
 /// `architectures` gives i386 syscalls the deny action instead of killing the process (their
 /// numbers are not implemented); x32 syscalls always get it; other architectures are ignored.
 /// Within one syscall, the first conditional rule that matches decides, then an unconditional one.
+#[inline(never)]
 pub fn compile(profile: &Profile) -> Result<Vec<SockFilter>> {
     let mut f = Filter::new(action(&profile.default_action, profile.default_errno_ret)?);
     if profile.architectures.iter().any(|a| a == "SCMP_ARCH_X86") {
@@ -89,6 +90,7 @@ pub fn compile(profile: &Profile) -> Result<Vec<SockFilter>> {
 }
 
 /// The profile's `flags` as `SECCOMP_FILTER_FLAG_*` bits for [`install`].
+#[inline(never)]
 pub fn flags(profile: &Profile) -> Result<u32> {
     let mut flags = 0;
     for name in &profile.flags {
@@ -96,7 +98,7 @@ pub fn flags(profile: &Profile) -> Result<u32> {
             "SECCOMP_FILTER_FLAG_TSYNC" => sys::FILTER_FLAG_TSYNC,
             "SECCOMP_FILTER_FLAG_LOG" => sys::FILTER_FLAG_LOG,
             "SECCOMP_FILTER_FLAG_SPEC_ALLOW" => sys::FILTER_FLAG_SPEC_ALLOW,
-            _ => return Err(Error::msg(format!("unsupported seccomp flag '{name}'"))),
+            _ => return Err(bad("unsupported seccomp flag '", name, "'")),
         };
     }
     Ok(flags)
@@ -105,55 +107,113 @@ pub fn flags(profile: &Profile) -> Result<u32> {
 /// Sets no_new_privs: execve grants no privileges any more, and a filter can be installed
 /// without CAP_SYS_ADMIN.
 pub fn set_no_new_privs() -> Result<()> {
-    sys::set_no_new_privs().or_sys(|| "prctl PR_SET_NO_NEW_PRIVS".into())
+    sys::set_no_new_privs().or_what("prctl PR_SET_NO_NEW_PRIVS")
 }
 
 /// Installs `prog` on the calling thread (and its future children). Needs no_new_privs, or
 /// CAP_SYS_ADMIN; every syscall made afterwards goes through the filter, so this comes last.
 pub fn install(prog: &[SockFilter], flags: u32) -> Result<()> {
-    sys::install_filter(prog, flags).or_sys(|| "seccomp SECCOMP_SET_MODE_FILTER".into())
+    sys::install_filter(prog, flags).or_what("seccomp SECCOMP_SET_MODE_FILTER")
+}
+
+/// The default profile as config.json's linux.seccomp, appended to `out` (for `runt spec`): the
+/// allow list's names come from the names table rather than a second copy of them, and the
+/// personality rules, alike but for the value, from a loop.
+pub fn push_default_profile_json(out: &mut String) {
+    out.push_str(DEFAULT_PROFILE_HEAD);
+    for n in 0..DEFAULT_ALLOW_LO.len() {
+        if n > 0 {
+            out.push(',');
+        }
+        out.push('"');
+        out.push_str(nth_name(nine(&DEFAULT_ALLOW_LO, &DEFAULT_ALLOW_HI, n)));
+        out.push('"');
+    }
+    out.push_str(DEFAULT_PROFILE_TAIL);
+    for &p in &DEFAULT_PERSONALITIES {
+        out.push_str(r#",{"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":"#);
+        out.push_str(&dec(p.into()));
+        out.push_str(r#","op":"SCMP_CMP_EQ"}]}"#);
+    }
+    out.push_str("]}");
+}
+
+/// Entry `i` of a table of numbers below 512 that build.rs split into low bytes and a bitset of
+/// bit 8 (half the size of u16s); 0 past its end.
+fn nine(lo: &[u8], hi: &[u8], i: usize) -> usize {
+    let bit8 = hi.get(i / 8).map_or(0, |b| (b >> (i % 8)) & 1);
+    usize::from(lo.get(i).copied().unwrap_or(0)) | usize::from(bit8) << 8
+}
+
+/// Where name `i` starts in SYSCALL_NAMES: the low byte, plus 256 for each place before it
+/// where the offsets passed a multiple of 256.
+fn start(i: usize) -> usize {
+    let wraps = SYSCALL_STARTS_WRAPS.iter().take_while(|&&w| usize::from(w) <= i).count();
+    usize::from(SYSCALL_STARTS_LO.get(i).copied().unwrap_or(0)) + 256 * wraps
+}
+
+/// Name `i` of the sorted names table ("" past its end).
+fn nth_name(i: usize) -> &'static str {
+    SYSCALL_NAMES.get(start(i)..start(i + 1)).unwrap_or("")
 }
 
 /// The x86_64 number of a syscall name ("openat" -> 257), from the syscalls crate's table.
 pub fn syscall_nr(name: &str) -> Option<u32> {
-    let nth = |i: usize| -> &str {
-        let (a, b) = (SYSCALL_STARTS.get(i).copied().unwrap_or(0), SYSCALL_STARTS.get(i + 1).copied().unwrap_or(0));
-        SYSCALL_NAMES.get(usize::from(a)..usize::from(b)).unwrap_or("")
-    };
-    let (mut lo, mut hi) = (0, SYSCALL_NRS.len());
+    let (mut lo, mut hi) = (0, SYSCALL_NRS_LO.len());
     while lo < hi {
         let mid = (lo + hi) / 2;
-        match nth(mid).cmp(name) {
+        match nth_name(mid).cmp(name) {
             core::cmp::Ordering::Less => lo = mid + 1,
             core::cmp::Ordering::Greater => hi = mid,
-            core::cmp::Ordering::Equal => return SYSCALL_NRS.get(mid).map(|&n| u32::from(n)),
+            core::cmp::Ordering::Equal => return Some(nine(&SYSCALL_NRS_LO, &SYSCALL_NRS_HI, mid) as u32),
         }
     }
     None
 }
 
-fn action(name: &str, errno_ret: Option<u32>) -> Result<Action> {
-    let data = || match errno_ret {
-        None => Ok(EPERM),
-        Some(e) => u16::try_from(e).map_err(|_| Error::msg(format!("seccomp errnoRet {e} out of range"))),
-    };
-    let act = match name {
-        "SCMP_ACT_ALLOW" => Action::Allow,
-        "SCMP_ACT_ERRNO" => return Ok(Action::Errno(data()?)),
-        "SCMP_ACT_TRACE" => return Ok(Action::Trace(data()?)),
-        "SCMP_ACT_KILL" | "SCMP_ACT_KILL_THREAD" => Action::KillThread,
-        "SCMP_ACT_KILL_PROCESS" => Action::KillProcess,
-        "SCMP_ACT_TRAP" => Action::Trap,
-        "SCMP_ACT_LOG" => Action::Log,
-        "SCMP_ACT_NOTIFY" => return Err(Error::msg("unsupported seccomp action 'SCMP_ACT_NOTIFY'")),
-        _ => return Err(Error::msg(format!("unknown seccomp action '{name}'"))),
-    };
-    match errno_ret {
-        None => Ok(act),
-        Some(_) => Err(Error::msg(format!("seccomp errnoRet given for {name}, which returns no errno"))),
-    }
+/// An error in a profile: `before` `x` `after`, one message.
+#[inline(never)]
+fn bad(before: &str, x: &str, after: &str) -> Error {
+    Error::msg(cat(&[before, x, after]))
 }
 
+/// The actions by name, after "SCMP_ACT_" (ERRNO and TRACE take `errnoRet`; 0 is a placeholder).
+static ACTIONS: [(&str, Action); 8] = [
+    ("ALLOW", Action::Allow),
+    ("ERRNO", Action::Errno(0)),
+    ("TRACE", Action::Trace(0)),
+    ("KILL", Action::KillThread),
+    ("KILL_THREAD", Action::KillThread),
+    ("KILL_PROCESS", Action::KillProcess),
+    ("TRAP", Action::Trap),
+    ("LOG", Action::Log),
+];
+
+fn action(name: &str, errno_ret: Option<u32>) -> Result<Action> {
+    if name == "SCMP_ACT_NOTIFY" {
+        return Err(Error::msg("unsupported seccomp action 'SCMP_ACT_NOTIFY'"));
+    }
+    let short = name.strip_prefix("SCMP_ACT_").unwrap_or_default();
+    let Some(&(_, act)) = ACTIONS.iter().find(|a| a.0 == short) else {
+        return Err(bad("unknown seccomp action '", name, "'"));
+    };
+    let data = match errno_ret {
+        None => EPERM,
+        Some(e) => match act {
+            Action::Errno(_) | Action::Trace(_) => {
+                u16::try_from(e).map_err(|_| bad("seccomp errnoRet ", &dec(e.into()), " out of range"))?
+            }
+            _ => return Err(bad("seccomp errnoRet given for ", name, ", which returns no errno")),
+        },
+    };
+    Ok(match act {
+        Action::Errno(_) => Action::Errno(data),
+        Action::Trace(_) => Action::Trace(data),
+        act => act,
+    })
+}
+
+#[inline(never)]
 fn cmp(a: &ArgCmp) -> Result<Cmp> {
     let op = match a.op.as_str() {
         "SCMP_CMP_NE" => Op::Ne,
@@ -163,12 +223,12 @@ fn cmp(a: &ArgCmp) -> Result<Cmp> {
         "SCMP_CMP_GE" => Op::Ge,
         "SCMP_CMP_GT" => Op::Gt,
         "SCMP_CMP_MASKED_EQ" => Op::MaskedEq,
-        op => return Err(Error::msg(format!("unknown seccomp operator '{op}'"))),
+        op => return Err(bad("unknown seccomp operator '", op, "'")),
     };
     let arg = u8::try_from(a.index)
         .ok()
         .filter(|&i| i <= 5)
-        .ok_or_else(|| Error::msg(format!("seccomp argument index {} out of range (0 to 5)", a.index)))?;
+        .ok_or_else(|| bad("seccomp argument index ", &dec(a.index.into()), " out of range (0 to 5)"))?;
     Ok(Cmp { arg, op, value: a.value, value_two: a.value_two })
 }
 
