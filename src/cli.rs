@@ -2,9 +2,8 @@
 //! it. Parsing only checks shapes (a value is present, a number is a number); what the values mean
 //! together is checked when the `Spec` is built.
 
-use crate::error::{Error, Result};
+use crate::error::{cat, Error, Result};
 use alloc::boxed::Box;
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -206,15 +205,17 @@ const RUN_OPTS: &[OptDef] = &[
 ];
 
 pub fn usage() -> String {
-    format!(
-        "runt {VERSION}: run a command in a container\n\n\
+    cat(&[
+        "runt ",
+        VERSION,
+        ": run a command in a container\n\n\
          Usage: runt COMMAND [OPTIONS]\n\n\
          Commands:\n  run      run a command in a new container (runt run --help)\n\n\
-         OCI runtime commands (runc's command line, for container engines):\n{}\n\
-         Options:\n  -h, --help     print this help\n  -V, --version  print the version\n\n\
+         OCI runtime commands (runc's command line, for container engines):\n",
+        &crate::oci::cli::summary(),
+        "\nOptions:\n  -h, --help     print this help\n  -V, --version  print the version\n\n\
          'runt COMMAND --help' describes a command.\n",
-        crate::oci::cli::summary()
-    )
+    ])
 }
 
 fn run_usage() -> String {
@@ -256,8 +257,10 @@ pub fn parse(args: &[&str]) -> Result<Command> {
         "-h" | "--help" | "help" => Ok(Command::Help(usage())),
         "-V" | "-v" | "--version" => Ok(Command::Version),
         "run" => parse_run(rest),
-        o if o.starts_with('-') => Err(Error::msg(format!("unknown option {o} (see 'runt --help')"))),
-        c => Err(Error::msg(format!("unknown command {c} (see 'runt --help')"))),
+        o => {
+            let what = if o.starts_with('-') { "unknown option " } else { "unknown command " };
+            Err(Error::msg(cat(&[what, o, " (see 'runt --help')"])))
+        }
     }
 }
 
@@ -277,42 +280,25 @@ fn parse_run(args: &[&str]) -> Result<Command> {
         let (def, inline) = lookup(arg)?;
         let value = match (def.value, inline) {
             (None, None) => None,
-            (None, Some(_)) => return Err(Error::msg(format!("option --{} takes no value", def.long))),
+            (None, Some(_)) => return Err(Error::msg(cat(&["option --", def.long, " takes no value"]))),
             (Some(_), Some(v)) => Some(v),
             (Some(_), None) => {
-                let v = args.get(i).ok_or_else(|| Error::msg(format!("option --{} needs a value", def.long)))?;
+                let v = args.get(i).ok_or_else(|| Error::msg(cat(&["option --", def.long, " needs a value"])))?;
                 i += 1;
                 Some(*v)
             }
         };
         let v = value.unwrap_or_default();
         let name = def.long;
-        // One copy of the value, whichever field it goes to.
-        let o = String::from(v);
-        match def.opt {
-            Opt::Help => return Ok(Command::Help(run_usage())),
-            Opt::Rootfs => r.rootfs = Some(o),
-            Opt::Name => r.name = Some(o),
-            Opt::Hostname => r.hostname = Some(o),
-            Opt::Env => r.env.push(o),
-            Opt::Workdir => r.workdir = Some(o),
-            Opt::User => r.user = Some(o),
-            Opt::Net => r.net = Some(o),
-            Opt::Volume => r.volumes.push(o),
-            Opt::ReadOnly => r.read_only = true,
-            Opt::PidsLimit => r.pids_limit = Some(parse_u64(name, v)?),
-            Opt::Memory => r.memory = Some(parse_size(v).ok_or_else(|| bad_value(name, v))?),
-            Opt::Cpus => r.cpus = Some(parse_cpus(v).ok_or_else(|| bad_value(name, v))?),
-            Opt::CapAdd => r.cap_add.push(o),
-            Opt::CapDrop => r.cap_drop.push(o),
-            Opt::Privileged => r.privileged = true,
-            Opt::Ulimit => r.ulimits.push(o),
-            Opt::Device => r.devices.push(o),
-            Opt::Userns => r.userns = true,
-            Opt::Security => r.security_opts.push(o),
-            Opt::Uidmap => r.uidmaps.push(o),
-            Opt::Gidmap => r.gidmaps.push(o),
-            Opt::OomScoreAdj => {
+        match slot(&mut r, def.opt) {
+            Slot::One(o) => *o = Some(String::from(v)),
+            Slot::Many(l) => l.push(String::from(v)),
+            Slot::Flag(f) => *f = true,
+            Slot::Help => return Ok(Command::Help(run_usage())),
+            Slot::PidsLimit => r.pids_limit = Some(parse_u64(name, v)?),
+            Slot::Memory => r.memory = Some(parse_size(v).ok_or_else(|| bad_value(name, v))?),
+            Slot::Cpus => r.cpus = Some(parse_cpus(v).ok_or_else(|| bad_value(name, v))?),
+            Slot::OomScoreAdj => {
                 r.oom_score_adj = Some(
                     v.parse().ok().filter(|n: &i32| (-1000..=1000).contains(n)).ok_or_else(|| bad_value(name, v))?,
                 )
@@ -326,9 +312,50 @@ fn parse_run(args: &[&str]) -> Result<Command> {
     Ok(Command::Run(Box::new(r)))
 }
 
+/// Where an option's value goes in `RunArgs`.
+enum Slot<'a> {
+    One(&'a mut Option<String>),
+    Many(&'a mut Vec<String>),
+    Flag(&'a mut bool),
+    Help,
+    PidsLimit,
+    Memory,
+    Cpus,
+    OomScoreAdj,
+}
+
+/// One match from option to field (the text options all store their value the same way).
+fn slot(r: &mut RunArgs, opt: Opt) -> Slot<'_> {
+    match opt {
+        Opt::Help => Slot::Help,
+        Opt::Rootfs => Slot::One(&mut r.rootfs),
+        Opt::Name => Slot::One(&mut r.name),
+        Opt::Hostname => Slot::One(&mut r.hostname),
+        Opt::Env => Slot::Many(&mut r.env),
+        Opt::Workdir => Slot::One(&mut r.workdir),
+        Opt::User => Slot::One(&mut r.user),
+        Opt::Net => Slot::One(&mut r.net),
+        Opt::Volume => Slot::Many(&mut r.volumes),
+        Opt::ReadOnly => Slot::Flag(&mut r.read_only),
+        Opt::PidsLimit => Slot::PidsLimit,
+        Opt::Memory => Slot::Memory,
+        Opt::Cpus => Slot::Cpus,
+        Opt::CapAdd => Slot::Many(&mut r.cap_add),
+        Opt::CapDrop => Slot::Many(&mut r.cap_drop),
+        Opt::Privileged => Slot::Flag(&mut r.privileged),
+        Opt::Ulimit => Slot::Many(&mut r.ulimits),
+        Opt::Device => Slot::Many(&mut r.devices),
+        Opt::Userns => Slot::Flag(&mut r.userns),
+        Opt::Security => Slot::Many(&mut r.security_opts),
+        Opt::Uidmap => Slot::Many(&mut r.uidmaps),
+        Opt::Gidmap => Slot::Many(&mut r.gidmaps),
+        Opt::OomScoreAdj => Slot::OomScoreAdj,
+    }
+}
+
 /// Finds the definition for `--long`, `--long=value`, `-s` or `-svalue`.
 fn lookup(arg: &str) -> Result<(&'static OptDef, Option<&str>)> {
-    let unknown = || Error::msg(format!("unknown option {arg} (see 'runt run --help')"));
+    let unknown = || Error::msg(cat(&["unknown option ", arg, " (see 'runt run --help')"]));
     if let Some(long) = arg.strip_prefix("--") {
         let (key, inline) = match long.split_once('=') {
             Some((k, v)) => (k, Some(v)),
@@ -345,7 +372,7 @@ fn lookup(arg: &str) -> Result<(&'static OptDef, Option<&str>)> {
 }
 
 fn bad_value(name: &str, v: &str) -> Error {
-    Error::msg(format!("invalid value '{v}' for --{name}"))
+    Error::msg(cat(&["invalid value '", v, "' for --", name]))
 }
 
 fn parse_u64(name: &str, v: &str) -> Result<u64> {
