@@ -10,7 +10,6 @@ use crate::security::rlimits::{self, Rlimit};
 use crate::sys::mount::{MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY, MS_REC, MS_STRICTATIME};
 use crate::sys::process::{CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS};
 use crate::userns::{self, UserNs};
-use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
@@ -141,14 +140,6 @@ pub struct Root {
     pub readonly: bool,
 }
 
-#[derive(Debug, PartialEq, Clone, Copy)]
-pub enum Net {
-    /// A new network namespace with only `lo`, brought up.
-    None,
-    /// The host's network namespace.
-    Host,
-}
-
 /// One mount: a fresh filesystem (`fstype` set) or a bind mount (`flags` has MS_BIND).
 #[derive(Debug, PartialEq, Clone)]
 pub struct Mount {
@@ -231,75 +222,34 @@ impl Limits {
 
 const DEFAULT_PATH: &str = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const MAX_NAME: usize = 64;
+// The messages say "1 to 64" in so many words.
+const _: () = assert!(MAX_NAME == 64);
 
 impl Spec {
     /// Builds the spec of `runt run`. `name` is the generated name used when none was given;
     /// `term` is runt's own TERM, passed on so shells inside behave.
     #[inline(never)]
     pub fn from_run(r: RunArgs, generated_name: impl FnOnce() -> String, term: Option<&str>) -> Result<Spec> {
-        let userns = user_namespace(&r)?;
-        let (no_new_privs, seccomp) = security_opts(&r)?;
-        let name = match r.name {
-            Some(n) => check_name(n)?,
-            None => generated_name(),
-        };
-        let hostname = r.hostname.unwrap_or_else(|| name.clone());
-        if hostname.is_empty() || hostname.len() > MAX_NAME {
-            return Err(Error::msg(format!("hostname '{hostname}' must be 1 to {MAX_NAME} bytes")));
-        }
-        let user = r.user.as_deref().map(parse_user).transpose()?;
-        let cwd = r.workdir.unwrap_or_else(|| "/".to_string());
-        if !cwd.starts_with('/') {
-            return Err(Error::msg(format!("workdir '{cwd}' must be an absolute path")));
-        }
-        let net = match r.net.as_deref() {
-            None | Some("none") => Net::None,
-            Some("host") => Net::Host,
-            Some(other) => return Err(Error::msg(format!("invalid value '{other}' for --net (none or host)"))),
-        };
-        let home = if user.map_or(0, |u| u.uid) == 0 { "HOME=/root" } else { "HOME=/" };
-        let mut env: Vec<String> = Vec::new();
-        env.push(DEFAULT_PATH.to_string());
-        env.push(cat(&["HOSTNAME=", &hostname]));
-        env.push(home.to_string());
-        if let Some(t) = term {
-            env.push(cat(&["TERM=", t]));
-        }
-        for e in r.env {
-            if !e.contains('=') || e.starts_with('=') {
-                return Err(Error::msg(format!("invalid --env '{e}' (KEY=VALUE)")));
-            }
-            set_env(&mut env, e);
-        }
-        let mut mounts = default_mounts(r.rootfs.is_none());
-        for v in &r.volumes {
-            mounts.push(parse_volume(v)?);
-        }
-        let readonly = r.read_only || r.rootfs.is_none();
-        let mut cap_set = if r.privileged { caps::ALL } else { caps::DEFAULT };
-        for c in &r.cap_add {
-            cap_set |= caps::parse(c)?;
-        }
-        for c in &r.cap_drop {
-            cap_set &= !caps::parse(c)?;
-        }
-        let is_root = user.is_none_or(|u| u.uid == 0);
-        Ok(Spec {
+        let name = r.name.clone().unwrap_or_else(generated_name);
+        Spec::build(&r, name, term)
+    }
+
+    /// `from_run` on borrowed arguments. The spec is made first and filled in check by check, so
+    /// that every failed check drops one value (not a different mix of moved-out fields each).
+    #[inline(never)]
+    fn build(r: &RunArgs, name: String, term: Option<&str>) -> Result<Spec> {
+        let host_root = r.rootfs.is_none();
+        let mut s = Spec {
+            hostname: r.hostname.clone().unwrap_or_else(|| name.clone()),
             name,
-            hostname,
-            args: r.command,
-            env,
-            cwd,
-            user,
-            root: Root { path: r.rootfs, readonly },
-            namespaces: CLONE_NEWNS
-                | CLONE_NEWUTS
-                | CLONE_NEWIPC
-                | CLONE_NEWPID
-                | CLONE_NEWCGROUP
-                | if net == Net::None { CLONE_NEWNET } else { 0 },
+            args: r.command.clone(),
+            env: Vec::new(),
+            cwd: r.workdir.clone().unwrap_or_else(|| String::from("/")),
+            user: None,
+            root: Root { path: r.rootfs.clone(), readonly: r.read_only || host_root },
+            namespaces: CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWCGROUP,
             join: Vec::new(),
-            mounts,
+            mounts: default_mounts(host_root),
             limits: Limits {
                 pids: r.pids_limit,
                 memory: r.memory,
@@ -307,18 +257,73 @@ impl Spec {
                 cpu_period: CPU_PERIOD_US,
                 ..Limits::default()
             },
-            caps: Caps::for_user(cap_set, is_root),
-            rlimits: try_map(&r.ulimits, |u| rlimits::parse(u))?,
+            caps: Caps::default(),
+            rlimits: Vec::new(),
             oom_score_adj: r.oom_score_adj,
-            userns,
-            no_new_privs,
-            seccomp,
+            userns: None,
+            no_new_privs: true,
+            seccomp: Seccomp::Default,
             oci: Oci::default(),
-            device_rules: if r.privileged { None } else { Some(devices::DEFAULT.to_vec()) },
-            device_nodes: try_map(&r.devices, |d| devices::parse_node(d))?,
-            masked_paths: if r.privileged { Vec::new() } else { owned(MASKED_PATHS) },
-            readonly_paths: if r.privileged { Vec::new() } else { owned(READONLY_PATHS) },
-        })
+            device_rules: None,
+            device_nodes: Vec::new(),
+            masked_paths: Vec::new(),
+            readonly_paths: Vec::new(),
+        };
+        s.userns = user_namespace(r)?;
+        (s.no_new_privs, s.seccomp) = security_opts(r)?;
+        if r.name.is_some() {
+            check_name(&s.name)?;
+        }
+        if s.hostname.is_empty() || s.hostname.len() > MAX_NAME {
+            return Err(Error::msg(cat(&["hostname '", &s.hostname, "' must be 1 to 64 bytes"])));
+        }
+        if let Some(u) = &r.user {
+            s.user = Some(parse_user(u)?);
+        }
+        if !s.cwd.starts_with('/') {
+            return Err(Error::msg(cat(&["workdir '", &s.cwd, "' must be an absolute path"])));
+        }
+        match r.net.as_deref() {
+            None | Some("none") => s.namespaces |= CLONE_NEWNET,
+            Some("host") => {}
+            Some(other) => return Err(Error::msg(cat(&["invalid value '", other, "' for --net (none or host)"]))),
+        }
+        let is_root = s.user.is_none_or(|u| u.uid == 0);
+        s.env.push(String::from(DEFAULT_PATH));
+        s.env.push(cat(&["HOSTNAME=", &s.hostname]));
+        s.env.push(String::from(if is_root { "HOME=/root" } else { "HOME=/" }));
+        if let Some(t) = term {
+            s.env.push(cat(&["TERM=", t]));
+        }
+        for e in &r.env {
+            if !e.contains('=') || e.starts_with('=') {
+                return Err(Error::msg(cat(&["invalid --env '", e, "' (KEY=VALUE)"])));
+            }
+            set_env(&mut s.env, e);
+        }
+        for v in &r.volumes {
+            s.mounts.push(parse_volume(v)?);
+        }
+        let mut cap_set = if r.privileged { caps::ALL } else { caps::DEFAULT };
+        for c in &r.cap_add {
+            cap_set |= caps::parse(c)?;
+        }
+        for c in &r.cap_drop {
+            cap_set &= !caps::parse(c)?;
+        }
+        s.caps = Caps::for_user(cap_set, is_root);
+        for u in &r.ulimits {
+            s.rlimits.push(rlimits::parse(u)?);
+        }
+        for d in &r.devices {
+            s.device_nodes.push(devices::parse_node(d)?);
+        }
+        if !r.privileged {
+            s.device_rules = Some(devices::DEFAULT.to_vec());
+            s.masked_paths = owned(MASKED_PATHS);
+            s.readonly_paths = owned(READONLY_PATHS);
+        }
+        Ok(s)
     }
 }
 
@@ -336,19 +341,33 @@ impl Spec {
     }
 }
 
+/// What `--security-opt` accepts: three ways to keep no_new_privs, two to drop it, two to turn
+/// seccomp off (`:` is Docker's older spelling of `=`).
+const SECURITY_OPTS: &[&str] = &[
+    "no-new-privileges",
+    "no-new-privileges=true",
+    "no-new-privileges:true",
+    "no-new-privileges=false",
+    "no-new-privileges:false",
+    "seccomp=unconfined",
+    "seccomp:unconfined",
+];
+
 /// `--security-opt` values: `no-new-privileges[=true|false]`, `seccomp=unconfined`.
 fn security_opts(r: &RunArgs) -> Result<(bool, Seccomp)> {
     let mut nnp = true;
     let mut seccomp = if r.privileged { Seccomp::Unconfined } else { Seccomp::Default };
     for o in &r.security_opts {
-        match o.as_str() {
-            "no-new-privileges" | "no-new-privileges=true" | "no-new-privileges:true" => nnp = true,
-            "no-new-privileges=false" | "no-new-privileges:false" => nnp = false,
-            "seccomp=unconfined" | "seccomp:unconfined" => seccomp = Seccomp::Unconfined,
-            _ => {
-                return Err(Error::msg(format!(
-                    "unsupported --security-opt '{o}' (no-new-privileges[=true|false], seccomp=unconfined)"
-                )))
+        match SECURITY_OPTS.iter().position(|k| k == o) {
+            Some(0..=2) => nnp = true,
+            Some(3 | 4) => nnp = false,
+            Some(_) => seccomp = Seccomp::Unconfined,
+            None => {
+                return Err(Error::msg(cat(&[
+                    "unsupported --security-opt '",
+                    o,
+                    "' (no-new-privileges[=true|false], seccomp=unconfined)",
+                ])))
             }
         }
     }
@@ -387,8 +406,9 @@ pub fn owned(paths: &[&str]) -> Vec<String> {
 
 /// Replaces the variable of the same key, or appends.
 #[inline(never)]
-fn set_env(env: &mut Vec<String>, kv: String) {
+fn set_env(env: &mut Vec<String>, kv: &str) {
     let key = kv.split('=').next().unwrap_or_default();
+    let kv = String::from(kv);
     match env.iter_mut().find(|e| e.split('=').next() == Some(key)) {
         Some(slot) => *slot = kv,
         None => env.push(kv),
@@ -397,22 +417,24 @@ fn set_env(env: &mut Vec<String>, kv: String) {
 
 /// Container names become cgroup directory names: keep them to a safe alphabet.
 #[inline(never)]
-fn check_name(n: String) -> Result<String> {
+fn check_name(n: &str) -> Result<()> {
     let ok_char = |c: u8| c.is_ascii_alphanumeric() || b"_.-".contains(&c);
     let first_ok = n.bytes().next().is_some_and(|c| c.is_ascii_alphanumeric());
     if first_ok && n.len() <= MAX_NAME && n.bytes().all(ok_char) {
-        Ok(n)
+        Ok(())
     } else {
-        Err(Error::msg(format!(
-            "invalid container name '{n}': 1 to {MAX_NAME} of [A-Za-z0-9_.-], starting with a letter or digit"
-        )))
+        Err(Error::msg(cat(&[
+            "invalid container name '",
+            n,
+            "': 1 to 64 of [A-Za-z0-9_.-], starting with a letter or digit",
+        ])))
     }
 }
 
 /// `UID` or `UID:GID`, numeric (no /etc/passwd lookups: the rootfs may not have one).
 #[inline(never)]
 fn parse_user(s: &str) -> Result<User> {
-    let bad = || Error::msg(format!("invalid --user '{s}' (numeric UID[:GID])"));
+    let bad = || Error::msg(cat(&["invalid --user '", s, "' (numeric UID[:GID])"]));
     let (u, g) = s.split_once(':').unwrap_or((s, s));
     let uid = u.parse().map_err(|_| bad())?;
     let gid = g.parse().map_err(|_| bad())?;
@@ -422,7 +444,7 @@ fn parse_user(s: &str) -> Result<User> {
 /// `SRC:DST`, `SRC:DST:ro` or `SRC:DST:rw`.
 #[inline(never)]
 fn parse_volume(v: &str) -> Result<Mount> {
-    let bad = |why: &str| Error::msg(format!("invalid --volume '{v}': {why}"));
+    let bad = |why: &str| Error::msg(cat(&["invalid --volume '", v, "': ", why]));
     let mut parts = v.split(':');
     let source = parts.next().unwrap_or_default();
     let target = parts.next().ok_or_else(|| bad("expected SRC:DST[:ro]"))?;
