@@ -76,7 +76,8 @@ enum Opt {
 struct OptDef {
     opt: Opt,
     long: &'static str,
-    short: Option<char>,
+    /// The one-letter form, 0 for none.
+    short: u8,
     /// Name of the value in help, or None for a flag.
     value: Option<&'static str>,
     help: &'static str,
@@ -86,122 +87,104 @@ const RUN_OPTS: &[OptDef] = &[
     OptDef {
         opt: Opt::Rootfs,
         long: "rootfs",
-        short: None,
+        short: 0,
         value: Some("DIR"),
         help: "root filesystem (default: the host's / read-only)",
     },
-    OptDef { opt: Opt::Name, long: "name", short: None, value: Some("NAME"), help: "container name (default: random)" },
+    OptDef { opt: Opt::Name, long: "name", short: 0, value: Some("NAME"), help: "container name (default: random)" },
     OptDef {
         opt: Opt::Hostname,
         long: "hostname",
-        short: None,
+        short: 0,
         value: Some("NAME"),
         help: "hostname (default: the name)",
     },
-    OptDef {
-        opt: Opt::Env,
-        long: "env",
-        short: Some('e'),
-        value: Some("KEY=VAL"),
-        help: "set an environment variable",
-    },
+    OptDef { opt: Opt::Env, long: "env", short: b'e', value: Some("KEY=VAL"), help: "set an environment variable" },
     OptDef {
         opt: Opt::Workdir,
         long: "workdir",
-        short: Some('w'),
+        short: b'w',
         value: Some("DIR"),
         help: "working directory inside (default: /)",
     },
     OptDef {
         opt: Opt::User,
         long: "user",
-        short: Some('u'),
+        short: b'u',
         value: Some("UID[:GID]"),
         help: "run as this numeric user and group",
     },
     OptDef {
         opt: Opt::Net,
         long: "net",
-        short: None,
+        short: 0,
         value: Some("none|host"),
         help: "network: own namespace with lo (none) or the host's",
     },
     OptDef {
         opt: Opt::Volume,
         long: "volume",
-        short: Some('v'),
+        short: b'v',
         value: Some("SRC:DST[:ro]"),
         help: "bind-mount a host path",
     },
     OptDef {
         opt: Opt::ReadOnly,
         long: "read-only",
-        short: None,
+        short: 0,
         value: None,
         help: "mount the root filesystem read-only",
     },
-    OptDef { opt: Opt::PidsLimit, long: "pids-limit", short: None, value: Some("N"), help: "at most N processes" },
-    OptDef { opt: Opt::Memory, long: "memory", short: Some('m'), value: Some("BYTES[k|m|g]"), help: "memory limit" },
-    OptDef { opt: Opt::Cpus, long: "cpus", short: None, value: Some("F"), help: "CPU limit in CPUs, e.g. 0.5" },
-    OptDef { opt: Opt::CapAdd, long: "cap-add", short: None, value: Some("CAP"), help: "add a capability (or ALL)" },
-    OptDef { opt: Opt::CapDrop, long: "cap-drop", short: None, value: Some("CAP"), help: "drop a capability (or ALL)" },
+    OptDef { opt: Opt::PidsLimit, long: "pids-limit", short: 0, value: Some("N"), help: "at most N processes" },
+    OptDef { opt: Opt::Memory, long: "memory", short: b'm', value: Some("BYTES[k|m|g]"), help: "memory limit" },
+    OptDef { opt: Opt::Cpus, long: "cpus", short: 0, value: Some("F"), help: "CPU limit in CPUs, e.g. 0.5" },
+    OptDef { opt: Opt::CapAdd, long: "cap-add", short: 0, value: Some("CAP"), help: "add a capability (or ALL)" },
+    OptDef { opt: Opt::CapDrop, long: "cap-drop", short: 0, value: Some("CAP"), help: "drop a capability (or ALL)" },
     OptDef {
         opt: Opt::Privileged,
         long: "privileged",
-        short: None,
+        short: 0,
         value: None,
         help: "every capability, no seccomp, no masked paths",
     },
     OptDef {
         opt: Opt::Ulimit,
         long: "ulimit",
-        short: None,
+        short: 0,
         value: Some("NAME=SOFT[:HARD]"),
         help: "set a resource limit",
     },
-    OptDef {
-        opt: Opt::OomScoreAdj,
-        long: "oom-score-adj",
-        short: None,
-        value: Some("N"),
-        help: "OOM killer preference",
-    },
+    OptDef { opt: Opt::OomScoreAdj, long: "oom-score-adj", short: 0, value: Some("N"), help: "OOM killer preference" },
     OptDef {
         opt: Opt::Device,
         long: "device",
-        short: None,
+        short: 0,
         value: Some("HOST[:CONTAINER][:rwm]"),
         help: "add a host device",
     },
     OptDef {
         opt: Opt::Security,
         long: "security-opt",
-        short: None,
+        short: 0,
         value: Some("OPT"),
         help: "no-new-privileges=false or seccomp=unconfined",
     },
-    OptDef {
-        opt: Opt::Userns,
-        long: "userns",
-        short: None,
-        value: None,
-        help: "a user namespace (always when not root)",
-    },
+    OptDef { opt: Opt::Userns, long: "userns", short: 0, value: None, help: "a user namespace (always when not root)" },
     OptDef {
         opt: Opt::Uidmap,
         long: "uidmap",
-        short: None,
+        short: 0,
         value: Some("IN:OUT:COUNT"),
         help: "map user ids (implies --userns)",
     },
     OptDef {
         opt: Opt::Gidmap,
         long: "gidmap",
-        short: None,
+        short: 0,
         value: Some("IN:OUT:COUNT"),
         help: "map group ids (implies --userns)",
     },
-    OptDef { opt: Opt::Help, long: "help", short: Some('h'), value: None, help: "print this help" },
+    OptDef { opt: Opt::Help, long: "help", short: b'h', value: None, help: "print this help" },
 ];
 
 pub fn usage() -> String {
@@ -225,9 +208,9 @@ fn run_usage() -> String {
     for d in RUN_OPTS {
         let start = s.len();
         s.push_str("  ");
-        if let Some(c) = d.short {
+        if d.short != 0 {
             s.push('-');
-            s.push(c);
+            s.push(char::from(d.short));
             s.push_str(", ");
         }
         s.push_str("--");
@@ -295,9 +278,7 @@ fn parse_run(args: &[&str]) -> Result<Command> {
             Slot::Many(l) => l.push(String::from(v)),
             Slot::Flag(f) => *f = true,
             Slot::Help => return Ok(Command::Help(run_usage())),
-            Slot::PidsLimit => r.pids_limit = Some(parse_u64(name, v)?),
-            Slot::Memory => r.memory = Some(parse_size(v).ok_or_else(|| bad_value(name, v))?),
-            Slot::Cpus => r.cpus = Some(parse_cpus(v).ok_or_else(|| bad_value(name, v))?),
+            Slot::Number(n, parse) => *n = Some(parse(v).ok_or_else(|| bad_value(name, v))?),
             Slot::OomScoreAdj => {
                 r.oom_score_adj = Some(
                     v.parse().ok().filter(|n: &i32| (-1000..=1000).contains(n)).ok_or_else(|| bad_value(name, v))?,
@@ -318,9 +299,7 @@ enum Slot<'a> {
     Many(&'a mut Vec<String>),
     Flag(&'a mut bool),
     Help,
-    PidsLimit,
-    Memory,
-    Cpus,
+    Number(&'a mut Option<u64>, fn(&str) -> Option<u64>),
     OomScoreAdj,
 }
 
@@ -337,9 +316,9 @@ fn slot(r: &mut RunArgs, opt: Opt) -> Slot<'_> {
         Opt::Net => Slot::One(&mut r.net),
         Opt::Volume => Slot::Many(&mut r.volumes),
         Opt::ReadOnly => Slot::Flag(&mut r.read_only),
-        Opt::PidsLimit => Slot::PidsLimit,
-        Opt::Memory => Slot::Memory,
-        Opt::Cpus => Slot::Cpus,
+        Opt::PidsLimit => Slot::Number(&mut r.pids_limit, |v| v.parse().ok()),
+        Opt::Memory => Slot::Number(&mut r.memory, parse_size),
+        Opt::Cpus => Slot::Number(&mut r.cpus, parse_cpus),
         Opt::CapAdd => Slot::Many(&mut r.cap_add),
         Opt::CapDrop => Slot::Many(&mut r.cap_drop),
         Opt::Privileged => Slot::Flag(&mut r.privileged),
@@ -355,28 +334,28 @@ fn slot(r: &mut RunArgs, opt: Opt) -> Slot<'_> {
 
 /// Finds the definition for `--long`, `--long=value`, `-s` or `-svalue`.
 fn lookup(arg: &str) -> Result<(&'static OptDef, Option<&str>)> {
-    let unknown = || Error::msg(cat(&["unknown option ", arg, " (see 'runt run --help')"]));
-    if let Some(long) = arg.strip_prefix("--") {
-        let (key, inline) = match long.split_once('=') {
-            Some((k, v)) => (k, Some(v)),
-            None => (long, None),
-        };
-        let def = RUN_OPTS.iter().find(|d| d.long == key).ok_or_else(unknown)?;
-        return Ok((def, inline));
+    let (def, inline) = match arg.strip_prefix("--") {
+        Some(long) => {
+            let (key, inline) = match long.split_once('=') {
+                Some((k, v)) => (k, Some(v)),
+                None => (long, None),
+            };
+            (RUN_OPTS.iter().find(|d| d.long == key), inline)
+        }
+        None => {
+            // Every short option is ASCII, so byte 2 starts the attached value.
+            let c = arg.as_bytes().get(1).copied().filter(|&c| c != 0);
+            (RUN_OPTS.iter().find(|d| Some(d.short) == c), arg.get(2..).filter(|v| !v.is_empty()))
+        }
+    };
+    match def {
+        Some(d) => Ok((d, inline)),
+        None => Err(Error::msg(cat(&["unknown option ", arg, " (see 'runt run --help')"]))),
     }
-    let mut chars = arg.chars().skip(1);
-    let c = chars.next().ok_or_else(unknown)?;
-    let def = RUN_OPTS.iter().find(|d| d.short == Some(c)).ok_or_else(unknown)?;
-    let rest = arg.get(1 + c.len_utf8()..).unwrap_or_default();
-    Ok((def, if rest.is_empty() { None } else { Some(rest) }))
 }
 
 fn bad_value(name: &str, v: &str) -> Error {
     Error::msg(cat(&["invalid value '", v, "' for --", name]))
-}
-
-fn parse_u64(name: &str, v: &str) -> Result<u64> {
-    v.parse::<u64>().map_err(|_| bad_value(name, v))
 }
 
 /// `512`, `64k`, `32m`, `1g` (also `32M`, `32mb`): bytes.

@@ -365,6 +365,15 @@ mod tests {
     }
 
     #[test]
+    fn numbers() {
+        for n in [0, 1, 9, 10, 99, 100, u64::MAX, 1234567890] {
+            assert_eq!(dec(n), alloc::format!("{n}"));
+        }
+        assert_eq!(dec_i(-42), "-42");
+        assert_eq!(dec_i(i64::MIN), alloc::format!("{}", i64::MIN));
+    }
+
+    #[test]
     fn render() {
         assert_eq!(Error::op(Errno::ENOENT, "open", "/x").render(), "open /x: No such file or directory");
         assert_eq!(Error::msg("bad").render(), "bad");
