@@ -216,7 +216,30 @@ pub struct Limits {
 
 impl Limits {
     pub fn any(&self) -> bool {
-        *self != Limits { cpu_period: self.cpu_period, ..Limits::default() }
+        // Destructured so that a new field cannot be forgotten here.
+        let Limits {
+            pids,
+            memory,
+            memory_reservation,
+            memory_swap,
+            cpu_shares,
+            cpuset_cpus,
+            cpuset_mems,
+            blkio_weight,
+            unified,
+            cpu_quota,
+            cpu_period: _,
+        } = self;
+        pids.is_some()
+            || memory.is_some()
+            || memory_reservation.is_some()
+            || memory_swap.is_some()
+            || cpu_shares.is_some()
+            || cpuset_cpus.is_some()
+            || cpuset_mems.is_some()
+            || blkio_weight.is_some()
+            || !unified.is_empty()
+            || cpu_quota.is_some()
     }
 }
 
@@ -564,6 +587,16 @@ mod tests {
         assert_eq!(s.seccomp, Seccomp::Unconfined);
         assert_eq!(spec(|r| r.privileged = true).unwrap().seccomp, Seccomp::Unconfined);
         assert!(spec(|r| r.security_opts = vec!["apparmor=x".into()]).is_err());
+    }
+
+    #[test]
+    fn limits_any() {
+        assert!(!Limits { cpu_period: 5, ..Limits::default() }.any());
+        assert!(Limits { pids: Some(1), ..Limits::default() }.any());
+        assert!(Limits { cpuset_mems: Some("0".into()), ..Limits::default() }.any());
+        assert!(Limits { blkio_weight: Some(10), ..Limits::default() }.any());
+        assert!(Limits { unified: vec![("a".into(), "b".into())], ..Limits::default() }.any());
+        assert!(spec(|r| r.cpus = Some(50_000)).unwrap().limits.any());
     }
 
     #[test]
