@@ -35,17 +35,19 @@ const NEWGIDMAP: &str = "/usr/bin/newgidmap";
 /// `INSIDE:OUTSIDE:COUNT`.
 #[inline(never)]
 pub fn parse_map(s: &str) -> Result<IdMap> {
-    let bad = || Error::msg(format!("invalid id map '{s}' (INSIDE:OUTSIDE:COUNT)"));
-    let mut it = s.split(':').map(|n| n.parse::<u32>().map_err(|_| bad()));
-    let m = IdMap {
-        inside: it.next().ok_or_else(bad)??,
-        outside: it.next().ok_or_else(bad)??,
-        count: it.next().ok_or_else(bad)??,
-    };
-    if it.next().is_some() || m.count == 0 {
-        return Err(bad());
+    let mut f = [0u32; 3];
+    let mut it = s.split(':');
+    let mut ok = true;
+    for x in &mut f {
+        match it.next().map(str::parse) {
+            Some(Ok(n)) => *x = n,
+            _ => ok = false,
+        }
     }
-    Ok(m)
+    if ok && it.next().is_none() && f[2] != 0 {
+        return Ok(IdMap { inside: f[0], outside: f[1], count: f[2] });
+    }
+    Err(Error::msg(cat(&["invalid id map '", s, "' (INSIDE:OUTSIDE:COUNT)"])))
 }
 
 /// The maps for a user `uid`/`gid` without privileges: itself as root, plus its subordinate
@@ -103,12 +105,13 @@ fn subordinate(text: &str, name: Option<&str>, uid: u32) -> Option<(u32, u32)> {
     })
 }
 
-fn map_text(maps: &[IdMap]) -> String {
+/// "INSIDE OUTSIDE COUNT" per map, each ended by `end`.
+fn map_text(maps: &[IdMap], end: char) -> String {
     let mut s = String::new();
     for m in maps {
-        for (n, sep) in [(m.inside, " "), (m.outside, " "), (m.count, "\n")] {
+        for (n, sep) in [(m.inside, ' '), (m.outside, ' '), (m.count, end)] {
             s.push_str(&dec(n.into()));
-            s.push_str(sep);
+            s.push(sep);
         }
     }
     s
@@ -126,21 +129,22 @@ pub fn write_maps(pid: i32, ns: &UserNs) -> Result<()> {
         let fd = fs::openat(fs::CWD, &cstr(&path)?, fs::O_WRONLY, 0).or_op("open", &path)?;
         fs::write_all(fd.raw(), text.as_bytes()).or_sys(|| cat(&["write ", text.trim_end(), " to ", &path]))
     };
-    proc_file("uid_map", &map_text(&ns.uid_maps))?;
+    proc_file("uid_map", &map_text(&ns.uid_maps, '\n'))?;
     if ns.deny_setgroups {
         proc_file("setgroups", "deny")?;
     }
-    proc_file("gid_map", &map_text(&ns.gid_maps))
+    proc_file("gid_map", &map_text(&ns.gid_maps, '\n'))
 }
 
 /// Runs newuidmap/newgidmap PID INSIDE OUTSIDE COUNT... and waits for it.
 fn run_helper(path: &str, pid: i32, maps: &[IdMap]) -> Result<()> {
-    let mut args: Vec<String> = alloc::vec![String::from(path), dec_i(pid.into())];
-    for m in maps {
-        args.extend([dec(m.inside.into()), dec(m.outside.into()), dec(m.count.into())]);
+    // The command line, also as shown in the error.
+    let text = map_text(maps, ' ');
+    let shown = cat(&[path, " ", &dec_i(pid.into()), " ", text.trim_end()]);
+    let mut cargs = Vec::new();
+    for a in shown.split(' ') {
+        cargs.push(cstr(a)?);
     }
-    let shown = args.join(" ");
-    let cargs = crate::rootfs::cstrs(&args)?;
     let argv = crate::init::ptrs(&cargs);
     let envp: [*const u8; 1] = [core::ptr::null()];
     let prog = cstr(path)?;
@@ -152,7 +156,7 @@ fn run_helper(path: &str, pid: i32, maps: &[IdMap]) -> Result<()> {
     let (_, raw) = process::wait4(child, false).or_op("wait for", path)?;
     match exit_status(raw) {
         0 => Ok(()),
-        n => Err(Error::msg(format!("{shown}: exit status {n}"))),
+        n => Err(Error::msg(cat(&[&shown, ": exit status ", &dec_i(n.into())]))),
     }
 }
 
@@ -167,7 +171,8 @@ mod tests {
             assert!(parse_map(bad).is_err(), "{bad}");
         }
         let m = [IdMap { inside: 0, outside: 1000, count: 1 }, IdMap { inside: 1, outside: 100000, count: 65536 }];
-        assert_eq!(map_text(&m), "0 1000 1\n1 100000 65536\n");
+        assert_eq!(map_text(&m, '\n'), "0 1000 1\n1 100000 65536\n");
+        assert_eq!(map_text(&m, ' '), "0 1000 1 1 100000 65536 ");
     }
 
     #[test]
