@@ -94,7 +94,20 @@ pub fn cat(parts: &[&str]) -> String {
 /// `n` in decimal, as `format!("{n}")` writes it.
 #[inline(never)]
 pub fn dec(n: u64) -> String {
+    signed(false, n)
+}
+
+/// `n` in decimal with a leading '-' when negative.
+#[inline(never)]
+pub fn dec_i(n: i64) -> String {
+    signed(n < 0, n.unsigned_abs())
+}
+
+fn signed(negative: bool, n: u64) -> String {
     let mut s = String::new();
+    if negative {
+        s.push('-');
+    }
     push_dec(&mut s, n);
     s
 }
@@ -104,17 +117,6 @@ fn push_dec(s: &mut String, n: u64) {
         push_dec(s, n / 10);
     }
     s.push(char::from(b'0' + (n % 10) as u8));
-}
-
-/// `n` in decimal with a leading '-' when negative.
-#[inline(never)]
-pub fn dec_i(n: i64) -> String {
-    let d = dec(n.unsigned_abs());
-    if n < 0 {
-        cat(&["-", &d])
-    } else {
-        d
-    }
 }
 
 impl Error {
