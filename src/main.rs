@@ -52,20 +52,18 @@ pub fn main(args: Vec<&'static [u8]>, env: Vec<&'static [u8]>) -> i32 {
 #[inline(never)]
 fn log_error(g: &oci::cli::Global, e: &Error, plain: &str) {
     let Some(path) = &g.log else { return };
+    let Ok(path) = rootfs::cstr(path) else { return };
+    let flags = sys::fs::O_WRONLY | sys::fs::O_CREAT | linux_raw_sys::general::O_APPEND;
+    let Ok(fd) = sys::fs::openat(sys::fs::CWD, &path, flags, 0o644) else { return };
+    let json;
     let line = if g.log_json {
         let o = oci::write::Object::new().str("level", "error").str("msg", &e.render());
-        let mut line = o.str("time", &state::timestamp()).finish();
-        line.push('\n');
-        line
+        json = o.str("time", &state::timestamp()).finish() + "\n";
+        &json
     } else {
-        String::from(plain)
+        plain
     };
-    let flags = sys::fs::O_WRONLY | sys::fs::O_CREAT | linux_raw_sys::general::O_APPEND;
-    if let Ok(fd) =
-        rootfs::cstr(path).and_then(|p| sys::fs::openat(sys::fs::CWD, &p, flags, 0o644).map_err(|_| Error::msg("")))
-    {
-        let _ = sys::fs::write_all(fd.raw(), line.as_bytes());
-    }
+    let _ = sys::fs::write_all(fd.raw(), line.as_bytes());
 }
 
 #[inline(never)]
@@ -114,7 +112,7 @@ fn run(raw_args: &[&[u8]], env: &[&[u8]], log: &mut Option<oci::cli::Global>) ->
         }
         cli::Command::Run(r) => {
             let term = env.iter().find_map(|e| e.strip_prefix(b"TERM=")).and_then(|t| core::str::from_utf8(t).ok());
-            let mut spec = spec::Spec::from_run(*r, random_name, term)?;
+            let mut spec = spec::Spec::from_run(&r, random_name, term)?;
             spec.resolve_devices()?;
             let uid = sys::process::getuid();
             if uid != 0 && spec.userns.is_none() {

@@ -67,7 +67,7 @@ mod tests {
     fn spec(f: impl FnOnce(&mut RunArgs)) -> Spec {
         let mut r = RunArgs { command: vec!["sh".into()], ..RunArgs::default() };
         f(&mut r);
-        Spec::from_run(r, || "n".into(), None).unwrap()
+        Spec::from_run(&r, || "n".into(), None).unwrap()
     }
 
     fn targets(s: &Spec) -> Vec<String> {

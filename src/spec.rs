@@ -249,19 +249,14 @@ const MAX_NAME: usize = 64;
 const _: () = assert!(MAX_NAME == 64);
 
 impl Spec {
-    /// Builds the spec of `runt run`. `name` is the generated name used when none was given;
-    /// `term` is runt's own TERM, passed on so shells inside behave.
+    /// Builds the spec of `runt run`. `generated_name` gives the name when none was given;
+    /// `term` is runt's own TERM, passed on so shells inside behave. The spec is made first and
+    /// filled in check by check, so that every failed check drops one value (not a different mix
+    /// of moved-out fields each).
     #[inline(never)]
-    pub fn from_run(r: RunArgs, generated_name: impl FnOnce() -> String, term: Option<&str>) -> Result<Spec> {
-        let name = r.name.clone().unwrap_or_else(generated_name);
-        Spec::build(&r, name, term)
-    }
-
-    /// `from_run` on borrowed arguments. The spec is made first and filled in check by check, so
-    /// that every failed check drops one value (not a different mix of moved-out fields each).
-    #[inline(never)]
-    fn build(r: &RunArgs, name: String, term: Option<&str>) -> Result<Spec> {
+    pub fn from_run(r: &RunArgs, generated_name: fn() -> String, term: Option<&str>) -> Result<Spec> {
         let host_root = r.rootfs.is_none();
+        let name = r.name.clone().unwrap_or_else(generated_name);
         let mut s = Spec {
             hostname: r.hostname.clone().unwrap_or_else(|| name.clone()),
             name,
@@ -507,7 +502,7 @@ mod tests {
     fn spec(f: impl FnOnce(&mut RunArgs)) -> Result<Spec> {
         let mut r = RunArgs { command: vec!["sh".into()], ..RunArgs::default() };
         f(&mut r);
-        Spec::from_run(r, || "gen123".into(), None)
+        Spec::from_run(&r, || "gen123".into(), None)
     }
 
     #[test]
