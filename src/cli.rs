@@ -360,19 +360,33 @@ fn bad_value(name: &str, v: &str) -> Error {
 
 /// `512`, `64k`, `32m`, `1g` (also `32M`, `32mb`): bytes.
 pub fn parse_size(v: &str) -> Option<u64> {
-    let lower = v.to_ascii_lowercase();
-    let s = lower.strip_suffix('b').unwrap_or(&lower);
-    let mult = match s.as_bytes().last()? {
-        b'k' => 1u64 << 10,
-        b'm' => 1 << 20,
-        b'g' => 1 << 30,
-        _ => 1,
+    let mut s = v.as_bytes();
+    if let [rest @ .., b'b' | b'B'] = s {
+        s = rest;
+    }
+    let (num, mult) = match s {
+        [num @ .., b'k' | b'K'] => (num, 1u64 << 10),
+        [num @ .., b'm' | b'M'] => (num, 1 << 20),
+        [num @ .., b'g' | b'G'] => (num, 1 << 30),
+        _ => (s, 1),
     };
-    let num = if mult == 1 { s } else { s.get(..s.len() - 1)? };
-    if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit()) {
+    digits(num)?.checked_mul(mult).filter(|&n| n > 0)
+}
+
+/// A non-empty run of ASCII digits as a number: no sign, no overflow.
+#[inline(never)]
+fn digits(s: &[u8]) -> Option<u64> {
+    if s.is_empty() {
         return None;
     }
-    num.parse::<u64>().ok()?.checked_mul(mult).filter(|&n| n > 0)
+    let mut n = 0u64;
+    for &b in s {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+    }
+    Some(n)
 }
 
 /// CFS period runt uses for `--cpus` (the kernel's and Docker's default), in microseconds.
@@ -386,15 +400,9 @@ pub fn parse_cpus(v: &str) -> Option<u64> {
     if (int.is_empty() && frac.is_empty()) || frac.len() > 5 {
         return None;
     }
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if !digits(int) || !digits(frac) {
-        return None;
-    }
-    let whole: u64 = if int.is_empty() { 0 } else { int.parse().ok()? };
-    let mut frac_us = 0u64;
-    for (i, b) in frac.bytes().enumerate() {
-        frac_us += u64::from(b - b'0') * 10u64.pow(4 - i as u32);
-    }
+    let whole = if int.is_empty() { 0 } else { digits(int.as_bytes())? };
+    // Up to five decimals: microseconds of the 100000 in a period.
+    let frac_us = if frac.is_empty() { 0 } else { digits(frac.as_bytes())? * 10u64.pow(5 - frac.len() as u32) };
     let quota = whole.checked_mul(CPU_PERIOD_US)?.checked_add(frac_us)?;
     (1_000..=1024 * CPU_PERIOD_US).contains(&quota).then_some(quota)
 }
@@ -471,7 +479,12 @@ mod tests {
         assert_eq!(parse_size("32M"), Some(32 << 20));
         assert_eq!(parse_size("32mb"), Some(32 << 20));
         assert_eq!(parse_size("2g"), Some(2 << 30));
-        for bad in ["", "k", "0", "-1", "1.5m", "1t", "99999999999999999999", "18446744073709551615g"] {
+        assert_eq!(parse_size("1kB"), Some(1024));
+        assert_eq!(parse_size("7B"), Some(7));
+        assert_eq!(parse_size("3G"), Some(3 << 30));
+        for bad in
+            ["", "k", "b", "kb", "0", "-1", "+1", "1.5m", "1t", "1bk", "99999999999999999999", "18446744073709551615g"]
+        {
             assert_eq!(parse_size(bad), None, "{bad}");
         }
     }
@@ -482,7 +495,24 @@ mod tests {
         assert_eq!(parse_cpus("0.5"), Some(50_000));
         assert_eq!(parse_cpus(".25"), Some(25_000));
         assert_eq!(parse_cpus("2.00001"), Some(200_001));
-        for bad in ["", ".", "0", "0.001", "abc", "1.5.5", "-1", "1e3", "0.000001", "99999999999999999999"] {
+        assert_eq!(parse_cpus("1.5"), Some(150_000));
+        assert_eq!(parse_cpus("0.01"), Some(1_000));
+        assert_eq!(parse_cpus("1024"), Some(102_400_000));
+        for bad in [
+            "",
+            ".",
+            "0",
+            "0.001",
+            "abc",
+            "1.5.5",
+            "-1",
+            "+1",
+            "1.+5",
+            "1e3",
+            "0.000001",
+            "1025",
+            "99999999999999999999",
+        ] {
             assert_eq!(parse_cpus(bad), None, "{bad}");
         }
     }
