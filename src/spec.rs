@@ -462,36 +462,30 @@ fn parse_user(s: &str) -> Result<User> {
 /// `SRC:DST`, `SRC:DST:ro` or `SRC:DST:rw`.
 #[inline(never)]
 fn parse_volume(v: &str) -> Result<Mount> {
-    let bad = |why: &str| Error::msg(cat(&["invalid --volume '", v, "': ", why]));
     let mut parts = v.split(':');
     let source = parts.next().unwrap_or_default();
-    let target = parts.next().ok_or_else(|| bad("expected SRC:DST[:ro]"))?;
-    let readonly = match parts.next() {
-        None | Some("rw") => false,
-        Some("ro") => true,
-        Some(_) => return Err(bad("the mode must be ro or rw")),
+    let (target, mode, extra) = (parts.next(), parts.next(), parts.next());
+    // One message site: the checks only pick the reason.
+    let why = match (target, mode) {
+        (None, _) => "expected SRC:DST[:ro]",
+        (_, Some(m)) if m != "ro" && m != "rw" => "the mode must be ro or rw",
+        _ if extra.is_some() => "expected SRC:DST[:ro]",
+        _ if source.is_empty() => "empty source",
+        (Some(t), _) if !t.starts_with('/') => "the destination must be an absolute path",
+        (Some(t), _) if t.split('/').any(|c| c == "..") => "'..' is not allowed in the destination",
+        (Some(t), m) => {
+            return Ok(Mount {
+                destination: String::from(t),
+                source: String::from(source),
+                fstype: String::new(),
+                flags: MS_BIND | MS_REC | if m == Some("ro") { MS_RDONLY } else { 0 },
+                data: String::new(),
+                propagation: 0,
+                copy_up: false,
+            })
+        }
     };
-    if parts.next().is_some() {
-        return Err(bad("expected SRC:DST[:ro]"));
-    }
-    if source.is_empty() {
-        return Err(bad("empty source"));
-    }
-    if !target.starts_with('/') {
-        return Err(bad("the destination must be an absolute path"));
-    }
-    if target.split('/').any(|c| c == "..") {
-        return Err(bad("'..' is not allowed in the destination"));
-    }
-    Ok(Mount {
-        destination: target.to_string(),
-        source: source.to_string(),
-        fstype: String::new(),
-        flags: MS_BIND | MS_REC | if readonly { MS_RDONLY } else { 0 },
-        data: String::new(),
-        propagation: 0,
-        copy_up: false,
-    })
+    Err(Error::msg(cat(&["invalid --volume '", v, "': ", why])))
 }
 
 #[cfg(test)]
@@ -553,6 +547,13 @@ mod tests {
         for bad in ["/a", "/a:b", ":/b", "/a:/b:rx", "/a:/b:ro:x", "/a:/b/../c"] {
             assert!(spec(|r| r.volumes = vec![bad.into()]).is_err(), "{bad}");
         }
+        let why = |v: &str| spec(|r| r.volumes = vec![v.into()]).unwrap_err().what;
+        assert_eq!(why("/a"), "invalid --volume '/a': expected SRC:DST[:ro]");
+        assert_eq!(why("/a:/b:rx:x"), "invalid --volume '/a:/b:rx:x': the mode must be ro or rw");
+        assert_eq!(why("/a:/b:ro:x"), "invalid --volume '/a:/b:ro:x': expected SRC:DST[:ro]");
+        assert_eq!(why(":b"), "invalid --volume ':b': empty source");
+        assert_eq!(why("/a:b"), "invalid --volume '/a:b': the destination must be an absolute path");
+        assert_eq!(why("/a:/b/../c"), "invalid --volume '/a:/b/../c': '..' is not allowed in the destination");
     }
 
     #[test]
