@@ -452,11 +452,11 @@ fn check_name(n: &str) -> Result<()> {
 /// `UID` or `UID:GID`, numeric (no /etc/passwd lookups: the rootfs may not have one).
 #[inline(never)]
 fn parse_user(s: &str) -> Result<User> {
-    let bad = || Error::msg(cat(&["invalid --user '", s, "' (numeric UID[:GID])"]));
     let (u, g) = s.split_once(':').unwrap_or((s, s));
-    let uid = u.parse().map_err(|_| bad())?;
-    let gid = g.parse().map_err(|_| bad())?;
-    Ok(User { uid, gid })
+    match (u.parse(), g.parse()) {
+        (Ok(uid), Ok(gid)) => Ok(User { uid, gid }),
+        _ => Err(Error::msg(cat(&["invalid --user '", s, "' (numeric UID[:GID])"]))),
+    }
 }
 
 /// `SRC:DST`, `SRC:DST:ro` or `SRC:DST:rw`.
