@@ -242,7 +242,7 @@ pub fn parse(args: &[&str]) -> Result<Command> {
         "run" => parse_run(rest),
         o => {
             let what = if o.starts_with('-') { "unknown option " } else { "unknown command " };
-            Err(Error::msg(cat(&[what, o, " (see 'runt --help')"])))
+            Err(Error::cat(&[what, o, " (see 'runt --help')"]))
         }
     }
 }
@@ -263,10 +263,10 @@ fn parse_run(args: &[&str]) -> Result<Command> {
         let (def, inline) = lookup(arg)?;
         let value = match (def.value, inline) {
             (None, None) => None,
-            (None, Some(_)) => return Err(Error::msg(cat(&["option --", def.long, " takes no value"]))),
+            (None, Some(_)) => return Err(Error::cat(&["option --", def.long, " takes no value"])),
             (Some(_), Some(v)) => Some(v),
             (Some(_), None) => {
-                let v = args.get(i).ok_or_else(|| Error::msg(cat(&["option --", def.long, " needs a value"])))?;
+                let v = args.get(i).ok_or_else(|| Error::cat(&["option --", def.long, " needs a value"]))?;
                 i += 1;
                 Some(*v)
             }
@@ -350,12 +350,12 @@ fn lookup(arg: &str) -> Result<(&'static OptDef, Option<&str>)> {
     };
     match def {
         Some(d) => Ok((d, inline)),
-        None => Err(Error::msg(cat(&["unknown option ", arg, " (see 'runt run --help')"]))),
+        None => Err(Error::cat(&["unknown option ", arg, " (see 'runt run --help')"])),
     }
 }
 
 fn bad_value(name: &str, v: &str) -> Error {
-    Error::msg(cat(&["invalid value '", v, "' for --", name]))
+    Error::cat(&["invalid value '", v, "' for --", name])
 }
 
 /// `512`, `64k`, `32m`, `1g` (also `32M`, `32mb`): bytes.

@@ -36,6 +36,12 @@ impl Error {
         Error { what, errno: None, status: EXIT_RUNTIME }
     }
 
+    /// An error without an errno whose text is the pieces joined: `Error::msg(cat(..))` in one call.
+    #[inline(never)]
+    pub fn cat(parts: &[&str]) -> Error {
+        Error::msg_owned(cat(parts))
+    }
+
     /// A failed system call: `what` names the operation and the path.
     pub fn sys(errno: Errno, what: impl Into<String>) -> Error {
         Error::sys_owned(errno, what.into())

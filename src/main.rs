@@ -71,8 +71,7 @@ fn run(raw_args: &[&[u8]], env: &[&[u8]], log: &mut Option<oci::cli::Global>) ->
     let mut owned = Vec::with_capacity(raw_args.len());
     for (i, a) in raw_args.iter().enumerate().skip(1) {
         owned.push(
-            core::str::from_utf8(a)
-                .map_err(|_| Error::msg(cat(&["argument ", &dec(i as u64), " is not valid UTF-8"])))?,
+            core::str::from_utf8(a).map_err(|_| Error::cat(&["argument ", &dec(i as u64), " is not valid UTF-8"]))?,
         );
     }
     // The runc command line: global options, then a runc command (engines call runt this way).
@@ -83,7 +82,7 @@ fn run(raw_args: &[&[u8]], env: &[&[u8]], log: &mut Option<oci::cli::Global>) ->
         [w, rest @ ..] if oci::cli::is_command(w) => Some(oci::cli::parse(w, rest)?),
         // Engines probe `checkpoint --help`: success would mean checkpointing works.
         [w, ..] if *w == "checkpoint" || *w == "restore" => {
-            return Err(Error::msg(cat(&[w, ": not supported by runt"])));
+            return Err(Error::cat(&[w, ": not supported by runt"]));
         }
         _ => None,
     };

@@ -293,18 +293,18 @@ impl Spec {
             check_name(&s.name)?;
         }
         if s.hostname.is_empty() || s.hostname.len() > MAX_NAME {
-            return Err(Error::msg(cat(&["hostname '", &s.hostname, "' must be 1 to 64 bytes"])));
+            return Err(Error::cat(&["hostname '", &s.hostname, "' must be 1 to 64 bytes"]));
         }
         if let Some(u) = &r.user {
             s.user = Some(parse_user(u)?);
         }
         if !s.cwd.starts_with('/') {
-            return Err(Error::msg(cat(&["workdir '", &s.cwd, "' must be an absolute path"])));
+            return Err(Error::cat(&["workdir '", &s.cwd, "' must be an absolute path"]));
         }
         match r.net.as_deref() {
             None | Some("none") => s.namespaces |= CLONE_NEWNET,
             Some("host") => {}
-            Some(other) => return Err(Error::msg(cat(&["invalid value '", other, "' for --net (none or host)"]))),
+            Some(other) => return Err(Error::cat(&["invalid value '", other, "' for --net (none or host)"])),
         }
         let is_root = s.user.is_none_or(|u| u.uid == 0);
         s.env.push(String::from(DEFAULT_PATH));
@@ -315,7 +315,7 @@ impl Spec {
         }
         for e in &r.env {
             if !e.contains('=') || e.starts_with('=') {
-                return Err(Error::msg(cat(&["invalid --env '", e, "' (KEY=VALUE)"])));
+                return Err(Error::cat(&["invalid --env '", e, "' (KEY=VALUE)"]));
             }
             set_env(&mut s.env, e);
         }
@@ -381,11 +381,11 @@ fn security_opts(r: &RunArgs) -> Result<(bool, Seccomp)> {
             Some(3 | 4) => nnp = false,
             Some(_) => seccomp = Seccomp::Unconfined,
             None => {
-                return Err(Error::msg(cat(&[
+                return Err(Error::cat(&[
                     "unsupported --security-opt '",
                     o,
                     "' (no-new-privileges[=true|false], seccomp=unconfined)",
-                ])))
+                ]))
             }
         }
     }
@@ -441,11 +441,11 @@ fn check_name(n: &str) -> Result<()> {
     if first_ok && n.len() <= MAX_NAME && n.bytes().all(ok_char) {
         Ok(())
     } else {
-        Err(Error::msg(cat(&[
+        Err(Error::cat(&[
             "invalid container name '",
             n,
             "': 1 to 64 of [A-Za-z0-9_.-], starting with a letter or digit",
-        ])))
+        ]))
     }
 }
 
@@ -455,7 +455,7 @@ fn parse_user(s: &str) -> Result<User> {
     let (u, g) = s.split_once(':').unwrap_or((s, s));
     match (u.parse(), g.parse()) {
         (Ok(uid), Ok(gid)) => Ok(User { uid, gid }),
-        _ => Err(Error::msg(cat(&["invalid --user '", s, "' (numeric UID[:GID])"]))),
+        _ => Err(Error::cat(&["invalid --user '", s, "' (numeric UID[:GID])"])),
     }
 }
 
@@ -485,7 +485,7 @@ fn parse_volume(v: &str) -> Result<Mount> {
             })
         }
     };
-    Err(Error::msg(cat(&["invalid --volume '", v, "': ", why])))
+    Err(Error::cat(&["invalid --volume '", v, "': ", why]))
 }
 
 #[cfg(test)]

@@ -47,7 +47,7 @@ pub fn parse_map(s: &str) -> Result<IdMap> {
     if ok && it.next().is_none() && f[2] != 0 {
         return Ok(IdMap { inside: f[0], outside: f[1], count: f[2] });
     }
-    Err(Error::msg(cat(&["invalid id map '", s, "' (INSIDE:OUTSIDE:COUNT)"])))
+    Err(Error::cat(&["invalid id map '", s, "' (INSIDE:OUTSIDE:COUNT)"]))
 }
 
 /// The maps for a user `uid`/`gid` without privileges: itself as root, plus its subordinate
@@ -156,7 +156,7 @@ fn run_helper(path: &str, pid: i32, maps: &[IdMap]) -> Result<()> {
     let (_, raw) = process::wait4(child, false).or_op("wait for", path)?;
     match exit_status(raw) {
         0 => Ok(()),
-        n => Err(Error::msg(cat(&[&shown, ": exit status ", &dec_i(n.into())]))),
+        n => Err(Error::cat(&[&shown, ": exit status ", &dec_i(n.into())])),
     }
 }
 
