@@ -314,10 +314,7 @@ impl Spec {
             s.env.push(cat(&["TERM=", t]));
         }
         for e in &r.env {
-            if !e.contains('=') || e.starts_with('=') {
-                return Err(Error::cat(&["invalid --env '", e, "' (KEY=VALUE)"]));
-            }
-            set_env(&mut s.env, e);
+            set_env(&mut s.env, e)?;
         }
         for v in &r.volumes {
             s.mounts.push(parse_volume(v)?);
@@ -422,15 +419,19 @@ pub fn owned(paths: &[&str]) -> Vec<String> {
     v
 }
 
-/// Replaces the variable of the same key, or appends.
+/// Checks `KEY=VALUE` and replaces the variable of the same key, or appends.
 #[inline(never)]
-fn set_env(env: &mut Vec<String>, kv: &str) {
-    let key = kv.split('=').next().unwrap_or_default();
+fn set_env(env: &mut Vec<String>, kv: &str) -> Result<()> {
+    let Some((key, _)) = kv.split_once('=').filter(|(k, _)| !k.is_empty()) else {
+        return Err(Error::cat(&["invalid --env '", kv, "' (KEY=VALUE)"]));
+    };
+    let same_key = |e: &&mut String| e.as_bytes().get(key.len()) == Some(&b'=') && e.starts_with(key);
     let kv = String::from(kv);
-    match env.iter_mut().find(|e| e.split('=').next() == Some(key)) {
+    match env.iter_mut().find(same_key) {
         Some(slot) => *slot = kv,
         None => env.push(kv),
     }
+    Ok(())
 }
 
 /// Container names become cgroup directory names: keep them to a safe alphabet.
@@ -515,6 +516,9 @@ mod tests {
     fn env_overrides_and_appends() {
         let s = spec(|r| r.env = vec!["PATH=/x".into(), "A=b=c".into()]).unwrap();
         assert_eq!(s.env, ["PATH=/x", "HOSTNAME=gen123", "HOME=/root", "A=b=c"]);
+        let s = spec(|r| r.env = vec!["PAT=1".into(), "PATHX=2".into(), "A=1".into(), "A=".into()]).unwrap();
+        assert_eq!(s.env[3..], ["PAT=1", "PATHX=2", "A="]);
+        assert_eq!(spec(|r| r.env = vec!["=x".into()]).unwrap_err().what, "invalid --env '=x' (KEY=VALUE)");
         assert!(spec(|r| r.env = vec!["NOVALUE".into()]).is_err());
         assert!(spec(|r| r.env = vec!["=x".into()]).is_err());
     }
