@@ -10,7 +10,7 @@ use crate::security::rlimits::{self, Rlimit};
 use crate::sys::mount::{MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY, MS_REC, MS_STRICTATIME};
 use crate::sys::process::{CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS};
 use crate::userns::{self, UserNs};
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 
 #[derive(Debug, PartialEq)]
@@ -163,35 +163,51 @@ impl Mount {
     pub fn is_bind(&self) -> bool {
         self.flags & MS_BIND != 0
     }
-
-    fn fs(fstype: &str, destination: &str, flags: u32, data: &str) -> Mount {
-        Mount {
-            destination: destination.to_string(),
-            source: fstype.to_string(),
-            fstype: fstype.to_string(),
-            flags,
-            data: data.to_string(),
-            propagation: 0,
-            copy_up: false,
-        }
-    }
 }
 
-/// What `runt run` mounts before its volumes. The host's /run holds the host's sockets and pid
-/// files: the default rootfs (host /) gets a fresh one; a rootfs of the user's own keeps its /run.
+/// What `runt run` mounts before its volumes, one per line: the filesystem type (also the
+/// source), the destination and the data; the flags are in `DEFAULT_MOUNT_FLAGS`. (One text
+/// rather than a table of strings: four pointers a mount cost more than the text.) The host's
+/// /run holds the host's sockets and pid files: the default rootfs (host /) gets a fresh one (the
+/// last line); a rootfs of the user's own keeps its /run.
+const DEFAULT_MOUNTS: &str = "proc /proc \n\
+    tmpfs /dev mode=755,size=65536k\n\
+    devpts /dev/pts newinstance,ptmxmode=0666,mode=0620\n\
+    tmpfs /dev/shm mode=1777,size=65536k\n\
+    mqueue /dev/mqueue \n\
+    sysfs /sys \n\
+    tmpfs /tmp mode=1777\n\
+    tmpfs /run mode=755";
+
+const DEFAULT_MOUNT_FLAGS: [u32; 8] = [
+    MS_NOSUID | MS_NODEV | MS_NOEXEC,
+    MS_NOSUID | MS_STRICTATIME,
+    MS_NOSUID | MS_NOEXEC,
+    MS_NOSUID | MS_NODEV | MS_NOEXEC,
+    MS_NOSUID | MS_NODEV | MS_NOEXEC,
+    MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY,
+    MS_NOSUID | MS_NODEV,
+    MS_NOSUID | MS_NODEV,
+];
+
 #[inline(never)]
 fn default_mounts(host_root: bool) -> Vec<Mount> {
-    let mut m = alloc::vec![
-        Mount::fs("proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, ""),
-        Mount::fs("tmpfs", "/dev", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k"),
-        Mount::fs("devpts", "/dev/pts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620"),
-        Mount::fs("tmpfs", "/dev/shm", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k"),
-        Mount::fs("mqueue", "/dev/mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, ""),
-        Mount::fs("sysfs", "/sys", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, ""),
-        Mount::fs("tmpfs", "/tmp", MS_NOSUID | MS_NODEV, "mode=1777"),
-    ];
-    if host_root {
-        m.push(Mount::fs("tmpfs", "/run", MS_NOSUID | MS_NODEV, "mode=755"));
+    let mut m = Vec::new();
+    for (line, flags) in DEFAULT_MOUNTS.split('\n').zip(DEFAULT_MOUNT_FLAGS) {
+        let mut f = line.split(' ');
+        let (fstype, destination) = (f.next().unwrap_or_default(), f.next().unwrap_or_default());
+        if destination == "/run" && !host_root {
+            break;
+        }
+        m.push(Mount {
+            destination: String::from(destination),
+            source: String::from(fstype),
+            fstype: String::from(fstype),
+            flags,
+            data: String::from(f.next().unwrap_or_default()),
+            propagation: 0,
+            copy_up: false,
+        });
     }
     m
 }
@@ -587,6 +603,28 @@ mod tests {
         assert_eq!(s.seccomp, Seccomp::Unconfined);
         assert_eq!(spec(|r| r.privileged = true).unwrap().seccomp, Seccomp::Unconfined);
         assert!(spec(|r| r.security_opts = vec!["apparmor=x".into()]).is_err());
+    }
+
+    #[test]
+    fn default_mounts_in_order() {
+        let (nsd, nse) = (MS_NOSUID | MS_NODEV, MS_NOSUID | MS_NOEXEC);
+        let want = [
+            ("proc", "/proc", nsd | MS_NOEXEC, ""),
+            ("tmpfs", "/dev", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k"),
+            ("devpts", "/dev/pts", nse, "newinstance,ptmxmode=0666,mode=0620"),
+            ("tmpfs", "/dev/shm", nsd | MS_NOEXEC, "mode=1777,size=65536k"),
+            ("mqueue", "/dev/mqueue", nsd | MS_NOEXEC, ""),
+            ("sysfs", "/sys", nsd | MS_NOEXEC | MS_RDONLY, ""),
+            ("tmpfs", "/tmp", nsd, "mode=1777"),
+            ("tmpfs", "/run", nsd, "mode=755"),
+        ];
+        let got = default_mounts(true);
+        assert_eq!(got.len(), want.len());
+        for (m, w) in got.iter().zip(want) {
+            assert_eq!((m.fstype.as_str(), m.destination.as_str(), m.flags, m.data.as_str()), w);
+            assert_eq!((m.source.as_str(), m.propagation, m.copy_up), (w.0, 0, false));
+        }
+        assert_eq!(default_mounts(false)[..], got[..7]);
     }
 
     #[test]
