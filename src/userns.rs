@@ -11,6 +11,7 @@ use crate::sys::{fs, process};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::ffi::CStr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IdMap {
@@ -29,8 +30,8 @@ pub struct UserNs {
     pub deny_setgroups: bool,
 }
 
-const NEWUIDMAP: &str = "/usr/bin/newuidmap";
-const NEWGIDMAP: &str = "/usr/bin/newgidmap";
+const NEWUIDMAP: &CStr = c"/usr/bin/newuidmap";
+const NEWGIDMAP: &CStr = c"/usr/bin/newgidmap";
 
 /// `INSIDE:OUTSIDE:COUNT`.
 #[inline(never)]
@@ -60,13 +61,13 @@ pub fn rootless(uid: u32, gid: u32) -> UserNs {
         helpers: false,
         deny_setgroups: true,
     };
-    let have = |p: &str| cstr(p).is_ok_and(|c| fs::faccessat(fs::CWD, &c, 1).is_ok());
+    let have = |p: &CStr| fs::faccessat(fs::CWD, p, 1).is_ok();
     if !(have(NEWUIDMAP) && have(NEWGIDMAP)) {
         return ns;
     }
     let name = user_name(uid);
-    let sub = |file: &str, id: u32| read_text(file).and_then(|t| subordinate(&t, name.as_deref(), id));
-    if let (Some(u), Some(g)) = (sub("/etc/subuid", uid), sub("/etc/subgid", uid)) {
+    let sub = |file: &CStr| read_text(file).and_then(|t| subordinate(&t, name.as_deref(), uid));
+    if let (Some(u), Some(g)) = (sub(c"/etc/subuid"), sub(c"/etc/subgid")) {
         ns.uid_maps.push(IdMap { inside: 1, outside: u.0, count: u.1 });
         ns.gid_maps.push(IdMap { inside: 1, outside: g.0, count: g.1 });
         ns.helpers = true;
@@ -76,8 +77,8 @@ pub fn rootless(uid: u32, gid: u32) -> UserNs {
     ns
 }
 
-fn read_text(path: &str) -> Option<String> {
-    let fd = fs::openat(fs::CWD, &cstr(path).ok()?, fs::O_RDONLY, 0).ok()?;
+fn read_text(path: &CStr) -> Option<String> {
+    let fd = fs::openat(fs::CWD, path, fs::O_RDONLY, 0).ok()?;
     let mut buf = alloc::vec![0u8; 256 * 1024];
     let n = fs::read_full(fd.raw(), &mut buf).ok()?;
     buf.truncate(n);
@@ -85,7 +86,7 @@ fn read_text(path: &str) -> Option<String> {
 }
 
 fn user_name(uid: u32) -> Option<String> {
-    let passwd = read_text("/etc/passwd")?;
+    let passwd = read_text(c"/etc/passwd")?;
     passwd.lines().find_map(|l| {
         let mut f = l.split(':');
         let name = f.next()?;
@@ -137,7 +138,8 @@ pub fn write_maps(pid: i32, ns: &UserNs) -> Result<()> {
 }
 
 /// Runs newuidmap/newgidmap PID INSIDE OUTSIDE COUNT... and waits for it.
-fn run_helper(path: &str, pid: i32, maps: &[IdMap]) -> Result<()> {
+fn run_helper(prog: &CStr, pid: i32, maps: &[IdMap]) -> Result<()> {
+    let path = prog.to_str().unwrap_or_default();
     // The command line, also as shown in the error.
     let text = map_text(maps, ' ');
     let shown = cat(&[path, " ", &dec_i(pid.into()), " ", text.trim_end()]);
@@ -147,10 +149,9 @@ fn run_helper(path: &str, pid: i32, maps: &[IdMap]) -> Result<()> {
     }
     let argv = crate::init::ptrs(&cargs);
     let envp: [*const u8; 1] = [core::ptr::null()];
-    let prog = cstr(path)?;
     let child = process::clone_fork(0).or_op("fork for", path)?;
     if child == 0 {
-        let _ = process::execve(&prog, &argv, &envp);
+        let _ = process::execve(prog, &argv, &envp);
         process::exit(127);
     }
     let (_, raw) = process::wait4(child, false).or_op("wait for", path)?;
