@@ -93,8 +93,7 @@ fn run(raw_args: &[&[u8]], env: &[&[u8]], log: &mut Option<oci::cli::Global>) ->
                 Ok(0)
             }
             Ok(a) => {
-                *log = Some(global);
-                let g = log.as_ref().ok_or_else(|| Error::msg("no options"))?;
+                let g = log.insert(global);
                 oci::cmd::run(g, &a, &mut warn)
             }
         };
