@@ -39,8 +39,8 @@ pub fn main(args: Vec<&'static [u8]>, env: Vec<&'static [u8]>) -> i32 {
         Err(e) => {
             let line = cat(&["runt: ", &e.render(), "\n"]);
             print(2, &line);
-            if let Some(g) = log {
-                log_error(&g, &e, &line);
+            if let Some(g) = &log {
+                log_error(g, &e, &line);
             }
             e.status
         }
