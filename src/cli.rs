@@ -252,13 +252,14 @@ fn parse_run(args: &[&str]) -> Result<Command> {
     let mut r = RunArgs::default();
     let mut i = 0;
     while let Some(&arg) = args.get(i) {
-        i += 1;
-        if arg == "--" {
-            break;
-        }
-        if !arg.starts_with('-') || arg == "-" {
-            i -= 1;
-            break;
+        match arg.as_bytes() {
+            b"--" => {
+                i += 1;
+                break;
+            }
+            // An option; "-" alone and anything else start the command.
+            [b'-', _, ..] => i += 1,
+            _ => break,
         }
         let (def, inline) = lookup(arg)?;
         let value = match (def.value, inline) {
@@ -451,6 +452,8 @@ mod tests {
         assert_eq!(r.name, None);
         assert_eq!(r.command, ["ls", "-l", "--name", "x"]);
         assert_eq!(run(&["--", "-weird"]).command, ["-weird"]);
+        assert_eq!(run(&["-", "x"]).command, ["-", "x"]);
+        assert_eq!(run(&["--read-only", "--", "--", "x"]).command, ["--", "x"]);
     }
 
     #[test]
