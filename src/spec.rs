@@ -453,7 +453,7 @@ fn set_env(env: &mut Vec<String>, kv: &str) -> Result<()> {
 /// Container names become cgroup directory names: keep them to a safe alphabet.
 #[inline(never)]
 fn check_name(n: &str) -> Result<()> {
-    let ok_char = |c: u8| c.is_ascii_alphanumeric() || b"_.-".contains(&c);
+    let ok_char = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-');
     let first_ok = n.bytes().next().is_some_and(|c| c.is_ascii_alphanumeric());
     if first_ok && n.len() <= MAX_NAME && n.bytes().all(ok_char) {
         Ok(())
