@@ -385,6 +385,7 @@ const SECURITY_OPTS: &[&str] = &[
 ];
 
 /// `--security-opt` values: `no-new-privileges[=true|false]`, `seccomp=unconfined`.
+#[inline(never)]
 fn security_opts(r: &RunArgs) -> Result<(bool, Seccomp)> {
     let mut nnp = true;
     let mut seccomp = if r.privileged { Seccomp::Unconfined } else { Seccomp::Default };
@@ -407,6 +408,7 @@ fn security_opts(r: &RunArgs) -> Result<(bool, Seccomp)> {
 
 /// `--userns`, `--uidmap`, `--gidmap`: explicit maps; a missing side copies the other; none at
 /// all maps 0-65535 onto 100000-165535.
+#[inline(never)]
 fn user_namespace(r: &RunArgs) -> Result<Option<UserNs>> {
     if !r.userns && r.uidmaps.is_empty() && r.gidmaps.is_empty() {
         return Ok(None);
