@@ -305,6 +305,7 @@ enum Slot<'a> {
 }
 
 /// One match from option to field (the text options all store their value the same way).
+#[inline(never)]
 fn slot(r: &mut RunArgs, opt: Opt) -> Slot<'_> {
     match opt {
         Opt::Help => Slot::Help,
@@ -334,6 +335,7 @@ fn slot(r: &mut RunArgs, opt: Opt) -> Slot<'_> {
 }
 
 /// Finds the definition for `--long`, `--long=value`, `-s` or `-svalue`.
+#[inline(never)]
 fn lookup(arg: &str) -> Result<(&'static OptDef, Option<&str>)> {
     let (def, inline) = match arg.strip_prefix("--") {
         Some(long) => {
