@@ -31,7 +31,6 @@ impl Error {
         Error::msg_owned(what.into())
     }
 
-    #[inline(never)]
     fn msg_owned(what: String) -> Error {
         Error { what, errno: None, status: EXIT_RUNTIME }
     }
