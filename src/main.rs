@@ -141,14 +141,24 @@ fn random_name() -> String {
         // enough for one host; the cgroup mkdir refuses a clash.
         b = [0x72, 0x75, 0x6e, 0x74, 0, 1];
     }
-    let mut s = String::with_capacity(12);
-    for x in b {
-        for d in [x >> 4, x & 15] {
-            s.push(char::from(if d < 10 { b'0' + d } else { b'a' + d - 10 }));
-        }
+    let mut hex = [0u8; 12];
+    for (i, h) in hex.iter_mut().enumerate() {
+        let x = b.get(i / 2).copied().unwrap_or_default() >> (4 - 4 * (i % 2)) & 15;
+        *h = if x < 10 { b'0' + x } else { b'a' + x - 10 };
     }
-    s
+    String::from_utf8(hex.to_vec()).unwrap_or_default()
 }
 
 #[allow(dead_code)]
 const _: i32 = EXIT_RUNTIME;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn random_names_are_12_lowercase_hex_digits() {
+        let (a, b) = (super::random_name(), super::random_name());
+        assert_eq!(a.len(), 12);
+        assert!(a.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)), "{a}");
+        assert_ne!(a, b);
+    }
+}
