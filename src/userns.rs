@@ -141,7 +141,9 @@ fn run_helper(prog: &CStr, pid: i32, maps: &[IdMap]) -> Result<()> {
     let path = prog.to_str().unwrap_or_default();
     // The command line, also as shown in the error.
     let text = map_text(maps, ' ');
-    let shown = cat(&[path, " ", &dec_i(pid.into()), " ", text.trim_end()]);
+    let mut shown = cat(&[path, " ", &dec_i(pid.into()), " ", &text]);
+    // No trailing space (nor an empty argument), whatever the maps.
+    shown.truncate(shown.trim_end().len());
     let mut cargs = Vec::new();
     for a in shown.split(' ') {
         cargs.push(cstr(a)?);
