@@ -455,9 +455,9 @@ fn set_env(env: &mut Vec<String>, kv: &str) -> Result<()> {
 /// Container names become cgroup directory names: keep them to a safe alphabet.
 #[inline(never)]
 fn check_name(n: &str) -> Result<()> {
-    let ok_char = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-');
-    let first_ok = n.bytes().next().is_some_and(|c| c.is_ascii_alphanumeric());
-    if first_ok && n.len() <= MAX_NAME && n.bytes().all(ok_char) {
+    // A letter or digit first, then also '_', '.' and '-'.
+    let ok_char = |(i, c): (usize, u8)| c.is_ascii_alphanumeric() || (i > 0 && matches!(c, b'_' | b'.' | b'-'));
+    if !n.is_empty() && n.len() <= MAX_NAME && n.bytes().enumerate().all(ok_char) {
         Ok(())
     } else {
         Err(Error::cat(&[
