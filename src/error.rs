@@ -117,7 +117,8 @@ fn signed(negative: bool, n: u64) -> String {
     s
 }
 
-fn push_dec(s: &mut String, n: u64) {
+/// Appends `n` in decimal (as `dec`, without a new string).
+pub fn push_dec(s: &mut String, n: u64) {
     if n >= 10 {
         push_dec(s, n / 10);
     }

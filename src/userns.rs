@@ -4,7 +4,7 @@
 //! newgidmap are installed and /etc/subuid and /etc/subgid give the user ranges, those ranges to
 //! ids 1 and up). Root may ask for a user namespace with `--userns` and explicit maps.
 
-use crate::error::{cat, dec, dec_i, Error, OrSys, Result};
+use crate::error::{cat, dec_i, push_dec, Error, OrSys, Result};
 use crate::launch::exit_status;
 use crate::rootfs::cstr;
 use crate::sys::{fs, process};
@@ -110,7 +110,7 @@ fn map_text(maps: &[IdMap], end: char) -> String {
     let mut s = String::new();
     for m in maps {
         for (n, sep) in [(m.inside, ' '), (m.outside, ' '), (m.count, end)] {
-            s.push_str(&dec(n.into()));
+            push_dec(&mut s, n.into());
             s.push(sep);
         }
     }
