@@ -2,9 +2,8 @@
 //! it. Parsing only checks shapes (a value is present, a number is a number); what the values mean
 //! together is checked when the `Spec` is built.
 
-use crate::error::{Error, Result};
+use crate::error::{cat, Error, Result};
 use alloc::boxed::Box;
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -77,7 +76,8 @@ enum Opt {
 struct OptDef {
     opt: Opt,
     long: &'static str,
-    short: Option<char>,
+    /// The one-letter form, 0 for none.
+    short: u8,
     /// Name of the value in help, or None for a flag.
     value: Option<&'static str>,
     help: &'static str,
@@ -87,134 +87,118 @@ const RUN_OPTS: &[OptDef] = &[
     OptDef {
         opt: Opt::Rootfs,
         long: "rootfs",
-        short: None,
+        short: 0,
         value: Some("DIR"),
         help: "root filesystem (default: the host's / read-only)",
     },
-    OptDef { opt: Opt::Name, long: "name", short: None, value: Some("NAME"), help: "container name (default: random)" },
+    OptDef { opt: Opt::Name, long: "name", short: 0, value: Some("NAME"), help: "container name (default: random)" },
     OptDef {
         opt: Opt::Hostname,
         long: "hostname",
-        short: None,
+        short: 0,
         value: Some("NAME"),
         help: "hostname (default: the name)",
     },
-    OptDef {
-        opt: Opt::Env,
-        long: "env",
-        short: Some('e'),
-        value: Some("KEY=VAL"),
-        help: "set an environment variable",
-    },
+    OptDef { opt: Opt::Env, long: "env", short: b'e', value: Some("KEY=VAL"), help: "set an environment variable" },
     OptDef {
         opt: Opt::Workdir,
         long: "workdir",
-        short: Some('w'),
+        short: b'w',
         value: Some("DIR"),
         help: "working directory inside (default: /)",
     },
     OptDef {
         opt: Opt::User,
         long: "user",
-        short: Some('u'),
+        short: b'u',
         value: Some("UID[:GID]"),
         help: "run as this numeric user and group",
     },
     OptDef {
         opt: Opt::Net,
         long: "net",
-        short: None,
+        short: 0,
         value: Some("none|host"),
         help: "network: own namespace with lo (none) or the host's",
     },
     OptDef {
         opt: Opt::Volume,
         long: "volume",
-        short: Some('v'),
+        short: b'v',
         value: Some("SRC:DST[:ro]"),
         help: "bind-mount a host path",
     },
     OptDef {
         opt: Opt::ReadOnly,
         long: "read-only",
-        short: None,
+        short: 0,
         value: None,
         help: "mount the root filesystem read-only",
     },
-    OptDef { opt: Opt::PidsLimit, long: "pids-limit", short: None, value: Some("N"), help: "at most N processes" },
-    OptDef { opt: Opt::Memory, long: "memory", short: Some('m'), value: Some("BYTES[k|m|g]"), help: "memory limit" },
-    OptDef { opt: Opt::Cpus, long: "cpus", short: None, value: Some("F"), help: "CPU limit in CPUs, e.g. 0.5" },
-    OptDef { opt: Opt::CapAdd, long: "cap-add", short: None, value: Some("CAP"), help: "add a capability (or ALL)" },
-    OptDef { opt: Opt::CapDrop, long: "cap-drop", short: None, value: Some("CAP"), help: "drop a capability (or ALL)" },
+    OptDef { opt: Opt::PidsLimit, long: "pids-limit", short: 0, value: Some("N"), help: "at most N processes" },
+    OptDef { opt: Opt::Memory, long: "memory", short: b'm', value: Some("BYTES[k|m|g]"), help: "memory limit" },
+    OptDef { opt: Opt::Cpus, long: "cpus", short: 0, value: Some("F"), help: "CPU limit in CPUs, e.g. 0.5" },
+    OptDef { opt: Opt::CapAdd, long: "cap-add", short: 0, value: Some("CAP"), help: "add a capability (or ALL)" },
+    OptDef { opt: Opt::CapDrop, long: "cap-drop", short: 0, value: Some("CAP"), help: "drop a capability (or ALL)" },
     OptDef {
         opt: Opt::Privileged,
         long: "privileged",
-        short: None,
+        short: 0,
         value: None,
         help: "every capability, no seccomp, no masked paths",
     },
     OptDef {
         opt: Opt::Ulimit,
         long: "ulimit",
-        short: None,
+        short: 0,
         value: Some("NAME=SOFT[:HARD]"),
         help: "set a resource limit",
     },
-    OptDef {
-        opt: Opt::OomScoreAdj,
-        long: "oom-score-adj",
-        short: None,
-        value: Some("N"),
-        help: "OOM killer preference",
-    },
+    OptDef { opt: Opt::OomScoreAdj, long: "oom-score-adj", short: 0, value: Some("N"), help: "OOM killer preference" },
     OptDef {
         opt: Opt::Device,
         long: "device",
-        short: None,
+        short: 0,
         value: Some("HOST[:CONTAINER][:rwm]"),
         help: "add a host device",
     },
     OptDef {
         opt: Opt::Security,
         long: "security-opt",
-        short: None,
+        short: 0,
         value: Some("OPT"),
         help: "no-new-privileges=false or seccomp=unconfined",
     },
-    OptDef {
-        opt: Opt::Userns,
-        long: "userns",
-        short: None,
-        value: None,
-        help: "a user namespace (always when not root)",
-    },
+    OptDef { opt: Opt::Userns, long: "userns", short: 0, value: None, help: "a user namespace (always when not root)" },
     OptDef {
         opt: Opt::Uidmap,
         long: "uidmap",
-        short: None,
+        short: 0,
         value: Some("IN:OUT:COUNT"),
         help: "map user ids (implies --userns)",
     },
     OptDef {
         opt: Opt::Gidmap,
         long: "gidmap",
-        short: None,
+        short: 0,
         value: Some("IN:OUT:COUNT"),
         help: "map group ids (implies --userns)",
     },
-    OptDef { opt: Opt::Help, long: "help", short: Some('h'), value: None, help: "print this help" },
+    OptDef { opt: Opt::Help, long: "help", short: b'h', value: None, help: "print this help" },
 ];
 
 pub fn usage() -> String {
-    format!(
-        "runt {VERSION}: run a command in a container\n\n\
+    cat(&[
+        "runt ",
+        VERSION,
+        ": run a command in a container\n\n\
          Usage: runt COMMAND [OPTIONS]\n\n\
          Commands:\n  run      run a command in a new container (runt run --help)\n\n\
-         OCI runtime commands (runc's command line, for container engines):\n{}\n\
-         Options:\n  -h, --help     print this help\n  -V, --version  print the version\n\n\
+         OCI runtime commands (runc's command line, for container engines):\n",
+        &crate::oci::cli::summary(),
+        "\nOptions:\n  -h, --help     print this help\n  -V, --version  print the version\n\n\
          'runt COMMAND --help' describes a command.\n",
-        crate::oci::cli::summary()
-    )
+    ])
 }
 
 fn run_usage() -> String {
@@ -224,9 +208,9 @@ fn run_usage() -> String {
     for d in RUN_OPTS {
         let start = s.len();
         s.push_str("  ");
-        if let Some(c) = d.short {
+        if d.short != 0 {
             s.push('-');
-            s.push(c);
+            s.push(char::from(d.short));
             s.push_str(", ");
         }
         s.push_str("--");
@@ -256,8 +240,10 @@ pub fn parse(args: &[&str]) -> Result<Command> {
         "-h" | "--help" | "help" => Ok(Command::Help(usage())),
         "-V" | "-v" | "--version" => Ok(Command::Version),
         "run" => parse_run(rest),
-        o if o.starts_with('-') => Err(Error::msg(format!("unknown option {o} (see 'runt --help')"))),
-        c => Err(Error::msg(format!("unknown command {c} (see 'runt --help')"))),
+        o => {
+            let what = if o.starts_with('-') { "unknown option " } else { "unknown command " };
+            Err(Error::cat(&[what, o, " (see 'runt --help')"]))
+        }
     }
 }
 
@@ -266,53 +252,35 @@ fn parse_run(args: &[&str]) -> Result<Command> {
     let mut r = RunArgs::default();
     let mut i = 0;
     while let Some(&arg) = args.get(i) {
-        i += 1;
-        if arg == "--" {
-            break;
-        }
-        if !arg.starts_with('-') || arg == "-" {
-            i -= 1;
-            break;
+        match arg.as_bytes() {
+            b"--" => {
+                i += 1;
+                break;
+            }
+            // An option; "-" alone and anything else start the command.
+            [b'-', _, ..] => i += 1,
+            _ => break,
         }
         let (def, inline) = lookup(arg)?;
         let value = match (def.value, inline) {
             (None, None) => None,
-            (None, Some(_)) => return Err(Error::msg(format!("option --{} takes no value", def.long))),
+            (None, Some(_)) => return Err(Error::cat(&["option --", def.long, " takes no value"])),
             (Some(_), Some(v)) => Some(v),
             (Some(_), None) => {
-                let v = args.get(i).ok_or_else(|| Error::msg(format!("option --{} needs a value", def.long)))?;
+                let v = args.get(i).ok_or_else(|| Error::cat(&["option --", def.long, " needs a value"]))?;
                 i += 1;
                 Some(*v)
             }
         };
         let v = value.unwrap_or_default();
         let name = def.long;
-        // One copy of the value, whichever field it goes to.
-        let o = String::from(v);
-        match def.opt {
-            Opt::Help => return Ok(Command::Help(run_usage())),
-            Opt::Rootfs => r.rootfs = Some(o),
-            Opt::Name => r.name = Some(o),
-            Opt::Hostname => r.hostname = Some(o),
-            Opt::Env => r.env.push(o),
-            Opt::Workdir => r.workdir = Some(o),
-            Opt::User => r.user = Some(o),
-            Opt::Net => r.net = Some(o),
-            Opt::Volume => r.volumes.push(o),
-            Opt::ReadOnly => r.read_only = true,
-            Opt::PidsLimit => r.pids_limit = Some(parse_u64(name, v)?),
-            Opt::Memory => r.memory = Some(parse_size(v).ok_or_else(|| bad_value(name, v))?),
-            Opt::Cpus => r.cpus = Some(parse_cpus(v).ok_or_else(|| bad_value(name, v))?),
-            Opt::CapAdd => r.cap_add.push(o),
-            Opt::CapDrop => r.cap_drop.push(o),
-            Opt::Privileged => r.privileged = true,
-            Opt::Ulimit => r.ulimits.push(o),
-            Opt::Device => r.devices.push(o),
-            Opt::Userns => r.userns = true,
-            Opt::Security => r.security_opts.push(o),
-            Opt::Uidmap => r.uidmaps.push(o),
-            Opt::Gidmap => r.gidmaps.push(o),
-            Opt::OomScoreAdj => {
+        match slot(&mut r, def.opt) {
+            Slot::One(o) => *o = Some(String::from(v)),
+            Slot::Many(l) => l.push(String::from(v)),
+            Slot::Flag(f) => *f = true,
+            Slot::Help => return Ok(Command::Help(run_usage())),
+            Slot::Number(n, parse) => *n = Some(parse(v).ok_or_else(|| bad_value(name, v))?),
+            Slot::OomScoreAdj => {
                 r.oom_score_adj = Some(
                     v.parse().ok().filter(|n: &i32| (-1000..=1000).contains(n)).ok_or_else(|| bad_value(name, v))?,
                 )
@@ -326,47 +294,102 @@ fn parse_run(args: &[&str]) -> Result<Command> {
     Ok(Command::Run(Box::new(r)))
 }
 
-/// Finds the definition for `--long`, `--long=value`, `-s` or `-svalue`.
-fn lookup(arg: &str) -> Result<(&'static OptDef, Option<&str>)> {
-    let unknown = || Error::msg(format!("unknown option {arg} (see 'runt run --help')"));
-    if let Some(long) = arg.strip_prefix("--") {
-        let (key, inline) = match long.split_once('=') {
-            Some((k, v)) => (k, Some(v)),
-            None => (long, None),
-        };
-        let def = RUN_OPTS.iter().find(|d| d.long == key).ok_or_else(unknown)?;
-        return Ok((def, inline));
+/// Where an option's value goes in `RunArgs`.
+enum Slot<'a> {
+    One(&'a mut Option<String>),
+    Many(&'a mut Vec<String>),
+    Flag(&'a mut bool),
+    Help,
+    Number(&'a mut Option<u64>, fn(&str) -> Option<u64>),
+    OomScoreAdj,
+}
+
+/// One match from option to field (the text options all store their value the same way).
+#[inline(never)]
+fn slot(r: &mut RunArgs, opt: Opt) -> Slot<'_> {
+    match opt {
+        Opt::Help => Slot::Help,
+        Opt::Rootfs => Slot::One(&mut r.rootfs),
+        Opt::Name => Slot::One(&mut r.name),
+        Opt::Hostname => Slot::One(&mut r.hostname),
+        Opt::Env => Slot::Many(&mut r.env),
+        Opt::Workdir => Slot::One(&mut r.workdir),
+        Opt::User => Slot::One(&mut r.user),
+        Opt::Net => Slot::One(&mut r.net),
+        Opt::Volume => Slot::Many(&mut r.volumes),
+        Opt::ReadOnly => Slot::Flag(&mut r.read_only),
+        Opt::PidsLimit => Slot::Number(&mut r.pids_limit, |v| v.parse().ok()),
+        Opt::Memory => Slot::Number(&mut r.memory, parse_size),
+        Opt::Cpus => Slot::Number(&mut r.cpus, parse_cpus),
+        Opt::CapAdd => Slot::Many(&mut r.cap_add),
+        Opt::CapDrop => Slot::Many(&mut r.cap_drop),
+        Opt::Privileged => Slot::Flag(&mut r.privileged),
+        Opt::Ulimit => Slot::Many(&mut r.ulimits),
+        Opt::Device => Slot::Many(&mut r.devices),
+        Opt::Userns => Slot::Flag(&mut r.userns),
+        Opt::Security => Slot::Many(&mut r.security_opts),
+        Opt::Uidmap => Slot::Many(&mut r.uidmaps),
+        Opt::Gidmap => Slot::Many(&mut r.gidmaps),
+        Opt::OomScoreAdj => Slot::OomScoreAdj,
     }
-    let mut chars = arg.chars().skip(1);
-    let c = chars.next().ok_or_else(unknown)?;
-    let def = RUN_OPTS.iter().find(|d| d.short == Some(c)).ok_or_else(unknown)?;
-    let rest = arg.get(1 + c.len_utf8()..).unwrap_or_default();
-    Ok((def, if rest.is_empty() { None } else { Some(rest) }))
+}
+
+/// Finds the definition for `--long`, `--long=value`, `-s` or `-svalue`.
+#[inline(never)]
+fn lookup(arg: &str) -> Result<(&'static OptDef, Option<&str>)> {
+    let (def, inline) = match arg.strip_prefix("--") {
+        Some(long) => {
+            let (key, inline) = match long.split_once('=') {
+                Some((k, v)) => (k, Some(v)),
+                None => (long, None),
+            };
+            (RUN_OPTS.iter().find(|d| d.long == key), inline)
+        }
+        None => {
+            // Every short option is ASCII, so byte 2 starts the attached value.
+            let c = arg.as_bytes().get(1).copied().filter(|&c| c != 0);
+            (RUN_OPTS.iter().find(|d| Some(d.short) == c), arg.get(2..).filter(|v| !v.is_empty()))
+        }
+    };
+    match def {
+        Some(d) => Ok((d, inline)),
+        None => Err(Error::cat(&["unknown option ", arg, " (see 'runt run --help')"])),
+    }
 }
 
 fn bad_value(name: &str, v: &str) -> Error {
-    Error::msg(format!("invalid value '{v}' for --{name}"))
-}
-
-fn parse_u64(name: &str, v: &str) -> Result<u64> {
-    v.parse::<u64>().map_err(|_| bad_value(name, v))
+    Error::cat(&["invalid value '", v, "' for --", name])
 }
 
 /// `512`, `64k`, `32m`, `1g` (also `32M`, `32mb`): bytes.
 pub fn parse_size(v: &str) -> Option<u64> {
-    let lower = v.to_ascii_lowercase();
-    let s = lower.strip_suffix('b').unwrap_or(&lower);
-    let mult = match s.as_bytes().last()? {
-        b'k' => 1u64 << 10,
-        b'm' => 1 << 20,
-        b'g' => 1 << 30,
-        _ => 1,
+    let mut s = v.as_bytes();
+    if let [rest @ .., b'b' | b'B'] = s {
+        s = rest;
+    }
+    let (num, mult) = match s {
+        [num @ .., b'k' | b'K'] => (num, 1u64 << 10),
+        [num @ .., b'm' | b'M'] => (num, 1 << 20),
+        [num @ .., b'g' | b'G'] => (num, 1 << 30),
+        _ => (s, 1),
     };
-    let num = if mult == 1 { s } else { s.get(..s.len() - 1)? };
-    if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit()) {
+    digits(num)?.checked_mul(mult).filter(|&n| n > 0)
+}
+
+/// A non-empty run of ASCII digits as a number: no sign, no overflow.
+#[inline(never)]
+fn digits(s: &[u8]) -> Option<u64> {
+    if s.is_empty() {
         return None;
     }
-    num.parse::<u64>().ok()?.checked_mul(mult).filter(|&n| n > 0)
+    let mut n = 0u64;
+    for &b in s {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+    }
+    Some(n)
 }
 
 /// CFS period runt uses for `--cpus` (the kernel's and Docker's default), in microseconds.
@@ -380,15 +403,9 @@ pub fn parse_cpus(v: &str) -> Option<u64> {
     if (int.is_empty() && frac.is_empty()) || frac.len() > 5 {
         return None;
     }
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if !digits(int) || !digits(frac) {
-        return None;
-    }
-    let whole: u64 = if int.is_empty() { 0 } else { int.parse().ok()? };
-    let mut frac_us = 0u64;
-    for (i, b) in frac.bytes().enumerate() {
-        frac_us += u64::from(b - b'0') * 10u64.pow(4 - i as u32);
-    }
+    let whole = if int.is_empty() { 0 } else { digits(int.as_bytes())? };
+    // Up to five decimals: microseconds of the 100000 in a period.
+    let frac_us = if frac.is_empty() { 0 } else { digits(frac.as_bytes())? * 10u64.pow(5 - frac.len() as u32) };
     let quota = whole.checked_mul(CPU_PERIOD_US)?.checked_add(frac_us)?;
     (1_000..=1024 * CPU_PERIOD_US).contains(&quota).then_some(quota)
 }
@@ -437,6 +454,8 @@ mod tests {
         assert_eq!(r.name, None);
         assert_eq!(r.command, ["ls", "-l", "--name", "x"]);
         assert_eq!(run(&["--", "-weird"]).command, ["-weird"]);
+        assert_eq!(run(&["-", "x"]).command, ["-", "x"]);
+        assert_eq!(run(&["--read-only", "--", "--", "x"]).command, ["--", "x"]);
     }
 
     #[test]
@@ -465,7 +484,12 @@ mod tests {
         assert_eq!(parse_size("32M"), Some(32 << 20));
         assert_eq!(parse_size("32mb"), Some(32 << 20));
         assert_eq!(parse_size("2g"), Some(2 << 30));
-        for bad in ["", "k", "0", "-1", "1.5m", "1t", "99999999999999999999", "18446744073709551615g"] {
+        assert_eq!(parse_size("1kB"), Some(1024));
+        assert_eq!(parse_size("7B"), Some(7));
+        assert_eq!(parse_size("3G"), Some(3 << 30));
+        for bad in
+            ["", "k", "b", "kb", "0", "-1", "+1", "1.5m", "1t", "1bk", "99999999999999999999", "18446744073709551615g"]
+        {
             assert_eq!(parse_size(bad), None, "{bad}");
         }
     }
@@ -476,7 +500,24 @@ mod tests {
         assert_eq!(parse_cpus("0.5"), Some(50_000));
         assert_eq!(parse_cpus(".25"), Some(25_000));
         assert_eq!(parse_cpus("2.00001"), Some(200_001));
-        for bad in ["", ".", "0", "0.001", "abc", "1.5.5", "-1", "1e3", "0.000001", "99999999999999999999"] {
+        assert_eq!(parse_cpus("1.5"), Some(150_000));
+        assert_eq!(parse_cpus("0.01"), Some(1_000));
+        assert_eq!(parse_cpus("1024"), Some(102_400_000));
+        for bad in [
+            "",
+            ".",
+            "0",
+            "0.001",
+            "abc",
+            "1.5.5",
+            "-1",
+            "+1",
+            "1.+5",
+            "1e3",
+            "0.000001",
+            "1025",
+            "99999999999999999999",
+        ] {
             assert_eq!(parse_cpus(bad), None, "{bad}");
         }
     }

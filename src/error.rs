@@ -31,9 +31,14 @@ impl Error {
         Error::msg_owned(what.into())
     }
 
-    #[inline(never)]
     fn msg_owned(what: String) -> Error {
         Error { what, errno: None, status: EXIT_RUNTIME }
+    }
+
+    /// An error without an errno whose text is the pieces joined: `Error::msg(cat(..))` in one call.
+    #[inline(never)]
+    pub fn cat(parts: &[&str]) -> Error {
+        Error::msg_owned(cat(parts))
     }
 
     /// A failed system call: `what` names the operation and the path.
@@ -94,37 +99,46 @@ pub fn cat(parts: &[&str]) -> String {
 /// `n` in decimal, as `format!("{n}")` writes it.
 #[inline(never)]
 pub fn dec(n: u64) -> String {
+    signed(false, n)
+}
+
+/// `n` in decimal with a leading '-' when negative.
+#[inline(never)]
+pub fn dec_i(n: i64) -> String {
+    signed(n < 0, n.unsigned_abs())
+}
+
+fn signed(negative: bool, n: u64) -> String {
     let mut s = String::new();
+    if negative {
+        s.push('-');
+    }
     push_dec(&mut s, n);
     s
 }
 
-fn push_dec(s: &mut String, n: u64) {
+/// Appends `n` in decimal (as `dec`, without a new string).
+pub fn push_dec(s: &mut String, n: u64) {
     if n >= 10 {
         push_dec(s, n / 10);
     }
     s.push(char::from(b'0' + (n % 10) as u8));
 }
 
-/// `n` in decimal with a leading '-' when negative.
-#[inline(never)]
-pub fn dec_i(n: i64) -> String {
-    let d = dec(n.unsigned_abs());
-    if n < 0 {
-        cat(&["-", &d])
-    } else {
-        d
+impl Error {
+    /// The message without the `runt: ` prefix: "what: strerror", or "what" without an errno.
+    #[inline(never)]
+    pub fn render(&self) -> String {
+        match self.errno {
+            Some(e) => cat(&[&self.what, ": ", strerror(e)]),
+            None => self.what.clone(),
+        }
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.what)?;
-        if let Some(e) = self.errno {
-            f.write_str(": ")?;
-            f.write_str(strerror(e))?;
-        }
-        Ok(())
+        f.write_str(&self.render())
     }
 }
 
@@ -160,5 +174,26 @@ impl<T> OrSys<T> for core::result::Result<T, Errno> {
             Ok(v) => Ok(v),
             Err(e) => Err(Error::op(e, op, path)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers() {
+        for n in [0, 1, 9, 10, 99, 100, u64::MAX, 1234567890] {
+            assert_eq!(dec(n), alloc::format!("{n}"));
+        }
+        assert_eq!(dec_i(-42), "-42");
+        assert_eq!(dec_i(i64::MIN), alloc::format!("{}", i64::MIN));
+    }
+
+    #[test]
+    fn render() {
+        assert_eq!(Error::op(Errno::ENOENT, "open", "/x").render(), "open /x: No such file or directory");
+        assert_eq!(Error::msg("bad").render(), "bad");
+        assert_eq!(alloc::format!("{}", Error::at(Errno::EPERM, "mount")), "mount: Operation not permitted");
     }
 }

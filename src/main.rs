@@ -28,9 +28,7 @@ mod userns;
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt::Write;
-use error::{Error, EXIT_RUNTIME};
-use out::Out;
+use error::{cat, dec, Error, EXIT_RUNTIME};
 
 /// Entry point after the C runtime: raw argv and environment.
 #[cfg_attr(test, allow(dead_code))]
@@ -39,10 +37,10 @@ pub fn main(args: Vec<&'static [u8]>, env: Vec<&'static [u8]>) -> i32 {
     match run(&args, &env, &mut log) {
         Ok(status) => status,
         Err(e) => {
-            let mut err = Out::new(2);
-            let _ = writeln!(err, "runt: {e}");
-            if let Some(g) = log {
-                log_error(&g, &e);
+            let line = cat(&["runt: ", &e.render(), "\n"]);
+            print(2, &line);
+            if let Some(g) = &log {
+                log_error(g, &e, &line);
             }
             e.status
         }
@@ -52,70 +50,67 @@ pub fn main(args: Vec<&'static [u8]>, env: Vec<&'static [u8]>) -> i32 {
 /// `--log FILE`: engines (conmon) read the runtime's error from there, as JSON with
 /// `--log-format json`.
 #[inline(never)]
-fn log_error(g: &oci::cli::Global, e: &Error) {
+fn log_error(g: &oci::cli::Global, e: &Error, plain: &str) {
     let Some(path) = &g.log else { return };
-    let line = if g.log_json {
-        let o = oci::write::Object::new().str("level", "error").str("msg", &alloc::format!("{e}"));
-        let mut line = o.str("time", &state::timestamp()).finish();
-        line.push('\n');
-        line
-    } else {
-        alloc::format!("runt: {e}\n")
-    };
+    let Ok(path) = rootfs::cstr(path) else { return };
     let flags = sys::fs::O_WRONLY | sys::fs::O_CREAT | linux_raw_sys::general::O_APPEND;
-    if let Ok(fd) =
-        rootfs::cstr(path).and_then(|p| sys::fs::openat(sys::fs::CWD, &p, flags, 0o644).map_err(|_| Error::msg("")))
-    {
-        let _ = sys::fs::write_all(fd.raw(), line.as_bytes());
-    }
+    let Ok(fd) = sys::fs::openat(sys::fs::CWD, &path, flags, 0o644) else { return };
+    let json;
+    let line = if g.log_json {
+        let o = oci::write::Object::new().str("level", "error").str("msg", &e.render());
+        json = o.str("time", &state::timestamp()).finish() + "\n";
+        &json
+    } else {
+        plain
+    };
+    let _ = sys::fs::write_all(fd.raw(), line.as_bytes());
 }
 
 #[inline(never)]
 fn run(raw_args: &[&[u8]], env: &[&[u8]], log: &mut Option<oci::cli::Global>) -> Result<i32, Error> {
     let mut owned = Vec::with_capacity(raw_args.len());
     for (i, a) in raw_args.iter().enumerate().skip(1) {
-        owned.push(core::str::from_utf8(a).map_err(|_| Error::msg(alloc::format!("argument {i} is not valid UTF-8")))?);
+        owned.push(
+            core::str::from_utf8(a).map_err(|_| Error::cat(&["argument ", &dec(i as u64), " is not valid UTF-8"]))?,
+        );
     }
     // The runc command line: global options, then a runc command (engines call runt this way).
     let (global, args) = oci::cli::parse_global(&owned)?;
-    let mut warn = |w: &str| {
-        let _ = writeln!(Out::new(2), "runt: warning: {w}");
-    };
+    let mut warn = |w: &str| print(2, &cat(&["runt: warning: ", w, "\n"]));
     let oci_args = match args {
         [w, rest @ ..] if *w == "run" && oci::cli::run_is_oci(rest) => Some(oci::cli::parse_run(rest)?),
         [w, rest @ ..] if oci::cli::is_command(w) => Some(oci::cli::parse(w, rest)?),
         // Engines probe `checkpoint --help`: success would mean checkpointing works.
         [w, ..] if *w == "checkpoint" || *w == "restore" => {
-            return Err(Error::msg(alloc::format!("{w}: not supported by runt")));
+            return Err(Error::cat(&[w, ": not supported by runt"]));
         }
         _ => None,
     };
     if let Some(parsed) = oci_args {
         return match parsed {
             Err(help) => {
-                let _ = Out::new(1).write_str(&help);
+                print(1, &help);
                 Ok(0)
             }
             Ok(a) => {
-                *log = Some(global);
-                let g = log.as_ref().ok_or_else(|| Error::msg("no options"))?;
+                let g = log.insert(global);
                 oci::cmd::run(g, &a, &mut warn)
             }
         };
     }
     match cli::parse(args)? {
         cli::Command::Help(text) => {
-            let _ = Out::new(1).write_str(&text);
+            print(1, &text);
             Ok(0)
         }
         cli::Command::Version => {
             // The shape runc prints: engines read the first line, and the spec line.
-            let _ = writeln!(Out::new(1), "runt version {}\nspec: {}", cli::VERSION, oci::cmd::OCI_VERSION);
+            print(1, &cat(&["runt version ", cli::VERSION, "\nspec: ", oci::cmd::OCI_VERSION, "\n"]));
             Ok(0)
         }
         cli::Command::Run(r) => {
             let term = env.iter().find_map(|e| e.strip_prefix(b"TERM=")).and_then(|t| core::str::from_utf8(t).ok());
-            let mut spec = spec::Spec::from_run(*r, random_name, term)?;
+            let mut spec = spec::Spec::from_run(&r, random_name, term)?;
             spec.resolve_devices()?;
             let uid = sys::process::getuid();
             if uid != 0 && spec.userns.is_none() {
@@ -131,6 +126,12 @@ fn run(raw_args: &[&[u8]], env: &[&[u8]], log: &mut Option<oci::cli::Global>) ->
     }
 }
 
+/// One write of `text` to `fd`; nothing useful can be done if stdout/stderr is gone.
+#[inline(never)]
+fn print(fd: i32, text: &str) {
+    let _ = sys::fs::write_all(fd, text.as_bytes());
+}
+
 /// 12 hex digits from getrandom: the default container name.
 #[inline(never)]
 fn random_name() -> String {
@@ -140,14 +141,24 @@ fn random_name() -> String {
         // enough for one host; the cgroup mkdir refuses a clash.
         b = [0x72, 0x75, 0x6e, 0x74, 0, 1];
     }
-    let mut s = String::with_capacity(12);
-    for x in b {
-        for d in [x >> 4, x & 15] {
-            s.push(char::from(if d < 10 { b'0' + d } else { b'a' + d - 10 }));
-        }
+    let mut hex = [0u8; 12];
+    for (i, h) in hex.iter_mut().enumerate() {
+        let x = b.get(i / 2).copied().unwrap_or_default() >> (4 - 4 * (i % 2)) & 15;
+        *h = if x < 10 { b'0' + x } else { b'a' + x - 10 };
     }
-    s
+    String::from_utf8(hex.to_vec()).unwrap_or_default()
 }
 
 #[allow(dead_code)]
 const _: i32 = EXIT_RUNTIME;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn random_names_are_12_lowercase_hex_digits() {
+        let (a, b) = (super::random_name(), super::random_name());
+        assert_eq!(a.len(), 12);
+        assert!(a.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)), "{a}");
+        assert_ne!(a, b);
+    }
+}

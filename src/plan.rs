@@ -31,17 +31,29 @@ pub fn steps(spec: &Spec) -> Vec<Step> {
         steps.push(Step::ReadOnlyRoot);
     }
     // /proc first: later steps reach descriptors through the container's own /proc/self/fd.
-    let is_proc = |i: &usize| spec.mounts.get(*i).is_some_and(|m| m.destination == "/proc");
-    let (procs, others): (Vec<usize>, Vec<usize>) = (0..spec.mounts.len()).partition(is_proc);
-    steps.extend(procs.into_iter().chain(others).map(Step::Mount));
     // Device nodes right after the mount of /dev itself, or (no /dev mount) after all mounts.
-    let dev = steps
-        .iter()
-        .position(|s| matches!(s, Step::Mount(i) if spec.mounts.get(*i).is_some_and(|m| m.destination == "/dev")));
-    steps.insert(dev.map_or(steps.len(), |d| d + 1), Step::Devices);
+    let mut devices = false;
+    for proc_pass in [true, false] {
+        for (i, m) in spec.mounts.iter().enumerate() {
+            if (m.destination == "/proc") == proc_pass {
+                steps.push(Step::Mount(i));
+                if !devices && m.destination == "/dev" {
+                    steps.push(Step::Devices);
+                    devices = true;
+                }
+            }
+        }
+    }
+    if !devices {
+        steps.push(Step::Devices);
+    }
     // After every mount, so that no mount can uncover what is masked.
-    steps.extend(spec.masked_paths.iter().map(|p| Step::Mask(p.clone())));
-    steps.extend(spec.readonly_paths.iter().map(|p| Step::ReadOnlyPath(p.clone())));
+    for p in &spec.masked_paths {
+        steps.push(Step::Mask(p.clone()));
+    }
+    for p in &spec.readonly_paths {
+        steps.push(Step::ReadOnlyPath(p.clone()));
+    }
     if spec.root.readonly && !host_root {
         steps.push(Step::ReadOnlyRoot);
     }
@@ -67,7 +79,7 @@ mod tests {
     fn spec(f: impl FnOnce(&mut RunArgs)) -> Spec {
         let mut r = RunArgs { command: vec!["sh".into()], ..RunArgs::default() };
         f(&mut r);
-        Spec::from_run(r, || "n".into(), None).unwrap()
+        Spec::from_run(&r, || "n".into(), None).unwrap()
     }
 
     fn targets(s: &Spec) -> Vec<String> {
@@ -129,5 +141,15 @@ mod tests {
         let st = steps(&s);
         let last_mount = st.iter().rposition(|x| matches!(x, Step::Mount(_))).unwrap();
         assert_eq!(st[last_mount + 1], Step::Devices);
+    }
+
+    #[test]
+    fn devices_once_after_the_first_dev_mount() {
+        let mut s = spec(|r| r.rootfs = Some("/r".into()));
+        let dev = s.mounts[1].clone();
+        s.mounts.push(dev);
+        let st = steps(&s);
+        assert_eq!(st[..3], [Step::Mount(0), Step::Mount(1), Step::Devices]);
+        assert_eq!(st.iter().filter(|x| **x == Step::Devices).count(), 1);
     }
 }

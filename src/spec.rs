@@ -10,8 +10,7 @@ use crate::security::rlimits::{self, Rlimit};
 use crate::sys::mount::{MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY, MS_REC, MS_STRICTATIME};
 use crate::sys::process::{CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS};
 use crate::userns::{self, UserNs};
-use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 
 #[derive(Debug, PartialEq)]
@@ -141,14 +140,6 @@ pub struct Root {
     pub readonly: bool,
 }
 
-#[derive(Debug, PartialEq, Clone, Copy)]
-pub enum Net {
-    /// A new network namespace with only `lo`, brought up.
-    None,
-    /// The host's network namespace.
-    Host,
-}
-
 /// One mount: a fresh filesystem (`fstype` set) or a bind mount (`flags` has MS_BIND).
 #[derive(Debug, PartialEq, Clone)]
 pub struct Mount {
@@ -172,35 +163,51 @@ impl Mount {
     pub fn is_bind(&self) -> bool {
         self.flags & MS_BIND != 0
     }
-
-    fn fs(fstype: &str, destination: &str, flags: u32, data: &str) -> Mount {
-        Mount {
-            destination: destination.to_string(),
-            source: fstype.to_string(),
-            fstype: fstype.to_string(),
-            flags,
-            data: data.to_string(),
-            propagation: 0,
-            copy_up: false,
-        }
-    }
 }
 
-/// What `runt run` mounts before its volumes. The host's /run holds the host's sockets and pid
-/// files: the default rootfs (host /) gets a fresh one; a rootfs of the user's own keeps its /run.
+/// What `runt run` mounts before its volumes, one per line: the filesystem type (also the
+/// source), the destination and the data; the flags are in `DEFAULT_MOUNT_FLAGS`. (One text
+/// rather than a table of strings: four pointers a mount cost more than the text.) The host's
+/// /run holds the host's sockets and pid files: the default rootfs (host /) gets a fresh one (the
+/// last line); a rootfs of the user's own keeps its /run.
+const DEFAULT_MOUNTS: &str = "proc /proc \n\
+    tmpfs /dev mode=755,size=65536k\n\
+    devpts /dev/pts newinstance,ptmxmode=0666,mode=0620\n\
+    tmpfs /dev/shm mode=1777,size=65536k\n\
+    mqueue /dev/mqueue \n\
+    sysfs /sys \n\
+    tmpfs /tmp mode=1777\n\
+    tmpfs /run mode=755";
+
+const DEFAULT_MOUNT_FLAGS: [u32; 8] = [
+    MS_NOSUID | MS_NODEV | MS_NOEXEC,
+    MS_NOSUID | MS_STRICTATIME,
+    MS_NOSUID | MS_NOEXEC,
+    MS_NOSUID | MS_NODEV | MS_NOEXEC,
+    MS_NOSUID | MS_NODEV | MS_NOEXEC,
+    MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY,
+    MS_NOSUID | MS_NODEV,
+    MS_NOSUID | MS_NODEV,
+];
+
 #[inline(never)]
 fn default_mounts(host_root: bool) -> Vec<Mount> {
-    let mut m = alloc::vec![
-        Mount::fs("proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, ""),
-        Mount::fs("tmpfs", "/dev", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k"),
-        Mount::fs("devpts", "/dev/pts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620"),
-        Mount::fs("tmpfs", "/dev/shm", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k"),
-        Mount::fs("mqueue", "/dev/mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, ""),
-        Mount::fs("sysfs", "/sys", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, ""),
-        Mount::fs("tmpfs", "/tmp", MS_NOSUID | MS_NODEV, "mode=1777"),
-    ];
-    if host_root {
-        m.push(Mount::fs("tmpfs", "/run", MS_NOSUID | MS_NODEV, "mode=755"));
+    let mut m = Vec::new();
+    for (line, flags) in DEFAULT_MOUNTS.split('\n').zip(DEFAULT_MOUNT_FLAGS) {
+        let mut f = line.split(' ');
+        let (fstype, destination) = (f.next().unwrap_or_default(), f.next().unwrap_or_default());
+        if destination == "/run" && !host_root {
+            break;
+        }
+        m.push(Mount {
+            destination: String::from(destination),
+            source: String::from(fstype),
+            fstype: String::from(fstype),
+            flags,
+            data: String::from(f.next().unwrap_or_default()),
+            propagation: 0,
+            copy_up: false,
+        });
     }
     m
 }
@@ -225,81 +232,58 @@ pub struct Limits {
 
 impl Limits {
     pub fn any(&self) -> bool {
-        *self != Limits { cpu_period: self.cpu_period, ..Limits::default() }
+        // Destructured so that a new field cannot be forgotten here.
+        let Limits {
+            pids,
+            memory,
+            memory_reservation,
+            memory_swap,
+            cpu_shares,
+            cpuset_cpus,
+            cpuset_mems,
+            blkio_weight,
+            unified,
+            cpu_quota,
+            cpu_period: _,
+        } = self;
+        pids.is_some()
+            || memory.is_some()
+            || memory_reservation.is_some()
+            || memory_swap.is_some()
+            || cpu_shares.is_some()
+            || cpuset_cpus.is_some()
+            || cpuset_mems.is_some()
+            || blkio_weight.is_some()
+            || !unified.is_empty()
+            || cpu_quota.is_some()
     }
 }
 
 const DEFAULT_PATH: &str = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const MAX_NAME: usize = 64;
+// The messages say "1 to 64" in so many words.
+const _: () = assert!(MAX_NAME == 64);
 
 impl Spec {
-    /// Builds the spec of `runt run`. `name` is the generated name used when none was given;
-    /// `term` is runt's own TERM, passed on so shells inside behave.
+    /// Builds the spec of `runt run`. `generated_name` gives the name when none was given;
+    /// `term` is runt's own TERM, passed on so shells inside behave. The spec is made first and
+    /// filled in check by check, so that every failed check drops one value (not a different mix
+    /// of moved-out fields each).
     #[inline(never)]
-    pub fn from_run(r: RunArgs, generated_name: impl FnOnce() -> String, term: Option<&str>) -> Result<Spec> {
-        let userns = user_namespace(&r)?;
-        let (no_new_privs, seccomp) = security_opts(&r)?;
-        let name = match r.name {
-            Some(n) => check_name(n)?,
-            None => generated_name(),
-        };
-        let hostname = r.hostname.unwrap_or_else(|| name.clone());
-        if hostname.is_empty() || hostname.len() > MAX_NAME {
-            return Err(Error::msg(format!("hostname '{hostname}' must be 1 to {MAX_NAME} bytes")));
-        }
-        let user = r.user.as_deref().map(parse_user).transpose()?;
-        let cwd = r.workdir.unwrap_or_else(|| "/".to_string());
-        if !cwd.starts_with('/') {
-            return Err(Error::msg(format!("workdir '{cwd}' must be an absolute path")));
-        }
-        let net = match r.net.as_deref() {
-            None | Some("none") => Net::None,
-            Some("host") => Net::Host,
-            Some(other) => return Err(Error::msg(format!("invalid value '{other}' for --net (none or host)"))),
-        };
-        let home = if user.map_or(0, |u| u.uid) == 0 { "HOME=/root" } else { "HOME=/" };
-        let mut env: Vec<String> = Vec::new();
-        env.push(DEFAULT_PATH.to_string());
-        env.push(cat(&["HOSTNAME=", &hostname]));
-        env.push(home.to_string());
-        if let Some(t) = term {
-            env.push(cat(&["TERM=", t]));
-        }
-        for e in r.env {
-            if !e.contains('=') || e.starts_with('=') {
-                return Err(Error::msg(format!("invalid --env '{e}' (KEY=VALUE)")));
-            }
-            set_env(&mut env, e);
-        }
-        let mut mounts = default_mounts(r.rootfs.is_none());
-        for v in &r.volumes {
-            mounts.push(parse_volume(v)?);
-        }
-        let readonly = r.read_only || r.rootfs.is_none();
-        let mut cap_set = if r.privileged { caps::ALL } else { caps::DEFAULT };
-        for c in &r.cap_add {
-            cap_set |= caps::parse(c)?;
-        }
-        for c in &r.cap_drop {
-            cap_set &= !caps::parse(c)?;
-        }
-        let is_root = user.is_none_or(|u| u.uid == 0);
-        Ok(Spec {
+    pub fn from_run(r: &RunArgs, generated_name: fn() -> String, term: Option<&str>) -> Result<Spec> {
+        let host_root = r.rootfs.is_none();
+        let name = r.name.clone().unwrap_or_else(generated_name);
+        let mut s = Spec {
+            hostname: r.hostname.clone().unwrap_or_else(|| name.clone()),
             name,
-            hostname,
-            args: r.command,
-            env,
-            cwd,
-            user,
-            root: Root { path: r.rootfs, readonly },
-            namespaces: CLONE_NEWNS
-                | CLONE_NEWUTS
-                | CLONE_NEWIPC
-                | CLONE_NEWPID
-                | CLONE_NEWCGROUP
-                | if net == Net::None { CLONE_NEWNET } else { 0 },
+            args: r.command.clone(),
+            env: Vec::new(),
+            cwd: r.workdir.clone().unwrap_or_else(|| String::from("/")),
+            user: None,
+            root: Root { path: r.rootfs.clone(), readonly: r.read_only || host_root },
+            namespaces: CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWCGROUP,
             join: Vec::new(),
-            mounts,
+            mounts: default_mounts(host_root),
             limits: Limits {
                 pids: r.pids_limit,
                 memory: r.memory,
@@ -307,18 +291,70 @@ impl Spec {
                 cpu_period: CPU_PERIOD_US,
                 ..Limits::default()
             },
-            caps: Caps::for_user(cap_set, is_root),
-            rlimits: try_map(&r.ulimits, |u| rlimits::parse(u))?,
+            caps: Caps::default(),
+            rlimits: Vec::new(),
             oom_score_adj: r.oom_score_adj,
-            userns,
-            no_new_privs,
-            seccomp,
+            userns: None,
+            no_new_privs: true,
+            seccomp: Seccomp::Default,
             oci: Oci::default(),
-            device_rules: if r.privileged { None } else { Some(devices::DEFAULT.to_vec()) },
-            device_nodes: try_map(&r.devices, |d| devices::parse_node(d))?,
-            masked_paths: if r.privileged { Vec::new() } else { owned(MASKED_PATHS) },
-            readonly_paths: if r.privileged { Vec::new() } else { owned(READONLY_PATHS) },
-        })
+            device_rules: None,
+            device_nodes: Vec::new(),
+            masked_paths: Vec::new(),
+            readonly_paths: Vec::new(),
+        };
+        s.userns = user_namespace(r)?;
+        (s.no_new_privs, s.seccomp) = security_opts(r)?;
+        if r.name.is_some() {
+            check_name(&s.name)?;
+        }
+        if s.hostname.is_empty() || s.hostname.len() > MAX_NAME {
+            return Err(Error::cat(&["hostname '", &s.hostname, "' must be 1 to 64 bytes"]));
+        }
+        if let Some(u) = &r.user {
+            s.user = Some(parse_user(u)?);
+        }
+        if !s.cwd.starts_with('/') {
+            return Err(Error::cat(&["workdir '", &s.cwd, "' must be an absolute path"]));
+        }
+        match r.net.as_deref() {
+            None | Some("none") => s.namespaces |= CLONE_NEWNET,
+            Some("host") => {}
+            Some(other) => return Err(Error::cat(&["invalid value '", other, "' for --net (none or host)"])),
+        }
+        let is_root = s.user.is_none_or(|u| u.uid == 0);
+        s.env.push(String::from(DEFAULT_PATH));
+        s.env.push(cat(&["HOSTNAME=", &s.hostname]));
+        s.env.push(String::from(if is_root { "HOME=/root" } else { "HOME=/" }));
+        if let Some(t) = term {
+            s.env.push(cat(&["TERM=", t]));
+        }
+        for e in &r.env {
+            set_env(&mut s.env, e)?;
+        }
+        for v in &r.volumes {
+            s.mounts.push(parse_volume(v)?);
+        }
+        let mut cap_set = if r.privileged { caps::ALL } else { caps::DEFAULT };
+        for c in &r.cap_add {
+            cap_set |= caps::parse(c)?;
+        }
+        for c in &r.cap_drop {
+            cap_set &= !caps::parse(c)?;
+        }
+        s.caps = Caps::for_user(cap_set, is_root);
+        for u in &r.ulimits {
+            s.rlimits.push(rlimits::parse(u)?);
+        }
+        for d in &r.devices {
+            s.device_nodes.push(devices::parse_node(d)?);
+        }
+        if !r.privileged {
+            s.device_rules = Some(devices::DEFAULT.to_vec());
+            s.masked_paths = owned(MASKED_PATHS);
+            s.readonly_paths = owned(READONLY_PATHS);
+        }
+        Ok(s)
     }
 }
 
@@ -336,19 +372,34 @@ impl Spec {
     }
 }
 
+/// What `--security-opt` accepts: three ways to keep no_new_privs, two to drop it, two to turn
+/// seccomp off (`:` is Docker's older spelling of `=`).
+const SECURITY_OPTS: &[&str] = &[
+    "no-new-privileges",
+    "no-new-privileges=true",
+    "no-new-privileges:true",
+    "no-new-privileges=false",
+    "no-new-privileges:false",
+    "seccomp=unconfined",
+    "seccomp:unconfined",
+];
+
 /// `--security-opt` values: `no-new-privileges[=true|false]`, `seccomp=unconfined`.
+#[inline(never)]
 fn security_opts(r: &RunArgs) -> Result<(bool, Seccomp)> {
     let mut nnp = true;
     let mut seccomp = if r.privileged { Seccomp::Unconfined } else { Seccomp::Default };
     for o in &r.security_opts {
-        match o.as_str() {
-            "no-new-privileges" | "no-new-privileges=true" | "no-new-privileges:true" => nnp = true,
-            "no-new-privileges=false" | "no-new-privileges:false" => nnp = false,
-            "seccomp=unconfined" | "seccomp:unconfined" => seccomp = Seccomp::Unconfined,
-            _ => {
-                return Err(Error::msg(format!(
-                    "unsupported --security-opt '{o}' (no-new-privileges[=true|false], seccomp=unconfined)"
-                )))
+        match SECURITY_OPTS.iter().position(|k| k == o) {
+            Some(0..=2) => nnp = true,
+            Some(3 | 4) => nnp = false,
+            Some(_) => seccomp = Seccomp::Unconfined,
+            None => {
+                return Err(Error::cat(&[
+                    "unsupported --security-opt '",
+                    o,
+                    "' (no-new-privileges[=true|false], seccomp=unconfined)",
+                ]))
             }
         }
     }
@@ -357,6 +408,7 @@ fn security_opts(r: &RunArgs) -> Result<(bool, Seccomp)> {
 
 /// `--userns`, `--uidmap`, `--gidmap`: explicit maps; a missing side copies the other; none at
 /// all maps 0-65535 onto 100000-165535.
+#[inline(never)]
 fn user_namespace(r: &RunArgs) -> Result<Option<UserNs>> {
     if !r.userns && r.uidmaps.is_empty() && r.gidmaps.is_empty() {
         return Ok(None);
@@ -385,73 +437,74 @@ pub fn owned(paths: &[&str]) -> Vec<String> {
     v
 }
 
-/// Replaces the variable of the same key, or appends.
+/// Checks `KEY=VALUE` and replaces the variable of the same key, or appends.
 #[inline(never)]
-fn set_env(env: &mut Vec<String>, kv: String) {
-    let key = kv.split('=').next().unwrap_or_default();
-    match env.iter_mut().find(|e| e.split('=').next() == Some(key)) {
+fn set_env(env: &mut Vec<String>, kv: &str) -> Result<()> {
+    let Some((key, _)) = kv.split_once('=').filter(|(k, _)| !k.is_empty()) else {
+        return Err(Error::cat(&["invalid --env '", kv, "' (KEY=VALUE)"]));
+    };
+    let same_key = |e: &&mut String| e.as_bytes().get(key.len()) == Some(&b'=') && e.starts_with(key);
+    let kv = String::from(kv);
+    match env.iter_mut().find(same_key) {
         Some(slot) => *slot = kv,
         None => env.push(kv),
     }
+    Ok(())
 }
 
 /// Container names become cgroup directory names: keep them to a safe alphabet.
 #[inline(never)]
-fn check_name(n: String) -> Result<String> {
-    let ok_char = |c: u8| c.is_ascii_alphanumeric() || b"_.-".contains(&c);
-    let first_ok = n.bytes().next().is_some_and(|c| c.is_ascii_alphanumeric());
-    if first_ok && n.len() <= MAX_NAME && n.bytes().all(ok_char) {
-        Ok(n)
+fn check_name(n: &str) -> Result<()> {
+    // A letter or digit first, then also '_', '.' and '-'.
+    let ok_char = |(i, c): (usize, u8)| c.is_ascii_alphanumeric() || (i > 0 && matches!(c, b'_' | b'.' | b'-'));
+    if !n.is_empty() && n.len() <= MAX_NAME && n.bytes().enumerate().all(ok_char) {
+        Ok(())
     } else {
-        Err(Error::msg(format!(
-            "invalid container name '{n}': 1 to {MAX_NAME} of [A-Za-z0-9_.-], starting with a letter or digit"
-        )))
+        Err(Error::cat(&[
+            "invalid container name '",
+            n,
+            "': 1 to 64 of [A-Za-z0-9_.-], starting with a letter or digit",
+        ]))
     }
 }
 
 /// `UID` or `UID:GID`, numeric (no /etc/passwd lookups: the rootfs may not have one).
 #[inline(never)]
 fn parse_user(s: &str) -> Result<User> {
-    let bad = || Error::msg(format!("invalid --user '{s}' (numeric UID[:GID])"));
     let (u, g) = s.split_once(':').unwrap_or((s, s));
-    let uid = u.parse().map_err(|_| bad())?;
-    let gid = g.parse().map_err(|_| bad())?;
-    Ok(User { uid, gid })
+    match (u.parse(), g.parse()) {
+        (Ok(uid), Ok(gid)) => Ok(User { uid, gid }),
+        _ => Err(Error::cat(&["invalid --user '", s, "' (numeric UID[:GID])"])),
+    }
 }
 
 /// `SRC:DST`, `SRC:DST:ro` or `SRC:DST:rw`.
 #[inline(never)]
 fn parse_volume(v: &str) -> Result<Mount> {
-    let bad = |why: &str| Error::msg(format!("invalid --volume '{v}': {why}"));
     let mut parts = v.split(':');
     let source = parts.next().unwrap_or_default();
-    let target = parts.next().ok_or_else(|| bad("expected SRC:DST[:ro]"))?;
-    let readonly = match parts.next() {
-        None | Some("rw") => false,
-        Some("ro") => true,
-        Some(_) => return Err(bad("the mode must be ro or rw")),
+    let (target, mode, extra) = (parts.next(), parts.next(), parts.next());
+    // One message site: the checks only pick the reason.
+    let why = match (target, mode) {
+        (None, _) => "expected SRC:DST[:ro]",
+        (_, Some(m)) if m != "ro" && m != "rw" => "the mode must be ro or rw",
+        _ if extra.is_some() => "expected SRC:DST[:ro]",
+        _ if source.is_empty() => "empty source",
+        (Some(t), _) if !t.starts_with('/') => "the destination must be an absolute path",
+        (Some(t), _) if t.split('/').any(|c| c == "..") => "'..' is not allowed in the destination",
+        (Some(t), m) => {
+            return Ok(Mount {
+                destination: String::from(t),
+                source: String::from(source),
+                fstype: String::new(),
+                flags: MS_BIND | MS_REC | if m == Some("ro") { MS_RDONLY } else { 0 },
+                data: String::new(),
+                propagation: 0,
+                copy_up: false,
+            })
+        }
     };
-    if parts.next().is_some() {
-        return Err(bad("expected SRC:DST[:ro]"));
-    }
-    if source.is_empty() {
-        return Err(bad("empty source"));
-    }
-    if !target.starts_with('/') {
-        return Err(bad("the destination must be an absolute path"));
-    }
-    if target.split('/').any(|c| c == "..") {
-        return Err(bad("'..' is not allowed in the destination"));
-    }
-    Ok(Mount {
-        destination: target.to_string(),
-        source: source.to_string(),
-        fstype: String::new(),
-        flags: MS_BIND | MS_REC | if readonly { MS_RDONLY } else { 0 },
-        data: String::new(),
-        propagation: 0,
-        copy_up: false,
-    })
+    Err(Error::cat(&["invalid --volume '", v, "': ", why]))
 }
 
 #[cfg(test)]
@@ -462,7 +515,7 @@ mod tests {
     fn spec(f: impl FnOnce(&mut RunArgs)) -> Result<Spec> {
         let mut r = RunArgs { command: vec!["sh".into()], ..RunArgs::default() };
         f(&mut r);
-        Spec::from_run(r, || "gen123".into(), None)
+        Spec::from_run(&r, || "gen123".into(), None)
     }
 
     #[test]
@@ -481,6 +534,9 @@ mod tests {
     fn env_overrides_and_appends() {
         let s = spec(|r| r.env = vec!["PATH=/x".into(), "A=b=c".into()]).unwrap();
         assert_eq!(s.env, ["PATH=/x", "HOSTNAME=gen123", "HOME=/root", "A=b=c"]);
+        let s = spec(|r| r.env = vec!["PAT=1".into(), "PATHX=2".into(), "A=1".into(), "A=".into()]).unwrap();
+        assert_eq!(s.env[3..], ["PAT=1", "PATHX=2", "A="]);
+        assert_eq!(spec(|r| r.env = vec!["=x".into()]).unwrap_err().what, "invalid --env '=x' (KEY=VALUE)");
         assert!(spec(|r| r.env = vec!["NOVALUE".into()]).is_err());
         assert!(spec(|r| r.env = vec!["=x".into()]).is_err());
     }
@@ -513,6 +569,13 @@ mod tests {
         for bad in ["/a", "/a:b", ":/b", "/a:/b:rx", "/a:/b:ro:x", "/a:/b/../c"] {
             assert!(spec(|r| r.volumes = vec![bad.into()]).is_err(), "{bad}");
         }
+        let why = |v: &str| spec(|r| r.volumes = vec![v.into()]).unwrap_err().what;
+        assert_eq!(why("/a"), "invalid --volume '/a': expected SRC:DST[:ro]");
+        assert_eq!(why("/a:/b:rx:x"), "invalid --volume '/a:/b:rx:x': the mode must be ro or rw");
+        assert_eq!(why("/a:/b:ro:x"), "invalid --volume '/a:/b:ro:x': expected SRC:DST[:ro]");
+        assert_eq!(why(":b"), "invalid --volume ':b': empty source");
+        assert_eq!(why("/a:b"), "invalid --volume '/a:b': the destination must be an absolute path");
+        assert_eq!(why("/a:/b/../c"), "invalid --volume '/a:/b/../c': '..' is not allowed in the destination");
     }
 
     #[test]
@@ -542,6 +605,38 @@ mod tests {
         assert_eq!(s.seccomp, Seccomp::Unconfined);
         assert_eq!(spec(|r| r.privileged = true).unwrap().seccomp, Seccomp::Unconfined);
         assert!(spec(|r| r.security_opts = vec!["apparmor=x".into()]).is_err());
+    }
+
+    #[test]
+    fn default_mounts_in_order() {
+        let (nsd, nse) = (MS_NOSUID | MS_NODEV, MS_NOSUID | MS_NOEXEC);
+        let want = [
+            ("proc", "/proc", nsd | MS_NOEXEC, ""),
+            ("tmpfs", "/dev", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k"),
+            ("devpts", "/dev/pts", nse, "newinstance,ptmxmode=0666,mode=0620"),
+            ("tmpfs", "/dev/shm", nsd | MS_NOEXEC, "mode=1777,size=65536k"),
+            ("mqueue", "/dev/mqueue", nsd | MS_NOEXEC, ""),
+            ("sysfs", "/sys", nsd | MS_NOEXEC | MS_RDONLY, ""),
+            ("tmpfs", "/tmp", nsd, "mode=1777"),
+            ("tmpfs", "/run", nsd, "mode=755"),
+        ];
+        let got = default_mounts(true);
+        assert_eq!(got.len(), want.len());
+        for (m, w) in got.iter().zip(want) {
+            assert_eq!((m.fstype.as_str(), m.destination.as_str(), m.flags, m.data.as_str()), w);
+            assert_eq!((m.source.as_str(), m.propagation, m.copy_up), (w.0, 0, false));
+        }
+        assert_eq!(default_mounts(false)[..], got[..7]);
+    }
+
+    #[test]
+    fn limits_any() {
+        assert!(!Limits { cpu_period: 5, ..Limits::default() }.any());
+        assert!(Limits { pids: Some(1), ..Limits::default() }.any());
+        assert!(Limits { cpuset_mems: Some("0".into()), ..Limits::default() }.any());
+        assert!(Limits { blkio_weight: Some(10), ..Limits::default() }.any());
+        assert!(Limits { unified: vec![("a".into(), "b".into())], ..Limits::default() }.any());
+        assert!(spec(|r| r.cpus = Some(50_000)).unwrap().limits.any());
     }
 
     #[test]

@@ -4,13 +4,14 @@
 //! newgidmap are installed and /etc/subuid and /etc/subgid give the user ranges, those ranges to
 //! ids 1 and up). Root may ask for a user namespace with `--userns` and explicit maps.
 
-use crate::error::{cat, dec, dec_i, Error, OrSys, Result};
+use crate::error::{cat, dec_i, push_dec, Error, OrSys, Result};
 use crate::launch::exit_status;
 use crate::rootfs::cstr;
 use crate::sys::{fs, process};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::ffi::CStr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IdMap {
@@ -29,23 +30,24 @@ pub struct UserNs {
     pub deny_setgroups: bool,
 }
 
-const NEWUIDMAP: &str = "/usr/bin/newuidmap";
-const NEWGIDMAP: &str = "/usr/bin/newgidmap";
+const NEWUIDMAP: &CStr = c"/usr/bin/newuidmap";
+const NEWGIDMAP: &CStr = c"/usr/bin/newgidmap";
 
 /// `INSIDE:OUTSIDE:COUNT`.
-#[inline(never)]
 pub fn parse_map(s: &str) -> Result<IdMap> {
-    let bad = || Error::msg(format!("invalid id map '{s}' (INSIDE:OUTSIDE:COUNT)"));
-    let mut it = s.split(':').map(|n| n.parse::<u32>().map_err(|_| bad()));
-    let m = IdMap {
-        inside: it.next().ok_or_else(bad)??,
-        outside: it.next().ok_or_else(bad)??,
-        count: it.next().ok_or_else(bad)??,
-    };
-    if it.next().is_some() || m.count == 0 {
-        return Err(bad());
+    let mut f = [0u32; 3];
+    let mut it = s.split(':');
+    let mut ok = true;
+    for x in &mut f {
+        match it.next().map(str::parse) {
+            Some(Ok(n)) => *x = n,
+            _ => ok = false,
+        }
     }
-    Ok(m)
+    if ok && it.next().is_none() && f[2] != 0 {
+        return Ok(IdMap { inside: f[0], outside: f[1], count: f[2] });
+    }
+    Err(Error::cat(&["invalid id map '", s, "' (INSIDE:OUTSIDE:COUNT)"]))
 }
 
 /// The maps for a user `uid`/`gid` without privileges: itself as root, plus its subordinate
@@ -58,13 +60,13 @@ pub fn rootless(uid: u32, gid: u32) -> UserNs {
         helpers: false,
         deny_setgroups: true,
     };
-    let have = |p: &str| cstr(p).is_ok_and(|c| fs::faccessat(fs::CWD, &c, 1).is_ok());
+    let have = |p: &CStr| fs::faccessat(fs::CWD, p, 1).is_ok();
     if !(have(NEWUIDMAP) && have(NEWGIDMAP)) {
         return ns;
     }
     let name = user_name(uid);
-    let sub = |file: &str, id: u32| read_text(file).and_then(|t| subordinate(&t, name.as_deref(), id));
-    if let (Some(u), Some(g)) = (sub("/etc/subuid", uid), sub("/etc/subgid", uid)) {
+    let sub = |file: &CStr| read_text(file).and_then(|t| subordinate(&t, name.as_deref(), uid));
+    if let (Some(u), Some(g)) = (sub(c"/etc/subuid"), sub(c"/etc/subgid")) {
         ns.uid_maps.push(IdMap { inside: 1, outside: u.0, count: u.1 });
         ns.gid_maps.push(IdMap { inside: 1, outside: g.0, count: g.1 });
         ns.helpers = true;
@@ -74,8 +76,8 @@ pub fn rootless(uid: u32, gid: u32) -> UserNs {
     ns
 }
 
-fn read_text(path: &str) -> Option<String> {
-    let fd = fs::openat(fs::CWD, &cstr(path).ok()?, fs::O_RDONLY, 0).ok()?;
+fn read_text(path: &CStr) -> Option<String> {
+    let fd = fs::openat(fs::CWD, path, fs::O_RDONLY, 0).ok()?;
     let mut buf = alloc::vec![0u8; 256 * 1024];
     let n = fs::read_full(fd.raw(), &mut buf).ok()?;
     buf.truncate(n);
@@ -83,7 +85,7 @@ fn read_text(path: &str) -> Option<String> {
 }
 
 fn user_name(uid: u32) -> Option<String> {
-    let passwd = read_text("/etc/passwd")?;
+    let passwd = read_text(c"/etc/passwd")?;
     passwd.lines().find_map(|l| {
         let mut f = l.split(':');
         let name = f.next()?;
@@ -103,12 +105,13 @@ fn subordinate(text: &str, name: Option<&str>, uid: u32) -> Option<(u32, u32)> {
     })
 }
 
-fn map_text(maps: &[IdMap]) -> String {
+/// "INSIDE OUTSIDE COUNT" per map, each ended by `end`.
+fn map_text(maps: &[IdMap], end: char) -> String {
     let mut s = String::new();
     for m in maps {
-        for (n, sep) in [(m.inside, " "), (m.outside, " "), (m.count, "\n")] {
-            s.push_str(&dec(n.into()));
-            s.push_str(sep);
+        for (n, sep) in [(m.inside, ' '), (m.outside, ' '), (m.count, end)] {
+            push_dec(&mut s, n.into());
+            s.push(sep);
         }
     }
     s
@@ -126,33 +129,36 @@ pub fn write_maps(pid: i32, ns: &UserNs) -> Result<()> {
         let fd = fs::openat(fs::CWD, &cstr(&path)?, fs::O_WRONLY, 0).or_op("open", &path)?;
         fs::write_all(fd.raw(), text.as_bytes()).or_sys(|| cat(&["write ", text.trim_end(), " to ", &path]))
     };
-    proc_file("uid_map", &map_text(&ns.uid_maps))?;
+    proc_file("uid_map", &map_text(&ns.uid_maps, '\n'))?;
     if ns.deny_setgroups {
         proc_file("setgroups", "deny")?;
     }
-    proc_file("gid_map", &map_text(&ns.gid_maps))
+    proc_file("gid_map", &map_text(&ns.gid_maps, '\n'))
 }
 
 /// Runs newuidmap/newgidmap PID INSIDE OUTSIDE COUNT... and waits for it.
-fn run_helper(path: &str, pid: i32, maps: &[IdMap]) -> Result<()> {
-    let mut args: Vec<String> = alloc::vec![String::from(path), dec_i(pid.into())];
-    for m in maps {
-        args.extend([dec(m.inside.into()), dec(m.outside.into()), dec(m.count.into())]);
+fn run_helper(prog: &CStr, pid: i32, maps: &[IdMap]) -> Result<()> {
+    let path = prog.to_str().unwrap_or_default();
+    // The command line, also as shown in the error.
+    let text = map_text(maps, ' ');
+    let mut shown = cat(&[path, " ", &dec_i(pid.into()), " ", &text]);
+    // No trailing space (nor an empty argument), whatever the maps.
+    shown.truncate(shown.trim_end().len());
+    let mut cargs = Vec::new();
+    for a in shown.split(' ') {
+        cargs.push(cstr(a)?);
     }
-    let shown = args.join(" ");
-    let cargs = crate::rootfs::cstrs(&args)?;
     let argv = crate::init::ptrs(&cargs);
     let envp: [*const u8; 1] = [core::ptr::null()];
-    let prog = cstr(path)?;
     let child = process::clone_fork(0).or_op("fork for", path)?;
     if child == 0 {
-        let _ = process::execve(&prog, &argv, &envp);
+        let _ = process::execve(prog, &argv, &envp);
         process::exit(127);
     }
     let (_, raw) = process::wait4(child, false).or_op("wait for", path)?;
     match exit_status(raw) {
         0 => Ok(()),
-        n => Err(Error::msg(format!("{shown}: exit status {n}"))),
+        n => Err(Error::cat(&[&shown, ": exit status ", &dec_i(n.into())])),
     }
 }
 
@@ -167,7 +173,8 @@ mod tests {
             assert!(parse_map(bad).is_err(), "{bad}");
         }
         let m = [IdMap { inside: 0, outside: 1000, count: 1 }, IdMap { inside: 1, outside: 100000, count: 65536 }];
-        assert_eq!(map_text(&m), "0 1000 1\n1 100000 65536\n");
+        assert_eq!(map_text(&m, '\n'), "0 1000 1\n1 100000 65536\n");
+        assert_eq!(map_text(&m, ' '), "0 1000 1 1 100000 65536 ");
     }
 
     #[test]
