@@ -10,7 +10,6 @@ use crate::security::devices::{ebpf, v1_line, Rule};
 use crate::spec::Limits;
 use crate::sys::fs::{self, AT_REMOVEDIR, CWD, O_DIRECTORY, O_RDONLY, O_WRONLY};
 use crate::sys::{bpf, process, Errno, Fd};
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -45,7 +44,7 @@ fn inherit_cpuset(parent: &Fd, child: &Fd, path: &str) -> Result<()> {
     for file in ["cpuset.cpus", "cpuset.mems"] {
         let own = read_file(child, file).unwrap_or_default();
         if own.trim().is_empty() {
-            let from = read_file(parent, file).or_sys(|| format!("read the parent of {path}: {file}"))?;
+            let from = read_file(parent, file).or_sys(|| cat(&["read the parent of ", path, ": ", file]))?;
             write_file(child, path, file, from.trim())?;
         }
     }
@@ -100,7 +99,7 @@ impl Cgroup {
         let rel = rel.trim_matches('/');
         let (parents, leaf) = rel.rsplit_once('/').unwrap_or(("", rel));
         if leaf.is_empty() || rel.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
-            return Err(Error::msg(format!("invalid cgroup path '{rel}'")));
+            return Err(Error::msg(cat(&["invalid cgroup path '", rel, "'"])));
         }
         let mut cg = Cgroup { leaf: String::from(leaf), v2: false, dirs: Vec::new(), removed: false };
         match layout {
@@ -137,7 +136,7 @@ impl Cgroup {
                     ("freezer", needs.freezer),
                 ];
                 for (controller, _) in wanted.iter().filter(|w| w.1) {
-                    let path = format!("{MOUNT}/{controller}");
+                    let path = cat(&[MOUNT, "/", controller]);
                     let root = fs::openat(base.raw(), &cstr(controller)?, O_DIRECTORY | O_RDONLY, 0)
                         .or_op("open cgroup hierarchy", &path)?;
                     cg.add_dir(&root, &path, parents, controller, "")?;
@@ -197,7 +196,7 @@ impl Cgroup {
         match made {
             Ok(()) => {}
             Err(Errno::EEXIST) => {
-                return Err(Error::msg(format!("container name {} is in use ({path} exists)", self.leaf)));
+                return Err(Error::msg(cat(&["container name ", &self.leaf, " is in use (", &path, " exists)"])));
             }
             Err(e) => return Err(Error::op(e, "mkdir", &path)),
         }
@@ -310,7 +309,7 @@ impl Cgroup {
     fn set(&self, controller: &str, file: &str, value: &str) -> Result<()> {
         match self.dir(controller) {
             Some(d) => write_file(&d.fd, &d.path, file, value),
-            None => Err(Error::msg(format!("cgroup controller {controller} is not available"))),
+            None => Err(Error::msg(cat(&["cgroup controller ", controller, " is not available"]))),
         }
     }
 
@@ -409,7 +408,7 @@ impl Cgroup {
         }
         for (file, value) in &l.unified {
             if file.contains('/') || file.starts_with('.') {
-                return Err(Error::msg(format!("invalid cgroup file name '{file}' in linux.resources.unified")));
+                return Err(Error::msg(cat(&["invalid cgroup file name '", file, "' in linux.resources.unified"])));
             }
             self.set("", file, value)?;
         }
@@ -439,15 +438,7 @@ impl Cgroup {
     /// Removes the cgroup, killing anything still in it first. Returns the first failure.
     pub fn remove(mut self) -> Result<()> {
         self.removed = true;
-        let mut result = Ok(());
-        for d in &self.dirs {
-            if let Err(e) = remove_dir(d, &self.leaf, self.v2) {
-                if result.is_ok() {
-                    result = Err(e);
-                }
-            }
-        }
-        result
+        self.remove_all()
     }
 }
 
@@ -455,9 +446,7 @@ impl Drop for Cgroup {
     /// Error paths: the cgroup goes away even when nobody calls `remove`.
     fn drop(&mut self) {
         if !self.removed {
-            for d in &self.dirs {
-                let _ = remove_dir(d, &self.leaf, self.v2);
-            }
+            let _ = self.remove_all();
         }
     }
 }
@@ -475,7 +464,7 @@ fn delegated_base(root: &Fd) -> Result<(Option<Fd>, String)> {
     if parent.is_empty() {
         return Ok((None, String::from(MOUNT)));
     }
-    let path = format!("{MOUNT}/{parent}");
+    let path = cat(&[MOUNT, "/", parent]);
     let fd = fs::openat(root.raw(), &cstr(parent)?, O_DIRECTORY | O_RDONLY, 0).or_op("open", &path)?;
     Ok((Some(fd), path))
 }
@@ -534,7 +523,7 @@ fn remove_dir(d: &Dir, name: &str, v2: bool) -> Result<()> {
             Err(e) => return Err(Error::op(e, "rmdir", &d.path)),
         }
     }
-    Err(Error::sys(Errno::EBUSY, format!("rmdir {}", d.path)))
+    Err(Error::op(Errno::EBUSY, "rmdir", &d.path))
 }
 
 #[inline(never)]

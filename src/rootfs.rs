@@ -5,7 +5,7 @@
 //! directory before it is mounted on, and volume targets are resolved with openat2's
 //! RESOLVE_IN_ROOT so a hostile symlink in the image cannot send a mount outside the rootfs.
 
-use crate::error::{Error, OrSys, Result};
+use crate::error::{cat, dec_i, Error, OrSys, Result};
 use crate::plan::{target_of, Step};
 use crate::security::devices;
 use crate::spec::{Mount, Spec};
@@ -18,7 +18,6 @@ use crate::sys::mount::{
 };
 use crate::sys::{Errno, Fd};
 use alloc::ffi::CString;
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::ffi::CStr;
@@ -33,7 +32,7 @@ pub fn cstrs(v: &[String]) -> Result<Vec<CString>> {
 }
 
 pub fn cstr(s: &str) -> Result<CString> {
-    CString::new(s).map_err(|_| Error::msg(format!("a NUL byte in '{}'", s.replace('\0', "\\0"))))
+    CString::new(s).map_err(|_| Error::msg(cat(&["a NUL byte in '", &s.replace('\0', "\\0"), "'"])))
 }
 
 /// Directories the new root may be bound onto before pivot_root. Any will do: it is covered only
@@ -74,34 +73,45 @@ pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String]) -> Result<()> {
         }
         other => other,
     };
-    bound.or_sys(|| format!("bind rootfs {shown_root} on {}", staging.to_string_lossy()))?;
+    bound.or_sys(|| cat(&["bind rootfs ", shown_root, " on ", &staging.to_string_lossy()]))?;
     let root = fs::openat(CWD, staging, O_PATH | O_DIRECTORY, 0).or_what("open the new root")?;
     fs::fchdir(root.raw()).or_what("chdir to the new root")?;
 
     let mut b = Builder { root, host_root: spec.root.path.is_none(), proc_ready: false, cgroups };
     for step in steps {
-        match step {
-            Step::Mount(i) => {
-                let Some(m) = spec.mounts.get(*i) else { continue };
-                let what = if m.is_bind() { &m.source } else { &m.fstype };
-                b.mount(m, sources.get(*i).and_then(Option::as_ref)).map_err(|e| {
-                    let root = shown_root.trim_end_matches('/');
-                    e.context(&format!("mount {what} on {root}{}", target_of(spec, step)))
-                })?;
-            }
-            Step::Devices => make_devices(&spec.device_nodes).map_err(|e| e.context("populate /dev"))?,
-            Step::Mask(path) => b.mask(path).map_err(|e| e.context(&format!("mask {path}")))?,
-            Step::ReadOnlyPath(path) => {
-                b.readonly_path(path).map_err(|e| e.context(&format!("make {path} read-only")))?
-            }
+        let done = match step {
+            Step::Mount(i) => match spec.mounts.get(*i) {
+                Some(m) => b.mount(m, sources.get(*i).and_then(Option::as_ref)),
+                None => Ok(()),
+            },
+            Step::Devices => make_devices(&spec.device_nodes),
+            Step::Mask(path) => b.mask(path),
+            Step::ReadOnlyPath(path) => b.readonly_path(path),
             Step::ReadOnlyRoot => {
                 let keep = kept_flags(b.root.raw()).or_op("statfs", shown_root)?;
                 mount::mount(None, c".", None, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, None)
-                    .or_sys(|| format!("remount {shown_root} read-only"))?;
+                    .or_sys(|| cat(&["remount ", shown_root, " read-only"]))?;
+                Ok(())
             }
-        }
+        };
+        done.map_err(|e| e.context(&step_what(spec, step, shown_root)))?;
     }
     switch_root()
+}
+
+/// What a step does, for the message of its failure: "mount proc on /rootfs/proc".
+#[inline(never)]
+fn step_what(spec: &Spec, step: &Step, shown_root: &str) -> String {
+    match step {
+        Step::Mount(i) => {
+            let what = spec.mounts.get(*i).map_or("", |m| if m.is_bind() { &m.source } else { &m.fstype });
+            cat(&["mount ", what, " on ", shown_root.trim_end_matches('/'), &target_of(spec, step)])
+        }
+        Step::Devices => String::from("populate /dev"),
+        Step::Mask(path) => cat(&["mask ", path]),
+        Step::ReadOnlyPath(path) => cat(&["make ", path, " read-only"]),
+        Step::ReadOnlyRoot => String::new(),
+    }
 }
 
 /// Makes sure `target` (relative to the cwd, i.e. the new root) is a real directory, creating it
@@ -159,7 +169,7 @@ fn make_devices(extra: &[devices::Node]) -> Result<()> {
         make_node(name, S_IFCHR, major, minor)?;
     }
     for &(target, link) in DEV_LINKS {
-        fs::symlinkat(target, CWD, link).or_sys(|| format!("symlink /{}", link.to_string_lossy()))?;
+        fs::symlinkat(target, CWD, link).or_sys(|| cat(&["symlink /", &link.to_string_lossy()]))?;
     }
     for node in extra {
         let rel = node.path.trim_start_matches('/');
@@ -169,7 +179,7 @@ fn make_devices(extra: &[devices::Node]) -> Result<()> {
             if let Some(dir) = rel.get(..i).filter(|d| *d != "dev") {
                 match fs::mkdirat(CWD, &cstr(dir)?, 0o755) {
                     Ok(()) | Err(Errno::EEXIST) => {}
-                    Err(e) => return Err(Error::sys(e, format!("mkdir /{dir}"))),
+                    Err(e) => return Err(Error::sys_owned(e, cat(&["mkdir /", dir]))),
                 }
             }
             at = i + 1;
@@ -182,7 +192,7 @@ fn make_devices(extra: &[devices::Node]) -> Result<()> {
 
 /// Creates one device node (mode 0666) at `name`, relative to the new root.
 fn make_node(name: &CStr, kind: u32, major: u32, minor: u32) -> Result<()> {
-    let shown = format!("/{}", name.to_string_lossy());
+    let shown = cat(&["/", &name.to_string_lossy()]);
     // The kernel's dev_t encoding for mknod: minor's low byte, major, minor's high bits.
     let dev = u64::from((minor & 0xff) | (major << 8) | ((minor & !0xff) << 12));
     match fs::mknodat(CWD, name, kind | 0o666, dev) {
@@ -191,7 +201,7 @@ fn make_node(name: &CStr, kind: u32, major: u32, minor: u32) -> Result<()> {
         Err(Errno::EPERM) => {
             fs::openat(CWD, name, O_CREAT | O_EXCL | O_RDONLY, 0o666).or_op("create", &shown)?;
             let host = cstr(&shown)?;
-            mount::mount(Some(&host), name, None, MS_BIND, None).or_sys(|| format!("bind {shown} from the host"))
+            mount::mount(Some(&host), name, None, MS_BIND, None).or_sys(|| cat(&["bind ", &shown, " from the host"]))
         }
         Err(e) => Err(Error::op(e, "mknod", &shown)),
     }
@@ -211,7 +221,7 @@ impl Builder<'_> {
     /// The path of an open descriptor through a /proc: the container's own once mounted (relative
     /// to the cwd, the new root), the host's before.
     fn via_proc(&self, fd: &Fd) -> Result<CString> {
-        cstr(&format!("{}/self/fd/{}", if self.proc_ready { "proc" } else { "/proc" }, fd.raw()))
+        cstr(&cat(&[if self.proc_ready { "proc" } else { "/proc" }, "/self/fd/", &dec_i(fd.raw().into())]))
     }
 
     #[inline(never)]
@@ -311,7 +321,7 @@ impl Builder<'_> {
             let Some(controller) = c.strip_prefix("/sys/fs/cgroup/").and_then(|r| r.split('/').next()) else {
                 continue;
             };
-            bind(c, &format!("{}/{controller}", m.destination.trim_end_matches('/')))?;
+            bind(c, &cat(&[m.destination.trim_end_matches('/'), "/", controller]))?;
         }
         if keep & MS_RDONLY != 0 {
             let top = resolve_in_root(&self.root, &m.destination, true, false)?;
@@ -368,40 +378,69 @@ fn copy_tree(from: &Fd, to: &Fd, depth: u32) -> Result<()> {
     }
     for name in fs::list_dir(from.raw()).or_what("read directory")? {
         let n = cstr(&name)?;
-        let entry = fs::openat(from.raw(), &n, O_PATH | O_NOFOLLOW, 0).or_op("open", &name)?;
-        let (mode, uid, gid) = fs::mode_owner(entry.raw()).or_op("stat", &name)?;
-        let perm = mode & 0o7777;
-        match mode & linux_raw_sys::general::S_IFMT {
-            linux_raw_sys::general::S_IFDIR => {
-                fs::mkdirat(to.raw(), &n, perm).or_op("mkdir", &name)?;
-                let src = fs::openat(from.raw(), &n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0).or_op("open", &name)?;
-                let dst = fs::openat(to.raw(), &n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0).or_op("open", &name)?;
-                copy_tree(&src, &dst, depth + 1)?;
-            }
-            linux_raw_sys::general::S_IFREG => {
-                let src = fs::openat(from.raw(), &n, O_RDONLY | O_NOFOLLOW, 0).or_op("open", &name)?;
-                let dst = fs::openat(to.raw(), &n, fs::O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, perm)
-                    .or_op("create", &name)?;
-                let mut buf = alloc::vec![0u8; 64 * 1024];
-                loop {
-                    let k = fs::read(src.raw(), &mut buf).or_op("read", &name)?;
-                    if k == 0 {
-                        break;
-                    }
-                    fs::write_all(dst.raw(), buf.get(..k).unwrap_or_default()).or_op("write", &name)?;
-                }
-            }
-            linux_raw_sys::general::S_IFLNK => {
-                let target = fs::readlink_fd(entry.raw()).or_op("readlink", &name)?;
-                let target = alloc::ffi::CString::new(target).map_err(|_| Error::msg("NUL in a symlink"))?;
-                fs::symlinkat(&target, to.raw(), &n).or_op("symlink", &name)?;
-            }
-            // Device nodes, fifos and sockets have no place in a fresh tmpfs copy.
-            _ => continue,
+        // The failing step names itself in `op`; the error then reads "op name".
+        let mut op = "open";
+        let Some((dirs, uid, gid)) = copy_entry(from, to, &n, &mut op).or_op(op, &name)? else { continue };
+        if let Some((src, dst)) = dirs {
+            copy_tree(&src, &dst, depth + 1)?;
         }
         let _ = fs::chown_at(to.raw(), &n, uid, gid);
     }
     Ok(())
+}
+
+/// A directory's (source, copy), for the caller to descend into.
+type Pair = Option<(Fd, Fd)>;
+
+/// Copies one entry of `copy_tree`; returns its owner (and, for a directory, both sides to
+/// descend into), or None for a kind that is not copied.
+#[inline(never)]
+fn copy_entry(
+    from: &Fd,
+    to: &Fd,
+    n: &CStr,
+    op: &mut &'static str,
+) -> core::result::Result<Option<(Pair, u32, u32)>, Errno> {
+    use linux_raw_sys::general::{S_IFDIR, S_IFLNK, S_IFMT, S_IFREG};
+    let entry = fs::openat(from.raw(), n, O_PATH | O_NOFOLLOW, 0)?;
+    *op = "stat";
+    let (mode, uid, gid) = fs::mode_owner(entry.raw())?;
+    let perm = mode & 0o7777;
+    let mut dirs = None;
+    match mode & S_IFMT {
+        S_IFDIR => {
+            *op = "mkdir";
+            fs::mkdirat(to.raw(), n, perm)?;
+            *op = "open";
+            let src = fs::openat(from.raw(), n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0)?;
+            dirs = Some((src, fs::openat(to.raw(), n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0)?));
+        }
+        S_IFREG => {
+            let src = fs::openat(from.raw(), n, O_RDONLY | O_NOFOLLOW, 0)?;
+            *op = "create";
+            let dst = fs::openat(to.raw(), n, fs::O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, perm)?;
+            let mut buf = alloc::vec![0u8; 64 * 1024];
+            loop {
+                *op = "read";
+                let k = fs::read(src.raw(), &mut buf)?;
+                if k == 0 {
+                    break;
+                }
+                *op = "write";
+                fs::write_all(dst.raw(), buf.get(..k).unwrap_or_default())?;
+            }
+        }
+        S_IFLNK => {
+            *op = "readlink";
+            // readlink(2) never returns a NUL byte; EINVAL stands for the impossible case.
+            let target = CString::new(fs::readlink_fd(entry.raw())?).map_err(|_| Errno::EINVAL)?;
+            *op = "symlink";
+            fs::symlinkat(&target, to.raw(), n)?;
+        }
+        // Device nodes, fifos and sockets have no place in a fresh tmpfs copy.
+        _ => return Ok(None),
+    }
+    Ok(Some((dirs, uid, gid)))
 }
 
 /// Opens (O_PATH) the absolute container path `path` with every symlink resolved as if `root`
@@ -440,7 +479,7 @@ fn resolve_in_root(root: &Fd, path: &str, is_dir: bool, may_create: bool) -> Res
             Ok(fd) => fd,
             Err(Errno::ENOENT) => {
                 let name = cstr(comp)?;
-                let shown = format!("/{prefix}");
+                let shown = cat(&["/", &prefix]);
                 let last = i + 1 == comps.len();
                 let made = if last && !is_dir {
                     fs::openat(dir.raw(), &name, O_CREAT | O_EXCL | O_RDONLY | O_NOFOLLOW, 0o644).map(drop)
@@ -451,7 +490,7 @@ fn resolve_in_root(root: &Fd, path: &str, is_dir: bool, may_create: bool) -> Res
                 made.or_op("create", &shown)?;
                 open(&prefix).or_op("open", &shown)?
             }
-            Err(e) => return Err(Error::sys(e, format!("open /{prefix}"))),
+            Err(e) => return Err(Error::sys_owned(e, cat(&["open /", &prefix]))),
         };
         dir = next;
     }

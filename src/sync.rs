@@ -22,8 +22,8 @@ pub struct ChildEnd {
 }
 
 pub fn pair() -> Result<(ParentEnd, ChildEnd)> {
-    let (go_r, go_w) = fs::pipe().or_sys(|| "pipe".into())?;
-    let (rep_r, rep_w) = fs::pipe().or_sys(|| "pipe".into())?;
+    let (go_r, go_w) = fs::pipe().or_what("pipe")?;
+    let (rep_r, rep_w) = fs::pipe().or_what("pipe")?;
     Ok((ParentEnd { go: go_w, report: rep_r }, ChildEnd { go: go_r, report: rep_w }))
 }
 
@@ -46,7 +46,7 @@ fn decode(b: &[u8]) -> Option<Error> {
 impl ParentEnd {
     /// Lets the child go on, telling it its pid outside its pid namespace.
     pub fn release(&self, pid: i32) -> Result<()> {
-        fs::write_all(self.go.raw(), &pid.to_le_bytes()).or_sys(|| "release the container".into())
+        fs::write_all(self.go.raw(), &pid.to_le_bytes()).or_what("release the container")
     }
 
     /// Waits until the child has exec'd (Ok) or reported a failure (Err, with its exit status).
@@ -76,7 +76,7 @@ impl ParentEnd {
 
     fn next(&self) -> Result<Option<u8>> {
         let mut tag = [0u8; 1];
-        let n = fs::read_full(self.report.raw(), &mut tag).or_sys(|| "read the container's start-up report".into())?;
+        let n = fs::read_full(self.report.raw(), &mut tag).or_what("read the container's start-up report")?;
         Ok((n == 1).then_some(tag[0]))
     }
 
@@ -106,12 +106,12 @@ impl ChildEnd {
 
     /// Asks the parent to run the runtime's hooks (prestart, createRuntime) now.
     pub fn hooks(&self) -> Result<()> {
-        fs::write_all(self.report.raw(), b"H").or_sys(|| "ask for the runtime hooks".into())
+        fs::write_all(self.report.raw(), b"H").or_what("ask for the runtime hooks")
     }
 
     /// A created container is set up and about to wait for `start`.
     pub fn ready(&self) -> Result<()> {
-        fs::write_all(self.report.raw(), b"R").or_sys(|| "report ready".into())
+        fs::write_all(self.report.raw(), b"R").or_what("report ready")
     }
 }
 
