@@ -162,56 +162,51 @@ impl Cgroup {
         enable: &str,
     ) -> Result<()> {
         let mut parent = fs::openat(root.raw(), c".", O_DIRECTORY | O_RDONLY, 0).or_op("open", root_path)?;
-        let mut parent_path = String::from(root_path);
-        if !enable.is_empty() {
-            write_file(&parent, &parent_path, "cgroup.subtree_control", enable)?;
-        }
-        for comp in parents.split('/').filter(|c| !c.is_empty()) {
-            parent_path.push('/');
-            parent_path.push_str(comp);
-            let c = cstr(comp)?;
-            match fs::mkdirat(parent.raw(), &c, 0o755) {
-                Ok(()) | Err(Errno::EEXIST) => {}
-                Err(e) => return Err(Error::op(e, "mkdir", &parent_path)),
-            }
-            let child = fs::openat(parent.raw(), &c, O_DIRECTORY | O_RDONLY, 0).or_op("open", &parent_path)?;
-            if controller == "cpuset" {
-                inherit_cpuset(&parent, &child, &parent_path)?;
-            }
-            parent = child;
+        let mut path = String::from(root_path);
+        let mut comps = parents.split('/').filter(|c| !c.is_empty()).chain([self.leaf.as_str()]);
+        let mut next = comps.next();
+        while let Some(comp) = next {
+            next = comps.next();
+            // The leaf is the container's own; the parents may exist and are shared.
+            let leaf = next.is_none();
             if !enable.is_empty() {
-                write_file(&parent, &parent_path, "cgroup.subtree_control", enable)?;
+                write_file(&parent, &path, "cgroup.subtree_control", enable)?;
             }
-        }
-        let mut path = parent_path;
-        path.push('/');
-        path.push_str(&self.leaf);
-        let name = cstr(&self.leaf)?;
-        let mut made = fs::mkdirat(parent.raw(), &name, 0o755);
-        if made == Err(Errno::EEXIST) && stale(&parent, &name) {
-            // Left by a runt that was SIGKILLed (its container died with it): reclaim the name.
-            let _ = fs::unlinkat(parent.raw(), &name, AT_REMOVEDIR);
-            made = fs::mkdirat(parent.raw(), &name, 0o755);
-        }
-        match made {
-            Ok(()) => {}
-            Err(Errno::EEXIST) => {
-                return Err(Error::msg(cat(&["container name ", &self.leaf, " is in use (", &path, " exists)"])));
-            }
-            Err(e) => return Err(Error::op(e, "mkdir", &path)),
-        }
-        let fd = fs::openat(parent.raw(), &name, O_DIRECTORY | O_RDONLY, 0);
-        let fd = match fd {
-            Ok(fd) => fd,
-            Err(e) => {
+            path.push('/');
+            path.push_str(comp);
+            let name = cstr(comp)?;
+            let mut made = fs::mkdirat(parent.raw(), &name, 0o755);
+            if leaf && made == Err(Errno::EEXIST) && stale(&parent, &name) {
+                // Left by a runt that was SIGKILLed (its container died with it): reclaim the name.
                 let _ = fs::unlinkat(parent.raw(), &name, AT_REMOVEDIR);
-                return Err(Error::op(e, "open", &path));
+                made = fs::mkdirat(parent.raw(), &name, 0o755);
             }
-        };
-        if controller == "cpuset" {
-            inherit_cpuset(&parent, &fd, &path)?;
+            match made {
+                Ok(()) => {}
+                Err(Errno::EEXIST) if !leaf => {}
+                Err(Errno::EEXIST) => {
+                    return Err(Error::msg(cat(&["container name ", comp, " is in use (", &path, " exists)"])));
+                }
+                Err(e) => return Err(Error::op(e, "mkdir", &path)),
+            }
+            let fd = match fs::openat(parent.raw(), &name, O_DIRECTORY | O_RDONLY, 0) {
+                Ok(fd) => fd,
+                Err(e) => {
+                    if leaf {
+                        let _ = fs::unlinkat(parent.raw(), &name, AT_REMOVEDIR);
+                    }
+                    return Err(Error::op(e, "open", &path));
+                }
+            };
+            if controller == "cpuset" {
+                inherit_cpuset(&parent, &fd, &path)?;
+            }
+            if leaf {
+                self.dirs.push(Dir { parent, fd, path, controller });
+                break;
+            }
+            parent = fd;
         }
-        self.dirs.push(Dir { parent, fd, path, controller });
         Ok(())
     }
 

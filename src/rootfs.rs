@@ -447,18 +447,24 @@ fn copy_entry(
 /// were `/`, creating missing components (directories, and a file for a file volume's last one)
 /// when `may_create`.
 fn resolve_in_root(root: &Fd, path: &str, is_dir: bool, may_create: bool) -> Result<Fd> {
-    let comps: Vec<&str> = path.split('/').filter(|c| !c.is_empty() && *c != ".").collect();
-    if comps.is_empty() {
-        return Err(Error::msg("cannot mount over the container's /"));
+    // The path without empty and "." components: "a/b/c".
+    let mut full = String::new();
+    for comp in path.split('/').filter(|c| !c.is_empty() && *c != ".") {
+        if comp == ".." {
+            return Err(Error::msg("'..' is not allowed in a target"));
+        }
+        if !full.is_empty() {
+            full.push('/');
+        }
+        full.push_str(comp);
     }
-    if comps.contains(&"..") {
-        return Err(Error::msg("'..' is not allowed in a target"));
+    if full.is_empty() {
+        return Err(Error::msg("cannot mount over the container's /"));
     }
     let open = |prefix: &str| -> core::result::Result<Fd, Errno> {
         let p = CString::new(prefix).map_err(|_| Errno::EINVAL)?;
         fs::openat2(root.raw(), &p, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
     };
-    let full = comps.join("/");
     match open(&full) {
         Ok(fd) => return Ok(fd),
         Err(Errno::ENOENT) if may_create => {}
@@ -469,30 +475,27 @@ fn resolve_in_root(root: &Fd, path: &str, is_dir: bool, may_create: bool) -> Res
     // Walk down, creating what is missing; each level is reopened through RESOLVE_IN_ROOT, so a
     // symlink met on the way is followed inside the rootfs only.
     let mut dir = open(".").map_err(|e| Error::sys(e, "open rootfs"))?;
-    let mut prefix = String::new();
-    for (i, comp) in comps.iter().enumerate() {
-        if !prefix.is_empty() {
-            prefix.push('/');
-        }
-        prefix.push_str(comp);
-        let next = match open(&prefix) {
+    let mut end = 0;
+    for comp in full.split('/') {
+        end += comp.len();
+        let prefix = full.get(..end).unwrap_or_default();
+        end += 1;
+        dir = match open(prefix) {
             Ok(fd) => fd,
             Err(Errno::ENOENT) => {
                 let name = cstr(comp)?;
-                let shown = cat(&["/", &prefix]);
-                let last = i + 1 == comps.len();
-                let made = if last && !is_dir {
+                let shown = cat(&["/", prefix]);
+                let made = if end > full.len() && !is_dir {
                     fs::openat(dir.raw(), &name, O_CREAT | O_EXCL | O_RDONLY | O_NOFOLLOW, 0o644).map(drop)
                 } else {
                     fs::mkdirat(dir.raw(), &name, 0o755)
                 };
                 // EEXIST here is a dangling symlink: refuse rather than guess where it points.
                 made.or_op("create", &shown)?;
-                open(&prefix).or_op("open", &shown)?
+                open(prefix).or_op("open", &shown)?
             }
-            Err(e) => return Err(Error::sys_owned(e, cat(&["open /", &prefix]))),
+            Err(e) => return Err(Error::sys_owned(e, cat(&["open /", prefix]))),
         };
-        dir = next;
     }
     Ok(dir)
 }
