@@ -453,7 +453,7 @@ const CONTROLLERS: &[&str] = &["pids", "memory", "cpu", "cpuset", "blkio", "devi
 /// cgroup2 mount `root`: (its descriptor, its path for messages).
 #[inline(never)]
 fn delegated_base(root: &Fd) -> Result<(Option<Fd>, String)> {
-    let text = read_proc_self_cgroup().or_what("read /proc/self/cgroup")?;
+    let text = read_at(CWD, c"/proc/self/cgroup").or_what("read /proc/self/cgroup")?;
     let own = text.lines().find_map(|l| l.strip_prefix("0::")).unwrap_or("/").trim();
     let parent = own.rsplit_once('/').map_or("", |(p, _)| p).trim_start_matches('/');
     if parent.is_empty() {
@@ -462,14 +462,6 @@ fn delegated_base(root: &Fd) -> Result<(Option<Fd>, String)> {
     let path = cat(&[MOUNT, "/", parent]);
     let fd = fs::openat(root.raw(), &cstr(parent)?, O_DIRECTORY | O_RDONLY, 0).or_op("open", &path)?;
     Ok((Some(fd), path))
-}
-
-fn read_proc_self_cgroup() -> core::result::Result<String, Errno> {
-    let fd = fs::openat(CWD, c"/proc/self/cgroup", O_RDONLY, 0)?;
-    let mut buf = alloc::vec![0u8; 4096];
-    let n = fs::read_full(fd.raw(), &mut buf)?;
-    buf.truncate(n);
-    String::from_utf8(buf).map_err(|_| Errno::EINVAL)
 }
 
 /// An existing container cgroup with no process in it: nothing runs under that name.
@@ -546,14 +538,19 @@ fn procs(d: &Dir) -> Vec<i32> {
 
 /// Writes `value` to the control file `name` of the cgroup directory `dir` (shown as `path`).
 pub fn write_file(dir: &Fd, path: &str, name: &str, value: &str) -> Result<()> {
-    let shown = || cat(&["write ", value, " to ", path, "/", name]);
-    let fd = fs::openat(dir.raw(), &cstr(name)?, O_WRONLY, 0).or_sys(shown)?;
-    fs::write_all(fd.raw(), value.as_bytes()).or_sys(shown)
+    let written =
+        fs::openat(dir.raw(), &cstr(name)?, O_WRONLY, 0).and_then(|fd| fs::write_all(fd.raw(), value.as_bytes()));
+    written.or_sys(|| cat(&["write ", value, " to ", path, "/", name]))
 }
 
 /// Reads a (small) control file.
 pub fn read_file(dir: &Fd, name: &str) -> core::result::Result<String, Errno> {
-    let fd = fs::openat(dir.raw(), &c_name(name)?, O_RDONLY, 0)?;
+    read_at(dir.raw(), &c_name(name)?)
+}
+
+#[inline(never)]
+fn read_at(dir: i32, name: &core::ffi::CStr) -> core::result::Result<String, Errno> {
+    let fd = fs::openat(dir, name, O_RDONLY, 0)?;
     let mut buf = alloc::vec![0u8; 64 * 1024];
     let n = fs::read_full(fd.raw(), &mut buf)?;
     buf.truncate(n);

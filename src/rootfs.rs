@@ -289,8 +289,7 @@ impl Builder<'_> {
             }
         }
         if m.propagation != 0 {
-            let top = resolve_in_root(&self.root, &m.destination, is_dir, false)?;
-            mount::mount(None, &self.via_proc(&top)?, None, m.propagation, None).or_what("set mount propagation")?;
+            self.change(&m.destination, is_dir, m.propagation, false, "set mount propagation")?;
         }
         Ok(())
     }
@@ -324,19 +323,25 @@ impl Builder<'_> {
             bind(c, &cat(&[m.destination.trim_end_matches('/'), "/", controller]))?;
         }
         if keep & MS_RDONLY != 0 {
-            let top = resolve_in_root(&self.root, &m.destination, true, false)?;
-            mount::mount(None, &self.via_proc(&top)?, None, MS_REMOUNT | MS_RDONLY | flags, None)
-                .or_what("remount the cgroup tmpfs read-only")?;
+            let ro = MS_REMOUNT | MS_RDONLY | flags;
+            self.change(&m.destination, true, ro, false, "remount the cgroup tmpfs read-only")?;
         }
         Ok(())
     }
 
     /// Remounts the bind mount at `path` with `flags` added, keeping the flags it must keep.
     fn remount(&self, path: &str, is_dir: bool, flags: u32) -> Result<()> {
+        self.change(path, is_dir, MS_REMOUNT | MS_BIND | flags, true, "remount")
+    }
+
+    /// Changes the flags (or propagation) of the mount at `path`; `keep`: repeat the flags a bind
+    /// remount must keep. `what` names the step in the error.
+    #[inline(never)]
+    fn change(&self, path: &str, is_dir: bool, flags: u32, keep: bool, what: &str) -> Result<()> {
         // Look the target up again: a descriptor opened before the mount names what lies under it.
         let top = resolve_in_root(&self.root, path, is_dir, false)?;
-        let keep = kept_flags(top.raw()).or_what("statfs")?;
-        mount::mount(None, &self.via_proc(&top)?, None, MS_REMOUNT | MS_BIND | flags | keep, None).or_what("remount")
+        let kept = if keep { kept_flags(top.raw()).or_what("statfs")? } else { 0 };
+        mount::mount(None, &self.via_proc(&top)?, None, flags | kept, None).or_what(what)
     }
 
     /// Resolves a path that may legitimately be missing (kernel files differ between versions).
