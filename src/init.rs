@@ -261,15 +261,9 @@ fn resolve(spec: &Spec) -> Result<(CString, Vec<CString>, Vec<CString>)> {
     let prog = spec.args.first().ok_or_else(|| Error::msg("process.args is empty"))?;
     let argv = rootfs::cstrs(&spec.args)?;
     let envp = rootfs::cstrs(&spec.env)?;
-    let candidates: Vec<alloc::string::String> = if prog.contains('/') {
-        alloc::vec![prog.clone()]
-    } else {
-        let path = search_path(spec);
-        path.split(':').filter(|d| !d.is_empty()).map(|d| cat(&[d, "/", prog])).collect()
-    };
     let mut found_unusable = None;
-    for c in candidates {
-        let cp = cstr(&c)?;
+    for dir in dirs(spec, prog) {
+        let cp = cstr(&candidate(dir, prog))?;
         match fs::faccessat(fs::CWD, &cp, X_OK) {
             Ok(()) if fs::openat(fs::CWD, &cp, fs::O_PATH | fs::O_DIRECTORY, 0).is_err() => {
                 return Ok((cp, argv, envp))
@@ -283,6 +277,24 @@ fn resolve(spec: &Spec) -> Result<(CString, Vec<CString>, Vec<CString>)> {
 }
 
 const X_OK: u32 = 1;
+
+/// Where to look for the command: the PATH directories for a bare name, else one empty entry
+/// that stands for the command's own path.
+fn dirs<'a>(spec: &'a Spec, prog: &str) -> impl Iterator<Item = &'a str> {
+    let bare = !prog.contains('/');
+    let path = if bare { search_path(spec) } else { "" };
+    path.split(':').filter(move |d| !bare || !d.is_empty())
+}
+
+/// The file to try in `dir` (from `dirs`).
+#[inline(never)]
+fn candidate(dir: &str, prog: &str) -> alloc::string::String {
+    if dir.is_empty() {
+        alloc::string::String::from(prog)
+    } else {
+        cat(&[dir, "/", prog])
+    }
+}
 
 /// A failed call on a number: "setuid 1000".
 #[inline(never)]
@@ -318,28 +330,22 @@ pub fn exec(spec: &Spec) -> Error {
     };
     let (argv, envp) = (ptrs(&cargs), ptrs(&cenv));
 
-    let errno = if prog.contains('/') {
-        match cstr(prog) {
-            Ok(p) => process::execve(&p, &argv, &envp),
-            Err(e) => return e,
-        }
-    } else {
-        let path = search_path(spec);
-        let mut result = Errno::ENOENT;
-        for dir in path.split(':').filter(|d| !d.is_empty()) {
-            let Ok(candidate) = cstr(&cat(&[dir, "/", prog])) else { continue };
-            match process::execve(&candidate, &argv, &envp) {
-                // Keep looking; remember that something was there but refused, as execvp does.
-                Errno::ENOENT | Errno::ENOTDIR => {}
-                Errno::EACCES => result = Errno::EACCES,
-                other => {
-                    result = other;
-                    break;
-                }
+    let mut errno = Errno::ENOENT;
+    for dir in dirs(spec, prog) {
+        let Ok(path) = cstr(&candidate(dir, prog)) else { continue };
+        match process::execve(&path, &argv, &envp) {
+            // A path names the one file to run: its error is the answer.
+            e if dir.is_empty() => errno = e,
+            // Keep looking; remember that something was there but refused, as execvp does.
+            Errno::ENOENT | Errno::ENOTDIR => continue,
+            Errno::EACCES => {
+                errno = Errno::EACCES;
+                continue;
             }
+            other => errno = other,
         }
-        result
-    };
+        break;
+    }
     exec_error(prog, errno)
 }
 
