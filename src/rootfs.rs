@@ -32,7 +32,17 @@ pub fn cstrs(v: &[String]) -> Result<Vec<CString>> {
 }
 
 pub fn cstr(s: &str) -> Result<CString> {
-    CString::new(s).map_err(|_| Error::msg(cat(&["a NUL byte in '", &s.replace('\0', "\\0"), "'"])))
+    CString::new(s).map_err(|_| {
+        // The text as given, its NUL bytes shown as `\0`.
+        let mut shown = String::from("a NUL byte in '");
+        for part in s.split('\0') {
+            shown.push_str(part);
+            shown.push_str("\\0");
+        }
+        shown.truncate(shown.len().saturating_sub(2));
+        shown.push('\'');
+        Error::msg(shown)
+    })
 }
 
 /// Directories the new root may be bound onto before pivot_root. Any will do: it is covered only
@@ -42,6 +52,7 @@ const STAGING: &[&CStr] = &[c"/tmp", c"/run", c"/dev", c"/proc"];
 /// Sets up the whole root filesystem and switches into it. On return, `/` is the container's root
 /// and the host's tree is detached (or, where pivot_root is impossible, hidden behind a chroot).
 /// `cgroups`: the container's cgroup directories, shown at a `cgroup` mount.
+#[inline(never)]
 pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String]) -> Result<()> {
     // First, before any mount: nothing mounted from here on may propagate back to the host.
     mount::mount(None, c"/", None, MS_REC | MS_PRIVATE, None).or_what("make / private")?;
@@ -553,6 +564,15 @@ mod tests {
         assert!(d.join("runt-z").is_file());
         assert!(!std::path::Path::new("/runt-x").exists());
         std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn nul_bytes_are_shown() {
+        for s in ["a\0b", "\0", "x\0\0", "\0y"] {
+            let want = format!("a NUL byte in '{}'", s.replace('\0', "\\0"));
+            assert_eq!(cstr(s).unwrap_err().what, want);
+        }
+        assert_eq!(cstr("fine").unwrap().as_bytes(), b"fine");
     }
 
     #[test]
