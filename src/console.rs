@@ -3,8 +3,8 @@
 //! terminal. Runs in the child, inside the container's mount namespace (its own devpts).
 
 use crate::error::{cat, dec_i, Error, Result};
+use crate::rootfs::cstr;
 use crate::sys::{fs, net, process, Errno, Fd};
-use alloc::ffi::CString;
 use alloc::string::String;
 use linux_raw_sys::ioctl::{TIOCGPTN, TIOCSCTTY, TIOCSPTLCK};
 
@@ -35,8 +35,7 @@ fn pty(socket: &Fd, size: Option<(u16, u16)>, name: &mut String, step: &mut Step
     *name = cat(&["/dev/pts/", &dec_i(n.into())]);
     *step = ("open ", true, "");
     // A name made of digits has no NUL byte.
-    let slave =
-        fs::openat(fs::CWD, &CString::new(name.as_bytes()).map_err(|_| Errno::EINVAL)?, fs::O_RDWR | O_NOCTTY, 0)?;
+    let slave = fs::openat(fs::CWD, &cstr(name).map_err(|_| Errno::EINVAL)?, fs::O_RDWR | O_NOCTTY, 0)?;
     if let Some((rows, cols)) = size {
         *step = ("set the size of ", true, "");
         process::set_window_size(slave.raw(), rows, cols)?;
