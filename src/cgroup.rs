@@ -127,16 +127,17 @@ impl Cgroup {
             Layout::V1(base) => {
                 // pids always: it is what tracks the container's processes even without limits.
                 let l = limits;
+                // Whether each of CONTROLLERS is wanted, in its order.
                 let wanted = [
-                    ("pids", true),
-                    ("memory", l.memory.is_some() || l.memory_reservation.is_some() || l.memory_swap.is_some()),
-                    ("cpu", l.cpu_quota.is_some() || l.cpu_shares.is_some()),
-                    ("cpuset", l.cpuset_cpus.is_some() || l.cpuset_mems.is_some()),
-                    ("blkio", l.blkio_weight.is_some()),
-                    ("devices", devices.is_some()),
-                    ("freezer", needs.freezer),
+                    true,
+                    l.memory.is_some() || l.memory_reservation.is_some() || l.memory_swap.is_some(),
+                    l.cpu_quota.is_some() || l.cpu_shares.is_some(),
+                    l.cpuset_cpus.is_some() || l.cpuset_mems.is_some(),
+                    l.blkio_weight.is_some(),
+                    devices.is_some(),
+                    needs.freezer,
                 ];
-                for (controller, _) in wanted.iter().filter(|w| w.1) {
+                for (controller, _) in CONTROLLERS.iter().zip(wanted).filter(|w| w.1) {
                     let path = cat(&[MOUNT, "/", controller]);
                     let root = fs::openat(base.raw(), &cstr(controller)?, O_DIRECTORY | O_RDONLY, 0)
                         .or_op("open cgroup hierarchy", &path)?;
@@ -473,7 +474,6 @@ fn stale(parent: &Fd, name: &core::ffi::CStr) -> bool {
 }
 
 /// The controllers to enable for children of a v2 cgroup, as a subtree_control line.
-#[inline(never)]
 fn v2_controllers(l: &Limits) -> String {
     let mut s = String::new();
     let memory = l.memory.is_some() || l.memory_reservation.is_some() || l.memory_swap.is_some();

@@ -245,7 +245,6 @@ pub fn ptrs(v: &[CString]) -> Vec<*const u8> {
 }
 
 /// The container's PATH, or the default one.
-#[inline(never)]
 fn search_path(spec: &Spec) -> &str {
     spec.env.iter().rev().find_map(|e| e.strip_prefix("PATH=")).unwrap_or(DEFAULT_PATH)
 }

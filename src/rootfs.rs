@@ -127,7 +127,6 @@ fn step_what(spec: &Spec, step: &Step, shown_root: &str) -> String {
 
 /// Makes sure `target` (relative to the cwd, i.e. the new root) is a real directory, creating it
 /// when missing. Returns false when it is missing on a read-only root: the mount is skipped.
-#[inline(never)]
 fn ensure_dir(target: &CStr) -> Result<bool> {
     match fs::openat(CWD, target, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0) {
         Ok(_) => Ok(true),
@@ -174,7 +173,6 @@ const DEV_LINKS: &[(&CStr, &CStr)] = &[
     (c"pts/ptmx", c"dev/ptmx"),
 ];
 
-#[inline(never)]
 fn make_devices(extra: &[devices::Node]) -> Result<()> {
     for &(name, major, minor) in DEVICES {
         make_node(name, S_IFCHR, major, minor)?;
@@ -308,7 +306,6 @@ impl Builder<'_> {
     /// A `cgroup` mount shows the container its own cgroup, as a cgroup namespace would: on v2 its
     /// directory bound at the destination; on v1 a tmpfs holding one bound directory per
     /// hierarchy. Read-only unless the mount says otherwise. Without cgroups: nothing to show.
-    #[inline(never)]
     fn mount_cgroup(&self, m: &Mount) -> Result<()> {
         let Some(first) = self.cgroups.first() else { return Ok(()) };
         let t = resolve_in_root(&self.root, &m.destination, true, true)?;
