@@ -149,7 +149,11 @@ pub fn become_process(spec: &Spec, saved_mask: SigSet, console: Option<&Fd>) -> 
             .or_sys(|| cat(&["setrlimit ", rlimits::name(l.resource), " ", &dec(l.soft), ":", &dec(l.hard)]))?;
     }
     if let Some(adj) = spec.oom_score_adj {
-        write_proc_self("oom_score_adj", &dec_i(adj.into()))?;
+        // The container's own /proc (mounted by rootfs::enter).
+        const PATH: &str = "/proc/self/oom_score_adj";
+        let value = dec_i(adj.into());
+        let fd = fs::openat(fs::CWD, c"/proc/self/oom_score_adj", fs::O_WRONLY, 0).or_op("open", PATH)?;
+        fs::write_all(fd.raw(), value.as_bytes()).or_sys(|| cat(&["write ", &value, " to ", PATH]))?;
     }
     // The terminal first: the console socket is reached and the pty set up while nothing is
     // dropped yet.
@@ -309,14 +313,6 @@ fn hex(n: u32) -> alloc::string::String {
         s.push(char::from_digit((n >> (4 * i)) & 15, 16).unwrap_or('0'));
     }
     s
-}
-
-/// Writes a file of the container's own /proc/self (mounted by rootfs::enter).
-#[inline(never)]
-fn write_proc_self(name: &str, value: &str) -> Result<()> {
-    let path = cat(&["/proc/self/", name]);
-    let fd = fs::openat(fs::CWD, &cstr(&path)?, fs::O_WRONLY, 0).or_op("open", &path)?;
-    fs::write_all(fd.raw(), value.as_bytes()).or_sys(|| cat(&["write ", value, " to ", &path]))
 }
 
 /// execve's the command, searching PATH (from the container's environment) for a bare name.

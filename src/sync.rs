@@ -27,9 +27,11 @@ pub fn pair() -> Result<(ParentEnd, ChildEnd)> {
     Ok((ParentEnd { go: go_w, report: rep_r }, ChildEnd { go: go_r, report: rep_w }))
 }
 
-/// Wire format of an error: status byte, errno (i32 LE, 0 = none), then the text.
+/// Wire format of an error: the tag `E`, status byte, errno (i32 LE, 0 = none), then the text.
+/// `decode` takes what follows the tag.
 fn encode(e: &Error) -> Vec<u8> {
-    let mut v = Vec::with_capacity(5 + e.what.len());
+    let mut v = Vec::with_capacity(6 + e.what.len());
+    v.push(b'E');
     v.push(e.status as u8);
     v.extend_from_slice(&e.errno.map_or(0, Errno::into_raw).to_le_bytes());
     v.extend_from_slice(e.what.as_bytes());
@@ -99,9 +101,7 @@ impl ChildEnd {
     }
 
     pub fn report(&self, e: &Error) {
-        let mut msg = alloc::vec![b'E'];
-        msg.extend_from_slice(&encode(e));
-        let _ = fs::write_all(self.report.raw(), &msg);
+        let _ = fs::write_all(self.report.raw(), &encode(e));
     }
 
     /// Asks the parent to run the runtime's hooks (prestart, createRuntime) now.
@@ -122,9 +122,12 @@ mod tests {
     #[test]
     fn round_trip() {
         let e = Error::sys(Errno::ENOENT, "exec /bin/nope").with_status(127);
-        assert_eq!(decode(&encode(&e)), Some(e));
+        // On the wire after the tag, which the parent reads first.
+        let wire = encode(&e);
+        assert_eq!(wire[0], b'E');
+        assert_eq!(decode(&wire[1..]), Some(e));
         let m = Error::msg("plain");
-        assert_eq!(decode(&encode(&m)), Some(m));
+        assert_eq!(decode(&encode(&m)[1..]), Some(m));
         assert_eq!(decode(&[1, 2]), None);
         assert_eq!(decode(&[]), None);
     }
