@@ -390,7 +390,10 @@ impl Cgroup {
             self.set_n("cpu", "cpu.weight", w)?;
         }
         if let Some(q) = l.cpu_quota {
-            self.set("cpu", "cpu.max", &cat(&[&dec(q), " ", &dec(l.cpu_period)]))?;
+            let mut max = dec(q);
+            max.push(' ');
+            max.push_str(&dec(l.cpu_period));
+            self.set("cpu", "cpu.max", &max)?;
         }
         if let Some(c) = &l.cpuset_cpus {
             self.set("cpuset", "cpuset.cpus", c)?;

@@ -145,8 +145,11 @@ pub fn become_process(spec: &Spec, saved_mask: SigSet, console: Option<&Fd>) -> 
         }
     }
     for l in &spec.rlimits {
-        process::setrlimit(l.resource, l.soft, l.hard)
-            .or_sys(|| cat(&["setrlimit ", rlimits::name(l.resource), " ", &dec(l.soft), ":", &dec(l.hard)]))?;
+        process::setrlimit(l.resource, l.soft, l.hard).or_sys(|| {
+            let mut what = cat(&["setrlimit ", rlimits::name(l.resource), " ", &dec(l.soft), ":"]);
+            what.push_str(&dec(l.hard));
+            what
+        })?;
     }
     if let Some(adj) = spec.oom_score_adj {
         // The container's own /proc (mounted by rootfs::enter).
