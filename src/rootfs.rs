@@ -201,19 +201,18 @@ fn make_devices(extra: &[devices::Node]) -> Result<()> {
 
 /// Creates one device node (mode 0666) at `name`, relative to the new root.
 fn make_node(name: &CStr, kind: u32, major: u32, minor: u32) -> Result<()> {
-    let shown = cat(&["/", &name.to_string_lossy()]);
     // The kernel's dev_t encoding for mknod: minor's low byte, major, minor's high bits.
     let dev = u64::from((minor & 0xff) | (major << 8) | ((minor & !0xff) << 12));
-    match fs::mknodat(CWD, name, kind | 0o666, dev) {
-        Ok(()) => Ok(()),
-        // Without CAP_MKNOD in the initial user namespace, borrow the host's node instead.
-        Err(Errno::EPERM) => {
-            fs::openat(CWD, name, O_CREAT | O_EXCL | O_RDONLY, 0o666).or_op("create", &shown)?;
-            let host = cstr(&shown)?;
-            mount::mount(Some(&host), name, None, MS_BIND, None).or_sys(|| cat(&["bind ", &shown, " from the host"]))
-        }
-        Err(e) => Err(Error::op(e, "mknod", &shown)),
+    let Err(e) = fs::mknodat(CWD, name, kind | 0o666, dev) else { return Ok(()) };
+    // The node's path in the container, which is also the host's node of the same name.
+    let shown = cat(&["/", &name.to_string_lossy()]);
+    if e != Errno::EPERM {
+        return Err(Error::op(e, "mknod", &shown));
     }
+    // Without CAP_MKNOD in the initial user namespace, borrow the host's node instead.
+    fs::openat(CWD, name, O_CREAT | O_EXCL | O_RDONLY, 0o666).or_op("create", &shown)?;
+    let host = cstr(&shown)?;
+    mount::mount(Some(&host), name, None, MS_BIND, None).or_sys(|| cat(&["bind ", &shown, " from the host"]))
 }
 
 /// The root being built (the cwd) and what has been mounted in it so far.
