@@ -97,7 +97,10 @@ impl Cgroup {
         devices: Option<&[Rule]>,
         needs: Needs,
     ) -> Result<Option<Cgroup>> {
-        let rel = rel.trim_matches('/');
+        let mut rel = rel;
+        while let Some(r) = rel.strip_prefix('/').or(rel.strip_suffix('/')) {
+            rel = r;
+        }
         let (parents, leaf) = rel.rsplit_once('/').unwrap_or(("", rel));
         if leaf.is_empty() || rel.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
             return Err(Error::msg(cat(&["invalid cgroup path '", rel, "'"])));
