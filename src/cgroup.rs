@@ -573,6 +573,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn cgroup_paths_are_checked_before_any_use() {
+        let l = Limits::default();
+        let create = |rel| Cgroup::create(&Layout::None, rel, &l, None, Needs::default());
+        assert!(create("/runt/x/").unwrap().is_none());
+        assert!(create("runt").unwrap().is_none());
+        for (rel, shown) in [("a//b", "a//b"), ("//", ""), ("/a/../b/", "a/../b"), ("./x", "./x")] {
+            assert_eq!(create(rel).unwrap_err().what, format!("invalid cgroup path '{shown}'"));
+        }
+    }
+
+    #[test]
     fn controllers_line() {
         let mut l = Limits::default();
         assert_eq!(v2_controllers(&l), "");
