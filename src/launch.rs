@@ -206,8 +206,13 @@ pub fn run(spec: &Spec, warn: &mut dyn FnMut(&str), on_started: &mut dyn FnMut(i
             warnings.push(cat(&["container ", &spec.name, " was killed: out of memory (limit ", &limit, " bytes)"]));
         }
         if let Err(e) = cg.remove() {
-            let errno = e.errno.map_or("", crate::sys::strerror);
-            warnings.push(cat(&[&e.what, if e.errno.is_some() { ": " } else { "" }, errno]));
+            // As main prints an error: "what: strerror".
+            let mut text = e.what;
+            if let Some(errno) = e.errno {
+                text.push_str(": ");
+                text.push_str(crate::sys::strerror(errno));
+            }
+            warnings.push(text);
         }
     }
     Ok(Outcome { status, warnings })
