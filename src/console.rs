@@ -32,7 +32,8 @@ fn pty(socket: &Fd, size: Option<(u16, u16)>, name: &mut String, step: &mut Step
     process::ioctl_int(master.raw(), TIOCSPTLCK, 0)?;
     *step = ("get the pty number", false, "");
     let n = process::ioctl_int(master.raw(), TIOCGPTN, 0)?;
-    *name = cat(&["/dev/pts/", &dec_i(n.into())]);
+    name.push_str("/dev/pts/");
+    name.push_str(&dec_i(n.into()));
     *step = ("open ", true, "");
     // A name made of digits has no NUL byte.
     let slave = fs::openat(fs::CWD, &cstr(name).map_err(|_| Errno::EINVAL)?, fs::O_RDWR | O_NOCTTY, 0)?;

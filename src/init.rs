@@ -229,7 +229,9 @@ fn created(spec: &Spec, sync: &ChildEnd, fifo: Fd, pid: i32) -> Result<Error> {
     sync.ready()?;
     let after = |e: Error| Error { what: cat(&[AFTER_START, &e.what]), ..e };
     // Blocks until `runt start` opens the fifo for reading.
-    let fifo_path = cstr(&cat(&["/proc/self/fd/", &dec_i(fifo.raw().into())]))?;
+    let mut fifo_path = alloc::string::String::from("/proc/self/fd/");
+    fifo_path.push_str(&dec_i(fifo.raw().into()));
+    let fifo_path = cstr(&fifo_path)?;
     let w = fs::openat(fs::CWD, &fifo_path, fs::O_WRONLY, 0).or_what("open exec.fifo").map_err(after)?;
     fs::write_all(w.raw(), b"0").or_what("write exec.fifo").map_err(after)?;
     drop(w);
