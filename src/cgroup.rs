@@ -407,7 +407,9 @@ impl Cgroup {
         if let Some(w) = l.blkio_weight {
             // blkio's weight (10..1000) onto io.weight (1..10000), as runc converts it.
             let w = 1 + (u64::from(w).clamp(10, 1000) - 10) * 9999 / 990;
-            self.set("io", "io.weight", &cat(&["default ", &dec(w)]))?;
+            let mut weight = String::from("default ");
+            weight.push_str(&dec(w));
+            self.set("io", "io.weight", &weight)?;
         }
         for (file, value) in &l.unified {
             if file.contains('/') || file.starts_with('.') {

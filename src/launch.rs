@@ -58,9 +58,12 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
     let rel = cgroup_path(spec);
     let cg = match Cgroup::create(&layout, &rel, &spec.limits, spec.device_rules.as_deref(), needs) {
         // Without privileges, a cgroup is only possible where one was delegated to the user.
-        Err(Error { errno: Some(Errno::EACCES | Errno::EPERM | Errno::EROFS), what, .. }) if process::getuid() != 0 => {
+        Err(Error { errno: Some(Errno::EACCES | Errno::EPERM | Errno::EROFS), mut what, .. })
+            if process::getuid() != 0 =>
+        {
             if spec.limits.any() {
-                warn(&cat(&[&what, ": not permitted for this user: limits not applied"]));
+                what.push_str(": not permitted for this user: limits not applied");
+                warn(&what);
             }
             None
         }
