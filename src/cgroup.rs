@@ -10,7 +10,6 @@ use crate::security::devices::{ebpf, v1_line, Rule};
 use crate::spec::Limits;
 use crate::sys::fs::{self, AT_REMOVEDIR, CWD, O_DIRECTORY, O_RDONLY, O_WRONLY};
 use crate::sys::{bpf, process, Errno, Fd};
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -41,11 +40,12 @@ pub fn detect() -> Layout {
 
 /// A new v1 cpuset cgroup starts with no CPUs and no memory nodes, so nothing could join it (nor
 /// could a child of it be given any): it gets its parent's.
+#[inline(never)]
 fn inherit_cpuset(parent: &Fd, child: &Fd, path: &str) -> Result<()> {
     for file in ["cpuset.cpus", "cpuset.mems"] {
         let own = read_file(child, file).unwrap_or_default();
         if own.trim().is_empty() {
-            let from = read_file(parent, file).or_sys(|| format!("read the parent of {path}: {file}"))?;
+            let from = read_file(parent, file).or_sys(|| cat(&["read the parent of ", path, ": ", file]))?;
             write_file(child, path, file, from.trim())?;
         }
     }
@@ -97,10 +97,13 @@ impl Cgroup {
         devices: Option<&[Rule]>,
         needs: Needs,
     ) -> Result<Option<Cgroup>> {
-        let rel = rel.trim_matches('/');
+        let mut rel = rel;
+        while let Some(r) = rel.strip_prefix('/').or(rel.strip_suffix('/')) {
+            rel = r;
+        }
         let (parents, leaf) = rel.rsplit_once('/').unwrap_or(("", rel));
         if leaf.is_empty() || rel.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
-            return Err(Error::msg(format!("invalid cgroup path '{rel}'")));
+            return Err(Error::msg(cat(&["invalid cgroup path '", rel, "'"])));
         }
         let mut cg = Cgroup { leaf: String::from(leaf), v2: false, dirs: Vec::new(), removed: false };
         match layout {
@@ -127,17 +130,18 @@ impl Cgroup {
             Layout::V1(base) => {
                 // pids always: it is what tracks the container's processes even without limits.
                 let l = limits;
+                // Whether each of CONTROLLERS is wanted, in its order.
                 let wanted = [
-                    ("pids", true),
-                    ("memory", l.memory.is_some() || l.memory_reservation.is_some() || l.memory_swap.is_some()),
-                    ("cpu", l.cpu_quota.is_some() || l.cpu_shares.is_some()),
-                    ("cpuset", l.cpuset_cpus.is_some() || l.cpuset_mems.is_some()),
-                    ("blkio", l.blkio_weight.is_some()),
-                    ("devices", devices.is_some()),
-                    ("freezer", needs.freezer),
+                    true,
+                    l.memory.is_some() || l.memory_reservation.is_some() || l.memory_swap.is_some(),
+                    l.cpu_quota.is_some() || l.cpu_shares.is_some(),
+                    l.cpuset_cpus.is_some() || l.cpuset_mems.is_some(),
+                    l.blkio_weight.is_some(),
+                    devices.is_some(),
+                    needs.freezer,
                 ];
-                for (controller, _) in wanted.iter().filter(|w| w.1) {
-                    let path = format!("{MOUNT}/{controller}");
+                for (controller, _) in CONTROLLERS.iter().zip(wanted).filter(|w| w.1) {
+                    let path = cat(&[MOUNT, "/", controller]);
                     let root = fs::openat(base.raw(), &cstr(controller)?, O_DIRECTORY | O_RDONLY, 0)
                         .or_op("open cgroup hierarchy", &path)?;
                     cg.add_dir(&root, &path, parents, controller, "")?;
@@ -163,56 +167,51 @@ impl Cgroup {
         enable: &str,
     ) -> Result<()> {
         let mut parent = fs::openat(root.raw(), c".", O_DIRECTORY | O_RDONLY, 0).or_op("open", root_path)?;
-        let mut parent_path = String::from(root_path);
-        if !enable.is_empty() {
-            write_file(&parent, &parent_path, "cgroup.subtree_control", enable)?;
-        }
-        for comp in parents.split('/').filter(|c| !c.is_empty()) {
-            parent_path.push('/');
-            parent_path.push_str(comp);
-            let c = cstr(comp)?;
-            match fs::mkdirat(parent.raw(), &c, 0o755) {
-                Ok(()) | Err(Errno::EEXIST) => {}
-                Err(e) => return Err(Error::op(e, "mkdir", &parent_path)),
-            }
-            let child = fs::openat(parent.raw(), &c, O_DIRECTORY | O_RDONLY, 0).or_op("open", &parent_path)?;
-            if controller == "cpuset" {
-                inherit_cpuset(&parent, &child, &parent_path)?;
-            }
-            parent = child;
+        let mut path = String::from(root_path);
+        let mut comps = parents.split('/').filter(|c| !c.is_empty()).chain([self.leaf.as_str()]);
+        let mut next = comps.next();
+        while let Some(comp) = next {
+            next = comps.next();
+            // The leaf is the container's own; the parents may exist and are shared.
+            let leaf = next.is_none();
             if !enable.is_empty() {
-                write_file(&parent, &parent_path, "cgroup.subtree_control", enable)?;
+                write_file(&parent, &path, "cgroup.subtree_control", enable)?;
             }
-        }
-        let mut path = parent_path;
-        path.push('/');
-        path.push_str(&self.leaf);
-        let name = cstr(&self.leaf)?;
-        let mut made = fs::mkdirat(parent.raw(), &name, 0o755);
-        if made == Err(Errno::EEXIST) && stale(&parent, &name) {
-            // Left by a runt that was SIGKILLed (its container died with it): reclaim the name.
-            let _ = fs::unlinkat(parent.raw(), &name, AT_REMOVEDIR);
-            made = fs::mkdirat(parent.raw(), &name, 0o755);
-        }
-        match made {
-            Ok(()) => {}
-            Err(Errno::EEXIST) => {
-                return Err(Error::msg(format!("container name {} is in use ({path} exists)", self.leaf)));
-            }
-            Err(e) => return Err(Error::op(e, "mkdir", &path)),
-        }
-        let fd = fs::openat(parent.raw(), &name, O_DIRECTORY | O_RDONLY, 0);
-        let fd = match fd {
-            Ok(fd) => fd,
-            Err(e) => {
+            path.push('/');
+            path.push_str(comp);
+            let name = cstr(comp)?;
+            let mut made = fs::mkdirat(parent.raw(), &name, 0o755);
+            if leaf && made == Err(Errno::EEXIST) && stale(&parent, &name) {
+                // Left by a runt that was SIGKILLed (its container died with it): reclaim the name.
                 let _ = fs::unlinkat(parent.raw(), &name, AT_REMOVEDIR);
-                return Err(Error::op(e, "open", &path));
+                made = fs::mkdirat(parent.raw(), &name, 0o755);
             }
-        };
-        if controller == "cpuset" {
-            inherit_cpuset(&parent, &fd, &path)?;
+            match made {
+                Ok(()) => {}
+                Err(Errno::EEXIST) if !leaf => {}
+                Err(Errno::EEXIST) => {
+                    return Err(Error::msg(cat(&["container name ", comp, " is in use (", &path, " exists)"])));
+                }
+                Err(e) => return Err(Error::op(e, "mkdir", &path)),
+            }
+            let fd = match fs::openat(parent.raw(), &name, O_DIRECTORY | O_RDONLY, 0) {
+                Ok(fd) => fd,
+                Err(e) => {
+                    if leaf {
+                        let _ = fs::unlinkat(parent.raw(), &name, AT_REMOVEDIR);
+                    }
+                    return Err(Error::op(e, "open", &path));
+                }
+            };
+            if controller == "cpuset" {
+                inherit_cpuset(&parent, &fd, &path)?;
+            }
+            if leaf {
+                self.dirs.push(Dir { parent, fd, path, controller });
+                break;
+            }
+            parent = fd;
         }
-        self.dirs.push(Dir { parent, fd, path, controller });
         Ok(())
     }
 
@@ -310,7 +309,7 @@ impl Cgroup {
     fn set(&self, controller: &str, file: &str, value: &str) -> Result<()> {
         match self.dir(controller) {
             Some(d) => write_file(&d.fd, &d.path, file, value),
-            None => Err(Error::msg(format!("cgroup controller {controller} is not available"))),
+            None => Err(Error::msg(cat(&["cgroup controller ", controller, " is not available"]))),
         }
     }
 
@@ -394,7 +393,10 @@ impl Cgroup {
             self.set_n("cpu", "cpu.weight", w)?;
         }
         if let Some(q) = l.cpu_quota {
-            self.set("cpu", "cpu.max", &cat(&[&dec(q), " ", &dec(l.cpu_period)]))?;
+            let mut max = dec(q);
+            max.push(' ');
+            max.push_str(&dec(l.cpu_period));
+            self.set("cpu", "cpu.max", &max)?;
         }
         if let Some(c) = &l.cpuset_cpus {
             self.set("cpuset", "cpuset.cpus", c)?;
@@ -405,11 +407,13 @@ impl Cgroup {
         if let Some(w) = l.blkio_weight {
             // blkio's weight (10..1000) onto io.weight (1..10000), as runc converts it.
             let w = 1 + (u64::from(w).clamp(10, 1000) - 10) * 9999 / 990;
-            self.set("io", "io.weight", &cat(&["default ", &dec(w)]))?;
+            let mut weight = String::from("default ");
+            weight.push_str(&dec(w));
+            self.set("io", "io.weight", &weight)?;
         }
         for (file, value) in &l.unified {
             if file.contains('/') || file.starts_with('.') {
-                return Err(Error::msg(format!("invalid cgroup file name '{file}' in linux.resources.unified")));
+                return Err(Error::msg(cat(&["invalid cgroup file name '", file, "' in linux.resources.unified"])));
             }
             self.set("", file, value)?;
         }
@@ -439,15 +443,7 @@ impl Cgroup {
     /// Removes the cgroup, killing anything still in it first. Returns the first failure.
     pub fn remove(mut self) -> Result<()> {
         self.removed = true;
-        let mut result = Ok(());
-        for d in &self.dirs {
-            if let Err(e) = remove_dir(d, &self.leaf, self.v2) {
-                if result.is_ok() {
-                    result = Err(e);
-                }
-            }
-        }
-        result
+        self.remove_all()
     }
 }
 
@@ -455,9 +451,7 @@ impl Drop for Cgroup {
     /// Error paths: the cgroup goes away even when nobody calls `remove`.
     fn drop(&mut self) {
         if !self.removed {
-            for d in &self.dirs {
-                let _ = remove_dir(d, &self.leaf, self.v2);
-            }
+            let _ = self.remove_all();
         }
     }
 }
@@ -469,23 +463,15 @@ const CONTROLLERS: &[&str] = &["pids", "memory", "cpu", "cpuset", "blkio", "devi
 /// cgroup2 mount `root`: (its descriptor, its path for messages).
 #[inline(never)]
 fn delegated_base(root: &Fd) -> Result<(Option<Fd>, String)> {
-    let text = read_proc_self_cgroup().or_what("read /proc/self/cgroup")?;
+    let text = read_at(CWD, c"/proc/self/cgroup").or_what("read /proc/self/cgroup")?;
     let own = text.lines().find_map(|l| l.strip_prefix("0::")).unwrap_or("/").trim();
     let parent = own.rsplit_once('/').map_or("", |(p, _)| p).trim_start_matches('/');
     if parent.is_empty() {
         return Ok((None, String::from(MOUNT)));
     }
-    let path = format!("{MOUNT}/{parent}");
+    let path = cat(&[MOUNT, "/", parent]);
     let fd = fs::openat(root.raw(), &cstr(parent)?, O_DIRECTORY | O_RDONLY, 0).or_op("open", &path)?;
     Ok((Some(fd), path))
-}
-
-fn read_proc_self_cgroup() -> core::result::Result<String, Errno> {
-    let fd = fs::openat(CWD, c"/proc/self/cgroup", O_RDONLY, 0)?;
-    let mut buf = alloc::vec![0u8; 4096];
-    let n = fs::read_full(fd.raw(), &mut buf)?;
-    buf.truncate(n);
-    String::from_utf8(buf).map_err(|_| Errno::EINVAL)
 }
 
 /// An existing container cgroup with no process in it: nothing runs under that name.
@@ -496,7 +482,6 @@ fn stale(parent: &Fd, name: &core::ffi::CStr) -> bool {
 }
 
 /// The controllers to enable for children of a v2 cgroup, as a subtree_control line.
-#[inline(never)]
 fn v2_controllers(l: &Limits) -> String {
     let mut s = String::new();
     let memory = l.memory.is_some() || l.memory_reservation.is_some() || l.memory_swap.is_some();
@@ -534,7 +519,7 @@ fn remove_dir(d: &Dir, name: &str, v2: bool) -> Result<()> {
             Err(e) => return Err(Error::op(e, "rmdir", &d.path)),
         }
     }
-    Err(Error::sys(Errno::EBUSY, format!("rmdir {}", d.path)))
+    Err(Error::op(Errno::EBUSY, "rmdir", &d.path))
 }
 
 #[inline(never)]
@@ -562,14 +547,19 @@ fn procs(d: &Dir) -> Vec<i32> {
 
 /// Writes `value` to the control file `name` of the cgroup directory `dir` (shown as `path`).
 pub fn write_file(dir: &Fd, path: &str, name: &str, value: &str) -> Result<()> {
-    let shown = || cat(&["write ", value, " to ", path, "/", name]);
-    let fd = fs::openat(dir.raw(), &cstr(name)?, O_WRONLY, 0).or_sys(shown)?;
-    fs::write_all(fd.raw(), value.as_bytes()).or_sys(shown)
+    let written =
+        fs::openat(dir.raw(), &cstr(name)?, O_WRONLY, 0).and_then(|fd| fs::write_all(fd.raw(), value.as_bytes()));
+    written.or_sys(|| cat(&["write ", value, " to ", path, "/", name]))
 }
 
 /// Reads a (small) control file.
 pub fn read_file(dir: &Fd, name: &str) -> core::result::Result<String, Errno> {
-    let fd = fs::openat(dir.raw(), &c_name(name)?, O_RDONLY, 0)?;
+    read_at(dir.raw(), &c_name(name)?)
+}
+
+#[inline(never)]
+fn read_at(dir: i32, name: &core::ffi::CStr) -> core::result::Result<String, Errno> {
+    let fd = fs::openat(dir, name, O_RDONLY, 0)?;
     let mut buf = alloc::vec![0u8; 64 * 1024];
     let n = fs::read_full(fd.raw(), &mut buf)?;
     buf.truncate(n);
@@ -583,6 +573,17 @@ fn c_name(name: &str) -> core::result::Result<alloc::ffi::CString, Errno> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cgroup_paths_are_checked_before_any_use() {
+        let l = Limits::default();
+        let create = |rel| Cgroup::create(&Layout::None, rel, &l, None, Needs::default());
+        assert!(create("/runt/x/").unwrap().is_none());
+        assert!(create("runt").unwrap().is_none());
+        for (rel, shown) in [("a//b", "a//b"), ("//", ""), ("/a/../b/", "a/../b"), ("./x", "./x")] {
+            assert_eq!(create(rel).unwrap_err().what, format!("invalid cgroup path '{shown}'"));
+        }
+    }
 
     #[test]
     fn controllers_line() {

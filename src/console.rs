@@ -2,30 +2,56 @@
 //! `--console-socket` (SCM_RIGHTS, as runc does), its slave the container's stdio and controlling
 //! terminal. Runs in the child, inside the container's mount namespace (its own devpts).
 
-use crate::error::{OrSys, Result};
+use crate::error::{cat, dec_i, Error, Result};
 use crate::rootfs::cstr;
-use crate::sys::{fs, net, process, Fd};
-use alloc::format;
+use crate::sys::{fs, net, process, Errno, Fd};
+use alloc::string::String;
 use linux_raw_sys::ioctl::{TIOCGPTN, TIOCSCTTY, TIOCSPTLCK};
 
 const O_NOCTTY: u32 = linux_raw_sys::general::O_NOCTTY;
 
+/// The step under way, for the message: text before the pty's name, whether the name follows,
+/// text after it.
+type Step = (&'static str, bool, &'static str);
+
 pub fn attach(socket: &Fd, size: Option<(u16, u16)>) -> Result<()> {
-    let master = fs::openat(fs::CWD, c"/dev/ptmx", fs::O_RDWR | O_NOCTTY, 0).or_sys(|| "open /dev/ptmx".into())?;
-    process::ioctl_int(master.raw(), TIOCSPTLCK, 0).or_sys(|| "unlock the pty".into())?;
-    let n = process::ioctl_int(master.raw(), TIOCGPTN, 0).or_sys(|| "get the pty number".into())?;
-    let name = format!("/dev/pts/{n}");
-    let slave = fs::openat(fs::CWD, &cstr(&name)?, fs::O_RDWR | O_NOCTTY, 0).or_sys(|| format!("open {name}"))?;
-    if let Some((rows, cols)) = size {
-        process::set_window_size(slave.raw(), rows, cols).or_sys(|| format!("set the size of {name}"))?;
+    let mut name = String::new();
+    let mut step: Step = ("open /dev/ptmx", false, "");
+    match pty(socket, size, &mut name, &mut step) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let (before, named, after) = step;
+            Err(Error::sys_owned(e, cat(&[before, if named { &name } else { "" }, after])))
+        }
     }
-    net::send_fd(socket.raw(), name.as_bytes(), master.raw()).or_sys(|| "send the pty to the console socket".into())?;
+}
+
+fn pty(socket: &Fd, size: Option<(u16, u16)>, name: &mut String, step: &mut Step) -> core::result::Result<(), Errno> {
+    let master = fs::openat(fs::CWD, c"/dev/ptmx", fs::O_RDWR | O_NOCTTY, 0)?;
+    *step = ("unlock the pty", false, "");
+    process::ioctl_int(master.raw(), TIOCSPTLCK, 0)?;
+    *step = ("get the pty number", false, "");
+    let n = process::ioctl_int(master.raw(), TIOCGPTN, 0)?;
+    name.push_str("/dev/pts/");
+    name.push_str(&dec_i(n.into()));
+    *step = ("open ", true, "");
+    // A name made of digits has no NUL byte.
+    let slave = fs::openat(fs::CWD, &cstr(name).map_err(|_| Errno::EINVAL)?, fs::O_RDWR | O_NOCTTY, 0)?;
+    if let Some((rows, cols)) = size {
+        *step = ("set the size of ", true, "");
+        process::set_window_size(slave.raw(), rows, cols)?;
+    }
+    *step = ("send the pty to the console socket", false, "");
+    net::send_fd(socket.raw(), name.as_bytes(), master.raw())?;
     drop(master);
     // A new session whose controlling terminal is the pty; it becomes stdin, stdout and stderr.
-    process::setsid().or_sys(|| "setsid".into())?;
-    process::ioctl_arg(slave.raw(), TIOCSCTTY, 0).or_sys(|| format!("make {name} the controlling terminal"))?;
-    for fd in 0..3 {
-        process::dup2(slave.raw(), fd).or_sys(|| format!("dup {name} to {fd}"))?;
+    *step = ("setsid", false, "");
+    process::setsid()?;
+    *step = ("make ", true, " the controlling terminal");
+    process::ioctl_arg(slave.raw(), TIOCSCTTY, 0)?;
+    for (fd, to) in [(0, " to 0"), (1, " to 1"), (2, " to 2")] {
+        *step = ("dup ", true, to);
+        process::dup2(slave.raw(), fd)?;
     }
     Ok(())
 }

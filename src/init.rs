@@ -5,8 +5,7 @@
 //! the one exception is a created container after `start`, whose runt is gone: it says on its own
 //! stderr why its command could not run.
 
-use crate::error::{cat, dec_i, Error, OrSys, Result, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND, EXIT_RUNTIME};
-use crate::out::Out;
+use crate::error::{cat, dec, dec_i, Error, OrSys, Result, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND, EXIT_RUNTIME};
 use crate::plan::Step;
 use crate::rootfs::{self, cstr};
 use crate::security::{caps, rlimits, seccomp};
@@ -16,9 +15,7 @@ use crate::sys::signal::{self, SigSet};
 use crate::sys::{fs, process, Errno, Fd};
 use crate::{console, hooks};
 use alloc::ffi::CString;
-use alloc::format;
 use alloc::vec::Vec;
-use core::fmt::Write;
 
 /// What the child does once it is set up.
 pub enum Mode {
@@ -47,9 +44,7 @@ pub fn run(spec: &Spec, steps: &[Step], sync: ChildEnd, saved_mask: SigSet, mode
                 };
                 if let Some(what) = e.what.strip_prefix(AFTER_START) {
                     // After ready, the parent is gone: say it where the container's output goes.
-                    let e = Error { what: what.into(), ..e };
-                    let _ = writeln!(Out::new(2), "runt: {e}");
-                    process::exit(e.status)
+                    say_and_exit(what, &e)
                 }
                 e
             }
@@ -58,6 +53,19 @@ pub fn run(spec: &Spec, steps: &[Step], sync: ChildEnd, saved_mask: SigSet, mode
     };
     sync.report(&err);
     process::exit(err.status)
+}
+
+/// Prints "runt: <what>: <strerror>" on the container's stderr and exits with the error's status.
+#[inline(never)]
+fn say_and_exit(what: &str, e: &Error) -> ! {
+    let mut line = cat(&["runt: ", what]);
+    if let Some(errno) = e.errno {
+        line.push_str(": ");
+        line.push_str(crate::sys::strerror(errno));
+    }
+    line.push('\n');
+    let _ = fs::write_all(2, line.as_bytes());
+    process::exit(e.status)
 }
 
 fn setup(
@@ -77,7 +85,7 @@ fn setup(
     }
     // Namespaces given by path (config.json) are joined before anything is done in them.
     for (fd, flag) in joins {
-        process::setns(fd, *flag).or_sys(|| format!("setns into a namespace of type {flag:#x}"))?;
+        process::setns(fd, *flag).or_sys(|| cat(&["setns into a namespace of type ", &hex(*flag)]))?;
     }
     let go = || match sync.wait_go() {
         Some(p) => p,
@@ -137,11 +145,18 @@ pub fn become_process(spec: &Spec, saved_mask: SigSet, console: Option<&Fd>) -> 
         }
     }
     for l in &spec.rlimits {
-        process::setrlimit(l.resource, l.soft, l.hard)
-            .or_sys(|| format!("setrlimit {} {}:{}", rlimits::name(l.resource), l.soft, l.hard))?;
+        process::setrlimit(l.resource, l.soft, l.hard).or_sys(|| {
+            let mut what = cat(&["setrlimit ", rlimits::name(l.resource), " ", &dec(l.soft), ":"]);
+            what.push_str(&dec(l.hard));
+            what
+        })?;
     }
     if let Some(adj) = spec.oom_score_adj {
-        write_proc_self("oom_score_adj", &dec_i(adj.into()))?;
+        // The container's own /proc (mounted by rootfs::enter).
+        const PATH: &str = "/proc/self/oom_score_adj";
+        let value = dec_i(adj.into());
+        let fd = fs::openat(fs::CWD, c"/proc/self/oom_score_adj", fs::O_WRONLY, 0).or_op("open", PATH)?;
+        fs::write_all(fd.raw(), value.as_bytes()).or_sys(|| cat(&["write ", &value, " to ", PATH]))?;
     }
     // The terminal first: the console socket is reached and the pty set up while nothing is
     // dropped yet.
@@ -168,8 +183,8 @@ pub fn become_process(spec: &Spec, saved_mask: SigSet, console: Option<&Fd>) -> 
         if !spec.userns.as_ref().is_some_and(|ns| ns.deny_setgroups) {
             process::setgroups(&spec.oci.additional_gids).or_what("setgroups")?;
         }
-        process::setgid(u.gid).or_sys(|| format!("setgid {}", u.gid))?;
-        process::setuid(u.uid).or_sys(|| format!("setuid {}", u.uid))?;
+        process::setgid(u.gid).map_err(|e| op_n(e, "setgid", u.gid))?;
+        process::setuid(u.uid).map_err(|e| op_n(e, "setuid", u.uid))?;
     }
     caps::after_setuid(&spec.caps)?;
     if let Some(m) = spec.oci.umask {
@@ -212,9 +227,11 @@ fn created(spec: &Spec, sync: &ChildEnd, fifo: Fd, pid: i32) -> Result<Error> {
     // A missing or unusable command is reported by create, as engines expect (127/126).
     let (path, argv, envp) = resolve(spec)?;
     sync.ready()?;
-    let after = |e: Error| Error { what: format!("{AFTER_START}{}", e.what), ..e };
+    let after = |e: Error| Error { what: cat(&[AFTER_START, &e.what]), ..e };
     // Blocks until `runt start` opens the fifo for reading.
-    let fifo_path = cstr(&format!("/proc/self/fd/{}", fifo.raw()))?;
+    let mut fifo_path = alloc::string::String::from("/proc/self/fd/");
+    fifo_path.push_str(&dec_i(fifo.raw().into()));
+    let fifo_path = cstr(&fifo_path)?;
     let w = fs::openat(fs::CWD, &fifo_path, fs::O_WRONLY, 0).or_what("open exec.fifo").map_err(after)?;
     fs::write_all(w.raw(), b"0").or_what("write exec.fifo").map_err(after)?;
     drop(w);
@@ -237,7 +254,6 @@ pub fn ptrs(v: &[CString]) -> Vec<*const u8> {
 }
 
 /// The container's PATH, or the default one.
-#[inline(never)]
 fn search_path(spec: &Spec) -> &str {
     spec.env.iter().rev().find_map(|e| e.strip_prefix("PATH=")).unwrap_or(DEFAULT_PATH)
 }
@@ -253,15 +269,9 @@ fn resolve(spec: &Spec) -> Result<(CString, Vec<CString>, Vec<CString>)> {
     let prog = spec.args.first().ok_or_else(|| Error::msg("process.args is empty"))?;
     let argv = rootfs::cstrs(&spec.args)?;
     let envp = rootfs::cstrs(&spec.env)?;
-    let candidates: Vec<alloc::string::String> = if prog.contains('/') {
-        alloc::vec![prog.clone()]
-    } else {
-        let path = search_path(spec);
-        path.split(':').filter(|d| !d.is_empty()).map(|d| cat(&[d, "/", prog])).collect()
-    };
     let mut found_unusable = None;
-    for c in candidates {
-        let cp = cstr(&c)?;
+    for dir in dirs(spec, prog) {
+        let cp = cstr(&candidate(dir, prog))?;
         match fs::faccessat(fs::CWD, &cp, X_OK) {
             Ok(()) if fs::openat(fs::CWD, &cp, fs::O_PATH | fs::O_DIRECTORY, 0).is_err() => {
                 return Ok((cp, argv, envp))
@@ -276,12 +286,38 @@ fn resolve(spec: &Spec) -> Result<(CString, Vec<CString>, Vec<CString>)> {
 
 const X_OK: u32 = 1;
 
-/// Writes a file of the container's own /proc/self (mounted by rootfs::enter).
+/// Where to look for the command: the PATH directories for a bare name, else one empty entry
+/// that stands for the command's own path.
+fn dirs<'a>(spec: &'a Spec, prog: &str) -> impl Iterator<Item = &'a str> {
+    let bare = !prog.contains('/');
+    let path = if bare { search_path(spec) } else { "" };
+    path.split(':').filter(move |d| !bare || !d.is_empty())
+}
+
+/// The file to try in `dir` (from `dirs`).
 #[inline(never)]
-fn write_proc_self(name: &str, value: &str) -> Result<()> {
-    let path = cat(&["/proc/self/", name]);
-    let fd = fs::openat(fs::CWD, &cstr(&path)?, fs::O_WRONLY, 0).or_op("open", &path)?;
-    fs::write_all(fd.raw(), value.as_bytes()).or_sys(|| cat(&["write ", value, " to ", &path]))
+fn candidate(dir: &str, prog: &str) -> alloc::string::String {
+    if dir.is_empty() {
+        alloc::string::String::from(prog)
+    } else {
+        cat(&[dir, "/", prog])
+    }
+}
+
+/// A failed call on a number: "setuid 1000".
+#[inline(never)]
+fn op_n(errno: Errno, op: &str, n: u32) -> Error {
+    Error::op(errno, op, &dec(n.into()))
+}
+
+/// `n` as `{:#x}` writes it: "0x" and lowercase hex digits without leading zeros.
+fn hex(n: u32) -> alloc::string::String {
+    let mut s = alloc::string::String::from("0x");
+    let digits = (32 - n.leading_zeros()).div_ceil(4).max(1);
+    for i in (0..digits).rev() {
+        s.push(char::from_digit((n >> (4 * i)) & 15, 16).unwrap_or('0'));
+    }
+    s
 }
 
 /// execve's the command, searching PATH (from the container's environment) for a bare name.
@@ -294,28 +330,22 @@ pub fn exec(spec: &Spec) -> Error {
     };
     let (argv, envp) = (ptrs(&cargs), ptrs(&cenv));
 
-    let errno = if prog.contains('/') {
-        match cstr(prog) {
-            Ok(p) => process::execve(&p, &argv, &envp),
-            Err(e) => return e,
-        }
-    } else {
-        let path = search_path(spec);
-        let mut result = Errno::ENOENT;
-        for dir in path.split(':').filter(|d| !d.is_empty()) {
-            let Ok(candidate) = cstr(&cat(&[dir, "/", prog])) else { continue };
-            match process::execve(&candidate, &argv, &envp) {
-                // Keep looking; remember that something was there but refused, as execvp does.
-                Errno::ENOENT | Errno::ENOTDIR => {}
-                Errno::EACCES => result = Errno::EACCES,
-                other => {
-                    result = other;
-                    break;
-                }
+    let mut errno = Errno::ENOENT;
+    for dir in dirs(spec, prog) {
+        let Ok(path) = cstr(&candidate(dir, prog)) else { continue };
+        match process::execve(&path, &argv, &envp) {
+            // A path names the one file to run: its error is the answer.
+            e if dir.is_empty() => errno = e,
+            // Keep looking; remember that something was there but refused, as execvp does.
+            Errno::ENOENT | Errno::ENOTDIR => continue,
+            Errno::EACCES => {
+                errno = Errno::EACCES;
+                continue;
             }
+            other => errno = other,
         }
-        result
-    };
+        break;
+    }
     exec_error(prog, errno)
 }
 
@@ -336,3 +366,15 @@ fn exec_error(prog: &str, errno: Errno) -> Error {
 /// Where a bare command name is looked up when the container's environment has no PATH (ctr
 /// --rootfs gives none), as shells and runc do.
 const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+#[cfg(test)]
+mod tests {
+    use super::hex;
+
+    #[test]
+    fn hex_as_format_writes_it() {
+        for n in [0, 1, 0xf, 0x10, 0x20000, 0x4000_0000, 0x8000_0000, u32::MAX] {
+            assert_eq!(hex(n), format!("{n:#x}"));
+        }
+    }
+}

@@ -2,7 +2,7 @@
 //! release it, forward signals while it runs, and clean up whatever way it ends.
 
 use crate::cgroup::{self, Cgroup, Layout, Needs};
-use crate::error::{Error, OrSys, Result};
+use crate::error::{cat, dec, Error, OrSys, Result};
 use crate::rootfs::cstr;
 use crate::spec::Spec;
 use crate::state::{self, State};
@@ -11,7 +11,6 @@ use crate::sys::signal::{self, SigSet};
 use crate::sys::Errno;
 use crate::sys::{fs, net};
 use crate::{hooks, init, plan, sync};
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -59,9 +58,12 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
     let rel = cgroup_path(spec);
     let cg = match Cgroup::create(&layout, &rel, &spec.limits, spec.device_rules.as_deref(), needs) {
         // Without privileges, a cgroup is only possible where one was delegated to the user.
-        Err(Error { errno: Some(Errno::EACCES | Errno::EPERM | Errno::EROFS), what, .. }) if process::getuid() != 0 => {
+        Err(Error { errno: Some(Errno::EACCES | Errno::EPERM | Errno::EROFS), mut what, .. })
+            if process::getuid() != 0 =>
+        {
             if spec.limits.any() {
-                warn(&alloc::format!("{what}: not permitted for this user: limits not applied"));
+                what.push_str(": not permitted for this user: limits not applied");
+                warn(&what);
             }
             None
         }
@@ -87,7 +89,7 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
         match *flag {
             process::CLONE_NEWPID => process::setns(&fd, *flag).or_op("setns into", path)?,
             process::CLONE_NEWNS => {
-                return Err(Error::msg(format!("joining a mount namespace ({path}) is not supported")))
+                return Err(Error::msg(cat(&["joining a mount namespace (", path, ") is not supported"])))
             }
             // The user namespace first: it grants the rights to enter the others.
             process::CLONE_NEWUSER => joins.insert(0, (fd, *flag)),
@@ -155,8 +157,7 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
                 Err(child_error) => child_error,
                 Ok(()) => e,
             };
-            let _ = process::kill(pid, SIGKILL);
-            let _ = process::wait4(pid, false);
+            reap(pid);
             // The broken pipe to the dead child must not kill runt once unblocked.
             signal::discard(SigSet::of(&[SIGPIPE]));
             let _ = signal::set_mask(saved_mask);
@@ -192,8 +193,7 @@ pub fn run(spec: &Spec, warn: &mut dyn FnMut(&str), on_started: &mut dyn FnMut(i
     };
     let pid = st.pid;
     if let Err(e) = st.parent.exec_result().and_then(|()| on_started(pid)) {
-        let _ = process::kill(pid, SIGKILL);
-        let _ = process::wait4(pid, false);
+        reap(pid);
         restore_terminal();
         return Err(e);
     }
@@ -205,14 +205,17 @@ pub fn run(spec: &Spec, warn: &mut dyn FnMut(&str), on_started: &mut dyn FnMut(i
     let mut warnings = Vec::new();
     if let Some(cg) = st.cg {
         if status == 128 + SIGKILL as i32 && spec.limits.memory.is_some() && cg.oom_killed() {
-            warnings.push(format!(
-                "container {} was killed: out of memory (limit {} bytes)",
-                spec.name,
-                spec.limits.memory.unwrap_or_default()
-            ));
+            let limit = dec(spec.limits.memory.unwrap_or_default());
+            warnings.push(cat(&["container ", &spec.name, " was killed: out of memory (limit ", &limit, " bytes)"]));
         }
         if let Err(e) = cg.remove() {
-            warnings.push(format!("{e}"));
+            // As main prints an error: "what: strerror".
+            let mut text = e.what;
+            if let Some(errno) = e.errno {
+                text.push_str(": ");
+                text.push_str(crate::sys::strerror(errno));
+            }
+            warnings.push(text);
         }
     }
     Ok(Outcome { status, warnings })
@@ -228,8 +231,7 @@ pub fn create(spec: &Spec, dir: &state::Dir, console: Option<&str>, warn: &mut d
     let st = start(spec, How::Create { fifo: &fifo, console }, SigSet::of(&[SIGPIPE]), needs, warn)?;
     let pid = st.pid;
     let fail = |e: Error| {
-        let _ = process::kill(pid, SIGKILL);
-        let _ = process::wait4(pid, false);
+        reap(pid);
         e
     };
     let json = hooks::state_json(spec, pid, "creating");
@@ -264,8 +266,15 @@ pub fn create(spec: &Spec, dir: &state::Dir, console: Option<&str>, warn: &mut d
 pub fn cgroup_path(spec: &Spec) -> String {
     match &spec.oci.cgroups_path {
         Some(p) => p.clone(),
-        None => format!("{}/{}", cgroup::PARENT, spec.name),
+        None => cat(&[cgroup::PARENT, "/", &spec.name]),
     }
+}
+
+/// Kills a container that failed to start and waits for it, so that no zombie is left.
+#[inline(never)]
+fn reap(pid: i32) {
+    let _ = process::kill(pid, SIGKILL);
+    let _ = process::wait4(pid, false);
 }
 
 /// Waits for `pid` to end, passing on every forwarded signal runt receives meanwhile.

@@ -5,7 +5,7 @@
 //! directory before it is mounted on, and volume targets are resolved with openat2's
 //! RESOLVE_IN_ROOT so a hostile symlink in the image cannot send a mount outside the rootfs.
 
-use crate::error::{Error, OrSys, Result};
+use crate::error::{cat, dec_i, Error, OrSys, Result};
 use crate::plan::{target_of, Step};
 use crate::security::devices;
 use crate::spec::{Mount, Spec};
@@ -18,7 +18,6 @@ use crate::sys::mount::{
 };
 use crate::sys::{Errno, Fd};
 use alloc::ffi::CString;
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::ffi::CStr;
@@ -33,7 +32,17 @@ pub fn cstrs(v: &[String]) -> Result<Vec<CString>> {
 }
 
 pub fn cstr(s: &str) -> Result<CString> {
-    CString::new(s).map_err(|_| Error::msg(format!("a NUL byte in '{}'", s.replace('\0', "\\0"))))
+    CString::new(s).map_err(|_| {
+        // The text as given, its NUL bytes shown as `\0`.
+        let mut shown = String::from("a NUL byte in '");
+        for part in s.split('\0') {
+            shown.push_str(part);
+            shown.push_str("\\0");
+        }
+        shown.truncate(shown.len().saturating_sub(2));
+        shown.push('\'');
+        Error::msg(shown)
+    })
 }
 
 /// Directories the new root may be bound onto before pivot_root. Any will do: it is covered only
@@ -43,6 +52,7 @@ const STAGING: &[&CStr] = &[c"/tmp", c"/run", c"/dev", c"/proc"];
 /// Sets up the whole root filesystem and switches into it. On return, `/` is the container's root
 /// and the host's tree is detached (or, where pivot_root is impossible, hidden behind a chroot).
 /// `cgroups`: the container's cgroup directories, shown at a `cgroup` mount.
+#[inline(never)]
 pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String]) -> Result<()> {
     // First, before any mount: nothing mounted from here on may propagate back to the host.
     mount::mount(None, c"/", None, MS_REC | MS_PRIVATE, None).or_what("make / private")?;
@@ -74,39 +84,49 @@ pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String]) -> Result<()> {
         }
         other => other,
     };
-    bound.or_sys(|| format!("bind rootfs {shown_root} on {}", staging.to_string_lossy()))?;
+    bound.or_sys(|| cat(&["bind rootfs ", shown_root, " on ", &staging.to_string_lossy()]))?;
     let root = fs::openat(CWD, staging, O_PATH | O_DIRECTORY, 0).or_what("open the new root")?;
     fs::fchdir(root.raw()).or_what("chdir to the new root")?;
 
     let mut b = Builder { root, host_root: spec.root.path.is_none(), proc_ready: false, cgroups };
     for step in steps {
-        match step {
-            Step::Mount(i) => {
-                let Some(m) = spec.mounts.get(*i) else { continue };
-                let what = if m.is_bind() { &m.source } else { &m.fstype };
-                b.mount(m, sources.get(*i).and_then(Option::as_ref)).map_err(|e| {
-                    let root = shown_root.trim_end_matches('/');
-                    e.context(&format!("mount {what} on {root}{}", target_of(spec, step)))
-                })?;
-            }
-            Step::Devices => make_devices(&spec.device_nodes).map_err(|e| e.context("populate /dev"))?,
-            Step::Mask(path) => b.mask(path).map_err(|e| e.context(&format!("mask {path}")))?,
-            Step::ReadOnlyPath(path) => {
-                b.readonly_path(path).map_err(|e| e.context(&format!("make {path} read-only")))?
-            }
+        let done = match step {
+            Step::Mount(i) => match spec.mounts.get(*i) {
+                Some(m) => b.mount(m, sources.get(*i).and_then(Option::as_ref)),
+                None => Ok(()),
+            },
+            Step::Devices => make_devices(&spec.device_nodes),
+            Step::Mask(path) => b.mask(path),
+            Step::ReadOnlyPath(path) => b.readonly_path(path),
             Step::ReadOnlyRoot => {
                 let keep = kept_flags(b.root.raw()).or_op("statfs", shown_root)?;
                 mount::mount(None, c".", None, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, None)
-                    .or_sys(|| format!("remount {shown_root} read-only"))?;
+                    .or_sys(|| cat(&["remount ", shown_root, " read-only"]))?;
+                Ok(())
             }
-        }
+        };
+        done.map_err(|e| e.context(&step_what(spec, step, shown_root)))?;
     }
     switch_root()
 }
 
+/// What a step does, for the message of its failure: "mount proc on /rootfs/proc".
+#[inline(never)]
+fn step_what(spec: &Spec, step: &Step, shown_root: &str) -> String {
+    match step {
+        Step::Mount(i) => {
+            let what = spec.mounts.get(*i).map_or("", |m| if m.is_bind() { &m.source } else { &m.fstype });
+            cat(&["mount ", what, " on ", shown_root.trim_end_matches('/'), &target_of(spec, step)])
+        }
+        Step::Devices => String::from("populate /dev"),
+        Step::Mask(path) => cat(&["mask ", path]),
+        Step::ReadOnlyPath(path) => cat(&["make ", path, " read-only"]),
+        Step::ReadOnlyRoot => String::new(),
+    }
+}
+
 /// Makes sure `target` (relative to the cwd, i.e. the new root) is a real directory, creating it
 /// when missing. Returns false when it is missing on a read-only root: the mount is skipped.
-#[inline(never)]
 fn ensure_dir(target: &CStr) -> Result<bool> {
     match fs::openat(CWD, target, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0) {
         Ok(_) => Ok(true),
@@ -153,13 +173,12 @@ const DEV_LINKS: &[(&CStr, &CStr)] = &[
     (c"pts/ptmx", c"dev/ptmx"),
 ];
 
-#[inline(never)]
 fn make_devices(extra: &[devices::Node]) -> Result<()> {
     for &(name, major, minor) in DEVICES {
         make_node(name, S_IFCHR, major, minor)?;
     }
     for &(target, link) in DEV_LINKS {
-        fs::symlinkat(target, CWD, link).or_sys(|| format!("symlink /{}", link.to_string_lossy()))?;
+        fs::symlinkat(target, CWD, link).or_sys(|| cat(&["symlink /", &link.to_string_lossy()]))?;
     }
     for node in extra {
         let rel = node.path.trim_start_matches('/');
@@ -169,7 +188,7 @@ fn make_devices(extra: &[devices::Node]) -> Result<()> {
             if let Some(dir) = rel.get(..i).filter(|d| *d != "dev") {
                 match fs::mkdirat(CWD, &cstr(dir)?, 0o755) {
                     Ok(()) | Err(Errno::EEXIST) => {}
-                    Err(e) => return Err(Error::sys(e, format!("mkdir /{dir}"))),
+                    Err(e) => return Err(Error::sys_owned(e, cat(&["mkdir /", dir]))),
                 }
             }
             at = i + 1;
@@ -182,19 +201,18 @@ fn make_devices(extra: &[devices::Node]) -> Result<()> {
 
 /// Creates one device node (mode 0666) at `name`, relative to the new root.
 fn make_node(name: &CStr, kind: u32, major: u32, minor: u32) -> Result<()> {
-    let shown = format!("/{}", name.to_string_lossy());
     // The kernel's dev_t encoding for mknod: minor's low byte, major, minor's high bits.
     let dev = u64::from((minor & 0xff) | (major << 8) | ((minor & !0xff) << 12));
-    match fs::mknodat(CWD, name, kind | 0o666, dev) {
-        Ok(()) => Ok(()),
-        // Without CAP_MKNOD in the initial user namespace, borrow the host's node instead.
-        Err(Errno::EPERM) => {
-            fs::openat(CWD, name, O_CREAT | O_EXCL | O_RDONLY, 0o666).or_op("create", &shown)?;
-            let host = cstr(&shown)?;
-            mount::mount(Some(&host), name, None, MS_BIND, None).or_sys(|| format!("bind {shown} from the host"))
-        }
-        Err(e) => Err(Error::op(e, "mknod", &shown)),
+    let Err(e) = fs::mknodat(CWD, name, kind | 0o666, dev) else { return Ok(()) };
+    // The node's path in the container, which is also the host's node of the same name.
+    let shown = cat(&["/", &name.to_string_lossy()]);
+    if e != Errno::EPERM {
+        return Err(Error::op(e, "mknod", &shown));
     }
+    // Without CAP_MKNOD in the initial user namespace, borrow the host's node instead.
+    fs::openat(CWD, name, O_CREAT | O_EXCL | O_RDONLY, 0o666).or_op("create", &shown)?;
+    let host = cstr(&shown)?;
+    mount::mount(Some(&host), name, None, MS_BIND, None).or_sys(|| cat(&["bind ", &shown, " from the host"]))
 }
 
 /// The root being built (the cwd) and what has been mounted in it so far.
@@ -211,7 +229,7 @@ impl Builder<'_> {
     /// The path of an open descriptor through a /proc: the container's own once mounted (relative
     /// to the cwd, the new root), the host's before.
     fn via_proc(&self, fd: &Fd) -> Result<CString> {
-        cstr(&format!("{}/self/fd/{}", if self.proc_ready { "proc" } else { "/proc" }, fd.raw()))
+        cstr(&cat(&[if self.proc_ready { "proc" } else { "/proc" }, "/self/fd/", &dec_i(fd.raw().into())]))
     }
 
     #[inline(never)]
@@ -279,8 +297,7 @@ impl Builder<'_> {
             }
         }
         if m.propagation != 0 {
-            let top = resolve_in_root(&self.root, &m.destination, is_dir, false)?;
-            mount::mount(None, &self.via_proc(&top)?, None, m.propagation, None).or_what("set mount propagation")?;
+            self.change(&m.destination, is_dir, m.propagation, false, "set mount propagation")?;
         }
         Ok(())
     }
@@ -288,7 +305,6 @@ impl Builder<'_> {
     /// A `cgroup` mount shows the container its own cgroup, as a cgroup namespace would: on v2 its
     /// directory bound at the destination; on v1 a tmpfs holding one bound directory per
     /// hierarchy. Read-only unless the mount says otherwise. Without cgroups: nothing to show.
-    #[inline(never)]
     fn mount_cgroup(&self, m: &Mount) -> Result<()> {
         let Some(first) = self.cgroups.first() else { return Ok(()) };
         let t = resolve_in_root(&self.root, &m.destination, true, true)?;
@@ -311,22 +327,28 @@ impl Builder<'_> {
             let Some(controller) = c.strip_prefix("/sys/fs/cgroup/").and_then(|r| r.split('/').next()) else {
                 continue;
             };
-            bind(c, &format!("{}/{controller}", m.destination.trim_end_matches('/')))?;
+            bind(c, &cat(&[m.destination.trim_end_matches('/'), "/", controller]))?;
         }
         if keep & MS_RDONLY != 0 {
-            let top = resolve_in_root(&self.root, &m.destination, true, false)?;
-            mount::mount(None, &self.via_proc(&top)?, None, MS_REMOUNT | MS_RDONLY | flags, None)
-                .or_what("remount the cgroup tmpfs read-only")?;
+            let ro = MS_REMOUNT | MS_RDONLY | flags;
+            self.change(&m.destination, true, ro, false, "remount the cgroup tmpfs read-only")?;
         }
         Ok(())
     }
 
     /// Remounts the bind mount at `path` with `flags` added, keeping the flags it must keep.
     fn remount(&self, path: &str, is_dir: bool, flags: u32) -> Result<()> {
+        self.change(path, is_dir, MS_REMOUNT | MS_BIND | flags, true, "remount")
+    }
+
+    /// Changes the flags (or propagation) of the mount at `path`; `keep`: repeat the flags a bind
+    /// remount must keep. `what` names the step in the error.
+    #[inline(never)]
+    fn change(&self, path: &str, is_dir: bool, flags: u32, keep: bool, what: &str) -> Result<()> {
         // Look the target up again: a descriptor opened before the mount names what lies under it.
         let top = resolve_in_root(&self.root, path, is_dir, false)?;
-        let keep = kept_flags(top.raw()).or_what("statfs")?;
-        mount::mount(None, &self.via_proc(&top)?, None, MS_REMOUNT | MS_BIND | flags | keep, None).or_what("remount")
+        let kept = if keep { kept_flags(top.raw()).or_what("statfs")? } else { 0 };
+        mount::mount(None, &self.via_proc(&top)?, None, flags | kept, None).or_what(what)
     }
 
     /// Resolves a path that may legitimately be missing (kernel files differ between versions).
@@ -368,58 +390,93 @@ fn copy_tree(from: &Fd, to: &Fd, depth: u32) -> Result<()> {
     }
     for name in fs::list_dir(from.raw()).or_what("read directory")? {
         let n = cstr(&name)?;
-        let entry = fs::openat(from.raw(), &n, O_PATH | O_NOFOLLOW, 0).or_op("open", &name)?;
-        let (mode, uid, gid) = fs::mode_owner(entry.raw()).or_op("stat", &name)?;
-        let perm = mode & 0o7777;
-        match mode & linux_raw_sys::general::S_IFMT {
-            linux_raw_sys::general::S_IFDIR => {
-                fs::mkdirat(to.raw(), &n, perm).or_op("mkdir", &name)?;
-                let src = fs::openat(from.raw(), &n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0).or_op("open", &name)?;
-                let dst = fs::openat(to.raw(), &n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0).or_op("open", &name)?;
-                copy_tree(&src, &dst, depth + 1)?;
-            }
-            linux_raw_sys::general::S_IFREG => {
-                let src = fs::openat(from.raw(), &n, O_RDONLY | O_NOFOLLOW, 0).or_op("open", &name)?;
-                let dst = fs::openat(to.raw(), &n, fs::O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, perm)
-                    .or_op("create", &name)?;
-                let mut buf = alloc::vec![0u8; 64 * 1024];
-                loop {
-                    let k = fs::read(src.raw(), &mut buf).or_op("read", &name)?;
-                    if k == 0 {
-                        break;
-                    }
-                    fs::write_all(dst.raw(), buf.get(..k).unwrap_or_default()).or_op("write", &name)?;
-                }
-            }
-            linux_raw_sys::general::S_IFLNK => {
-                let target = fs::readlink_fd(entry.raw()).or_op("readlink", &name)?;
-                let target = alloc::ffi::CString::new(target).map_err(|_| Error::msg("NUL in a symlink"))?;
-                fs::symlinkat(&target, to.raw(), &n).or_op("symlink", &name)?;
-            }
-            // Device nodes, fifos and sockets have no place in a fresh tmpfs copy.
-            _ => continue,
+        // The failing step names itself in `op`; the error then reads "op name".
+        let mut op = "open";
+        let Some((dirs, uid, gid)) = copy_entry(from, to, &n, &mut op).or_op(op, &name)? else { continue };
+        if let Some((src, dst)) = dirs {
+            copy_tree(&src, &dst, depth + 1)?;
         }
         let _ = fs::chown_at(to.raw(), &n, uid, gid);
     }
     Ok(())
 }
 
+/// A directory's (source, copy), for the caller to descend into.
+type Pair = Option<(Fd, Fd)>;
+
+/// Copies one entry of `copy_tree`; returns its owner (and, for a directory, both sides to
+/// descend into), or None for a kind that is not copied.
+#[inline(never)]
+fn copy_entry(
+    from: &Fd,
+    to: &Fd,
+    n: &CStr,
+    op: &mut &'static str,
+) -> core::result::Result<Option<(Pair, u32, u32)>, Errno> {
+    use linux_raw_sys::general::{S_IFDIR, S_IFLNK, S_IFMT, S_IFREG};
+    let entry = fs::openat(from.raw(), n, O_PATH | O_NOFOLLOW, 0)?;
+    *op = "stat";
+    let (mode, uid, gid) = fs::mode_owner(entry.raw())?;
+    let perm = mode & 0o7777;
+    let mut dirs = None;
+    match mode & S_IFMT {
+        S_IFDIR => {
+            *op = "mkdir";
+            fs::mkdirat(to.raw(), n, perm)?;
+            *op = "open";
+            let src = fs::openat(from.raw(), n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0)?;
+            dirs = Some((src, fs::openat(to.raw(), n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0)?));
+        }
+        S_IFREG => {
+            let src = fs::openat(from.raw(), n, O_RDONLY | O_NOFOLLOW, 0)?;
+            *op = "create";
+            let dst = fs::openat(to.raw(), n, fs::O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, perm)?;
+            let mut buf = alloc::vec![0u8; 64 * 1024];
+            loop {
+                *op = "read";
+                let k = fs::read(src.raw(), &mut buf)?;
+                if k == 0 {
+                    break;
+                }
+                *op = "write";
+                fs::write_all(dst.raw(), buf.get(..k).unwrap_or_default())?;
+            }
+        }
+        S_IFLNK => {
+            *op = "readlink";
+            // readlink(2) never returns a NUL byte; EINVAL stands for the impossible case.
+            let target = CString::new(fs::readlink_fd(entry.raw())?).map_err(|_| Errno::EINVAL)?;
+            *op = "symlink";
+            fs::symlinkat(&target, to.raw(), n)?;
+        }
+        // Device nodes, fifos and sockets have no place in a fresh tmpfs copy.
+        _ => return Ok(None),
+    }
+    Ok(Some((dirs, uid, gid)))
+}
+
 /// Opens (O_PATH) the absolute container path `path` with every symlink resolved as if `root`
 /// were `/`, creating missing components (directories, and a file for a file volume's last one)
 /// when `may_create`.
 fn resolve_in_root(root: &Fd, path: &str, is_dir: bool, may_create: bool) -> Result<Fd> {
-    let comps: Vec<&str> = path.split('/').filter(|c| !c.is_empty() && *c != ".").collect();
-    if comps.is_empty() {
-        return Err(Error::msg("cannot mount over the container's /"));
+    // The path without empty and "." components: "a/b/c".
+    let mut full = String::new();
+    for comp in path.split('/').filter(|c| !c.is_empty() && *c != ".") {
+        if comp == ".." {
+            return Err(Error::msg("'..' is not allowed in a target"));
+        }
+        if !full.is_empty() {
+            full.push('/');
+        }
+        full.push_str(comp);
     }
-    if comps.contains(&"..") {
-        return Err(Error::msg("'..' is not allowed in a target"));
+    if full.is_empty() {
+        return Err(Error::msg("cannot mount over the container's /"));
     }
     let open = |prefix: &str| -> core::result::Result<Fd, Errno> {
         let p = CString::new(prefix).map_err(|_| Errno::EINVAL)?;
         fs::openat2(root.raw(), &p, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
     };
-    let full = comps.join("/");
     match open(&full) {
         Ok(fd) => return Ok(fd),
         Err(Errno::ENOENT) if may_create => {}
@@ -430,30 +487,27 @@ fn resolve_in_root(root: &Fd, path: &str, is_dir: bool, may_create: bool) -> Res
     // Walk down, creating what is missing; each level is reopened through RESOLVE_IN_ROOT, so a
     // symlink met on the way is followed inside the rootfs only.
     let mut dir = open(".").map_err(|e| Error::sys(e, "open rootfs"))?;
-    let mut prefix = String::new();
-    for (i, comp) in comps.iter().enumerate() {
-        if !prefix.is_empty() {
-            prefix.push('/');
-        }
-        prefix.push_str(comp);
-        let next = match open(&prefix) {
+    let mut end = 0;
+    for comp in full.split('/') {
+        end += comp.len();
+        let prefix = full.get(..end).unwrap_or_default();
+        end += 1;
+        dir = match open(prefix) {
             Ok(fd) => fd,
             Err(Errno::ENOENT) => {
                 let name = cstr(comp)?;
-                let shown = format!("/{prefix}");
-                let last = i + 1 == comps.len();
-                let made = if last && !is_dir {
+                let shown = cat(&["/", prefix]);
+                let made = if end > full.len() && !is_dir {
                     fs::openat(dir.raw(), &name, O_CREAT | O_EXCL | O_RDONLY | O_NOFOLLOW, 0o644).map(drop)
                 } else {
                     fs::mkdirat(dir.raw(), &name, 0o755)
                 };
                 // EEXIST here is a dangling symlink: refuse rather than guess where it points.
                 made.or_op("create", &shown)?;
-                open(&prefix).or_op("open", &shown)?
+                open(prefix).or_op("open", &shown)?
             }
-            Err(e) => return Err(Error::sys(e, format!("open /{prefix}"))),
+            Err(e) => return Err(Error::sys_owned(e, cat(&["open /", prefix]))),
         };
-        dir = next;
     }
     Ok(dir)
 }
@@ -506,6 +560,15 @@ mod tests {
         assert!(d.join("runt-z").is_file());
         assert!(!std::path::Path::new("/runt-x").exists());
         std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn nul_bytes_are_shown() {
+        for s in ["a\0b", "\0", "x\0\0", "\0y"] {
+            let want = format!("a NUL byte in '{}'", s.replace('\0', "\\0"));
+            assert_eq!(cstr(s).unwrap_err().what, want);
+        }
+        assert_eq!(cstr("fine").unwrap().as_bytes(), b"fine");
     }
 
     #[test]

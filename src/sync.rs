@@ -22,14 +22,16 @@ pub struct ChildEnd {
 }
 
 pub fn pair() -> Result<(ParentEnd, ChildEnd)> {
-    let (go_r, go_w) = fs::pipe().or_sys(|| "pipe".into())?;
-    let (rep_r, rep_w) = fs::pipe().or_sys(|| "pipe".into())?;
+    let (go_r, go_w) = fs::pipe().or_what("pipe")?;
+    let (rep_r, rep_w) = fs::pipe().or_what("pipe")?;
     Ok((ParentEnd { go: go_w, report: rep_r }, ChildEnd { go: go_r, report: rep_w }))
 }
 
-/// Wire format of an error: status byte, errno (i32 LE, 0 = none), then the text.
+/// Wire format of an error: the tag `E`, status byte, errno (i32 LE, 0 = none), then the text.
+/// `decode` takes what follows the tag.
 fn encode(e: &Error) -> Vec<u8> {
-    let mut v = Vec::with_capacity(5 + e.what.len());
+    let mut v = Vec::with_capacity(6 + e.what.len());
+    v.push(b'E');
     v.push(e.status as u8);
     v.extend_from_slice(&e.errno.map_or(0, Errno::into_raw).to_le_bytes());
     v.extend_from_slice(e.what.as_bytes());
@@ -46,7 +48,7 @@ fn decode(b: &[u8]) -> Option<Error> {
 impl ParentEnd {
     /// Lets the child go on, telling it its pid outside its pid namespace.
     pub fn release(&self, pid: i32) -> Result<()> {
-        fs::write_all(self.go.raw(), &pid.to_le_bytes()).or_sys(|| "release the container".into())
+        fs::write_all(self.go.raw(), &pid.to_le_bytes()).or_what("release the container")
     }
 
     /// Waits until the child has exec'd (Ok) or reported a failure (Err, with its exit status).
@@ -76,7 +78,7 @@ impl ParentEnd {
 
     fn next(&self) -> Result<Option<u8>> {
         let mut tag = [0u8; 1];
-        let n = fs::read_full(self.report.raw(), &mut tag).or_sys(|| "read the container's start-up report".into())?;
+        let n = fs::read_full(self.report.raw(), &mut tag).or_what("read the container's start-up report")?;
         Ok((n == 1).then_some(tag[0]))
     }
 
@@ -99,19 +101,17 @@ impl ChildEnd {
     }
 
     pub fn report(&self, e: &Error) {
-        let mut msg = alloc::vec![b'E'];
-        msg.extend_from_slice(&encode(e));
-        let _ = fs::write_all(self.report.raw(), &msg);
+        let _ = fs::write_all(self.report.raw(), &encode(e));
     }
 
     /// Asks the parent to run the runtime's hooks (prestart, createRuntime) now.
     pub fn hooks(&self) -> Result<()> {
-        fs::write_all(self.report.raw(), b"H").or_sys(|| "ask for the runtime hooks".into())
+        fs::write_all(self.report.raw(), b"H").or_what("ask for the runtime hooks")
     }
 
     /// A created container is set up and about to wait for `start`.
     pub fn ready(&self) -> Result<()> {
-        fs::write_all(self.report.raw(), b"R").or_sys(|| "report ready".into())
+        fs::write_all(self.report.raw(), b"R").or_what("report ready")
     }
 }
 
@@ -122,9 +122,12 @@ mod tests {
     #[test]
     fn round_trip() {
         let e = Error::sys(Errno::ENOENT, "exec /bin/nope").with_status(127);
-        assert_eq!(decode(&encode(&e)), Some(e));
+        // On the wire after the tag, which the parent reads first.
+        let wire = encode(&e);
+        assert_eq!(wire[0], b'E');
+        assert_eq!(decode(&wire[1..]), Some(e));
         let m = Error::msg("plain");
-        assert_eq!(decode(&encode(&m)), Some(m));
+        assert_eq!(decode(&encode(&m)[1..]), Some(m));
         assert_eq!(decode(&[1, 2]), None);
         assert_eq!(decode(&[]), None);
     }
