@@ -1,7 +1,6 @@
 //! Resource limits (`--ulimit NAME=SOFT[:HARD]`, OCI process.rlimits).
 
-use crate::error::{Error, Result};
-use alloc::format;
+use crate::error::Result;
 
 /// getrlimit(2)'s RLIM_INFINITY.
 pub const UNLIMITED: u64 = u64::MAX;
@@ -46,18 +45,18 @@ pub fn resource(name: &str) -> Option<u32> {
 }
 
 /// `nofile=1024:2048`, `nofile=1024` (hard = soft), `core=unlimited` or `-1`.
+#[inline(never)]
 pub fn parse(s: &str) -> Result<Rlimit> {
-    let bad = |why: &str| Error::msg(format!("invalid --ulimit '{s}': {why}"));
+    let bad = |why: &str| super::invalid("--ulimit", s, why);
     let (name, values) = s.split_once('=').ok_or_else(|| bad("expected NAME=SOFT[:HARD]"))?;
     let resource = resource(name).ok_or_else(|| bad("unknown limit name"))?;
     let value = |v: &str| match v {
         "unlimited" | "-1" => Ok(UNLIMITED),
         _ => v.parse::<u64>().map_err(|_| bad("values are numbers or 'unlimited'")),
     };
-    let (soft, hard) = match values.split_once(':') {
-        Some((a, b)) => (value(a)?, value(b)?),
-        None => (value(values)?, value(values)?),
-    };
+    // One value is both limits.
+    let (soft, hard) = values.split_once(':').unwrap_or((values, values));
+    let (soft, hard) = (value(soft)?, value(hard)?);
     if soft > hard {
         return Err(bad("the soft limit is above the hard one"));
     }
