@@ -441,40 +441,31 @@ fn emit_cmp(asm: &mut Asm, c: &Cmp, ok: Target, fail: Target) -> usize {
     use Target::At;
     let lo_off = DATA_ARGS + 8 * u32::from(c.arg);
     let hi_off = lo_off + 4;
-    let (hi, lo) = ((c.value >> 32) as u32, c.value as u32);
-    let all = u32::MAX;
-    // For the orderings: decide on the high halves if they differ, else on the low halves.
-    // `above`/`below` are where arg goes when its high half is greater/smaller than hi.
-    let ordered = |asm: &mut Asm, lo_code: u16, lo_t: Target, lo_f: Target, above: Target, below: Target| {
-        let low = asm.test(lo_off, all, lo_code, lo, lo_t, lo_f);
-        let equal = if hi == 0 { At(low) } else { At(asm.jump(JEQ_K, hi, At(low), below)) };
-        asm.jump(JGT_K, hi, above, equal);
-        asm.push(SockFilter::new(LD_W_ABS, 0, 0, hi_off))
+    // `!=`, `<` and `<=` are `==`, `>=` and `>` with the outcomes swapped.
+    let (code, ok, fail) = match c.op {
+        Op::Eq | Op::MaskedEq => (JEQ_K, ok, fail),
+        Op::Ne => (JEQ_K, fail, ok),
+        Op::Gt => (JGT_K, ok, fail),
+        Op::Ge => (JGE_K, ok, fail),
+        Op::Lt => (JGE_K, fail, ok),
+        Op::Le => (JGT_K, fail, ok),
     };
-    match c.op {
-        Op::Eq => {
-            let low = asm.test(lo_off, all, JEQ_K, lo, ok, fail);
-            asm.test(hi_off, all, JEQ_K, hi, At(low), fail)
+    if code == JEQ_K {
+        // (arg & mask) == want, on each half; `==` has every bit in the mask.
+        let (mask, want) = if c.op == Op::MaskedEq { (c.value, c.value_two) } else { (u64::MAX, c.value) };
+        let (mask_hi, want_hi) = ((mask >> 32) as u32, (want >> 32) as u32);
+        let low = asm.test(lo_off, mask as u32, JEQ_K, want as u32, ok, fail);
+        if mask_hi == 0 && want_hi == 0 {
+            return low; // the high half always matches
         }
-        Op::Ne => {
-            let low = asm.test(lo_off, all, JEQ_K, lo, fail, ok);
-            asm.test(hi_off, all, JEQ_K, hi, At(low), ok)
-        }
-        Op::Gt => ordered(asm, JGT_K, ok, fail, ok, fail),
-        Op::Ge => ordered(asm, JGE_K, ok, fail, ok, fail),
-        Op::Lt => ordered(asm, JGE_K, fail, ok, fail, ok),
-        Op::Le => ordered(asm, JGT_K, fail, ok, fail, ok),
-        Op::MaskedEq => {
-            let (mask_hi, mask_lo) = ((c.value >> 32) as u32, c.value as u32);
-            let (want_hi, want_lo) = ((c.value_two >> 32) as u32, c.value_two as u32);
-            let low = asm.test(lo_off, mask_lo, JEQ_K, want_lo, ok, fail);
-            if mask_hi == 0 && want_hi == 0 {
-                low // the high half always matches
-            } else {
-                asm.test(hi_off, mask_hi, JEQ_K, want_hi, At(low), fail)
-            }
-        }
+        return asm.test(hi_off, mask_hi, JEQ_K, want_hi, At(low), fail);
     }
+    // Decide on the high halves if they differ, else on the low halves.
+    let (hi, lo) = ((c.value >> 32) as u32, c.value as u32);
+    let low = asm.test(lo_off, u32::MAX, code, lo, ok, fail);
+    let equal = if hi == 0 { At(low) } else { At(asm.jump(JEQ_K, hi, At(low), fail)) };
+    asm.jump(JGT_K, hi, ok, equal);
+    asm.push(SockFilter::new(LD_W_ABS, 0, 0, hi_off))
 }
 
 /// A classic-BPF interpreter with the kernel's seccomp checks, for tests.
