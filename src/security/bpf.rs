@@ -18,6 +18,7 @@
 //! Jump offsets are 8 bits: a conditional jump whose target is further than 255 instructions
 //! goes through a nearby copy of the target `ret`, or an unconditional `ja` (32-bit offset).
 
+use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -175,13 +176,33 @@ pub enum Error {
     BadArg(u8),
 }
 
+impl Error {
+    /// "invalid syscall number 1073741824": the message, without core::fmt.
+    pub fn text(&self) -> String {
+        let (before, n, after) = match *self {
+            Error::TooLong(n) => ("seccomp program too long: ", n, " instructions (at most 4096)"),
+            Error::BadSyscall(nr) => ("invalid syscall number ", nr as usize, ""),
+            Error::BadArg(i) => ("invalid syscall argument index ", usize::from(i), " (0 to 5)"),
+        };
+        let mut digits = Vec::new();
+        let mut n = n;
+        loop {
+            digits.push(b'0' + (n % 10) as u8);
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        let mut s = String::from(before);
+        s.extend(digits.iter().rev().map(|&d| char::from(d)));
+        s.push_str(after);
+        s
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::TooLong(n) => write!(f, "seccomp program too long: {n} instructions (at most {MAX_INSNS})"),
-            Error::BadSyscall(nr) => write!(f, "invalid syscall number {nr}"),
-            Error::BadArg(i) => write!(f, "invalid syscall argument index {i} (0 to 5)"),
-        }
+        f.write_str(&self.text())
     }
 }
 
@@ -807,6 +828,13 @@ mod tests {
         let mut f = Filter::new(Action::Allow);
         f.add_if(1, Action::Allow, &[Cmp::new(6, Op::Eq, 0)]);
         assert_eq!(f.compile(), Err(Error::BadArg(6)));
+
+        assert_eq!(
+            Error::TooLong(5000).text(),
+            std::format!("seccomp program too long: 5000 instructions (at most {MAX_INSNS})")
+        );
+        assert_eq!(Error::BadSyscall(X32_SYSCALL_BIT).text(), "invalid syscall number 1073741824");
+        assert_eq!(Error::BadArg(0).to_string(), "invalid syscall argument index 0 (0 to 5)");
     }
 
     #[test]
