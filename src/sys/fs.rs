@@ -14,7 +14,8 @@ pub use k::{
 pub const CWD: i32 = k::AT_FDCWD;
 
 /// close(2).
-#[inline]
+// Out of line (measured): one shared copy is smaller than one per caller.
+#[inline(never)]
 pub fn close(fd: i32) -> Result<()> {
     // SAFETY: closing a number has no memory effects; ownership is tracked by Fd.
     unsafe { syscall!(Sysno::close, fd) }.map(drop)
@@ -39,7 +40,8 @@ pub fn openat2(dir: i32, path: &CStr, flags: u32, resolve: u32) -> Result<Fd> {
 }
 
 /// read(2).
-#[inline]
+// Out of line (measured): one shared copy is smaller than one per caller.
+#[inline(never)]
 pub fn read(fd: i32, buf: &mut [u8]) -> Result<usize> {
     // SAFETY: buf is writable for its whole length.
     unsafe { syscall!(Sysno::read, fd, buf.as_mut_ptr(), buf.len()) }
