@@ -262,18 +262,15 @@ impl Filter {
 
     /// The rules grouped by syscall number, in number order.
     fn syscalls(&self) -> Vec<Syscall<'_>> {
-        // Insertion sort, stable (rules keep their order within a syscall) and a few bytes of code
-        // where the library's sort is kilobytes; profiles have hundreds of rules at most.
-        let mut order: Vec<&Rule> = Vec::with_capacity(self.rules.len());
-        for r in &self.rules {
-            let at = order.iter().rposition(|o| o.nr <= r.nr).map_or(0, |i| i + 1);
-            order.insert(at, r);
-        }
+        // Each rule joins its syscall's group, a new group goes in at its place in number order:
+        // an insertion sort, a few bytes of code where the library's sort is kilobytes (profiles
+        // have hundreds of rules at most), and rules keep their order within a syscall.
         let mut calls: Vec<Syscall<'_>> = Vec::new();
-        for r in order {
-            match calls.last_mut() {
+        for r in &self.rules {
+            let at = calls.partition_point(|c| c.nr < r.nr);
+            match calls.get_mut(at) {
                 Some(c) if c.nr == r.nr => c.rules.push(r),
-                _ => calls.push(Syscall { nr: r.nr, rules: alloc::vec![r], fallback: self.default }),
+                _ => calls.insert(at, Syscall { nr: r.nr, rules: alloc::vec![r], fallback: self.default }),
             }
         }
         for c in &mut calls {
@@ -758,6 +755,34 @@ mod tests {
         assert_eq!(r(&[2, 11]), ALLOW);
         assert_eq!(r(&[0, 0, 5]), ALLOW);
         assert_eq!(run(&p, &Data::x86_64(4, &[])), EPERM_RET);
+    }
+
+    #[test]
+    fn rule_order_across_syscalls_does_not_matter() {
+        let rules = [
+            (9, Action::Errno(22), 1),
+            (3, Action::Allow, 0),
+            (9, Action::Trap, 2),
+            (1, Action::Allow, 0),
+            (9, Action::Allow, 3),
+        ];
+        let mut mixed = Filter::new(Action::Errno(1));
+        let mut sorted = Filter::new(Action::Errno(1));
+        for &(nr, action, v) in &rules {
+            mixed.add_if(nr, action, &[Cmp::new(0, Op::Eq, v)]);
+        }
+        for nr in [1, 3, 9] {
+            for &(_, action, v) in rules.iter().filter(|r| r.0 == nr) {
+                sorted.add_if(nr, action, &[Cmp::new(0, Op::Eq, v)]);
+            }
+        }
+        let p = mixed.compile().unwrap();
+        assert_eq!(p, sorted.compile().unwrap());
+        assert_eq!(run(&p, &Data::x86_64(9, &[1])), Action::Errno(22).ret());
+        assert_eq!(run(&p, &Data::x86_64(9, &[2])), Action::Trap.ret());
+        assert_eq!(run(&p, &Data::x86_64(9, &[3])), ALLOW);
+        assert_eq!(run(&p, &Data::x86_64(3, &[0])), ALLOW);
+        assert_eq!(run(&p, &Data::x86_64(3, &[1])), EPERM_RET);
     }
 
     #[test]
