@@ -169,25 +169,23 @@ pub fn ebpf(rules: &[Rule]) -> Vec<u64> {
         insn(LDX_MEM_W, 5, 1, 8, 0),
     ];
     for r in rules.iter().rev() {
-        let mut checks: Vec<(u8, i32)> = Vec::new(); // (register, value it must equal)
-        match r.kind {
-            Kind::All => {}
-            Kind::Block => checks.push((2, 1)),
-            Kind::Char => checks.push((2, 2)),
-        }
-        if let Some(m) = r.major {
-            checks.push((4, m as i32));
-        }
-        if let Some(m) = r.minor {
-            checks.push((5, m as i32));
-        }
+        let kind = match r.kind {
+            Kind::All => None,
+            Kind::Block => Some(1),
+            Kind::Char => Some(2),
+        };
+        // (register, value it must equal), where the rule names one.
+        let checks = [(2, kind), (4, r.major), (5, r.minor)];
         let access_checked = r.access & RWM != RWM;
         // Instructions left in the block after each check, which a failed check jumps over.
         let tail = 2 + if access_checked { 3 } else { 0 };
-        let n = checks.len();
-        for (i, (reg, value)) in checks.into_iter().enumerate() {
-            let after = (n - 1 - i) + tail;
-            p.push(insn(JMP_JNE_K, reg, 0, after as i16, value));
+        let mut left = checks.iter().filter(|c| c.1.is_some()).count();
+        let n = left;
+        for (reg, value) in checks {
+            if let Some(v) = value {
+                left -= 1;
+                p.push(insn(JMP_JNE_K, reg, 0, (left + tail) as i16, v as i32));
+            }
         }
         if access_checked {
             // Requested access must be a subset of the rule's: (r3 & !access) == 0.
