@@ -251,11 +251,11 @@ impl Filter {
 
         // Emitted back to front: every jump goes forward, so its targets already exist.
         let tree = emit_tree(&mut asm, &spans, &calls);
-        asm.jump(JGE_K, X32_SYSCALL_BIT, Target::Ret(deny), tree);
+        asm.jump(JGE_K, X32_SYSCALL_BIT, Target::Ret(deny.ret()), tree);
         let nr = asm.push(SockFilter::new(LD_W_ABS, 0, 0, DATA_NR));
-        let mut next = Target::Ret(Action::KillProcess);
+        let mut next = Target::Ret(Action::KillProcess.ret());
         for &arch in self.other_arches.iter().rev() {
-            next = Target::At(asm.jump(JEQ_K, arch, Target::Ret(deny), next));
+            next = Target::At(asm.jump(JEQ_K, arch, Target::Ret(deny.ret()), next));
         }
         asm.jump(JEQ_K, AUDIT_ARCH_X86_64, Target::At(nr), next);
         asm.push(SockFilter::new(LD_W_ABS, 0, 0, DATA_ARCH));
@@ -298,9 +298,9 @@ impl Filter {
         let mut end = 0;
         for (i, c) in calls.iter().enumerate() {
             if c.nr > end {
-                push(end, Leaf::Ret(self.default));
+                push(end, Leaf::Ret(self.default.ret()));
             }
-            push(c.nr, if c.rules.is_empty() { Leaf::Ret(c.fallback) } else { Leaf::Args(i) });
+            push(c.nr, if c.rules.is_empty() { Leaf::Ret(c.fallback.ret()) } else { Leaf::Args(i) });
             end = c.nr + 1;
         }
         // Above the last rule: the default, then ENOSYS for numbers newer than the rules know.
@@ -308,11 +308,11 @@ impl Filter {
         match enosys {
             Some(start) if start < X32_SYSCALL_BIT => {
                 if start > end {
-                    push(end, Leaf::Ret(self.default));
+                    push(end, Leaf::Ret(self.default.ret()));
                 }
-                push(start, Leaf::Ret(Action::Errno(ENOSYS)));
+                push(start, Leaf::Ret(Action::Errno(ENOSYS).ret()));
             }
-            _ => push(end, Leaf::Ret(self.default)),
+            _ => push(end, Leaf::Ret(self.default.ret())),
         }
         spans
     }
@@ -328,7 +328,8 @@ struct Syscall<'a> {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Leaf {
-    Ret(Action),
+    /// Return this value (an `Action::ret`).
+    Ret(u32),
     /// Index into the syscalls: check its argument rules.
     Args(usize),
 }
@@ -338,12 +339,12 @@ struct Span {
     leaf: Leaf,
 }
 
-/// Where a jump goes: an instruction already emitted, or "return this action" (any `ret` with
-/// that value will do).
+/// Where a jump goes: an instruction already emitted, or "return this value" (an `Action::ret`;
+/// any `ret` with that value will do).
 #[derive(Debug, Clone, Copy)]
 enum Target {
     At(usize),
-    Ret(Action),
+    Ret(u32),
 }
 
 /// The program being built back to front: `rev[0]` is the last instruction.
@@ -364,7 +365,7 @@ impl Asm {
     fn offset(&self, t: Target) -> Option<u8> {
         let at = match t {
             Target::At(i) => i,
-            Target::Ret(a) => self.rets.iter().find(|(k, _)| *k == a.ret()).map(|&(_, i)| i)?,
+            Target::Ret(k) => self.rets.iter().find(|r| r.0 == k).map(|&(_, i)| i)?,
         };
         u8::try_from(self.rev.len().checked_sub(at + 1)?).ok()
     }
@@ -372,7 +373,7 @@ impl Asm {
     /// Emits `t` (a `ret`, or a `ja` to it) right here, so that a jump emitted next can reach it.
     fn place(&mut self, t: Target) -> usize {
         let ins = match t {
-            Target::Ret(a) => SockFilter::new(RET_K, 0, 0, a.ret()),
+            Target::Ret(k) => SockFilter::new(RET_K, 0, 0, k),
             Target::At(i) => match self.rev.get(i) {
                 // A copy of a `ret` beats a jump to it.
                 Some(ins) if ins.code == RET_K => *ins,
@@ -426,12 +427,12 @@ impl Asm {
 /// Binary search over `spans` (the syscall number is in A); returns the entry.
 fn emit_tree(asm: &mut Asm, spans: &[Span], calls: &[Syscall<'_>]) -> Target {
     match spans {
-        [] => Target::Ret(Action::KillProcess), // not reached: there is always one span
+        [] => Target::Ret(Action::KillProcess.ret()), // not reached: there is always one span
         [one] => match one.leaf {
             Leaf::Ret(a) => Target::Ret(a),
             Leaf::Args(i) => match calls.get(i) {
                 Some(c) => Target::At(emit_args(asm, c)),
-                None => Target::Ret(Action::KillProcess), // not reached
+                None => Target::Ret(Action::KillProcess.ret()), // not reached
             },
         },
         _ => {
@@ -446,10 +447,10 @@ fn emit_tree(asm: &mut Asm, spans: &[Span], calls: &[Syscall<'_>]) -> Target {
 
 /// A syscall's conditional rules in order (OR), each one's conditions in order (AND).
 fn emit_args(asm: &mut Asm, call: &Syscall<'_>) -> usize {
-    let mut next = Target::Ret(call.fallback);
+    let mut next = Target::Ret(call.fallback.ret());
     for rule in call.rules.iter().rev() {
         let fail = next;
-        let mut ok = Target::Ret(rule.action);
+        let mut ok = Target::Ret(rule.action.ret());
         for c in rule.args.iter().rev() {
             ok = Target::At(emit_cmp(asm, c, ok, fail));
         }
