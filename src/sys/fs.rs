@@ -96,7 +96,8 @@ pub fn mknodat(dir: i32, path: &CStr, mode: u32, dev: u64) -> Result<()> {
 }
 
 /// symlinkat(2): creates `link` (relative to `dir`) pointing at `target`.
-#[inline]
+// Out of line (measured): one shared copy is smaller than one per caller.
+#[inline(never)]
 pub fn symlinkat(target: &CStr, dir: i32, link: &CStr) -> Result<()> {
     // SAFETY: both strings are NUL-terminated.
     unsafe { syscall!(Sysno::symlinkat, target.as_ptr(), dir, link.as_ptr()) }.map(drop)
