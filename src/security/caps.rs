@@ -93,14 +93,10 @@ impl Caps {
 /// Parses `NET_ADMIN`, `CAP_NET_ADMIN`, `net_admin` or `ALL` into a mask.
 #[inline(never)]
 pub fn parse(name: &str) -> Result<u64> {
-    let upper = name.to_ascii_uppercase();
-    let bare = upper.strip_prefix("CAP_").unwrap_or(&upper);
-    if bare == "ALL" {
+    if super::position(&["ALL"], "CAP_", name).is_some() {
         return Ok(ALL);
     }
-    NAMES
-        .iter()
-        .position(|n| *n == bare)
+    super::position(NAMES, "CAP_", name)
         .map(|i| 1 << i)
         .ok_or_else(|| Error::msg(cat(&["unknown capability '", name, "'"])))
 }
@@ -157,6 +153,11 @@ mod tests {
         assert_eq!(parse("ALL").unwrap(), ALL);
         assert_eq!(parse("CHECKPOINT_RESTORE").unwrap(), 1 << 40);
         assert!(parse("FLY").is_err());
+        assert_eq!(parse("cap_all").unwrap(), ALL);
+        assert_eq!(parse("CAP_BPF").unwrap(), 1 << 39);
+        for bad in ["", "CAP_", "CAP", "CAP_CAP_BPF", "BPF ", "CHOWNX"] {
+            assert_eq!(parse(bad).unwrap_err().to_string(), std::format!("unknown capability '{bad}'"));
+        }
     }
 
     #[test]

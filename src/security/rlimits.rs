@@ -39,9 +39,7 @@ pub fn name(resource: u32) -> &'static str {
 
 /// `nofile`, `NOFILE` or `RLIMIT_NOFILE` -> the resource number.
 pub fn resource(name: &str) -> Option<u32> {
-    let lower = name.to_ascii_lowercase();
-    let bare = lower.strip_prefix("rlimit_").unwrap_or(&lower);
-    NAMES.iter().position(|n| *n == bare).map(|i| i as u32)
+    super::position(NAMES, "rlimit_", name).map(|i| i as u32)
 }
 
 /// `nofile=1024:2048`, `nofile=1024` (hard = soft), `core=unlimited` or `-1`.
@@ -73,6 +71,11 @@ mod tests {
         assert_eq!(parse("NPROC=10").unwrap(), Rlimit { resource: 6, soft: 10, hard: 10 });
         assert_eq!(parse("core=unlimited").unwrap().hard, UNLIMITED);
         assert_eq!(parse("RLIMIT_NOFILE=1:-1").unwrap(), Rlimit { resource: 7, soft: 1, hard: UNLIMITED });
+        assert_eq!(resource("rlimit_Core"), Some(4));
+        assert_eq!(resource("RTTIME"), Some(15));
+        assert_eq!(resource("RLIMIT_"), None);
+        assert_eq!(resource("nofil"), None);
+        assert_eq!(parse("x").unwrap_err().to_string(), "invalid --ulimit 'x': expected NAME=SOFT[:HARD]");
         for bad in ["nofile", "nofile=", "nofile=a", "nofile=2:1", "bogus=1", "nofile=1:2:3"] {
             assert!(parse(bad).is_err(), "{bad}");
         }
