@@ -270,16 +270,20 @@ impl Filter {
         let mut calls: Vec<Syscall<'_>> = Vec::new();
         for r in &self.rules {
             let at = calls.partition_point(|c| c.nr < r.nr);
-            match calls.get_mut(at) {
-                Some(c) if c.nr == r.nr => c.rules.push(r),
-                _ => calls.insert(at, Syscall { nr: r.nr, rules: alloc::vec![r], fallback: self.default }),
+            if calls.get(at).is_none_or(|c| c.nr != r.nr) {
+                let fresh = Syscall { nr: r.nr, rules: Vec::new(), fallback: self.default, decided: false };
+                calls.insert(at, fresh);
+            }
+            let Some(c) = calls.get_mut(at) else { continue };
+            if !r.args.is_empty() {
+                c.rules.push(r);
+            } else if !c.decided {
+                // The first unconditional rule is the syscall's fallback.
+                c.fallback = r.action;
+                c.decided = true;
             }
         }
         for c in &mut calls {
-            if let Some(r) = c.rules.iter().find(|r| r.args.is_empty()) {
-                c.fallback = r.action;
-            }
-            c.rules.retain(|r| !r.args.is_empty());
             // Trailing conditional rules that give the fallback's verdict anyway change nothing.
             while c.rules.last().is_some_and(|r| r.action == c.fallback) {
                 c.rules.pop();
@@ -324,6 +328,8 @@ struct Syscall<'a> {
     rules: Vec<&'a Rule>,
     /// When none of `rules` matches.
     fallback: Action,
+    /// Whether an unconditional rule set `fallback`.
+    decided: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
