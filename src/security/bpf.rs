@@ -184,20 +184,19 @@ impl Error {
             Error::BadSyscall(nr) => ("invalid syscall number ", nr as usize, ""),
             Error::BadArg(i) => ("invalid syscall argument index ", usize::from(i), " (0 to 5)"),
         };
-        let mut digits = Vec::new();
-        let mut n = n;
-        loop {
-            digits.push(b'0' + (n % 10) as u8);
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
         let mut s = String::from(before);
-        s.extend(digits.iter().rev().map(|&d| char::from(d)));
+        push_dec(&mut s, n);
         s.push_str(after);
         s
     }
+}
+
+/// `n` in decimal (this file cannot use runt's helpers: build.rs includes it alone).
+fn push_dec(s: &mut String, n: usize) {
+    if n >= 10 {
+        push_dec(s, n / 10);
+    }
+    s.push(char::from(b'0' + (n % 10) as u8));
 }
 
 impl fmt::Display for Error {
