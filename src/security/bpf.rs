@@ -18,6 +18,7 @@
 //! Jump offsets are 8 bits: a conditional jump whose target is further than 255 instructions
 //! goes through a nearby copy of the target `ret`, or an unconditional `ja` (32-bit offset).
 
+use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -175,13 +176,32 @@ pub enum Error {
     BadArg(u8),
 }
 
+impl Error {
+    /// "invalid syscall number 1073741824": the message, without core::fmt.
+    pub fn text(&self) -> String {
+        let (before, n, after) = match *self {
+            Error::TooLong(n) => ("seccomp program too long: ", n, " instructions (at most 4096)"),
+            Error::BadSyscall(nr) => ("invalid syscall number ", nr as usize, ""),
+            Error::BadArg(i) => ("invalid syscall argument index ", usize::from(i), " (0 to 5)"),
+        };
+        let mut s = String::from(before);
+        push_dec(&mut s, n);
+        s.push_str(after);
+        s
+    }
+}
+
+/// `n` in decimal (this file cannot use runt's helpers: build.rs includes it alone).
+fn push_dec(s: &mut String, n: usize) {
+    if n >= 10 {
+        push_dec(s, n / 10);
+    }
+    s.push(char::from(b'0' + (n % 10) as u8));
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::TooLong(n) => write!(f, "seccomp program too long: {n} instructions (at most {MAX_INSNS})"),
-            Error::BadSyscall(nr) => write!(f, "invalid syscall number {nr}"),
-            Error::BadArg(i) => write!(f, "invalid syscall argument index {i} (0 to 5)"),
-        }
+        f.write_str(&self.text())
     }
 }
 
@@ -212,6 +232,8 @@ impl Filter {
     }
 
     /// Assembles the program.
+    // Out of line (measured): inlined into its one caller it came out a few hundred bytes bigger.
+    #[inline(never)]
     pub fn compile(&self) -> Result<Vec<SockFilter>, Error> {
         for r in &self.rules {
             if r.nr >= X32_SYSCALL_BIT {
@@ -228,11 +250,11 @@ impl Filter {
 
         // Emitted back to front: every jump goes forward, so its targets already exist.
         let tree = emit_tree(&mut asm, &spans, &calls);
-        asm.jump(JGE_K, X32_SYSCALL_BIT, Target::Ret(deny), tree);
+        asm.jump(JGE_K, X32_SYSCALL_BIT, Target::Ret(deny.ret()), tree);
         let nr = asm.push(SockFilter::new(LD_W_ABS, 0, 0, DATA_NR));
-        let mut next = Target::Ret(Action::KillProcess);
+        let mut next = Target::Ret(Action::KillProcess.ret());
         for &arch in self.other_arches.iter().rev() {
-            next = Target::At(asm.jump(JEQ_K, arch, Target::Ret(deny), next));
+            next = Target::At(asm.jump(JEQ_K, arch, Target::Ret(deny.ret()), next));
         }
         asm.jump(JEQ_K, AUDIT_ARCH_X86_64, Target::At(nr), next);
         asm.push(SockFilter::new(LD_W_ABS, 0, 0, DATA_ARCH));
@@ -241,25 +263,26 @@ impl Filter {
 
     /// The rules grouped by syscall number, in number order.
     fn syscalls(&self) -> Vec<Syscall<'_>> {
-        // Insertion sort, stable (rules keep their order within a syscall) and a few bytes of code
-        // where the library's sort is kilobytes; profiles have hundreds of rules at most.
-        let mut order: Vec<&Rule> = Vec::with_capacity(self.rules.len());
-        for r in &self.rules {
-            let at = order.iter().rposition(|o| o.nr <= r.nr).map_or(0, |i| i + 1);
-            order.insert(at, r);
-        }
+        // Each rule joins its syscall's group, a new group goes in at its place in number order:
+        // an insertion sort, a few bytes of code where the library's sort is kilobytes (profiles
+        // have hundreds of rules at most), and rules keep their order within a syscall.
         let mut calls: Vec<Syscall<'_>> = Vec::new();
-        for r in order {
-            match calls.last_mut() {
-                Some(c) if c.nr == r.nr => c.rules.push(r),
-                _ => calls.push(Syscall { nr: r.nr, rules: alloc::vec![r], fallback: self.default }),
+        for r in &self.rules {
+            let at = calls.partition_point(|c| c.nr < r.nr);
+            if calls.get(at).is_none_or(|c| c.nr != r.nr) {
+                let fresh = Syscall { nr: r.nr, rules: Vec::new(), fallback: self.default, decided: false };
+                calls.insert(at, fresh);
+            }
+            let Some(c) = calls.get_mut(at) else { continue };
+            if !r.args.is_empty() {
+                c.rules.push(r);
+            } else if !c.decided {
+                // The first unconditional rule is the syscall's fallback.
+                c.fallback = r.action;
+                c.decided = true;
             }
         }
         for c in &mut calls {
-            if let Some(r) = c.rules.iter().find(|r| r.args.is_empty()) {
-                c.fallback = r.action;
-            }
-            c.rules.retain(|r| !r.args.is_empty());
             // Trailing conditional rules that give the fallback's verdict anyway change nothing.
             while c.rules.last().is_some_and(|r| r.action == c.fallback) {
                 c.rules.pop();
@@ -278,9 +301,9 @@ impl Filter {
         let mut end = 0;
         for (i, c) in calls.iter().enumerate() {
             if c.nr > end {
-                push(end, Leaf::Ret(self.default));
+                push(end, Leaf::Ret(self.default.ret()));
             }
-            push(c.nr, if c.rules.is_empty() { Leaf::Ret(c.fallback) } else { Leaf::Args(i) });
+            push(c.nr, if c.rules.is_empty() { Leaf::Ret(c.fallback.ret()) } else { Leaf::Args(i) });
             end = c.nr + 1;
         }
         // Above the last rule: the default, then ENOSYS for numbers newer than the rules know.
@@ -288,11 +311,11 @@ impl Filter {
         match enosys {
             Some(start) if start < X32_SYSCALL_BIT => {
                 if start > end {
-                    push(end, Leaf::Ret(self.default));
+                    push(end, Leaf::Ret(self.default.ret()));
                 }
-                push(start, Leaf::Ret(Action::Errno(ENOSYS)));
+                push(start, Leaf::Ret(Action::Errno(ENOSYS).ret()));
             }
-            _ => push(end, Leaf::Ret(self.default)),
+            _ => push(end, Leaf::Ret(self.default.ret())),
         }
         spans
     }
@@ -304,11 +327,14 @@ struct Syscall<'a> {
     rules: Vec<&'a Rule>,
     /// When none of `rules` matches.
     fallback: Action,
+    /// Whether an unconditional rule set `fallback`.
+    decided: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Leaf {
-    Ret(Action),
+    /// Return this value (an `Action::ret`).
+    Ret(u32),
     /// Index into the syscalls: check its argument rules.
     Args(usize),
 }
@@ -318,12 +344,12 @@ struct Span {
     leaf: Leaf,
 }
 
-/// Where a jump goes: an instruction already emitted, or "return this action" (any `ret` with
-/// that value will do).
+/// Where a jump goes: an instruction already emitted, or "return this value" (an `Action::ret`;
+/// any `ret` with that value will do).
 #[derive(Debug, Clone, Copy)]
 enum Target {
     At(usize),
-    Ret(Action),
+    Ret(u32),
 }
 
 /// The program being built back to front: `rev[0]` is the last instruction.
@@ -344,7 +370,7 @@ impl Asm {
     fn offset(&self, t: Target) -> Option<u8> {
         let at = match t {
             Target::At(i) => i,
-            Target::Ret(a) => self.rets.iter().find(|(k, _)| *k == a.ret()).map(|&(_, i)| i)?,
+            Target::Ret(k) => self.rets.iter().find(|r| r.0 == k).map(|&(_, i)| i)?,
         };
         u8::try_from(self.rev.len().checked_sub(at + 1)?).ok()
     }
@@ -352,7 +378,7 @@ impl Asm {
     /// Emits `t` (a `ret`, or a `ja` to it) right here, so that a jump emitted next can reach it.
     fn place(&mut self, t: Target) -> usize {
         let ins = match t {
-            Target::Ret(a) => SockFilter::new(RET_K, 0, 0, a.ret()),
+            Target::Ret(k) => SockFilter::new(RET_K, 0, 0, k),
             Target::At(i) => match self.rev.get(i) {
                 // A copy of a `ret` beats a jump to it.
                 Some(ins) if ins.code == RET_K => *ins,
@@ -393,20 +419,25 @@ impl Asm {
         if self.rev.len() > MAX_INSNS {
             return Err(Error::TooLong(self.rev.len()));
         }
-        self.rev.reverse();
-        Ok(self.rev)
+        // Popped into a new vector: the library's in-place reverse is a few hundred bytes of
+        // unrolled code.
+        let mut prog = Vec::with_capacity(self.rev.len());
+        while let Some(ins) = self.rev.pop() {
+            prog.push(ins);
+        }
+        Ok(prog)
     }
 }
 
 /// Binary search over `spans` (the syscall number is in A); returns the entry.
 fn emit_tree(asm: &mut Asm, spans: &[Span], calls: &[Syscall<'_>]) -> Target {
     match spans {
-        [] => Target::Ret(Action::KillProcess), // not reached: there is always one span
+        [] => Target::Ret(Action::KillProcess.ret()), // not reached: there is always one span
         [one] => match one.leaf {
             Leaf::Ret(a) => Target::Ret(a),
             Leaf::Args(i) => match calls.get(i) {
                 Some(c) => Target::At(emit_args(asm, c)),
-                None => Target::Ret(Action::KillProcess), // not reached
+                None => Target::Ret(Action::KillProcess.ret()), // not reached
             },
         },
         _ => {
@@ -421,10 +452,10 @@ fn emit_tree(asm: &mut Asm, spans: &[Span], calls: &[Syscall<'_>]) -> Target {
 
 /// A syscall's conditional rules in order (OR), each one's conditions in order (AND).
 fn emit_args(asm: &mut Asm, call: &Syscall<'_>) -> usize {
-    let mut next = Target::Ret(call.fallback);
+    let mut next = Target::Ret(call.fallback.ret());
     for rule in call.rules.iter().rev() {
         let fail = next;
-        let mut ok = Target::Ret(rule.action);
+        let mut ok = Target::Ret(rule.action.ret());
         for c in rule.args.iter().rev() {
             ok = Target::At(emit_cmp(asm, c, ok, fail));
         }
@@ -437,44 +468,36 @@ fn emit_args(asm: &mut Asm, call: &Syscall<'_>) -> usize {
 }
 
 /// One 64-bit comparison from its two 32-bit halves; returns the entry.
+#[inline(never)] // measured: smaller than inlined into emit_tree
 fn emit_cmp(asm: &mut Asm, c: &Cmp, ok: Target, fail: Target) -> usize {
     use Target::At;
     let lo_off = DATA_ARGS + 8 * u32::from(c.arg);
     let hi_off = lo_off + 4;
-    let (hi, lo) = ((c.value >> 32) as u32, c.value as u32);
-    let all = u32::MAX;
-    // For the orderings: decide on the high halves if they differ, else on the low halves.
-    // `above`/`below` are where arg goes when its high half is greater/smaller than hi.
-    let ordered = |asm: &mut Asm, lo_code: u16, lo_t: Target, lo_f: Target, above: Target, below: Target| {
-        let low = asm.test(lo_off, all, lo_code, lo, lo_t, lo_f);
-        let equal = if hi == 0 { At(low) } else { At(asm.jump(JEQ_K, hi, At(low), below)) };
-        asm.jump(JGT_K, hi, above, equal);
-        asm.push(SockFilter::new(LD_W_ABS, 0, 0, hi_off))
+    // `!=`, `<` and `<=` are `==`, `>=` and `>` with the outcomes swapped.
+    let (code, ok, fail) = match c.op {
+        Op::Eq | Op::MaskedEq => (JEQ_K, ok, fail),
+        Op::Ne => (JEQ_K, fail, ok),
+        Op::Gt => (JGT_K, ok, fail),
+        Op::Ge => (JGE_K, ok, fail),
+        Op::Lt => (JGE_K, fail, ok),
+        Op::Le => (JGT_K, fail, ok),
     };
-    match c.op {
-        Op::Eq => {
-            let low = asm.test(lo_off, all, JEQ_K, lo, ok, fail);
-            asm.test(hi_off, all, JEQ_K, hi, At(low), fail)
+    if code == JEQ_K {
+        // (arg & mask) == want, on each half; `==` has every bit in the mask.
+        let (mask, want) = if c.op == Op::MaskedEq { (c.value, c.value_two) } else { (u64::MAX, c.value) };
+        let (mask_hi, want_hi) = ((mask >> 32) as u32, (want >> 32) as u32);
+        let low = asm.test(lo_off, mask as u32, JEQ_K, want as u32, ok, fail);
+        if mask_hi == 0 && want_hi == 0 {
+            return low; // the high half always matches
         }
-        Op::Ne => {
-            let low = asm.test(lo_off, all, JEQ_K, lo, fail, ok);
-            asm.test(hi_off, all, JEQ_K, hi, At(low), ok)
-        }
-        Op::Gt => ordered(asm, JGT_K, ok, fail, ok, fail),
-        Op::Ge => ordered(asm, JGE_K, ok, fail, ok, fail),
-        Op::Lt => ordered(asm, JGE_K, fail, ok, fail, ok),
-        Op::Le => ordered(asm, JGT_K, fail, ok, fail, ok),
-        Op::MaskedEq => {
-            let (mask_hi, mask_lo) = ((c.value >> 32) as u32, c.value as u32);
-            let (want_hi, want_lo) = ((c.value_two >> 32) as u32, c.value_two as u32);
-            let low = asm.test(lo_off, mask_lo, JEQ_K, want_lo, ok, fail);
-            if mask_hi == 0 && want_hi == 0 {
-                low // the high half always matches
-            } else {
-                asm.test(hi_off, mask_hi, JEQ_K, want_hi, At(low), fail)
-            }
-        }
+        return asm.test(hi_off, mask_hi, JEQ_K, want_hi, At(low), fail);
     }
+    // Decide on the high halves if they differ, else on the low halves.
+    let (hi, lo) = ((c.value >> 32) as u32, c.value as u32);
+    let low = asm.test(lo_off, u32::MAX, code, lo, ok, fail);
+    let equal = if hi == 0 { At(low) } else { At(asm.jump(JEQ_K, hi, At(low), fail)) };
+    asm.jump(JGT_K, hi, ok, equal);
+    asm.push(SockFilter::new(LD_W_ABS, 0, 0, hi_off))
 }
 
 /// A classic-BPF interpreter with the kernel's seccomp checks, for tests.
@@ -749,6 +772,34 @@ mod tests {
     }
 
     #[test]
+    fn rule_order_across_syscalls_does_not_matter() {
+        let rules = [
+            (9, Action::Errno(22), 1),
+            (3, Action::Allow, 0),
+            (9, Action::Trap, 2),
+            (1, Action::Allow, 0),
+            (9, Action::Allow, 3),
+        ];
+        let mut mixed = Filter::new(Action::Errno(1));
+        let mut sorted = Filter::new(Action::Errno(1));
+        for &(nr, action, v) in &rules {
+            mixed.add_if(nr, action, &[Cmp::new(0, Op::Eq, v)]);
+        }
+        for nr in [1, 3, 9] {
+            for &(_, action, v) in rules.iter().filter(|r| r.0 == nr) {
+                sorted.add_if(nr, action, &[Cmp::new(0, Op::Eq, v)]);
+            }
+        }
+        let p = mixed.compile().unwrap();
+        assert_eq!(p, sorted.compile().unwrap());
+        assert_eq!(run(&p, &Data::x86_64(9, &[1])), Action::Errno(22).ret());
+        assert_eq!(run(&p, &Data::x86_64(9, &[2])), Action::Trap.ret());
+        assert_eq!(run(&p, &Data::x86_64(9, &[3])), ALLOW);
+        assert_eq!(run(&p, &Data::x86_64(3, &[0])), ALLOW);
+        assert_eq!(run(&p, &Data::x86_64(3, &[1])), EPERM_RET);
+    }
+
+    #[test]
     fn enosys_above_the_known_syscalls() {
         let mut f = Filter::new(Action::Errno(1));
         f.enosys_above = Some(469);
@@ -816,6 +867,13 @@ mod tests {
         let mut f = Filter::new(Action::Allow);
         f.add_if(1, Action::Allow, &[Cmp::new(6, Op::Eq, 0)]);
         assert_eq!(f.compile(), Err(Error::BadArg(6)));
+
+        assert_eq!(
+            Error::TooLong(5000).text(),
+            std::format!("seccomp program too long: 5000 instructions (at most {MAX_INSNS})")
+        );
+        assert_eq!(Error::BadSyscall(X32_SYSCALL_BIT).text(), "invalid syscall number 1073741824");
+        assert_eq!(Error::BadArg(0).to_string(), "invalid syscall argument index 0 (0 to 5)");
     }
 
     #[test]

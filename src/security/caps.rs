@@ -1,8 +1,7 @@
 //! Capabilities: names, the default set, and applying the five sets around the uid change.
 
-use crate::error::{Error, OrSys, Result};
+use crate::error::{cat, dec, Error, OrSys, Result};
 use crate::sys::process;
-use alloc::format;
 
 /// Capability names in number order (CAP_CHOWN = 0 ... CAP_CHECKPOINT_RESTORE = 40).
 pub const NAMES: &[&str] = &[
@@ -92,17 +91,20 @@ impl Caps {
 }
 
 /// Parses `NET_ADMIN`, `CAP_NET_ADMIN`, `net_admin` or `ALL` into a mask.
+#[inline(never)]
 pub fn parse(name: &str) -> Result<u64> {
-    let upper = name.to_ascii_uppercase();
-    let bare = upper.strip_prefix("CAP_").unwrap_or(&upper);
-    if bare == "ALL" {
+    if super::position(&["ALL"], "CAP_", name).is_some() {
         return Ok(ALL);
     }
-    NAMES
-        .iter()
-        .position(|n| *n == bare)
+    super::position(NAMES, "CAP_", name)
         .map(|i| 1 << i)
-        .ok_or_else(|| Error::msg(format!("unknown capability '{name}'")))
+        .ok_or_else(|| Error::msg(cat(&["unknown capability '", name, "'"])))
+}
+
+/// "drop capability 3 from the bounding set": the failed operation on one capability.
+#[inline(never)]
+fn cap_error(e: crate::sys::Errno, op: &str, cap: u32, rest: &str) -> Error {
+    Error::sys_owned(e, cat(&[op, &dec(cap.into()), rest]))
 }
 
 /// Step 1, while still uid 0 with every capability: shrink the bounding set, and keep the
@@ -114,12 +116,12 @@ pub fn before_setuid(c: &Caps) -> Result<()> {
                 Ok(()) => {}
                 // Past the kernel's last capability.
                 Err(crate::sys::Errno::EINVAL) => break,
-                Err(e) => return Err(Error::sys(e, format!("drop capability {cap} from the bounding set"))),
+                Err(e) => return Err(cap_error(e, "drop capability ", cap, " from the bounding set")),
             }
         }
     }
     if c.permitted != 0 {
-        process::set_keep_caps(true).or_sys(|| "prctl PR_SET_KEEPCAPS".into())?;
+        process::set_keep_caps(true).or_what("prctl PR_SET_KEEPCAPS")?;
     }
     Ok(())
 }
@@ -128,11 +130,11 @@ pub fn before_setuid(c: &Caps) -> Result<()> {
 /// Nothing can be raised above what runt itself holds (a host may withhold some from root, e.g.
 /// CAP_SYS_RESOURCE): `--privileged` or `--cap-add ALL` mean everything runt has.
 pub fn after_setuid(c: &Caps) -> Result<()> {
-    let have = process::cap_permitted().or_sys(|| "capget".into())?;
-    process::capset(c.effective & have, c.permitted & have, c.inheritable & have).or_sys(|| "capset".into())?;
+    let have = process::cap_permitted().or_what("capget")?;
+    process::capset(c.effective & have, c.permitted & have, c.inheritable & have).or_what("capset")?;
     for cap in 0..64u32 {
         if c.ambient & have & (1 << cap) != 0 {
-            process::ambient_raise(cap).or_sys(|| format!("raise ambient capability {cap}"))?;
+            process::ambient_raise(cap).map_err(|e| cap_error(e, "raise ambient capability ", cap, ""))?;
         }
     }
     Ok(())
@@ -151,6 +153,11 @@ mod tests {
         assert_eq!(parse("ALL").unwrap(), ALL);
         assert_eq!(parse("CHECKPOINT_RESTORE").unwrap(), 1 << 40);
         assert!(parse("FLY").is_err());
+        assert_eq!(parse("cap_all").unwrap(), ALL);
+        assert_eq!(parse("CAP_BPF").unwrap(), 1 << 39);
+        for bad in ["", "CAP_", "CAP", "CAP_CAP_BPF", "BPF ", "CHOWNX"] {
+            assert_eq!(parse(bad).unwrap_err().to_string(), std::format!("unknown capability '{bad}'"));
+        }
     }
 
     #[test]

@@ -1,9 +1,8 @@
 //! Which device nodes the container may open: rules as data, written as v1 `devices.allow`
 //! lines or assembled into the eBPF program cgroup v2 runs on every device access.
 
-use crate::error::{Error, OrSys, Result};
+use crate::error::{cat, dec, Error, OrSys, Result};
 use crate::sys::fs;
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -74,7 +73,7 @@ impl Node {
 
 /// Parses `HOST[:CONTAINER][:rwm]`; the container path defaults to the host path.
 pub fn parse_node(s: &str) -> Result<Node> {
-    let bad = |why: &str| Error::msg(format!("invalid --device '{s}': {why}"));
+    let bad = |why: &str| super::invalid("--device", s, why);
     let parts: Vec<&str> = s.split(':').collect();
     let (host, path, access) = match parts.as_slice() {
         [h] => (*h, *h, RWM),
@@ -95,11 +94,11 @@ pub fn parse_node(s: &str) -> Result<Node> {
 pub fn resolve(node: &mut Node) -> Result<()> {
     use linux_raw_sys::general::{S_IFBLK, S_IFCHR, S_IFMT};
     let path = alloc::ffi::CString::new(node.host.as_str()).map_err(|_| Error::msg("NUL in device path"))?;
-    let (mode, rdev) = fs::stat_mode_rdev(&path).or_sys(|| format!("stat device {}", node.host))?;
+    let (mode, rdev) = fs::stat_mode_rdev(&path).or_op("stat device", &node.host)?;
     node.kind = match mode & S_IFMT {
         S_IFCHR => Kind::Char,
         S_IFBLK => Kind::Block,
-        _ => return Err(Error::msg(format!("--device {}: not a device node", node.host))),
+        _ => return Err(Error::msg(cat(&["--device ", &node.host, ": not a device node"]))),
     };
     // glibc's gnu_dev_major/minor decoding of a 64-bit dev_t.
     node.major = (((rdev >> 32) & 0xffff_f000) | ((rdev >> 8) & 0xfff)) as u32;
@@ -121,27 +120,26 @@ pub fn parse_access(s: &str) -> Option<u8> {
     (a != 0).then_some(a)
 }
 
-fn access_text(a: u8) -> String {
-    let mut s = String::new();
+/// The rule as a cgroup v1 devices.allow / devices.deny line: "c 1:3 rwm", "a".
+pub fn v1_line(r: &Rule) -> String {
+    let (kind, numbers) = match r.kind {
+        Kind::All if r.access == RWM => return String::from("a"),
+        Kind::All => ("a", [None, None]),
+        Kind::Char => ("c", [r.major, r.minor]),
+        Kind::Block => ("b", [r.major, r.minor]),
+    };
+    let mut s = String::from(kind);
+    for (sep, n) in [" ", ":"].into_iter().zip(numbers) {
+        s.push_str(sep);
+        s.push_str(&n.map_or(String::from("*"), |n| dec(n.into())));
+    }
+    s.push(' ');
     for (bit, c) in [(READ, 'r'), (WRITE, 'w'), (MKNOD, 'm')] {
-        if a & bit != 0 {
+        if r.access & bit != 0 {
             s.push(c);
         }
     }
     s
-}
-
-/// The rule as a cgroup v1 devices.allow / devices.deny line: "c 1:3 rwm", "a".
-pub fn v1_line(r: &Rule) -> String {
-    let num = |n: Option<u32>| n.map_or(String::from("*"), |n| format!("{n}"));
-    match r.kind {
-        Kind::All if r.access == RWM => String::from("a"),
-        Kind::All => format!("a *:* {}", access_text(r.access)),
-        Kind::Char | Kind::Block => {
-            let t = if r.kind == Kind::Char { 'c' } else { 'b' };
-            format!("{t} {}:{} {}", num(r.major), num(r.minor), access_text(r.access))
-        }
-    }
 }
 
 // eBPF instruction fields (linux/bpf.h).
@@ -171,25 +169,23 @@ pub fn ebpf(rules: &[Rule]) -> Vec<u64> {
         insn(LDX_MEM_W, 5, 1, 8, 0),
     ];
     for r in rules.iter().rev() {
-        let mut checks: Vec<(u8, i32)> = Vec::new(); // (register, value it must equal)
-        match r.kind {
-            Kind::All => {}
-            Kind::Block => checks.push((2, 1)),
-            Kind::Char => checks.push((2, 2)),
-        }
-        if let Some(m) = r.major {
-            checks.push((4, m as i32));
-        }
-        if let Some(m) = r.minor {
-            checks.push((5, m as i32));
-        }
+        let kind = match r.kind {
+            Kind::All => None,
+            Kind::Block => Some(1),
+            Kind::Char => Some(2),
+        };
+        // (register, value it must equal), where the rule names one.
+        let checks = [(2, kind), (4, r.major), (5, r.minor)];
         let access_checked = r.access & RWM != RWM;
         // Instructions left in the block after each check, which a failed check jumps over.
         let tail = 2 + if access_checked { 3 } else { 0 };
-        let n = checks.len();
-        for (i, (reg, value)) in checks.into_iter().enumerate() {
-            let after = (n - 1 - i) + tail;
-            p.push(insn(JMP_JNE_K, reg, 0, after as i16, value));
+        let mut left = checks.iter().filter(|c| c.1.is_some()).count();
+        let n = left;
+        for (reg, value) in checks {
+            if let Some(v) = value {
+                left -= 1;
+                p.push(insn(JMP_JNE_K, reg, 0, (left + tail) as i16, v as i32));
+            }
         }
         if access_checked {
             // Requested access must be a subset of the rule's: (r3 & !access) == 0.
@@ -286,6 +282,10 @@ mod tests {
         assert_eq!(lines[1], "c *:* m");
         assert_eq!(lines[3], "c 1:3 rwm");
         assert_eq!(lines[11], "c 136:* rwm");
+        let read_all = Rule { allow: true, kind: Kind::All, major: Some(1), minor: None, access: READ };
+        assert_eq!(v1_line(&read_all), "a *:* r");
+        let sda = Rule { allow: false, kind: Kind::Block, major: Some(8), minor: Some(16), access: READ | WRITE };
+        assert_eq!(v1_line(&sda), "b 8:16 rw");
         assert_eq!(parse_access("rw"), Some(READ | WRITE));
         assert_eq!(parse_access("x"), None);
         let n = parse_node("/dev/fuse").unwrap();

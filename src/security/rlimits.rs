@@ -1,7 +1,6 @@
 //! Resource limits (`--ulimit NAME=SOFT[:HARD]`, OCI process.rlimits).
 
-use crate::error::{Error, Result};
-use alloc::format;
+use crate::error::Result;
 
 /// getrlimit(2)'s RLIM_INFINITY.
 pub const UNLIMITED: u64 = u64::MAX;
@@ -40,24 +39,22 @@ pub fn name(resource: u32) -> &'static str {
 
 /// `nofile`, `NOFILE` or `RLIMIT_NOFILE` -> the resource number.
 pub fn resource(name: &str) -> Option<u32> {
-    let lower = name.to_ascii_lowercase();
-    let bare = lower.strip_prefix("rlimit_").unwrap_or(&lower);
-    NAMES.iter().position(|n| *n == bare).map(|i| i as u32)
+    super::position(NAMES, "rlimit_", name).map(|i| i as u32)
 }
 
 /// `nofile=1024:2048`, `nofile=1024` (hard = soft), `core=unlimited` or `-1`.
+#[inline(never)]
 pub fn parse(s: &str) -> Result<Rlimit> {
-    let bad = |why: &str| Error::msg(format!("invalid --ulimit '{s}': {why}"));
+    let bad = |why: &str| super::invalid("--ulimit", s, why);
     let (name, values) = s.split_once('=').ok_or_else(|| bad("expected NAME=SOFT[:HARD]"))?;
     let resource = resource(name).ok_or_else(|| bad("unknown limit name"))?;
     let value = |v: &str| match v {
         "unlimited" | "-1" => Ok(UNLIMITED),
         _ => v.parse::<u64>().map_err(|_| bad("values are numbers or 'unlimited'")),
     };
-    let (soft, hard) = match values.split_once(':') {
-        Some((a, b)) => (value(a)?, value(b)?),
-        None => (value(values)?, value(values)?),
-    };
+    // One value is both limits.
+    let (soft, hard) = values.split_once(':').unwrap_or((values, values));
+    let (soft, hard) = (value(soft)?, value(hard)?);
     if soft > hard {
         return Err(bad("the soft limit is above the hard one"));
     }
@@ -74,6 +71,11 @@ mod tests {
         assert_eq!(parse("NPROC=10").unwrap(), Rlimit { resource: 6, soft: 10, hard: 10 });
         assert_eq!(parse("core=unlimited").unwrap().hard, UNLIMITED);
         assert_eq!(parse("RLIMIT_NOFILE=1:-1").unwrap(), Rlimit { resource: 7, soft: 1, hard: UNLIMITED });
+        assert_eq!(resource("rlimit_Core"), Some(4));
+        assert_eq!(resource("RTTIME"), Some(15));
+        assert_eq!(resource("RLIMIT_"), None);
+        assert_eq!(resource("nofil"), None);
+        assert_eq!(parse("x").unwrap_err().to_string(), "invalid --ulimit 'x': expected NAME=SOFT[:HARD]");
         for bad in ["nofile", "nofile=", "nofile=a", "nofile=2:1", "bogus=1", "nofile=1:2:3"] {
             assert!(parse(bad).is_err(), "{bad}");
         }

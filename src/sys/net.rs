@@ -67,22 +67,54 @@ pub fn send_fd(sock: i32, data: &[u8], fd: i32) -> Result<()> {
         controllen: usize,
         flags: i32,
     }
-    // struct cmsghdr { size_t len; int level; int type; } followed by the int, padded to 8.
-    let mut cmsg = [0u8; 24];
-    cmsg[..8].copy_from_slice(&20usize.to_ne_bytes());
-    cmsg[8..12].copy_from_slice(&1i32.to_ne_bytes()); // SOL_SOCKET
-    cmsg[12..16].copy_from_slice(&1i32.to_ne_bytes()); // SCM_RIGHTS
-    cmsg[16..20].copy_from_slice(&fd.to_ne_bytes());
+    /// struct cmsghdr { size_t len; int level; int type; } followed by the int, padded to 8.
+    #[repr(C)]
+    struct Cmsg {
+        len: usize,
+        level: i32,
+        kind: i32,
+        fd: i32,
+        _pad: i32,
+    }
+    let cmsg = Cmsg { len: 20, level: 1 /* SOL_SOCKET */, kind: 1 /* SCM_RIGHTS */, fd, _pad: 0 };
     let iov = Iovec { base: data.as_ptr(), len: data.len() };
     let msg = Msghdr {
         name: core::ptr::null(),
         namelen: 0,
         iov: &iov,
         iovlen: 1,
-        control: cmsg.as_ptr(),
-        controllen: cmsg.len(),
+        control: &cmsg as *const Cmsg as *const u8,
+        controllen: core::mem::size_of::<Cmsg>(),
         flags: 0,
     };
     // SAFETY: msg, iov, data and cmsg are valid for the call; the kernel only reads them.
     unsafe { syscall!(Sysno::sendmsg, sock, &msg as *const Msghdr, 0) }.map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::fd::AsRawFd;
+
+    #[test]
+    fn send_fd_passes_a_descriptor() {
+        let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+        let file = std::fs::File::open("/proc/self/exe").unwrap();
+        send_fd(a.as_raw_fd(), b"pty", file.as_raw_fd()).unwrap();
+        // struct msghdr with one iovec and room for one SCM_RIGHTS message.
+        let mut data = [0u8; 8];
+        let mut control = [0u64; 4];
+        let iov = [data.as_mut_ptr() as usize, data.len()];
+        let mut msg = [0usize; 7];
+        msg[2] = iov.as_ptr() as usize;
+        msg[3] = 1;
+        msg[4] = control.as_mut_ptr() as usize;
+        msg[5] = core::mem::size_of_val(&control);
+        // SAFETY: msg describes buffers that are alive and writable for the call.
+        let n = unsafe { syscall!(Sysno::recvmsg, b.as_raw_fd(), msg.as_mut_ptr(), 0) }.unwrap();
+        assert_eq!(&data[..n], b"pty");
+        assert_eq!((control[0], control[1]), (20, 1 | 1 << 32), "len, SOL_SOCKET, SCM_RIGHTS");
+        let got = Fd::from_raw(control[2] as u32 as i32);
+        assert_eq!(super::super::fs::identity(got.raw()), super::super::fs::identity(file.as_raw_fd()));
+    }
 }

@@ -31,7 +31,8 @@ pub fn wait(set: SigSet) -> Result<u32> {
 }
 
 /// Restores the default action of `sig` (SIG_DFL needs no restorer trampoline).
-#[inline]
+// Out of line (measured): one shared copy is smaller than one per caller.
+#[inline(never)]
 pub fn set_default(sig: u32) -> Result<()> {
     // SAFETY: sigaction is plain old data; all-zero means SIG_DFL, no flags, empty mask.
     let act: k::sigaction = unsafe { core::mem::zeroed() };
