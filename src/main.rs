@@ -16,7 +16,6 @@ mod hooks;
 mod init;
 mod launch;
 mod oci;
-mod out;
 mod plan;
 mod rootfs;
 mod security;

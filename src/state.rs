@@ -183,9 +183,8 @@ impl Dir {
 pub fn list(root: &str) -> Result<Vec<String>> {
     match write::open_path(root, fs::O_DIRECTORY | fs::O_RDONLY, 0, "open ") {
         Ok(fd) => {
-            let mut ids = fs::list_dir(fd.raw()).map_err(|e| sys_err(e, &["read ", root]))?;
-            ids.sort_unstable();
-            Ok(ids)
+            // Sorted by list_dir.
+            fs::list_dir(fd.raw()).map_err(|e| sys_err(e, &["read ", root]))
         }
         Err(e) if e.errno == Some(Errno::ENOENT) => Ok(Vec::new()),
         Err(e) => Err(e),

@@ -4,7 +4,6 @@
 use super::bpf::{Action, Cmp, Filter, Op, SockFilter, AUDIT_ARCH_I386};
 use crate::error::{cat, dec, Error, OrSys, Result};
 use crate::sys::seccomp as sys;
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use syscalls::Sysno;
@@ -86,7 +85,7 @@ pub fn compile(profile: &Profile) -> Result<Vec<SockFilter>> {
             }
         }
     }
-    f.compile().map_err(|e| Error::msg(format!("{e}")))
+    f.compile().map_err(|e| Error::msg(e.text()))
 }
 
 /// The profile's `flags` as `SECCOMP_FILTER_FLAG_*` bits for [`install`].
