@@ -180,10 +180,11 @@ impl Cgroup {
             path.push('/');
             path.push_str(comp);
             let name = cstr(comp)?;
+            // Runts creating or reclaiming a container cgroup take turns on its parent, so that
+            // one never takes for a leftover the empty cgroup another has just made.
+            let _turn = if leaf { Some(lock(&parent, &path[..path.len() - comp.len() - 1])?) } else { None };
             let mut made = fs::mkdirat(parent.raw(), &name, 0o755);
-            if leaf && made == Err(Errno::EEXIST) && stale(&parent, &name) {
-                // Left by a runt that was SIGKILLed (its container died with it): reclaim the name.
-                let _ = fs::unlinkat(parent.raw(), &name, AT_REMOVEDIR);
+            if leaf && made == Err(Errno::EEXIST) && reclaim(&parent, &name) {
                 made = fs::mkdirat(parent.raw(), &name, 0o755);
             }
             match made {
@@ -207,6 +208,12 @@ impl Cgroup {
                 inherit_cpuset(&parent, &fd, &path)?;
             }
             if leaf {
+                // Held while this runt lives (the descriptor stays open in `dirs`): the cgroup is
+                // in use even before any process has joined it.
+                if let Err(e) = fs::flock(fd.raw(), fs::LOCK_EX | fs::LOCK_NB) {
+                    let _ = fs::unlinkat(parent.raw(), &name, AT_REMOVEDIR);
+                    return Err(Error::op(e, "lock", &path));
+                }
                 self.dirs.push(Dir { parent, fd, path, controller });
                 break;
             }
@@ -474,11 +481,22 @@ fn delegated_base(root: &Fd) -> Result<(Option<Fd>, String)> {
     Ok((Some(fd), path))
 }
 
-/// An existing container cgroup with no process in it: nothing runs under that name.
+/// Removes a container cgroup left by a runt that was SIGKILLed: no runt holds its lock and no
+/// process is in it. Called with the parent's turn held (see `lock`).
 #[inline(never)]
-fn stale(parent: &Fd, name: &core::ffi::CStr) -> bool {
+fn reclaim(parent: &Fd, name: &core::ffi::CStr) -> bool {
     let Ok(dir) = fs::openat(parent.raw(), name, O_DIRECTORY | O_RDONLY, 0) else { return false };
-    read_file(&dir, "cgroup.procs").is_ok_and(|p| p.trim().is_empty())
+    fs::flock(dir.raw(), fs::LOCK_EX | fs::LOCK_NB).is_ok()
+        && read_file(&dir, "cgroup.procs").is_ok_and(|p| p.trim().is_empty())
+        && fs::unlinkat(parent.raw(), name, AT_REMOVEDIR).is_ok()
+}
+
+/// An exclusive lock on the directory `dir` (whose path is `path`), until the result is dropped.
+#[inline(never)]
+fn lock(dir: &Fd, path: &str) -> Result<Fd> {
+    let fd = fs::openat(dir.raw(), c".", O_DIRECTORY | O_RDONLY, 0).or_op("open", path)?;
+    fs::flock(fd.raw(), fs::LOCK_EX).or_op("lock", path)?;
+    Ok(fd)
 }
 
 /// The controllers to enable for children of a v2 cgroup, as a subtree_control line.

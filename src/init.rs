@@ -234,12 +234,18 @@ fn created(spec: &Spec, sync: &ChildEnd, fifo: Fd, pid: i32) -> Result<Error> {
     let fifo_path = cstr(&fifo_path)?;
     let w = fs::openat(fs::CWD, &fifo_path, fs::O_WRONLY, 0).or_what("open exec.fifo").map_err(after)?;
     fs::write_all(w.raw(), b"0").or_what("write exec.fifo").map_err(after)?;
-    drop(w);
     drop(fifo);
+    // `w` stays open until execve closes it (O_CLOEXEC): `runt start` reads the fifo to its end,
+    // so its poststart hooks run only once the command has started. A failure on the way says
+    // so with one more byte.
+    let failed = |e: Error| {
+        let _ = fs::write_all(w.raw(), b"E");
+        after(e)
+    };
     hooks::run_all(&spec.oci.hooks.start_container, &hooks::state_json(spec, pid, "created"), "startContainer")
-        .map_err(after)?;
+        .map_err(failed)?;
     let errno = process::execve(&path, &ptrs(&argv), &ptrs(&envp));
-    Ok(after(exec_error(spec.args.first().map_or("", |a| a.as_str()), errno)))
+    Ok(failed(exec_error(spec.args.first().map_or("", |a| a.as_str()), errno)))
 }
 
 /// The pointers of an argv or envp for execve, null-terminated.

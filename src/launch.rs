@@ -151,13 +151,15 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
     match released {
         Ok(()) => Ok(Started { pid, cg, parent, saved_mask }),
         Err(e) => {
-            // A child that failed first has its report waiting: that error is the one to show,
-            // not the broken pipe.
+            // Killed before its report is read: a child still waiting for its release would
+            // otherwise wait for the parent while the parent waits for its report.
+            reap(pid);
+            // A child that failed first left its whole report in the pipe before it died: that
+            // error is the one to show, not the broken pipe.
             let e = match parent.exec_result() {
                 Err(child_error) => child_error,
                 Ok(()) => e,
             };
-            reap(pid);
             // The broken pipe to the dead child must not kill runt once unblocked.
             signal::discard(SigSet::of(&[SIGPIPE]));
             let _ = signal::set_mask(saved_mask);

@@ -234,6 +234,21 @@ fn fifty_containers_at_once() {
 }
 
 #[test]
+fn the_cgroup_left_by_a_killed_runt_is_reclaimed() {
+    let (root, name) = (rootfs(), unique_name());
+    let mut first = spawn_in(&root, &name, "/bin/probe sleep 60");
+    assert!(poll(|| !cgroup_pids(&name).is_empty()), "the first container never joined its cgroup");
+    // runt SIGKILLed: its container dies with it, its cgroup stays behind, empty.
+    first.kill().expect("SIGKILL runt");
+    let _ = first.wait();
+    assert!(poll(|| cgroup_pids(&name).is_empty()), "the container outlived its runt");
+    assert!(cgroup_exists(&name), "no leftover cgroup to reclaim: the test proves nothing");
+    // Empty, and no runt holds it: the name is free again (and run_in checks nothing is left).
+    let out = run_in(&root, &name, "/bin/probe exit 0");
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+}
+
+#[test]
 fn a_name_in_use_is_refused() {
     let (root, name) = (rootfs(), unique_name());
     let first = spawn_in(&root, &name, "/bin/probe sleep 2");

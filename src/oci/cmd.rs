@@ -145,11 +145,15 @@ fn start(root: &str, id: &str) -> Result<()> {
     // The container blocks opening the fifo for writing; opening it for reading lets it go.
     let fifo = dir.fifo_path();
     let fd = open_path(&fifo, fs::O_RDONLY, 0, "open ")?;
-    let mut b = [0u8; 1];
+    // One byte when released, then the end of the fifo when the command starts (execve closes
+    // the container's end), or one more byte if it could not (its error is on its stderr).
+    let mut b = [0u8; 2];
     let n = fs::read_full(fd.raw(), &mut b).map_err(|e| sys_err(e, &["read ", &fifo]))?;
     dir.remove_fifo();
-    if n != 1 {
-        return Err(fail(&["container ", id, " exited before it could start"]));
+    match n {
+        0 => return Err(fail(&["container ", id, " exited before it could start"])),
+        1 => {}
+        _ => return Err(fail(&["container ", id, " failed to start its command"])),
     }
     // poststart hooks: after the command started; a failure is reported, the container stays.
     if let Ok(spec) = config::load(&st.bundle, id) {

@@ -6,8 +6,8 @@ use linux_raw_sys::general as k;
 use syscalls::{syscall, Sysno};
 
 pub use k::{
-    AT_REMOVEDIR, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY,
-    RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS,
+    AT_REMOVEDIR, LOCK_EX, LOCK_NB, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_RDWR,
+    O_TRUNC, O_WRONLY, RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS,
 };
 
 /// `AT_FDCWD`: resolve relative paths against the current directory.
@@ -86,6 +86,13 @@ pub fn read_full(fd: i32, buf: &mut [u8]) -> Result<usize> {
 pub fn mkdirat(dir: i32, path: &CStr, mode: u32) -> Result<()> {
     // SAFETY: path is NUL-terminated.
     unsafe { syscall!(Sysno::mkdirat, dir, path.as_ptr(), mode) }.map(drop)
+}
+
+/// flock(2): an advisory lock on the open file, released when its last descriptor closes.
+#[inline]
+pub fn flock(fd: i32, op: u32) -> Result<()> {
+    // SAFETY: no memory is passed.
+    unsafe { syscall!(Sysno::flock, fd, op) }.map(drop)
 }
 
 /// mknodat(2).

@@ -294,6 +294,18 @@ pub fn cgroup_exists(name: &str) -> bool {
     cgroup_paths(name).iter().any(|p| p.exists())
 }
 
+/// The processes in the container's cgroup, on every hierarchy that has it.
+pub fn cgroup_pids(name: &str) -> Vec<u32> {
+    let mut pids: Vec<u32> = cgroup_paths(name)
+        .iter()
+        .filter_map(|p| fs::read_to_string(p.join("cgroup.procs")).ok())
+        .flat_map(|text| text.lines().filter_map(|l| l.parse().ok()).collect::<Vec<u32>>())
+        .collect();
+    pids.sort_unstable();
+    pids.dedup();
+    pids
+}
+
 pub fn assert_no_cgroup(name: &str) {
     let left: Vec<PathBuf> = cgroup_paths(name).into_iter().filter(|p| p.exists()).collect();
     assert!(left.is_empty(), "cgroup of container {name} left behind: {left:?}");

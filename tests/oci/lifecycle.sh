@@ -415,6 +415,25 @@ while read -r n st; do
 done < <(cat "$HL/hooks" 2>/dev/null)
 if [ -z "$why" ]; then ok hooks; else bad hooks "$why"; fi
 
+# a startContainer hook that fails: start fails, and poststart never runs (it waits for the command)
+failing=$(jq -n --argjson e "$(hook poststart)" '{startContainer: [{path: "/bin/false"}], poststart: [$e]}')
+bundle lcf '["sleep","1000"]' ".hooks = $failing"
+new lcf
+rm -f "$HL/hooks"
+why=""
+run "${RR[@]}" create --bundle "$B" lcf
+fpid=$(timeout 10 "${RR[@]}" state lcf 2>/dev/null | jq -r '.pid // 0' 2>/dev/null || echo 0)
+[ "$fpid" -gt 0 ] 2>/dev/null && PIDS+=("$fpid")
+[ "$rc" = 0 ] || note "create: $(got)"
+# (not through run: the container still writes to the file create's stderr went to, $S/err)
+serr=$(timeout -k 5 $T "${RR[@]}" start lcf 2>&1 >/dev/null </dev/null) && src=0 || src=$?
+[ "$src" = 125 ] && grep -q "container lcf failed to start its command" <<<"$serr" ||
+    note "start with a failing startContainer hook: exit $src, stderr \"$serr\", want 125 and \"failed to start\""
+[ -z "$(order)" ] || note "hooks run after a failed start: \"$(order)\""
+run "${RR[@]}" delete --force lcf
+[ "$rc" = 0 ] || note "delete --force: $(got)"
+if [ -z "$why" ]; then ok start-hook-failure; else bad start-hook-failure "$why"; fi
+
 # --- --console-socket: a pty master over SCM_RIGHTS ---------------------------------------------------
 cat >"$S/recv.py" <<'EOF'
 # recv.py SOCKET OUT SECONDS: accept one connection on SOCKET, take the fd it sends (SCM_RIGHTS),
