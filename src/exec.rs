@@ -2,7 +2,7 @@
 //! cgroup, then the same last steps as the container's init (identity, capabilities, seccomp).
 
 use crate::cgroup::Cgroup;
-use crate::error::{Error, OrSys, Result};
+use crate::error::{cat, dec_i, Error, OrSys, Result};
 use crate::launch::{exit_status, FORWARDED};
 use crate::rootfs::cstr;
 use crate::spec::Spec;
@@ -10,7 +10,6 @@ use crate::state::State;
 use crate::sys::signal::{self, SigSet};
 use crate::sys::{fs, net, process, Errno, Fd};
 use crate::{init, sync};
-use alloc::format;
 use alloc::vec::Vec;
 
 /// The namespaces to enter, user first (it grants the rights to enter the others), mount last
@@ -27,9 +26,9 @@ const ORDER: &[(&str, u32)] = &[
 
 /// Opens /proc/PID/ns/NAME unless it is runt's own namespace already.
 fn ns_of(pid: i32, name: &str) -> Result<Option<Fd>> {
-    let theirs = format!("/proc/{pid}/ns/{name}");
+    let theirs = cat(&["/proc/", &dec_i(pid.into()), "/ns/", name]);
     let fd = fs::openat(fs::CWD, &cstr(&theirs)?, fs::O_RDONLY, 0).or_op("open", &theirs)?;
-    let own = fs::openat(fs::CWD, &cstr(&format!("/proc/self/ns/{name}"))?, fs::O_RDONLY, 0);
+    let own = fs::openat(fs::CWD, &cstr(&cat(&["/proc/self/ns/", name]))?, fs::O_RDONLY, 0);
     let same = own.is_ok_and(|o| fs::identity(o.raw()).ok() == fs::identity(fd.raw()).ok());
     Ok((!same).then_some(fd))
 }
@@ -50,7 +49,8 @@ pub fn exec(st: &State, spec: &Spec, opts: &Options, write_pid: &mut dyn FnMut(i
         }
     }
     if let Some(pidns) = ns_of(st.pid, "pid")? {
-        process::setns(&pidns, process::CLONE_NEWPID).or_sys(|| format!("setns into /proc/{}/ns/pid", st.pid))?;
+        process::setns(&pidns, process::CLONE_NEWPID)
+            .or_sys(|| cat(&["setns into /proc/", &dec_i(st.pid.into()), "/ns/pid"]))?;
     }
     let console = match opts.console {
         Some(path) => Some(net::unix_connect(path.as_bytes()).or_op("connect to console socket", path)?),
@@ -105,7 +105,8 @@ fn enter(sync: &sync::ChildEnd, joins: &[(Fd, u32)], spec: &Spec, mask: SigSet, 
         process::exit(125);
     }
     for (fd, flag) in joins {
-        process::setns(fd, *flag).or_sys(|| format!("setns {flag:#x}"))?;
+        let name = ORDER.iter().find(|o| o.1 == *flag).map_or("", |o| o.0);
+        process::setns(fd, *flag).or_sys(|| cat(&["setns into the container's ", name, " namespace"]))?;
     }
     init::become_process(spec, mask, console)
 }

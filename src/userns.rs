@@ -8,7 +8,6 @@ use crate::error::{cat, dec_i, push_dec, Error, OrSys, Result};
 use crate::launch::exit_status;
 use crate::rootfs::cstr;
 use crate::sys::{fs, process};
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::ffi::CStr;
@@ -125,7 +124,7 @@ pub fn write_maps(pid: i32, ns: &UserNs) -> Result<()> {
         return run_helper(NEWGIDMAP, pid, &ns.gid_maps);
     }
     let proc_file = |name: &str, text: &str| -> Result<()> {
-        let path = format!("/proc/{pid}/{name}");
+        let path = cat(&["/proc/", &dec_i(pid.into()), "/", name]);
         let fd = fs::openat(fs::CWD, &cstr(&path)?, fs::O_WRONLY, 0).or_op("open", &path)?;
         fs::write_all(fd.raw(), text.as_bytes()).or_sys(|| cat(&["write ", text.trim_end(), " to ", &path]))
     };
