@@ -37,7 +37,10 @@ pub fn run(spec: &Spec, steps: &[Step], sync: ChildEnd, saved_mask: SigSet, mode
     let mut pid = 0;
     let err = match setup(spec, steps, &sync, saved_mask, &mode, &given, &mut pid) {
         Ok(()) => match mode {
-            Mode::Foreground => exec(spec),
+            Mode::Foreground => match container_hooks(spec, &sync, pid, None) {
+                Ok(()) => exec(spec),
+                Err(e) => e,
+            },
             Mode::Create { fifo, .. } => {
                 let e = match created(spec, &sync, fifo, pid) {
                     Ok(e) | Err(e) => e,
@@ -215,15 +218,7 @@ const AFTER_START: &str = "after start: ";
 
 /// A created container: hooks, the check that the command exists, ready, the wait for start.
 fn created(spec: &Spec, sync: &ChildEnd, fifo: Fd, pid: i32) -> Result<Error> {
-    // prestart and createRuntime run first, in runt's namespaces: ask the parent, wait for it.
-    if runtime_hooks(spec) {
-        sync.hooks()?;
-        if sync.wait_go().is_none() {
-            process::exit(EXIT_RUNTIME);
-        }
-    }
-    let state = hooks::state_json(spec, pid, "creating");
-    hooks::run_all(&spec.oci.hooks.create_container, &state, "createContainer")?;
+    container_hooks(spec, sync, pid, Some(()))?;
     // A missing or unusable command is reported by create, as engines expect (127/126).
     let (path, argv, envp) = resolve(spec)?;
     sync.ready()?;
@@ -246,6 +241,26 @@ fn created(spec: &Spec, sync: &ChildEnd, fifo: Fd, pid: i32) -> Result<Error> {
         .map_err(failed)?;
     let errno = process::execve(&path, &ptrs(&argv), &ptrs(&envp));
     Ok(failed(exec_error(spec.args.first().map_or("", |a| a.as_str()), errno)))
+}
+
+/// The hooks between set-up and the command: prestart and createRuntime first, in runt's
+/// namespaces (asked of the parent, which releases the child again), then createContainer here;
+/// startContainer too when nothing waits for `start` in between (`created` is None: a
+/// foreground run, whose start is now).
+#[inline(never)]
+fn container_hooks(spec: &Spec, sync: &ChildEnd, pid: i32, created: Option<()>) -> Result<()> {
+    if runtime_hooks(spec) {
+        sync.hooks()?;
+        if sync.wait_go().is_none() {
+            process::exit(EXIT_RUNTIME);
+        }
+    }
+    let h = &spec.oci.hooks;
+    hooks::run_all(&h.create_container, &hooks::state_json(spec, pid, "creating"), "createContainer")?;
+    if created.is_none() {
+        hooks::run_all(&h.start_container, &hooks::state_json(spec, pid, "created"), "startContainer")?;
+    }
+    Ok(())
 }
 
 /// The pointers of an argv or envp for execve, null-terminated.

@@ -194,7 +194,13 @@ pub fn run(spec: &Spec, warn: &mut dyn FnMut(&str), on_started: &mut dyn FnMut(i
         }
     };
     let pid = st.pid;
-    if let Err(e) = st.parent.exec_result().and_then(|()| on_started(pid)) {
+    // A bundle's prestart and createRuntime hooks, when the child asks for them (as for create).
+    let json = hooks::state_json(spec, pid, "creating");
+    let mut runtime_hooks = || -> Result<()> {
+        hooks::run_all(&spec.oci.hooks.prestart, &json, "prestart")?;
+        hooks::run_all(&spec.oci.hooks.create_runtime, &json, "createRuntime")
+    };
+    if let Err(e) = st.parent.exec_result_with(pid, &mut runtime_hooks).and_then(|()| on_started(pid)) {
         reap(pid);
         restore_terminal();
         return Err(e);

@@ -53,10 +53,23 @@ impl ParentEnd {
 
     /// Waits until the child has exec'd (Ok) or reported a failure (Err, with its exit status).
     pub fn exec_result(&self) -> Result<()> {
-        match self.next()? {
-            None => Ok(()),
-            Some(b'R') => Err(Error::msg("the container reported ready instead of exec")),
-            Some(_) => Err(self.error()),
+        self.exec_result_with(0, &mut || Ok(()))
+    }
+
+    /// As `exec_result`, running `hooks` when the child asks for the runtime's hooks on the way
+    /// (a foreground `run --bundle`); the child is released again afterwards.
+    #[inline(never)]
+    pub fn exec_result_with(&self, pid: i32, hooks: &mut dyn FnMut() -> Result<()>) -> Result<()> {
+        loop {
+            match self.next()? {
+                None => return Ok(()),
+                Some(b'H') => {
+                    hooks()?;
+                    self.release(pid)?;
+                }
+                Some(b'R') => return Err(Error::msg("the container reported ready instead of exec")),
+                Some(_) => return Err(self.error()),
+            }
         }
     }
 

@@ -31,7 +31,7 @@ pub fn run(g: &Global, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
         Cmd::Run => return run_bundle(root, id, a, warn),
         Cmd::Exec => return exec(root, id, a),
         Cmd::Create => create(root, id, a, warn).map(drop),
-        Cmd::Start => start(root, id),
+        Cmd::Start => start(root, id, warn),
         Cmd::State => open(root, id).map(|(dir, st)| print(st.oci_json(st.status(&dir)))),
         Cmd::Kill => kill(root, id, a),
         Cmd::Delete => delete(root, id, a.has("force"), warn),
@@ -136,7 +136,7 @@ fn send_pidfd(sock: &str, pid: i32) -> Result<()> {
     crate::sys::net::send_fd(s.raw(), b"pidfd", pidfd.raw()).map_err(|e| sys_err(e, &["send a pidfd over ", sock]))
 }
 
-fn start(root: &str, id: &str) -> Result<()> {
+fn start(root: &str, id: &str, warn: &mut dyn FnMut(&str)) -> Result<()> {
     let (dir, st) = open(root, id)?;
     match st.status(&dir) {
         Status::Created => {}
@@ -155,10 +155,9 @@ fn start(root: &str, id: &str) -> Result<()> {
         1 => {}
         _ => return Err(fail(&["container ", id, " failed to start its command"])),
     }
-    // poststart hooks: after the command started; a failure is reported, the container stays.
+    // poststart hooks: after the command started; a failure is a warning (the spec's rule).
     if let Ok(spec) = config::load(&st.bundle, id) {
-        let json = st.oci_json(Status::Running);
-        hooks::run_all(&spec.oci.hooks.poststart, &json, "poststart")?;
+        hooks_warn(&spec.oci.hooks.poststart, &st.oci_json(Status::Running), "poststart", warn);
     }
     Ok(())
 }
@@ -168,12 +167,14 @@ fn start(root: &str, id: &str) -> Result<()> {
 fn run_bundle(root: &str, id: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
     if a.has("detach") {
         create(root, id, a, warn)?;
-        start(root, id)?;
+        start(root, id, warn)?;
         return Ok(0);
     }
     let spec = load(a, id)?;
     let dir = Dir::create(root, id)?;
     let pid_file = a.get("pid-file");
+    // Shared by launch::run and the poststart hooks it calls back into (never at the same time).
+    let warn = core::cell::RefCell::new(warn);
     let mut record = |pid: i32| -> Result<()> {
         let st = State {
             id: String::from(id),
@@ -190,10 +191,13 @@ fn run_bundle(root: &str, id: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Res
         if let Some(p) = pid_file {
             write_pid_file(p, pid)?;
         }
+        // The command has started: poststart, whose failure is a warning (the spec's rule).
+        hooks_warn(&spec.oci.hooks.poststart, &st.oci_json(Status::Running), "poststart", *warn.borrow_mut());
         Ok(())
     };
-    let outcome = launch::run(&spec, warn, &mut record);
-    poststop(&spec, &hooks::state_json(&spec, 0, "stopped"), warn);
+    let outcome = launch::run(&spec, &mut |m| (warn.borrow_mut())(m), &mut record);
+    let warn = warn.into_inner();
+    hooks_warn(&spec.oci.hooks.poststop, &hooks::state_json(&spec, 0, "stopped"), "poststop", warn);
     let _ = dir.remove();
     let outcome = outcome?;
     for w in &outcome.warnings {
@@ -202,10 +206,10 @@ fn run_bundle(root: &str, id: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Res
     Ok(outcome.status)
 }
 
-/// poststop hooks: a failure is only a warning, the container is gone either way.
+/// poststart and poststop hooks: a failure is only a warning (the container runs, or is gone).
 #[inline(never)]
-fn poststop(spec: &crate::spec::Spec, state: &str, warn: &mut dyn FnMut(&str)) {
-    if let Err(e) = hooks::run_all(&spec.oci.hooks.poststop, state, "poststop") {
+fn hooks_warn(list: &[crate::spec::Hook], state: &str, name: &str, warn: &mut dyn FnMut(&str)) {
+    if let Err(e) = hooks::run_all(list, state, name) {
         // The text `Display` gives, without the formatting machinery.
         let errno = e.errno.map_or("", crate::sys::strerror);
         warn(&cat(&[&e.what, if errno.is_empty() { "" } else { ": " }, errno]));
@@ -284,7 +288,7 @@ fn delete(root: &str, id: &str, force: bool, warn: &mut dyn FnMut(&str)) -> Resu
     }
     cg.remove_all()?;
     if let Ok(spec) = config::load(&st.bundle, id) {
-        poststop(&spec, &st.oci_json(Status::Stopped), warn);
+        hooks_warn(&spec.oci.hooks.poststop, &st.oci_json(Status::Stopped), "poststop", warn);
     }
     dir.remove()
 }

@@ -434,6 +434,18 @@ run "${RR[@]}" delete --force lcf
 [ "$rc" = 0 ] || note "delete --force: $(got)"
 if [ -z "$why" ]; then ok start-hook-failure; else bad start-hook-failure "$why"; fi
 
+# a foreground run --bundle runs every hook, in order, around its command, and returns its status
+bundle lcg '["sh","-c","exit 4"]' ".hooks = $hooks"
+new lcg
+rm -f "$HL/hooks"
+why=""
+run "${RR[@]}" run --bundle "$B" lcg
+[ "$rc" = 4 ] || note "run: want exit 4, got $(got)"
+[ "$(order)" = "prestart createRuntime createContainer startContainer poststart poststop" ] ||
+    note "hooks of a foreground run: \"$(order)\", want \"prestart createRuntime createContainer startContainer poststart poststop\""
+[ "$(status lcg)" = none ] || note "container left after run: $(status lcg)"
+if [ -z "$why" ]; then ok run-foreground-hooks; else bad run-foreground-hooks "$why"; fi
+
 # --- --console-socket: a pty master over SCM_RIGHTS ---------------------------------------------------
 cat >"$S/recv.py" <<'EOF'
 # recv.py SOCKET OUT SECONDS: accept one connection on SOCKET, take the fd it sends (SCM_RIGHTS),
