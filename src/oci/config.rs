@@ -18,7 +18,6 @@
 use super::json::Value;
 use crate::cli::CPU_PERIOD_US;
 use crate::error::{cat, dec, Error, OrSys, Result};
-use crate::rootfs::cstr;
 use crate::security::caps::{self, Caps};
 use crate::security::devices::{self, Kind, Rule};
 use crate::security::rlimits::{self, Rlimit};
@@ -40,7 +39,7 @@ use linux_raw_sys::general::{
 /// Reads `<bundle_dir>/config.json` (at most 4 MiB) and maps it.
 pub fn load(bundle_dir: &str, id: &str) -> Result<Spec> {
     let path = cat(&[bundle_dir.trim_end_matches('/'), "/config.json"]);
-    let fd = fs::openat(fs::CWD, &cstr(&path)?, fs::O_RDONLY, 0).or_op("open", &path)?;
+    let fd = super::write::open_path(&path, fs::O_RDONLY, 0, "open ")?;
     // Grown as needed: a config is usually a few KB; one byte past the limit makes the parser refuse.
     let mut buf: Vec<u8> = Vec::new();
     let mut len = 0;
@@ -49,10 +48,7 @@ pub fn load(bundle_dir: &str, id: &str) -> Result<Spec> {
         len += fs::read_full(fd.raw(), buf.get_mut(len..).unwrap_or_default()).or_op("read", &path)?;
     }
     buf.truncate(len);
-    let v = super::json::parse(&buf).map_err(|e| {
-        let (line, column) = (dec(e.line.into()), dec(e.column.into()));
-        Error::msg(cat(&[&path, ": line ", &line, ", column ", &column, ": ", e.msg]))
-    })?;
+    let v = super::write::parse_json(&buf, &path)?;
     from_json(&v, bundle_dir, id)
 }
 
@@ -205,6 +201,12 @@ fn num_to(v: &Value, max: u32) -> Res<u32> {
 /// A non-negative integer that fits a u32.
 fn num(v: &Value) -> Res<u32> {
     num_to(v, u32::MAX)
+}
+
+/// Member `k` as a u32; None when absent.
+#[inline(never)]
+fn opt_num(v: &Value, k: &str) -> Res<Option<u32>> {
+    get(v, k).map(num).transpose()
 }
 
 /// A non-negative integer that fits a u16.
@@ -410,14 +412,13 @@ fn process(p: &Value, s: &mut Spec) -> Res<()> {
     }
     s.cwd = abs_path(need(p, "cwd")?)?.into();
     let user = object_or_empty(p, "user")?;
-    let id = |k| get(user, k).map_or(Ok(0), num);
-    s.user = Some(User { uid: id("uid")?, gid: id("gid")? });
+    s.user = Some(User { uid: opt_num(user, "uid")?.unwrap_or(0), gid: opt_num(user, "gid")?.unwrap_or(0) });
     s.oci.additional_gids.clear();
     for g in list(user, "additionalGids")? {
         s.oci.additional_gids.push(num(g)?);
     }
-    if let Some(m) = get(user, "umask") {
-        s.oci.umask = Some(num(m)? & 0o777);
+    if let Some(m) = opt_num(user, "umask")? {
+        s.oci.umask = Some(m & 0o777);
     }
     s.oci.terminal = flag(p, "terminal")?;
     s.oci.console_size = match object_or_none(p, "consoleSize")? {
@@ -862,11 +863,10 @@ fn absolute_paths(linux: &Value, k: &str, out: &mut Vec<String>) -> Res<()> {
 #[inline(never)]
 fn seccomp(s: &Value, out: &mut Seccomp) -> Res<()> {
     refuse(s, &["listenerPath", "listenerMetadata"], "seccomp notification is not supported")?;
-    let errno = |v| get(v, "errnoRet").map(num).transpose();
     let default_action = str_of(need(s, "defaultAction")?)?;
     let mut profile = Profile {
         default_action: String::new(),
-        default_errno_ret: get(s, "defaultErrnoRet").map(num).transpose()?,
+        default_errno_ret: opt_num(s, "defaultErrnoRet")?,
         architectures: strings(s, "architectures")?,
         flags: strings(s, "flags")?,
         syscalls: Vec::new(),
@@ -876,7 +876,7 @@ fn seccomp(s: &Value, out: &mut Seccomp) -> Res<()> {
         let mut rule = SyscallRule {
             names: strings(obj(r)?, "names")?,
             action: str_of(need(r, "action")?)?.into(),
-            errno_ret: errno(r)?,
+            errno_ret: opt_num(r, "errnoRet")?,
             args: Vec::new(),
         };
         for a in list(r, "args")? {
