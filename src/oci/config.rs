@@ -209,6 +209,30 @@ fn opt_num(v: &Value, k: &str) -> Res<Option<u32>> {
     get(v, k).map(num).transpose()
 }
 
+/// Member `k`, required, as a u32.
+#[inline(never)]
+fn need_num(v: &Value, k: &'static str) -> Res<u32> {
+    num(need(v, k)?)
+}
+
+/// Member `k`, required, as a u64.
+#[inline(never)]
+fn need_u64(v: &Value, k: &'static str) -> Res<u64> {
+    u64_of(need(v, k)?)
+}
+
+/// Member `k`, required, as a string.
+#[inline(never)]
+fn need_str<'v>(v: &'v Value, k: &'static str) -> Res<&'v str> {
+    str_of(need(v, k)?)
+}
+
+/// Member `k`, required, an absolute path.
+#[inline(never)]
+fn need_abs<'v>(v: &'v Value, k: &'static str) -> Res<&'v str> {
+    abs_path(need(v, k)?)
+}
+
 /// A non-negative integer that fits a u16.
 fn num16(v: &Value) -> Res<u16> {
     Ok(num_to(v, u16::MAX.into())? as u16)
@@ -410,7 +434,7 @@ fn process(p: &Value, s: &mut Spec) -> Res<()> {
         }
         s.env.push(kv.into());
     }
-    s.cwd = abs_path(need(p, "cwd")?)?.into();
+    s.cwd = need_abs(p, "cwd")?.into();
     let user = object_or_empty(p, "user")?;
     s.user = Some(User { uid: opt_num(user, "uid")?.unwrap_or(0), gid: opt_num(user, "gid")?.unwrap_or(0) });
     s.oci.additional_gids.clear();
@@ -471,7 +495,7 @@ fn process_rlimits(p: &Value) -> Res<Vec<Rlimit>> {
         if out.iter().any(|l| l.resource == resource) {
             return Err(fail_q(t, "", "", name, " given twice"));
         }
-        let (soft, hard) = (u64_of(need(r, "soft")?)?, u64_of(need(r, "hard")?)?);
+        let (soft, hard) = (need_u64(r, "soft")?, need_u64(r, "hard")?);
         if soft > hard {
             return Err(fail(r, "", "the soft limit is above the hard one"));
         }
@@ -543,7 +567,7 @@ fn id_maps(linux: &Value, k: &str) -> Res<Vec<IdMap>> {
         if count == 0 {
             return Err(fail(size, "", "must not be 0"));
         }
-        out.push(IdMap { inside: num(need(m, "containerID")?)?, outside: num(need(m, "hostID")?)?, count });
+        out.push(IdMap { inside: need_num(m, "containerID")?, outside: need_num(m, "hostID")?, count });
     }
     Ok(out)
 }
@@ -610,7 +634,7 @@ fn propagation(name: &str) -> Option<u32> {
 /// One of `mounts`, appended to `out`.
 #[inline(never)]
 fn mount(m: &Value, bundle: &str, out: &mut Vec<Mount>) -> Res<()> {
-    let destination = abs_path(need(m, "destination")?)?;
+    let destination = need_abs(m, "destination")?;
     refuse(m, &["uidMappings", "gidMappings"], "idmapped mounts are not supported")?;
     let mut mount = Mount {
         destination: String::new(),
@@ -685,7 +709,7 @@ fn device_node(d: &Value, out: &mut Vec<devices::Node>) -> Res<()> {
         other => return Err(fail_q(t, "", "unknown device type ", other, "")),
     };
     // fileMode, uid and gid are not used: nodes are made 0666, owned by root (see Node).
-    let (major, minor) = (num(need(d, "major")?)?, num(need(d, "minor")?)?);
+    let (major, minor) = (need_num(d, "major")?, need_num(d, "minor")?);
     out.push(devices::Node { host: path.into(), path: path.into(), access: devices::RWM, kind, major, minor });
     Ok(())
 }
@@ -863,7 +887,7 @@ fn absolute_paths(linux: &Value, k: &str, out: &mut Vec<String>) -> Res<()> {
 #[inline(never)]
 fn seccomp(s: &Value, out: &mut Seccomp) -> Res<()> {
     refuse(s, &["listenerPath", "listenerMetadata"], "seccomp notification is not supported")?;
-    let default_action = str_of(need(s, "defaultAction")?)?;
+    let default_action = need_str(s, "defaultAction")?;
     let mut profile = Profile {
         default_action: String::new(),
         default_errno_ret: opt_num(s, "defaultErrnoRet")?,
@@ -875,16 +899,16 @@ fn seccomp(s: &Value, out: &mut Seccomp) -> Res<()> {
     for r in list(s, "syscalls")? {
         let mut rule = SyscallRule {
             names: strings(obj(r)?, "names")?,
-            action: str_of(need(r, "action")?)?.into(),
+            action: need_str(r, "action")?.into(),
             errno_ret: opt_num(r, "errnoRet")?,
             args: Vec::new(),
         };
         for a in list(r, "args")? {
             rule.args.push(ArgCmp {
-                index: num(need(obj(a)?, "index")?)?,
-                value: u64_of(need(a, "value")?)?,
+                index: need_num(obj(a)?, "index")?,
+                value: need_u64(a, "value")?,
                 value_two: get(a, "valueTwo").map_or(Ok(0), u64_of)?,
-                op: str_of(need(a, "op")?)?.into(),
+                op: need_str(a, "op")?.into(),
             });
         }
         profile.syscalls.push(rule);
@@ -909,7 +933,7 @@ fn hooks(top: &Value, hooks: &mut Hooks) -> Res<()> {
     ];
     for (k, out) in lists {
         for x in list(h, k)? {
-            let path = abs_path(need(obj(x)?, "path")?)?;
+            let path = need_abs(obj(x)?, "path")?;
             let mut hook =
                 Hook { path: path.into(), args: strings(x, "args")?, env: strings(x, "env")?, timeout: None };
             if let Some(t) = get(x, "timeout") {

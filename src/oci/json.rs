@@ -146,14 +146,18 @@ impl Parser<'_> {
             Some(b'[') => self.array(),
             Some(b'"') => Ok(Value::String(self.string()?)),
             Some(b'-' | b'0'..=b'9') => Ok(Value::Number(self.number()?)),
-            Some(b't') => self.literal(b"true", Value::Bool(true)),
-            Some(b'f') => self.literal(b"false", Value::Bool(false)),
-            Some(b'n') => self.literal(b"null", Value::Null),
+            Some(b't' | b'f' | b'n') => self.literal(),
             _ => Err(self.expected("expected a value")),
         }
     }
 
-    fn literal(&mut self, word: &[u8], v: Value) -> Result<Value, Fail> {
+    /// true, false or null, from its first letter.
+    fn literal(&mut self) -> Result<Value, Fail> {
+        let (word, v): (&[u8], _) = match self.peek() {
+            Some(b't') => (b"true", Value::Bool(true)),
+            Some(b'f') => (b"false", Value::Bool(false)),
+            _ => (b"null", Value::Null),
+        };
         for &c in word {
             if !self.eat(c) {
                 return Err(self.expected("invalid literal"));
