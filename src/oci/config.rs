@@ -546,14 +546,14 @@ fn namespaces(top: &Value, linux: &Value, s: &mut Spec) -> Res<()> {
         });
     }
     let (uid_maps, gid_maps) = (id_maps(linux, "uidMappings")?, id_maps(linux, "gidMappings")?);
+    // The first of the two that is missing (new user namespace) or given (none).
+    let k = if uid_maps.is_empty() == new_user { "uidMappings" } else { "gidMappings" };
     if new_user {
         if uid_maps.is_empty() || gid_maps.is_empty() {
-            let k = if uid_maps.is_empty() { "uidMappings" } else { "gidMappings" };
             return Err(fail(linux, k, "required with a new user namespace"));
         }
         s.userns = Some(UserNs { uid_maps, gid_maps, helpers: false, deny_setgroups: false });
     } else if !uid_maps.is_empty() || !gid_maps.is_empty() {
-        let k = if uid_maps.is_empty() { "gidMappings" } else { "uidMappings" };
         return Err(fail(linux, k, "given without a new user namespace"));
     }
     Ok(())

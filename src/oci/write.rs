@@ -9,12 +9,18 @@ use alloc::string::String;
 pub fn string(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
+        let short = match c {
+            '"' | '\\' => c,
+            '\n' => 'n',
+            '\r' => 'r',
+            '\t' => 't',
+            _ => '\0',
+        };
         match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
+            _ if short != '\0' => {
+                out.push('\\');
+                out.push(short);
+            }
             c if (c as u32) < 0x20 => {
                 out.push_str(if (c as u32) < 0x10 { "\\u000" } else { "\\u001" });
                 let d = c as u8 & 15;
@@ -132,6 +138,13 @@ pub fn strings<'a>(items: impl Iterator<Item = &'a str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_escape() {
+        let mut out = String::new();
+        string(&mut out, "\"\\\n\r\t\u{1}\u{1f}/\u{7f}é");
+        assert_eq!(out, "\"\\\"\\\\\\n\\r\\t\\u0001\\u001f/\u{7f}é\"");
+    }
 
     #[test]
     fn objects_round_trip_through_the_reader() {
