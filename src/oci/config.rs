@@ -614,7 +614,9 @@ const PROPAGATION: [(&str, u32); 8] = [
     ("runbindable", MS_UNBINDABLE | MS_REC),
 ];
 
-/// Every mount option runt acts on itself (`runt features`); others go to the filesystem.
+/// Every mount option runt acts on itself (`runt features`); others go to the filesystem. The
+/// names of both tables above, in order, then tmpcopyup: an option is looked up here by name, and
+/// its index picks its bits (the tables themselves only exist at compile time).
 pub const MOUNT_OPTIONS: &[&str] = &option_names();
 
 const fn option_names() -> [&'static str; FLAG_OPTIONS.len() + PROPAGATION.len() + 1] {
@@ -627,8 +629,36 @@ const fn option_names() -> [&'static str; FLAG_OPTIONS.len() + PROPAGATION.len()
     out
 }
 
+/// FLAG_OPTIONS without the names: (MS_* bits, whether the option clears them).
+const FLAG_BITS: [(u32, bool); FLAG_OPTIONS.len()] = {
+    let mut out = [(0, false); FLAG_OPTIONS.len()];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = (FLAG_OPTIONS[i].1, FLAG_OPTIONS[i].2);
+        i += 1;
+    }
+    out
+};
+
+/// PROPAGATION without the names.
+const PROPAGATION_BITS: [u32; PROPAGATION.len()] = {
+    let mut out = [0; PROPAGATION.len()];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = PROPAGATION[i].1;
+        i += 1;
+    }
+    out
+};
+
+/// The index of option `name` in MOUNT_OPTIONS; past its end for an option runt does not know.
+#[inline(never)]
+fn option(name: &str) -> usize {
+    MOUNT_OPTIONS.iter().position(|o| *o == name).unwrap_or(usize::MAX)
+}
+
 fn propagation(name: &str) -> Option<u32> {
-    PROPAGATION.iter().find(|p| p.0 == name).map(|p| p.1)
+    PROPAGATION_BITS.get(option(name).wrapping_sub(FLAG_BITS.len())).copied()
 }
 
 /// One of `mounts`, appended to `out`.
@@ -648,18 +678,20 @@ fn mount(m: &Value, bundle: &str, out: &mut Vec<Mount>) -> Res<()> {
     mount.destination.push_str(destination);
     for o in list(m, "options")? {
         let name = str_of(o)?;
-        if let Some(&(_, bits, clear)) = FLAG_OPTIONS.iter().find(|f| f.0 == name) {
+        let i = option(name);
+        if let Some(&(bits, clear)) = FLAG_BITS.get(i) {
             mount.flags = if clear { mount.flags & !bits } else { mount.flags | bits };
-        } else if let Some(p) = propagation(name) {
+        } else if let Some(&p) = PROPAGATION_BITS.get(i.wrapping_sub(FLAG_BITS.len())) {
             if mount.propagation != 0 && mount.propagation != p {
                 return Err(fail(o, "", "a second, different propagation type"));
             }
             mount.propagation = p;
-        } else if name == "tmpcopyup" {
+        } else if i == FLAG_BITS.len() + PROPAGATION_BITS.len() {
+            // tmpcopyup, the last of MOUNT_OPTIONS.
             mount.copy_up = true;
         } else if matches!(name, "idmap" | "ridmap")
             // rro, rnosuid, ...: mount_setattr's recursive attributes.
-            || name.strip_prefix('r').is_some_and(|f| FLAG_OPTIONS.iter().any(|x| x.0 == f))
+            || name.strip_prefix('r').is_some_and(|f| option(f) < FLAG_BITS.len())
         {
             return Err(fail_q(o, "", "", name, " is not supported"));
         } else {
