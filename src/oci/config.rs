@@ -17,7 +17,7 @@
 
 use super::json::Value;
 use crate::cli::CPU_PERIOD_US;
-use crate::error::{cat, dec, Error, OrSys, Result};
+use crate::error::{cat, push_dec, Error, OrSys, Result};
 use crate::security::caps::{self, Caps};
 use crate::security::devices::{self, Kind, Rule};
 use crate::security::rlimits::{self, Rlimit};
@@ -107,7 +107,7 @@ fn locate(v: &Value, target: *const Value, path: &mut String) -> bool {
         Value::Array(items) => items.iter().enumerate().any(|(i, x)| {
             path.truncate(len);
             path.push('[');
-            path.push_str(&dec(i as u64));
+            push_dec(path, i as u64);
             path.push(']');
             locate(x, target, path)
         }),
@@ -900,9 +900,11 @@ fn expand_slice(slice: &str, path: &mut String) -> bool {
     if base.split('-').any(str::is_empty) || base.contains('/') {
         return false;
     }
-    for (i, _) in base.match_indices('-').chain([(base.len(), "")]) {
-        path.push_str(base.get(..i).unwrap_or(base));
-        path.push_str(".slice/");
+    for (i, b) in base.bytes().chain([b'-']).enumerate() {
+        if b == b'-' {
+            path.push_str(base.get(..i).unwrap_or(base));
+            path.push_str(".slice/");
+        }
     }
     true
 }
