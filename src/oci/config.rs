@@ -429,7 +429,7 @@ fn process(p: &Value, s: &mut Spec) -> Res<()> {
     for e in list(p, "env")? {
         let kv = str_of(e)?;
         // No '=', or no name before it.
-        if matches!(kv.bytes().position(|b| b == b'='), None | Some(0)) {
+        if matches!(kv.find('='), None | Some(0)) {
             return Err(fail_q(e, "", "", kv, " is not KEY=VALUE"));
         }
         s.env.push(kv.into());
@@ -504,6 +504,20 @@ fn process_rlimits(p: &Value) -> Res<Vec<Rlimit>> {
     Ok(out)
 }
 
+/// One column of a const table of tuples, as an array of its own: looked up by index, the
+/// columns keep only what runtime code needs in the binary.
+macro_rules! column {
+    ($table:expr, $field:tt, $zero:expr) => {{
+        let mut out = [$zero; $table.len()];
+        let mut i = 0;
+        while i < out.len() {
+            out[i] = $table[i].$field;
+            i += 1;
+        }
+        out
+    }};
+}
+
 /// Namespace types in config.json's words.
 const NAMESPACES: &[(&str, u32)] = &[
     ("pid", CLONE_NEWPID),
@@ -515,6 +529,10 @@ const NAMESPACES: &[(&str, u32)] = &[
     ("cgroup", CLONE_NEWCGROUP),
 ];
 
+/// NAMESPACES by column, so that the table itself stays at compile time.
+const NAMESPACE_NAMES: [&str; NAMESPACES.len()] = column!(NAMESPACES, 0, "");
+const NAMESPACE_FLAGS: [u32; NAMESPACES.len()] = column!(NAMESPACES, 1, 0);
+
 /// linux.namespaces, uidMappings, gidMappings. A type not listed stays the host's.
 #[inline(never)]
 fn namespaces(top: &Value, linux: &Value, s: &mut Spec) -> Res<()> {
@@ -522,7 +540,7 @@ fn namespaces(top: &Value, linux: &Value, s: &mut Spec) -> Res<()> {
     for ns in list(linux, "namespaces")? {
         let t = need(obj(ns)?, "type")?;
         let name = str_of(t)?;
-        let Some(&(_, flag)) = NAMESPACES.iter().find(|n| n.0 == name) else {
+        let Some(&flag) = NAMESPACE_NAMES.iter().position(|n| *n == name).and_then(|i| NAMESPACE_FLAGS.get(i)) else {
             let why = if name == "time" { "time namespaces are not supported " } else { "unknown namespace type " };
             return Err(fail_q(t, "", why, name, ""));
         };
@@ -629,27 +647,10 @@ const fn option_names() -> [&'static str; FLAG_OPTIONS.len() + PROPAGATION.len()
     out
 }
 
-/// FLAG_OPTIONS without the names: (MS_* bits, whether the option clears them).
-const FLAG_BITS: [(u32, bool); FLAG_OPTIONS.len()] = {
-    let mut out = [(0, false); FLAG_OPTIONS.len()];
-    let mut i = 0;
-    while i < out.len() {
-        out[i] = (FLAG_OPTIONS[i].1, FLAG_OPTIONS[i].2);
-        i += 1;
-    }
-    out
-};
-
-/// PROPAGATION without the names.
-const PROPAGATION_BITS: [u32; PROPAGATION.len()] = {
-    let mut out = [0; PROPAGATION.len()];
-    let mut i = 0;
-    while i < out.len() {
-        out[i] = PROPAGATION[i].1;
-        i += 1;
-    }
-    out
-};
+/// FLAG_OPTIONS and PROPAGATION by column, without the names.
+const FLAG_BITS: [u32; FLAG_OPTIONS.len()] = column!(FLAG_OPTIONS, 1, 0);
+const FLAG_CLEARS: [bool; FLAG_OPTIONS.len()] = column!(FLAG_OPTIONS, 2, false);
+const PROPAGATION_BITS: [u32; PROPAGATION.len()] = column!(PROPAGATION, 1, 0);
 
 /// The index of option `name` in MOUNT_OPTIONS; past its end for an option runt does not know.
 #[inline(never)]
@@ -679,7 +680,7 @@ fn mount(m: &Value, bundle: &str, out: &mut Vec<Mount>) -> Res<()> {
     for o in list(m, "options")? {
         let name = str_of(o)?;
         let i = option(name);
-        if let Some(&(bits, clear)) = FLAG_BITS.get(i) {
+        if let (Some(&bits), Some(&clear)) = (FLAG_BITS.get(i), FLAG_CLEARS.get(i)) {
             mount.flags = if clear { mount.flags & !bits } else { mount.flags | bits };
         } else if let Some(&p) = PROPAGATION_BITS.get(i.wrapping_sub(FLAG_BITS.len())) {
             if mount.propagation != 0 && mount.propagation != p {
