@@ -19,7 +19,6 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt;
 
 /// The largest input accepted, in bytes.
 pub const MAX_INPUT: usize = 4 << 20;
@@ -55,6 +54,8 @@ pub struct JsonError {
     pub msg: &'static str,
 }
 
+// Only tests print a JsonError on its own: runt's messages name the file first (write::parse_json).
+#[cfg(test)]
 impl JsonError {
     /// "line L, column C: msg", as `Display` writes it.
     pub fn text(&self) -> String {
@@ -69,8 +70,9 @@ impl JsonError {
     }
 }
 
-impl fmt::Display for JsonError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+#[cfg(test)]
+impl core::fmt::Display for JsonError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(&self.text())
     }
 }

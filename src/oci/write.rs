@@ -1,6 +1,6 @@
 //! Writing JSON: just what state, features and events output need.
 
-use crate::error::{Error, Result};
+use crate::error::{dec, Error, Result};
 use crate::rootfs::cstr;
 use crate::sys::{fs, Errno, Fd};
 use alloc::string::String;
@@ -55,7 +55,10 @@ pub fn open_path(path: &str, flags: u32, mode: u32, op: &str) -> Result<Fd> {
 /// JSON text read from `name`; a syntax error names it.
 #[inline(never)]
 pub fn parse_json(text: &[u8], name: &str) -> Result<super::json::Value> {
-    super::json::parse(text).map_err(|e| fail(&[name, ": ", &e.text()]))
+    super::json::parse(text).map_err(|e| {
+        let (line, column) = (dec(e.line.into()), dec(e.column.into()));
+        fail(&[name, ": line ", &line, ", column ", &column, ": ", e.msg])
+    })
 }
 
 pub use crate::error::dec_i as int;
