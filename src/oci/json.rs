@@ -98,13 +98,16 @@ pub fn parse(text: &[u8]) -> Result<Value, JsonError> {
 
 /// Line and column (1-based) of byte offset `pos`.
 fn locate(text: &[u8], pos: usize, msg: &'static str) -> JsonError {
-    let before = text.get(..pos).unwrap_or(text);
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
-    // Characters, not bytes: skip UTF-8 continuation bytes.
-    let column = 1 + before.get(line_start..).unwrap_or(&[]).iter().filter(|&&b| b & 0xc0 != 0x80).count();
-    let n = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
-    JsonError { line: n(line), column: n(column), msg }
+    let (mut line, mut column) = (1u32, 1u32);
+    for &b in text.get(..pos).unwrap_or(text) {
+        if b == b'\n' {
+            (line, column) = (line.saturating_add(1), 1);
+        } else if b & 0xc0 != 0x80 {
+            // Characters, not bytes: UTF-8 continuation bytes do not count.
+            column = column.saturating_add(1);
+        }
+    }
+    JsonError { line, column, msg }
 }
 
 /// A failure at a byte offset; turned into line and column once, at the end.

@@ -98,7 +98,10 @@ impl Object {
 
     pub fn num(mut self, k: &str, v: i64) -> Object {
         self.key(k);
-        self.out.push_str(&int(v));
+        if v < 0 {
+            self.out.push('-');
+        }
+        crate::error::push_dec(&mut self.out, v.unsigned_abs());
         self
     }
 
