@@ -266,20 +266,14 @@ impl Parser<'_> {
         let at = self.pos;
         self.pos += 1;
         let c = match self.peek() {
-            Some(b'"') => '"',
-            Some(b'\\') => '\\',
-            Some(b'/') => '/',
-            Some(b'b') => '\u{8}',
-            Some(b'f') => '\u{c}',
-            Some(b'n') => '\n',
-            Some(b'r') => '\r',
-            Some(b't') => '\t',
             Some(b'u') => return self.unicode(at),
-            Some(_) => return Err((at, "invalid escape")),
+            Some(b) => b"\"\\/bfnrt".iter().position(|&x| x == b),
             None => return Err((self.pos, EOF)),
         };
+        // The escape letters above and what they stand for, in the same order.
+        let Some(&c) = c.and_then(|i| b"\"\\/\x08\x0c\n\r\t".get(i)) else { return Err((at, "invalid escape")) };
         self.pos += 1;
-        Ok(c)
+        Ok(char::from(c))
     }
 
     /// `\uXXXX` from its `u`, with a following `\uXXXX` when it is a high surrogate.
