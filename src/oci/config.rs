@@ -399,7 +399,6 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
 }
 
 /// 1.0.x, 1.1.x and 1.2.x, with any pre-release or build suffix ("1.0.2-dev", "1.1.0-rc.1").
-#[inline(never)]
 fn supported_version(v: &str) -> bool {
     let patch = ["1.0.", "1.1.", "1.2."].iter().find_map(|p| v.strip_prefix(p)).unwrap_or_default();
     let digits = patch.bytes().take_while(u8::is_ascii_digit).count();
@@ -534,7 +533,6 @@ const NAMESPACE_NAMES: [&str; NAMESPACES.len()] = column!(NAMESPACES, 0, "");
 const NAMESPACE_FLAGS: [u32; NAMESPACES.len()] = column!(NAMESPACES, 1, 0);
 
 /// linux.namespaces, uidMappings, gidMappings. A type not listed stays the host's.
-#[inline(never)]
 fn namespaces(top: &Value, linux: &Value, s: &mut Spec) -> Res<()> {
     let (mut seen, mut new_user) = (0, false);
     for ns in list(linux, "namespaces")? {
@@ -849,7 +847,6 @@ fn fill_limits(r: &Value, l: &mut Limits) -> Res<()> {
 /// linux.cgroupsPath below each hierarchy's root: "/a/b" and "a/b" are "a/b"; the systemd form
 /// "slice:prefix:name" is "slice/prefix-name.scope", a dashed slice expanded into its parents as
 /// systemd does ("machine-libpod.slice" is machine.slice/machine-libpod.slice).
-#[inline(never)]
 fn cgroups_path(linux: &Value) -> Res<Option<String>> {
     let Some(p) = get(linux, "cgroupsPath").filter(|p| is_set(p)) else { return Ok(None) };
     let text = str_of(p)?;
