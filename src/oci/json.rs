@@ -201,7 +201,6 @@ impl Parser<'_> {
         Ok(Value::Array(items))
     }
 
-    #[inline(never)]
     fn object(&mut self) -> Result<Value, Fail> {
         self.enter()?;
         let mut members = Vec::new();
