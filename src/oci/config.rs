@@ -93,7 +93,7 @@ impl Fail {
             path.push_str(self.key);
         }
         let sep = if path.is_empty() { "" } else { ": " };
-        Error::msg(cat(&[prefix, &path, sep, &self.msg]))
+        Error::cat(&[prefix, &path, sep, &self.msg])
     }
 }
 

@@ -37,7 +37,7 @@ pub use crate::error::cat;
 /// An error without an errno, its message in pieces.
 #[inline(never)]
 pub fn fail(parts: &[&str]) -> Error {
-    Error::msg(cat(parts))
+    Error::cat(parts)
 }
 
 /// A failed system call, the operation in pieces.
