@@ -17,8 +17,7 @@
 
 use super::json::Value;
 use crate::cli::CPU_PERIOD_US;
-use crate::error::{cat, dec, Error, OrSys, Result};
-use crate::rootfs::cstr;
+use crate::error::{cat, push_dec, Error, OrSys, Result};
 use crate::security::caps::{self, Caps};
 use crate::security::devices::{self, Kind, Rule};
 use crate::security::rlimits::{self, Rlimit};
@@ -40,7 +39,7 @@ use linux_raw_sys::general::{
 /// Reads `<bundle_dir>/config.json` (at most 4 MiB) and maps it.
 pub fn load(bundle_dir: &str, id: &str) -> Result<Spec> {
     let path = cat(&[bundle_dir.trim_end_matches('/'), "/config.json"]);
-    let fd = fs::openat(fs::CWD, &cstr(&path)?, fs::O_RDONLY, 0).or_op("open", &path)?;
+    let fd = super::write::open_path(&path, fs::O_RDONLY, 0, "open ")?;
     // Grown as needed: a config is usually a few KB; one byte past the limit makes the parser refuse.
     let mut buf: Vec<u8> = Vec::new();
     let mut len = 0;
@@ -49,10 +48,7 @@ pub fn load(bundle_dir: &str, id: &str) -> Result<Spec> {
         len += fs::read_full(fd.raw(), buf.get_mut(len..).unwrap_or_default()).or_op("read", &path)?;
     }
     buf.truncate(len);
-    let v = super::json::parse(&buf).map_err(|e| {
-        let (line, column) = (dec(e.line.into()), dec(e.column.into()));
-        Error::msg(cat(&[&path, ": line ", &line, ", column ", &column, ": ", e.msg]))
-    })?;
+    let v = super::write::parse_json(&buf, &path)?;
     from_json(&v, bundle_dir, id)
 }
 
@@ -97,7 +93,7 @@ impl Fail {
             path.push_str(self.key);
         }
         let sep = if path.is_empty() { "" } else { ": " };
-        Error::msg(cat(&[prefix, &path, sep, &self.msg]))
+        Error::cat(&[prefix, &path, sep, &self.msg])
     }
 }
 
@@ -111,7 +107,7 @@ fn locate(v: &Value, target: *const Value, path: &mut String) -> bool {
         Value::Array(items) => items.iter().enumerate().any(|(i, x)| {
             path.truncate(len);
             path.push('[');
-            path.push_str(&dec(i as u64));
+            push_dec(path, i as u64);
             path.push(']');
             locate(x, target, path)
         }),
@@ -205,6 +201,36 @@ fn num_to(v: &Value, max: u32) -> Res<u32> {
 /// A non-negative integer that fits a u32.
 fn num(v: &Value) -> Res<u32> {
     num_to(v, u32::MAX)
+}
+
+/// Member `k` as a u32; None when absent.
+#[inline(never)]
+fn opt_num(v: &Value, k: &str) -> Res<Option<u32>> {
+    get(v, k).map(num).transpose()
+}
+
+/// Member `k`, required, as a u32.
+#[inline(never)]
+fn need_num(v: &Value, k: &'static str) -> Res<u32> {
+    num(need(v, k)?)
+}
+
+/// Member `k`, required, as a u64.
+#[inline(never)]
+fn need_u64(v: &Value, k: &'static str) -> Res<u64> {
+    u64_of(need(v, k)?)
+}
+
+/// Member `k`, required, as a string.
+#[inline(never)]
+fn need_str<'v>(v: &'v Value, k: &'static str) -> Res<&'v str> {
+    str_of(need(v, k)?)
+}
+
+/// Member `k`, required, an absolute path.
+#[inline(never)]
+fn need_abs<'v>(v: &'v Value, k: &'static str) -> Res<&'v str> {
+    abs_path(need(v, k)?)
 }
 
 /// A non-negative integer that fits a u16.
@@ -373,7 +399,6 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
 }
 
 /// 1.0.x, 1.1.x and 1.2.x, with any pre-release or build suffix ("1.0.2-dev", "1.1.0-rc.1").
-#[inline(never)]
 fn supported_version(v: &str) -> bool {
     let patch = ["1.0.", "1.1.", "1.2."].iter().find_map(|p| v.strip_prefix(p)).unwrap_or_default();
     let digits = patch.bytes().take_while(u8::is_ascii_digit).count();
@@ -403,21 +428,20 @@ fn process(p: &Value, s: &mut Spec) -> Res<()> {
     for e in list(p, "env")? {
         let kv = str_of(e)?;
         // No '=', or no name before it.
-        if matches!(kv.bytes().position(|b| b == b'='), None | Some(0)) {
+        if matches!(kv.find('='), None | Some(0)) {
             return Err(fail_q(e, "", "", kv, " is not KEY=VALUE"));
         }
         s.env.push(kv.into());
     }
-    s.cwd = abs_path(need(p, "cwd")?)?.into();
+    s.cwd = need_abs(p, "cwd")?.into();
     let user = object_or_empty(p, "user")?;
-    let id = |k| get(user, k).map_or(Ok(0), num);
-    s.user = Some(User { uid: id("uid")?, gid: id("gid")? });
+    s.user = Some(User { uid: opt_num(user, "uid")?.unwrap_or(0), gid: opt_num(user, "gid")?.unwrap_or(0) });
     s.oci.additional_gids.clear();
     for g in list(user, "additionalGids")? {
         s.oci.additional_gids.push(num(g)?);
     }
-    if let Some(m) = get(user, "umask") {
-        s.oci.umask = Some(num(m)? & 0o777);
+    if let Some(m) = opt_num(user, "umask")? {
+        s.oci.umask = Some(m & 0o777);
     }
     s.oci.terminal = flag(p, "terminal")?;
     s.oci.console_size = match object_or_none(p, "consoleSize")? {
@@ -470,13 +494,27 @@ fn process_rlimits(p: &Value) -> Res<Vec<Rlimit>> {
         if out.iter().any(|l| l.resource == resource) {
             return Err(fail_q(t, "", "", name, " given twice"));
         }
-        let (soft, hard) = (u64_of(need(r, "soft")?)?, u64_of(need(r, "hard")?)?);
+        let (soft, hard) = (need_u64(r, "soft")?, need_u64(r, "hard")?);
         if soft > hard {
             return Err(fail(r, "", "the soft limit is above the hard one"));
         }
         out.push(Rlimit { resource, soft, hard });
     }
     Ok(out)
+}
+
+/// One column of a const table of tuples, as an array of its own: looked up by index, the
+/// columns keep only what runtime code needs in the binary.
+macro_rules! column {
+    ($table:expr, $field:tt, $zero:expr) => {{
+        let mut out = [$zero; $table.len()];
+        let mut i = 0;
+        while i < out.len() {
+            out[i] = $table[i].$field;
+            i += 1;
+        }
+        out
+    }};
 }
 
 /// Namespace types in config.json's words.
@@ -490,14 +528,17 @@ const NAMESPACES: &[(&str, u32)] = &[
     ("cgroup", CLONE_NEWCGROUP),
 ];
 
+/// NAMESPACES by column, so that the table itself stays at compile time.
+const NAMESPACE_NAMES: [&str; NAMESPACES.len()] = column!(NAMESPACES, 0, "");
+const NAMESPACE_FLAGS: [u32; NAMESPACES.len()] = column!(NAMESPACES, 1, 0);
+
 /// linux.namespaces, uidMappings, gidMappings. A type not listed stays the host's.
-#[inline(never)]
 fn namespaces(top: &Value, linux: &Value, s: &mut Spec) -> Res<()> {
     let (mut seen, mut new_user) = (0, false);
     for ns in list(linux, "namespaces")? {
         let t = need(obj(ns)?, "type")?;
         let name = str_of(t)?;
-        let Some(&(_, flag)) = NAMESPACES.iter().find(|n| n.0 == name) else {
+        let Some(&flag) = NAMESPACE_NAMES.iter().position(|n| *n == name).and_then(|i| NAMESPACE_FLAGS.get(i)) else {
             let why = if name == "time" { "time namespaces are not supported " } else { "unknown namespace type " };
             return Err(fail_q(t, "", why, name, ""));
         };
@@ -521,14 +562,14 @@ fn namespaces(top: &Value, linux: &Value, s: &mut Spec) -> Res<()> {
         });
     }
     let (uid_maps, gid_maps) = (id_maps(linux, "uidMappings")?, id_maps(linux, "gidMappings")?);
+    // The first of the two that is missing (new user namespace) or given (none).
+    let k = if uid_maps.is_empty() == new_user { "uidMappings" } else { "gidMappings" };
     if new_user {
         if uid_maps.is_empty() || gid_maps.is_empty() {
-            let k = if uid_maps.is_empty() { "uidMappings" } else { "gidMappings" };
             return Err(fail(linux, k, "required with a new user namespace"));
         }
         s.userns = Some(UserNs { uid_maps, gid_maps, helpers: false, deny_setgroups: false });
     } else if !uid_maps.is_empty() || !gid_maps.is_empty() {
-        let k = if uid_maps.is_empty() { "gidMappings" } else { "uidMappings" };
         return Err(fail(linux, k, "given without a new user namespace"));
     }
     Ok(())
@@ -542,7 +583,7 @@ fn id_maps(linux: &Value, k: &str) -> Res<Vec<IdMap>> {
         if count == 0 {
             return Err(fail(size, "", "must not be 0"));
         }
-        out.push(IdMap { inside: num(need(m, "containerID")?)?, outside: num(need(m, "hostID")?)?, count });
+        out.push(IdMap { inside: need_num(m, "containerID")?, outside: need_num(m, "hostID")?, count });
     }
     Ok(out)
 }
@@ -589,7 +630,9 @@ const PROPAGATION: [(&str, u32); 8] = [
     ("runbindable", MS_UNBINDABLE | MS_REC),
 ];
 
-/// Every mount option runt acts on itself (`runt features`); others go to the filesystem.
+/// Every mount option runt acts on itself (`runt features`); others go to the filesystem. The
+/// names of both tables above, in order, then tmpcopyup: an option is looked up here by name, and
+/// its index picks its bits (the tables themselves only exist at compile time).
 pub const MOUNT_OPTIONS: &[&str] = &option_names();
 
 const fn option_names() -> [&'static str; FLAG_OPTIONS.len() + PROPAGATION.len() + 1] {
@@ -602,14 +645,25 @@ const fn option_names() -> [&'static str; FLAG_OPTIONS.len() + PROPAGATION.len()
     out
 }
 
+/// FLAG_OPTIONS and PROPAGATION by column, without the names.
+const FLAG_BITS: [u32; FLAG_OPTIONS.len()] = column!(FLAG_OPTIONS, 1, 0);
+const FLAG_CLEARS: [bool; FLAG_OPTIONS.len()] = column!(FLAG_OPTIONS, 2, false);
+const PROPAGATION_BITS: [u32; PROPAGATION.len()] = column!(PROPAGATION, 1, 0);
+
+/// The index of option `name` in MOUNT_OPTIONS; past its end for an option runt does not know.
+#[inline(never)]
+fn option(name: &str) -> usize {
+    MOUNT_OPTIONS.iter().position(|o| *o == name).unwrap_or(usize::MAX)
+}
+
 fn propagation(name: &str) -> Option<u32> {
-    PROPAGATION.iter().find(|p| p.0 == name).map(|p| p.1)
+    PROPAGATION_BITS.get(option(name).wrapping_sub(FLAG_BITS.len())).copied()
 }
 
 /// One of `mounts`, appended to `out`.
 #[inline(never)]
 fn mount(m: &Value, bundle: &str, out: &mut Vec<Mount>) -> Res<()> {
-    let destination = abs_path(need(m, "destination")?)?;
+    let destination = need_abs(m, "destination")?;
     refuse(m, &["uidMappings", "gidMappings"], "idmapped mounts are not supported")?;
     let mut mount = Mount {
         destination: String::new(),
@@ -623,18 +677,20 @@ fn mount(m: &Value, bundle: &str, out: &mut Vec<Mount>) -> Res<()> {
     mount.destination.push_str(destination);
     for o in list(m, "options")? {
         let name = str_of(o)?;
-        if let Some(&(_, bits, clear)) = FLAG_OPTIONS.iter().find(|f| f.0 == name) {
+        let i = option(name);
+        if let (Some(&bits), Some(&clear)) = (FLAG_BITS.get(i), FLAG_CLEARS.get(i)) {
             mount.flags = if clear { mount.flags & !bits } else { mount.flags | bits };
-        } else if let Some(p) = propagation(name) {
+        } else if let Some(&p) = PROPAGATION_BITS.get(i.wrapping_sub(FLAG_BITS.len())) {
             if mount.propagation != 0 && mount.propagation != p {
                 return Err(fail(o, "", "a second, different propagation type"));
             }
             mount.propagation = p;
-        } else if name == "tmpcopyup" {
+        } else if i == FLAG_BITS.len() + PROPAGATION_BITS.len() {
+            // tmpcopyup, the last of MOUNT_OPTIONS.
             mount.copy_up = true;
         } else if matches!(name, "idmap" | "ridmap")
             // rro, rnosuid, ...: mount_setattr's recursive attributes.
-            || name.strip_prefix('r').is_some_and(|f| FLAG_OPTIONS.iter().any(|x| x.0 == f))
+            || name.strip_prefix('r').is_some_and(|f| option(f) < FLAG_BITS.len())
         {
             return Err(fail_q(o, "", "", name, " is not supported"));
         } else {
@@ -684,7 +740,7 @@ fn device_node(d: &Value, out: &mut Vec<devices::Node>) -> Res<()> {
         other => return Err(fail_q(t, "", "unknown device type ", other, "")),
     };
     // fileMode, uid and gid are not used: nodes are made 0666, owned by root (see Node).
-    let (major, minor) = (num(need(d, "major")?)?, num(need(d, "minor")?)?);
+    let (major, minor) = (need_num(d, "major")?, need_num(d, "minor")?);
     out.push(devices::Node { host: path.into(), path: path.into(), access: devices::RWM, kind, major, minor });
     Ok(())
 }
@@ -791,7 +847,6 @@ fn fill_limits(r: &Value, l: &mut Limits) -> Res<()> {
 /// linux.cgroupsPath below each hierarchy's root: "/a/b" and "a/b" are "a/b"; the systemd form
 /// "slice:prefix:name" is "slice/prefix-name.scope", a dashed slice expanded into its parents as
 /// systemd does ("machine-libpod.slice" is machine.slice/machine-libpod.slice).
-#[inline(never)]
 fn cgroups_path(linux: &Value) -> Res<Option<String>> {
     let Some(p) = get(linux, "cgroupsPath").filter(|p| is_set(p)) else { return Ok(None) };
     let text = str_of(p)?;
@@ -843,9 +898,11 @@ fn expand_slice(slice: &str, path: &mut String) -> bool {
     if base.split('-').any(str::is_empty) || base.contains('/') {
         return false;
     }
-    for (i, _) in base.match_indices('-').chain([(base.len(), "")]) {
-        path.push_str(base.get(..i).unwrap_or(base));
-        path.push_str(".slice/");
+    for (i, b) in base.bytes().chain([b'-']).enumerate() {
+        if b == b'-' {
+            path.push_str(base.get(..i).unwrap_or(base));
+            path.push_str(".slice/");
+        }
     }
     true
 }
@@ -862,11 +919,10 @@ fn absolute_paths(linux: &Value, k: &str, out: &mut Vec<String>) -> Res<()> {
 #[inline(never)]
 fn seccomp(s: &Value, out: &mut Seccomp) -> Res<()> {
     refuse(s, &["listenerPath", "listenerMetadata"], "seccomp notification is not supported")?;
-    let errno = |v| get(v, "errnoRet").map(num).transpose();
-    let default_action = str_of(need(s, "defaultAction")?)?;
+    let default_action = need_str(s, "defaultAction")?;
     let mut profile = Profile {
         default_action: String::new(),
-        default_errno_ret: get(s, "defaultErrnoRet").map(num).transpose()?,
+        default_errno_ret: opt_num(s, "defaultErrnoRet")?,
         architectures: strings(s, "architectures")?,
         flags: strings(s, "flags")?,
         syscalls: Vec::new(),
@@ -875,16 +931,16 @@ fn seccomp(s: &Value, out: &mut Seccomp) -> Res<()> {
     for r in list(s, "syscalls")? {
         let mut rule = SyscallRule {
             names: strings(obj(r)?, "names")?,
-            action: str_of(need(r, "action")?)?.into(),
-            errno_ret: errno(r)?,
+            action: need_str(r, "action")?.into(),
+            errno_ret: opt_num(r, "errnoRet")?,
             args: Vec::new(),
         };
         for a in list(r, "args")? {
             rule.args.push(ArgCmp {
-                index: num(need(obj(a)?, "index")?)?,
-                value: u64_of(need(a, "value")?)?,
+                index: need_num(obj(a)?, "index")?,
+                value: need_u64(a, "value")?,
                 value_two: get(a, "valueTwo").map_or(Ok(0), u64_of)?,
-                op: str_of(need(a, "op")?)?.into(),
+                op: need_str(a, "op")?.into(),
             });
         }
         profile.syscalls.push(rule);
@@ -909,7 +965,7 @@ fn hooks(top: &Value, hooks: &mut Hooks) -> Res<()> {
     ];
     for (k, out) in lists {
         for x in list(h, k)? {
-            let path = abs_path(need(obj(x)?, "path")?)?;
+            let path = need_abs(obj(x)?, "path")?;
             let mut hook =
                 Hook { path: path.into(), args: strings(x, "args")?, env: strings(x, "env")?, timeout: None };
             if let Some(t) = get(x, "timeout") {

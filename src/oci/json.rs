@@ -19,7 +19,6 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt;
 
 /// The largest input accepted, in bytes.
 pub const MAX_INPUT: usize = 4 << 20;
@@ -55,6 +54,8 @@ pub struct JsonError {
     pub msg: &'static str,
 }
 
+// Only tests print a JsonError on its own: runt's messages name the file first (write::parse_json).
+#[cfg(test)]
 impl JsonError {
     /// "line L, column C: msg", as `Display` writes it.
     pub fn text(&self) -> String {
@@ -69,8 +70,9 @@ impl JsonError {
     }
 }
 
-impl fmt::Display for JsonError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+#[cfg(test)]
+impl core::fmt::Display for JsonError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(&self.text())
     }
 }
@@ -96,13 +98,16 @@ pub fn parse(text: &[u8]) -> Result<Value, JsonError> {
 
 /// Line and column (1-based) of byte offset `pos`.
 fn locate(text: &[u8], pos: usize, msg: &'static str) -> JsonError {
-    let before = text.get(..pos).unwrap_or(text);
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
-    // Characters, not bytes: skip UTF-8 continuation bytes.
-    let column = 1 + before.get(line_start..).unwrap_or(&[]).iter().filter(|&&b| b & 0xc0 != 0x80).count();
-    let n = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
-    JsonError { line: n(line), column: n(column), msg }
+    let (mut line, mut column) = (1u32, 1u32);
+    for &b in text.get(..pos).unwrap_or(text) {
+        if b == b'\n' {
+            (line, column) = (line.saturating_add(1), 1);
+        } else if b & 0xc0 != 0x80 {
+            // Characters, not bytes: UTF-8 continuation bytes do not count.
+            column = column.saturating_add(1);
+        }
+    }
+    JsonError { line, column, msg }
 }
 
 /// A failure at a byte offset; turned into line and column once, at the end.
@@ -146,14 +151,18 @@ impl Parser<'_> {
             Some(b'[') => self.array(),
             Some(b'"') => Ok(Value::String(self.string()?)),
             Some(b'-' | b'0'..=b'9') => Ok(Value::Number(self.number()?)),
-            Some(b't') => self.literal(b"true", Value::Bool(true)),
-            Some(b'f') => self.literal(b"false", Value::Bool(false)),
-            Some(b'n') => self.literal(b"null", Value::Null),
+            Some(b't' | b'f' | b'n') => self.literal(),
             _ => Err(self.expected("expected a value")),
         }
     }
 
-    fn literal(&mut self, word: &[u8], v: Value) -> Result<Value, Fail> {
+    /// true, false or null, from its first letter.
+    fn literal(&mut self) -> Result<Value, Fail> {
+        let (word, v): (&[u8], _) = match self.peek() {
+            Some(b't') => (b"true", Value::Bool(true)),
+            Some(b'f') => (b"false", Value::Bool(false)),
+            _ => (b"null", Value::Null),
+        };
         for &c in word {
             if !self.eat(c) {
                 return Err(self.expected("invalid literal"));
@@ -192,7 +201,6 @@ impl Parser<'_> {
         Ok(Value::Array(items))
     }
 
-    #[inline(never)]
     fn object(&mut self) -> Result<Value, Fail> {
         self.enter()?;
         let mut members = Vec::new();
@@ -257,20 +265,14 @@ impl Parser<'_> {
         let at = self.pos;
         self.pos += 1;
         let c = match self.peek() {
-            Some(b'"') => '"',
-            Some(b'\\') => '\\',
-            Some(b'/') => '/',
-            Some(b'b') => '\u{8}',
-            Some(b'f') => '\u{c}',
-            Some(b'n') => '\n',
-            Some(b'r') => '\r',
-            Some(b't') => '\t',
             Some(b'u') => return self.unicode(at),
-            Some(_) => return Err((at, "invalid escape")),
+            Some(b) => b"\"\\/bfnrt".iter().position(|&x| x == b),
             None => return Err((self.pos, EOF)),
         };
+        // The escape letters above and what they stand for, in the same order.
+        let Some(&c) = c.and_then(|i| b"\"\\/\x08\x0c\n\r\t".get(i)) else { return Err((at, "invalid escape")) };
         self.pos += 1;
-        Ok(c)
+        Ok(char::from(c))
     }
 
     /// `\uXXXX` from its `u`, with a following `\uXXXX` when it is a high surrogate.

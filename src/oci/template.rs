@@ -1,7 +1,7 @@
 //! `runt spec`: the default config.json, with runt's secure defaults (the same as `runt run`'s:
 //! Docker's capability set, masked and read-only paths, the default seccomp profile).
 
-use crate::error::dec;
+use crate::error::push_dec;
 use crate::security::seccomp::push_default_profile_json;
 use alloc::string::String;
 
@@ -50,15 +50,11 @@ pub fn config(rootless: bool, uid: u32, gid: u32) -> String {
             b'^' if !rootless => s.push_str(r#""resources":{"devices":[{"allow":false,"access":"rwm"}]},"#),
             b'^' => {}
             b'&' if rootless => {
-                for part in [
-                    r#",{"type":"user"}],"uidMappings":[{"containerID":0,"hostID":"#,
-                    &dec(uid.into()),
-                    r#","size":1}],"gidMappings":[{"containerID":0,"hostID":"#,
-                    &dec(gid.into()),
-                    r#","size":1}]"#,
-                ] {
-                    s.push_str(part);
-                }
+                s.push_str(r#",{"type":"user"}],"uidMappings":[{"containerID":0,"hostID":"#);
+                push_dec(&mut s, uid.into());
+                s.push_str(r#","size":1}],"gidMappings":[{"containerID":0,"hostID":"#);
+                push_dec(&mut s, gid.into());
+                s.push_str(r#","size":1}]"#);
             }
             b'&' => s.push(']'),
             // The allow list is written from the syscall names table.

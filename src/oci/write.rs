@@ -1,6 +1,6 @@
 //! Writing JSON: just what state, features and events output need.
 
-use crate::error::{Error, Result};
+use crate::error::{dec, Error, Result};
 use crate::rootfs::cstr;
 use crate::sys::{fs, Errno, Fd};
 use alloc::string::String;
@@ -9,12 +9,18 @@ use alloc::string::String;
 pub fn string(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
+        let short = match c {
+            '"' | '\\' => c,
+            '\n' => 'n',
+            '\r' => 'r',
+            '\t' => 't',
+            _ => '\0',
+        };
         match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
+            _ if short != '\0' => {
+                out.push('\\');
+                out.push(short);
+            }
             c if (c as u32) < 0x20 => {
                 out.push_str(if (c as u32) < 0x10 { "\\u000" } else { "\\u001" });
                 let d = c as u8 & 15;
@@ -31,7 +37,7 @@ pub use crate::error::cat;
 /// An error without an errno, its message in pieces.
 #[inline(never)]
 pub fn fail(parts: &[&str]) -> Error {
-    Error::msg(cat(parts))
+    Error::cat(parts)
 }
 
 /// A failed system call, the operation in pieces.
@@ -49,7 +55,10 @@ pub fn open_path(path: &str, flags: u32, mode: u32, op: &str) -> Result<Fd> {
 /// JSON text read from `name`; a syntax error names it.
 #[inline(never)]
 pub fn parse_json(text: &[u8], name: &str) -> Result<super::json::Value> {
-    super::json::parse(text).map_err(|e| fail(&[name, ": ", &e.text()]))
+    super::json::parse(text).map_err(|e| {
+        let (line, column) = (dec(e.line.into()), dec(e.column.into()));
+        fail(&[name, ": line ", &line, ", column ", &column, ": ", e.msg])
+    })
 }
 
 pub use crate::error::dec_i as int;
@@ -89,7 +98,10 @@ impl Object {
 
     pub fn num(mut self, k: &str, v: i64) -> Object {
         self.key(k);
-        self.out.push_str(&int(v));
+        if v < 0 {
+            self.out.push('-');
+        }
+        crate::error::push_dec(&mut self.out, v.unsigned_abs());
         self
     }
 
@@ -132,6 +144,13 @@ pub fn strings<'a>(items: impl Iterator<Item = &'a str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_escape() {
+        let mut out = String::new();
+        string(&mut out, "\"\\\n\r\t\u{1}\u{1f}/\u{7f}é");
+        assert_eq!(out, "\"\\\"\\\\\\n\\r\\t\\u0001\\u001f/\u{7f}é\"");
+    }
 
     #[test]
     fn objects_round_trip_through_the_reader() {
