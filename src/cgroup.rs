@@ -149,7 +149,7 @@ impl Cgroup {
                 cg.write_v1_limits(limits)?;
                 for rule in devices.unwrap_or_default() {
                     let file = if rule.allow { "devices.allow" } else { "devices.deny" };
-                    cg.set("devices", file, &v1_line(rule))?;
+                    cg.set(file, &v1_line(rule))?;
                 }
             }
         }
@@ -272,9 +272,9 @@ impl Cgroup {
     /// Freezes (pause) or thaws (resume) every process of the container.
     pub fn freeze(&self, frozen: bool) -> Result<()> {
         if self.v2 {
-            self.set("", "cgroup.freeze", if frozen { "1" } else { "0" })
+            self.set_in("", "cgroup.freeze", if frozen { "1" } else { "0" })
         } else {
-            self.set("freezer", "freezer.state", if frozen { "FROZEN" } else { "THAWED" })
+            self.set("freezer.state", if frozen { "FROZEN" } else { "THAWED" })
         }
     }
 
@@ -313,7 +313,12 @@ impl Cgroup {
         self.dirs.iter().find(|d| self.v2 || d.controller == controller)
     }
 
-    fn set(&self, controller: &str, file: &str, value: &str) -> Result<()> {
+    /// Writes a control file; its controller is the part of its name before the dot.
+    fn set(&self, file: &str, value: &str) -> Result<()> {
+        self.set_in(file.split('.').next().unwrap_or_default(), file, value)
+    }
+
+    fn set_in(&self, controller: &str, file: &str, value: &str) -> Result<()> {
         match self.dir(controller) {
             Some(d) => write_file(&d.fd, &d.path, file, value),
             None => Err(Error::msg(cat(&["cgroup controller ", controller, " is not available"]))),
@@ -322,13 +327,13 @@ impl Cgroup {
 
     /// `set` with a number, written in decimal.
     #[inline(never)]
-    fn set_n(&self, controller: &str, file: &str, n: u64) -> Result<()> {
-        self.set(controller, file, &dec(n))
+    fn set_n(&self, file: &str, n: u64) -> Result<()> {
+        self.set(file, &dec(n))
     }
 
     /// Like `set`, for files that exist only with some kernel options (swap accounting).
-    fn set_if_present(&self, controller: &str, file: &str, value: &str) -> Result<()> {
-        match self.set(controller, file, value) {
+    fn set_if_present(&self, file: &str, value: &str) -> Result<()> {
+        match self.set(file, value) {
             Err(Error { errno: Some(Errno::ENOENT), .. }) => Ok(()),
             other => other,
         }
@@ -336,35 +341,35 @@ impl Cgroup {
 
     fn write_v1_limits(&self, l: &Limits) -> Result<()> {
         if let Some(n) = l.pids {
-            self.set_n("pids", "pids.max", n)?;
+            self.set_n("pids.max", n)?;
         }
         if let Some(m) = l.memory {
-            self.set_n("memory", "memory.limit_in_bytes", m)?;
+            self.set_n("memory.limit_in_bytes", m)?;
         }
         // Memory+swap: as asked, else capped at the memory limit so swap does not bypass it.
         if let Some(sw) = l.memory_swap.or(l.memory.map(|m| m as i64)) {
-            self.set_if_present("memory", "memory.memsw.limit_in_bytes", &dec_i(sw))?;
+            self.set_if_present("memory.memsw.limit_in_bytes", &dec_i(sw))?;
         }
         if let Some(r) = l.memory_reservation {
-            self.set_n("memory", "memory.soft_limit_in_bytes", r)?;
+            self.set_n("memory.soft_limit_in_bytes", r)?;
         }
         if let Some(sh) = l.cpu_shares {
-            self.set_n("cpu", "cpu.shares", sh)?;
+            self.set_n("cpu.shares", sh)?;
         }
         if let Some(q) = l.cpu_quota {
-            self.set_n("cpu", "cpu.cfs_period_us", l.cpu_period)?;
-            self.set_n("cpu", "cpu.cfs_quota_us", q)?;
+            self.set_n("cpu.cfs_period_us", l.cpu_period)?;
+            self.set_n("cpu.cfs_quota_us", q)?;
         }
         if let Some(c) = &l.cpuset_cpus {
-            self.set("cpuset", "cpuset.cpus", c)?;
+            self.set("cpuset.cpus", c)?;
         }
         if let Some(m) = &l.cpuset_mems {
-            self.set("cpuset", "cpuset.mems", m)?;
+            self.set("cpuset.mems", m)?;
         }
         if let Some(w) = l.blkio_weight {
             // BFQ names it blkio.bfq.weight; CFQ (older kernels) blkio.weight.
-            match self.set_n("blkio", "blkio.bfq.weight", w.into()) {
-                Err(Error { errno: Some(Errno::ENOENT), .. }) => self.set_n("blkio", "blkio.weight", w.into())?,
+            match self.set_n("blkio.bfq.weight", w.into()) {
+                Err(Error { errno: Some(Errno::ENOENT), .. }) => self.set_n("blkio.weight", w.into())?,
                 other => other?,
             }
         }
@@ -376,10 +381,10 @@ impl Cgroup {
 
     fn write_v2_limits(&self, l: &Limits) -> Result<()> {
         if let Some(n) = l.pids {
-            self.set_n("pids", "pids.max", n)?;
+            self.set_n("pids.max", n)?;
         }
         if let Some(m) = l.memory {
-            self.set_n("memory", "memory.max", m)?;
+            self.set_n("memory.max", m)?;
         }
         // v2 counts swap on its own: memory+swap minus memory, or none at all by default.
         let swap = match (l.memory_swap, l.memory) {
@@ -389,40 +394,40 @@ impl Cgroup {
             _ => None,
         };
         if let Some(sw) = swap {
-            self.set_if_present("memory", "memory.swap.max", &sw)?;
+            self.set_if_present("memory.swap.max", &sw)?;
         }
         if let Some(r) = l.memory_reservation {
-            self.set_n("memory", "memory.low", r)?;
+            self.set_n("memory.low", r)?;
         }
         if let Some(sh) = l.cpu_shares {
             // v1 shares (2..262144) onto v2 weight (1..10000), as runc and crun convert them.
             let w = 1 + (sh.clamp(2, 262_144) - 2) * 9999 / 262_142;
-            self.set_n("cpu", "cpu.weight", w)?;
+            self.set_n("cpu.weight", w)?;
         }
         if let Some(q) = l.cpu_quota {
             let mut max = dec(q);
             max.push(' ');
             max.push_str(&dec(l.cpu_period));
-            self.set("cpu", "cpu.max", &max)?;
+            self.set("cpu.max", &max)?;
         }
         if let Some(c) = &l.cpuset_cpus {
-            self.set("cpuset", "cpuset.cpus", c)?;
+            self.set("cpuset.cpus", c)?;
         }
         if let Some(m) = &l.cpuset_mems {
-            self.set("cpuset", "cpuset.mems", m)?;
+            self.set("cpuset.mems", m)?;
         }
         if let Some(w) = l.blkio_weight {
             // blkio's weight (10..1000) onto io.weight (1..10000), as runc converts it.
             let w = 1 + (u64::from(w).clamp(10, 1000) - 10) * 9999 / 990;
             let mut weight = String::from("default ");
             weight.push_str(&dec(w));
-            self.set("io", "io.weight", &weight)?;
+            self.set("io.weight", &weight)?;
         }
         for (file, value) in &l.unified {
             if file.contains('/') || file.starts_with('.') {
                 return Err(Error::msg(cat(&["invalid cgroup file name '", file, "' in linux.resources.unified"])));
             }
-            self.set("", file, value)?;
+            self.set_in("", file, value)?;
         }
         Ok(())
     }
