@@ -97,10 +97,7 @@ impl Cgroup {
         devices: Option<&[Rule]>,
         needs: Needs,
     ) -> Result<Option<Cgroup>> {
-        let mut rel = rel;
-        while let Some(r) = rel.strip_prefix('/').or(rel.strip_suffix('/')) {
-            rel = r;
-        }
+        let rel = rel.trim_start_matches('/').trim_end_matches('/');
         let (parents, leaf) = rel.rsplit_once('/').unwrap_or(("", rel));
         if leaf.is_empty() || rel.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
             return Err(Error::msg(cat(&["invalid cgroup path '", rel, "'"])));

@@ -183,15 +183,13 @@ fn make_devices(extra: &[devices::Node]) -> Result<()> {
     for node in extra {
         let rel = node.path.trim_start_matches('/');
         // Parent directories live in the fresh /dev tmpfs: creating them touches nothing else.
-        let mut at = 0;
-        while let Some(i) = rel.get(at..).and_then(|r| r.find('/')).map(|i| i + at) {
+        for (i, _) in rel.bytes().enumerate().filter(|b| b.1 == b'/') {
             if let Some(dir) = rel.get(..i).filter(|d| *d != "dev") {
                 match fs::mkdirat(CWD, &cstr(dir)?, 0o755) {
                     Ok(()) | Err(Errno::EEXIST) => {}
                     Err(e) => return Err(Error::sys_owned(e, cat(&["mkdir /", dir]))),
                 }
             }
-            at = i + 1;
         }
         let kind = if node.kind == devices::Kind::Block { S_IFBLK } else { S_IFCHR };
         make_node(&cstr(rel)?, kind, node.major, node.minor)?;
