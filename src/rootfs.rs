@@ -90,24 +90,32 @@ pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String]) -> Result<()> {
 
     let mut b = Builder { root, host_root: spec.root.path.is_none(), proc_ready: false, cgroups };
     for step in steps {
+        b.step(spec, step, &sources, shown_root)?;
+    }
+    switch_root()
+}
+
+impl Builder<'_> {
+    /// Carries out one step of the plan; its error names the step.
+    #[inline(never)]
+    fn step(&mut self, spec: &Spec, step: &Step, sources: &[Option<Fd>], shown_root: &str) -> Result<()> {
         let done = match step {
             Step::Mount(i) => match spec.mounts.get(*i) {
-                Some(m) => b.mount(m, sources.get(*i).and_then(Option::as_ref)),
+                Some(m) => self.mount(m, sources.get(*i).and_then(Option::as_ref)),
                 None => Ok(()),
             },
             Step::Devices => make_devices(&spec.device_nodes),
-            Step::Mask(path) => b.mask(path),
-            Step::ReadOnlyPath(path) => b.readonly_path(path),
+            Step::Mask(path) => self.mask(path),
+            Step::ReadOnlyPath(path) => self.readonly_path(path),
             Step::ReadOnlyRoot => {
-                let keep = kept_flags(b.root.raw()).or_op("statfs", shown_root)?;
+                let keep = kept_flags(self.root.raw()).or_op("statfs", shown_root)?;
                 mount::mount(None, c".", None, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, None)
                     .or_sys(|| cat(&["remount ", shown_root, " read-only"]))?;
                 Ok(())
             }
         };
-        done.map_err(|e| e.context(&step_what(spec, step, shown_root)))?;
+        done.map_err(|e| e.context(&step_what(spec, step, shown_root)))
     }
-    switch_root()
 }
 
 /// What a step does, for the message of its failure: "mount proc on /rootfs/proc".
