@@ -299,7 +299,11 @@ impl Cgroup {
 
     /// Every directory of the container's cgroup, for the state file.
     pub fn paths(&self) -> Vec<String> {
-        self.dirs.iter().map(|d| d.path.clone()).collect()
+        let mut paths = Vec::new();
+        for d in &self.dirs {
+            paths.push(d.path.clone());
+        }
+        paths
     }
 
     /// Leaves the cgroup in place when this value goes away (`runt create`: `delete` removes it).
