@@ -151,17 +151,13 @@ fn ensure_dir(target: &CStr) -> Result<bool> {
 
 /// Mount flags a bind remount must repeat, or the kernel clears (or refuses to clear) them.
 fn kept_flags(fd: i32) -> core::result::Result<u32, Errno> {
-    // statfs f_flags bits (ST_*), mapped to the MS_* flags of the same meaning.
-    const MAP: &[(i64, u32)] = &[
-        (2, MS_NOSUID),
-        (4, MS_NODEV),
-        (8, MS_NOEXEC),
-        (1024, MS_NOATIME),
-        (2048, MS_NODIRATIME),
-        (4096, MS_RELATIME),
-    ];
+    // statfs f_flags bits (ST_*): nosuid, nodev, noexec, noatime and nodiratime have the values
+    // of their MS_* flags; ST_RELATIME (4096) does not.
+    const SAME: i64 = (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME) as i64;
+    const _: () = assert!(SAME == 2 | 4 | 8 | 1024 | 2048, "ST_* and MS_* bits differ");
     let st = fs::fstatfs(fd)?;
-    Ok(MAP.iter().filter(|(st_bit, _)| st.f_flags & st_bit != 0).fold(0, |m, (_, ms)| m | ms))
+    let relatime = if st.f_flags & 4096 != 0 { MS_RELATIME } else { 0 };
+    Ok((st.f_flags & SAME) as u32 | relatime)
 }
 
 /// (name, major, minor) of the character devices every container gets, mode 0666.
