@@ -6,7 +6,7 @@
 //! RESOLVE_IN_ROOT so a hostile symlink in the image cannot send a mount outside the rootfs.
 
 use crate::error::{cat, dec_i, Error, OrSys, Result};
-use crate::plan::{target_of, Step};
+use crate::plan::Step;
 use crate::security::devices;
 use crate::spec::{Mount, Spec};
 use crate::sys::fs::{
@@ -123,8 +123,11 @@ impl Builder<'_> {
 fn step_what(spec: &Spec, step: &Step, shown_root: &str) -> String {
     match step {
         Step::Mount(i) => {
-            let what = spec.mounts.get(*i).map_or("", |m| if m.is_bind() { &m.source } else { &m.fstype });
-            cat(&["mount ", what, " on ", shown_root.trim_end_matches('/'), &target_of(spec, step)])
+            let (what, to) = spec
+                .mounts
+                .get(*i)
+                .map_or(("", ""), |m| (if m.is_bind() { &m.source } else { &m.fstype }, m.destination.as_str()));
+            cat(&["mount ", what, " on ", shown_root.trim_end_matches('/'), to])
         }
         Step::Devices => String::from("populate /dev"),
         Step::Mask(path) => cat(&["mask ", path]),
