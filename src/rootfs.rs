@@ -5,7 +5,7 @@
 //! directory before it is mounted on, and volume targets are resolved with openat2's
 //! RESOLVE_IN_ROOT so a hostile symlink in the image cannot send a mount outside the rootfs.
 
-use crate::error::{cat, dec_i, Error, OrSys, Result};
+use crate::error::{cat, push_dec, Error, OrSys, Result};
 use crate::plan::Step;
 use crate::security::devices;
 use crate::spec::{Mount, Spec};
@@ -235,7 +235,10 @@ impl Builder<'_> {
     /// The path of an open descriptor through a /proc: the container's own once mounted (relative
     /// to the cwd, the new root), the host's before.
     fn via_proc(&self, fd: &Fd) -> Result<CString> {
-        cstr(&cat(&[if self.proc_ready { "proc" } else { "/proc" }, "/self/fd/", &dec_i(fd.raw().into())]))
+        let mut path = String::from(if self.proc_ready { "proc/self/fd/" } else { "/proc/self/fd/" });
+        // An open descriptor is never negative.
+        push_dec(&mut path, fd.raw() as u64);
+        cstr(&path)
     }
 
     #[inline(never)]
