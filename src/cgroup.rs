@@ -4,7 +4,7 @@
 //!
 //! Every file is written through a held directory descriptor (`write_file(dir, name, value)`).
 
-use crate::error::{cat, dec, dec_i, Error, OrSys, Result};
+use crate::error::{cat, dec, dec_i, push_dec, Error, OrSys, Result};
 use crate::rootfs::cstr;
 use crate::security::devices::{ebpf, v1_line, Rule};
 use crate::spec::Limits;
@@ -409,7 +409,7 @@ impl Cgroup {
         if let Some(q) = l.cpu_quota {
             let mut max = dec(q);
             max.push(' ');
-            max.push_str(&dec(l.cpu_period));
+            push_dec(&mut max, l.cpu_period);
             self.set("cpu.max", &max)?;
         }
         if let Some(c) = &l.cpuset_cpus {
@@ -422,7 +422,7 @@ impl Cgroup {
             // blkio's weight (10..1000) onto io.weight (1..10000), as runc converts it.
             let w = 1 + (u64::from(w).clamp(10, 1000) - 10) * 9999 / 990;
             let mut weight = String::from("default ");
-            weight.push_str(&dec(w));
+            push_dec(&mut weight, w);
             self.set("io.weight", &weight)?;
         }
         for (file, value) in &l.unified {
