@@ -341,6 +341,18 @@ impl Cgroup {
         }
     }
 
+    /// The cpuset files, named alike on v1 and v2.
+    #[inline(never)]
+    fn set_cpuset(&self, l: &Limits) -> Result<()> {
+        if let Some(c) = &l.cpuset_cpus {
+            self.set("cpuset.cpus", c)?;
+        }
+        if let Some(m) = &l.cpuset_mems {
+            self.set("cpuset.mems", m)?;
+        }
+        Ok(())
+    }
+
     fn write_v1_limits(&self, l: &Limits) -> Result<()> {
         if let Some(n) = l.pids {
             self.set_n("pids.max", n)?;
@@ -362,12 +374,7 @@ impl Cgroup {
             self.set_n("cpu.cfs_period_us", l.cpu_period)?;
             self.set_n("cpu.cfs_quota_us", q)?;
         }
-        if let Some(c) = &l.cpuset_cpus {
-            self.set("cpuset.cpus", c)?;
-        }
-        if let Some(m) = &l.cpuset_mems {
-            self.set("cpuset.mems", m)?;
-        }
+        self.set_cpuset(l)?;
         if let Some(w) = l.blkio_weight {
             // BFQ names it blkio.bfq.weight; CFQ (older kernels) blkio.weight.
             match self.set_n("blkio.bfq.weight", w.into()) {
@@ -412,12 +419,7 @@ impl Cgroup {
             push_dec(&mut max, l.cpu_period);
             self.set("cpu.max", &max)?;
         }
-        if let Some(c) = &l.cpuset_cpus {
-            self.set("cpuset.cpus", c)?;
-        }
-        if let Some(m) = &l.cpuset_mems {
-            self.set("cpuset.mems", m)?;
-        }
+        self.set_cpuset(l)?;
         if let Some(w) = l.blkio_weight {
             // blkio's weight (10..1000) onto io.weight (1..10000), as runc converts it.
             let w = 1 + (u64::from(w).clamp(10, 1000) - 10) * 9999 / 990;
