@@ -35,11 +35,12 @@ pub fn cstr(s: &str) -> Result<CString> {
     CString::new(s).map_err(|_| {
         // The text as given, its NUL bytes shown as `\0`.
         let mut shown = String::from("a NUL byte in '");
-        for part in s.split('\0') {
-            shown.push_str(part);
-            shown.push_str("\\0");
+        for c in s.chars() {
+            match c {
+                '\0' => shown.push_str("\\0"),
+                c => shown.push(c),
+            }
         }
-        shown.truncate(shown.len().saturating_sub(2));
         shown.push('\'');
         Error::msg(shown)
     })
