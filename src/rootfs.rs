@@ -382,7 +382,6 @@ impl Builder<'_> {
         }
     }
 
-    #[inline(never)]
     fn readonly_path(&self, path: &str) -> Result<()> {
         let Some(t) = self.existing(path)? else { return Ok(()) };
         let target = self.via_proc(&t)?;
@@ -416,7 +415,6 @@ type Pair = Option<(Fd, Fd)>;
 
 /// Copies one entry of `copy_tree`; returns its owner (and, for a directory, both sides to
 /// descend into), or None for a kind that is not copied.
-#[inline(never)]
 fn copy_entry(
     from: &Fd,
     to: &Fd,
