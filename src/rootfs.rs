@@ -182,6 +182,7 @@ const DEV_LINKS: &[(&CStr, &CStr)] = &[
     (c"pts/ptmx", c"dev/ptmx"),
 ];
 
+#[inline(never)]
 fn make_devices(extra: &[devices::Node]) -> Result<()> {
     for &(name, major, minor) in DEVICES {
         make_node(name, S_IFCHR, major, minor)?;
