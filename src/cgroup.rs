@@ -99,7 +99,7 @@ impl Cgroup {
         let rel = rel.trim_start_matches('/').trim_end_matches('/');
         let (parents, leaf) = rel.rsplit_once('/').unwrap_or(("", rel));
         if leaf.is_empty() || rel.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
-            return Err(Error::msg(cat(&["invalid cgroup path '", rel, "'"])));
+            return Err(Error::cat(&["invalid cgroup path '", rel, "'"]));
         }
         let mut cg = Cgroup { leaf: String::from(leaf), v2: false, dirs: Vec::new(), removed: false };
         match layout {
@@ -188,7 +188,7 @@ impl Cgroup {
                 Ok(()) => {}
                 Err(Errno::EEXIST) if !leaf => {}
                 Err(Errno::EEXIST) => {
-                    return Err(Error::msg(cat(&["container name ", comp, " is in use (", &path, " exists)"])));
+                    return Err(Error::cat(&["container name ", comp, " is in use (", &path, " exists)"]));
                 }
                 Err(e) => return Err(Error::op(e, "mkdir", &path)),
             }
@@ -322,7 +322,7 @@ impl Cgroup {
     fn set_in(&self, controller: &str, file: &str, value: &str) -> Result<()> {
         match self.dir(controller) {
             Some(d) => write_file(&d.fd, &d.path, file, value),
-            None => Err(Error::msg(cat(&["cgroup controller ", controller, " is not available"]))),
+            None => Err(Error::cat(&["cgroup controller ", controller, " is not available"])),
         }
     }
 
@@ -428,7 +428,7 @@ impl Cgroup {
         }
         for (file, value) in &l.unified {
             if file.contains('/') || file.starts_with('.') {
-                return Err(Error::msg(cat(&["invalid cgroup file name '", file, "' in linux.resources.unified"])));
+                return Err(Error::cat(&["invalid cgroup file name '", file, "' in linux.resources.unified"]));
             }
             self.set_in("", file, value)?;
         }
