@@ -261,7 +261,8 @@ impl Cgroup {
 
     /// The pids in the container's cgroup.
     pub fn pids(&self) -> Vec<i32> {
-        let dir = if self.v2 { self.dirs.first() } else { self.dir("pids").or(self.dirs.first()) };
+        // On v2 `dir` gives the one directory whatever the controller.
+        let dir = self.dir("pids").or(self.dirs.first());
         let Some(d) = dir else { return Vec::new() };
         procs(d)
     }
