@@ -70,10 +70,9 @@ pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String]) -> Result<()> {
         });
     }
 
-    let staging = STAGING
-        .iter()
-        .find(|d| fs::openat(CWD, d, O_PATH | O_DIRECTORY, 0).is_ok())
-        .ok_or_else(|| Error::msg("no directory to stage the root on (none of /tmp /run /dev /proc)"))?;
+    let Some(staging) = STAGING.iter().find(|d| fs::openat(CWD, d, O_PATH | O_DIRECTORY, 0).is_ok()) else {
+        return Err(Error::msg("no directory to stage the root on (none of /tmp /run /dev /proc)"));
+    };
     // The host's / comes without its submounts (the container must not see them); a rootfs of the
     // user's own keeps whatever is mounted inside it.
     let recursive = if spec.root.path.is_some() { MS_REC } else { 0 };
