@@ -4,7 +4,7 @@
 //!
 //! Every file is written through a held directory descriptor (`write_file(dir, name, value)`).
 
-use crate::error::{cat, dec, dec_i, Error, OrSys, Result};
+use crate::error::{cat, dec, dec_i, push_dec, Error, OrSys, Result};
 use crate::rootfs::cstr;
 use crate::security::devices::{ebpf, v1_line, Rule};
 use crate::spec::Limits;
@@ -40,7 +40,6 @@ pub fn detect() -> Layout {
 
 /// A new v1 cpuset cgroup starts with no CPUs and no memory nodes, so nothing could join it (nor
 /// could a child of it be given any): it gets its parent's.
-#[inline(never)]
 fn inherit_cpuset(parent: &Fd, child: &Fd, path: &str) -> Result<()> {
     for file in ["cpuset.cpus", "cpuset.mems"] {
         let own = read_file(child, file).unwrap_or_default();
@@ -97,13 +96,10 @@ impl Cgroup {
         devices: Option<&[Rule]>,
         needs: Needs,
     ) -> Result<Option<Cgroup>> {
-        let mut rel = rel;
-        while let Some(r) = rel.strip_prefix('/').or(rel.strip_suffix('/')) {
-            rel = r;
-        }
+        let rel = rel.trim_start_matches('/').trim_end_matches('/');
         let (parents, leaf) = rel.rsplit_once('/').unwrap_or(("", rel));
         if leaf.is_empty() || rel.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
-            return Err(Error::msg(cat(&["invalid cgroup path '", rel, "'"])));
+            return Err(Error::cat(&["invalid cgroup path '", rel, "'"]));
         }
         let mut cg = Cgroup { leaf: String::from(leaf), v2: false, dirs: Vec::new(), removed: false };
         match layout {
@@ -149,7 +145,7 @@ impl Cgroup {
                 cg.write_v1_limits(limits)?;
                 for rule in devices.unwrap_or_default() {
                     let file = if rule.allow { "devices.allow" } else { "devices.deny" };
-                    cg.set("devices", file, &v1_line(rule))?;
+                    cg.set(file, &v1_line(rule))?;
                 }
             }
         }
@@ -177,12 +173,13 @@ impl Cgroup {
             if !enable.is_empty() {
                 write_file(&parent, &path, "cgroup.subtree_control", enable)?;
             }
+            let parent_len = path.len();
             path.push('/');
             path.push_str(comp);
             let name = cstr(comp)?;
             // Runts creating or reclaiming a container cgroup take turns on its parent, so that
             // one never takes for a leftover the empty cgroup another has just made.
-            let _turn = if leaf { Some(lock(&parent, &path[..path.len() - comp.len() - 1])?) } else { None };
+            let _turn = if leaf { Some(lock(&parent, path.get(..parent_len).unwrap_or_default())?) } else { None };
             let mut made = fs::mkdirat(parent.raw(), &name, 0o755);
             if leaf && made == Err(Errno::EEXIST) && reclaim(&parent, &name) {
                 made = fs::mkdirat(parent.raw(), &name, 0o755);
@@ -191,7 +188,7 @@ impl Cgroup {
                 Ok(()) => {}
                 Err(Errno::EEXIST) if !leaf => {}
                 Err(Errno::EEXIST) => {
-                    return Err(Error::msg(cat(&["container name ", comp, " is in use (", &path, " exists)"])));
+                    return Err(Error::cat(&["container name ", comp, " is in use (", &path, " exists)"]));
                 }
                 Err(e) => return Err(Error::op(e, "mkdir", &path)),
             }
@@ -264,7 +261,8 @@ impl Cgroup {
 
     /// The pids in the container's cgroup.
     pub fn pids(&self) -> Vec<i32> {
-        let dir = if self.v2 { self.dirs.first() } else { self.dir("pids").or(self.dirs.first()) };
+        // On v2 `dir` gives the one directory whatever the controller.
+        let dir = self.dir("pids").or(self.dirs.first());
         let Some(d) = dir else { return Vec::new() };
         procs(d)
     }
@@ -272,9 +270,9 @@ impl Cgroup {
     /// Freezes (pause) or thaws (resume) every process of the container.
     pub fn freeze(&self, frozen: bool) -> Result<()> {
         if self.v2 {
-            self.set("", "cgroup.freeze", if frozen { "1" } else { "0" })
+            self.set_in("", "cgroup.freeze", if frozen { "1" } else { "0" })
         } else {
-            self.set("freezer", "freezer.state", if frozen { "FROZEN" } else { "THAWED" })
+            self.set("freezer.state", if frozen { "FROZEN" } else { "THAWED" })
         }
     }
 
@@ -301,7 +299,11 @@ impl Cgroup {
 
     /// Every directory of the container's cgroup, for the state file.
     pub fn paths(&self) -> Vec<String> {
-        self.dirs.iter().map(|d| d.path.clone()).collect()
+        let mut paths = Vec::new();
+        for d in &self.dirs {
+            paths.push(d.path.clone());
+        }
+        paths
     }
 
     /// Leaves the cgroup in place when this value goes away (`runt create`: `delete` removes it).
@@ -313,58 +315,70 @@ impl Cgroup {
         self.dirs.iter().find(|d| self.v2 || d.controller == controller)
     }
 
-    fn set(&self, controller: &str, file: &str, value: &str) -> Result<()> {
+    /// Writes a control file; its controller is the part of its name before the dot.
+    fn set(&self, file: &str, value: &str) -> Result<()> {
+        self.set_in(file.split('.').next().unwrap_or_default(), file, value)
+    }
+
+    fn set_in(&self, controller: &str, file: &str, value: &str) -> Result<()> {
         match self.dir(controller) {
             Some(d) => write_file(&d.fd, &d.path, file, value),
-            None => Err(Error::msg(cat(&["cgroup controller ", controller, " is not available"]))),
+            None => Err(Error::cat(&["cgroup controller ", controller, " is not available"])),
         }
     }
 
     /// `set` with a number, written in decimal.
     #[inline(never)]
-    fn set_n(&self, controller: &str, file: &str, n: u64) -> Result<()> {
-        self.set(controller, file, &dec(n))
+    fn set_n(&self, file: &str, n: u64) -> Result<()> {
+        self.set(file, &dec(n))
     }
 
     /// Like `set`, for files that exist only with some kernel options (swap accounting).
-    fn set_if_present(&self, controller: &str, file: &str, value: &str) -> Result<()> {
-        match self.set(controller, file, value) {
+    fn set_if_present(&self, file: &str, value: &str) -> Result<()> {
+        match self.set(file, value) {
             Err(Error { errno: Some(Errno::ENOENT), .. }) => Ok(()),
             other => other,
         }
     }
 
+    /// The cpuset files, named alike on v1 and v2.
+    #[inline(never)]
+    fn set_cpuset(&self, l: &Limits) -> Result<()> {
+        if let Some(c) = &l.cpuset_cpus {
+            self.set("cpuset.cpus", c)?;
+        }
+        if let Some(m) = &l.cpuset_mems {
+            self.set("cpuset.mems", m)?;
+        }
+        Ok(())
+    }
+
     fn write_v1_limits(&self, l: &Limits) -> Result<()> {
         if let Some(n) = l.pids {
-            self.set_n("pids", "pids.max", n)?;
+            self.set_n("pids.max", n)?;
         }
         if let Some(m) = l.memory {
-            self.set_n("memory", "memory.limit_in_bytes", m)?;
+            self.set_n("memory.limit_in_bytes", m)?;
         }
         // Memory+swap: as asked, else capped at the memory limit so swap does not bypass it.
         if let Some(sw) = l.memory_swap.or(l.memory.map(|m| m as i64)) {
-            self.set_if_present("memory", "memory.memsw.limit_in_bytes", &dec_i(sw))?;
+            self.set_if_present("memory.memsw.limit_in_bytes", &dec_i(sw))?;
         }
         if let Some(r) = l.memory_reservation {
-            self.set_n("memory", "memory.soft_limit_in_bytes", r)?;
+            self.set_n("memory.soft_limit_in_bytes", r)?;
         }
         if let Some(sh) = l.cpu_shares {
-            self.set_n("cpu", "cpu.shares", sh)?;
+            self.set_n("cpu.shares", sh)?;
         }
         if let Some(q) = l.cpu_quota {
-            self.set_n("cpu", "cpu.cfs_period_us", l.cpu_period)?;
-            self.set_n("cpu", "cpu.cfs_quota_us", q)?;
+            self.set_n("cpu.cfs_period_us", l.cpu_period)?;
+            self.set_n("cpu.cfs_quota_us", q)?;
         }
-        if let Some(c) = &l.cpuset_cpus {
-            self.set("cpuset", "cpuset.cpus", c)?;
-        }
-        if let Some(m) = &l.cpuset_mems {
-            self.set("cpuset", "cpuset.mems", m)?;
-        }
+        self.set_cpuset(l)?;
         if let Some(w) = l.blkio_weight {
             // BFQ names it blkio.bfq.weight; CFQ (older kernels) blkio.weight.
-            match self.set_n("blkio", "blkio.bfq.weight", w.into()) {
-                Err(Error { errno: Some(Errno::ENOENT), .. }) => self.set_n("blkio", "blkio.weight", w.into())?,
+            match self.set_n("blkio.bfq.weight", w.into()) {
+                Err(Error { errno: Some(Errno::ENOENT), .. }) => self.set_n("blkio.weight", w.into())?,
                 other => other?,
             }
         }
@@ -376,10 +390,10 @@ impl Cgroup {
 
     fn write_v2_limits(&self, l: &Limits) -> Result<()> {
         if let Some(n) = l.pids {
-            self.set_n("pids", "pids.max", n)?;
+            self.set_n("pids.max", n)?;
         }
         if let Some(m) = l.memory {
-            self.set_n("memory", "memory.max", m)?;
+            self.set_n("memory.max", m)?;
         }
         // v2 counts swap on its own: memory+swap minus memory, or none at all by default.
         let swap = match (l.memory_swap, l.memory) {
@@ -389,40 +403,35 @@ impl Cgroup {
             _ => None,
         };
         if let Some(sw) = swap {
-            self.set_if_present("memory", "memory.swap.max", &sw)?;
+            self.set_if_present("memory.swap.max", &sw)?;
         }
         if let Some(r) = l.memory_reservation {
-            self.set_n("memory", "memory.low", r)?;
+            self.set_n("memory.low", r)?;
         }
         if let Some(sh) = l.cpu_shares {
             // v1 shares (2..262144) onto v2 weight (1..10000), as runc and crun convert them.
             let w = 1 + (sh.clamp(2, 262_144) - 2) * 9999 / 262_142;
-            self.set_n("cpu", "cpu.weight", w)?;
+            self.set_n("cpu.weight", w)?;
         }
         if let Some(q) = l.cpu_quota {
             let mut max = dec(q);
             max.push(' ');
-            max.push_str(&dec(l.cpu_period));
-            self.set("cpu", "cpu.max", &max)?;
+            push_dec(&mut max, l.cpu_period);
+            self.set("cpu.max", &max)?;
         }
-        if let Some(c) = &l.cpuset_cpus {
-            self.set("cpuset", "cpuset.cpus", c)?;
-        }
-        if let Some(m) = &l.cpuset_mems {
-            self.set("cpuset", "cpuset.mems", m)?;
-        }
+        self.set_cpuset(l)?;
         if let Some(w) = l.blkio_weight {
             // blkio's weight (10..1000) onto io.weight (1..10000), as runc converts it.
             let w = 1 + (u64::from(w).clamp(10, 1000) - 10) * 9999 / 990;
             let mut weight = String::from("default ");
-            weight.push_str(&dec(w));
-            self.set("io", "io.weight", &weight)?;
+            push_dec(&mut weight, w);
+            self.set("io.weight", &weight)?;
         }
         for (file, value) in &l.unified {
             if file.contains('/') || file.starts_with('.') {
-                return Err(Error::msg(cat(&["invalid cgroup file name '", file, "' in linux.resources.unified"])));
+                return Err(Error::cat(&["invalid cgroup file name '", file, "' in linux.resources.unified"]));
             }
-            self.set("", file, value)?;
+            self.set_in("", file, value)?;
         }
         Ok(())
     }
@@ -483,7 +492,6 @@ fn delegated_base(root: &Fd) -> Result<(Option<Fd>, String)> {
 
 /// Removes a container cgroup left by a runt that was SIGKILLed: no runt holds its lock and no
 /// process is in it. Called with the parent's turn held (see `lock`).
-#[inline(never)]
 fn reclaim(parent: &Fd, name: &core::ffi::CStr) -> bool {
     let Ok(dir) = fs::openat(parent.raw(), name, O_DIRECTORY | O_RDONLY, 0) else { return false };
     fs::flock(dir.raw(), fs::LOCK_EX | fs::LOCK_NB).is_ok()

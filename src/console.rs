@@ -2,7 +2,7 @@
 //! `--console-socket` (SCM_RIGHTS, as runc does), its slave the container's stdio and controlling
 //! terminal. Runs in the child, inside the container's mount namespace (its own devpts).
 
-use crate::error::{cat, dec_i, Error, Result};
+use crate::error::{cat, push_dec, Error, Result};
 use crate::rootfs::cstr;
 use crate::sys::{fs, net, process, Errno, Fd};
 use alloc::string::String;
@@ -33,7 +33,8 @@ fn pty(socket: &Fd, size: Option<(u16, u16)>, name: &mut String, step: &mut Step
     *step = ("get the pty number", false, "");
     let n = process::ioctl_int(master.raw(), TIOCGPTN, 0)?;
     name.push_str("/dev/pts/");
-    name.push_str(&dec_i(n.into()));
+    // The kernel's pty number is an unsigned int.
+    push_dec(name, u64::from(n as u32));
     *step = ("open ", true, "");
     // A name made of digits has no NUL byte.
     let slave = fs::openat(fs::CWD, &cstr(name).map_err(|_| Errno::EINVAL)?, fs::O_RDWR | O_NOCTTY, 0)?;

@@ -60,7 +60,8 @@ pub fn steps(spec: &Spec) -> Vec<Step> {
     steps
 }
 
-/// Where a step mounts, for messages and tests ("/proc", "/data").
+/// Where a step mounts, for tests ("/proc", "/data").
+#[cfg(test)]
 pub fn target_of(spec: &Spec, step: &Step) -> String {
     match step {
         Step::Mount(i) => spec.mounts.get(*i).map(|m| m.destination.clone()).unwrap_or_default(),

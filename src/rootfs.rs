@@ -5,8 +5,8 @@
 //! directory before it is mounted on, and volume targets are resolved with openat2's
 //! RESOLVE_IN_ROOT so a hostile symlink in the image cannot send a mount outside the rootfs.
 
-use crate::error::{cat, dec_i, Error, OrSys, Result};
-use crate::plan::{target_of, Step};
+use crate::error::{cat, push_dec, Error, OrSys, Result};
+use crate::plan::Step;
 use crate::security::devices;
 use crate::spec::{Mount, Spec};
 use crate::sys::fs::{
@@ -35,11 +35,12 @@ pub fn cstr(s: &str) -> Result<CString> {
     CString::new(s).map_err(|_| {
         // The text as given, its NUL bytes shown as `\0`.
         let mut shown = String::from("a NUL byte in '");
-        for part in s.split('\0') {
-            shown.push_str(part);
-            shown.push_str("\\0");
+        for c in s.chars() {
+            match c {
+                '\0' => shown.push_str("\\0"),
+                c => shown.push(c),
+            }
         }
-        shown.truncate(shown.len().saturating_sub(2));
         shown.push('\'');
         Error::msg(shown)
     })
@@ -69,10 +70,9 @@ pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String]) -> Result<()> {
         });
     }
 
-    let staging = STAGING
-        .iter()
-        .find(|d| fs::openat(CWD, d, O_PATH | O_DIRECTORY, 0).is_ok())
-        .ok_or_else(|| Error::msg("no directory to stage the root on (none of /tmp /run /dev /proc)"))?;
+    let Some(staging) = STAGING.iter().find(|d| fs::openat(CWD, d, O_PATH | O_DIRECTORY, 0).is_ok()) else {
+        return Err(Error::msg("no directory to stage the root on (none of /tmp /run /dev /proc)"));
+    };
     // The host's / comes without its submounts (the container must not see them); a rootfs of the
     // user's own keeps whatever is mounted inside it.
     let recursive = if spec.root.path.is_some() { MS_REC } else { 0 };
@@ -90,24 +90,32 @@ pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String]) -> Result<()> {
 
     let mut b = Builder { root, host_root: spec.root.path.is_none(), proc_ready: false, cgroups };
     for step in steps {
+        b.step(spec, step, &sources, shown_root)?;
+    }
+    switch_root()
+}
+
+impl Builder<'_> {
+    /// Carries out one step of the plan; its error names the step.
+    #[inline(never)]
+    fn step(&mut self, spec: &Spec, step: &Step, sources: &[Option<Fd>], shown_root: &str) -> Result<()> {
         let done = match step {
             Step::Mount(i) => match spec.mounts.get(*i) {
-                Some(m) => b.mount(m, sources.get(*i).and_then(Option::as_ref)),
+                Some(m) => self.mount(m, sources.get(*i).and_then(Option::as_ref)),
                 None => Ok(()),
             },
             Step::Devices => make_devices(&spec.device_nodes),
-            Step::Mask(path) => b.mask(path),
-            Step::ReadOnlyPath(path) => b.readonly_path(path),
+            Step::Mask(path) => self.mask(path),
+            Step::ReadOnlyPath(path) => self.readonly_path(path),
             Step::ReadOnlyRoot => {
-                let keep = kept_flags(b.root.raw()).or_op("statfs", shown_root)?;
+                let keep = kept_flags(self.root.raw()).or_op("statfs", shown_root)?;
                 mount::mount(None, c".", None, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, None)
                     .or_sys(|| cat(&["remount ", shown_root, " read-only"]))?;
                 Ok(())
             }
         };
-        done.map_err(|e| e.context(&step_what(spec, step, shown_root)))?;
+        done.map_err(|e| e.context(&step_what(spec, step, shown_root)))
     }
-    switch_root()
 }
 
 /// What a step does, for the message of its failure: "mount proc on /rootfs/proc".
@@ -115,8 +123,11 @@ pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String]) -> Result<()> {
 fn step_what(spec: &Spec, step: &Step, shown_root: &str) -> String {
     match step {
         Step::Mount(i) => {
-            let what = spec.mounts.get(*i).map_or("", |m| if m.is_bind() { &m.source } else { &m.fstype });
-            cat(&["mount ", what, " on ", shown_root.trim_end_matches('/'), &target_of(spec, step)])
+            let (what, to) = spec
+                .mounts
+                .get(*i)
+                .map_or(("", ""), |m| (if m.is_bind() { &m.source } else { &m.fstype }, m.destination.as_str()));
+            cat(&["mount ", what, " on ", shown_root.trim_end_matches('/'), to])
         }
         Step::Devices => String::from("populate /dev"),
         Step::Mask(path) => cat(&["mask ", path]),
@@ -127,6 +138,7 @@ fn step_what(spec: &Spec, step: &Step, shown_root: &str) -> String {
 
 /// Makes sure `target` (relative to the cwd, i.e. the new root) is a real directory, creating it
 /// when missing. Returns false when it is missing on a read-only root: the mount is skipped.
+#[inline(never)]
 fn ensure_dir(target: &CStr) -> Result<bool> {
     match fs::openat(CWD, target, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0) {
         Ok(_) => Ok(true),
@@ -142,17 +154,13 @@ fn ensure_dir(target: &CStr) -> Result<bool> {
 
 /// Mount flags a bind remount must repeat, or the kernel clears (or refuses to clear) them.
 fn kept_flags(fd: i32) -> core::result::Result<u32, Errno> {
-    // statfs f_flags bits (ST_*), mapped to the MS_* flags of the same meaning.
-    const MAP: &[(i64, u32)] = &[
-        (2, MS_NOSUID),
-        (4, MS_NODEV),
-        (8, MS_NOEXEC),
-        (1024, MS_NOATIME),
-        (2048, MS_NODIRATIME),
-        (4096, MS_RELATIME),
-    ];
+    // statfs f_flags bits (ST_*): nosuid, nodev, noexec, noatime and nodiratime have the values
+    // of their MS_* flags; ST_RELATIME (4096) does not.
+    const SAME: i64 = (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME) as i64;
+    const _: () = assert!(SAME == 2 | 4 | 8 | 1024 | 2048, "ST_* and MS_* bits differ");
     let st = fs::fstatfs(fd)?;
-    Ok(MAP.iter().filter(|(st_bit, _)| st.f_flags & st_bit != 0).fold(0, |m, (_, ms)| m | ms))
+    let relatime = if st.f_flags & 4096 != 0 { MS_RELATIME } else { 0 };
+    Ok((st.f_flags & SAME) as u32 | relatime)
 }
 
 /// (name, major, minor) of the character devices every container gets, mode 0666.
@@ -173,6 +181,7 @@ const DEV_LINKS: &[(&CStr, &CStr)] = &[
     (c"pts/ptmx", c"dev/ptmx"),
 ];
 
+#[inline(never)]
 fn make_devices(extra: &[devices::Node]) -> Result<()> {
     for &(name, major, minor) in DEVICES {
         make_node(name, S_IFCHR, major, minor)?;
@@ -183,15 +192,13 @@ fn make_devices(extra: &[devices::Node]) -> Result<()> {
     for node in extra {
         let rel = node.path.trim_start_matches('/');
         // Parent directories live in the fresh /dev tmpfs: creating them touches nothing else.
-        let mut at = 0;
-        while let Some(i) = rel.get(at..).and_then(|r| r.find('/')).map(|i| i + at) {
+        for (i, _) in rel.bytes().enumerate().filter(|b| b.1 == b'/') {
             if let Some(dir) = rel.get(..i).filter(|d| *d != "dev") {
                 match fs::mkdirat(CWD, &cstr(dir)?, 0o755) {
                     Ok(()) | Err(Errno::EEXIST) => {}
                     Err(e) => return Err(Error::sys_owned(e, cat(&["mkdir /", dir]))),
                 }
             }
-            at = i + 1;
         }
         let kind = if node.kind == devices::Kind::Block { S_IFBLK } else { S_IFCHR };
         make_node(&cstr(rel)?, kind, node.major, node.minor)?;
@@ -229,7 +236,10 @@ impl Builder<'_> {
     /// The path of an open descriptor through a /proc: the container's own once mounted (relative
     /// to the cwd, the new root), the host's before.
     fn via_proc(&self, fd: &Fd) -> Result<CString> {
-        cstr(&cat(&[if self.proc_ready { "proc" } else { "/proc" }, "/self/fd/", &dec_i(fd.raw().into())]))
+        let mut path = String::from(if self.proc_ready { "proc/self/fd/" } else { "/proc/self/fd/" });
+        // An open descriptor is never negative.
+        push_dec(&mut path, fd.raw() as u64);
+        cstr(&path)
     }
 
     #[inline(never)]
@@ -372,7 +382,6 @@ impl Builder<'_> {
         }
     }
 
-    #[inline(never)]
     fn readonly_path(&self, path: &str) -> Result<()> {
         let Some(t) = self.existing(path)? else { return Ok(()) };
         let target = self.via_proc(&t)?;
@@ -406,7 +415,6 @@ type Pair = Option<(Fd, Fd)>;
 
 /// Copies one entry of `copy_tree`; returns its owner (and, for a directory, both sides to
 /// descend into), or None for a kind that is not copied.
-#[inline(never)]
 fn copy_entry(
     from: &Fd,
     to: &Fd,
