@@ -315,18 +315,18 @@ pub fn timestamp() -> String {
     let year = yoe + era * 400 + i64::from(month <= 2);
     let mut out = String::new();
     let fields = [
-        (year, 4, "-"),
-        (month, 2, "-"),
-        (day, 2, "T"),
-        (rem / 3600, 2, ":"),
-        (rem % 3600 / 60, 2, ":"),
-        (rem % 60, 2, "."),
-        (nanos, 9, "Z"),
+        (year, 4, b'-'),
+        (month, 2, b'-'),
+        (day, 2, b'T'),
+        (rem / 3600, 2, b':'),
+        (rem % 3600 / 60, 2, b':'),
+        (rem % 60, 2, b'.'),
+        (nanos, 9, b'Z'),
     ];
     for (n, width, after) in fields {
         // A clock before year 0 is not a case worth code: the sign would be lost.
         zero_pad(&mut out, n.unsigned_abs(), width);
-        out.push_str(after);
+        out.push(char::from(after));
     }
     out
 }
