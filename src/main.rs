@@ -107,9 +107,9 @@ fn run(raw_args: &[&[u8]], env: &[&[u8]], log: &mut Option<oci::cli::Global>) ->
             print(1, &cat(&["runt version ", cli::VERSION, "\nspec: ", oci::cmd::OCI_VERSION, "\n"]));
             Ok(0)
         }
-        cli::Command::Run(r) => {
+        cli::Command::Run(mut r) => {
             let term = env.iter().find_map(|e| e.strip_prefix(b"TERM=")).and_then(|t| core::str::from_utf8(t).ok());
-            let mut spec = spec::Spec::from_run(&r, random_name, term)?;
+            let mut spec = spec::Spec::from_run_args(&mut r, random_name, term)?;
             spec.resolve_devices()?;
             let uid = sys::process::getuid();
             if uid != 0 && spec.userns.is_none() {

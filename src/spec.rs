@@ -268,19 +268,21 @@ impl Spec {
     /// Builds the spec of `runt run`. `generated_name` gives the name when none was given;
     /// `term` is runt's own TERM, passed on so shells inside behave. The spec is made first and
     /// filled in check by check, so that every failed check drops one value (not a different mix
-    /// of moved-out fields each).
+    /// of moved-out fields each). The texts the spec keeps as they are are taken out of `r`, not
+    /// copied.
     #[inline(never)]
-    pub fn from_run(r: &RunArgs, generated_name: fn() -> String, term: Option<&str>) -> Result<Spec> {
+    pub fn from_run_args(r: &mut RunArgs, generated_name: fn() -> String, term: Option<&str>) -> Result<Spec> {
         let host_root = r.rootfs.is_none();
-        let name = r.name.clone().unwrap_or_else(generated_name);
+        let named = r.name.is_some();
+        let name = r.name.take().unwrap_or_else(generated_name);
         let mut s = Spec {
-            hostname: r.hostname.clone().unwrap_or_else(|| name.clone()),
+            hostname: r.hostname.take().unwrap_or_else(|| name.clone()),
             name,
-            args: r.command.clone(),
+            args: core::mem::take(&mut r.command),
             env: Vec::new(),
-            cwd: r.workdir.clone().unwrap_or_else(|| String::from("/")),
+            cwd: r.workdir.take().unwrap_or_else(|| String::from("/")),
             user: None,
-            root: Root { path: r.rootfs.clone(), readonly: r.read_only || host_root },
+            root: Root { path: r.rootfs.take(), readonly: r.read_only || host_root },
             namespaces: CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWCGROUP,
             join: Vec::new(),
             mounts: default_mounts(host_root),
@@ -305,7 +307,7 @@ impl Spec {
         };
         s.userns = user_namespace(r)?;
         (s.no_new_privs, s.seccomp) = security_opts(r)?;
-        if r.name.is_some() {
+        if named {
             check_name(&s.name)?;
         }
         if s.hostname.is_empty() || s.hostname.len() > MAX_NAME {
@@ -359,6 +361,12 @@ impl Spec {
 }
 
 impl Spec {
+    /// As `from_run_args`, leaving `r` whole (tests build many specs from one set of arguments).
+    #[cfg(test)]
+    pub fn from_run(r: &RunArgs, generated_name: fn() -> String, term: Option<&str>) -> Result<Spec> {
+        Spec::from_run_args(&mut r.clone(), generated_name, term)
+    }
+
     /// Reads the host device nodes `--device` named, and allows them in the device rules.
     #[inline(never)]
     pub fn resolve_devices(&mut self) -> Result<()> {

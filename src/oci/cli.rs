@@ -110,7 +110,7 @@ impl Args {
 
     /// The container id: the first positional argument.
     pub fn id(&self) -> Result<&str> {
-        self.args.first().map(String::as_str).ok_or_else(|| Error::msg(cat(&[self.name(), ": missing container id"])))
+        self.args.first().map(String::as_str).ok_or_else(|| Error::cat(&[self.name(), ": missing container id"]))
     }
 
     fn name(&self) -> &'static str {
@@ -169,7 +169,7 @@ pub fn parse_global<'a>(args: &'a [&'a str]) -> Result<(Global, &'a [&'a str])> 
 pub fn parse(word: &str, rest: &[&str]) -> Result<core::result::Result<Args, String>> {
     let name = if word == "ls" { "list" } else { word };
     let Some((name, cmd, defs, usage, summary)) = TABLE.iter().find(|t| t.0 == name) else {
-        return Err(Error::msg(cat(&["unknown command ", word, " (see 'runt --help')"])));
+        return Err(Error::cat(&["unknown command ", word, " (see 'runt --help')"]));
     };
     parse_with(name, defs, usage, summary, rest, *cmd)
 }
@@ -199,23 +199,21 @@ fn parse_with(
     let mut out = Args { cmd, opts: Vec::new(), args: Vec::new() };
     let exec = out.cmd == Cmd::Exec;
     let mut i = 0;
+    // After "--", every word is an argument.
+    let mut only_args = false;
     while let Some(&a) = rest.get(i) {
         i += 1;
         // exec: everything after the id and the command word belongs to the command.
-        if exec && out.args.len() >= 2 {
-            out.args.push(a.to_string());
+        if only_args || (exec && out.args.len() >= 2) || !a.starts_with('-') || a == "-" {
+            out.args.push(String::from(a));
             continue;
         }
         if a == "--" {
-            out.args.extend(rest.get(i..).unwrap_or_default().iter().map(|s| s.to_string()));
-            break;
+            only_args = true;
+            continue;
         }
         if a == "-h" || a == "--help" {
             return Ok(Err(help(name, defs, usage, summary)));
-        }
-        if !a.starts_with('-') || a == "-" {
-            out.args.push(a.to_string());
-            continue;
         }
         if let Some((k, value)) = option(defs, a, rest, &mut i, name)? {
             out.opts.push((defs.get(k).map_or("", |d| d.0), value));
@@ -232,7 +230,7 @@ fn option(defs: &'static [Def], a: &str, rest: &[&str], i: &mut usize, name: &st
     let sep = if name.is_empty() { "" } else { ": " };
     let space = if name.is_empty() { "" } else { " " };
     let Some((k, inline)) = lookup(defs, a) else {
-        return Err(Error::msg(cat(&[name, sep, "unknown option ", a, " (see 'runt ", name, space, "--help')"])));
+        return Err(Error::cat(&[name, sep, "unknown option ", a, " (see 'runt ", name, space, "--help')"]));
     };
     let long = defs.get(k).map_or("", |d| d.0);
     let takes_value = defs.get(k).is_some_and(|d| d.2);
@@ -240,11 +238,11 @@ fn option(defs: &'static [Def], a: &str, rest: &[&str], i: &mut usize, name: &st
         (true, Some(v)) => v,
         (true, None) => {
             *i += 1;
-            rest.get(*i - 1).ok_or_else(|| Error::msg(cat(&[name, sep, "option --", long, " needs a value"])))?
+            rest.get(*i - 1).ok_or_else(|| Error::cat(&[name, sep, "option --", long, " needs a value"]))?
         }
         (false, Some("false")) if !name.is_empty() => return Ok(None),
         (false, Some(v)) if !name.is_empty() && v != "true" => {
-            return Err(Error::msg(cat(&[name, ": option --", long, " takes no value"])))
+            return Err(Error::cat(&[name, ": option --", long, " takes no value"]))
         }
         (false, _) => "",
     };
