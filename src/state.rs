@@ -221,8 +221,7 @@ impl State {
 
     fn frozen(&self) -> bool {
         for c in &self.cgroups {
-            let (file, want) =
-                if c.contains("/freezer/") { ("/freezer.state", "FROZEN") } else { ("/cgroup.freeze", "1") };
+            let (file, want) = if in_v1_freezer(c) { ("/freezer.state", "FROZEN") } else { ("/cgroup.freeze", "1") };
             if read_small(&cat(&[c, file])).is_some_and(|t| t.trim() == want) {
                 return true;
             }
@@ -245,6 +244,12 @@ impl State {
             .raw("annotations", &write::pairs(&self.annotations))
             .finish()
     }
+}
+
+/// Whether the cgroup directory `c` contains "/freezer/" (a v1 freezer hierarchy), said with
+/// components rather than a substring search (whose code is large).
+fn in_v1_freezer(c: &str) -> bool {
+    c.rsplit_once('/').is_some_and(|(dir, _)| dir.split('/').skip(1).any(|p| p == "freezer"))
 }
 
 pub fn read_small(path: &str) -> Option<String> {
@@ -370,6 +375,18 @@ mod tests {
         assert_eq!(back, st);
         let oci = st.oci_json(Status::Stopped);
         assert!(oci.contains(r#""status":"stopped","pid":0"#), "{oci}");
+    }
+
+    #[test]
+    fn freezer_paths() {
+        for c in ["/sys/fs/cgroup/freezer/runt/c1", "a/freezer/b", "/freezer/", "/freezer/x/y", "/a/freezer//b"] {
+            assert!(in_v1_freezer(c), "{c}");
+            assert!(c.contains("/freezer/"));
+        }
+        for c in ["/sys/fs/cgroup/runt/freezer", "freezer/b", "/sys/fs/cgroup/runt/c1", "/freezerx/a", "", "/"] {
+            assert!(!in_v1_freezer(c), "{c}");
+            assert!(!c.contains("/freezer/"));
+        }
     }
 
     #[test]
