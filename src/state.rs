@@ -194,9 +194,11 @@ pub fn list(root: &str) -> Result<Vec<String>> {
 /// Field 22 (starttime) of /proc/PID/stat, and whether the process is a zombie.
 pub fn pid_start(pid: i32) -> Option<(u64, bool)> {
     let text = read_small(&cat(&["/proc/", &int(pid.into()), "/stat"]))?;
-    // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
-    let rest = text.get(text.rfind(')')? + 1..)?;
-    let mut fields = rest.split_whitespace();
+    // The command name (field 2) may hold spaces and parentheses: count from the last ')'. The
+    // kernel separates the fields by one space: a byte search and a split on ' ' do (this was the
+    // only user of the reverse char searcher and of split_whitespace).
+    let rest = text.get(text.bytes().rposition(|b| b == b')')? + 1..)?;
+    let mut fields = rest.split(' ').filter(|f| !f.is_empty());
     let state = fields.next()?;
     Some((fields.nth(18)?.parse().ok()?, state == "Z" || state == "X"))
 }
