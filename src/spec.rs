@@ -2,7 +2,7 @@
 //! OCI config.json); nothing downstream knows which door it came through.
 
 use crate::cli::{RunArgs, CPU_PERIOD_US};
-use crate::error::{cat, try_map, Error, Result};
+use crate::error::{cat, Error, Result};
 use crate::security::bpf::SockFilter;
 use crate::security::caps::{self, Caps};
 use crate::security::devices;
@@ -305,8 +305,8 @@ impl Spec {
             masked_paths: Vec::new(),
             readonly_paths: Vec::new(),
         };
-        s.userns = user_namespace(r)?;
-        (s.no_new_privs, s.seccomp) = security_opts(r)?;
+        user_namespace(r, &mut s.userns)?;
+        security_opts(r, &mut s)?;
         if named {
             check_name(&s.name)?;
         }
@@ -335,7 +335,7 @@ impl Spec {
             set_env(&mut s.env, e)?;
         }
         for v in &r.volumes {
-            s.mounts.push(parse_volume(v)?);
+            parse_volume(v, &mut s.mounts)?;
         }
         let mut cap_set = if r.privileged { caps::ALL } else { caps::DEFAULT };
         for c in &r.cap_add {
@@ -394,14 +394,15 @@ const SECURITY_OPTS: &[&str] = &[
 
 /// `--security-opt` values: `no-new-privileges[=true|false]`, `seccomp=unconfined`.
 #[inline(never)]
-fn security_opts(r: &RunArgs) -> Result<(bool, Seccomp)> {
-    let mut nnp = true;
-    let mut seccomp = if r.privileged { Seccomp::Unconfined } else { Seccomp::Default };
+fn security_opts(r: &RunArgs, s: &mut Spec) -> Result<()> {
+    if r.privileged {
+        s.seccomp = Seccomp::Unconfined;
+    }
     for o in &r.security_opts {
         match SECURITY_OPTS.iter().position(|k| k == o) {
-            Some(0..=2) => nnp = true,
-            Some(3 | 4) => nnp = false,
-            Some(_) => seccomp = Seccomp::Unconfined,
+            Some(0..=2) => s.no_new_privs = true,
+            Some(3 | 4) => s.no_new_privs = false,
+            Some(_) => s.seccomp = Seccomp::Unconfined,
             None => {
                 return Err(Error::cat(&[
                     "unsupported --security-opt '",
@@ -411,28 +412,34 @@ fn security_opts(r: &RunArgs) -> Result<(bool, Seccomp)> {
             }
         }
     }
-    Ok((nnp, seccomp))
+    Ok(())
 }
 
 /// `--userns`, `--uidmap`, `--gidmap`: explicit maps; a missing side copies the other; none at
 /// all maps 0-65535 onto 100000-165535.
 #[inline(never)]
-fn user_namespace(r: &RunArgs) -> Result<Option<UserNs>> {
+fn user_namespace(r: &RunArgs, out: &mut Option<UserNs>) -> Result<()> {
     if !r.userns && r.uidmaps.is_empty() && r.gidmaps.is_empty() {
-        return Ok(None);
+        return Ok(());
     }
-    let parse = |v: &[String]| try_map(v, |m| userns::parse_map(m));
-    let (mut uid_maps, mut gid_maps) = (parse(&r.uidmaps)?, parse(&r.gidmaps)?);
+    // Filled in place; on an error the whole spec is dropped.
+    let ns = out.insert(UserNs { uid_maps: Vec::new(), gid_maps: Vec::new(), helpers: false, deny_setgroups: false });
+    for (given, maps) in [(&r.uidmaps, &mut ns.uid_maps), (&r.gidmaps, &mut ns.gid_maps)] {
+        for m in given {
+            maps.push(userns::parse_map(m)?);
+        }
+    }
+    let (uid_maps, gid_maps) = (&mut ns.uid_maps, &mut ns.gid_maps);
     if uid_maps.is_empty() && gid_maps.is_empty() {
         uid_maps.push(userns::IdMap { inside: 0, outside: 100_000, count: 65_536 });
     }
     if uid_maps.is_empty() {
-        uid_maps.clone_from(&gid_maps);
+        uid_maps.clone_from(gid_maps);
     }
     if gid_maps.is_empty() {
-        gid_maps.clone_from(&uid_maps);
+        gid_maps.clone_from(uid_maps);
     }
-    Ok(Some(UserNs { uid_maps, gid_maps, helpers: false, deny_setgroups: false }))
+    Ok(())
 }
 
 /// The paths as owned strings.
@@ -486,9 +493,10 @@ fn parse_user(s: &str) -> Result<User> {
     }
 }
 
-/// `SRC:DST`, `SRC:DST:ro` or `SRC:DST:rw`.
+/// `SRC:DST`, `SRC:DST:ro` or `SRC:DST:rw`, added to `mounts` (pushed here: no move of a
+/// returned Mount).
 #[inline(never)]
-fn parse_volume(v: &str) -> Result<Mount> {
+fn parse_volume(v: &str, mounts: &mut Vec<Mount>) -> Result<()> {
     let mut parts = v.split(':');
     let source = parts.next().unwrap_or_default();
     let (target, mode, extra) = (parts.next(), parts.next(), parts.next());
@@ -501,7 +509,7 @@ fn parse_volume(v: &str) -> Result<Mount> {
         (Some(t), _) if !t.starts_with('/') => "the destination must be an absolute path",
         (Some(t), _) if t.split('/').any(|c| c == "..") => "'..' is not allowed in the destination",
         (Some(t), m) => {
-            return Ok(Mount {
+            mounts.push(Mount {
                 destination: String::from(t),
                 source: String::from(source),
                 fstype: String::new(),
@@ -509,7 +517,8 @@ fn parse_volume(v: &str) -> Result<Mount> {
                 data: String::new(),
                 propagation: 0,
                 copy_up: false,
-            })
+            });
+            return Ok(());
         }
     };
     Err(Error::cat(&["invalid --volume '", v, "': ", why]))
@@ -645,6 +654,29 @@ mod tests {
         assert!(Limits { blkio_weight: Some(10), ..Limits::default() }.any());
         assert!(Limits { unified: vec![("a".into(), "b".into())], ..Limits::default() }.any());
         assert!(spec(|r| r.cpus = Some(50_000)).unwrap().limits.any());
+    }
+
+    #[test]
+    fn user_namespaces() {
+        assert_eq!(spec(|_| {}).unwrap().userns, None);
+        let m = |inside, outside, count| userns::IdMap { inside, outside, count };
+        let ns = spec(|r| r.userns = true).unwrap().userns.unwrap();
+        assert_eq!((ns.uid_maps, ns.gid_maps), (vec![m(0, 100_000, 65_536)], vec![m(0, 100_000, 65_536)]));
+        let ns = spec(|r| r.uidmaps = vec!["0:1000:1".into(), "1:2000:10".into()]).unwrap().userns.unwrap();
+        assert_eq!(ns.uid_maps, [m(0, 1000, 1), m(1, 2000, 10)]);
+        assert_eq!(ns.gid_maps, ns.uid_maps);
+        let ns = spec(|r| r.gidmaps = vec!["0:5:1".into()]).unwrap().userns.unwrap();
+        assert_eq!((ns.uid_maps, ns.gid_maps), (vec![m(0, 5, 1)], vec![m(0, 5, 1)]));
+        let ns = spec(|r| {
+            r.uidmaps = vec!["0:5:1".into()];
+            r.gidmaps = vec!["0:6:1".into()];
+        })
+        .unwrap()
+        .userns
+        .unwrap();
+        assert_eq!((ns.uid_maps, ns.gid_maps), (vec![m(0, 5, 1)], vec![m(0, 6, 1)]));
+        assert!(spec(|r| r.gidmaps = vec!["x".into()]).is_err());
+        assert!(spec(|r| r.uidmaps = vec!["0:5:1".into(), "1:2".into()]).is_err());
     }
 
     #[test]
