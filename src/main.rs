@@ -77,8 +77,9 @@ fn run(raw_args: &[&[u8]], env: &[&[u8]], log: &mut Option<oci::cli::Global>) ->
     let (global, args) = oci::cli::parse_global(&owned)?;
     let mut warn = |w: &str| print(2, &cat(&["runt: warning: ", w, "\n"]));
     let oci_args = match args {
-        [w, rest @ ..] if *w == "run" && oci::cli::run_is_oci(rest) => Some(oci::cli::parse_run(rest)?),
-        [w, rest @ ..] if oci::cli::is_command(w) => Some(oci::cli::parse(w, rest)?),
+        [w, rest @ ..] if (*w == "run" && oci::cli::run_is_oci(rest)) || oci::cli::is_command(w) => {
+            Some(oci::cli::parse(w, rest)?)
+        }
         // Engines probe `checkpoint --help`: success would mean checkpointing works.
         [w, ..] if *w == "checkpoint" || *w == "restore" => {
             return Err(Error::cat(&[w, ": not supported by runt"]));

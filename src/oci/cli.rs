@@ -119,7 +119,9 @@ impl Args {
 }
 
 /// (name, command, options, positional usage, summary).
-const TABLE: &[(&str, Cmd, &[Def], &str, &str)] = &[
+type Row = (&'static str, Cmd, &'static [Def], &'static str, &'static str);
+
+const TABLE: &[Row] = &[
     ("create", Cmd::Create, CREATE, "ID", "create a container from a bundle; it waits for start"),
     ("start", Cmd::Start, &[], "ID", "run the command of a created container"),
     ("state", Cmd::State, &[], "ID", "print the container's OCI state"),
@@ -166,18 +168,19 @@ pub fn parse_global<'a>(args: &'a [&'a str]) -> Result<(Global, &'a [&'a str])> 
 }
 
 /// Parses `runt COMMAND ARGS...` for a runc command. Ok(Err(help)) when help was asked for.
+/// `run` is the runc form (`run ID --bundle B ...`) here: the caller tells it with `run_is_oci`.
 pub fn parse(word: &str, rest: &[&str]) -> Result<core::result::Result<Args, String>> {
     let name = if word == "ls" { "list" } else { word };
-    let Some((name, cmd, defs, usage, summary)) = TABLE.iter().find(|t| t.0 == name) else {
+    let row = if name == "run" { Some(&RUN) } else { TABLE.iter().find(|t| t.0 == name) };
+    let Some((name, cmd, defs, usage, summary)) = row else {
         return Err(Error::cat(&["unknown command ", word, " (see 'runt --help')"]));
     };
     parse_with(name, defs, usage, summary, rest, *cmd)
 }
 
-/// `run ID --bundle B ...`: the runc form of run, with create's options.
-pub fn parse_run(rest: &[&str]) -> Result<core::result::Result<Args, String>> {
-    parse_with("run", CREATE, "ID", "create and start a container from a bundle", rest, Cmd::Run)
-}
+/// The runc form of run: create's options. Not in `TABLE`, which lists what `run` does not
+/// decide by its arguments.
+const RUN: Row = ("run", Cmd::Run, CREATE, "ID", "create and start a container from a bundle");
 
 /// Whether `runt run ARGS` is the runc form (`run --bundle B ID`, options first as runc takes
 /// them) rather than `runt run [OPTIONS] COMMAND`.
@@ -363,6 +366,11 @@ mod tests {
         assert!(!run_is_oci(&["--rootfs", "/r", "sh"]));
         assert!(!run_is_oci(&["sh", "--bundle"]));
         assert!(!run_is_oci(&[]));
+        let a = p("run", &["-d", "--bundle", "/b", "c1"]);
+        assert_eq!(a.cmd, Cmd::Run);
+        assert_eq!((a.get("bundle"), a.has("detach"), a.args.as_slice()), (Some("/b"), true, &["c1".to_string()][..]));
+        assert!(matches!(parse("run", &["--help"]), Ok(Err(h)) if h.contains("create and start a container")));
+        assert!(!is_command("run"));
     }
 
     #[test]
