@@ -231,7 +231,6 @@ fn run_usage() -> String {
 }
 
 /// Parses the whole command line (without argv[0]).
-#[inline(never)]
 pub fn parse(args: &[&str]) -> Result<Command> {
     let Some((&first, rest)) = args.split_first() else {
         return Err(Error::msg("no command given (see 'runt --help')"));

@@ -190,7 +190,6 @@ const DEFAULT_MOUNT_FLAGS: [u32; 8] = [
     MS_NOSUID | MS_NODEV,
 ];
 
-#[inline(never)]
 fn default_mounts(host_root: bool) -> Vec<Mount> {
     let mut m = Vec::new();
     for (line, flags) in DEFAULT_MOUNTS.split('\n').zip(DEFAULT_MOUNT_FLAGS) {
@@ -393,7 +392,6 @@ const SECURITY_OPTS: &[&str] = &[
 ];
 
 /// `--security-opt` values: `no-new-privileges[=true|false]`, `seccomp=unconfined`.
-#[inline(never)]
 fn security_opts(r: &RunArgs, s: &mut Spec) -> Result<()> {
     if r.privileged {
         s.seccomp = Seccomp::Unconfined;
@@ -484,7 +482,6 @@ fn check_name(n: &str) -> Result<()> {
 }
 
 /// `UID` or `UID:GID`, numeric (no /etc/passwd lookups: the rootfs may not have one).
-#[inline(never)]
 fn parse_user(s: &str) -> Result<User> {
     let (u, g) = s.split_once(':').unwrap_or((s, s));
     match (u.parse(), g.parse()) {

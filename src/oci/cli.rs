@@ -139,7 +139,6 @@ const TABLE: &[Row] = &[
 ];
 
 /// Whether `word` is one of the runc commands (`run` is decided by the caller).
-#[inline(never)]
 pub fn is_command(word: &str) -> bool {
     TABLE.iter().any(|t| t.0 == word) || word == "ls"
 }
