@@ -99,18 +99,24 @@ fn mkdir_p(path: &str) -> Result<()> {
 impl Dir {
     /// Makes the directory of a new container; an id in use is refused.
     pub fn create(root: &str, id: &str) -> Result<Dir> {
-        check_id(id)?;
-        mkdir_p(root)?;
-        if !mkdir(&cat(&[root, "/", id]))? {
-            return Err(fail(&["container ", id, " already exists"]));
-        }
-        Dir::open(root, id)
+        Dir::open_or_create(root, id, true)
     }
 
     /// Opens the directory of an existing container. "does not exist" is what engines look for.
     pub fn open(root: &str, id: &str) -> Result<Dir> {
+        Dir::open_or_create(root, id, false)
+    }
+
+    #[inline(never)]
+    fn open_or_create(root: &str, id: &str, create: bool) -> Result<Dir> {
         check_id(id)?;
         let path = cat(&[root, "/", id]);
+        if create {
+            mkdir_p(root)?;
+            if !mkdir(&path)? {
+                return Err(fail(&["container ", id, " already exists"]));
+            }
+        }
         match write::open_path(&path, fs::O_DIRECTORY | fs::O_RDONLY, 0, "open ") {
             Ok(fd) => Ok(Dir { path, fd }),
             Err(e) if e.errno == Some(Errno::ENOENT) => Err(fail(&["container ", id, " does not exist"])),
