@@ -141,12 +141,12 @@ fn random_name() -> String {
         // enough for one host; the cgroup mkdir refuses a clash.
         b = [0x72, 0x75, 0x6e, 0x74, 0, 1];
     }
-    let mut hex = [0u8; 12];
-    for (i, h) in hex.iter_mut().enumerate() {
+    let mut hex = String::with_capacity(12);
+    for i in 0..12 {
         let x = b.get(i / 2).copied().unwrap_or_default() >> (4 - 4 * (i % 2)) & 15;
-        *h = if x < 10 { b'0' + x } else { b'a' + x - 10 };
+        hex.push(char::from(if x < 10 { b'0' + x } else { b'a' + x - 10 }));
     }
-    String::from_utf8(hex.to_vec()).unwrap_or_default()
+    hex
 }
 
 #[allow(dead_code)]

@@ -347,11 +347,16 @@ pub fn timestamp() -> String {
 /// Appends `n` in decimal with leading zeros to `width` digits (as `{n:0width$}` would).
 #[inline(never)]
 fn zero_pad(out: &mut String, n: u64, width: usize) {
-    let d = crate::error::dec(n);
-    for _ in d.len()..width {
+    let mut digits = 1;
+    let mut rest = n;
+    while rest >= 10 {
+        rest /= 10;
+        digits += 1;
+    }
+    for _ in digits..width {
         out.push('0');
     }
-    out.push_str(&d);
+    crate::error::push_dec(out, n);
 }
 
 /// Kills `pid` if it is still the container's init.
