@@ -19,7 +19,7 @@ pub enum Command {
 }
 
 /// `runt run`'s options, as typed.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, Default, PartialEq, Clone)]
 pub struct RunArgs {
     pub rootfs: Option<String>,
     pub name: Option<String>,
@@ -231,7 +231,6 @@ fn run_usage() -> String {
 }
 
 /// Parses the whole command line (without argv[0]).
-#[inline(never)]
 pub fn parse(args: &[&str]) -> Result<Command> {
     let Some((&first, rest)) = args.split_first() else {
         return Err(Error::msg("no command given (see 'runt --help')"));
@@ -249,7 +248,8 @@ pub fn parse(args: &[&str]) -> Result<Command> {
 
 #[inline(never)]
 fn parse_run(args: &[&str]) -> Result<Command> {
-    let mut r = RunArgs::default();
+    // Filled in its box: no move of the whole struct at the end.
+    let mut r = Box::<RunArgs>::default();
     let mut i = 0;
     while let Some(&arg) = args.get(i) {
         match arg.as_bytes() {
@@ -291,7 +291,7 @@ fn parse_run(args: &[&str]) -> Result<Command> {
     if r.command.is_empty() {
         return Err(Error::msg("run: no command given (see 'runt run --help')"));
     }
-    Ok(Command::Run(Box::new(r)))
+    Ok(Command::Run(r))
 }
 
 /// Where an option's value goes in `RunArgs`.

@@ -46,6 +46,7 @@ impl Error {
         Error::sys_owned(errno, what.into())
     }
 
+    #[inline(never)]
     pub fn with_status(mut self, status: i32) -> Error {
         self.status = status;
         self

@@ -77,8 +77,9 @@ fn run(raw_args: &[&[u8]], env: &[&[u8]], log: &mut Option<oci::cli::Global>) ->
     let (global, args) = oci::cli::parse_global(&owned)?;
     let mut warn = |w: &str| print(2, &cat(&["runt: warning: ", w, "\n"]));
     let oci_args = match args {
-        [w, rest @ ..] if *w == "run" && oci::cli::run_is_oci(rest) => Some(oci::cli::parse_run(rest)?),
-        [w, rest @ ..] if oci::cli::is_command(w) => Some(oci::cli::parse(w, rest)?),
+        [w, rest @ ..] if (*w == "run" && oci::cli::run_is_oci(rest)) || oci::cli::is_command(w) => {
+            Some(oci::cli::parse(w, rest)?)
+        }
         // Engines probe `checkpoint --help`: success would mean checkpointing works.
         [w, ..] if *w == "checkpoint" || *w == "restore" => {
             return Err(Error::cat(&[w, ": not supported by runt"]));
@@ -107,9 +108,9 @@ fn run(raw_args: &[&[u8]], env: &[&[u8]], log: &mut Option<oci::cli::Global>) ->
             print(1, &cat(&["runt version ", cli::VERSION, "\nspec: ", oci::cmd::OCI_VERSION, "\n"]));
             Ok(0)
         }
-        cli::Command::Run(r) => {
+        cli::Command::Run(mut r) => {
             let term = env.iter().find_map(|e| e.strip_prefix(b"TERM=")).and_then(|t| core::str::from_utf8(t).ok());
-            let mut spec = spec::Spec::from_run(&r, random_name, term)?;
+            let mut spec = spec::Spec::from_run_args(&mut r, random_name, term)?;
             spec.resolve_devices()?;
             let uid = sys::process::getuid();
             if uid != 0 && spec.userns.is_none() {
@@ -140,12 +141,12 @@ fn random_name() -> String {
         // enough for one host; the cgroup mkdir refuses a clash.
         b = [0x72, 0x75, 0x6e, 0x74, 0, 1];
     }
-    let mut hex = [0u8; 12];
-    for (i, h) in hex.iter_mut().enumerate() {
+    let mut hex = String::with_capacity(12);
+    for i in 0..12 {
         let x = b.get(i / 2).copied().unwrap_or_default() >> (4 - 4 * (i % 2)) & 15;
-        *h = if x < 10 { b'0' + x } else { b'a' + x - 10 };
+        hex.push(char::from(if x < 10 { b'0' + x } else { b'a' + x - 10 }));
     }
-    String::from_utf8(hex.to_vec()).unwrap_or_default()
+    hex
 }
 
 #[allow(dead_code)]

@@ -2,7 +2,7 @@
 //! OCI config.json); nothing downstream knows which door it came through.
 
 use crate::cli::{RunArgs, CPU_PERIOD_US};
-use crate::error::{cat, try_map, Error, Result};
+use crate::error::{cat, Error, Result};
 use crate::security::bpf::SockFilter;
 use crate::security::caps::{self, Caps};
 use crate::security::devices;
@@ -190,7 +190,6 @@ const DEFAULT_MOUNT_FLAGS: [u32; 8] = [
     MS_NOSUID | MS_NODEV,
 ];
 
-#[inline(never)]
 fn default_mounts(host_root: bool) -> Vec<Mount> {
     let mut m = Vec::new();
     for (line, flags) in DEFAULT_MOUNTS.split('\n').zip(DEFAULT_MOUNT_FLAGS) {
@@ -268,19 +267,21 @@ impl Spec {
     /// Builds the spec of `runt run`. `generated_name` gives the name when none was given;
     /// `term` is runt's own TERM, passed on so shells inside behave. The spec is made first and
     /// filled in check by check, so that every failed check drops one value (not a different mix
-    /// of moved-out fields each).
+    /// of moved-out fields each). The texts the spec keeps as they are are taken out of `r`, not
+    /// copied.
     #[inline(never)]
-    pub fn from_run(r: &RunArgs, generated_name: fn() -> String, term: Option<&str>) -> Result<Spec> {
+    pub fn from_run_args(r: &mut RunArgs, generated_name: fn() -> String, term: Option<&str>) -> Result<Spec> {
         let host_root = r.rootfs.is_none();
-        let name = r.name.clone().unwrap_or_else(generated_name);
+        let named = r.name.is_some();
+        let name = r.name.take().unwrap_or_else(generated_name);
         let mut s = Spec {
-            hostname: r.hostname.clone().unwrap_or_else(|| name.clone()),
+            hostname: r.hostname.take().unwrap_or_else(|| name.clone()),
             name,
-            args: r.command.clone(),
+            args: core::mem::take(&mut r.command),
             env: Vec::new(),
-            cwd: r.workdir.clone().unwrap_or_else(|| String::from("/")),
+            cwd: r.workdir.take().unwrap_or_else(|| String::from("/")),
             user: None,
-            root: Root { path: r.rootfs.clone(), readonly: r.read_only || host_root },
+            root: Root { path: r.rootfs.take(), readonly: r.read_only || host_root },
             namespaces: CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWCGROUP,
             join: Vec::new(),
             mounts: default_mounts(host_root),
@@ -303,9 +304,9 @@ impl Spec {
             masked_paths: Vec::new(),
             readonly_paths: Vec::new(),
         };
-        s.userns = user_namespace(r)?;
-        (s.no_new_privs, s.seccomp) = security_opts(r)?;
-        if r.name.is_some() {
+        user_namespace(r, &mut s.userns)?;
+        security_opts(r, &mut s)?;
+        if named {
             check_name(&s.name)?;
         }
         if s.hostname.is_empty() || s.hostname.len() > MAX_NAME {
@@ -333,7 +334,7 @@ impl Spec {
             set_env(&mut s.env, e)?;
         }
         for v in &r.volumes {
-            s.mounts.push(parse_volume(v)?);
+            parse_volume(v, &mut s.mounts)?;
         }
         let mut cap_set = if r.privileged { caps::ALL } else { caps::DEFAULT };
         for c in &r.cap_add {
@@ -359,6 +360,12 @@ impl Spec {
 }
 
 impl Spec {
+    /// As `from_run_args`, leaving `r` whole (tests build many specs from one set of arguments).
+    #[cfg(test)]
+    pub fn from_run(r: &RunArgs, generated_name: fn() -> String, term: Option<&str>) -> Result<Spec> {
+        Spec::from_run_args(&mut r.clone(), generated_name, term)
+    }
+
     /// Reads the host device nodes `--device` named, and allows them in the device rules.
     #[inline(never)]
     pub fn resolve_devices(&mut self) -> Result<()> {
@@ -385,15 +392,15 @@ const SECURITY_OPTS: &[&str] = &[
 ];
 
 /// `--security-opt` values: `no-new-privileges[=true|false]`, `seccomp=unconfined`.
-#[inline(never)]
-fn security_opts(r: &RunArgs) -> Result<(bool, Seccomp)> {
-    let mut nnp = true;
-    let mut seccomp = if r.privileged { Seccomp::Unconfined } else { Seccomp::Default };
+fn security_opts(r: &RunArgs, s: &mut Spec) -> Result<()> {
+    if r.privileged {
+        s.seccomp = Seccomp::Unconfined;
+    }
     for o in &r.security_opts {
         match SECURITY_OPTS.iter().position(|k| k == o) {
-            Some(0..=2) => nnp = true,
-            Some(3 | 4) => nnp = false,
-            Some(_) => seccomp = Seccomp::Unconfined,
+            Some(0..=2) => s.no_new_privs = true,
+            Some(3 | 4) => s.no_new_privs = false,
+            Some(_) => s.seccomp = Seccomp::Unconfined,
             None => {
                 return Err(Error::cat(&[
                     "unsupported --security-opt '",
@@ -403,28 +410,34 @@ fn security_opts(r: &RunArgs) -> Result<(bool, Seccomp)> {
             }
         }
     }
-    Ok((nnp, seccomp))
+    Ok(())
 }
 
 /// `--userns`, `--uidmap`, `--gidmap`: explicit maps; a missing side copies the other; none at
 /// all maps 0-65535 onto 100000-165535.
 #[inline(never)]
-fn user_namespace(r: &RunArgs) -> Result<Option<UserNs>> {
+fn user_namespace(r: &RunArgs, out: &mut Option<UserNs>) -> Result<()> {
     if !r.userns && r.uidmaps.is_empty() && r.gidmaps.is_empty() {
-        return Ok(None);
+        return Ok(());
     }
-    let parse = |v: &[String]| try_map(v, |m| userns::parse_map(m));
-    let (mut uid_maps, mut gid_maps) = (parse(&r.uidmaps)?, parse(&r.gidmaps)?);
+    // Filled in place; on an error the whole spec is dropped.
+    let ns = out.insert(UserNs { uid_maps: Vec::new(), gid_maps: Vec::new(), helpers: false, deny_setgroups: false });
+    for (given, maps) in [(&r.uidmaps, &mut ns.uid_maps), (&r.gidmaps, &mut ns.gid_maps)] {
+        for m in given {
+            maps.push(userns::parse_map(m)?);
+        }
+    }
+    let (uid_maps, gid_maps) = (&mut ns.uid_maps, &mut ns.gid_maps);
     if uid_maps.is_empty() && gid_maps.is_empty() {
         uid_maps.push(userns::IdMap { inside: 0, outside: 100_000, count: 65_536 });
     }
     if uid_maps.is_empty() {
-        uid_maps.clone_from(&gid_maps);
+        uid_maps.clone_from(gid_maps);
     }
     if gid_maps.is_empty() {
-        gid_maps.clone_from(&uid_maps);
+        gid_maps.clone_from(uid_maps);
     }
-    Ok(Some(UserNs { uid_maps, gid_maps, helpers: false, deny_setgroups: false }))
+    Ok(())
 }
 
 /// The paths as owned strings.
@@ -469,7 +482,6 @@ fn check_name(n: &str) -> Result<()> {
 }
 
 /// `UID` or `UID:GID`, numeric (no /etc/passwd lookups: the rootfs may not have one).
-#[inline(never)]
 fn parse_user(s: &str) -> Result<User> {
     let (u, g) = s.split_once(':').unwrap_or((s, s));
     match (u.parse(), g.parse()) {
@@ -478,9 +490,10 @@ fn parse_user(s: &str) -> Result<User> {
     }
 }
 
-/// `SRC:DST`, `SRC:DST:ro` or `SRC:DST:rw`.
+/// `SRC:DST`, `SRC:DST:ro` or `SRC:DST:rw`, added to `mounts` (pushed here: no move of a
+/// returned Mount).
 #[inline(never)]
-fn parse_volume(v: &str) -> Result<Mount> {
+fn parse_volume(v: &str, mounts: &mut Vec<Mount>) -> Result<()> {
     let mut parts = v.split(':');
     let source = parts.next().unwrap_or_default();
     let (target, mode, extra) = (parts.next(), parts.next(), parts.next());
@@ -493,7 +506,7 @@ fn parse_volume(v: &str) -> Result<Mount> {
         (Some(t), _) if !t.starts_with('/') => "the destination must be an absolute path",
         (Some(t), _) if t.split('/').any(|c| c == "..") => "'..' is not allowed in the destination",
         (Some(t), m) => {
-            return Ok(Mount {
+            mounts.push(Mount {
                 destination: String::from(t),
                 source: String::from(source),
                 fstype: String::new(),
@@ -501,7 +514,8 @@ fn parse_volume(v: &str) -> Result<Mount> {
                 data: String::new(),
                 propagation: 0,
                 copy_up: false,
-            })
+            });
+            return Ok(());
         }
     };
     Err(Error::cat(&["invalid --volume '", v, "': ", why]))
@@ -637,6 +651,29 @@ mod tests {
         assert!(Limits { blkio_weight: Some(10), ..Limits::default() }.any());
         assert!(Limits { unified: vec![("a".into(), "b".into())], ..Limits::default() }.any());
         assert!(spec(|r| r.cpus = Some(50_000)).unwrap().limits.any());
+    }
+
+    #[test]
+    fn user_namespaces() {
+        assert_eq!(spec(|_| {}).unwrap().userns, None);
+        let m = |inside, outside, count| userns::IdMap { inside, outside, count };
+        let ns = spec(|r| r.userns = true).unwrap().userns.unwrap();
+        assert_eq!((ns.uid_maps, ns.gid_maps), (vec![m(0, 100_000, 65_536)], vec![m(0, 100_000, 65_536)]));
+        let ns = spec(|r| r.uidmaps = vec!["0:1000:1".into(), "1:2000:10".into()]).unwrap().userns.unwrap();
+        assert_eq!(ns.uid_maps, [m(0, 1000, 1), m(1, 2000, 10)]);
+        assert_eq!(ns.gid_maps, ns.uid_maps);
+        let ns = spec(|r| r.gidmaps = vec!["0:5:1".into()]).unwrap().userns.unwrap();
+        assert_eq!((ns.uid_maps, ns.gid_maps), (vec![m(0, 5, 1)], vec![m(0, 5, 1)]));
+        let ns = spec(|r| {
+            r.uidmaps = vec!["0:5:1".into()];
+            r.gidmaps = vec!["0:6:1".into()];
+        })
+        .unwrap()
+        .userns
+        .unwrap();
+        assert_eq!((ns.uid_maps, ns.gid_maps), (vec![m(0, 5, 1)], vec![m(0, 6, 1)]));
+        assert!(spec(|r| r.gidmaps = vec!["x".into()]).is_err());
+        assert!(spec(|r| r.uidmaps = vec!["0:5:1".into(), "1:2".into()]).is_err());
     }
 
     #[test]

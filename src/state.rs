@@ -99,18 +99,24 @@ fn mkdir_p(path: &str) -> Result<()> {
 impl Dir {
     /// Makes the directory of a new container; an id in use is refused.
     pub fn create(root: &str, id: &str) -> Result<Dir> {
-        check_id(id)?;
-        mkdir_p(root)?;
-        if !mkdir(&cat(&[root, "/", id]))? {
-            return Err(fail(&["container ", id, " already exists"]));
-        }
-        Dir::open(root, id)
+        Dir::open_or_create(root, id, true)
     }
 
     /// Opens the directory of an existing container. "does not exist" is what engines look for.
     pub fn open(root: &str, id: &str) -> Result<Dir> {
+        Dir::open_or_create(root, id, false)
+    }
+
+    #[inline(never)]
+    fn open_or_create(root: &str, id: &str, create: bool) -> Result<Dir> {
         check_id(id)?;
         let path = cat(&[root, "/", id]);
+        if create {
+            mkdir_p(root)?;
+            if !mkdir(&path)? {
+                return Err(fail(&["container ", id, " already exists"]));
+            }
+        }
         match write::open_path(&path, fs::O_DIRECTORY | fs::O_RDONLY, 0, "open ") {
             Ok(fd) => Ok(Dir { path, fd }),
             Err(e) if e.errno == Some(Errno::ENOENT) => Err(fail(&["container ", id, " does not exist"])),
@@ -194,9 +200,11 @@ pub fn list(root: &str) -> Result<Vec<String>> {
 /// Field 22 (starttime) of /proc/PID/stat, and whether the process is a zombie.
 pub fn pid_start(pid: i32) -> Option<(u64, bool)> {
     let text = read_small(&cat(&["/proc/", &int(pid.into()), "/stat"]))?;
-    // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
-    let rest = text.get(text.rfind(')')? + 1..)?;
-    let mut fields = rest.split_whitespace();
+    // The command name (field 2) may hold spaces and parentheses: count from the last ')'. The
+    // kernel separates the fields by one space: a byte search and a split on ' ' do (this was the
+    // only user of the reverse char searcher and of split_whitespace).
+    let rest = text.get(text.bytes().rposition(|b| b == b')')? + 1..)?;
+    let mut fields = rest.split(' ').filter(|f| !f.is_empty());
     let state = fields.next()?;
     Some((fields.nth(18)?.parse().ok()?, state == "Z" || state == "X"))
 }
@@ -221,8 +229,7 @@ impl State {
 
     fn frozen(&self) -> bool {
         for c in &self.cgroups {
-            let (file, want) =
-                if c.contains("/freezer/") { ("/freezer.state", "FROZEN") } else { ("/cgroup.freeze", "1") };
+            let (file, want) = if in_v1_freezer(c) { ("/freezer.state", "FROZEN") } else { ("/cgroup.freeze", "1") };
             if read_small(&cat(&[c, file])).is_some_and(|t| t.trim() == want) {
                 return true;
             }
@@ -245,6 +252,12 @@ impl State {
             .raw("annotations", &write::pairs(&self.annotations))
             .finish()
     }
+}
+
+/// Whether the cgroup directory `c` contains "/freezer/" (a v1 freezer hierarchy), said with
+/// components rather than a substring search (whose code is large).
+fn in_v1_freezer(c: &str) -> bool {
+    c.rsplit_once('/').is_some_and(|(dir, _)| dir.split('/').skip(1).any(|p| p == "freezer"))
 }
 
 pub fn read_small(path: &str) -> Option<String> {
@@ -315,18 +328,18 @@ pub fn timestamp() -> String {
     let year = yoe + era * 400 + i64::from(month <= 2);
     let mut out = String::new();
     let fields = [
-        (year, 4, "-"),
-        (month, 2, "-"),
-        (day, 2, "T"),
-        (rem / 3600, 2, ":"),
-        (rem % 3600 / 60, 2, ":"),
-        (rem % 60, 2, "."),
-        (nanos, 9, "Z"),
+        (year, 4, b'-'),
+        (month, 2, b'-'),
+        (day, 2, b'T'),
+        (rem / 3600, 2, b':'),
+        (rem % 3600 / 60, 2, b':'),
+        (rem % 60, 2, b'.'),
+        (nanos, 9, b'Z'),
     ];
     for (n, width, after) in fields {
         // A clock before year 0 is not a case worth code: the sign would be lost.
         zero_pad(&mut out, n.unsigned_abs(), width);
-        out.push_str(after);
+        out.push(char::from(after));
     }
     out
 }
@@ -334,11 +347,16 @@ pub fn timestamp() -> String {
 /// Appends `n` in decimal with leading zeros to `width` digits (as `{n:0width$}` would).
 #[inline(never)]
 fn zero_pad(out: &mut String, n: u64, width: usize) {
-    let d = crate::error::dec(n);
-    for _ in d.len()..width {
+    let mut digits = 1;
+    let mut rest = n;
+    while rest >= 10 {
+        rest /= 10;
+        digits += 1;
+    }
+    for _ in digits..width {
         out.push('0');
     }
-    out.push_str(&d);
+    crate::error::push_dec(out, n);
 }
 
 /// Kills `pid` if it is still the container's init.
@@ -370,6 +388,18 @@ mod tests {
         assert_eq!(back, st);
         let oci = st.oci_json(Status::Stopped);
         assert!(oci.contains(r#""status":"stopped","pid":0"#), "{oci}");
+    }
+
+    #[test]
+    fn freezer_paths() {
+        for c in ["/sys/fs/cgroup/freezer/runt/c1", "a/freezer/b", "/freezer/", "/freezer/x/y", "/a/freezer//b"] {
+            assert!(in_v1_freezer(c), "{c}");
+            assert!(c.contains("/freezer/"));
+        }
+        for c in ["/sys/fs/cgroup/runt/freezer", "freezer/b", "/sys/fs/cgroup/runt/c1", "/freezerx/a", "", "/"] {
+            assert!(!in_v1_freezer(c), "{c}");
+            assert!(!c.contains("/freezer/"));
+        }
     }
 
     #[test]

@@ -110,7 +110,7 @@ impl Args {
 
     /// The container id: the first positional argument.
     pub fn id(&self) -> Result<&str> {
-        self.args.first().map(String::as_str).ok_or_else(|| Error::msg(cat(&[self.name(), ": missing container id"])))
+        self.args.first().map(String::as_str).ok_or_else(|| Error::cat(&[self.name(), ": missing container id"]))
     }
 
     fn name(&self) -> &'static str {
@@ -119,7 +119,9 @@ impl Args {
 }
 
 /// (name, command, options, positional usage, summary).
-const TABLE: &[(&str, Cmd, &[Def], &str, &str)] = &[
+type Row = (&'static str, Cmd, &'static [Def], &'static str, &'static str);
+
+const TABLE: &[Row] = &[
     ("create", Cmd::Create, CREATE, "ID", "create a container from a bundle; it waits for start"),
     ("start", Cmd::Start, &[], "ID", "run the command of a created container"),
     ("state", Cmd::State, &[], "ID", "print the container's OCI state"),
@@ -137,7 +139,6 @@ const TABLE: &[(&str, Cmd, &[Def], &str, &str)] = &[
 ];
 
 /// Whether `word` is one of the runc commands (`run` is decided by the caller).
-#[inline(never)]
 pub fn is_command(word: &str) -> bool {
     TABLE.iter().any(|t| t.0 == word) || word == "ls"
 }
@@ -166,18 +167,19 @@ pub fn parse_global<'a>(args: &'a [&'a str]) -> Result<(Global, &'a [&'a str])> 
 }
 
 /// Parses `runt COMMAND ARGS...` for a runc command. Ok(Err(help)) when help was asked for.
+/// `run` is the runc form (`run ID --bundle B ...`) here: the caller tells it with `run_is_oci`.
 pub fn parse(word: &str, rest: &[&str]) -> Result<core::result::Result<Args, String>> {
     let name = if word == "ls" { "list" } else { word };
-    let Some((name, cmd, defs, usage, summary)) = TABLE.iter().find(|t| t.0 == name) else {
-        return Err(Error::msg(cat(&["unknown command ", word, " (see 'runt --help')"])));
+    let row = if name == "run" { Some(&RUN) } else { TABLE.iter().find(|t| t.0 == name) };
+    let Some((name, cmd, defs, usage, summary)) = row else {
+        return Err(Error::cat(&["unknown command ", word, " (see 'runt --help')"]));
     };
     parse_with(name, defs, usage, summary, rest, *cmd)
 }
 
-/// `run ID --bundle B ...`: the runc form of run, with create's options.
-pub fn parse_run(rest: &[&str]) -> Result<core::result::Result<Args, String>> {
-    parse_with("run", CREATE, "ID", "create and start a container from a bundle", rest, Cmd::Run)
-}
+/// The runc form of run: create's options. Not in `TABLE`, which lists what `run` does not
+/// decide by its arguments.
+const RUN: Row = ("run", Cmd::Run, CREATE, "ID", "create and start a container from a bundle");
 
 /// Whether `runt run ARGS` is the runc form (`run --bundle B ID`, options first as runc takes
 /// them) rather than `runt run [OPTIONS] COMMAND`.
@@ -199,23 +201,21 @@ fn parse_with(
     let mut out = Args { cmd, opts: Vec::new(), args: Vec::new() };
     let exec = out.cmd == Cmd::Exec;
     let mut i = 0;
+    // After "--", every word is an argument.
+    let mut only_args = false;
     while let Some(&a) = rest.get(i) {
         i += 1;
         // exec: everything after the id and the command word belongs to the command.
-        if exec && out.args.len() >= 2 {
-            out.args.push(a.to_string());
+        if only_args || (exec && out.args.len() >= 2) || !a.starts_with('-') || a == "-" {
+            out.args.push(String::from(a));
             continue;
         }
         if a == "--" {
-            out.args.extend(rest.get(i..).unwrap_or_default().iter().map(|s| s.to_string()));
-            break;
+            only_args = true;
+            continue;
         }
         if a == "-h" || a == "--help" {
             return Ok(Err(help(name, defs, usage, summary)));
-        }
-        if !a.starts_with('-') || a == "-" {
-            out.args.push(a.to_string());
-            continue;
         }
         if let Some((k, value)) = option(defs, a, rest, &mut i, name)? {
             out.opts.push((defs.get(k).map_or("", |d| d.0), value));
@@ -232,7 +232,7 @@ fn option(defs: &'static [Def], a: &str, rest: &[&str], i: &mut usize, name: &st
     let sep = if name.is_empty() { "" } else { ": " };
     let space = if name.is_empty() { "" } else { " " };
     let Some((k, inline)) = lookup(defs, a) else {
-        return Err(Error::msg(cat(&[name, sep, "unknown option ", a, " (see 'runt ", name, space, "--help')"])));
+        return Err(Error::cat(&[name, sep, "unknown option ", a, " (see 'runt ", name, space, "--help')"]));
     };
     let long = defs.get(k).map_or("", |d| d.0);
     let takes_value = defs.get(k).is_some_and(|d| d.2);
@@ -240,11 +240,11 @@ fn option(defs: &'static [Def], a: &str, rest: &[&str], i: &mut usize, name: &st
         (true, Some(v)) => v,
         (true, None) => {
             *i += 1;
-            rest.get(*i - 1).ok_or_else(|| Error::msg(cat(&[name, sep, "option --", long, " needs a value"])))?
+            rest.get(*i - 1).ok_or_else(|| Error::cat(&[name, sep, "option --", long, " needs a value"]))?
         }
         (false, Some("false")) if !name.is_empty() => return Ok(None),
         (false, Some(v)) if !name.is_empty() && v != "true" => {
-            return Err(Error::msg(cat(&[name, ": option --", long, " takes no value"])))
+            return Err(Error::cat(&[name, ": option --", long, " takes no value"]))
         }
         (false, _) => "",
     };
@@ -365,6 +365,11 @@ mod tests {
         assert!(!run_is_oci(&["--rootfs", "/r", "sh"]));
         assert!(!run_is_oci(&["sh", "--bundle"]));
         assert!(!run_is_oci(&[]));
+        let a = p("run", &["-d", "--bundle", "/b", "c1"]);
+        assert_eq!(a.cmd, Cmd::Run);
+        assert_eq!((a.get("bundle"), a.has("detach"), a.args.as_slice()), (Some("/b"), true, &["c1".to_string()][..]));
+        assert!(matches!(parse("run", &["--help"]), Ok(Err(h)) if h.contains("create and start a container")));
+        assert!(!is_command("run"));
     }
 
     #[test]
