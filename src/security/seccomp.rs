@@ -176,11 +176,12 @@ fn bad(before: &str, x: &str, after: &str) -> Error {
     Error::msg(cat(&[before, x, after]))
 }
 
-/// The actions by name, after "SCMP_ACT_" (ERRNO and TRACE take `errnoRet`; 0 is a placeholder).
+/// The actions by name, after "SCMP_ACT_" (ERRNO and TRACE return EPERM unless `errnoRet` says
+/// otherwise).
 static ACTIONS: [(&str, Action); 8] = [
     ("ALLOW", Action::Allow),
-    ("ERRNO", Action::Errno(0)),
-    ("TRACE", Action::Trace(0)),
+    ("ERRNO", Action::Errno(EPERM)),
+    ("TRACE", Action::Trace(EPERM)),
     ("KILL", Action::KillThread),
     ("KILL_THREAD", Action::KillThread),
     ("KILL_PROCESS", Action::KillProcess),
@@ -196,33 +197,30 @@ fn action(name: &str, errno_ret: Option<u32>) -> Result<Action> {
     let Some(&(_, act)) = ACTIONS.iter().find(|a| a.0 == short) else {
         return Err(bad("unknown seccomp action '", name, "'"));
     };
-    let data = match errno_ret {
-        None => EPERM,
-        Some(e) => match act {
-            Action::Errno(_) | Action::Trace(_) => {
-                u16::try_from(e).map_err(|_| bad("seccomp errnoRet ", &dec(e.into()), " out of range"))?
-            }
-            _ => return Err(bad("seccomp errnoRet given for ", name, ", which returns no errno")),
-        },
+    let Some(e) = errno_ret else { return Ok(act) };
+    if !matches!(act, Action::Errno(_) | Action::Trace(_)) {
+        return Err(bad("seccomp errnoRet given for ", name, ", which returns no errno"));
+    }
+    let Ok(data) = u16::try_from(e) else {
+        return Err(bad("seccomp errnoRet ", &dec(e.into()), " out of range"));
     };
-    Ok(match act {
-        Action::Errno(_) => Action::Errno(data),
-        Action::Trace(_) => Action::Trace(data),
-        act => act,
-    })
+    Ok(if let Action::Trace(_) = act { Action::Trace(data) } else { Action::Errno(data) })
 }
 
 #[inline(never)]
 fn cmp(a: &ArgCmp) -> Result<Cmp> {
-    let op = match a.op.as_str() {
-        "SCMP_CMP_NE" => Op::Ne,
-        "SCMP_CMP_LT" => Op::Lt,
-        "SCMP_CMP_LE" => Op::Le,
-        "SCMP_CMP_EQ" => Op::Eq,
-        "SCMP_CMP_GE" => Op::Ge,
-        "SCMP_CMP_GT" => Op::Gt,
-        "SCMP_CMP_MASKED_EQ" => Op::MaskedEq,
-        op => return Err(bad("unknown seccomp operator '", op, "'")),
+    // After "SCMP_CMP_", in `Op` order.
+    const OPS: [&str; 7] = ["NE", "LT", "LE", "EQ", "GE", "GT", "MASKED_EQ"];
+    let short = a.op.strip_prefix("SCMP_CMP_").unwrap_or_default();
+    let op = match OPS.iter().position(|&o| o == short) {
+        Some(0) => Op::Ne,
+        Some(1) => Op::Lt,
+        Some(2) => Op::Le,
+        Some(3) => Op::Eq,
+        Some(4) => Op::Ge,
+        Some(5) => Op::Gt,
+        Some(6) => Op::MaskedEq,
+        _ => return Err(bad("unknown seccomp operator '", &a.op, "'")),
     };
     let arg = u8::try_from(a.index)
         .ok()
