@@ -1,7 +1,8 @@
 //! Capabilities: names, the default set, and applying the five sets around the uid change.
 
-use crate::error::{cat, dec, Error, OrSys, Result};
+use crate::error::{cat, push_dec, Error, OrSys, Result};
 use crate::sys::process;
+use alloc::string::String;
 
 /// Capability names in number order (CAP_CHOWN = 0 ... CAP_CHECKPOINT_RESTORE = 40).
 pub const NAMES: &[&str] = &[
@@ -104,7 +105,10 @@ pub fn parse(name: &str) -> Result<u64> {
 /// "drop capability 3 from the bounding set": the failed operation on one capability.
 #[inline(never)]
 fn cap_error(e: crate::sys::Errno, op: &str, cap: u32, rest: &str) -> Error {
-    Error::sys_owned(e, cat(&[op, &dec(cap.into()), rest]))
+    let mut what = String::from(op);
+    push_dec(&mut what, cap.into());
+    what.push_str(rest);
+    Error::sys_owned(e, what)
 }
 
 /// Step 1, while still uid 0 with every capability: shrink the bounding set, and keep the
