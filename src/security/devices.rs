@@ -138,8 +138,8 @@ pub fn v1_line(r: &Rule) -> String {
         Kind::Block => ("b", [r.major, r.minor]),
     };
     let mut s = String::from(kind);
-    for (sep, n) in [" ", ":"].into_iter().zip(numbers) {
-        s.push_str(sep);
+    for (sep, n) in [' ', ':'].into_iter().zip(numbers) {
+        s.push(sep);
         match n {
             Some(n) => push_dec(&mut s, n.into()),
             None => s.push('*'),
@@ -191,7 +191,7 @@ pub fn ebpf(rules: &[Rule]) -> Vec<u64> {
         let access_checked = r.access & RWM != RWM;
         // Instructions left in the block after each check, which a failed check jumps over.
         let tail = 2 + if access_checked { 3 } else { 0 };
-        let mut left = checks.iter().filter(|c| c.1.is_some()).count();
+        let mut left = usize::from(kind.is_some()) + usize::from(r.major.is_some()) + usize::from(r.minor.is_some());
         let n = left;
         for (reg, value) in checks {
             if let Some(v) = value {

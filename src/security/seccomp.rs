@@ -226,11 +226,10 @@ fn cmp(a: &ArgCmp) -> Result<Cmp> {
         Some(6) => Op::MaskedEq,
         _ => return Err(bad("unknown seccomp operator '", &a.op, "'")),
     };
-    let arg = u8::try_from(a.index)
-        .ok()
-        .filter(|&i| i <= 5)
-        .ok_or_else(|| bad("seccomp argument index ", &dec(a.index.into()), " out of range (0 to 5)"))?;
-    Ok(Cmp { arg, op, value: a.value, value_two: a.value_two })
+    if a.index > 5 {
+        return Err(bad("seccomp argument index ", &dec(a.index.into()), " out of range (0 to 5)"));
+    }
+    Ok(Cmp { arg: a.index as u8, op, value: a.value, value_two: a.value_two })
 }
 
 #[cfg(test)]
