@@ -1,6 +1,6 @@
 //! Capabilities: names, the default set, and applying the five sets around the uid change.
 
-use crate::error::{cat, push_dec, Error, OrSys, Result};
+use crate::error::{push_dec, Error, OrSys, Result};
 use crate::sys::process;
 use alloc::string::String;
 
@@ -94,12 +94,12 @@ impl Caps {
 /// Parses `NET_ADMIN`, `CAP_NET_ADMIN`, `net_admin` or `ALL` into a mask.
 #[inline(never)]
 pub fn parse(name: &str) -> Result<u64> {
-    if super::position(&["ALL"], "CAP_", name).is_some() {
-        return Ok(ALL);
+    // ALL is no capability's name, so the order of the two look-ups does not matter.
+    match super::position(NAMES, "CAP_", name) {
+        Some(i) => Ok(1 << i),
+        None if super::position(&["ALL"], "CAP_", name).is_some() => Ok(ALL),
+        None => Err(Error::cat(&["unknown capability '", name, "'"])),
     }
-    super::position(NAMES, "CAP_", name)
-        .map(|i| 1 << i)
-        .ok_or_else(|| Error::msg(cat(&["unknown capability '", name, "'"])))
 }
 
 /// "drop capability 3 from the bounding set": the failed operation on one capability.

@@ -1,7 +1,7 @@
 //! Which device nodes the container may open: rules as data, written as v1 `devices.allow`
 //! lines or assembled into the eBPF program cgroup v2 runs on every device access.
 
-use crate::error::{cat, push_dec, Error, OrSys, Result};
+use crate::error::{push_dec, Error, OrSys, Result};
 use crate::sys::fs;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -105,7 +105,7 @@ pub fn resolve(node: &mut Node) -> Result<()> {
     node.kind = match mode & S_IFMT {
         S_IFCHR => Kind::Char,
         S_IFBLK => Kind::Block,
-        _ => return Err(Error::msg(cat(&["--device ", &node.host, ": not a device node"]))),
+        _ => return Err(Error::cat(&["--device ", &node.host, ": not a device node"])),
     };
     // glibc's gnu_dev_major/minor decoding of a 64-bit dev_t.
     node.major = (((rdev >> 32) & 0xffff_f000) | ((rdev >> 8) & 0xfff)) as u32;
@@ -116,11 +116,11 @@ pub fn resolve(node: &mut Node) -> Result<()> {
 /// Parses "rwm"-style access.
 pub fn parse_access(s: &str) -> Option<u8> {
     let mut a = 0;
-    for c in s.chars() {
+    for c in s.bytes() {
         a |= match c {
-            'r' => READ,
-            'w' => WRITE,
-            'm' => MKNOD,
+            b'r' => READ,
+            b'w' => WRITE,
+            b'm' => MKNOD,
             _ => return None,
         };
     }

@@ -2,7 +2,7 @@
 //! build.rs) and OCI `linux.seccomp` profiles, compiled at run time with the same assembler.
 
 use super::bpf::{Action, Cmp, Filter, Op, SockFilter, AUDIT_ARCH_I386};
-use crate::error::{cat, dec, push_dec, Error, OrSys, Result};
+use crate::error::{dec, push_dec, Error, OrSys, Result};
 use crate::sys::seccomp as sys;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -177,7 +177,7 @@ pub fn syscall_nr(name: &str) -> Option<u32> {
 /// An error in a profile: `before` `x` `after`, one message.
 #[inline(never)]
 fn bad(before: &str, x: &str, after: &str) -> Error {
-    Error::msg(cat(&[before, x, after]))
+    Error::cat(&[before, x, after])
 }
 
 /// The actions by name, after "SCMP_ACT_" (ERRNO and TRACE return EPERM unless `errnoRet` says
