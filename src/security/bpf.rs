@@ -295,13 +295,14 @@ impl Filter {
     fn spans(&self, calls: &[Syscall<'_>]) -> Vec<Span> {
         let mut spans: Vec<Span> = Vec::new();
         let mut push = |start: u32, leaf: Leaf| match spans.last() {
-            Some(s) if s.leaf == leaf && matches!(leaf, Leaf::Ret(_)) => {}
+            Some(&Span { leaf: Leaf::Ret(a), .. }) if leaf == Leaf::Ret(a) => {}
             _ => spans.push(Span { start, leaf }),
         };
+        let default = Leaf::Ret(self.default.ret());
         let mut end = 0;
         for (i, c) in calls.iter().enumerate() {
             if c.nr > end {
-                push(end, Leaf::Ret(self.default.ret()));
+                push(end, default);
             }
             push(c.nr, if c.rules.is_empty() { Leaf::Ret(c.fallback.ret()) } else { Leaf::Args(i) });
             end = c.nr + 1;
@@ -311,11 +312,11 @@ impl Filter {
         match enosys {
             Some(start) if start < X32_SYSCALL_BIT => {
                 if start > end {
-                    push(end, Leaf::Ret(self.default.ret()));
+                    push(end, default);
                 }
                 push(start, Leaf::Ret(Action::Errno(ENOSYS).ret()));
             }
-            _ => push(end, Leaf::Ret(self.default.ret())),
+            _ => push(end, default),
         }
         spans
     }
@@ -356,7 +357,8 @@ enum Target {
 #[derive(Default)]
 struct Asm {
     rev: Vec<SockFilter>,
-    /// The most recently emitted `ret` for each return value (nearest to what comes next).
+    /// Every `ret` emitted with its value, in order: the last one of a value is the nearest to
+    /// what comes next.
     rets: Vec<(u32, usize)>,
 }
 
@@ -370,7 +372,7 @@ impl Asm {
     fn offset(&self, t: Target) -> Option<u8> {
         let at = match t {
             Target::At(i) => i,
-            Target::Ret(k) => self.rets.iter().find(|r| r.0 == k).map(|&(_, i)| i)?,
+            Target::Ret(k) => self.rets.iter().rev().find(|r| r.0 == k).map(|&(_, i)| i)?,
         };
         u8::try_from(self.rev.len().checked_sub(at + 1)?).ok()
     }
@@ -387,10 +389,7 @@ impl Asm {
         };
         let at = self.push(ins);
         if ins.code == RET_K {
-            match self.rets.iter_mut().find(|(k, _)| *k == ins.k) {
-                Some(r) => r.1 = at,
-                None => self.rets.push((ins.k, at)),
-            }
+            self.rets.push((ins.k, at));
         }
         at
     }

@@ -8,7 +8,7 @@ pub mod seccomp;
 /// "invalid --ulimit 'x': why": an option's value, and what is wrong with it.
 #[inline(never)]
 fn invalid(option: &str, value: &str, why: &str) -> crate::error::Error {
-    crate::error::Error::msg(crate::error::cat(&["invalid ", option, " '", value, "': ", why]))
+    crate::error::Error::cat(&["invalid ", option, " '", value, "': ", why])
 }
 
 /// Where `name` is in `names`, ignoring ASCII case and an optional `prefix` ("CAP_", "RLIMIT_"):

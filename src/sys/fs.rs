@@ -40,8 +40,7 @@ pub fn openat2(dir: i32, path: &CStr, flags: u32, resolve: u32) -> Result<Fd> {
 }
 
 /// read(2).
-// Out of line (measured): one shared copy is smaller than one per caller.
-#[inline(never)]
+#[inline]
 pub fn read(fd: i32, buf: &mut [u8]) -> Result<usize> {
     // SAFETY: buf is writable for its whole length.
     unsafe { syscall!(Sysno::read, fd, buf.as_mut_ptr(), buf.len()) }
@@ -103,8 +102,7 @@ pub fn mknodat(dir: i32, path: &CStr, mode: u32, dev: u64) -> Result<()> {
 }
 
 /// symlinkat(2): creates `link` (relative to `dir`) pointing at `target`.
-// Out of line (measured): one shared copy is smaller than one per caller.
-#[inline(never)]
+#[inline]
 pub fn symlinkat(target: &CStr, dir: i32, link: &CStr) -> Result<()> {
     // SAFETY: both strings are NUL-terminated.
     unsafe { syscall!(Sysno::symlinkat, target.as_ptr(), dir, link.as_ptr()) }.map(drop)

@@ -32,6 +32,8 @@ impl Fd {
         Fd(fd)
     }
 
+    // Out of line (measured): smaller than inlined at its many callers.
+    #[inline(never)]
     pub fn raw(&self) -> i32 {
         self.0
     }

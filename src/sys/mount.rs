@@ -25,8 +25,7 @@ pub fn mount(
 }
 
 /// umount2(2).
-// Out of line (measured): one shared copy is smaller than one per caller.
-#[inline(never)]
+#[inline]
 pub fn umount2(target: &CStr, flags: u32) -> Result<()> {
     // SAFETY: target is NUL-terminated.
     unsafe { syscall!(Sysno::umount2, target.as_ptr(), flags) }.map(drop)
