@@ -184,7 +184,7 @@ const DEV_LINKS: &[(&CStr, &CStr)] = &[
 #[inline(never)]
 fn make_devices(extra: &[devices::Node]) -> Result<()> {
     for &(name, major, minor) in DEVICES {
-        make_node(name, S_IFCHR, major, minor)?;
+        make_node(name, S_IFCHR | 0o666, major, minor)?;
     }
     for &(target, link) in DEV_LINKS {
         fs::symlinkat(target, CWD, link).or_sys(|| cat(&["symlink /", &link.to_string_lossy()]))?;
@@ -201,16 +201,21 @@ fn make_devices(extra: &[devices::Node]) -> Result<()> {
             }
         }
         let kind = if node.kind == devices::Kind::Block { S_IFBLK } else { S_IFCHR };
-        make_node(&cstr(rel)?, kind, node.major, node.minor)?;
+        let name = cstr(rel)?;
+        // A node bound from the host keeps the host's owner: changing it would change the host's.
+        if make_node(&name, kind | node.mode, node.major, node.minor)? && (node.uid, node.gid) != (0, 0) {
+            fs::lchownat(CWD, &name, node.uid, node.gid).or_op("chown", &node.path)?;
+        }
     }
     Ok(())
 }
 
-/// Creates one device node (mode 0666) at `name`, relative to the new root.
-fn make_node(name: &CStr, kind: u32, major: u32, minor: u32) -> Result<()> {
+/// Creates one device node at `name`, relative to the new root (`mode`: type and permissions; the
+/// umask is 0 here). False when the host's node was bound there instead.
+fn make_node(name: &CStr, mode: u32, major: u32, minor: u32) -> Result<bool> {
     // The kernel's dev_t encoding for mknod: minor's low byte, major, minor's high bits.
     let dev = u64::from((minor & 0xff) | (major << 8) | ((minor & !0xff) << 12));
-    let Err(e) = fs::mknodat(CWD, name, kind | 0o666, dev) else { return Ok(()) };
+    let Err(e) = fs::mknodat(CWD, name, mode, dev) else { return Ok(true) };
     // The node's path in the container, which is also the host's node of the same name.
     let shown = cat(&["/", &name.to_string_lossy()]);
     if e != Errno::EPERM {
@@ -219,7 +224,8 @@ fn make_node(name: &CStr, kind: u32, major: u32, minor: u32) -> Result<()> {
     // Without CAP_MKNOD in the initial user namespace, borrow the host's node instead.
     fs::openat(CWD, name, O_CREAT | O_EXCL | O_RDONLY, 0o666).or_op("create", &shown)?;
     let host = cstr(&shown)?;
-    mount::mount(Some(&host), name, None, MS_BIND, None).or_sys(|| cat(&["bind ", &shown, " from the host"]))
+    mount::mount(Some(&host), name, None, MS_BIND, None).or_sys(|| cat(&["bind ", &shown, " from the host"]))?;
+    Ok(false)
 }
 
 /// The root being built (the cwd) and what has been mounted in it so far.

@@ -739,9 +739,12 @@ fn device_node(d: &Value, out: &mut Vec<devices::Node>) -> Res<()> {
         "p" => return Err(fail(t, "", "fifos are not supported")),
         other => return Err(fail_q(t, "", "unknown device type ", other, "")),
     };
-    // fileMode, uid and gid are not used: nodes are made 0666, owned by root (see Node).
     let (major, minor) = (need_num(d, "major")?, need_num(d, "minor")?);
-    out.push(devices::Node { host: path.into(), path: path.into(), access: devices::RWM, kind, major, minor });
+    // fileMode may carry the type bits too (podman writes 0o20666): only the permissions count.
+    let mode = opt_num(d, "fileMode")?.map_or(0o666, |m| m & 0o7777);
+    let (uid, gid) = (opt_num(d, "uid")?.unwrap_or(0), opt_num(d, "gid")?.unwrap_or(0));
+    let (host, path) = (path.into(), path.into());
+    out.push(devices::Node { host, path, access: devices::RWM, kind, major, minor, mode, uid, gid });
     Ok(())
 }
 
@@ -1558,8 +1561,8 @@ mod tests {
             (
                 "linux.devices",
                 Some(
-                    r#"[{"path":"/dev/fuse","type":"c","major":10,"minor":229,"fileMode":8630,"uid":0,"gid":0},
-                    {"path":"/dev/sda","type":"b","major":8,"minor":0}]"#,
+                    r#"[{"path":"/dev/fuse","type":"c","major":10,"minor":229,"fileMode":8630,"uid":0,"gid":5},
+                    {"path":"/dev/sda","type":"b","major":8,"minor":0,"fileMode":416,"uid":7}]"#,
                 ),
             ),
             (
@@ -1571,15 +1574,21 @@ mod tests {
             ),
         ])
         .unwrap();
-        let node = |path: &str, kind, major, minor| devices::Node {
+        let node = |path: &str, kind, major, minor, mode, uid, gid| devices::Node {
             host: path.into(),
             path: path.into(),
             access: devices::RWM,
             kind,
             major,
             minor,
+            mode,
+            uid,
+            gid,
         };
-        assert_eq!(s.device_nodes, [node("/dev/fuse", Kind::Char, 10, 229), node("/dev/sda", Kind::Block, 8, 0)]);
+        assert_eq!(
+            s.device_nodes,
+            [node("/dev/fuse", Kind::Char, 10, 229, 0o666, 0, 5), node("/dev/sda", Kind::Block, 8, 0, 0o640, 7, 0)]
+        );
         let rules = s.device_rules.unwrap();
         // deny all (added: the first rule was not one), the config's three, the defaults' allows.
         assert_eq!(rules.len(), 1 + 3 + devices::DEFAULT.len() - 1);

@@ -62,6 +62,11 @@ pub struct Node {
     pub kind: Kind,
     pub major: u32,
     pub minor: u32,
+    /// Permission bits of the node made in the container (config.json's fileMode; 0666).
+    pub mode: u32,
+    /// Its owner, as the container sees ids (config.json's uid and gid; root).
+    pub uid: u32,
+    pub gid: u32,
 }
 
 impl Node {
@@ -92,7 +97,17 @@ pub fn parse_node(s: &str) -> Result<Node> {
     if !host.starts_with('/') || !path.starts_with("/dev/") || path.split('/').any(|c| c == "..") {
         return Err(bad("paths must be absolute, the container's under /dev"));
     }
-    Ok(Node { host: host.into(), path: path.into(), access, kind: Kind::Char, major: 0, minor: 0 })
+    Ok(Node {
+        host: host.into(),
+        path: path.into(),
+        access,
+        kind: Kind::Char,
+        major: 0,
+        minor: 0,
+        mode: 0o666,
+        uid: 0,
+        gid: 0,
+    })
 }
 
 /// Reads the node's type and numbers from the host.

@@ -101,6 +101,13 @@ pub fn mknodat(dir: i32, path: &CStr, mode: u32, dev: u64) -> Result<()> {
     unsafe { syscall!(Sysno::mknodat, dir, path.as_ptr(), mode, dev) }.map(drop)
 }
 
+/// fchownat(2) without following a final symlink.
+#[inline]
+pub fn lchownat(dir: i32, path: &CStr, uid: u32, gid: u32) -> Result<()> {
+    // SAFETY: path is NUL-terminated.
+    unsafe { syscall!(Sysno::fchownat, dir, path.as_ptr(), uid, gid, k::AT_SYMLINK_NOFOLLOW) }.map(drop)
+}
+
 /// symlinkat(2): creates `link` (relative to `dir`) pointing at `target`.
 #[inline]
 pub fn symlinkat(target: &CStr, dir: i32, link: &CStr) -> Result<()> {

@@ -337,6 +337,15 @@ new lcr
 run "${RR[@]}" run --bundle "$B" lcr
 if [ "$rc" = 5 ] && [ "$out" = out ] && [[ "$err" == *err* ]] && [ "$(status lcr)" = none ]; then ok run-foreground; else bad run-foreground "want exit 5, \"out\", \"err\" and no container left, got $(got), status $(status lcr)"; fi
 
+# linux.devices: the node made with its type, numbers, fileMode (podman's form carries the type
+# bits too) and owner
+devs='[{"path":"/dev/kmsg2","type":"c","major":1,"minor":11,"fileMode":8608,"uid":7,"gid":8}]'
+bundle lcn '["stat","-c","%F %t:%T %a %u:%g","/dev/kmsg2"]' ".linux.devices = $devs"
+new lcn
+run "${RR[@]}" run --bundle "$B" lcn
+want="character special file 1:b 640 7:8"
+if [ "$rc" = 0 ] && [ "$out" = "$want" ]; then ok device-node; else bad device-node "want \"$want\", got $(got)"; fi
+
 # --root isolates state
 bundle lci '["sleep","1000"]'
 new lci "$S/state2"
