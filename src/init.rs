@@ -1,7 +1,6 @@
 //! Child side: runs in the new namespaces as the container's pid 1-to-be, from clone until execve.
 //!
-//! Only raw system calls and the allocator are used here (no musl function that relies on thread
-//! state, which clone left stale). Every failure is reported to the parent, which prints it;
+//! Every failure is reported to the parent, which prints it;
 //! the one exception is a created container after `start`, whose runt is gone: it says on its own
 //! stderr why its command could not run.
 

@@ -13,9 +13,8 @@ pub use k::{
 /// clone(2) used like fork: the child continues on a copy of the caller's stack.
 /// Returns 0 in the child and the child's pid in the parent.
 ///
-/// After this the child must stay on raw system calls and the allocator until it execs: it shares
-/// no threads or locks with the parent (runt is single-threaded), but musl's idea of the current
-/// thread id is stale.
+/// The child shares no threads or locks with the parent (runt is single-threaded and links no C
+/// library), so it may use the allocator and everything else in runt until it execs.
 #[inline]
 pub fn clone_fork(flags: u64) -> Result<i32> {
     // SAFETY: without CLONE_VM and with a NULL stack the child gets a private copy of the whole
