@@ -22,7 +22,7 @@ use crate::security::caps::{self, Caps};
 use crate::security::devices::{self, Kind, Rule};
 use crate::security::rlimits::{self, Rlimit};
 use crate::security::seccomp::{self, ArgCmp, Profile, SyscallRule};
-use crate::spec::{Hook, Hooks, Limits, Mount, Oci, Root, Seccomp, Spec, User};
+use crate::spec::{Hook, Hooks, Limits, Mount, Root, Seccomp, Spec, User};
 use crate::sys::fs;
 use crate::sys::process::{
     CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWUTS,
@@ -326,30 +326,8 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
     let resources = object_or_empty(linux, "resources")?;
     // Filled in place, strings too: an error on the way then drops one Spec, not each field built
     // so far.
-    let mut spec = Spec {
-        name: String::new(),
-        hostname: String::new(),
-        args: Vec::new(),
-        env: Vec::new(),
-        cwd: String::new(),
-        user: None,
-        root: Root { path: Some(in_bundle(bundle_dir, root_path)), readonly: flag(root, "readonly")? },
-        namespaces: 0,
-        join: Vec::new(),
-        mounts: Vec::new(),
-        limits: Limits::default(),
-        caps: Caps::default(),
-        rlimits: Vec::new(),
-        oom_score_adj: None,
-        masked_paths: Vec::new(),
-        readonly_paths: Vec::new(),
-        device_rules: None,
-        device_nodes: Vec::new(),
-        userns: None,
-        no_new_privs: false,
-        seccomp: Seccomp::Unconfined,
-        oci: Oci::default(),
-    };
+    let mut spec = Spec::blank();
+    spec.root = Root { path: Some(in_bundle(bundle_dir, root_path)), readonly: flag(root, "readonly")? };
     spec.name.push_str(id);
     spec.oci.version.push_str(version);
     spec.oci.bundle.push_str(bundle_dir);
