@@ -297,9 +297,10 @@ fn is_set(v: &Value) -> bool {
     }
 }
 
-/// Fields runt cannot honour: an error when one says anything.
-fn refuse(v: &Value, keys: &[&str], why: &str) -> Res<()> {
-    match keys.iter().find_map(|k| get(v, k).filter(|x| is_set(x))) {
+/// Fields runt cannot honour (`keys`, separated by single spaces: one string costs less than a
+/// table of pointers): an error when one says anything.
+fn refuse(v: &Value, keys: &str, why: &str) -> Res<()> {
+    match keys.split(' ').find_map(|k| get(v, k).filter(|x| is_set(x))) {
         Some(x) => Err(fail(x, "", why)),
         None => Ok(()),
     }
@@ -321,8 +322,8 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
         return Err(fail(rp, "", "must not be empty"));
     }
     let linux = object_or_empty(top, "linux")?;
-    refuse(linux, &["mountLabel"], "SELinux is not supported")?;
-    refuse(linux, &["intelRdt", "personality", "timeOffsets", "memoryPolicy", "netDevices"], "not supported")?;
+    refuse(linux, "mountLabel", "SELinux is not supported")?;
+    refuse(linux, "intelRdt personality timeOffsets memoryPolicy netDevices", "not supported")?;
     let resources = object_or_empty(linux, "resources")?;
     // Filled in place, strings too: an error on the way then drops one Spec, not each field built
     // so far.
@@ -395,9 +396,9 @@ fn in_bundle(bundle: &str, mut p: &str) -> String {
 }
 
 fn process(p: &Value, s: &mut Spec) -> Res<()> {
-    refuse(p, &["apparmorProfile"], "AppArmor is not supported")?;
-    refuse(p, &["selinuxLabel"], "SELinux is not supported")?;
-    refuse(p, &["ioPriority", "scheduler", "execCPUAffinity"], "not supported")?;
+    refuse(p, "apparmorProfile", "AppArmor is not supported")?;
+    refuse(p, "selinuxLabel", "SELinux is not supported")?;
+    refuse(p, "ioPriority scheduler execCPUAffinity", "not supported")?;
     s.args = strings(p, "args")?;
     if s.args.is_empty() {
         return Err(fail(p, "args", "must not be empty"));
@@ -642,7 +643,7 @@ fn propagation(name: &str) -> Option<u32> {
 #[inline(never)]
 fn mount(m: &Value, bundle: &str, out: &mut Vec<Mount>) -> Res<()> {
     let destination = need_abs(m, "destination")?;
-    refuse(m, &["uidMappings", "gidMappings"], "idmapped mounts are not supported")?;
+    refuse(m, "uidMappings gidMappings", "idmapped mounts are not supported")?;
     let mut mount = Mount {
         destination: String::new(),
         source: text(m, "source")?.unwrap_or_default(),
@@ -774,7 +775,7 @@ fn limits(r: &Value) -> Res<Limits> {
 /// linux.resources into `l` (a default one), in place.
 fn fill_limits(r: &Value, l: &mut Limits) -> Res<()> {
     l.cpu_period = CPU_PERIOD_US;
-    refuse(r, &["hugepageLimits", "network", "rdma"], "not supported")?;
+    refuse(r, "hugepageLimits network rdma", "not supported")?;
     if let Some(p) = object_or_none(r, "pids")? {
         l.pids = positive(p, "limit")?;
     }
@@ -791,7 +792,7 @@ fn fill_limits(r: &Value, l: &mut Limits) -> Res<()> {
         // kernel and kernelTCP are deprecated (gone since Linux 5.4 on v1, never on v2); runc
         // ignores them, and so does runt. swappiness only exists on v1, and runc ignores it on
         // v2: runt does not write it either. useHierarchy is always on in current kernels.
-        refuse(m, &["disableOOMKiller", "checkBeforeUpdate"], "not supported")?;
+        refuse(m, "disableOOMKiller checkBeforeUpdate", "not supported")?;
     }
     if let Some(c) = object_or_none(r, "cpu")? {
         l.cpu_shares = get(c, "shares").map(u64_of).transpose()?.filter(|&n| n > 0);
@@ -801,7 +802,7 @@ fn fill_limits(r: &Value, l: &mut Limits) -> Res<()> {
         }
         l.cpuset_cpus = text(c, "cpus")?;
         l.cpuset_mems = text(c, "mems")?;
-        refuse(c, &["realtimeRuntime", "realtimePeriod", "idle", "burst"], "not supported")?;
+        refuse(c, "realtimeRuntime realtimePeriod idle burst", "not supported")?;
     }
     if let Some(b) = object_or_none(r, "blockIO")? {
         if let Some(w) = get(b, "weight") {
@@ -811,14 +812,8 @@ fn fill_limits(r: &Value, l: &mut Limits) -> Res<()> {
             }
             l.blkio_weight = Some(n).filter(|&n| n != 0);
         }
-        const PER_DEVICE: &[&str] = &[
-            "leafWeight",
-            "weightDevice",
-            "throttleReadBpsDevice",
-            "throttleWriteBpsDevice",
-            "throttleReadIOPSDevice",
-            "throttleWriteIOPSDevice",
-        ];
+        const PER_DEVICE: &str = "leafWeight weightDevice throttleReadBpsDevice throttleWriteBpsDevice \
+            throttleReadIOPSDevice throttleWriteIOPSDevice";
         refuse(b, PER_DEVICE, "not supported")?;
     }
     map(r, "unified", &mut l.unified)?;
@@ -899,7 +894,7 @@ fn absolute_paths(linux: &Value, k: &str, out: &mut Vec<String>) -> Res<()> {
 /// linux.seccomp, compiled, into `out`.
 #[inline(never)]
 fn seccomp(s: &Value, out: &mut Seccomp) -> Res<()> {
-    refuse(s, &["listenerPath", "listenerMetadata"], "seccomp notification is not supported")?;
+    refuse(s, "listenerPath listenerMetadata", "seccomp notification is not supported")?;
     let default_action = need_str(s, "defaultAction")?;
     let mut profile = Profile {
         default_action: String::new(),
