@@ -17,59 +17,87 @@ pub struct Global {
     pub systemd_cgroup: bool,
 }
 
-/// (long name, short letter, takes a value, help).
-type Def = (&'static str, Option<char>, bool, &'static str);
+/// One option in one string (one pointer per option, not a tuple of three): its short letter or
+/// a space, `=` when it takes a value or a space, the long name, a tab, the help. Written with
+/// `def!(long name, short letter, takes a value, help)`.
+type Def = &'static str;
+
+macro_rules! def {
+    ($long:literal, None, $value:tt, $help:literal) => {
+        def!(@ ' ', $value, $long, $help)
+    };
+    ($long:literal, Some($c:literal), $value:tt, $help:literal) => {
+        def!(@ $c, $value, $long, $help)
+    };
+    (@ $c:literal, true, $long:literal, $help:literal) => {
+        concat!($c, "=", $long, "\t", $help)
+    };
+    (@ $c:literal, false, $long:literal, $help:literal) => {
+        concat!($c, " ", $long, "\t", $help)
+    };
+}
+
+/// The long name and the help of `d`.
+#[inline(never)]
+fn parts(d: Def) -> (&'static str, &'static str) {
+    d.get(2..).and_then(|s| s.split_once('\t')).unwrap_or_default()
+}
+
+/// Whether `d` takes a value.
+fn takes_value(d: Def) -> bool {
+    d.as_bytes().get(1) == Some(&b'=')
+}
 
 pub const GLOBAL: &[Def] = &[
-    ("root", None, true, "state directory (default /run/runt, or /tmp/runt without /run)"),
-    ("log", None, true, "also write errors to this file"),
-    ("log-format", None, true, "text or json"),
-    ("debug", None, false, "accepted"),
-    ("systemd-cgroup", None, false, "cgroupsPath is slice:prefix:name (cgroupfs is written either way)"),
-    ("rootless", None, true, "accepted (rootless is decided by the caller's uid)"),
+    def!("root", None, true, "state directory (default /run/runt, or /tmp/runt without /run)"),
+    def!("log", None, true, "also write errors to this file"),
+    def!("log-format", None, true, "text or json"),
+    def!("debug", None, false, "accepted"),
+    def!("systemd-cgroup", None, false, "cgroupsPath is slice:prefix:name (cgroupfs is written either way)"),
+    def!("rootless", None, true, "accepted (rootless is decided by the caller's uid)"),
 ];
 
 const CREATE: &[Def] = &[
-    ("bundle", Some('b'), true, "bundle directory (default .)"),
-    ("console-socket", None, true, "unix socket that receives the pty master (process.terminal)"),
-    ("pid-file", None, true, "write the container's pid here"),
-    ("no-pivot", None, false, "accepted; runt falls back from pivot_root by itself"),
-    ("no-new-keyring", None, false, "keep the session keyring"),
-    ("preserve-fds", None, true, "accepted (must be 0)"),
-    ("pidfd-socket", None, true, "unix socket that receives a pidfd of the container"),
-    ("detach", Some('d'), false, "(run) do not wait for the container"),
-    ("keep", None, false, "(run) accepted"),
+    def!("bundle", Some('b'), true, "bundle directory (default .)"),
+    def!("console-socket", None, true, "unix socket that receives the pty master (process.terminal)"),
+    def!("pid-file", None, true, "write the container's pid here"),
+    def!("no-pivot", None, false, "accepted; runt falls back from pivot_root by itself"),
+    def!("no-new-keyring", None, false, "keep the session keyring"),
+    def!("preserve-fds", None, true, "accepted (must be 0)"),
+    def!("pidfd-socket", None, true, "unix socket that receives a pidfd of the container"),
+    def!("detach", Some('d'), false, "(run) do not wait for the container"),
+    def!("keep", None, false, "(run) accepted"),
 ];
-const KILL: &[Def] = &[("all", Some('a'), false, "signal every process of the container")];
-const DELETE: &[Def] = &[("force", Some('f'), false, "kill a running container first")];
-const LIST: &[Def] = &[("format", Some('f'), true, "table or json"), ("quiet", Some('q'), false, "ids only")];
-const PS: &[Def] = &[("format", Some('f'), true, "table or json")];
+const KILL: &[Def] = &[def!("all", Some('a'), false, "signal every process of the container")];
+const DELETE: &[Def] = &[def!("force", Some('f'), false, "kill a running container first")];
+const LIST: &[Def] = &[def!("format", Some('f'), true, "table or json"), def!("quiet", Some('q'), false, "ids only")];
+const PS: &[Def] = &[def!("format", Some('f'), true, "table or json")];
 const SPEC: &[Def] = &[
-    ("bundle", Some('b'), true, "where to write config.json"),
-    ("rootless", None, false, "a config for non-root users"),
+    def!("bundle", Some('b'), true, "where to write config.json"),
+    def!("rootless", None, false, "a config for non-root users"),
 ];
 const UPDATE: &[Def] = &[
-    ("resources", Some('r'), true, "a linux.resources JSON file, or - for stdin"),
-    ("pids-limit", None, true, "pids limit"),
-    ("memory", None, true, "memory limit in bytes"),
+    def!("resources", Some('r'), true, "a linux.resources JSON file, or - for stdin"),
+    def!("pids-limit", None, true, "pids limit"),
+    def!("memory", None, true, "memory limit in bytes"),
 ];
 const EVENTS: &[Def] =
-    &[("stats", None, false, "print one snapshot of the counters"), ("interval", None, true, "accepted")];
+    &[def!("stats", None, false, "print one snapshot of the counters"), def!("interval", None, true, "accepted")];
 const EXEC: &[Def] = &[
-    ("process", Some('p'), true, "a process.json (OCI process object)"),
-    ("tty", Some('t'), false, "allocate a pty (with --console-socket)"),
-    ("detach", Some('d'), false, "do not wait for the process"),
-    ("pid-file", None, true, "write the process's pid here"),
-    ("cwd", None, true, "working directory"),
-    ("env", Some('e'), true, "set an environment variable"),
-    ("user", Some('u'), true, "UID[:GID]"),
-    ("console-socket", None, true, "unix socket that receives the pty master"),
-    ("cap", Some('c'), true, "add a capability"),
-    ("no-new-privs", None, false, "set no_new_privs"),
-    ("preserve-fds", None, true, "accepted (must be 0)"),
-    ("pidfd-socket", None, true, "unix socket that receives a pidfd of the process"),
-    ("process-label", None, true, "refused unless empty"),
-    ("apparmor", None, true, "refused unless empty"),
+    def!("process", Some('p'), true, "a process.json (OCI process object)"),
+    def!("tty", Some('t'), false, "allocate a pty (with --console-socket)"),
+    def!("detach", Some('d'), false, "do not wait for the process"),
+    def!("pid-file", None, true, "write the process's pid here"),
+    def!("cwd", None, true, "working directory"),
+    def!("env", Some('e'), true, "set an environment variable"),
+    def!("user", Some('u'), true, "UID[:GID]"),
+    def!("console-socket", None, true, "unix socket that receives the pty master"),
+    def!("cap", Some('c'), true, "add a capability"),
+    def!("no-new-privs", None, false, "set no_new_privs"),
+    def!("preserve-fds", None, true, "accepted (must be 0)"),
+    def!("pidfd-socket", None, true, "unix socket that receives a pidfd of the process"),
+    def!("process-label", None, true, "refused unless empty"),
+    def!("apparmor", None, true, "refused unless empty"),
 ];
 
 #[derive(Debug, PartialEq, Clone, Copy)]
@@ -218,7 +246,7 @@ fn parse_with(
             return Ok(Err(help(name, defs, usage, summary)));
         }
         if let Some((k, value)) = option(defs, a, rest, &mut i, name)? {
-            out.opts.push((defs.get(k).map_or("", |d| d.0), value));
+            out.opts.push((defs.get(k).map_or("", |d| parts(d).0), value));
         }
     }
     Ok(Ok(out))
@@ -234,8 +262,8 @@ fn option(defs: &'static [Def], a: &str, rest: &[&str], i: &mut usize, name: &st
     let Some((k, inline)) = lookup(defs, a) else {
         return Err(Error::cat(&[name, sep, "unknown option ", a, " (see 'runt ", name, space, "--help')"]));
     };
-    let long = defs.get(k).map_or("", |d| d.0);
-    let takes_value = defs.get(k).is_some_and(|d| d.2);
+    let long = defs.get(k).map_or("", |d| parts(d).0);
+    let takes_value = defs.get(k).is_some_and(|d| takes_value(d));
     let value = match (takes_value, inline) {
         (true, Some(v)) => v,
         (true, None) => {
@@ -259,15 +287,15 @@ fn lookup<'a>(defs: &[Def], a: &'a str) -> Option<(usize, Option<&'a str>)> {
         Some((k, v)) => (k, Some(v)),
         None => (body, None),
     };
-    if let Some(k) = defs.iter().position(|d| d.0 == key) {
+    if let Some(k) = defs.iter().position(|d| parts(d).0 == key) {
         return Some((k, inline));
     }
     if a.starts_with("--") {
         return None;
     }
     // Short options are ASCII: a first byte that is not matches none of them.
-    let c = char::from(*body.as_bytes().first()?);
-    let k = defs.iter().position(|d| d.1 == Some(c))?;
+    let c = *body.as_bytes().first()?;
+    let k = defs.iter().position(|d| c != b' ' && d.as_bytes().first() == Some(&c))?;
     let rest = body.get(1..).filter(|r| !r.is_empty());
     Some((k, rest))
 }
@@ -277,22 +305,23 @@ fn help(name: &str, defs: &[Def], usage: &str, summary: &str) -> String {
     if !defs.is_empty() {
         s.push_str("\nOptions:\n");
     }
-    for d in defs {
+    for &d in defs {
+        let (long, text) = parts(d);
         let mut spec = String::new();
-        if let Some(c) = d.1 {
+        if let Some(&c) = d.as_bytes().first().filter(|c| **c != b' ') {
             spec.push('-');
-            spec.push(c);
+            spec.push(char::from(c));
             spec.push_str(", ");
         }
         spec.push_str("--");
-        spec.push_str(d.0);
-        if d.2 {
+        spec.push_str(long);
+        if takes_value(d) {
             spec.push_str(" VALUE");
         }
         s.push_str("  ");
         pad(&mut s, &spec, 28);
         s.push(' ');
-        s.push_str(d.3);
+        s.push_str(text);
         s.push('\n');
     }
     s
@@ -309,11 +338,12 @@ pub fn summary() -> String {
     }
     s.push_str("  run      (with --bundle) create, start and wait for a container\n");
     s.push_str("\nGlobal options (before the command):\n");
-    for d in GLOBAL {
+    for &d in GLOBAL {
+        let (long, text) = parts(d);
         s.push_str("  --");
-        pad(&mut s, d.0, 16);
+        pad(&mut s, long, 16);
         s.push(' ');
-        s.push_str(d.3);
+        s.push_str(text);
         s.push('\n');
     }
     s
