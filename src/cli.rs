@@ -78,8 +78,8 @@ struct OptDef {
     long: &'static str,
     /// The one-letter form, 0 for none.
     short: u8,
-    /// Name of the value in help, or None for a flag.
-    value: Option<&'static str>,
+    /// The name of the value ("" for a flag), a tab, the help: one string, not two (or a third
+    /// for the Option), as the table is most of what `runt run` costs in the binary.
     help: &'static str,
 }
 
@@ -88,103 +88,45 @@ const RUN_OPTS: &[OptDef] = &[
         opt: Opt::Rootfs,
         long: "rootfs",
         short: 0,
-        value: Some("DIR"),
-        help: "root filesystem (default: the host's / read-only)",
+        help: "DIR\troot filesystem (default: the host's / read-only)",
     },
-    OptDef { opt: Opt::Name, long: "name", short: 0, value: Some("NAME"), help: "container name (default: random)" },
-    OptDef {
-        opt: Opt::Hostname,
-        long: "hostname",
-        short: 0,
-        value: Some("NAME"),
-        help: "hostname (default: the name)",
-    },
-    OptDef { opt: Opt::Env, long: "env", short: b'e', value: Some("KEY=VAL"), help: "set an environment variable" },
-    OptDef {
-        opt: Opt::Workdir,
-        long: "workdir",
-        short: b'w',
-        value: Some("DIR"),
-        help: "working directory inside (default: /)",
-    },
-    OptDef {
-        opt: Opt::User,
-        long: "user",
-        short: b'u',
-        value: Some("UID[:GID]"),
-        help: "run as this numeric user and group",
-    },
+    OptDef { opt: Opt::Name, long: "name", short: 0, help: "NAME\tcontainer name (default: random)" },
+    OptDef { opt: Opt::Hostname, long: "hostname", short: 0, help: "NAME\thostname (default: the name)" },
+    OptDef { opt: Opt::Env, long: "env", short: b'e', help: "KEY=VAL\tset an environment variable" },
+    OptDef { opt: Opt::Workdir, long: "workdir", short: b'w', help: "DIR\tworking directory inside (default: /)" },
+    OptDef { opt: Opt::User, long: "user", short: b'u', help: "UID[:GID]\trun as this numeric user and group" },
     OptDef {
         opt: Opt::Net,
         long: "net",
         short: 0,
-        value: Some("none|host"),
-        help: "network: own namespace with lo (none) or the host's",
+        help: "none|host\tnetwork: own namespace with lo (none) or the host's",
     },
-    OptDef {
-        opt: Opt::Volume,
-        long: "volume",
-        short: b'v',
-        value: Some("SRC:DST[:ro]"),
-        help: "bind-mount a host path",
-    },
-    OptDef {
-        opt: Opt::ReadOnly,
-        long: "read-only",
-        short: 0,
-        value: None,
-        help: "mount the root filesystem read-only",
-    },
-    OptDef { opt: Opt::PidsLimit, long: "pids-limit", short: 0, value: Some("N"), help: "at most N processes" },
-    OptDef { opt: Opt::Memory, long: "memory", short: b'm', value: Some("BYTES[k|m|g]"), help: "memory limit" },
-    OptDef { opt: Opt::Cpus, long: "cpus", short: 0, value: Some("F"), help: "CPU limit in CPUs, e.g. 0.5" },
-    OptDef { opt: Opt::CapAdd, long: "cap-add", short: 0, value: Some("CAP"), help: "add a capability (or ALL)" },
-    OptDef { opt: Opt::CapDrop, long: "cap-drop", short: 0, value: Some("CAP"), help: "drop a capability (or ALL)" },
+    OptDef { opt: Opt::Volume, long: "volume", short: b'v', help: "SRC:DST[:ro]\tbind-mount a host path" },
+    OptDef { opt: Opt::ReadOnly, long: "read-only", short: 0, help: "\tmount the root filesystem read-only" },
+    OptDef { opt: Opt::PidsLimit, long: "pids-limit", short: 0, help: "N\tat most N processes" },
+    OptDef { opt: Opt::Memory, long: "memory", short: b'm', help: "BYTES[k|m|g]\tmemory limit" },
+    OptDef { opt: Opt::Cpus, long: "cpus", short: 0, help: "F\tCPU limit in CPUs, e.g. 0.5" },
+    OptDef { opt: Opt::CapAdd, long: "cap-add", short: 0, help: "CAP\tadd a capability (or ALL)" },
+    OptDef { opt: Opt::CapDrop, long: "cap-drop", short: 0, help: "CAP\tdrop a capability (or ALL)" },
     OptDef {
         opt: Opt::Privileged,
         long: "privileged",
         short: 0,
-        value: None,
-        help: "every capability, no seccomp, no masked paths",
+        help: "\tevery capability, no seccomp, no masked paths",
     },
-    OptDef {
-        opt: Opt::Ulimit,
-        long: "ulimit",
-        short: 0,
-        value: Some("NAME=SOFT[:HARD]"),
-        help: "set a resource limit",
-    },
-    OptDef { opt: Opt::OomScoreAdj, long: "oom-score-adj", short: 0, value: Some("N"), help: "OOM killer preference" },
-    OptDef {
-        opt: Opt::Device,
-        long: "device",
-        short: 0,
-        value: Some("HOST[:CONTAINER][:rwm]"),
-        help: "add a host device",
-    },
+    OptDef { opt: Opt::Ulimit, long: "ulimit", short: 0, help: "NAME=SOFT[:HARD]\tset a resource limit" },
+    OptDef { opt: Opt::OomScoreAdj, long: "oom-score-adj", short: 0, help: "N\tOOM killer preference" },
+    OptDef { opt: Opt::Device, long: "device", short: 0, help: "HOST[:CONTAINER][:rwm]\tadd a host device" },
     OptDef {
         opt: Opt::Security,
         long: "security-opt",
         short: 0,
-        value: Some("OPT"),
-        help: "no-new-privileges=false or seccomp=unconfined",
+        help: "OPT\tno-new-privileges=false or seccomp=unconfined",
     },
-    OptDef { opt: Opt::Userns, long: "userns", short: 0, value: None, help: "a user namespace (always when not root)" },
-    OptDef {
-        opt: Opt::Uidmap,
-        long: "uidmap",
-        short: 0,
-        value: Some("IN:OUT:COUNT"),
-        help: "map user ids (implies --userns)",
-    },
-    OptDef {
-        opt: Opt::Gidmap,
-        long: "gidmap",
-        short: 0,
-        value: Some("IN:OUT:COUNT"),
-        help: "map group ids (implies --userns)",
-    },
-    OptDef { opt: Opt::Help, long: "help", short: b'h', value: None, help: "print this help" },
+    OptDef { opt: Opt::Userns, long: "userns", short: 0, help: "\ta user namespace (always when not root)" },
+    OptDef { opt: Opt::Uidmap, long: "uidmap", short: 0, help: "IN:OUT:COUNT\tmap user ids (implies --userns)" },
+    OptDef { opt: Opt::Gidmap, long: "gidmap", short: 0, help: "IN:OUT:COUNT\tmap group ids (implies --userns)" },
+    OptDef { opt: Opt::Help, long: "help", short: b'h', help: "\tprint this help" },
 ];
 
 pub fn usage() -> String {
@@ -215,16 +157,17 @@ fn run_usage() -> String {
         }
         s.push_str("--");
         s.push_str(d.long);
-        if let Some(v) = d.value {
+        let (value, help) = d.help.split_once('\t').unwrap_or_default();
+        if !value.is_empty() {
             s.push(' ');
-            s.push_str(v);
+            s.push_str(value);
         }
         // The option column is 34 characters wide (all of them ASCII), then one space.
         while s.len() < start + 2 + 34 {
             s.push(' ');
         }
         s.push(' ');
-        s.push_str(d.help);
+        s.push_str(help);
         s.push('\n');
     }
     s
@@ -262,11 +205,11 @@ fn parse_run(args: &[&str]) -> Result<Command> {
             _ => break,
         }
         let (def, inline) = lookup(arg)?;
-        let value = match (def.value, inline) {
-            (None, None) => None,
-            (None, Some(_)) => return Err(Error::cat(&["option --", def.long, " takes no value"])),
-            (Some(_), Some(v)) => Some(v),
-            (Some(_), None) => {
+        let value = match (!def.help.starts_with('\t'), inline) {
+            (false, None) => None,
+            (false, Some(_)) => return Err(Error::cat(&["option --", def.long, " takes no value"])),
+            (true, Some(v)) => Some(v),
+            (true, None) => {
                 let v = args.get(i).ok_or_else(|| Error::cat(&["option --", def.long, " needs a value"]))?;
                 i += 1;
                 Some(*v)
