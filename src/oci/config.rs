@@ -379,9 +379,9 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
 
 /// 1.0.x, 1.1.x and 1.2.x, with any pre-release or build suffix ("1.0.2-dev", "1.1.0-rc.1").
 fn supported_version(v: &str) -> bool {
-    let patch = ["1.0.", "1.1.", "1.2."].iter().find_map(|p| v.strip_prefix(p)).unwrap_or_default();
-    let digits = patch.bytes().take_while(u8::is_ascii_digit).count();
-    digits > 0 && matches!(patch.as_bytes().get(digits), None | Some(b'-' | b'+'))
+    let [b'1', b'.', b'0'..=b'2', b'.', patch @ ..] = v.as_bytes() else { return false };
+    let digits = patch.iter().take_while(|b| b.is_ascii_digit()).count();
+    digits > 0 && matches!(patch.get(digits), None | Some(b'-' | b'+'))
 }
 
 /// `p` as an absolute path: relative ones are taken from the bundle directory.
