@@ -146,24 +146,24 @@ impl Args {
     }
 }
 
-/// (name, command, options, positional usage, summary).
-type Row = (&'static str, Cmd, &'static [Def], &'static str, &'static str);
+/// (name, command, options, "positional usage\tsummary": one string, not two).
+type Row = (&'static str, Cmd, &'static [Def], &'static str);
 
 const TABLE: &[Row] = &[
-    ("create", Cmd::Create, CREATE, "ID", "create a container from a bundle; it waits for start"),
-    ("start", Cmd::Start, &[], "ID", "run the command of a created container"),
-    ("state", Cmd::State, &[], "ID", "print the container's OCI state"),
-    ("kill", Cmd::Kill, KILL, "ID [SIGNAL]", "send a signal (default TERM) to the container"),
-    ("delete", Cmd::Delete, DELETE, "ID", "remove a stopped (or created) container"),
-    ("list", Cmd::List, LIST, "", "list containers"),
-    ("ps", Cmd::Ps, PS, "ID", "list the container's processes"),
-    ("pause", Cmd::Pause, &[], "ID", "freeze every process of the container"),
-    ("resume", Cmd::Resume, &[], "ID", "thaw a paused container"),
-    ("features", Cmd::Features, &[], "", "print what this runtime supports, as JSON"),
-    ("spec", Cmd::Spec, SPEC, "", "write a default config.json"),
-    ("update", Cmd::Update, UPDATE, "ID", "change the container's resource limits"),
-    ("events", Cmd::Events, EVENTS, "ID", "print the container's resource usage as JSON"),
-    ("exec", Cmd::Exec, EXEC, "ID [COMMAND [ARG...]]", "run a process in a running container"),
+    ("create", Cmd::Create, CREATE, "ID\tcreate a container from a bundle; it waits for start"),
+    ("start", Cmd::Start, &[], "ID\trun the command of a created container"),
+    ("state", Cmd::State, &[], "ID\tprint the container's OCI state"),
+    ("kill", Cmd::Kill, KILL, "ID [SIGNAL]\tsend a signal (default TERM) to the container"),
+    ("delete", Cmd::Delete, DELETE, "ID\tremove a stopped (or created) container"),
+    ("list", Cmd::List, LIST, "\tlist containers"),
+    ("ps", Cmd::Ps, PS, "ID\tlist the container's processes"),
+    ("pause", Cmd::Pause, &[], "ID\tfreeze every process of the container"),
+    ("resume", Cmd::Resume, &[], "ID\tthaw a paused container"),
+    ("features", Cmd::Features, &[], "\tprint what this runtime supports, as JSON"),
+    ("spec", Cmd::Spec, SPEC, "\twrite a default config.json"),
+    ("update", Cmd::Update, UPDATE, "ID\tchange the container's resource limits"),
+    ("events", Cmd::Events, EVENTS, "ID\tprint the container's resource usage as JSON"),
+    ("exec", Cmd::Exec, EXEC, "ID [COMMAND [ARG...]]\trun a process in a running container"),
 ];
 
 /// Whether `word` is one of the runc commands (`run` is decided by the caller).
@@ -199,15 +199,15 @@ pub fn parse_global<'a>(args: &'a [&'a str]) -> Result<(Global, &'a [&'a str])> 
 pub fn parse(word: &str, rest: &[&str]) -> Result<core::result::Result<Args, String>> {
     let name = if word == "ls" { "list" } else { word };
     let row = if name == "run" { Some(&RUN) } else { TABLE.iter().find(|t| t.0 == name) };
-    let Some((name, cmd, defs, usage, summary)) = row else {
+    let Some((name, cmd, defs, usage)) = row else {
         return Err(Error::cat(&["unknown command ", word, " (see 'runt --help')"]));
     };
-    parse_with(name, defs, usage, summary, rest, *cmd)
+    parse_with(name, defs, usage, rest, *cmd)
 }
 
 /// The runc form of run: create's options. Not in `TABLE`, which lists what `run` does not
 /// decide by its arguments.
-const RUN: Row = ("run", Cmd::Run, CREATE, "ID", "create and start a container from a bundle");
+const RUN: Row = ("run", Cmd::Run, CREATE, "ID\tcreate and start a container from a bundle");
 
 /// Whether `runt run ARGS` is the runc form (`run --bundle B ID`, options first as runc takes
 /// them) rather than `runt run [OPTIONS] COMMAND`.
@@ -223,7 +223,6 @@ fn parse_with(
     name: &str,
     defs: &'static [Def],
     usage: &str,
-    summary: &str,
     rest: &[&str],
     cmd: Cmd,
 ) -> Result<core::result::Result<Args, String>> {
@@ -244,7 +243,7 @@ fn parse_with(
             continue;
         }
         if a == "-h" || a == "--help" {
-            return Ok(Err(help(name, defs, usage, summary)));
+            return Ok(Err(help(name, defs, usage)));
         }
         if let Some((k, value)) = option(defs, a, rest, &mut i, name)? {
             out.opts.push((defs.get(k).map_or("", |d| parts(d).0), value));
@@ -301,7 +300,8 @@ fn lookup<'a>(defs: &[Def], a: &'a str) -> Option<(usize, Option<&'a str>)> {
     Some((k, rest))
 }
 
-fn help(name: &str, defs: &[Def], usage: &str, summary: &str) -> String {
+fn help(name: &str, defs: &[Def], usage: &str) -> String {
+    let (usage, summary) = usage.split_once('\t').unwrap_or_default();
     let mut s = cat(&["Usage: runt [GLOBAL OPTIONS] ", name, " [OPTIONS] ", usage, "\n\n", summary, "\n"]);
     if !defs.is_empty() {
         s.push_str("\nOptions:\n");
@@ -334,7 +334,7 @@ pub fn summary() -> String {
     for t in TABLE {
         s.push_str("  ");
         pad(&mut s, t.0, 9);
-        s.push_str(t.4);
+        s.push_str(t.3.split_once('\t').unwrap_or_default().1);
         s.push('\n');
     }
     s.push_str("  run      (with --bundle) create, start and wait for a container\n");
