@@ -210,9 +210,7 @@ fn run_bundle(root: &str, id: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Res
 #[inline(never)]
 fn hooks_warn(list: &[crate::spec::Hook], state: &str, name: &str, warn: &mut dyn FnMut(&str)) {
     if let Err(e) = hooks::run_all(list, state, name) {
-        // The text `Display` gives, without the formatting machinery.
-        let errno = e.errno.map_or("", crate::sys::strerror);
-        warn(&cat(&[&e.what, if errno.is_empty() { "" } else { ": " }, errno]));
+        warn(&e.render());
     }
 }
 
