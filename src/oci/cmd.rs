@@ -28,9 +28,12 @@ pub fn run(g: &Global, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
         _ => a.id()?,
     };
     match a.cmd {
-        Cmd::Run => return run_bundle(root, id, a, warn),
+        Cmd::Run if !a.has("detach") => return run_bundle(root, id, a, warn),
         Cmd::Exec => return exec(root, id, a),
-        Cmd::Create => create(root, id, a, warn).map(drop),
+        // `run --detach` is create then start.
+        Cmd::Create | Cmd::Run => {
+            create(root, id, a, warn).and_then(|_| if a.cmd == Cmd::Run { start(root, id, warn) } else { Ok(()) })
+        }
         Cmd::Start => start(root, id, warn),
         Cmd::State => open(root, id).map(|(dir, st)| print(st.oci_json(st.status(&dir)))),
         Cmd::Kill => kill(root, id, a),
@@ -162,14 +165,9 @@ fn start(root: &str, id: &str, warn: &mut dyn FnMut(&str)) -> Result<()> {
     Ok(())
 }
 
-/// `runt run --bundle B ID`: create and start in one go; runt stays, forwards signals, waits,
-/// and deletes the container when it ends (or, with --detach, leaves it running).
+/// `runt run --bundle B ID` without --detach: create and start in one go; runt stays, forwards
+/// signals, waits, and deletes the container when it ends.
 fn run_bundle(root: &str, id: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
-    if a.has("detach") {
-        create(root, id, a, warn)?;
-        start(root, id, warn)?;
-        return Ok(0);
-    }
     let spec = load(a, id)?;
     let dir = Dir::create(root, id)?;
     let pid_file = a.get("pid-file");
