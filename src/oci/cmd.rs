@@ -159,9 +159,7 @@ fn start(root: &str, id: &str, warn: &mut dyn FnMut(&str)) -> Result<()> {
         _ => return Err(fail(&["container ", id, " failed to start its command"])),
     }
     // poststart hooks: after the command started; a failure is a warning (the spec's rule).
-    if let Ok(spec) = config::load(&st.bundle, id) {
-        hooks_warn(&spec.oci.hooks.poststart, &st.oci_json(Status::Running), "poststart", warn);
-    }
+    bundle_hooks(&st, id, Status::Running, warn);
     Ok(())
 }
 
@@ -209,6 +207,18 @@ fn run_bundle(root: &str, id: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Res
 fn hooks_warn(list: &[crate::spec::Hook], state: &str, name: &str, warn: &mut dyn FnMut(&str)) {
     if let Err(e) = hooks::run_all(list, state, name) {
         warn(&e.render());
+    }
+}
+
+/// The poststart (`Running`) or poststop hooks of a container runt no longer has the spec of:
+/// read again from its bundle (a bundle gone since is no reason to fail).
+#[inline(never)]
+fn bundle_hooks(st: &State, id: &str, status: Status, warn: &mut dyn FnMut(&str)) {
+    if let Ok(spec) = config::load(&st.bundle, id) {
+        let h = &spec.oci.hooks;
+        let (list, name) =
+            if status == Status::Running { (&h.poststart, "poststart") } else { (&h.poststop, "poststop") };
+        hooks_warn(list, &st.oci_json(status), name, warn);
     }
 }
 
@@ -283,9 +293,7 @@ fn delete(root: &str, id: &str, force: bool, warn: &mut dyn FnMut(&str)) -> Resu
         return Err(fail(&["container ", id, " (pid ", &int(st.pid.into()), ") did not stop"]));
     }
     cg.remove_all()?;
-    if let Ok(spec) = config::load(&st.bundle, id) {
-        hooks_warn(&spec.oci.hooks.poststop, &st.oci_json(Status::Stopped), "poststop", warn);
-    }
+    bundle_hooks(&st, id, Status::Stopped, warn);
     dir.remove()
 }
 
@@ -413,8 +421,7 @@ fn exec(root: &str, id: &str, a: &Args) -> Result<i32> {
         if cmd.is_empty() {
             return Err(Error::msg("exec: no command given"));
         }
-        spec.args.clear();
-        spec.args.extend_from_slice(cmd);
+        spec.args = cmd.to_vec();
         spec.oci.terminal = a.has("tty");
     }
     for (k, v) in &a.opts {
