@@ -99,10 +99,16 @@ fn load(a: &Args, id: &str) -> Result<crate::spec::Spec> {
     Ok(spec)
 }
 
+/// Creates `path` (mode 0644) holding `text`; `flags` add O_TRUNC or O_EXCL.
+#[inline(never)]
+fn write_new(path: &str, flags: u32, text: &str) -> Result<()> {
+    let fd = open_path(path, fs::O_WRONLY | fs::O_CREAT | flags, 0o644, "create ")?;
+    fs::write_all(fd.raw(), text.as_bytes()).map_err(|e| sys_err(e, &["write ", path]))
+}
+
 fn write_pid_file(path: &str, pid: i32) -> Result<()> {
     let tmp = cat(&[path, ".runt-tmp"]);
-    let fd = open_path(&tmp, fs::O_WRONLY | fs::O_CREAT | fs::O_TRUNC, 0o644, "create ")?;
-    fs::write_all(fd.raw(), int(pid.into()).as_bytes()).map_err(|e| sys_err(e, &["write ", &tmp]))?;
+    write_new(&tmp, fs::O_TRUNC, &int(pid.into()))?;
     fs::renameat(fs::CWD, &cstr(&tmp)?, &cstr(path)?).map_err(|e| sys_err(e, &["rename ", &tmp, " to ", path]))
 }
 
@@ -554,11 +560,10 @@ fn spec(a: &Args) -> Result<()> {
     let dir = a.get("bundle").unwrap_or(".");
     let path = cat(&[dir.trim_end_matches('/'), "/config.json"]);
     let text = super::template::config(a.has("rootless"), process::getuid(), process::getgid());
-    let fd = match open_path(&path, fs::O_WRONLY | fs::O_CREAT | fs::O_EXCL, 0o644, "create ") {
-        Err(e) if e.errno == Some(Errno::EEXIST) => return Err(fail(&[&path, " already exists"])),
-        fd => fd?,
-    };
-    fs::write_all(fd.raw(), text.as_bytes()).map_err(|e| sys_err(e, &["write ", &path]))
+    match write_new(&path, fs::O_EXCL, &text) {
+        Err(e) if e.errno == Some(Errno::EEXIST) => Err(fail(&[&path, " already exists"])),
+        r => r,
+    }
 }
 
 #[cfg(test)]
