@@ -70,6 +70,12 @@ fn open(root: &str, id: &str) -> Result<(Dir, State)> {
     Ok((dir, st))
 }
 
+/// The cgroup of container `id`.
+#[inline(never)]
+fn cgroup_of(root: &str, id: &str) -> Result<Cgroup> {
+    Cgroup::open(&open(root, id)?.1.cgroups)
+}
+
 /// An absolute bundle path (relative ones are taken from runt's cwd).
 fn absolute(path: &str) -> Result<String> {
     if path.starts_with('/') {
@@ -346,8 +352,7 @@ fn list(root: &str, a: &Args) -> Result<()> {
 
 #[inline(never)]
 fn ps(root: &str, id: &str, a: &Args) -> Result<()> {
-    let (_, st) = open(root, id)?;
-    let pids = Cgroup::open(&st.cgroups)?.pids();
+    let pids = cgroup_of(root, id)?.pids();
     let json_out = a.get("format") == Some("json");
     let mut out = String::from(if json_out { "[" } else { "PID     CMD\n" });
     for p in pids {
@@ -384,7 +389,8 @@ fn freeze(root: &str, id: &str, frozen: bool) -> Result<()> {
 
 #[inline(never)]
 fn update(root: &str, id: &str, a: &Args) -> Result<()> {
-    let (_, st) = open(root, id)?;
+    // Opened first: a container that is gone is the first thing to report.
+    let cg = cgroup_of(root, id)?;
     let mut limits = match a.get("resources") {
         Some(src) => {
             let text = if src == "-" { read_all(0)? } else { read_path(src)? };
@@ -398,7 +404,7 @@ fn update(root: &str, id: &str, a: &Args) -> Result<()> {
     if let Some(n) = a.get("memory") {
         limits.memory = Some(crate::cli::parse_size(n).ok_or_else(|| fail(&["invalid --memory '", n, "'"]))?);
     }
-    Cgroup::open(&st.cgroups)?.update(&limits)
+    cg.update(&limits)
 }
 
 /// `runt exec ID CMD...` or `--process P.json`: the container's own process settings (identity,
@@ -487,8 +493,7 @@ fn read_path(path: &str) -> Result<Vec<u8>> {
 
 #[inline(never)]
 fn events(root: &str, id: &str) -> Result<()> {
-    let (_, st) = open(root, id)?;
-    let cg = Cgroup::open(&st.cgroups)?;
+    let cg = cgroup_of(root, id)?;
     let num = |c: &str, f: &str| cg.read(c, f).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
     let (mem_usage, mem_limit, cpu_total) = if cg.is_v2() {
         let usec = cg
