@@ -57,9 +57,9 @@ pub fn exec(st: &State, spec: &Spec, opts: &Options, write_pid: &mut dyn FnMut(i
         None => None,
     };
     let cg = Cgroup::open(&st.cgroups)?;
-    let (parent, child) = sync::pair()?;
     let waited = SigSet::of(FORWARDED).union(SigSet::of(&[17]));
     let saved_mask = signal::set_mask(waited.union(SigSet::of(&[13]))).or_what("block signals")?;
+    let (parent, child) = sync::pair()?;
     let pid = process::clone_fork(0).or_what("fork")?;
     if pid == 0 {
         drop(parent);
