@@ -165,10 +165,9 @@ fn start(root: &str, id: &str, warn: &mut dyn FnMut(&str)) -> Result<()> {
     let mut b = [0u8; 2];
     let n = fs::read_full(fd.raw(), &mut b).map_err(|e| sys_err(e, &["read ", &fifo]))?;
     dir.remove_fifo();
-    match n {
-        0 => return Err(fail(&["container ", id, " exited before it could start"])),
-        1 => {}
-        _ => return Err(fail(&["container ", id, " failed to start its command"])),
+    if n != 1 {
+        let why = if n == 0 { " exited before it could start" } else { " failed to start its command" };
+        return Err(fail(&["container ", id, why]));
     }
     // poststart hooks: after the command started; a failure is a warning (the spec's rule).
     bundle_hooks(&st, id, Status::Running, warn);
