@@ -70,6 +70,12 @@ fn open(root: &str, id: &str) -> Result<(Dir, State)> {
     Ok((dir, st))
 }
 
+/// "cannot <verb> container ID: it is <state>".
+#[inline(never)]
+fn cannot(verb: &str, id: &str, state: &str) -> Error {
+    fail(&["cannot ", verb, " container ", id, ": it is ", state])
+}
+
 /// The cgroup of container `id`.
 #[inline(never)]
 fn cgroup_of(root: &str, id: &str) -> Result<Cgroup> {
@@ -155,7 +161,7 @@ fn start(root: &str, id: &str, warn: &mut dyn FnMut(&str)) -> Result<()> {
     let (dir, st) = open(root, id)?;
     match st.status(&dir) {
         Status::Created => {}
-        s => return Err(fail(&["cannot start container ", id, ": it is ", s.name()])),
+        s => return Err(cannot("start", id, s.name())),
     }
     // The container blocks opening the fifo for writing; opening it for reading lets it go.
     let fifo = dir.fifo_path();
@@ -255,7 +261,7 @@ fn kill(root: &str, id: &str, a: &Args) -> Result<()> {
     let sig = signal_number(sig_text).ok_or_else(|| fail(&["kill: unknown signal '", sig_text, "'"]))?;
     let (dir, st) = open(root, id)?;
     if st.status(&dir) == Status::Stopped {
-        return Err(fail(&["cannot kill container ", id, ": it is not running"]));
+        return Err(cannot("kill", id, "not running"));
     }
     if a.has("all") {
         for pid in Cgroup::open(&st.cgroups)?.pids() {
@@ -421,7 +427,7 @@ fn exec(root: &str, id: &str, a: &Args) -> Result<i32> {
     let (dir, st) = open(root, id)?;
     let status = st.status(&dir);
     if status != Status::Running {
-        return Err(fail(&["cannot exec in container ", id, ": it is ", status.name()]));
+        return Err(cannot("exec in", id, status.name()));
     }
     let mut spec = config::load(&st.bundle, id)?;
     if let Some(p) = a.get("process") {
