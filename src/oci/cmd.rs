@@ -76,6 +76,12 @@ fn cannot(verb: &str, id: &str, state: &str) -> Error {
     fail(&["cannot ", verb, " container ", id, ": it is ", state])
 }
 
+/// "<prefix>invalid --<flag> '<value>'".
+#[inline(never)]
+fn invalid(prefix: &str, flag: &str, value: &str) -> Error {
+    fail(&[prefix, "invalid --", flag, " '", value, "'"])
+}
+
 /// The cgroup of container `id`.
 #[inline(never)]
 fn cgroup_of(root: &str, id: &str) -> Result<Cgroup> {
@@ -404,10 +410,10 @@ fn update(root: &str, id: &str, a: &Args) -> Result<()> {
         None => crate::spec::Limits { cpu_period: crate::cli::CPU_PERIOD_US, ..Default::default() },
     };
     if let Some(n) = a.get("pids-limit") {
-        limits.pids = Some(n.parse().map_err(|_| fail(&["invalid --pids-limit '", n, "'"]))?);
+        limits.pids = Some(n.parse().map_err(|_| invalid("", "pids-limit", n))?);
     }
     if let Some(n) = a.get("memory") {
-        limits.memory = Some(crate::cli::parse_size(n).ok_or_else(|| fail(&["invalid --memory '", n, "'"]))?);
+        limits.memory = Some(crate::cli::parse_size(n).ok_or_else(|| invalid("", "memory", n))?);
     }
     cg.update(&limits)
 }
@@ -445,7 +451,7 @@ fn exec(root: &str, id: &str, a: &Args) -> Result<i32> {
         match *k {
             "env" => {
                 let Some((key, _)) = v.split_once('=') else {
-                    return Err(fail(&["exec: invalid --env '", v, "'"]));
+                    return Err(invalid("exec: ", "env", v));
                 };
                 spec.env.retain(|x| x.split_once('=').map_or(x.as_str(), |kv| kv.0) != key);
                 spec.env.push(String::from(v));
@@ -465,7 +471,7 @@ fn exec(root: &str, id: &str, a: &Args) -> Result<i32> {
     if let Some(u) = a.get("user") {
         let (uid, gid) = u.split_once(':').unwrap_or((u, "0"));
         let (Ok(uid), Ok(gid)) = (uid.parse(), gid.parse()) else {
-            return Err(fail(&["exec: invalid --user '", u, "'"]));
+            return Err(invalid("exec: ", "user", u));
         };
         spec.user = Some(crate::spec::User { uid, gid });
     }
