@@ -4,7 +4,7 @@
 use crate::cgroup::Cgroup;
 use crate::error::{cat, dec_i, Error, OrSys, Result};
 use crate::launch::{exit_status, FORWARDED};
-use crate::rootfs::cstr;
+use crate::oci::write::open_path;
 use crate::spec::Spec;
 use crate::state::State;
 use crate::sys::signal::{self, SigSet};
@@ -27,8 +27,8 @@ const ORDER: &[(&str, u32)] = &[
 /// Opens /proc/PID/ns/NAME unless it is runt's own namespace already.
 fn ns_of(pid: i32, name: &str) -> Result<Option<Fd>> {
     let theirs = cat(&["/proc/", &dec_i(pid.into()), "/ns/", name]);
-    let fd = fs::openat(fs::CWD, &cstr(&theirs)?, fs::O_RDONLY, 0).or_op("open", &theirs)?;
-    let own = fs::openat(fs::CWD, &cstr(&cat(&["/proc/self/ns/", name]))?, fs::O_RDONLY, 0);
+    let fd = open_path(&theirs, fs::O_RDONLY, 0, "open ")?;
+    let own = open_path(&cat(&["/proc/self/ns/", name]), fs::O_RDONLY, 0, "open ");
     let same = own.is_ok_and(|o| fs::identity(o.raw()).ok() == fs::identity(fd.raw()).ok());
     Ok((!same).then_some(fd))
 }
