@@ -4,7 +4,7 @@
 use crate::cgroup::Cgroup;
 use crate::error::{cat, dec_i, Error, OrSys, Result};
 use crate::launch::{exit_status, FORWARDED};
-use crate::oci::write::open_path;
+use crate::oci::write::{open_path, sys_err};
 use crate::spec::Spec;
 use crate::state::State;
 use crate::sys::signal::{self, SigSet};
@@ -50,7 +50,7 @@ pub fn exec(st: &State, spec: &Spec, opts: &Options, write_pid: &mut dyn FnMut(i
     }
     if let Some(pidns) = ns_of(st.pid, "pid")? {
         process::setns(&pidns, process::CLONE_NEWPID)
-            .or_sys(|| cat(&["setns into /proc/", &dec_i(st.pid.into()), "/ns/pid"]))?;
+            .map_err(|e| sys_err(e, &["setns into /proc/", &dec_i(st.pid.into()), "/ns/pid"]))?;
     }
     let console = match opts.console {
         Some(path) => Some(net::unix_connect(path.as_bytes()).or_op("connect to console socket", path)?),
@@ -106,7 +106,7 @@ fn enter(sync: &sync::ChildEnd, joins: &[(Fd, u32)], spec: &Spec, mask: SigSet, 
     }
     for (fd, flag) in joins {
         let name = ORDER.iter().find(|o| o.1 == *flag).map_or("", |o| o.0);
-        process::setns(fd, *flag).or_sys(|| cat(&["setns into the container's ", name, " namespace"]))?;
+        process::setns(fd, *flag).map_err(|e| sys_err(e, &["setns into the container's ", name, " namespace"]))?;
     }
     init::become_process(spec, mask, console)
 }
