@@ -403,10 +403,7 @@ fn update(root: &str, id: &str, a: &Args) -> Result<()> {
     // Opened first: a container that is gone is the first thing to report.
     let cg = cgroup_of(root, id)?;
     let mut limits = match a.get("resources") {
-        Some(src) => {
-            let text = if src == "-" { read_all(0)? } else { read_path(src)? };
-            config::resources(&parse_json(&text, src)?).map_err(|e| e.context(src))?
-        }
+        Some(src) => config::resources(&read_json(src, true)?).map_err(|e| e.context(src))?,
         None => crate::spec::Limits { cpu_period: crate::cli::CPU_PERIOD_US, ..Default::default() },
     };
     if let Some(n) = a.get("pids-limit") {
@@ -437,7 +434,7 @@ fn exec(root: &str, id: &str, a: &Args) -> Result<i32> {
     }
     let mut spec = config::load(&st.bundle, id)?;
     if let Some(p) = a.get("process") {
-        let v = parse_json(&read_path(p)?, p)?;
+        let v = read_json(p, false)?;
         config::apply_process(&v, &mut spec).map_err(|e| e.context(p))?;
     } else {
         let cmd = a.args.get(1..).unwrap_or_default();
@@ -495,6 +492,13 @@ fn read_all(fd: i32) -> Result<Vec<u8>> {
     let n = fs::read_full(fd, &mut buf).or_what("read stdin")?;
     buf.truncate(n);
     Ok(buf)
+}
+
+/// The JSON in file `src` (or stdin for "-" when `stdin`); errors name it.
+#[inline(never)]
+fn read_json(src: &str, stdin: bool) -> Result<super::json::Value> {
+    let text = if stdin && src == "-" { read_all(0)? } else { read_path(src)? };
+    parse_json(&text, src)
 }
 
 fn read_path(path: &str) -> Result<Vec<u8>> {
