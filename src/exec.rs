@@ -4,7 +4,7 @@
 use crate::cgroup::Cgroup;
 use crate::error::{cat, dec_i, Error, OrSys, Result};
 use crate::launch::{exit_status, FORWARDED};
-use crate::rootfs::cstr;
+use crate::oci::write::{open_path, sys_err};
 use crate::spec::Spec;
 use crate::state::State;
 use crate::sys::signal::{self, SigSet};
@@ -27,8 +27,8 @@ const ORDER: &[(&str, u32)] = &[
 /// Opens /proc/PID/ns/NAME unless it is runt's own namespace already.
 fn ns_of(pid: i32, name: &str) -> Result<Option<Fd>> {
     let theirs = cat(&["/proc/", &dec_i(pid.into()), "/ns/", name]);
-    let fd = fs::openat(fs::CWD, &cstr(&theirs)?, fs::O_RDONLY, 0).or_op("open", &theirs)?;
-    let own = fs::openat(fs::CWD, &cstr(&cat(&["/proc/self/ns/", name]))?, fs::O_RDONLY, 0);
+    let fd = open_path(&theirs, fs::O_RDONLY, 0, "open ")?;
+    let own = open_path(&cat(&["/proc/self/ns/", name]), fs::O_RDONLY, 0, "open ");
     let same = own.is_ok_and(|o| fs::identity(o.raw()).ok() == fs::identity(fd.raw()).ok());
     Ok((!same).then_some(fd))
 }
@@ -50,16 +50,16 @@ pub fn exec(st: &State, spec: &Spec, opts: &Options, write_pid: &mut dyn FnMut(i
     }
     if let Some(pidns) = ns_of(st.pid, "pid")? {
         process::setns(&pidns, process::CLONE_NEWPID)
-            .or_sys(|| cat(&["setns into /proc/", &dec_i(st.pid.into()), "/ns/pid"]))?;
+            .map_err(|e| sys_err(e, &["setns into /proc/", &dec_i(st.pid.into()), "/ns/pid"]))?;
     }
     let console = match opts.console {
         Some(path) => Some(net::unix_connect(path.as_bytes()).or_op("connect to console socket", path)?),
         None => None,
     };
     let cg = Cgroup::open(&st.cgroups)?;
-    let (parent, child) = sync::pair()?;
     let waited = SigSet::of(FORWARDED).union(SigSet::of(&[17]));
     let saved_mask = signal::set_mask(waited.union(SigSet::of(&[13]))).or_what("block signals")?;
+    let (parent, child) = sync::pair()?;
     let pid = process::clone_fork(0).or_what("fork")?;
     if pid == 0 {
         drop(parent);
@@ -106,7 +106,7 @@ fn enter(sync: &sync::ChildEnd, joins: &[(Fd, u32)], spec: &Spec, mask: SigSet, 
     }
     for (fd, flag) in joins {
         let name = ORDER.iter().find(|o| o.1 == *flag).map_or("", |o| o.0);
-        process::setns(fd, *flag).or_sys(|| cat(&["setns into the container's ", name, " namespace"]))?;
+        process::setns(fd, *flag).map_err(|e| sys_err(e, &["setns into the container's ", name, " namespace"]))?;
     }
     init::become_process(spec, mask, console)
 }

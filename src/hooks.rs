@@ -64,13 +64,13 @@ fn run(hook: &Hook, state: &str) -> Result<()> {
         if p == pid {
             return match crate::launch::exit_status(raw) {
                 0 => Ok(()),
-                n => Err(Error::msg(cat(&["exit status ", &dec_i(n.into())]))),
+                n => Err(Error::cat(&["exit status ", &dec_i(n.into())])),
             };
         }
         if limit_ms.is_some_and(|l| waited >= l) {
             let _ = process::kill(pid, process::SIGKILL);
             let _ = process::wait4(pid, false);
-            return Err(Error::msg(cat(&["timed out after ", &dec(hook.timeout.unwrap_or_default().into()), " s"])));
+            return Err(Error::cat(&["timed out after ", &dec(hook.timeout.unwrap_or_default().into()), " s"]));
         }
         process::sleep_ms(10);
         waited += 10;

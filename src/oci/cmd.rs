@@ -28,9 +28,12 @@ pub fn run(g: &Global, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
         _ => a.id()?,
     };
     match a.cmd {
-        Cmd::Run => return run_bundle(root, id, a, warn),
+        Cmd::Run if !a.has("detach") => return run_bundle(root, id, a, warn),
         Cmd::Exec => return exec(root, id, a),
-        Cmd::Create => create(root, id, a, warn).map(drop),
+        // `run --detach` is create then start.
+        Cmd::Create | Cmd::Run => {
+            create(root, id, a, warn).and_then(|_| if a.cmd == Cmd::Run { start(root, id, warn) } else { Ok(()) })
+        }
         Cmd::Start => start(root, id, warn),
         Cmd::State => open(root, id).map(|(dir, st)| print(st.oci_json(st.status(&dir)))),
         Cmd::Kill => kill(root, id, a),
@@ -67,6 +70,24 @@ fn open(root: &str, id: &str) -> Result<(Dir, State)> {
     Ok((dir, st))
 }
 
+/// "cannot <verb> container ID: it is <state>".
+#[inline(never)]
+fn cannot(verb: &str, id: &str, state: &str) -> Error {
+    fail(&["cannot ", verb, " container ", id, ": it is ", state])
+}
+
+/// "<prefix>invalid --<flag> '<value>'".
+#[inline(never)]
+fn invalid(prefix: &str, flag: &str, value: &str) -> Error {
+    fail(&[prefix, "invalid --", flag, " '", value, "'"])
+}
+
+/// The cgroup of container `id`.
+#[inline(never)]
+fn cgroup_of(root: &str, id: &str) -> Result<Cgroup> {
+    Cgroup::open(&open(root, id)?.1.cgroups)
+}
+
 /// An absolute bundle path (relative ones are taken from runt's cwd).
 fn absolute(path: &str) -> Result<String> {
     if path.starts_with('/') {
@@ -96,10 +117,16 @@ fn load(a: &Args, id: &str) -> Result<crate::spec::Spec> {
     Ok(spec)
 }
 
+/// Creates `path` (mode 0644) holding `text`; `flags` add O_TRUNC or O_EXCL.
+#[inline(never)]
+fn write_new(path: &str, flags: u32, text: &str) -> Result<()> {
+    let fd = open_path(path, fs::O_WRONLY | fs::O_CREAT | flags, 0o644, "create ")?;
+    fs::write_all(fd.raw(), text.as_bytes()).map_err(|e| sys_err(e, &["write ", path]))
+}
+
 fn write_pid_file(path: &str, pid: i32) -> Result<()> {
     let tmp = cat(&[path, ".runt-tmp"]);
-    let fd = open_path(&tmp, fs::O_WRONLY | fs::O_CREAT | fs::O_TRUNC, 0o644, "create ")?;
-    fs::write_all(fd.raw(), int(pid.into()).as_bytes()).map_err(|e| sys_err(e, &["write ", &tmp]))?;
+    write_new(&tmp, fs::O_TRUNC, &int(pid.into()))?;
     fs::renameat(fs::CWD, &cstr(&tmp)?, &cstr(path)?).map_err(|e| sys_err(e, &["rename ", &tmp, " to ", path]))
 }
 
@@ -140,7 +167,7 @@ fn start(root: &str, id: &str, warn: &mut dyn FnMut(&str)) -> Result<()> {
     let (dir, st) = open(root, id)?;
     match st.status(&dir) {
         Status::Created => {}
-        s => return Err(fail(&["cannot start container ", id, ": it is ", s.name()])),
+        s => return Err(cannot("start", id, s.name())),
     }
     // The container blocks opening the fifo for writing; opening it for reading lets it go.
     let fifo = dir.fifo_path();
@@ -150,26 +177,18 @@ fn start(root: &str, id: &str, warn: &mut dyn FnMut(&str)) -> Result<()> {
     let mut b = [0u8; 2];
     let n = fs::read_full(fd.raw(), &mut b).map_err(|e| sys_err(e, &["read ", &fifo]))?;
     dir.remove_fifo();
-    match n {
-        0 => return Err(fail(&["container ", id, " exited before it could start"])),
-        1 => {}
-        _ => return Err(fail(&["container ", id, " failed to start its command"])),
+    if n != 1 {
+        let why = if n == 0 { " exited before it could start" } else { " failed to start its command" };
+        return Err(fail(&["container ", id, why]));
     }
     // poststart hooks: after the command started; a failure is a warning (the spec's rule).
-    if let Ok(spec) = config::load(&st.bundle, id) {
-        hooks_warn(&spec.oci.hooks.poststart, &st.oci_json(Status::Running), "poststart", warn);
-    }
+    bundle_hooks(&st, id, Status::Running, warn);
     Ok(())
 }
 
-/// `runt run --bundle B ID`: create and start in one go; runt stays, forwards signals, waits,
-/// and deletes the container when it ends (or, with --detach, leaves it running).
+/// `runt run --bundle B ID` without --detach: create and start in one go; runt stays, forwards
+/// signals, waits, and deletes the container when it ends.
 fn run_bundle(root: &str, id: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
-    if a.has("detach") {
-        create(root, id, a, warn)?;
-        start(root, id, warn)?;
-        return Ok(0);
-    }
     let spec = load(a, id)?;
     let dir = Dir::create(root, id)?;
     let pid_file = a.get("pid-file");
@@ -210,9 +229,19 @@ fn run_bundle(root: &str, id: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Res
 #[inline(never)]
 fn hooks_warn(list: &[crate::spec::Hook], state: &str, name: &str, warn: &mut dyn FnMut(&str)) {
     if let Err(e) = hooks::run_all(list, state, name) {
-        // The text `Display` gives, without the formatting machinery.
-        let errno = e.errno.map_or("", crate::sys::strerror);
-        warn(&cat(&[&e.what, if errno.is_empty() { "" } else { ": " }, errno]));
+        warn(&e.render());
+    }
+}
+
+/// The poststart (`Running`) or poststop hooks of a container runt no longer has the spec of:
+/// read again from its bundle (a bundle gone since is no reason to fail).
+#[inline(never)]
+fn bundle_hooks(st: &State, id: &str, status: Status, warn: &mut dyn FnMut(&str)) {
+    if let Ok(spec) = config::load(&st.bundle, id) {
+        let h = &spec.oci.hooks;
+        let (list, name) =
+            if status == Status::Running { (&h.poststart, "poststart") } else { (&h.poststop, "poststop") };
+        hooks_warn(list, &st.oci_json(status), name, warn);
     }
 }
 
@@ -238,7 +267,7 @@ fn kill(root: &str, id: &str, a: &Args) -> Result<()> {
     let sig = signal_number(sig_text).ok_or_else(|| fail(&["kill: unknown signal '", sig_text, "'"]))?;
     let (dir, st) = open(root, id)?;
     if st.status(&dir) == Status::Stopped {
-        return Err(fail(&["cannot kill container ", id, ": it is not running"]));
+        return Err(cannot("kill", id, "not running"));
     }
     if a.has("all") {
         for pid in Cgroup::open(&st.cgroups)?.pids() {
@@ -287,9 +316,7 @@ fn delete(root: &str, id: &str, force: bool, warn: &mut dyn FnMut(&str)) -> Resu
         return Err(fail(&["container ", id, " (pid ", &int(st.pid.into()), ") did not stop"]));
     }
     cg.remove_all()?;
-    if let Ok(spec) = config::load(&st.bundle, id) {
-        hooks_warn(&spec.oci.hooks.poststop, &st.oci_json(Status::Stopped), "poststop", warn);
-    }
+    bundle_hooks(&st, id, Status::Stopped, warn);
     dir.remove()
 }
 
@@ -336,8 +363,7 @@ fn list(root: &str, a: &Args) -> Result<()> {
 
 #[inline(never)]
 fn ps(root: &str, id: &str, a: &Args) -> Result<()> {
-    let (_, st) = open(root, id)?;
-    let pids = Cgroup::open(&st.cgroups)?.pids();
+    let pids = cgroup_of(root, id)?.pids();
     let json_out = a.get("format") == Some("json");
     let mut out = String::from(if json_out { "[" } else { "PID     CMD\n" });
     for p in pids {
@@ -374,21 +400,19 @@ fn freeze(root: &str, id: &str, frozen: bool) -> Result<()> {
 
 #[inline(never)]
 fn update(root: &str, id: &str, a: &Args) -> Result<()> {
-    let (_, st) = open(root, id)?;
+    // Opened first: a container that is gone is the first thing to report.
+    let cg = cgroup_of(root, id)?;
     let mut limits = match a.get("resources") {
-        Some(src) => {
-            let text = if src == "-" { read_all(0)? } else { read_path(src)? };
-            config::resources(&parse_json(&text, src)?).map_err(|e| e.context(src))?
-        }
+        Some(src) => config::resources(&read_json(src, true)?).map_err(|e| e.context(src))?,
         None => crate::spec::Limits { cpu_period: crate::cli::CPU_PERIOD_US, ..Default::default() },
     };
     if let Some(n) = a.get("pids-limit") {
-        limits.pids = Some(n.parse().map_err(|_| fail(&["invalid --pids-limit '", n, "'"]))?);
+        limits.pids = Some(n.parse().map_err(|_| invalid("", "pids-limit", n))?);
     }
     if let Some(n) = a.get("memory") {
-        limits.memory = Some(crate::cli::parse_size(n).ok_or_else(|| fail(&["invalid --memory '", n, "'"]))?);
+        limits.memory = Some(crate::cli::parse_size(n).ok_or_else(|| invalid("", "memory", n))?);
     }
-    Cgroup::open(&st.cgroups)?.update(&limits)
+    cg.update(&limits)
 }
 
 /// `runt exec ID CMD...` or `--process P.json`: the container's own process settings (identity,
@@ -406,26 +430,25 @@ fn exec(root: &str, id: &str, a: &Args) -> Result<i32> {
     let (dir, st) = open(root, id)?;
     let status = st.status(&dir);
     if status != Status::Running {
-        return Err(fail(&["cannot exec in container ", id, ": it is ", status.name()]));
+        return Err(cannot("exec in", id, status.name()));
     }
     let mut spec = config::load(&st.bundle, id)?;
     if let Some(p) = a.get("process") {
-        let v = parse_json(&read_path(p)?, p)?;
+        let v = read_json(p, false)?;
         config::apply_process(&v, &mut spec).map_err(|e| e.context(p))?;
     } else {
         let cmd = a.args.get(1..).unwrap_or_default();
         if cmd.is_empty() {
             return Err(Error::msg("exec: no command given"));
         }
-        spec.args.clear();
-        spec.args.extend_from_slice(cmd);
+        spec.args = cmd.to_vec();
         spec.oci.terminal = a.has("tty");
     }
     for (k, v) in &a.opts {
         match *k {
             "env" => {
                 let Some((key, _)) = v.split_once('=') else {
-                    return Err(fail(&["exec: invalid --env '", v, "'"]));
+                    return Err(invalid("exec: ", "env", v));
                 };
                 spec.env.retain(|x| x.split_once('=').map_or(x.as_str(), |kv| kv.0) != key);
                 spec.env.push(String::from(v));
@@ -445,7 +468,7 @@ fn exec(root: &str, id: &str, a: &Args) -> Result<i32> {
     if let Some(u) = a.get("user") {
         let (uid, gid) = u.split_once(':').unwrap_or((u, "0"));
         let (Ok(uid), Ok(gid)) = (uid.parse(), gid.parse()) else {
-            return Err(fail(&["exec: invalid --user '", u, "'"]));
+            return Err(invalid("exec: ", "user", u));
         };
         spec.user = Some(crate::spec::User { uid, gid });
     }
@@ -471,6 +494,13 @@ fn read_all(fd: i32) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
+/// The JSON in file `src` (or stdin for "-" when `stdin`); errors name it.
+#[inline(never)]
+fn read_json(src: &str, stdin: bool) -> Result<super::json::Value> {
+    let text = if stdin && src == "-" { read_all(0)? } else { read_path(src)? };
+    parse_json(&text, src)
+}
+
 fn read_path(path: &str) -> Result<Vec<u8>> {
     let fd = open_path(path, fs::O_RDONLY, 0, "open ")?;
     read_all(fd.raw()).map_err(|e| e.context(path))
@@ -478,8 +508,7 @@ fn read_path(path: &str) -> Result<Vec<u8>> {
 
 #[inline(never)]
 fn events(root: &str, id: &str) -> Result<()> {
-    let (_, st) = open(root, id)?;
-    let cg = Cgroup::open(&st.cgroups)?;
+    let cg = cgroup_of(root, id)?;
     let num = |c: &str, f: &str| cg.read(c, f).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
     let (mem_usage, mem_limit, cpu_total) = if cg.is_v2() {
         let usec = cg
@@ -551,11 +580,10 @@ fn spec(a: &Args) -> Result<()> {
     let dir = a.get("bundle").unwrap_or(".");
     let path = cat(&[dir.trim_end_matches('/'), "/config.json"]);
     let text = super::template::config(a.has("rootless"), process::getuid(), process::getgid());
-    let fd = match open_path(&path, fs::O_WRONLY | fs::O_CREAT | fs::O_EXCL, 0o644, "create ") {
-        Err(e) if e.errno == Some(Errno::EEXIST) => return Err(fail(&[&path, " already exists"])),
-        fd => fd?,
-    };
-    fs::write_all(fd.raw(), text.as_bytes()).map_err(|e| sys_err(e, &["write ", &path]))
+    match write_new(&path, fs::O_EXCL, &text) {
+        Err(e) if e.errno == Some(Errno::EEXIST) => Err(fail(&[&path, " already exists"])),
+        r => r,
+    }
 }
 
 #[cfg(test)]
