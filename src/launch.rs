@@ -195,12 +195,7 @@ pub fn run(spec: &Spec, warn: &mut dyn FnMut(&str), on_started: &mut dyn FnMut(i
     };
     let pid = st.pid;
     // A bundle's prestart and createRuntime hooks, when the child asks for them (as for create).
-    let json = hooks::state_json(spec, pid, "creating");
-    let mut runtime_hooks = || -> Result<()> {
-        hooks::run_all(&spec.oci.hooks.prestart, &json, "prestart")?;
-        hooks::run_all(&spec.oci.hooks.create_runtime, &json, "createRuntime")
-    };
-    if let Err(e) = st.parent.exec_result_with(pid, &mut runtime_hooks).and_then(|()| on_started(pid)) {
+    if let Err(e) = started(&st.parent, spec, pid, false).and_then(|()| on_started(pid)) {
         reap(pid);
         restore_terminal();
         return Err(e);
@@ -242,14 +237,7 @@ pub fn create(spec: &Spec, dir: &state::Dir, console: Option<&str>, warn: &mut d
         reap(pid);
         e
     };
-    let json = hooks::state_json(spec, pid, "creating");
-    // The runtime's hooks run in runt's namespaces, with the container's namespaces made and its
-    // createContainer hooks still to come.
-    let mut runtime_hooks = || -> Result<()> {
-        hooks::run_all(&spec.oci.hooks.prestart, &json, "prestart")?;
-        hooks::run_all(&spec.oci.hooks.create_runtime, &json, "createRuntime")
-    };
-    st.parent.ready(pid, &mut runtime_hooks).map_err(fail)?;
+    started(&st.parent, spec, pid, true).map_err(fail)?;
     let state = State {
         id: spec.name.clone(),
         pid,
@@ -268,6 +256,19 @@ pub fn create(spec: &Spec, dir: &state::Dir, console: Option<&str>, warn: &mut d
         cg.keep();
     }
     Ok(state)
+}
+
+/// Waits for the child's exec (or, `ready`, its ready report for create), running the runtime's
+/// hooks when it asks: in runt's namespaces, with the container's namespaces made and its
+/// createContainer hooks still to come.
+#[inline(never)]
+fn started(parent: &sync::ParentEnd, spec: &Spec, pid: i32, ready: bool) -> Result<()> {
+    let json = hooks::state_json(spec, pid, "creating");
+    let mut runtime_hooks = || -> Result<()> {
+        hooks::run_all(&spec.oci.hooks.prestart, &json, "prestart")?;
+        hooks::run_all(&spec.oci.hooks.create_runtime, &json, "createRuntime")
+    };
+    parent.exec_result_with(pid, &mut runtime_hooks, ready)
 }
 
 /// The container's cgroup below each hierarchy root: config.json's cgroupsPath, or runt/NAME.
