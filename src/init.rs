@@ -219,7 +219,7 @@ const AFTER_START: &str = "after start: ";
 fn created(spec: &Spec, sync: &ChildEnd, fifo: Fd, pid: i32) -> Result<Error> {
     container_hooks(spec, sync, pid, Some(()))?;
     // A missing or unusable command is reported by create, as engines expect (127/126).
-    let (path, argv, envp) = resolve(spec)?;
+    let (prog, path) = resolve(spec)?;
     sync.ready()?;
     let after = |e: Error| Error { what: cat(&[AFTER_START, &e.what]), ..e };
     // Blocks until `runt start` opens the fifo for reading.
@@ -238,8 +238,8 @@ fn created(spec: &Spec, sync: &ChildEnd, fifo: Fd, pid: i32) -> Result<Error> {
     };
     hooks::run_all(&spec.oci.hooks.start_container, &hooks::state_json(spec, pid, "created"), "startContainer")
         .map_err(failed)?;
-    let errno = process::execve(&path, &ptrs(&argv), &ptrs(&envp));
-    Ok(failed(exec_error(spec.args.first().map_or("", |a| a.as_str()), errno)))
+    // The file found before ready, named in messages as the command was given.
+    Ok(failed(exec_as(spec, prog, &path)))
 }
 
 /// The hooks between set-up and the command: prestart and createRuntime first, in runt's
@@ -283,19 +283,19 @@ pub fn runtime_hooks(spec: &Spec) -> bool {
     !spec.oci.hooks.prestart.is_empty() || !spec.oci.hooks.create_runtime.is_empty()
 }
 
-/// The program to run (PATH searched in the container) and its argv and environment.
+/// The program to run (PATH searched in the container), once its argv and environment are
+/// known to be usable: the command as given and the file found (always with a '/').
 #[inline(never)]
-fn resolve(spec: &Spec) -> Result<(CString, Vec<CString>, Vec<CString>)> {
+fn resolve(spec: &Spec) -> Result<(&str, alloc::string::String)> {
     let prog = spec.args.first().ok_or_else(|| Error::msg("process.args is empty"))?;
-    let argv = rootfs::cstrs(&spec.args)?;
-    let envp = rootfs::cstrs(&spec.env)?;
+    rootfs::cstrs(&spec.args)?;
+    rootfs::cstrs(&spec.env)?;
     let mut found_unusable = None;
     for dir in dirs(spec, prog) {
-        let cp = cstr(&candidate(dir, prog))?;
+        let path = candidate(dir, prog);
+        let cp = cstr(&path)?;
         match fs::faccessat(fs::CWD, &cp, X_OK) {
-            Ok(()) if fs::openat(fs::CWD, &cp, fs::O_PATH | fs::O_DIRECTORY, 0).is_err() => {
-                return Ok((cp, argv, envp))
-            }
+            Ok(()) if fs::openat(fs::CWD, &cp, fs::O_PATH | fs::O_DIRECTORY, 0).is_err() => return Ok((prog, path)),
             Ok(()) => found_unusable = Some(Errno::EACCES),
             Err(Errno::ENOENT | Errno::ENOTDIR) => {}
             Err(e) => found_unusable = Some(e),
@@ -344,6 +344,13 @@ fn hex(n: u32) -> alloc::string::String {
 /// Returns the error to report: 127 if nothing was found, 126 if found but not executable.
 pub fn exec(spec: &Spec) -> Error {
     let Some(prog) = spec.args.first() else { return Error::msg("empty command") };
+    exec_as(spec, prog, prog)
+}
+
+/// `exec` of `file`, the command `prog` or (with a '/') the one file to run, with errors
+/// naming `prog`.
+#[inline(never)]
+fn exec_as(spec: &Spec, prog: &str, file: &str) -> Error {
     let (cargs, cenv) = match (rootfs::cstrs(&spec.args), rootfs::cstrs(&spec.env)) {
         (Ok(a), Ok(e)) => (a, e),
         (Err(e), _) | (_, Err(e)) => return e,
@@ -351,8 +358,8 @@ pub fn exec(spec: &Spec) -> Error {
     let (argv, envp) = (ptrs(&cargs), ptrs(&cenv));
 
     let mut errno = Errno::ENOENT;
-    for dir in dirs(spec, prog) {
-        let Ok(path) = cstr(&candidate(dir, prog)) else { continue };
+    for dir in dirs(spec, file) {
+        let Ok(path) = cstr(&candidate(dir, file)) else { continue };
         match process::execve(&path, &argv, &envp) {
             // A path names the one file to run: its error is the answer.
             e if dir.is_empty() => errno = e,
