@@ -285,7 +285,6 @@ pub fn runtime_hooks(spec: &Spec) -> bool {
 
 /// The program to run (PATH searched in the container), once its argv and environment are
 /// known to be usable: the command as given and the file found (always with a '/').
-#[inline(never)]
 fn resolve(spec: &Spec) -> Result<(&str, alloc::string::String)> {
     let prog = spec.args.first().ok_or_else(|| Error::msg("process.args is empty"))?;
     rootfs::cstrs(&spec.args)?;
