@@ -4,7 +4,7 @@
 //! the one exception is a created container after `start`, whose runt is gone: it says on its own
 //! stderr why its command could not run.
 
-use crate::error::{cat, dec, dec_i, Error, OrSys, Result, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND, EXIT_RUNTIME};
+use crate::error::{cat, dec, dec_i, push_dec, Error, OrSys, Result, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND, EXIT_RUNTIME};
 use crate::plan::Step;
 use crate::rootfs::{self, cstr};
 use crate::security::{caps, rlimits, seccomp};
@@ -148,8 +148,10 @@ pub fn become_process(spec: &Spec, saved_mask: SigSet, console: Option<&Fd>) -> 
     }
     for l in &spec.rlimits {
         process::setrlimit(l.resource, l.soft, l.hard).or_sys(|| {
-            let mut what = cat(&["setrlimit ", rlimits::name(l.resource), " ", &dec(l.soft), ":"]);
-            what.push_str(&dec(l.hard));
+            let mut what = cat(&["setrlimit ", rlimits::name(l.resource), " "]);
+            push_dec(&mut what, l.soft);
+            what.push(':');
+            push_dec(&mut what, l.hard);
             what
         })?;
     }
