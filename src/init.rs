@@ -4,7 +4,9 @@
 //! the one exception is a created container after `start`, whose runt is gone: it says on its own
 //! stderr why its command could not run.
 
-use crate::error::{cat, dec, dec_i, push_dec, Error, OrSys, Result, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND, EXIT_RUNTIME};
+use crate::error::{
+    cat, dec, dec_i, push_dec, Error, OrSys, Result, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND, EXIT_RUNTIME,
+};
 use crate::plan::Step;
 use crate::rootfs::{self, cstr};
 use crate::security::{caps, rlimits, seccomp};
@@ -226,7 +228,7 @@ fn created(spec: &Spec, sync: &ChildEnd, fifo: Fd, pid: i32) -> Result<Error> {
     let after = |e: Error| Error { what: cat(&[AFTER_START, &e.what]), ..e };
     // Blocks until `runt start` opens the fifo for reading.
     let mut fifo_path = alloc::string::String::from("/proc/self/fd/");
-    fifo_path.push_str(&dec_i(fifo.raw().into()));
+    push_dec(&mut fifo_path, u64::from(fifo.raw().unsigned_abs()));
     let fifo_path = cstr(&fifo_path)?;
     let w = fs::openat(fs::CWD, &fifo_path, fs::O_WRONLY, 0).or_what("open exec.fifo").map_err(after)?;
     fs::write_all(w.raw(), b"0").or_what("write exec.fifo").map_err(after)?;
