@@ -213,12 +213,7 @@ pub fn run(spec: &Spec, warn: &mut dyn FnMut(&str), on_started: &mut dyn FnMut(i
         }
         if let Err(e) = cg.remove() {
             // As main prints an error: "what: strerror".
-            let mut text = e.what;
-            if let Some(errno) = e.errno {
-                text.push_str(": ");
-                text.push_str(crate::sys::strerror(errno));
-            }
-            warnings.push(text);
+            warnings.push(e.render());
         }
     }
     Ok(Outcome { status, warnings })
