@@ -32,6 +32,8 @@ pub struct Outcome {
 struct Started {
     pid: i32,
     cg: Option<Cgroup>,
+    /// The cgroup's directories (for the state file).
+    cgroups: Vec<String>,
     parent: sync::ParentEnd,
     saved_mask: SigSet,
 }
@@ -96,7 +98,7 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
             _ => joins.push((fd, *flag)),
         }
     }
-    let cgroup_dirs = cg.as_ref().map(Cgroup::paths).unwrap_or_default();
+    let cgroups = cg.as_ref().map(Cgroup::paths).unwrap_or_default();
     let (parent, child) = sync::pair()?;
     let saved_mask = signal::set_mask(blocked).or_what("block signals")?;
 
@@ -124,7 +126,7 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
             if terminal {
                 let _ = process::setpgid(0, 0);
             }
-            init::run(spec, &steps, child, saved_mask, mode, init::Given { joins: &joins, cgroups: &cgroup_dirs })
+            init::run(spec, &steps, child, saved_mask, mode, init::Given { joins: &joins, cgroups: &cgroups })
         }
         Ok(pid) => pid,
         Err(e) => {
@@ -149,7 +151,7 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
         parent.release(pid)
     })();
     match released {
-        Ok(()) => Ok(Started { pid, cg, parent, saved_mask }),
+        Ok(()) => Ok(Started { pid, cg, cgroups, parent, saved_mask }),
         Err(e) => {
             // Killed before its report is read: a child still waiting for its release would
             // otherwise wait for the parent while the parent waits for its report.
@@ -242,7 +244,7 @@ pub fn create(spec: &Spec, dir: &state::Dir, console: Option<&str>, warn: &mut d
         created: state::timestamp(),
         oci_version: spec.oci.version.clone(),
         annotations: spec.oci.annotations.clone(),
-        cgroups: st.cg.as_ref().map(Cgroup::paths).unwrap_or_default(),
+        cgroups: st.cgroups,
     };
     dir.save(&state).map_err(fail)?;
     signal::discard(SigSet::of(&[SIGPIPE]));
