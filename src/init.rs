@@ -4,9 +4,7 @@
 //! the one exception is a created container after `start`, whose runt is gone: it says on its own
 //! stderr why its command could not run.
 
-use crate::error::{
-    cat, dec, dec_i, push_dec, Error, OrSys, Result, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND, EXIT_RUNTIME,
-};
+use crate::error::{cat, dec, dec_i, push_dec, Error, OrSys, Result, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND};
 use crate::plan::Step;
 use crate::rootfs::{self, cstr};
 use crate::security::{caps, rlimits, seccomp};
@@ -91,15 +89,11 @@ fn setup(
     for (fd, flag) in joins {
         process::setns(fd, *flag).or_sys(|| cat(&["setns into a namespace of type ", &hex(*flag)]))?;
     }
-    let go = || match sync.wait_go() {
-        Some(p) => p,
-        None => process::exit(EXIT_RUNTIME),
-    };
     // In a new user namespace nothing works until the parent has written the id maps, so wait
     // for go first; otherwise set up while the parent works on the cgroup and wait at the end.
     let in_userns = spec.userns.is_some();
     if in_userns {
-        *pid = go();
+        *pid = sync.go();
         // Become the namespace's root: the ids runt had outside may not be mapped at all (root
         // running --userns), and files cannot be created under an unmapped id.
         process::setgid(0).or_what("setgid 0 in the user namespace")?;
@@ -122,7 +116,7 @@ fn setup(
     // All of the above overlapped with the parent's cgroup set-up; from here on the process must
     // be inside its cgroup.
     if !in_userns {
-        *pid = go();
+        *pid = sync.go();
     }
     // Now that the process is in its cgroup, that cgroup becomes the root of its cgroup namespace.
     if spec.namespaces & process::CLONE_NEWCGROUP != 0 {
@@ -254,9 +248,7 @@ fn created(spec: &Spec, sync: &ChildEnd, fifo: Fd, pid: i32) -> Result<Error> {
 fn container_hooks(spec: &Spec, sync: &ChildEnd, pid: i32, created: Option<()>) -> Result<()> {
     if runtime_hooks(spec) {
         sync.hooks()?;
-        if sync.wait_go().is_none() {
-            process::exit(EXIT_RUNTIME);
-        }
+        sync.go();
     }
     let h = &spec.oci.hooks;
     hooks::run_all(&h.create_container, &hooks::state_json(spec, pid, "creating"), "createContainer")?;

@@ -101,6 +101,14 @@ impl ChildEnd {
         }
     }
 
+    /// `wait_go`, exiting quietly (EXIT_RUNTIME) when the parent gave up: it reports why itself.
+    pub fn go(&self) -> i32 {
+        match self.wait_go() {
+            Some(p) => p,
+            None => crate::sys::process::exit(crate::error::EXIT_RUNTIME),
+        }
+    }
+
     pub fn report(&self, e: &Error) {
         let _ = fs::write_all(self.report.raw(), &encode(e));
     }
