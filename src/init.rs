@@ -377,12 +377,8 @@ fn exec_error(prog: &str, errno: Errno) -> Error {
     }
     // ENOENT for a file that exists means its ELF interpreter or #! interpreter is missing.
     let exists = prog.contains('/') && cstr(prog).is_ok_and(|p| fs::faccessat(fs::CWD, &p, 0).is_ok());
-    let what = if exists {
-        cat(&["exec ", prog, " (its interpreter or dynamic loader is missing)"])
-    } else {
-        cat(&["exec ", prog])
-    };
-    Error::sys(errno, what).with_status(EXIT_NOT_FOUND)
+    let why = if exists { " (its interpreter or dynamic loader is missing)" } else { "" };
+    Error::sys_owned(errno, cat(&["exec ", prog, why])).with_status(EXIT_NOT_FOUND)
 }
 
 /// Where a bare command name is looked up when the container's environment has no PATH (ctr
