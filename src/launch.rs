@@ -2,7 +2,7 @@
 //! release it, forward signals while it runs, and clean up whatever way it ends.
 
 use crate::cgroup::{self, Cgroup, Layout, Needs};
-use crate::error::{cat, dec, Error, OrSys, Result};
+use crate::error::{cat, push_dec, Error, OrSys, Result};
 use crate::rootfs::cstr;
 use crate::spec::Spec;
 use crate::state::{self, State};
@@ -209,9 +209,13 @@ pub fn run(spec: &Spec, warn: &mut dyn FnMut(&str), on_started: &mut dyn FnMut(i
     let status = status?;
     let mut warnings = Vec::new();
     if let Some(cg) = st.cg {
-        if status == 128 + SIGKILL as i32 && spec.limits.memory.is_some() && cg.oom_killed() {
-            let limit = dec(spec.limits.memory.unwrap_or_default());
-            warnings.push(cat(&["container ", &spec.name, " was killed: out of memory (limit ", &limit, " bytes)"]));
+        if let (true, Some(limit)) = (status == 128 + SIGKILL as i32, spec.limits.memory) {
+            if cg.oom_killed() {
+                let mut text = cat(&["container ", &spec.name, " was killed: out of memory (limit "]);
+                push_dec(&mut text, limit);
+                text.push_str(" bytes)");
+                warnings.push(text);
+            }
         }
         if let Err(e) = cg.remove() {
             // As main prints an error: "what: strerror".
