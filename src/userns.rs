@@ -4,7 +4,7 @@
 //! newgidmap are installed and /etc/subuid and /etc/subgid give the user ranges, those ranges to
 //! ids 1 and up). Root may ask for a user namespace with `--userns` and explicit maps.
 
-use crate::error::{cat, dec_i, push_dec, Error, OrSys, Result};
+use crate::error::{cat, push_dec, Error, OrSys, Result};
 use crate::launch::exit_status;
 use crate::rootfs::cstr;
 use crate::sys::{fs, process};
@@ -167,7 +167,11 @@ fn run_helper(prog: &CStr, pid: i32, maps: &[IdMap]) -> Result<()> {
     let (_, raw) = process::wait4(child, false).or_op("wait for", path)?;
     match exit_status(raw) {
         0 => Ok(()),
-        n => Err(Error::cat(&[&shown, ": exit status ", &dec_i(n.into())])),
+        n => {
+            shown.push_str(": exit status ");
+            push_dec(&mut shown, u64::from(n.unsigned_abs()));
+            Err(Error::msg(shown))
+        }
     }
 }
 
