@@ -83,6 +83,7 @@ impl ParentEnd {
         Ok((n == 1).then_some(tag[0]))
     }
 
+    #[inline(never)]
     fn error(&self) -> Error {
         let mut buf = [0u8; 4096];
         let n = fs::read_full(self.report.raw(), &mut buf).unwrap_or(0);
