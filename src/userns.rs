@@ -33,6 +33,7 @@ const NEWUIDMAP: &CStr = c"/usr/bin/newuidmap";
 const NEWGIDMAP: &CStr = c"/usr/bin/newgidmap";
 
 /// `INSIDE:OUTSIDE:COUNT`.
+#[inline(never)]
 pub fn parse_map(s: &str) -> Result<IdMap> {
     let mut f = [0u32; 3];
     let mut it = s.split(':');
