@@ -330,7 +330,8 @@ fn hex(n: u32) -> alloc::string::String {
     let mut s = alloc::string::String::from("0x");
     let digits = (32 - n.leading_zeros()).div_ceil(4).max(1);
     for i in (0..digits).rev() {
-        s.push(char::from_digit((n >> (4 * i)) & 15, 16).unwrap_or('0'));
+        let d = b"0123456789abcdef".get(((n >> (4 * i)) & 15) as usize);
+        s.push(char::from(d.copied().unwrap_or(b'0')));
     }
     s
 }
