@@ -14,6 +14,7 @@ const O_NOCTTY: u32 = linux_raw_sys::general::O_NOCTTY;
 /// text after it.
 type Step = (&'static str, bool, &'static str);
 
+#[inline(never)]
 pub fn attach(socket: &Fd, size: Option<(u16, u16)>) -> Result<()> {
     let mut name = String::new();
     let mut step: Step = ("open /dev/ptmx", false, "");

@@ -4,7 +4,7 @@
 //! the one exception is a created container after `start`, whose runt is gone: it says on its own
 //! stderr why its command could not run.
 
-use crate::error::{cat, dec, dec_i, Error, OrSys, Result, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND, EXIT_RUNTIME};
+use crate::error::{cat, dec, dec_i, push_dec, Error, OrSys, Result, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND};
 use crate::plan::Step;
 use crate::rootfs::{self, cstr};
 use crate::security::{caps, rlimits, seccomp};
@@ -89,15 +89,11 @@ fn setup(
     for (fd, flag) in joins {
         process::setns(fd, *flag).or_sys(|| cat(&["setns into a namespace of type ", &hex(*flag)]))?;
     }
-    let go = || match sync.wait_go() {
-        Some(p) => p,
-        None => process::exit(EXIT_RUNTIME),
-    };
     // In a new user namespace nothing works until the parent has written the id maps, so wait
     // for go first; otherwise set up while the parent works on the cgroup and wait at the end.
     let in_userns = spec.userns.is_some();
     if in_userns {
-        *pid = go();
+        *pid = sync.go();
         // Become the namespace's root: the ids runt had outside may not be mapped at all (root
         // running --userns), and files cannot be created under an unmapped id.
         process::setgid(0).or_what("setgid 0 in the user namespace")?;
@@ -120,7 +116,7 @@ fn setup(
     // All of the above overlapped with the parent's cgroup set-up; from here on the process must
     // be inside its cgroup.
     if !in_userns {
-        *pid = go();
+        *pid = sync.go();
     }
     // Now that the process is in its cgroup, that cgroup becomes the root of its cgroup namespace.
     if spec.namespaces & process::CLONE_NEWCGROUP != 0 {
@@ -148,8 +144,10 @@ pub fn become_process(spec: &Spec, saved_mask: SigSet, console: Option<&Fd>) -> 
     }
     for l in &spec.rlimits {
         process::setrlimit(l.resource, l.soft, l.hard).or_sys(|| {
-            let mut what = cat(&["setrlimit ", rlimits::name(l.resource), " ", &dec(l.soft), ":"]);
-            what.push_str(&dec(l.hard));
+            let mut what = cat(&["setrlimit ", rlimits::name(l.resource), " "]);
+            push_dec(&mut what, l.soft);
+            what.push(':');
+            push_dec(&mut what, l.hard);
             what
         })?;
     }
@@ -219,12 +217,12 @@ const AFTER_START: &str = "after start: ";
 fn created(spec: &Spec, sync: &ChildEnd, fifo: Fd, pid: i32) -> Result<Error> {
     container_hooks(spec, sync, pid, Some(()))?;
     // A missing or unusable command is reported by create, as engines expect (127/126).
-    let (path, argv, envp) = resolve(spec)?;
+    let (prog, path) = resolve(spec)?;
     sync.ready()?;
     let after = |e: Error| Error { what: cat(&[AFTER_START, &e.what]), ..e };
     // Blocks until `runt start` opens the fifo for reading.
     let mut fifo_path = alloc::string::String::from("/proc/self/fd/");
-    fifo_path.push_str(&dec_i(fifo.raw().into()));
+    push_dec(&mut fifo_path, u64::from(fifo.raw().unsigned_abs()));
     let fifo_path = cstr(&fifo_path)?;
     let w = fs::openat(fs::CWD, &fifo_path, fs::O_WRONLY, 0).or_what("open exec.fifo").map_err(after)?;
     fs::write_all(w.raw(), b"0").or_what("write exec.fifo").map_err(after)?;
@@ -238,8 +236,8 @@ fn created(spec: &Spec, sync: &ChildEnd, fifo: Fd, pid: i32) -> Result<Error> {
     };
     hooks::run_all(&spec.oci.hooks.start_container, &hooks::state_json(spec, pid, "created"), "startContainer")
         .map_err(failed)?;
-    let errno = process::execve(&path, &ptrs(&argv), &ptrs(&envp));
-    Ok(failed(exec_error(spec.args.first().map_or("", |a| a.as_str()), errno)))
+    // The file found before ready, named in messages as the command was given.
+    Ok(failed(exec_as(spec, prog, &path)))
 }
 
 /// The hooks between set-up and the command: prestart and createRuntime first, in runt's
@@ -250,9 +248,7 @@ fn created(spec: &Spec, sync: &ChildEnd, fifo: Fd, pid: i32) -> Result<Error> {
 fn container_hooks(spec: &Spec, sync: &ChildEnd, pid: i32, created: Option<()>) -> Result<()> {
     if runtime_hooks(spec) {
         sync.hooks()?;
-        if sync.wait_go().is_none() {
-            process::exit(EXIT_RUNTIME);
-        }
+        sync.go();
     }
     let h = &spec.oci.hooks;
     hooks::run_all(&h.create_container, &hooks::state_json(spec, pid, "creating"), "createContainer")?;
@@ -283,19 +279,18 @@ pub fn runtime_hooks(spec: &Spec) -> bool {
     !spec.oci.hooks.prestart.is_empty() || !spec.oci.hooks.create_runtime.is_empty()
 }
 
-/// The program to run (PATH searched in the container) and its argv and environment.
-#[inline(never)]
-fn resolve(spec: &Spec) -> Result<(CString, Vec<CString>, Vec<CString>)> {
+/// The program to run (PATH searched in the container), once its argv and environment are
+/// known to be usable: the command as given and the file found (always with a '/').
+fn resolve(spec: &Spec) -> Result<(&str, alloc::string::String)> {
     let prog = spec.args.first().ok_or_else(|| Error::msg("process.args is empty"))?;
-    let argv = rootfs::cstrs(&spec.args)?;
-    let envp = rootfs::cstrs(&spec.env)?;
+    rootfs::cstrs(&spec.args)?;
+    rootfs::cstrs(&spec.env)?;
     let mut found_unusable = None;
     for dir in dirs(spec, prog) {
-        let cp = cstr(&candidate(dir, prog))?;
+        let path = candidate(dir, prog);
+        let cp = cstr(&path)?;
         match fs::faccessat(fs::CWD, &cp, X_OK) {
-            Ok(()) if fs::openat(fs::CWD, &cp, fs::O_PATH | fs::O_DIRECTORY, 0).is_err() => {
-                return Ok((cp, argv, envp))
-            }
+            Ok(()) if fs::openat(fs::CWD, &cp, fs::O_PATH | fs::O_DIRECTORY, 0).is_err() => return Ok((prog, path)),
             Ok(()) => found_unusable = Some(Errno::EACCES),
             Err(Errno::ENOENT | Errno::ENOTDIR) => {}
             Err(e) => found_unusable = Some(e),
@@ -335,7 +330,8 @@ fn hex(n: u32) -> alloc::string::String {
     let mut s = alloc::string::String::from("0x");
     let digits = (32 - n.leading_zeros()).div_ceil(4).max(1);
     for i in (0..digits).rev() {
-        s.push(char::from_digit((n >> (4 * i)) & 15, 16).unwrap_or('0'));
+        let d = b"0123456789abcdef".get(((n >> (4 * i)) & 15) as usize);
+        s.push(char::from(d.copied().unwrap_or(b'0')));
     }
     s
 }
@@ -344,6 +340,13 @@ fn hex(n: u32) -> alloc::string::String {
 /// Returns the error to report: 127 if nothing was found, 126 if found but not executable.
 pub fn exec(spec: &Spec) -> Error {
     let Some(prog) = spec.args.first() else { return Error::msg("empty command") };
+    exec_as(spec, prog, prog)
+}
+
+/// `exec` of `file`, the command `prog` or (with a '/') the one file to run, with errors
+/// naming `prog`.
+#[inline(never)]
+fn exec_as(spec: &Spec, prog: &str, file: &str) -> Error {
     let (cargs, cenv) = match (rootfs::cstrs(&spec.args), rootfs::cstrs(&spec.env)) {
         (Ok(a), Ok(e)) => (a, e),
         (Err(e), _) | (_, Err(e)) => return e,
@@ -351,8 +354,8 @@ pub fn exec(spec: &Spec) -> Error {
     let (argv, envp) = (ptrs(&cargs), ptrs(&cenv));
 
     let mut errno = Errno::ENOENT;
-    for dir in dirs(spec, prog) {
-        let Ok(path) = cstr(&candidate(dir, prog)) else { continue };
+    for dir in dirs(spec, file) {
+        let Ok(path) = cstr(&candidate(dir, file)) else { continue };
         match process::execve(&path, &argv, &envp) {
             // A path names the one file to run: its error is the answer.
             e if dir.is_empty() => errno = e,
@@ -375,12 +378,8 @@ fn exec_error(prog: &str, errno: Errno) -> Error {
     }
     // ENOENT for a file that exists means its ELF interpreter or #! interpreter is missing.
     let exists = prog.contains('/') && cstr(prog).is_ok_and(|p| fs::faccessat(fs::CWD, &p, 0).is_ok());
-    let what = if exists {
-        cat(&["exec ", prog, " (its interpreter or dynamic loader is missing)"])
-    } else {
-        cat(&["exec ", prog])
-    };
-    Error::sys(errno, what).with_status(EXIT_NOT_FOUND)
+    let why = if exists { " (its interpreter or dynamic loader is missing)" } else { "" };
+    Error::sys_owned(errno, cat(&["exec ", prog, why])).with_status(EXIT_NOT_FOUND)
 }
 
 /// Where a bare command name is looked up when the container's environment has no PATH (ctr

@@ -2,7 +2,7 @@
 //! release it, forward signals while it runs, and clean up whatever way it ends.
 
 use crate::cgroup::{self, Cgroup, Layout, Needs};
-use crate::error::{cat, dec, Error, OrSys, Result};
+use crate::error::{cat, push_dec, Error, OrSys, Result};
 use crate::rootfs::cstr;
 use crate::spec::Spec;
 use crate::state::{self, State};
@@ -32,6 +32,8 @@ pub struct Outcome {
 struct Started {
     pid: i32,
     cg: Option<Cgroup>,
+    /// The cgroup's directories (for the state file).
+    cgroups: Vec<String>,
     parent: sync::ParentEnd,
     saved_mask: SigSet,
 }
@@ -96,7 +98,7 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
             _ => joins.push((fd, *flag)),
         }
     }
-    let cgroup_dirs = cg.as_ref().map(Cgroup::paths).unwrap_or_default();
+    let cgroups = cg.as_ref().map(Cgroup::paths).unwrap_or_default();
     let (parent, child) = sync::pair()?;
     let saved_mask = signal::set_mask(blocked).or_what("block signals")?;
 
@@ -124,7 +126,7 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
             if terminal {
                 let _ = process::setpgid(0, 0);
             }
-            init::run(spec, &steps, child, saved_mask, mode, init::Given { joins: &joins, cgroups: &cgroup_dirs })
+            init::run(spec, &steps, child, saved_mask, mode, init::Given { joins: &joins, cgroups: &cgroups })
         }
         Ok(pid) => pid,
         Err(e) => {
@@ -149,7 +151,7 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
         parent.release(pid)
     })();
     match released {
-        Ok(()) => Ok(Started { pid, cg, parent, saved_mask }),
+        Ok(()) => Ok(Started { pid, cg, cgroups, parent, saved_mask }),
         Err(e) => {
             // Killed before its report is read: a child still waiting for its release would
             // otherwise wait for the parent while the parent waits for its report.
@@ -195,12 +197,7 @@ pub fn run(spec: &Spec, warn: &mut dyn FnMut(&str), on_started: &mut dyn FnMut(i
     };
     let pid = st.pid;
     // A bundle's prestart and createRuntime hooks, when the child asks for them (as for create).
-    let json = hooks::state_json(spec, pid, "creating");
-    let mut runtime_hooks = || -> Result<()> {
-        hooks::run_all(&spec.oci.hooks.prestart, &json, "prestart")?;
-        hooks::run_all(&spec.oci.hooks.create_runtime, &json, "createRuntime")
-    };
-    if let Err(e) = st.parent.exec_result_with(pid, &mut runtime_hooks).and_then(|()| on_started(pid)) {
+    if let Err(e) = started(&st.parent, spec, pid, false).and_then(|()| on_started(pid)) {
         reap(pid);
         restore_terminal();
         return Err(e);
@@ -212,18 +209,17 @@ pub fn run(spec: &Spec, warn: &mut dyn FnMut(&str), on_started: &mut dyn FnMut(i
     let status = status?;
     let mut warnings = Vec::new();
     if let Some(cg) = st.cg {
-        if status == 128 + SIGKILL as i32 && spec.limits.memory.is_some() && cg.oom_killed() {
-            let limit = dec(spec.limits.memory.unwrap_or_default());
-            warnings.push(cat(&["container ", &spec.name, " was killed: out of memory (limit ", &limit, " bytes)"]));
+        if let (true, Some(limit)) = (status == 128 + SIGKILL as i32, spec.limits.memory) {
+            if cg.oom_killed() {
+                let mut text = cat(&["container ", &spec.name, " was killed: out of memory (limit "]);
+                push_dec(&mut text, limit);
+                text.push_str(" bytes)");
+                warnings.push(text);
+            }
         }
         if let Err(e) = cg.remove() {
             // As main prints an error: "what: strerror".
-            let mut text = e.what;
-            if let Some(errno) = e.errno {
-                text.push_str(": ");
-                text.push_str(crate::sys::strerror(errno));
-            }
-            warnings.push(text);
+            warnings.push(e.render());
         }
     }
     Ok(Outcome { status, warnings })
@@ -242,14 +238,7 @@ pub fn create(spec: &Spec, dir: &state::Dir, console: Option<&str>, warn: &mut d
         reap(pid);
         e
     };
-    let json = hooks::state_json(spec, pid, "creating");
-    // The runtime's hooks run in runt's namespaces, with the container's namespaces made and its
-    // createContainer hooks still to come.
-    let mut runtime_hooks = || -> Result<()> {
-        hooks::run_all(&spec.oci.hooks.prestart, &json, "prestart")?;
-        hooks::run_all(&spec.oci.hooks.create_runtime, &json, "createRuntime")
-    };
-    st.parent.ready(pid, &mut runtime_hooks).map_err(fail)?;
+    started(&st.parent, spec, pid, true).map_err(fail)?;
     let state = State {
         id: spec.name.clone(),
         pid,
@@ -259,7 +248,7 @@ pub fn create(spec: &Spec, dir: &state::Dir, console: Option<&str>, warn: &mut d
         created: state::timestamp(),
         oci_version: spec.oci.version.clone(),
         annotations: spec.oci.annotations.clone(),
-        cgroups: st.cg.as_ref().map(Cgroup::paths).unwrap_or_default(),
+        cgroups: st.cgroups,
     };
     dir.save(&state).map_err(fail)?;
     signal::discard(SigSet::of(&[SIGPIPE]));
@@ -270,7 +259,21 @@ pub fn create(spec: &Spec, dir: &state::Dir, console: Option<&str>, warn: &mut d
     Ok(state)
 }
 
+/// Waits for the child's exec (or, `ready`, its ready report for create), running the runtime's
+/// hooks when it asks: in runt's namespaces, with the container's namespaces made and its
+/// createContainer hooks still to come.
+#[inline(never)]
+fn started(parent: &sync::ParentEnd, spec: &Spec, pid: i32, ready: bool) -> Result<()> {
+    let json = hooks::state_json(spec, pid, "creating");
+    let mut runtime_hooks = || -> Result<()> {
+        hooks::run_all(&spec.oci.hooks.prestart, &json, "prestart")?;
+        hooks::run_all(&spec.oci.hooks.create_runtime, &json, "createRuntime")
+    };
+    parent.exec_result_with(pid, &mut runtime_hooks, ready)
+}
+
 /// The container's cgroup below each hierarchy root: config.json's cgroupsPath, or runt/NAME.
+#[inline(never)]
 pub fn cgroup_path(spec: &Spec) -> String {
     match &spec.oci.cgroups_path {
         Some(p) => p.clone(),

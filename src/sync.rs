@@ -53,39 +53,27 @@ impl ParentEnd {
 
     /// Waits until the child has exec'd (Ok) or reported a failure (Err, with its exit status).
     pub fn exec_result(&self) -> Result<()> {
-        self.exec_result_with(0, &mut || Ok(()))
+        self.exec_result_with(0, &mut || Ok(()), false)
     }
 
-    /// As `exec_result`, running `hooks` when the child asks for the runtime's hooks on the way
-    /// (a foreground `run --bundle`); the child is released again afterwards.
+    /// As `exec_result` (`ready` false) or, for a created container, until it is ready to wait
+    /// for `start` (`ready` true). `hooks` runs when the child asks for the runtime's hooks on the
+    /// way; the child is released again afterwards.
     #[inline(never)]
-    pub fn exec_result_with(&self, pid: i32, hooks: &mut dyn FnMut() -> Result<()>) -> Result<()> {
+    pub fn exec_result_with(&self, pid: i32, hooks: &mut dyn FnMut() -> Result<()>, ready: bool) -> Result<()> {
         loop {
-            match self.next()? {
-                None => return Ok(()),
-                Some(b'H') => {
-                    hooks()?;
-                    self.release(pid)?;
-                }
-                Some(b'R') => return Err(Error::msg("the container reported ready instead of exec")),
-                Some(_) => return Err(self.error()),
+            let tag = self.next()?;
+            if tag == Some(b'H') {
+                hooks()?;
+                self.release(pid)?;
+                continue;
             }
-        }
-    }
-
-    /// Waits until a created container is ready (Ok) or has failed (Err). `hooks` runs when
-    /// the child asks for the runtime's hooks; the child is released again afterwards.
-    pub fn ready(&self, pid: i32, hooks: &mut dyn FnMut() -> Result<()>) -> Result<()> {
-        loop {
-            match self.next()? {
-                Some(b'R') => return Ok(()),
-                Some(b'H') => {
-                    hooks()?;
-                    self.release(pid)?;
-                }
-                None => return Err(Error::msg("the container exited during set-up")),
-                Some(_) => return Err(self.error()),
-            }
+            return match (tag, ready) {
+                (None, false) | (Some(b'R'), true) => Ok(()),
+                (None, true) => Err(Error::msg("the container exited during set-up")),
+                (Some(b'R'), false) => Err(Error::msg("the container reported ready instead of exec")),
+                _ => Err(self.error()),
+            };
         }
     }
 
@@ -95,6 +83,7 @@ impl ParentEnd {
         Ok((n == 1).then_some(tag[0]))
     }
 
+    #[inline(never)]
     fn error(&self) -> Error {
         let mut buf = [0u8; 4096];
         let n = fs::read_full(self.report.raw(), &mut buf).unwrap_or(0);
@@ -110,6 +99,14 @@ impl ChildEnd {
         match fs::read_full(self.go.raw(), &mut b) {
             Ok(4) => Some(i32::from_le_bytes(b)),
             _ => None,
+        }
+    }
+
+    /// `wait_go`, exiting quietly (EXIT_RUNTIME) when the parent gave up: it reports why itself.
+    pub fn go(&self) -> i32 {
+        match self.wait_go() {
+            Some(p) => p,
+            None => crate::sys::process::exit(crate::error::EXIT_RUNTIME),
         }
     }
 

@@ -4,7 +4,7 @@
 //! newgidmap are installed and /etc/subuid and /etc/subgid give the user ranges, those ranges to
 //! ids 1 and up). Root may ask for a user namespace with `--userns` and explicit maps.
 
-use crate::error::{cat, dec_i, push_dec, Error, OrSys, Result};
+use crate::error::{cat, push_dec, Error, OrSys, Result};
 use crate::launch::exit_status;
 use crate::rootfs::cstr;
 use crate::sys::{fs, process};
@@ -33,6 +33,7 @@ const NEWUIDMAP: &CStr = c"/usr/bin/newuidmap";
 const NEWGIDMAP: &CStr = c"/usr/bin/newgidmap";
 
 /// `INSIDE:OUTSIDE:COUNT`.
+#[inline(never)]
 pub fn parse_map(s: &str) -> Result<IdMap> {
     let mut f = [0u32; 3];
     let mut it = s.split(':');
@@ -107,13 +108,18 @@ fn subordinate(text: &str, name: Option<&str>, uid: u32) -> Option<(u32, u32)> {
 /// "INSIDE OUTSIDE COUNT" per map, each ended by `end`.
 fn map_text(maps: &[IdMap], end: char) -> String {
     let mut s = String::new();
+    push_maps(&mut s, maps, end);
+    s
+}
+
+/// `map_text` appended to `s`.
+fn push_maps(s: &mut String, maps: &[IdMap], end: char) {
     for m in maps {
         for (n, sep) in [(m.inside, ' '), (m.outside, ' '), (m.count, end)] {
-            push_dec(&mut s, n.into());
+            push_dec(s, n.into());
             s.push(sep);
         }
     }
-    s
 }
 
 /// Parent side, right after clone: gives the child's user namespace its maps.
@@ -124,7 +130,10 @@ pub fn write_maps(pid: i32, ns: &UserNs) -> Result<()> {
         return run_helper(NEWGIDMAP, pid, &ns.gid_maps);
     }
     let proc_file = |name: &str, text: &str| -> Result<()> {
-        let path = cat(&["/proc/", &dec_i(pid.into()), "/", name]);
+        let mut path = String::from("/proc/");
+        push_dec(&mut path, u64::from(pid.unsigned_abs()));
+        path.push('/');
+        path.push_str(name);
         let fd = fs::openat(fs::CWD, &cstr(&path)?, fs::O_WRONLY, 0).or_op("open", &path)?;
         fs::write_all(fd.raw(), text.as_bytes()).or_sys(|| cat(&["write ", text.trim_end(), " to ", &path]))
     };
@@ -139,8 +148,10 @@ pub fn write_maps(pid: i32, ns: &UserNs) -> Result<()> {
 fn run_helper(prog: &CStr, pid: i32, maps: &[IdMap]) -> Result<()> {
     let path = prog.to_str().unwrap_or_default();
     // The command line, also as shown in the error.
-    let text = map_text(maps, ' ');
-    let mut shown = cat(&[path, " ", &dec_i(pid.into()), " ", &text]);
+    let mut shown = cat(&[path, " "]);
+    push_dec(&mut shown, u64::from(pid.unsigned_abs()));
+    shown.push(' ');
+    push_maps(&mut shown, maps, ' ');
     // No trailing space (nor an empty argument), whatever the maps.
     shown.truncate(shown.trim_end().len());
     let mut cargs = Vec::new();
@@ -157,7 +168,11 @@ fn run_helper(prog: &CStr, pid: i32, maps: &[IdMap]) -> Result<()> {
     let (_, raw) = process::wait4(child, false).or_op("wait for", path)?;
     match exit_status(raw) {
         0 => Ok(()),
-        n => Err(Error::cat(&[&shown, ": exit status ", &dec_i(n.into())])),
+        n => {
+            shown.push_str(": exit status ");
+            push_dec(&mut shown, u64::from(n.unsigned_abs()));
+            Err(Error::msg(shown))
+        }
     }
 }
 
