@@ -124,18 +124,11 @@ impl Cgroup {
                 }
             }
             Layout::V1(base) => {
+                let mut wanted = wanted(limits);
                 // pids always: it is what tracks the container's processes even without limits.
-                let l = limits;
-                // Whether each of CONTROLLERS is wanted, in its order.
-                let wanted = [
-                    true,
-                    l.memory.is_some() || l.memory_reservation.is_some() || l.memory_swap.is_some(),
-                    l.cpu_quota.is_some() || l.cpu_shares.is_some(),
-                    l.cpuset_cpus.is_some() || l.cpuset_mems.is_some(),
-                    l.blkio_weight.is_some(),
-                    devices.is_some(),
-                    needs.freezer,
-                ];
+                wanted[0] = true;
+                wanted[5] = devices.is_some();
+                wanted[6] = needs.freezer;
                 for (controller, _) in CONTROLLERS.iter().zip(wanted).filter(|w| w.1) {
                     let path = cat(&[MOUNT, "/", controller]);
                     let root = fs::openat(base.raw(), &cstr(controller)?, O_DIRECTORY | O_RDONLY, 0)
@@ -507,18 +500,23 @@ fn lock(dir: &Fd, path: &str) -> Result<Fd> {
     Ok(fd)
 }
 
+/// Whether each of CONTROLLERS has a limit to enforce (devices and freezer: never).
+fn wanted(l: &Limits) -> [bool; 7] {
+    [
+        l.pids.is_some(),
+        l.memory.is_some() || l.memory_reservation.is_some() || l.memory_swap.is_some(),
+        l.cpu_quota.is_some() || l.cpu_shares.is_some(),
+        l.cpuset_cpus.is_some() || l.cpuset_mems.is_some(),
+        l.blkio_weight.is_some(),
+        false,
+        false,
+    ]
+}
+
 /// The controllers to enable for children of a v2 cgroup, as a subtree_control line.
 fn v2_controllers(l: &Limits) -> String {
     let mut s = String::new();
-    let memory = l.memory.is_some() || l.memory_reservation.is_some() || l.memory_swap.is_some();
-    let cpuset = l.cpuset_cpus.is_some() || l.cpuset_mems.is_some();
-    for (on, c) in [
-        (l.pids.is_some(), "+pids"),
-        (memory, "+memory"),
-        (l.cpu_quota.is_some() || l.cpu_shares.is_some(), "+cpu"),
-        (cpuset, "+cpuset"),
-        (l.blkio_weight.is_some(), "+io"),
-    ] {
+    for (on, c) in wanted(l).into_iter().zip(["+pids", "+memory", "+cpu", "+cpuset", "+io"]) {
         if on {
             if !s.is_empty() {
                 s.push(' ');
