@@ -581,8 +581,9 @@ pub fn read_file(dir: &Fd, name: &str) -> core::result::Result<String, Errno> {
     read_at(dir.raw(), &c_name(name)?)
 }
 
+/// Reads a small file (up to 64 KiB) as text.
 #[inline(never)]
-fn read_at(dir: i32, name: &core::ffi::CStr) -> core::result::Result<String, Errno> {
+pub(crate) fn read_at(dir: i32, name: &core::ffi::CStr) -> core::result::Result<String, Errno> {
     let fd = fs::openat(dir, name, O_RDONLY, 0)?;
     let mut buf = alloc::vec![0u8; 64 * 1024];
     let n = fs::read_full(fd.raw(), &mut buf)?;

@@ -261,11 +261,7 @@ fn in_v1_freezer(c: &str) -> bool {
 }
 
 pub fn read_small(path: &str) -> Option<String> {
-    let fd = fs::openat(fs::CWD, &cstr(path).ok()?, fs::O_RDONLY, 0).ok()?;
-    let mut buf = alloc::vec![0u8; 4096];
-    let n = fs::read_full(fd.raw(), &mut buf).ok()?;
-    buf.truncate(n);
-    String::from_utf8(buf).ok()
+    crate::cgroup::read_at(fs::CWD, &cstr(path).ok()?).ok()
 }
 
 fn to_json(st: &State) -> String {
