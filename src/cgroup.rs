@@ -582,13 +582,18 @@ pub fn read_file(dir: &Fd, name: &str) -> core::result::Result<String, Errno> {
 }
 
 /// Reads a small file (up to 64 KiB) as text.
-#[inline(never)]
 pub(crate) fn read_at(dir: i32, name: &core::ffi::CStr) -> core::result::Result<String, Errno> {
+    String::from_utf8(read_bytes(dir, name, 64 * 1024)?).map_err(|_| Errno::EINVAL)
+}
+
+/// Reads up to `max` bytes of a file.
+#[inline(never)]
+pub(crate) fn read_bytes(dir: i32, name: &core::ffi::CStr, max: usize) -> core::result::Result<Vec<u8>, Errno> {
     let fd = fs::openat(dir, name, O_RDONLY, 0)?;
-    let mut buf = alloc::vec![0u8; 64 * 1024];
+    let mut buf = alloc::vec![0u8; max];
     let n = fs::read_full(fd.raw(), &mut buf)?;
     buf.truncate(n);
-    String::from_utf8(buf).map_err(|_| Errno::EINVAL)
+    Ok(buf)
 }
 
 fn c_name(name: &str) -> core::result::Result<alloc::ffi::CString, Errno> {

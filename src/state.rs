@@ -165,10 +165,8 @@ impl Dir {
     pub fn load(&self) -> Result<State> {
         let name = cat(&[&self.path, "/state.json"]);
         let shown = |e| sys_err(e, &[&name]);
-        let fd = fs::openat(self.fd.raw(), c"state.json", fs::O_RDONLY, 0).map_err(shown)?;
-        let mut buf = alloc::vec![0u8; 256 * 1024];
-        let n = fs::read_full(fd.raw(), &mut buf).map_err(shown)?;
-        let v = write::parse_json(buf.get(..n).unwrap_or_default(), &name)?;
+        let buf = crate::cgroup::read_bytes(self.fd.raw(), c"state.json", 256 * 1024).map_err(shown)?;
+        let v = write::parse_json(&buf, &name)?;
         from_json(&v).ok_or_else(|| fail(&[&name, ": not a runt state file"]))
     }
 
