@@ -529,6 +529,7 @@ fn resolve_in_root(root: &Fd, path: &str, is_dir: bool, may_create: bool) -> Res
 /// Makes the cwd (the new root) `/`. pivot_root is the default: the old root is then detached
 /// and unreachable. When / is the initramfs rootfs, pivot_root fails with EINVAL; then move the
 /// new root over / and chroot into it, as switch_root does.
+#[inline(never)]
 fn switch_root() -> Result<()> {
     match mount::pivot_root(c".", c".") {
         Ok(()) => {

@@ -61,7 +61,6 @@ pub struct Dir {
     pub fd: Fd,
 }
 
-#[inline(never)]
 fn check_id(id: &str) -> Result<()> {
     let ok = !id.is_empty()
         && id.len() <= 1024
