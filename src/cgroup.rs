@@ -26,9 +26,8 @@ pub enum Layout {
 }
 
 pub fn detect() -> Layout {
-    let Ok(st) = fs::statfs(c"/sys/fs/cgroup") else { return Layout::None };
     let Ok(dir) = fs::openat(CWD, c"/sys/fs/cgroup", O_DIRECTORY | O_RDONLY, 0) else { return Layout::None };
-    if st.f_type == i64::from(linux_raw_sys::general::CGROUP2_SUPER_MAGIC) {
+    if is_v2() {
         Layout::V2(dir)
     } else if fs::openat(dir.raw(), c"pids", O_DIRECTORY | O_RDONLY, 0).is_ok() {
         Layout::V1(dir)
