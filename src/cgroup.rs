@@ -213,7 +213,7 @@ impl Cgroup {
 
     /// The cgroup of an existing container from the directories its state file lists.
     pub fn open(paths: &[String]) -> Result<Cgroup> {
-        let v2 = matches!(detect(), Layout::V2(_));
+        let v2 = is_v2();
         let mut cg = Cgroup { leaf: String::new(), v2, dirs: Vec::new(), removed: true };
         for path in paths {
             let Some((parent_path, leaf)) = path.rsplit_once('/') else { continue };
