@@ -26,9 +26,8 @@ pub enum Layout {
 }
 
 pub fn detect() -> Layout {
-    let Ok(st) = fs::statfs(c"/sys/fs/cgroup") else { return Layout::None };
     let Ok(dir) = fs::openat(CWD, c"/sys/fs/cgroup", O_DIRECTORY | O_RDONLY, 0) else { return Layout::None };
-    if st.f_type == i64::from(linux_raw_sys::general::CGROUP2_SUPER_MAGIC) {
+    if is_v2() {
         Layout::V2(dir)
     } else if fs::openat(dir.raw(), c"pids", O_DIRECTORY | O_RDONLY, 0).is_ok() {
         Layout::V1(dir)
@@ -124,18 +123,11 @@ impl Cgroup {
                 }
             }
             Layout::V1(base) => {
+                let mut wanted = wanted(limits);
                 // pids always: it is what tracks the container's processes even without limits.
-                let l = limits;
-                // Whether each of CONTROLLERS is wanted, in its order.
-                let wanted = [
-                    true,
-                    l.memory.is_some() || l.memory_reservation.is_some() || l.memory_swap.is_some(),
-                    l.cpu_quota.is_some() || l.cpu_shares.is_some(),
-                    l.cpuset_cpus.is_some() || l.cpuset_mems.is_some(),
-                    l.blkio_weight.is_some(),
-                    devices.is_some(),
-                    needs.freezer,
-                ];
+                wanted[0] = true;
+                wanted[5] = devices.is_some();
+                wanted[6] = needs.freezer;
                 for (controller, _) in CONTROLLERS.iter().zip(wanted).filter(|w| w.1) {
                     let path = cat(&[MOUNT, "/", controller]);
                     let root = fs::openat(base.raw(), &cstr(controller)?, O_DIRECTORY | O_RDONLY, 0)
@@ -221,7 +213,7 @@ impl Cgroup {
 
     /// The cgroup of an existing container from the directories its state file lists.
     pub fn open(paths: &[String]) -> Result<Cgroup> {
-        let v2 = matches!(detect(), Layout::V2(_));
+        let v2 = is_v2();
         let mut cg = Cgroup { leaf: String::new(), v2, dirs: Vec::new(), removed: true };
         for path in paths {
             let Some((parent_path, leaf)) = path.rsplit_once('/') else { continue };
@@ -507,18 +499,23 @@ fn lock(dir: &Fd, path: &str) -> Result<Fd> {
     Ok(fd)
 }
 
+/// Whether each of CONTROLLERS has a limit to enforce (devices and freezer: never).
+fn wanted(l: &Limits) -> [bool; 7] {
+    [
+        l.pids.is_some(),
+        l.memory.is_some() || l.memory_reservation.is_some() || l.memory_swap.is_some(),
+        l.cpu_quota.is_some() || l.cpu_shares.is_some(),
+        l.cpuset_cpus.is_some() || l.cpuset_mems.is_some(),
+        l.blkio_weight.is_some(),
+        false,
+        false,
+    ]
+}
+
 /// The controllers to enable for children of a v2 cgroup, as a subtree_control line.
 fn v2_controllers(l: &Limits) -> String {
     let mut s = String::new();
-    let memory = l.memory.is_some() || l.memory_reservation.is_some() || l.memory_swap.is_some();
-    let cpuset = l.cpuset_cpus.is_some() || l.cpuset_mems.is_some();
-    for (on, c) in [
-        (l.pids.is_some(), "+pids"),
-        (memory, "+memory"),
-        (l.cpu_quota.is_some() || l.cpu_shares.is_some(), "+cpu"),
-        (cpuset, "+cpuset"),
-        (l.blkio_weight.is_some(), "+io"),
-    ] {
+    for (on, c) in wanted(l).into_iter().zip(["+pids", "+memory", "+cpu", "+cpuset", "+io"]) {
         if on {
             if !s.is_empty() {
                 s.push(' ');
@@ -583,13 +580,19 @@ pub fn read_file(dir: &Fd, name: &str) -> core::result::Result<String, Errno> {
     read_at(dir.raw(), &c_name(name)?)
 }
 
+/// Reads a small file (up to 64 KiB) as text.
+pub(crate) fn read_at(dir: i32, name: &core::ffi::CStr) -> core::result::Result<String, Errno> {
+    String::from_utf8(read_bytes(dir, name, 64 * 1024)?).map_err(|_| Errno::EINVAL)
+}
+
+/// Reads up to `max` bytes of a file.
 #[inline(never)]
-fn read_at(dir: i32, name: &core::ffi::CStr) -> core::result::Result<String, Errno> {
+pub(crate) fn read_bytes(dir: i32, name: &core::ffi::CStr, max: usize) -> core::result::Result<Vec<u8>, Errno> {
     let fd = fs::openat(dir, name, O_RDONLY, 0)?;
-    let mut buf = alloc::vec![0u8; 64 * 1024];
+    let mut buf = alloc::vec![0u8; max];
     let n = fs::read_full(fd.raw(), &mut buf)?;
     buf.truncate(n);
-    String::from_utf8(buf).map_err(|_| Errno::EINVAL)
+    Ok(buf)
 }
 
 fn c_name(name: &str) -> core::result::Result<alloc::ffi::CString, Errno> {

@@ -105,8 +105,8 @@ impl Builder<'_> {
                 None => Ok(()),
             },
             Step::Devices => make_devices(&spec.device_nodes),
-            Step::Mask(path) => self.mask(path),
-            Step::ReadOnlyPath(path) => self.readonly_path(path),
+            Step::Mask(path) => self.mask_or_protect(path, true),
+            Step::ReadOnlyPath(path) => self.mask_or_protect(path, false),
             Step::ReadOnlyRoot => {
                 let keep = kept_flags(self.root.raw()).or_op("statfs", shown_root)?;
                 mount::mount(None, c".", None, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, None)
@@ -376,24 +376,20 @@ impl Builder<'_> {
         }
     }
 
-    fn mask(&self, path: &str) -> Result<()> {
+    /// Masks `path` (`mask`) or makes it read-only; either way a missing path is skipped.
+    fn mask_or_protect(&self, path: &str, mask: bool) -> Result<()> {
         let Some(t) = self.existing(path)? else { return Ok(()) };
         let target = self.via_proc(&t)?;
-        if fs::is_dir(t.raw()).or_what("stat")? {
-            let flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-            mount::mount(Some(c"tmpfs"), &target, Some(c"tmpfs"), flags, Some(c"size=0"))
-                .or_what("mount an empty tmpfs")
+        let is_dir = fs::is_dir(t.raw()).or_what("stat")?;
+        let ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+        if !mask {
+            mount::mount(Some(&target), &target, None, MS_BIND | MS_REC, None).or_what("bind onto itself")?;
+            self.remount(path, is_dir, ro)
+        } else if is_dir {
+            mount::mount(Some(c"tmpfs"), &target, Some(c"tmpfs"), ro, Some(c"size=0")).or_what("mount an empty tmpfs")
         } else {
             mount::mount(Some(c"dev/null"), &target, None, MS_BIND, None).or_what("bind /dev/null")
         }
-    }
-
-    fn readonly_path(&self, path: &str) -> Result<()> {
-        let Some(t) = self.existing(path)? else { return Ok(()) };
-        let target = self.via_proc(&t)?;
-        mount::mount(Some(&target), &target, None, MS_BIND | MS_REC, None).or_what("bind onto itself")?;
-        let is_dir = fs::is_dir(t.raw()).or_what("stat")?;
-        self.remount(path, is_dir, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
     }
 }
 
@@ -529,6 +525,7 @@ fn resolve_in_root(root: &Fd, path: &str, is_dir: bool, may_create: bool) -> Res
 /// Makes the cwd (the new root) `/`. pivot_root is the default: the old root is then detached
 /// and unreachable. When / is the initramfs rootfs, pivot_root fails with EINVAL; then move the
 /// new root over / and chroot into it, as switch_root does.
+#[inline(never)]
 fn switch_root() -> Result<()> {
     match mount::pivot_root(c".", c".") {
         Ok(()) => {

@@ -61,7 +61,6 @@ pub struct Dir {
     pub fd: Fd,
 }
 
-#[inline(never)]
 fn check_id(id: &str) -> Result<()> {
     let ok = !id.is_empty()
         && id.len() <= 1024
@@ -165,10 +164,8 @@ impl Dir {
     pub fn load(&self) -> Result<State> {
         let name = cat(&[&self.path, "/state.json"]);
         let shown = |e| sys_err(e, &[&name]);
-        let fd = fs::openat(self.fd.raw(), c"state.json", fs::O_RDONLY, 0).map_err(shown)?;
-        let mut buf = alloc::vec![0u8; 256 * 1024];
-        let n = fs::read_full(fd.raw(), &mut buf).map_err(shown)?;
-        let v = write::parse_json(buf.get(..n).unwrap_or_default(), &name)?;
+        let buf = crate::cgroup::read_bytes(self.fd.raw(), c"state.json", 256 * 1024).map_err(shown)?;
+        let v = write::parse_json(&buf, &name)?;
         from_json(&v).ok_or_else(|| fail(&[&name, ": not a runt state file"]))
     }
 
@@ -261,11 +258,7 @@ fn in_v1_freezer(c: &str) -> bool {
 }
 
 pub fn read_small(path: &str) -> Option<String> {
-    let fd = fs::openat(fs::CWD, &cstr(path).ok()?, fs::O_RDONLY, 0).ok()?;
-    let mut buf = alloc::vec![0u8; 4096];
-    let n = fs::read_full(fd.raw(), &mut buf).ok()?;
-    buf.truncate(n);
-    String::from_utf8(buf).ok()
+    crate::cgroup::read_at(fs::CWD, &cstr(path).ok()?).ok()
 }
 
 fn to_json(st: &State) -> String {
