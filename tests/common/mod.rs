@@ -356,8 +356,13 @@ pub fn poll_file(path: &Path, expected: &str) -> String {
 }
 
 /// Polls until `cond` holds, up to 10 s; false if it never did.
-pub fn poll(mut cond: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(10);
+pub fn poll(cond: impl FnMut() -> bool) -> bool {
+    poll_within(Duration::from_secs(10), cond)
+}
+
+/// [`poll`] with a deadline of its own.
+pub fn poll_within(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
     while !cond() {
         if Instant::now() > deadline {
             return false;
