@@ -36,7 +36,7 @@ pub fn run(spec: &Spec, steps: &[Step], sync: ChildEnd, saved_mask: SigSet, mode
     let mut pid = 0;
     let err = match setup(spec, steps, &sync, saved_mask, &mode, &given, &mut pid) {
         Ok(()) => match mode {
-            Mode::Foreground => match container_hooks(spec, &sync, pid, None) {
+            Mode::Foreground => match container_hooks(spec, &sync, pid, true) {
                 Ok(()) => exec(spec),
                 Err(e) => e,
             },
@@ -215,7 +215,7 @@ const AFTER_START: &str = "after start: ";
 
 /// A created container: hooks, the check that the command exists, ready, the wait for start.
 fn created(spec: &Spec, sync: &ChildEnd, fifo: Fd, pid: i32) -> Result<Error> {
-    container_hooks(spec, sync, pid, Some(()))?;
+    container_hooks(spec, sync, pid, false)?;
     // A missing or unusable command is reported by create, as engines expect (127/126).
     let (prog, path) = resolve(spec)?;
     sync.ready()?;
@@ -242,17 +242,16 @@ fn created(spec: &Spec, sync: &ChildEnd, fifo: Fd, pid: i32) -> Result<Error> {
 
 /// The hooks between set-up and the command: prestart and createRuntime first, in runt's
 /// namespaces (asked of the parent, which releases the child again), then createContainer here;
-/// startContainer too when nothing waits for `start` in between (`created` is None: a
-/// foreground run, whose start is now).
+/// startContainer too when nothing waits for `start` in between (`start_now`: a foreground run).
 #[inline(never)]
-fn container_hooks(spec: &Spec, sync: &ChildEnd, pid: i32, created: Option<()>) -> Result<()> {
+fn container_hooks(spec: &Spec, sync: &ChildEnd, pid: i32, start_now: bool) -> Result<()> {
     if runtime_hooks(spec) {
         sync.hooks()?;
         sync.go();
     }
     let h = &spec.oci.hooks;
     hooks::run_all(&h.create_container, &hooks::state_json(spec, pid, "creating"), "createContainer")?;
-    if created.is_none() {
+    if start_now {
         hooks::run_all(&h.start_container, &hooks::state_json(spec, pid, "created"), "startContainer")?;
     }
     Ok(())
