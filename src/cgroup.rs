@@ -328,7 +328,7 @@ impl Cgroup {
     /// Like `set`, for files that exist only with some kernel options (swap accounting).
     fn set_if_present(&self, file: &str, value: &str) -> Result<()> {
         match self.set(file, value) {
-            Err(Error { errno: Some(Errno::ENOENT), .. }) => Ok(()),
+            Err(e) if e.errno == Some(Errno::ENOENT) => Ok(()),
             other => other,
         }
     }
@@ -370,7 +370,7 @@ impl Cgroup {
         if let Some(w) = l.blkio_weight {
             // BFQ names it blkio.bfq.weight; CFQ (older kernels) blkio.weight.
             match self.set_n("blkio.bfq.weight", w.into()) {
-                Err(Error { errno: Some(Errno::ENOENT), .. }) => self.set_n("blkio.weight", w.into())?,
+                Err(e) if e.errno == Some(Errno::ENOENT) => self.set_n("blkio.weight", w.into())?,
                 other => other?,
             }
         }

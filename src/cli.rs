@@ -367,7 +367,7 @@ mod tests {
     }
 
     fn err(args: &[&str]) -> String {
-        parse(args).unwrap_err().what
+        parse(args).unwrap_err().into_what()
     }
 
     #[test]

@@ -219,7 +219,10 @@ fn created(spec: &Spec, sync: &ChildEnd, fifo: Fd, pid: i32) -> Result<Error> {
     // A missing or unusable command is reported by create, as engines expect (127/126).
     let (prog, path) = resolve(spec)?;
     sync.ready()?;
-    let after = |e: Error| Error { what: cat(&[AFTER_START, &e.what]), ..e };
+    let after = |mut e: Error| {
+        e.what = cat(&[AFTER_START, &e.what]);
+        e
+    };
     // Blocks until `runt start` opens the fifo for reading.
     let mut fifo_path = alloc::string::String::from("/proc/self/fd/");
     push_dec(&mut fifo_path, u64::from(fifo.raw().unsigned_abs()));

@@ -60,12 +60,13 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
     let rel = cgroup_path(spec);
     let cg = match Cgroup::create(&layout, &rel, &spec.limits, spec.device_rules.as_deref(), needs) {
         // Without privileges, a cgroup is only possible where one was delegated to the user.
-        Err(Error { errno: Some(Errno::EACCES | Errno::EPERM | Errno::EROFS), mut what, .. })
-            if process::getuid() != 0 =>
+        Err(mut e)
+            if matches!(e.errno, Some(Errno::EACCES | Errno::EPERM | Errno::EROFS)) && process::getuid() != 0 =>
         {
             if spec.limits.any() {
+                let what = &mut e.what;
                 what.push_str(": not permitted for this user: limits not applied");
-                warn(&what);
+                warn(what);
             }
             None
         }

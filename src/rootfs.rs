@@ -269,7 +269,7 @@ impl Builder<'_> {
         };
         let t = match resolve_in_root(&self.root, &m.destination, is_dir, true) {
             Ok(t) => t,
-            Err(Error { errno: Some(Errno::EROFS), .. }) if self.host_root => return Ok(()),
+            Err(e) if self.host_root && e.errno == Some(Errno::EROFS) => return Ok(()),
             Err(e) => return Err(e),
         };
         let target = self.via_proc(&t)?;
@@ -371,7 +371,7 @@ impl Builder<'_> {
     fn existing(&self, path: &str) -> Result<Option<Fd>> {
         match resolve_in_root(&self.root, path, false, false) {
             Ok(fd) => Ok(Some(fd)),
-            Err(Error { errno: Some(Errno::ENOENT), .. }) => Ok(None),
+            Err(e) if e.errno == Some(Errno::ENOENT) => Ok(None),
             Err(e) => Err(e),
         }
     }

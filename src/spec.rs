@@ -594,7 +594,7 @@ mod tests {
         for bad in ["/a", "/a:b", ":/b", "/a:/b:rx", "/a:/b:ro:x", "/a:/b/../c"] {
             assert!(spec(|r| r.volumes = vec![bad.into()]).is_err(), "{bad}");
         }
-        let why = |v: &str| spec(|r| r.volumes = vec![v.into()]).unwrap_err().what;
+        let why = |v: &str| spec(|r| r.volumes = vec![v.into()]).unwrap_err().into_what();
         assert_eq!(why("/a"), "invalid --volume '/a': expected SRC:DST[:ro]");
         assert_eq!(why("/a:/b:rx:x"), "invalid --volume '/a:/b:rx:x': the mode must be ro or rw");
         assert_eq!(why("/a:/b:ro:x"), "invalid --volume '/a:/b:ro:x': expected SRC:DST[:ro]");

@@ -42,7 +42,7 @@ fn decode(b: &[u8]) -> Option<Error> {
     let (&status, rest) = b.split_first()?;
     let errno = i32::from_le_bytes(rest.get(..4)?.try_into().ok()?);
     let what = String::from_utf8_lossy(rest.get(4..)?).into_owned();
-    Some(Error { what, errno: (errno != 0).then(|| Errno::new(errno)), status: i32::from(status) })
+    Some(Error::new(what, (errno != 0).then(|| Errno::new(errno)), i32::from(status)))
 }
 
 impl ParentEnd {

@@ -411,15 +411,18 @@ mod tests {
         assert!(p("state", &[]).id().is_err());
         assert!(!p("delete", &["--force=false", "c"]).has("force"));
         assert!(p("delete", &["--force=true", "c"]).has("force"));
-        let msg = |r: Result<_>| r.err().map(|e: Error| e.what);
+        let msg = |r: Result<_>| r.err().map(|e: Error| e.into_what());
         assert_eq!(msg(parse("delete", &["--force=x", "c"])).as_deref(), Some("delete: option --force takes no value"));
         assert_eq!(msg(parse("kill", &["-x"])).as_deref(), Some("kill: unknown option -x (see 'runt kill --help')"));
         assert_eq!(msg(parse("create", &["--bundle"])).as_deref(), Some("create: option --bundle needs a value"));
         assert_eq!(
-            parse_global(&["-x"]).err().map(|e| e.what).as_deref(),
+            parse_global(&["-x"]).err().map(Error::into_what).as_deref(),
             Some("unknown option -x (see 'runt --help')")
         );
-        assert_eq!(parse_global(&["--root"]).err().map(|e| e.what).as_deref(), Some("option --root needs a value"));
+        assert_eq!(
+            parse_global(&["--root"]).err().map(Error::into_what).as_deref(),
+            Some("option --root needs a value")
+        );
         assert!(parse_global(&["--debug=false"]).unwrap().0.debug);
         assert!(parse("delete", &["-\u{e9}", "c"]).is_err());
         assert_eq!(p("list", &["-fjson"]).get("format"), Some("json"));

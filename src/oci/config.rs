@@ -913,8 +913,8 @@ fn seccomp(s: &Value, out: &mut Seccomp) -> Res<()> {
         }
         profile.syscalls.push(rule);
     }
-    let filter = seccomp::compile(&profile).map_err(|e| fail_owned(s, "", e.what))?;
-    let flags = seccomp::flags(&profile).map_err(|e| fail_owned(s, "", e.what))?;
+    let filter = seccomp::compile(&profile).map_err(|e| fail_owned(s, "", e.into_what()))?;
+    let flags = seccomp::flags(&profile).map_err(|e| fail_owned(s, "", e.into_what()))?;
     *out = Seccomp::Custom { filter, flags };
     Ok(())
 }
