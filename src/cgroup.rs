@@ -42,9 +42,9 @@ pub fn detect() -> Layout {
 fn inherit_cpuset(parent: &Fd, child: &Fd, path: &str) -> Result<()> {
     for file in ["cpuset.cpus", "cpuset.mems"] {
         let own = read_file(child, file).unwrap_or_default();
-        if own.trim().is_empty() {
+        if own.trim_ascii().is_empty() {
             let from = read_file(parent, file).or_sys(|| cat(&["read the parent of ", path, ": ", file]))?;
-            write_file(child, path, file, from.trim())?;
+            write_file(child, path, file, from.trim_ascii())?;
         }
     }
     Ok(())
@@ -96,7 +96,7 @@ impl Cgroup {
         needs: Needs,
     ) -> Result<Option<Cgroup>> {
         let rel = rel.trim_start_matches('/').trim_end_matches('/');
-        let (parents, leaf) = rel.rsplit_once('/').unwrap_or(("", rel));
+        let (parents, leaf) = crate::text::rsplit(rel, b'/').unwrap_or(("", rel));
         if leaf.is_empty() || rel.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
             return Err(Error::cat(&["invalid cgroup path '", rel, "'"]));
         }
@@ -216,7 +216,7 @@ impl Cgroup {
         let v2 = is_v2();
         let mut cg = Cgroup { leaf: String::new(), v2, dirs: Vec::new(), removed: true };
         for path in paths {
-            let Some((parent_path, leaf)) = path.rsplit_once('/') else { continue };
+            let Some((parent_path, leaf)) = crate::text::rsplit(path, b'/') else { continue };
             let parent = fs::openat(CWD, &cstr(parent_path)?, O_DIRECTORY | O_RDONLY, 0).or_op("open", parent_path)?;
             let fd = match fs::openat(parent.raw(), &cstr(leaf)?, O_DIRECTORY | O_RDONLY, 0) {
                 Ok(fd) => fd,
@@ -271,7 +271,7 @@ impl Cgroup {
     /// One control file's content (trimmed), for `runt events`.
     pub fn read(&self, controller: &str, file: &str) -> Option<String> {
         let d = self.dir(controller)?;
-        read_file(&d.fd, file).ok().map(|t| String::from(t.trim()))
+        read_file(&d.fd, file).ok().map(|t| String::from(t.trim_ascii()))
     }
 
     pub fn is_v2(&self) -> bool {
@@ -445,7 +445,7 @@ impl Cgroup {
             if self.v2 { ("memory.events", self.dir("")) } else { ("memory.oom_control", self.dir("memory")) };
         let Some(d) = dir else { return false };
         let Ok(text) = read_file(&d.fd, file) else { return false };
-        text.lines().any(|l| l.strip_prefix("oom_kill ").is_some_and(|n| n.trim() != "0"))
+        text.split('\n').any(|l| l.strip_prefix("oom_kill ").is_some_and(|n| n.trim_ascii() != "0"))
     }
 
     /// Removes the cgroup, killing anything still in it first. Returns the first failure.
@@ -472,8 +472,8 @@ const CONTROLLERS: &[&str] = &["pids", "memory", "cpu", "cpuset", "blkio", "devi
 #[inline(never)]
 fn delegated_base(root: &Fd) -> Result<(Option<Fd>, String)> {
     let text = read_at(CWD, c"/proc/self/cgroup").or_what("read /proc/self/cgroup")?;
-    let own = text.lines().find_map(|l| l.strip_prefix("0::")).unwrap_or("/").trim();
-    let parent = own.rsplit_once('/').map_or("", |(p, _)| p).trim_start_matches('/');
+    let own = text.split('\n').find_map(|l| l.strip_prefix("0::")).unwrap_or("/").trim_ascii();
+    let parent = crate::text::rsplit(own, b'/').map_or("", |(p, _)| p).trim_start_matches('/');
     if parent.is_empty() {
         return Ok((None, String::from(MOUNT)));
     }
@@ -487,7 +487,7 @@ fn delegated_base(root: &Fd) -> Result<(Option<Fd>, String)> {
 fn reclaim(parent: &Fd, name: &core::ffi::CStr) -> bool {
     let Ok(dir) = fs::openat(parent.raw(), name, O_DIRECTORY | O_RDONLY, 0) else { return false };
     fs::flock(dir.raw(), fs::LOCK_EX | fs::LOCK_NB).is_ok()
-        && read_file(&dir, "cgroup.procs").is_ok_and(|p| p.trim().is_empty())
+        && read_file(&dir, "cgroup.procs").is_ok_and(|p| p.trim_ascii().is_empty())
         && fs::unlinkat(parent.raw(), name, AT_REMOVEDIR).is_ok()
 }
 
@@ -559,8 +559,8 @@ fn kill_all(d: &Dir, v2: bool) {
 fn procs(d: &Dir) -> Vec<i32> {
     let mut pids = Vec::new();
     if let Ok(text) = read_file(&d.fd, "cgroup.procs") {
-        for l in text.lines() {
-            if let Ok(pid) = l.trim().parse() {
+        for l in text.split('\n') {
+            if let Some(pid) = crate::text::signed(l) {
                 pids.push(pid);
             }
         }

@@ -225,7 +225,9 @@ fn parse_run(args: &[&str]) -> Result<Command> {
             Slot::Number(n, parse) => *n = Some(parse(v).ok_or_else(|| bad_value(name, v))?),
             Slot::OomScoreAdj => {
                 r.oom_score_adj = Some(
-                    v.parse().ok().filter(|n: &i32| (-1000..=1000).contains(n)).ok_or_else(|| bad_value(name, v))?,
+                    crate::text::signed(v)
+                        .filter(|n: &i32| (-1000..=1000).contains(n))
+                        .ok_or_else(|| bad_value(name, v))?,
                 )
             }
         }
@@ -261,7 +263,7 @@ fn slot(r: &mut RunArgs, opt: Opt) -> Slot<'_> {
         Opt::Net => Slot::One(&mut r.net),
         Opt::Volume => Slot::Many(&mut r.volumes),
         Opt::ReadOnly => Slot::Flag(&mut r.read_only),
-        Opt::PidsLimit => Slot::Number(&mut r.pids_limit, |v| v.parse().ok()),
+        Opt::PidsLimit => Slot::Number(&mut r.pids_limit, crate::text::uint),
         Opt::Memory => Slot::Number(&mut r.memory, parse_size),
         Opt::Cpus => Slot::Number(&mut r.cpus, parse_cpus),
         Opt::CapAdd => Slot::Many(&mut r.cap_add),

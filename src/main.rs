@@ -23,6 +23,7 @@ mod spec;
 mod state;
 mod sync;
 mod sys;
+mod text;
 mod userns;
 
 use alloc::string::String;

@@ -495,8 +495,8 @@ fn check_name(n: &str) -> Result<()> {
 /// `UID` or `UID:GID`, numeric (no /etc/passwd lookups: the rootfs may not have one).
 fn parse_user(s: &str) -> Result<User> {
     let (u, g) = s.split_once(':').unwrap_or((s, s));
-    match (u.parse(), g.parse()) {
-        (Ok(uid), Ok(gid)) => Ok(User { uid, gid }),
+    match (crate::text::unsigned(u), crate::text::unsigned(g)) {
+        (Some(uid), Some(gid)) => Ok(User { uid, gid }),
         _ => Err(Error::cat(&["invalid --user '", s, "' (numeric UID[:GID])"])),
     }
 }

@@ -203,7 +203,7 @@ pub fn pid_start(pid: i32) -> Option<(u64, bool)> {
     let rest = text.get(text.bytes().rposition(|b| b == b')')? + 1..)?;
     let mut fields = rest.split(' ').filter(|f| !f.is_empty());
     let state = fields.next()?;
-    Some((fields.nth(18)?.parse().ok()?, state == "Z" || state == "X"))
+    Some((crate::text::uint(fields.nth(18)?)?, state == "Z" || state == "X"))
 }
 
 impl State {
@@ -227,7 +227,7 @@ impl State {
     fn frozen(&self) -> bool {
         for c in &self.cgroups {
             let (file, want) = if in_v1_freezer(c) { ("/freezer.state", "FROZEN") } else { ("/cgroup.freeze", "1") };
-            if read_small(&cat(&[c, file])).is_some_and(|t| t.trim() == want) {
+            if read_small(&cat(&[c, file])).is_some_and(|t| t.trim_ascii() == want) {
                 return true;
             }
         }
@@ -254,7 +254,7 @@ impl State {
 /// Whether the cgroup directory `c` contains "/freezer/" (a v1 freezer hierarchy), said with
 /// components rather than a substring search (whose code is large).
 fn in_v1_freezer(c: &str) -> bool {
-    c.rsplit_once('/').is_some_and(|(dir, _)| dir.split('/').skip(1).any(|p| p == "freezer"))
+    crate::text::rsplit(c, b'/').is_some_and(|(dir, _)| dir.split('/').skip(1).any(|p| p == "freezer"))
 }
 
 pub fn read_small(path: &str) -> Option<String> {

@@ -41,7 +41,7 @@ fn encode(e: &Error) -> Vec<u8> {
 fn decode(b: &[u8]) -> Option<Error> {
     let (&status, rest) = b.split_first()?;
     let errno = i32::from_le_bytes(rest.get(..4)?.try_into().ok()?);
-    let what = String::from_utf8_lossy(rest.get(4..)?).into_owned();
+    let what = String::from_utf8(rest.get(4..)?.to_vec()).ok()?;
     Some(Error::new(what, (errno != 0).then(|| Errno::new(errno)), i32::from(status)))
 }
 

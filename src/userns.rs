@@ -86,22 +86,22 @@ fn read_text(path: &CStr) -> Option<String> {
 
 fn user_name(uid: u32) -> Option<String> {
     let passwd = read_text(c"/etc/passwd")?;
-    passwd.lines().find_map(|l| {
+    passwd.split('\n').find_map(|l| {
         let mut f = l.split(':');
         let name = f.next()?;
-        (f.nth(1)?.parse::<u32>().ok()? == uid).then(|| String::from(name))
+        (crate::text::unsigned::<u32>(f.nth(1)?)? == uid).then(|| String::from(name))
     })
 }
 
 /// The first `NAME:START:COUNT` (or `UID:START:COUNT`) line of /etc/subuid or /etc/subgid.
 fn subordinate(text: &str, name: Option<&str>, uid: u32) -> Option<(u32, u32)> {
-    text.lines().find_map(|l| {
-        let mut f = l.trim().split(':');
+    text.split('\n').find_map(|l| {
+        let mut f = l.trim_ascii().split(':');
         let who = f.next()?;
-        if Some(who) != name && who.parse::<u32>().ok() != Some(uid) {
+        if Some(who) != name && crate::text::unsigned::<u32>(who) != Some(uid) {
             return None;
         }
-        Some((f.next()?.parse().ok()?, f.next()?.parse().ok()?))
+        Some((crate::text::unsigned(f.next()?)?, crate::text::unsigned(f.next()?)?))
     })
 }
 

@@ -253,7 +253,7 @@ fn signal_number(s: &str) -> Option<u32> {
         "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF",
         "WINCH", "IO", "PWR", "SYS",
     ];
-    if let Ok(n) = s.parse::<u32>() {
+    if let Some(n) = crate::text::unsigned::<u32>(s) {
         return (1..=64).contains(&n).then_some(n);
     }
     let upper = s.to_ascii_uppercase();
@@ -377,7 +377,7 @@ fn ps(root: &str, id: &str, a: &Args) -> Result<()> {
             let comm = state::read_small(&cat(&["/proc/", &p, "/comm"])).unwrap_or_default();
             write::pad(&mut out, &p, 7);
             out.push(' ');
-            out.push_str(comm.trim());
+            out.push_str(comm.trim_ascii());
             out.push('\n');
         }
     }
@@ -407,7 +407,7 @@ fn update(root: &str, id: &str, a: &Args) -> Result<()> {
         None => crate::spec::Limits { cpu_period: crate::cli::CPU_PERIOD_US, ..Default::default() },
     };
     if let Some(n) = a.get("pids-limit") {
-        limits.pids = Some(n.parse().map_err(|_| invalid("", "pids-limit", n))?);
+        limits.pids = Some(crate::text::uint(n).ok_or_else(|| invalid("", "pids-limit", n))?);
     }
     if let Some(n) = a.get("memory") {
         limits.memory = Some(crate::cli::parse_size(n).ok_or_else(|| invalid("", "memory", n))?);
@@ -467,7 +467,7 @@ fn exec(root: &str, id: &str, a: &Args) -> Result<i32> {
     }
     if let Some(u) = a.get("user") {
         let (uid, gid) = u.split_once(':').unwrap_or((u, "0"));
-        let (Ok(uid), Ok(gid)) = (uid.parse(), gid.parse()) else {
+        let (Some(uid), Some(gid)) = (crate::text::unsigned(uid), crate::text::unsigned(gid)) else {
             return Err(invalid("exec: ", "user", u));
         };
         spec.user = Some(crate::spec::User { uid, gid });
@@ -509,11 +509,11 @@ fn read_path(path: &str) -> Result<Vec<u8>> {
 #[inline(never)]
 fn events(root: &str, id: &str) -> Result<()> {
     let cg = cgroup_of(root, id)?;
-    let num = |c: &str, f: &str| cg.read(c, f).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+    let num = |c: &str, f: &str| cg.read(c, f).and_then(|v| crate::text::int(&v)).unwrap_or(0);
     let (mem_usage, mem_limit, cpu_total) = if cg.is_v2() {
         let usec = cg
             .read("", "cpu.stat")
-            .and_then(|t| t.lines().find_map(|l| l.strip_prefix("usage_usec ")?.trim().parse::<i64>().ok()))
+            .and_then(|t| t.split('\n').find_map(|l| crate::text::int(l.strip_prefix("usage_usec ")?)))
             .unwrap_or(0);
         (num("", "memory.current"), num("", "memory.max"), usec * 1000)
     } else {

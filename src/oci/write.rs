@@ -67,7 +67,8 @@ pub use crate::error::dec_i as int;
 #[inline(never)]
 pub fn pad(out: &mut String, s: &str, width: usize) {
     out.push_str(s);
-    for _ in s.chars().count()..width {
+    // Columns are characters: count the bytes that start one.
+    for _ in s.bytes().filter(|b| b & 0xc0 != 0x80).count()..width {
         out.push(' ');
     }
 }

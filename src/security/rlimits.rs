@@ -50,7 +50,7 @@ pub fn parse(s: &str) -> Result<Rlimit> {
     let resource = resource(name).ok_or_else(|| bad("unknown limit name"))?;
     let value = |v: &str| match v {
         "unlimited" | "-1" => Ok(UNLIMITED),
-        _ => v.parse::<u64>().map_err(|_| bad("values are numbers or 'unlimited'")),
+        _ => crate::text::uint(v).ok_or_else(|| bad("values are numbers or 'unlimited'")),
     };
     // One value is both limits.
     let (soft, hard) = values.split_once(':').unwrap_or((values, values));

@@ -1,0 +1,95 @@
+//! Small text helpers that stand in for core's generic ones: `str::parse` is one copy per integer
+//! type, `rsplit_once(char)` pulls in the reverse UTF-8 searcher, `lines`/`trim` the Unicode
+//! whitespace tables. These read only ASCII, which is all kernel files and runt's options hold.
+
+/// A decimal number with an optional '+', as `str::parse::<u64>` reads it.
+#[inline(never)]
+pub fn uint(s: &str) -> Option<u64> {
+    let digits = s.strip_prefix('+').unwrap_or(s).as_bytes();
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &b in digits {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(d))?;
+    }
+    Some(n)
+}
+
+/// A decimal number with an optional sign, as `str::parse::<i64>` reads it.
+#[inline(never)]
+pub fn int(s: &str) -> Option<i64> {
+    match s.strip_prefix('-') {
+        // i64::MIN's magnitude does not fit an i64: negate in u64 and convert back.
+        Some(rest) if !rest.starts_with('+') => 0i64.checked_sub_unsigned(uint(rest)?),
+        _ => i64::try_from(uint(s)?).ok(),
+    }
+}
+
+/// `uint` narrowed to a smaller unsigned type; None when it does not fit.
+pub fn unsigned<T: TryFrom<u64>>(s: &str) -> Option<T> {
+    T::try_from(uint(s)?).ok()
+}
+
+/// `int` narrowed to a smaller signed type; None when it does not fit.
+pub fn signed<T: TryFrom<i64>>(s: &str) -> Option<T> {
+    T::try_from(int(s)?).ok()
+}
+
+/// `s` split at the last `sep`, as `rsplit_once` with an ASCII separator.
+#[inline(never)]
+pub fn rsplit(s: &str, sep: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().rposition(|b| b == sep)?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_as_core_reads_them() {
+        for s in [
+            "0",
+            "7",
+            "+7",
+            "-7",
+            "-0",
+            "",
+            "+",
+            "-",
+            "+-1",
+            "-+1",
+            "1a",
+            " 1",
+            "1 ",
+            "18446744073709551615",
+            "18446744073709551616",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "4294967295",
+            "4294967296",
+            "-2147483648",
+            "-2147483649",
+            "٣",
+        ] {
+            assert_eq!(uint(s), s.parse::<u64>().ok(), "{s:?}");
+            assert_eq!(int(s), s.parse::<i64>().ok(), "{s:?}");
+            assert_eq!(unsigned::<u32>(s), s.parse::<u32>().ok(), "{s:?}");
+            assert_eq!(signed::<i32>(s), s.parse::<i32>().ok(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn split_at_the_last_separator() {
+        for s in ["a/b/c", "/a", "a/", "abc", "", "/", "é/ü"] {
+            assert_eq!(rsplit(s, b'/'), s.rsplit_once('/'), "{s:?}");
+        }
+    }
+}
