@@ -95,7 +95,7 @@ impl Cgroup {
         devices: Option<&[Rule]>,
         needs: Needs,
     ) -> Result<Option<Cgroup>> {
-        let rel = rel.trim_start_matches('/').trim_end_matches('/');
+        let rel = rel.trim_start_matches(crate::text::SLASH).trim_end_matches(crate::text::SLASH);
         let (parents, leaf) = crate::text::rsplit(rel, b'/').unwrap_or(("", rel));
         if leaf.is_empty() || rel.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
             return Err(Error::cat(&["invalid cgroup path '", rel, "'"]));
@@ -473,7 +473,7 @@ const CONTROLLERS: &[&str] = &["pids", "memory", "cpu", "cpuset", "blkio", "devi
 fn delegated_base(root: &Fd) -> Result<(Option<Fd>, String)> {
     let text = read_at(CWD, c"/proc/self/cgroup").or_what("read /proc/self/cgroup")?;
     let own = text.split('\n').find_map(|l| l.strip_prefix("0::")).unwrap_or("/").trim_ascii();
-    let parent = crate::text::rsplit(own, b'/').map_or("", |(p, _)| p).trim_start_matches('/');
+    let parent = crate::text::rsplit(own, b'/').map_or("", |(p, _)| p).trim_start_matches(crate::text::SLASH);
     if parent.is_empty() {
         return Ok((None, String::from(MOUNT)));
     }

@@ -127,7 +127,7 @@ fn step_what(spec: &Spec, step: &Step, shown_root: &str) -> String {
                 .mounts
                 .get(*i)
                 .map_or(("", ""), |m| (if m.is_bind() { &m.source } else { &m.fstype }, m.destination.as_str()));
-            cat(&["mount ", what, " on ", shown_root.trim_end_matches('/'), to])
+            cat(&["mount ", what, " on ", shown_root.trim_end_matches(crate::text::SLASH), to])
         }
         Step::Devices => String::from("populate /dev"),
         Step::Mask(path) => cat(&["mask ", path]),
@@ -190,7 +190,7 @@ fn make_devices(extra: &[devices::Node]) -> Result<()> {
         fs::symlinkat(target, CWD, link).or_sys(|| cat(&["symlink /", &link.to_string_lossy()]))?;
     }
     for node in extra {
-        let rel = node.path.trim_start_matches('/');
+        let rel = node.path.trim_start_matches(crate::text::SLASH);
         // Parent directories live in the fresh /dev tmpfs: creating them touches nothing else.
         for (i, _) in rel.bytes().enumerate().filter(|b| b.1 == b'/') {
             if let Some(dir) = rel.get(..i).filter(|d| *d != "dev") {
@@ -343,7 +343,7 @@ impl Builder<'_> {
             let Some(controller) = c.strip_prefix("/sys/fs/cgroup/").and_then(|r| r.split('/').next()) else {
                 continue;
             };
-            bind(c, &cat(&[m.destination.trim_end_matches('/'), "/", controller]))?;
+            bind(c, &cat(&[m.destination.trim_end_matches(crate::text::SLASH), "/", controller]))?;
         }
         if keep & MS_RDONLY != 0 {
             let ro = MS_REMOUNT | MS_RDONLY | flags;

@@ -40,6 +40,10 @@ pub fn signed<T: TryFrom<i64>>(s: &str) -> Option<T> {
     T::try_from(int(s)?).ok()
 }
 
+/// The pattern for trimming slashes: a byte test instead of a `char` pattern (which drags in the
+/// UTF-8 searchers).
+pub const SLASH: fn(char) -> bool = |c| c == '/';
+
 /// `s` split at the last `sep`, as `rsplit_once` with an ASCII separator.
 #[inline(never)]
 pub fn rsplit(s: &str, sep: u8) -> Option<(&str, &str)> {

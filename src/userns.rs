@@ -135,7 +135,7 @@ pub fn write_maps(pid: i32, ns: &UserNs) -> Result<()> {
         path.push('/');
         path.push_str(name);
         let fd = fs::openat(fs::CWD, &cstr(&path)?, fs::O_WRONLY, 0).or_op("open", &path)?;
-        fs::write_all(fd.raw(), text.as_bytes()).or_sys(|| cat(&["write ", text.trim_end(), " to ", &path]))
+        fs::write_all(fd.raw(), text.as_bytes()).or_sys(|| cat(&["write ", text.trim_ascii_end(), " to ", &path]))
     };
     proc_file("uid_map", &map_text(&ns.uid_maps, '\n'))?;
     if ns.deny_setgroups {
@@ -153,7 +153,7 @@ fn run_helper(prog: &CStr, pid: i32, maps: &[IdMap]) -> Result<()> {
     shown.push(' ');
     push_maps(&mut shown, maps, ' ');
     // No trailing space (nor an empty argument), whatever the maps.
-    shown.truncate(shown.trim_end().len());
+    shown.truncate(shown.trim_ascii_end().len());
     let mut cargs = Vec::new();
     for a in shown.split(' ') {
         cargs.push(cstr(a)?);

@@ -91,12 +91,12 @@ fn cgroup_of(root: &str, id: &str) -> Result<Cgroup> {
 /// An absolute bundle path (relative ones are taken from runt's cwd).
 fn absolute(path: &str) -> Result<String> {
     if path.starts_with('/') {
-        let trimmed = path.trim_end_matches('/');
+        let trimmed = path.trim_end_matches(crate::text::SLASH);
         return Ok(String::from(if trimmed.is_empty() { "/" } else { trimmed }));
     }
     let cwd = fs::getcwd().or_what("getcwd")?;
-    let rel = path.trim_start_matches("./").trim_end_matches('/');
-    Ok(if rel.is_empty() || rel == "." { cwd } else { cat(&[cwd.trim_end_matches('/'), "/", rel]) })
+    let rel = path.trim_start_matches("./").trim_end_matches(crate::text::SLASH);
+    Ok(if rel.is_empty() || rel == "." { cwd } else { cat(&[cwd.trim_end_matches(crate::text::SLASH), "/", rel]) })
 }
 
 fn load(a: &Args, id: &str) -> Result<crate::spec::Spec> {
@@ -578,7 +578,7 @@ fn features() -> String {
 #[inline(never)]
 fn spec(a: &Args) -> Result<()> {
     let dir = a.get("bundle").unwrap_or(".");
-    let path = cat(&[dir.trim_end_matches('/'), "/config.json"]);
+    let path = cat(&[dir.trim_end_matches(crate::text::SLASH), "/config.json"]);
     let text = super::template::config(a.has("rootless"), process::getuid(), process::getgid());
     match write_new(&path, fs::O_EXCL, &text) {
         Err(e) if e.errno == Some(Errno::EEXIST) => Err(fail(&[&path, " already exists"])),

@@ -38,7 +38,7 @@ use linux_raw_sys::general::{
 
 /// Reads `<bundle_dir>/config.json` (at most 4 MiB) and maps it.
 pub fn load(bundle_dir: &str, id: &str) -> Result<Spec> {
-    let path = cat(&[bundle_dir.trim_end_matches('/'), "/config.json"]);
+    let path = cat(&[bundle_dir.trim_end_matches(crate::text::SLASH), "/config.json"]);
     let fd = super::write::open_path(&path, fs::O_RDONLY, 0, "open ")?;
     // Grown as needed: a config is usually a few KB; one byte past the limit makes the parser refuse.
     let mut buf: Vec<u8> = Vec::new();
@@ -392,7 +392,7 @@ fn in_bundle(bundle: &str, mut p: &str) -> String {
     while let Some(rest) = p.strip_prefix("./") {
         p = rest;
     }
-    cat(&[bundle.trim_end_matches('/'), "/", p])
+    cat(&[bundle.trim_end_matches(crate::text::SLASH), "/", p])
 }
 
 fn process(p: &Value, s: &mut Spec) -> Res<()> {
