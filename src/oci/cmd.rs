@@ -28,11 +28,16 @@ pub fn run(g: &Global, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
         _ => a.id()?,
     };
     match a.cmd {
-        Cmd::Run if !a.has("detach") => return run_bundle(root, id, a, warn),
         Cmd::Exec => return exec(root, id, a),
-        // `run --detach` is create then start.
         Cmd::Create | Cmd::Run => {
-            create(root, id, a, warn).and_then(|_| if a.cmd == Cmd::Run { start(root, id, warn) } else { Ok(()) })
+            // One load and one state directory for both: the spec is large to move.
+            let spec = load(a, id)?;
+            let dir = Dir::create(root, id)?;
+            if a.cmd == Cmd::Run && !a.has("detach") {
+                return run_bundle(&spec, dir, id, a, warn);
+            }
+            // `run --detach` is create then start.
+            create(&spec, dir, a, warn).and_then(|_| if a.cmd == Cmd::Run { start(root, id, warn) } else { Ok(()) })
         }
         Cmd::Start => start(root, id, warn),
         Cmd::State => open(root, id).map(|(dir, st)| print(st.oci_json(st.status(&dir)))),
@@ -130,10 +135,8 @@ fn write_pid_file(path: &str, pid: i32) -> Result<()> {
     fs::renameat(fs::CWD, &cstr(&tmp)?, &cstr(path)?).map_err(|e| sys_err(e, &["rename ", &tmp, " to ", path]))
 }
 
-fn create(root: &str, id: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<State> {
-    let spec = load(a, id)?;
-    let dir = Dir::create(root, id)?;
-    let created = launch::create(&spec, &dir, a.get("console-socket"), warn).and_then(|st| {
+fn create(spec: &crate::spec::Spec, dir: Dir, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<State> {
+    let created = launch::create(spec, &dir, a.get("console-socket"), warn).and_then(|st| {
         if let Some(p) = a.get("pid-file") {
             write_pid_file(p, st.pid)?;
         }
@@ -188,9 +191,7 @@ fn start(root: &str, id: &str, warn: &mut dyn FnMut(&str)) -> Result<()> {
 
 /// `runt run --bundle B ID` without --detach: create and start in one go; runt stays, forwards
 /// signals, waits, and deletes the container when it ends.
-fn run_bundle(root: &str, id: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
-    let spec = load(a, id)?;
-    let dir = Dir::create(root, id)?;
+fn run_bundle(spec: &crate::spec::Spec, dir: Dir, id: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
     let pid_file = a.get("pid-file");
     // Shared by launch::run and the poststart hooks it calls back into (never at the same time).
     let warn = core::cell::RefCell::new(warn);
@@ -214,9 +215,9 @@ fn run_bundle(root: &str, id: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Res
         hooks_warn(&spec.oci.hooks.poststart, &st.oci_json(Status::Running), "poststart", *warn.borrow_mut());
         Ok(())
     };
-    let outcome = launch::run(&spec, &mut |m| (warn.borrow_mut())(m), &mut record);
+    let outcome = launch::run(spec, &mut |m| (warn.borrow_mut())(m), &mut record);
     let warn = warn.into_inner();
-    hooks_warn(&spec.oci.hooks.poststop, &hooks::state_json(&spec, 0, "stopped"), "poststop", warn);
+    hooks_warn(&spec.oci.hooks.poststop, &hooks::state_json(spec, 0, "stopped"), "poststop", warn);
     let _ = dir.remove();
     let outcome = outcome?;
     for w in &outcome.warnings {
