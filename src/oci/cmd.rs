@@ -7,9 +7,11 @@ use super::write::{self, cat, fail, int, open_path, parse_json, sys_err};
 use crate::cgroup::Cgroup;
 use crate::error::{Error, OrSys, Result};
 use crate::rootfs::cstr;
+use crate::spec::Spec;
 use crate::state::{self, Dir, State, Status};
 use crate::sys::{fs, process, Errno};
 use crate::{hooks, launch};
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -104,12 +106,13 @@ fn absolute(path: &str) -> Result<String> {
     Ok(if rel.is_empty() || rel == "." { cwd } else { cat(&[cwd.trim_end_matches(crate::text::SLASH), "/", rel]) })
 }
 
-fn load(a: &Args, id: &str) -> Result<crate::spec::Spec> {
+/// Boxed: the spec is large, and moving it through `?` and the callers copied it several times.
+fn load(a: &Args, id: &str) -> Result<Box<Spec>> {
     if a.get("preserve-fds").is_some_and(|n| n != "0") {
         return Err(Error::msg("--preserve-fds is not supported"));
     }
     let bundle = absolute(a.get("bundle").unwrap_or("."))?;
-    let mut spec = config::load(&bundle, id)?;
+    let mut spec = Box::new(config::load(&bundle, id)?);
     spec.oci.bundle = bundle;
     spec.oci.keep_keyring = a.has("no-new-keyring");
     // Without privileges runt writes the maps itself, which the kernel allows only once
@@ -135,7 +138,7 @@ fn write_pid_file(path: &str, pid: i32) -> Result<()> {
     fs::renameat(fs::CWD, &cstr(&tmp)?, &cstr(path)?).map_err(|e| sys_err(e, &["rename ", &tmp, " to ", path]))
 }
 
-fn create(spec: &crate::spec::Spec, dir: Dir, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<State> {
+fn create(spec: &Spec, dir: Dir, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<State> {
     let created = launch::create(spec, &dir, a.get("console-socket"), warn).and_then(|st| {
         if let Some(p) = a.get("pid-file") {
             write_pid_file(p, st.pid)?;
@@ -191,7 +194,7 @@ fn start(root: &str, id: &str, warn: &mut dyn FnMut(&str)) -> Result<()> {
 
 /// `runt run --bundle B ID` without --detach: create and start in one go; runt stays, forwards
 /// signals, waits, and deletes the container when it ends.
-fn run_bundle(spec: &crate::spec::Spec, dir: Dir, id: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
+fn run_bundle(spec: &Spec, dir: Dir, id: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
     let pid_file = a.get("pid-file");
     // Shared by launch::run and the poststart hooks it calls back into (never at the same time).
     let warn = core::cell::RefCell::new(warn);
