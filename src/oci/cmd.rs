@@ -42,7 +42,7 @@ pub fn run(g: &Global, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
             create(&spec, dir, a, warn).and_then(|_| if a.cmd == Cmd::Run { start(root, id, warn) } else { Ok(()) })
         }
         Cmd::Start => start(root, id, warn),
-        Cmd::State => open(root, id).map(|(dir, st)| print(st.oci_json(st.status(&dir)))),
+        Cmd::State => open(root, id).map(|o| print(o.1.oci_json(o.1.status(&o.0)))),
         Cmd::Kill => kill(root, id, a),
         Cmd::Delete => delete(root, id, a.has("force"), warn),
         Cmd::List => list(root, a),
@@ -71,10 +71,11 @@ fn emit(out: String) {
     let _ = fs::write_all(1, out.as_bytes());
 }
 
-fn open(root: &str, id: &str) -> Result<(Dir, State)> {
+/// Boxed: the pair is large, and each caller copied it out of the result.
+fn open(root: &str, id: &str) -> Result<Box<(Dir, State)>> {
     let dir = Dir::open(root, id)?;
     let st = dir.load()?;
-    Ok((dir, st))
+    Ok(Box::new((dir, st)))
 }
 
 /// "cannot <verb> container ID: it is <state>".
@@ -170,8 +171,9 @@ fn send_pidfd(sock: &str, pid: i32) -> Result<()> {
 }
 
 fn start(root: &str, id: &str, warn: &mut dyn FnMut(&str)) -> Result<()> {
-    let (dir, st) = open(root, id)?;
-    match st.status(&dir) {
+    let o = open(root, id)?;
+    let (dir, st) = (&o.0, &o.1);
+    match st.status(dir) {
         Status::Created => {}
         s => return Err(cannot("start", id, s.name())),
     }
@@ -188,7 +190,7 @@ fn start(root: &str, id: &str, warn: &mut dyn FnMut(&str)) -> Result<()> {
         return Err(fail(&["container ", id, why]));
     }
     // poststart hooks: after the command started; a failure is a warning (the spec's rule).
-    bundle_hooks(&st, id, Status::Running, warn);
+    bundle_hooks(st, id, Status::Running, warn);
     Ok(())
 }
 
@@ -269,8 +271,9 @@ fn signal_number(s: &str) -> Option<u32> {
 fn kill(root: &str, id: &str, a: &Args) -> Result<()> {
     let sig_text = a.args.get(1).map_or("TERM", String::as_str);
     let sig = signal_number(sig_text).ok_or_else(|| fail(&["kill: unknown signal '", sig_text, "'"]))?;
-    let (dir, st) = open(root, id)?;
-    if st.status(&dir) == Status::Stopped {
+    let o = open(root, id)?;
+    let (dir, st) = (&o.0, &o.1);
+    if st.status(dir) == Status::Stopped {
         return Err(cannot("kill", id, "not running"));
     }
     if a.has("all") {
@@ -279,7 +282,7 @@ fn kill(root: &str, id: &str, a: &Args) -> Result<()> {
         }
         return Ok(());
     }
-    state::signal(&st, sig)
+    state::signal(st, sig)
 }
 
 /// Waits (up to about 5 s) until the container's init is gone.
@@ -297,7 +300,7 @@ fn wait_gone(st: &State) -> bool {
 #[inline(never)]
 fn delete(root: &str, id: &str, force: bool, warn: &mut dyn FnMut(&str)) -> Result<()> {
     let (dir, st) = match open(root, id) {
-        Ok(x) => x,
+        Ok(x) => *x,
         Err(_) if force => return Ok(()),
         Err(e) => return Err(e),
     };
@@ -343,8 +346,9 @@ fn list(root: &str, a: &Args) -> Result<()> {
         row(&mut out, ["ID", "PID", "STATUS", "BUNDLE", "CREATED"]);
     }
     for id in state::list(root)? {
-        let Ok((dir, st)) = open(root, &id) else { continue };
-        let status = st.status(&dir);
+        let Ok(o) = open(root, &id) else { continue };
+        let (dir, st) = (&o.0, &o.1);
+        let status = st.status(dir);
         if quiet {
             out.push_str(&id);
             out.push('\n');
@@ -394,8 +398,9 @@ fn ps(root: &str, id: &str, a: &Args) -> Result<()> {
 
 #[inline(never)]
 fn freeze(root: &str, id: &str, frozen: bool) -> Result<()> {
-    let (dir, st) = open(root, id)?;
-    let status = st.status(&dir);
+    let o = open(root, id)?;
+    let (dir, st) = (&o.0, &o.1);
+    let status = st.status(dir);
     match (frozen, status) {
         (true, Status::Running) | (false, Status::Paused) => Cgroup::open(&st.cgroups)?.freeze(frozen),
         _ => Err(fail(&["container ", id, " is ", status.name()])),
@@ -431,8 +436,9 @@ fn exec(root: &str, id: &str, a: &Args) -> Result<i32> {
             return Err(fail(&["exec: --", refused, " is not supported"]));
         }
     }
-    let (dir, st) = open(root, id)?;
-    let status = st.status(&dir);
+    let o = open(root, id)?;
+    let (dir, st) = (&o.0, &o.1);
+    let status = st.status(dir);
     if status != Status::Running {
         return Err(cannot("exec in", id, status.name()));
     }
@@ -485,7 +491,7 @@ fn exec(root: &str, id: &str, a: &Args) -> Result<i32> {
     let opts =
         crate::exec::Options { detach: a.has("detach"), pid_file: a.get("pid-file"), console: a.get("console-socket") };
     let pid_file = opts.pid_file;
-    crate::exec::exec(&st, &spec, &opts, &mut |pid| match pid_file {
+    crate::exec::exec(st, &spec, &opts, &mut |pid| match pid_file {
         Some(p) => write_pid_file(p, pid),
         None => Ok(()),
     })
