@@ -148,29 +148,35 @@ fn run_usage() -> String {
         "Usage: runt run [OPTIONS] [--] COMMAND [ARG...]\n\nRun COMMAND as pid 1 of a new container.\n\nOptions:\n",
     );
     for d in RUN_OPTS {
-        let start = s.len();
-        s.push_str("  ");
-        if d.short != 0 {
-            s.push('-');
-            s.push(char::from(d.short));
-            s.push_str(", ");
-        }
-        s.push_str("--");
-        s.push_str(d.long);
         let (value, help) = d.help.split_once('\t').unwrap_or_default();
-        if !value.is_empty() {
-            s.push(' ');
-            s.push_str(value);
-        }
-        // The option column is 34 characters wide (all of them ASCII), then one space.
-        while s.len() < start + 2 + 34 {
-            s.push(' ');
-        }
-        s.push(' ');
-        s.push_str(help);
-        s.push('\n');
+        help_line(&mut s, d.short, "--", d.long, value, 34, help);
     }
     s
+}
+
+/// One line of a help text: "  -s, --long VALUE" left-aligned in `width` columns (all of them
+/// ASCII), a space, the help. Shared by every help text: one copy of the layout code.
+#[inline(never)]
+pub fn help_line(s: &mut String, short: u8, dashes: &str, long: &str, value: &str, width: usize, help: &str) {
+    let start = s.len();
+    s.push_str("  ");
+    if short != 0 {
+        s.push('-');
+        s.push(char::from(short));
+        s.push_str(", ");
+    }
+    s.push_str(dashes);
+    s.push_str(long);
+    if !value.is_empty() {
+        s.push(' ');
+        s.push_str(value);
+    }
+    while s.len() < start + 2 + width {
+        s.push(' ');
+    }
+    s.push(' ');
+    s.push_str(help);
+    s.push('\n');
 }
 
 /// Parses the whole command line (without argv[0]).

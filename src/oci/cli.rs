@@ -2,7 +2,8 @@
 //! start, state, kill, delete, run --bundle, exec, list, ps, pause, resume, update, events,
 //! features, spec. Each command's options are defined once in a table; help comes from it.
 
-use super::write::{cat, pad};
+use super::write::cat;
+use crate::cli::help_line;
 use crate::error::{Error, Result};
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -308,22 +309,8 @@ fn help(name: &str, defs: &[Def], usage: &str) -> String {
     }
     for &d in defs {
         let (long, text) = parts(d);
-        let mut spec = String::new();
-        if let Some(&c) = d.as_bytes().first().filter(|c| **c != b' ') {
-            spec.push('-');
-            spec.push(char::from(c));
-            spec.push_str(", ");
-        }
-        spec.push_str("--");
-        spec.push_str(long);
-        if takes_value(d) {
-            spec.push_str(" VALUE");
-        }
-        s.push_str("  ");
-        pad(&mut s, &spec, 28);
-        s.push(' ');
-        s.push_str(text);
-        s.push('\n');
+        let short = d.as_bytes().first().copied().filter(|c| *c != b' ').unwrap_or(0);
+        help_line(&mut s, short, "--", long, if takes_value(d) { "VALUE" } else { "" }, 28, text);
     }
     s
 }
@@ -332,20 +319,13 @@ fn help(name: &str, defs: &[Def], usage: &str) -> String {
 pub fn summary() -> String {
     let mut s = String::new();
     for t in TABLE {
-        s.push_str("  ");
-        pad(&mut s, t.0, 9);
-        s.push_str(t.3.split_once('\t').unwrap_or_default().1);
-        s.push('\n');
+        help_line(&mut s, 0, "", t.0, "", 8, t.3.split_once('\t').unwrap_or_default().1);
     }
     s.push_str("  run      (with --bundle) create, start and wait for a container\n");
     s.push_str("\nGlobal options (before the command):\n");
     for &d in GLOBAL {
         let (long, text) = parts(d);
-        s.push_str("  --");
-        pad(&mut s, long, 16);
-        s.push(' ');
-        s.push_str(text);
-        s.push('\n');
+        help_line(&mut s, 0, "--", long, "", 18, text);
     }
     s
 }
