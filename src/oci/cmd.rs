@@ -113,7 +113,7 @@ fn load(a: &Args, id: &str) -> Result<Box<Spec>> {
         return Err(Error::msg("--preserve-fds is not supported"));
     }
     let bundle = absolute(a.get("bundle").unwrap_or("."))?;
-    let mut spec = Box::new(config::load(&bundle, id)?);
+    let mut spec = config::load(&bundle, id).map(Box::new)?;
     spec.oci.bundle = bundle;
     spec.oci.keep_keyring = a.has("no-new-keyring");
     // Without privileges runt writes the maps itself, which the kernel allows only once
@@ -139,7 +139,8 @@ fn write_pid_file(path: &str, pid: i32) -> Result<()> {
     fs::renameat(fs::CWD, &cstr(&tmp)?, &cstr(path)?).map_err(|e| sys_err(e, &["rename ", &tmp, " to ", path]))
 }
 
-fn create(spec: &Spec, dir: Dir, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<State> {
+fn create(spec: &Spec, dir: Dir, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<()> {
+    // Only the pid is needed here: returning the state copied it out of the result.
     let created = launch::create(spec, &dir, a.get("console-socket"), warn).and_then(|st| {
         if let Some(p) = a.get("pid-file") {
             write_pid_file(p, st.pid)?;
@@ -147,19 +148,16 @@ fn create(spec: &Spec, dir: Dir, a: &Args, warn: &mut dyn FnMut(&str)) -> Result
         if let Some(sock) = a.get("pidfd-socket") {
             send_pidfd(sock, st.pid)?;
         }
-        Ok(st)
+        Ok(())
     });
-    match created {
-        Ok(st) => Ok(st),
-        Err(e) => {
-            if let Ok(st) = dir.load() {
-                let _ = process::kill(st.pid, process::SIGKILL);
-                let _ = Cgroup::open(&st.cgroups).and_then(|cg| cg.remove_all());
-            }
-            let _ = dir.remove();
-            Err(e)
+    if created.is_err() {
+        if let Ok(st) = dir.load() {
+            let _ = process::kill(st.pid, process::SIGKILL);
+            let _ = Cgroup::open(&st.cgroups).and_then(|cg| cg.remove_all());
         }
+        let _ = dir.remove();
     }
+    created
 }
 
 /// containerd's --pidfd-socket: a pidfd of the container's init, sent over a unix socket.
