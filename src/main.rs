@@ -69,10 +69,15 @@ fn log_error(g: &oci::cli::Global, e: &Error, plain: &str) {
 #[inline(never)]
 fn run(raw_args: &[&[u8]], env: &[&[u8]], log: &mut Option<oci::cli::Global>) -> Result<i32, Error> {
     let mut owned = Vec::with_capacity(raw_args.len());
-    for (i, a) in raw_args.iter().enumerate().skip(1) {
-        owned.push(
-            core::str::from_utf8(a).map_err(|_| Error::cat(&["argument ", &dec(i as u64), " is not valid UTF-8"]))?,
-        );
+    for (i, a) in raw_args.iter().enumerate() {
+        // argv[0] is only a name.
+        if i == 0 {
+            continue;
+        }
+        let Ok(a) = core::str::from_utf8(a) else {
+            return Err(Error::cat(&["argument ", &dec(i as u64), " is not valid UTF-8"]));
+        };
+        owned.push(a);
     }
     // The runc command line: global options, then a runc command (engines call runt this way).
     let (global, args) = oci::cli::parse_global(&owned)?;
