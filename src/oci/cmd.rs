@@ -98,13 +98,15 @@ fn cgroup_of(root: &str, id: &str) -> Result<Cgroup> {
 
 /// An absolute bundle path (relative ones are taken from runt's cwd).
 fn absolute(path: &str) -> Result<String> {
-    if path.starts_with('/') {
-        let trimmed = path.trim_end_matches(crate::text::SLASH);
-        return Ok(String::from(if trimmed.is_empty() { "/" } else { trimmed }));
+    let abs = path.starts_with('/');
+    let (mut base, rel) =
+        if abs { (String::from("/"), path) } else { (fs::getcwd().or_what("getcwd")?, path.trim_start_matches("./")) };
+    let rel = rel.trim_end_matches(crate::text::SLASH);
+    if !rel.is_empty() && rel != "." {
+        // An absolute path is its own base: nothing is joined in front of it.
+        base = cat(&[base.trim_end_matches(crate::text::SLASH), if abs { "" } else { "/" }, rel]);
     }
-    let cwd = fs::getcwd().or_what("getcwd")?;
-    let rel = path.trim_start_matches("./").trim_end_matches(crate::text::SLASH);
-    Ok(if rel.is_empty() || rel == "." { cwd } else { cat(&[cwd.trim_end_matches(crate::text::SLASH), "/", rel]) })
+    Ok(base)
 }
 
 /// Boxed: the spec is large, and moving it through `?` and the callers copied it several times.
@@ -607,6 +609,21 @@ mod tests {
         assert_eq!(signal_number("WINCH"), Some(28));
         assert_eq!(signal_number("0"), None);
         assert_eq!(signal_number("NOPE"), None);
+    }
+
+    #[test]
+    fn bundle_paths_are_absolute() {
+        for (path, want) in [("/", "/"), ("//", "/"), ("/a/b//", "/a/b"), ("//a", "//a"), ("/.", "/.")] {
+            assert_eq!(absolute(path).unwrap(), want, "{path}");
+        }
+        let cwd = fs::getcwd().unwrap();
+        let under = |rel: &str| cat(&[cwd.trim_end_matches('/'), "/", rel]);
+        for (path, want) in [(".", cwd.clone()), ("./", cwd.clone()), ("", cwd.clone()), ("./.", cwd.clone())] {
+            assert_eq!(absolute(path).unwrap(), want, "{path}");
+        }
+        for (path, want) in [("b", "b"), ("./b/", "b"), ("././b//", "b"), ("b/./c", "b/./c"), ("../b", "../b")] {
+            assert_eq!(absolute(path).unwrap(), under(want), "{path}");
+        }
     }
 
     #[test]
