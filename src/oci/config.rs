@@ -407,7 +407,7 @@ fn process(p: &Value, s: &mut Spec) -> Res<()> {
     for e in list(p, "env")? {
         let kv = str_of(e)?;
         // No '=', or no name before it.
-        if matches!(kv.find('='), None | Some(0)) {
+        if matches!(kv.bytes().position(|b| b == b'='), None | Some(0)) {
             return Err(fail_q(e, "", "", kv, " is not KEY=VALUE"));
         }
         s.env.push(kv.into());
