@@ -259,12 +259,13 @@ fn list<'v>(v: &'v Value, k: &str) -> Res<&'v [Value]> {
     }
 }
 
-fn strings(v: &Value, k: &str) -> Res<Vec<String>> {
-    let mut out = Vec::new();
+/// The strings in the array in member `k`, appended to `out` (filled in place: a `Vec` result
+/// would go back through memory at each of the callers).
+fn strings(v: &Value, k: &str, out: &mut Vec<String>) -> Res<()> {
     for s in list(v, k)? {
         out.push(str_of(s)?.into());
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Member `k` as an object of strings, in order, appended to `out` (none when absent).
@@ -399,7 +400,8 @@ fn process(p: &Value, s: &mut Spec) -> Res<()> {
     refuse(p, "apparmorProfile", "AppArmor is not supported")?;
     refuse(p, "selinuxLabel", "SELinux is not supported")?;
     refuse(p, "ioPriority scheduler execCPUAffinity", "not supported")?;
-    s.args = strings(p, "args")?;
+    s.args.clear();
+    strings(p, "args", &mut s.args)?;
     if s.args.is_empty() {
         return Err(fail(p, "args", "must not be empty"));
     }
@@ -891,18 +893,18 @@ fn seccomp(s: &Value, out: &mut Seccomp) -> Res<()> {
     let mut profile = Profile {
         default_action: String::new(),
         default_errno_ret: opt_num(s, "defaultErrnoRet")?,
-        architectures: strings(s, "architectures")?,
-        flags: strings(s, "flags")?,
+        architectures: Vec::new(),
+        flags: Vec::new(),
         syscalls: Vec::new(),
     };
     profile.default_action.push_str(default_action);
+    strings(s, "architectures", &mut profile.architectures)?;
+    strings(s, "flags", &mut profile.flags)?;
     for r in list(s, "syscalls")? {
-        let mut rule = SyscallRule {
-            names: strings(obj(r)?, "names")?,
-            action: need_str(r, "action")?.into(),
-            errno_ret: opt_num(r, "errnoRet")?,
-            args: Vec::new(),
-        };
+        let mut rule = SyscallRule { names: Vec::new(), action: String::new(), errno_ret: None, args: Vec::new() };
+        strings(obj(r)?, "names", &mut rule.names)?;
+        rule.action.push_str(need_str(r, "action")?);
+        rule.errno_ret = opt_num(r, "errnoRet")?;
         for a in list(r, "args")? {
             rule.args.push(ArgCmp {
                 index: need_num(obj(a)?, "index")?,
@@ -934,8 +936,9 @@ fn hooks(top: &Value, hooks: &mut Hooks) -> Res<()> {
     for (k, out) in lists {
         for x in list(h, k)? {
             let path = need_abs(obj(x)?, "path")?;
-            let mut hook =
-                Hook { path: path.into(), args: strings(x, "args")?, env: strings(x, "env")?, timeout: None };
+            let mut hook = Hook { path: path.into(), args: Vec::new(), env: Vec::new(), timeout: None };
+            strings(x, "args", &mut hook.args)?;
+            strings(x, "env", &mut hook.env)?;
             if let Some(t) = get(x, "timeout") {
                 let n = u32::try_from(i64_of(t)?).ok().filter(|&n| n > 0);
                 hook.timeout = Some(n.ok_or_else(|| fail(t, "", "must be above 0"))?);
