@@ -534,7 +534,9 @@ fn namespaces(top: &Value, linux: &Value, s: &mut Spec) -> Res<()> {
             fail(linux, "namespaces", why)
         });
     }
-    let (uid_maps, gid_maps) = (id_maps(linux, "uidMappings")?, id_maps(linux, "gidMappings")?);
+    let (mut uid_maps, mut gid_maps) = (Vec::new(), Vec::new());
+    id_maps(linux, "uidMappings", &mut uid_maps)?;
+    id_maps(linux, "gidMappings", &mut gid_maps)?;
     // The first of the two that is missing (new user namespace) or given (none).
     let k = if uid_maps.is_empty() == new_user { "uidMappings" } else { "gidMappings" };
     if new_user {
@@ -548,8 +550,8 @@ fn namespaces(top: &Value, linux: &Value, s: &mut Spec) -> Res<()> {
     Ok(())
 }
 
-fn id_maps(linux: &Value, k: &str) -> Res<Vec<IdMap>> {
-    let mut out = Vec::new();
+/// The maps in member `k`, appended to `out`.
+fn id_maps(linux: &Value, k: &str, out: &mut Vec<IdMap>) -> Res<()> {
     for m in list(linux, k)? {
         let size = need(obj(m)?, "size")?;
         let count = num(size)?;
@@ -558,7 +560,7 @@ fn id_maps(linux: &Value, k: &str) -> Res<Vec<IdMap>> {
         }
         out.push(IdMap { inside: need_num(m, "containerID")?, outside: need_num(m, "hostID")?, count });
     }
-    Ok(out)
+    Ok(())
 }
 
 // Mount options: a flag set or cleared, a propagation type, or filesystem data.
