@@ -246,9 +246,21 @@ fn flag(v: &Value, k: &str) -> Res<bool> {
     }
 }
 
+/// Member `k` as a string; empty when absent (a `&str` comes back in registers, an
+/// `Option<String>` through memory).
+fn text<'v>(v: &'v Value, k: &str) -> Res<&'v str> {
+    match get(v, k) {
+        Some(x) => str_of(x),
+        None => Ok(""),
+    }
+}
+
 /// Member `k` as a string; None when absent or empty.
-fn text(v: &Value, k: &str) -> Res<Option<String>> {
-    Ok(get(v, k).map(str_of).transpose()?.filter(|s| !s.is_empty()).map(String::from))
+#[inline(never)]
+fn opt_text(v: &Value, k: &str, out: &mut Option<String>) -> Res<()> {
+    let s = text(v, k)?;
+    *out = if s.is_empty() { None } else { Some(s.into()) };
+    Ok(())
 }
 
 /// The elements of the array in member `k`; none when absent.
@@ -356,19 +368,20 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
     namespaces(top, linux, &mut spec)?;
     // Without a UTS namespace of its own the container would rename the host.
     let uts = spec.namespaces & CLONE_NEWUTS != 0 || spec.join.iter().any(|j| j.0 == CLONE_NEWUTS);
-    spec.oci.domainname = text(top, "domainname")?;
+    opt_text(top, "domainname", &mut spec.oci.domainname)?;
     if spec.oci.domainname.is_some() && !uts {
         return Err(fail(top, "domainname", "set without a UTS namespace"));
     }
-    spec.hostname = match text(top, "hostname")? {
-        Some(_) if !uts => return Err(fail(top, "hostname", "set without a UTS namespace")),
-        Some(h) if h.len() > 64 => return Err(fail(top, "hostname", "longer than 64 bytes")),
-        Some(h) => h,
+    let hostname = match text(top, "hostname")? {
+        "" if spec.namespaces & CLONE_NEWUTS != 0 => id.get(..64).unwrap_or(id),
         // The spec leaves it to the runtime: a new UTS namespace is named after the container
         // (at most 64 bytes of it). A joined or shared one is left alone (empty: not set).
-        None if spec.namespaces & CLONE_NEWUTS != 0 => String::from(id.get(..64).unwrap_or(id)),
-        None => String::new(),
+        "" => "",
+        _ if !uts => return Err(fail(top, "hostname", "set without a UTS namespace")),
+        h if h.len() > 64 => return Err(fail(top, "hostname", "longer than 64 bytes")),
+        h => h,
     };
+    spec.hostname.push_str(hostname);
     for m in list(top, "mounts")? {
         mount(obj(m)?, bundle_dir, &mut spec.mounts)?;
     }
@@ -642,8 +655,8 @@ fn mount(m: &Value, bundle: &str, out: &mut Vec<Mount>) -> Res<()> {
     refuse(m, "uidMappings gidMappings", "idmapped mounts are not supported")?;
     let mut mount = Mount {
         destination: String::new(),
-        source: text(m, "source")?.unwrap_or_default(),
-        fstype: text(m, "type")?.unwrap_or_default(),
+        source: text(m, "source")?.into(),
+        fstype: text(m, "type")?.into(),
         flags: 0,
         data: String::new(),
         propagation: 0,
@@ -796,8 +809,8 @@ fn fill_limits(r: &Value, l: &mut Limits) -> Res<()> {
         if let Some(p) = get(c, "period").map(u64_of).transpose()?.filter(|&n| n > 0) {
             l.cpu_period = p;
         }
-        l.cpuset_cpus = text(c, "cpus")?;
-        l.cpuset_mems = text(c, "mems")?;
+        opt_text(c, "cpus", &mut l.cpuset_cpus)?;
+        opt_text(c, "mems", &mut l.cpuset_mems)?;
         refuse(c, "realtimeRuntime realtimePeriod idle burst", "not supported")?;
     }
     if let Some(b) = object_or_none(r, "blockIO")? {
