@@ -769,9 +769,10 @@ fn device_rules(r: &Value, rules: &mut Vec<Rule>) -> Res<()> {
     Ok(())
 }
 
-/// Member `k`, a number where -1 and 0 mean no limit.
-fn positive(v: &Value, k: &str) -> Res<Option<u64>> {
-    Ok(get(v, k).map(i64_of).transpose()?.and_then(|n| u64::try_from(n).ok()).filter(|&n| n > 0))
+/// Member `k`, a number where -1 and 0 mean no limit, into `out`.
+fn positive(v: &Value, k: &str, out: &mut Option<u64>) -> Res<()> {
+    *out = get(v, k).map(i64_of).transpose()?.and_then(|n| u64::try_from(n).ok()).filter(|&n| n > 0);
+    Ok(())
 }
 
 /// linux.resources (also `runt update`'s input).
@@ -786,11 +787,11 @@ fn fill_limits(r: &Value, l: &mut Limits) -> Res<()> {
     l.cpu_period = CPU_PERIOD_US;
     refuse(r, "hugepageLimits network rdma", "not supported")?;
     if let Some(p) = object_or_none(r, "pids")? {
-        l.pids = positive(p, "limit")?;
+        positive(p, "limit", &mut l.pids)?;
     }
     if let Some(m) = object_or_none(r, "memory")? {
-        l.memory = positive(m, "limit")?;
-        l.memory_reservation = positive(m, "reservation")?;
+        positive(m, "limit", &mut l.memory)?;
+        positive(m, "reservation", &mut l.memory_reservation)?;
         if let Some(s) = get(m, "swap") {
             let n = i64_of(s)?;
             if n < -1 {
@@ -805,7 +806,7 @@ fn fill_limits(r: &Value, l: &mut Limits) -> Res<()> {
     }
     if let Some(c) = object_or_none(r, "cpu")? {
         l.cpu_shares = get(c, "shares").map(u64_of).transpose()?.filter(|&n| n > 0);
-        l.cpu_quota = positive(c, "quota")?;
+        positive(c, "quota", &mut l.cpu_quota)?;
         if let Some(p) = get(c, "period").map(u64_of).transpose()?.filter(|&n| n > 0) {
             l.cpu_period = p;
         }
