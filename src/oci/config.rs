@@ -189,29 +189,42 @@ fn i64_of(v: &Value) -> Res<i64> {
     v.as_i64().ok_or_else(|| wrong(v, "an integer"))
 }
 
-/// A non-negative integer up to `max`.
+/// A non-negative integer up to `max`. Given as a u64 all the same, which callers narrow (exact
+/// after the check): a `Res<u64>` comes back in two registers, a `Res<u32>` through memory.
 #[inline(never)]
-fn num_to(v: &Value, max: u32) -> Res<u32> {
+fn num_to(v: &Value, max: u32) -> Res<u64> {
     match u64_of(v)? {
-        n if n <= u64::from(max) => Ok(n as u32),
+        n if n <= u64::from(max) => Ok(n),
         _ => Err(fail(v, "", "out of range")),
     }
 }
 
 /// A non-negative integer that fits a u32.
-fn num(v: &Value) -> Res<u32> {
+fn num(v: &Value) -> Res<u64> {
     num_to(v, u32::MAX)
 }
 
-/// Member `k` as a u32; None when absent.
+/// Member `k` as a u32; `default` when absent.
 #[inline(never)]
-fn opt_num(v: &Value, k: &str) -> Res<Option<u32>> {
-    get(v, k).map(num).transpose()
+fn opt_num(v: &Value, k: &str, default: u32) -> Res<u64> {
+    match get(v, k) {
+        Some(n) => num(n),
+        None => Ok(default.into()),
+    }
+}
+
+/// Member `k` as a u32 into `out`, which stays as it is when the member is absent.
+#[inline(never)]
+fn set_num(v: &Value, k: &str, out: &mut Option<u32>) -> Res<()> {
+    if let Some(n) = get(v, k) {
+        *out = Some(num(n)? as u32);
+    }
+    Ok(())
 }
 
 /// Member `k`, required, as a u32.
 #[inline(never)]
-fn need_num(v: &Value, k: &'static str) -> Res<u32> {
+fn need_num(v: &Value, k: &'static str) -> Res<u64> {
     num(need(v, k)?)
 }
 
@@ -234,8 +247,8 @@ fn need_abs<'v>(v: &'v Value, k: &'static str) -> Res<&'v str> {
 }
 
 /// A non-negative integer that fits a u16.
-fn num16(v: &Value) -> Res<u16> {
-    Ok(num_to(v, u16::MAX.into())? as u16)
+fn num16(v: &Value) -> Res<u64> {
+    num_to(v, u16::MAX.into())
 }
 
 /// Member `k` as a boolean; false when absent.
@@ -429,17 +442,17 @@ fn process(p: &Value, s: &mut Spec) -> Res<()> {
     }
     s.cwd = need_abs(p, "cwd")?.into();
     let user = object_or_empty(p, "user")?;
-    s.user = Some(User { uid: opt_num(user, "uid")?.unwrap_or(0), gid: opt_num(user, "gid")?.unwrap_or(0) });
+    s.user = Some(User { uid: opt_num(user, "uid", 0)? as u32, gid: opt_num(user, "gid", 0)? as u32 });
     s.oci.additional_gids.clear();
     for g in list(user, "additionalGids")? {
-        s.oci.additional_gids.push(num(g)?);
+        s.oci.additional_gids.push(num(g)? as u32);
     }
-    if let Some(m) = opt_num(user, "umask")? {
-        s.oci.umask = Some(m & 0o777);
+    if let Some(m) = get(user, "umask") {
+        s.oci.umask = Some(num(m)? as u32 & 0o777);
     }
     s.oci.terminal = flag(p, "terminal")?;
     s.oci.console_size = match object_or_none(p, "consoleSize")? {
-        Some(c) => Some((num16(need(c, "height")?)?, num16(need(c, "width")?)?)),
+        Some(c) => Some((num16(need(c, "height")?)? as u16, num16(need(c, "width")?)? as u16)),
         None => None,
     };
     if let Some(c) = object_or_none(p, "capabilities")? {
@@ -567,11 +580,12 @@ fn namespaces(top: &Value, linux: &Value, s: &mut Spec) -> Res<()> {
 fn id_maps(linux: &Value, k: &str, out: &mut Vec<IdMap>) -> Res<()> {
     for m in list(linux, k)? {
         let size = need(obj(m)?, "size")?;
-        let count = num(size)?;
+        let count = num(size)? as u32;
         if count == 0 {
             return Err(fail(size, "", "must not be 0"));
         }
-        out.push(IdMap { inside: need_num(m, "containerID")?, outside: need_num(m, "hostID")?, count });
+        let (inside, outside) = (need_num(m, "containerID")? as u32, need_num(m, "hostID")? as u32);
+        out.push(IdMap { inside, outside, count });
     }
     Ok(())
 }
@@ -727,10 +741,10 @@ fn device_node(d: &Value, out: &mut Vec<devices::Node>) -> Res<()> {
         "p" => return Err(fail(t, "", "fifos are not supported")),
         other => return Err(fail_q(t, "", "unknown device type ", other, "")),
     };
-    let (major, minor) = (need_num(d, "major")?, need_num(d, "minor")?);
+    let (major, minor) = (need_num(d, "major")? as u32, need_num(d, "minor")? as u32);
     // fileMode may carry the type bits too (podman writes 0o20666): only the permissions count.
-    let mode = opt_num(d, "fileMode")?.map_or(0o666, |m| m & 0o7777);
-    let (uid, gid) = (opt_num(d, "uid")?.unwrap_or(0), opt_num(d, "gid")?.unwrap_or(0));
+    let mode = opt_num(d, "fileMode", 0o666)? as u32 & 0o7777;
+    let (uid, gid) = (opt_num(d, "uid", 0)? as u32, opt_num(d, "gid", 0)? as u32);
     let (host, path) = (path.into(), path.into());
     out.push(devices::Node { host, path, access: devices::RWM, kind, major, minor, mode, uid, gid });
     Ok(())
@@ -754,7 +768,7 @@ fn device_rules(r: &Value, rules: &mut Vec<Rule>) -> Res<()> {
             other => return Err(fail_q(d, "type", "unknown device type ", other, " (a, c or b)")),
         };
         let number = |k| match get(d, k) {
-            Some(n) if kind != Kind::All && n.as_i64() != Some(-1) => num(n).map(Some),
+            Some(n) if kind != Kind::All && n.as_i64() != Some(-1) => num(n).map(|n| Some(n as u32)),
             _ => Ok(None),
         };
         let a = need(d, "access")?;
@@ -816,7 +830,7 @@ fn fill_limits(r: &Value, l: &mut Limits) -> Res<()> {
     }
     if let Some(b) = object_or_none(r, "blockIO")? {
         if let Some(w) = get(b, "weight") {
-            let n = num16(w)?;
+            let n = num16(w)? as u16;
             if n != 0 && !(10..=1000).contains(&n) {
                 return Err(fail(w, "", "must be from 10 to 1000"));
             }
@@ -908,22 +922,23 @@ fn seccomp(s: &Value, out: &mut Seccomp) -> Res<()> {
     let default_action = need_str(s, "defaultAction")?;
     let mut profile = Profile {
         default_action: String::new(),
-        default_errno_ret: opt_num(s, "defaultErrnoRet")?,
+        default_errno_ret: None,
         architectures: Vec::new(),
         flags: Vec::new(),
         syscalls: Vec::new(),
     };
     profile.default_action.push_str(default_action);
+    set_num(s, "defaultErrnoRet", &mut profile.default_errno_ret)?;
     strings(s, "architectures", &mut profile.architectures)?;
     strings(s, "flags", &mut profile.flags)?;
     for r in list(s, "syscalls")? {
         let mut rule = SyscallRule { names: Vec::new(), action: String::new(), errno_ret: None, args: Vec::new() };
         strings(obj(r)?, "names", &mut rule.names)?;
         rule.action.push_str(need_str(r, "action")?);
-        rule.errno_ret = opt_num(r, "errnoRet")?;
+        set_num(r, "errnoRet", &mut rule.errno_ret)?;
         for a in list(r, "args")? {
             rule.args.push(ArgCmp {
-                index: need_num(obj(a)?, "index")?,
+                index: need_num(obj(a)?, "index")? as u32,
                 value: need_u64(a, "value")?,
                 value_two: get(a, "valueTwo").map_or(Ok(0), u64_of)?,
                 op: need_str(a, "op")?.into(),
