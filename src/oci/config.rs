@@ -251,12 +251,13 @@ fn num16(v: &Value) -> Res<u64> {
     num_to(v, u16::MAX.into())
 }
 
-/// Member `k` as a boolean; false when absent.
-fn flag(v: &Value, k: &str) -> Res<bool> {
-    match get(v, k) {
-        Some(b) => b.as_bool().ok_or_else(|| wrong(b, "a boolean")),
-        None => Ok(false),
+/// Member `k` as a boolean into `out`, which stays as it is when the member is absent (a
+/// `Res<bool>` would come back through memory).
+fn flag(v: &Value, k: &str, out: &mut bool) -> Res<()> {
+    if let Some(b) = get(v, k) {
+        *out = b.as_bool().ok_or_else(|| wrong(b, "a boolean"))?;
     }
+    Ok(())
 }
 
 /// Member `k` as a string; empty when absent (a `&str` comes back in registers, an
@@ -354,7 +355,8 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
     // Filled in place, strings too: an error on the way then drops one Spec, not each field built
     // so far.
     let mut spec = Spec::blank();
-    spec.root = Root { path: Some(in_bundle(bundle_dir, root_path)), readonly: flag(root, "readonly")? };
+    spec.root = Root { path: Some(in_bundle(bundle_dir, root_path)), readonly: false };
+    flag(root, "readonly", &mut spec.root.readonly)?;
     spec.name.push_str(id);
     spec.oci.version.push_str(version);
     spec.oci.bundle.push_str(bundle_dir);
@@ -450,7 +452,8 @@ fn process(p: &Value, s: &mut Spec) -> Res<()> {
     if let Some(m) = get(user, "umask") {
         s.oci.umask = Some(num(m)? as u32 & 0o777);
     }
-    s.oci.terminal = flag(p, "terminal")?;
+    s.oci.terminal = false;
+    flag(p, "terminal", &mut s.oci.terminal)?;
     s.oci.console_size = match object_or_none(p, "consoleSize")? {
         Some(c) => Some((num16(need(c, "height")?)? as u16, num16(need(c, "width")?)? as u16)),
         None => None,
@@ -468,9 +471,7 @@ fn process(p: &Value, s: &mut Spec) -> Res<()> {
     if !limits.is_empty() {
         s.rlimits = limits;
     }
-    if get(p, "noNewPrivileges").is_some() {
-        s.no_new_privs = flag(p, "noNewPrivileges")?;
-    }
+    flag(p, "noNewPrivileges", &mut s.no_new_privs)?;
     if let Some(o) = get(p, "oomScoreAdj") {
         let n = i32::try_from(i64_of(o)?).ok().filter(|n| (-1000..=1000).contains(n));
         s.oom_score_adj = Some(n.ok_or_else(|| fail(o, "", "must be from -1000 to 1000"))?);
@@ -773,7 +774,9 @@ fn device_rules(r: &Value, rules: &mut Vec<Rule>) -> Res<()> {
         };
         let a = need(d, "access")?;
         let access = devices::parse_access(str_of(a)?).ok_or_else(|| fail(a, "", "expected a mix of r, w and m"))?;
-        rules.push(Rule { allow: flag(d, "allow")?, kind, major: number("major")?, minor: number("minor")?, access });
+        let mut allow = false;
+        flag(d, "allow", &mut allow)?;
+        rules.push(Rule { allow, kind, major: number("major")?, minor: number("minor")?, access });
     }
     // The v1 devices files start from what the parent allows: make the starting point explicit.
     if rules.first() != Some(&deny_all) {
