@@ -177,8 +177,13 @@ fn object_or_empty<'v>(v: &'v Value, k: &str) -> Res<&'v Value> {
     Ok(object_or_none(v, k)?.unwrap_or(&EMPTY))
 }
 
-fn str_of(v: &Value) -> Res<&str> {
-    v.as_str().ok_or_else(|| wrong(v, "a string"))
+/// The text of a string value. A `&String`, one pointer: with the error it comes back in two
+/// registers, where a `&str` (two words) would come back through memory.
+fn str_of(v: &Value) -> Res<&String> {
+    match v {
+        Value::String(s) => Ok(s),
+        _ => Err(wrong(v, "a string")),
+    }
 }
 
 fn u64_of(v: &Value) -> Res<u64> {
@@ -236,13 +241,13 @@ fn need_u64(v: &Value, k: &'static str) -> Res<u64> {
 
 /// Member `k`, required, as a string.
 #[inline(never)]
-fn need_str<'v>(v: &'v Value, k: &'static str) -> Res<&'v str> {
+fn need_str<'v>(v: &'v Value, k: &'static str) -> Res<&'v String> {
     str_of(need(v, k)?)
 }
 
 /// Member `k`, required, an absolute path.
 #[inline(never)]
-fn need_abs<'v>(v: &'v Value, k: &'static str) -> Res<&'v str> {
+fn need_abs<'v>(v: &'v Value, k: &'static str) -> Res<&'v String> {
     abs_path(need(v, k)?)
 }
 
@@ -260,12 +265,12 @@ fn flag(v: &Value, k: &str, out: &mut bool) -> Res<()> {
     Ok(())
 }
 
-/// Member `k` as a string; empty when absent (a `&str` comes back in registers, an
-/// `Option<String>` through memory).
-fn text<'v>(v: &'v Value, k: &str) -> Res<&'v str> {
+/// Member `k` as a string; empty when absent.
+fn text<'v>(v: &'v Value, k: &str) -> Res<&'v String> {
+    static NONE: String = String::new();
     match get(v, k) {
         Some(x) => str_of(x),
-        None => Ok(""),
+        None => Ok(&NONE),
     }
 }
 
@@ -304,7 +309,7 @@ fn map(v: &Value, k: &str, out: &mut Vec<(String, String)>) -> Res<()> {
 
 /// A string that must be an absolute path.
 #[inline(never)]
-fn abs_path(v: &Value) -> Res<&str> {
+fn abs_path(v: &Value) -> Res<&String> {
     let s = str_of(v)?;
     if !s.starts_with('/') {
         return Err(fail(v, "", "must be an absolute path"));
@@ -387,7 +392,7 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
     if spec.oci.domainname.is_some() && !uts {
         return Err(fail(top, "domainname", "set without a UTS namespace"));
     }
-    let hostname = match text(top, "hostname")? {
+    let hostname = match text(top, "hostname")?.as_str() {
         "" if spec.namespaces & CLONE_NEWUTS != 0 => id.get(..64).unwrap_or(id),
         // The spec leaves it to the runtime: a new UTS namespace is named after the container
         // (at most 64 bytes of it). A joined or shared one is left alone (empty: not set).
@@ -495,7 +500,7 @@ fn process_rlimits(p: &Value) -> Res<Vec<Rlimit>> {
     let mut out: Vec<Rlimit> = Vec::new();
     for r in list(p, "rlimits")? {
         let t = need(obj(r)?, "type")?;
-        let name = str_of(t)?;
+        let name = str_of(t)?.as_str();
         let Some(resource) = Some(name).filter(|n| n.starts_with("RLIMIT_")).and_then(rlimits::resource) else {
             return Err(fail_q(t, "", "unknown resource limit ", name, ""));
         };
@@ -679,7 +684,7 @@ fn mount(m: &Value, bundle: &str, out: &mut Vec<Mount>) -> Res<()> {
     };
     mount.destination.push_str(destination);
     for o in list(m, "options")? {
-        let name = str_of(o)?;
+        let name = str_of(o)?.as_str();
         let i = option(name);
         if let (Some(&bits), Some(&clear)) = (FLAG_BITS.get(i), FLAG_CLEARS.get(i)) {
             mount.flags = if clear { mount.flags & !bits } else { mount.flags | bits };
@@ -736,7 +741,7 @@ fn device_node(d: &Value, out: &mut Vec<devices::Node>) -> Res<()> {
         return Err(fail(p, "", "must be a path under /dev"));
     }
     let t = need(d, "type")?;
-    let kind = match str_of(t)? {
+    let kind = match str_of(t)?.as_str() {
         "c" | "u" => Kind::Char,
         "b" => Kind::Block,
         "p" => return Err(fail(t, "", "fifos are not supported")),
@@ -762,7 +767,7 @@ fn device_node(d: &Value, out: &mut Vec<devices::Node>) -> Res<()> {
 fn device_rules(r: &Value, rules: &mut Vec<Rule>) -> Res<()> {
     let deny_all = Rule { allow: false, kind: Kind::All, major: None, minor: None, access: devices::RWM };
     for d in list(r, "devices")? {
-        let kind = match get(obj(d)?, "type").map(str_of).transpose()?.unwrap_or_default() {
+        let kind = match text(obj(d)?, "type")?.as_str() {
             "" | "a" => Kind::All,
             "c" => Kind::Char,
             "b" => Kind::Block,
