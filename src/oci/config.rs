@@ -282,11 +282,14 @@ fn opt_text(v: &Value, k: &str, out: &mut Option<String>) -> Res<()> {
     Ok(())
 }
 
-/// The elements of the array in member `k`; none when absent.
-fn list<'v>(v: &'v Value, k: &str) -> Res<&'v [Value]> {
+/// The elements of the array in member `k`; none when absent. A `&Vec` for the same reason
+/// as in `str_of`.
+fn list<'v>(v: &'v Value, k: &str) -> Res<&'v Vec<Value>> {
+    static NONE: Vec<Value> = Vec::new();
     match get(v, k) {
-        Some(a) => a.as_array().ok_or_else(|| wrong(a, "an array")),
-        None => Ok(&[]),
+        Some(Value::Array(a)) => Ok(a),
+        Some(a) => Err(wrong(a, "an array")),
+        None => Ok(&NONE),
     }
 }
 
