@@ -177,8 +177,13 @@ fn object_or_empty<'v>(v: &'v Value, k: &str) -> Res<&'v Value> {
     Ok(object_or_none(v, k)?.unwrap_or(&EMPTY))
 }
 
-fn str_of(v: &Value) -> Res<&str> {
-    v.as_str().ok_or_else(|| wrong(v, "a string"))
+/// The text of a string value. A `&String`, one pointer: with the error it comes back in two
+/// registers, where a `&str` (two words) would come back through memory.
+fn str_of(v: &Value) -> Res<&String> {
+    match v {
+        Value::String(s) => Ok(s),
+        _ => Err(wrong(v, "a string")),
+    }
 }
 
 fn u64_of(v: &Value) -> Res<u64> {
@@ -189,29 +194,42 @@ fn i64_of(v: &Value) -> Res<i64> {
     v.as_i64().ok_or_else(|| wrong(v, "an integer"))
 }
 
-/// A non-negative integer up to `max`.
+/// A non-negative integer up to `max`. Given as a u64 all the same, which callers narrow (exact
+/// after the check): a `Res<u64>` comes back in two registers, a `Res<u32>` through memory.
 #[inline(never)]
-fn num_to(v: &Value, max: u32) -> Res<u32> {
+fn num_to(v: &Value, max: u32) -> Res<u64> {
     match u64_of(v)? {
-        n if n <= u64::from(max) => Ok(n as u32),
+        n if n <= u64::from(max) => Ok(n),
         _ => Err(fail(v, "", "out of range")),
     }
 }
 
 /// A non-negative integer that fits a u32.
-fn num(v: &Value) -> Res<u32> {
+fn num(v: &Value) -> Res<u64> {
     num_to(v, u32::MAX)
 }
 
-/// Member `k` as a u32; None when absent.
+/// Member `k` as a u32; `default` when absent.
 #[inline(never)]
-fn opt_num(v: &Value, k: &str) -> Res<Option<u32>> {
-    get(v, k).map(num).transpose()
+fn opt_num(v: &Value, k: &str, default: u32) -> Res<u64> {
+    match get(v, k) {
+        Some(n) => num(n),
+        None => Ok(default.into()),
+    }
+}
+
+/// Member `k` as a u32 into `out`, which stays as it is when the member is absent.
+#[inline(never)]
+fn set_num(v: &Value, k: &str, out: &mut Option<u32>) -> Res<()> {
+    if let Some(n) = get(v, k) {
+        *out = Some(num(n)? as u32);
+    }
+    Ok(())
 }
 
 /// Member `k`, required, as a u32.
 #[inline(never)]
-fn need_num(v: &Value, k: &'static str) -> Res<u32> {
+fn need_num(v: &Value, k: &'static str) -> Res<u64> {
     num(need(v, k)?)
 }
 
@@ -223,48 +241,65 @@ fn need_u64(v: &Value, k: &'static str) -> Res<u64> {
 
 /// Member `k`, required, as a string.
 #[inline(never)]
-fn need_str<'v>(v: &'v Value, k: &'static str) -> Res<&'v str> {
+fn need_str<'v>(v: &'v Value, k: &'static str) -> Res<&'v String> {
     str_of(need(v, k)?)
 }
 
 /// Member `k`, required, an absolute path.
 #[inline(never)]
-fn need_abs<'v>(v: &'v Value, k: &'static str) -> Res<&'v str> {
+fn need_abs<'v>(v: &'v Value, k: &'static str) -> Res<&'v String> {
     abs_path(need(v, k)?)
 }
 
 /// A non-negative integer that fits a u16.
-fn num16(v: &Value) -> Res<u16> {
-    Ok(num_to(v, u16::MAX.into())? as u16)
+fn num16(v: &Value) -> Res<u64> {
+    num_to(v, u16::MAX.into())
 }
 
-/// Member `k` as a boolean; false when absent.
-fn flag(v: &Value, k: &str) -> Res<bool> {
+/// Member `k` as a boolean into `out`, which stays as it is when the member is absent (a
+/// `Res<bool>` would come back through memory).
+fn flag(v: &Value, k: &str, out: &mut bool) -> Res<()> {
+    if let Some(b) = get(v, k) {
+        *out = b.as_bool().ok_or_else(|| wrong(b, "a boolean"))?;
+    }
+    Ok(())
+}
+
+/// Member `k` as a string; empty when absent.
+fn text<'v>(v: &'v Value, k: &str) -> Res<&'v String> {
+    static NONE: String = String::new();
     match get(v, k) {
-        Some(b) => b.as_bool().ok_or_else(|| wrong(b, "a boolean")),
-        None => Ok(false),
+        Some(x) => str_of(x),
+        None => Ok(&NONE),
     }
 }
 
 /// Member `k` as a string; None when absent or empty.
-fn text(v: &Value, k: &str) -> Res<Option<String>> {
-    Ok(get(v, k).map(str_of).transpose()?.filter(|s| !s.is_empty()).map(String::from))
+#[inline(never)]
+fn opt_text(v: &Value, k: &str, out: &mut Option<String>) -> Res<()> {
+    let s = text(v, k)?;
+    *out = if s.is_empty() { None } else { Some(s.into()) };
+    Ok(())
 }
 
-/// The elements of the array in member `k`; none when absent.
-fn list<'v>(v: &'v Value, k: &str) -> Res<&'v [Value]> {
+/// The elements of the array in member `k`; none when absent. A `&Vec` for the same reason
+/// as in `str_of`.
+fn list<'v>(v: &'v Value, k: &str) -> Res<&'v Vec<Value>> {
+    static NONE: Vec<Value> = Vec::new();
     match get(v, k) {
-        Some(a) => a.as_array().ok_or_else(|| wrong(a, "an array")),
-        None => Ok(&[]),
+        Some(Value::Array(a)) => Ok(a),
+        Some(a) => Err(wrong(a, "an array")),
+        None => Ok(&NONE),
     }
 }
 
-fn strings(v: &Value, k: &str) -> Res<Vec<String>> {
-    let mut out = Vec::new();
+/// The strings in the array in member `k`, appended to `out` (filled in place: a `Vec` result
+/// would go back through memory at each of the callers).
+fn strings(v: &Value, k: &str, out: &mut Vec<String>) -> Res<()> {
     for s in list(v, k)? {
         out.push(str_of(s)?.into());
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Member `k` as an object of strings, in order, appended to `out` (none when absent).
@@ -277,7 +312,7 @@ fn map(v: &Value, k: &str, out: &mut Vec<(String, String)>) -> Res<()> {
 
 /// A string that must be an absolute path.
 #[inline(never)]
-fn abs_path(v: &Value) -> Res<&str> {
+fn abs_path(v: &Value) -> Res<&String> {
     let s = str_of(v)?;
     if !s.starts_with('/') {
         return Err(fail(v, "", "must be an absolute path"));
@@ -328,7 +363,8 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
     // Filled in place, strings too: an error on the way then drops one Spec, not each field built
     // so far.
     let mut spec = Spec::blank();
-    spec.root = Root { path: Some(in_bundle(bundle_dir, root_path)), readonly: flag(root, "readonly")? };
+    spec.root = Root { path: Some(in_bundle(bundle_dir, root_path)), readonly: false };
+    flag(root, "readonly", &mut spec.root.readonly)?;
     spec.name.push_str(id);
     spec.oci.version.push_str(version);
     spec.oci.bundle.push_str(bundle_dir);
@@ -355,19 +391,20 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
     namespaces(top, linux, &mut spec)?;
     // Without a UTS namespace of its own the container would rename the host.
     let uts = spec.namespaces & CLONE_NEWUTS != 0 || spec.join.iter().any(|j| j.0 == CLONE_NEWUTS);
-    spec.oci.domainname = text(top, "domainname")?;
+    opt_text(top, "domainname", &mut spec.oci.domainname)?;
     if spec.oci.domainname.is_some() && !uts {
         return Err(fail(top, "domainname", "set without a UTS namespace"));
     }
-    spec.hostname = match text(top, "hostname")? {
-        Some(_) if !uts => return Err(fail(top, "hostname", "set without a UTS namespace")),
-        Some(h) if h.len() > 64 => return Err(fail(top, "hostname", "longer than 64 bytes")),
-        Some(h) => h,
+    let hostname = match text(top, "hostname")?.as_str() {
+        "" if spec.namespaces & CLONE_NEWUTS != 0 => id.get(..64).unwrap_or(id),
         // The spec leaves it to the runtime: a new UTS namespace is named after the container
         // (at most 64 bytes of it). A joined or shared one is left alone (empty: not set).
-        None if spec.namespaces & CLONE_NEWUTS != 0 => String::from(id.get(..64).unwrap_or(id)),
-        None => String::new(),
+        "" => "",
+        _ if !uts => return Err(fail(top, "hostname", "set without a UTS namespace")),
+        h if h.len() > 64 => return Err(fail(top, "hostname", "longer than 64 bytes")),
+        h => h,
     };
+    spec.hostname.push_str(hostname);
     for m in list(top, "mounts")? {
         mount(obj(m)?, bundle_dir, &mut spec.mounts)?;
     }
@@ -399,7 +436,8 @@ fn process(p: &Value, s: &mut Spec) -> Res<()> {
     refuse(p, "apparmorProfile", "AppArmor is not supported")?;
     refuse(p, "selinuxLabel", "SELinux is not supported")?;
     refuse(p, "ioPriority scheduler execCPUAffinity", "not supported")?;
-    s.args = strings(p, "args")?;
+    s.args.clear();
+    strings(p, "args", &mut s.args)?;
     if s.args.is_empty() {
         return Err(fail(p, "args", "must not be empty"));
     }
@@ -407,24 +445,25 @@ fn process(p: &Value, s: &mut Spec) -> Res<()> {
     for e in list(p, "env")? {
         let kv = str_of(e)?;
         // No '=', or no name before it.
-        if matches!(kv.find('='), None | Some(0)) {
+        if matches!(kv.bytes().position(|b| b == b'='), None | Some(0)) {
             return Err(fail_q(e, "", "", kv, " is not KEY=VALUE"));
         }
         s.env.push(kv.into());
     }
     s.cwd = need_abs(p, "cwd")?.into();
     let user = object_or_empty(p, "user")?;
-    s.user = Some(User { uid: opt_num(user, "uid")?.unwrap_or(0), gid: opt_num(user, "gid")?.unwrap_or(0) });
+    s.user = Some(User { uid: opt_num(user, "uid", 0)? as u32, gid: opt_num(user, "gid", 0)? as u32 });
     s.oci.additional_gids.clear();
     for g in list(user, "additionalGids")? {
-        s.oci.additional_gids.push(num(g)?);
+        s.oci.additional_gids.push(num(g)? as u32);
     }
-    if let Some(m) = opt_num(user, "umask")? {
-        s.oci.umask = Some(m & 0o777);
+    if let Some(m) = get(user, "umask") {
+        s.oci.umask = Some(num(m)? as u32 & 0o777);
     }
-    s.oci.terminal = flag(p, "terminal")?;
+    s.oci.terminal = false;
+    flag(p, "terminal", &mut s.oci.terminal)?;
     s.oci.console_size = match object_or_none(p, "consoleSize")? {
-        Some(c) => Some((num16(need(c, "height")?)?, num16(need(c, "width")?)?)),
+        Some(c) => Some((num16(need(c, "height")?)? as u16, num16(need(c, "width")?)? as u16)),
         None => None,
     };
     if let Some(c) = object_or_none(p, "capabilities")? {
@@ -440,9 +479,7 @@ fn process(p: &Value, s: &mut Spec) -> Res<()> {
     if !limits.is_empty() {
         s.rlimits = limits;
     }
-    if get(p, "noNewPrivileges").is_some() {
-        s.no_new_privs = flag(p, "noNewPrivileges")?;
-    }
+    flag(p, "noNewPrivileges", &mut s.no_new_privs)?;
     if let Some(o) = get(p, "oomScoreAdj") {
         let n = i32::try_from(i64_of(o)?).ok().filter(|n| (-1000..=1000).contains(n));
         s.oom_score_adj = Some(n.ok_or_else(|| fail(o, "", "must be from -1000 to 1000"))?);
@@ -466,7 +503,7 @@ fn process_rlimits(p: &Value) -> Res<Vec<Rlimit>> {
     let mut out: Vec<Rlimit> = Vec::new();
     for r in list(p, "rlimits")? {
         let t = need(obj(r)?, "type")?;
-        let name = str_of(t)?;
+        let name = str_of(t)?.as_str();
         let Some(resource) = Some(name).filter(|n| n.starts_with("RLIMIT_")).and_then(rlimits::resource) else {
             return Err(fail_q(t, "", "unknown resource limit ", name, ""));
         };
@@ -532,7 +569,9 @@ fn namespaces(top: &Value, linux: &Value, s: &mut Spec) -> Res<()> {
             fail(linux, "namespaces", why)
         });
     }
-    let (uid_maps, gid_maps) = (id_maps(linux, "uidMappings")?, id_maps(linux, "gidMappings")?);
+    let (mut uid_maps, mut gid_maps) = (Vec::new(), Vec::new());
+    id_maps(linux, "uidMappings", &mut uid_maps)?;
+    id_maps(linux, "gidMappings", &mut gid_maps)?;
     // The first of the two that is missing (new user namespace) or given (none).
     let k = if uid_maps.is_empty() == new_user { "uidMappings" } else { "gidMappings" };
     if new_user {
@@ -546,17 +585,18 @@ fn namespaces(top: &Value, linux: &Value, s: &mut Spec) -> Res<()> {
     Ok(())
 }
 
-fn id_maps(linux: &Value, k: &str) -> Res<Vec<IdMap>> {
-    let mut out = Vec::new();
+/// The maps in member `k`, appended to `out`.
+fn id_maps(linux: &Value, k: &str, out: &mut Vec<IdMap>) -> Res<()> {
     for m in list(linux, k)? {
         let size = need(obj(m)?, "size")?;
-        let count = num(size)?;
+        let count = num(size)? as u32;
         if count == 0 {
             return Err(fail(size, "", "must not be 0"));
         }
-        out.push(IdMap { inside: need_num(m, "containerID")?, outside: need_num(m, "hostID")?, count });
+        let (inside, outside) = (need_num(m, "containerID")? as u32, need_num(m, "hostID")? as u32);
+        out.push(IdMap { inside, outside, count });
     }
-    Ok(out)
+    Ok(())
 }
 
 // Mount options: a flag set or cleared, a propagation type, or filesystem data.
@@ -638,8 +678,8 @@ fn mount(m: &Value, bundle: &str, out: &mut Vec<Mount>) -> Res<()> {
     refuse(m, "uidMappings gidMappings", "idmapped mounts are not supported")?;
     let mut mount = Mount {
         destination: String::new(),
-        source: text(m, "source")?.unwrap_or_default(),
-        fstype: text(m, "type")?.unwrap_or_default(),
+        source: text(m, "source")?.into(),
+        fstype: text(m, "type")?.into(),
         flags: 0,
         data: String::new(),
         propagation: 0,
@@ -647,7 +687,7 @@ fn mount(m: &Value, bundle: &str, out: &mut Vec<Mount>) -> Res<()> {
     };
     mount.destination.push_str(destination);
     for o in list(m, "options")? {
-        let name = str_of(o)?;
+        let name = str_of(o)?.as_str();
         let i = option(name);
         if let (Some(&bits), Some(&clear)) = (FLAG_BITS.get(i), FLAG_CLEARS.get(i)) {
             mount.flags = if clear { mount.flags & !bits } else { mount.flags | bits };
@@ -704,16 +744,16 @@ fn device_node(d: &Value, out: &mut Vec<devices::Node>) -> Res<()> {
         return Err(fail(p, "", "must be a path under /dev"));
     }
     let t = need(d, "type")?;
-    let kind = match str_of(t)? {
+    let kind = match str_of(t)?.as_str() {
         "c" | "u" => Kind::Char,
         "b" => Kind::Block,
         "p" => return Err(fail(t, "", "fifos are not supported")),
         other => return Err(fail_q(t, "", "unknown device type ", other, "")),
     };
-    let (major, minor) = (need_num(d, "major")?, need_num(d, "minor")?);
+    let (major, minor) = (need_num(d, "major")? as u32, need_num(d, "minor")? as u32);
     // fileMode may carry the type bits too (podman writes 0o20666): only the permissions count.
-    let mode = opt_num(d, "fileMode")?.map_or(0o666, |m| m & 0o7777);
-    let (uid, gid) = (opt_num(d, "uid")?.unwrap_or(0), opt_num(d, "gid")?.unwrap_or(0));
+    let mode = opt_num(d, "fileMode", 0o666)? as u32 & 0o7777;
+    let (uid, gid) = (opt_num(d, "uid", 0)? as u32, opt_num(d, "gid", 0)? as u32);
     let (host, path) = (path.into(), path.into());
     out.push(devices::Node { host, path, access: devices::RWM, kind, major, minor, mode, uid, gid });
     Ok(())
@@ -730,19 +770,21 @@ fn device_node(d: &Value, out: &mut Vec<devices::Node>) -> Res<()> {
 fn device_rules(r: &Value, rules: &mut Vec<Rule>) -> Res<()> {
     let deny_all = Rule { allow: false, kind: Kind::All, major: None, minor: None, access: devices::RWM };
     for d in list(r, "devices")? {
-        let kind = match get(obj(d)?, "type").map(str_of).transpose()?.unwrap_or_default() {
+        let kind = match text(obj(d)?, "type")?.as_str() {
             "" | "a" => Kind::All,
             "c" => Kind::Char,
             "b" => Kind::Block,
             other => return Err(fail_q(d, "type", "unknown device type ", other, " (a, c or b)")),
         };
         let number = |k| match get(d, k) {
-            Some(n) if kind != Kind::All && n.as_i64() != Some(-1) => num(n).map(Some),
+            Some(n) if kind != Kind::All && n.as_i64() != Some(-1) => num(n).map(|n| Some(n as u32)),
             _ => Ok(None),
         };
         let a = need(d, "access")?;
         let access = devices::parse_access(str_of(a)?).ok_or_else(|| fail(a, "", "expected a mix of r, w and m"))?;
-        rules.push(Rule { allow: flag(d, "allow")?, kind, major: number("major")?, minor: number("minor")?, access });
+        let mut allow = false;
+        flag(d, "allow", &mut allow)?;
+        rules.push(Rule { allow, kind, major: number("major")?, minor: number("minor")?, access });
     }
     // The v1 devices files start from what the parent allows: make the starting point explicit.
     if rules.first() != Some(&deny_all) {
@@ -752,9 +794,10 @@ fn device_rules(r: &Value, rules: &mut Vec<Rule>) -> Res<()> {
     Ok(())
 }
 
-/// Member `k`, a number where -1 and 0 mean no limit.
-fn positive(v: &Value, k: &str) -> Res<Option<u64>> {
-    Ok(get(v, k).map(i64_of).transpose()?.and_then(|n| u64::try_from(n).ok()).filter(|&n| n > 0))
+/// Member `k`, a number where -1 and 0 mean no limit, into `out`.
+fn positive(v: &Value, k: &str, out: &mut Option<u64>) -> Res<()> {
+    *out = get(v, k).map(i64_of).transpose()?.and_then(|n| u64::try_from(n).ok()).filter(|&n| n > 0);
+    Ok(())
 }
 
 /// linux.resources (also `runt update`'s input).
@@ -769,11 +812,11 @@ fn fill_limits(r: &Value, l: &mut Limits) -> Res<()> {
     l.cpu_period = CPU_PERIOD_US;
     refuse(r, "hugepageLimits network rdma", "not supported")?;
     if let Some(p) = object_or_none(r, "pids")? {
-        l.pids = positive(p, "limit")?;
+        positive(p, "limit", &mut l.pids)?;
     }
     if let Some(m) = object_or_none(r, "memory")? {
-        l.memory = positive(m, "limit")?;
-        l.memory_reservation = positive(m, "reservation")?;
+        positive(m, "limit", &mut l.memory)?;
+        positive(m, "reservation", &mut l.memory_reservation)?;
         if let Some(s) = get(m, "swap") {
             let n = i64_of(s)?;
             if n < -1 {
@@ -788,17 +831,17 @@ fn fill_limits(r: &Value, l: &mut Limits) -> Res<()> {
     }
     if let Some(c) = object_or_none(r, "cpu")? {
         l.cpu_shares = get(c, "shares").map(u64_of).transpose()?.filter(|&n| n > 0);
-        l.cpu_quota = positive(c, "quota")?;
+        positive(c, "quota", &mut l.cpu_quota)?;
         if let Some(p) = get(c, "period").map(u64_of).transpose()?.filter(|&n| n > 0) {
             l.cpu_period = p;
         }
-        l.cpuset_cpus = text(c, "cpus")?;
-        l.cpuset_mems = text(c, "mems")?;
+        opt_text(c, "cpus", &mut l.cpuset_cpus)?;
+        opt_text(c, "mems", &mut l.cpuset_mems)?;
         refuse(c, "realtimeRuntime realtimePeriod idle burst", "not supported")?;
     }
     if let Some(b) = object_or_none(r, "blockIO")? {
         if let Some(w) = get(b, "weight") {
-            let n = num16(w)?;
+            let n = num16(w)? as u16;
             if n != 0 && !(10..=1000).contains(&n) {
                 return Err(fail(w, "", "must be from 10 to 1000"));
             }
@@ -890,22 +933,23 @@ fn seccomp(s: &Value, out: &mut Seccomp) -> Res<()> {
     let default_action = need_str(s, "defaultAction")?;
     let mut profile = Profile {
         default_action: String::new(),
-        default_errno_ret: opt_num(s, "defaultErrnoRet")?,
-        architectures: strings(s, "architectures")?,
-        flags: strings(s, "flags")?,
+        default_errno_ret: None,
+        architectures: Vec::new(),
+        flags: Vec::new(),
         syscalls: Vec::new(),
     };
     profile.default_action.push_str(default_action);
+    set_num(s, "defaultErrnoRet", &mut profile.default_errno_ret)?;
+    strings(s, "architectures", &mut profile.architectures)?;
+    strings(s, "flags", &mut profile.flags)?;
     for r in list(s, "syscalls")? {
-        let mut rule = SyscallRule {
-            names: strings(obj(r)?, "names")?,
-            action: need_str(r, "action")?.into(),
-            errno_ret: opt_num(r, "errnoRet")?,
-            args: Vec::new(),
-        };
+        let mut rule = SyscallRule { names: Vec::new(), action: String::new(), errno_ret: None, args: Vec::new() };
+        strings(obj(r)?, "names", &mut rule.names)?;
+        rule.action.push_str(need_str(r, "action")?);
+        set_num(r, "errnoRet", &mut rule.errno_ret)?;
         for a in list(r, "args")? {
             rule.args.push(ArgCmp {
-                index: need_num(obj(a)?, "index")?,
+                index: need_num(obj(a)?, "index")? as u32,
                 value: need_u64(a, "value")?,
                 value_two: get(a, "valueTwo").map_or(Ok(0), u64_of)?,
                 op: need_str(a, "op")?.into(),
@@ -934,8 +978,9 @@ fn hooks(top: &Value, hooks: &mut Hooks) -> Res<()> {
     for (k, out) in lists {
         for x in list(h, k)? {
             let path = need_abs(obj(x)?, "path")?;
-            let mut hook =
-                Hook { path: path.into(), args: strings(x, "args")?, env: strings(x, "env")?, timeout: None };
+            let mut hook = Hook { path: path.into(), args: Vec::new(), env: Vec::new(), timeout: None };
+            strings(x, "args", &mut hook.args)?;
+            strings(x, "env", &mut hook.env)?;
             if let Some(t) = get(x, "timeout") {
                 let n = u32::try_from(i64_of(t)?).ok().filter(|&n| n > 0);
                 hook.timeout = Some(n.ok_or_else(|| fail(t, "", "must be above 0"))?);

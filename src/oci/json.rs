@@ -85,15 +85,15 @@ pub fn parse(text: &[u8]) -> Result<Value, JsonError> {
         return Err(JsonError { line: 1, column: 1, msg: "input larger than 4 MiB" });
     }
     let text = core::str::from_utf8(text).map_err(|e| locate(text, e.valid_up_to(), "invalid UTF-8"))?;
-    let mut p = Parser { text, pos: 0, depth: 0 };
+    let mut p = Parser { text, pos: 0, depth: 0, fail: (0, EOF) };
     let v = p.value().and_then(|v| {
         p.ws();
         if p.pos < text.len() {
-            return Err((p.pos, "trailing characters after the value"));
+            return Err(p.fail(p.pos, "trailing characters after the value"));
         }
         Ok(v)
     });
-    v.map_err(|(pos, msg)| locate(text.as_bytes(), pos, msg))
+    v.map_err(|Stop| locate(text.as_bytes(), p.fail.0, p.fail.1))
 }
 
 /// Line and column (1-based) of byte offset `pos`.
@@ -110,13 +110,16 @@ fn locate(text: &[u8], pos: usize, msg: &'static str) -> JsonError {
     JsonError { line, column, msg }
 }
 
-/// A failure at a byte offset; turned into line and column once, at the end.
-type Fail = (usize, &'static str);
+/// Parsing failed: the byte offset and message wait in `Parser::fail`. Zero-sized, so that
+/// most results come back in registers instead of carrying a 24-byte error through memory.
+struct Stop;
 
 struct Parser<'a> {
     text: &'a str,
     pos: usize,
     depth: usize,
+    /// Where and why parsing stopped; turned into line and column once, at the end.
+    fail: (usize, &'static str),
 }
 
 impl Parser<'_> {
@@ -132,10 +135,17 @@ impl Parser<'_> {
         hit
     }
 
+    /// Stops with `msg` at byte `at`.
+    #[inline(never)]
+    fn fail(&mut self, at: usize, msg: &'static str) -> Stop {
+        self.fail = (at, msg);
+        Stop
+    }
+
     /// `msg` at the current position, or "unexpected end of input" when there is nothing left.
     #[inline(never)]
-    fn expected(&self, msg: &'static str) -> Fail {
-        (self.pos, if self.pos < self.text.len() { msg } else { EOF })
+    fn expected(&mut self, msg: &'static str) -> Stop {
+        self.expected_at(self.pos, msg)
     }
 
     fn ws(&mut self) {
@@ -144,7 +154,7 @@ impl Parser<'_> {
         }
     }
 
-    fn value(&mut self) -> Result<Value, Fail> {
+    fn value(&mut self) -> Result<Value, Stop> {
         self.ws();
         match self.peek() {
             Some(b'{') => self.object(),
@@ -157,7 +167,7 @@ impl Parser<'_> {
     }
 
     /// true, false or null, from its first letter.
-    fn literal(&mut self) -> Result<Value, Fail> {
+    fn literal(&mut self) -> Result<Value, Stop> {
         let (word, v): (&[u8], _) = match self.peek() {
             Some(b't') => (b"true", Value::Bool(true)),
             Some(b'f') => (b"false", Value::Bool(false)),
@@ -172,16 +182,16 @@ impl Parser<'_> {
     }
 
     /// Steps over an opening bracket, one level deeper.
-    fn enter(&mut self) -> Result<(), Fail> {
+    fn enter(&mut self) -> Result<(), Stop> {
         if self.depth >= MAX_DEPTH {
-            return Err((self.pos, "nested deeper than 64"));
+            return Err(self.fail(self.pos, "nested deeper than 64"));
         }
         self.depth += 1;
         self.pos += 1;
         Ok(())
     }
 
-    fn array(&mut self) -> Result<Value, Fail> {
+    fn array(&mut self) -> Result<Value, Stop> {
         self.enter()?;
         let mut items = Vec::new();
         self.ws();
@@ -201,7 +211,7 @@ impl Parser<'_> {
         Ok(Value::Array(items))
     }
 
-    fn object(&mut self) -> Result<Value, Fail> {
+    fn object(&mut self) -> Result<Value, Stop> {
         self.enter()?;
         let mut members = Vec::new();
         // Where each key starts, to point at a duplicate.
@@ -228,14 +238,16 @@ impl Parser<'_> {
                     return Err(self.expected("expected ',' or '}'"));
                 }
             }
-            check_unique(&members, &key_pos)?;
+            if let Some(at) = repeated_key(&members, &key_pos) {
+                return Err(self.fail(at, "duplicate key"));
+            }
         }
         self.depth -= 1;
         Ok(Value::Object(members))
     }
 
     /// A string, from its opening quote.
-    fn string(&mut self) -> Result<String, Fail> {
+    fn string(&mut self) -> Result<String, Stop> {
         self.pos += 1;
         let mut out = String::new();
         loop {
@@ -247,36 +259,41 @@ impl Parser<'_> {
                 self.pos += 1;
             }
             // Both ends sit on ASCII bytes (or the end) of valid UTF-8, so this always succeeds.
-            out.push_str(self.text.get(start..self.pos).ok_or((start, "invalid UTF-8"))?);
+            match self.text.get(start..self.pos) {
+                Some(s) => out.push_str(s),
+                None => return Err(self.fail(start, "invalid UTF-8")),
+            }
             match self.peek() {
                 Some(b'"') => {
                     self.pos += 1;
                     return Ok(out);
                 }
                 Some(b'\\') => out.push(self.escape()?),
-                Some(_) => return Err((self.pos, "control character in string")),
-                None => return Err((self.pos, EOF)),
+                Some(_) => return Err(self.fail(self.pos, "control character in string")),
+                None => return Err(self.fail(self.pos, EOF)),
             }
         }
     }
 
     /// One escape, from its backslash.
-    fn escape(&mut self) -> Result<char, Fail> {
+    fn escape(&mut self) -> Result<char, Stop> {
         let at = self.pos;
         self.pos += 1;
         let c = match self.peek() {
             Some(b'u') => return self.unicode(at),
             Some(b) => b"\"\\/bfnrt".iter().position(|&x| x == b),
-            None => return Err((self.pos, EOF)),
+            None => return Err(self.fail(self.pos, EOF)),
         };
         // The escape letters above and what they stand for, in the same order.
-        let Some(&c) = c.and_then(|i| b"\"\\/\x08\x0c\n\r\t".get(i)) else { return Err((at, "invalid escape")) };
+        let Some(&c) = c.and_then(|i| b"\"\\/\x08\x0c\n\r\t".get(i)) else {
+            return Err(self.fail(at, "invalid escape"));
+        };
         self.pos += 1;
         Ok(char::from(c))
     }
 
     /// `\uXXXX` from its `u`, with a following `\uXXXX` when it is a high surrogate.
-    fn unicode(&mut self, at: usize) -> Result<char, Fail> {
+    fn unicode(&mut self, at: usize) -> Result<char, Stop> {
         let hi = self.hex4(at)?;
         let code = match hi {
             0xd800..=0xdbff => {
@@ -286,28 +303,28 @@ impl Parser<'_> {
                 }
                 let lo = self.hex4(at2)?;
                 if !(0xdc00..=0xdfff).contains(&lo) {
-                    return Err((at, "unpaired surrogate in \\u escape"));
+                    return Err(self.fail(at, "unpaired surrogate in \\u escape"));
                 }
                 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00)
             }
-            0xdc00..=0xdfff => return Err((at, "unpaired surrogate in \\u escape")),
+            0xdc00..=0xdfff => return Err(self.fail(at, "unpaired surrogate in \\u escape")),
             _ => hi,
         };
         // Every value left is a scalar value; the fallback is never taken.
-        char::from_u32(code).ok_or((at, "invalid \\u escape"))
+        char::from_u32(code).ok_or_else(|| self.fail(at, "invalid \\u escape"))
     }
 
     /// `msg` at `at`, or "unexpected end of input" at the end when there is nothing left.
-    fn expected_at(&self, at: usize, msg: &'static str) -> Fail {
+    fn expected_at(&mut self, at: usize, msg: &'static str) -> Stop {
         if self.pos < self.text.len() {
-            (at, msg)
+            self.fail(at, msg)
         } else {
-            (self.pos, EOF)
+            self.fail(self.pos, EOF)
         }
     }
 
     /// The four hex digits after the `u` the parser sits on; errors point at `at`, the backslash.
-    fn hex4(&mut self, at: usize) -> Result<u32, Fail> {
+    fn hex4(&mut self, at: usize) -> Result<u32, Stop> {
         self.pos += 1;
         let mut v = 0;
         for _ in 0..4 {
@@ -332,13 +349,13 @@ impl Parser<'_> {
         self.pos > start
     }
 
-    fn number(&mut self) -> Result<Number, Fail> {
+    fn number(&mut self) -> Result<Number, Stop> {
         let start = self.pos;
         let neg = self.eat(b'-');
         let int_start = self.pos;
         if self.eat(b'0') {
             if let Some(b'0'..=b'9') = self.peek() {
-                return Err((self.pos, "leading zero in number"));
+                return Err(self.fail(self.pos, "leading zero in number"));
             }
         } else if !self.digits() {
             return Err(self.expected("invalid number"));
@@ -364,22 +381,20 @@ impl Parser<'_> {
         if float {
             return Ok(Number::Float(self.text.get(start..self.pos).unwrap_or_default().into()));
         }
-        let range = (start, "number out of range");
-        let mut mag: u64 = 0;
-        for &d in self.text.as_bytes().get(int_start..int_end).unwrap_or_default() {
-            mag = mag.checked_mul(10).and_then(|m| m.checked_add(u64::from(d - b'0'))).ok_or(range)?;
-        }
-        if !neg || mag == 0 {
-            return Ok(Number::Uint(mag));
-        }
-        0i64.checked_sub_unsigned(mag).map(Number::Int).ok_or(range)
+        // Only digits: text's reader fails only when the magnitude does not fit.
+        let n = match crate::text::uint(self.text.get(int_start..int_end).unwrap_or_default()) {
+            Some(mag) if !neg || mag == 0 => Some(Number::Uint(mag)),
+            Some(mag) => 0i64.checked_sub_unsigned(mag).map(Number::Int),
+            None => None,
+        };
+        n.ok_or_else(|| self.fail(start, "number out of range"))
     }
 }
 
-/// Refuses an object with a key written twice, pointing at the first repeat in the text.
-fn check_unique(members: &[(String, Value)], key_pos: &[usize]) -> Result<(), Fail> {
+/// Where an object repeats a key: the first repeat in the text.
+fn repeated_key(members: &[(String, Value)], key_pos: &[usize]) -> Option<usize> {
     if members.len() < 2 {
-        return Ok(());
+        return None;
     }
     let mut keys: Vec<(&str, usize)> = members.iter().map(|(k, _)| k.as_str()).zip(key_pos.iter().copied()).collect();
     // Heapsort by key, then position: n log n for an object of 100 000 members, where comparing
@@ -391,11 +406,7 @@ fn check_unique(members: &[(String, Value)], key_pos: &[usize]) -> Result<(), Fa
         swap(&mut keys, 0, end);
         sift_down(keys.get_mut(..end).unwrap_or_default(), 0);
     }
-    let repeat = keys.windows(2).filter_map(|w| if let [a, b] = w { (a.0 == b.0).then_some(b.1) } else { None }).min();
-    match repeat {
-        Some(pos) => Err((pos, "duplicate key")),
-        None => Ok(()),
-    }
+    keys.windows(2).filter_map(|w| if let [a, b] = w { (a.0 == b.0).then_some(b.1) } else { None }).min()
 }
 
 /// Moves `v[root]` down the max-heap `v` to where it belongs.
