@@ -5,7 +5,7 @@
 //! directory before it is mounted on, and volume targets are resolved with openat2's
 //! RESOLVE_IN_ROOT so a hostile symlink in the image cannot send a mount outside the rootfs.
 
-use crate::error::{cat, push_dec, Error, OrSys, Result};
+use crate::error::{cat, Error, OrSys, Result};
 use crate::plan::Step;
 use crate::security::devices;
 use crate::spec::{Mount, Spec};
@@ -238,14 +238,56 @@ struct Builder<'a> {
     proc_ready: bool,
 }
 
+/// `/proc/self/fd/N` as a C string in a buffer of its own: no allocation, no error path and
+/// nothing to free at each of the many places a descriptor is named through /proc.
+pub struct FdPath([u8; 32]);
+
+impl FdPath {
+    /// The path of `fd`; `relative`: `proc/self/fd/N`, under the cwd.
+    #[inline(never)]
+    pub fn new(relative: bool, fd: &Fd) -> FdPath {
+        let prefix = b"/proc/self/fd/".get(usize::from(relative)..).unwrap_or_default();
+        let mut b = [0u8; 32];
+        for (d, s) in b.iter_mut().zip(prefix) {
+            *d = *s;
+        }
+        // An open descriptor is never negative; at most 10 digits: the NUL stays in the buffer.
+        let mut n = fd.raw().unsigned_abs();
+        let mut end = prefix.len();
+        let mut t = n;
+        loop {
+            end += 1;
+            t /= 10;
+            if t == 0 {
+                break;
+            }
+        }
+        loop {
+            end -= 1;
+            if let Some(d) = b.get_mut(end) {
+                *d = b'0' + (n % 10) as u8;
+            }
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        FdPath(b)
+    }
+}
+
+impl core::ops::Deref for FdPath {
+    type Target = CStr;
+    fn deref(&self) -> &CStr {
+        CStr::from_bytes_until_nul(&self.0).unwrap_or_default()
+    }
+}
+
 impl Builder<'_> {
     /// The path of an open descriptor through a /proc: the container's own once mounted (relative
     /// to the cwd, the new root), the host's before.
-    fn via_proc(&self, fd: &Fd) -> Result<CString> {
-        let mut path = String::from(if self.proc_ready { "proc/self/fd/" } else { "/proc/self/fd/" });
-        // An open descriptor is never negative.
-        push_dec(&mut path, fd.raw() as u64);
-        cstr(&path)
+    fn via_proc(&self, fd: &Fd) -> FdPath {
+        FdPath::new(self.proc_ready, fd)
     }
 
     #[inline(never)]
@@ -272,10 +314,10 @@ impl Builder<'_> {
             Err(e) if self.host_root && e.errno == Some(Errno::EROFS) => return Ok(()),
             Err(e) => return Err(e),
         };
-        let target = self.via_proc(&t)?;
+        let target = self.via_proc(&t);
         match source {
             Some(src) => {
-                mount::mount(Some(&self.via_proc(src)?), &target, None, MS_BIND | (m.flags & MS_REC), None)
+                mount::mount(Some(&self.via_proc(src)), &target, None, MS_BIND | (m.flags & MS_REC), None)
                     .or_what("bind mount")?;
                 // Other flags (ro, nosuid, ...) only take on a bind mount through a remount.
                 let extra = m.flags & !(MS_BIND | MS_REC);
@@ -306,7 +348,7 @@ impl Builder<'_> {
                 }
                 if let Some(under) = under {
                     let top = resolve_in_root(&self.root, &m.destination, true, false)?;
-                    let top = fs::openat(fs::CWD, &self.via_proc(&top)?, O_RDONLY | O_DIRECTORY, 0)
+                    let top = fs::openat(fs::CWD, &self.via_proc(&top), O_RDONLY | O_DIRECTORY, 0)
                         .or_what("open the new filesystem")?;
                     copy_tree(&under, &top, 0).map_err(|e| e.context("tmpcopyup"))?;
                 }
@@ -329,14 +371,14 @@ impl Builder<'_> {
         let bind = |src: &str, dest: &str| -> Result<()> {
             let s = fs::openat(fs::CWD, &cstr(src)?, O_PATH | O_DIRECTORY, 0).or_op("open", src)?;
             let d = resolve_in_root(&self.root, dest, true, true)?;
-            mount::mount(Some(&self.via_proc(&s)?), &self.via_proc(&d)?, None, MS_BIND, None).or_op("bind", src)?;
+            mount::mount(Some(&self.via_proc(&s)), &self.via_proc(&d), None, MS_BIND, None).or_op("bind", src)?;
             self.remount(dest, true, keep)
         };
         if !v1 {
             return bind(first, &m.destination);
         }
         let flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
-        mount::mount(Some(c"tmpfs"), &self.via_proc(&t)?, Some(c"tmpfs"), flags, Some(c"mode=755"))
+        mount::mount(Some(c"tmpfs"), &self.via_proc(&t), Some(c"tmpfs"), flags, Some(c"mode=755"))
             .or_what("mount a tmpfs for the cgroup hierarchies")?;
         for c in self.cgroups {
             // /sys/fs/cgroup/CONTROLLER/...: the controller names the directory inside.
@@ -364,7 +406,7 @@ impl Builder<'_> {
         // Look the target up again: a descriptor opened before the mount names what lies under it.
         let top = resolve_in_root(&self.root, path, is_dir, false)?;
         let kept = if keep { kept_flags(top.raw()).or_what("statfs")? } else { 0 };
-        mount::mount(None, &self.via_proc(&top)?, None, flags | kept, None).or_what(what)
+        mount::mount(None, &self.via_proc(&top), None, flags | kept, None).or_what(what)
     }
 
     /// Resolves a path that may legitimately be missing (kernel files differ between versions).
@@ -379,7 +421,7 @@ impl Builder<'_> {
     /// Masks `path` (`mask`) or makes it read-only; either way a missing path is skipped.
     fn mask_or_protect(&self, path: &str, mask: bool) -> Result<()> {
         let Some(t) = self.existing(path)? else { return Ok(()) };
-        let target = self.via_proc(&t)?;
+        let target = self.via_proc(&t);
         let is_dir = fs::is_dir(t.raw()).or_what("stat")?;
         let ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
         if !mask {
@@ -571,6 +613,16 @@ mod tests {
         assert!(d.join("runt-z").is_file());
         assert!(!std::path::Path::new("/runt-x").exists());
         std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn descriptor_paths() {
+        for (raw, relative) in [(0, false), (7, true), (10, false), (1234, true), (i32::MAX, false)] {
+            let fd = Fd::from_raw(raw);
+            let want = format!("{}proc/self/fd/{raw}", if relative { "" } else { "/" });
+            assert_eq!(FdPath::new(relative, &fd).to_str().unwrap(), want);
+            fd.into_raw();
+        }
     }
 
     #[test]
