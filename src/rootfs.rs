@@ -458,7 +458,9 @@ fn copy_tree(from: &Fd, to: &Fd, depth: u32) -> Result<()> {
 type Pair = Option<(Fd, Fd)>;
 
 /// Copies one entry of `copy_tree`; returns its owner (and, for a directory, both sides to
-/// descend into), or None for a kind that is not copied.
+/// descend into), or None for a kind that is not copied. Out of line: inlined, the recursion
+/// copies it twice.
+#[inline(never)]
 fn copy_entry(
     from: &Fd,
     to: &Fd,
