@@ -46,6 +46,9 @@ pub fn cstr(s: &str) -> Result<CString> {
     })
 }
 
+// C strings are shown through `to_str`: they are made from text here (`cstr`) or constants, so
+// it never fails, and `to_string_lossy` would bring 900 bytes of lossy decoding along.
+
 /// Directories the new root may be bound onto before pivot_root. Any will do: it is covered only
 /// in the container's private mount namespace, and each is covered again by a fresh mount inside.
 const STAGING: &[&CStr] = &[c"/tmp", c"/run", c"/dev", c"/proc"];
@@ -84,7 +87,7 @@ pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String]) -> Result<()> {
         }
         other => other,
     };
-    bound.or_sys(|| cat(&["bind rootfs ", shown_root, " on ", &staging.to_string_lossy()]))?;
+    bound.or_sys(|| cat(&["bind rootfs ", shown_root, " on ", staging.to_str().unwrap_or_default()]))?;
     let root = fs::openat(CWD, staging, O_PATH | O_DIRECTORY, 0).or_what("open the new root")?;
     fs::fchdir(root.raw()).or_what("chdir to the new root")?;
 
@@ -187,7 +190,7 @@ fn make_devices(extra: &[devices::Node]) -> Result<()> {
         make_node(name, S_IFCHR | 0o666, major, minor)?;
     }
     for &(target, link) in DEV_LINKS {
-        fs::symlinkat(target, CWD, link).or_sys(|| cat(&["symlink /", &link.to_string_lossy()]))?;
+        fs::symlinkat(target, CWD, link).or_sys(|| cat(&["symlink /", link.to_str().unwrap_or_default()]))?;
     }
     for node in extra {
         let rel = node.path.trim_start_matches(crate::text::SLASH);
@@ -217,7 +220,7 @@ fn make_node(name: &CStr, mode: u32, major: u32, minor: u32) -> Result<bool> {
     let dev = u64::from((minor & 0xff) | (major << 8) | ((minor & !0xff) << 12));
     let Err(e) = fs::mknodat(CWD, name, mode, dev) else { return Ok(true) };
     // The node's path in the container, which is also the host's node of the same name.
-    let shown = cat(&["/", &name.to_string_lossy()]);
+    let shown = cat(&["/", name.to_str().unwrap_or_default()]);
     if e != Errno::EPERM {
         return Err(Error::op(e, "mknod", &shown));
     }
