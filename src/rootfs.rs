@@ -241,21 +241,26 @@ struct Builder<'a> {
     proc_ready: bool,
 }
 
-/// `/proc/self/fd/N` as a C string in a buffer of its own: no allocation, no error path and
-/// nothing to free at each of the many places a descriptor is named through /proc.
-pub struct FdPath([u8; 32]);
+/// A path ending in a number (`/proc/self/fd/N`, `/dev/pts/N`) as a C string in a buffer of its
+/// own: no allocation, no error path and nothing to free at each of the places that name one.
+#[derive(Default)]
+pub struct NumPath([u8; 32]);
 
-impl FdPath {
-    /// The path of `fd`; `relative`: `proc/self/fd/N`, under the cwd.
-    #[inline(never)]
-    pub fn new(relative: bool, fd: &Fd) -> FdPath {
+impl NumPath {
+    /// The path of `fd` through /proc; `relative`: `proc/self/fd/N`, under the cwd.
+    pub fn fd(relative: bool, fd: &Fd) -> NumPath {
         let prefix = b"/proc/self/fd/".get(usize::from(relative)..).unwrap_or_default();
+        // An open descriptor is never negative.
+        NumPath::new(prefix, fd.raw().unsigned_abs())
+    }
+
+    /// `prefix` (at most 21 bytes: with 10 digits the NUL stays in the buffer) and `n` in decimal.
+    #[inline(never)]
+    pub fn new(prefix: &[u8], mut n: u32) -> NumPath {
         let mut b = [0u8; 32];
         for (d, s) in b.iter_mut().zip(prefix) {
             *d = *s;
         }
-        // An open descriptor is never negative; at most 10 digits: the NUL stays in the buffer.
-        let mut n = fd.raw().unsigned_abs();
         let mut end = prefix.len();
         let mut t = n;
         loop {
@@ -275,11 +280,16 @@ impl FdPath {
                 break;
             }
         }
-        FdPath(b)
+        NumPath(b)
+    }
+
+    /// The path as text, for messages.
+    pub fn as_str(&self) -> &str {
+        self.to_str().unwrap_or_default()
     }
 }
 
-impl core::ops::Deref for FdPath {
+impl core::ops::Deref for NumPath {
     type Target = CStr;
     fn deref(&self) -> &CStr {
         CStr::from_bytes_until_nul(&self.0).unwrap_or_default()
@@ -289,8 +299,8 @@ impl core::ops::Deref for FdPath {
 impl Builder<'_> {
     /// The path of an open descriptor through a /proc: the container's own once mounted (relative
     /// to the cwd, the new root), the host's before.
-    fn via_proc(&self, fd: &Fd) -> FdPath {
-        FdPath::new(self.proc_ready, fd)
+    fn via_proc(&self, fd: &Fd) -> NumPath {
+        NumPath::fd(self.proc_ready, fd)
     }
 
     #[inline(never)]
@@ -625,9 +635,11 @@ mod tests {
         for (raw, relative) in [(0, false), (7, true), (10, false), (1234, true), (i32::MAX, false)] {
             let fd = Fd::from_raw(raw);
             let want = format!("{}proc/self/fd/{raw}", if relative { "" } else { "/" });
-            assert_eq!(FdPath::new(relative, &fd).to_str().unwrap(), want);
+            assert_eq!(NumPath::fd(relative, &fd).as_str(), want);
             fd.into_raw();
         }
+        assert_eq!(NumPath::new(b"/dev/pts/", u32::MAX).as_str(), "/dev/pts/4294967295");
+        assert_eq!(NumPath::default().as_str(), "");
     }
 
     #[test]
