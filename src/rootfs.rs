@@ -122,7 +122,6 @@ impl Builder<'_> {
 }
 
 /// What a step does, for the message of its failure: "mount proc on /rootfs/proc".
-#[inline(never)]
 fn step_what(spec: &Spec, step: &Step, shown_root: &str) -> String {
     match step {
         Step::Mount(i) => {
@@ -141,7 +140,6 @@ fn step_what(spec: &Spec, step: &Step, shown_root: &str) -> String {
 
 /// Makes sure `target` (relative to the cwd, i.e. the new root) is a real directory, creating it
 /// when missing. Returns false when it is missing on a read-only root: the mount is skipped.
-#[inline(never)]
 fn ensure_dir(target: &CStr) -> Result<bool> {
     match fs::openat(CWD, target, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0) {
         Ok(_) => Ok(true),
