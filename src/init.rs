@@ -224,10 +224,9 @@ fn created(spec: &Spec, sync: &ChildEnd, fifo: Fd, pid: i32) -> Result<Error> {
         e
     };
     // Blocks until `runt start` opens the fifo for reading.
-    let mut fifo_path = alloc::string::String::from("/proc/self/fd/");
-    push_dec(&mut fifo_path, u64::from(fifo.raw().unsigned_abs()));
-    let fifo_path = cstr(&fifo_path)?;
-    let w = fs::openat(fs::CWD, &fifo_path, fs::O_WRONLY, 0).or_what("open exec.fifo").map_err(after)?;
+    let w = fs::openat(fs::CWD, &rootfs::NumPath::fd(false, &fifo), fs::O_WRONLY, 0)
+        .or_what("open exec.fifo")
+        .map_err(after)?;
     fs::write_all(w.raw(), b"0").or_what("write exec.fifo").map_err(after)?;
     drop(fifo);
     // `w` stays open until execve closes it (O_CLOEXEC): `runt start` reads the fifo to its end,

@@ -5,7 +5,7 @@
 //! directory before it is mounted on, and volume targets are resolved with openat2's
 //! RESOLVE_IN_ROOT so a hostile symlink in the image cannot send a mount outside the rootfs.
 
-use crate::error::{cat, push_dec, Error, OrSys, Result};
+use crate::error::{cat, Error, OrSys, Result};
 use crate::plan::Step;
 use crate::security::devices;
 use crate::spec::{Mount, Spec};
@@ -46,6 +46,9 @@ pub fn cstr(s: &str) -> Result<CString> {
     })
 }
 
+// C strings are shown through `to_str`: they are made from text here (`cstr`) or constants, so
+// it never fails, and `to_string_lossy` would bring 900 bytes of lossy decoding along.
+
 /// Directories the new root may be bound onto before pivot_root. Any will do: it is covered only
 /// in the container's private mount namespace, and each is covered again by a fresh mount inside.
 const STAGING: &[&CStr] = &[c"/tmp", c"/run", c"/dev", c"/proc"];
@@ -84,7 +87,7 @@ pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String]) -> Result<()> {
         }
         other => other,
     };
-    bound.or_sys(|| cat(&["bind rootfs ", shown_root, " on ", &staging.to_string_lossy()]))?;
+    bound.or_sys(|| cat(&["bind rootfs ", shown_root, " on ", staging.to_str().unwrap_or_default()]))?;
     let root = fs::openat(CWD, staging, O_PATH | O_DIRECTORY, 0).or_what("open the new root")?;
     fs::fchdir(root.raw()).or_what("chdir to the new root")?;
 
@@ -119,7 +122,6 @@ impl Builder<'_> {
 }
 
 /// What a step does, for the message of its failure: "mount proc on /rootfs/proc".
-#[inline(never)]
 fn step_what(spec: &Spec, step: &Step, shown_root: &str) -> String {
     match step {
         Step::Mount(i) => {
@@ -138,7 +140,6 @@ fn step_what(spec: &Spec, step: &Step, shown_root: &str) -> String {
 
 /// Makes sure `target` (relative to the cwd, i.e. the new root) is a real directory, creating it
 /// when missing. Returns false when it is missing on a read-only root: the mount is skipped.
-#[inline(never)]
 fn ensure_dir(target: &CStr) -> Result<bool> {
     match fs::openat(CWD, target, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0) {
         Ok(_) => Ok(true),
@@ -187,7 +188,7 @@ fn make_devices(extra: &[devices::Node]) -> Result<()> {
         make_node(name, S_IFCHR | 0o666, major, minor)?;
     }
     for &(target, link) in DEV_LINKS {
-        fs::symlinkat(target, CWD, link).or_sys(|| cat(&["symlink /", &link.to_string_lossy()]))?;
+        fs::symlinkat(target, CWD, link).or_sys(|| cat(&["symlink /", link.to_str().unwrap_or_default()]))?;
     }
     for node in extra {
         let rel = node.path.trim_start_matches(crate::text::SLASH);
@@ -217,7 +218,7 @@ fn make_node(name: &CStr, mode: u32, major: u32, minor: u32) -> Result<bool> {
     let dev = u64::from((minor & 0xff) | (major << 8) | ((minor & !0xff) << 12));
     let Err(e) = fs::mknodat(CWD, name, mode, dev) else { return Ok(true) };
     // The node's path in the container, which is also the host's node of the same name.
-    let shown = cat(&["/", &name.to_string_lossy()]);
+    let shown = cat(&["/", name.to_str().unwrap_or_default()]);
     if e != Errno::EPERM {
         return Err(Error::op(e, "mknod", &shown));
     }
@@ -238,14 +239,66 @@ struct Builder<'a> {
     proc_ready: bool,
 }
 
+/// A path ending in a number (`/proc/self/fd/N`, `/dev/pts/N`) as a C string in a buffer of its
+/// own: no allocation, no error path and nothing to free at each of the places that name one.
+#[derive(Default)]
+pub struct NumPath([u8; 32]);
+
+impl NumPath {
+    /// The path of `fd` through /proc; `relative`: `proc/self/fd/N`, under the cwd.
+    pub fn fd(relative: bool, fd: &Fd) -> NumPath {
+        let prefix = b"/proc/self/fd/".get(usize::from(relative)..).unwrap_or_default();
+        // An open descriptor is never negative.
+        NumPath::new(prefix, fd.raw().unsigned_abs())
+    }
+
+    /// `prefix` (at most 21 bytes: with 10 digits the NUL stays in the buffer) and `n` in decimal.
+    #[inline(never)]
+    pub fn new(prefix: &[u8], mut n: u32) -> NumPath {
+        let mut b = [0u8; 32];
+        for (d, s) in b.iter_mut().zip(prefix) {
+            *d = *s;
+        }
+        let mut end = prefix.len();
+        let mut t = n;
+        loop {
+            end += 1;
+            t /= 10;
+            if t == 0 {
+                break;
+            }
+        }
+        loop {
+            end -= 1;
+            if let Some(d) = b.get_mut(end) {
+                *d = b'0' + (n % 10) as u8;
+            }
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        NumPath(b)
+    }
+
+    /// The path as text, for messages.
+    pub fn as_str(&self) -> &str {
+        self.to_str().unwrap_or_default()
+    }
+}
+
+impl core::ops::Deref for NumPath {
+    type Target = CStr;
+    fn deref(&self) -> &CStr {
+        CStr::from_bytes_until_nul(&self.0).unwrap_or_default()
+    }
+}
+
 impl Builder<'_> {
     /// The path of an open descriptor through a /proc: the container's own once mounted (relative
     /// to the cwd, the new root), the host's before.
-    fn via_proc(&self, fd: &Fd) -> Result<CString> {
-        let mut path = String::from(if self.proc_ready { "proc/self/fd/" } else { "/proc/self/fd/" });
-        // An open descriptor is never negative.
-        push_dec(&mut path, fd.raw() as u64);
-        cstr(&path)
+    fn via_proc(&self, fd: &Fd) -> NumPath {
+        NumPath::fd(self.proc_ready, fd)
     }
 
     #[inline(never)]
@@ -272,10 +325,10 @@ impl Builder<'_> {
             Err(e) if self.host_root && e.errno == Some(Errno::EROFS) => return Ok(()),
             Err(e) => return Err(e),
         };
-        let target = self.via_proc(&t)?;
+        let target = self.via_proc(&t);
         match source {
             Some(src) => {
-                mount::mount(Some(&self.via_proc(src)?), &target, None, MS_BIND | (m.flags & MS_REC), None)
+                mount::mount(Some(&self.via_proc(src)), &target, None, MS_BIND | (m.flags & MS_REC), None)
                     .or_what("bind mount")?;
                 // Other flags (ro, nosuid, ...) only take on a bind mount through a remount.
                 let extra = m.flags & !(MS_BIND | MS_REC);
@@ -306,7 +359,7 @@ impl Builder<'_> {
                 }
                 if let Some(under) = under {
                     let top = resolve_in_root(&self.root, &m.destination, true, false)?;
-                    let top = fs::openat(fs::CWD, &self.via_proc(&top)?, O_RDONLY | O_DIRECTORY, 0)
+                    let top = fs::openat(fs::CWD, &self.via_proc(&top), O_RDONLY | O_DIRECTORY, 0)
                         .or_what("open the new filesystem")?;
                     copy_tree(&under, &top, 0).map_err(|e| e.context("tmpcopyup"))?;
                 }
@@ -329,14 +382,14 @@ impl Builder<'_> {
         let bind = |src: &str, dest: &str| -> Result<()> {
             let s = fs::openat(fs::CWD, &cstr(src)?, O_PATH | O_DIRECTORY, 0).or_op("open", src)?;
             let d = resolve_in_root(&self.root, dest, true, true)?;
-            mount::mount(Some(&self.via_proc(&s)?), &self.via_proc(&d)?, None, MS_BIND, None).or_op("bind", src)?;
+            mount::mount(Some(&self.via_proc(&s)), &self.via_proc(&d), None, MS_BIND, None).or_op("bind", src)?;
             self.remount(dest, true, keep)
         };
         if !v1 {
             return bind(first, &m.destination);
         }
         let flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
-        mount::mount(Some(c"tmpfs"), &self.via_proc(&t)?, Some(c"tmpfs"), flags, Some(c"mode=755"))
+        mount::mount(Some(c"tmpfs"), &self.via_proc(&t), Some(c"tmpfs"), flags, Some(c"mode=755"))
             .or_what("mount a tmpfs for the cgroup hierarchies")?;
         for c in self.cgroups {
             // /sys/fs/cgroup/CONTROLLER/...: the controller names the directory inside.
@@ -364,7 +417,7 @@ impl Builder<'_> {
         // Look the target up again: a descriptor opened before the mount names what lies under it.
         let top = resolve_in_root(&self.root, path, is_dir, false)?;
         let kept = if keep { kept_flags(top.raw()).or_what("statfs")? } else { 0 };
-        mount::mount(None, &self.via_proc(&top)?, None, flags | kept, None).or_what(what)
+        mount::mount(None, &self.via_proc(&top), None, flags | kept, None).or_what(what)
     }
 
     /// Resolves a path that may legitimately be missing (kernel files differ between versions).
@@ -379,7 +432,7 @@ impl Builder<'_> {
     /// Masks `path` (`mask`) or makes it read-only; either way a missing path is skipped.
     fn mask_or_protect(&self, path: &str, mask: bool) -> Result<()> {
         let Some(t) = self.existing(path)? else { return Ok(()) };
-        let target = self.via_proc(&t)?;
+        let target = self.via_proc(&t);
         let is_dir = fs::is_dir(t.raw()).or_what("stat")?;
         let ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
         if !mask {
@@ -416,7 +469,9 @@ fn copy_tree(from: &Fd, to: &Fd, depth: u32) -> Result<()> {
 type Pair = Option<(Fd, Fd)>;
 
 /// Copies one entry of `copy_tree`; returns its owner (and, for a directory, both sides to
-/// descend into), or None for a kind that is not copied.
+/// descend into), or None for a kind that is not copied. Out of line: inlined, the recursion
+/// copies it twice.
+#[inline(never)]
 fn copy_entry(
     from: &Fd,
     to: &Fd,
@@ -571,6 +626,18 @@ mod tests {
         assert!(d.join("runt-z").is_file());
         assert!(!std::path::Path::new("/runt-x").exists());
         std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn descriptor_paths() {
+        for (raw, relative) in [(0, false), (7, true), (10, false), (1234, true), (i32::MAX, false)] {
+            let fd = Fd::from_raw(raw);
+            let want = format!("{}proc/self/fd/{raw}", if relative { "" } else { "/" });
+            assert_eq!(NumPath::fd(relative, &fd).as_str(), want);
+            fd.into_raw();
+        }
+        assert_eq!(NumPath::new(b"/dev/pts/", u32::MAX).as_str(), "/dev/pts/4294967295");
+        assert_eq!(NumPath::default().as_str(), "");
     }
 
     #[test]
