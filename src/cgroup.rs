@@ -39,6 +39,7 @@ pub fn detect() -> Layout {
 
 /// A new v1 cpuset cgroup starts with no CPUs and no memory nodes, so nothing could join it (nor
 /// could a child of it be given any): it gets its parent's.
+#[inline(never)]
 fn inherit_cpuset(parent: &Fd, child: &Fd, path: &str) -> Result<()> {
     for file in ["cpuset.cpus", "cpuset.mems"] {
         let own = read_file(child, file).unwrap_or_default();
