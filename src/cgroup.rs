@@ -39,6 +39,7 @@ pub fn detect() -> Layout {
 
 /// A new v1 cpuset cgroup starts with no CPUs and no memory nodes, so nothing could join it (nor
 /// could a child of it be given any): it gets its parent's.
+#[inline(never)]
 fn inherit_cpuset(parent: &Fd, child: &Fd, path: &str) -> Result<()> {
     for file in ["cpuset.cpus", "cpuset.mems"] {
         let own = read_file(child, file).unwrap_or_default();
@@ -112,7 +113,7 @@ impl Cgroup {
                 let (base, base_path) = if rootless { delegated_base(root)? } else { (None, String::from(MOUNT)) };
                 let base_fd = base.as_ref().unwrap_or(root);
                 cg.add_dir(base_fd, &base_path, parents, "", &controllers)?;
-                cg.write_v2_limits(limits)?;
+                cg.write_limits(limits)?;
                 // Loading BPF takes privileges a rootless user lacks; its user namespace keeps it
                 // from making device nodes anyway.
                 if let (Some(rules), Some(d), false) = (devices, cg.dirs.first(), rootless) {
@@ -134,7 +135,7 @@ impl Cgroup {
                         .or_op("open cgroup hierarchy", &path)?;
                     cg.add_dir(&root, &path, parents, controller, "")?;
                 }
-                cg.write_v1_limits(limits)?;
+                cg.write_limits(limits)?;
                 for rule in devices.unwrap_or_default() {
                     let file = if rule.allow { "devices.allow" } else { "devices.deny" };
                     cg.set(file, &v1_line(rule))?;
@@ -244,11 +245,7 @@ impl Cgroup {
     /// Writes new limits into the existing cgroup (`runt update`).
     #[inline(never)]
     pub fn update(&self, limits: &Limits) -> Result<()> {
-        if self.v2 {
-            self.write_v2_limits(limits)
-        } else {
-            self.write_v1_limits(limits)
-        }
+        self.write_limits(limits)
     }
 
     /// The pids in the container's cgroup.
@@ -333,91 +330,78 @@ impl Cgroup {
         }
     }
 
-    /// The cpuset files, named alike on v1 and v2.
+    /// The limits, in v1's files or v2's (whose units differ for shares, swap and weights).
     #[inline(never)]
-    fn set_cpuset(&self, l: &Limits) -> Result<()> {
+    fn write_limits(&self, l: &Limits) -> Result<()> {
+        let v2 = self.v2;
+        let pick = |v1_file, v2_file| if v2 { v2_file } else { v1_file };
+        if let Some(n) = l.pids {
+            self.set_n("pids.max", n)?;
+        }
+        if let Some(m) = l.memory {
+            self.set_n(pick("memory.limit_in_bytes", "memory.max"), m)?;
+        }
+        let swap = if v2 {
+            // v2 counts swap on its own: memory+swap minus memory, or none at all by default.
+            match (l.memory_swap, l.memory) {
+                (Some(-1), _) => Some(String::from("max")),
+                (Some(sw), Some(m)) => Some(dec_i((sw - m as i64).max(0))),
+                (None, Some(_)) => Some(String::from("0")),
+                _ => None,
+            }
+        } else {
+            // Memory+swap: as asked, else capped at the memory limit so swap does not bypass it.
+            l.memory_swap.or(l.memory.map(|m| m as i64)).map(dec_i)
+        };
+        if let Some(sw) = swap {
+            self.set_if_present(pick("memory.memsw.limit_in_bytes", "memory.swap.max"), &sw)?;
+        }
+        if let Some(r) = l.memory_reservation {
+            self.set_n(pick("memory.soft_limit_in_bytes", "memory.low"), r)?;
+        }
+        if let Some(sh) = l.cpu_shares {
+            if v2 {
+                // v1 shares (2..262144) onto v2 weight (1..10000), as runc and crun convert them.
+                let w = 1 + (sh.clamp(2, 262_144) - 2) * 9999 / 262_142;
+                self.set_n("cpu.weight", w)?;
+            } else {
+                self.set_n("cpu.shares", sh)?;
+            }
+        }
+        if let Some(q) = l.cpu_quota {
+            if v2 {
+                let mut max = dec(q);
+                max.push(' ');
+                push_dec(&mut max, l.cpu_period);
+                self.set("cpu.max", &max)?;
+            } else {
+                self.set_n("cpu.cfs_period_us", l.cpu_period)?;
+                self.set_n("cpu.cfs_quota_us", q)?;
+            }
+        }
         if let Some(c) = &l.cpuset_cpus {
             self.set("cpuset.cpus", c)?;
         }
         if let Some(m) = &l.cpuset_mems {
             self.set("cpuset.mems", m)?;
         }
-        Ok(())
-    }
-
-    fn write_v1_limits(&self, l: &Limits) -> Result<()> {
-        if let Some(n) = l.pids {
-            self.set_n("pids.max", n)?;
-        }
-        if let Some(m) = l.memory {
-            self.set_n("memory.limit_in_bytes", m)?;
-        }
-        // Memory+swap: as asked, else capped at the memory limit so swap does not bypass it.
-        if let Some(sw) = l.memory_swap.or(l.memory.map(|m| m as i64)) {
-            self.set_if_present("memory.memsw.limit_in_bytes", &dec_i(sw))?;
-        }
-        if let Some(r) = l.memory_reservation {
-            self.set_n("memory.soft_limit_in_bytes", r)?;
-        }
-        if let Some(sh) = l.cpu_shares {
-            self.set_n("cpu.shares", sh)?;
-        }
-        if let Some(q) = l.cpu_quota {
-            self.set_n("cpu.cfs_period_us", l.cpu_period)?;
-            self.set_n("cpu.cfs_quota_us", q)?;
-        }
-        self.set_cpuset(l)?;
         if let Some(w) = l.blkio_weight {
-            // BFQ names it blkio.bfq.weight; CFQ (older kernels) blkio.weight.
-            match self.set_n("blkio.bfq.weight", w.into()) {
-                Err(e) if e.errno == Some(Errno::ENOENT) => self.set_n("blkio.weight", w.into())?,
-                other => other?,
+            if v2 {
+                // blkio's weight (10..1000) onto io.weight (1..10000), as runc converts it.
+                let w = 1 + (u64::from(w).clamp(10, 1000) - 10) * 9999 / 990;
+                let mut weight = String::from("default ");
+                push_dec(&mut weight, w);
+                self.set("io.weight", &weight)?;
+            } else {
+                // BFQ names it blkio.bfq.weight; CFQ (older kernels) blkio.weight.
+                match self.set_n("blkio.bfq.weight", w.into()) {
+                    Err(e) if e.errno == Some(Errno::ENOENT) => self.set_n("blkio.weight", w.into())?,
+                    other => other?,
+                }
             }
         }
-        if !l.unified.is_empty() {
+        if !v2 && !l.unified.is_empty() {
             return Err(Error::msg("linux.resources.unified needs cgroup v2"));
-        }
-        Ok(())
-    }
-
-    fn write_v2_limits(&self, l: &Limits) -> Result<()> {
-        if let Some(n) = l.pids {
-            self.set_n("pids.max", n)?;
-        }
-        if let Some(m) = l.memory {
-            self.set_n("memory.max", m)?;
-        }
-        // v2 counts swap on its own: memory+swap minus memory, or none at all by default.
-        let swap = match (l.memory_swap, l.memory) {
-            (Some(-1), _) => Some(String::from("max")),
-            (Some(sw), Some(m)) => Some(dec_i((sw - m as i64).max(0))),
-            (None, Some(_)) => Some(String::from("0")),
-            _ => None,
-        };
-        if let Some(sw) = swap {
-            self.set_if_present("memory.swap.max", &sw)?;
-        }
-        if let Some(r) = l.memory_reservation {
-            self.set_n("memory.low", r)?;
-        }
-        if let Some(sh) = l.cpu_shares {
-            // v1 shares (2..262144) onto v2 weight (1..10000), as runc and crun convert them.
-            let w = 1 + (sh.clamp(2, 262_144) - 2) * 9999 / 262_142;
-            self.set_n("cpu.weight", w)?;
-        }
-        if let Some(q) = l.cpu_quota {
-            let mut max = dec(q);
-            max.push(' ');
-            push_dec(&mut max, l.cpu_period);
-            self.set("cpu.max", &max)?;
-        }
-        self.set_cpuset(l)?;
-        if let Some(w) = l.blkio_weight {
-            // blkio's weight (10..1000) onto io.weight (1..10000), as runc converts it.
-            let w = 1 + (u64::from(w).clamp(10, 1000) - 10) * 9999 / 990;
-            let mut weight = String::from("default ");
-            push_dec(&mut weight, w);
-            self.set("io.weight", &weight)?;
         }
         for (file, value) in &l.unified {
             if file.contains('/') || file.starts_with('.') {

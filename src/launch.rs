@@ -51,10 +51,10 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
     let steps = plan::steps(spec);
     let layout = cgroup::detect();
     if matches!(layout, Layout::None) {
-        match (spec.limits.any(), spec.device_rules.is_some()) {
-            (true, _) => warn("no cgroup filesystem at /sys/fs/cgroup: limits not applied, device access not confined"),
-            (false, true) => warn("no cgroup filesystem at /sys/fs/cgroup: device access not confined"),
-            (false, false) => {}
+        let limits = spec.limits.any();
+        if limits || spec.device_rules.is_some() {
+            const NONE: &str = "no cgroup filesystem at /sys/fs/cgroup: limits not applied, device access not confined";
+            warn(if limits { NONE } else { "no cgroup filesystem at /sys/fs/cgroup: device access not confined" });
         }
     }
     let rel = cgroup_path(spec);

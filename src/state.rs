@@ -166,7 +166,11 @@ impl Dir {
         let shown = |e| sys_err(e, &[&name]);
         let buf = crate::cgroup::read_bytes(self.fd.raw(), c"state.json", 256 * 1024).map_err(shown)?;
         let v = write::parse_json(&buf, &name)?;
-        from_json(&v).ok_or_else(|| fail(&[&name, ": not a runt state file"]))
+        let mut st = State::default();
+        match from_json(&v, &mut st) {
+            Some(()) => Ok(st),
+            None => Err(fail(&[&name, ": not a runt state file"])),
+        }
     }
 
     /// Removes the directory and what is in it.
@@ -275,10 +279,9 @@ fn to_json(st: &State) -> String {
         .finish()
 }
 
+/// Fills `st` in place (the caller's, not one moved out through an Option).
 #[inline(never)]
-fn from_json(v: &json::Value) -> Option<State> {
-    // Filled in place: one value to drop on every early return.
-    let mut st = State::default();
+fn from_json(v: &json::Value, st: &mut State) -> Option<()> {
     for (k, a) in v.get("annotations")?.as_object()? {
         if let Some(a) = a.as_str() {
             st.annotations.push((k.clone(), String::from(a)));
@@ -301,7 +304,7 @@ fn from_json(v: &json::Value) -> Option<State> {
     for (k, field) in texts {
         *field = String::from(v.get(k)?.as_str()?);
     }
-    Some(st)
+    Some(())
 }
 
 /// Now as RFC 3339 in UTC with nanoseconds, as runc writes `created`.
@@ -377,7 +380,8 @@ mod tests {
             annotations: alloc::vec![("a".into(), "b\"c".into())],
             cgroups: alloc::vec!["/sys/fs/cgroup/pids/c1".into()],
         };
-        let back = from_json(&json::parse(to_json(&st).as_bytes()).unwrap()).unwrap();
+        let mut back = State::default();
+        from_json(&json::parse(to_json(&st).as_bytes()).unwrap(), &mut back).unwrap();
         assert_eq!(back, st);
         let oci = st.oci_json(Status::Stopped);
         assert!(oci.contains(r#""status":"stopped","pid":0"#), "{oci}");
