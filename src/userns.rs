@@ -39,9 +39,9 @@ pub fn parse_map(s: &str) -> Result<IdMap> {
     let mut it = s.split(':');
     let mut ok = true;
     for x in &mut f {
-        match it.next().map(str::parse) {
-            Some(Ok(n)) => *x = n,
-            _ => ok = false,
+        match it.next().and_then(crate::text::unsigned) {
+            Some(n) => *x = n,
+            None => ok = false,
         }
     }
     if ok && it.next().is_none() && f[2] != 0 {

@@ -120,12 +120,15 @@ pub fn install(prog: &[SockFilter], flags: u32) -> Result<()> {
 /// personality rules, alike but for the value, from a loop.
 pub fn push_default_profile_json(out: &mut String) {
     out.push_str(DEFAULT_PROFILE_HEAD);
+    let mut buf = [0; NAME_MAX];
     for n in 0..DEFAULT_ALLOW_LO.len() {
         if n > 0 {
             out.push(',');
         }
         out.push('"');
-        out.push_str(nth_name(nine(&DEFAULT_ALLOW_LO, &DEFAULT_ALLOW_HI, n)));
+        for &c in nth_name(nine(&DEFAULT_ALLOW_LO, &DEFAULT_ALLOW_HI, n), &mut buf) {
+            out.push(char::from(c));
+        }
         out.push('"');
     }
     out.push_str(DEFAULT_PROFILE_TAIL);
@@ -147,25 +150,107 @@ fn nine(lo: &[u8], hi: &[u8], i: usize) -> usize {
 }
 
 /// Where name `i` starts in SYSCALL_NAMES: the low byte, plus 256 for each place before it
-/// where the offsets passed a multiple of 256.
-fn start(i: usize) -> usize {
-    let wraps = SYSCALL_STARTS_WRAPS.iter().take_while(|&&w| usize::from(w) <= i).count();
-    usize::from(SYSCALL_STARTS_LO.get(i).copied().unwrap_or(0)) + 256 * wraps
+/// where the offsets passed a multiple of 256. (Read while compiling only: see `PACKED`.)
+const fn start(i: usize) -> usize {
+    let (mut wraps, mut k) = (0, 0);
+    while k < SYSCALL_STARTS_WRAPS.len() {
+        if SYSCALL_STARTS_WRAPS[k] as usize <= i {
+            wraps += 1;
+        }
+        k += 1;
+    }
+    SYSCALL_STARTS_LO[i] as usize + 256 * wraps
 }
 
-/// Name `i` of the sorted names table ("" past its end).
-fn nth_name(i: usize) -> &'static str {
-    SYSCALL_NAMES.get(start(i)..start(i + 1)).unwrap_or("")
+/// Names per block of `PACKED`: the first of a block is kept whole, so name `i` is decoded from
+/// at most this many.
+const BLOCK: usize = 16;
+/// Names are shorter than this (checked while packing).
+const NAME_MAX: usize = 32;
+const NAMES: usize = SYSCALL_NRS_LO.len();
+
+/// The sorted names front-coded, as build.rs's table is packed while compiling: each name is a
+/// byte below 32 saying how many leading bytes it shares with the name before it (0 at the start
+/// of a block), then the rest of it. Sorted names share a lot ("sched_get", "timer_"): a third
+/// smaller than the names one after the other with a table of where each starts. Returns the
+/// length; writes as much as fits in `out`, and where each block starts into `blocks`.
+const fn pack(out: &mut [u8], blocks: &mut [u16]) -> usize {
+    let (mut i, mut len) = (0, 0);
+    let names = SYSCALL_NAMES.as_bytes();
+    while i < NAMES {
+        let (from, to) = (start(i), start(i + 1));
+        assert!(to - from < NAME_MAX && to > from);
+        let mut shared = 0;
+        if i % BLOCK != 0 {
+            let prev = start(i - 1);
+            while shared < to - from && prev + shared < from && names[prev + shared] == names[from + shared] {
+                shared += 1;
+            }
+        } else if i / BLOCK < blocks.len() {
+            blocks[i / BLOCK] = len as u16;
+        }
+        let mut k = from + shared;
+        if len < out.len() {
+            out[len] = shared as u8;
+        }
+        len += 1;
+        while k < to {
+            assert!(names[k] >= NAME_MAX as u8);
+            if len < out.len() {
+                out[len] = names[k];
+            }
+            len += 1;
+            k += 1;
+        }
+        i += 1;
+    }
+    assert!(len <= u16::MAX as usize);
+    len
+}
+
+const PACKED_LEN: usize = pack(&mut [], &mut []);
+
+static PACKED: [u8; PACKED_LEN] = {
+    let mut out = [0; PACKED_LEN];
+    pack(&mut out, &mut []);
+    out
+};
+
+static BLOCKS: [u16; NAMES.div_ceil(BLOCK)] = {
+    let mut blocks = [0; NAMES.div_ceil(BLOCK)];
+    pack(&mut [], &mut blocks);
+    blocks
+};
+
+/// Name `i` of the sorted names table, decoded into `buf` ("" past its end).
+#[inline(never)]
+fn nth_name(i: usize, buf: &mut [u8; NAME_MAX]) -> &[u8] {
+    let Some(&block) = BLOCKS.get(i / BLOCK) else { return &[] };
+    let mut at = usize::from(block);
+    let mut len = 0;
+    for _ in 0..=i % BLOCK {
+        len = PACKED.get(at).map_or(0, |&shared| usize::from(shared));
+        at += 1;
+        while let Some(&c) = PACKED.get(at).filter(|&&c| usize::from(c) >= NAME_MAX) {
+            if let Some(slot) = buf.get_mut(len) {
+                *slot = c;
+            }
+            len += 1;
+            at += 1;
+        }
+    }
+    buf.get(..len).unwrap_or_default()
 }
 
 /// The x86_64 number of a syscall name ("openat" -> 257), from the syscalls crate's table.
 // Out of line (measured): smaller than inlined into its callers.
 #[inline(never)]
 pub fn syscall_nr(name: &str) -> Option<u32> {
-    let (mut lo, mut hi) = (0, SYSCALL_NRS_LO.len());
+    let mut buf = [0; NAME_MAX];
+    let (mut lo, mut hi) = (0, NAMES);
     while lo < hi {
         let mid = (lo + hi) / 2;
-        match nth_name(mid).cmp(name) {
+        match nth_name(mid, &mut buf).cmp(name.as_bytes()) {
             core::cmp::Ordering::Less => lo = mid + 1,
             core::cmp::Ordering::Greater => hi = mid,
             core::cmp::Ordering::Equal => return Some(nine(&SYSCALL_NRS_LO, &SYSCALL_NRS_HI, mid) as u32),
