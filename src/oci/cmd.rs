@@ -269,7 +269,7 @@ fn signal_number(s: &str) -> Option<u32> {
 
 #[inline(never)]
 fn kill(root: &str, id: &str, a: &Args) -> Result<()> {
-    let sig_text = a.args.get(1).map_or("TERM", String::as_str);
+    let sig_text = a.args.get(1).copied().unwrap_or("TERM");
     let sig = signal_number(sig_text).ok_or_else(|| fail(&["kill: unknown signal '", sig_text, "'"]))?;
     let o = open(root, id)?;
     let (dir, st) = (&o.0, &o.1);
@@ -451,7 +451,7 @@ fn exec(root: &str, id: &str, a: &Args) -> Result<i32> {
         if cmd.is_empty() {
             return Err(Error::msg("exec: no command given"));
         }
-        spec.args = cmd.to_vec();
+        spec.args = crate::spec::owned(cmd);
         spec.oci.terminal = a.has("tty");
     }
     for (k, v) in &a.opts {
@@ -461,7 +461,7 @@ fn exec(root: &str, id: &str, a: &Args) -> Result<i32> {
                     return Err(invalid("exec: ", "env", v));
                 };
                 spec.env.retain(|x| x.split_once('=').map_or(x.as_str(), |kv| kv.0) != key);
-                spec.env.push(String::from(v));
+                spec.env.push(String::from(*v));
             }
             "cap" => {
                 let bit = crate::security::caps::parse(v)?;
