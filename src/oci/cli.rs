@@ -8,11 +8,11 @@ use crate::error::{Error, Result};
 use alloc::string::String;
 use alloc::vec::Vec;
 
-/// Options that come before the command.
+/// Options that come before the command, borrowed from argv.
 #[derive(Debug, Default, PartialEq)]
-pub struct Global {
-    pub root: Option<String>,
-    pub log: Option<String>,
+pub struct Global<'a> {
+    pub root: Option<&'a str>,
+    pub log: Option<&'a str>,
     pub log_json: bool,
     pub debug: bool,
     pub systemd_cgroup: bool,
@@ -174,7 +174,7 @@ pub fn is_command(word: &str) -> bool {
 }
 
 /// `--global opts...`: returns them and the rest of argv.
-pub fn parse_global<'a>(args: &'a [&'a str]) -> Result<(Global, &'a [&'a str])> {
+pub fn parse_global<'s, 'a>(args: &'s [&'a str]) -> Result<(Global<'a>, &'s [&'a str])> {
     let mut g = Global::default();
     let mut i = 0;
     while let Some(&a) = args.get(i) {
@@ -185,8 +185,8 @@ pub fn parse_global<'a>(args: &'a [&'a str]) -> Result<(Global, &'a [&'a str])> 
         let Some((k, value)) = option(GLOBAL, a, args, &mut i, "")? else { continue };
         // Indexes into GLOBAL.
         match k {
-            0 => g.root = Some(String::from(value)),
-            1 => g.log = Some(String::from(value)),
+            0 => g.root = Some(value),
+            1 => g.log = Some(value),
             2 => g.log_json = value == "json",
             3 => g.debug = true,
             4 => g.systemd_cgroup = true,
@@ -368,8 +368,8 @@ mod tests {
     fn globals() {
         let argv = ["--root", "/r", "--log=/l", "--log-format", "json", "--systemd-cgroup", "state", "c1"];
         let (g, rest) = parse_global(&argv).unwrap();
-        assert_eq!(g.root.as_deref(), Some("/r"));
-        assert_eq!(g.log.as_deref(), Some("/l"));
+        assert_eq!(g.root, Some("/r"));
+        assert_eq!(g.log, Some("/l"));
         assert!(g.log_json && g.systemd_cgroup);
         assert_eq!(rest, ["state", "c1"]);
         assert!(parse_global(&["--bogus", "state"]).is_err());

@@ -20,7 +20,7 @@ pub const OCI_VERSION: &str = "1.2.0";
 
 #[inline(never)]
 pub fn run(g: &Global, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
-    let root: &str = match &g.root {
+    let root: &str = match g.root {
         Some(r) => r,
         None => state::default_root(),
     };
