@@ -15,8 +15,13 @@ use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-/// The OCI runtime spec version runt implements.
-pub const OCI_VERSION: &str = "1.2.0";
+/// The OCI runtime spec version runt implements (a macro too, for `concat!`).
+macro_rules! oci_version {
+    () => {
+        "1.2.0"
+    };
+}
+pub const OCI_VERSION: &str = oci_version!();
 
 #[inline(never)]
 pub fn run(g: &Global, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
@@ -554,24 +559,27 @@ fn events(root: &str, id: &str) -> Result<()> {
 /// `runt features`: what this build really supports (engines read it to pick options).
 #[inline(never)]
 fn features() -> String {
+    let mut s = cat(&[
+        concat!(
+            r#"{"ociVersionMin":"1.0.0","ociVersionMax":""#,
+            oci_version!(),
+            r#"","hooks":["prestart","createRuntime","createContainer","startContainer","poststart","poststop"],"mountOptions":"#
+        ),
+        &write::strings(config::MOUNT_OPTIONS.iter().copied()),
+        r#","linux":{"namespaces":["cgroup","ipc","mount","network","pid","user","uts"],"capabilities":["#,
+    ]);
     // Capability names are plain upper-case words: nothing to escape.
-    let mut caps = String::from("[");
     for (i, n) in crate::security::caps::NAMES.iter().enumerate() {
         if i > 0 {
-            caps.push(',');
+            s.push(',');
         }
-        caps.push_str("\"CAP_");
-        caps.push_str(n);
-        caps.push('"');
+        s.push_str("\"CAP_");
+        s.push_str(n);
+        s.push('"');
     }
-    caps.push(']');
-    cat(&[
-        r#"{"ociVersionMin":"1.0.0","ociVersionMax":""#,
-        OCI_VERSION,
-        r#"","hooks":["prestart","createRuntime","createContainer","startContainer","poststart","poststop"],"mountOptions":"#,
-        &write::strings(config::MOUNT_OPTIONS.iter().copied()),
-        r#","linux":{"namespaces":["cgroup","ipc","mount","network","pid","user","uts"],"capabilities":"#,
-        &caps,
+    // One literal (concat!, not pieces joined at run time): the version is cli::VERSION's.
+    s.push_str(concat!(
+        "]",
         r#","cgroup":{"v1":true,"v2":true,"systemd":false,"systemdUser":false,"rdma":false},"#,
         r#""seccomp":{"enabled":true,"actions":["SCMP_ACT_ALLOW","SCMP_ACT_ERRNO","SCMP_ACT_KILL","SCMP_ACT_KILL_PROCESS","SCMP_ACT_KILL_THREAD","SCMP_ACT_LOG","SCMP_ACT_TRAP"],"#,
         r#""operators":["SCMP_CMP_EQ","SCMP_CMP_GE","SCMP_CMP_GT","SCMP_CMP_LE","SCMP_CMP_LT","SCMP_CMP_MASKED_EQ","SCMP_CMP_NE"],"#,
@@ -579,9 +587,10 @@ fn features() -> String {
         r#""supportedFlags":["SECCOMP_FILTER_FLAG_LOG","SECCOMP_FILTER_FLAG_SPEC_ALLOW"]},"#,
         r#""apparmor":{"enabled":false},"selinux":{"enabled":false},"intelRdt":{"enabled":false},"#,
         r#""mountExtensions":{"idmap":{"enabled":false}}},"annotations":{"io.github.runt.version":""#,
-        crate::cli::VERSION,
-        r#""}}"#,
-    ])
+        env!("CARGO_PKG_VERSION"),
+        r#""}}"#
+    ));
+    s
 }
 
 /// `runt spec`: a default config.json (rootless: mapped to the caller, no cgroup limits).
