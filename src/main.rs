@@ -111,7 +111,7 @@ fn run(raw_args: &[&'static [u8]], env: &[&[u8]], log: &mut Option<oci::cli::Glo
         }
         cli::Command::Version => {
             // The shape runc prints: engines read the first line, and the spec line.
-            print(1, &cat(&["runt version ", cli::VERSION, "\nspec: ", oci::cmd::OCI_VERSION, "\n"]));
+            print(1, concat!("runt version ", env!("CARGO_PKG_VERSION"), "\nspec: ", oci::cmd::oci_version!(), "\n"));
             Ok(0)
         }
         cli::Command::Run(mut r) => {
