@@ -178,7 +178,7 @@ pub fn parse_global<'s, 'a>(args: &'s [&'a str]) -> Result<(Global<'a>, &'s [&'a
     let mut g = Global::default();
     let mut i = 0;
     while let Some(&a) = args.get(i) {
-        if !a.starts_with('-') || "-h --help -v -V --version".split(' ').any(|x| x == a) {
+        if !a.starts_with('-') || matches!(a, "-h" | "--help" | "-v" | "-V" | "--version") {
             break;
         }
         i += 1;
