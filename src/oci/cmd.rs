@@ -305,13 +305,14 @@ fn wait_gone(st: &State) -> bool {
 
 #[inline(never)]
 fn delete(root: &str, id: &str, force: bool, warn: &mut dyn FnMut(&str)) -> Result<()> {
-    let (dir, st) = match open(root, id) {
-        Ok(x) => *x,
+    let o = match open(root, id) {
+        Ok(x) => x,
         Err(_) if force => return Ok(()),
         Err(e) => return Err(e),
     };
+    let st = &o.1;
     let cg = Cgroup::open(&st.cgroups)?;
-    match st.status(&dir) {
+    match st.status(&o.0) {
         Status::Stopped => {}
         // A created container never ran its command: deleting it is how engines abort.
         Status::Created => {
@@ -325,12 +326,12 @@ fn delete(root: &str, id: &str, force: bool, warn: &mut dyn FnMut(&str)) -> Resu
             let _ = process::kill(st.pid, process::SIGKILL);
         }
     }
-    if !wait_gone(&st) {
+    if !wait_gone(st) {
         return Err(fail(&["container ", id, " (pid ", &int(st.pid.into()), ") did not stop"]));
     }
     cg.remove_all()?;
-    bundle_hooks(&st, id, Status::Stopped, warn);
-    dir.remove()
+    bundle_hooks(st, id, Status::Stopped, warn);
+    o.0.remove()
 }
 
 /// One line of the `list` table.
