@@ -7,8 +7,6 @@ use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
-
 /// What runt was asked to do.
 #[derive(Debug, PartialEq)]
 pub enum Command {
@@ -131,12 +129,14 @@ const RUN_OPTS: &[OptDef] = &[
 
 pub fn usage() -> String {
     cat(&[
-        "runt ",
-        VERSION,
-        ": run a command in a container\n\n\
+        concat!(
+            "runt ",
+            env!("CARGO_PKG_VERSION"),
+            ": run a command in a container\n\n\
          Usage: runt COMMAND [OPTIONS]\n\n\
          Commands:\n  run      run a command in a new container (runt run --help)\n\n\
-         OCI runtime commands (runc's command line, for container engines):\n",
+         OCI runtime commands (runc's command line, for container engines):\n"
+        ),
         &crate::oci::cli::summary(),
         "\nOptions:\n  -h, --help     print this help\n  -V, --version  print the version\n\n\
          'runt COMMAND --help' describes a command.\n",

@@ -51,7 +51,7 @@ pub fn main(args: Vec<&'static [u8]>, env: Vec<&'static [u8]>) -> i32 {
 /// `--log-format json`.
 #[inline(never)]
 fn log_error(g: &oci::cli::Global, e: &Error, plain: &str) {
-    let Some(path) = &g.log else { return };
+    let Some(path) = g.log else { return };
     let Ok(path) = rootfs::cstr(path) else { return };
     let flags = sys::fs::O_WRONLY | sys::fs::O_CREAT | linux_raw_sys::general::O_APPEND;
     let Ok(fd) = sys::fs::openat(sys::fs::CWD, &path, flags, 0o644) else { return };
@@ -67,7 +67,7 @@ fn log_error(g: &oci::cli::Global, e: &Error, plain: &str) {
 }
 
 #[inline(never)]
-fn run(raw_args: &[&[u8]], env: &[&[u8]], log: &mut Option<oci::cli::Global>) -> Result<i32, Error> {
+fn run(raw_args: &[&'static [u8]], env: &[&[u8]], log: &mut Option<oci::cli::Global<'static>>) -> Result<i32, Error> {
     let mut owned = Vec::with_capacity(raw_args.len());
     for (i, a) in raw_args.iter().enumerate() {
         // argv[0] is only a name.
@@ -111,7 +111,7 @@ fn run(raw_args: &[&[u8]], env: &[&[u8]], log: &mut Option<oci::cli::Global>) ->
         }
         cli::Command::Version => {
             // The shape runc prints: engines read the first line, and the spec line.
-            print(1, &cat(&["runt version ", cli::VERSION, "\nspec: ", oci::cmd::OCI_VERSION, "\n"]));
+            print(1, concat!("runt version ", env!("CARGO_PKG_VERSION"), "\nspec: ", oci::cmd::oci_version!(), "\n"));
             Ok(0)
         }
         cli::Command::Run(mut r) => {

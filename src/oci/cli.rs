@@ -5,14 +5,14 @@
 use super::write::cat;
 use crate::cli::help_line;
 use crate::error::{Error, Result};
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 
-/// Options that come before the command.
+/// Options that come before the command, borrowed from argv.
 #[derive(Debug, Default, PartialEq)]
-pub struct Global {
-    pub root: Option<String>,
-    pub log: Option<String>,
+pub struct Global<'a> {
+    pub root: Option<&'a str>,
+    pub log: Option<&'a str>,
     pub log_json: bool,
     pub debug: bool,
     pub systemd_cgroup: bool,
@@ -120,17 +120,18 @@ pub enum Cmd {
     Exec,
 }
 
-/// One parsed command: its options (long name, value) and positional arguments.
+/// One parsed command: its options (long name, value) and positional arguments, borrowed from
+/// argv (no copies to allocate and free).
 #[derive(Debug, PartialEq)]
-pub struct Args {
+pub struct Args<'a> {
     pub cmd: Cmd,
-    pub opts: Vec<(&'static str, String)>,
-    pub args: Vec<String>,
+    pub opts: Vec<(&'static str, &'a str)>,
+    pub args: Vec<&'a str>,
 }
 
-impl Args {
-    pub fn get(&self, long: &str) -> Option<&str> {
-        self.opts.iter().rev().find(|(k, _)| *k == long).map(|(_, v)| v.as_str())
+impl<'a> Args<'a> {
+    pub fn get(&self, long: &str) -> Option<&'a str> {
+        self.opts.iter().rev().find(|(k, _)| *k == long).map(|(_, v)| *v)
     }
 
     pub fn has(&self, long: &str) -> bool {
@@ -138,8 +139,8 @@ impl Args {
     }
 
     /// The container id: the first positional argument.
-    pub fn id(&self) -> Result<&str> {
-        self.args.first().map(String::as_str).ok_or_else(|| Error::cat(&[self.name(), ": missing container id"]))
+    pub fn id(&self) -> Result<&'a str> {
+        self.args.first().copied().ok_or_else(|| Error::cat(&[self.name(), ": missing container id"]))
     }
 
     fn name(&self) -> &'static str {
@@ -173,11 +174,11 @@ pub fn is_command(word: &str) -> bool {
 }
 
 /// `--global opts...`: returns them and the rest of argv.
-pub fn parse_global<'a>(args: &'a [&'a str]) -> Result<(Global, &'a [&'a str])> {
+pub fn parse_global<'s, 'a>(args: &'s [&'a str]) -> Result<(Global<'a>, &'s [&'a str])> {
     let mut g = Global::default();
     let mut i = 0;
     while let Some(&a) = args.get(i) {
-        if !a.starts_with('-') || "-h --help -v -V --version".split(' ').any(|x| x == a) {
+        if !a.starts_with('-') || matches!(a, "-h" | "--help" | "-v" | "-V" | "--version") {
             break;
         }
         i += 1;
@@ -197,7 +198,7 @@ pub fn parse_global<'a>(args: &'a [&'a str]) -> Result<(Global, &'a [&'a str])> 
 
 /// Parses `runt COMMAND ARGS...` for a runc command. Ok(Err(help)) when help was asked for.
 /// `run` is the runc form (`run ID --bundle B ...`) here: the caller tells it with `run_is_oci`.
-pub fn parse(word: &str, rest: &[&str]) -> Result<core::result::Result<Args, String>> {
+pub fn parse<'a>(word: &str, rest: &[&'a str]) -> Result<core::result::Result<Args<'a>, String>> {
     let name = if word == "ls" { "list" } else { word };
     let row = if name == "run" { Some(&RUN) } else { TABLE.iter().find(|t| t.0 == name) };
     let Some((name, cmd, defs, usage)) = row else {
@@ -220,13 +221,13 @@ pub fn run_is_oci(rest: &[&str]) -> bool {
     oci.split(' ').any(|o| *first == o || first.strip_prefix(o).is_some_and(|r| r.starts_with('=')))
 }
 
-fn parse_with(
+fn parse_with<'a>(
     name: &str,
     defs: &'static [Def],
     usage: &str,
-    rest: &[&str],
+    rest: &[&'a str],
     cmd: Cmd,
-) -> Result<core::result::Result<Args, String>> {
+) -> Result<core::result::Result<Args<'a>, String>> {
     let mut out = Args { cmd, opts: Vec::new(), args: Vec::new() };
     let exec = out.cmd == Cmd::Exec;
     let mut i = 0;
@@ -236,7 +237,7 @@ fn parse_with(
         i += 1;
         // exec: everything after the id and the command word belongs to the command.
         if only_args || (exec && out.args.len() >= 2) || !a.starts_with('-') || a == "-" {
-            out.args.push(String::from(a));
+            out.args.push(a);
             continue;
         }
         if a == "--" {
@@ -257,7 +258,13 @@ fn parse_with(
 /// next word when the value is separate; None for a flag given as `=false`. `name` is the
 /// command, "" for the global options, whose flags take any value (and ignore it).
 #[inline(never)]
-fn option(defs: &'static [Def], a: &str, rest: &[&str], i: &mut usize, name: &str) -> Result<Option<(usize, String)>> {
+fn option<'a>(
+    defs: &'static [Def],
+    a: &'a str,
+    rest: &[&'a str],
+    i: &mut usize,
+    name: &str,
+) -> Result<Option<(usize, &'a str)>> {
     let sep = if name.is_empty() { "" } else { ": " };
     let space = if name.is_empty() { "" } else { " " };
     let Some((k, inline)) = lookup(defs, a) else {
@@ -277,7 +284,7 @@ fn option(defs: &'static [Def], a: &str, rest: &[&str], i: &mut usize, name: &st
         }
         (false, _) => "",
     };
-    Ok(Some((k, value.to_string())))
+    Ok(Some((k, value)))
 }
 
 /// `--long`, `--long=v`, `-long` (as runc's parser also takes), `-s`, `-sVALUE`: the index in
@@ -334,7 +341,7 @@ pub fn summary() -> String {
 mod tests {
     use super::*;
 
-    fn p(word: &str, rest: &[&str]) -> Args {
+    fn p<'a>(word: &str, rest: &[&'a str]) -> Args<'a> {
         parse(word, rest).unwrap().unwrap()
     }
 
@@ -361,8 +368,8 @@ mod tests {
     fn globals() {
         let argv = ["--root", "/r", "--log=/l", "--log-format", "json", "--systemd-cgroup", "state", "c1"];
         let (g, rest) = parse_global(&argv).unwrap();
-        assert_eq!(g.root.as_deref(), Some("/r"));
-        assert_eq!(g.log.as_deref(), Some("/l"));
+        assert_eq!(g.root, Some("/r"));
+        assert_eq!(g.log, Some("/l"));
         assert!(g.log_json && g.systemd_cgroup);
         assert_eq!(rest, ["state", "c1"]);
         assert!(parse_global(&["--bogus", "state"]).is_err());
@@ -378,7 +385,7 @@ mod tests {
         assert!(!run_is_oci(&[]));
         let a = p("run", &["-d", "--bundle", "/b", "c1"]);
         assert_eq!(a.cmd, Cmd::Run);
-        assert_eq!((a.get("bundle"), a.has("detach"), a.args.as_slice()), (Some("/b"), true, &["c1".to_string()][..]));
+        assert_eq!((a.get("bundle"), a.has("detach"), a.args.as_slice()), (Some("/b"), true, &["c1"][..]));
         assert!(matches!(parse("run", &["--help"]), Ok(Err(h)) if h.contains("create and start a container")));
         assert!(!is_command("run"));
     }

@@ -15,12 +15,18 @@ use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-/// The OCI runtime spec version runt implements.
-pub const OCI_VERSION: &str = "1.2.0";
+/// The OCI runtime spec version runt implements: a macro, so that `concat!` can build the texts
+/// that hold it at compile time.
+macro_rules! oci_version {
+    () => {
+        "1.2.0"
+    };
+}
+pub(crate) use oci_version;
 
 #[inline(never)]
 pub fn run(g: &Global, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
-    let root: &str = match &g.root {
+    let root: &str = match g.root {
         Some(r) => r,
         None => state::default_root(),
     };
@@ -269,7 +275,7 @@ fn signal_number(s: &str) -> Option<u32> {
 
 #[inline(never)]
 fn kill(root: &str, id: &str, a: &Args) -> Result<()> {
-    let sig_text = a.args.get(1).map_or("TERM", String::as_str);
+    let sig_text = a.args.get(1).copied().unwrap_or("TERM");
     let sig = signal_number(sig_text).ok_or_else(|| fail(&["kill: unknown signal '", sig_text, "'"]))?;
     let o = open(root, id)?;
     let (dir, st) = (&o.0, &o.1);
@@ -299,13 +305,14 @@ fn wait_gone(st: &State) -> bool {
 
 #[inline(never)]
 fn delete(root: &str, id: &str, force: bool, warn: &mut dyn FnMut(&str)) -> Result<()> {
-    let (dir, st) = match open(root, id) {
-        Ok(x) => *x,
+    let o = match open(root, id) {
+        Ok(x) => x,
         Err(_) if force => return Ok(()),
         Err(e) => return Err(e),
     };
+    let st = &o.1;
     let cg = Cgroup::open(&st.cgroups)?;
-    match st.status(&dir) {
+    match st.status(&o.0) {
         Status::Stopped => {}
         // A created container never ran its command: deleting it is how engines abort.
         Status::Created => {
@@ -319,12 +326,12 @@ fn delete(root: &str, id: &str, force: bool, warn: &mut dyn FnMut(&str)) -> Resu
             let _ = process::kill(st.pid, process::SIGKILL);
         }
     }
-    if !wait_gone(&st) {
+    if !wait_gone(st) {
         return Err(fail(&["container ", id, " (pid ", &int(st.pid.into()), ") did not stop"]));
     }
     cg.remove_all()?;
-    bundle_hooks(&st, id, Status::Stopped, warn);
-    dir.remove()
+    bundle_hooks(st, id, Status::Stopped, warn);
+    o.0.remove()
 }
 
 /// One line of the `list` table.
@@ -451,7 +458,7 @@ fn exec(root: &str, id: &str, a: &Args) -> Result<i32> {
         if cmd.is_empty() {
             return Err(Error::msg("exec: no command given"));
         }
-        spec.args = cmd.to_vec();
+        spec.args = crate::spec::owned(cmd);
         spec.oci.terminal = a.has("tty");
     }
     for (k, v) in &a.opts {
@@ -461,7 +468,7 @@ fn exec(root: &str, id: &str, a: &Args) -> Result<i32> {
                     return Err(invalid("exec: ", "env", v));
                 };
                 spec.env.retain(|x| x.split_once('=').map_or(x.as_str(), |kv| kv.0) != key);
-                spec.env.push(String::from(v));
+                spec.env.push(String::from(*v));
             }
             "cap" => {
                 let bit = crate::security::caps::parse(v)?;
@@ -554,24 +561,27 @@ fn events(root: &str, id: &str) -> Result<()> {
 /// `runt features`: what this build really supports (engines read it to pick options).
 #[inline(never)]
 fn features() -> String {
+    let mut s = cat(&[
+        concat!(
+            r#"{"ociVersionMin":"1.0.0","ociVersionMax":""#,
+            oci_version!(),
+            r#"","hooks":["prestart","createRuntime","createContainer","startContainer","poststart","poststop"],"mountOptions":"#
+        ),
+        &write::strings(config::MOUNT_OPTIONS.iter().copied()),
+        r#","linux":{"namespaces":["cgroup","ipc","mount","network","pid","user","uts"],"capabilities":["#,
+    ]);
     // Capability names are plain upper-case words: nothing to escape.
-    let mut caps = String::from("[");
     for (i, n) in crate::security::caps::NAMES.iter().enumerate() {
         if i > 0 {
-            caps.push(',');
+            s.push(',');
         }
-        caps.push_str("\"CAP_");
-        caps.push_str(n);
-        caps.push('"');
+        s.push_str("\"CAP_");
+        s.push_str(n);
+        s.push('"');
     }
-    caps.push(']');
-    cat(&[
-        r#"{"ociVersionMin":"1.0.0","ociVersionMax":""#,
-        OCI_VERSION,
-        r#"","hooks":["prestart","createRuntime","createContainer","startContainer","poststart","poststop"],"mountOptions":"#,
-        &write::strings(config::MOUNT_OPTIONS.iter().copied()),
-        r#","linux":{"namespaces":["cgroup","ipc","mount","network","pid","user","uts"],"capabilities":"#,
-        &caps,
+    // One literal (concat!, not pieces joined at run time).
+    s.push_str(concat!(
+        "]",
         r#","cgroup":{"v1":true,"v2":true,"systemd":false,"systemdUser":false,"rdma":false},"#,
         r#""seccomp":{"enabled":true,"actions":["SCMP_ACT_ALLOW","SCMP_ACT_ERRNO","SCMP_ACT_KILL","SCMP_ACT_KILL_PROCESS","SCMP_ACT_KILL_THREAD","SCMP_ACT_LOG","SCMP_ACT_TRAP"],"#,
         r#""operators":["SCMP_CMP_EQ","SCMP_CMP_GE","SCMP_CMP_GT","SCMP_CMP_LE","SCMP_CMP_LT","SCMP_CMP_MASKED_EQ","SCMP_CMP_NE"],"#,
@@ -579,9 +589,10 @@ fn features() -> String {
         r#""supportedFlags":["SECCOMP_FILTER_FLAG_LOG","SECCOMP_FILTER_FLAG_SPEC_ALLOW"]},"#,
         r#""apparmor":{"enabled":false},"selinux":{"enabled":false},"intelRdt":{"enabled":false},"#,
         r#""mountExtensions":{"idmap":{"enabled":false}}},"annotations":{"io.github.runt.version":""#,
-        crate::cli::VERSION,
-        r#""}}"#,
-    ])
+        env!("CARGO_PKG_VERSION"),
+        r#""}}"#
+    ));
+    s
 }
 
 /// `runt spec`: a default config.json (rootless: mapped to the caller, no cgroup limits).
@@ -629,6 +640,6 @@ mod tests {
     #[test]
     fn features_is_json() {
         let v = json::parse(features().as_bytes()).unwrap();
-        assert_eq!(v.get("ociVersionMax").and_then(json::Value::as_str), Some(OCI_VERSION));
+        assert_eq!(v.get("ociVersionMax").and_then(json::Value::as_str), Some(oci_version!()));
     }
 }
