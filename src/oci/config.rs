@@ -384,7 +384,7 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
     if let Some(p) = get(linux, "rootfsPropagation").filter(|p| is_set(p)) {
         spec.oci.rootfs_propagation = propagation(str_of(p)?).ok_or_else(|| fail(p, "", "unknown propagation"))?;
     }
-    spec.oci.cgroups_path = cgroups_path(linux)?;
+    cgroups_path(linux, &mut spec.oci.cgroups_path)?;
     hooks(top, &mut spec.oci.hooks)?;
     map(top, "annotations", &mut spec.oci.annotations)?;
     process(obj(need(top, "process")?)?, &mut spec)?;
@@ -858,11 +858,12 @@ fn fill_limits(r: &Value, l: &mut Limits) -> Res<()> {
 /// linux.cgroupsPath below each hierarchy's root: "/a/b" and "a/b" are "a/b"; the systemd form
 /// "slice:prefix:name" is "slice/prefix-name.scope", a dashed slice expanded into its parents as
 /// systemd does ("machine-libpod.slice" is machine.slice/machine-libpod.slice).
-fn cgroups_path(linux: &Value) -> Res<Option<String>> {
-    let Some(p) = get(linux, "cgroupsPath").filter(|p| is_set(p)) else { return Ok(None) };
+/// Set in `out` (left alone when not given).
+fn cgroups_path(linux: &Value, out: &mut Option<String>) -> Res<()> {
+    let Some(p) = get(linux, "cgroupsPath").filter(|p| is_set(p)) else { return Ok(()) };
     let text = str_of(p)?;
     let bad = |why: &str| fail_q(p, "", "", text, why);
-    let mut path = String::new();
+    let path = out.insert(String::new());
     if let Some((slice, rest)) = text.split_once(':') {
         let Some((prefix, name)) = rest.split_once(':').filter(|(_, name)| !name.contains(':')) else {
             return Err(bad(": expected slice:prefix:name"));
@@ -870,7 +871,7 @@ fn cgroups_path(linux: &Value) -> Res<Option<String>> {
         if name.is_empty() || name.contains('/') {
             return Err(bad(": invalid unit name"));
         }
-        if !expand_slice(if slice.is_empty() { "system.slice" } else { slice }, &mut path) {
+        if !expand_slice(if slice.is_empty() { "system.slice" } else { slice }, path) {
             return Err(bad(": invalid slice name"));
         }
         if !prefix.is_empty() && !name.ends_with(".slice") {
@@ -881,7 +882,7 @@ fn cgroups_path(linux: &Value) -> Res<Option<String>> {
         if !name.ends_with(".slice") {
             path.push_str(".scope");
         }
-        return Ok(Some(path));
+        return Ok(());
     }
     for c in text.split('/').filter(|c| !c.is_empty() && *c != ".") {
         if c == ".." {
@@ -895,7 +896,7 @@ fn cgroups_path(linux: &Value) -> Res<Option<String>> {
     if path.is_empty() {
         return Err(bad(": names no cgroup below the root"));
     }
-    Ok(Some(path))
+    Ok(())
 }
 
 /// Appends "a.slice/a-b.slice/a-b-c.slice/" for "a-b-c.slice" to `path` ("" for "-.slice", the
