@@ -127,8 +127,15 @@ fn locate(v: &Value, target: *const Value, path: &mut String) -> bool {
     found
 }
 
+/// `msg` about the value `at`.
 #[inline(never)]
-fn fail(at: &Value, key: &'static str, msg: &str) -> Box<Fail> {
+fn fail(at: &Value, msg: &str) -> Box<Fail> {
+    fail_in(at, "", msg)
+}
+
+/// `msg` about member `key` of `at`.
+#[inline(never)]
+fn fail_in(at: &Value, key: &'static str, msg: &str) -> Box<Fail> {
     fail_owned(at, key, msg.into())
 }
 
@@ -137,9 +144,15 @@ fn fail_owned(at: &Value, key: &'static str, msg: String) -> Box<Fail> {
     Box::new(Fail { at, key, msg })
 }
 
-/// A message quoting a value from the document: `before"x"after`.
+/// A message about `at` quoting a value from the document: `before"x"after`.
 #[inline(never)]
-fn fail_q(at: &Value, key: &'static str, before: &str, x: &str, after: &str) -> Box<Fail> {
+fn fail_q(at: &Value, before: &str, x: &str, after: &str) -> Box<Fail> {
+    fail_q_in(at, "", before, x, after)
+}
+
+/// As `fail_q`, about member `key` of `at`.
+#[inline(never)]
+fn fail_q_in(at: &Value, key: &'static str, before: &str, x: &str, after: &str) -> Box<Fail> {
     fail_owned(at, key, cat(&[before, "\"", x, "\"", after]))
 }
 
@@ -157,7 +170,7 @@ fn get<'v>(v: &'v Value, k: &str) -> Option<&'v Value> {
 }
 
 fn need<'v>(v: &'v Value, k: &'static str) -> Res<&'v Value> {
-    get(v, k).ok_or_else(|| fail(v, k, "required"))
+    get(v, k).ok_or_else(|| fail_in(v, k, "required"))
 }
 
 fn obj(v: &Value) -> Res<&Value> {
@@ -200,7 +213,7 @@ fn i64_of(v: &Value) -> Res<i64> {
 fn num_to(v: &Value, max: u32) -> Res<u64> {
     match u64_of(v)? {
         n if n <= u64::from(max) => Ok(n),
-        _ => Err(fail(v, "", "out of range")),
+        _ => Err(fail(v, "out of range")),
     }
 }
 
@@ -315,7 +328,7 @@ fn map(v: &Value, k: &str, out: &mut Vec<(String, String)>) -> Res<()> {
 fn abs_path(v: &Value) -> Res<&String> {
     let s = str_of(v)?;
     if !s.starts_with('/') {
-        return Err(fail(v, "", "must be an absolute path"));
+        return Err(fail(v, "must be an absolute path"));
     }
     Ok(s)
 }
@@ -336,7 +349,7 @@ fn is_set(v: &Value) -> bool {
 /// table of pointers): an error when one says anything.
 fn refuse(v: &Value, keys: &str, why: &str) -> Res<()> {
     match keys.split(' ').find_map(|k| get(v, k).filter(|x| is_set(x))) {
-        Some(x) => Err(fail(x, "", why)),
+        Some(x) => Err(fail(x, why)),
         None => Ok(()),
     }
 }
@@ -348,13 +361,13 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
     let ver = need(top, "ociVersion")?;
     let version = str_of(ver)?;
     if !supported_version(version) {
-        return Err(fail_q(ver, "", "unsupported version ", version, " (runt reads 1.0.x to 1.2.x)"));
+        return Err(fail_q(ver, "unsupported version ", version, " (runt reads 1.0.x to 1.2.x)"));
     }
     let root = obj(need(top, "root")?)?;
     let rp = need(root, "path")?;
     let root_path = str_of(rp)?;
     if root_path.is_empty() {
-        return Err(fail(rp, "", "must not be empty"));
+        return Err(fail(rp, "must not be empty"));
     }
     let linux = object_or_empty(top, "linux")?;
     refuse(linux, "mountLabel", "SELinux is not supported")?;
@@ -379,10 +392,10 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
     // Keys name files under /proc/sys: none may step out of it.
     let bad_key = |k: &String| k.starts_with('/') || k.split('.').any(str::is_empty);
     if let Some((k, _)) = spec.oci.sysctl.iter().find(|(k, _)| bad_key(k)) {
-        return Err(fail_q(linux, "sysctl", "invalid key ", k, ""));
+        return Err(fail_q_in(linux, "sysctl", "invalid key ", k, ""));
     }
     if let Some(p) = get(linux, "rootfsPropagation").filter(|p| is_set(p)) {
-        spec.oci.rootfs_propagation = propagation(str_of(p)?).ok_or_else(|| fail(p, "", "unknown propagation"))?;
+        spec.oci.rootfs_propagation = propagation(str_of(p)?).ok_or_else(|| fail(p, "unknown propagation"))?;
     }
     cgroups_path(linux, &mut spec.oci.cgroups_path)?;
     hooks(top, &mut spec.oci.hooks)?;
@@ -393,15 +406,15 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
     let uts = spec.namespaces & CLONE_NEWUTS != 0 || spec.join.iter().any(|j| j.0 == CLONE_NEWUTS);
     opt_text(top, "domainname", &mut spec.oci.domainname)?;
     if spec.oci.domainname.is_some() && !uts {
-        return Err(fail(top, "domainname", "set without a UTS namespace"));
+        return Err(fail_in(top, "domainname", "set without a UTS namespace"));
     }
     let hostname = match text(top, "hostname")?.as_str() {
         "" if spec.namespaces & CLONE_NEWUTS != 0 => id.get(..64).unwrap_or(id),
         // The spec leaves it to the runtime: a new UTS namespace is named after the container
         // (at most 64 bytes of it). A joined or shared one is left alone (empty: not set).
         "" => "",
-        _ if !uts => return Err(fail(top, "hostname", "set without a UTS namespace")),
-        h if h.len() > 64 => return Err(fail(top, "hostname", "longer than 64 bytes")),
+        _ if !uts => return Err(fail_in(top, "hostname", "set without a UTS namespace")),
+        h if h.len() > 64 => return Err(fail_in(top, "hostname", "longer than 64 bytes")),
         h => h,
     };
     spec.hostname.push_str(hostname);
@@ -439,14 +452,14 @@ fn process(p: &Value, s: &mut Spec) -> Res<()> {
     s.args.clear();
     strings(p, "args", &mut s.args)?;
     if s.args.is_empty() {
-        return Err(fail(p, "args", "must not be empty"));
+        return Err(fail_in(p, "args", "must not be empty"));
     }
     s.env.clear();
     for e in list(p, "env")? {
         let kv = str_of(e)?;
         // No '=', or no name before it.
         if matches!(kv.bytes().position(|b| b == b'='), None | Some(0)) {
-            return Err(fail_q(e, "", "", kv, " is not KEY=VALUE"));
+            return Err(fail_q(e, "", kv, " is not KEY=VALUE"));
         }
         s.env.push(kv.into());
     }
@@ -482,7 +495,7 @@ fn process(p: &Value, s: &mut Spec) -> Res<()> {
     flag(p, "noNewPrivileges", &mut s.no_new_privs)?;
     if let Some(o) = get(p, "oomScoreAdj") {
         let n = i32::try_from(i64_of(o)?).ok().filter(|n| (-1000..=1000).contains(n));
-        s.oom_score_adj = Some(n.ok_or_else(|| fail(o, "", "must be from -1000 to 1000"))?);
+        s.oom_score_adj = Some(n.ok_or_else(|| fail(o, "must be from -1000 to 1000"))?);
     }
     Ok(())
 }
@@ -505,14 +518,14 @@ fn process_rlimits(p: &Value) -> Res<Vec<Rlimit>> {
         let t = need(obj(r)?, "type")?;
         let name = str_of(t)?.as_str();
         let Some(resource) = Some(name).filter(|n| n.starts_with("RLIMIT_")).and_then(rlimits::resource) else {
-            return Err(fail_q(t, "", "unknown resource limit ", name, ""));
+            return Err(fail_q(t, "unknown resource limit ", name, ""));
         };
         if out.iter().any(|l| l.resource == resource) {
-            return Err(fail_q(t, "", "", name, " given twice"));
+            return Err(fail_q(t, "", name, " given twice"));
         }
         let (soft, hard) = (need_u64(r, "soft")?, need_u64(r, "hard")?);
         if soft > hard {
-            return Err(fail(r, "", "the soft limit is above the hard one"));
+            return Err(fail(r, "the soft limit is above the hard one"));
         }
         out.push(Rlimit { resource, soft, hard });
     }
@@ -548,10 +561,10 @@ fn namespaces(top: &Value, linux: &Value, s: &mut Spec) -> Res<()> {
         let Some(&flag) = NAMESPACE_NAMES.split(' ').position(|n| n == name).and_then(|i| NAMESPACE_FLAGS.get(i))
         else {
             let why = if name == "time" { "time namespaces are not supported " } else { "unknown namespace type " };
-            return Err(fail_q(t, "", why, name, ""));
+            return Err(fail_q(t, why, name, ""));
         };
         if seen & flag != 0 {
-            return Err(fail_q(t, "", "", name, " listed twice"));
+            return Err(fail_q(t, "", name, " listed twice"));
         }
         seen |= flag;
         // An empty path is no path.
@@ -564,9 +577,9 @@ fn namespaces(top: &Value, linux: &Value, s: &mut Spec) -> Res<()> {
     if s.namespaces & CLONE_NEWNS == 0 {
         let why = "a new mount namespace (\"mount\" without a path) is required";
         return Err(if core::ptr::eq(linux, &EMPTY) {
-            fail(top, "linux", why)
+            fail_in(top, "linux", why)
         } else {
-            fail(linux, "namespaces", why)
+            fail_in(linux, "namespaces", why)
         });
     }
     let (mut uid_maps, mut gid_maps) = (Vec::new(), Vec::new());
@@ -576,11 +589,11 @@ fn namespaces(top: &Value, linux: &Value, s: &mut Spec) -> Res<()> {
     let k = if uid_maps.is_empty() == new_user { "uidMappings" } else { "gidMappings" };
     if new_user {
         if uid_maps.is_empty() || gid_maps.is_empty() {
-            return Err(fail(linux, k, "required with a new user namespace"));
+            return Err(fail_in(linux, k, "required with a new user namespace"));
         }
         s.userns = Some(UserNs { uid_maps, gid_maps, helpers: false, deny_setgroups: false });
     } else if !uid_maps.is_empty() || !gid_maps.is_empty() {
-        return Err(fail(linux, k, "given without a new user namespace"));
+        return Err(fail_in(linux, k, "given without a new user namespace"));
     }
     Ok(())
 }
@@ -591,7 +604,7 @@ fn id_maps(linux: &Value, k: &str, out: &mut Vec<IdMap>) -> Res<()> {
         let size = need(obj(m)?, "size")?;
         let count = num(size)? as u32;
         if count == 0 {
-            return Err(fail(size, "", "must not be 0"));
+            return Err(fail(size, "must not be 0"));
         }
         let (inside, outside) = (need_num(m, "containerID")? as u32, need_num(m, "hostID")? as u32);
         out.push(IdMap { inside, outside, count });
@@ -693,7 +706,7 @@ fn mount(m: &Value, bundle: &str, out: &mut Vec<Mount>) -> Res<()> {
             mount.flags = if clear { mount.flags & !bits } else { mount.flags | bits };
         } else if let Some(&p) = PROPAGATION_BITS.get(i.wrapping_sub(FLAG_BITS.len())) {
             if mount.propagation != 0 && mount.propagation != p {
-                return Err(fail(o, "", "a second, different propagation type"));
+                return Err(fail(o, "a second, different propagation type"));
             }
             mount.propagation = p;
         } else if i == FLAG_BITS.len() + PROPAGATION_BITS.len() {
@@ -703,7 +716,7 @@ fn mount(m: &Value, bundle: &str, out: &mut Vec<Mount>) -> Res<()> {
             // rro, rnosuid, ...: mount_setattr's recursive attributes.
             || name.strip_prefix('r').is_some_and(|f| option(f) < FLAG_BITS.len())
         {
-            return Err(fail_q(o, "", "", name, " is not supported"));
+            return Err(fail_q(o, "", name, " is not supported"));
         } else {
             if !mount.data.is_empty() {
                 mount.data.push(',');
@@ -713,11 +726,11 @@ fn mount(m: &Value, bundle: &str, out: &mut Vec<Mount>) -> Res<()> {
     }
     if mount.fstype == "bind" || mount.is_bind() {
         if mount.source.is_empty() {
-            return Err(fail(m, "source", "required for a bind mount"));
+            return Err(fail_in(m, "source", "required for a bind mount"));
         }
         // The kernel ignores data on a bind mount: an option it would drop is refused instead.
         if !mount.data.is_empty() {
-            return Err(fail_q(m, "options", "", &mount.data, ": not an option of bind mounts"));
+            return Err(fail_q_in(m, "options", "", &mount.data, ": not an option of bind mounts"));
         }
         mount.source = in_bundle(bundle, &mount.source);
         mount.fstype.clear();
@@ -725,7 +738,7 @@ fn mount(m: &Value, bundle: &str, out: &mut Vec<Mount>) -> Res<()> {
         // tmpcopyup is for fresh filesystems (tmpfs); runc ignores it elsewhere.
         mount.copy_up = false;
     } else if mount.fstype.is_empty() {
-        return Err(fail(m, "type", "required for a mount that is not a bind mount"));
+        return Err(fail_in(m, "type", "required for a mount that is not a bind mount"));
     } else if mount.source.is_empty() {
         // cgroup and cgroup2 stay as given: rootfs decides how to mount them.
         mount.source.clone_from(&mount.fstype);
@@ -741,14 +754,14 @@ fn device_node(d: &Value, out: &mut Vec<devices::Node>) -> Res<()> {
     let p = need(d, "path")?;
     let path = str_of(p)?;
     if !path.starts_with("/dev/") || path.split('/').any(|c| c == "..") {
-        return Err(fail(p, "", "must be a path under /dev"));
+        return Err(fail(p, "must be a path under /dev"));
     }
     let t = need(d, "type")?;
     let kind = match str_of(t)?.as_str() {
         "c" | "u" => Kind::Char,
         "b" => Kind::Block,
-        "p" => return Err(fail(t, "", "fifos are not supported")),
-        other => return Err(fail_q(t, "", "unknown device type ", other, "")),
+        "p" => return Err(fail(t, "fifos are not supported")),
+        other => return Err(fail_q(t, "unknown device type ", other, "")),
     };
     let (major, minor) = (need_num(d, "major")? as u32, need_num(d, "minor")? as u32);
     // fileMode may carry the type bits too (podman writes 0o20666): only the permissions count.
@@ -774,14 +787,14 @@ fn device_rules(r: &Value, rules: &mut Vec<Rule>) -> Res<()> {
             "" | "a" => Kind::All,
             "c" => Kind::Char,
             "b" => Kind::Block,
-            other => return Err(fail_q(d, "type", "unknown device type ", other, " (a, c or b)")),
+            other => return Err(fail_q_in(d, "type", "unknown device type ", other, " (a, c or b)")),
         };
         let number = |k| match get(d, k) {
             Some(n) if kind != Kind::All && n.as_i64() != Some(-1) => num(n).map(|n| Some(n as u32)),
             _ => Ok(None),
         };
         let a = need(d, "access")?;
-        let access = devices::parse_access(str_of(a)?).ok_or_else(|| fail(a, "", "expected a mix of r, w and m"))?;
+        let access = devices::parse_access(str_of(a)?).ok_or_else(|| fail(a, "expected a mix of r, w and m"))?;
         let mut allow = false;
         flag(d, "allow", &mut allow)?;
         rules.push(Rule { allow, kind, major: number("major")?, minor: number("minor")?, access });
@@ -820,7 +833,7 @@ fn fill_limits(r: &Value, l: &mut Limits) -> Res<()> {
         if let Some(s) = get(m, "swap") {
             let n = i64_of(s)?;
             if n < -1 {
-                return Err(fail(s, "", "expected -1 (unlimited) or a number of bytes"));
+                return Err(fail(s, "expected -1 (unlimited) or a number of bytes"));
             }
             l.memory_swap = Some(n).filter(|&n| n != 0);
         }
@@ -843,7 +856,7 @@ fn fill_limits(r: &Value, l: &mut Limits) -> Res<()> {
         if let Some(w) = get(b, "weight") {
             let n = num16(w)? as u16;
             if n != 0 && !(10..=1000).contains(&n) {
-                return Err(fail(w, "", "must be from 10 to 1000"));
+                return Err(fail(w, "must be from 10 to 1000"));
             }
             l.blkio_weight = Some(n).filter(|&n| n != 0);
         }
@@ -862,7 +875,7 @@ fn fill_limits(r: &Value, l: &mut Limits) -> Res<()> {
 fn cgroups_path(linux: &Value, out: &mut Option<String>) -> Res<()> {
     let Some(p) = get(linux, "cgroupsPath").filter(|p| is_set(p)) else { return Ok(()) };
     let text = str_of(p)?;
-    let bad = |why: &str| fail_q(p, "", "", text, why);
+    let bad = |why: &str| fail_q(p, "", text, why);
     let path = out.insert(String::new());
     if let Some((slice, rest)) = text.split_once(':') {
         let Some((prefix, name)) = rest.split_once(':').filter(|(_, name)| !name.contains(':')) else {
@@ -984,7 +997,7 @@ fn hooks(top: &Value, hooks: &mut Hooks) -> Res<()> {
             strings(x, "env", &mut hook.env)?;
             if let Some(t) = get(x, "timeout") {
                 let n = u32::try_from(i64_of(t)?).ok().filter(|&n| n > 0);
-                hook.timeout = Some(n.ok_or_else(|| fail(t, "", "must be above 0"))?);
+                hook.timeout = Some(n.ok_or_else(|| fail(t, "must be above 0"))?);
             }
             out.push(hook);
         }
