@@ -971,8 +971,9 @@ fn seccomp(s: &Value, out: &mut Seccomp) -> Res<()> {
         }
         profile.syscalls.push(rule);
     }
-    let filter = seccomp::compile(&profile).map_err(|e| fail_owned(s, "", e.into_what()))?;
-    let flags = seccomp::flags(&profile).map_err(|e| fail_owned(s, "", e.into_what()))?;
+    let err = |e: Error| fail_owned(s, "", e.into_what());
+    let filter = seccomp::compile(&profile).map_err(err)?;
+    let flags = seccomp::flags(&profile).map_err(err)?;
     *out = Seccomp::Custom { filter, flags };
     Ok(())
 }
