@@ -782,7 +782,10 @@ fn device_node(d: &Value, out: &mut Vec<devices::Node>) -> Res<()> {
 #[inline(never)]
 fn device_rules(r: &Value, rules: &mut Vec<Rule>) -> Res<()> {
     let deny_all = Rule { allow: false, kind: Kind::All, major: None, minor: None, access: devices::RWM };
-    for d in list(r, "devices")? {
+    // The v1 devices files start from what the parent allows: make the starting point explicit
+    // (once: a config's own first rule that says the same is not repeated).
+    rules.push(deny_all);
+    for (i, d) in list(r, "devices")?.iter().enumerate() {
         let kind = match text(obj(d)?, "type")?.as_str() {
             "" | "a" => Kind::All,
             "c" => Kind::Char,
@@ -797,13 +800,14 @@ fn device_rules(r: &Value, rules: &mut Vec<Rule>) -> Res<()> {
         let access = devices::parse_access(str_of(a)?).ok_or_else(|| fail(a, "expected a mix of r, w and m"))?;
         let mut allow = false;
         flag(d, "allow", &mut allow)?;
-        rules.push(Rule { allow, kind, major: number("major")?, minor: number("minor")?, access });
+        let rule = Rule { allow, kind, major: number("major")?, minor: number("minor")?, access };
+        if i > 0 || rule != deny_all {
+            rules.push(rule);
+        }
     }
-    // The v1 devices files start from what the parent allows: make the starting point explicit.
-    if rules.first() != Some(&deny_all) {
-        rules.insert(0, deny_all);
+    for d in devices::DEFAULT.iter().filter(|r| r.allow) {
+        rules.push(*d);
     }
-    rules.extend(devices::DEFAULT.iter().filter(|r| r.allow));
     Ok(())
 }
 
@@ -1635,6 +1639,13 @@ mod tests {
         let p = runc_with(&[("linux.resources.devices", Some(r#"[{"allow":true,"access":"rwm"}]"#))]).unwrap();
         let p = p.device_rules.unwrap();
         assert_eq!((p[0].allow, p[1].allow, p[1].kind), (false, true, Kind::All));
+        // Only a leading deny-all stands for the one runt adds; a later one stays.
+        let deny = r#"{"allow":false,"access":"rwm"}"#;
+        for (rules, denies) in [(format!("[{deny}]"), 1), (format!("[{deny},{deny}]"), 2)] {
+            let d = runc_with(&[("linux.resources.devices", Some(&rules))]).unwrap().device_rules.unwrap();
+            assert_eq!(d.len(), denies + devices::DEFAULT.len() - 1, "{rules}");
+            assert!(d[..denies].iter().all(|r| *r == devices::DEFAULT[0]), "{rules}");
+        }
     }
 
     #[test]
