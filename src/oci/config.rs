@@ -792,15 +792,18 @@ fn device_rules(r: &Value, rules: &mut Vec<Rule>) -> Res<()> {
             "b" => Kind::Block,
             other => return Err(fail_q_in(d, "type", "unknown device type ", other, " (a, c or b)")),
         };
-        let number = |k| match get(d, k) {
-            Some(n) if kind != Kind::All && n.as_i64() != Some(-1) => num(n).map(|n| Some(n as u32)),
-            _ => Ok(None),
-        };
         let a = need(d, "access")?;
         let access = devices::parse_access(str_of(a)?).ok_or_else(|| fail(a, "expected a mix of r, w and m"))?;
-        let mut allow = false;
-        flag(d, "allow", &mut allow)?;
-        let rule = Rule { allow, kind, major: number("major")?, minor: number("minor")?, access };
+        let mut rule = Rule { allow: false, kind, major: None, minor: None, access };
+        flag(d, "allow", &mut rule.allow)?;
+        // -1, and any number with type "a", stands for all.
+        if kind != Kind::All {
+            for (k, n) in [("major", &mut rule.major), ("minor", &mut rule.minor)] {
+                if get(d, k).and_then(Value::as_i64) != Some(-1) {
+                    set_num(d, k, n)?;
+                }
+            }
+        }
         if i > 0 || rule != deny_all {
             rules.push(rule);
         }
