@@ -463,7 +463,8 @@ fn process(p: &Value, s: &mut Spec) -> Res<()> {
         }
         s.env.push(kv.into());
     }
-    s.cwd = need_abs(p, "cwd")?.into();
+    s.cwd.clear();
+    s.cwd.push_str(need_abs(p, "cwd")?);
     let user = object_or_empty(p, "user")?;
     s.user = Some(User { uid: opt_num(user, "uid", 0)? as u32, gid: opt_num(user, "gid", 0)? as u32 });
     s.oci.additional_gids.clear();
