@@ -246,6 +246,12 @@ fn need_num(v: &Value, k: &'static str) -> Res<u64> {
     num(need(v, k)?)
 }
 
+/// Member `k` as a u64; 0 when absent.
+#[inline(never)]
+fn opt_u64(v: &Value, k: &str) -> Res<u64> {
+    get(v, k).map_or(Ok(0), u64_of)
+}
+
 /// Member `k`, required, as a u64.
 #[inline(never)]
 fn need_u64(v: &Value, k: &'static str) -> Res<u64> {
@@ -851,10 +857,11 @@ fn fill_limits(r: &Value, l: &mut Limits) -> Res<()> {
         refuse(m, "disableOOMKiller checkBeforeUpdate", "not supported")?;
     }
     if let Some(c) = object_or_none(r, "cpu")? {
-        l.cpu_shares = get(c, "shares").map(u64_of).transpose()?.filter(|&n| n > 0);
+        l.cpu_shares = Some(opt_u64(c, "shares")?).filter(|&n| n > 0);
         positive(c, "quota", &mut l.cpu_quota)?;
-        if let Some(p) = get(c, "period").map(u64_of).transpose()?.filter(|&n| n > 0) {
-            l.cpu_period = p;
+        match opt_u64(c, "period")? {
+            0 => {}
+            p => l.cpu_period = p,
         }
         opt_text(c, "cpus", &mut l.cpuset_cpus)?;
         opt_text(c, "mems", &mut l.cpuset_mems)?;
@@ -973,7 +980,7 @@ fn seccomp(s: &Value, out: &mut Seccomp) -> Res<()> {
             rule.args.push(ArgCmp {
                 index: need_num(obj(a)?, "index")? as u32,
                 value: need_u64(a, "value")?,
-                value_two: get(a, "valueTwo").map_or(Ok(0), u64_of)?,
+                value_two: opt_u64(a, "valueTwo")?,
                 op: need_str(a, "op")?.into(),
             });
         }
