@@ -928,21 +928,25 @@ fn cgroups_path(linux: &Value, out: &mut Option<String>) -> Res<()> {
 }
 
 /// Appends "a.slice/a-b.slice/a-b-c.slice/" for "a-b-c.slice" to `path` ("" for "-.slice", the
-/// root slice); false for an invalid name.
+/// root slice); false for an invalid name (`path` then holds part of it).
 #[inline(never)]
 fn expand_slice(slice: &str, path: &mut String) -> bool {
     let Some(base) = slice.strip_suffix(".slice") else { return false };
     if base == "-" {
         return true;
     }
-    if base.split('-').any(str::is_empty) || base.contains('/') {
-        return false;
-    }
+    // One pass checks and writes: a '/' or an empty part (a '-' at either end or after another,
+    // or no name at all) is invalid.
+    let mut prev = b'-';
     for (i, b) in base.bytes().chain([b'-']).enumerate() {
+        if b == b'/' || (b == b'-' && prev == b'-') {
+            return false;
+        }
         if b == b'-' {
             path.push_str(base.get(..i).unwrap_or(base));
             path.push_str(".slice/");
         }
+        prev = b;
     }
     true
 }
@@ -1592,6 +1596,8 @@ mod tests {
             "-a.slice:p:n",
             "a--b.slice:p:n",
             "a-.slice:p:n",
+            ".slice:p:n",
+            "a/b.slice:p:n",
             "x.slice:p:",
             "x.slice:p:a/b",
         ];
