@@ -892,8 +892,10 @@ fn cgroups_path(linux: &Value, out: &mut Option<String>) -> Res<()> {
     let text = str_of(p)?;
     let bad = |why: &str| fail_q(p, "", text, why);
     let path = out.insert(String::new());
-    if let Some((slice, rest)) = text.split_once(':') {
-        let Some((prefix, name)) = rest.split_once(':').filter(|(_, name)| !name.contains(':')) else {
+    let mut parts = text.split(':');
+    let slice = parts.next().unwrap_or_default();
+    if let Some(prefix) = parts.next() {
+        let (Some(name), None) = (parts.next(), parts.next()) else {
             return Err(bad(": expected slice:prefix:name"));
         };
         if name.is_empty() || name.contains('/') {
