@@ -82,8 +82,10 @@ struct Fail {
 type Res<T> = core::result::Result<T, Box<Fail>>;
 
 impl Fail {
-    /// The error, its place named by looking `at` up in `doc`.
-    fn error(&self, doc: &Value, prefix: &str) -> Error {
+    /// The error, its place named by looking `at` up in `doc`. Takes the box: it is freed here,
+    /// once, instead of after the call at each caller (48 bytes).
+    #[allow(clippy::boxed_local)]
+    fn error(self: Box<Fail>, doc: &Value, prefix: &str) -> Error {
         let mut path = String::new();
         locate(doc, self.at, &mut path);
         if !self.key.is_empty() {
