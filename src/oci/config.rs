@@ -317,8 +317,14 @@ fn list<'v>(v: &'v Value, k: &str) -> Res<&'v Vec<Value>> {
 /// The strings in the array in member `k`, appended to `out` (filled in place: a `Vec` result
 /// would go back through memory at each of the callers).
 fn strings(v: &Value, k: &str, out: &mut Vec<String>) -> Res<()> {
+    string_list(v, k, out, false)
+}
+
+/// `strings` and `absolute_paths` in one body.
+#[inline(never)]
+fn string_list(v: &Value, k: &str, out: &mut Vec<String>, absolute: bool) -> Res<()> {
     for s in list(v, k)? {
-        out.push(str_of(s)?.into());
+        out.push(if absolute { abs_path(s) } else { str_of(s) }?.into());
     }
     Ok(())
 }
@@ -957,10 +963,7 @@ fn expand_slice(slice: &str, path: &mut String) -> bool {
 
 /// The absolute paths listed in member `k`, appended to `out`.
 fn absolute_paths(linux: &Value, k: &str, out: &mut Vec<String>) -> Res<()> {
-    for p in list(linux, k)? {
-        out.push(abs_path(p)?.into());
-    }
-    Ok(())
+    string_list(linux, k, out, true)
 }
 
 /// linux.seccomp, compiled, into `out`.
