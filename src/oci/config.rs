@@ -82,8 +82,10 @@ struct Fail {
 type Res<T> = core::result::Result<T, Box<Fail>>;
 
 impl Fail {
-    /// The error, its place named by looking `at` up in `doc`.
-    fn error(&self, doc: &Value, prefix: &str) -> Error {
+    /// The error, its place named by looking `at` up in `doc`. Takes the box: it is freed here,
+    /// once, instead of after the call at each caller (48 bytes).
+    #[allow(clippy::boxed_local)]
+    fn error(self: Box<Fail>, doc: &Value, prefix: &str) -> Error {
         let mut path = String::new();
         locate(doc, self.at, &mut path);
         if !self.key.is_empty() {
@@ -127,8 +129,15 @@ fn locate(v: &Value, target: *const Value, path: &mut String) -> bool {
     found
 }
 
+/// `msg` about the value `at`.
 #[inline(never)]
-fn fail(at: &Value, key: &'static str, msg: &str) -> Box<Fail> {
+fn fail(at: &Value, msg: &str) -> Box<Fail> {
+    fail_in(at, "", msg)
+}
+
+/// `msg` about member `key` of `at`.
+#[inline(never)]
+fn fail_in(at: &Value, key: &'static str, msg: &str) -> Box<Fail> {
     fail_owned(at, key, msg.into())
 }
 
@@ -137,9 +146,15 @@ fn fail_owned(at: &Value, key: &'static str, msg: String) -> Box<Fail> {
     Box::new(Fail { at, key, msg })
 }
 
-/// A message quoting a value from the document: `before"x"after`.
+/// A message about `at` quoting a value from the document: `before"x"after`.
 #[inline(never)]
-fn fail_q(at: &Value, key: &'static str, before: &str, x: &str, after: &str) -> Box<Fail> {
+fn fail_q(at: &Value, before: &str, x: &str, after: &str) -> Box<Fail> {
+    fail_q_in(at, "", before, x, after)
+}
+
+/// As `fail_q`, about member `key` of `at`.
+#[inline(never)]
+fn fail_q_in(at: &Value, key: &'static str, before: &str, x: &str, after: &str) -> Box<Fail> {
     fail_owned(at, key, cat(&[before, "\"", x, "\"", after]))
 }
 
@@ -157,7 +172,7 @@ fn get<'v>(v: &'v Value, k: &str) -> Option<&'v Value> {
 }
 
 fn need<'v>(v: &'v Value, k: &'static str) -> Res<&'v Value> {
-    get(v, k).ok_or_else(|| fail(v, k, "required"))
+    get(v, k).ok_or_else(|| fail_in(v, k, "required"))
 }
 
 fn obj(v: &Value) -> Res<&Value> {
@@ -200,7 +215,7 @@ fn i64_of(v: &Value) -> Res<i64> {
 fn num_to(v: &Value, max: u32) -> Res<u64> {
     match u64_of(v)? {
         n if n <= u64::from(max) => Ok(n),
-        _ => Err(fail(v, "", "out of range")),
+        _ => Err(fail(v, "out of range")),
     }
 }
 
@@ -231,6 +246,12 @@ fn set_num(v: &Value, k: &str, out: &mut Option<u32>) -> Res<()> {
 #[inline(never)]
 fn need_num(v: &Value, k: &'static str) -> Res<u64> {
     num(need(v, k)?)
+}
+
+/// Member `k` as a u64; 0 when absent.
+#[inline(never)]
+fn opt_u64(v: &Value, k: &str) -> Res<u64> {
+    get(v, k).map_or(Ok(0), u64_of)
 }
 
 /// Member `k`, required, as a u64.
@@ -296,8 +317,14 @@ fn list<'v>(v: &'v Value, k: &str) -> Res<&'v Vec<Value>> {
 /// The strings in the array in member `k`, appended to `out` (filled in place: a `Vec` result
 /// would go back through memory at each of the callers).
 fn strings(v: &Value, k: &str, out: &mut Vec<String>) -> Res<()> {
+    string_list(v, k, out, false)
+}
+
+/// `strings` and `absolute_paths` in one body.
+#[inline(never)]
+fn string_list(v: &Value, k: &str, out: &mut Vec<String>, absolute: bool) -> Res<()> {
     for s in list(v, k)? {
-        out.push(str_of(s)?.into());
+        out.push(if absolute { abs_path(s) } else { str_of(s) }?.into());
     }
     Ok(())
 }
@@ -315,7 +342,7 @@ fn map(v: &Value, k: &str, out: &mut Vec<(String, String)>) -> Res<()> {
 fn abs_path(v: &Value) -> Res<&String> {
     let s = str_of(v)?;
     if !s.starts_with('/') {
-        return Err(fail(v, "", "must be an absolute path"));
+        return Err(fail(v, "must be an absolute path"));
     }
     Ok(s)
 }
@@ -336,7 +363,7 @@ fn is_set(v: &Value) -> bool {
 /// table of pointers): an error when one says anything.
 fn refuse(v: &Value, keys: &str, why: &str) -> Res<()> {
     match keys.split(' ').find_map(|k| get(v, k).filter(|x| is_set(x))) {
-        Some(x) => Err(fail(x, "", why)),
+        Some(x) => Err(fail(x, why)),
         None => Ok(()),
     }
 }
@@ -348,13 +375,13 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
     let ver = need(top, "ociVersion")?;
     let version = str_of(ver)?;
     if !supported_version(version) {
-        return Err(fail_q(ver, "", "unsupported version ", version, " (runt reads 1.0.x to 1.2.x)"));
+        return Err(fail_q(ver, "unsupported version ", version, " (runt reads 1.0.x to 1.2.x)"));
     }
     let root = obj(need(top, "root")?)?;
     let rp = need(root, "path")?;
     let root_path = str_of(rp)?;
     if root_path.is_empty() {
-        return Err(fail(rp, "", "must not be empty"));
+        return Err(fail(rp, "must not be empty"));
     }
     let linux = object_or_empty(top, "linux")?;
     refuse(linux, "mountLabel", "SELinux is not supported")?;
@@ -379,12 +406,12 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
     // Keys name files under /proc/sys: none may step out of it.
     let bad_key = |k: &String| k.starts_with('/') || k.split('.').any(str::is_empty);
     if let Some((k, _)) = spec.oci.sysctl.iter().find(|(k, _)| bad_key(k)) {
-        return Err(fail_q(linux, "sysctl", "invalid key ", k, ""));
+        return Err(fail_q_in(linux, "sysctl", "invalid key ", k, ""));
     }
     if let Some(p) = get(linux, "rootfsPropagation").filter(|p| is_set(p)) {
-        spec.oci.rootfs_propagation = propagation(str_of(p)?).ok_or_else(|| fail(p, "", "unknown propagation"))?;
+        spec.oci.rootfs_propagation = propagation(str_of(p)?).ok_or_else(|| fail(p, "unknown propagation"))?;
     }
-    spec.oci.cgroups_path = cgroups_path(linux)?;
+    cgroups_path(linux, &mut spec.oci.cgroups_path)?;
     hooks(top, &mut spec.oci.hooks)?;
     map(top, "annotations", &mut spec.oci.annotations)?;
     process(obj(need(top, "process")?)?, &mut spec)?;
@@ -393,15 +420,15 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
     let uts = spec.namespaces & CLONE_NEWUTS != 0 || spec.join.iter().any(|j| j.0 == CLONE_NEWUTS);
     opt_text(top, "domainname", &mut spec.oci.domainname)?;
     if spec.oci.domainname.is_some() && !uts {
-        return Err(fail(top, "domainname", "set without a UTS namespace"));
+        return Err(fail_in(top, "domainname", "set without a UTS namespace"));
     }
     let hostname = match text(top, "hostname")?.as_str() {
         "" if spec.namespaces & CLONE_NEWUTS != 0 => id.get(..64).unwrap_or(id),
         // The spec leaves it to the runtime: a new UTS namespace is named after the container
         // (at most 64 bytes of it). A joined or shared one is left alone (empty: not set).
         "" => "",
-        _ if !uts => return Err(fail(top, "hostname", "set without a UTS namespace")),
-        h if h.len() > 64 => return Err(fail(top, "hostname", "longer than 64 bytes")),
+        _ if !uts => return Err(fail_in(top, "hostname", "set without a UTS namespace")),
+        h if h.len() > 64 => return Err(fail_in(top, "hostname", "longer than 64 bytes")),
         h => h,
     };
     spec.hostname.push_str(hostname);
@@ -439,18 +466,19 @@ fn process(p: &Value, s: &mut Spec) -> Res<()> {
     s.args.clear();
     strings(p, "args", &mut s.args)?;
     if s.args.is_empty() {
-        return Err(fail(p, "args", "must not be empty"));
+        return Err(fail_in(p, "args", "must not be empty"));
     }
     s.env.clear();
     for e in list(p, "env")? {
         let kv = str_of(e)?;
         // No '=', or no name before it.
         if matches!(kv.bytes().position(|b| b == b'='), None | Some(0)) {
-            return Err(fail_q(e, "", "", kv, " is not KEY=VALUE"));
+            return Err(fail_q(e, "", kv, " is not KEY=VALUE"));
         }
         s.env.push(kv.into());
     }
-    s.cwd = need_abs(p, "cwd")?.into();
+    s.cwd.clear();
+    s.cwd.push_str(need_abs(p, "cwd")?);
     let user = object_or_empty(p, "user")?;
     s.user = Some(User { uid: opt_num(user, "uid", 0)? as u32, gid: opt_num(user, "gid", 0)? as u32 });
     s.oci.additional_gids.clear();
@@ -482,7 +510,7 @@ fn process(p: &Value, s: &mut Spec) -> Res<()> {
     flag(p, "noNewPrivileges", &mut s.no_new_privs)?;
     if let Some(o) = get(p, "oomScoreAdj") {
         let n = i32::try_from(i64_of(o)?).ok().filter(|n| (-1000..=1000).contains(n));
-        s.oom_score_adj = Some(n.ok_or_else(|| fail(o, "", "must be from -1000 to 1000"))?);
+        s.oom_score_adj = Some(n.ok_or_else(|| fail(o, "must be from -1000 to 1000"))?);
     }
     Ok(())
 }
@@ -505,14 +533,14 @@ fn process_rlimits(p: &Value) -> Res<Vec<Rlimit>> {
         let t = need(obj(r)?, "type")?;
         let name = str_of(t)?.as_str();
         let Some(resource) = Some(name).filter(|n| n.starts_with("RLIMIT_")).and_then(rlimits::resource) else {
-            return Err(fail_q(t, "", "unknown resource limit ", name, ""));
+            return Err(fail_q(t, "unknown resource limit ", name, ""));
         };
         if out.iter().any(|l| l.resource == resource) {
-            return Err(fail_q(t, "", "", name, " given twice"));
+            return Err(fail_q(t, "", name, " given twice"));
         }
         let (soft, hard) = (need_u64(r, "soft")?, need_u64(r, "hard")?);
         if soft > hard {
-            return Err(fail(r, "", "the soft limit is above the hard one"));
+            return Err(fail(r, "the soft limit is above the hard one"));
         }
         out.push(Rlimit { resource, soft, hard });
     }
@@ -548,10 +576,10 @@ fn namespaces(top: &Value, linux: &Value, s: &mut Spec) -> Res<()> {
         let Some(&flag) = NAMESPACE_NAMES.split(' ').position(|n| n == name).and_then(|i| NAMESPACE_FLAGS.get(i))
         else {
             let why = if name == "time" { "time namespaces are not supported " } else { "unknown namespace type " };
-            return Err(fail_q(t, "", why, name, ""));
+            return Err(fail_q(t, why, name, ""));
         };
         if seen & flag != 0 {
-            return Err(fail_q(t, "", "", name, " listed twice"));
+            return Err(fail_q(t, "", name, " listed twice"));
         }
         seen |= flag;
         // An empty path is no path.
@@ -564,9 +592,9 @@ fn namespaces(top: &Value, linux: &Value, s: &mut Spec) -> Res<()> {
     if s.namespaces & CLONE_NEWNS == 0 {
         let why = "a new mount namespace (\"mount\" without a path) is required";
         return Err(if core::ptr::eq(linux, &EMPTY) {
-            fail(top, "linux", why)
+            fail_in(top, "linux", why)
         } else {
-            fail(linux, "namespaces", why)
+            fail_in(linux, "namespaces", why)
         });
     }
     let (mut uid_maps, mut gid_maps) = (Vec::new(), Vec::new());
@@ -576,11 +604,11 @@ fn namespaces(top: &Value, linux: &Value, s: &mut Spec) -> Res<()> {
     let k = if uid_maps.is_empty() == new_user { "uidMappings" } else { "gidMappings" };
     if new_user {
         if uid_maps.is_empty() || gid_maps.is_empty() {
-            return Err(fail(linux, k, "required with a new user namespace"));
+            return Err(fail_in(linux, k, "required with a new user namespace"));
         }
         s.userns = Some(UserNs { uid_maps, gid_maps, helpers: false, deny_setgroups: false });
     } else if !uid_maps.is_empty() || !gid_maps.is_empty() {
-        return Err(fail(linux, k, "given without a new user namespace"));
+        return Err(fail_in(linux, k, "given without a new user namespace"));
     }
     Ok(())
 }
@@ -591,7 +619,7 @@ fn id_maps(linux: &Value, k: &str, out: &mut Vec<IdMap>) -> Res<()> {
         let size = need(obj(m)?, "size")?;
         let count = num(size)? as u32;
         if count == 0 {
-            return Err(fail(size, "", "must not be 0"));
+            return Err(fail(size, "must not be 0"));
         }
         let (inside, outside) = (need_num(m, "containerID")? as u32, need_num(m, "hostID")? as u32);
         out.push(IdMap { inside, outside, count });
@@ -693,7 +721,7 @@ fn mount(m: &Value, bundle: &str, out: &mut Vec<Mount>) -> Res<()> {
             mount.flags = if clear { mount.flags & !bits } else { mount.flags | bits };
         } else if let Some(&p) = PROPAGATION_BITS.get(i.wrapping_sub(FLAG_BITS.len())) {
             if mount.propagation != 0 && mount.propagation != p {
-                return Err(fail(o, "", "a second, different propagation type"));
+                return Err(fail(o, "a second, different propagation type"));
             }
             mount.propagation = p;
         } else if i == FLAG_BITS.len() + PROPAGATION_BITS.len() {
@@ -703,7 +731,7 @@ fn mount(m: &Value, bundle: &str, out: &mut Vec<Mount>) -> Res<()> {
             // rro, rnosuid, ...: mount_setattr's recursive attributes.
             || name.strip_prefix('r').is_some_and(|f| option(f) < FLAG_BITS.len())
         {
-            return Err(fail_q(o, "", "", name, " is not supported"));
+            return Err(fail_q(o, "", name, " is not supported"));
         } else {
             if !mount.data.is_empty() {
                 mount.data.push(',');
@@ -713,11 +741,11 @@ fn mount(m: &Value, bundle: &str, out: &mut Vec<Mount>) -> Res<()> {
     }
     if mount.fstype == "bind" || mount.is_bind() {
         if mount.source.is_empty() {
-            return Err(fail(m, "source", "required for a bind mount"));
+            return Err(fail_in(m, "source", "required for a bind mount"));
         }
         // The kernel ignores data on a bind mount: an option it would drop is refused instead.
         if !mount.data.is_empty() {
-            return Err(fail_q(m, "options", "", &mount.data, ": not an option of bind mounts"));
+            return Err(fail_q_in(m, "options", "", &mount.data, ": not an option of bind mounts"));
         }
         mount.source = in_bundle(bundle, &mount.source);
         mount.fstype.clear();
@@ -725,7 +753,7 @@ fn mount(m: &Value, bundle: &str, out: &mut Vec<Mount>) -> Res<()> {
         // tmpcopyup is for fresh filesystems (tmpfs); runc ignores it elsewhere.
         mount.copy_up = false;
     } else if mount.fstype.is_empty() {
-        return Err(fail(m, "type", "required for a mount that is not a bind mount"));
+        return Err(fail_in(m, "type", "required for a mount that is not a bind mount"));
     } else if mount.source.is_empty() {
         // cgroup and cgroup2 stay as given: rootfs decides how to mount them.
         mount.source.clone_from(&mount.fstype);
@@ -741,14 +769,14 @@ fn device_node(d: &Value, out: &mut Vec<devices::Node>) -> Res<()> {
     let p = need(d, "path")?;
     let path = str_of(p)?;
     if !path.starts_with("/dev/") || path.split('/').any(|c| c == "..") {
-        return Err(fail(p, "", "must be a path under /dev"));
+        return Err(fail(p, "must be a path under /dev"));
     }
     let t = need(d, "type")?;
     let kind = match str_of(t)?.as_str() {
         "c" | "u" => Kind::Char,
         "b" => Kind::Block,
-        "p" => return Err(fail(t, "", "fifos are not supported")),
-        other => return Err(fail_q(t, "", "unknown device type ", other, "")),
+        "p" => return Err(fail(t, "fifos are not supported")),
+        other => return Err(fail_q(t, "unknown device type ", other, "")),
     };
     let (major, minor) = (need_num(d, "major")? as u32, need_num(d, "minor")? as u32);
     // fileMode may carry the type bits too (podman writes 0o20666): only the permissions count.
@@ -769,28 +797,35 @@ fn device_node(d: &Value, out: &mut Vec<devices::Node>) -> Res<()> {
 #[inline(never)]
 fn device_rules(r: &Value, rules: &mut Vec<Rule>) -> Res<()> {
     let deny_all = Rule { allow: false, kind: Kind::All, major: None, minor: None, access: devices::RWM };
-    for d in list(r, "devices")? {
+    // The v1 devices files start from what the parent allows: make the starting point explicit
+    // (once: a config's own first rule that says the same is not repeated).
+    rules.push(deny_all);
+    for (i, d) in list(r, "devices")?.iter().enumerate() {
         let kind = match text(obj(d)?, "type")?.as_str() {
             "" | "a" => Kind::All,
             "c" => Kind::Char,
             "b" => Kind::Block,
-            other => return Err(fail_q(d, "type", "unknown device type ", other, " (a, c or b)")),
-        };
-        let number = |k| match get(d, k) {
-            Some(n) if kind != Kind::All && n.as_i64() != Some(-1) => num(n).map(|n| Some(n as u32)),
-            _ => Ok(None),
+            other => return Err(fail_q_in(d, "type", "unknown device type ", other, " (a, c or b)")),
         };
         let a = need(d, "access")?;
-        let access = devices::parse_access(str_of(a)?).ok_or_else(|| fail(a, "", "expected a mix of r, w and m"))?;
-        let mut allow = false;
-        flag(d, "allow", &mut allow)?;
-        rules.push(Rule { allow, kind, major: number("major")?, minor: number("minor")?, access });
+        let access = devices::parse_access(str_of(a)?).ok_or_else(|| fail(a, "expected a mix of r, w and m"))?;
+        let mut rule = Rule { allow: false, kind, major: None, minor: None, access };
+        flag(d, "allow", &mut rule.allow)?;
+        // -1, and any number with type "a", stands for all.
+        if kind != Kind::All {
+            for (k, n) in [("major", &mut rule.major), ("minor", &mut rule.minor)] {
+                if get(d, k).and_then(Value::as_i64) != Some(-1) {
+                    set_num(d, k, n)?;
+                }
+            }
+        }
+        if i > 0 || rule != deny_all {
+            rules.push(rule);
+        }
     }
-    // The v1 devices files start from what the parent allows: make the starting point explicit.
-    if rules.first() != Some(&deny_all) {
-        rules.insert(0, deny_all);
+    for d in devices::DEFAULT.iter().filter(|r| r.allow) {
+        rules.push(*d);
     }
-    rules.extend(devices::DEFAULT.iter().filter(|r| r.allow));
     Ok(())
 }
 
@@ -820,7 +855,7 @@ fn fill_limits(r: &Value, l: &mut Limits) -> Res<()> {
         if let Some(s) = get(m, "swap") {
             let n = i64_of(s)?;
             if n < -1 {
-                return Err(fail(s, "", "expected -1 (unlimited) or a number of bytes"));
+                return Err(fail(s, "expected -1 (unlimited) or a number of bytes"));
             }
             l.memory_swap = Some(n).filter(|&n| n != 0);
         }
@@ -830,10 +865,11 @@ fn fill_limits(r: &Value, l: &mut Limits) -> Res<()> {
         refuse(m, "disableOOMKiller checkBeforeUpdate", "not supported")?;
     }
     if let Some(c) = object_or_none(r, "cpu")? {
-        l.cpu_shares = get(c, "shares").map(u64_of).transpose()?.filter(|&n| n > 0);
+        l.cpu_shares = Some(opt_u64(c, "shares")?).filter(|&n| n > 0);
         positive(c, "quota", &mut l.cpu_quota)?;
-        if let Some(p) = get(c, "period").map(u64_of).transpose()?.filter(|&n| n > 0) {
-            l.cpu_period = p;
+        match opt_u64(c, "period")? {
+            0 => {}
+            p => l.cpu_period = p,
         }
         opt_text(c, "cpus", &mut l.cpuset_cpus)?;
         opt_text(c, "mems", &mut l.cpuset_mems)?;
@@ -843,7 +879,7 @@ fn fill_limits(r: &Value, l: &mut Limits) -> Res<()> {
         if let Some(w) = get(b, "weight") {
             let n = num16(w)? as u16;
             if n != 0 && !(10..=1000).contains(&n) {
-                return Err(fail(w, "", "must be from 10 to 1000"));
+                return Err(fail(w, "must be from 10 to 1000"));
             }
             l.blkio_weight = Some(n).filter(|&n| n != 0);
         }
@@ -858,19 +894,22 @@ fn fill_limits(r: &Value, l: &mut Limits) -> Res<()> {
 /// linux.cgroupsPath below each hierarchy's root: "/a/b" and "a/b" are "a/b"; the systemd form
 /// "slice:prefix:name" is "slice/prefix-name.scope", a dashed slice expanded into its parents as
 /// systemd does ("machine-libpod.slice" is machine.slice/machine-libpod.slice).
-fn cgroups_path(linux: &Value) -> Res<Option<String>> {
-    let Some(p) = get(linux, "cgroupsPath").filter(|p| is_set(p)) else { return Ok(None) };
+/// Set in `out` (left alone when not given).
+fn cgroups_path(linux: &Value, out: &mut Option<String>) -> Res<()> {
+    let Some(p) = get(linux, "cgroupsPath").filter(|p| is_set(p)) else { return Ok(()) };
     let text = str_of(p)?;
-    let bad = |why: &str| fail_q(p, "", "", text, why);
-    let mut path = String::new();
-    if let Some((slice, rest)) = text.split_once(':') {
-        let Some((prefix, name)) = rest.split_once(':').filter(|(_, name)| !name.contains(':')) else {
+    let bad = |why: &str| fail_q(p, "", text, why);
+    let path = out.insert(String::new());
+    let mut parts = text.split(':');
+    let slice = parts.next().unwrap_or_default();
+    if let Some(prefix) = parts.next() {
+        let (Some(name), None) = (parts.next(), parts.next()) else {
             return Err(bad(": expected slice:prefix:name"));
         };
         if name.is_empty() || name.contains('/') {
             return Err(bad(": invalid unit name"));
         }
-        if !expand_slice(if slice.is_empty() { "system.slice" } else { slice }, &mut path) {
+        if !expand_slice(if slice.is_empty() { "system.slice" } else { slice }, path) {
             return Err(bad(": invalid slice name"));
         }
         if !prefix.is_empty() && !name.ends_with(".slice") {
@@ -881,7 +920,7 @@ fn cgroups_path(linux: &Value) -> Res<Option<String>> {
         if !name.ends_with(".slice") {
             path.push_str(".scope");
         }
-        return Ok(Some(path));
+        return Ok(());
     }
     for c in text.split('/').filter(|c| !c.is_empty() && *c != ".") {
         if c == ".." {
@@ -895,35 +934,36 @@ fn cgroups_path(linux: &Value) -> Res<Option<String>> {
     if path.is_empty() {
         return Err(bad(": names no cgroup below the root"));
     }
-    Ok(Some(path))
+    Ok(())
 }
 
 /// Appends "a.slice/a-b.slice/a-b-c.slice/" for "a-b-c.slice" to `path` ("" for "-.slice", the
-/// root slice); false for an invalid name.
+/// root slice); false for an invalid name (`path` then holds part of it).
 #[inline(never)]
 fn expand_slice(slice: &str, path: &mut String) -> bool {
     let Some(base) = slice.strip_suffix(".slice") else { return false };
     if base == "-" {
         return true;
     }
-    if base.split('-').any(str::is_empty) || base.contains('/') {
-        return false;
-    }
+    // One pass checks and writes: a '/' or an empty part (a '-' at either end or after another,
+    // or no name at all) is invalid.
+    let mut prev = b'-';
     for (i, b) in base.bytes().chain([b'-']).enumerate() {
+        if b == b'/' || (b == b'-' && prev == b'-') {
+            return false;
+        }
         if b == b'-' {
             path.push_str(base.get(..i).unwrap_or(base));
             path.push_str(".slice/");
         }
+        prev = b;
     }
     true
 }
 
 /// The absolute paths listed in member `k`, appended to `out`.
 fn absolute_paths(linux: &Value, k: &str, out: &mut Vec<String>) -> Res<()> {
-    for p in list(linux, k)? {
-        out.push(abs_path(p)?.into());
-    }
-    Ok(())
+    string_list(linux, k, out, true)
 }
 
 /// linux.seccomp, compiled, into `out`.
@@ -951,14 +991,15 @@ fn seccomp(s: &Value, out: &mut Seccomp) -> Res<()> {
             rule.args.push(ArgCmp {
                 index: need_num(obj(a)?, "index")? as u32,
                 value: need_u64(a, "value")?,
-                value_two: get(a, "valueTwo").map_or(Ok(0), u64_of)?,
+                value_two: opt_u64(a, "valueTwo")?,
                 op: need_str(a, "op")?.into(),
             });
         }
         profile.syscalls.push(rule);
     }
-    let filter = seccomp::compile(&profile).map_err(|e| fail_owned(s, "", e.into_what()))?;
-    let flags = seccomp::flags(&profile).map_err(|e| fail_owned(s, "", e.into_what()))?;
+    let err = |e: Error| fail_owned(s, "", e.into_what());
+    let filter = seccomp::compile(&profile).map_err(err)?;
+    let flags = seccomp::flags(&profile).map_err(err)?;
     *out = Seccomp::Custom { filter, flags };
     Ok(())
 }
@@ -983,7 +1024,7 @@ fn hooks(top: &Value, hooks: &mut Hooks) -> Res<()> {
             strings(x, "env", &mut hook.env)?;
             if let Some(t) = get(x, "timeout") {
                 let n = u32::try_from(i64_of(t)?).ok().filter(|&n| n > 0);
-                hook.timeout = Some(n.ok_or_else(|| fail(t, "", "must be above 0"))?);
+                hook.timeout = Some(n.ok_or_else(|| fail(t, "must be above 0"))?);
             }
             out.push(hook);
         }
@@ -1562,6 +1603,8 @@ mod tests {
             "-a.slice:p:n",
             "a--b.slice:p:n",
             "a-.slice:p:n",
+            ".slice:p:n",
+            "a/b.slice:p:n",
             "x.slice:p:",
             "x.slice:p:a/b",
         ];
@@ -1620,6 +1663,13 @@ mod tests {
         let p = runc_with(&[("linux.resources.devices", Some(r#"[{"allow":true,"access":"rwm"}]"#))]).unwrap();
         let p = p.device_rules.unwrap();
         assert_eq!((p[0].allow, p[1].allow, p[1].kind), (false, true, Kind::All));
+        // Only a leading deny-all stands for the one runt adds; a later one stays.
+        let deny = r#"{"allow":false,"access":"rwm"}"#;
+        for (rules, denies) in [(format!("[{deny}]"), 1), (format!("[{deny},{deny}]"), 2)] {
+            let d = runc_with(&[("linux.resources.devices", Some(&rules))]).unwrap().device_rules.unwrap();
+            assert_eq!(d.len(), denies + devices::DEFAULT.len() - 1, "{rules}");
+            assert!(d[..denies].iter().all(|r| *r == devices::DEFAULT[0]), "{rules}");
+        }
     }
 
     #[test]

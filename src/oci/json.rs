@@ -86,14 +86,18 @@ pub fn parse(text: &[u8]) -> Result<Value, JsonError> {
     }
     let text = core::str::from_utf8(text).map_err(|e| locate(text, e.valid_up_to(), "invalid UTF-8"))?;
     let mut p = Parser { text, pos: 0, depth: 0, fail: (0, EOF) };
-    let v = p.value().and_then(|v| {
+    let mut v = Value::Null;
+    let r = p.value(&mut v).and_then(|()| {
         p.ws();
         if p.pos < text.len() {
             return Err(p.fail(p.pos, "trailing characters after the value"));
         }
-        Ok(v)
+        Ok(())
     });
-    v.map_err(|Stop| locate(text.as_bytes(), p.fail.0, p.fail.1))
+    match r {
+        Ok(()) => Ok(v),
+        Err(Stop) => Err(locate(text.as_bytes(), p.fail.0, p.fail.1)),
+    }
 }
 
 /// Line and column (1-based) of byte offset `pos`.
@@ -154,16 +158,19 @@ impl Parser<'_> {
         }
     }
 
-    fn value(&mut self) -> Result<Value, Stop> {
+    /// One value, into `out` (a `Null` to begin with): filled where it ends up, not built and
+    /// then moved into its array or object.
+    fn value(&mut self, out: &mut Value) -> Result<(), Stop> {
         self.ws();
-        match self.peek() {
-            Some(b'{') => self.object(),
-            Some(b'[') => self.array(),
-            Some(b'"') => Ok(Value::String(self.string()?)),
-            Some(b'-' | b'0'..=b'9') => Ok(Value::Number(self.number()?)),
-            Some(b't' | b'f' | b'n') => self.literal(),
-            _ => Err(self.expected("expected a value")),
-        }
+        *out = match self.peek() {
+            Some(b'{') => self.object()?,
+            Some(b'[') => self.array()?,
+            Some(b'"') => Value::String(self.string()?),
+            Some(b'-' | b'0'..=b'9') => Value::Number(self.number()?),
+            Some(b't' | b'f' | b'n') => self.literal()?,
+            _ => return Err(self.expected("expected a value")),
+        };
+        Ok(())
     }
 
     /// true, false or null, from its first letter.
@@ -197,7 +204,10 @@ impl Parser<'_> {
         self.ws();
         if !self.eat(b']') {
             loop {
-                items.push(self.value()?);
+                items.push(Value::Null);
+                if let Some(last) = items.last_mut() {
+                    self.value(last)?;
+                }
                 self.ws();
                 if self.eat(b']') {
                     break;
@@ -229,7 +239,10 @@ impl Parser<'_> {
                 if !self.eat(b':') {
                     return Err(self.expected("expected ':'"));
                 }
-                members.push((key, self.value()?));
+                members.push((key, Value::Null));
+                if let Some((_, last)) = members.last_mut() {
+                    self.value(last)?;
+                }
                 self.ws();
                 if self.eat(b'}') {
                     break;

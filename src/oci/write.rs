@@ -1,6 +1,6 @@
 //! Writing JSON: just what state, features and events output need.
 
-use crate::error::{dec, Error, Result};
+use crate::error::{push_dec, Error, Result};
 use crate::rootfs::cstr;
 use crate::sys::{fs, Errno, Fd};
 use alloc::string::String;
@@ -56,8 +56,14 @@ pub fn open_path(path: &str, flags: u32, mode: u32, op: &str) -> Result<Fd> {
 #[inline(never)]
 pub fn parse_json(text: &[u8], name: &str) -> Result<super::json::Value> {
     super::json::parse(text).map_err(|e| {
-        let (line, column) = (dec(e.line.into()), dec(e.column.into()));
-        fail(&[name, ": line ", &line, ", column ", &column, ": ", e.msg])
+        // The numbers written in place: no string of their own to make and free.
+        let mut m = cat(&[name, ": line "]);
+        push_dec(&mut m, e.line.into());
+        m.push_str(", column ");
+        push_dec(&mut m, e.column.into());
+        m.push_str(": ");
+        m.push_str(e.msg);
+        Error::msg(m)
     })
 }
 
@@ -102,7 +108,7 @@ impl Object {
         if v < 0 {
             self.out.push('-');
         }
-        crate::error::push_dec(&mut self.out, v.unsigned_abs());
+        push_dec(&mut self.out, v.unsigned_abs());
         self
     }
 
