@@ -4,7 +4,7 @@
 //! the one exception is a created container after `start`, whose runt is gone: it says on its own
 //! stderr why its command could not run.
 
-use crate::error::{cat, dec, dec_i, push_dec, Error, OrSys, Result, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND};
+use crate::error::{cat, dec_i, push_dec, Error, OrSys, Result, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND};
 use crate::plan::Step;
 use crate::rootfs::{self, cstr};
 use crate::security::{caps, rlimits, seccomp};
@@ -323,7 +323,7 @@ fn candidate(dir: &str, prog: &str) -> alloc::string::String {
 /// A failed call on a number: "setuid 1000".
 #[inline(never)]
 fn op_n(errno: Errno, op: &str, n: u32) -> Error {
-    Error::op(errno, op, &dec(n.into()))
+    Error::op(errno, op, rootfs::NumPath::new(b"", n).as_str())
 }
 
 /// `n` as `{:#x}` writes it: "0x" and lowercase hex digits without leading zeros.
