@@ -4,7 +4,7 @@
 //! the one exception is a created container after `start`, whose runt is gone: it says on its own
 //! stderr why its command could not run.
 
-use crate::error::{cat, dec, dec_i, push_dec, Error, OrSys, Result, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND};
+use crate::error::{cat, dec_i, push_dec, Error, OrSys, Result, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND};
 use crate::plan::Step;
 use crate::rootfs::{self, cstr};
 use crate::security::{caps, rlimits, seccomp};
@@ -323,18 +323,21 @@ fn candidate(dir: &str, prog: &str) -> alloc::string::String {
 /// A failed call on a number: "setuid 1000".
 #[inline(never)]
 fn op_n(errno: Errno, op: &str, n: u32) -> Error {
-    Error::op(errno, op, &dec(n.into()))
+    Error::op(errno, op, rootfs::NumPath::new(b"", n).as_str())
 }
 
 /// `n` as `{:#x}` writes it: "0x" and lowercase hex digits without leading zeros.
 fn hex(n: u32) -> alloc::string::String {
     let mut s = alloc::string::String::from("0x");
-    let digits = (32 - n.leading_zeros()).div_ceil(4).max(1);
-    for i in (0..digits).rev() {
-        let d = b"0123456789abcdef".get(((n >> (4 * i)) & 15) as usize);
-        s.push(char::from(d.copied().unwrap_or(b'0')));
-    }
+    push_hex(&mut s, n);
     s
+}
+
+fn push_hex(s: &mut alloc::string::String, n: u32) {
+    if n >= 16 {
+        push_hex(s, n >> 4);
+    }
+    s.push(char::from(b"0123456789abcdef".get((n & 15) as usize).copied().unwrap_or(b'0')));
 }
 
 /// execve's the command, searching PATH (from the container's environment) for a bare name.

@@ -2,11 +2,12 @@
 //! `rootfs::enter` carries out. Computed from the `Spec` alone, so it is unit-tested without root.
 
 use crate::spec::Spec;
+#[cfg(test)]
 use alloc::string::String;
 use alloc::vec::Vec;
 
 #[derive(Debug, PartialEq)]
-pub enum Step {
+pub enum Step<'a> {
     /// `spec.mounts[i]`. Its destination is resolved inside the rootfs and created when missing;
     /// where it cannot be created because the root is the host's own `/` (read-only from the
     /// start), the mount is skipped.
@@ -15,16 +16,16 @@ pub enum Step {
     Devices,
     /// Hide a path: /dev/null over a file, an empty read-only tmpfs over a directory. Missing
     /// paths are skipped (what the kernel does not have cannot leak).
-    Mask(String),
+    Mask(&'a str),
     /// Make a path read-only (bound onto itself, remounted read-only). Missing paths are skipped.
-    ReadOnlyPath(String),
+    ReadOnlyPath(&'a str),
     /// Remount the root read-only, keeping its other mount flags. The host's `/` is made read-only
     /// first of all, so that nothing runt does can write to it; a rootfs of the user's own last,
     /// after mount points were created in it.
     ReadOnlyRoot,
 }
 
-pub fn steps(spec: &Spec) -> Vec<Step> {
+pub fn steps(spec: &Spec) -> Vec<Step<'_>> {
     let host_root = spec.root.path.is_none();
     let mut steps: Vec<Step> = Vec::new();
     if host_root {
@@ -49,10 +50,10 @@ pub fn steps(spec: &Spec) -> Vec<Step> {
     }
     // After every mount, so that no mount can uncover what is masked.
     for p in &spec.masked_paths {
-        steps.push(Step::Mask(p.clone()));
+        steps.push(Step::Mask(p));
     }
     for p in &spec.readonly_paths {
-        steps.push(Step::ReadOnlyPath(p.clone()));
+        steps.push(Step::ReadOnlyPath(p));
     }
     if spec.root.readonly && !host_root {
         steps.push(Step::ReadOnlyRoot);
@@ -66,7 +67,7 @@ pub fn target_of(spec: &Spec, step: &Step) -> String {
     match step {
         Step::Mount(i) => spec.mounts.get(*i).map(|m| m.destination.clone()).unwrap_or_default(),
         Step::Devices => String::from("/dev"),
-        Step::Mask(p) | Step::ReadOnlyPath(p) => p.clone(),
+        Step::Mask(p) | Step::ReadOnlyPath(p) => String::from(*p),
         Step::ReadOnlyRoot => String::from("/"),
     }
 }
@@ -96,10 +97,11 @@ mod tests {
         );
         assert_eq!(steps(&s).first(), Some(&Step::ReadOnlyRoot));
         assert_eq!(steps(&s).get(3), Some(&Step::Devices));
-        let d = steps(&spec(|_| {}));
+        let default = spec(|_| {});
+        let d = steps(&default);
         assert_eq!(d.iter().filter(|s| matches!(s, Step::Mask(_))).count(), 9);
-        assert!(d.contains(&Step::Mask("/proc/kcore".into())));
-        assert!(d.contains(&Step::ReadOnlyPath("/proc/sysrq-trigger".into())));
+        assert!(d.contains(&Step::Mask("/proc/kcore")));
+        assert!(d.contains(&Step::ReadOnlyPath("/proc/sysrq-trigger")));
     }
 
     #[test]
