@@ -287,6 +287,7 @@ impl Cgroup {
     }
 
     /// Every directory of the container's cgroup, for the state file.
+    #[inline(never)]
     pub fn paths(&self) -> Vec<String> {
         let mut paths = Vec::new();
         for d in &self.dirs {
@@ -424,6 +425,7 @@ impl Cgroup {
     }
 
     /// Whether the kernel's OOM killer killed a process of this container.
+    #[inline(never)]
     pub fn oom_killed(&self) -> bool {
         let (file, dir) =
             if self.v2 { ("memory.events", self.dir("")) } else { ("memory.oom_control", self.dir("memory")) };
@@ -476,7 +478,6 @@ fn reclaim(parent: &Fd, name: &core::ffi::CStr) -> bool {
 }
 
 /// An exclusive lock on the directory `dir` (whose path is `path`), until the result is dropped.
-#[inline(never)]
 fn lock(dir: &Fd, path: &str) -> Result<Fd> {
     let fd = fs::openat(dir.raw(), c".", O_DIRECTORY | O_RDONLY, 0).or_op("open", path)?;
     fs::flock(fd.raw(), fs::LOCK_EX).or_op("lock", path)?;

@@ -274,7 +274,6 @@ fn started(parent: &sync::ParentEnd, spec: &Spec, pid: i32, ready: bool) -> Resu
 }
 
 /// The container's cgroup below each hierarchy root: config.json's cgroupsPath, or runt/NAME.
-#[inline(never)]
 pub fn cgroup_path(spec: &Spec) -> String {
     match &spec.oci.cgroups_path {
         Some(p) => p.clone(),
