@@ -98,7 +98,7 @@ impl Cgroup {
     ) -> Result<Option<Cgroup>> {
         let rel = rel.trim_start_matches(crate::text::SLASH).trim_end_matches(crate::text::SLASH);
         let (parents, leaf) = crate::text::rsplit(rel, b'/').unwrap_or(("", rel));
-        if leaf.is_empty() || rel.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
+        if leaf.is_empty() || rel.split('/').any(|c| matches!(c.as_bytes(), b"" | b"." | b"..")) {
             return Err(Error::cat(&["invalid cgroup path '", rel, "'"]));
         }
         let mut cg = Cgroup { leaf: String::from(leaf), v2: false, dirs: Vec::new(), removed: false };
@@ -431,7 +431,7 @@ impl Cgroup {
             if self.v2 { ("memory.events", self.dir("")) } else { ("memory.oom_control", self.dir("memory")) };
         let Some(d) = dir else { return false };
         let Ok(text) = read_file(&d.fd, file) else { return false };
-        text.split('\n').any(|l| l.strip_prefix("oom_kill ").is_some_and(|n| n.trim_ascii() != "0"))
+        text.split('\n').any(|l| l.strip_prefix("oom_kill ").is_some_and(|n| n.trim_ascii().as_bytes() != b"0"))
     }
 
     /// Removes the cgroup, killing anything still in it first. Returns the first failure.

@@ -64,8 +64,7 @@ pub struct Dir {
 fn check_id(id: &str) -> Result<()> {
     let ok = !id.is_empty()
         && id.len() <= 1024
-        && id != "."
-        && id != ".."
+        && !matches!(id.as_bytes(), b"." | b"..")
         && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'+'));
     if ok {
         Ok(())
@@ -207,7 +206,7 @@ pub fn pid_start(pid: i32) -> Option<(u64, bool)> {
     let rest = text.get(text.bytes().rposition(|b| b == b')')? + 1..)?;
     let mut fields = rest.split(' ').filter(|f| !f.is_empty());
     let state = fields.next()?;
-    Some((crate::text::uint(fields.nth(18)?)?, state == "Z" || state == "X"))
+    Some((crate::text::uint(fields.nth(18)?)?, matches!(state.as_bytes(), b"Z" | b"X")))
 }
 
 impl State {
