@@ -470,6 +470,7 @@ fn delegated_base(root: &Fd) -> Result<(Option<Fd>, String)> {
 
 /// Removes a container cgroup left by a runt that was SIGKILLed: no runt holds its lock and no
 /// process is in it. Called with the parent's turn held (see `lock`).
+#[inline(never)]
 fn reclaim(parent: &Fd, name: &core::ffi::CStr) -> bool {
     let Ok(dir) = fs::openat(parent.raw(), name, O_DIRECTORY | O_RDONLY, 0) else { return false };
     fs::flock(dir.raw(), fs::LOCK_EX | fs::LOCK_NB).is_ok()
