@@ -166,13 +166,12 @@ impl Cgroup {
             if !enable.is_empty() {
                 write_file(&parent, &path, "cgroup.subtree_control", enable)?;
             }
-            let parent_len = path.len();
-            path.push('/');
-            path.push_str(comp);
             let name = cstr(comp)?;
             // Runts creating or reclaiming a container cgroup take turns on its parent, so that
             // one never takes for a leftover the empty cgroup another has just made.
-            let _turn = if leaf { Some(lock(&parent, path.get(..parent_len).unwrap_or_default())?) } else { None };
+            let _turn = if leaf { Some(lock(&parent, &path)?) } else { None };
+            path.push('/');
+            path.push_str(comp);
             let mut made = fs::mkdirat(parent.raw(), &name, 0o755);
             if leaf && made == Err(Errno::EEXIST) && reclaim(&parent, &name) {
                 made = fs::mkdirat(parent.raw(), &name, 0o755);
