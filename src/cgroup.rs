@@ -217,7 +217,7 @@ impl Cgroup {
         let mut cg = Cgroup { leaf: String::new(), v2, dirs: Vec::new(), removed: true };
         for path in paths {
             let Some((parent_path, leaf)) = crate::text::rsplit(path, b'/') else { continue };
-            let parent = fs::openat(CWD, &cstr(parent_path)?, O_DIRECTORY | O_RDONLY, 0).or_op("open", parent_path)?;
+            let parent = crate::oci::write::open_path(parent_path, O_DIRECTORY | O_RDONLY, 0, "open ")?;
             let fd = match fs::openat(parent.raw(), &cstr(leaf)?, O_DIRECTORY | O_RDONLY, 0) {
                 Ok(fd) => fd,
                 Err(Errno::ENOENT) => continue,

@@ -3,7 +3,7 @@
 
 use crate::cgroup::{self, Cgroup, Layout, Needs};
 use crate::error::{cat, push_dec, Error, OrSys, Result};
-use crate::rootfs::cstr;
+use crate::oci::write::open_path;
 use crate::spec::Spec;
 use crate::state::{self, State};
 use crate::sys::process::{self, SIGKILL};
@@ -76,7 +76,7 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
     let (mode, terminal) = match how {
         How::Foreground { terminal } => (init::Mode::Foreground, terminal),
         How::Create { fifo, console } => {
-            let fifo = fs::openat(fs::CWD, &cstr(fifo)?, fs::O_PATH, 0).or_op("open", fifo)?;
+            let fifo = open_path(fifo, fs::O_PATH, 0, "open ")?;
             let console = match console {
                 Some(path) => Some(net::unix_connect(path.as_bytes()).or_op("connect to console socket", path)?),
                 None => None,
@@ -88,7 +88,7 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
     // the container's init first); the others by the child, before it does anything in them.
     let mut joins = Vec::new();
     for (flag, path) in &spec.join {
-        let fd = fs::openat(fs::CWD, &cstr(path)?, fs::O_RDONLY, 0).or_op("open namespace", path)?;
+        let fd = open_path(path, fs::O_RDONLY, 0, "open namespace ")?;
         match *flag {
             process::CLONE_NEWPID => process::setns(&fd, *flag).or_op("setns into", path)?,
             process::CLONE_NEWNS => {
