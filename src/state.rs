@@ -109,17 +109,22 @@ impl Dir {
     fn open_or_create(root: &str, id: &str, create: bool) -> Result<Dir> {
         check_id(id)?;
         let path = cat(&[root, "/", id]);
-        if create {
+        // create: the id is taken when its directory is there already.
+        let taken = create && {
             mkdir_p(root)?;
-            if !mkdir(&path)? {
-                return Err(fail(&["container ", id, " already exists"]));
+            !mkdir(&path)?
+        };
+        // One message for both ways an id can be wrong: "container ID <problem>".
+        let problem = if taken {
+            " already exists"
+        } else {
+            match write::open_path(&path, fs::O_DIRECTORY | fs::O_RDONLY, 0, "open ") {
+                Ok(fd) => return Ok(Dir { path, fd }),
+                Err(e) if e.errno == Some(Errno::ENOENT) => " does not exist",
+                Err(e) => return Err(e),
             }
-        }
-        match write::open_path(&path, fs::O_DIRECTORY | fs::O_RDONLY, 0, "open ") {
-            Ok(fd) => Ok(Dir { path, fd }),
-            Err(e) if e.errno == Some(Errno::ENOENT) => Err(fail(&["container ", id, " does not exist"])),
-            Err(e) => Err(e),
-        }
+        };
+        Err(fail(&["container ", id, problem]))
     }
 
     /// A failed system call on `name` in this directory.
