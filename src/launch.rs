@@ -235,11 +235,10 @@ pub fn create(spec: &Spec, dir: &state::Dir, console: Option<&str>, warn: &mut d
     let needs = Needs { freezer: true };
     let st = start(spec, How::Create { fifo: &fifo, console }, SigSet::of(&[SIGPIPE]), needs, warn)?;
     let pid = st.pid;
-    let fail = |e: Error| {
+    if let Err(e) = started(&st.parent, spec, pid, true) {
         reap(pid);
-        e
-    };
-    started(&st.parent, spec, pid, true).map_err(fail)?;
+        return Err(e);
+    }
     let state = State {
         id: spec.name.clone(),
         pid,
@@ -251,7 +250,10 @@ pub fn create(spec: &Spec, dir: &state::Dir, console: Option<&str>, warn: &mut d
         annotations: spec.oci.annotations.clone(),
         cgroups: st.cgroups,
     };
-    dir.save(&state).map_err(fail)?;
+    if let Err(e) = dir.save(&state) {
+        reap(pid);
+        return Err(e);
+    }
     signal::discard(SigSet::of(&[SIGPIPE]));
     let _ = signal::set_mask(st.saved_mask);
     if let Some(cg) = st.cg {
