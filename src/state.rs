@@ -137,9 +137,9 @@ impl Dir {
     /// Writable by anyone (the container may be running as any user by then), readable, which
     /// is what starts it, only by root; the directory above is not listable.
     pub fn make_fifo(&self) -> Result<()> {
-        let shown = |e| self.fail(e, "mkfifo ", "/exec.fifo");
-        fs::mknodat(self.fd.raw(), c"exec.fifo", linux_raw_sys::general::S_IFIFO | 0o622, 0).map_err(shown)?;
-        fs::chmod_at(self.fd.raw(), c"exec.fifo", 0o622).map_err(shown)
+        fs::mknodat(self.fd.raw(), c"exec.fifo", linux_raw_sys::general::S_IFIFO | 0o622, 0)
+            .and_then(|()| fs::chmod_at(self.fd.raw(), c"exec.fifo", 0o622))
+            .map_err(|e| self.fail(e, "mkfifo ", "/exec.fifo"))
     }
 
     pub fn has_fifo(&self) -> bool {
