@@ -157,12 +157,23 @@ impl Dir {
     /// Writes state.json atomically (a reader sees the old or the new one, never half).
     pub fn save(&self, st: &State) -> Result<()> {
         let text = to_json(st);
-        let fd = fs::openat(self.fd.raw(), c"state.json.tmp", fs::O_WRONLY | fs::O_CREAT | fs::O_TRUNC, 0o600)
-            .map_err(|e| self.fail(e, "create ", "/state.json.tmp"))?;
-        fs::write_all(fd.raw(), text.as_bytes()).map_err(|e| self.fail(e, "write ", "/state.json.tmp"))?;
-        drop(fd);
-        fs::renameat(self.fd.raw(), c"state.json.tmp", c"state.json")
-            .map_err(|e| self.fail(e, "rename ", "/state.json"))
+        // Each step names what failed; one error is built for all three.
+        let (e, op, name) = 'failed: {
+            let flags = fs::O_WRONLY | fs::O_CREAT | fs::O_TRUNC;
+            let fd = match fs::openat(self.fd.raw(), c"state.json.tmp", flags, 0o600) {
+                Ok(fd) => fd,
+                Err(e) => break 'failed (e, "create ", "/state.json.tmp"),
+            };
+            if let Err(e) = fs::write_all(fd.raw(), text.as_bytes()) {
+                break 'failed (e, "write ", "/state.json.tmp");
+            }
+            drop(fd);
+            match fs::renameat(self.fd.raw(), c"state.json.tmp", c"state.json") {
+                Ok(()) => return Ok(()),
+                Err(e) => (e, "rename ", "/state.json"),
+            }
+        };
+        Err(self.fail(e, op, name))
     }
 
     pub fn load(&self) -> Result<State> {
