@@ -98,7 +98,7 @@ impl Cgroup {
     ) -> Result<Option<Cgroup>> {
         let rel = rel.trim_start_matches(crate::text::SLASH).trim_end_matches(crate::text::SLASH);
         let (parents, leaf) = crate::text::rsplit(rel, b'/').unwrap_or(("", rel));
-        if leaf.is_empty() || rel.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
+        if leaf.is_empty() || rel.split('/').any(|c| matches!(c.as_bytes(), b"" | b"." | b"..")) {
             return Err(Error::cat(&["invalid cgroup path '", rel, "'"]));
         }
         let mut cg = Cgroup { leaf: String::from(leaf), v2: false, dirs: Vec::new(), removed: false };
@@ -166,13 +166,12 @@ impl Cgroup {
             if !enable.is_empty() {
                 write_file(&parent, &path, "cgroup.subtree_control", enable)?;
             }
-            let parent_len = path.len();
-            path.push('/');
-            path.push_str(comp);
             let name = cstr(comp)?;
             // Runts creating or reclaiming a container cgroup take turns on its parent, so that
             // one never takes for a leftover the empty cgroup another has just made.
-            let _turn = if leaf { Some(lock(&parent, path.get(..parent_len).unwrap_or_default())?) } else { None };
+            let _turn = if leaf { Some(lock(&parent, &path)?) } else { None };
+            path.push('/');
+            path.push_str(comp);
             let mut made = fs::mkdirat(parent.raw(), &name, 0o755);
             if leaf && made == Err(Errno::EEXIST) && reclaim(&parent, &name) {
                 made = fs::mkdirat(parent.raw(), &name, 0o755);
@@ -218,7 +217,7 @@ impl Cgroup {
         let mut cg = Cgroup { leaf: String::new(), v2, dirs: Vec::new(), removed: true };
         for path in paths {
             let Some((parent_path, leaf)) = crate::text::rsplit(path, b'/') else { continue };
-            let parent = fs::openat(CWD, &cstr(parent_path)?, O_DIRECTORY | O_RDONLY, 0).or_op("open", parent_path)?;
+            let parent = crate::oci::write::open_path(parent_path, O_DIRECTORY | O_RDONLY, 0, "open ")?;
             let fd = match fs::openat(parent.raw(), &cstr(leaf)?, O_DIRECTORY | O_RDONLY, 0) {
                 Ok(fd) => fd,
                 Err(Errno::ENOENT) => continue,
@@ -287,6 +286,7 @@ impl Cgroup {
     }
 
     /// Every directory of the container's cgroup, for the state file.
+    #[inline(never)]
     pub fn paths(&self) -> Vec<String> {
         let mut paths = Vec::new();
         for d in &self.dirs {
@@ -424,12 +424,13 @@ impl Cgroup {
     }
 
     /// Whether the kernel's OOM killer killed a process of this container.
+    #[inline(never)]
     pub fn oom_killed(&self) -> bool {
         let (file, dir) =
             if self.v2 { ("memory.events", self.dir("")) } else { ("memory.oom_control", self.dir("memory")) };
         let Some(d) = dir else { return false };
         let Ok(text) = read_file(&d.fd, file) else { return false };
-        text.split('\n').any(|l| l.strip_prefix("oom_kill ").is_some_and(|n| n.trim_ascii() != "0"))
+        text.split('\n').any(|l| l.strip_prefix("oom_kill ").is_some_and(|n| n.trim_ascii().as_bytes() != b"0"))
     }
 
     /// Removes the cgroup, killing anything still in it first. Returns the first failure.
@@ -468,6 +469,7 @@ fn delegated_base(root: &Fd) -> Result<(Option<Fd>, String)> {
 
 /// Removes a container cgroup left by a runt that was SIGKILLed: no runt holds its lock and no
 /// process is in it. Called with the parent's turn held (see `lock`).
+#[inline(never)]
 fn reclaim(parent: &Fd, name: &core::ffi::CStr) -> bool {
     let Ok(dir) = fs::openat(parent.raw(), name, O_DIRECTORY | O_RDONLY, 0) else { return false };
     fs::flock(dir.raw(), fs::LOCK_EX | fs::LOCK_NB).is_ok()
@@ -476,7 +478,6 @@ fn reclaim(parent: &Fd, name: &core::ffi::CStr) -> bool {
 }
 
 /// An exclusive lock on the directory `dir` (whose path is `path`), until the result is dropped.
-#[inline(never)]
 fn lock(dir: &Fd, path: &str) -> Result<Fd> {
     let fd = fs::openat(dir.raw(), c".", O_DIRECTORY | O_RDONLY, 0).or_op("open", path)?;
     fs::flock(fd.raw(), fs::LOCK_EX).or_op("lock", path)?;

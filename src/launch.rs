@@ -3,7 +3,7 @@
 
 use crate::cgroup::{self, Cgroup, Layout, Needs};
 use crate::error::{cat, push_dec, Error, OrSys, Result};
-use crate::rootfs::cstr;
+use crate::oci::write::open_path;
 use crate::spec::Spec;
 use crate::state::{self, State};
 use crate::sys::process::{self, SIGKILL};
@@ -76,7 +76,7 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
     let (mode, terminal) = match how {
         How::Foreground { terminal } => (init::Mode::Foreground, terminal),
         How::Create { fifo, console } => {
-            let fifo = fs::openat(fs::CWD, &cstr(fifo)?, fs::O_PATH, 0).or_op("open", fifo)?;
+            let fifo = open_path(fifo, fs::O_PATH, 0, "open ")?;
             let console = match console {
                 Some(path) => Some(net::unix_connect(path.as_bytes()).or_op("connect to console socket", path)?),
                 None => None,
@@ -88,7 +88,7 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
     // the container's init first); the others by the child, before it does anything in them.
     let mut joins = Vec::new();
     for (flag, path) in &spec.join {
-        let fd = fs::openat(fs::CWD, &cstr(path)?, fs::O_RDONLY, 0).or_op("open namespace", path)?;
+        let fd = open_path(path, fs::O_RDONLY, 0, "open namespace ")?;
         match *flag {
             process::CLONE_NEWPID => process::setns(&fd, *flag).or_op("setns into", path)?,
             process::CLONE_NEWNS => {
@@ -235,11 +235,10 @@ pub fn create(spec: &Spec, dir: &state::Dir, console: Option<&str>, warn: &mut d
     let needs = Needs { freezer: true };
     let st = start(spec, How::Create { fifo: &fifo, console }, SigSet::of(&[SIGPIPE]), needs, warn)?;
     let pid = st.pid;
-    let fail = |e: Error| {
+    if let Err(e) = started(&st.parent, spec, pid, true) {
         reap(pid);
-        e
-    };
-    started(&st.parent, spec, pid, true).map_err(fail)?;
+        return Err(e);
+    }
     let state = State {
         id: spec.name.clone(),
         pid,
@@ -251,7 +250,10 @@ pub fn create(spec: &Spec, dir: &state::Dir, console: Option<&str>, warn: &mut d
         annotations: spec.oci.annotations.clone(),
         cgroups: st.cgroups,
     };
-    dir.save(&state).map_err(fail)?;
+    if let Err(e) = dir.save(&state) {
+        reap(pid);
+        return Err(e);
+    }
     signal::discard(SigSet::of(&[SIGPIPE]));
     let _ = signal::set_mask(st.saved_mask);
     if let Some(cg) = st.cg {
@@ -274,7 +276,6 @@ fn started(parent: &sync::ParentEnd, spec: &Spec, pid: i32, ready: bool) -> Resu
 }
 
 /// The container's cgroup below each hierarchy root: config.json's cgroupsPath, or runt/NAME.
-#[inline(never)]
 pub fn cgroup_path(spec: &Spec) -> String {
     match &spec.oci.cgroups_path {
         Some(p) => p.clone(),

@@ -64,8 +64,7 @@ pub struct Dir {
 fn check_id(id: &str) -> Result<()> {
     let ok = !id.is_empty()
         && id.len() <= 1024
-        && id != "."
-        && id != ".."
+        && !matches!(id.as_bytes(), b"." | b"..")
         && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'+'));
     if ok {
         Ok(())
@@ -110,17 +109,22 @@ impl Dir {
     fn open_or_create(root: &str, id: &str, create: bool) -> Result<Dir> {
         check_id(id)?;
         let path = cat(&[root, "/", id]);
-        if create {
+        // create: the id is taken when its directory is there already.
+        let taken = create && {
             mkdir_p(root)?;
-            if !mkdir(&path)? {
-                return Err(fail(&["container ", id, " already exists"]));
+            !mkdir(&path)?
+        };
+        // One message for both ways an id can be wrong: "container ID <problem>".
+        let problem = if taken {
+            " already exists"
+        } else {
+            match write::open_path(&path, fs::O_DIRECTORY | fs::O_RDONLY, 0, "open ") {
+                Ok(fd) => return Ok(Dir { path, fd }),
+                Err(e) if e.errno == Some(Errno::ENOENT) => " does not exist",
+                Err(e) => return Err(e),
             }
-        }
-        match write::open_path(&path, fs::O_DIRECTORY | fs::O_RDONLY, 0, "open ") {
-            Ok(fd) => Ok(Dir { path, fd }),
-            Err(e) if e.errno == Some(Errno::ENOENT) => Err(fail(&["container ", id, " does not exist"])),
-            Err(e) => Err(e),
-        }
+        };
+        Err(fail(&["container ", id, problem]))
     }
 
     /// A failed system call on `name` in this directory.
@@ -133,9 +137,9 @@ impl Dir {
     /// Writable by anyone (the container may be running as any user by then), readable, which
     /// is what starts it, only by root; the directory above is not listable.
     pub fn make_fifo(&self) -> Result<()> {
-        let shown = |e| self.fail(e, "mkfifo ", "/exec.fifo");
-        fs::mknodat(self.fd.raw(), c"exec.fifo", linux_raw_sys::general::S_IFIFO | 0o622, 0).map_err(shown)?;
-        fs::chmod_at(self.fd.raw(), c"exec.fifo", 0o622).map_err(shown)
+        fs::mknodat(self.fd.raw(), c"exec.fifo", linux_raw_sys::general::S_IFIFO | 0o622, 0)
+            .and_then(|()| fs::chmod_at(self.fd.raw(), c"exec.fifo", 0o622))
+            .map_err(|e| self.fail(e, "mkfifo ", "/exec.fifo"))
     }
 
     pub fn has_fifo(&self) -> bool {
@@ -153,12 +157,23 @@ impl Dir {
     /// Writes state.json atomically (a reader sees the old or the new one, never half).
     pub fn save(&self, st: &State) -> Result<()> {
         let text = to_json(st);
-        let fd = fs::openat(self.fd.raw(), c"state.json.tmp", fs::O_WRONLY | fs::O_CREAT | fs::O_TRUNC, 0o600)
-            .map_err(|e| self.fail(e, "create ", "/state.json.tmp"))?;
-        fs::write_all(fd.raw(), text.as_bytes()).map_err(|e| self.fail(e, "write ", "/state.json.tmp"))?;
-        drop(fd);
-        fs::renameat(self.fd.raw(), c"state.json.tmp", c"state.json")
-            .map_err(|e| self.fail(e, "rename ", "/state.json"))
+        // Each step names what failed; one error is built for all three.
+        let (e, op, name) = 'failed: {
+            let flags = fs::O_WRONLY | fs::O_CREAT | fs::O_TRUNC;
+            let fd = match fs::openat(self.fd.raw(), c"state.json.tmp", flags, 0o600) {
+                Ok(fd) => fd,
+                Err(e) => break 'failed (e, "create ", "/state.json.tmp"),
+            };
+            if let Err(e) = fs::write_all(fd.raw(), text.as_bytes()) {
+                break 'failed (e, "write ", "/state.json.tmp");
+            }
+            drop(fd);
+            match fs::renameat(self.fd.raw(), c"state.json.tmp", c"state.json") {
+                Ok(()) => return Ok(()),
+                Err(e) => (e, "rename ", "/state.json"),
+            }
+        };
+        Err(self.fail(e, op, name))
     }
 
     pub fn load(&self) -> Result<State> {
@@ -207,7 +222,7 @@ pub fn pid_start(pid: i32) -> Option<(u64, bool)> {
     let rest = text.get(text.bytes().rposition(|b| b == b')')? + 1..)?;
     let mut fields = rest.split(' ').filter(|f| !f.is_empty());
     let state = fields.next()?;
-    Some((crate::text::uint(fields.nth(18)?)?, state == "Z" || state == "X"))
+    Some((crate::text::uint(fields.nth(18)?)?, matches!(state.as_bytes(), b"Z" | b"X")))
 }
 
 impl State {
