@@ -316,18 +316,12 @@ fn action(name: &str, errno_ret: Option<u32>) -> Result<Action> {
 
 #[inline(never)]
 fn cmp(a: &ArgCmp) -> Result<Cmp> {
-    // After "SCMP_CMP_", in `Op` order.
-    const OPS: [&str; 7] = ["NE", "LT", "LE", "EQ", "GE", "GT", "MASKED_EQ"];
+    // After "SCMP_CMP_", one string: smaller than a table of pointers.
+    const OPS: [Op; 7] = [Op::Ne, Op::Lt, Op::Le, Op::Eq, Op::Ge, Op::Gt, Op::MaskedEq];
     let short = a.op.strip_prefix("SCMP_CMP_").unwrap_or_default();
-    let op = match OPS.iter().position(|&o| o == short) {
-        Some(0) => Op::Ne,
-        Some(1) => Op::Lt,
-        Some(2) => Op::Le,
-        Some(3) => Op::Eq,
-        Some(4) => Op::Ge,
-        Some(5) => Op::Gt,
-        Some(6) => Op::MaskedEq,
-        _ => return Err(bad("unknown seccomp operator '", &a.op, "'")),
+    let found = "NE LT LE EQ GE GT MASKED_EQ".split(' ').position(|o| o == short);
+    let Some(&op) = found.and_then(|i| OPS.get(i)) else {
+        return Err(bad("unknown seccomp operator '", &a.op, "'"));
     };
     if a.index > 5 {
         return Err(bad("seccomp argument index ", &dec(a.index.into()), " out of range (0 to 5)"));
