@@ -310,9 +310,10 @@ impl Spec {
         s.limits.cpu_period = CPU_PERIOD_US;
         s.oom_score_adj = r.oom_score_adj;
         s.no_new_privs = true;
-        s.seccomp = Seccomp::Default;
         user_namespace(r, &mut s.userns)?;
-        security_opts(r, &mut s)?;
+        if confined(r, &mut s.no_new_privs)? {
+            s.seccomp = Seccomp::Default;
+        }
         if named {
             check_name(&s.name)?;
         }
@@ -392,16 +393,15 @@ impl Spec {
 const SECURITY_OPTS: &str = "no-new-privileges no-new-privileges=true no-new-privileges:true \
     no-new-privileges=false no-new-privileges:false seccomp=unconfined seccomp:unconfined";
 
-/// `--security-opt` values: `no-new-privileges[=true|false]`, `seccomp=unconfined`.
-fn security_opts(r: &RunArgs, s: &mut Spec) -> Result<()> {
-    if r.privileged {
-        s.seccomp = Seccomp::Unconfined;
-    }
+/// `--security-opt` values: `no-new-privileges[=true|false]`, `seccomp=unconfined`. Whether
+/// the default seccomp filter applies (not with --privileged nor seccomp=unconfined).
+fn confined(r: &RunArgs, no_new_privs: &mut bool) -> Result<bool> {
+    let mut confined = !r.privileged;
     for o in &r.security_opts {
         match SECURITY_OPTS.split(' ').position(|k| k == o) {
-            Some(0..=2) => s.no_new_privs = true,
-            Some(3 | 4) => s.no_new_privs = false,
-            Some(_) => s.seccomp = Seccomp::Unconfined,
+            Some(0..=2) => *no_new_privs = true,
+            Some(3 | 4) => *no_new_privs = false,
+            Some(_) => confined = false,
             None => {
                 return Err(Error::cat(&[
                     "unsupported --security-opt '",
@@ -411,7 +411,7 @@ fn security_opts(r: &RunArgs, s: &mut Spec) -> Result<()> {
             }
         }
     }
-    Ok(())
+    Ok(confined)
 }
 
 /// `--userns`, `--uidmap`, `--gidmap`: explicit maps; a missing side copies the other; none at
