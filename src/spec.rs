@@ -183,7 +183,7 @@ const DEFAULT_MOUNT_FLAGS: [u32; 8] = [
 
 fn default_mounts(host_root: bool) -> Vec<Mount> {
     let mut m = Vec::new();
-    for (line, flags) in DEFAULT_MOUNTS.split('\n').zip(DEFAULT_MOUNT_FLAGS) {
+    for (line, &flags) in DEFAULT_MOUNTS.split('\n').zip(&DEFAULT_MOUNT_FLAGS) {
         let mut f = line.split(' ');
         let (fstype, destination) = (f.next().unwrap_or_default(), f.next().unwrap_or_default());
         if destination == "/run" && !host_root {
