@@ -297,12 +297,10 @@ static ACTIONS: [Action; 8] = [
 ];
 
 fn action(name: &str, errno_ret: Option<u32>) -> Result<Action> {
-    if name == "SCMP_ACT_NOTIFY" {
-        return Err(Error::msg("unsupported seccomp action 'SCMP_ACT_NOTIFY'"));
-    }
     let short = name.strip_prefix("SCMP_ACT_").unwrap_or_default();
     let Some(&act) = ACTION_NAMES.split(' ').position(|a| a == short).and_then(|i| ACTIONS.get(i)) else {
-        return Err(bad("unknown seccomp action '", name, "'"));
+        let why = if short == "NOTIFY" { "unsupported" } else { "unknown" };
+        return Err(Error::cat(&[why, " seccomp action '", name, "'"]));
     };
     let Some(e) = errno_ret else { return Ok(act) };
     if !matches!(act, Action::Errno(_) | Action::Trace(_)) {
