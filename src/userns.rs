@@ -37,15 +37,14 @@ const NEWGIDMAP: &CStr = c"/usr/bin/newgidmap";
 pub fn parse_map(s: &str) -> Result<IdMap> {
     let mut f = [0u32; 3];
     let mut it = s.split(':');
-    let mut ok = true;
-    for x in &mut f {
-        match it.next().and_then(crate::text::unsigned) {
-            Some(n) => *x = n,
-            None => ok = false,
+    'bad: {
+        for x in &mut f {
+            let Some(n) = it.next().and_then(crate::text::unsigned) else { break 'bad };
+            *x = n;
         }
-    }
-    if ok && it.next().is_none() && f[2] != 0 {
-        return Ok(IdMap { inside: f[0], outside: f[1], count: f[2] });
+        if it.next().is_none() && f[2] != 0 {
+            return Ok(IdMap { inside: f[0], outside: f[1], count: f[2] });
+        }
     }
     Err(Error::cat(&["invalid id map '", s, "' (INSIDE:OUTSIDE:COUNT)"]))
 }

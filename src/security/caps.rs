@@ -95,9 +95,9 @@ impl Caps {
 #[inline(never)]
 pub fn parse(name: &str) -> Result<u64> {
     // ALL is no capability's name, so the order of the two look-ups does not matter.
-    match super::position(NAMES, "CAP_", name) {
+    match super::position(&mut NAMES.iter().copied(), "CAP_", name) {
         Some(i) => Ok(1 << i),
-        None if super::position(&["ALL"], "CAP_", name).is_some() => Ok(ALL),
+        None if super::position(&mut core::iter::once("ALL"), "CAP_", name).is_some() => Ok(ALL),
         None => Err(Error::cat(&["unknown capability '", name, "'"])),
     }
 }

@@ -146,14 +146,14 @@ pub fn parse_access(s: &str) -> Option<u8> {
 // Out of line (measured): smaller than inlined into its callers.
 #[inline(never)]
 pub fn v1_line(r: &Rule) -> String {
-    let (kind, numbers) = match r.kind {
+    let (kind, major, minor) = match r.kind {
         Kind::All if r.access == RWM => return String::from("a"),
-        Kind::All => ("a", [None, None]),
-        Kind::Char => ("c", [r.major, r.minor]),
-        Kind::Block => ("b", [r.major, r.minor]),
+        Kind::All => ("a", None, None),
+        Kind::Char => ("c", r.major, r.minor),
+        Kind::Block => ("b", r.major, r.minor),
     };
     let mut s = String::from(kind);
-    for (sep, n) in [' ', ':'].into_iter().zip(numbers) {
+    for (sep, n) in [(' ', major), (':', minor)] {
         s.push(sep);
         match n {
             Some(n) => push_dec(&mut s, n.into()),

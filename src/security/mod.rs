@@ -14,7 +14,7 @@ fn invalid(option: &str, value: &str, why: &str) -> crate::error::Error {
 /// Where `name` is in `names`, ignoring ASCII case and an optional `prefix` ("CAP_", "RLIMIT_"):
 /// no upper- or lower-cased copy.
 #[inline(never)]
-fn position(names: &[&str], prefix: &str, name: &str) -> Option<usize> {
+fn position(mut names: &mut dyn Iterator<Item = &str>, prefix: &str, name: &str) -> Option<usize> {
     // A byte loop: core's eq_ignore_ascii_case is a few hundred bytes of unrolled code.
     #[allow(clippy::manual_ignore_case_cmp)]
     let same = |a: &[u8], b: &[u8]| {
@@ -25,5 +25,6 @@ fn position(names: &[&str], prefix: &str, name: &str) -> Option<usize> {
         (Some(p), Some(rest)) if same(p, prefix.as_bytes()) => rest,
         _ => name,
     };
-    names.iter().position(|n| same(n.as_bytes(), bare))
+    // `names` itself is the iterator (a `dyn` one has no `position`).
+    Iterator::position(&mut names, |n| same(n.as_bytes(), bare))
 }
