@@ -314,7 +314,8 @@ fn action(name: &str, errno_ret: Option<u32>) -> Result<Action> {
 
 #[inline(never)]
 fn cmp(a: &ArgCmp) -> Result<Cmp> {
-    // After "SCMP_CMP_", one string: smaller than a table of pointers.
+    // In the order of the names after "SCMP_CMP_" below (one string: smaller than a table of
+    // pointers).
     const OPS: [Op; 7] = [Op::Ne, Op::Lt, Op::Le, Op::Eq, Op::Ge, Op::Gt, Op::MaskedEq];
     let short = a.op.strip_prefix("SCMP_CMP_").unwrap_or_default();
     let found = "NE LT LE EQ GE GT MASKED_EQ".split(' ').position(|o| o == short);
