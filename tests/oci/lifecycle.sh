@@ -478,6 +478,9 @@ with open(outpath, "w") as out:
         out.write("NOFD\n")
         sys.exit(1)
     out.write("FD %s\n" % os.readlink("/proc/self/fd/%d" % fds[0]))
+    # A pidfd names its process in fdinfo ("Pid:\tN"); a pty master has no such line.
+    with open("/proc/self/fdinfo/%d" % fds[0]) as info:
+        out.write("".join(l for l in info if l.startswith("Pid:")).replace("\t", " "))
     out.flush()
     end = time.time() + limit
     while time.time() < end:
@@ -523,6 +526,32 @@ if [ -z "$why" ]; then
 fi
 timeout 10 "${RR[@]}" delete --force lcc >/dev/null 2>&1 || true
 if [ -z "$why" ]; then ok console-socket; else bad console-socket "$why"; fi
+
+# --- --pidfd-socket: a pidfd of the container's init over SCM_RIGHTS (containerd) --------------------
+bundle lpf '["sleep","30"]'
+new lpf
+"$PY" "$S/recv.py" "$S/pidfd.sock" "$S/pidfd.out" 10 2>"$S/recv.err" &
+RECV_PID=$!
+for _ in $(seq 50); do grep -q READY "$S/pidfd.out" 2>/dev/null && break; sleep 0.1; done
+why=""
+run "${RR[@]}" create --bundle "$B" --pidfd-socket "$S/pidfd.sock" lpf
+[ "$rc" = 0 ] || why="create --pidfd-socket: $(got)"
+cpid=$(timeout 10 "${RR[@]}" state lpf 2>/dev/null | jq -r '.pid // 0' 2>/dev/null || echo 0)
+[ "$cpid" -gt 0 ] 2>/dev/null && PIDS+=("$cpid")
+set +e
+for _ in $(seq 50); do grep -q '^Pid:' "$S/pidfd.out" 2>/dev/null && break; sleep 0.1; done
+kill $RECV_PID 2>/dev/null
+wait $RECV_PID 2>/dev/null
+set -e
+RECV_PID=
+p_out=$(cat "$S/pidfd.out" 2>/dev/null)
+if [ -z "$why" ]; then
+    [[ "$p_out" == *$'\nFD anon_inode:[pidfd]'* && "$p_out" == *$'\nPid: '"$cpid"* ]] ||
+        why="want a pidfd of the container's init (pid $cpid), got \"$(tr '\n' '|' <<<"$p_out")\" $(head -c 200 "$S/recv.err")"
+fi
+timeout 10 "${RR[@]}" delete --force lpf >/dev/null 2>&1 || true
+[ "$(status lpf)" = none ] || why="${why:-container left after delete --force: $(status lpf)}"
+if [ -z "$why" ]; then ok pidfd-socket; else bad pidfd-socket "$why"; fi
 
 # --- every linux.resources field lands in its cgroup file (this host: cgroup v1) --------------------
 # blockIO.weight needs an I/O scheduler with weights (BFQ or CFQ); without one runt refuses it.
