@@ -495,15 +495,22 @@ with open(outpath, "w") as out:
             out.write(data.decode(errors="replace").replace("\r", ""))
             out.flush()
 EOF
+listen() { # SOCKET OUT: recv.py in the background on SOCKET (RECV_PID), once it is listening
+    "$PY" "$S/recv.py" "$1" "$2" 10 2>"$S/recv.err" &
+    RECV_PID=$!
+    for _ in $(seq 50); do grep -q READY "$2" 2>/dev/null && break; sleep 0.1; done
+}
+created_pid() { # ID: sets $cpid to the pid `state` reports (0 if none), kept for the final clean-up
+    cpid=$(timeout 10 "${RR[@]}" state "$1" 2>/dev/null | jq -r '.pid // 0' 2>/dev/null || echo 0)
+    [ "$cpid" -gt 0 ] 2>/dev/null && PIDS+=("$cpid")
+    return 0
+}
 bundle lcc '["sh","-c","tty; stty size"]' '.process.terminal = true | .process.consoleSize = {height: 24, width: 80}'
 new lcc
-"$PY" "$S/recv.py" "$S/console.sock" "$S/console.out" 10 2>"$S/recv.err" &
-RECV_PID=$!
-for _ in $(seq 50); do grep -q READY "$S/console.out" 2>/dev/null && break; sleep 0.1; done
+listen "$S/console.sock" "$S/console.out"
 why=""
 run "${RR[@]}" create --bundle "$B" --console-socket "$S/console.sock" lcc
-cpid=$(timeout 10 "${RR[@]}" state lcc 2>/dev/null | jq -r '.pid // 0' 2>/dev/null || echo 0)
-[ "$cpid" -gt 0 ] 2>/dev/null && PIDS+=("$cpid")
+created_pid lcc
 [ "$rc" = 0 ] || why="create --console-socket: $(got)"
 if [ -z "$why" ]; then
     run "${RR[@]}" start lcc
@@ -530,14 +537,11 @@ if [ -z "$why" ]; then ok console-socket; else bad console-socket "$why"; fi
 # --- --pidfd-socket: a pidfd of the container's init over SCM_RIGHTS (containerd) --------------------
 bundle lpf '["sleep","30"]'
 new lpf
-"$PY" "$S/recv.py" "$S/pidfd.sock" "$S/pidfd.out" 10 2>"$S/recv.err" &
-RECV_PID=$!
-for _ in $(seq 50); do grep -q READY "$S/pidfd.out" 2>/dev/null && break; sleep 0.1; done
+listen "$S/pidfd.sock" "$S/pidfd.out"
 why=""
 run "${RR[@]}" create --bundle "$B" --pidfd-socket "$S/pidfd.sock" lpf
 [ "$rc" = 0 ] || why="create --pidfd-socket: $(got)"
-cpid=$(timeout 10 "${RR[@]}" state lpf 2>/dev/null | jq -r '.pid // 0' 2>/dev/null || echo 0)
-[ "$cpid" -gt 0 ] 2>/dev/null && PIDS+=("$cpid")
+created_pid lpf
 set +e
 for _ in $(seq 50); do grep -q '^Pid:' "$S/pidfd.out" 2>/dev/null && break; sleep 0.1; done
 kill $RECV_PID 2>/dev/null
