@@ -190,8 +190,13 @@ pub fn become_process(spec: &Spec, saved_mask: SigSet, console: Option<&Fd>) -> 
     if let Some(m) = spec.oci.umask {
         fs::umask(m);
     }
-    // Descriptors runt inherited (an engine's pipes and sockets) do not reach the command.
-    fs::cloexec_from(3);
+    // Descriptors runt inherited (an engine's pipes and sockets) do not reach the command, but
+    // for the ones --preserve-fds hands on, whatever flag they came with.
+    let kept = 3 + spec.oci.preserve_fds;
+    for fd in 3..kept {
+        let _ = fs::keep_on_exec(fd);
+    }
+    fs::cloexec_from(kept);
     // The command starts with the signal state a fresh process would have, not runt's.
     for sig in 1..=31 {
         if sig != process::SIGKILL && sig != 19 {

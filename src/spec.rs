@@ -62,6 +62,8 @@ pub struct Oci {
     pub bundle: String,
     /// --no-new-keyring: stay in runt's session keyring.
     pub keep_keyring: bool,
+    /// --preserve-fds N: descriptors 3 to 3+N-1 reach the command open (socket activation).
+    pub preserve_fds: u32,
     pub domainname: Option<String>,
     pub umask: Option<u32>,
     pub additional_gids: Vec<u32>,

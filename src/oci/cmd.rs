@@ -115,14 +115,27 @@ fn absolute(path: &str) -> Result<String> {
     Ok(base)
 }
 
+/// --preserve-fds N: how many descriptors from 3 up go to the container as they are. Checked
+/// before runt opens anything: each must be open already, so none of runt's own descriptors can
+/// have one of those numbers and leak into the container.
+#[inline(never)]
+fn preserved_fds(a: &Args) -> Result<u32> {
+    let Some(v) = a.get("preserve-fds") else { return Ok(0) };
+    // No process has a million descriptors open; the bound keeps 3 + N from overflowing.
+    let n = crate::text::unsigned::<u32>(v).filter(|&n| n <= 1 << 20).ok_or_else(|| invalid("", "preserve-fds", v))?;
+    for fd in 3..3 + n {
+        fs::check_open(fd).map_err(|e| sys_err(e, &["--preserve-fds ", v, ": descriptor ", &int(fd.into())]))?;
+    }
+    Ok(n)
+}
+
 /// Boxed: the spec is large, and moving it through `?` and the callers copied it several times.
 fn load(a: &Args, id: &str) -> Result<Box<Spec>> {
-    if a.get("preserve-fds").is_some_and(|n| n != "0") {
-        return Err(Error::msg("--preserve-fds is not supported"));
-    }
+    let kept = preserved_fds(a)?;
     let bundle = absolute(a.get("bundle").unwrap_or("."))?;
     let mut spec = config::load(&bundle, id).map(Box::new)?;
     spec.oci.bundle = bundle;
+    spec.oci.preserve_fds = kept;
     spec.oci.keep_keyring = a.has("no-new-keyring");
     // Without privileges runt writes the maps itself, which the kernel allows only once
     // setgroups is denied.
@@ -435,9 +448,7 @@ fn update(root: &str, id: &str, a: &Args) -> Result<()> {
 /// capabilities, seccomp, environment) with the given ones on top, as runc does.
 #[inline(never)]
 fn exec(root: &str, id: &str, a: &Args) -> Result<i32> {
-    if a.get("preserve-fds").is_some_and(|n| n != "0") {
-        return Err(Error::msg("--preserve-fds is not supported"));
-    }
+    let kept = preserved_fds(a)?;
     for refused in &["process-label", "apparmor"] {
         if a.get(refused).is_some_and(|v| !v.is_empty()) {
             return Err(fail(&["exec: --", refused, " is not supported"]));
@@ -492,6 +503,7 @@ fn exec(root: &str, id: &str, a: &Args) -> Result<i32> {
     if a.has("no-new-privs") {
         spec.no_new_privs = true;
     }
+    spec.oci.preserve_fds = kept;
     // An exec'd process must not change the container's oom_score_adj or rlimits behind its back.
     spec.oom_score_adj = None;
     spec.oci.keep_keyring = true;

@@ -4,20 +4,22 @@
 use super::Errno;
 
 /// The texts of errno 1..=133, then 512..=531, one per line; an empty line is a number Linux
-/// does not use. The same words as `Errno::description` (checked by a test).
+/// does not use. The words of the kernel's headers (`Errno::description`), except where the
+/// C library's differ for an error users meet (GLIBC_WORDS below): "Bad file descriptor", not
+/// the headers' "Bad file number". Both checked by a test.
 const TEXT: &str = concat!(
     "Operation not permitted\n",                                 // 1 EPERM
     "No such file or directory\n",                               // 2 ENOENT
     "No such process\n",                                         // 3 ESRCH
     "Interrupted system call\n",                                 // 4 EINTR
-    "I/O error\n",                                               // 5 EIO
+    "Input/output error\n",                                      // 5 EIO
     "No such device or address\n",                               // 6 ENXIO
     "Argument list too long\n",                                  // 7 E2BIG
     "Exec format error\n",                                       // 8 ENOEXEC
-    "Bad file number\n",                                         // 9 EBADF
+    "Bad file descriptor\n",                                     // 9 EBADF
     "No child processes\n",                                      // 10 ECHILD
-    "Try again\n",                                               // 11 EAGAIN
-    "Out of memory\n",                                           // 12 ENOMEM
+    "Resource temporarily unavailable\n",                        // 11 EAGAIN
+    "Cannot allocate memory\n",                                  // 12 ENOMEM
     "Permission denied\n",                                       // 13 EACCES
     "Bad address\n",                                             // 14 EFAULT
     "Block device required\n",                                   // 15 ENOTBLK
@@ -28,9 +30,9 @@ const TEXT: &str = concat!(
     "Not a directory\n",                                         // 20 ENOTDIR
     "Is a directory\n",                                          // 21 EISDIR
     "Invalid argument\n",                                        // 22 EINVAL
-    "File table overflow\n",                                     // 23 ENFILE
+    "Too many open files in system\n",                           // 23 ENFILE
     "Too many open files\n",                                     // 24 EMFILE
-    "Not a typewriter\n",                                        // 25 ENOTTY
+    "Inappropriate ioctl for device\n",                          // 25 ENOTTY
     "Text file busy\n",                                          // 26 ETXTBSY
     "File too large\n",                                          // 27 EFBIG
     "No space left on device\n",                                 // 28 ENOSPC
@@ -38,14 +40,14 @@ const TEXT: &str = concat!(
     "Read-only file system\n",                                   // 30 EROFS
     "Too many links\n",                                          // 31 EMLINK
     "Broken pipe\n",                                             // 32 EPIPE
-    "Math argument out of domain of func\n",                     // 33 EDOM
-    "Math result not representable\n",                           // 34 ERANGE
+    "Numerical argument out of domain\n",                        // 33 EDOM
+    "Numerical result out of range\n",                           // 34 ERANGE
     "Resource deadlock would occur\n",                           // 35 EDEADLK
     "File name too long\n",                                      // 36 ENAMETOOLONG
     "No record locks available\n",                               // 37 ENOLCK
-    "Invalid system call number\n",                              // 38 ENOSYS
+    "Function not implemented\n",                                // 38 ENOSYS
     "Directory not empty\n",                                     // 39 ENOTEMPTY
-    "Too many symbolic links encountered\n",                     // 40 ELOOP
+    "Too many levels of symbolic links\n",                       // 40 ELOOP
     "\n",                                                        // 41 -
     "No message of desired type\n",                              // 42 ENOMSG
     "Identifier removed\n",                                      // 43 EIDRM
@@ -79,7 +81,7 @@ const TEXT: &str = concat!(
     "Protocol error\n",                                          // 71 EPROTO
     "Multihop attempted\n",                                      // 72 EMULTIHOP
     "RFS specific error\n",                                      // 73 EDOTDOT
-    "Not a data message\n",                                      // 74 EBADMSG
+    "Bad message\n",                                             // 74 EBADMSG
     "Value too large for defined data type\n",                   // 75 EOVERFLOW
     "Name not unique on network\n",                              // 76 ENOTUNIQ
     "File descriptor in bad state\n",                            // 77 EBADFD
@@ -100,7 +102,7 @@ const TEXT: &str = concat!(
     "Protocol not available\n",                                  // 92 ENOPROTOOPT
     "Protocol not supported\n",                                  // 93 EPROTONOSUPPORT
     "Socket type not supported\n",                               // 94 ESOCKTNOSUPPORT
-    "Operation not supported on transport endpoint\n",           // 95 EOPNOTSUPP
+    "Operation not supported\n",                                 // 95 EOPNOTSUPP
     "Protocol family not supported\n",                           // 96 EPFNOSUPPORT
     "Address family not supported by protocol\n",                // 97 EAFNOSUPPORT
     "Address already in use\n",                                  // 98 EADDRINUSE
@@ -130,7 +132,7 @@ const TEXT: &str = concat!(
     "Quota exceeded\n",                                          // 122 EDQUOT
     "No medium found\n",                                         // 123 ENOMEDIUM
     "Wrong medium type\n",                                       // 124 EMEDIUMTYPE
-    "Operation Canceled\n",                                      // 125 ECANCELED
+    "Operation canceled\n",                                      // 125 ECANCELED
     "Required key not available\n",                              // 126 ENOKEY
     "Key has expired\n",                                         // 127 EKEYEXPIRED
     "Key has been revoked\n",                                    // 128 EKEYREVOKED
@@ -179,11 +181,32 @@ pub fn strerror(e: Errno) -> &'static str {
 mod tests {
     use super::*;
 
+    /// Where the table says what glibc's strerror says instead of the kernel headers' words.
+    const GLIBC_WORDS: &[(i32, &str)] = &[
+        (5, "Input/output error"),
+        (9, "Bad file descriptor"),
+        (11, "Resource temporarily unavailable"),
+        (12, "Cannot allocate memory"),
+        (23, "Too many open files in system"),
+        (25, "Inappropriate ioctl for device"),
+        (33, "Numerical argument out of domain"),
+        (34, "Numerical result out of range"),
+        (38, "Function not implemented"),
+        (40, "Too many levels of symbolic links"),
+        (74, "Bad message"),
+        (95, "Operation not supported"),
+        (125, "Operation canceled"),
+    ];
+
     #[test]
-    fn same_text_as_the_syscalls_crate() {
+    fn kernel_words_or_the_c_library_s() {
         for n in -1..1000 {
             let e = Errno::new(n);
-            assert_eq!(strerror(e), e.description().unwrap_or("Unknown error"), "errno {n}");
+            let want = match GLIBC_WORDS.iter().find(|w| w.0 == n) {
+                Some(w) => w.1,
+                None => e.description().unwrap_or("Unknown error"),
+            };
+            assert_eq!(strerror(e), want, "errno {n}");
         }
     }
 }

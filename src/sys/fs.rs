@@ -298,6 +298,18 @@ pub fn cloexec_from(first: u32) {
     }
 }
 
+/// Clears `fd`'s close-on-exec flag: it stays open in the program execve runs.
+pub fn keep_on_exec(fd: u32) -> Result<()> {
+    // SAFETY: F_SETFD with no flags; no memory is passed.
+    unsafe { syscall!(Sysno::fcntl, fd, k::F_SETFD, 0) }.map(drop)
+}
+
+/// Whether `fd` is an open descriptor (fcntl F_GETFD succeeds): Err(EBADF) when it is not.
+pub fn check_open(fd: u32) -> Result<()> {
+    // SAFETY: F_GETFD reads the descriptor flags; no memory is passed.
+    unsafe { syscall!(Sysno::fcntl, fd, k::F_GETFD, 0) }.map(drop)
+}
+
 /// (st_dev, st_ino) of `fd`: what makes two namespace files the same namespace.
 pub fn identity(fd: i32) -> Result<(u64, u64)> {
     let st = fstat(fd)?;

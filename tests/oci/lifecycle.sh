@@ -255,6 +255,10 @@ EOF
 run "${RR[@]}" exec --process "$S/process.json" lc
 if [ "$rc" = 0 ] && [ "$out" = "from process.json y" ]; then ok exec-process; else bad exec-process "want \"from process.json y\", got $(got)"; fi
 
+echo kept >"$S/exec-fd.txt"
+run "${RR[@]}" exec --preserve-fds 1 lc sh -c 'cat <&3; [ -e /proc/$$/fd/4 ] && echo fd4-leaked; exit 0' 3<"$S/exec-fd.txt" 4<"$S/exec-fd.txt"
+if [ "$rc" = 0 ] && [ "$out" = kept ]; then ok exec-preserve-fds; else bad exec-preserve-fds "want \"kept\" only, got $(got)"; fi
+
 run "${RR[@]}" exec --pid-file "$S/exec.pid" lc true
 if [ "$rc" = 0 ] && [ "$(cat "$S/exec.pid" 2>/dev/null)" -gt 0 ] 2>/dev/null; then ok exec-pid-file; else bad exec-pid-file "want a pid in --pid-file, got $(got), file \"$(cat "$S/exec.pid" 2>/dev/null)\""; fi
 
@@ -336,6 +340,25 @@ bundle lcr '["sh","-c","echo out; echo err >&2; exit 5"]'
 new lcr
 run "${RR[@]}" run --bundle "$B" lcr
 if [ "$rc" = 5 ] && [ "$out" = out ] && [[ "$err" == *err* ]] && [ "$(status lcr)" = none ]; then ok run-foreground; else bad run-foreground "want exit 5, \"out\", \"err\" and no container left, got $(got), status $(status lcr)"; fi
+
+# --preserve-fds N: descriptors 3 to 3+N-1 reach the command open, the ones after them do not;
+# a descriptor that is not open is refused before anything is made
+echo preserved >"$S/pf.txt"
+bundle lpr '["sh","-c","cat <&3; for n in 4 5; do [ -e /proc/$$/fd/$n ] && echo fd$n-leaked; done; exit 0"]'
+new lpr
+run "${RR[@]}" run --bundle "$B" --preserve-fds 1 lpr 3<"$S/pf.txt" 4<"$S/pf.txt" 5<"$S/pf.txt"
+why=""
+[ "$rc" = 0 ] && [ "$out" = preserved ] || why="want \"preserved\" and no other descriptor, got $(got)"
+new lpr2
+run "${RR[@]}" run --bundle "$B" --preserve-fds 2 lpr2 3<"$S/pf.txt" 4<&-
+want="runt: --preserve-fds 2: descriptor 4: Bad file descriptor "  # (run turns newlines into spaces)
+[ "$rc" = 125 ] && [ "$err" = "$want" ] && [ "$(status lpr2)" = none ] ||
+    why="${why:-want exit 125 and \"$want\", got $(got), status $(status lpr2)}"
+bundle lpr3 '["sh","-c","[ -e /proc/$$/fd/3 ] && echo fd3-leaked; exit 0"]'
+new lpr3
+run "${RR[@]}" run --bundle "$B" lpr3 3<"$S/pf.txt"
+[ "$rc" = 0 ] && [ -z "$out" ] || why="${why:-without --preserve-fds, want nothing on stdout, got $(got)}"
+if [ -z "$why" ]; then ok preserve-fds; else bad preserve-fds "$why"; fi
 
 # linux.devices: the node made with its type, numbers, fileMode (podman's form carries the type
 # bits too) and owner
