@@ -251,6 +251,11 @@ cases() {
     prun -w /tmp "$IMG" pwd
     expect "workdir[$v]" 0 /tmp
 
+    # --preserve-fds: podman hands descriptor 3 through conmon to the runtime's --preserve-fds
+    echo from-the-host >"$S/fd3.txt"
+    prun --preserve-fds 1 "$IMG" sh -c 'cat <&3' 3<"$S/fd3.txt"
+    expect "preserve-fds[$v]" 0 from-the-host
+
     prun -u 1000 "$IMG" sh -c 'id -u; id -g'
     expect "user[$v]" 0 $'1000\n1000'
 
