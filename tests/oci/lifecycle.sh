@@ -523,6 +523,11 @@ listen() { # SOCKET OUT: recv.py in the background on SOCKET (RECV_PID), once it
     RECV_PID=$!
     for _ in $(seq 50); do grep -q READY "$2" 2>/dev/null && break; sleep 0.1; done
 }
+unlisten() { # stop recv.py (it may have ended by itself)
+    kill "$RECV_PID" 2>/dev/null || true
+    wait "$RECV_PID" 2>/dev/null || true
+    RECV_PID=
+}
 created_pid() { # ID: sets $cpid to the pid `state` reports (0 if none), kept for the final clean-up
     cpid=$(timeout 10 "${RR[@]}" state "$1" 2>/dev/null | jq -r '.pid // 0' 2>/dev/null || echo 0)
     [ "$cpid" -gt 0 ] 2>/dev/null && PIDS+=("$cpid")
@@ -539,14 +544,10 @@ if [ -z "$why" ]; then
     run "${RR[@]}" start lcc
     [ "$rc" = 0 ] || why="start: $(got)"
 fi
-set +e
 if [ -z "$why" ]; then
-    for _ in $(seq 50); do kill -0 $RECV_PID 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 50); do kill -0 "$RECV_PID" 2>/dev/null || break; sleep 0.1; done
 fi
-kill $RECV_PID 2>/dev/null
-wait $RECV_PID 2>/dev/null
-set -e
-RECV_PID=
+unlisten
 c_out=$(cat "$S/console.out" 2>/dev/null)
 if [ -z "$why" ]; then
     [[ "$c_out" == *$'\nFD '*ptmx* ]] || why="no pty master received: \"$(tr '\n' '|' <<<"$c_out")\" $(head -c 200 "$S/recv.err")"
@@ -565,12 +566,8 @@ why=""
 run "${RR[@]}" create --bundle "$B" --pidfd-socket "$S/pidfd.sock" lpf
 [ "$rc" = 0 ] || why="create --pidfd-socket: $(got)"
 created_pid lpf
-set +e
 for _ in $(seq 50); do grep -q '^Pid:' "$S/pidfd.out" 2>/dev/null && break; sleep 0.1; done
-kill $RECV_PID 2>/dev/null
-wait $RECV_PID 2>/dev/null
-set -e
-RECV_PID=
+unlisten
 p_out=$(cat "$S/pidfd.out" 2>/dev/null)
 if [ -z "$why" ]; then
     [[ "$p_out" == *$'\nFD anon_inode:[pidfd]'* && "$p_out" == *$'\nPid: '"$cpid"* ]] ||
