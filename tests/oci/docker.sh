@@ -265,6 +265,10 @@ if [ "$rc" = 126 ] && [[ "$err" == */etc/passwd* ]]; then ok not-executable; els
 drun "$IMG" sh -c 'echo $$'
 expect pid-1 0 1
 
+# --init: Docker's own init (docker-init, bind-mounted by dockerd) is pid 1 and the command its child
+drun --init "$IMG" sh -c 'echo $$ $(tr "\0" " " </proc/1/cmdline)'
+if [ "$rc" = 0 ] && [[ "$out" =~ ^[0-9]+\ /sbin/docker-init\ --\ sh ]] && [ "${out%% *}" != 1 ]; then ok init; else bad init "want the shell under /sbin/docker-init: $(got)"; fi
+
 drun --hostname h1 "$IMG" hostname
 expect hostname 0 h1
 
@@ -281,6 +285,13 @@ expect user 0 "1000 1000"$'\n'"not root"
 
 drun --read-only "$IMG" sh -c 'touch /x 2>/dev/null || echo refused; touch /dev/shm/y && echo shm ok'
 expect read-only 0 "refused"$'\n'"shm ok"
+
+drun --ulimit nofile=100:200 "$IMG" sh -c 'echo $(ulimit -Sn) $(ulimit -Hn)'
+expect ulimit 0 "100 200"
+
+# CAP_CHOWN dropped: root cannot give a file away
+drun --cap-drop CHOWN "$IMG" sh -c 'touch /tmp/f; chown 1000 /tmp/f 2>/dev/null || echo refused; grep CapEff /proc/self/status'
+if [ "$rc" = 0 ] && [[ "$out" == refused$'\n'CapEff:* ]]; then ok cap-drop; else bad cap-drop "want chown refused: $(got)"; fi
 
 mkdir -p "$S/vol"
 drun -v "$S/vol:/data" "$IMG" sh -c 'echo written inside > /data/f'
@@ -351,6 +362,12 @@ if [ -z "$why" ]; then
     run "${DOCKER[@]}" top d1
     [ "$rc" = 0 ] && [[ "$out" == *"sleep 1000"* ]] || why="docker top: $(got)"
 fi
+# docker update: the runtime's `update`, seen in the container's pids cgroup on the host
+if [ -z "$why" ]; then
+    run "${DOCKER[@]}" update --pids-limit 77 d1
+    lim=$(cat /sys/fs/cgroup/pids/$CG/"$id"/pids.max /sys/fs/cgroup/$CG/"$id"/pids.max 2>/dev/null || true)
+    [ "$rc" = 0 ] && [ "$lim" = 77 ] || why="docker update --pids-limit 77: pids.max \"$lim\", $(got)"
+fi
 if [ -z "$why" ]; then
     run "${DOCKER[@]}" pause d1
     [ "$rc" = 0 ] || why="docker pause: $(got)"
@@ -386,6 +403,17 @@ if [ -z "$why" ]; then ok detached; else bad detached "$why"; fi
 # a terminal: -t (the shim's --console-socket), from a terminal of script's
 run script -qec "$(printf '%q ' "${RUN[@]}" --rm -t "$IMG" tty)" /dev/null
 if [ "$rc" = 0 ] && [[ "$out" =~ ^/dev/pts/[0-9]+$ ]]; then ok tty; else bad tty "want /dev/pts/N, got $(got)"; fi
+
+# -it: an interactive shell on that terminal, typed to through script (the shell echoes the
+# input; only the output has 42), exiting 5
+set +e
+printf 'echo in-$((6*7))\nexit 5\n' |
+    timeout -k 5 $T script -qec "$(printf '%q ' "${RUN[@]}" --rm -it "$IMG" sh)" /dev/null >"$S/out" 2>"$S/err"
+rc=$?
+set -e
+out=$(tr -d '\r\0' <"$S/out")
+err=$(tr '\n' ' ' <"$S/err" | head -c 400)
+if [ "$rc" = 5 ] && printf '%s\n' "$out" | grep -qx 'in-42'; then ok tty-interactive; else bad tty-interactive "want in-42 and exit 5, got $(got)"; fi
 
 # nothing left behind: no container, nothing in runt's state dir for docker, no cgroup under the
 # containers' parent
