@@ -356,10 +356,17 @@ pub fn exec(spec: &Spec) -> Error {
 /// naming `prog`.
 #[inline(never)]
 fn exec_as(spec: &Spec, prog: &str, file: &str) -> Error {
-    let (cargs, cenv) = match (rootfs::cstrs(&spec.args), rootfs::cstrs(&spec.env)) {
+    let (cargs, mut cenv) = match (rootfs::cstrs(&spec.args), rootfs::cstrs(&spec.env)) {
         (Ok(a), Ok(e)) => (a, e),
         (Err(e), _) | (_, Err(e)) => return e,
     };
+    // As runc does: without HOME in the environment (Docker sets none), the user's home from the
+    // container's /etc/passwd. The process already runs as that user, in the container's root.
+    if !spec.env.iter().any(|e| e.starts_with("HOME=")) {
+        if let Ok(home) = cstr(&cat(&["HOME=", &crate::userns::home_dir(process::getuid())])) {
+            cenv.push(home);
+        }
+    }
     let (argv, envp) = (ptrs(&cargs), ptrs(&cenv));
 
     let mut errno = Errno::ENOENT;

@@ -278,10 +278,15 @@ expect env 0 "B unset"
 drun -w /tmp/new "$IMG" pwd
 expect workdir 0 /tmp/new
 
-# (HOME is not checked: Docker sets none; runc fills it in from the container's /etc/passwd, runt
-# does not)
-drun -u 1000 "$IMG" sh -c 'echo $(id -u) $(id -g); touch /x 2>/dev/null || echo not root'
-expect user 0 "1000 1000"$'\n'"not root"
+# HOME: Docker sets none; the runtime takes it from the container's /etc/passwd, as runc does
+drun -u 1000 "$IMG" sh -c 'echo $(id -u) $(id -g) $HOME; touch /x 2>/dev/null || echo not root'
+expect user 0 "1000 1000 /home/user"$'\n'"not root"
+
+drun "$IMG" sh -c 'echo $HOME'
+expect home-root 0 /root
+
+drun -e HOME=/tmp -u 1000 "$IMG" sh -c 'echo $HOME'
+expect home-given 0 /tmp
 
 drun --read-only "$IMG" sh -c 'touch /x 2>/dev/null || echo refused; touch /dev/shm/y && echo shm ok'
 expect read-only 0 "refused"$'\n'"shm ok"
@@ -351,8 +356,8 @@ if [ -z "$why" ]; then
     [ "$rc" = 0 ] && [[ "$out" == "hi from "* ]] && [[ "$out" == *"sh -c trap"* ]] || why="docker exec: $(got)"
 fi
 if [ -z "$why" ]; then
-    run "${DOCKER[@]}" exec -u 1000 -w /tmp -e X=y d1 sh -c 'echo $(id -u) $PWD $X'
-    [ "$rc" = 0 ] && [ "$out" = "1000 /tmp y" ] || why="docker exec -u -w -e: $(got)"
+    run "${DOCKER[@]}" exec -u 1000 -w /tmp -e X=y d1 sh -c 'echo $(id -u) $PWD $X $HOME'
+    [ "$rc" = 0 ] && [ "$out" = "1000 /tmp y /home/user" ] || why="docker exec -u -w -e: $(got)"
 fi
 if [ -z "$why" ]; then
     run "${DOCKER[@]}" exec d1 sh -c 'exit 5'
