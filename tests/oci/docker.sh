@@ -27,12 +27,12 @@ BUDGET=240 # seconds for all the cases: past it, the remaining commands are not 
 [ "$(id -u)" = 0 ] || { echo "$0: must run as root" >&2; exit 2; }
 
 # --- install --------------------------------------------------------------------------------------
-# The binaries by their package paths: a docker CLI elsewhere on PATH (a newer static one, say)
-# is not what this test is about.
-DOCKERD=/usr/sbin/dockerd
-DOCKER_CLI=/usr/bin/docker
+# A dockerd already installed (docker-ce's, say) is used as it is: installing docker.io next to it
+# would conflict. The CLI is the one beside dockerd (a newer static docker elsewhere on PATH is not
+# what this test is about).
+find_dockerd() { (PATH=$PATH:/usr/sbin && command -v dockerd) || true; }
 need=()
-[ -x $DOCKERD ] && [ -x $DOCKER_CLI ] || need+=(docker.io)
+[ -n "$(find_dockerd)" ] || need+=(docker.io)
 command -v containerd >/dev/null || need+=(containerd)
 [ -x /bin/busybox ] || need+=(busybox-static)
 command -v script >/dev/null || need+=(bsdutils)
@@ -46,8 +46,12 @@ if [ ${#need[@]} -gt 0 ]; then
         { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; } ||
         { echo "FAIL install: apt-get install ${need[*]} failed"; echo "0 passed, 1 failed"; exit 1; }
 fi
-for b in $DOCKERD $DOCKER_CLI containerd containerd-shim-runc-v2; do
-    command -v "$b" >/dev/null || { echo "FAIL install: no $b after apt-get"; echo "0 passed, 1 failed"; exit 1; }
+DOCKERD=$(find_dockerd)
+DOCKER_CLI=$(dirname "$(dirname "${DOCKERD:-/usr/sbin/dockerd}")")/bin/docker
+[ -x "$DOCKER_CLI" ] || DOCKER_CLI=$(command -v docker || true)
+for b in "$DOCKERD" "$DOCKER_CLI" containerd containerd-shim-runc-v2; do
+    [ -n "$b" ] && command -v "$b" >/dev/null ||
+        { echo "FAIL install: no ${b:-dockerd or docker} after apt-get"; echo "0 passed, 1 failed"; exit 1; }
 done
 
 # --- scratch root, private containerd and dockerd, clean-up ---------------------------------------
