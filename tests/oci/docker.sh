@@ -38,10 +38,20 @@ need=()
 command -v containerd >/dev/null || need+=(containerd)
 [ -x /bin/busybox ] || need+=(busybox-static)
 command -v script >/dev/null || need+=(bsdutils)
-# --no-install-recommends: no apparmor, no cgroupfs-mount. Debian's docker.io would start the
-# system's dockerd where an init system runs: policy-rc.d is what stops that, on machines that have
-# it (build containers do).
-apt_install "${need[@]}"
+# Debian's docker.io starts the system's dockerd on install where an init system runs; a
+# policy-rc.d that says no (build containers have one) stops that: one is put there for the
+# install when there is none, and taken away after it.
+policy=/usr/sbin/policy-rc.d
+if [[ " ${need[*]} " == *" docker.io "* ]] && [ ! -e $policy ]; then
+    printf '#!/bin/sh\n# tests/oci/docker.sh: no service starts while it installs docker.io\nexit 101\n' >$policy
+    chmod +x $policy
+    st=0
+    (apt_install "${need[@]}") || st=$?
+    rm -f $policy
+    [ $st = 0 ] || exit 1
+else
+    apt_install "${need[@]}"
+fi
 DOCKERD=$(find_dockerd)
 DOCKER_CLI=$(dirname "$(dirname "${DOCKERD:-/usr/sbin/dockerd}")")/bin/docker
 [ -x "$DOCKER_CLI" ] || DOCKER_CLI=$(command -v docker || true)
