@@ -6,7 +6,7 @@ CARGO   ?= cargo
 SHELL   := /bin/bash
 
 .PHONY: all runt size probe test unit lint integration test-vm check-leaks bench deps clean \
-	test-oci test-lifecycle test-podman test-containerd
+	test-oci test-lifecycle test-podman test-containerd test-docker
 
 all: runt
 
@@ -59,13 +59,15 @@ check-leaks:
 	if [ -n "$$left" ]; then echo "leftover cgroups:"; echo "$$left"; exit 1; else echo "no cgroups left behind"; fi
 
 # The runc command-line contract without an engine, then real engines driving runt.
-test-oci: test-lifecycle test-podman test-containerd
+test-oci: test-lifecycle test-podman test-containerd test-docker
 test-lifecycle: runt deps
 	tests/oci/lifecycle.sh ./runt
 test-podman: runt deps
 	tests/oci/podman.sh ./runt
 test-containerd: runt deps
 	tests/oci/containerd.sh ./runt
+test-docker: runt deps
+	tests/oci/docker.sh ./runt
 
 bench: runt
 	bench/run.sh ./runt

@@ -356,10 +356,17 @@ pub fn exec(spec: &Spec) -> Error {
 /// naming `prog`.
 #[inline(never)]
 fn exec_as(spec: &Spec, prog: &str, file: &str) -> Error {
-    let (cargs, cenv) = match (rootfs::cstrs(&spec.args), rootfs::cstrs(&spec.env)) {
+    let (cargs, mut cenv) = match (rootfs::cstrs(&spec.args), rootfs::cstrs(&spec.env)) {
         (Ok(a), Ok(e)) => (a, e),
         (Err(e), _) | (_, Err(e)) => return e,
     };
+    // As runc does: without HOME in the environment (Docker sets none), the user's home from the
+    // container's /etc/passwd. The process already runs as that user, in the container's root.
+    if !spec.env.iter().any(|e| e.starts_with("HOME=")) {
+        if let Ok(home) = cstr(&cat(&["HOME=", &crate::userns::home_dir(process::getuid())])) {
+            cenv.push(home);
+        }
+    }
     let (argv, envp) = (ptrs(&cargs), ptrs(&cenv));
 
     let mut errno = Errno::ENOENT;
@@ -381,14 +388,21 @@ fn exec_as(spec: &Spec, prog: &str, file: &str) -> Error {
     exec_error(prog, errno)
 }
 
+/// The two errors engines turn into 127 and 126 end in runc's words, Go's lower-case errno texts:
+/// Docker's CLI looks for "no such file or directory" and "permission denied" case-sensitively
+/// (`docker run IMAGE /nope` exits 125 on the C library's "No such file or directory").
 fn exec_error(prog: &str, errno: Errno) -> Error {
-    if errno != Errno::ENOENT {
-        return Error::op(errno, "exec", prog).with_status(EXIT_NOT_EXECUTABLE);
-    }
-    // ENOENT for a file that exists means its ELF interpreter or #! interpreter is missing.
-    let exists = prog.contains('/') && cstr(prog).is_ok_and(|p| fs::faccessat(fs::CWD, &p, 0).is_ok());
-    let why = if exists { " (its interpreter or dynamic loader is missing)" } else { "" };
-    Error::sys_owned(errno, cat(&["exec ", prog, why])).with_status(EXIT_NOT_FOUND)
+    let (words, why, status) = match errno {
+        Errno::ENOENT => {
+            // ENOENT for a file that exists means its ELF interpreter or #! interpreter is missing.
+            let exists = prog.contains('/') && cstr(prog).is_ok_and(|p| fs::faccessat(fs::CWD, &p, 0).is_ok());
+            let why = if exists { " (its interpreter or dynamic loader is missing)" } else { "" };
+            ("no such file or directory", why, EXIT_NOT_FOUND)
+        }
+        Errno::EACCES => ("permission denied", "", EXIT_NOT_EXECUTABLE),
+        _ => return Error::op(errno, "exec", prog).with_status(EXIT_NOT_EXECUTABLE),
+    };
+    Error::cat(&["exec ", prog, why, ": ", words]).with_status(status)
 }
 
 /// Where a bare command name is looked up when the container's environment has no PATH (ctr
@@ -397,7 +411,18 @@ const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/s
 
 #[cfg(test)]
 mod tests {
-    use super::hex;
+    use super::{exec_error, hex};
+    use crate::sys::Errno;
+
+    #[test]
+    fn exec_errors_end_in_the_words_engines_match() {
+        let e = exec_error("/nope", Errno::ENOENT);
+        assert_eq!((e.render().as_str(), e.status), ("exec /nope: no such file or directory", 127));
+        let e = exec_error("/etc/passwd", Errno::EACCES);
+        assert_eq!((e.render().as_str(), e.status), ("exec /etc/passwd: permission denied", 126));
+        let e = exec_error("/bin/x", Errno::ELOOP);
+        assert_eq!((e.render().as_str(), e.status), ("exec /bin/x: Too many levels of symbolic links", 126));
+    }
 
     #[test]
     fn hex_as_format_writes_it() {

@@ -84,11 +84,24 @@ fn read_text(path: &CStr) -> Option<String> {
 }
 
 fn user_name(uid: u32) -> Option<String> {
-    let passwd = read_text(c"/etc/passwd")?;
-    passwd.split('\n').find_map(|l| {
-        let mut f = l.split(':');
+    passwd_entry(&read_text(c"/etc/passwd")?, uid).map(|(name, _)| String::from(name))
+}
+
+/// `uid`'s home directory in this mount namespace's /etc/passwd ("/" without an entry, as runc
+/// has it): what HOME is when the process's environment has none.
+pub fn home_dir(uid: u32) -> String {
+    let passwd = read_text(c"/etc/passwd").unwrap_or_default();
+    String::from(passwd_entry(&passwd, uid).map_or("/", |(_, home)| home))
+}
+
+/// The name and home directory on `uid`'s line of an /etc/passwd text.
+fn passwd_entry(text: &str, uid: u32) -> Option<(&str, &str)> {
+    text.split('\n').find_map(|l| {
+        let mut f = l.split(':'); // name:password:uid:gid:gecos:home:shell
         let name = f.next()?;
-        (crate::text::unsigned::<u32>(f.nth(1)?)? == uid).then(|| String::from(name))
+        let id = f.nth(1)?;
+        let home = f.nth(2).filter(|h| !h.is_empty()).unwrap_or("/");
+        (crate::text::unsigned::<u32>(id)? == uid).then_some((name, home))
     })
 }
 
@@ -178,6 +191,17 @@ fn run_helper(prog: &CStr, pid: i32, maps: &[IdMap]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn passwd_entries() {
+        let t = "root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000::/home/user:/bin/sh\nbare:x:7:7\nnohome:x:8:8:::\n";
+        assert_eq!(passwd_entry(t, 0), Some(("root", "/root")));
+        assert_eq!(passwd_entry(t, 1000), Some(("user", "/home/user")));
+        assert_eq!(passwd_entry(t, 7), Some(("bare", "/")));
+        assert_eq!(passwd_entry(t, 8), Some(("nohome", "/")));
+        assert_eq!(passwd_entry(t, 9), None);
+        assert_eq!(passwd_entry("", 0), None);
+    }
 
     #[test]
     fn maps() {

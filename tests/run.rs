@@ -123,7 +123,7 @@ fn missing_command_is_127() {
     let (root, name) = (rootfs(), unique_name());
     let out = run_in(&root, &name, "/bin/nope");
     assert_error(&out, 127, "/bin/nope");
-    assert_eq!(stderr(&out), "runt: exec /bin/nope: No such file or directory\n");
+    assert_eq!(stderr(&out), "runt: exec /bin/nope: no such file or directory\n");
 }
 
 #[test]
@@ -147,7 +147,7 @@ fn not_executable_is_126() {
     let (root, name) = (rootfs(), unique_name());
     let out = run_in(&root, &name, "/bin/notexec");
     assert_error(&out, 126, "/bin/notexec");
-    assert_eq!(stderr(&out), "runt: exec /bin/notexec: Permission denied\n");
+    assert_eq!(stderr(&out), "runt: exec /bin/notexec: permission denied\n");
 }
 
 #[test]

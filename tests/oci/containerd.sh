@@ -14,6 +14,8 @@ set -euo pipefail
 RUNT=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 [ -x "$RUNT" ] || { echo "$0: $1 is not an executable" >&2; exit 2; }
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$TOP/tests/oci/lib.sh"
 S=$TOP/.cache/containerd-test
 IMG=localhost/runt-busybox:test
 NS=runt-test
@@ -27,13 +29,7 @@ need=()
 command -v containerd >/dev/null || need+=(containerd)
 [ -x /bin/busybox ] || need+=(busybox-static)
 command -v script >/dev/null || need+=(bsdutils)
-if [ ${#need[@]} -gt 0 ]; then
-    echo "installing ${need[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1 ||
-        { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; } ||
-        { echo "FAIL install: apt-get install ${need[*]} failed"; echo "0 passed, 1 failed"; exit 1; }
-fi
+apt_install "${need[@]}"
 for b in containerd ctr containerd-shim-runc-v2; do
     command -v $b >/dev/null || { echo "FAIL install: no $b after apt-get"; echo "0 passed, 1 failed"; exit 1; }
 done
@@ -46,20 +42,6 @@ run_containerd_pre=0
 CTD_PID=
 CTR=(ctr --address "$S/containerd.sock" --namespace "$NS")
 
-# reap DIR...: kill what is left in these cgroup directories (this test's containers only) and
-# remove them, deepest first
-reap() {
-    local d p
-    for d in "$@"; do
-        [ -d "$d" ] || continue
-        find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null | while read -r p; do kill -9 "$p" 2>/dev/null; done
-    done
-    sleep 0.2
-    for d in "$@"; do
-        [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
-    done
-    return 0
-}
 cleanup() {
     set +e
     if [ -n "$CTD_PID" ] && kill -0 "$CTD_PID" 2>/dev/null; then
@@ -123,24 +105,6 @@ fi
 
 # the runtime, possibly through a logging wrapper
 RT=$RUNT
-# tracer NAME: a wrapper named NAME that appends its argv, environment and open fds to
-# $RUNT_TRACE, then execs RUNT
-tracer() {
-    cat >"$S/bin/$1" <<EOF
-#!/bin/bash
-LOG='$(realpath -m "$RUNT_TRACE")' RT='$RUNT'
-EOF
-    cat >>"$S/bin/$1" <<'EOF'
-echo "=== ${0##*/} $*" >>"$LOG"
-echo "    env: $(env | grep -v -e '^_=' -e '^PATH=' | sort | tr '\n' ' ')" >>"$LOG"
-ls -l /proc/$$/fd >"$LOG.fds.$$" # ls, not a pipe or $(...): they would show fds of their own
-awk 'NR > 1 && $9 != 255 { printf "%s->%s ", $9, $11 }' "$LOG.fds.$$" | sed 's/^/    fds: /' >>"$LOG"
-echo >>"$LOG"
-rm -f "$LOG.fds.$$"
-exec "$RT" "$@"
-EOF
-    chmod +x "$S/bin/$1"
-}
 if [ -n "${RUNT_TRACE:-}" ]; then
     tracer "$(basename "$RUNT")"
     RT=$S/bin/$(basename "$RUNT")
@@ -183,26 +147,6 @@ if ! timeout 60 "${CTR[@]}" image import --snapshotter $SNAP "$S/image.tar" >/de
 fi
 
 # --- harness ----------------------------------------------------------------------------------------
-pass=0
-fail=0
-ok() { echo "PASS $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
-run() {
-    if [ $SECONDS -gt $BUDGET ]; then
-        rc=124 out="" err="not run: the test's time budget (${BUDGET}s) is spent"
-        return
-    fi
-    set +e
-    timeout -k 5 $T "$@" >"$S/out" 2>"$S/err" </dev/null
-    rc=$?
-    set -e
-    out=$(tr -d '\r\0' <"$S/out")
-    err=$(tr '\n' ' ' <"$S/err" | head -c 400)
-}
-got() { printf 'exit %s, stdout "%s", stderr "%s"' "$rc" "$(printf '%s' "$out" | tr '\n' '|' | head -c 200)" "$err"; }
-expect() {
-    if [ "$rc" = "$2" ] && [ "$out" = "$3" ]; then ok "$1"; else bad "$1" "want exit $2 and \"$3\", got $(got)"; fi
-}
 n=0
 cid() { n=$((n + 1)); c=c$n; } # sets $c: a fresh container id
 

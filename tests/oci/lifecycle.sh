@@ -13,6 +13,8 @@ RUNT=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 [ -x "$RUNT" ] || { echo "$0: $1 is not an executable" >&2; exit 2; }
 NAME=$(basename "$(realpath "$RUNT")") # what --version must mention
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$TOP/tests/oci/lib.sh"
 S=$TOP/.cache/lifecycle-test
 ROOT=$S/state        # the runtime's --root
 CGP=runt-lifecycle-test # parent of the containers' cgroups
@@ -29,32 +31,12 @@ PY=/usr/bin/python3
 [ -x $PY ] || PY=$(command -v python3 || true)
 [ -n "$PY" ] || need+=(python3-minimal)
 "$RUNT" spec --help >/dev/null 2>&1 || command -v runc >/dev/null || need+=(runc)
-if [ ${#need[@]} -gt 0 ]; then
-    echo "installing ${need[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1 ||
-        { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; } ||
-        { echo "FAIL install: apt-get install ${need[*]} failed"; echo "0 passed, 1 failed"; exit 1; }
-    [ -n "$PY" ] || PY=$(command -v python3)
-fi
+apt_install "${need[@]}"
+[ -n "$PY" ] || PY=$(command -v python3)
 
 # --- scratch root and clean-up --------------------------------------------------------------------
 IDS=()   # every container id this test may have created, with the --root it used
 PIDS=()  # every container pid seen
-# reap DIR...: kill what is left in these cgroup directories (this test's containers only) and
-# remove them, deepest first
-reap() {
-    local d p
-    for d in "$@"; do
-        [ -d "$d" ] || continue
-        find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null | while read -r p; do kill -9 "$p" 2>/dev/null; done
-    done
-    sleep 0.2
-    for d in "$@"; do
-        [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
-    done
-    return 0
-}
 cleanup() {
     set +e
     local e id root
@@ -93,10 +75,7 @@ chmod 1777 "$R/tmp"
 HL=$S/log
 mkdir -p "$R$HL"
 
-pass=0
-fail=0
-ok() { echo "PASS $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+# run and got of its own, in place of lib.sh's: stdin from $IN, stdout as the runtime wrote it
 run() { # CMD...: sets $rc, $out, $err; a timeout, stdin from /dev/null unless $IN names a file
     if [ $SECONDS -gt $BUDGET ]; then
         rc=124 out="" err="not run: the test's time budget (${BUDGET}s) is spent"

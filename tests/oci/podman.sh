@@ -17,6 +17,8 @@ set -euo pipefail
 RUNT=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") # absolute, keeping its file name
 [ -x "$RUNT" ] || { echo "$0: $1 is not an executable" >&2; exit 2; }
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$TOP/tests/oci/lib.sh"
 S=$TOP/.cache/podman-test
 IMG=localhost/runt-busybox:test
 T=30      # seconds any single podman command may take
@@ -30,13 +32,7 @@ command -v podman >/dev/null || need+=(podman)
 command -v conmon >/dev/null || need+=(conmon)
 [ -x /bin/busybox ] || need+=(busybox-static)
 command -v script >/dev/null || need+=(bsdutils)
-if [ ${#need[@]} -gt 0 ]; then
-    echo "installing ${need[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1 ||
-        { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; } ||
-        { echo "FAIL install: apt-get install ${need[*]} failed"; echo "0 passed, 1 failed"; exit 1; }
-fi
+apt_install "${need[@]}"
 command -v podman >/dev/null || { echo "FAIL install: no podman after apt-get"; echo "0 passed, 1 failed"; exit 1; }
 
 # --- scratch root and clean-up --------------------------------------------------------------------
@@ -48,20 +44,6 @@ for d in /sys/fs/cgroup/*/libpod_parent /sys/fs/cgroup/libpod_parent; do [ -d "$
 PODMAN=(podman --root "$S/root" --runroot "$S/runroot")
 export CONTAINERS_CONF=$S/containers.conf CONTAINERS_STORAGE_CONF=$S/storage.conf
 
-# reap DIR...: kill what is left in these cgroup directories (this test's containers only) and
-# remove them, deepest first
-reap() {
-    local d p
-    for d in "$@"; do
-        [ -d "$d" ] || continue
-        find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null | while read -r p; do kill -9 "$p" 2>/dev/null; done
-    done
-    sleep 0.2
-    for d in "$@"; do
-        [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
-    done
-    return 0
-}
 cleanup() {
     set +e
     local ids="" id
@@ -123,24 +105,6 @@ export TMPDIR=$S/imgtmp # podman update writes its resources file here
 
 # The runtime under its own name, and as "runc". With RUNT_TRACE, both go through a logging wrapper
 # of the same name.
-# tracer NAME: a wrapper named NAME that appends its argv, environment and open fds to
-# $RUNT_TRACE, then execs RUNT
-tracer() {
-    cat >"$S/bin/$1" <<EOF
-#!/bin/bash
-LOG='$(realpath -m "$RUNT_TRACE")' RT='$RUNT'
-EOF
-    cat >>"$S/bin/$1" <<'EOF'
-echo "=== ${0##*/} $*" >>"$LOG"
-echo "    env: $(env | grep -v -e '^_=' -e '^PATH=' | sort | tr '\n' ' ')" >>"$LOG"
-ls -l /proc/$$/fd >"$LOG.fds.$$" # ls, not a pipe or $(...): they would show fds of their own
-awk 'NR > 1 && $9 != 255 { printf "%s->%s ", $9, $11 }' "$LOG.fds.$$" | sed 's/^/    fds: /' >>"$LOG"
-echo >>"$LOG"
-rm -f "$LOG.fds.$$"
-exec "$RT" "$@"
-EOF
-    chmod +x "$S/bin/$1"
-}
 if [ -n "${RUNT_TRACE:-}" ]; then
     tracer runt
     tracer runc
@@ -172,32 +136,6 @@ if ! timeout $T unshare -m --propagation private sh -c 'mount -t tmpfs -o size=1
 fi
 
 # --- harness ----------------------------------------------------------------------------------------
-pass=0
-fail=0
-ok() { echo "PASS $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
-
-# run CMD...: runs with a timeout, sets $rc, $out (stdout without CRs) and $err (stderr)
-run() {
-    if [ $SECONDS -gt $BUDGET ]; then
-        rc=124 out="" err="not run: the test's time budget (${BUDGET}s) is spent"
-        return
-    fi
-    set +e
-    timeout -k 5 $T "$@" >"$S/out" 2>"$S/err" </dev/null
-    rc=$?
-    set -e
-    out=$(tr -d '\r' <"$S/out")
-    err=$(tr '\n' ' ' <"$S/err" | head -c 400)
-}
-# what happened, for a FAIL line
-got() { printf 'exit %s, stdout "%s", stderr "%s"' "$rc" "$(printf '%s' "$out" | tr '\n' '|' | head -c 200)" "$err"; }
-
-# expect NAME RC STDOUT: the last run exited RC and printed exactly STDOUT
-expect() {
-    if [ "$rc" = "$2" ] && [ "$out" = "$3" ]; then ok "$1"; else bad "$1" "want exit $2 and \"$3\", got $(got)"; fi
-}
-
 P=() # podman with the current --runtime
 prun() { run "${P[@]}" run --rm --pull never --network none "$@"; }
 prun_host() { run "${P[@]}" run --rm --pull never --network host "$@"; }
