@@ -109,35 +109,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 if [ -e "$S" ]; then cleanup; fi
-mkdir -p "$S"/{ctd-root,ctd-state,data,exec,bin,client}
+mkdir -p "$S"/{data,exec,bin,client}
 
-# containerd as in containerd.sh: its own root, state and sockets, only the plugins dockerd uses
-cat >"$S/containerd.toml" <<EOF
-version = 2
-root = "$S/ctd-root"
-state = "$S/ctd-state"
-disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.internal.v1.opt",
-  "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs",
-  "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.aufs",
-  "io.containerd.tracing.processor.v1.otlp"]
-
-[grpc]
-  address = "$S/containerd.sock"
-[ttrpc]
-  address = "$S/containerd.sock.ttrpc"
-EOF
-containerd --config "$S/containerd.toml" >"$S/containerd.log" 2>&1 &
-CTD_PID=$!
-for _ in $(seq 100); do
-    [ -S "$S/containerd.sock" ] && timeout 5 ctr --address "$S/containerd.sock" version >/dev/null 2>&1 && break
-    kill -0 $CTD_PID 2>/dev/null || break
-    sleep 0.1
-done
-if ! timeout 5 ctr --address "$S/containerd.sock" version >/dev/null 2>&1; then
-    echo "FAIL containerd: did not start: $(tail -n 3 "$S/containerd.log" | tr '\n' ' ' | head -c 400)"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+start_containerd
 
 # the runtime, possibly through a logging wrapper
 RT=$RUNT

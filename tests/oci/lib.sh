@@ -77,3 +77,34 @@ got() { printf 'exit %s, stdout "%s", stderr "%s"' "$rc" "$(printf '%s' "$out" |
 expect() {
     if [ "$rc" = "$2" ] && [ "$out" = "$3" ]; then ok "$1"; else bad "$1" "want exit $2 and \"$3\", got $(got)"; fi
 }
+
+# start_containerd: a private containerd under $S (its own root, state and sockets; the CRI plugin
+# and the snapshotters it cannot use here off), in the background as CTD_PID. A containerd that
+# does not answer `ctr version` within about 10 s fails the whole script, saying why.
+start_containerd() {
+    mkdir -p "$S/ctd-root" "$S/ctd-state"
+    cat >"$S/containerd.toml" <<EOF
+version = 2
+root = "$S/ctd-root"
+state = "$S/ctd-state"
+disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.internal.v1.opt",
+  "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs",
+  "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.aufs",
+  "io.containerd.tracing.processor.v1.otlp"]
+
+[grpc]
+  address = "$S/containerd.sock"
+[ttrpc]
+  address = "$S/containerd.sock.ttrpc"
+EOF
+    containerd --config "$S/containerd.toml" >"$S/containerd.log" 2>&1 &
+    CTD_PID=$!
+    for _ in $(seq 100); do
+        timeout 5 ctr --address "$S/containerd.sock" version >/dev/null 2>&1 && return 0
+        kill -0 "$CTD_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "FAIL containerd: did not start: $(tail -n 3 "$S/containerd.log" | tr '\n' ' ' | head -c 400)"
+    echo "0 passed, 1 failed"
+    exit 1
+}
