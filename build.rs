@@ -17,6 +17,10 @@ extern crate alloc;
 #[allow(dead_code)]
 #[path = "src/security/bpf.rs"]
 mod bpf;
+// The instruction type bpf.rs takes from its parent module (as in runt: sys/sock_filter.rs).
+#[path = "src/sys/sock_filter.rs"]
+mod sock_filter;
+use sock_filter::SockFilter;
 
 use bpf::{Action, Cmp, Filter, Op, AUDIT_ARCH_I386};
 use std::fmt::Write as _;

@@ -3,12 +3,12 @@
 
 use crate::cli::{RunArgs, CPU_PERIOD_US};
 use crate::error::{cat, Error, Result};
-use crate::security::bpf::SockFilter;
 use crate::security::caps::{self, Caps};
 use crate::security::devices;
 use crate::security::rlimits::{self, Rlimit};
 use crate::sys::mount::{MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY, MS_REC, MS_STRICTATIME};
 use crate::sys::process::{CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS};
+use crate::sys::seccomp::SockFilter;
 use crate::userns::{self, UserNs};
 use alloc::string::String;
 use alloc::vec::Vec;

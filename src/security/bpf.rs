@@ -4,6 +4,8 @@
 //! Pure and self-contained (no `crate::` paths, no `unsafe`, only `alloc::vec::Vec`), so that
 //! `build.rs` compiles runt's default profile with this very code: it includes the file with
 //! `#[path = "src/security/bpf.rs"] mod bpf;` and declares `extern crate alloc;` at its root.
+//! The one thing it takes from outside is the kernel's instruction, `SockFilter`, from its
+//! parent module (sys/sock_filter.rs, which build.rs includes as well).
 //!
 //! The program, in order:
 //! 1. the architecture: x86_64 goes on; each of `other_arches` gets the deny action (their
@@ -18,25 +20,10 @@
 //! Jump offsets are 8 bits: a conditional jump whose target is further than 255 instructions
 //! goes through a nearby copy of the target `ret`, or an unconditional `ja` (32-bit offset).
 
+use super::SockFilter;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
-
-/// One classic BPF instruction: the kernel's `struct sock_filter`.
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SockFilter {
-    pub code: u16,
-    pub jt: u8,
-    pub jf: u8,
-    pub k: u32,
-}
-
-impl SockFilter {
-    pub const fn new(code: u16, jt: u8, jf: u8, k: u32) -> SockFilter {
-        SockFilter { code, jt, jf, k }
-    }
-}
 
 /// `BPF_LD | BPF_W | BPF_ABS`: A = 32-bit word of `seccomp_data` at offset k.
 pub const LD_W_ABS: u16 = 0x20;

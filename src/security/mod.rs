@@ -5,6 +5,9 @@ pub mod devices;
 pub mod rlimits;
 pub mod seccomp;
 
+// The instruction the assembler (bpf.rs) builds, taken from its parent: see bpf.rs.
+use crate::sys::seccomp::SockFilter;
+
 /// "invalid --ulimit 'x': why": an option's value, and what is wrong with it.
 #[inline(never)]
 fn invalid(option: &str, value: &str, why: &str) -> crate::error::Error {

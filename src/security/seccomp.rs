@@ -1,9 +1,9 @@
 //! Seccomp filters: runt's default (Docker's default profile, compiled to BPF at build time by
 //! build.rs) and OCI `linux.seccomp` profiles, compiled at run time with the same assembler.
 
-use super::bpf::{Action, Cmp, Filter, Op, SockFilter, AUDIT_ARCH_I386};
+use super::bpf::{Action, Cmp, Filter, Op, AUDIT_ARCH_I386};
 use crate::error::{dec, push_dec, Error, OrSys, Result};
-use crate::sys::seccomp as sys;
+use crate::sys::seccomp::{self as sys, SockFilter};
 use alloc::string::String;
 use alloc::vec::Vec;
 use syscalls::Sysno;

@@ -16,6 +16,7 @@ pub mod process;
 pub mod rt;
 pub mod seccomp;
 pub mod signal;
+mod sock_filter;
 
 pub use errno::strerror;
 pub use syscalls::Errno;

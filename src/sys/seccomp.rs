@@ -1,9 +1,10 @@
 //! seccomp(2) and the no_new_privs bit.
 
 use super::{Errno, Result};
-use crate::security::bpf::SockFilter;
 use linux_raw_sys::prctl;
 use syscalls::{syscall, Sysno};
+
+pub use super::sock_filter::SockFilter;
 
 const SECCOMP_SET_MODE_FILTER: u32 = 1;
 
