@@ -3,7 +3,7 @@
 
 use crate::cgroup::Cgroup;
 use crate::error::{cat, dec_i, Error, OrSys, Result};
-use crate::launch::{exit_status, FORWARDED};
+use crate::launch::FORWARDED;
 use crate::oci::write::{open_path, sys_err};
 use crate::spec::Spec;
 use crate::state::State;
@@ -88,7 +88,7 @@ pub fn exec(st: &State, spec: &Spec, opts: &Options, write_pid: &mut dyn FnMut(i
     loop {
         let (p, raw) = process::wait4(pid, true).or_what("wait for the process")?;
         if p == pid {
-            return Ok(exit_status(raw));
+            return Ok(process::exit_status(raw));
         }
         match signal::wait(waited) {
             Ok(17) | Err(Errno::EINTR | Errno::EAGAIN) => {}

@@ -62,7 +62,7 @@ fn run(hook: &Hook, state: &str) -> Result<()> {
     loop {
         let (p, raw) = process::wait4(pid, limit_ms.is_some()).or_what("wait")?;
         if p == pid {
-            return match crate::launch::exit_status(raw) {
+            return match process::exit_status(raw) {
                 0 => Ok(()),
                 n => Err(Error::cat(&["exit status ", &dec_i(n.into())])),
             };

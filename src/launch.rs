@@ -6,7 +6,7 @@ use crate::error::{cat, push_dec, Error, OrSys, Result};
 use crate::oci::write::open_path;
 use crate::spec::Spec;
 use crate::state::{self, State};
-use crate::sys::process::{self, SIGKILL};
+use crate::sys::process::{self, exit_status, SIGKILL};
 use crate::sys::signal::{self, SigSet};
 use crate::sys::Errno;
 use crate::sys::{fs, net};
@@ -305,29 +305,5 @@ fn wait_forwarding(pid: i32, waited: SigSet) -> Result<i32> {
             }
             Err(e) => return Err(Error::sys(e, "wait for signals")),
         }
-    }
-}
-
-/// A raw wait status as a shell would report it: the exit code, or 128+N for signal N.
-#[inline(never)]
-pub fn exit_status(raw: i32) -> i32 {
-    let sig = raw & 0x7f;
-    if sig == 0 {
-        (raw >> 8) & 0xff
-    } else {
-        128 + sig
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::exit_status;
-
-    #[test]
-    fn statuses() {
-        assert_eq!(exit_status(0), 0);
-        assert_eq!(exit_status(3 << 8), 3);
-        assert_eq!(exit_status(9), 137);
-        assert_eq!(exit_status(15 | 0x80), 143); // core dumped
     }
 }

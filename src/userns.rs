@@ -5,7 +5,6 @@
 //! ids 1 and up). Root may ask for a user namespace with `--userns` and explicit maps.
 
 use crate::error::{cat, push_dec, Error, OrSys, Result};
-use crate::launch::exit_status;
 use crate::rootfs::cstr;
 use crate::sys::{fs, process};
 use alloc::string::String;
@@ -178,7 +177,7 @@ fn run_helper(prog: &CStr, pid: i32, maps: &[IdMap]) -> Result<()> {
         process::exit(127);
     }
     let (_, raw) = process::wait4(child, false).or_op("wait for", path)?;
-    match exit_status(raw) {
+    match process::exit_status(raw) {
         0 => Ok(()),
         n => {
             shown.push_str(": exit status ");

@@ -69,6 +69,17 @@ pub fn wait4(pid: i32, nohang: bool) -> Result<(i32, i32)> {
     unsafe { syscall!(Sysno::wait4, pid, &mut status as *mut i32, flags, 0) }.map(|p| (p as i32, status))
 }
 
+/// A raw wait status as a shell would report it: the exit code, or 128+N for signal N.
+#[inline(never)]
+pub fn exit_status(raw: i32) -> i32 {
+    let sig = raw & 0x7f;
+    if sig == 0 {
+        (raw >> 8) & 0xff
+    } else {
+        128 + sig
+    }
+}
+
 /// kill(2).
 #[inline]
 pub fn kill(pid: i32, sig: u32) -> Result<()> {
@@ -302,4 +313,17 @@ pub fn pidfd_open(pid: i32) -> Result<Fd> {
 pub fn setns(fd: &Fd, nstype: u32) -> Result<()> {
     // SAFETY: no memory is passed.
     unsafe { syscall!(Sysno::setns, fd.raw(), nstype) }.map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::exit_status;
+
+    #[test]
+    fn statuses() {
+        assert_eq!(exit_status(0), 0);
+        assert_eq!(exit_status(3 << 8), 3);
+        assert_eq!(exit_status(9), 137);
+        assert_eq!(exit_status(15 | 0x80), 143); // core dumped
+    }
 }
