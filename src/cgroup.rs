@@ -4,8 +4,8 @@
 //!
 //! Every file is written through a held directory descriptor (`write_file(dir, name, value)`).
 
+use crate::cstr::{cstr, open_path};
 use crate::error::{cat, dec, dec_i, push_dec, Error, OrSys, Result};
-use crate::rootfs::cstr;
 use crate::security::devices::{ebpf, v1_line, Rule};
 use crate::spec::Limits;
 use crate::sys::fs::{self, AT_REMOVEDIR, CWD, O_DIRECTORY, O_RDONLY, O_WRONLY};
@@ -217,7 +217,7 @@ impl Cgroup {
         let mut cg = Cgroup { leaf: String::new(), v2, dirs: Vec::new(), removed: true };
         for path in paths {
             let Some((parent_path, leaf)) = crate::text::rsplit(path, b'/') else { continue };
-            let parent = crate::oci::write::open_path(parent_path, O_DIRECTORY | O_RDONLY, 0, "open ")?;
+            let parent = open_path(parent_path, O_DIRECTORY | O_RDONLY, 0, "open ")?;
             let fd = match fs::openat(parent.raw(), &cstr(leaf)?, O_DIRECTORY | O_RDONLY, 0) {
                 Ok(fd) => fd,
                 Err(Errno::ENOENT) => continue,

@@ -2,8 +2,8 @@
 //! `--console-socket` (SCM_RIGHTS, as runc does), its slave the container's stdio and controlling
 //! terminal. Runs in the child, inside the container's mount namespace (its own devpts).
 
+use crate::cstr::NumPath;
 use crate::error::{cat, Error, Result};
-use crate::rootfs::NumPath;
 use crate::sys::{fs, net, process, Errno, Fd};
 use linux_raw_sys::ioctl::{TIOCGPTN, TIOCSCTTY, TIOCSPTLCK};
 

@@ -109,6 +109,18 @@ impl Error {
     }
 }
 
+/// An error without an errno, its message in pieces.
+#[inline(never)]
+pub fn fail(parts: &[&str]) -> Error {
+    Error::cat(parts)
+}
+
+/// A failed system call, the operation in pieces.
+#[inline(never)]
+pub fn sys_err(e: Errno, parts: &[&str]) -> Error {
+    Error::sys(e, cat(parts))
+}
+
 /// `f` applied to each item, stopping at the first error (a loop, not a `collect` of results).
 pub fn try_map<T, U>(items: &[T], f: impl Fn(&T) -> Result<U>) -> Result<alloc::vec::Vec<U>> {
     let mut out = alloc::vec::Vec::with_capacity(items.len());

@@ -2,9 +2,10 @@
 //! cgroup, then the same last steps as the container's init (identity, capabilities, seccomp).
 
 use crate::cgroup::Cgroup;
+use crate::cstr::open_path;
+use crate::error::sys_err;
 use crate::error::{cat, dec_i, Error, OrSys, Result};
 use crate::launch::FORWARDED;
-use crate::oci::write::{open_path, sys_err};
 use crate::spec::Spec;
 use crate::state::State;
 use crate::sys::signal::{self, SigSet};

@@ -1,13 +1,11 @@
 //! OCI hooks: programs run at points of the container's life with its state as JSON on stdin.
 
+use crate::cstr::{cstr, cstrs, ptrs};
 use crate::error::{cat, dec, dec_i, Error, OrSys, Result};
 use crate::oci::write::Object;
-use crate::rootfs::{cstr, cstrs};
 use crate::spec::{Hook, Spec};
 use crate::sys::{fs, process};
-use alloc::ffi::CString;
 use alloc::string::String;
-use alloc::vec::Vec;
 
 /// The OCI state of `spec`'s container as hooks receive it.
 pub fn state_json(spec: &Spec, pid: i32, status: &str) -> String {
@@ -27,16 +25,6 @@ pub fn run_all(hooks: &[Hook], state: &str, stage: &str) -> Result<()> {
         run(h, state).map_err(|e| e.context(&cat(&[stage, " hook ", &h.path])))?;
     }
     Ok(())
-}
-
-/// A null-terminated pointer array for execve.
-fn ptrs(v: &[CString]) -> Vec<*const u8> {
-    let mut out = Vec::new();
-    for c in v {
-        out.push(c.as_ptr().cast::<u8>());
-    }
-    out.push(core::ptr::null());
-    out
 }
 
 #[inline(never)]

@@ -4,17 +4,16 @@
 //! the one exception is a created container after `start`, whose runt is gone: it says on its own
 //! stderr why its command could not run.
 
+use crate::cstr::{cstr, cstrs, ptrs, NumPath};
 use crate::error::{cat, dec_i, push_dec, Error, OrSys, Result, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND};
 use crate::plan::Step;
-use crate::rootfs::{self, cstr};
+use crate::rootfs;
 use crate::security::{caps, rlimits, seccomp};
 use crate::spec::{Seccomp, Spec};
 use crate::sync::ChildEnd;
 use crate::sys::signal::{self, SigSet};
 use crate::sys::{fs, process, Errno, Fd};
 use crate::{console, hooks};
-use alloc::ffi::CString;
-use alloc::vec::Vec;
 
 /// What the child does once it is set up.
 pub enum Mode {
@@ -229,9 +228,8 @@ fn created(spec: &Spec, sync: &ChildEnd, fifo: Fd, pid: i32) -> Result<Error> {
         e
     };
     // Blocks until `runt start` opens the fifo for reading.
-    let w = fs::openat(fs::CWD, &rootfs::NumPath::fd(false, &fifo), fs::O_WRONLY, 0)
-        .or_what("open exec.fifo")
-        .map_err(after)?;
+    let w =
+        fs::openat(fs::CWD, &NumPath::fd(false, &fifo), fs::O_WRONLY, 0).or_what("open exec.fifo").map_err(after)?;
     fs::write_all(w.raw(), b"0").or_what("write exec.fifo").map_err(after)?;
     drop(fifo);
     // `w` stays open until execve closes it (O_CLOEXEC): `runt start` reads the fifo to its end,
@@ -264,17 +262,6 @@ fn container_hooks(spec: &Spec, sync: &ChildEnd, pid: i32, start_now: bool) -> R
     Ok(())
 }
 
-/// The pointers of an argv or envp for execve, null-terminated.
-#[inline(never)]
-pub fn ptrs(v: &[CString]) -> Vec<*const u8> {
-    let mut p = Vec::with_capacity(v.len() + 1);
-    for c in v {
-        p.push(c.as_ptr().cast::<u8>());
-    }
-    p.push(core::ptr::null());
-    p
-}
-
 /// The container's PATH, or the default one.
 fn search_path(spec: &Spec) -> &str {
     spec.env.iter().rev().find_map(|e| e.strip_prefix("PATH=")).unwrap_or(DEFAULT_PATH)
@@ -289,8 +276,8 @@ pub fn runtime_hooks(spec: &Spec) -> bool {
 /// known to be usable: the command as given and the file found (always with a '/').
 fn resolve(spec: &Spec) -> Result<(&str, alloc::string::String)> {
     let prog = spec.args.first().ok_or_else(|| Error::msg("process.args is empty"))?;
-    rootfs::cstrs(&spec.args)?;
-    rootfs::cstrs(&spec.env)?;
+    cstrs(&spec.args)?;
+    cstrs(&spec.env)?;
     let mut found_unusable = None;
     for dir in dirs(spec, prog) {
         let path = candidate(dir, prog);
@@ -328,7 +315,7 @@ fn candidate(dir: &str, prog: &str) -> alloc::string::String {
 /// A failed call on a number: "setuid 1000".
 #[inline(never)]
 fn op_n(errno: Errno, op: &str, n: u32) -> Error {
-    Error::op(errno, op, rootfs::NumPath::new(b"", n).as_str())
+    Error::op(errno, op, NumPath::new(b"", n).as_str())
 }
 
 /// `n` as `{:#x}` writes it: "0x" and lowercase hex digits without leading zeros.
@@ -356,7 +343,7 @@ pub fn exec(spec: &Spec) -> Error {
 /// naming `prog`.
 #[inline(never)]
 fn exec_as(spec: &Spec, prog: &str, file: &str) -> Error {
-    let (cargs, mut cenv) = match (rootfs::cstrs(&spec.args), rootfs::cstrs(&spec.env)) {
+    let (cargs, mut cenv) = match (cstrs(&spec.args), cstrs(&spec.env)) {
         (Ok(a), Ok(e)) => (a, e),
         (Err(e), _) | (_, Err(e)) => return e,
     };

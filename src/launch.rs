@@ -2,8 +2,8 @@
 //! release it, forward signals while it runs, and clean up whatever way it ends.
 
 use crate::cgroup::{self, Cgroup, Layout, Needs};
+use crate::cstr::open_path;
 use crate::error::{cat, push_dec, Error, OrSys, Result};
-use crate::oci::write::open_path;
 use crate::spec::Spec;
 use crate::state::{self, State};
 use crate::sys::process::{self, exit_status, SIGKILL};

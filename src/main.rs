@@ -10,6 +10,7 @@ extern crate alloc;
 mod cgroup;
 mod cli;
 mod console;
+mod cstr;
 mod error;
 mod exec;
 mod hooks;
@@ -52,7 +53,7 @@ pub fn main(args: Vec<&'static [u8]>, env: Vec<&'static [u8]>) -> i32 {
 #[inline(never)]
 fn log_error(g: &oci::cli::Global, e: &Error, plain: &str) {
     let Some(path) = g.log else { return };
-    let Ok(path) = rootfs::cstr(path) else { return };
+    let Ok(path) = cstr::cstr(path) else { return };
     let flags = sys::fs::O_WRONLY | sys::fs::O_CREAT | linux_raw_sys::general::O_APPEND;
     let Ok(fd) = sys::fs::openat(sys::fs::CWD, &path, flags, 0o644) else { return };
     let json;

@@ -5,6 +5,7 @@
 //! directory before it is mounted on, and volume targets are resolved with openat2's
 //! RESOLVE_IN_ROOT so a hostile symlink in the image cannot send a mount outside the rootfs.
 
+use crate::cstr::{cstr, NumPath};
 use crate::error::{cat, Error, OrSys, Result};
 use crate::plan::Step;
 use crate::security::devices;
@@ -22,32 +23,6 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::ffi::CStr;
 use linux_raw_sys::general::{S_IFBLK, S_IFCHR};
-
-/// Makes a C string of text that came from argv or the plan (no interior NULs possible from
-/// argv; anything else is refused rather than truncated).
-/// Each of `v` as a C string.
-#[inline(never)]
-pub fn cstrs(v: &[String]) -> Result<Vec<CString>> {
-    crate::error::try_map(v, |s| cstr(s))
-}
-
-pub fn cstr(s: &str) -> Result<CString> {
-    CString::new(s).map_err(|_| {
-        // The text as given, its NUL bytes shown as `\0`.
-        let mut shown = String::from("a NUL byte in '");
-        for c in s.chars() {
-            match c {
-                '\0' => shown.push_str("\\0"),
-                c => shown.push(c),
-            }
-        }
-        shown.push('\'');
-        Error::msg(shown)
-    })
-}
-
-// C strings are shown through `to_str`: they are made from text here (`cstr`) or constants, so
-// it never fails, and `to_string_lossy` would bring 900 bytes of lossy decoding along.
 
 /// Directories the new root may be bound onto before pivot_root. Any will do: it is covered only
 /// in the container's private mount namespace, and each is covered again by a fresh mount inside.
@@ -237,61 +212,6 @@ struct Builder<'a> {
     host_root: bool,
     /// The container's own /proc is mounted: descriptors are reached through it.
     proc_ready: bool,
-}
-
-/// A path ending in a number (`/proc/self/fd/N`, `/dev/pts/N`) as a C string in a buffer of its
-/// own: no allocation, no error path and nothing to free at each of the places that name one.
-#[derive(Default)]
-pub struct NumPath([u8; 32]);
-
-impl NumPath {
-    /// The path of `fd` through /proc; `relative`: `proc/self/fd/N`, under the cwd.
-    pub fn fd(relative: bool, fd: &Fd) -> NumPath {
-        let prefix = b"/proc/self/fd/".get(usize::from(relative)..).unwrap_or_default();
-        // An open descriptor is never negative.
-        NumPath::new(prefix, fd.raw().unsigned_abs())
-    }
-
-    /// `prefix` (at most 21 bytes: with 10 digits the NUL stays in the buffer) and `n` in decimal.
-    #[inline(never)]
-    pub fn new(prefix: &[u8], mut n: u32) -> NumPath {
-        let mut b = [0u8; 32];
-        for (d, s) in b.iter_mut().zip(prefix) {
-            *d = *s;
-        }
-        let mut end = prefix.len();
-        let mut t = n;
-        loop {
-            end += 1;
-            t /= 10;
-            if t == 0 {
-                break;
-            }
-        }
-        loop {
-            end -= 1;
-            if let Some(d) = b.get_mut(end) {
-                *d = b'0' + (n % 10) as u8;
-            }
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        NumPath(b)
-    }
-
-    /// The path as text, for messages.
-    pub fn as_str(&self) -> &str {
-        self.to_str().unwrap_or_default()
-    }
-}
-
-impl core::ops::Deref for NumPath {
-    type Target = CStr;
-    fn deref(&self) -> &CStr {
-        CStr::from_bytes_until_nul(&self.0).unwrap_or_default()
-    }
 }
 
 impl Builder<'_> {
@@ -626,27 +546,6 @@ mod tests {
         assert!(d.join("runt-z").is_file());
         assert!(!std::path::Path::new("/runt-x").exists());
         std::fs::remove_dir_all(&d).unwrap();
-    }
-
-    #[test]
-    fn descriptor_paths() {
-        for (raw, relative) in [(0, false), (7, true), (10, false), (1234, true), (i32::MAX, false)] {
-            let fd = Fd::from_raw(raw);
-            let want = format!("{}proc/self/fd/{raw}", if relative { "" } else { "/" });
-            assert_eq!(NumPath::fd(relative, &fd).as_str(), want);
-            fd.into_raw();
-        }
-        assert_eq!(NumPath::new(b"/dev/pts/", u32::MAX).as_str(), "/dev/pts/4294967295");
-        assert_eq!(NumPath::default().as_str(), "");
-    }
-
-    #[test]
-    fn nul_bytes_are_shown() {
-        for s in ["a\0b", "\0", "x\0\0", "\0y"] {
-            let want = format!("a NUL byte in '{}'", s.replace('\0', "\\0"));
-            assert_eq!(cstr(s).unwrap_err().what, want);
-        }
-        assert_eq!(cstr("fine").unwrap().as_bytes(), b"fine");
     }
 
     #[test]

@@ -2,10 +2,10 @@
 //! under the state root (`--root`, default /run/runt), holding `state.json` (written atomically)
 //! and, between create and start, the `exec.fifo` the container waits on.
 
-use crate::error::{Error, Result};
+use crate::cstr::{cstr, open_path};
+use crate::error::{fail, sys_err, Error, Result};
 use crate::oci::json;
-use crate::oci::write::{self, cat, fail, int, sys_err, Object};
-use crate::rootfs::cstr;
+use crate::oci::write::{self, cat, int, Object};
 use crate::sys::{fs, process, Errno, Fd};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -118,7 +118,7 @@ impl Dir {
         let problem = if taken {
             " already exists"
         } else {
-            match write::open_path(&path, fs::O_DIRECTORY | fs::O_RDONLY, 0, "open ") {
+            match open_path(&path, fs::O_DIRECTORY | fs::O_RDONLY, 0, "open ") {
                 Ok(fd) => return Ok(Dir { path, fd }),
                 Err(e) if e.errno == Some(Errno::ENOENT) => " does not exist",
                 Err(e) => return Err(e),
@@ -203,7 +203,7 @@ impl Dir {
 
 /// The ids of every container under `root`.
 pub fn list(root: &str) -> Result<Vec<String>> {
-    match write::open_path(root, fs::O_DIRECTORY | fs::O_RDONLY, 0, "open ") {
+    match open_path(root, fs::O_DIRECTORY | fs::O_RDONLY, 0, "open ") {
         Ok(fd) => {
             // Sorted by list_dir.
             fs::list_dir(fd.raw()).map_err(|e| sys_err(e, &["read ", root]))

@@ -4,8 +4,8 @@
 //! newgidmap are installed and /etc/subuid and /etc/subgid give the user ranges, those ranges to
 //! ids 1 and up). Root may ask for a user namespace with `--userns` and explicit maps.
 
+use crate::cstr::{cstr, ptrs};
 use crate::error::{cat, push_dec, Error, OrSys, Result};
-use crate::rootfs::cstr;
 use crate::sys::{fs, process};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -169,7 +169,7 @@ fn run_helper(prog: &CStr, pid: i32, maps: &[IdMap]) -> Result<()> {
     for a in shown.split(' ') {
         cargs.push(cstr(a)?);
     }
-    let argv = crate::init::ptrs(&cargs);
+    let argv = ptrs(&cargs);
     let envp: [*const u8; 1] = [core::ptr::null()];
     let child = process::clone_fork(0).or_op("fork for", path)?;
     if child == 0 {

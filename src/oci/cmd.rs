@@ -3,10 +3,11 @@
 
 use super::cli::{Args, Cmd, Global};
 use super::config;
-use super::write::{self, cat, fail, int, open_path, parse_json, sys_err};
+use super::write::{self, cat, int, parse_json};
 use crate::cgroup::Cgroup;
+use crate::cstr::{cstr, open_path};
+use crate::error::{fail, sys_err};
 use crate::error::{Error, OrSys, Result};
-use crate::rootfs::cstr;
 use crate::spec::Spec;
 use crate::state::{self, Dir, State, Status};
 use crate::sys::{fs, process, Errno};

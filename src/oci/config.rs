@@ -39,7 +39,7 @@ use linux_raw_sys::general::{
 /// Reads `<bundle_dir>/config.json` (at most 4 MiB) and maps it.
 pub fn load(bundle_dir: &str, id: &str) -> Result<Spec> {
     let path = cat(&[bundle_dir.trim_end_matches(crate::text::SLASH), "/config.json"]);
-    let fd = super::write::open_path(&path, fs::O_RDONLY, 0, "open ")?;
+    let fd = crate::cstr::open_path(&path, fs::O_RDONLY, 0, "open ")?;
     // Grown as needed: a config is usually a few KB; one byte past the limit makes the parser refuse.
     let mut buf: Vec<u8> = Vec::new();
     let mut len = 0;

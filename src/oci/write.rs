@@ -1,8 +1,6 @@
 //! Writing JSON: just what state, features and events output need.
 
 use crate::error::{push_dec, Error, Result};
-use crate::rootfs::cstr;
-use crate::sys::{fs, Errno, Fd};
 use alloc::string::String;
 
 /// Appends `s` as a JSON string literal.
@@ -33,24 +31,6 @@ pub fn string(out: &mut String, s: &str) {
 }
 
 pub use crate::error::cat;
-
-/// An error without an errno, its message in pieces.
-#[inline(never)]
-pub fn fail(parts: &[&str]) -> Error {
-    Error::cat(parts)
-}
-
-/// A failed system call, the operation in pieces.
-#[inline(never)]
-pub fn sys_err(e: Errno, parts: &[&str]) -> Error {
-    Error::sys(e, cat(parts))
-}
-
-/// openat(2) from runt's cwd; a failure names `op` and the path.
-#[inline(never)]
-pub fn open_path(path: &str, flags: u32, mode: u32, op: &str) -> Result<Fd> {
-    fs::openat(fs::CWD, &cstr(path)?, flags, mode).map_err(|e| sys_err(e, &[op, path]))
-}
 
 /// JSON text read from `name`; a syntax error names it.
 #[inline(never)]
