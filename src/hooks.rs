@@ -2,7 +2,7 @@
 
 use crate::cstr::{cstr, cstrs, ptrs};
 use crate::error::{cat, dec, dec_i, Error, OrSys, Result};
-use crate::oci::write::Object;
+use crate::json::{self, Object};
 use crate::spec::{Hook, Spec};
 use crate::sys::{fs, process};
 use alloc::string::String;
@@ -15,7 +15,7 @@ pub fn state_json(spec: &Spec, pid: i32, status: &str) -> String {
         .str("status", status)
         .num("pid", i64::from(pid))
         .str("bundle", &spec.oci.bundle)
-        .raw("annotations", &crate::oci::write::pairs(&spec.oci.annotations))
+        .raw("annotations", &json::pairs(&spec.oci.annotations))
         .finish()
 }
 

@@ -15,6 +15,7 @@ mod error;
 mod exec;
 mod hooks;
 mod init;
+mod json;
 mod launch;
 mod oci;
 mod plan;
@@ -58,7 +59,7 @@ fn log_error(g: &oci::cli::Global, e: &Error, plain: &str) {
     let Ok(fd) = sys::fs::openat(sys::fs::CWD, &path, flags, 0o644) else { return };
     let json;
     let line = if g.log_json {
-        let o = oci::write::Object::new().str("level", "error").str("msg", &e.render());
+        let o = json::Object::new().str("level", "error").str("msg", &e.render());
         json = o.str("time", &state::timestamp()).finish() + "\n";
         &json
     } else {

@@ -3,9 +3,8 @@
 //! and, between create and start, the `exec.fifo` the container waits on.
 
 use crate::cstr::{cstr, open_path};
-use crate::error::{fail, sys_err, Error, Result};
-use crate::oci::json;
-use crate::oci::write::{self, cat, int, Object};
+use crate::error::{cat, dec_i, fail, sys_err, Error, Result};
+use crate::json::{self, Object};
 use crate::sys::{fs, process, Errno, Fd};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -180,7 +179,7 @@ impl Dir {
         let name = cat(&[&self.path, "/state.json"]);
         let shown = |e| sys_err(e, &[&name]);
         let buf = crate::cgroup::read_bytes(self.fd.raw(), c"state.json", 256 * 1024).map_err(shown)?;
-        let v = write::parse_json(&buf, &name)?;
+        let v = json::parse_json(&buf, &name)?;
         let mut st = State::default();
         match from_json(&v, &mut st) {
             Some(()) => Ok(st),
@@ -215,7 +214,7 @@ pub fn list(root: &str) -> Result<Vec<String>> {
 
 /// Field 22 (starttime) of /proc/PID/stat, and whether the process is a zombie.
 pub fn pid_start(pid: i32) -> Option<(u64, bool)> {
-    let text = read_small(&cat(&["/proc/", &int(pid.into()), "/stat"]))?;
+    let text = read_small(&cat(&["/proc/", &dec_i(pid.into()), "/stat"]))?;
     // The command name (field 2) may hold spaces and parentheses: count from the last ')'. The
     // kernel separates the fields by one space: a byte search and a split on ' ' do (this was the
     // only user of the reverse char searcher and of split_whitespace).
@@ -265,7 +264,7 @@ impl State {
             .str("rootfs", &self.rootfs)
             .str("created", &self.created)
             .str("owner", "")
-            .raw("annotations", &write::pairs(&self.annotations))
+            .raw("annotations", &json::pairs(&self.annotations))
             .finish()
     }
 }
@@ -289,8 +288,8 @@ fn to_json(st: &State) -> String {
         .str("rootfs", &st.rootfs)
         .str("created", &st.created)
         .str("oci_version", &st.oci_version)
-        .raw("annotations", &write::pairs(&st.annotations))
-        .raw("cgroups", &write::strings(st.cgroups.iter().map(String::as_str)))
+        .raw("annotations", &json::pairs(&st.annotations))
+        .raw("cgroups", &json::strings(st.cgroups.iter().map(String::as_str)))
         .finish()
 }
 
@@ -375,7 +374,7 @@ pub fn signal(st: &State, sig: u32) -> Result<()> {
     if !st.alive() {
         return Err(fail(&["container ", &st.id, " is not running"]));
     }
-    process::kill(st.pid, sig).map_err(|e| sys_err(e, &["kill ", &st.id, " (pid ", &int(st.pid.into()), ")"]))
+    process::kill(st.pid, sig).map_err(|e| sys_err(e, &["kill ", &st.id, " (pid ", &dec_i(st.pid.into()), ")"]))
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 //! type, `rsplit_once(char)` pulls in the reverse UTF-8 searcher, `lines`/`trim` the Unicode
 //! whitespace tables. These read only ASCII, which is all kernel files and runt's options hold.
 
+use alloc::string::String;
+
 /// A decimal number with an optional '+', as `str::parse::<u64>` reads it.
 #[inline(never)]
 pub fn uint(s: &str) -> Option<u64> {
@@ -49,6 +51,16 @@ pub const SLASH: fn(char) -> bool = |c| c == '/';
 pub fn rsplit(s: &str, sep: u8) -> Option<(&str, &str)> {
     let i = s.bytes().rposition(|b| b == sep)?;
     Some((s.get(..i)?, s.get(i + 1..)?))
+}
+
+/// Appends `s` left-aligned in `width` columns (as `{:<width}` would).
+#[inline(never)]
+pub fn pad(out: &mut String, s: &str, width: usize) {
+    out.push_str(s);
+    // Columns are characters: count the bytes that start one.
+    for _ in s.bytes().filter(|b| b & 0xc0 != 0x80).count()..width {
+        out.push(' ');
+    }
 }
 
 #[cfg(test)]

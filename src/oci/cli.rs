@@ -2,9 +2,8 @@
 //! start, state, kill, delete, run --bundle, exec, list, ps, pause, resume, update, events,
 //! features, spec. Each command's options are defined once in a table; help comes from it.
 
-use super::write::cat;
 use crate::cli::help_line;
-use crate::error::{Error, Result};
+use crate::error::{cat, Error, Result};
 use alloc::string::String;
 use alloc::vec::Vec;
 

@@ -3,11 +3,11 @@
 
 use super::cli::{Args, Cmd, Global};
 use super::config;
-use super::write::{self, cat, int, parse_json};
 use crate::cgroup::Cgroup;
 use crate::cstr::{cstr, open_path};
-use crate::error::{fail, sys_err};
+use crate::error::{cat, dec_i, fail, sys_err};
 use crate::error::{Error, OrSys, Result};
+use crate::json::{self, parse_json};
 use crate::spec::Spec;
 use crate::state::{self, Dir, State, Status};
 use crate::sys::{fs, process, Errno};
@@ -125,7 +125,7 @@ fn preserved_fds(a: &Args) -> Result<u32> {
     // No process has a million descriptors open; the bound keeps 3 + N from overflowing.
     let n = crate::text::unsigned::<u32>(v).filter(|&n| n <= 1 << 20).ok_or_else(|| invalid("", "preserve-fds", v))?;
     for fd in 3..3 + n {
-        fs::check_open(fd).map_err(|e| sys_err(e, &["--preserve-fds ", v, ": descriptor ", &int(fd.into())]))?;
+        fs::check_open(fd).map_err(|e| sys_err(e, &["--preserve-fds ", v, ": descriptor ", &dec_i(fd.into())]))?;
     }
     Ok(n)
 }
@@ -157,7 +157,7 @@ fn write_new(path: &str, flags: u32, text: &str) -> Result<()> {
 
 fn write_pid_file(path: &str, pid: i32) -> Result<()> {
     let tmp = cat(&[path, ".runt-tmp"]);
-    write_new(&tmp, fs::O_TRUNC, &int(pid.into()))?;
+    write_new(&tmp, fs::O_TRUNC, &dec_i(pid.into()))?;
     fs::renameat(fs::CWD, &cstr(&tmp)?, &cstr(path)?).map_err(|e| sys_err(e, &["rename ", &tmp, " to ", path]))
 }
 
@@ -185,7 +185,7 @@ fn create(spec: &Spec, dir: Dir, a: &Args, warn: &mut dyn FnMut(&str)) -> Result
 /// containerd's --pidfd-socket: a pidfd of the container's init, sent over a unix socket.
 #[inline(never)]
 fn send_pidfd(sock: &str, pid: i32) -> Result<()> {
-    let pidfd = process::pidfd_open(pid).map_err(|e| sys_err(e, &["pidfd_open ", &int(pid.into())]))?;
+    let pidfd = process::pidfd_open(pid).map_err(|e| sys_err(e, &["pidfd_open ", &dec_i(pid.into())]))?;
     let s = crate::sys::net::unix_connect(sock.as_bytes()).map_err(|e| sys_err(e, &["connect to ", sock]))?;
     crate::sys::net::send_fd(s.raw(), b"pidfd", pidfd.raw()).map_err(|e| sys_err(e, &["send a pidfd over ", sock]))
 }
@@ -341,7 +341,7 @@ fn delete(root: &str, id: &str, force: bool, warn: &mut dyn FnMut(&str)) -> Resu
         }
     }
     if !wait_gone(st) {
-        return Err(fail(&["container ", id, " (pid ", &int(st.pid.into()), ") did not stop"]));
+        return Err(fail(&["container ", id, " (pid ", &dec_i(st.pid.into()), ") did not stop"]));
     }
     cg.remove_all()?;
     bundle_hooks(st, id, Status::Stopped, warn);
@@ -351,7 +351,7 @@ fn delete(root: &str, id: &str, force: bool, warn: &mut dyn FnMut(&str)) -> Resu
 /// One line of the `list` table.
 fn row(out: &mut String, cols: [&str; 5]) {
     for (c, w) in cols.iter().zip([20, 8, 10, 40, 0]) {
-        write::pad(out, c, w);
+        crate::text::pad(out, c, w);
         out.push(if w == 0 { '\n' } else { ' ' });
     }
 }
@@ -380,7 +380,7 @@ fn list(root: &str, a: &Args) -> Result<()> {
             out.push_str(&st.oci_json(status));
         } else {
             let pid = if status == Status::Stopped { 0 } else { st.pid };
-            row(&mut out, [&id, &int(pid.into()), status.name(), &st.bundle, &st.created]);
+            row(&mut out, [&id, &dec_i(pid.into()), status.name(), &st.bundle, &st.created]);
         }
     }
     if json_out {
@@ -396,7 +396,7 @@ fn ps(root: &str, id: &str, a: &Args) -> Result<()> {
     let json_out = a.get("format") == Some("json");
     let mut out = String::from(if json_out { "[" } else { "PID     CMD\n" });
     for p in pids {
-        let p = int(p.into());
+        let p = dec_i(p.into());
         if json_out {
             if out.len() > 1 {
                 out.push(',');
@@ -404,7 +404,7 @@ fn ps(root: &str, id: &str, a: &Args) -> Result<()> {
             out.push_str(&p);
         } else {
             let comm = state::read_small(&cat(&["/proc/", &p, "/comm"])).unwrap_or_default();
-            write::pad(&mut out, &p, 7);
+            crate::text::pad(&mut out, &p, 7);
             out.push(' ');
             out.push_str(comm.trim_ascii());
             out.push('\n');
@@ -526,7 +526,7 @@ fn read_all(fd: i32) -> Result<Vec<u8>> {
 
 /// The JSON in file `src` (or stdin for "-" when `stdin`); errors name it.
 #[inline(never)]
-fn read_json(src: &str, stdin: bool) -> Result<super::json::Value> {
+fn read_json(src: &str, stdin: bool) -> Result<json::Value> {
     let text = if stdin && src == "-" { read_all(0)? } else { read_path(src)? };
     parse_json(&text, src)
 }
@@ -554,7 +554,7 @@ fn events(root: &str, id: &str) -> Result<()> {
         )
     };
     let mut out = String::from(r#"{"type":"stats","id":"#);
-    write::string(&mut out, id);
+    json::string(&mut out, id);
     let fields = [
         (r#","data":{"cpu":{"usage":{"total":"#, cpu_total),
         (r#"}},"memory":{"usage":{"usage":"#, mem_usage),
@@ -564,7 +564,7 @@ fn events(root: &str, id: &str) -> Result<()> {
     ];
     for (key, n) in fields {
         out.push_str(key);
-        out.push_str(&int(n));
+        out.push_str(&dec_i(n));
     }
     out.push_str("}}}");
     print(out);
@@ -580,7 +580,7 @@ fn features() -> String {
             oci_version!(),
             r#"","hooks":["prestart","createRuntime","createContainer","startContainer","poststart","poststop"],"mountOptions":"#
         ),
-        &write::strings(config::MOUNT_OPTIONS.iter().copied()),
+        &json::strings(config::MOUNT_OPTIONS.iter().copied()),
         r#","linux":{"namespaces":["cgroup","ipc","mount","network","pid","user","uts"],"capabilities":["#,
     ]);
     // Capability names are plain upper-case words: nothing to escape.
@@ -623,7 +623,6 @@ fn spec(a: &Args) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oci::json;
 
     #[test]
     fn signals() {

@@ -15,9 +15,9 @@
 //!   only then is that value looked up in the document (by address) to name its path. Reading
 //!   passes plain `&Value`s around, which keeps this module small.
 
-use super::json::Value;
 use crate::cli::CPU_PERIOD_US;
 use crate::error::{cat, push_dec, Error, OrSys, Result};
+use crate::json::{self, Value};
 use crate::security::caps::{self, Caps};
 use crate::security::devices::{self, Kind, Rule};
 use crate::security::rlimits::{self, Rlimit};
@@ -43,12 +43,12 @@ pub fn load(bundle_dir: &str, id: &str) -> Result<Spec> {
     // Grown as needed: a config is usually a few KB; one byte past the limit makes the parser refuse.
     let mut buf: Vec<u8> = Vec::new();
     let mut len = 0;
-    while len == buf.len() && len <= super::json::MAX_INPUT {
-        buf.resize((2 * len).clamp(64 << 10, super::json::MAX_INPUT + 1), 0);
+    while len == buf.len() && len <= json::MAX_INPUT {
+        buf.resize((2 * len).clamp(64 << 10, json::MAX_INPUT + 1), 0);
         len += fs::read_full(fd.raw(), buf.get_mut(len..).unwrap_or_default()).or_op("read", &path)?;
     }
     buf.truncate(len);
-    let v = super::write::parse_json(&buf, &path)?;
+    let v = json::parse_json(&buf, &path)?;
     from_json(&v, bundle_dir, id)
 }
 
@@ -1035,7 +1035,6 @@ fn hooks(top: &Value, hooks: &mut Hooks) -> Res<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oci::json;
     use crate::security::bpf::{vm, Action};
     use std::string::ToString;
     use std::vec;

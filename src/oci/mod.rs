@@ -2,6 +2,4 @@
 pub mod cli;
 pub mod cmd;
 pub mod config;
-pub mod json;
 pub mod template;
-pub mod write;

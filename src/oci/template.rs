@@ -68,7 +68,7 @@ pub fn config(rootless: bool, uid: u32, gid: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oci::json;
+    use crate::json;
 
     #[test]
     fn both_variants_are_json() {

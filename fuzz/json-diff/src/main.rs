@@ -4,11 +4,19 @@
 
 extern crate alloc;
 
-#[path = "../../../src/oci/json.rs"]
+// The reader as runt builds it: read.rs takes its tree from `super::value` and reads digits
+// with `crate::text`, so both come along at this crate's root.
+#[path = "../../../src/json/read.rs"]
 #[allow(dead_code)]
 mod json;
+#[path = "../../../src/text.rs"]
+#[allow(dead_code)]
+mod text;
+#[path = "../../../src/json/value.rs"]
+#[allow(dead_code)]
+mod value;
 
-use json::{Number, Value};
+use value::{Number, Value};
 use std::io::{Read, Write};
 
 fn main() {

@@ -1,6 +1,6 @@
 //! Writing JSON: just what state, features and events output need.
 
-use crate::error::{push_dec, Error, Result};
+use crate::error::push_dec;
 use alloc::string::String;
 
 /// Appends `s` as a JSON string literal.
@@ -28,35 +28,6 @@ pub fn string(out: &mut String, s: &str) {
         }
     }
     out.push('"');
-}
-
-pub use crate::error::cat;
-
-/// JSON text read from `name`; a syntax error names it.
-#[inline(never)]
-pub fn parse_json(text: &[u8], name: &str) -> Result<super::json::Value> {
-    super::json::parse(text).map_err(|e| {
-        // The numbers written in place: no string of their own to make and free.
-        let mut m = cat(&[name, ": line "]);
-        push_dec(&mut m, e.line.into());
-        m.push_str(", column ");
-        push_dec(&mut m, e.column.into());
-        m.push_str(": ");
-        m.push_str(e.msg);
-        Error::msg(m)
-    })
-}
-
-pub use crate::error::dec_i as int;
-
-/// Appends `s` left-aligned in `width` columns (as `{:<width}` would).
-#[inline(never)]
-pub fn pad(out: &mut String, s: &str, width: usize) {
-    out.push_str(s);
-    // Columns are characters: count the bytes that start one.
-    for _ in s.bytes().filter(|b| b & 0xc0 != 0x80).count()..width {
-        out.push(' ');
-    }
 }
 
 /// Builds one JSON object, members in the order added.
@@ -147,7 +118,7 @@ mod tests {
             .raw("list", &strings(["x", "y"].into_iter()))
             .finish();
         assert_eq!(text, r#"{"id":"a\"b\\c\n\u0001","pid":-3,"list":["x","y"]}"#);
-        let v = crate::oci::json::parse(text.as_bytes()).unwrap();
+        let v = crate::json::parse(text.as_bytes()).unwrap();
         assert_eq!(v.get("id").and_then(|v| v.as_str()), Some("a\"b\\c\n\u{1}"));
     }
 }
