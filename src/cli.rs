@@ -3,6 +3,8 @@
 //! together is checked when the `Spec` is built.
 
 use crate::error::{cat, Error, Result};
+use crate::spec::CPU_PERIOD_US;
+use crate::text::{digits, help_line, parse_size};
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -154,31 +156,6 @@ fn run_usage() -> String {
     s
 }
 
-/// One line of a help text: "  -s, --long VALUE" left-aligned in `width` columns (all of them
-/// ASCII), a space, the help. Shared by every help text: one copy of the layout code.
-#[inline(never)]
-pub fn help_line(s: &mut String, short: u8, dashes: &str, long: &str, value: &str, width: usize, help: &str) {
-    let start = s.len();
-    s.push_str("  ");
-    if short != 0 {
-        s.push('-');
-        s.push(char::from(short));
-        s.push_str(", ");
-    }
-    s.push_str(dashes);
-    s.push_str(long);
-    if !value.is_empty() {
-        s.push(' ');
-        s.push_str(value);
-    }
-    while s.len() < start + 2 + width {
-        s.push(' ');
-    }
-    s.push(' ');
-    s.push_str(help);
-    s.push('\n');
-}
-
 /// Parses the whole command line (without argv[0]).
 pub fn parse(args: &[&str]) -> Result<Command> {
     let Some((&first, rest)) = args.split_first() else {
@@ -312,40 +289,6 @@ fn bad_value(name: &str, v: &str) -> Error {
     Error::cat(&["invalid value '", v, "' for --", name])
 }
 
-/// `512`, `64k`, `32m`, `1g` (also `32M`, `32mb`): bytes.
-pub fn parse_size(v: &str) -> Option<u64> {
-    let mut s = v.as_bytes();
-    if let [rest @ .., b'b' | b'B'] = s {
-        s = rest;
-    }
-    let (num, mult) = match s {
-        [num @ .., b'k' | b'K'] => (num, 1u64 << 10),
-        [num @ .., b'm' | b'M'] => (num, 1 << 20),
-        [num @ .., b'g' | b'G'] => (num, 1 << 30),
-        _ => (s, 1),
-    };
-    digits(num)?.checked_mul(mult).filter(|&n| n > 0)
-}
-
-/// A non-empty run of ASCII digits as a number: no sign, no overflow.
-#[inline(never)]
-fn digits(s: &[u8]) -> Option<u64> {
-    if s.is_empty() {
-        return None;
-    }
-    let mut n = 0u64;
-    for &b in s {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
-    }
-    Some(n)
-}
-
-/// CFS period runt uses for `--cpus` (the kernel's and Docker's default), in microseconds.
-pub const CPU_PERIOD_US: u64 = 100_000;
-
 /// `--cpus F` as a CFS quota in microseconds per `CPU_PERIOD_US`: "0.5" -> 50000.
 /// At least 1 ms (the kernel's minimum quota), at most 1024 CPUs.
 #[inline(never)]
@@ -426,23 +369,6 @@ mod tests {
         assert_eq!(err(&["run", "--pids-limit", "lots", "x"]), "invalid value 'lots' for --pids-limit");
         assert_eq!(err(&["run", "--memory", "12q", "x"]), "invalid value '12q' for --memory");
         assert_eq!(err(&["run", "--name", "x"]), "run: no command given (see 'runt run --help')");
-    }
-
-    #[test]
-    fn sizes() {
-        assert_eq!(parse_size("512"), Some(512));
-        assert_eq!(parse_size("64k"), Some(65536));
-        assert_eq!(parse_size("32M"), Some(32 << 20));
-        assert_eq!(parse_size("32mb"), Some(32 << 20));
-        assert_eq!(parse_size("2g"), Some(2 << 30));
-        assert_eq!(parse_size("1kB"), Some(1024));
-        assert_eq!(parse_size("7B"), Some(7));
-        assert_eq!(parse_size("3G"), Some(3 << 30));
-        for bad in
-            ["", "k", "b", "kb", "0", "-1", "+1", "1.5m", "1t", "1bk", "99999999999999999999", "18446744073709551615g"]
-        {
-            assert_eq!(parse_size(bad), None, "{bad}");
-        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `Spec`: the one checked description of a container. `runt run`'s flags produce it (and later an
 //! OCI config.json); nothing downstream knows which door it came through.
 
-use crate::cli::{RunArgs, CPU_PERIOD_US};
+use crate::cli::RunArgs;
 use crate::error::{cat, Error, Result};
 use crate::security::caps::{self, Caps};
 use crate::security::devices;
@@ -203,6 +203,10 @@ fn default_mounts(host_root: bool) -> Vec<Mount> {
     }
     m
 }
+
+/// The CFS period runt uses for `--cpus` and for OCI limits that give no period (the kernel's
+/// and Docker's default), in microseconds.
+pub const CPU_PERIOD_US: u64 = 100_000;
 
 #[derive(Debug, PartialEq, Default, Clone)]
 pub struct Limits {

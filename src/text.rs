@@ -1,6 +1,7 @@
 //! Small text helpers that stand in for core's generic ones: `str::parse` is one copy per integer
 //! type, `rsplit_once(char)` pulls in the reverse UTF-8 searcher, `lines`/`trim` the Unicode
 //! whitespace tables. These read only ASCII, which is all kernel files and runt's options hold.
+//! Also what both command lines share: sizes (`64k`), help lines and table columns.
 
 use alloc::string::String;
 
@@ -63,6 +64,62 @@ pub fn pad(out: &mut String, s: &str, width: usize) {
     }
 }
 
+/// `512`, `64k`, `32m`, `1g` (also `32M`, `32mb`): bytes.
+pub fn parse_size(v: &str) -> Option<u64> {
+    let mut s = v.as_bytes();
+    if let [rest @ .., b'b' | b'B'] = s {
+        s = rest;
+    }
+    let (num, mult) = match s {
+        [num @ .., b'k' | b'K'] => (num, 1u64 << 10),
+        [num @ .., b'm' | b'M'] => (num, 1 << 20),
+        [num @ .., b'g' | b'G'] => (num, 1 << 30),
+        _ => (s, 1),
+    };
+    digits(num)?.checked_mul(mult).filter(|&n| n > 0)
+}
+
+/// A non-empty run of ASCII digits as a number: no sign, no overflow.
+#[inline(never)]
+pub fn digits(s: &[u8]) -> Option<u64> {
+    if s.is_empty() {
+        return None;
+    }
+    let mut n = 0u64;
+    for &b in s {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+    }
+    Some(n)
+}
+
+/// One line of a help text: "  -s, --long VALUE" left-aligned in `width` columns (all of them
+/// ASCII), a space, the help. Shared by every help text: one copy of the layout code.
+#[inline(never)]
+pub fn help_line(s: &mut String, short: u8, dashes: &str, long: &str, value: &str, width: usize, help: &str) {
+    let start = s.len();
+    s.push_str("  ");
+    if short != 0 {
+        s.push('-');
+        s.push(char::from(short));
+        s.push_str(", ");
+    }
+    s.push_str(dashes);
+    s.push_str(long);
+    if !value.is_empty() {
+        s.push(' ');
+        s.push_str(value);
+    }
+    while s.len() < start + 2 + width {
+        s.push(' ');
+    }
+    s.push(' ');
+    s.push_str(help);
+    s.push('\n');
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,6 +163,23 @@ mod tests {
     fn split_at_the_last_separator() {
         for s in ["a/b/c", "/a", "a/", "abc", "", "/", "é/ü"] {
             assert_eq!(rsplit(s, b'/'), s.rsplit_once('/'), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("512"), Some(512));
+        assert_eq!(parse_size("64k"), Some(65536));
+        assert_eq!(parse_size("32M"), Some(32 << 20));
+        assert_eq!(parse_size("32mb"), Some(32 << 20));
+        assert_eq!(parse_size("2g"), Some(2 << 30));
+        assert_eq!(parse_size("1kB"), Some(1024));
+        assert_eq!(parse_size("7B"), Some(7));
+        assert_eq!(parse_size("3G"), Some(3 << 30));
+        for bad in
+            ["", "k", "b", "kb", "0", "-1", "+1", "1.5m", "1t", "1bk", "99999999999999999999", "18446744073709551615g"]
+        {
+            assert_eq!(parse_size(bad), None, "{bad}");
         }
     }
 }

@@ -2,8 +2,8 @@
 //! start, state, kill, delete, run --bundle, exec, list, ps, pause, resume, update, events,
 //! features, spec. Each command's options are defined once in a table; help comes from it.
 
-use crate::cli::help_line;
 use crate::error::{cat, Error, Result};
+use crate::text::help_line;
 use alloc::string::String;
 use alloc::vec::Vec;
 

@@ -434,13 +434,13 @@ fn update(root: &str, id: &str, a: &Args) -> Result<()> {
     let cg = cgroup_of(root, id)?;
     let mut limits = match a.get("resources") {
         Some(src) => config::resources(&read_json(src, true)?).map_err(|e| e.context(src))?,
-        None => crate::spec::Limits { cpu_period: crate::cli::CPU_PERIOD_US, ..Default::default() },
+        None => crate::spec::Limits { cpu_period: crate::spec::CPU_PERIOD_US, ..Default::default() },
     };
     if let Some(n) = a.get("pids-limit") {
         limits.pids = Some(crate::text::uint(n).ok_or_else(|| invalid("", "pids-limit", n))?);
     }
     if let Some(n) = a.get("memory") {
-        limits.memory = Some(crate::cli::parse_size(n).ok_or_else(|| invalid("", "memory", n))?);
+        limits.memory = Some(crate::text::parse_size(n).ok_or_else(|| invalid("", "memory", n))?);
     }
     cg.update(&limits)
 }

@@ -15,13 +15,13 @@
 //!   only then is that value looked up in the document (by address) to name its path. Reading
 //!   passes plain `&Value`s around, which keeps this module small.
 
-use crate::cli::CPU_PERIOD_US;
 use crate::error::{cat, push_dec, Error, OrSys, Result};
 use crate::json::{self, Value};
 use crate::security::caps::{self, Caps};
 use crate::security::devices::{self, Kind, Rule};
 use crate::security::rlimits::{self, Rlimit};
 use crate::security::seccomp::{self, ArgCmp, Profile, SyscallRule};
+use crate::spec::CPU_PERIOD_US;
 use crate::spec::{Hook, Hooks, Limits, Mount, Root, Seccomp, Spec, User};
 use crate::sys::fs;
 use crate::sys::process::{
