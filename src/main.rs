@@ -8,7 +8,6 @@
 extern crate alloc;
 
 mod cgroup;
-mod cli;
 mod console;
 mod cstr;
 mod error;
@@ -20,6 +19,7 @@ mod launch;
 mod oci;
 mod plan;
 mod rootfs;
+mod run;
 mod security;
 mod spec;
 mod state;
@@ -106,19 +106,23 @@ fn run(raw_args: &[&'static [u8]], env: &[&[u8]], log: &mut Option<oci::cli::Glo
             }
         };
     }
-    match cli::parse(args)? {
-        cli::Command::Help(text) => {
+    match run::cli::parse(args)? {
+        run::cli::Command::Usage => {
+            print(1, &usage());
+            Ok(0)
+        }
+        run::cli::Command::Help(text) => {
             print(1, &text);
             Ok(0)
         }
-        cli::Command::Version => {
+        run::cli::Command::Version => {
             // The shape runc prints: engines read the first line, and the spec line.
             print(1, concat!("runt version ", env!("CARGO_PKG_VERSION"), "\nspec: ", oci::cmd::oci_version!(), "\n"));
             Ok(0)
         }
-        cli::Command::Run(mut r) => {
+        run::cli::Command::Run(mut r) => {
             let term = env.iter().find_map(|e| e.strip_prefix(b"TERM=")).and_then(|t| core::str::from_utf8(t).ok());
-            let mut spec = spec::Spec::from_run_args(&mut r, random_name, term)?;
+            let mut spec = run::spec::from_args(&mut r, random_name, term)?;
             spec.resolve_devices()?;
             let uid = sys::process::getuid();
             if uid != 0 && spec.userns.is_none() {
@@ -132,6 +136,23 @@ fn run(raw_args: &[&'static [u8]], env: &[&[u8]], log: &mut Option<oci::cli::Glo
             Ok(outcome.status)
         }
     }
+}
+
+/// `runt --help`: the `run` door's command and the OCI door's commands, in one text.
+fn usage() -> String {
+    cat(&[
+        concat!(
+            "runt ",
+            env!("CARGO_PKG_VERSION"),
+            ": run a command in a container\n\n\
+         Usage: runt COMMAND [OPTIONS]\n\n\
+         Commands:\n  run      run a command in a new container (runt run --help)\n\n\
+         OCI runtime commands (runc's command line, for container engines):\n"
+        ),
+        &oci::cli::summary(),
+        "\nOptions:\n  -h, --help     print this help\n  -V, --version  print the version\n\n\
+         'runt COMMAND --help' describes a command.\n",
+    ])
 }
 
 /// One write of `text` to `fd`; nothing useful can be done if stdout/stderr is gone.

@@ -75,13 +75,33 @@ pub fn target_of(spec: &Spec, step: &Step) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::RunArgs;
-    use alloc::vec;
+    use crate::spec::{default_mounts, words, Mount, MASKED_PATHS, READONLY_PATHS};
+    use crate::sys::mount::{MS_BIND, MS_REC};
 
-    fn spec(f: impl FnOnce(&mut RunArgs)) -> Spec {
-        let mut r = RunArgs { command: vec!["sh".into()], ..RunArgs::default() };
-        f(&mut r);
-        Spec::from_run(&r, || "n".into(), None).unwrap()
+    /// A spec with the core's defaults, as `runt run` makes it: the host's `/` (read-only) or an
+    /// own rootfs, the default mounts, and unless `privileged` the masked and read-only paths.
+    fn spec(own_rootfs: bool, privileged: bool) -> Spec {
+        let mut s = Spec::blank();
+        s.root.path = own_rootfs.then(|| "/r".into());
+        s.root.readonly = !own_rootfs;
+        s.mounts = default_mounts(!own_rootfs);
+        if !privileged {
+            s.masked_paths = words(MASKED_PATHS);
+            s.readonly_paths = words(READONLY_PATHS);
+        }
+        s
+    }
+
+    fn bind(source: &str, destination: &str) -> Mount {
+        Mount {
+            destination: destination.into(),
+            source: source.into(),
+            fstype: String::new(),
+            flags: MS_BIND | MS_REC,
+            data: String::new(),
+            propagation: 0,
+            copy_up: false,
+        }
     }
 
     fn targets(s: &Spec) -> Vec<String> {
@@ -90,14 +110,14 @@ mod tests {
 
     #[test]
     fn default_rootfs_is_read_only_first_with_fresh_run() {
-        let s = spec(|r| r.privileged = true);
+        let s = spec(false, true);
         assert_eq!(
             targets(&s),
             ["/", "/proc", "/dev", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", "/tmp", "/run"]
         );
         assert_eq!(steps(&s).first(), Some(&Step::ReadOnlyRoot));
         assert_eq!(steps(&s).get(3), Some(&Step::Devices));
-        let default = spec(|_| {});
+        let default = spec(false, false);
         let d = steps(&default);
         assert_eq!(d.iter().filter(|s| matches!(s, Step::Mask(_))).count(), 9);
         assert!(d.contains(&Step::Mask("/proc/kcore")));
@@ -106,25 +126,22 @@ mod tests {
 
     #[test]
     fn privileged_masks_nothing() {
-        assert!(!steps(&spec(|r| r.privileged = true))
-            .iter()
-            .any(|s| matches!(s, Step::Mask(_) | Step::ReadOnlyPath(_))));
+        assert!(!steps(&spec(false, true)).iter().any(|s| matches!(s, Step::Mask(_) | Step::ReadOnlyPath(_))));
     }
 
     #[test]
     fn own_rootfs_keeps_its_run_and_is_writable() {
-        let s = spec(|r| r.rootfs = Some("/r".into()));
+        let s = spec(true, false);
         assert!(!targets(&s).contains(&"/run".into()));
         assert!(!steps(&s).contains(&Step::ReadOnlyRoot));
     }
 
     #[test]
     fn volumes_come_after_fresh_mounts_masks_after_them_read_only_root_last() {
-        let s = spec(|r| {
-            r.rootfs = Some("/r".into());
-            r.read_only = true;
-            r.volumes = vec!["/a:/tmp/a".into(), "/b:/b:ro".into()];
-        });
+        let mut s = spec(true, false);
+        s.root.readonly = true;
+        s.mounts.push(bind("/a", "/tmp/a"));
+        s.mounts.push(bind("/b", "/b"));
         let t = targets(&s);
         let at = |x: &str| t.iter().position(|y| y == x).unwrap();
         assert_eq!(t.last().map(String::as_str), Some("/"));
@@ -133,7 +150,7 @@ mod tests {
 
     #[test]
     fn proc_moves_first_and_devices_follow_dev() {
-        let mut s = spec(|r| r.rootfs = Some("/r".into()));
+        let mut s = spec(true, false);
         s.mounts.rotate_left(3); // /dev/shm, /dev/mqueue, /sys, /tmp, /proc, /dev, /dev/pts
         let t = targets(&s);
         assert_eq!(t[..3], ["/proc", "/dev/shm", "/dev/mqueue"]);
@@ -148,7 +165,7 @@ mod tests {
 
     #[test]
     fn devices_once_after_the_first_dev_mount() {
-        let mut s = spec(|r| r.rootfs = Some("/r".into()));
+        let mut s = spec(true, false);
         let dev = s.mounts[1].clone();
         s.mounts.push(dev);
         let st = steps(&s);

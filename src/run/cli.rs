@@ -1,8 +1,8 @@
-//! Hand-rolled argv parsing. Each option is defined once in a table; help text is generated from
-//! it. Parsing only checks shapes (a value is present, a number is a number); what the values mean
+//! `runt`'s own command line (`run`, `--help`, `--version`), hand-rolled: `runt run`'s options
+//! into `RunArgs`. Each option is defined once in a table; help text is generated from it. Parsing only checks shapes (a value is present, a number is a number); what the values mean
 //! together is checked when the `Spec` is built.
 
-use crate::error::{cat, Error, Result};
+use crate::error::{Error, Result};
 use crate::spec::CPU_PERIOD_US;
 use crate::text::{digits, help_line, parse_size};
 use alloc::boxed::Box;
@@ -12,6 +12,8 @@ use alloc::vec::Vec;
 /// What runt was asked to do.
 #[derive(Debug, PartialEq)]
 pub enum Command {
+    /// `runt --help`: runt's usage (composed by main, which knows both doors) on stdout, exit 0.
+    Usage,
     /// Print this text on stdout and exit 0.
     Help(String),
     Version,
@@ -129,22 +131,6 @@ const RUN_OPTS: &[OptDef] = &[
     OptDef { opt: Opt::Help, long: "help", short: b'h', help: "\tprint this help" },
 ];
 
-pub fn usage() -> String {
-    cat(&[
-        concat!(
-            "runt ",
-            env!("CARGO_PKG_VERSION"),
-            ": run a command in a container\n\n\
-         Usage: runt COMMAND [OPTIONS]\n\n\
-         Commands:\n  run      run a command in a new container (runt run --help)\n\n\
-         OCI runtime commands (runc's command line, for container engines):\n"
-        ),
-        &crate::oci::cli::summary(),
-        "\nOptions:\n  -h, --help     print this help\n  -V, --version  print the version\n\n\
-         'runt COMMAND --help' describes a command.\n",
-    ])
-}
-
 fn run_usage() -> String {
     let mut s = String::from(
         "Usage: runt run [OPTIONS] [--] COMMAND [ARG...]\n\nRun COMMAND as pid 1 of a new container.\n\nOptions:\n",
@@ -162,7 +148,7 @@ pub fn parse(args: &[&str]) -> Result<Command> {
         return Err(Error::msg("no command given (see 'runt --help')"));
     };
     match first {
-        "-h" | "--help" | "help" => Ok(Command::Help(usage())),
+        "-h" | "--help" | "help" => Ok(Command::Usage),
         "-V" | "-v" | "--version" => Ok(Command::Version),
         "run" => parse_run(rest),
         o => {
@@ -324,7 +310,7 @@ mod tests {
     #[test]
     fn top_level() {
         assert_eq!(parse(&["--version"]), Ok(Command::Version));
-        assert!(matches!(parse(&["--help"]), Ok(Command::Help(_))));
+        assert_eq!(parse(&["--help"]), Ok(Command::Usage));
         assert!(matches!(parse(&["run", "--help"]), Ok(Command::Help(h)) if h.contains("--pids-limit N")));
         assert_eq!(err(&[]), "no command given (see 'runt --help')");
         assert_eq!(err(&["bogus"]), "unknown command bogus (see 'runt --help')");
