@@ -32,6 +32,7 @@ deps:
 test: lint unit integration test-vm test-oci check-leaks
 
 lint:
+	tests/layers.sh
 	$(CARGO) fmt --check
 	$(CARGO) fmt --check --manifest-path tests/it/Cargo.toml
 	$(CARGO) clippy --release --target $(TARGET) --all-targets -- -D warnings
