@@ -81,24 +81,4 @@ mod tests {
             assert!(v.get("linux").and_then(|l| l.get("seccomp")).is_some());
         }
     }
-
-    /// The profile `runt spec` writes is the default one: compiled, it decides every syscall as
-    /// the build-time filter does. (Not the same instructions: the JSON compares socket's family
-    /// as 64 bits, as Docker's profile does; the built-in filter only the low 32 bits.)
-    #[test]
-    fn seccomp_profile_decides_as_the_default_filter() {
-        use crate::security::bpf::vm::{run, Data};
-        let v = json::parse(config(false, 0, 0).as_bytes()).unwrap();
-        let s = crate::oci::config::from_json(&v, "/b", "x").unwrap();
-        let crate::spec::Seccomp::Custom { filter, flags } = s.seccomp else { panic!("no filter") };
-        let default = crate::security::seccomp::default_filter();
-        let args: [&[u64]; 8] = [&[], &[17], &[0x003d_0f00], &[0x1000_0011], &[8], &[0x2_0008], &[40, 1], &[9]];
-        for nr in 0..520 {
-            for a in args {
-                let d = Data::x86_64(nr, a);
-                assert_eq!(run(&filter, &d), run(default, &d), "syscall {nr} {a:?}");
-            }
-        }
-        assert_eq!(flags, 0);
-    }
 }

@@ -1,7 +1,7 @@
 //! strerror(3) for the kernel's errno values, as one string: a table of `&str` (or the match in
 //! the `syscalls` crate) costs 16 bytes of pointers per entry on top of the text.
 
-use super::Errno;
+use syscalls::Errno;
 
 /// The texts of errno 1..=133, then 512..=531, one per line; an empty line is a number Linux
 /// does not use. The words of the kernel's headers (`Errno::description`), except where the

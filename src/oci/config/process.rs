@@ -1,0 +1,135 @@
+//! `process`: argv, environment, cwd, user, terminal, capabilities, rlimits, no_new_privs,
+//! oomScoreAdj (also `runt exec --process`'s input).
+
+use super::read::*;
+use crate::json::Value;
+use crate::security::caps::{self, Caps};
+use crate::security::rlimits::{self, Rlimit};
+use crate::spec::{Spec, User};
+use alloc::vec::Vec;
+
+pub(super) fn process(p: &Value, s: &mut Spec) -> Res<()> {
+    refuse(p, "apparmorProfile", "AppArmor is not supported")?;
+    refuse(p, "selinuxLabel", "SELinux is not supported")?;
+    refuse(p, "ioPriority scheduler execCPUAffinity", "not supported")?;
+    s.args.clear();
+    strings(p, "args", &mut s.args)?;
+    if s.args.is_empty() {
+        return Err(fail_in(p, "args", "must not be empty"));
+    }
+    s.env.clear();
+    for e in list(p, "env")? {
+        let kv = str_of(e)?;
+        // No '=', or no name before it.
+        if matches!(kv.bytes().position(|b| b == b'='), None | Some(0)) {
+            return Err(fail_q(e, "", kv, " is not KEY=VALUE"));
+        }
+        s.env.push(kv.into());
+    }
+    s.cwd.clear();
+    s.cwd.push_str(need_abs(p, "cwd")?);
+    let user = object_or_empty(p, "user")?;
+    s.user = Some(User { uid: opt_num(user, "uid", 0)? as u32, gid: opt_num(user, "gid", 0)? as u32 });
+    s.oci.additional_gids.clear();
+    for g in list(user, "additionalGids")? {
+        s.oci.additional_gids.push(num(g)? as u32);
+    }
+    if let Some(m) = get(user, "umask") {
+        s.oci.umask = Some(num(m)? as u32 & 0o777);
+    }
+    s.oci.terminal = false;
+    flag(p, "terminal", &mut s.oci.terminal)?;
+    s.oci.console_size = match object_or_none(p, "consoleSize")? {
+        Some(c) => Some((num16(need(c, "height")?)? as u16, num16(need(c, "width")?)? as u16)),
+        None => None,
+    };
+    if let Some(c) = object_or_none(p, "capabilities")? {
+        s.caps = Caps {
+            bounding: cap_set(c, "bounding")?,
+            effective: cap_set(c, "effective")?,
+            permitted: cap_set(c, "permitted")?,
+            inheritable: cap_set(c, "inheritable")?,
+            ambient: cap_set(c, "ambient")?,
+        };
+    }
+    let limits = process_rlimits(p)?;
+    if !limits.is_empty() {
+        s.rlimits = limits;
+    }
+    flag(p, "noNewPrivileges", &mut s.no_new_privs)?;
+    if let Some(o) = get(p, "oomScoreAdj") {
+        let n = i32::try_from(i64_of(o)?).ok().filter(|n| (-1000..=1000).contains(n));
+        s.oom_score_adj = Some(n.ok_or_else(|| fail(o, "must be from -1000 to 1000"))?);
+    }
+    Ok(())
+}
+
+/// One capability set. Names this runt does not know are skipped, as runc does: an engine may
+/// list what a newer kernel has.
+fn cap_set(c: &Value, k: &str) -> Res<u64> {
+    let mut set = 0;
+    for name in list(c, k)? {
+        if let Some(i) = str_of(name)?.strip_prefix("CAP_").and_then(|n| caps::NAMES.iter().position(|x| *x == n)) {
+            set |= 1 << i;
+        }
+    }
+    Ok(set)
+}
+
+fn process_rlimits(p: &Value) -> Res<Vec<Rlimit>> {
+    let mut out: Vec<Rlimit> = Vec::new();
+    for r in list(p, "rlimits")? {
+        let t = need(obj(r)?, "type")?;
+        let name = str_of(t)?.as_str();
+        let Some(resource) = Some(name).filter(|n| n.starts_with("RLIMIT_")).and_then(rlimits::resource) else {
+            return Err(fail_q(t, "unknown resource limit ", name, ""));
+        };
+        if out.iter().any(|l| l.resource == resource) {
+            return Err(fail_q(t, "", name, " given twice"));
+        }
+        let (soft, hard) = (need_u64(r, "soft")?, need_u64(r, "hard")?);
+        if soft > hard {
+            return Err(fail(r, "the soft limit is above the hard one"));
+        }
+        out.push(Rlimit { resource, soft, hard });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::apply_process;
+    use super::super::testing::*;
+    use super::*;
+    use std::string::ToString;
+
+    #[test]
+    fn process_for_exec() {
+        let mut s = runc_with(&[("process.oomScoreAdj", Some("-500")), ("process.user.umask", Some("63"))]).unwrap();
+        assert_eq!((s.oom_score_adj, s.oci.umask), (Some(-500), Some(0o77)));
+        let before = s.caps;
+        let v = parse(
+            r#"{"args":["ps"],"cwd":"/tmp","user":{"uid":1000,"gid":100,"additionalGids":[5,6]},"terminal":true,
+            "consoleSize":{"height":24,"width":80},"env":["A=b"]}"#,
+        );
+        apply_process(&v, &mut s).unwrap();
+        assert_eq!((s.args[0].as_str(), s.cwd.as_str(), s.env.as_slice()), ("ps", "/tmp", &["A=b".to_string()][..]));
+        assert_eq!(s.user, Some(User { uid: 1000, gid: 100 }));
+        assert_eq!(s.oci.additional_gids, [5, 6]);
+        assert_eq!((s.oci.terminal, s.oci.console_size), (true, Some((24, 80))));
+        // Not given: the container's own stay.
+        assert_eq!(s.caps, before);
+        assert!(s.no_new_privs);
+        assert_eq!(s.rlimits.len(), 1);
+        assert_eq!(s.oci.umask, Some(0o77));
+        let v = parse(
+            r#"{"args":["x"],"cwd":"/","noNewPrivileges":false,"capabilities":{"bounding":["CAP_KILL","CAP_FLY"]},
+            "rlimits":[{"type":"RLIMIT_CORE","soft":0,"hard":0}]}"#,
+        );
+        apply_process(&v, &mut s).unwrap();
+        assert!(!s.no_new_privs);
+        assert_eq!(s.caps, Caps { bounding: 1 << 5, ..Caps::default() });
+        assert_eq!(s.rlimits, [Rlimit { resource: 4, soft: 0, hard: 0 }]);
+        assert_eq!(apply_process(&parse(r#"{"args":["x"]}"#), &mut s).unwrap_err().to_string(), "cwd: required");
+    }
+}
