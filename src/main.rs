@@ -1,5 +1,6 @@
-//! runt: a tiny static container runtime. `main` parses argv, runs the command, and is the only
-//! place that prints an error: once, on one line, starting `runt:`.
+//! runt: a tiny static container runtime. `main` chooses the door (runc's command line, `oci`, or
+//! runt's own, `run`), runs the command, and is the only place that prints an error: once, on one
+//! line, starting `runt:`.
 #![cfg_attr(not(test), no_std)]
 #![cfg_attr(not(test), no_main)]
 #![deny(unsafe_code)]
@@ -7,26 +8,31 @@
 
 extern crate alloc;
 
-mod cgroup;
-mod console;
+// Layer 1: kernel calls and plain helpers, no container knowledge (docs/ARCHITECTURE.md).
 mod cstr;
 mod error;
+mod json;
+mod sys;
+mod text;
+
+// Layer 2: the container core. It knows neither door.
+mod cgroup;
+mod console;
 mod exec;
 mod hooks;
 mod init;
-mod json;
 mod launch;
-mod oci;
 mod plan;
 mod rootfs;
-mod run;
 mod security;
 mod spec;
 mod state;
 mod sync;
-mod sys;
-mod text;
 mod userns;
+
+// Layer 3: the doors; main (below) chooses one.
+mod oci;
+mod run;
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -120,21 +126,7 @@ fn run(raw_args: &[&'static [u8]], env: &[&[u8]], log: &mut Option<oci::cli::Glo
             print(1, concat!("runt version ", env!("CARGO_PKG_VERSION"), "\nspec: ", oci::cmd::oci_version!(), "\n"));
             Ok(0)
         }
-        run::cli::Command::Run(mut r) => {
-            let term = env.iter().find_map(|e| e.strip_prefix(b"TERM=")).and_then(|t| core::str::from_utf8(t).ok());
-            let mut spec = run::spec::from_args(&mut r, random_name, term)?;
-            spec.resolve_devices()?;
-            let uid = sys::process::getuid();
-            if uid != 0 && spec.userns.is_none() {
-                // Without privileges a user namespace is the only way in; the caller becomes root.
-                spec.userns = Some(userns::rootless(uid, sys::process::getgid()));
-            }
-            let outcome = launch::run(&spec, &mut warn, &mut |_| Ok(()))?;
-            for w in &outcome.warnings {
-                warn(w);
-            }
-            Ok(outcome.status)
-        }
+        run::cli::Command::Run(mut r) => run::run(&mut r, env, &mut warn),
     }
 }
 
@@ -161,33 +153,5 @@ fn print(fd: i32, text: &str) {
     let _ = sys::fs::write_all(fd, text.as_bytes());
 }
 
-/// 12 hex digits from getrandom: the default container name.
-#[inline(never)]
-fn random_name() -> String {
-    let mut b = [0u8; 6];
-    if sys::process::getrandom(&mut b).is_err() {
-        // No entropy yet (very early boot): the pid-free clock-free fallback still has to be unique
-        // enough for one host; the cgroup mkdir refuses a clash.
-        b = [0x72, 0x75, 0x6e, 0x74, 0, 1];
-    }
-    let mut hex = String::with_capacity(12);
-    for i in 0..12 {
-        let x = b.get(i / 2).copied().unwrap_or_default() >> (4 - 4 * (i % 2)) & 15;
-        hex.push(char::from(if x < 10 { b'0' + x } else { b'a' + x - 10 }));
-    }
-    hex
-}
-
 #[allow(dead_code)]
 const _: i32 = EXIT_RUNTIME;
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn random_names_are_12_lowercase_hex_digits() {
-        let (a, b) = (super::random_name(), super::random_name());
-        assert_eq!(a.len(), 12);
-        assert!(a.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)), "{a}");
-        assert_ne!(a, b);
-    }
-}
