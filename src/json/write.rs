@@ -118,7 +118,7 @@ mod tests {
             .raw("list", &strings(["x", "y"].into_iter()))
             .finish();
         assert_eq!(text, r#"{"id":"a\"b\\c\n\u0001","pid":-3,"list":["x","y"]}"#);
-        let v = crate::json::parse(text.as_bytes()).unwrap();
+        let v = super::super::read::parse(text.as_bytes()).unwrap();
         assert_eq!(v.get("id").and_then(|v| v.as_str()), Some("a\"b\\c\n\u{1}"));
     }
 }
