@@ -64,7 +64,14 @@ pub fn exec(st: &State, spec: &Spec, opts: &Options, write_pid: &mut dyn FnMut(i
     let pid = process::clone_fork(0).or_what("fork")?;
     if pid == 0 {
         drop(parent);
-        let err = match enter(&child, &joins, spec, saved_mask, console.as_ref()) {
+        // The helper holds the cgroup's directories (opened above): they must not reach the
+        // container (see `fds`).
+        let mut keep: Vec<i32> = child.fds().to_vec();
+        keep.extend(joins.iter().map(|(fd, _)| fd.raw()));
+        keep.extend(console.as_ref().map(Fd::raw));
+        let entered = crate::fds::close_all_but(spec.oci.preserve_fds, &keep)
+            .and_then(|()| enter(&child, &joins, spec, saved_mask, console.as_ref()));
+        let err = match entered {
             Ok(()) => init::exec(spec),
             Err(e) => e,
         };

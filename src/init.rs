@@ -14,6 +14,7 @@ use crate::sync::ChildEnd;
 use crate::sys::signal::{self, SigSet};
 use crate::sys::{fs, process, Errno, Fd};
 use crate::{console, hooks};
+use alloc::vec::Vec;
 
 /// What the child does once it is set up.
 pub enum Mode {
@@ -33,7 +34,9 @@ pub struct Given<'a> {
 
 pub fn run(spec: &Spec, steps: &[Step], sync: ChildEnd, saved_mask: SigSet, mode: Mode, given: Given) -> ! {
     let mut pid = 0;
-    let err = match setup(spec, steps, &sync, saved_mask, &mode, &given, &mut pid) {
+    let err = match keep_only_given(spec, &sync, &mode, &given)
+        .and_then(|()| setup(spec, steps, &sync, saved_mask, &mode, &given, &mut pid))
+    {
         Ok(()) => match mode {
             Mode::Foreground => match container_hooks(spec, &sync, pid, true) {
                 Ok(()) => exec(spec),
@@ -54,6 +57,18 @@ pub fn run(spec: &Spec, steps: &[Step], sync: ChildEnd, saved_mask: SigSet, mode
     };
     sync.report(&err);
     process::exit(err.status)
+}
+
+/// Closes every descriptor the child inherited but those it was given on purpose: before it
+/// looks up any path (see `fds`).
+fn keep_only_given(spec: &Spec, sync: &ChildEnd, mode: &Mode, given: &Given) -> Result<()> {
+    let mut keep: Vec<i32> = sync.fds().to_vec();
+    keep.extend(given.joins.iter().map(|(fd, _)| fd.raw()));
+    if let Mode::Create { fifo, console } = mode {
+        keep.push(fifo.raw());
+        keep.extend(console.as_ref().map(Fd::raw));
+    }
+    crate::fds::close_all_but(spec.oci.preserve_fds, &keep)
 }
 
 /// Prints "runt: <what>: <strerror>" on the container's stderr and exits with the error's status.
@@ -132,7 +147,7 @@ fn setup(
 /// container's namespaces: working directory, keyring, limits, terminal, identity, capabilities,
 /// then no_new_privs and seccomp as the last thing before execve.
 pub fn become_process(spec: &Spec, saved_mask: SigSet, console: Option<&Fd>) -> Result<()> {
-    fs::chdir(&cstr(&spec.cwd)?).or_op("chdir", &spec.cwd)?;
+    enter_workdir(&spec.cwd)?;
     // A fresh session keyring: the keys of the session runt runs in stay out of reach. Kernels
     // built without keys have nothing to hide.
     if !spec.oci.keep_keyring {
@@ -212,6 +227,23 @@ pub fn become_process(spec: &Spec, saved_mask: SigSet, console: Option<&Fd>) -> 
         }
     }
     Ok(())
+}
+
+/// Changes into the working directory `cwd`, resolved inside the container's root by descriptor:
+/// a symlink the container made is followed as if its root were `/`, and a magic link such as
+/// /proc/self/fd/N is refused (it may name a directory outside the root: CVE-2024-21626).
+/// Afterwards the directory must be reachable from the root, as runc checks too: the kernel's
+/// getcwd begins "(unreachable)" for one that is not.
+fn enter_workdir(cwd: &str) -> Result<()> {
+    let root = fs::openat(fs::CWD, c"/", fs::O_PATH | fs::O_DIRECTORY, 0).or_op("open", "/")?;
+    let how = fs::RESOLVE_IN_ROOT | fs::RESOLVE_NO_MAGICLINKS;
+    let dir = fs::openat2(root.raw(), &cstr(cwd)?, fs::O_PATH | fs::O_DIRECTORY, how).or_op("chdir", cwd)?;
+    fs::fchdir(dir.raw()).or_op("chdir", cwd)?;
+    match fs::getcwd() {
+        Ok(now) if now.starts_with('/') => Ok(()),
+        Ok(_) => Err(Error::cat(&["chdir ", cwd, ": the directory is outside the container"])),
+        Err(e) => Err(Error::op(e, "getcwd after chdir to", cwd)),
+    }
 }
 
 /// Marks an error raised after the ready report, when the parent no longer listens.

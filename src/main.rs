@@ -19,6 +19,7 @@ mod text;
 mod cgroup;
 mod console;
 mod exec;
+mod fds;
 mod hooks;
 mod init;
 mod launch;

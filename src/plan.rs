@@ -14,6 +14,9 @@ pub enum Step<'a> {
     Mount(usize),
     /// The standard device nodes and /dev symlinks (and `--device` nodes), in the container's /dev.
     Devices,
+    /// Create the process's working directory inside the root when it is missing, as runc and
+    /// crun do: after every mount (it may lie on one), before anything is made read-only.
+    Workdir,
     /// Hide a path: /dev/null over a file, an empty read-only tmpfs over a directory. Missing
     /// paths are skipped (what the kernel does not have cannot leak).
     Mask(&'a str),
@@ -48,6 +51,9 @@ pub fn steps(spec: &Spec) -> Vec<Step<'_>> {
     if !devices {
         steps.push(Step::Devices);
     }
+    if spec.cwd.split('/').any(|c| !c.is_empty() && c != ".") {
+        steps.push(Step::Workdir);
+    }
     // After every mount, so that no mount can uncover what is masked.
     for p in &spec.masked_paths {
         steps.push(Step::Mask(p));
@@ -67,6 +73,7 @@ pub fn target_of(spec: &Spec, step: &Step) -> String {
     match step {
         Step::Mount(i) => spec.mounts.get(*i).map(|m| m.destination.clone()).unwrap_or_default(),
         Step::Devices => String::from("/dev"),
+        Step::Workdir => spec.cwd.clone(),
         Step::Mask(p) | Step::ReadOnlyPath(p) => String::from(*p),
         Step::ReadOnlyRoot => String::from("/"),
     }
@@ -122,6 +129,18 @@ mod tests {
         assert_eq!(d.iter().filter(|s| matches!(s, Step::Mask(_))).count(), 9);
         assert!(d.contains(&Step::Mask("/proc/kcore")));
         assert!(d.contains(&Step::ReadOnlyPath("/proc/sysrq-trigger")));
+    }
+
+    #[test]
+    fn a_working_directory_is_made_after_the_mounts_and_before_the_masks() {
+        let mut s = spec(true, false);
+        assert!(!steps(&s).contains(&Step::Workdir), "nothing to make for /");
+        s.cwd = "/srv/app".into();
+        let st = steps(&s);
+        let workdir = st.iter().position(|x| *x == Step::Workdir).unwrap();
+        assert_eq!(target_of(&s, &st[workdir]), "/srv/app");
+        assert!(st[..workdir].iter().all(|x| matches!(x, Step::Mount(_) | Step::Devices)));
+        assert!(st[workdir + 1..].iter().all(|x| matches!(x, Step::Mask(_) | Step::ReadOnlyPath(_))));
     }
 
     #[test]

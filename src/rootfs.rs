@@ -83,6 +83,7 @@ impl Builder<'_> {
                 None => Ok(()),
             },
             Step::Devices => make_devices(&spec.device_nodes),
+            Step::Workdir => self.make_workdir(&spec.cwd),
             Step::Mask(path) => self.mask_or_protect(path, true),
             Step::ReadOnlyPath(path) => self.mask_or_protect(path, false),
             Step::ReadOnlyRoot => {
@@ -107,6 +108,7 @@ fn step_what(spec: &Spec, step: &Step, shown_root: &str) -> String {
             cat(&["mount ", what, " on ", shown_root.trim_end_matches(crate::text::SLASH), to])
         }
         Step::Devices => String::from("populate /dev"),
+        Step::Workdir => cat(&["create the working directory ", &spec.cwd]),
         Step::Mask(path) => cat(&["mask ", path]),
         Step::ReadOnlyPath(path) => cat(&["make ", path, " read-only"]),
         Step::ReadOnlyRoot => String::new(),
@@ -338,6 +340,17 @@ impl Builder<'_> {
         let top = resolve_in_root(&self.root, path, is_dir, false)?;
         let kept = if keep { kept_flags(top.raw()).or_what("statfs")? } else { 0 };
         mount::mount(None, &self.via_proc(&top), None, flags | kept, None).or_what(what)
+    }
+
+    /// Creates the working directory `cwd` (and what leads to it) inside the root when missing.
+    /// Where the root is the host's, read-only from the start, nothing can be created: a missing
+    /// cwd is then reported when the process changes into it.
+    fn make_workdir(&self, cwd: &str) -> Result<()> {
+        match resolve_in_root(&self.root, cwd, true, true) {
+            Ok(_) => Ok(()),
+            Err(e) if self.host_root && e.errno == Some(Errno::EROFS) => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     /// Resolves a path that may legitimately be missing (kernel files differ between versions).

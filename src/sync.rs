@@ -92,6 +92,11 @@ impl ParentEnd {
 }
 
 impl ChildEnd {
+    /// The child's two descriptors, which it keeps when it closes what it inherited.
+    pub fn fds(&self) -> [i32; 2] {
+        [self.go.raw(), self.report.raw()]
+    }
+
     /// Blocks until the parent says go: Some(own pid as the parent sees it), or None if the
     /// parent closed the pipe instead.
     pub fn wait_go(&self) -> Option<i32> {

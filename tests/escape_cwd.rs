@@ -31,14 +31,14 @@ impl HostDir {
     }
 
     /// The directory as seen from any host directory: enough `..` to reach `/`, then its path.
-    fn from_anywhere(&self) -> String {
+    fn up_to_it(&self) -> String {
         format!("{}{}", "../".repeat(32), self.dir.as_str().trim_start_matches('/'))
     }
 
     /// A shell command that tries to write a file `pwned-TAG` into the host directory and to
     /// read its secret, relative to the working directory.
     fn attack(&self, tag: &str) -> String {
-        let up = self.from_anywhere();
+        let up = self.up_to_it();
         format!("echo x >{up}/pwned-{tag}; cat {up}/secret; echo; pwd")
     }
 
@@ -273,4 +273,38 @@ fn ordinary_workdirs_work_and_missing_ones_are_created() {
     assert_eq!(ok_stdout(&out), "/made/by/runt\n");
     assert!(root.join("made/by/runt").is_dir(), "the missing cwd was not created inside the rootfs");
     assert!(!Path::new("/made").exists(), "the missing cwd was created on the host");
+}
+
+/// The other half of the class: whatever the working directory, a process runt runs in the
+/// container holds no host directory. A created container's init is runt's own code waiting in
+/// the container for `start`: seen from the host, none of its descriptors is a directory.
+#[test]
+fn created_init_holds_no_host_directory() {
+    require_busybox();
+    let root = rootfs();
+    let b = Bundle::new(&root, &["/bin/true"], "/");
+    let id = unique_name();
+    let created = b.create(&id);
+    let _cleanup = Deleted { bundle: &b, id: &id };
+    assert_eq!(code(&created), 0, "create\n{}", describe(&created));
+    let state = stdout(&b.runt(&["state", &id]));
+    let pid: u32 = state
+        .split("\"pid\":")
+        .nth(1)
+        .and_then(|r| r.trim_start().split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no pid in the state: {state}"));
+    let fds: Vec<(String, String)> = fs::read_dir(format!("/proc/{pid}/fd"))
+        .expect("list the init's descriptors")
+        .flatten()
+        .map(|e| {
+            let link = fs::read_link(e.path()).map(|l| l.display().to_string()).unwrap_or_default();
+            (e.file_name().to_string_lossy().into_owned(), link)
+        })
+        .collect();
+    assert!(fds.len() >= 3, "the init's descriptors were not read: {fds:?}");
+    for (n, link) in &fds {
+        let is_dir = fs::metadata(format!("/proc/{pid}/fd/{n}")).is_ok_and(|m| m.is_dir());
+        assert!(!is_dir, "the created container's init holds a directory: fd {n} -> {link}\nall: {fds:?}");
+    }
 }

@@ -298,6 +298,12 @@ pub fn cloexec_from(first: u32) {
     }
 }
 
+/// close_range(2) (Linux 5.9): closes every open descriptor from `first` to `last`.
+pub fn close_range(first: u32, last: u32) -> Result<()> {
+    // SAFETY: no memory is passed; what is closed is the caller's to close (see Fd).
+    unsafe { syscall!(Sysno::close_range, first, last, 0) }.map(drop)
+}
+
 /// Clears `fd`'s close-on-exec flag: it stays open in the program execve runs.
 pub fn keep_on_exec(fd: u32) -> Result<()> {
     // SAFETY: F_SETFD with no flags; no memory is passed.
