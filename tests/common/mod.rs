@@ -6,6 +6,8 @@
 
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod user;
+
 use std::ffi::OsStr;
 use std::fs;
 use std::io::Read;
