@@ -3,12 +3,14 @@
 //! Everything happens relative to a held directory: the new root is bound onto a staging
 //! directory, the process works inside it (cwd), each fixed target is checked to be a real
 //! directory before it is mounted on, and volume targets are resolved with openat2's
-//! RESOLVE_IN_ROOT so a hostile symlink in the image cannot send a mount outside the rootfs.
+//! RESOLVE_IN_ROOT so a hostile symlink in the image cannot send a mount outside the rootfs;
+//! /dev is populated relative to a descriptor of it (`dev`).
+
+mod dev;
 
 use crate::cstr::{cstr, NumPath};
 use crate::error::{cat, Error, OrSys, Result};
 use crate::plan::Step;
-use crate::security::devices;
 use crate::spec::{Mount, Spec};
 use crate::sys::fs::{
     self, CWD, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS,
@@ -22,7 +24,6 @@ use alloc::ffi::CString;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::ffi::CStr;
-use linux_raw_sys::general::{S_IFBLK, S_IFCHR};
 
 /// Directories the new root may be bound onto before pivot_root. Any will do: it is covered only
 /// in the container's private mount namespace, and each is covered again by a fresh mount inside.
@@ -47,6 +48,8 @@ pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String]) -> Result<()> {
             false => None,
         });
     }
+    // The host's device nodes, for a container that may not make its own.
+    let mut host_nodes = dev::HostNodes::open(&spec.device_nodes);
 
     let Some(staging) = STAGING.iter().find(|d| fs::openat(CWD, d, O_PATH | O_DIRECTORY, 0).is_ok()) else {
         return Err(Error::msg("no directory to stage the root on (none of /tmp /run /dev /proc)"));
@@ -66,9 +69,9 @@ pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String]) -> Result<()> {
     let root = fs::openat(CWD, staging, O_PATH | O_DIRECTORY, 0).or_what("open the new root")?;
     fs::fchdir(root.raw()).or_what("chdir to the new root")?;
 
-    let mut b = Builder { root, host_root: spec.root.path.is_none(), proc_ready: false, cgroups };
+    let mut b = Builder { root, host_root: spec.root.path.is_none(), proc_ready: false, cgroups, null: None };
     for step in steps {
-        b.step(spec, step, &sources, shown_root)?;
+        b.step(spec, step, &sources, &mut host_nodes, shown_root)?;
     }
     switch_root()
 }
@@ -76,13 +79,23 @@ pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String]) -> Result<()> {
 impl Builder<'_> {
     /// Carries out one step of the plan; its error names the step.
     #[inline(never)]
-    fn step(&mut self, spec: &Spec, step: &Step, sources: &[Option<Fd>], shown_root: &str) -> Result<()> {
+    fn step(
+        &mut self,
+        spec: &Spec,
+        step: &Step,
+        sources: &[Option<Fd>],
+        host_nodes: &mut dev::HostNodes,
+        shown_root: &str,
+    ) -> Result<()> {
         let done = match step {
             Step::Mount(i) => match spec.mounts.get(*i) {
                 Some(m) => self.mount(m, sources.get(*i).and_then(Option::as_ref)),
                 None => Ok(()),
             },
-            Step::Devices => make_devices(&spec.device_nodes),
+            Step::Devices => {
+                self.null = Some(dev::populate(&self.root, host_nodes, &spec.device_nodes)?);
+                Ok(())
+            }
             Step::Workdir => self.make_workdir(&spec.cwd),
             Step::Mask(path) => self.mask_or_protect(path, true),
             Step::ReadOnlyPath(path) => self.mask_or_protect(path, false),
@@ -141,71 +154,6 @@ fn kept_flags(fd: i32) -> core::result::Result<u32, Errno> {
     Ok((st.f_flags & SAME) as u32 | relatime)
 }
 
-/// (name, major, minor) of the character devices every container gets, mode 0666.
-const DEVICES: &[(&CStr, u32, u32)] = &[
-    (c"dev/null", 1, 3),
-    (c"dev/zero", 1, 5),
-    (c"dev/full", 1, 7),
-    (c"dev/random", 1, 8),
-    (c"dev/urandom", 1, 9),
-    (c"dev/tty", 5, 0),
-];
-
-const DEV_LINKS: &[(&CStr, &CStr)] = &[
-    (c"/proc/self/fd", c"dev/fd"),
-    (c"/proc/self/fd/0", c"dev/stdin"),
-    (c"/proc/self/fd/1", c"dev/stdout"),
-    (c"/proc/self/fd/2", c"dev/stderr"),
-    (c"pts/ptmx", c"dev/ptmx"),
-];
-
-#[inline(never)]
-fn make_devices(extra: &[devices::Node]) -> Result<()> {
-    for &(name, major, minor) in DEVICES {
-        make_node(name, S_IFCHR | 0o666, major, minor)?;
-    }
-    for &(target, link) in DEV_LINKS {
-        fs::symlinkat(target, CWD, link).or_sys(|| cat(&["symlink /", link.to_str().unwrap_or_default()]))?;
-    }
-    for node in extra {
-        let rel = node.path.trim_start_matches(crate::text::SLASH);
-        // Parent directories live in the fresh /dev tmpfs: creating them touches nothing else.
-        for (i, _) in rel.bytes().enumerate().filter(|b| b.1 == b'/') {
-            if let Some(dir) = rel.get(..i).filter(|d| *d != "dev") {
-                match fs::mkdirat(CWD, &cstr(dir)?, 0o755) {
-                    Ok(()) | Err(Errno::EEXIST) => {}
-                    Err(e) => return Err(Error::sys_owned(e, cat(&["mkdir /", dir]))),
-                }
-            }
-        }
-        let kind = if node.kind == devices::Kind::Block { S_IFBLK } else { S_IFCHR };
-        let name = cstr(rel)?;
-        // A node bound from the host keeps the host's owner: changing it would change the host's.
-        if make_node(&name, kind | node.mode, node.major, node.minor)? && (node.uid, node.gid) != (0, 0) {
-            fs::lchownat(CWD, &name, node.uid, node.gid).or_op("chown", &node.path)?;
-        }
-    }
-    Ok(())
-}
-
-/// Creates one device node at `name`, relative to the new root (`mode`: type and permissions; the
-/// umask is 0 here). False when the host's node was bound there instead.
-fn make_node(name: &CStr, mode: u32, major: u32, minor: u32) -> Result<bool> {
-    // The kernel's dev_t encoding for mknod: minor's low byte, major, minor's high bits.
-    let dev = u64::from((minor & 0xff) | (major << 8) | ((minor & !0xff) << 12));
-    let Err(e) = fs::mknodat(CWD, name, mode, dev) else { return Ok(true) };
-    // The node's path in the container, which is also the host's node of the same name.
-    let shown = cat(&["/", name.to_str().unwrap_or_default()]);
-    if e != Errno::EPERM {
-        return Err(Error::op(e, "mknod", &shown));
-    }
-    // Without CAP_MKNOD in the initial user namespace, borrow the host's node instead.
-    fs::openat(CWD, name, O_CREAT | O_EXCL | O_RDONLY, 0o666).or_op("create", &shown)?;
-    let host = cstr(&shown)?;
-    mount::mount(Some(&host), name, None, MS_BIND, None).or_sys(|| cat(&["bind ", &shown, " from the host"]))?;
-    Ok(false)
-}
-
 /// The root being built (the cwd) and what has been mounted in it so far.
 struct Builder<'a> {
     root: Fd,
@@ -214,6 +162,8 @@ struct Builder<'a> {
     host_root: bool,
     /// The container's own /proc is mounted: descriptors are reached through it.
     proc_ready: bool,
+    /// The /dev/null runt made (or bound from the host), checked: the source of file masks.
+    null: Option<Fd>,
 }
 
 impl Builder<'_> {
@@ -374,7 +324,10 @@ impl Builder<'_> {
         } else if is_dir {
             mount::mount(Some(c"tmpfs"), &target, Some(c"tmpfs"), ro, Some(c"size=0")).or_what("mount an empty tmpfs")
         } else {
-            mount::mount(Some(c"dev/null"), &target, None, MS_BIND, None).or_what("bind /dev/null")
+            let null = self.null.as_ref().ok_or_else(|| Error::msg("no /dev/null to mask with"))?;
+            mount::mount(Some(&self.via_proc(null)), &target, None, MS_BIND, None).or_what("bind /dev/null")?;
+            // Read-only too: what the container may not read, it may not write either.
+            self.remount(path, false, ro)
         }
     }
 }

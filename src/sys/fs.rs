@@ -201,6 +201,12 @@ pub fn stat_mode_rdev(path: &CStr) -> Result<(u32, u64)> {
     Ok((st.mode, st.rdev))
 }
 
+/// fstat(2) of `fd`: (st_mode, st_rdev), what tells which device node it is.
+pub fn mode_rdev(fd: i32) -> Result<(u32, u64)> {
+    let st = fstat(fd)?;
+    Ok((st.mode, st.rdev))
+}
+
 /// Whether `fd` refers to a directory (fstat's S_IFDIR).
 pub fn is_dir(fd: i32) -> Result<bool> {
     Ok(fstat(fd)?.mode & k::S_IFMT == k::S_IFDIR)
@@ -379,6 +385,8 @@ mod tests {
         assert_eq!(mode_owner(exe.raw()).unwrap(), (m.mode(), m.uid(), m.gid()));
         let null = std::fs::metadata("/dev/null").unwrap();
         assert_eq!(stat_mode_rdev(c"/dev/null").unwrap(), (null.mode(), null.rdev()));
+        let fd = openat(CWD, c"/dev/null", O_PATH | O_NOFOLLOW, 0).unwrap();
+        assert_eq!(mode_rdev(fd.raw()).unwrap(), (null.mode(), null.rdev()));
         assert_eq!(is_dir(-1), Err(crate::sys::Errno::EBADF));
     }
 }
