@@ -61,11 +61,12 @@ pub fn open_path(path: &str, flags: u32, mode: u32, op: &str) -> Result<Fd> {
 pub struct NumPath([u8; 32]);
 
 impl NumPath {
-    /// The path of `fd` through /proc; `relative`: `proc/self/fd/N`, under the cwd.
-    pub fn fd(relative: bool, fd: &Fd) -> NumPath {
-        let prefix = b"/proc/self/fd/".get(usize::from(relative)..).unwrap_or_default();
+    /// The path of `fd` through /proc: what mount(2), which takes no descriptors, is given to
+    /// act on an opened file. Absolute: while the container's root is built, `/proc` is the
+    /// host's (checked to be a procfs by `rootfs::enter`), never whatever the image has there.
+    pub fn fd(fd: &Fd) -> NumPath {
         // An open descriptor is never negative.
-        NumPath::new(prefix, fd.raw().unsigned_abs())
+        NumPath::new(b"/proc/self/fd/", fd.raw().unsigned_abs())
     }
 
     /// `prefix` (at most 21 bytes: with 10 digits the NUL stays in the buffer) and `n` in decimal.
@@ -117,10 +118,9 @@ mod tests {
 
     #[test]
     fn descriptor_paths() {
-        for (raw, relative) in [(0, false), (7, true), (10, false), (1234, true), (i32::MAX, false)] {
+        for raw in [0, 7, 10, 1234, i32::MAX] {
             let fd = Fd::from_raw(raw);
-            let want = format!("{}proc/self/fd/{raw}", if relative { "" } else { "/" });
-            assert_eq!(NumPath::fd(relative, &fd).as_str(), want);
+            assert_eq!(NumPath::fd(&fd).as_str(), format!("/proc/self/fd/{raw}"));
             fd.into_raw();
         }
         assert_eq!(NumPath::new(b"/dev/pts/", u32::MAX).as_str(), "/dev/pts/4294967295");

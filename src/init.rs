@@ -260,8 +260,7 @@ fn created(spec: &Spec, sync: &ChildEnd, fifo: Fd, pid: i32) -> Result<Error> {
         e
     };
     // Blocks until `runt start` opens the fifo for reading.
-    let w =
-        fs::openat(fs::CWD, &NumPath::fd(false, &fifo), fs::O_WRONLY, 0).or_what("open exec.fifo").map_err(after)?;
+    let w = fs::openat(fs::CWD, &NumPath::fd(&fifo), fs::O_WRONLY, 0).or_what("open exec.fifo").map_err(after)?;
     fs::write_all(w.raw(), b"0").or_what("write exec.fifo").map_err(after)?;
     drop(fifo);
     // `w` stays open until execve closes it (O_CLOEXEC): `runt start` reads the fifo to its end,

@@ -1,10 +1,15 @@
 //! Child side: build the container's filesystem from the plan and make it the root.
 //!
-//! Everything happens relative to a held directory: the new root is bound onto a staging
-//! directory, the process works inside it (cwd), each fixed target is checked to be a real
-//! directory before it is mounted on, and volume targets are resolved with openat2's
-//! RESOLVE_IN_ROOT so a hostile symlink in the image cannot send a mount outside the rootfs;
-//! /dev is populated relative to a descriptor of it (`dev`).
+//! The image and anything a container can write are hostile: a symlink anywhere in the rootfs,
+//! there from the start or swapped in by a second container sharing the rootfs directory while
+//! this one is built, must never steer a mount, node or write of runt outside the root. So no
+//! path under the root is ever handed to the kernel as text. The new root is bound onto a
+//! staging directory and held as a descriptor; every target is opened inside it when the step
+//! runs (openat2 RESOLVE_IN_ROOT: symlinks lead somewhere inside the root; for /proc and /sys,
+//! none is followed at all) and mounted on through that descriptor, named by the host's
+//! /proc/self/fd/N; /dev is populated relative to a descriptor of it (`dev`). Masked and
+//! read-only paths under /proc and /sys are found in the filesystem runt mounted there, wherever
+//! a racing container may have moved it since.
 
 mod dev;
 
@@ -13,7 +18,8 @@ use crate::error::{cat, Error, OrSys, Result};
 use crate::plan::Step;
 use crate::spec::{Mount, Spec};
 use crate::sys::fs::{
-    self, CWD, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS,
+    self, CWD, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, PROC_SUPER_MAGIC, RESOLVE_IN_ROOT,
+    RESOLVE_NO_MAGICLINKS, RESOLVE_NO_SYMLINKS, SYSFS_MAGIC,
 };
 use crate::sys::mount::{
     self, MNT_DETACH, MS_BIND, MS_MOVE, MS_NOATIME, MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID, MS_PRIVATE,
@@ -27,7 +33,8 @@ use core::ffi::CStr;
 
 /// Directories the new root may be bound onto before pivot_root. Any will do: it is covered only
 /// in the container's private mount namespace, and each is covered again by a fresh mount inside.
-const STAGING: &[&CStr] = &[c"/tmp", c"/run", c"/dev", c"/proc"];
+/// Never /proc: descriptors are reached through the host's /proc until the switch.
+const STAGING: &[&CStr] = &[c"/tmp", c"/run", c"/mnt", c"/dev"];
 
 /// Sets up the whole root filesystem and switches into it. On return, `/` is the container's root
 /// and the host's tree is detached (or, where pivot_root is impossible, hidden behind a chroot).
@@ -36,6 +43,12 @@ const STAGING: &[&CStr] = &[c"/tmp", c"/run", c"/dev", c"/proc"];
 pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String]) -> Result<()> {
     // First, before any mount: nothing mounted from here on may propagate back to the host.
     mount::mount(None, c"/", None, MS_REC | MS_PRIVATE, None).or_what("make / private")?;
+    // Mounts are made on descriptors named as /proc/self/fd/N: that /proc must be a real one.
+    let proc = fs::openat(CWD, c"/proc", O_PATH | O_DIRECTORY, 0).or_op("open", "/proc")?;
+    if !is_fs(&proc, PROC_SUPER_MAGIC).or_op("statfs", "/proc")? {
+        return Err(Error::msg("the host's /proc is not a procfs"));
+    }
+    drop(proc);
 
     let shown_root = spec.root.path.as_deref().unwrap_or("/");
     let source = cstr(shown_root)?;
@@ -52,7 +65,7 @@ pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String]) -> Result<()> {
     let mut host_nodes = dev::HostNodes::open(&spec.device_nodes);
 
     let Some(staging) = STAGING.iter().find(|d| fs::openat(CWD, d, O_PATH | O_DIRECTORY, 0).is_ok()) else {
-        return Err(Error::msg("no directory to stage the root on (none of /tmp /run /dev /proc)"));
+        return Err(Error::msg("no directory to stage the root on (none of /tmp /run /mnt /dev)"));
     };
     // The host's / comes without its submounts (the container must not see them); a rootfs of the
     // user's own keeps whatever is mounted inside it.
@@ -69,7 +82,7 @@ pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String]) -> Result<()> {
     let root = fs::openat(CWD, staging, O_PATH | O_DIRECTORY, 0).or_what("open the new root")?;
     fs::fchdir(root.raw()).or_what("chdir to the new root")?;
 
-    let mut b = Builder { root, host_root: spec.root.path.is_none(), proc_ready: false, cgroups, null: None };
+    let mut b = Builder { root, host_root: spec.root.path.is_none(), cgroups, null: None, proc: None, sys: None };
     for step in steps {
         b.step(spec, step, &sources, &mut host_nodes, shown_root)?;
     }
@@ -128,19 +141,30 @@ fn step_what(spec: &Spec, step: &Step, shown_root: &str) -> String {
     }
 }
 
-/// Makes sure `target` (relative to the cwd, i.e. the new root) is a real directory, creating it
-/// when missing. Returns false when it is missing on a read-only root: the mount is skipped.
-fn ensure_dir(target: &CStr) -> Result<bool> {
-    match fs::openat(CWD, target, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0) {
-        Ok(_) => Ok(true),
-        Err(Errno::ENOENT) => match fs::mkdirat(CWD, target, 0o755) {
-            Ok(()) => Ok(true),
-            Err(Errno::EROFS) => Ok(false),
-            Err(e) => Err(Error::sys(e, "mkdir")),
+/// Opens /proc or /sys (`name`) in `root`: a real directory reached through no symlink at all,
+/// made when missing. The kernel's files go there, and the masked and read-only paths under
+/// them: a symlink would leave the container's /proc or /sys the image's own. None when it is
+/// missing on a read-only root: the mount is skipped.
+fn kernel_dir(root: &Fd, name: &CStr) -> Result<Option<Fd>> {
+    let open = || fs::openat2(root.raw(), name, O_PATH | O_DIRECTORY, RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
+    let opened = match open() {
+        Err(Errno::ENOENT) => match fs::mkdirat(root.raw(), name, 0o755) {
+            Ok(()) => open(),
+            Err(Errno::EROFS) => return Ok(None),
+            Err(e) => return Err(Error::sys(e, "mkdir")),
         },
+        other => other,
+    };
+    match opened {
+        Ok(fd) => Ok(Some(fd)),
         Err(Errno::ENOTDIR | Errno::ELOOP) => Err(Error::msg("refusing a target that is a symlink or not a directory")),
         Err(e) => Err(Error::sys(e, "open target")),
     }
+}
+
+/// Whether `fd` is on a filesystem of type `magic` (statfs f_type).
+fn is_fs(fd: &Fd, magic: u32) -> core::result::Result<bool, Errno> {
+    Ok(fs::fstatfs(fd.raw())?.f_type == i64::from(magic))
 }
 
 /// Mount flags a bind remount must repeat, or the kernel clears (or refuses to clear) them.
@@ -154,37 +178,29 @@ fn kept_flags(fd: i32) -> core::result::Result<u32, Errno> {
     Ok((st.f_flags & SAME) as u32 | relatime)
 }
 
-/// The root being built (the cwd) and what has been mounted in it so far.
+/// The root being built (the cwd) and what has been made in it so far.
 struct Builder<'a> {
     root: Fd,
     cgroups: &'a [String],
     /// The root is the host's `/`, read-only from the start: missing mount points are skipped.
     host_root: bool,
-    /// The container's own /proc is mounted: descriptors are reached through it.
-    proc_ready: bool,
     /// The /dev/null runt made (or bound from the host), checked: the source of file masks.
     null: Option<Fd>,
+    /// The procfs and sysfs runt mounted at /proc and /sys (the top of each mount, checked):
+    /// where the masked and read-only paths under them are looked up.
+    proc: Option<Fd>,
+    sys: Option<Fd>,
+}
+
+/// The path of an open descriptor through the host's /proc, for mount(2).
+fn via_proc(fd: &Fd) -> NumPath {
+    NumPath::fd(fd)
 }
 
 impl Builder<'_> {
-    /// The path of an open descriptor through a /proc: the container's own once mounted (relative
-    /// to the cwd, the new root), the host's before.
-    fn via_proc(&self, fd: &Fd) -> NumPath {
-        NumPath::fd(self.proc_ready, fd)
-    }
-
     #[inline(never)]
     fn mount(&mut self, m: &Mount, source: Option<&Fd>) -> Result<()> {
         let data = if m.data.is_empty() { None } else { Some(cstr(&m.data)?) };
-        if m.destination == "/proc" && m.fstype == "proc" {
-            // Mounted by a plain relative path: nothing to resolve through yet.
-            if !ensure_dir(c"proc")? {
-                return Ok(());
-            }
-            mount::mount(Some(c"proc"), c"proc", Some(c"proc"), m.flags, data.as_deref()).or_what("mount")?;
-            self.proc_ready = true;
-            return Ok(());
-        }
         if m.fstype == "cgroup" || m.fstype == "cgroup2" {
             return self.mount_cgroup(m);
         }
@@ -192,15 +208,26 @@ impl Builder<'_> {
             Some(s) => fs::is_dir(s.raw()).or_what("stat the source")?,
             None => true,
         };
-        let t = match resolve_in_root(&self.root, &m.destination, is_dir, true) {
-            Ok(t) => t,
-            Err(e) if self.host_root && e.errno == Some(Errno::EROFS) => return Ok(()),
-            Err(e) => return Err(e),
+        let kernel = match m.destination.trim_end_matches(crate::text::SLASH) {
+            "/proc" => Some(c"proc"),
+            "/sys" => Some(c"sys"),
+            _ => None,
         };
-        let target = self.via_proc(&t);
+        let t = match kernel {
+            Some(name) => match kernel_dir(&self.root, name)? {
+                Some(t) => t,
+                None => return Ok(()),
+            },
+            None => match resolve_in_root(&self.root, &m.destination, is_dir, true) {
+                Ok(t) => t,
+                Err(e) if self.host_root && e.errno == Some(Errno::EROFS) => return Ok(()),
+                Err(e) => return Err(e),
+            },
+        };
+        let target = via_proc(&t);
         match source {
             Some(src) => {
-                mount::mount(Some(&self.via_proc(src)), &target, None, MS_BIND | (m.flags & MS_REC), None)
+                mount::mount(Some(&via_proc(src)), &target, None, MS_BIND | (m.flags & MS_REC), None)
                     .or_what("bind mount")?;
                 // Other flags (ro, nosuid, ...) only take on a bind mount through a remount.
                 let extra = m.flags & !(MS_BIND | MS_REC);
@@ -231,14 +258,38 @@ impl Builder<'_> {
                 }
                 if let Some(under) = under {
                     let top = resolve_in_root(&self.root, &m.destination, true, false)?;
-                    let top = fs::openat(fs::CWD, &self.via_proc(&top), O_RDONLY | O_DIRECTORY, 0)
+                    let top = fs::openat(fs::CWD, &via_proc(&top), O_RDONLY | O_DIRECTORY, 0)
                         .or_what("open the new filesystem")?;
                     copy_tree(&under, &top, 0).map_err(|e| e.context("tmpcopyup"))?;
                 }
             }
         }
+        let magic = match m.fstype.as_str() {
+            "proc" => Some(PROC_SUPER_MAGIC),
+            "sysfs" => Some(SYSFS_MAGIC),
+            _ => None,
+        };
+        if let (Some(name), Some(magic)) = (kernel, magic) {
+            self.hold_kernel_fs(name, magic)?;
+        }
         if m.propagation != 0 {
             self.change(&m.destination, is_dir, m.propagation, false, "set mount propagation")?;
+        }
+        Ok(())
+    }
+
+    /// Holds the procfs or sysfs (`magic`) just mounted on /proc or /sys (`name`), for the masked
+    /// and read-only paths under it: reopened (a descriptor taken before the mount names what
+    /// lies under it) and checked. Anything else there now means the directory was swapped since
+    /// (and the filesystem moved elsewhere in the root, unmasked): an error.
+    fn hold_kernel_fs(&mut self, name: &CStr, magic: u32) -> Result<()> {
+        let top = kernel_dir(&self.root, name)?;
+        let Some(top) = top.filter(|t| is_fs(t, magic).unwrap_or(false)) else {
+            return Err(Error::msg("replaced while it was mounted"));
+        };
+        match magic == PROC_SUPER_MAGIC {
+            true => self.proc = Some(top),
+            false => self.sys = Some(top),
         }
         Ok(())
     }
@@ -254,14 +305,14 @@ impl Builder<'_> {
         let bind = |src: &str, dest: &str| -> Result<()> {
             let s = fs::openat(fs::CWD, &cstr(src)?, O_PATH | O_DIRECTORY, 0).or_op("open", src)?;
             let d = resolve_in_root(&self.root, dest, true, true)?;
-            mount::mount(Some(&self.via_proc(&s)), &self.via_proc(&d), None, MS_BIND, None).or_op("bind", src)?;
+            mount::mount(Some(&via_proc(&s)), &via_proc(&d), None, MS_BIND, None).or_op("bind", src)?;
             self.remount(dest, true, keep)
         };
         if !v1 {
             return bind(first, &m.destination);
         }
         let flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
-        mount::mount(Some(c"tmpfs"), &self.via_proc(&t), Some(c"tmpfs"), flags, Some(c"mode=755"))
+        mount::mount(Some(c"tmpfs"), &via_proc(&t), Some(c"tmpfs"), flags, Some(c"mode=755"))
             .or_what("mount a tmpfs for the cgroup hierarchies")?;
         for c in self.cgroups {
             // /sys/fs/cgroup/CONTROLLER/...: the controller names the directory inside.
@@ -287,9 +338,23 @@ impl Builder<'_> {
     #[inline(never)]
     fn change(&self, path: &str, is_dir: bool, flags: u32, keep: bool, what: &str) -> Result<()> {
         // Look the target up again: a descriptor opened before the mount names what lies under it.
-        let top = resolve_in_root(&self.root, path, is_dir, false)?;
+        let (base, rest) = self.locate(path);
+        let top = resolve_in_root(base, rest, is_dir, false)?;
         let kept = if keep { kept_flags(top.raw()).or_what("statfs")? } else { 0 };
-        mount::mount(None, &self.via_proc(&top), None, flags | kept, None).or_what(what)
+        mount::mount(None, &via_proc(&top), None, flags | kept, None).or_what(what)
+    }
+
+    /// Where `path` is looked up: under /proc or /sys, in the filesystem runt mounted there (with
+    /// the rest of the path), else in the root.
+    fn locate<'p>(&self, path: &'p str) -> (&Fd, &'p str) {
+        for (dir, fs) in [("/proc/", &self.proc), ("/sys/", &self.sys)] {
+            if let (Some(fs), Some(rest)) = (fs, path.strip_prefix(dir)) {
+                if !rest.trim_matches(crate::text::SLASH).is_empty() {
+                    return (fs, rest);
+                }
+            }
+        }
+        (&self.root, path)
     }
 
     /// Creates the working directory `cwd` (and what leads to it) inside the root when missing.
@@ -305,7 +370,8 @@ impl Builder<'_> {
 
     /// Resolves a path that may legitimately be missing (kernel files differ between versions).
     fn existing(&self, path: &str) -> Result<Option<Fd>> {
-        match resolve_in_root(&self.root, path, false, false) {
+        let (base, rest) = self.locate(path);
+        match resolve_in_root(base, rest, false, false) {
             Ok(fd) => Ok(Some(fd)),
             Err(e) if e.errno == Some(Errno::ENOENT) => Ok(None),
             Err(e) => Err(e),
@@ -315,7 +381,7 @@ impl Builder<'_> {
     /// Masks `path` (`mask`) or makes it read-only; either way a missing path is skipped.
     fn mask_or_protect(&self, path: &str, mask: bool) -> Result<()> {
         let Some(t) = self.existing(path)? else { return Ok(()) };
-        let target = self.via_proc(&t);
+        let target = via_proc(&t);
         let is_dir = fs::is_dir(t.raw()).or_what("stat")?;
         let ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
         if !mask {
@@ -325,7 +391,7 @@ impl Builder<'_> {
             mount::mount(Some(c"tmpfs"), &target, Some(c"tmpfs"), ro, Some(c"size=0")).or_what("mount an empty tmpfs")
         } else {
             let null = self.null.as_ref().ok_or_else(|| Error::msg("no /dev/null to mask with"))?;
-            mount::mount(Some(&self.via_proc(null)), &target, None, MS_BIND, None).or_what("bind /dev/null")?;
+            mount::mount(Some(&via_proc(null)), &target, None, MS_BIND, None).or_what("bind /dev/null")?;
             // Read-only too: what the container may not read, it may not write either.
             self.remount(path, false, ro)
         }

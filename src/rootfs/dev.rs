@@ -121,7 +121,7 @@ fn make_node(
     let bind = || cat(&["bind ", shown, " from the host"]);
     let node = check(host().or_sys(bind)?, mode, rdev, shown).map_err(|e| e.context(&bind()))?;
     let spot = fs::openat(dir.raw(), name, O_CREAT | O_EXCL | O_NOFOLLOW | O_RDONLY, 0o666).or_op("create", shown)?;
-    mount::mount(Some(&NumPath::fd(false, &node)), &NumPath::fd(false, &spot), None, MS_BIND, None).or_sys(bind)?;
+    mount::mount(Some(&NumPath::fd(&node)), &NumPath::fd(&spot), None, MS_BIND, None).or_sys(bind)?;
     Ok((node, false))
 }
 
