@@ -392,8 +392,10 @@ impl Builder<'_> {
         } else {
             let null = self.null.as_ref().ok_or_else(|| Error::msg("no /dev/null to mask with"))?;
             mount::mount(Some(&via_proc(null)), &target, None, MS_BIND, None).or_what("bind /dev/null")?;
-            // Read-only too: what the container may not read, it may not write either.
-            self.remount(path, false, ro)
+            // Read-only, nosuid and noexec: were the node ever not the one checked, nothing could
+            // be written, run or gained through it. Not nodev: a masked file reads as /dev/null
+            // does (empty), and a device node on a nodev mount cannot be opened at all.
+            self.remount(path, false, MS_RDONLY | MS_NOSUID | MS_NOEXEC)
         }
     }
 }

@@ -351,6 +351,23 @@ fn volume_target_symlink_to_a_host_dir() {
     });
 }
 
+/// A masked file is the /dev/null runt made, bound read-only, nosuid and noexec: it reads empty,
+/// as Docker's do, and were the node ever something else, nothing could be written through it.
+#[test]
+fn masked_files_are_read_only_binds_of_dev_null() {
+    assert!(Path::new("/proc/keys").exists(), "this kernel has no /proc/keys to see masked");
+    let root = rootfs();
+    assert_eq!(ok_stdout(&run_rootfs(&root, &["/bin/probe", "read", "/proc/keys"])), "");
+    let text = ok_stdout(&run_rootfs(&root, &["/bin/cat", "/proc/self/mountinfo"]));
+    let keys: Vec<MountInfo> =
+        text.lines().filter_map(MountInfo::parse).filter(|m| m.mount_point == "/proc/keys").collect();
+    let [keys] = keys.as_slice() else { panic!("not one mount on /proc/keys:\n{text}") };
+    let options: Vec<&str> = keys.options.split(',').collect();
+    for want in ["ro", "nosuid", "noexec"] {
+        assert!(options.contains(&want), "/proc/keys is mounted {}, not {want}", keys.options);
+    }
+}
+
 /// linux.devices: /dev/sub/null (1:3), owned by 1:1.
 const SUB_NULL: &str = r#"{"path":"/dev/sub/null","type":"c","major":1,"minor":3,"fileMode":438,"uid":1,"gid":1}"#;
 
