@@ -173,11 +173,25 @@ fn ran_or_refused(out: &Output) -> Option<String> {
     None
 }
 
+/// The host's mount table (without ids) as far as it concerns the directories this test
+/// process made: a mount on one of them, or of one of them anywhere (its root field names it).
+/// Other engineers' engines mount and unmount on this host at the same time: the rest of the
+/// table is not this test's to judge.
+fn our_mount_table() -> Vec<String> {
+    let ours = format!("-{}-", std::process::id());
+    let is_ours = |field: &str| field.contains("test-rootfs/") && field.contains(&ours);
+    host_mount_table().into_iter().filter(|l| l.split(' ').any(is_ours)).collect()
+}
+
 /// The host side after a case: `target` empty, mount table as `before`, cgroup gone (the callers
 /// check the cgroup as they run).
 fn assert_host_untouched(what: &str, target: &HostDir, before: &[String]) {
     target.assert_empty(what);
-    assert_eq!(host_mount_table(), before, "{what}: the host's mount table changed");
+    assert_eq!(
+        our_mount_table(),
+        before,
+        "{what}: the host's mount table changed where it concerns this test's directories"
+    );
 }
 
 /// A fresh host directory, writable by `owner` when given (a rootless container's root is that
@@ -195,7 +209,7 @@ fn host_dir(owner: Option<&TestUser>) -> HostDir {
 /// been refused.
 fn symlink_case(what: &str, rel: &str, owner: Option<&TestUser>, run: impl Fn(&TempDir) -> Output) {
     both_links(|how| {
-        let (target, before) = (host_dir(owner), host_mount_table());
+        let (target, before) = (host_dir(owner), our_mount_table());
         let root = image_with_link(rel, target.path(), how);
         let out = run(&root);
         let what = format!("{what} -> host ({how:?})");
@@ -315,12 +329,16 @@ const MASKS_HOLD: &str = "cat /proc/keys /proc/timer_list; echo pwned > /proc/ke
 #[test]
 fn image_dev_null_symlink_to_a_host_file_in_a_bundle_without_a_dev_mount() {
     both_links(|how| {
-        let (file, before) = (HostFile::new(), host_mount_table());
+        let (file, before) = (HostFile::new(), our_mount_table());
         let root = image_with_link("dev/null", &file.path(), how);
         let out = Bundle::new(&root, &sh(MASKS_HOLD), "", None).run();
         let what = format!("bundle, /dev/null -> host file ({how:?})");
         file.assert_unchanged(&what);
-        assert_eq!(host_mount_table(), before, "{what}: the host's mount table changed");
+        assert_eq!(
+            our_mount_table(),
+            before,
+            "{what}: the host's mount table changed where it concerns this test's directories"
+        );
         if let Some(text) = ran_or_refused(&out) {
             assert!(!text.contains(SECRET.trim()), "{what}: the container read the host file\n{}", describe(&out));
         }
@@ -391,7 +409,7 @@ fn volume_over_proc_cannot_redirect_later_mounts() {
 /// [`volume_over_proc_cannot_redirect_later_mounts`] with `run` (rootfs, arguments of `runt run`);
 /// `owner`: who may write the target directory.
 fn volume_over_proc(link: &str, run: impl Fn(&TempDir, &[&str]) -> Output, owner: Option<&TestUser>) {
-    let (target, before, second) = (host_dir(owner), host_mount_table(), TempDir::new("escape-volume"));
+    let (target, before, second) = (host_dir(owner), our_mount_table(), TempDir::new("escape-volume"));
     if let Some(user) = owner {
         std::os::unix::fs::chown(&second.path, Some(user.uid), Some(user.gid)).expect("chown the volume");
     }
@@ -483,7 +501,7 @@ fn swap_dir_and_link(root: &TempDir, rel: &str, to: &Path, how: Link) -> Racer {
 /// empty and the host's mount table unchanged.
 fn race_case(what: &str, rel: &str, owner: Option<&TestUser>, run: impl Fn(&TempDir) -> Output) {
     both_links(|how| {
-        let (target, before) = (host_dir(owner), host_mount_table());
+        let (target, before) = (host_dir(owner), our_mount_table());
         let root = rootfs();
         mirror(&root, target.path());
         let what = format!("{what} -> host ({how:?})");
@@ -556,7 +574,7 @@ impl FakeProc {
 #[test]
 fn racing_proc_swap_cannot_redirect_a_volume() {
     both_links(|how| {
-        let (target, before, source) = (HostDir::new(), host_mount_table(), TempDir::new("escape-volume"));
+        let (target, before, source) = (HostDir::new(), our_mount_table(), TempDir::new("escape-volume"));
         let fake = FakeProc::new(target.path());
         let root = rootfs();
         mirror(&root, &fake.dir.path);
@@ -597,7 +615,7 @@ fn empty_dev(root: &TempDir) {
 #[test]
 fn racing_dev_null_swap_in_a_bundle_without_a_dev_mount() {
     both_links(|how| {
-        let (file, before) = (HostFile::new(), host_mount_table());
+        let (file, before) = (HostFile::new(), our_mount_table());
         let root = rootfs();
         mirror(&root, file.dir.path.as_path());
         let bundle = Bundle::new(&root, &sh(MASKS_HOLD), "", None);
@@ -614,7 +632,11 @@ fn racing_dev_null_swap_in_a_bundle_without_a_dev_mount() {
         });
         file.assert_unchanged(&what);
         assert!(leaked.is_empty(), "{what}: containers read the host file:\n{}", leaked.join("\n"));
-        assert_eq!(host_mount_table(), before, "{what}: the host's mount table changed");
+        assert_eq!(
+            our_mount_table(),
+            before,
+            "{what}: the host's mount table changed where it concerns this test's directories"
+        );
     });
 }
 
