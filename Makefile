@@ -26,8 +26,10 @@ probe: $(TARGET)-installed
 	$(CARGO) build --release --manifest-path tests/probe/Cargo.toml --target $(TARGET) --target-dir target/probe
 
 # Peer tools the tests use, from Debian's packages.
+# strace: the tests inject kernel errors with it (runt has no fault-injection switch).
 deps:
 	@command -v busybox >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends busybox-static; }
+	@command -v strace >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends strace; }
 
 test: lint unit integration test-vm test-oci check-leaks
 

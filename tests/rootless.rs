@@ -49,16 +49,24 @@ fn rootless_hostname() {
 }
 
 #[test]
-fn rootless_limits_are_not_applied_and_runt_says_so() {
+fn rootless_limits_without_a_delegated_cgroup_are_refused() {
+    // Fail closed: a limit asked for and impossible to apply (no cgroup delegated to this user on
+    // this host) stops the container rather than running it unlimited with a warning.
     let user = TestUser::new();
-    let out = user.run(&["--pids-limit", "10"], &["exit", "0"]);
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let out = user.run(&["--pids-limit", "10"], &["pid"]);
+    assert_error(&out, 125, "/sys/fs/cgroup/");
     let err = stderr(&out);
-    assert!(
-        err.lines().any(|l| l.starts_with("runt: warning: ") && l.contains("limits not applied")),
-        "{}",
-        describe(&out)
-    );
+    assert!(err.contains("delegat") && err.contains("Permission denied"), "{}", describe(&out));
+    assert_eq!(stdout(&out), "", "the container ran\n{}", describe(&out));
+}
+
+#[test]
+fn rootless_without_limits_runs_without_a_cgroup_and_says_nothing() {
+    // Nothing was asked that needs a cgroup: no error, and no warning either.
+    let user = TestUser::new();
+    let out = user.run(&[], &["pid"]);
+    assert_eq!(ok_stdout(&out), "1\n");
+    assert_eq!(stderr(&out), "", "{}", describe(&out));
 }
 
 #[test]
