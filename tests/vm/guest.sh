@@ -452,14 +452,26 @@ c_v2_rootless_pids_limit() {
     want_no_err
     [ -n "$why" ] || [ ! -d $CG/u1000/runt/rl2 ] || why="cgroup $CG/u1000/runt/rl2 left behind"
 }
-c_v2_rootless_undelegated_warns() { # a user with nothing delegated: runs, and says so
+# A user with nothing delegated: a limit cannot be applied, so it is refused (fail closed); without
+# limits the container runs without a cgroup, and nothing needs saying.
+undelegated() {
     grep -q '^other:' /etc/passwd || echo 'other:x:1001:1001::/:/bin/sh' >>/etc/passwd
     rm -f $W/timedout
-    su -s /bin/sh other -c "exec $RUNT run --pids-limit 10 $PROBE pid" >$W/out 2>$W/err </dev/null
+    su -s /bin/sh other -c "exec $RUNT run $*" >$W/out 2>$W/err </dev/null
     rc=$?
+}
+c_v2_rootless_undelegated_limit_refused() {
+    undelegated --pids-limit 10 $PROBE pid
+    want_rc 125
+    [ -n "$why" ] || [ ! -s $W/out ] || why="the container ran: $(show $W/out)"
+    [ -n "$why" ] || { [ "$(lines $W/err)" = 1 ] && grep -q '^runt: .*delegat.*/sys/fs/cgroup.*: Permission denied$' $W/err; } ||
+        why="stderr should be one line naming the cgroup, delegation and EACCES: '$(show $W/err)'"
+}
+c_v2_rootless_undelegated_no_limits() {
+    undelegated $PROBE pid
     want_rc 0
     want_out 1
-    want_line $W/err '^runt: warning: .*not permitted for this user: limits not applied' "the 'limits not applied' warning"
+    want_no_err
 }
 # The OCI door on v2: config.json's linux.resources land in the right files of its cgroupsPath.
 c_v2_oci_resources() {
@@ -559,7 +571,8 @@ if mount -t cgroup2 none $CG; then
     run_case v2-device-privileged c_v2_privileged_devices
     run_case v2-rootless-uid0-inside c_v2_rootless_ids
     run_case v2-rootless-delegated-pids-limit c_v2_rootless_pids_limit
-    run_case v2-rootless-undelegated-warns c_v2_rootless_undelegated_warns
+    run_case v2-rootless-undelegated-limit-refused c_v2_rootless_undelegated_limit_refused
+    run_case v2-rootless-undelegated-no-limits c_v2_rootless_undelegated_no_limits
     run_case v2-oci-resources c_v2_oci_resources
     run_case v2-sysrq-kcore-refused c_v2_sysrq_kcore
     run_case v2-no-cgroup-left c_v2_no_leftovers
