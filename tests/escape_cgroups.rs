@@ -266,33 +266,42 @@ fn cgroup_points(log: &str) -> Vec<Point> {
     points
 }
 
-#[test]
-fn every_failing_cgroupfs_call_stops_the_container() {
-    // An OCI bundle asking for every limit runt writes on this host's layout, run (foreground)
-    // once as a reference; then again once per cgroupfs call of that run, with that call failing.
-    let (root, state, bundle) = (rootfs(), TempDir::new("state"), TempDir::new("bundle"));
-    let (id, mark) = name_and_mark();
+/// An OCI bundle in a new directory whose config runs `args` (a JSON array) on `root`, with
+/// `mark` in its environment and `resources` (a JSON object) as its linux.resources.
+fn bundle(root: &TempDir, mark: &str, args: &str, resources: &str) -> TempDir {
+    let dir = TempDir::new("bundle");
     let config = format!(
         r#"{{"ociVersion":"1.0.2",
-        "process":{{"user":{{"uid":0,"gid":0}},"args":["/bin/probe","pid"],"env":["{mark}"],"cwd":"/"}},
+        "process":{{"user":{{"uid":0,"gid":0}},"args":{args},"env":["{mark}"],"cwd":"/"}},
         "root":{{"path":"{}"}},
         "mounts":[{{"destination":"/proc","type":"proc","source":"proc"}},
         {{"destination":"/dev","type":"tmpfs","source":"tmpfs","options":["nosuid","mode=755"]}}],
-        "linux":{{"namespaces":[{{"type":"pid"}},{{"type":"mount"}}],
-        "resources":{{"pids":{{"limit":5}},"memory":{{"limit":67108864}},
-        "cpu":{{"quota":50000,"period":100000,"cpus":"0","mems":"0"}},
-        "devices":[{{"allow":false,"access":"rwm"}}]}}}}}}"#,
+        "linux":{{"namespaces":[{{"type":"pid"}},{{"type":"mount"}}],"resources":{resources}}}}}"#,
         root.as_str()
     );
-    fs::write(bundle.join("config.json"), config).expect("write config.json");
+    fs::write(dir.join("config.json"), config).expect("write config.json");
+    dir
+}
+
+#[test]
+fn every_failing_cgroupfs_call_stops_the_container() {
+    // An OCI bundle asking for every limit runt writes on this host's layout, run (foreground)
+    // as a reference; then again once per cgroupfs call of that run, with that call failing.
+    let (root, state) = (rootfs(), TempDir::new("state"));
+    let (id, mark) = name_and_mark();
+    let resources = r#"{"pids":{"limit":5},"memory":{"limit":67108864},
+        "cpu":{"quota":50000,"period":100000,"cpus":"0","mems":"0"},"devices":[{"allow":false,"access":"rwm"}]}"#;
+    let bundle = bundle(&root, &mark, r#"["/bin/probe","pid"]"#, resources);
     let args = ["--root", state.as_str(), "run", "--bundle", bundle.as_str(), &id];
-    // Twice: the first run may create the shared parents (runt/) that later runs find made.
-    let mut reference = traced(&["-e", &format!("trace={CGROUP_SYSCALLS}")], &args);
-    for _ in 0..2 {
-        assert_eq!(ok_stdout(&reference.out), "1\n", "reference run\n{}", reference.describe());
+    let reference_run = || {
+        let run = traced(&["-e", &format!("trace={CGROUP_SYSCALLS}")], &args);
+        assert_eq!(ok_stdout(&run.out), "1\n", "reference run\n{}", run.describe());
         assert_no_cgroup(&id);
-        reference = traced(&["-e", &format!("trace={CGROUP_SYSCALLS}")], &args);
-    }
+        run
+    };
+    // The first run may create the shared parents (runt/) that later runs find made.
+    reference_run();
+    let reference = reference_run();
     let points = cgroup_points(&reference.log);
     for kind in ["openat", "mkdirat", "write"] {
         assert!(points.iter().any(|p| p.syscall == kind), "no cgroupfs {kind} in\n{}", reference.log);
@@ -327,4 +336,40 @@ fn every_failing_cgroupfs_call_stops_the_container() {
         points.len(),
         fail_open.join("\n")
     );
+}
+
+#[test]
+fn eio_listing_the_container_processes_is_an_error_not_an_empty_list() {
+    // `kill --all` and `ps` read the container's cgroup.procs: an unreadable list must not pass
+    // for "no processes" (kill --all would report success having signalled nothing).
+    let (root, state) = (rootfs(), TempDir::new("state"));
+    let (id, mark) = name_and_mark();
+    let bundle = bundle(&root, &mark, r#"["/bin/probe","sleep","30"]"#, "{}");
+    // The created container keeps its stdout and stderr: files, not pipes that would stay open.
+    let err = state.join("create.err");
+    let created = Command::new(runt())
+        .args(["--root", state.as_str(), "create", "--bundle", bundle.as_str(), &id])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(fs::File::create(&err).expect("create create.err"))
+        .status()
+        .expect("run runt create");
+    assert!(created.success(), "create: {created}: {:?}", fs::read_to_string(&err));
+    let procs = cgroup_dir("pids", &id).join("cgroup.procs");
+    let procs = procs.to_str().expect("UTF-8 path");
+    let ps = failing("read", procs, 1, "EIO", &["--root", state.as_str(), "ps", &id]);
+    let kill = failing("read", procs, 1, "EIO", &["--root", state.as_str(), "kill", "--all", &id, "KILL"]);
+    // Before its start, the container's init has runt's environment, not the mark: its cgroup
+    // tells it is there.
+    let alive = !cgroup_pids(&id).is_empty();
+    let out = run(&["--root", state.as_str(), "delete", "--force", &id]);
+    assert_eq!(code(&out), 0, "delete\n{}", describe(&out));
+    assert_no_cgroup(&id);
+    let said = format!("{procs}: Input/output error");
+    for (what, run) in [("ps", &ps), ("kill --all", &kill)] {
+        assert_eq!(run.injected().len(), 1, "{what}: exactly one injected call expected\n{}", run.describe());
+        assert_error(&run.out, 125, &said);
+        assert_eq!(stdout(&run.out), "", "{what}\n{}", run.describe());
+    }
+    assert!(alive, "the created container was gone before delete");
 }
