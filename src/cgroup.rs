@@ -2,6 +2,11 @@
 //! controller), hybrid (v1 plus a cgroup2 mount at /sys/fs/cgroup/unified; runt uses the v1
 //! hierarchies there), or none (initramfs: nothing mounted; the container runs without limits).
 //!
+//! It fails closed: only the absence of a cgroup filesystem (ENOENT, or nothing mounted where runt
+//! looks) means "no cgroups". Any other error opening, reading, creating or writing cgroupfs is
+//! returned, never taken for an absence or an empty file: a container must not run without the
+//! limits and device rules it was given because the kernel said EIO, EMFILE or ENOMEM once.
+//!
 //! Every file is written through a held directory descriptor (`write_file(dir, name, value)`).
 
 use crate::cstr::{cstr, open_path};
@@ -12,6 +17,7 @@ use crate::sys::fs::{self, AT_REMOVEDIR, CWD, O_DIRECTORY, O_RDONLY, O_WRONLY};
 use crate::sys::{bpf, process, Errno, Fd};
 use alloc::string::String;
 use alloc::vec::Vec;
+use linux_raw_sys::general::{CGROUP2_SUPER_MAGIC, CGROUP_SUPER_MAGIC};
 
 const MOUNT: &str = "/sys/fs/cgroup";
 /// Parent of the cgroups of `runt run` containers, created on first use and left in place.
@@ -25,16 +31,32 @@ pub enum Layout {
     None,
 }
 
-pub fn detect() -> Layout {
-    let Ok(dir) = fs::openat(CWD, c"/sys/fs/cgroup", O_DIRECTORY | O_RDONLY, 0) else { return Layout::None };
-    if is_v2() {
-        Layout::V2(dir)
-    } else if fs::openat(dir.raw(), c"pids", O_DIRECTORY | O_RDONLY, 0).is_ok() {
-        Layout::V1(dir)
-    } else {
-        // A tmpfs without controller mounts under it is as good as no cgroupfs.
-        Layout::None
+/// The host's layout. `None` only when there is no cgroup filesystem to use: /sys/fs/cgroup is
+/// missing, or it is no cgroup2 mount and has no pids hierarchy mounted under it (where runt
+/// tracks every v1 container). Any other error is an error.
+pub fn detect() -> Result<Layout> {
+    let dir = match fs::openat(CWD, c"/sys/fs/cgroup", O_DIRECTORY | O_RDONLY, 0) {
+        Ok(dir) => dir,
+        Err(Errno::ENOENT) => return Ok(Layout::None),
+        Err(e) => return Err(Error::op(e, "open", MOUNT)),
+    };
+    if fs_type(&dir, MOUNT)? == CGROUP2_SUPER_MAGIC.into() {
+        return Ok(Layout::V2(dir));
     }
+    let pids = match fs::openat(dir.raw(), c"pids", O_DIRECTORY | O_RDONLY, 0) {
+        Ok(pids) => pids,
+        Err(Errno::ENOENT) => return Ok(Layout::None),
+        Err(e) => return Err(Error::op(e, "open", PIDS)),
+    };
+    // An empty directory (a tmpfs or sysfs mount point with nothing mounted on it) is no hierarchy.
+    Ok(if fs_type(&pids, PIDS)? == CGROUP_SUPER_MAGIC.into() { Layout::V1(dir) } else { Layout::None })
+}
+
+const PIDS: &str = "/sys/fs/cgroup/pids";
+
+/// The filesystem type (statfs magic) of the directory `dir`, whose path is `path`.
+fn fs_type(dir: &Fd, path: &str) -> Result<i64> {
+    fs::fstatfs(dir.raw()).map(|st| st.f_type).or_op("statfs", path)
 }
 
 /// A new v1 cpuset cgroup starts with no CPUs and no memory nodes, so nothing could join it (nor
@@ -42,7 +64,8 @@ pub fn detect() -> Layout {
 #[inline(never)]
 fn inherit_cpuset(parent: &Fd, child: &Fd, path: &str) -> Result<()> {
     for file in ["cpuset.cpus", "cpuset.mems"] {
-        let own = read_file(child, file).unwrap_or_default();
+        // Unreadable is not empty: overwriting a cpuset runt could not read is no way to fix it.
+        let own = read_file(child, file).or_sys(|| cat(&["read ", path, "/", file]))?;
         if own.trim_ascii().is_empty() {
             let from = read_file(parent, file).or_sys(|| cat(&["read the parent of ", path, ": ", file]))?;
             write_file(child, path, file, from.trim_ascii())?;
@@ -51,10 +74,11 @@ fn inherit_cpuset(parent: &Fd, child: &Fd, path: &str) -> Result<()> {
     Ok(())
 }
 
-/// Whether /sys/fs/cgroup is a cgroup2 mount.
+/// Whether /sys/fs/cgroup is a cgroup2 mount (an error is no answer: neither v1 nor v2).
 #[inline(never)]
-pub fn is_v2() -> bool {
-    fs::statfs(c"/sys/fs/cgroup").is_ok_and(|st| st.f_type == i64::from(linux_raw_sys::general::CGROUP2_SUPER_MAGIC))
+pub fn is_v2() -> Result<bool> {
+    let st = fs::statfs(c"/sys/fs/cgroup").or_op("statfs", MOUNT)?;
+    Ok(st.f_type == CGROUP2_SUPER_MAGIC.into())
 }
 
 /// The container's cgroup directory in one hierarchy.
@@ -184,25 +208,29 @@ impl Cgroup {
                 }
                 Err(e) => return Err(Error::op(e, "mkdir", &path)),
             }
-            let fd = match fs::openat(parent.raw(), &name, O_DIRECTORY | O_RDONLY, 0) {
+            let ready =
+                fs::openat(parent.raw(), &name, O_DIRECTORY | O_RDONLY, 0).or_op("open", &path).and_then(|fd| {
+                    if leaf {
+                        // Held while this runt lives (the descriptor stays open in `dirs`): the
+                        // cgroup is in use even before any process has joined it.
+                        fs::flock(fd.raw(), fs::LOCK_EX | fs::LOCK_NB).or_op("lock", &path)?;
+                    }
+                    if controller == "cpuset" {
+                        inherit_cpuset(&parent, &fd, &path)?;
+                    }
+                    Ok(fd)
+                });
+            let fd = match ready {
                 Ok(fd) => fd,
                 Err(e) => {
+                    // The container's own cgroup goes with the error: nothing is left behind.
                     if leaf {
                         let _ = fs::unlinkat(parent.raw(), &name, AT_REMOVEDIR);
                     }
-                    return Err(Error::op(e, "open", &path));
+                    return Err(e);
                 }
             };
-            if controller == "cpuset" {
-                inherit_cpuset(&parent, &fd, &path)?;
-            }
             if leaf {
-                // Held while this runt lives (the descriptor stays open in `dirs`): the cgroup is
-                // in use even before any process has joined it.
-                if let Err(e) = fs::flock(fd.raw(), fs::LOCK_EX | fs::LOCK_NB) {
-                    let _ = fs::unlinkat(parent.raw(), &name, AT_REMOVEDIR);
-                    return Err(Error::op(e, "lock", &path));
-                }
                 self.dirs.push(Dir { parent, fd, path, controller });
                 break;
             }
@@ -213,7 +241,7 @@ impl Cgroup {
 
     /// The cgroup of an existing container from the directories its state file lists.
     pub fn open(paths: &[String]) -> Result<Cgroup> {
-        let v2 = is_v2();
+        let v2 = is_v2()?;
         let mut cg = Cgroup { leaf: String::new(), v2, dirs: Vec::new(), removed: true };
         for path in paths {
             let Some((parent_path, leaf)) = crate::text::rsplit(path, b'/') else { continue };
@@ -247,12 +275,13 @@ impl Cgroup {
         self.write_limits(limits)
     }
 
-    /// The pids in the container's cgroup.
-    pub fn pids(&self) -> Vec<i32> {
+    /// The pids in the container's cgroup (none without a cgroup; an unreadable list is an
+    /// error, not an empty container).
+    pub fn pids(&self) -> Result<Vec<i32>> {
         // On v2 `dir` gives the one directory whatever the controller.
         let dir = self.dir("pids").or(self.dirs.first());
-        let Some(d) = dir else { return Vec::new() };
-        procs(d)
+        let Some(d) = dir else { return Ok(Vec::new()) };
+        procs(d).or_sys(|| cat(&["read ", &d.path, "/cgroup.procs"]))
     }
 
     /// Freezes (pause) or thaws (resume) every process of the container.
@@ -535,22 +564,16 @@ fn kill_all(d: &Dir, v2: bool) {
     if v2 && write_file(&d.fd, &d.path, "cgroup.kill", "1").is_ok() {
         return;
     }
-    for pid in procs(d) {
+    // Unreadable: nothing to kill here, and the rmdir that follows reports the cgroup busy.
+    for pid in procs(d).unwrap_or_default() {
         let _ = process::kill(pid, process::SIGKILL);
     }
 }
 
-/// The pids listed in the directory's cgroup.procs (none if it cannot be read).
-fn procs(d: &Dir) -> Vec<i32> {
-    let mut pids = Vec::new();
-    if let Ok(text) = read_file(&d.fd, "cgroup.procs") {
-        for l in text.split('\n') {
-            if let Some(pid) = crate::text::signed(l) {
-                pids.push(pid);
-            }
-        }
-    }
-    pids
+/// The pids listed in the directory's cgroup.procs.
+fn procs(d: &Dir) -> core::result::Result<Vec<i32>, Errno> {
+    let text = read_file(&d.fd, "cgroup.procs")?;
+    Ok(text.split('\n').filter_map(crate::text::signed).collect())
 }
 
 /// Writes `value` to the control file `name` of the cgroup directory `dir` (shown as `path`).

@@ -1,7 +1,7 @@
 //! Parent side: create the cgroup, clone the child into new namespaces, put it in its cgroup,
 //! release it, forward signals while it runs, and clean up whatever way it ends.
 
-use crate::cgroup::{self, Cgroup, Layout, Needs};
+use crate::cgroup::{self, Cgroup, Needs};
 use crate::cstr::open_path;
 use crate::error::{cat, push_dec, Error, OrSys, Result};
 use crate::spec::Spec;
@@ -49,29 +49,7 @@ enum How<'a> {
 /// Everything up to releasing the child: cgroup, clone into the namespaces, id maps, cgroup join.
 fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn FnMut(&str)) -> Result<Started> {
     let steps = plan::steps(spec);
-    let layout = cgroup::detect();
-    if matches!(layout, Layout::None) {
-        let limits = spec.limits.any();
-        if limits || spec.device_rules.is_some() {
-            const NONE: &str = "no cgroup filesystem at /sys/fs/cgroup: limits not applied, device access not confined";
-            warn(if limits { NONE } else { "no cgroup filesystem at /sys/fs/cgroup: device access not confined" });
-        }
-    }
-    let rel = cgroup_path(spec);
-    let cg = match Cgroup::create(&layout, &rel, &spec.limits, spec.device_rules.as_deref(), needs) {
-        // Without privileges, a cgroup is only possible where one was delegated to the user.
-        Err(mut e)
-            if matches!(e.errno, Some(Errno::EACCES | Errno::EPERM | Errno::EROFS)) && process::getuid() != 0 =>
-        {
-            if spec.limits.any() {
-                let what = &mut e.what;
-                what.push_str(": not permitted for this user: limits not applied");
-                warn(what);
-            }
-            None
-        }
-        other => other?,
-    };
+    let cg = make_cgroup(spec, needs, warn)?;
     // The child's descriptors for create, opened here while runt still sees the host's paths.
     let (mode, terminal) = match how {
         How::Foreground { terminal } => (init::Mode::Foreground, terminal),
@@ -169,6 +147,35 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
             Err(e)
         }
     }
+}
+
+/// The container's cgroup with its limits and device rules. None only where the container can
+/// have none and runt may run it so: a host with no cgroup filesystem (said on stderr when limits
+/// or device rules were asked), or a user to whom no cgroup was delegated and who asked for no
+/// limit. Every other failure stops the container: a limit asked for is applied or refused.
+fn make_cgroup(spec: &Spec, needs: Needs, warn: &mut dyn FnMut(&str)) -> Result<Option<Cgroup>> {
+    let limits = spec.limits.any();
+    let rel = cgroup_path(spec);
+    let made = cgroup::detect()
+        .and_then(|layout| Cgroup::create(&layout, &rel, &spec.limits, spec.device_rules.as_deref(), needs));
+    match made {
+        Ok(None) if limits => {
+            warn("no cgroup filesystem at /sys/fs/cgroup: limits not applied, device access not confined")
+        }
+        Ok(None) if spec.device_rules.is_some() => {
+            warn("no cgroup filesystem at /sys/fs/cgroup: device access not confined")
+        }
+        // Without privileges, a cgroup is only possible where one was delegated to the user; a
+        // user namespace keeps such a container from making device nodes anyway.
+        Err(e) if matches!(e.errno, Some(Errno::EACCES | Errno::EPERM | Errno::EROFS)) && process::getuid() != 0 => {
+            if limits {
+                return Err(e.context("limits need a cgroup delegated to this user (systemd: Delegate=yes)"));
+            }
+            return Ok(None);
+        }
+        _ => {}
+    }
+    made
 }
 
 /// `runt run` (and the runc-style foreground `run --bundle`): start the container, forward

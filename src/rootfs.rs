@@ -301,7 +301,7 @@ impl Builder<'_> {
         let Some(first) = self.cgroups.first() else { return Ok(()) };
         let t = resolve_in_root(&self.root, &m.destination, true, true)?;
         let keep = m.flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
-        let v1 = !crate::cgroup::is_v2();
+        let v1 = !crate::cgroup::is_v2()?;
         let bind = |src: &str, dest: &str| -> Result<()> {
             let s = fs::openat(fs::CWD, &cstr(src)?, O_PATH | O_DIRECTORY, 0).or_op("open", src)?;
             let d = resolve_in_root(&self.root, dest, true, true)?;

@@ -297,7 +297,7 @@ fn kill(root: &str, id: &str, a: &Args) -> Result<()> {
         return Err(cannot("kill", id, "not running"));
     }
     if a.has("all") {
-        for pid in Cgroup::open(&st.cgroups)?.pids() {
+        for pid in Cgroup::open(&st.cgroups)?.pids()? {
             let _ = process::kill(pid, sig);
         }
         return Ok(());
@@ -392,7 +392,7 @@ fn list(root: &str, a: &Args) -> Result<()> {
 
 #[inline(never)]
 fn ps(root: &str, id: &str, a: &Args) -> Result<()> {
-    let pids = cgroup_of(root, id)?.pids();
+    let pids = cgroup_of(root, id)?.pids()?;
     let json_out = a.get("format") == Some("json");
     let mut out = String::from(if json_out { "[" } else { "PID     CMD\n" });
     for p in pids {
