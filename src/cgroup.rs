@@ -74,11 +74,15 @@ fn inherit_cpuset(parent: &Fd, child: &Fd, path: &str) -> Result<()> {
     Ok(())
 }
 
-/// Whether /sys/fs/cgroup is a cgroup2 mount (an error is no answer: neither v1 nor v2).
+/// Whether /sys/fs/cgroup is a cgroup2 mount: not where it is missing; any other error is no
+/// answer (neither v1 nor v2).
 #[inline(never)]
 pub fn is_v2() -> Result<bool> {
-    let st = fs::statfs(c"/sys/fs/cgroup").or_op("statfs", MOUNT)?;
-    Ok(st.f_type == CGROUP2_SUPER_MAGIC.into())
+    match fs::statfs(c"/sys/fs/cgroup") {
+        Ok(st) => Ok(st.f_type == CGROUP2_SUPER_MAGIC.into()),
+        Err(Errno::ENOENT) => Ok(false),
+        Err(e) => Err(Error::op(e, "statfs", MOUNT)),
+    }
 }
 
 /// The container's cgroup directory in one hierarchy.

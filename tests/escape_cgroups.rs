@@ -373,3 +373,48 @@ fn eio_listing_the_container_processes_is_an_error_not_an_empty_list() {
     }
     assert!(alive, "the created container was gone before delete");
 }
+
+/// `sh -c SCRIPT` in a private mount namespace where /sys/fs is an empty tmpfs: a host with no
+/// /sys/fs/cgroup at all. `$RUNT` in the script is runt.
+fn without_cgroupfs(script: &str) -> Output {
+    let hide = "mount -t tmpfs -o size=64k tmpfs /sys/fs && test ! -e /sys/fs/cgroup && ";
+    let child = Command::new("unshare")
+        .args(["--mount", "--propagation", "private", "sh", "-c", &format!("{hide}{script}")])
+        .env("RUNT", runt())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn unshare: {e}"));
+    wait(child)
+}
+
+#[test]
+fn a_host_with_no_cgroup_filesystem_still_runs_and_says_so() {
+    // ENOENT, and only ENOENT, means "no cgroups": the container runs, with the one warning.
+    let (root, (name, mark)) = (rootfs(), name_and_mark());
+    let args = run_args(&root, &name, &mark, &["--pids-limit", "5", "/bin/probe", "pid"]);
+    let out = without_cgroupfs(&format!("exec \"$RUNT\" {}", args.join(" ")));
+    assert_eq!(ok_stdout(&out), "1\n");
+    let err = stderr(&out);
+    assert!(
+        err.lines().count() == 1
+            && err.starts_with("runt: warning: no cgroup filesystem")
+            && err.contains("not applied"),
+        "{}",
+        describe(&out)
+    );
+    // The OCI commands that open a container's cgroup work there too (it has none).
+    let (state, (id, mark)) = (TempDir::new("state"), name_and_mark());
+    let bundle = bundle(&root, &mark, r#"["/bin/probe","sleep","30"]"#, "{}");
+    let r = format!("\"$RUNT\" --root {}", state.as_str());
+    let b = bundle.as_str();
+    let script = format!(
+        "{r} create --bundle {b} {id} >/dev/null 2>&1 && {r} ps {id} && {r} kill --all {id} KILL && {r} delete --force {id}"
+    );
+    let out = without_cgroupfs(&script);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert!(stdout(&out).starts_with("PID"), "{}", describe(&out));
+    assert!(!state.join(&id).exists(), "state left behind");
+    assert!(pids_with_env(&mark).is_empty() && cgroup_pids(&id).is_empty(), "container left running");
+}
