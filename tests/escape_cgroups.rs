@@ -78,12 +78,22 @@ fn failing(syscall: &str, path: &str, when: usize, errno: &str, args: &[&str]) -
 
 /// The host pids of processes whose environment holds exactly `entry`.
 fn pids_with_env(entry: &str) -> Vec<u32> {
+    pids_listing("environ", entry)
+}
+
+/// The host pids of processes with `arg` as one of their arguments.
+fn pids_with_arg(arg: &str) -> Vec<u32> {
+    pids_listing("cmdline", arg)
+}
+
+/// The host pids of processes whose /proc/PID/`file` (a NUL-separated list) holds `item`.
+fn pids_listing(file: &str, item: &str) -> Vec<u32> {
     let Ok(dir) = fs::read_dir("/proc") else { return Vec::new() };
     dir.flatten()
         .filter_map(|e| {
             let pid: u32 = e.file_name().to_str()?.parse().ok()?;
-            let environ = fs::read(e.path().join("environ")).ok()?;
-            environ.split(|&b| b == 0).any(|kv| kv == entry.as_bytes()).then_some(pid)
+            let list = fs::read(e.path().join(file)).ok()?;
+            list.split(|&b| b == 0).any(|i| i == item.as_bytes()).then_some(pid)
         })
         .collect()
 }
@@ -425,16 +435,4 @@ fn a_host_with_no_cgroup_filesystem_still_runs_and_says_so() {
     assert!(stdout(&out).starts_with("PID"), "{}", describe(&out));
     assert!(!state.join(&id).exists(), "state left behind");
     assert!(left.is_empty(), "container processes {left:?} left");
-}
-
-/// The host pids of processes with `arg` as one of their arguments.
-fn pids_with_arg(arg: &str) -> Vec<u32> {
-    let Ok(dir) = fs::read_dir("/proc") else { return Vec::new() };
-    dir.flatten()
-        .filter_map(|e| {
-            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
-            let cmdline = fs::read(e.path().join("cmdline")).ok()?;
-            cmdline.split(|&b| b == 0).any(|a| a == arg.as_bytes()).then_some(pid)
-        })
-        .collect()
 }
