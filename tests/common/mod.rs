@@ -105,6 +105,16 @@ impl TempDir {
         TempDir { path }
     }
 
+    /// A fresh directory (mode 0755) under the system's temp dir, which every user can reach: a
+    /// checkout may lie where other users cannot.
+    pub fn shared(tag: &str) -> TempDir {
+        let path = std::env::temp_dir().join(format!("{tag}-{}", unique_name()));
+        fs::create_dir(&path).unwrap_or_else(|e| panic!("mkdir {}: {e}", path.display()));
+        let dir = TempDir { path };
+        fs::set_permissions(&dir.path, fs::Permissions::from_mode(0o755)).expect("chmod dir");
+        dir
+    }
+
     pub fn join(&self, rel: &str) -> PathBuf {
         self.path.join(rel)
     }
@@ -135,6 +145,12 @@ impl Drop for TempDir {
 /// applets (when the host has busybox); /etc/passwd with root; /bin/notexec (0644).
 pub fn rootfs() -> TempDir {
     let root = TempDir::new("rootfs");
+    fill_rootfs(&root.path);
+    root
+}
+
+/// Fills the directory `root` as [`rootfs`] does.
+pub fn fill_rootfs(root: &Path) {
     for dir in ["bin", "etc", "proc", "sys", "dev", "tmp", "run"] {
         fs::create_dir(root.join(dir)).expect("mkdir in rootfs");
     }
@@ -149,7 +165,6 @@ pub fn rootfs() -> TempDir {
     let notexec = root.join("bin/notexec");
     fs::write(&notexec, "#!/bin/sh\necho should not run\n").expect("write notexec");
     fs::set_permissions(&notexec, fs::Permissions::from_mode(0o644)).expect("chmod notexec");
-    root
 }
 
 fn copy(from: &Path, to: &Path) {
@@ -215,10 +230,17 @@ pub fn spawn_named<S: AsRef<OsStr>>(name: &str, args: &[S]) -> Child {
 }
 
 /// Collects a spawned runt's output; kills it and panics if it outlives [`TIMEOUT`].
-pub fn wait(mut child: Child) -> Output {
+pub fn wait(child: Child) -> Output {
+    let pid = child.id();
+    wait_within(child, TIMEOUT).unwrap_or_else(|| panic!("runt (pid {pid}) still running after {TIMEOUT:?}; killed"))
+}
+
+/// [`wait`] with a limit of its own: None, once the process is killed and reaped, when it
+/// outlives `limit` (its output is then left to whoever else holds its pipes).
+pub fn wait_within(mut child: Child, limit: Duration) -> Option<Output> {
     let out = child.stdout.take().map(reader);
     let err = child.stderr.take().map(reader);
-    let deadline = Instant::now() + TIMEOUT;
+    let deadline = Instant::now() + limit;
     let status = loop {
         if let Some(status) = child.try_wait().expect("wait for runt") {
             break status;
@@ -226,13 +248,13 @@ pub fn wait(mut child: Child) -> Output {
         if Instant::now() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("runt (pid {}) still running after {TIMEOUT:?}; killed", child.id());
+            return None;
         }
         thread::sleep(Duration::from_millis(5));
     };
     let collect =
         |h: Option<thread::JoinHandle<Vec<u8>>>| h.map(|h| h.join().expect("pipe reader")).unwrap_or_default();
-    Output { status, stdout: collect(out), stderr: collect(err) }
+    Some(Output { status, stdout: collect(out), stderr: collect(err) })
 }
 
 fn reader(mut pipe: impl Read + Send + 'static) -> thread::JoinHandle<Vec<u8>> {

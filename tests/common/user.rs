@@ -113,10 +113,7 @@ impl TestUser {
 /// A fresh directory under the system's temp dir, mode 0755, with copies of runt and the probe
 /// (mode 0755): a checkout may lie where other users cannot reach.
 pub fn shared_bin_dir() -> TempDir {
-    let path = std::env::temp_dir().join(format!("runt-rootless-{}", unique_name()));
-    fs::create_dir(&path).unwrap_or_else(|e| panic!("mkdir {}: {e}", path.display()));
-    let dir = TempDir { path };
-    fs::set_permissions(&dir.path, fs::Permissions::from_mode(0o755)).expect("chmod dir");
+    let dir = TempDir::shared("runt-rootless");
     for (from, name) in [(runt(), "runt"), (probe(), "probe")] {
         fs::copy(&from, dir.join(name)).unwrap_or_else(|e| panic!("copy {}: {e}", from.display()));
         fs::set_permissions(dir.join(name), fs::Permissions::from_mode(0o755)).expect("chmod");

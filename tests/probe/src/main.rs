@@ -25,6 +25,18 @@
 //! | `unshare-user` | unshare(CLONE_NEWUSER) |
 //! | `bpf` | bpf(BPF_PROG_LOAD) of a socket filter `r0 = 0; exit`; the program is closed again |
 //! | `ls DIR` | the names in DIR, sorted, one per line (nothing when empty) |
+//!
+//! The attacks on runt's own binary and processes (CVE-2019-5736, CVE-2016-9962). The long-running
+//! ones log events to `DIR/log` as they happen (one line per write, for the host to poll; the first
+//! is `ready`) and stop when `DIR/stop` exists (or after 300 s); the others print, as above.
+//!
+//! | command | attempts / prints |
+//! |---|---|
+//! | `hunt DIR` | the binary hunter: every process but itself and pid 1 it sees in /proc, and every descriptor sent to the unix socket `DIR/sock` (SCM_RIGHTS), it holds an O_PATH handle of its exe (not its own exe, no file twice), and keeps reopening each through /proc/self/fd/N for writing and writing `PWNED` at offset 0 until one write succeeds. A process is met anew whenever its comm changes (it executed something else). Logs `seen PID COMM`, `denied PID COMM <strerror>` (first failure to open its exe), `held PID COMM\|sent LINK`, `refused LINK: <strerror>` (whenever the reason changes), `wrote LINK`, and at the end `done seen=N held=H wrote=W` |
+//! | `send-exe PID SOCKET` | opens /proc/PID/exe O_PATH and sends it over the unix stream socket SOCKET (SCM_RIGHTS) |
+//! | `stalk DIR` | the exec helper stalker: every new process but itself and pid 1 it stops (SIGSTOP) and, as long as its comm is `runt`, tries PTRACE_SEIZE and reading the targets of /proc/PID/fd/N, then lets it run ~100 µs and stops it again, until it is someone else or gone. Logs `observed PID` (first time a runt is caught), `seized PID` and `fds PID: LINK...` on the first success with that process, and at the end `done observed=N attempts=A refused=R succeeded=S` and one `refusal <what>: <strerror> xN` per kind |
+//! | `reach PID\|child` | against PID (or a child `probe sleep 5` it starts and kills: the control) prints three lines: `seize: ok\|error: <strerror>` (PTRACE_SEIZE), `fd: ok N\|error: <strerror>` (N targets of /proc/PID/fd/* read; the error when none could be), `exe: ok\|error: <strerror>` (open /proc/PID/exe O_PATH); exit 0 |
+//! | `seals PATH` | opens PATH O_RDONLY and prints its memfd seals (F_GET_SEALS): `seals: ` then the names of those set (`seal shrink grow write future-write exec`), or `error: <strerror>`. Also run on the host, to look at /proc/PID/exe of a container process |
 
 use std::ffi::CString;
 use std::io::{self, Write};
@@ -39,10 +51,13 @@ use std::{env, fs};
 
 use syscalls::{syscall, Errno, Sysno};
 
+mod attack;
+
 const USAGE: &str = "usage: probe pid|hostname|mounts|ids|cwd|env|write PATH|read PATH|netdevs|\
 forkbomb N|alloc MB|wait-signal|exit N|sleep S|cgroup|procs|status|chroot-escape MARKER|\
 mknod-open PATH b|c MAJOR MINOR|open PATH|mount-tmpfs DIR|umount PATH|keyctl|ptrace [PID]|setns PATH|ns NAME|\
-init-module|raise-nofile N|rlimit NAME|sethostname NAME|abstract-connect NAME|unshare-user|bpf|ls DIR";
+init-module|raise-nofile N|rlimit NAME|sethostname NAME|abstract-connect NAME|unshare-user|bpf|ls DIR|\
+hunt DIR|send-exe PID SOCKET|stalk DIR|reach PID|child|seals PATH";
 
 fn main() {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -163,6 +178,12 @@ fn main() {
             }
             Err(e) => fail(e),
         },
+        ["hunt", dir] => attack::hunt(dir),
+        ["send-exe", pid, socket] => attack::send_exe(number(pid), socket),
+        ["stalk", dir] => attack::stalk(dir),
+        ["reach", "child"] => attack::reach_child(),
+        ["reach", pid] => attack::reach(number(pid)),
+        ["seals", path] => attack::seals(path),
         _ => usage(),
     };
     exit(code);
@@ -174,13 +195,13 @@ fn usage() -> i32 {
 }
 
 /// Prints one fact; exit 0.
-fn say(fact: impl std::fmt::Display) -> i32 {
+pub(crate) fn say(fact: impl std::fmt::Display) -> i32 {
     println!("{fact}");
     0
 }
 
 /// Prints `error: <strerror>`; exit 1.
-fn fail(err: io::Error) -> i32 {
+pub(crate) fn fail(err: io::Error) -> i32 {
     println!("error: {}", strerror(&err));
     1
 }
@@ -193,7 +214,7 @@ fn done(result: Result<usize, Errno>) -> i32 {
     }
 }
 
-fn os_error(e: Errno) -> io::Error {
+pub(crate) fn os_error(e: Errno) -> io::Error {
     io::Error::from_raw_os_error(e.into_raw())
 }
 
@@ -203,7 +224,7 @@ fn c(s: &str) -> CString {
 }
 
 /// The C library's wording of an error, without std's " (os error N)" suffix.
-fn strerror(err: &io::Error) -> String {
+pub(crate) fn strerror(err: &io::Error) -> String {
     let text = err.to_string();
     match text.find(" (os error ") {
         Some(end) => text[..end].to_string(),
