@@ -12,6 +12,7 @@
 #   BENCH_ROUNDS=4     rounds; each round runs every tool once as a block, rotating the order
 #   BENCH_WARMUP=3     untimed runs at the start of every block
 #   BENCH_RUNT_OCI=1   0 = skip timing `runt run --bundle B ID` (issue 3; see cmd_runt_oci)
+#   BENCH_RUNT_EXEC=1  0 = skip timing `runt exec ID /bin/true` (see cmd_runt_exec)
 #
 # Timing: a bash loop reads $EPOCHREALTIME (µs) around each fork+exec+wait of the tool,
 # so every row carries the shell's own fork/exec cost; the "baseline" row (the rootfs'
@@ -31,6 +32,7 @@ RUNS=${BENCH_RUNS:-200}
 ROUNDS=${BENCH_ROUNDS:-4}
 WARMUP=${BENCH_WARMUP:-3}
 RUNT_OCI=${BENCH_RUNT_OCI:-1}
+RUNT_EXEC=${BENCH_RUNT_EXEC:-1}
 [[ $RUNS =~ ^[1-9][0-9]*$ && $ROUNDS =~ ^[1-9][0-9]*$ && $WARMUP =~ ^[0-9]+$ ]] \
     || die "BENCH_RUNS, BENCH_ROUNDS must be positive integers, BENCH_WARMUP a non-negative one"
 (( ROUNDS <= RUNS )) || ROUNDS=$RUNS
@@ -42,6 +44,8 @@ R=$SCRATCH/rootfs                 # the one rootfs every tool runs
 B_CRUN=$SCRATCH/bundle-crun       # OCI bundles whose root.path is $R
 B_RUNC=$SCRATCH/bundle-runc
 B_RUNT=$SCRATCH/bundle-runt       # for issue 3 (runt run --bundle), built but unused for now
+B_EXEC=$SCRATCH/bundle-exec       # the container runt exec is timed against (sleeps)
+EXEC_ROOT=$SCRATCH/state          # its runt --root
 TIMES=$SCRATCH/times
 RUNT=$(realpath -m -- "$1")
 PREFIX=runtbench$$                # container ids: $PREFIX-TOOL-ROUND-N
@@ -70,6 +74,7 @@ build_rootfs() {
     cp "$bb" "$R/bin/busybox"
     ln -s busybox "$R/bin/true"
     ln -s busybox "$R/bin/sh"
+    ln -s busybox "$R/bin/sleep"
     printf 'root:x:0:0:root:/root:/bin/sh\n' >"$R/etc/passwd"
     printf 'root:x:0:\n' >"$R/etc/group"
     "$R/bin/true" || die "$R/bin/true does not run"
@@ -109,6 +114,18 @@ cmd_unshare()  { CMD=(unshare --fork --pid --uts --ipc --mount --net chroot "$R"
 # the table as the row "runt-oci". Nothing else needs changing to turn it on.
 cmd_runt_oci() { CMD=("$RUNT" run --bundle "$B_RUNT" "$1"); }
 # ======================================================================================
+
+# `runt exec` of /bin/true into one long-running container (started by start_exec_target,
+# outside the timed region): the cost of joining a container, not of making one.
+EXEC_ID=${PREFIX}-exec-target
+cmd_runt_exec() { CMD=("$RUNT" --root "$EXEC_ROOT" exec "$EXEC_ID" /bin/true); }
+start_exec_target() {
+    build_bundle "$B_EXEC"
+    jq '.process.args = ["/bin/sleep", "1000000"]' "$B_EXEC/config.json" >"$B_EXEC/config.json.new"
+    mv "$B_EXEC/config.json.new" "$B_EXEC/config.json"
+    "$RUNT" --root "$EXEC_ROOT" run --detach --bundle "$B_EXEC" "$EXEC_ID" </dev/null >/dev/null 2>&1
+}
+stop_exec_target() { "$RUNT" --root "$EXEC_ROOT" delete --force "$EXEC_ID" >/dev/null 2>&1 || true; }
 
 # After a failed run of an OCI runtime its container may be left behind.
 cleanup_id() {
@@ -173,7 +190,7 @@ in_env() {
     if [[ $tool == crun ]]; then
         unshare --mount bash -c "
             set -euo pipefail; export LC_ALL=C
-            $(declare -p R RUNT B_CRUN B_RUNC B_RUNT TIMES PREFIX)
+            $(declare -p R RUNT B_CRUN B_RUNC B_RUNT B_EXEC EXEC_ROOT EXEC_ID TIMES PREFIX)
             $(declare -f)
             mount --make-rprivate /
             if mountpoint -q /sys/fs/cgroup/unified && [[ \$(stat -f -c %T /sys/fs/cgroup) != cgroup2fs ]]; then
@@ -205,7 +222,7 @@ ratio() { # a b -> a/b with 2 decimals, or -
 
 binary_of() {
     case $1 in
-        runt|runt_oci) echo "$RUNT" ;;
+        runt|runt_oci|runt_exec) echo "$RUNT" ;;
         crun|runc|bwrap|unshare) command -v "$1" || true ;;
         *) echo "" ;;
     esac
@@ -222,6 +239,7 @@ linkage() { # static | dynamic (N libs) | script
 label() {
     case $1 in
         runt_oci) echo runt-oci ;;
+        runt_exec) echo runt-exec ;;
         unshare) echo unshare+chroot ;;
         *) echo "$1" ;;
     esac
@@ -237,14 +255,22 @@ build_bundle "$B_CRUN"
 build_bundle "$B_RUNC"
 build_bundle "$B_RUNT"
 
-TOOLS=(runt crun runc bwrap unshare baseline)
-[[ $RUNT_OCI == 1 ]] && TOOLS=(runt runt_oci crun runc bwrap unshare baseline)
+TOOLS=(runt)
+[[ $RUNT_OCI == 1 ]] && TOOLS+=(runt_oci)
+if [[ $RUNT_EXEC == 1 ]]; then
+    TOOLS+=(runt_exec)
+    trap stop_exec_target EXIT
+    start_exec_target || echo "exit $?: runt run --detach of the exec target failed" >"$TIMES/runt_exec.err"
+fi
+TOOLS+=(crun runc bwrap unshare baseline)
 
 declare -A OK=()
 ACTIVE=()
 for t in "${TOOLS[@]}"; do
     if [[ $t == runt* && ! -x $RUNT ]]; then
         echo "exit -: $RUNT is not an executable file" >"$TIMES/$t.err"
+    elif [[ -s $TIMES/$t.err ]]; then
+        : # its set-up failed already
     elif in_env "$t" first_run "$t"; then
         OK[$t]=1
         ACTIVE+=("$t")
@@ -302,6 +328,7 @@ BWRAP_MED=${MED[bwrap]:--}
                 baseline) notes="no container: fork+exec of the rootfs' static busybox true" ;;
                 unshare) notes="$notes; + chroot $(stat -c %s "$(command -v chroot)") B" ;;
                 crun) notes="$notes; private mount ns w/o cgroup2 'unified'" ;;
+                runt_exec) notes="$notes; exec of /bin/true into a running container" ;;
             esac
             ((FAIL[$t] == 0)) || notes="$notes; ${FAIL[$t]} FAILED runs excluded"
         fi
