@@ -43,7 +43,7 @@ fn long_path() -> String {
 }
 
 /// One test's world, in a directory every user can reach: `runt` (the copy under attack),
-/// `rootfs/` (busybox, the probe, /bin/evil, the mount point /shared), `state/` (runt's --root),
+/// `rootfs/` (busybox with rm and ln too, the probe, /bin/evil, the mount point /shared), `state/` (runt's --root),
 /// `shared/` (bound at /shared in every container: the attacker's log and socket), and a bundle
 /// directory and output file per container. Rootless, the copy, state/ and shared/ belong to the
 /// test user, whose container root can then write what that user owns.
@@ -76,6 +76,9 @@ impl Lab {
         fs::write(rootfs.join("bin/evil"), EVIL).expect("write /bin/evil");
         fs::set_permissions(rootfs.join("bin/evil"), fs::Permissions::from_mode(0o755)).expect("chmod evil");
         fs::create_dir(rootfs.join("shared")).expect("mkdir rootfs/shared");
+        for applet in ["rm", "ln"] {
+            std::os::unix::fs::symlink("busybox", rootfs.join("bin").join(applet)).expect("symlink applet");
+        }
         for sub in ["state", "shared"] {
             fs::create_dir(dir.join(sub)).expect("mkdir");
         }
@@ -133,6 +136,7 @@ impl Lab {
 "root":{{"path":"{rootfs}","readonly":true}},
 "mounts":[{{"destination":"/proc","type":"proc","source":"proc"}},
  {{"destination":"/dev","type":"tmpfs","source":"tmpfs","options":["nosuid","mode=755"]}},
+ {{"destination":"/dev/pts","type":"devpts","source":"devpts","options":["newinstance","ptmxmode=0666"]}},
  {{"destination":"/shared","type":"bind","source":"{shared}","options":["rbind","rw"]}}],
 "linux":{{"namespaces":[{pid_ns},{{"type":"ipc"}},{{"type":"uts"}},{{"type":"mount"}}{user_ns}}}}}"#,
             rootfs = self.path("rootfs"),
@@ -479,5 +483,29 @@ fn exec_does_not_hang_on_a_fifo_for_etc_passwd() {
     let exec = lab.command().args(["exec", &id, "probe", "env"]).spawn().expect("spawn runt exec");
     let out = wait_within(exec, Duration::from_secs(10)).expect("runt exec hung on the FIFO /etc/passwd");
     assert!(ok_stdout(&out).lines().any(|l| l == "HOME=/"), "{}", describe(&out));
+    lab.assert_unchanged("");
+}
+
+/// The terminal of `runt exec --tty` is a pty of the container's devpts, whatever the container
+/// made of /dev/ptmx (here: a symlink to /dev/null, which would leave runt with no pty at all).
+#[test]
+fn exec_terminal_is_not_steered_by_a_planted_dev_ptmx() {
+    let lab = Lab::new();
+    let id = unique_name();
+    let plant = "rm /dev/ptmx && ln -s /dev/null /dev/ptmx && exec probe sleep 60";
+    lab.create(&id, &["sh", "-c", plant], None, None);
+    lab.start(&id);
+    let ptmx = format!("/proc/{}/root/dev/ptmx", lab.pid(&id));
+    let planted = poll(|| fs::read_link(&ptmx).is_ok_and(|t| t == Path::new("/dev/null")));
+    assert!(planted, "the container did not replace its /dev/ptmx");
+    let socket = lab.path("console.sock");
+    let engine =
+        Command::new(probe()).args(["console", &socket]).stdout(Stdio::piped()).spawn().expect("probe console");
+    assert!(poll(|| Path::new(&socket).exists()), "the console socket never appeared");
+    let out = lab.runt(&["exec", "--tty", "--console-socket", &socket, &id, "probe", "hostname"]);
+    let seen = stdout(&wait(engine));
+    assert_eq!(code(&out), 0, "runt exec --tty\n{}", describe(&out));
+    assert!(seen.starts_with("fd ") && seen.contains("ptmx"), "the engine got no pty master: {seen:?}");
+    assert!(seen.lines().nth(1).is_some_and(|l| !l.trim().is_empty()), "nothing came through the pty: {seen:?}");
     lab.assert_unchanged("");
 }

@@ -424,6 +424,33 @@ pub fn reach_child() -> i32 {
     code
 }
 
+/// `console SOCKET`: the engine's end of `--console-socket`, run on the host.
+pub fn console(socket: &str) -> i32 {
+    let listener = match UnixListener::bind(socket) {
+        Ok(l) => l,
+        Err(e) => return fail(e),
+    };
+    let received = listener.accept().map(|(stream, _)| receive_fds(&stream));
+    let Some(&fd) = received.as_ref().ok().and_then(|fds| fds.first()) else {
+        return fail(received.err().unwrap_or_else(|| io::Error::from(io::ErrorKind::InvalidData)));
+    };
+    println!("fd {}", link_of(fd));
+    // SAFETY: the kernel just installed this descriptor for us; nothing else owns it.
+    let mut master = unsafe { File::from_raw_fd(fd) };
+    // Whatever the terminal shows, until its last writer is gone (EIO) or 10 s have passed.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut buf = [0u8; 4096];
+    while Instant::now() < deadline {
+        match io::Read::read(&mut master, &mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                let _ = io::stdout().write_all(&buf[..n]);
+            }
+        }
+    }
+    0
+}
+
 /// `seals PATH`.
 pub fn seals(path: &str) -> i32 {
     const F_GET_SEALS: usize = 1034;

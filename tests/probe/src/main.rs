@@ -37,6 +37,7 @@
 //! | `stalk DIR` | the exec helper stalker: every new process but itself and pid 1 it stops (SIGSTOP) and, as long as its comm is `runt`, tries PTRACE_SEIZE and reading the targets of /proc/PID/fd/N, then lets it run ~100 µs and stops it again, until it is someone else or gone. Logs `observed PID` (first time a runt is caught), `seized PID` and `fds PID: LINK...` on the first success with that process, and at the end `done observed=N attempts=A refused=R succeeded=S` and one `refusal <what>: <strerror> xN` per kind |
 //! | `reach PID\|child` | against PID (or a child `probe sleep 5` it starts and kills: the control) prints three lines: `seize: ok\|error: <strerror>` (PTRACE_SEIZE), `fd: ok N\|error: <strerror>` (N targets of /proc/PID/fd/* read; the error when none could be), `exe: ok\|error: <strerror>` (open /proc/PID/exe O_PATH); exit 0 |
 //! | `seals PATH` | opens PATH O_RDONLY and prints its memfd seals (F_GET_SEALS): `seals: ` then the names of those set (`seal shrink grow write future-write exec`), or `error: <strerror>`. Also run on the host, to look at /proc/PID/exe of a container process |
+//! | `console SOCKET` | the engine's end of `--console-socket`, run on the host: listens on SOCKET, takes the descriptor of the first message (SCM_RIGHTS), prints `fd LINK`, then copies what it reads from it to stdout until EIO or EOF (the terminal's last writer is gone) or 10 s |
 
 use std::ffi::CString;
 use std::io::{self, Write};
@@ -57,7 +58,7 @@ const USAGE: &str = "usage: probe pid|hostname|mounts|ids|cwd|env|write PATH|rea
 forkbomb N|alloc MB|wait-signal|exit N|sleep S|cgroup|procs|status|chroot-escape MARKER|\
 mknod-open PATH b|c MAJOR MINOR|open PATH|mount-tmpfs DIR|umount PATH|keyctl|ptrace [PID]|setns PATH|ns NAME|\
 init-module|raise-nofile N|rlimit NAME|sethostname NAME|abstract-connect NAME|unshare-user|bpf|ls DIR|\
-hunt DIR|send-exe PID SOCKET|stalk DIR|reach PID|child|seals PATH";
+hunt DIR|send-exe PID SOCKET|stalk DIR|reach PID|child|seals PATH|console SOCKET";
 
 fn main() {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -184,6 +185,7 @@ fn main() {
         ["reach", "child"] => attack::reach_child(),
         ["reach", pid] => attack::reach(number(pid)),
         ["seals", path] => attack::seals(path),
+        ["console", socket] => attack::console(socket),
         _ => usage(),
     };
     exit(code);
