@@ -25,6 +25,7 @@ mod init;
 mod launch;
 mod plan;
 mod rootfs;
+mod sealed;
 mod security;
 mod spec;
 mod state;

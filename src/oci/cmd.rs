@@ -37,8 +37,12 @@ pub fn run(g: &Global, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
         _ => a.id()?,
     };
     match a.cmd {
-        Cmd::Exec => return exec(root, id, a),
+        Cmd::Exec => {
+            crate::sealed::ensure()?;
+            return exec(root, id, a);
+        }
         Cmd::Create | Cmd::Run => {
+            crate::sealed::ensure()?;
             // One load and one state directory for both: the spec is large to move.
             let spec = load(a, id)?;
             let dir = Dir::create(root, id)?;

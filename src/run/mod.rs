@@ -4,7 +4,7 @@ pub mod cli;
 pub mod spec;
 
 use crate::error::Result;
-use crate::{launch, sys, userns};
+use crate::{launch, sealed, sys, userns};
 use alloc::string::String;
 use cli::RunArgs;
 
@@ -12,6 +12,7 @@ use cli::RunArgs;
 /// container from start to end; its exit status.
 #[inline(never)]
 pub fn run(r: &mut RunArgs, env: &[&[u8]], warn: &mut dyn FnMut(&str)) -> Result<i32> {
+    sealed::ensure()?;
     let term = env.iter().find_map(|e| e.strip_prefix(b"TERM=")).and_then(|t| core::str::from_utf8(t).ok());
     let mut spec = spec::from_args(r, random_name, term)?;
     spec.resolve_devices()?;

@@ -6,8 +6,9 @@ use linux_raw_sys::general as k;
 use syscalls::{syscall, Sysno};
 
 pub use k::{
-    AT_REMOVEDIR, LOCK_EX, LOCK_NB, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_RDWR,
-    O_TRUNC, O_WRONLY, PROC_SUPER_MAGIC, RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS, RESOLVE_NO_SYMLINKS, SYSFS_MAGIC,
+    AT_REMOVEDIR, F_SEAL_GROW, F_SEAL_SEAL, F_SEAL_SHRINK, F_SEAL_WRITE, LOCK_EX, LOCK_NB, MFD_ALLOW_SEALING,
+    MFD_CLOEXEC, MFD_EXEC, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_RDWR, O_TRUNC,
+    O_WRONLY, PROC_SUPER_MAGIC, RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS, RESOLVE_NO_SYMLINKS, SYSFS_MAGIC,
 };
 
 /// `AT_FDCWD`: resolve relative paths against the current directory.
@@ -355,6 +356,35 @@ pub fn chmod_at(dir: i32, name: &CStr, mode: u32) -> Result<()> {
     unsafe { syscall!(Sysno::fchmodat, dir, name.as_ptr(), mode) }.map(drop)
 }
 
+/// memfd_create(2): an anonymous file that lives in memory (memfd_create(2)).
+#[inline]
+pub fn memfd_create(name: &CStr, flags: u32) -> Result<Fd> {
+    // SAFETY: name is NUL-terminated and outlives the call.
+    unsafe { syscall!(Sysno::memfd_create, name.as_ptr(), flags) }.map(|fd| Fd::from_raw(fd as i32))
+}
+
+/// fcntl(F_GET_SEALS): the seals of a memfd (EINVAL for a file that cannot have any).
+#[inline]
+pub fn seals(fd: i32) -> Result<u32> {
+    // SAFETY: F_GET_SEALS takes no argument; no memory is passed.
+    unsafe { syscall!(Sysno::fcntl, fd, k::F_GET_SEALS) }.map(|s| s as u32)
+}
+
+/// fcntl(F_ADD_SEALS): seals, once added, are never removed (memfd_create(2)).
+#[inline]
+pub fn add_seals(fd: i32, seals: u32) -> Result<()> {
+    // SAFETY: F_ADD_SEALS takes an int; no memory is passed.
+    unsafe { syscall!(Sysno::fcntl, fd, k::F_ADD_SEALS, seals) }.map(drop)
+}
+
+/// sendfile(2) of up to `count` bytes from `from`'s offset to `to`: the number copied, 0 at the
+/// end of `from`.
+#[inline]
+pub fn sendfile(to: i32, from: i32, count: usize) -> Result<usize> {
+    // SAFETY: a NULL offset uses (and advances) the file offset of `from`; no other memory.
+    unsafe { syscall!(Sysno::sendfile, to, from, 0, count) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -388,5 +418,18 @@ mod tests {
         let fd = openat(CWD, c"/dev/null", O_PATH | O_NOFOLLOW, 0).unwrap();
         assert_eq!(mode_rdev(fd.raw()).unwrap(), (null.mode(), null.rdev()));
         assert_eq!(is_dir(-1), Err(crate::sys::Errno::EBADF));
+    }
+
+    #[test]
+    fn a_sealed_memfd_cannot_be_written() {
+        let fd = memfd_create(c"runt-test", MFD_CLOEXEC | MFD_ALLOW_SEALING).unwrap();
+        write_all(fd.raw(), b"abc").unwrap();
+        assert_eq!(seals(fd.raw()), Ok(0));
+        add_seals(fd.raw(), F_SEAL_SEAL | F_SEAL_WRITE).unwrap();
+        assert_eq!(seals(fd.raw()), Ok(F_SEAL_SEAL | F_SEAL_WRITE));
+        assert_eq!(write(fd.raw(), b"x"), Err(crate::sys::Errno::EPERM));
+        assert_eq!(add_seals(fd.raw(), F_SEAL_GROW), Err(crate::sys::Errno::EPERM));
+        let exe = openat(CWD, c"/proc/self/exe", O_RDONLY, 0).unwrap();
+        assert_eq!(seals(exe.raw()), Err(crate::sys::Errno::EINVAL));
     }
 }

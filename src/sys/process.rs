@@ -129,6 +129,13 @@ pub fn set_parent_death_signal(sig: u32) -> Result<()> {
     unsafe { syscall!(Sysno::prctl, prctl::PR_SET_PDEATHSIG, sig) }.map(drop)
 }
 
+/// prctl(PR_SET_NAME): the process's comm, as ps shows it (at most 15 bytes are kept).
+#[inline]
+pub fn set_name(name: &CStr) -> Result<()> {
+    // SAFETY: name is NUL-terminated and outlives the call; the kernel copies it.
+    unsafe { syscall!(Sysno::prctl, prctl::PR_SET_NAME, name.as_ptr()) }.map(drop)
+}
+
 /// getrandom(2) into `buf`.
 #[inline]
 pub fn getrandom(buf: &mut [u8]) -> Result<usize> {

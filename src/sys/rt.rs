@@ -1,6 +1,31 @@
 //! Process start-up without std or a C library: the kernel enters at `runt_start`, allocation
 //! goes to [`super::heap`], the memory functions to `mem.rs`, and a panic prints one line and
-//! exits 125 instead of unwinding.
+//! exits 125 instead of unwinding. [`exec_again`] starts the same program over from another file.
+
+use super::{Errno, Fd};
+use core::sync::atomic::{AtomicPtr, Ordering};
+use syscalls::{syscall, Sysno};
+
+/// The argv and envp arrays the kernel put on the initial stack (NULL until `start` runs).
+static ARGV: AtomicPtr<*const u8> = AtomicPtr::new(core::ptr::null_mut());
+static ENVP: AtomicPtr<*const u8> = AtomicPtr::new(core::ptr::null_mut());
+
+/// execveat(2) of `file` itself (AT_EMPTY_PATH) with the very argv and environment this process
+/// was started with. Returns only on failure (ENOEXEC where nothing was recorded: unit tests).
+pub fn exec_again(file: &Fd) -> Errno {
+    let (argv, envp) = (ARGV.load(Ordering::Relaxed), ENVP.load(Ordering::Relaxed));
+    if argv.is_null() || envp.is_null() {
+        return Errno::ENOEXEC;
+    }
+    let flags = linux_raw_sys::general::AT_EMPTY_PATH;
+    // SAFETY: argv and envp are the kernel's NULL-terminated arrays of C strings on the initial
+    // stack, which nothing writes to and which live as long as the process; the path is an empty
+    // C string.
+    match unsafe { syscall!(Sysno::execveat, file.raw(), c"".as_ptr(), argv, envp, flags) } {
+        Ok(_) => Errno::EINVAL,
+        Err(e) => e,
+    }
+}
 
 #[cfg(not(test))]
 mod entry {
@@ -31,7 +56,10 @@ mod entry {
         // the whole process.
         let (args, env) = unsafe {
             let argv = sp.add(1).cast::<*const u8>();
-            (c_strings(argv), c_strings(argv.add(*sp + 1)))
+            let envp = argv.add(*sp + 1);
+            super::ARGV.store(argv.cast_mut(), super::Ordering::Relaxed);
+            super::ENVP.store(envp.cast_mut(), super::Ordering::Relaxed);
+            (c_strings(argv), c_strings(envp))
         };
         super::super::process::exit(crate::main(args, env))
     }
