@@ -61,6 +61,10 @@ pub fn exec(st: &State, spec: &Spec, opts: &Options, write_pid: &mut dyn FnMut(i
     let waited = SigSet::of(FORWARDED).union(SigSet::of(&[17]));
     let saved_mask = signal::set_mask(waited.union(SigSet::of(&[13]))).or_what("block signals")?;
     let (parent, child) = sync::pair()?;
+    // The helper lives in the container's namespaces, with the container's capabilities at the
+    // end: non-dumpable from fork to execve, the container can neither ptrace it nor open its
+    // /proc/PID/exe, fd or mem (CVE-2016-9962, CVE-2019-5736).
+    process::set_dumpable(false).or_what("prctl PR_SET_DUMPABLE")?;
     let pid = process::clone_fork(0).or_what("fork")?;
     if pid == 0 {
         drop(parent);

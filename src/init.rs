@@ -108,6 +108,9 @@ fn setup(
     let in_userns = spec.userns.is_some();
     if in_userns {
         *pid = sync.go();
+        // The id maps are written: whatever launch::start left dumpable for that ends here,
+        // before anything is done in the namespaces.
+        process::set_dumpable(false).or_what("prctl PR_SET_DUMPABLE")?;
         // Become the namespace's root: the ids runt had outside may not be mapped at all (root
         // running --userns), and files cannot be created under an unmapped id.
         process::setgid(0).or_what("setgid 0 in the user namespace")?;

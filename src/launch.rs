@@ -78,6 +78,7 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
         }
     }
     let cgroups = cg.as_ref().map(Cgroup::paths).unwrap_or_default();
+    undumpable_child(spec)?;
     let (parent, child) = sync::pair()?;
     let saved_mask = signal::set_mask(blocked).or_what("block signals")?;
 
@@ -176,6 +177,30 @@ fn make_cgroup(spec: &Spec, needs: Needs, warn: &mut dyn FnMut(&str)) -> Result<
         _ => {}
     }
     made
+}
+
+/// Makes runt non-dumpable before it clones, so that the child is too from its first instruction
+/// to its execve: a runt process in the container's namespaces must be out of the container's
+/// reach (no ptrace, no /proc/PID/exe, fd or mem: CVE-2016-9962, CVE-2019-5736).
+///
+/// One exception: an unprivileged runt writes its child's id maps itself (or newuidmap does for
+/// it), which the kernel allows only while the child is dumpable (a non-dumpable process's /proc
+/// files belong to root). Where the child's pid namespace is new, nothing but the user's own
+/// processes can see it until then, and it makes itself non-dumpable as soon as the maps are
+/// written, before doing anything else (init::setup). Elsewhere it would be visible to the
+/// processes of the namespace it joins: refused.
+fn undumpable_child(spec: &Spec) -> Result<()> {
+    let maps_by_user = spec.userns.is_some() && process::getuid() != 0;
+    if !maps_by_user {
+        return process::set_dumpable(false).or_what("prctl PR_SET_DUMPABLE");
+    }
+    if spec.namespaces & process::CLONE_NEWPID == 0 {
+        return Err(Error::msg(
+            "without root, a container with a user namespace needs a new pid namespace \
+             (nothing else may see runt while it writes the id maps)",
+        ));
+    }
+    Ok(())
 }
 
 /// `runt run` (and the runc-style foreground `run --bundle`): start the container, forward

@@ -129,6 +129,14 @@ pub fn set_parent_death_signal(sig: u32) -> Result<()> {
     unsafe { syscall!(Sysno::prctl, prctl::PR_SET_PDEATHSIG, sig) }.map(drop)
 }
 
+/// prctl(PR_SET_DUMPABLE): whether the process may be ptraced, and its /proc/PID files (exe,
+/// fd, mem, environ...) opened, by others with the same uid. execve resets it.
+#[inline]
+pub fn set_dumpable(dumpable: bool) -> Result<()> {
+    // SAFETY: no memory is passed.
+    unsafe { syscall!(Sysno::prctl, prctl::PR_SET_DUMPABLE, u32::from(dumpable)) }.map(drop)
+}
+
 /// prctl(PR_SET_NAME): the process's comm, as ps shows it (at most 15 bytes are kept).
 #[inline]
 pub fn set_name(name: &CStr) -> Result<()> {
