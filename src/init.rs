@@ -5,7 +5,7 @@
 //! stderr why its command could not run.
 
 use crate::cstr::{cstr, cstrs, ptrs, NumPath};
-use crate::error::{cat, dec_i, push_dec, Error, OrSys, Result, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND};
+use crate::error::{cat, push_dec, Error, OrSys, Result, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND};
 use crate::plan::Step;
 use crate::rootfs;
 use crate::security::{caps, rlimits, seccomp};
@@ -167,13 +167,6 @@ pub fn become_process(spec: &Spec, saved_mask: SigSet, console: Option<&Fd>) -> 
             push_dec(&mut what, l.hard);
             what
         })?;
-    }
-    if let Some(adj) = spec.oom_score_adj {
-        // The container's own /proc (mounted by rootfs::enter).
-        const PATH: &str = "/proc/self/oom_score_adj";
-        let value = dec_i(adj.into());
-        let fd = fs::openat(fs::CWD, c"/proc/self/oom_score_adj", fs::O_WRONLY, 0).or_op("open", PATH)?;
-        fs::write_all(fd.raw(), value.as_bytes()).or_sys(|| cat(&["write ", &value, " to ", PATH]))?;
     }
     // The terminal first: the console socket is reached and the pty set up while nothing is
     // dropped yet.

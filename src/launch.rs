@@ -3,7 +3,7 @@
 
 use crate::cgroup::{self, Cgroup, Needs};
 use crate::cstr::open_path;
-use crate::error::{cat, push_dec, Error, OrSys, Result};
+use crate::error::{cat, dec_i, push_dec, Error, OrSys, Result};
 use crate::spec::Spec;
 use crate::state::{self, State};
 use crate::sys::process::{self, exit_status, SIGKILL};
@@ -79,6 +79,9 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
     }
     let cgroups = cg.as_ref().map(Cgroup::paths).unwrap_or_default();
     undumpable_child(spec)?;
+    // The child is born with the container's oom_score_adj: runt takes the value for the clone
+    // and has its own back right after. (Should runt fail before that, it exits anyway.)
+    let own_oom_score_adj = spec.oom_score_adj.map(take_oom_score_adj).transpose()?;
     let (parent, child) = sync::pair()?;
     let saved_mask = signal::set_mask(blocked).or_what("block signals")?;
 
@@ -100,6 +103,10 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
         },
         None => process::clone_fork(flags),
     };
+    if let (Some(old), false) = (&own_oom_score_adj, matches!(cloned, Ok(0))) {
+        // Best effort: a runt that keeps the container's value is no danger to anyone.
+        let _ = write_oom_score_adj(old);
+    }
     let pid = match cloned {
         Ok(0) => {
             drop(parent);
@@ -201,6 +208,27 @@ fn undumpable_child(spec: &Spec) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+const OOM_SCORE_ADJ: &str = "/proc/self/oom_score_adj";
+
+/// Gives runt itself oom_score_adj `adj` (a child inherits it at clone), written through the
+/// host's /proc, not one the container could have a hand in; returns runt's own value, to put
+/// back.
+#[inline(never)]
+fn take_oom_score_adj(adj: i32) -> Result<String> {
+    let fd = fs::openat(fs::CWD, c"/proc/self/oom_score_adj", fs::O_RDONLY, 0).or_op("open", OOM_SCORE_ADJ)?;
+    let mut buf = [0u8; 16];
+    let n = fs::read(fd.raw(), &mut buf).or_op("read", OOM_SCORE_ADJ)?;
+    let old = core::str::from_utf8(buf.get(..n).unwrap_or_default()).unwrap_or_default().trim_ascii();
+    let old = String::from(old);
+    write_oom_score_adj(&dec_i(adj.into()))?;
+    Ok(old)
+}
+
+fn write_oom_score_adj(value: &str) -> Result<()> {
+    let fd = fs::openat(fs::CWD, c"/proc/self/oom_score_adj", fs::O_WRONLY, 0).or_op("open", OOM_SCORE_ADJ)?;
+    fs::write_all(fd.raw(), value.as_bytes()).or_sys(|| cat(&["write ", value, " to ", OOM_SCORE_ADJ]))
 }
 
 /// `runt run` (and the runc-style foreground `run --bundle`): start the container, forward
