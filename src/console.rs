@@ -1,13 +1,17 @@
 //! process.terminal: a pty for the container, its master handed to the engine over the
 //! `--console-socket` (SCM_RIGHTS, as runc does), its slave the container's stdio and controlling
-//! terminal. Runs in the child, inside the container's mount namespace (its own devpts).
+//! terminal. Runs in the child, inside the container's mount namespace (its own devpts), where
+//! the container may have replaced /dev/ptmx or anything else it can write: the master is the
+//! devpts's own ptmx, reached without following a symlink and checked to be on a devpts, and the
+//! slave is asked of the master (TIOCGPTPEER), not looked up by name.
 
 use crate::cstr::NumPath;
-use crate::error::{cat, Error, Result};
+use crate::error::{cat, Error, OrSys, Result};
 use crate::sys::{fs, net, process, Errno, Fd};
+use linux_raw_sys::general::DEVPTS_SUPER_MAGIC;
 use linux_raw_sys::ioctl::{TIOCGPTN, TIOCSCTTY, TIOCSPTLCK};
 
-const O_NOCTTY: u32 = linux_raw_sys::general::O_NOCTTY;
+const PTMX: &str = "/dev/pts/ptmx";
 
 /// The step under way, for the message: text before the pty's name, whether the name follows,
 /// text after it.
@@ -15,9 +19,10 @@ type Step = (&'static str, bool, &'static str);
 
 #[inline(never)]
 pub fn attach(socket: &Fd, size: Option<(u16, u16)>) -> Result<()> {
+    let master = open_master()?;
     let mut name = NumPath::default();
-    let mut step: Step = ("open /dev/ptmx", false, "");
-    match pty(socket, size, &mut name, &mut step) {
+    let mut step: Step = ("unlock the pty", false, "");
+    match pty(master, socket, size, &mut name, &mut step) {
         Ok(()) => Ok(()),
         Err(e) => {
             let (before, named, after) = step;
@@ -26,16 +31,41 @@ pub fn attach(socket: &Fd, size: Option<(u16, u16)>) -> Result<()> {
     }
 }
 
-fn pty(socket: &Fd, size: Option<(u16, u16)>, name: &mut NumPath, step: &mut Step) -> core::result::Result<(), Errno> {
-    let master = fs::openat(fs::CWD, c"/dev/ptmx", fs::O_RDWR | O_NOCTTY, 0)?;
-    *step = ("unlock the pty", false, "");
+/// The container's devpts ptmx (/dev/ptmx is only a symlink to it, which the container may have
+/// swapped for another).
+fn open_master() -> Result<Fd> {
+    let flags = fs::O_RDWR | fs::O_NOCTTY;
+    let master = match fs::openat2(fs::CWD, c"/dev/pts/ptmx", flags, fs::RESOLVE_NO_SYMLINKS) {
+        // Before Linux 5.6: at least the last step is no symlink.
+        Err(Errno::ENOSYS) => fs::openat(fs::CWD, c"/dev/pts/ptmx", flags | fs::O_NOFOLLOW, 0),
+        opened => opened,
+    }
+    .or_op("open", PTMX)?;
+    let on = fs::fstatfs(master.raw()).or_op("statfs", PTMX)?;
+    if on.f_type != i64::from(DEVPTS_SUPER_MAGIC) {
+        return Err(Error::cat(&[PTMX, " is not on a devpts file system"]));
+    }
+    Ok(master)
+}
+
+fn pty(
+    master: Fd,
+    socket: &Fd,
+    size: Option<(u16, u16)>,
+    name: &mut NumPath,
+    step: &mut Step,
+) -> core::result::Result<(), Errno> {
     process::ioctl_int(master.raw(), TIOCSPTLCK, 0)?;
     *step = ("get the pty number", false, "");
     let n = process::ioctl_int(master.raw(), TIOCGPTN, 0)?;
     // The kernel's pty number is an unsigned int.
     *name = NumPath::new(b"/dev/pts/", n as u32);
     *step = ("open ", true, "");
-    let slave = fs::openat(fs::CWD, name, fs::O_RDWR | O_NOCTTY, 0)?;
+    let slave = match process::pty_peer(master.raw(), fs::O_RDWR | fs::O_NOCTTY) {
+        // Before Linux 4.13 the name is the only way to the slave.
+        Err(Errno::EINVAL | Errno::ENOTTY) => fs::openat(fs::CWD, name, fs::O_RDWR | fs::O_NOCTTY | fs::O_NOFOLLOW, 0)?,
+        opened => opened?,
+    };
     if let Some((rows, cols)) = size {
         *step = ("set the size of ", true, "");
         process::set_window_size(slave.raw(), rows, cols)?;

@@ -294,6 +294,15 @@ pub fn ioctl_int(fd: i32, request: u32, value: i32) -> Result<i32> {
     unsafe { syscall!(Sysno::ioctl, fd, request, &mut v as *mut i32) }.map(|_| v)
 }
 
+/// ioctl(TIOCGPTPEER) (Linux 4.13): the pty slave of the master `fd`, opened with `flags`, with no
+/// path looked up.
+#[inline]
+pub fn pty_peer(master: i32, flags: u32) -> Result<Fd> {
+    // SAFETY: the argument is a value (open flags), not a pointer.
+    unsafe { syscall!(Sysno::ioctl, master, linux_raw_sys::ioctl::TIOCGPTPEER, flags | k::O_CLOEXEC) }
+        .map(|fd| Fd::from_raw(fd as i32))
+}
+
 /// ioctl with a plain integer argument (TIOCSCTTY).
 #[inline]
 pub fn ioctl_arg(fd: i32, request: u32, arg: usize) -> Result<()> {
