@@ -6,7 +6,7 @@
 
 use crate::cstr::{cstr, ptrs};
 use crate::error::{cat, push_dec, Error, OrSys, Result};
-use crate::sys::{fs, process};
+use crate::sys::{fs, process, Errno};
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::ffi::CStr;
@@ -74,8 +74,23 @@ pub fn rootless(uid: u32, gid: u32) -> UserNs {
     ns
 }
 
+/// A small text file runt reads for names and HOME: /etc/passwd (in the container, for HOME),
+/// /etc/subuid, /etc/subgid. Only a regular file is read, at most 256 KiB: a FIFO or a device put
+/// in its place must not block runt or feed it without end. It is opened without blocking (a
+/// FIFO's open waits for a writer) and without following magic links (/proc/self/fd/N would be
+/// one of runt's own descriptors); an ordinary symlink inside the root is fine, some images have
+/// one there.
 fn read_text(path: &CStr) -> Option<String> {
-    let fd = fs::openat(fs::CWD, path, fs::O_RDONLY, 0).ok()?;
+    let flags = fs::O_RDONLY | fs::O_NONBLOCK | fs::O_NOCTTY;
+    let fd = match fs::openat2(fs::CWD, path, flags, fs::RESOLVE_NO_MAGICLINKS) {
+        Err(Errno::ENOSYS) => fs::openat(fs::CWD, path, flags, 0),
+        opened => opened,
+    }
+    .ok()?;
+    let (mode, _, _) = fs::mode_owner(fd.raw()).ok()?;
+    if mode & fs::S_IFMT != fs::S_IFREG {
+        return None;
+    }
     let mut buf = alloc::vec![0u8; 256 * 1024];
     let n = fs::read_full(fd.raw(), &mut buf).ok()?;
     buf.truncate(n);
