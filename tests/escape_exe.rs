@@ -220,6 +220,8 @@ impl Lab {
         let done = self.wait_log(|l| l.starts_with("done "), Duration::from_secs(10));
         let log = self.log();
         assert!(done, "the attacker did not finish:\n{log}");
+        // Shown with --nocapture: what the attacker saw, also when it got nowhere.
+        eprintln!("attacker's log:\n{log}");
         log
     }
 
