@@ -1,6 +1,9 @@
 //! One cgroup per container, on whatever layout the host has: cgroup v2, v1 (one hierarchy per
-//! controller), hybrid (v1 plus a cgroup2 mount at /sys/fs/cgroup/unified; runt uses the v1
-//! hierarchies there), or none (initramfs: nothing mounted; the container runs without limits).
+//! controller), hybrid (v1 plus a cgroup2 mount at /sys/fs/cgroup/unified; runt writes limits in
+//! the v1 hierarchies there), or none (initramfs: nothing mounted; the container runs without
+//! limits). On v1 and hybrid the container joins every mounted hierarchy, the cgroup2 one too, as
+//! runc does: what it is not limited in is still counted (memory statistics, OOM events, cpu
+//! accounting read by `crictl stats`), and a program inside can make sub-cgroups anywhere.
 //!
 //! It fails closed: only the absence of a cgroup filesystem (ENOENT, or nothing mounted where runt
 //! looks) means "no cgroups". Any other error opening, reading, creating or writing cgroupfs is
@@ -12,7 +15,7 @@
 use crate::cstr::{cstr, open_path};
 use crate::error::{cat, dec, dec_i, push_dec, Error, OrSys, Result};
 use crate::security::devices::{ebpf, v1_line, Rule};
-use crate::spec::Limits;
+use crate::spec::{Limits, CPU_PERIOD_US, UNLIMITED};
 use crate::sys::fs::{self, AT_REMOVEDIR, CWD, O_DIRECTORY, O_RDONLY, O_WRONLY};
 use crate::sys::{bpf, process, Errno, Fd};
 use alloc::string::String;
@@ -92,8 +95,18 @@ struct Dir {
     fd: Fd,
     /// Shown in messages and kept in state: "/sys/fs/cgroup/pids/runt/NAME".
     path: String,
-    /// The v1 controller of this hierarchy ("" on v2).
-    controller: &'static str,
+    /// The v1 hierarchy's directory under /sys/fs/cgroup: its controllers ("memory",
+    /// "cpu,cpuacct"), or its name ("systemd", "unified"); "" on v2.
+    controller: String,
+    /// A cgroup2 directory: the whole cgroup on v2, the "unified" one on a hybrid host.
+    v2: bool,
+}
+
+impl Dir {
+    /// Whether this hierarchy holds `controller` (v1: one of its comma-separated names).
+    fn has(&self, controller: &str) -> bool {
+        self.controller.split(',').any(|c| c == controller)
+    }
 }
 
 #[derive(Debug)]
@@ -103,6 +116,9 @@ pub struct Cgroup {
     v2: bool,
     dirs: Vec<Dir>,
     removed: bool,
+    /// Another container is in it too (the same cgroupsPath, as runc 1.1 allows): removing it
+    /// kills nobody, and a cgroup still in use stays for the last container to remove.
+    shared: bool,
 }
 
 /// What the container's cgroup must be able to do beyond its limits.
@@ -110,6 +126,9 @@ pub struct Cgroup {
 pub struct Needs {
     /// Freezing (pause/resume): the v1 freezer hierarchy.
     pub freezer: bool,
+    /// A cgroup that exists with processes in it is joined (runc 1.1 lets two containers share
+    /// a cgroupsPath) rather than refused as a name in use.
+    pub share: bool,
 }
 
 impl Cgroup {
@@ -129,7 +148,7 @@ impl Cgroup {
         if leaf.is_empty() || rel.split('/').any(|c| matches!(c.as_bytes(), b"" | b"." | b"..")) {
             return Err(Error::cat(&["invalid cgroup path '", rel, "'"]));
         }
-        let mut cg = Cgroup { leaf: String::from(leaf), v2: false, dirs: Vec::new(), removed: false };
+        let mut cg = Cgroup { leaf: String::from(leaf), v2: false, dirs: Vec::new(), removed: false, shared: false };
         match layout {
             Layout::None => return Ok(None),
             Layout::V2(root) => {
@@ -140,7 +159,7 @@ impl Cgroup {
                 // the parent of their own cgroup (as systemd delegates user@UID.service).
                 let (base, base_path) = if rootless { delegated_base(root)? } else { (None, String::from(MOUNT)) };
                 let base_fd = base.as_ref().unwrap_or(root);
-                cg.add_dir(base_fd, &base_path, parents, "", &controllers)?;
+                cg.add_dir(base_fd, &base_path, parents, "", &controllers, needs.share)?;
                 cg.write_limits(limits)?;
                 // Loading BPF takes privileges a rootless user lacks; its user namespace keeps it
                 // from making device nodes anyway.
@@ -152,16 +171,21 @@ impl Cgroup {
                 }
             }
             Layout::V1(base) => {
-                let mut wanted = wanted(limits);
-                // pids always: it is what tracks the container's processes even without limits.
-                wanted[0] = true;
-                wanted[5] = devices.is_some();
-                wanted[6] = needs.freezer;
-                for (controller, _) in CONTROLLERS.iter().zip(wanted).filter(|w| w.1) {
-                    let path = cat(&[MOUNT, "/", controller]);
-                    let root = fs::openat(base.raw(), &cstr(controller)?, O_DIRECTORY | O_RDONLY, 0)
-                        .or_op("open cgroup hierarchy", &path)?;
-                    cg.add_dir(&root, &path, parents, controller, "")?;
+                let hierarchies = v1_hierarchies(base)?;
+                // Checked before anything is made: a limit or confinement asked for needs its
+                // controller (pids is always there: `detect` found it).
+                let needed = needed(limits, devices.is_some(), needs.freezer);
+                for c in CONTROLLERS.iter().zip(needed).filter(|n| n.1).map(|n| *n.0) {
+                    if !hierarchies.iter().any(|h| h.name.split(',').any(|n| n == c)) {
+                        return Err(Error::op(Errno::ENOENT, "open cgroup hierarchy", &cat(&[MOUNT, "/", c])));
+                    }
+                }
+                for h in hierarchies {
+                    let path = cat(&[MOUNT, "/", &h.name]);
+                    cg.add_dir(&h.fd, &path, parents, &h.name, "", needs.share)?;
+                    if let Some(d) = cg.dirs.last_mut() {
+                        d.v2 = h.v2;
+                    }
                 }
                 cg.write_limits(limits)?;
                 for rule in devices.unwrap_or_default() {
@@ -173,15 +197,17 @@ impl Cgroup {
         Ok(Some(cg))
     }
 
-    /// mkdir -p ROOT/PARENTS, then ROOT/PARENTS/LEAF, which must be new (or an empty leftover).
-    /// On v2, `enable` goes to the subtree_control of ROOT and of every parent.
+    /// mkdir -p ROOT/PARENTS, then ROOT/PARENTS/LEAF, which must be new (or an empty leftover;
+    /// with `share`, one with processes in it is joined). On v2, `enable` goes to the
+    /// subtree_control of ROOT and of every parent.
     fn add_dir(
         &mut self,
         root: &Fd,
         root_path: &str,
         parents: &str,
-        controller: &'static str,
+        controller: &str,
         enable: &str,
+        share: bool,
     ) -> Result<()> {
         let mut parent = fs::openat(root.raw(), c".", O_DIRECTORY | O_RDONLY, 0).or_op("open", root_path)?;
         let mut path = String::from(root_path);
@@ -204,9 +230,11 @@ impl Cgroup {
             if leaf && made == Err(Errno::EEXIST) && reclaim(&parent, &name) {
                 made = fs::mkdirat(parent.raw(), &name, 0o755);
             }
+            let mut joined = false;
             match made {
                 Ok(()) => {}
                 Err(Errno::EEXIST) if !leaf => {}
+                Err(Errno::EEXIST) if share => joined = true,
                 Err(Errno::EEXIST) => {
                     return Err(Error::cat(&["container name ", comp, " is in use (", &path, " exists)"]));
                 }
@@ -214,12 +242,12 @@ impl Cgroup {
             }
             let ready =
                 fs::openat(parent.raw(), &name, O_DIRECTORY | O_RDONLY, 0).or_op("open", &path).and_then(|fd| {
-                    if leaf {
+                    if leaf && !joined {
                         // Held while this runt lives (the descriptor stays open in `dirs`): the
                         // cgroup is in use even before any process has joined it.
                         fs::flock(fd.raw(), fs::LOCK_EX | fs::LOCK_NB).or_op("lock", &path)?;
                     }
-                    if controller == "cpuset" {
+                    if controller.split(',').any(|c| c == "cpuset") {
                         inherit_cpuset(&parent, &fd, &path)?;
                     }
                     Ok(fd)
@@ -228,14 +256,15 @@ impl Cgroup {
                 Ok(fd) => fd,
                 Err(e) => {
                     // The container's own cgroup goes with the error: nothing is left behind.
-                    if leaf {
+                    if leaf && !joined {
                         let _ = fs::unlinkat(parent.raw(), &name, AT_REMOVEDIR);
                     }
                     return Err(e);
                 }
             };
             if leaf {
-                self.dirs.push(Dir { parent, fd, path, controller });
+                self.shared |= joined;
+                self.dirs.push(Dir { parent, fd, path, controller: String::from(controller), v2: self.v2 });
                 break;
             }
             parent = fd;
@@ -246,7 +275,7 @@ impl Cgroup {
     /// The cgroup of an existing container from the directories its state file lists.
     pub fn open(paths: &[String]) -> Result<Cgroup> {
         let v2 = is_v2()?;
-        let mut cg = Cgroup { leaf: String::new(), v2, dirs: Vec::new(), removed: true };
+        let mut cg = Cgroup { leaf: String::new(), v2, dirs: Vec::new(), removed: true, shared: false };
         for path in paths {
             let Some((parent_path, leaf)) = crate::text::rsplit(path, b'/') else { continue };
             let parent = open_path(parent_path, O_DIRECTORY | O_RDONLY, 0, "open ")?;
@@ -255,20 +284,13 @@ impl Cgroup {
                 Err(Errno::ENOENT) => continue,
                 Err(e) => return Err(Error::op(e, "open", path)),
             };
-            // v1: the controller is the hierarchy's directory right under the mount.
-            let controller = CONTROLLERS
-                .iter()
-                .copied()
-                .find(|c| {
-                    !v2 && path
-                        .strip_prefix(MOUNT)
-                        .and_then(|r| r.strip_prefix('/'))
-                        .and_then(|r| r.strip_prefix(c))
-                        .is_some_and(|r| r.starts_with('/'))
-                })
-                .unwrap_or("");
+            // v1: the controllers are the hierarchy's directory right under the mount.
+            let controller = match path.strip_prefix(MOUNT).and_then(|r| r.strip_prefix('/')) {
+                Some(r) if !v2 => r.split('/').next().unwrap_or_default(),
+                _ => "",
+            };
             cg.leaf = String::from(leaf);
-            cg.dirs.push(Dir { parent, fd, path: path.clone(), controller });
+            cg.dirs.push(Dir { parent, fd, path: path.clone(), controller: String::from(controller), v2 });
         }
         Ok(cg)
     }
@@ -285,7 +307,7 @@ impl Cgroup {
         // On v2 `dir` gives the one directory whatever the controller.
         let dir = self.dir("pids").or(self.dirs.first());
         let Some(d) = dir else { return Ok(Vec::new()) };
-        procs(d).or_sys(|| cat(&["read ", &d.path, "/cgroup.procs"]))
+        procs(&d.fd).or_sys(|| cat(&["read ", &d.path, "/cgroup.procs"]))
     }
 
     /// Freezes (pause) or thaws (resume) every process of the container.
@@ -311,7 +333,7 @@ impl Cgroup {
     pub fn remove_all(&self) -> Result<()> {
         let mut result = Ok(());
         for d in &self.dirs {
-            if let (Err(e), true) = (remove_dir(d, &self.leaf, self.v2), result.is_ok()) {
+            if let (Err(e), true) = (remove_dir(d, &self.leaf, self.shared), result.is_ok()) {
                 result = Err(e);
             }
         }
@@ -334,7 +356,7 @@ impl Cgroup {
     }
 
     fn dir(&self, controller: &str) -> Option<&Dir> {
-        self.dirs.iter().find(|d| self.v2 || d.controller == controller)
+        self.dirs.iter().find(|d| self.v2 || d.has(controller))
     }
 
     /// Writes a control file; its controller is the part of its name before the dot.
@@ -363,34 +385,61 @@ impl Cgroup {
         }
     }
 
-    /// The limits, in v1's files or v2's (whose units differ for shares, swap and weights).
-    #[inline(never)]
-    fn write_limits(&self, l: &Limits) -> Result<()> {
-        let v2 = self.v2;
-        let pick = |v1_file, v2_file| if v2 { v2_file } else { v1_file };
-        if let Some(n) = l.pids {
-            self.set_n("pids.max", n)?;
-        }
-        if let Some(m) = l.memory {
-            self.set_n(pick("memory.limit_in_bytes", "memory.max"), m)?;
-        }
-        let swap = if v2 {
+    /// The memory limit and memory+swap. v1 refuses a memory limit above memory+swap and
+    /// memory+swap below the memory limit at every moment: when raising both, memory+swap goes
+    /// first.
+    fn write_memory(&self, l: &Limits, max: &str) -> Result<()> {
+        let mem = l.memory.map(|m| if m == UNLIMITED { String::from(max) } else { dec(m) });
+        let swap = if self.v2 {
             // v2 counts swap on its own: memory+swap minus memory, or none at all by default.
             match (l.memory_swap, l.memory) {
                 (Some(-1), _) => Some(String::from("max")),
+                (Some(_), Some(UNLIMITED)) => Some(String::from("max")),
                 (Some(sw), Some(m)) => Some(dec_i((sw - m as i64).max(0))),
+                (None, Some(UNLIMITED)) => Some(String::from("max")),
                 (None, Some(_)) => Some(String::from("0")),
                 _ => None,
             }
         } else {
             // Memory+swap: as asked, else capped at the memory limit so swap does not bypass it.
-            l.memory_swap.or(l.memory.map(|m| m as i64)).map(dec_i)
+            l.memory_swap.map(dec_i).or(mem.clone())
         };
-        if let Some(sw) = swap {
-            self.set_if_present(pick("memory.memsw.limit_in_bytes", "memory.swap.max"), &sw)?;
+        let (mem_file, swap_file) = if self.v2 {
+            ("memory.max", "memory.swap.max")
+        } else {
+            ("memory.limit_in_bytes", "memory.memsw.limit_in_bytes")
+        };
+        let write_swap = || match &swap {
+            Some(sw) => self.set_if_present(swap_file, sw),
+            None => Ok(()),
+        };
+        match &mem {
+            Some(m) => match self.set(mem_file, m) {
+                Err(e) if e.errno == Some(Errno::EINVAL) && !self.v2 && swap.is_some() => {
+                    write_swap()?;
+                    self.set(mem_file, m)
+                }
+                Err(e) => Err(e),
+                Ok(()) => write_swap(),
+            },
+            None => write_swap(),
         }
+    }
+
+    /// The limits, in v1's files or v2's (whose units differ for shares, swap and weights).
+    #[inline(never)]
+    fn write_limits(&self, l: &Limits) -> Result<()> {
+        let v2 = self.v2;
+        let pick = |v1_file, v2_file| if v2 { v2_file } else { v1_file };
+        // "no limit" in each file's own words
+        let num = |n: u64, none: &str| if n == UNLIMITED { String::from(none) } else { dec(n) };
+        if let Some(n) = l.pids {
+            self.set("pids.max", &num(n, "max"))?;
+        }
+        let max = pick("-1", "max");
+        self.write_memory(l, max)?;
         if let Some(r) = l.memory_reservation {
-            self.set_n(pick("memory.soft_limit_in_bytes", "memory.low"), r)?;
+            self.set(pick("memory.soft_limit_in_bytes", "memory.low"), &num(r, max))?;
         }
         if let Some(sh) = l.cpu_shares {
             if v2 {
@@ -401,15 +450,47 @@ impl Cgroup {
                 self.set_n("cpu.shares", sh)?;
             }
         }
-        if let Some(q) = l.cpu_quota {
+        if l.cpu_quota.is_some() || l.cpu_period.is_some() {
             if v2 {
-                let mut max = dec(q);
+                // One file for both: what is not given stays as it is ("max 100000" when new).
+                let now = self.read("", "cpu.max").unwrap_or_default();
+                let (q, p) = now.split_once(' ').unwrap_or(("max", "100000"));
+                let mut max = l.cpu_quota.map_or(String::from(q), |q| num(q, "max"));
                 max.push(' ');
-                push_dec(&mut max, l.cpu_period);
+                max.push_str(&l.cpu_period.map_or(String::from(p), dec));
                 self.set("cpu.max", &max)?;
             } else {
-                self.set_n("cpu.cfs_period_us", l.cpu_period)?;
-                self.set_n("cpu.cfs_quota_us", q)?;
+                // A quota means per the default period unless one is given.
+                let period = l.cpu_period.or(l.cpu_quota.map(|_| CPU_PERIOD_US));
+                if let Some(p) = period {
+                    self.set_n("cpu.cfs_period_us", p)?;
+                }
+                if let Some(q) = l.cpu_quota {
+                    self.set("cpu.cfs_quota_us", &num(q, "-1"))?;
+                }
+            }
+        }
+        if l.cpu_rt_period.is_some() || l.cpu_rt_runtime.is_some() {
+            if v2 {
+                return Err(Error::msg("cpu realtime limits need cgroup v1"));
+            }
+            let runtime = l.cpu_rt_runtime.map(dec_i);
+            let period = l.cpu_rt_period.map(dec);
+            // The runtime may not exceed the period at any moment: the new period first unless
+            // that makes the current runtime too long.
+            let in_order = |first: (&str, &Option<String>), second: (&str, &Option<String>)| {
+                for (file, value) in [first, second] {
+                    if let Some(v) = value {
+                        self.set(file, v)?;
+                    }
+                }
+                Ok::<(), Error>(())
+            };
+            let rt_period = ("cpu.rt_period_us", &period);
+            let rt_runtime = ("cpu.rt_runtime_us", &runtime);
+            match in_order(rt_period, rt_runtime) {
+                Err(e) if e.errno == Some(Errno::EINVAL) => in_order(rt_runtime, rt_period)?,
+                other => other?,
             }
         }
         if let Some(c) = &l.cpuset_cpus {
@@ -445,15 +526,38 @@ impl Cgroup {
         Ok(())
     }
 
-    /// The v2 directory, for clone3(CLONE_INTO_CGROUP).
+    /// The cgroup2 directory (v2, or the hybrid host's "unified" one), for
+    /// clone3(CLONE_INTO_CGROUP): a child born there needs no move into it.
     pub fn v2_dir(&self) -> Option<&Fd> {
-        self.dirs.first().filter(|_| self.v2).map(|d| &d.fd)
+        self.dirs.iter().find(|d| d.v2).map(|d| &d.fd)
     }
 
     /// Moves `pid` into every hierarchy of the container's cgroup.
     pub fn join(&self, pid: i32) -> Result<()> {
+        self.join_after_clone(pid, false)
+    }
+
+    /// `join` for a child `born_in_v2` (cloned into `v2_dir`): the other hierarchies. The moves
+    /// are made one right after the other while the child waits: on kernels where a move waits
+    /// for an RCU grace period, back-to-back moves share most of it.
+    pub fn join_after_clone(&self, pid: i32, born_in_v2: bool) -> Result<()> {
         let pid = dec_i(pid.into());
-        self.dirs.iter().try_for_each(|d| write_file(&d.fd, &d.path, "cgroup.procs", &pid))
+        let moved = self.dirs.iter().filter(|d| !(born_in_v2 && d.v2));
+        moved.into_iter().try_for_each(|d| write_file(&d.fd, &d.path, "cgroup.procs", &pid))
+    }
+
+    /// Marks the cgroup as in use by another container too (see `shared`).
+    pub fn share(&mut self) {
+        self.shared = true;
+    }
+
+    /// How many processes were in the cgroup when this container joined it as a second one
+    /// (None: it is the container's own).
+    pub fn sharers(&self) -> Option<usize> {
+        if !self.shared {
+            return None;
+        }
+        Some(self.pids().map_or(0, |p| p.len()))
     }
 
     /// Whether the kernel's OOM killer killed a process of this container.
@@ -482,8 +586,39 @@ impl Drop for Cgroup {
     }
 }
 
-/// The v1 hierarchies runt may use.
+/// The v1 controllers runt writes limits or rules in (each `needed` for what asks for it).
 const CONTROLLERS: &[&str] = &["pids", "memory", "cpu", "cpuset", "blkio", "devices", "freezer"];
+
+/// One mounted hierarchy under /sys/fs/cgroup.
+struct Hierarchy {
+    /// Its directory's name: its controllers ("cpu,cpuacct") or its name ("systemd").
+    name: String,
+    fd: Fd,
+    /// The cgroup2 mount of a hybrid host.
+    v2: bool,
+}
+
+/// Every cgroup hierarchy mounted in the directory `base` (/sys/fs/cgroup on a v1 host): the
+/// v1 ones and a hybrid host's cgroup2. A symlink ("cpu" -> "cpu,cpuacct") names one found
+/// under its own name; an empty directory is a mount point with nothing mounted.
+#[inline(never)]
+fn v1_hierarchies(base: &Fd) -> Result<Vec<Hierarchy>> {
+    let names = fs::list_dir(base.raw()).or_op("read", MOUNT)?;
+    let mut found = Vec::new();
+    for name in names {
+        let path = || cat(&[MOUNT, "/", &name]);
+        let fd = match fs::openat(base.raw(), &cstr(&name)?, O_DIRECTORY | O_RDONLY | fs::O_NOFOLLOW, 0) {
+            Ok(fd) => fd,
+            Err(Errno::ELOOP | Errno::ENOTDIR | Errno::ENOENT) => continue,
+            Err(e) => return Err(Error::op(e, "open cgroup hierarchy", &path())),
+        };
+        let magic = fs_type(&fd, &path())?;
+        if magic == CGROUP_SUPER_MAGIC.into() || magic == CGROUP2_SUPER_MAGIC.into() {
+            found.push(Hierarchy { v2: magic == CGROUP2_SUPER_MAGIC.into(), name, fd });
+        }
+    }
+    Ok(found)
+}
 
 /// The parent of the caller's own cgroup (from /proc/self/cgroup's `0::/path`), opened below the
 /// cgroup2 mount `root`: (its descriptor, its path for messages).
@@ -517,12 +652,25 @@ fn lock(dir: &Fd, path: &str) -> Result<Fd> {
     Ok(fd)
 }
 
+/// Which of CONTROLLERS the container cannot do without: its limits', devices for device
+/// rules, freezer for pause.
+fn needed(l: &Limits, devices: bool, freezer: bool) -> [bool; 7] {
+    let mut n = wanted(l);
+    n[5] = devices;
+    n[6] = freezer;
+    n
+}
+
 /// Whether each of CONTROLLERS has a limit to enforce (devices and freezer: never).
 fn wanted(l: &Limits) -> [bool; 7] {
     [
         l.pids.is_some(),
         l.memory.is_some() || l.memory_reservation.is_some() || l.memory_swap.is_some(),
-        l.cpu_quota.is_some() || l.cpu_shares.is_some(),
+        l.cpu_quota.is_some()
+            || l.cpu_shares.is_some()
+            || l.cpu_period.is_some()
+            || l.cpu_rt_period.is_some()
+            || l.cpu_rt_runtime.is_some(),
         l.cpuset_cpus.is_some() || l.cpuset_mems.is_some(),
         l.blkio_weight.is_some(),
         false,
@@ -544,16 +692,19 @@ fn v2_controllers(l: &Limits) -> String {
     s
 }
 
-/// rmdir, retrying while exiting processes still hold the cgroup; leftovers are killed.
-fn remove_dir(d: &Dir, name: &str, v2: bool) -> Result<()> {
+/// rmdir, retrying while exiting processes still hold the cgroup; what is left in it (processes,
+/// sub-cgroups a program inside made) is killed and removed first. A `shared` cgroup that is
+/// busy is the other container's to remove: left, and none of its processes killed.
+fn remove_dir(d: &Dir, name: &str, shared: bool) -> Result<()> {
     let cname = cstr(name)?;
     // About 2 s in all: processes killed by the pid namespace's end normally leave within ms.
     let mut wait_ms = 1;
     for _ in 0..14 {
         match fs::unlinkat(d.parent.raw(), &cname, AT_REMOVEDIR) {
             Ok(()) | Err(Errno::ENOENT) => return Ok(()),
+            Err(Errno::EBUSY) if shared => return Ok(()),
             Err(Errno::EBUSY) => {
-                kill_all(d, v2);
+                empty(&d.fd, d.v2, 0);
                 process::sleep_ms(wait_ms);
                 wait_ms = (wait_ms * 2).min(250);
             }
@@ -563,20 +714,33 @@ fn remove_dir(d: &Dir, name: &str, v2: bool) -> Result<()> {
     Err(Error::op(Errno::EBUSY, "rmdir", &d.path))
 }
 
+/// Kills every process in the cgroup `dir` and below it, and removes its sub-cgroups, deepest
+/// first. Best effort: what is left shows as the rmdir that follows failing.
 #[inline(never)]
-fn kill_all(d: &Dir, v2: bool) {
-    if v2 && write_file(&d.fd, &d.path, "cgroup.kill", "1").is_ok() {
+fn empty(dir: &Fd, v2: bool, depth: u32) {
+    let killed = v2 && write_file(dir, "", "cgroup.kill", "1").is_ok();
+    if !killed {
+        // Unreadable: nothing to kill here, and the rmdir that follows reports the cgroup busy.
+        for pid in procs(dir).unwrap_or_default() {
+            let _ = process::kill(pid, process::SIGKILL);
+        }
+    }
+    // A bound on what a program inside may nest; deeper ones keep the cgroup busy.
+    if depth >= 16 {
         return;
     }
-    // Unreadable: nothing to kill here, and the rmdir that follows reports the cgroup busy.
-    for pid in procs(d).unwrap_or_default() {
-        let _ = process::kill(pid, process::SIGKILL);
+    for name in fs::list_dir(dir.raw()).unwrap_or_default() {
+        let Ok(cname) = cstr(&name) else { continue };
+        // Control files are no directories: only sub-cgroups open.
+        let Ok(sub) = fs::openat(dir.raw(), &cname, O_DIRECTORY | O_RDONLY | fs::O_NOFOLLOW, 0) else { continue };
+        empty(&sub, v2, depth + 1);
+        let _ = fs::unlinkat(dir.raw(), &cname, AT_REMOVEDIR);
     }
 }
 
-/// The pids listed in the directory's cgroup.procs.
-fn procs(d: &Dir) -> core::result::Result<Vec<i32>, Errno> {
-    let text = read_file(&d.fd, "cgroup.procs")?;
+/// The pids listed in the cgroup directory's cgroup.procs.
+fn procs(dir: &Fd) -> core::result::Result<Vec<i32>, Errno> {
+    let text = read_file(dir, "cgroup.procs")?;
     Ok(text.split('\n').filter_map(crate::text::signed).collect())
 }
 

@@ -132,8 +132,8 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
         if let Some(ns) = &spec.userns {
             crate::userns::write_maps(pid, ns)?;
         }
-        if let (Some(cg), false) = (&cg, joined) {
-            cg.join(pid)?;
+        if let Some(cg) = &cg {
+            cg.join_after_clone(pid, joined)?;
         }
         parent.release(pid)
     })();
@@ -161,11 +161,16 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
 /// have none and runt may run it so: a host with no cgroup filesystem (said on stderr when limits
 /// or device rules were asked), or a user to whom no cgroup was delegated and who asked for no
 /// limit. Every other failure stops the container: a limit asked for is applied or refused.
-fn make_cgroup(spec: &Spec, needs: Needs, warn: &mut dyn FnMut(&str)) -> Result<Option<Cgroup>> {
+fn make_cgroup(spec: &Spec, mut needs: Needs, warn: &mut dyn FnMut(&str)) -> Result<Option<Cgroup>> {
     let limits = spec.limits.any();
     let rel = cgroup_path(spec);
+    // A cgroupsPath the engine chose may hold another container: runc 1.1 shares it, and says so.
+    needs.share = spec.oci.cgroups_path.is_some();
     let made = cgroup::detect()
         .and_then(|layout| Cgroup::create(&layout, &rel, &spec.limits, spec.device_rules.as_deref(), needs));
+    if let Some(n) = made.as_ref().ok().and_then(|cg| cg.as_ref()?.sharers()) {
+        warn(&cat(&["cgroup ", &rel, " is not empty (", &crate::error::dec(n as u64), " processes): shared with it"]));
+    }
     match made {
         Ok(None) if limits => {
             warn("no cgroup filesystem at /sys/fs/cgroup: limits not applied, device access not confined")
@@ -292,7 +297,7 @@ pub fn run(spec: &Spec, warn: &mut dyn FnMut(&str), on_started: &mut dyn FnMut(i
 pub fn create(spec: &Spec, dir: &state::Dir, console: Option<&str>, warn: &mut dyn FnMut(&str)) -> Result<State> {
     dir.make_fifo()?;
     let fifo = dir.fifo_path();
-    let needs = Needs { freezer: true };
+    let needs = Needs { freezer: true, ..Needs::default() };
     let st = start(spec, How::Create { fifo: &fifo, console }, SigSet::of(&[SIGPIPE]), needs, warn)?;
     let pid = st.pid;
     if let Err(e) = started(&st.parent, spec, pid, true) {

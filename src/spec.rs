@@ -208,6 +208,23 @@ pub fn default_mounts(host_root: bool) -> Vec<Mount> {
 /// and Docker's default), in microseconds.
 pub const CPU_PERIOD_US: u64 = 100_000;
 
+/// A limit set to "no limit" (`runt update --memory -1`): written as -1 or "max".
+pub const UNLIMITED: u64 = u64::MAX;
+
+/// The smallest memory limit `runt run -m` takes, as Docker: 6 MB.
+pub const MIN_MEMORY_RUN: u64 = 6 << 20;
+
+/// The smallest memory limit a config.json may give (2 MiB): runc 1.1 fails below about 2.2 MB
+/// (its init alone uses that much when the limit is set), crun likewise; no container starts
+/// under a few hundred KiB. Above it, what a container needs is the engine's call.
+pub const MIN_MEMORY_OCI: u64 = 2 << 20;
+
+/// The kernel's bounds for a CFS period and the smallest quota, in microseconds.
+pub const CPU_PERIOD_RANGE: core::ops::RangeInclusive<u64> = 1_000..=1_000_000;
+pub const CPU_QUOTA_MIN: u64 = 1_000;
+
+/// Cgroup limits. None: not set (create: the kernel's default; update: left as it is).
+/// `UNLIMITED` in a u64 field: back to no limit.
 #[derive(Debug, PartialEq, Default, Clone)]
 pub struct Limits {
     pub pids: Option<u64>,
@@ -221,9 +238,13 @@ pub struct Limits {
     pub blkio_weight: Option<u16>,
     /// linux.resources.unified: v2 files written as given.
     pub unified: Vec<(String, String)>,
-    /// CFS quota in microseconds per `cpu_period` microseconds.
+    /// CFS quota in microseconds per `cpu_period` (or `CPU_PERIOD_US`) microseconds.
     pub cpu_quota: Option<u64>,
-    pub cpu_period: u64,
+    /// CFS period in microseconds, applied with or without a quota.
+    pub cpu_period: Option<u64>,
+    /// Realtime scheduling (v1 only): period and runtime in microseconds; runtime -1: unlimited.
+    pub cpu_rt_period: Option<u64>,
+    pub cpu_rt_runtime: Option<i64>,
 }
 
 impl Limits {
@@ -240,7 +261,9 @@ impl Limits {
             blkio_weight,
             unified,
             cpu_quota,
-            cpu_period: _,
+            cpu_period,
+            cpu_rt_period,
+            cpu_rt_runtime,
         } = self;
         pids.is_some()
             || memory.is_some()
@@ -252,6 +275,39 @@ impl Limits {
             || blkio_weight.is_some()
             || !unified.is_empty()
             || cpu_quota.is_some()
+            || cpu_period.is_some()
+            || cpu_rt_period.is_some()
+            || cpu_rt_runtime.is_some()
+    }
+
+    /// The checks every door's limits pass: what the kernel would refuse or take for nonsense,
+    /// said before anything is made. (Each door checks the forms of its own input.)
+    #[inline(never)]
+    pub fn check(&self) -> core::result::Result<(), String> {
+        use crate::error::{cat, dec};
+        if let (Some(sw), Some(m)) = (self.memory_swap, self.memory) {
+            if sw != -1 && m != UNLIMITED && (sw as u64) < m {
+                return Err(cat(&[
+                    "memory+swap limit (",
+                    &dec(sw as u64),
+                    ") should be >= memory limit (",
+                    &dec(m),
+                    ")",
+                ]));
+            }
+        }
+        if let Some(p) = self.cpu_period.filter(|p| !CPU_PERIOD_RANGE.contains(p)) {
+            return Err(cat(&["cpu period ", &dec(p), " is out of range: 1000 to 1000000 microseconds"]));
+        }
+        if let Some(q) = self.cpu_quota.filter(|&q| q != UNLIMITED && q < CPU_QUOTA_MIN) {
+            return Err(cat(&["cpu quota ", &dec(q), " is below the kernel's minimum of 1000 microseconds"]));
+        }
+        if let (Some(rt), Some(p)) = (self.cpu_rt_runtime, self.cpu_rt_period) {
+            if rt > 0 && rt as u64 > p {
+                return Err(cat(&["cpu realtime runtime (", &dec(rt as u64), ") exceeds its period (", &dec(p), ")"]));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -350,7 +406,8 @@ mod tests {
 
     #[test]
     fn limits_any() {
-        assert!(!Limits { cpu_period: 5, ..Limits::default() }.any());
+        assert!(!Limits::default().any());
+        assert!(Limits { cpu_period: Some(50_000), ..Limits::default() }.any());
         assert!(Limits { pids: Some(1), ..Limits::default() }.any());
         assert!(Limits { cpuset_mems: Some("0".into()), ..Limits::default() }.any());
         assert!(Limits { blkio_weight: Some(10), ..Limits::default() }.any());

@@ -64,19 +64,31 @@ pub fn pad(out: &mut String, s: &str, width: usize) {
     }
 }
 
-/// `512`, `64k`, `32m`, `1g` (also `32M`, `32mb`): bytes.
+/// `512`, `64k`, `32m`, `1.5g`, `1t` (also `32M`, `32mb`, `32MiB`): bytes, as Docker reads
+/// them (binary units; a fraction of a byte is dropped). Zero is no size.
+#[inline(never)]
 pub fn parse_size(v: &str) -> Option<u64> {
     let mut s = v.as_bytes();
     if let [rest @ .., b'b' | b'B'] = s {
         s = rest;
     }
-    let (num, mult) = match s {
-        [num @ .., b'k' | b'K'] => (num, 1u64 << 10),
-        [num @ .., b'm' | b'M'] => (num, 1 << 20),
-        [num @ .., b'g' | b'G'] => (num, 1 << 30),
-        _ => (s, 1),
-    };
-    digits(num)?.checked_mul(mult).filter(|&n| n > 0)
+    let mut unit = 0;
+    if let [rest @ .., u, b'i' | b'I'] | [rest @ .., u] = s {
+        if let Some(i) = b"kmgtp".iter().position(|c| *c == u.to_ascii_lowercase()) {
+            (s, unit) = (rest, 10 * (i as u32 + 1));
+        }
+    }
+    let text = core::str::from_utf8(s).ok()?;
+    let (int, frac) = text.split_once('.').unwrap_or((text, ""));
+    let mult = 1u64 << unit;
+    let mut n = digits(int.as_bytes())?.checked_mul(mult)?;
+    if text.contains('.') {
+        // Up to nine decimals, in f64 as Docker computes them: 1.5g is 1610612736.
+        let f = digits(frac.as_bytes()).filter(|_| frac.len() <= 9)?;
+        let part = f as f64 / 10u64.pow(frac.len() as u32) as f64 * mult as f64;
+        n = n.checked_add(part as u64)?;
+    }
+    Some(n).filter(|&n| n > 0)
 }
 
 /// A non-empty run of ASCII digits as a number: no sign, no overflow.
@@ -176,9 +188,35 @@ mod tests {
         assert_eq!(parse_size("1kB"), Some(1024));
         assert_eq!(parse_size("7B"), Some(7));
         assert_eq!(parse_size("3G"), Some(3 << 30));
-        for bad in
-            ["", "k", "b", "kb", "0", "-1", "+1", "1.5m", "1t", "1bk", "99999999999999999999", "18446744073709551615g"]
-        {
+        assert_eq!(parse_size("1.5g"), Some(1_610_612_736));
+        assert_eq!(parse_size("1.5m"), Some(3 << 19));
+        assert_eq!(parse_size("0.5k"), Some(512));
+        assert_eq!(parse_size("2.25GiB"), Some(9 << 28));
+        assert_eq!(parse_size("1t"), Some(1 << 40));
+        assert_eq!(parse_size("1P"), Some(1 << 50));
+        assert_eq!(parse_size("64MiB"), Some(64 << 20));
+        assert_eq!(parse_size("1.5"), Some(1));
+        for bad in [
+            "",
+            "k",
+            "b",
+            "kb",
+            "0",
+            "0.0m",
+            "-1",
+            "+1",
+            "1bk",
+            "1x",
+            "1..5m",
+            ".5m",
+            "1.m",
+            "1.5.5m",
+            "1.1234567891m",
+            "1i",
+            "99999999999999999999",
+            "18446744073709551615g",
+            "16777216t",
+        ] {
             assert_eq!(parse_size(bad), None, "{bad}");
         }
     }

@@ -4,6 +4,8 @@
 mod common;
 
 use common::*;
+use std::fs;
+use std::path::PathBuf;
 use std::process::Command;
 
 #[test]
@@ -104,4 +106,111 @@ fn bad_limits_are_refused() {
         let err = stderr(&out);
         assert!(err.contains(option) || err.contains(value), "name the option\n{}", describe(&out));
     }
+}
+
+/// The host's mounted cgroup hierarchies: (mount point, whether it is cgroup2).
+fn mounted_hierarchies() -> Vec<(String, bool)> {
+    let mounts = host_mountinfo().into_iter().filter(|m| m.fstype == "cgroup" || m.fstype == "cgroup2");
+    mounts.map(|m| (m.mount_point, m.fstype == "cgroup2")).collect()
+}
+
+/// Issue 12 item 8: on v1 (and hybrid) the container joins every mounted hierarchy, not only those
+/// it has a limit in, as runc does: memory and cpu accounting, OOM events and sub-cgroups work
+/// for a container without limits. Seen from the host in /proc/PID/cgroup.
+#[test]
+fn the_container_joins_every_mounted_hierarchy() {
+    let (root, name) = (rootfs(), unique_name());
+    let mark = format!("RUNT_TEST_MARK={name}");
+    let child = spawn_in(&root, &name, &format!("-e {mark} /bin/probe sleep 3"));
+    let pid = find_pid_by_env(&mark);
+    let text = fs::read_to_string(format!("/proc/{pid}/cgroup")).expect("read the container's /proc/PID/cgroup");
+    let hierarchies = mounted_hierarchies();
+    let own = format!(":/runt/{name}");
+    let mut outside = Vec::new();
+    for line in text.lines() {
+        // 0:: is the cgroup2 hierarchy: it exists even where nothing mounts it.
+        let v2_mounted = hierarchies.iter().any(|h| h.1);
+        if line.ends_with(&own) || (line.starts_with("0::") && !v2_mounted) {
+            continue;
+        }
+        outside.push(line);
+    }
+    // The memory and cpu accounting of a container without limits: live numbers, not absent files.
+    let usage = match cgroup_layout() {
+        CgroupLayout::V2 => "memory.current",
+        _ => "memory.usage_in_bytes",
+    };
+    let memory = fs::read_to_string(cgroup_dir("memory", &name).join(usage)).unwrap_or_default();
+    let out = wait(child);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert!(outside.is_empty(), "hierarchies the container did not join: {outside:?}\n{text}");
+    assert!(memory.trim().parse::<u64>().is_ok_and(|n| n > 0), "{usage} of a container without limits: {memory:?}");
+    assert_no_cgroup(&name);
+}
+
+/// Sub-cgroups made in the container's cgroup (by a program inside with its own cgroupfs, or by
+/// an engine) go with it, on every hierarchy: the container's cgroup is removed, not left busy.
+#[test]
+fn sub_cgroups_are_removed_with_the_container() {
+    let (root, name) = (rootfs(), unique_name());
+    let mark = format!("RUNT_TEST_MARK={name}");
+    let child = spawn_in(&root, &name, &format!("-e {mark} /bin/probe sleep 2"));
+    // Once the container runs, its cgroup is complete.
+    find_pid_by_env(&mark);
+    let mut made = Vec::new();
+    for (point, _) in mounted_hierarchies() {
+        let dir = PathBuf::from(&point).join("runt").join(&name);
+        if dir.is_dir() {
+            let sub = dir.join("inner").join("deeper");
+            fs::create_dir_all(&sub).unwrap_or_else(|e| panic!("mkdir {}: {e}", sub.display()));
+            made.push(sub);
+        }
+    }
+    let out = wait(child);
+    assert!(!made.is_empty(), "the container's cgroup is in no hierarchy");
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert_eq!(stderr(&out), "", "{}", describe(&out));
+    assert_no_cgroup(&name);
+}
+
+/// Issue 14: what Docker refuses of the limit flags is refused before anything runs, in one line
+/// naming the flag: memory below 6 MB (`-m 32` is 32 bytes, not a container killed at once),
+/// more CPUs than the host has, no CPU at all, a pids limit of 0.
+#[test]
+fn nonsensical_limits_are_refused() {
+    let root = rootfs();
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let too_many = (cpus + 1).to_string();
+    let cases = [
+        ("-m", "32", "6MB"),
+        ("--memory", "6291455b", "6MB"),
+        ("--cpus", too_many.as_str(), "CPUs available"),
+        ("--cpus", "0", "CPUs available"),
+        ("--cpus", "0.001", "CPUs available"),
+        ("--pids-limit", "0", "--pids-limit"),
+    ];
+    for (option, value, needle) in cases {
+        let name = unique_name();
+        let out = run_in(&root, &name, &format!("{option} {value} /bin/probe exit 0"));
+        assert_error(&out, 125, needle);
+        assert_eq!(stdout(&out), "", "{option} {value}: the container ran\n{}", describe(&out));
+    }
+}
+
+/// Issue 14: `-m` takes decimals, as Docker does: 1.5g is 1610612736 bytes.
+#[test]
+fn memory_limit_takes_decimals() {
+    match cgroup_layout() {
+        CgroupLayout::V2 => limit_is_written("--memory 1.5g", "memory", "memory.max", "1610612736"),
+        _ => limit_is_written("--memory 1.5g", "memory", "memory.limit_in_bytes", "1610612736"),
+    }
+}
+
+/// The smallest memory limit and all the host's CPUs are accepted.
+#[test]
+fn limits_at_the_bounds_run() {
+    let root = rootfs();
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let out = run_in(&root, &unique_name(), &format!("-m 6m --cpus {cpus} --pids-limit 1 /bin/probe exit 0"));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
 }

@@ -78,8 +78,18 @@ const SPEC: &[Def] = &[
 ];
 const UPDATE: &[Def] = &[
     def!("resources", Some('r'), true, "a linux.resources JSON file, or - for stdin"),
-    def!("pids-limit", None, true, "pids limit"),
-    def!("memory", None, true, "memory limit in bytes"),
+    def!("blkio-weight", None, true, "block IO weight, 10 to 1000"),
+    def!("cpu-period", None, true, "CFS period in microseconds"),
+    def!("cpu-quota", None, true, "CFS quota in microseconds per period (-1: none)"),
+    def!("cpu-rt-period", None, true, "realtime period in microseconds (v1)"),
+    def!("cpu-rt-runtime", None, true, "realtime runtime in microseconds per period (v1)"),
+    def!("cpu-share", None, true, "CPU shares (relative weight)"),
+    def!("cpuset-cpus", None, true, "CPUs to use (0-3,5)"),
+    def!("cpuset-mems", None, true, "memory nodes to use"),
+    def!("memory", None, true, "memory limit in bytes (64m, 1.5g; -1: none)"),
+    def!("memory-reservation", None, true, "memory soft limit (-1: none)"),
+    def!("memory-swap", None, true, "memory plus swap limit (-1: unlimited swap)"),
+    def!("pids-limit", None, true, "most processes at once (-1: none)"),
 ];
 const EVENTS: &[Def] =
     &[def!("stats", None, false, "print one snapshot of the counters"), def!("interval", None, true, "accepted")];

@@ -5,10 +5,10 @@ use super::cli::{Args, Cmd, Global};
 use super::config;
 use crate::cgroup::Cgroup;
 use crate::cstr::{cstr, open_path};
-use crate::error::{cat, dec_i, fail, sys_err};
+use crate::error::{cat, dec, dec_i, fail, sys_err};
 use crate::error::{Error, OrSys, Result};
 use crate::json::{self, parse_json};
-use crate::spec::Spec;
+use crate::spec::{Limits, Spec, MIN_MEMORY_OCI, UNLIMITED};
 use crate::state::{self, Dir, State, Status};
 use crate::sys::{fs, process, Errno};
 use crate::{hooks, launch};
@@ -329,7 +329,10 @@ fn delete(root: &str, id: &str, force: bool, warn: &mut dyn FnMut(&str)) -> Resu
         Err(e) => return Err(e),
     };
     let st = &o.1;
-    let cg = Cgroup::open(&st.cgroups)?;
+    let mut cg = Cgroup::open(&st.cgroups)?;
+    if in_use_by_another(root, id, &st.cgroups) {
+        cg.share();
+    }
     match st.status(&o.0) {
         Status::Stopped => {}
         // A created container never ran its command: deleting it is how engines abort.
@@ -350,6 +353,18 @@ fn delete(root: &str, id: &str, force: bool, warn: &mut dyn FnMut(&str)) -> Resu
     cg.remove_all()?;
     bundle_hooks(st, id, Status::Stopped, warn);
     o.0.remove()
+}
+
+/// Whether another live container under `root` is in one of these cgroup directories (runc 1.1
+/// lets two containers share a cgroupsPath): its processes are not this one's to kill, and the
+/// cgroup is the last one's to remove.
+#[inline(never)]
+fn in_use_by_another(root: &str, id: &str, cgroups: &[String]) -> bool {
+    let others = state::list(root).unwrap_or_default();
+    others.iter().filter(|o| *o != id).filter_map(|o| open(root, o).ok()).any(|o| {
+        let st = &o.1;
+        st.alive() && st.cgroups.iter().any(|c| cgroups.contains(c))
+    })
 }
 
 /// One line of the `list` table.
@@ -438,15 +453,58 @@ fn update(root: &str, id: &str, a: &Args) -> Result<()> {
     let cg = cgroup_of(root, id)?;
     let mut limits = match a.get("resources") {
         Some(src) => config::resources(&read_json(src, true)?).map_err(|e| e.context(src))?,
-        None => crate::spec::Limits { cpu_period: crate::spec::CPU_PERIOD_US, ..Default::default() },
+        None => Limits::default(),
     };
-    if let Some(n) = a.get("pids-limit") {
-        limits.pids = Some(crate::text::uint(n).ok_or_else(|| invalid("", "pids-limit", n))?);
+    // runc's flags, on top of the file's values.
+    for &(k, v) in &a.opts {
+        if k != "resources" && update_flag(&mut limits, k, v).is_none() {
+            return Err(invalid("", k, v));
+        }
     }
-    if let Some(n) = a.get("memory") {
-        limits.memory = Some(crate::text::parse_size(n).ok_or_else(|| invalid("", "memory", n))?);
+    if let Some(m) = limits.memory.filter(|&m| m != UNLIMITED && m < MIN_MEMORY_OCI) {
+        return Err(fail(&["memory limit ", &dec(m), " is below the minimum of ", &dec(MIN_MEMORY_OCI), " bytes"]));
     }
+    limits.check().map_err(Error::msg)?;
     cg.update(&limits)
+}
+
+/// One of `runt update`'s limit flags into `l`, as runc reads them: sizes as `64m` or `1.5g`,
+/// -1 for no limit where runc takes it, 0 for "leave it". None: not a valid value.
+#[inline(never)]
+fn update_flag(l: &mut Limits, flag: &str, v: &str) -> Option<()> {
+    use crate::text::{int, parse_size, uint};
+    // -1: no limit; 0: left as it is.
+    let signed = |out: &mut Option<u64>, n: i64| {
+        match n {
+            -1 => *out = Some(UNLIMITED),
+            0 => {}
+            n => *out = Some(u64::try_from(n).ok()?),
+        }
+        Some(())
+    };
+    let size = |v: &str| if v == "-1" { Some(-1) } else { parse_size(v).and_then(|n| i64::try_from(n).ok()) };
+    let set = |out: &mut Option<u64>, n: u64| *out = Some(n).filter(|&n| n != 0).or(*out);
+    match flag {
+        "pids-limit" => signed(&mut l.pids, int(v)?)?,
+        "cpu-quota" => signed(&mut l.cpu_quota, int(v)?)?,
+        "memory" => signed(&mut l.memory, size(v)?)?,
+        "memory-reservation" => signed(&mut l.memory_reservation, size(v)?)?,
+        "memory-swap" => l.memory_swap = Some(size(v)?),
+        "cpu-period" => set(&mut l.cpu_period, uint(v)?),
+        "cpu-rt-period" => set(&mut l.cpu_rt_period, uint(v)?),
+        "cpu-share" => set(&mut l.cpu_shares, uint(v)?),
+        "cpu-rt-runtime" => {
+            l.cpu_rt_runtime = Some(int(v).filter(|&n| n >= -1)?).filter(|&n| n != 0).or(l.cpu_rt_runtime)
+        }
+        "cpuset-cpus" => l.cpuset_cpus = Some(String::from(v)),
+        "cpuset-mems" => l.cpuset_mems = Some(String::from(v)),
+        "blkio-weight" => {
+            let w = crate::text::unsigned::<u16>(v).filter(|w| *w == 0 || (10..=1000).contains(w))?;
+            l.blkio_weight = Some(w).filter(|&w| w != 0).or(l.blkio_weight);
+        }
+        _ => {}
+    }
+    Some(())
 }
 
 /// `runt exec ID CMD...` or `--process P.json`: the container's own process settings (identity,

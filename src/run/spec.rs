@@ -2,11 +2,12 @@
 //! generated name, the default environment, capabilities, seccomp, masked paths).
 
 use super::cli::RunArgs;
-use crate::error::{cat, Error, Result};
+use crate::error::{cat, dec, Error, OrSys, Result};
 use crate::security::caps::{self, Caps};
 use crate::security::devices;
 use crate::security::rlimits;
-use crate::spec::{default_mounts, words, Mount, Seccomp, Spec, User, CPU_PERIOD_US, MASKED_PATHS, READONLY_PATHS};
+use crate::spec::{default_mounts, words, Mount, Seccomp, Spec, User, MASKED_PATHS, READONLY_PATHS};
+use crate::spec::{CPU_PERIOD_US, CPU_QUOTA_MIN, MIN_MEMORY_RUN};
 use crate::sys::mount::{MS_BIND, MS_RDONLY, MS_REC};
 use crate::sys::process::{CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS};
 use crate::userns::{self, UserNs};
@@ -17,6 +18,38 @@ const DEFAULT_PATH: &str = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/b
 const MAX_NAME: usize = 64;
 // The messages say "1 to 64" in so many words.
 const _: () = assert!(MAX_NAME == 64);
+
+/// What Docker refuses of the limit flags: a memory limit below 6 MB, no processes at all, and
+/// a CPU share that is 0, below the kernel's 1 ms per period, or more than the host has.
+#[inline(never)]
+fn check_limits(r: &RunArgs) -> Result<()> {
+    if let Some(m) = r.memory.filter(|&m| m < MIN_MEMORY_RUN) {
+        return Err(Error::cat(&[
+            "--memory ",
+            &dec(m),
+            " bytes is below the minimum of 6MB (",
+            &dec(MIN_MEMORY_RUN),
+            ")",
+        ]));
+    }
+    if r.pids_limit == Some(0) {
+        return Err(Error::msg("--pids-limit 0 allows no process: give at least 1"));
+    }
+    if let Some(q) = r.cpus {
+        let n = u64::from(crate::sys::process::cpus_available().or_what("sched_getaffinity")?);
+        if !(CPU_QUOTA_MIN..=n * CPU_PERIOD_US).contains(&q) {
+            let n = dec(n);
+            return Err(Error::cat(&[
+                "--cpus: the range of CPUs is from 0.01 to ",
+                &n,
+                ".00, as there are only ",
+                &n,
+                " CPUs available",
+            ]));
+        }
+    }
+    Ok(())
+}
 
 /// Builds the spec of `runt run`. `generated_name` gives the name when none was given;
 /// `term` is runt's own TERM, passed on so shells inside behave. The spec is made first and
@@ -40,7 +73,7 @@ pub fn from_args(r: &mut RunArgs, generated_name: fn() -> String, term: Option<&
     s.limits.pids = r.pids_limit;
     s.limits.memory = r.memory;
     s.limits.cpu_quota = r.cpus;
-    s.limits.cpu_period = CPU_PERIOD_US;
+    check_limits(r)?;
     s.oom_score_adj = r.oom_score_adj;
     s.no_new_privs = true;
     user_namespace(r, &mut s.userns)?;

@@ -339,6 +339,16 @@ pub fn setns(fd: &Fd, nstype: u32) -> Result<()> {
     unsafe { syscall!(Sysno::setns, fd.raw(), nstype) }.map(drop)
 }
 
+/// sched_getaffinity(2) of the calling process: how many CPUs it may run on (what Docker calls
+/// the CPUs available).
+#[inline(never)]
+pub fn cpus_available() -> Result<u32> {
+    let mut mask = [0u64; 16];
+    // SAFETY: mask is writable for the size passed (1024 CPUs); the kernel writes at most that.
+    let n = unsafe { syscall!(Sysno::sched_getaffinity, 0, core::mem::size_of_val(&mask), mask.as_mut_ptr()) }?;
+    Ok(mask.iter().take(n / 8).map(|w| w.count_ones()).sum())
+}
+
 #[cfg(test)]
 mod tests {
     use super::exit_status;

@@ -258,7 +258,7 @@ mod tests {
             ..resources(&parse("{}")).unwrap()
         };
         assert_eq!(s.limits, limits);
-        assert_eq!(s.limits.cpu_period, 100_000);
+        assert_eq!(s.limits.cpu_period, None);
         assert_eq!(s.masked_paths.len(), 11);
         assert_eq!(s.masked_paths[9..], ["/sys/fs/selinux", "/sys/dev/block"]);
         let ro = ["/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
@@ -363,7 +363,7 @@ mod tests {
         assert_eq!(s.seccomp, Seccomp::Unconfined);
         // Without linux.resources: only the default devices.
         assert_eq!(s.device_rules.as_deref(), Some(devices::DEFAULT));
-        assert_eq!(s.limits, Limits { cpu_period: 100_000, ..Limits::default() });
+        assert_eq!(s.limits, Limits::default());
     }
 
     #[test]
@@ -434,8 +434,17 @@ mod tests {
         ("linux.resources.devices.0", r#"{"allow":false}"#, "linux.resources.devices[0].access: required"),
         ("linux.resources.memory.swap", "-2", "linux.resources.memory.swap: expected -1 (unlimited) or a number of bytes"),
         ("linux.resources.memory.disableOOMKiller", "true", "linux.resources.memory.disableOOMKiller: not supported"),
-        ("linux.resources.cpu.realtimeRuntime", "950000", "linux.resources.cpu.realtimeRuntime: not supported"),
-        ("linux.resources.cpu.realtimePeriod", "1000000", "linux.resources.cpu.realtimePeriod: not supported"),
+        ("linux.resources.cpu.realtimeRuntime", "-2", "linux.resources.cpu.realtimeRuntime: expected -1 (unlimited) or a number of microseconds"),
+        ("linux.resources.memory.limit", "-12345", "linux.resources.memory.limit: expected -1 (unlimited), 0 (not set) or a positive number"),
+        ("linux.resources.memory.limit", "4096", "linux.resources.memory.limit: below the minimum of 2097152: 4096"),
+        ("linux.resources.memory.reservation", "-3", "linux.resources.memory.reservation: expected -1 (unlimited), 0 (not set) or a positive number"),
+        ("linux.resources.pids.limit", "-5", "linux.resources.pids.limit: expected -1 (unlimited), 0 (not set) or a positive number"),
+        ("linux.resources.cpu.quota", "-7", "linux.resources.cpu.quota: expected -1 (unlimited), 0 (not set) or a positive number"),
+        ("linux.resources.cpu.quota", "500", "linux.resources.cpu.quota: below the minimum of 1000: 500"),
+        ("linux.resources.cpu.period", "500", "linux.resources.cpu.period: out of range: 1000 to 1000000 (microseconds)"),
+        ("linux.resources.cpu.period", "-1", "linux.resources.cpu.period: expected a non-negative integer, found number"),
+        ("linux.resources.memory", r#"{"limit":67108864,"swap":33554432}"#,
+            "linux.resources: memory+swap limit (33554432) should be >= memory limit (67108864)"),
         ("linux.resources.cpu.idle", "1", "linux.resources.cpu.idle: not supported"),
         ("linux.resources.blockIO.weight", "5", "linux.resources.blockIO.weight: must be from 10 to 1000"),
         ("linux.resources.blockIO.throttleReadBpsDevice", r#"[{"major":8,"minor":0,"rate":1}]"#,

@@ -2,33 +2,50 @@
 //! input), and where the cgroup is: `linux.cgroupsPath`.
 
 use super::read::*;
+use crate::error::{cat, dec, dec_i};
 use crate::json::Value;
-use crate::spec::{Limits, CPU_PERIOD_US};
+use crate::spec::{Limits, CPU_PERIOD_RANGE, CPU_QUOTA_MIN, MIN_MEMORY_OCI, UNLIMITED};
 use alloc::string::String;
 
-/// Member `k`, a number where -1 and 0 mean no limit, into `out`.
-fn positive(v: &Value, k: &str, out: &mut Option<u64>) -> Res<()> {
-    *out = get(v, k).map(i64_of).transpose()?.and_then(|n| u64::try_from(n).ok()).filter(|&n| n > 0);
+/// Member `k` of `v`: a number of which 0 means "not set" and -1 "no limit" (as runc reads
+/// them), into `out`: None for not set, and for no limit too when `update` is false (a new cgroup
+/// has none), `UNLIMITED` when it is true. Below -1, or positive below `min`, is an error.
+#[inline(never)]
+fn limit(v: &Value, k: &str, update: bool, min: u64, out: &mut Option<u64>) -> Res<()> {
+    let Some(n) = get(v, k) else { return Ok(()) };
+    *out = match i64_of(n)? {
+        0 => None,
+        -1 if update => Some(UNLIMITED),
+        -1 => None,
+        m if m < -1 => return Err(fail(n, "expected -1 (unlimited), 0 (not set) or a positive number")),
+        m if (m as u64) < min => {
+            return Err(fail_owned(n, "", cat(&["below the minimum of ", &dec(min), ": ", &dec_i(m)])))
+        }
+        m => Some(m as u64),
+    };
     Ok(())
 }
 
-/// linux.resources (also `runt update`'s input).
+/// linux.resources (also `runt update`'s input, where -1 means back to no limit).
 pub(super) fn limits(r: &Value) -> Res<Limits> {
     let mut l = Limits::default();
-    fill_limits(r, &mut l)?;
+    fill(r, &mut l, true)?;
     Ok(l)
 }
 
-/// linux.resources into `l` (a default one), in place.
+/// linux.resources of a config.json into `l` (a default one), in place.
 pub(super) fn fill_limits(r: &Value, l: &mut Limits) -> Res<()> {
-    l.cpu_period = CPU_PERIOD_US;
+    fill(r, l, false)
+}
+
+fn fill(r: &Value, l: &mut Limits, update: bool) -> Res<()> {
     refuse(r, "hugepageLimits network rdma", "not supported")?;
     if let Some(p) = object_or_none(r, "pids")? {
-        positive(p, "limit", &mut l.pids)?;
+        limit(p, "limit", update, 1, &mut l.pids)?;
     }
     if let Some(m) = object_or_none(r, "memory")? {
-        positive(m, "limit", &mut l.memory)?;
-        positive(m, "reservation", &mut l.memory_reservation)?;
+        limit(m, "limit", update, MIN_MEMORY_OCI, &mut l.memory)?;
+        limit(m, "reservation", update, 1, &mut l.memory_reservation)?;
         if let Some(s) = get(m, "swap") {
             let n = i64_of(s)?;
             if n < -1 {
@@ -43,14 +60,23 @@ pub(super) fn fill_limits(r: &Value, l: &mut Limits) -> Res<()> {
     }
     if let Some(c) = object_or_none(r, "cpu")? {
         l.cpu_shares = Some(opt_u64(c, "shares")?).filter(|&n| n > 0);
-        positive(c, "quota", &mut l.cpu_quota)?;
-        match opt_u64(c, "period")? {
-            0 => {}
-            p => l.cpu_period = p,
+        limit(c, "quota", update, CPU_QUOTA_MIN, &mut l.cpu_quota)?;
+        if let Some(p) = get(c, "period") {
+            l.cpu_period = Some(u64_of(p)?).filter(|&p| p != 0);
+            if l.cpu_period.is_some_and(|p| !CPU_PERIOD_RANGE.contains(&p)) {
+                return Err(fail(p, "out of range: 1000 to 1000000 (microseconds)"));
+            }
+        }
+        l.cpu_rt_period = Some(opt_u64(c, "realtimePeriod")?).filter(|&n| n > 0);
+        if let Some(rt) = get(c, "realtimeRuntime") {
+            l.cpu_rt_runtime = Some(i64_of(rt)?).filter(|&n| n != 0);
+            if l.cpu_rt_runtime.is_some_and(|n| n < -1) {
+                return Err(fail(rt, "expected -1 (unlimited) or a number of microseconds"));
+            }
         }
         opt_text(c, "cpus", &mut l.cpuset_cpus)?;
         opt_text(c, "mems", &mut l.cpuset_mems)?;
-        refuse(c, "realtimeRuntime realtimePeriod idle burst", "not supported")?;
+        refuse(c, "idle burst", "not supported")?;
     }
     if let Some(b) = object_or_none(r, "blockIO")? {
         if let Some(w) = get(b, "weight") {
@@ -65,7 +91,7 @@ pub(super) fn fill_limits(r: &Value, l: &mut Limits) -> Res<()> {
         refuse(b, PER_DEVICE, "not supported")?;
     }
     map(r, "unified", &mut l.unified)?;
-    Ok(())
+    l.check().map_err(|msg| fail_owned(r, "", msg))
 }
 
 /// linux.cgroupsPath below each hierarchy's root: "/a/b" and "a/b" are "a/b"; the systemd form
@@ -188,8 +214,9 @@ mod tests {
             "blockIO":{"weight":500},"unified":{"memory.high":"1M","io.max":"8:0 rbps=1"}}"#,
         );
         let want = Limits {
-            pids: None,
-            memory: None,
+            // `runt update`: -1 puts back no limit.
+            pids: Some(UNLIMITED),
+            memory: Some(UNLIMITED),
             memory_reservation: Some(1024),
             memory_swap: Some(-1),
             cpu_shares: Some(512),
@@ -198,11 +225,16 @@ mod tests {
             blkio_weight: Some(500),
             unified: vec![("memory.high".into(), "1M".into()), ("io.max".into(), "8:0 rbps=1".into())],
             cpu_quota: Some(50_000),
-            cpu_period: 200_000,
+            cpu_period: Some(200_000),
+            ..Limits::default()
         };
         assert_eq!(resources(&v).unwrap(), want);
+        // A config.json: -1 is what a new cgroup has anyway.
+        let mut l = Limits::default();
+        assert!(fill_limits(&v, &mut l).is_ok());
+        assert_eq!(l, Limits { pids: None, memory: None, ..want });
         let v = parse(r#"{"cpu":{"quota":-1,"shares":0},"pids":{"limit":0},"memory":{"swap":0}}"#);
-        assert_eq!(resources(&v).unwrap(), Limits { cpu_period: 100_000, ..Limits::default() });
+        assert_eq!(resources(&v).unwrap(), Limits { cpu_quota: Some(UNLIMITED), ..Limits::default() });
         // Errors name the path inside the file; `runt update` adds the file's name.
         let e = resources(&parse(r#"{"memory":{"limit":"1g"}}"#)).unwrap_err();
         assert_eq!(e.to_string(), "memory.limit: expected an integer, found string");
