@@ -310,13 +310,34 @@ impl Cgroup {
         procs(&d.fd).or_sys(|| cat(&["read ", &d.path, "/cgroup.procs"]))
     }
 
-    /// Freezes (pause) or thaws (resume) every process of the container.
+    /// Freezes (pause) or thaws (resume) every process of the container, and waits until the
+    /// kernel says it is done (v1 goes through FREEZING; v2 reports in cgroup.events), so that
+    /// the state read next is the one asked for.
+    #[inline(never)]
     pub fn freeze(&self, frozen: bool) -> Result<()> {
-        if self.v2 {
-            self.set_in("", "cgroup.freeze", if frozen { "1" } else { "0" })
+        let (controller, file, value, done_file, done) = match (self.v2, frozen) {
+            (true, _) => ("", "cgroup.freeze", if frozen { "1" } else { "0" }, "cgroup.events", ""),
+            (false, true) => ("freezer", "freezer.state", "FROZEN", "freezer.state", "FROZEN"),
+            (false, false) => ("freezer", "freezer.state", "THAWED", "freezer.state", "THAWED"),
+        };
+        self.set_in(controller, file, value)?;
+        let want = if self.v2 {
+            if frozen {
+                "frozen 1"
+            } else {
+                "frozen 0"
+            }
         } else {
-            self.set("freezer.state", if frozen { "FROZEN" } else { "THAWED" })
+            done
+        };
+        for _ in 0..1000 {
+            let now = self.read(controller, done_file).unwrap_or_default();
+            if now.split('\n').any(|l| l == want) {
+                return Ok(());
+            }
+            process::sleep_ms(1);
         }
+        Err(Error::cat(&["the cgroup's ", done_file, " never read ", want]))
     }
 
     /// One control file's content (trimmed), for `runt events`.

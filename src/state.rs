@@ -233,10 +233,11 @@ impl State {
     pub fn status(&self, dir: &Dir) -> Status {
         if !self.alive() {
             Status::Stopped
+        } else if self.frozen() {
+            // Before created: a created container can be paused too (runc shows it paused).
+            Status::Paused
         } else if dir.has_fifo() {
             Status::Created
-        } else if self.frozen() {
-            Status::Paused
         } else {
             Status::Running
         }

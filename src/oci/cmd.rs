@@ -436,14 +436,19 @@ fn ps(root: &str, id: &str, a: &Args) -> Result<()> {
     Ok(())
 }
 
+/// pause (`frozen`) or resume, as runc: a running or created container can be paused; pausing a
+/// paused one is "container not running" and resuming one that is not paused "container not
+/// paused", exit 1 (runc's words and status).
 #[inline(never)]
 fn freeze(root: &str, id: &str, frozen: bool) -> Result<()> {
     let o = open(root, id)?;
     let (dir, st) = (&o.0, &o.1);
-    let status = st.status(dir);
-    match (frozen, status) {
-        (true, Status::Running) | (false, Status::Paused) => Cgroup::open(&st.cgroups)?.freeze(frozen),
-        _ => Err(fail(&["container ", id, " is ", status.name()])),
+    match (frozen, st.status(dir)) {
+        (true, Status::Running | Status::Created) | (false, Status::Paused) => {
+            Cgroup::open(&st.cgroups)?.freeze(frozen)
+        }
+        (true, _) => Err(Error::msg("container not running").with_status(1)),
+        (false, _) => Err(Error::msg("container not paused").with_status(1)),
     }
 }
 
