@@ -153,12 +153,14 @@ impl Cgroup {
             Layout::None => return Ok(None),
             Layout::V2(root) => {
                 cg.v2 = true;
-                let controllers = v2_controllers(limits);
                 let rootless = process::getuid() != 0;
                 // Root owns the hierarchy; anyone else can only use a subtree delegated to them:
                 // the parent of their own cgroup (as systemd delegates user@UID.service).
                 let (base, base_path) = if rootless { delegated_base(root)? } else { (None, String::from(MOUNT)) };
                 let base_fd = base.as_ref().unwrap_or(root);
+                let offered = read_file(base_fd, "cgroup.controllers")
+                    .or_sys(|| cat(&["read ", &base_path, "/cgroup.controllers"]))?;
+                let controllers = v2_controllers(limits, &offered);
                 cg.add_dir(base_fd, &base_path, parents, "", &controllers, needs.share)?;
                 cg.write_limits(limits)?;
                 // Loading BPF takes privileges a rootless user lacks; its user namespace keeps it
@@ -699,11 +701,15 @@ fn wanted(l: &Limits) -> [bool; 7] {
     ]
 }
 
-/// The controllers to enable for children of a v2 cgroup, as a subtree_control line.
-fn v2_controllers(l: &Limits) -> String {
+/// The controllers to enable for children of a v2 cgroup, as a subtree_control line: those the
+/// limits need (an error below when not `offered`), and every other one runt writes that is
+/// offered: accounting then works without limits (memory statistics, as on v1 where every
+/// hierarchy is joined), and `runt update` can set any limit later, as runc enables them all.
+fn v2_controllers(l: &Limits, offered: &str) -> String {
     let mut s = String::new();
-    for (on, c) in wanted(l).into_iter().zip(["+pids", "+memory", "+cpu", "+cpuset", "+io"]) {
-        if on {
+    for (want, c) in wanted(l).into_iter().zip(["+pids", "+memory", "+cpu", "+cpuset", "+io"]) {
+        let name = c.get(1..).unwrap_or_default();
+        if want || offered.split_ascii_whitespace().any(|o| o == name) {
             if !s.is_empty() {
                 s.push(' ');
             }
@@ -814,9 +820,14 @@ mod tests {
     #[test]
     fn controllers_line() {
         let mut l = Limits::default();
-        assert_eq!(v2_controllers(&l), "");
+        assert_eq!(v2_controllers(&l, ""), "");
+        assert_eq!(
+            v2_controllers(&l, "cpuset cpu io memory hugetlb pids rdma misc\n"),
+            "+pids +memory +cpu +cpuset +io"
+        );
         l.pids = Some(1);
         l.cpu_quota = Some(5);
-        assert_eq!(v2_controllers(&l), "+pids +cpu");
+        assert_eq!(v2_controllers(&l, ""), "+pids +cpu");
+        assert_eq!(v2_controllers(&l, "memory pids"), "+pids +memory +cpu");
     }
 }

@@ -493,6 +493,82 @@ c_v2_oci_resources() {
     [ -n "$why" ] || [ ! -d "$d" ] || why="$d left after delete"
     rmdir $CG/oci 2>/dev/null
 }
+# ocibundle DIR CGROUPSPATH RESOURCES: a bundle in DIR from `runt spec` running `probe sleep 30` in
+# cgroup CGROUPSPATH with linux.resources RESOURCES (a JSON object); sets $why when it cannot
+ocibundle() {
+    mkroot "$1/rootfs"
+    (cd "$1" && rm -f config.json && $RUNT spec) || { why="runt spec failed"; return 1; }
+    sed -i -e "s|\"resources\":{\"devices\":\[{\"allow\":false,\"access\":\"rwm\"}\]},|\"cgroupsPath\":\"$2\",\"resources\":$3,|" \
+        -e 's|"args": \["sh"\]|"args": ["/bin/probe","sleep","30"]|' "$1/config.json"
+    grep -q "\"$2\"" "$1/config.json" || { why="could not edit $1/config.json"; return 1; }
+}
+# want_files DIR FILE=WANT...: each file of DIR reads WANT; sets $why
+want_files() {
+    d=$1
+    shift
+    for pair in "$@"; do
+        [ -n "$why" ] && return
+        have=$(cat "$d/${pair%%=*}" 2>/dev/null)
+        [ "$have" = "${pair#*=}" ] || why="$d/${pair%%=*} is '$have', want '${pair#*=}'"
+    done
+}
+# runt update on v2: each of runc's flags in v2's files (weights and swap converted); -1 takes a
+# limit away; a period alone keeps the quota; realtime limits are v1's only
+c_v2_oci_update() {
+    ocibundle /ociu oci/upd1 '{"devices":[{"allow":false,"access":"rwm"}]}' || return
+    r --root /run/runt-vm create --bundle /ociu upd1
+    want_rc 0
+    d=$CG/oci/upd1
+    r --root /run/runt-vm update --cpu-period 50000 --cpu-quota 20000 --cpu-share 1024 --memory 64m --memory-swap 128m \
+        --memory-reservation 32m --pids-limit 42 --cpuset-cpus 0 --cpuset-mems 0 upd1
+    want_rc 0
+    want_files $d "cpu.max=20000 50000" cpu.weight=39 memory.max=67108864 memory.swap.max=67108864 memory.low=33554432 \
+        pids.max=42 cpuset.cpus=0 cpuset.mems=0
+    r --root /run/runt-vm update --cpu-period 100000 --pids-limit -1 --memory -1 upd1
+    want_rc 0
+    want_files $d "cpu.max=20000 100000" pids.max=max memory.max=max
+    echo '{"pids":{"limit":9},"memory":{"limit":33554432}}' >$W/res.json
+    rm -f $W/timedout
+    $RUNT --root /run/runt-vm update -r - upd1 <$W/res.json >$W/out 2>$W/err
+    rc=$?
+    want_rc 0
+    want_files $d pids.max=9 memory.max=33554432 memory.swap.max=0
+    r --root /run/runt-vm update --cpu-rt-runtime 1000 upd1
+    [ -n "$why" ] || { [ "$rc" = 125 ] && grep -q 'cgroup v1' $W/err; } || why="realtime on v2: exit $rc, $(show $W/err)"
+    "$RUNT" --root /run/runt-vm delete --force upd1 >/dev/null 2>&1
+    [ -n "$why" ] || [ ! -d "$d" ] || why="$d left after delete"
+}
+c_v2_oci_period_only() { # a cpu period without a quota is applied at create
+    ocibundle /ocip oci/per1 '{"cpu":{"period":50000},"devices":[{"allow":false,"access":"rwm"}]}' || return
+    r --root /run/runt-vm create --bundle /ocip per1
+    want_rc 0
+    want_files $CG/oci/per1 "cpu.max=max 50000"
+    "$RUNT" --root /run/runt-vm delete --force per1 >/dev/null 2>&1
+}
+c_v2_oci_accounting() { # without limits the memory controller counts (enabled as runc does)
+    ocibundle /ocia oci/acc1 '{"devices":[{"allow":false,"access":"rwm"}]}' || return
+    r --root /run/runt-vm create --bundle /ocia acc1
+    want_rc 0
+    have=$(cat $CG/oci/acc1/memory.current 2>/dev/null)
+    [ -n "$why" ] || [ "${have:-0}" -gt 0 ] || why="memory.current of a container without limits: '$have'"
+    "$RUNT" --root /run/runt-vm delete --force acc1 >/dev/null 2>&1
+}
+c_v2_oci_shared() { # two containers, one cgroupsPath: the second joins it (runc 1.1 does, warning)
+    ocibundle /ocis oci/shared '{"devices":[{"allow":false,"access":"rwm"}]}' || return
+    r --root /run/runt-vm create --bundle /ocis sh1
+    want_rc 0
+    r --root /run/runt-vm create --bundle /ocis sh2
+    want_rc 0
+    want_line $W/err 'not empty' "a warning that the cgroup is shared"
+    n=$(wc -l <$CG/oci/shared/cgroup.procs 2>/dev/null)
+    [ -n "$why" ] || [ "$n" = 2 ] || why="$CG/oci/shared/cgroup.procs has $n processes, want 2"
+    r --root /run/runt-vm delete --force sh1
+    want_rc 0
+    [ -n "$why" ] || [ "$(wc -l <$CG/oci/shared/cgroup.procs 2>/dev/null)" = 1 ] || why="the second container's process is gone with the first"
+    r --root /run/runt-vm delete --force sh2
+    want_rc 0
+    [ -n "$why" ] || [ ! -d $CG/oci/shared ] || why="$CG/oci/shared left after deleting both"
+}
 # Kernel interfaces this kernel has (the development host lacks them): sysrq-trigger read-only,
 # kcore masked. The guest itself can write and read them, so the refusal is runt's doing.
 c_v2_sysrq_kcore() {
@@ -574,6 +650,10 @@ if mount -t cgroup2 none $CG; then
     run_case v2-rootless-undelegated-limit-refused c_v2_rootless_undelegated_limit_refused
     run_case v2-rootless-undelegated-no-limits c_v2_rootless_undelegated_no_limits
     run_case v2-oci-resources c_v2_oci_resources
+    run_case v2-oci-update-every-flag c_v2_oci_update
+    run_case v2-oci-cpu-period-without-quota c_v2_oci_period_only
+    run_case v2-oci-accounting-without-limits c_v2_oci_accounting
+    run_case v2-oci-shared-cgroups-path c_v2_oci_shared
     run_case v2-sysrq-kcore-refused c_v2_sysrq_kcore
     run_case v2-no-cgroup-left c_v2_no_leftovers
     run_case v2-mount-table-unchanged c_mounts_unchanged
