@@ -129,6 +129,10 @@ pub struct Needs {
     /// A cgroup that exists with processes in it is joined (runc 1.1 lets two containers share
     /// a cgroupsPath) rather than refused as a name in use.
     pub share: bool,
+    /// On v1, every mounted hierarchy (and a hybrid host's cgroup2) rather than only pids and
+    /// those with a limit or a rule to enforce: engines read the memory and cpu accounting of
+    /// every container and put sub-cgroups in it.
+    pub every: bool,
 }
 
 impl Cgroup {
@@ -182,7 +186,15 @@ impl Cgroup {
                         return Err(Error::op(Errno::ENOENT, "open cgroup hierarchy", &cat(&[MOUNT, "/", c])));
                     }
                 }
-                for h in hierarchies {
+                // pids always: it is what tracks the container's processes.
+                let joined = |h: &Hierarchy| {
+                    needs.every
+                        || (!h.v2
+                            && h.name
+                                .split(',')
+                                .any(|n| n == "pids" || CONTROLLERS.iter().zip(needed).any(|(c, on)| on && *c == n)))
+                };
+                for h in hierarchies.into_iter().filter(joined) {
                     let path = cat(&[MOUNT, "/", &h.name]);
                     cg.add_dir(&h.fd, &path, parents, &h.name, "", needs.share)?;
                     if let Some(d) = cg.dirs.last_mut() {
