@@ -6,7 +6,7 @@ CARGO   ?= cargo
 SHELL   := /bin/bash
 
 .PHONY: all runt size probe test unit lint integration test-vm check-leaks bench deps clean \
-	test-oci test-lifecycle test-cgroups test-podman test-containerd test-docker
+	test-oci test-lifecycle test-contract test-cgroups test-podman test-containerd test-docker
 
 all: runt
 
@@ -67,10 +67,13 @@ check-leaks:
 	@left=$$(find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d \( $(foreach p,$(TEST_CGROUPS),-path '*/$(p)' -o) -false \) 2>/dev/null); \
 	if [ -n "$$left" ]; then echo "leftover cgroups:"; echo "$$left"; exit 1; else echo "no cgroups left behind"; fi
 
-# The runc command-line contract without an engine, then real engines driving runt.
-test-oci: test-lifecycle test-cgroups test-podman test-containerd test-docker
+# The runc command-line contract without an engine (the lifecycle; where runc's contract goes
+# further, with runc and crun as oracles; cgroups), then real engines driving runt.
+test-oci: test-lifecycle test-contract test-cgroups test-podman test-containerd test-docker
 test-lifecycle: runt deps
 	tests/oci/lifecycle.sh ./runt
+test-contract: runt deps
+	tests/oci/contract.sh ./runt
 test-cgroups: runt deps
 	tests/oci/cgroups.sh ./runt
 test-podman: runt deps

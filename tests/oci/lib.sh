@@ -108,3 +108,107 @@ EOF
     echo "0 passed, 1 failed"
     exit 1
 }
+
+# --- a console socket's other end --------------------------------------------------------------------
+# recv_py: writes $S/recv.py, which listen runs; PY names python3
+recv_py() {
+    cat >"$S/recv.py" <<'EOF'
+# recv.py SOCKET OUT SECONDS: accept one connection on SOCKET, take the fd it sends (SCM_RIGHTS),
+# then copy what is read from it to OUT until EOF/EIO or SECONDS pass.
+import array, os, select, socket, sys, time
+path, outpath, limit = sys.argv[1], sys.argv[2], float(sys.argv[3])
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path)
+s.listen(1)
+s.settimeout(limit)
+with open(outpath, "w") as out:
+    out.write("READY\n")
+    out.flush()
+    c, _ = s.accept()
+    fds = array.array("i")
+    msg, anc, _, _ = c.recvmsg(4096, socket.CMSG_SPACE(16 * fds.itemsize))
+    for level, kind, data in anc:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds.frombytes(data[: len(data) - len(data) % fds.itemsize])
+    if not fds:
+        out.write("NOFD\n")
+        sys.exit(1)
+    out.write("FD %s\n" % os.readlink("/proc/self/fd/%d" % fds[0]))
+    # A pidfd names its process in fdinfo ("Pid:\tN"); a pty master has no such line.
+    with open("/proc/self/fdinfo/%d" % fds[0]) as info:
+        out.write("".join(l for l in info if l.startswith("Pid:")).replace("\t", " "))
+    out.flush()
+    end = time.time() + limit
+    while time.time() < end:
+        r, _, _ = select.select([fds[0]], [], [], 0.2)
+        if r:
+            try:
+                data = os.read(fds[0], 4096)
+            except OSError:
+                break
+            if not data:
+                break
+            out.write(data.decode(errors="replace").replace("\r", ""))
+            out.flush()
+EOF
+}
+listen() { # SOCKET OUT: recv.py in the background on SOCKET (RECV_PID), once it is listening
+    "$PY" "$S/recv.py" "$1" "$2" 10 2>"$S/recv.err" &
+    RECV_PID=$!
+    for _ in $(seq 50); do grep -q READY "$2" 2>/dev/null && break; sleep 0.1; done
+}
+unlisten() { # stop recv.py (it may have ended by itself)
+    kill "$RECV_PID" 2>/dev/null || true
+    wait "$RECV_PID" 2>/dev/null || true
+    RECV_PID=
+}
+
+# --- containers driven through runt's command line (lifecycle.sh, contract.sh) ----------------------
+# They set ROOT (runt's --root), RR (RUNT with it), CGP (the parent of the containers' cgroups) and
+# IDS=() before using these.
+
+# busybox_rootfs DIR: a busybox root filesystem, with root in /etc/passwd and /etc/group
+busybox_rootfs() {
+    local a
+    mkdir -p "$1"/{bin,etc,tmp,proc,sys,dev,root}
+    cp /bin/busybox "$1/bin/busybox"
+    for a in $("$1/bin/busybox" --list); do [ "$a" = busybox ] || ln -s busybox "$1/bin/$a"; done
+    printf 'root:x:0:0:root:/root:/bin/sh\n' >"$1/etc/passwd"
+    printf 'root:x:0:\n' >"$1/etc/group"
+}
+new() { IDS+=("$1@${2-$ROOT}"); } # ID [ROOT]: remember a container for the clean-up ("": the default)
+delete_ids() { # delete --force every container in IDS, each under its own --root
+    local e id root
+    for e in ${IDS[@]+"${IDS[@]}"}; do
+        id=${e%%@*} root=${e#*@}
+        if [ -n "$root" ]; then
+            timeout 10 "$RUNT" --root "$root" delete --force "$id" >/dev/null 2>&1
+        else
+            timeout 10 "$RUNT" delete --force "$id" >/dev/null 2>&1
+        fi
+    done
+}
+status() { # ID [RUNT ARGS...]: the status field of `state`, or "none"
+    local id=$1 st
+    shift
+    [ $# -gt 0 ] || set -- "${RR[@]}"
+    st=$(timeout 10 "$@" state "$id" 2>/dev/null | jq -r .status 2>/dev/null) || true
+    echo "${st:-none}"
+}
+wait_status() { # ID WANT: poll up to 5 s
+    for _ in $(seq 50); do
+        [ "$(status "$1")" = "$2" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+nothing_left() { # the last case: no container under ROOT, no cgroup under CGP
+    local left
+    run "${RR[@]}" list --format json
+    left=$(find /sys/fs/cgroup -mindepth 2 -maxdepth 4 -path "*/$CGP/*" -type d 2>/dev/null | tr '\n' ' ')
+    if [ "$rc" = 0 ] && [ "$(printf '%s' "$out" | jq 'length' 2>/dev/null)" = 0 ] && [ -z "$left" ]; then
+        ok nothing-left
+    else
+        bad nothing-left "list --format json: $(got); cgroups: $left"
+    fi
+}

@@ -39,15 +39,7 @@ IDS=()   # every container id this test may have created, with the --root it use
 PIDS=()  # every container pid seen
 cleanup() {
     set +e
-    local e id root
-    for e in ${IDS[@]+"${IDS[@]}"}; do
-        id=${e%%@*} root=${e#*@}
-        if [ -n "$root" ]; then
-            timeout 10 "$RUNT" --root "$root" delete --force "$id" >/dev/null 2>&1
-        else
-            timeout 10 "$RUNT" delete --force "$id" >/dev/null 2>&1
-        fi
-    done
+    delete_ids
     for p in ${PIDS[@]+"${PIDS[@]}"}; do
         # only if it still is one of ours: in a pid namespace of its own
         [ "$(readlink /proc/$p/ns/pid 2>/dev/null)" != "$(readlink /proc/self/ns/pid)" ] && kill -9 "$p" 2>/dev/null
@@ -64,11 +56,9 @@ mkdir -p "$S"/{state,state2,bundles,log,tmp}
 
 # --- rootfs and the base config ------------------------------------------------------------------------
 R=$S/rootfs
-mkdir -p "$R"/{bin,etc,tmp,proc,sys,dev,root}
-cp /bin/busybox "$R/bin/busybox"
-for a in $("$R/bin/busybox" --list); do [ "$a" = busybox ] || ln -s busybox "$R/bin/$a"; done
-printf 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/:/bin/sh\n' >"$R/etc/passwd"
-printf 'root:x:0:\nuser:x:1000:\n' >"$R/etc/group"
+busybox_rootfs "$R"
+echo 'user:x:1000:1000:user:/:/bin/sh' >>"$R/etc/passwd"
+echo 'user:x:1000:' >>"$R/etc/group"
 chmod 1777 "$R/tmp"
 # the hook log directory, bind-mounted at the same path inside: a hook writes to the same file
 # whether it runs in the host's mount namespace or in the container's
@@ -118,21 +108,6 @@ bundle() {
         | '"${3:-.}" "$S/base.json" >"$B/config.json"
 }
 # new ID [ROOT]: remember a container for the clean-up
-new() { IDS+=("$1@${2-$ROOT}"); }
-status() { # ID [RUNT ARGS...]: the status field of `state`, or "none"
-    local id=$1 st
-    shift
-    [ $# -gt 0 ] || set -- "${RR[@]}"
-    st=$(timeout 10 "$@" state "$id" 2>/dev/null | jq -r .status 2>/dev/null) || true
-    echo "${st:-none}"
-}
-wait_status() { # ID WANT: poll up to 5 s
-    for _ in $(seq 50); do
-        [ "$(status "$1")" = "$2" ] && return 0
-        sleep 0.1
-    done
-    return 1
-}
 gone() { # PID: it has exited (a zombie not yet reaped counts), polled up to 5 s
     for _ in $(seq 50); do
         [ -e "/proc/$1" ] || return 0
@@ -458,55 +433,7 @@ run "${RR[@]}" run --bundle "$B" lcg
 if [ -z "$why" ]; then ok run-foreground-hooks; else bad run-foreground-hooks "$why"; fi
 
 # --- --console-socket: a pty master over SCM_RIGHTS ---------------------------------------------------
-cat >"$S/recv.py" <<'EOF'
-# recv.py SOCKET OUT SECONDS: accept one connection on SOCKET, take the fd it sends (SCM_RIGHTS),
-# then copy what is read from it to OUT until EOF/EIO or SECONDS pass.
-import array, os, select, socket, sys, time
-path, outpath, limit = sys.argv[1], sys.argv[2], float(sys.argv[3])
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.bind(path)
-s.listen(1)
-s.settimeout(limit)
-with open(outpath, "w") as out:
-    out.write("READY\n")
-    out.flush()
-    c, _ = s.accept()
-    fds = array.array("i")
-    msg, anc, _, _ = c.recvmsg(4096, socket.CMSG_SPACE(16 * fds.itemsize))
-    for level, kind, data in anc:
-        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
-            fds.frombytes(data[: len(data) - len(data) % fds.itemsize])
-    if not fds:
-        out.write("NOFD\n")
-        sys.exit(1)
-    out.write("FD %s\n" % os.readlink("/proc/self/fd/%d" % fds[0]))
-    # A pidfd names its process in fdinfo ("Pid:\tN"); a pty master has no such line.
-    with open("/proc/self/fdinfo/%d" % fds[0]) as info:
-        out.write("".join(l for l in info if l.startswith("Pid:")).replace("\t", " "))
-    out.flush()
-    end = time.time() + limit
-    while time.time() < end:
-        r, _, _ = select.select([fds[0]], [], [], 0.2)
-        if r:
-            try:
-                data = os.read(fds[0], 4096)
-            except OSError:
-                break
-            if not data:
-                break
-            out.write(data.decode(errors="replace").replace("\r", ""))
-            out.flush()
-EOF
-listen() { # SOCKET OUT: recv.py in the background on SOCKET (RECV_PID), once it is listening
-    "$PY" "$S/recv.py" "$1" "$2" 10 2>"$S/recv.err" &
-    RECV_PID=$!
-    for _ in $(seq 50); do grep -q READY "$2" 2>/dev/null && break; sleep 0.1; done
-}
-unlisten() { # stop recv.py (it may have ended by itself)
-    kill "$RECV_PID" 2>/dev/null || true
-    wait "$RECV_PID" 2>/dev/null || true
-    RECV_PID=
-}
+recv_py
 created_pid() { # ID: sets $cpid to the pid `state` reports (0 if none), kept for the final clean-up
     cpid=$(timeout 10 "${RR[@]}" state "$1" 2>/dev/null | jq -r '.pid // 0' 2>/dev/null || echo 0)
     [ "$cpid" -gt 0 ] 2>/dev/null && PIDS+=("$cpid")
@@ -615,13 +542,7 @@ fi
 timeout 10 "${RR[@]}" delete --force lna >/dev/null 2>&1 || true
 
 # --- nothing left: state and cgroups -----------------------------------------------------------------
-run "${RR[@]}" list --format json
-left=$(find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -path "*/$CGP/*" -type d 2>/dev/null | tr '\n' ' ')
-if [ "$rc" = 0 ] && [ "$(printf '%s' "$out" | jq 'length' 2>/dev/null)" = 0 ] && [ -z "$left" ]; then
-    ok nothing-left
-else
-    bad nothing-left "list --format json: $(got); cgroups: $left"
-fi
+nothing_left
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
