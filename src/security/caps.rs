@@ -130,6 +130,16 @@ pub fn before_setuid(c: &Caps) -> Result<()> {
     Ok(())
 }
 
+/// The ambient capabilities the kernel can grant: it keeps a capability ambient only while it is
+/// both permitted and inheritable, and refuses to raise any other (EPERM). Configs routinely ask
+/// for more: `runc spec` and `crun spec` list their three capabilities as ambient with no
+/// inheritable set. runc (whose capability library ignored every ambient error) and crun (which
+/// ignores EPERM) start such a container with no ambient capability; so does runt, by asking only
+/// for what can be had, so that an error left is a real one.
+fn grantable_ambient(c: &Caps, have: u64) -> u64 {
+    c.ambient & c.permitted & c.inheritable & have
+}
+
 /// Step 2, after setuid: set effective, permitted and inheritable exactly, then raise ambient.
 /// Nothing can be raised above what runt itself holds (a host may withhold some from root, e.g.
 /// CAP_SYS_RESOURCE): `--privileged` or `--cap-add ALL` mean everything runt has.
@@ -138,8 +148,9 @@ pub fn before_setuid(c: &Caps) -> Result<()> {
 pub fn after_setuid(c: &Caps) -> Result<()> {
     let have = process::cap_permitted().or_what("capget")?;
     process::capset(c.effective & have, c.permitted & have, c.inheritable & have).or_what("capset")?;
+    let ambient = grantable_ambient(c, have);
     for cap in 0..64u32 {
-        if c.ambient & have & (1 << cap) != 0 {
+        if ambient & (1 << cap) != 0 {
             process::ambient_raise(cap).map_err(|e| cap_error(e, "raise ambient capability ", cap, ""))?;
         }
     }
@@ -189,6 +200,18 @@ mod tests {
                 "SETFCAP"
             ]
         );
+    }
+
+    #[test]
+    fn ambient_only_where_permitted_and_inheritable() {
+        let three = bit(5) | bit(10) | bit(29);
+        // `runc spec`: ambient = permitted, inheritable empty: nothing can be raised.
+        let stock = Caps { bounding: three, effective: three, permitted: three, inheritable: 0, ambient: three };
+        assert_eq!(grantable_ambient(&stock, ALL), 0);
+        let inheritable = Caps { inheritable: bit(5) | bit(29), ..stock };
+        assert_eq!(grantable_ambient(&inheritable, ALL), bit(5) | bit(29));
+        // Nor above what runt holds.
+        assert_eq!(grantable_ambient(&inheritable, bit(29)), bit(29));
     }
 
     #[test]
