@@ -80,14 +80,15 @@ build_rootfs() {
     "$R/bin/true" || die "$R/bin/true does not run"
 }
 
-# The config.json `runt spec` writes (namespaces, mounts, masked and read-only paths,
-# capabilities, the default seccomp profile), the same for every runtime, with: args
-# /bin/true, no terminal, root = the shared rootfs, writable (as runt's --rootfs is).
+# The config.json `runt spec --seccomp` writes (runc's default: namespaces, mounts, masked and
+# read-only paths, capabilities; with runt's default seccomp profile), the same for every
+# runtime, with: args /bin/true, no terminal, root = the shared rootfs, writable (as runt's
+# --rootfs is).
 build_bundle() {
     local dir=$1
     rm -rf "$dir"
     mkdir -p "$dir"
-    (cd "$dir" && "$RUNT" spec)
+    (cd "$dir" && "$RUNT" spec --seccomp)
     jq --arg root "$R" '
         .process.terminal = false
         | .process.args = ["/bin/true"]

@@ -75,6 +75,7 @@ const PS: &[Def] = &[def!("format", Some('f'), true, "table or json")];
 const SPEC: &[Def] = &[
     def!("bundle", Some('b'), true, "where to write config.json"),
     def!("rootless", None, false, "a config for non-root users"),
+    def!("seccomp", None, false, "(runt) add runt's default seccomp profile, as runt run has"),
 ];
 const UPDATE: &[Def] = &[
     def!("resources", Some('r'), true, "a linux.resources JSON file, or - for stdin"),
@@ -171,7 +172,7 @@ const TABLE: &[Row] = &[
     ("pause", Cmd::Pause, &[], "ID\tfreeze every process of the container"),
     ("resume", Cmd::Resume, &[], "ID\tthaw a paused container"),
     ("features", Cmd::Features, &[], "\tprint what this runtime supports, as JSON"),
-    ("spec", Cmd::Spec, SPEC, "\twrite a default config.json"),
+    ("spec", Cmd::Spec, SPEC, "\twrite runc's default config.json"),
     ("update", Cmd::Update, UPDATE, "ID\tchange the container's resource limits"),
     ("events", Cmd::Events, EVENTS, "ID\tprint the container's resource usage as JSON"),
     ("exec", Cmd::Exec, EXEC, "ID [COMMAND [ARG...]]\trun a process in a running container"),

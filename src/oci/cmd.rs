@@ -675,12 +675,12 @@ fn features() -> String {
     s
 }
 
-/// `runt spec`: a default config.json (rootless: mapped to the caller, no cgroup limits).
+/// `runt spec`: runc's default config.json (rootless: mapped to the caller, no cgroup limits).
 #[inline(never)]
 fn spec(a: &Args) -> Result<()> {
     let dir = a.get("bundle").unwrap_or(".");
     let path = cat(&[dir.trim_end_matches(crate::text::SLASH), "/config.json"]);
-    let text = super::template::config(a.has("rootless"), process::getuid(), process::getgid());
+    let text = super::template::config(a.has("rootless"), a.has("seccomp"), process::getuid(), process::getgid());
     match write_new(&path, fs::O_EXCL, &text) {
         Err(e) if e.errno == Some(Errno::EEXIST) => Err(fail(&[&path, " already exists"])),
         r => r,

@@ -477,9 +477,11 @@ c_v2_rootless_undelegated_no_limits() {
 c_v2_oci_resources() {
     mkroot /ocib/rootfs
     (cd /ocib && rm -f config.json && $RUNT spec) || { why="runt spec failed"; return; }
-    res='"cgroupsPath":"oci/res1","resources":{"pids":{"limit":7},"memory":{"limit":33554432,"swap":67108864},"cpu":{"shares":1024,"quota":50000,"period":100000},"devices":[{"allow":false,"access":"rwm"}]},'
-    sed -i -e "s|\"resources\":{\"devices\":\[{\"allow\":false,\"access\":\"rwm\"}\]},|$res|" \
-        -e 's|"args": \["sh"\]|"args": ["/bin/probe","sleep","30"]|' /ocib/config.json
+    # runc's template, one member a line: the limits go in front of its device rule, the probe in
+    # place of sh, and no terminal (nothing here would take the pty).
+    res='"cgroupsPath": "oci/res1", "resources": {"pids": {"limit": 7}, "memory": {"limit": 33554432, "swap": 67108864}, "cpu": {"shares": 1024, "quota": 50000, "period": 100000},'
+    sed -i -e "s|^[[:space:]]*\"resources\": {\$|$res|" \
+        -e 's|^[[:space:]]*"sh"$|"/bin/probe", "sleep", "30"|' -e 's|"terminal": true|"terminal": false|' /ocib/config.json
     grep -q 'oci/res1' /ocib/config.json || { why="could not edit config.json"; return; }
     r --root /run/runt-vm create --bundle /ocib res1
     want_rc 0

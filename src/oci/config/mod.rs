@@ -336,13 +336,19 @@ mod tests {
 
     #[test]
     fn runt_spec_configs() {
-        for rootless in [false, true] {
-            let v = parse(&crate::oci::template::config(rootless, 1000, 1000));
+        // runc's three: AUDIT_WRITE, KILL, NET_BIND_SERVICE.
+        let three = 1 << 29 | 1 << 5 | 1 << 10;
+        for (rootless, seccomp) in [(false, false), (true, false), (false, true), (true, true)] {
+            let v = parse(&crate::oci::template::config(rootless, seccomp, 1000, 1000));
             let s = from_json(&v, "/b", "x").unwrap();
-            let Seccomp::Custom { filter, .. } = &s.seccomp else { panic!("no filter") };
-            let nr = crate::security::seccomp::syscall_nr("mount").unwrap();
-            assert_eq!(vm::run(filter, &vm::Data::x86_64(nr, &[])), Action::Errno(1).ret());
-            assert_eq!(s.caps.bounding, caps::DEFAULT);
+            if seccomp {
+                let Seccomp::Custom { filter, .. } = &s.seccomp else { panic!("no filter") };
+                let nr = crate::security::seccomp::syscall_nr("mount").unwrap();
+                assert_eq!(vm::run(filter, &vm::Data::x86_64(nr, &[])), Action::Errno(1).ret());
+            } else {
+                assert!(!matches!(s.seccomp, Seccomp::Custom { .. }));
+            }
+            assert_eq!((s.caps.bounding, s.caps.ambient, s.caps.inheritable), (three, three, 0));
             assert_eq!(s.userns.is_some(), rootless);
             assert_eq!(s.device_rules.as_deref(), Some(devices::DEFAULT));
         }

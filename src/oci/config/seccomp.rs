@@ -70,13 +70,13 @@ mod tests {
         assert_eq!(run("create_module", &[]), Action::Errno(38).ret());
     }
 
-    /// The profile `runt spec` writes is the default one: compiled, it decides every syscall as
+    /// The profile `runt spec --seccomp` writes is the default one: compiled, it decides every syscall as
     /// the build-time filter does. (Not the same instructions: the JSON compares socket's family
     /// as 64 bits, as Docker's profile does; the built-in filter only the low 32 bits.)
     #[test]
     fn seccomp_profile_decides_as_the_default_filter() {
         use crate::security::bpf::vm::{run, Data};
-        let v = json::parse(crate::oci::template::config(false, 0, 0).as_bytes()).unwrap();
+        let v = json::parse(crate::oci::template::config(false, true, 0, 0).as_bytes()).unwrap();
         let s = from_json(&v, "/b", "x").unwrap();
         let Seccomp::Custom { filter, flags } = s.seccomp else { panic!("no filter") };
         let default = seccomp::default_filter();
