@@ -93,9 +93,7 @@ fn run(raw_args: &[&'static [u8]], env: &[&[u8]], log: &mut Option<oci::cli::Glo
     let (global, args) = oci::cli::parse_global(&owned)?;
     let mut warn = |w: &str| print(2, &cat(&["runt: warning: ", w, "\n"]));
     let oci_args = match args {
-        [w, rest @ ..] if (*w == "run" && oci::cli::run_is_oci(rest)) || oci::cli::is_command(w) => {
-            Some(oci::cli::parse(w, rest)?)
-        }
+        [w, rest @ ..] if runc_grammar(raw_args, &owned, args) => Some(oci::cli::parse(w, rest)?),
         // Engines probe `checkpoint --help`: success would mean checkpointing works.
         [w, ..] if *w == "checkpoint" || *w == "restore" => {
             return Err(Error::cat(&[w, ": not supported by runt"]));
@@ -132,6 +130,12 @@ fn run(raw_args: &[&'static [u8]], env: &[&[u8]], log: &mut Option<oci::cli::Glo
     }
 }
 
+/// Whether `rest` (argv after the global options in `all`) is in runc's grammar: argv[0] and
+/// whether global options came first decide too (`oci::cli::GRAMMAR`).
+fn runc_grammar(raw_args: &[&[u8]], all: &[&str], rest: &[&str]) -> bool {
+    oci::cli::runc_grammar(raw_args.first().copied().unwrap_or_default(), rest.len() < all.len(), rest)
+}
+
 /// `runt --help`: the `run` door's command and the OCI door's commands, in one text.
 fn usage() -> String {
     cat(&[
@@ -144,6 +148,8 @@ fn usage() -> String {
          OCI runtime commands (runc's command line, for container engines):\n"
         ),
         &oci::cli::summary(),
+        "\n",
+        oci::cli::GRAMMAR,
         "\nOptions:\n  -h, --help     print this help\n  -V, --version  print the version\n\n\
          'runt COMMAND --help' describes a command.\n",
     ])

@@ -1,6 +1,7 @@
 //! The runc command line, as container engines drive it: global options, then one of create,
 //! start, state, kill, delete, run --bundle, exec, list, ps, pause, resume, update, events,
 //! features, spec. Each command's options are defined once in a table; help comes from it.
+//! `runc_grammar` decides when `run` is runc's rather than runt's own.
 
 use crate::error::{cat, Error, Result};
 use crate::text::help_line;
@@ -221,14 +222,39 @@ pub fn parse<'a>(word: &str, rest: &[&'a str]) -> Result<core::result::Result<Ar
 /// decide by its arguments.
 const RUN: Row = ("run", Cmd::Run, CREATE, "ID\tcreate and start a container from a bundle");
 
-/// Whether `runt run ARGS` is the runc form (`run --bundle B ID`, options first as runc takes
-/// them) rather than `runt run [OPTIONS] COMMAND`.
+/// The rule that picks the grammar, as `runt --help` states it. Engines always give a global
+/// option (`--root`), and podman knows runtimes by the names runc and crun. `-d` alone decides
+/// nothing: `runt run -d sleep 1` must not start the bundle in the current directory as a
+/// container named "sleep" (runt's own `run` refuses -d).
+pub const GRAMMAR: &str = "\
+runc's command line is taken when runt is called as runc or crun, when a global option comes
+before the command (runt --root DIR run ID: the bundle is the current directory), for every
+command but run, and for run when its first option (after -d) is one only runc's run has
+(--bundle, -b, --console-socket, --pid-file, --config, ...). Otherwise 'runt run' is runt's own.
+";
+
+/// Whether `args` (argv after the global options) is for the runc door (`GRAMMAR`): `argv0` as
+/// runt was called, `globals` whether global options came first.
 #[inline(never)]
-pub fn run_is_oci(rest: &[&str]) -> bool {
-    let Some(first) = rest.first() else { return false };
+pub fn runc_grammar(argv0: &[u8], globals: bool, args: &[&str]) -> bool {
+    let Some((word, rest)) = args.split_first() else { return false };
+    // Options here are runt's --help and --version, whoever calls.
+    if word.starts_with('-') {
+        return false;
+    }
+    let named = argv0.rsplit(|&b| b == b'/').next().unwrap_or_default();
+    matches!(named, b"runc" | b"crun") || globals || is_command(word) || (*word == "run" && run_is_oci(rest))
+}
+
+/// Whether `runt run ARGS` starts with an option only runc's `run` has (after any -d).
+#[inline(never)]
+fn run_is_oci(rest: &[&str]) -> bool {
+    let mut words = rest.iter().skip_while(|w| matches!(**w, "-d" | "--detach" | "-detach"));
+    let Some(first) = words.next() else { return false };
     // One string, split at spaces: smaller than a table of pointers.
-    let oci = "--bundle -b --detach -d --console-socket --pid-file --no-pivot --keep";
-    oci.split(' ').any(|o| *first == o || first.strip_prefix(o).is_some_and(|r| r.starts_with('=')))
+    let oci = "--bundle -b --console-socket --pid-file --no-pivot --keep --no-new-keyring --preserve-fds \
+               --pidfd-socket --config -f";
+    oci.split_ascii_whitespace().any(|o| *first == o || first.strip_prefix(o).is_some_and(|r| r.starts_with('=')))
 }
 
 fn parse_with<'a>(
@@ -389,15 +415,41 @@ mod tests {
     fn run_forms() {
         assert!(run_is_oci(&["--bundle", "/b", "c1"]));
         assert!(run_is_oci(&["-d", "-b", "/b", "c1"]));
+        assert!(run_is_oci(&["--detach", "--pid-file=/p", "c1"]));
         assert!(run_is_oci(&["--bundle=/b", "c1"]));
+        assert!(run_is_oci(&["--config", "/c.json", "c1"]));
         assert!(!run_is_oci(&["--rootfs", "/r", "sh"]));
         assert!(!run_is_oci(&["sh", "--bundle"]));
         assert!(!run_is_oci(&[]));
+        // -d alone decides nothing: this is runt's own run (which refuses -d).
+        assert!(!run_is_oci(&["-d", "sleep", "1"]));
+        assert!(!run_is_oci(&["-d"]));
         let a = p("run", &["-d", "--bundle", "/b", "c1"]);
         assert_eq!(a.cmd, Cmd::Run);
         assert_eq!((a.get("bundle"), a.has("detach"), a.args.as_slice()), (Some("/b"), true, &["c1"][..]));
         assert!(matches!(parse("run", &["--help"]), Ok(Err(h)) if h.contains("create and start a container")));
         assert!(!is_command("run"));
+    }
+
+    #[test]
+    fn grammar() {
+        let runc = |argv0: &str, globals: bool, args: &[&str]| runc_grammar(argv0.as_bytes(), globals, args);
+        // runt's own run, unless something says otherwise.
+        assert!(!runc("runt", false, &["run", "sh"]));
+        assert!(!runc("/usr/bin/runt", false, &["run", "-d", "sleep", "1"]));
+        assert!(!runc("runt", false, &["run", "--rootfs", "/r", "sh"]));
+        // A global option first: runc's run, the bundle in the current directory.
+        assert!(runc("runt", true, &["run", "c1"]));
+        // Called as runc or crun.
+        assert!(runc("/usr/local/bin/runc", false, &["run", "c1"]));
+        assert!(runc("crun", false, &["run", "-d", "c1"]));
+        assert!(!runc("xrunc", false, &["run", "c1"]));
+        // runc's other commands and runc-only options of run.
+        assert!(runc("runt", false, &["state", "c1"]));
+        assert!(runc("runt", false, &["run", "-d", "--bundle", "/b", "c1"]));
+        // --help and --version stay runt's.
+        assert!(!runc("runc", true, &["--help"]));
+        assert!(!runc("runc", true, &[]));
     }
 
     #[test]

@@ -267,6 +267,12 @@ fn lookup(arg: &str) -> Result<(&'static OptDef, Option<&str>)> {
     };
     match def {
         Some(d) => Ok((d, inline)),
+        // runc's run takes -d; here it must not quietly mean something else (docs: oci::cli::GRAMMAR).
+        None if matches!(arg, "-d" | "--detach") => Err(Error::cat(&[
+            "run: ",
+            arg,
+            " is runc's option for a bundle (runt run -d --bundle DIR ID); runt's own run stays in the foreground",
+        ])),
         None => Err(Error::cat(&["unknown option ", arg, " (see 'runt run --help')"])),
     }
 }
@@ -354,6 +360,10 @@ mod tests {
         assert_eq!(err(&["run", "--pids-limit", "lots", "x"]), "invalid value 'lots' for --pids-limit");
         assert_eq!(err(&["run", "--memory", "12q", "x"]), "invalid value '12q' for --memory");
         assert_eq!(err(&["run", "--name", "x"]), "run: no command given (see 'runt run --help')");
+        assert_eq!(
+            err(&["run", "-d", "sleep", "1"]),
+            "run: -d is runc's option for a bundle (runt run -d --bundle DIR ID); runt's own run stays in the foreground"
+        );
     }
 
     #[test]
