@@ -1,6 +1,7 @@
 //! Containers that outlive the runt process that created them: one directory per container
-//! under the state root (`--root`, default /run/runt), holding `state.json` (written atomically)
-//! and, between create and start, the `exec.fifo` the container waits on.
+//! under the state root (`--root`, default /run/runt), holding `state.json` (written atomically),
+//! between create and start the `exec.fifo` the container waits on, and `config.path` when the
+//! config was not the bundle's config.json (crun's `--config`).
 
 use crate::cstr::{cstr, open_path};
 use crate::error::{cat, dec_i, fail, sys_err, Error, Result};
@@ -187,9 +188,24 @@ impl Dir {
         }
     }
 
+    /// Records the config file the container was made from (crun's `--config`): `exec` and
+    /// `delete` read it again.
+    pub fn save_config_path(&self, path: &str) -> Result<()> {
+        let flags = fs::O_WRONLY | fs::O_CREAT | fs::O_TRUNC;
+        fs::openat(self.fd.raw(), c"config.path", flags, 0o600)
+            .and_then(|fd| fs::write_all(fd.raw(), path.as_bytes()))
+            .map_err(|e| self.fail(e, "write ", "/config.path"))
+    }
+
+    /// The config file recorded by `save_config_path`, if any.
+    pub fn config_path(&self) -> Option<String> {
+        let bytes = crate::cgroup::read_bytes(self.fd.raw(), c"config.path", 64 << 10).ok()?;
+        String::from_utf8(bytes).ok().filter(|p| !p.is_empty())
+    }
+
     /// Removes the directory and what is in it.
     pub fn remove(self) -> Result<()> {
-        for name in [c"exec.fifo", c"state.json", c"state.json.tmp"] {
+        for name in [c"exec.fifo", c"state.json", c"state.json.tmp", c"config.path"] {
             let _ = fs::unlinkat(self.fd.raw(), name, 0);
         }
         // Gone already: a foreground `run` and a `delete --force` may race to clean up.

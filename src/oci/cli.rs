@@ -56,6 +56,7 @@ pub const GLOBAL: &[Def] = &[
     def!("debug", None, false, "accepted"),
     def!("systemd-cgroup", None, false, "cgroupsPath is slice:prefix:name (cgroupfs is written either way)"),
     def!("rootless", None, true, "accepted (rootless is decided by the caller's uid)"),
+    def!("cgroup-manager", None, true, "(crun) cgroupfs, or systemd as --systemd-cgroup"),
 ];
 
 const CREATE: &[Def] = &[
@@ -68,6 +69,7 @@ const CREATE: &[Def] = &[
     def!("pidfd-socket", None, true, "unix socket that receives a pidfd of the container"),
     def!("detach", Some('d'), false, "(run) do not wait for the container"),
     def!("keep", None, false, "(run) accepted"),
+    def!("config", Some('f'), true, "(crun) the config file (default BUNDLE/config.json)"),
 ];
 const KILL: &[Def] = &[def!("all", Some('a'), false, "signal every process of the container")];
 const DELETE: &[Def] = &[def!("force", Some('f'), false, "kill a running container first")];
@@ -201,6 +203,13 @@ pub fn parse_global<'s, 'a>(args: &'s [&'a str]) -> Result<(Global<'a>, &'s [&'a
             2 => g.log_json = value == "json",
             3 => g.debug = true,
             4 => g.systemd_cgroup = true,
+            6 => {
+                g.systemd_cgroup = match value {
+                    "systemd" => true,
+                    "cgroupfs" => false,
+                    _ => return Err(Error::cat(&["invalid --cgroup-manager '", value, "' (cgroupfs or systemd)"])),
+                }
+            }
             _ => {}
         }
     }

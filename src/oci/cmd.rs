@@ -134,11 +134,24 @@ fn preserved_fds(a: &Args) -> Result<u32> {
     Ok(n)
 }
 
+/// crun's `--config FILE` (relative to runt's cwd, as crun takes it), else BUNDLE/config.json.
+fn config_file(a: &Args, bundle: &str) -> Result<String> {
+    match a.get("config") {
+        Some(c) => absolute(c),
+        None => Ok(config::default_path(bundle)),
+    }
+}
+
+/// The config a container was made from (`--config` is recorded in its state directory).
+fn config_of(dir: &Dir, st: &State) -> String {
+    dir.config_path().unwrap_or_else(|| config::default_path(&st.bundle))
+}
+
 /// Boxed: the spec is large, and moving it through `?` and the callers copied it several times.
 fn load(a: &Args, id: &str) -> Result<Box<Spec>> {
     let kept = preserved_fds(a)?;
     let bundle = absolute(a.get("bundle").unwrap_or("."))?;
-    let mut spec = config::load(&bundle, id).map(Box::new)?;
+    let mut spec = config::load(&config_file(a, &bundle)?, &bundle, id).map(Box::new)?;
     spec.oci.bundle = bundle;
     spec.oci.preserve_fds = kept;
     spec.oci.keep_keyring = a.has("no-new-keyring");
@@ -168,6 +181,9 @@ fn write_pid_file(path: &str, pid: i32) -> Result<()> {
 fn create(spec: &Spec, dir: Dir, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<()> {
     // Only the pid is needed here: returning the state copied it out of the result.
     let created = launch::create(spec, &dir, a.get("console-socket"), warn).and_then(|st| {
+        if a.has("config") {
+            dir.save_config_path(&config_file(a, &spec.oci.bundle)?)?;
+        }
         if let Some(p) = a.get("pid-file") {
             write_pid_file(p, st.pid)?;
         }
@@ -214,7 +230,7 @@ fn start(root: &str, id: &str, warn: &mut dyn FnMut(&str)) -> Result<()> {
         return Err(fail(&["container ", id, why]));
     }
     // poststart hooks: after the command started; a failure is a warning (the spec's rule).
-    bundle_hooks(st, id, Status::Running, warn);
+    bundle_hooks(dir, st, id, Status::Running, warn);
     Ok(())
 }
 
@@ -237,6 +253,9 @@ fn run_bundle(spec: &Spec, dir: Dir, id: &str, a: &Args, warn: &mut dyn FnMut(&s
             cgroups: Vec::new(),
         };
         dir.save(&st)?;
+        if a.has("config") {
+            dir.save_config_path(&config_file(a, &spec.oci.bundle)?)?;
+        }
         if let Some(p) = pid_file {
             write_pid_file(p, pid)?;
         }
@@ -266,8 +285,8 @@ fn hooks_warn(list: &[crate::spec::Hook], state: &str, name: &str, warn: &mut dy
 /// The poststart (`Running`) or poststop hooks of a container runt no longer has the spec of:
 /// read again from its bundle (a bundle gone since is no reason to fail).
 #[inline(never)]
-fn bundle_hooks(st: &State, id: &str, status: Status, warn: &mut dyn FnMut(&str)) {
-    if let Ok(spec) = config::load(&st.bundle, id) {
+fn bundle_hooks(dir: &Dir, st: &State, id: &str, status: Status, warn: &mut dyn FnMut(&str)) {
+    if let Ok(spec) = config::load(&config_of(dir, st), &st.bundle, id) {
         let h = &spec.oci.hooks;
         let (list, name) =
             if status == Status::Running { (&h.poststart, "poststart") } else { (&h.poststop, "poststop") };
@@ -351,7 +370,7 @@ fn delete(root: &str, id: &str, force: bool, warn: &mut dyn FnMut(&str)) -> Resu
         return Err(fail(&["container ", id, " (pid ", &dec_i(st.pid.into()), ") did not stop"]));
     }
     cg.remove_all()?;
-    bundle_hooks(st, id, Status::Stopped, warn);
+    bundle_hooks(&o.0, st, id, Status::Stopped, warn);
     o.0.remove()
 }
 
@@ -528,7 +547,7 @@ fn exec(root: &str, id: &str, a: &Args) -> Result<i32> {
     if status != Status::Running {
         return Err(cannot("exec in", id, status.name()));
     }
-    let mut spec = config::load(&st.bundle, id)?;
+    let mut spec = config::load(&config_of(dir, st), &st.bundle, id)?;
     if let Some(p) = a.get("process") {
         let v = read_json(p, false)?;
         config::apply_process(&v, &mut spec).map_err(|e| e.context(p))?;

@@ -49,19 +49,24 @@ use read::*;
 use resources::{cgroups_path, fill_limits, limits};
 use seccomp::seccomp;
 
-/// Reads `<bundle_dir>/config.json` (at most 4 MiB) and maps it.
-pub fn load(bundle_dir: &str, id: &str) -> Result<Spec> {
-    let path = cat(&[bundle_dir.trim_end_matches(crate::text::SLASH), "/config.json"]);
-    let fd = crate::cstr::open_path(&path, fs::O_RDONLY, 0, "open ")?;
+/// Where a bundle's config is unless crun's `--config` says otherwise.
+pub fn default_path(bundle_dir: &str) -> String {
+    cat(&[bundle_dir.trim_end_matches(crate::text::SLASH), "/config.json"])
+}
+
+/// Reads the config at `path` (at most 4 MiB; usually `default_path`) for the bundle
+/// `bundle_dir` and maps it.
+pub fn load(path: &str, bundle_dir: &str, id: &str) -> Result<Spec> {
+    let fd = crate::cstr::open_path(path, fs::O_RDONLY, 0, "open ")?;
     // Grown as needed: a config is usually a few KB; one byte past the limit makes the parser refuse.
     let mut buf: Vec<u8> = Vec::new();
     let mut len = 0;
     while len == buf.len() && len <= json::MAX_INPUT {
         buf.resize((2 * len).clamp(64 << 10, json::MAX_INPUT + 1), 0);
-        len += fs::read_full(fd.raw(), buf.get_mut(len..).unwrap_or_default()).or_op("read", &path)?;
+        len += fs::read_full(fd.raw(), buf.get_mut(len..).unwrap_or_default()).or_op("read", path)?;
     }
     buf.truncate(len);
-    let v = json::parse_json(&buf, &path)?;
+    let v = json::parse_json(&buf, path)?;
     from_json(&v, bundle_dir, id)
 }
 
@@ -573,6 +578,7 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let b = dir.to_str().unwrap();
+        let load = |dir: &str, id| super::load(&default_path(dir), dir, id);
         let missing = load(b, "c").unwrap_err();
         assert_eq!(missing.to_string(), format!("open {b}/config.json: No such file or directory"));
         // Bigger than the first read, to go through the growing buffer.
