@@ -259,10 +259,18 @@ impl State {
         }
     }
 
+    /// Whether a freeze was asked for: v2's cgroup.freeze says so at once, v1's freezer.state
+    /// says FREEZING until every task has stopped. Both count, or an exec could join a cgroup
+    /// that is freezing and wait there for `resume`.
     fn frozen(&self) -> bool {
         for c in &self.cgroups {
-            let (file, want) = if in_v1_freezer(c) { ("/freezer.state", "FROZEN") } else { ("/cgroup.freeze", "1") };
-            if read_small(&cat(&[c, file])).is_some_and(|t| t.trim_ascii() == want) {
+            let asked = if in_v1_freezer(c) {
+                read_small(&cat(&[c, "/freezer.state"]))
+                    .is_some_and(|t| matches!(t.trim_ascii(), "FROZEN" | "FREEZING"))
+            } else {
+                read_small(&cat(&[c, "/cgroup.freeze"])).is_some_and(|t| t.trim_ascii() == "1")
+            };
+            if asked {
                 return true;
             }
         }

@@ -106,12 +106,15 @@ const EXEC: &[Def] = &[
     def!("env", Some('e'), true, "set an environment variable"),
     def!("user", Some('u'), true, "UID[:GID]"),
     def!("console-socket", None, true, "unix socket that receives the pty master"),
-    def!("cap", Some('c'), true, "add a capability"),
+    def!("cap", Some('c'), true, "add a capability (an unknown one is a warning)"),
     def!("no-new-privs", None, false, "set no_new_privs"),
     def!("preserve-fds", None, true, "keep descriptors 3 to 3+N-1 open in the process"),
     def!("pidfd-socket", None, true, "unix socket that receives a pidfd of the process"),
-    def!("process-label", None, true, "refused unless empty"),
-    def!("apparmor", None, true, "refused unless empty"),
+    def!("additional-gids", Some('g'), true, "one more supplementary group (repeatable)"),
+    def!("cgroup", None, true, "[CONTROLLER[,CONTROLLER]:]PATH: an existing sub-cgroup to join (repeatable)"),
+    def!("ignore-paused", None, false, "exec in a paused container too (the process waits for resume)"),
+    def!("process-label", None, true, "SELinux label: ignored where SELinux is not enabled"),
+    def!("apparmor", None, true, "AppArmor profile: ignored where AppArmor is not enabled"),
 ];
 
 #[derive(Debug, PartialEq, Clone, Copy)]
@@ -178,7 +181,7 @@ const TABLE: &[Row] = &[
     ("spec", Cmd::Spec, SPEC, "\twrite runc's default config.json"),
     ("update", Cmd::Update, UPDATE, "ID\tchange the container's resource limits"),
     ("events", Cmd::Events, EVENTS, "ID\tprint the container's resource usage as JSON"),
-    ("exec", Cmd::Exec, EXEC, "ID [COMMAND [ARG...]]\trun a process in a running container"),
+    ("exec", Cmd::Exec, EXEC, "ID [COMMAND [ARG...]]\trun a process in a created or running container"),
 ];
 
 /// Whether `word` is one of the runc commands (`run` is decided by the caller).

@@ -39,7 +39,7 @@ pub fn run(g: &Global, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
     match a.cmd {
         Cmd::Exec => {
             crate::sealed::ensure()?;
-            return exec(root, id, a);
+            return exec(root, id, a, warn);
         }
         Cmd::Create | Cmd::Run => {
             crate::sealed::ensure()?;
@@ -534,18 +534,22 @@ fn update_flag(l: &mut Limits, flag: &str, v: &str) -> Option<()> {
 /// `runt exec ID CMD...` or `--process P.json`: the container's own process settings (identity,
 /// capabilities, seccomp, environment) with the given ones on top, as runc does.
 #[inline(never)]
-fn exec(root: &str, id: &str, a: &Args) -> Result<i32> {
+fn exec(root: &str, id: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
     let kept = preserved_fds(a)?;
-    for refused in &["process-label", "apparmor"] {
-        if a.get(refused).is_some_and(|v| !v.is_empty()) {
-            return Err(fail(&["exec: --", refused, " is not supported"]));
+    for (flag, lsm) in [("apparmor", config::Lsm::AppArmor), ("process-label", config::Lsm::SELinux)] {
+        let why = a.get(flag).filter(|v| !v.is_empty()).and_then(|_| lsm.refusal(lsm.enabled()));
+        if let Some(why) = why {
+            return Err(fail(&["exec: --", flag, ": ", why]));
         }
     }
     let o = open(root, id)?;
     let (dir, st) = (&o.0, &o.1);
-    let status = st.status(dir);
-    if status != Status::Running {
-        return Err(cannot("exec in", id, status.name()));
+    // As runc: a created container can be entered (its init waits for `start` with everything
+    // set up); a paused one only when asked, and the new process then waits for `resume` too.
+    match st.status(dir) {
+        Status::Running | Status::Created => {}
+        Status::Paused if a.has("ignore-paused") => {}
+        s => return Err(cannot("exec in", id, s.name())),
     }
     let mut spec = config::load(&config_of(dir, st), &st.bundle, id)?;
     if let Some(p) = a.get("process") {
@@ -568,11 +572,18 @@ fn exec(root: &str, id: &str, a: &Args) -> Result<i32> {
                 spec.env.retain(|x| x.split_once('=').map_or(x.as_str(), |kv| kv.0) != key);
                 spec.env.push(String::from(*v));
             }
-            "cap" => {
-                let bit = crate::security::caps::parse(v)?;
-                spec.caps.bounding |= bit;
-                spec.caps.effective |= bit;
-                spec.caps.permitted |= bit;
+            // runtime-spec 1.2: a capability that cannot be granted SHOULD NOT fail the process.
+            "cap" => match crate::security::caps::parse(v) {
+                Ok(bit) => {
+                    spec.caps.bounding |= bit;
+                    spec.caps.effective |= bit;
+                    spec.caps.permitted |= bit;
+                }
+                Err(e) => warn(&cat(&["exec: --cap: ", &e.render(), ": not added"])),
+            },
+            "additional-gids" => {
+                let gid = crate::text::unsigned(v).ok_or_else(|| invalid("exec: ", "additional-gids", v))?;
+                spec.oci.additional_gids.push(gid);
             }
             _ => {}
         }
@@ -594,13 +605,40 @@ fn exec(root: &str, id: &str, a: &Args) -> Result<i32> {
     // An exec'd process must not change the container's oom_score_adj or rlimits behind its back.
     spec.oom_score_adj = None;
     spec.oci.keep_keyring = true;
+    let mut into = st.clone();
+    into.cgroups = sub_cgroups(&st.cgroups, a)?;
     let opts =
         crate::exec::Options { detach: a.has("detach"), pid_file: a.get("pid-file"), console: a.get("console-socket") };
     let pid_file = opts.pid_file;
-    crate::exec::exec(st, &spec, &opts, &mut |pid| match pid_file {
+    crate::exec::exec(&into, &spec, &opts, &mut |pid| match pid_file {
         Some(p) => write_pid_file(p, pid),
         None => Ok(()),
     })
+}
+
+/// `exec --cgroup [CONTROLLER[,CONTROLLER]:]PATH` (repeatable), as runc takes it: PATH, an
+/// existing sub-cgroup, under the container's cgroup in the hierarchies of those v1 controllers,
+/// or in every one. It must exist: the process would otherwise land in no cgroup of that
+/// hierarchy the container has (runt joins what it can open).
+#[inline(never)]
+fn sub_cgroups(dirs: &[String], a: &Args) -> Result<Vec<String>> {
+    let mut out = dirs.to_vec();
+    for (_, v) in a.opts.iter().filter(|(k, _)| *k == "cgroup") {
+        let (controllers, path) = v.split_once(':').unwrap_or(("", v));
+        let bad = path.is_empty() || path.starts_with('/') || path.split('/').any(|c| c == "..");
+        if bad || (!controllers.is_empty() && crate::cgroup::is_v2()?) {
+            return Err(invalid("exec: ", "cgroup", v));
+        }
+        for (sub, dir) in out.iter_mut().zip(dirs) {
+            // v1: the hierarchy is the directory right under the mount, e.g. "cpu,cpuacct".
+            let hierarchy = dir.strip_prefix("/sys/fs/cgroup/").and_then(|r| r.split('/').next()).unwrap_or("");
+            if controllers.is_empty() || controllers.split(',').any(|c| hierarchy.split(',').any(|h| h == c)) {
+                *sub = cat(&[dir, "/", path]);
+                open_path(sub, fs::O_DIRECTORY | fs::O_RDONLY, 0, "exec: --cgroup: open ")?;
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn read_all(fd: i32) -> Result<Vec<u8>> {

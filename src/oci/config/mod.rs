@@ -45,6 +45,7 @@ pub use mounts::MOUNT_OPTIONS;
 use mounts::{in_bundle, mount, propagation};
 use namespaces::namespaces;
 use process::process;
+pub use process::Lsm;
 use read::*;
 use resources::{cgroups_path, fill_limits, limits};
 use seccomp::seccomp;
@@ -412,8 +413,6 @@ mod tests {
         ("process.rlimits", r#"[{"type":"RLIMIT_CORE","soft":0,"hard":0},{"type":"RLIMIT_CORE","soft":0,"hard":0}]"#,
             r#"process.rlimits[1].type: "RLIMIT_CORE" given twice"#),
         ("process.oomScoreAdj", "1001", "process.oomScoreAdj: must be from -1000 to 1000"),
-        ("process.apparmorProfile", r#""docker-default""#, "process.apparmorProfile: AppArmor is not supported"),
-        ("process.selinuxLabel", r#""system_u:r""#, "process.selinuxLabel: SELinux is not supported"),
         ("process.ioPriority", r#"{"class":"IOPRIO_CLASS_RT","priority":1}"#, "process.ioPriority: not supported"),
         ("process.scheduler", r#"{"policy":"SCHED_FIFO"}"#, "process.scheduler: not supported"),
         ("process.execCPUAffinity", r#"{"initial":"0"}"#, "process.execCPUAffinity: not supported"),

@@ -6,11 +6,46 @@ use crate::json::Value;
 use crate::security::caps::{self, Caps};
 use crate::security::rlimits::{self, Rlimit};
 use crate::spec::{Spec, User};
+use crate::state::read_small;
 use alloc::vec::Vec;
 
+/// A Linux security module whose labels a config (or `runt exec`) may name; runt applies none.
+#[derive(Clone, Copy)]
+pub enum Lsm {
+    AppArmor,
+    SELinux,
+}
+
+impl Lsm {
+    /// Whether the kernel runs it: AppArmor says "Y" in its module parameter, SELinux has its
+    /// filesystem (the places runc's libraries look).
+    pub fn enabled(self) -> bool {
+        match self {
+            Lsm::AppArmor => read_small("/sys/module/apparmor/parameters/enabled").is_some_and(|t| t.starts_with('Y')),
+            Lsm::SELinux => read_small("/sys/fs/selinux/enforce").is_some(),
+        }
+    }
+
+    /// Why a label for it cannot be taken, or None when it can be ignored. As runc does, a label
+    /// for an LSM the kernel does not run is ignored: there is nothing it could confine. Where
+    /// the LSM runs, ignoring it would leave the process unconfined: an error.
+    pub fn refusal(self, enabled: bool) -> Option<&'static str> {
+        match (self, enabled) {
+            (_, false) => None,
+            (Lsm::AppArmor, true) => Some("AppArmor is enabled here, and runt cannot apply a profile"),
+            (Lsm::SELinux, true) => Some("SELinux is enabled here, and runt cannot apply a label"),
+        }
+    }
+}
+
 pub(super) fn process(p: &Value, s: &mut Spec) -> Res<()> {
-    refuse(p, "apparmorProfile", "AppArmor is not supported")?;
-    refuse(p, "selinuxLabel", "SELinux is not supported")?;
+    for (key, lsm) in [("apparmorProfile", Lsm::AppArmor), ("selinuxLabel", Lsm::SELinux)] {
+        if let Some(label) = get(p, key).filter(|v| is_set(v)) {
+            if let Some(why) = lsm.refusal(lsm.enabled()) {
+                return Err(fail(label, why));
+            }
+        }
+    }
     refuse(p, "ioPriority scheduler execCPUAffinity", "not supported")?;
     s.args.clear();
     strings(p, "args", &mut s.args)?;
@@ -102,6 +137,14 @@ mod tests {
     use super::super::testing::*;
     use super::*;
     use std::string::ToString;
+
+    #[test]
+    fn lsm_labels_only_where_the_lsm_runs() {
+        for lsm in [Lsm::AppArmor, Lsm::SELinux] {
+            assert_eq!(lsm.refusal(false), None);
+            assert!(lsm.refusal(true).is_some_and(|why| why.contains("enabled here")));
+        }
+    }
 
     #[test]
     fn process_for_exec() {
