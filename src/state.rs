@@ -277,20 +277,22 @@ impl State {
         false
     }
 
-    /// The OCI state as `runt state` prints it.
-    pub fn oci_json(&self, status: Status) -> String {
+    /// The OCI state as `runt state` prints it (`owner` empty) and `list` (the owner's name),
+    /// with runc's keys in runc's order, annotations only when there are some.
+    pub fn oci_json(&self, status: Status, owner: &str) -> String {
         let pid = if status == Status::Stopped { 0 } else { i64::from(self.pid) };
-        Object::new()
+        let mut o = Object::new()
             .str("ociVersion", &self.oci_version)
             .str("id", &self.id)
-            .str("status", status.name())
             .num("pid", pid)
+            .str("status", status.name())
             .str("bundle", &self.bundle)
             .str("rootfs", &self.rootfs)
-            .str("created", &self.created)
-            .str("owner", "")
-            .raw("annotations", &json::pairs(&self.annotations))
-            .finish()
+            .str("created", &self.created);
+        if !self.annotations.is_empty() {
+            o = o.raw("annotations", &json::pairs(&self.annotations));
+        }
+        o.str("owner", owner).finish()
     }
 }
 
@@ -422,8 +424,11 @@ mod tests {
         let mut back = State::default();
         from_json(&json::parse(to_json(&st).as_bytes()).unwrap(), &mut back).unwrap();
         assert_eq!(back, st);
-        let oci = st.oci_json(Status::Stopped);
-        assert!(oci.contains(r#""status":"stopped","pid":0"#), "{oci}");
+        let oci = st.oci_json(Status::Stopped, "root");
+        assert!(oci.contains(r#""pid":0,"status":"stopped""#), "{oci}");
+        assert!(oci.ends_with(r#""annotations":{"a":"b\"c"},"owner":"root"}"#), "{oci}");
+        let bare = State { annotations: alloc::vec![], ..st }.oci_json(Status::Running, "");
+        assert!(!bare.contains("annotations") && bare.ends_with(r#""owner":""}"#), "{bare}");
     }
 
     #[test]

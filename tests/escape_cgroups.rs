@@ -432,7 +432,10 @@ fn a_host_with_no_cgroup_filesystem_still_runs_and_says_so() {
         kill("KILL", *pid);
     }
     assert_eq!(code(&out), 0, "{}", describe(&out));
-    assert!(stdout(&out).starts_with("PID"), "{}", describe(&out));
+    // ps prints the host's ps table (runc's shape): its header, with no line of a container that
+    // has no cgroup to list processes from.
+    let header = stdout(&out).lines().next().map(|h| h.split_whitespace().any(|c| c == "PID"));
+    assert_eq!(header, Some(true), "{}", describe(&out));
     assert!(!state.join(&id).exists(), "state left behind");
     assert!(left.is_empty(), "container processes {left:?} left");
 }

@@ -174,7 +174,7 @@ const TABLE: &[Row] = &[
     ("kill", Cmd::Kill, KILL, "ID [SIGNAL]\tsend a signal (default TERM) to the container"),
     ("delete", Cmd::Delete, DELETE, "ID\tremove a stopped (or created) container"),
     ("list", Cmd::List, LIST, "\tlist containers"),
-    ("ps", Cmd::Ps, PS, "ID\tlist the container's processes"),
+    ("ps", Cmd::Ps, PS, "ID [PS OPTIONS]\tthe host's ps (default -ef), the container's processes only"),
     ("pause", Cmd::Pause, &[], "ID\tfreeze every process of the container"),
     ("resume", Cmd::Resume, &[], "ID\tthaw a paused container"),
     ("features", Cmd::Features, &[], "\tprint what this runtime supports, as JSON"),
@@ -277,19 +277,26 @@ fn parse_with<'a>(
     cmd: Cmd,
 ) -> Result<core::result::Result<Args<'a>, String>> {
     let mut out = Args { cmd, opts: Vec::new(), args: Vec::new() };
-    let exec = out.cmd == Cmd::Exec;
+    // exec: everything after the id and the command word belongs to the command; ps: everything
+    // after the id is ps's options, with or without a "--" first (runc 1.1 takes them without,
+    // later runc versions after it).
+    let own_words = match cmd {
+        Cmd::Exec => 2,
+        Cmd::Ps => 1,
+        _ => usize::MAX,
+    };
     let mut i = 0;
     // After "--", every word is an argument.
     let mut only_args = false;
     while let Some(&a) = rest.get(i) {
         i += 1;
-        // exec: everything after the id and the command word belongs to the command.
-        if only_args || (exec && out.args.len() >= 2) || !a.starts_with('-') || a == "-" {
-            out.args.push(a);
+        let owned = out.args.len() >= own_words;
+        if a == "--" && !only_args && (!owned || (cmd == Cmd::Ps && out.args.len() == 1)) {
+            only_args = true;
             continue;
         }
-        if a == "--" {
-            only_args = true;
+        if only_args || owned || !a.starts_with('-') || a == "-" {
+            out.args.push(a);
             continue;
         }
         if a == "-h" || a == "--help" {
@@ -410,6 +417,12 @@ mod tests {
         assert_eq!(x.get("env"), Some("A=1"));
         assert!(x.has("tty"));
         assert!(p("create", &["-bundle", "/b", "c"]).has("bundle"));
+        // exec: a "--" inside the command is the command's.
+        assert_eq!(p("exec", &["c1", "--", "sh", "-c", "--", "x"]).args, ["c1", "sh", "-c", "--", "x"]);
+        // ps: ps's options after the id, with or without "--".
+        assert_eq!(p("ps", &["c1", "-o", "pid"]).args, ["c1", "-o", "pid"]);
+        assert_eq!(p("ps", &["c1", "--", "-o", "pid"]).args, ["c1", "-o", "pid"]);
+        assert_eq!(p("ps", &["--format", "json", "c1"]).get("format"), Some("json"));
     }
 
     #[test]

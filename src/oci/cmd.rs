@@ -53,7 +53,7 @@ pub fn run(g: &Global, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
             create(&spec, dir, a, warn).and_then(|_| if a.cmd == Cmd::Run { start(root, id, warn) } else { Ok(()) })
         }
         Cmd::Start => start(root, id, warn),
-        Cmd::State => open(root, id).map(|o| print(o.1.oci_json(o.1.status(&o.0)))),
+        Cmd::State => open(root, id).map(|o| print(o.1.oci_json(o.1.status(&o.0), ""))),
         Cmd::Kill => kill(root, id, a),
         Cmd::Delete => delete(root, id, a.has("force"), warn),
         Cmd::List => list(root, a),
@@ -260,7 +260,7 @@ fn run_bundle(spec: &Spec, dir: Dir, id: &str, a: &Args, warn: &mut dyn FnMut(&s
             write_pid_file(p, pid)?;
         }
         // The command has started: poststart, whose failure is a warning (the spec's rule).
-        hooks_warn(&spec.oci.hooks.poststart, &st.oci_json(Status::Running), "poststart", *warn.borrow_mut());
+        hooks_warn(&spec.oci.hooks.poststart, &st.oci_json(Status::Running, ""), "poststart", *warn.borrow_mut());
         Ok(())
     };
     let outcome = launch::run(spec, &mut |m| (warn.borrow_mut())(m), &mut record);
@@ -290,11 +290,11 @@ fn bundle_hooks(dir: &Dir, st: &State, id: &str, status: Status, warn: &mut dyn 
         let h = &spec.oci.hooks;
         let (list, name) =
             if status == Status::Running { (&h.poststart, "poststart") } else { (&h.poststop, "poststop") };
-        hooks_warn(list, &st.oci_json(status), name, warn);
+        hooks_warn(list, &st.oci_json(status, ""), name, warn);
     }
 }
 
-/// A signal by number, name or SIG-name: "9", "KILL", "SIGKILL".
+/// A signal by number, name or SIG-name: "9", "KILL", "SIGKILL"; 0 checks that the container runs.
 #[inline(never)]
 fn signal_number(s: &str) -> Option<u32> {
     const NAMES: &[&str] = &[
@@ -303,7 +303,7 @@ fn signal_number(s: &str) -> Option<u32> {
         "WINCH", "IO", "PWR", "SYS",
     ];
     if let Some(n) = crate::text::unsigned::<u32>(s) {
-        return (1..=64).contains(&n).then_some(n);
+        return (n <= 64).then_some(n);
     }
     let upper = s.to_ascii_uppercase();
     let bare = upper.strip_prefix("SIG").unwrap_or(&upper);
@@ -386,9 +386,27 @@ fn in_use_by_another(root: &str, id: &str, cgroups: &[String]) -> bool {
     })
 }
 
+/// The user owning a container's state directory, as runc's `list` names it: the name from the
+/// host's /etc/passwd, or `#UID`.
+#[inline(never)]
+fn owner(dir: &Dir) -> String {
+    let Ok((_, uid, _)) = fs::mode_owner(dir.fd.raw()) else { return String::new() };
+    let uid = dec_i(uid.into());
+    let passwd = state::read_small("/etc/passwd").unwrap_or_default();
+    let name = passwd.split('\n').find_map(|l| {
+        let mut f = l.split(':');
+        let name = f.next()?;
+        (f.nth(1)? == uid).then_some(name)
+    });
+    match name {
+        Some(n) => String::from(n),
+        None => cat(&["#", &uid]),
+    }
+}
+
 /// One line of the `list` table.
-fn row(out: &mut String, cols: [&str; 5]) {
-    for (c, w) in cols.iter().zip([20, 8, 10, 40, 0]) {
+fn row(out: &mut String, cols: [&str; 6]) {
+    for (c, w) in cols.iter().zip([20, 8, 10, 40, 31, 0]) {
         crate::text::pad(out, c, w);
         out.push(if w == 0 { '\n' } else { ' ' });
     }
@@ -402,7 +420,7 @@ fn list(root: &str, a: &Args) -> Result<()> {
     if json_out {
         out.push('[');
     } else if !quiet {
-        row(&mut out, ["ID", "PID", "STATUS", "BUNDLE", "CREATED"]);
+        row(&mut out, ["ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"]);
     }
     for id in state::list(root)? {
         let Ok(o) = open(root, &id) else { continue };
@@ -415,10 +433,10 @@ fn list(root: &str, a: &Args) -> Result<()> {
             if out.len() > 1 {
                 out.push(',');
             }
-            out.push_str(&st.oci_json(status));
+            out.push_str(&st.oci_json(status, &owner(dir)));
         } else {
             let pid = if status == Status::Stopped { 0 } else { st.pid };
-            row(&mut out, [&id, &dec_i(pid.into()), status.name(), &st.bundle, &st.created]);
+            row(&mut out, [&id, &dec_i(pid.into()), status.name(), &st.bundle, &st.created, &owner(dir)]);
         }
     }
     if json_out {
@@ -428,29 +446,23 @@ fn list(root: &str, a: &Args) -> Result<()> {
     Ok(())
 }
 
+/// `ps ID`: the pids as JSON, or (as runc does) the host's `ps` table of them; the words after
+/// the id are ps's options.
 #[inline(never)]
 fn ps(root: &str, id: &str, a: &Args) -> Result<()> {
     let pids = cgroup_of(root, id)?.pids()?;
-    let json_out = a.get("format") == Some("json");
-    let mut out = String::from(if json_out { "[" } else { "PID     CMD\n" });
+    if a.get("format") != Some("json") {
+        emit(super::ps::table(&pids, a.args.get(1..).unwrap_or_default())?);
+        return Ok(());
+    }
+    let mut out = String::from("[");
     for p in pids {
-        let p = dec_i(p.into());
-        if json_out {
-            if out.len() > 1 {
-                out.push(',');
-            }
-            out.push_str(&p);
-        } else {
-            let comm = state::read_small(&cat(&["/proc/", &p, "/comm"])).unwrap_or_default();
-            crate::text::pad(&mut out, &p, 7);
-            out.push(' ');
-            out.push_str(comm.trim_ascii());
-            out.push('\n');
+        if out.len() > 1 {
+            out.push(',');
         }
+        out.push_str(&dec_i(p.into()));
     }
-    if json_out {
-        out.push_str("]\n");
-    }
+    out.push_str("]\n");
     emit(out);
     Ok(())
 }
@@ -754,7 +766,8 @@ mod tests {
         assert_eq!(signal_number("KILL"), Some(9));
         assert_eq!(signal_number("sigterm"), Some(15));
         assert_eq!(signal_number("WINCH"), Some(28));
-        assert_eq!(signal_number("0"), None);
+        assert_eq!(signal_number("0"), Some(0));
+        assert_eq!(signal_number("65"), None);
         assert_eq!(signal_number("NOPE"), None);
     }
 

@@ -2,4 +2,5 @@
 pub mod cli;
 pub mod cmd;
 pub mod config;
+mod ps;
 pub mod template;
