@@ -114,17 +114,16 @@ impl Dir {
             mkdir_p(root)?;
             !mkdir(&path)?
         };
-        // One message for both ways an id can be wrong: "container ID <problem>".
-        let problem = if taken {
-            " already exists"
-        } else {
-            match open_path(&path, fs::O_DIRECTORY | fs::O_RDONLY, 0, "open ") {
-                Ok(fd) => return Ok(Dir { path, fd }),
-                Err(e) if e.errno == Some(Errno::ENOENT) => " does not exist",
-                Err(e) => return Err(e),
-            }
-        };
-        Err(fail(&["container ", id, problem]))
+        if taken {
+            return Err(fail(&["container ", id, " already exists"]));
+        }
+        match open_path(&path, fs::O_DIRECTORY | fs::O_RDONLY, 0, "open ") {
+            Ok(fd) => Ok(Dir { path, fd }),
+            // runc's words, which engines match: containerd and podman "does not exist", Docker
+            // "container does not exist".
+            Err(e) if e.errno == Some(Errno::ENOENT) => Err(fail(&["container does not exist: ", id])),
+            Err(e) => Err(e),
+        }
     }
 
     /// A failed system call on `name` in this directory.
@@ -396,10 +395,16 @@ fn zero_pad(out: &mut String, n: u64, width: usize) {
     crate::error::push_dec(out, n);
 }
 
+/// "container not running: ID", runc's words and exit status (1) for a signal to a container
+/// that has ended: containerd's shim reads them as "process already finished".
+pub fn not_running(id: &str) -> Error {
+    fail(&["container not running: ", id]).with_status(1)
+}
+
 /// Kills `pid` if it is still the container's init.
 pub fn signal(st: &State, sig: u32) -> Result<()> {
     if !st.alive() {
-        return Err(fail(&["container ", &st.id, " is not running"]));
+        return Err(not_running(&st.id));
     }
     process::kill(st.pid, sig).map_err(|e| sys_err(e, &["kill ", &st.id, " (pid ", &dec_i(st.pid.into()), ")"]))
 }

@@ -317,7 +317,10 @@ fn kill(root: &str, id: &str, a: &Args) -> Result<()> {
     let o = open(root, id)?;
     let (dir, st) = (&o.0, &o.1);
     if st.status(dir) == Status::Stopped {
-        return Err(cannot("kill", id, "not running"));
+        // runc's answers: a container that has ended is no error for --all (engines send a last
+        // SIGKILL to whatever is left), and "not running" for one signal, which containerd's
+        // shim reads as "process already finished" (any other words: "unknown error after kill").
+        return if a.has("all") { Ok(()) } else { Err(state::not_running(id)) };
     }
     if a.has("all") {
         for pid in Cgroup::open(&st.cgroups)?.pids()? {
@@ -474,11 +477,14 @@ fn ps(root: &str, id: &str, a: &Args) -> Result<()> {
 fn freeze(root: &str, id: &str, frozen: bool) -> Result<()> {
     let o = open(root, id)?;
     let (dir, st) = (&o.0, &o.1);
-    match (frozen, st.status(dir)) {
+    let status = st.status(dir);
+    // As runc 1.1: a created container may be paused too; the refusals say "not running" (the
+    // words engines match) and "not paused", exit 1.
+    match (frozen, status) {
         (true, Status::Running | Status::Created) | (false, Status::Paused) => {
             Cgroup::open(&st.cgroups)?.freeze(frozen)
         }
-        (true, _) => Err(Error::msg("container not running").with_status(1)),
+        (true, _) | (false, Status::Stopped) => Err(state::not_running(id)),
         (false, _) => Err(Error::msg("container not paused").with_status(1)),
     }
 }
