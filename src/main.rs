@@ -130,9 +130,15 @@ fn run(raw_args: &[&'static [u8]], env: &[&[u8]], log: &mut Option<oci::cli::Glo
     }
 }
 
-/// Whether `rest` (argv after the global options in `all`) is in runc's grammar: argv[0] and
-/// whether global options came first decide too (`oci::cli::GRAMMAR`).
+/// Whether `rest` (argv after the global options in `all`) is in runc's grammar
+/// (`oci::cli::GRAMMAR`): `run` followed by one of runt run's own options is runt's, whoever
+/// calls and however; otherwise argv[0] and whether global options came first decide too.
 fn runc_grammar(raw_args: &[&[u8]], all: &[&str], rest: &[&str]) -> bool {
+    if let ["run", first, ..] = rest {
+        if run::cli::is_option(first) {
+            return false;
+        }
+    }
     oci::cli::runc_grammar(raw_args.first().copied().unwrap_or_default(), rest.len() < all.len(), rest)
 }
 

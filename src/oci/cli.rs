@@ -235,14 +235,16 @@ pub fn parse<'a>(word: &str, rest: &[&'a str]) -> Result<core::result::Result<Ar
 const RUN: Row = ("run", Cmd::Run, CREATE, "ID\tcreate and start a container from a bundle");
 
 /// The rule that picks the grammar, as `runt --help` states it. Engines always give a global
-/// option (`--root`), and podman knows runtimes by the names runc and crun. `-d` alone decides
-/// nothing: `runt run -d sleep 1` must not start the bundle in the current directory as a
-/// container named "sleep" (runt's own `run` refuses -d).
+/// option (`--root`), and podman knows runtimes by the names runc and crun. The two `run`s have
+/// no option in common, so an option says whose `run` it is (main checks runt's own, which this
+/// door does not know). `-d` alone decides nothing: `runt run -d sleep 1` must not start the
+/// bundle in the current directory as a container named "sleep" (runt's own `run` refuses -d).
 pub const GRAMMAR: &str = "\
-runc's command line is taken when runt is called as runc or crun, when a global option comes
-before the command (runt --root DIR run ID: the bundle is the current directory), for every
-command but run, and for run when its first option (after -d) is one only runc's run has
-(--bundle, -b, --console-socket, --pid-file, --config, ...). Otherwise 'runt run' is runt's own.
+Every command but run is runc's. run is runt's own when its first option is one of runt run's
+(--rootfs, --name, ...), runc's when it is one only runc's run has (after -d: --bundle, -b,
+--console-socket, --pid-file, --config, ...); otherwise run is runc's when runt is called as runc
+or crun or when a global option comes before it (runt --root DIR run ID: the bundle is the
+current directory), and runt's own if not (runt run sh).
 ";
 
 /// Whether `args` (argv after the global options) is for the runc door (`GRAMMAR`): `argv0` as

@@ -248,6 +248,12 @@ fn slot(r: &mut RunArgs, opt: Opt) -> Slot<'_> {
     }
 }
 
+/// Whether `word` is one of `runt run`'s options (help aside, which runc's run has too): the
+/// two `run`s share none, so it says that the command line is runt's own.
+pub fn is_option(word: &str) -> bool {
+    word.starts_with('-') && lookup(word).is_ok_and(|(d, _)| d.opt != Opt::Help)
+}
+
 /// Finds the definition for `--long`, `--long=value`, `-s` or `-svalue`.
 #[inline(never)]
 fn lookup(arg: &str) -> Result<(&'static OptDef, Option<&str>)> {
@@ -364,6 +370,17 @@ mod tests {
             err(&["run", "-d", "sleep", "1"]),
             "run: -d is runc's option for a bundle (runt run -d --bundle DIR ID); runt's own run stays in the foreground"
         );
+    }
+
+    #[test]
+    fn own_options_are_known() {
+        for own in ["--rootfs", "--name=x", "-e", "-eA=1", "--read-only", "-v"] {
+            assert!(is_option(own), "{own}");
+        }
+        // An id is no option, whatever its second letter.
+        for other in ["--bundle", "-b", "-d", "--detach", "--pid-file", "--help", "-h", "sh", "ve", "xe1", "-"] {
+            assert!(!is_option(other), "{other}");
+        }
     }
 
     #[test]

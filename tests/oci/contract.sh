@@ -154,8 +154,11 @@ verdict grammar-run-d-refused
 
 run "$RUNT" run --rootfs "$R" echo own grammar
 [ "$rc" = 0 ] && [ "$out" = "own grammar" ] || note "runt run CMD: $(got)"
+# runt run's own options say whose run it is, global options or not
+run "${RR[@]}" run --rootfs "$R" echo own options
+[ "$rc" = 0 ] && [ "$out" = "own options" ] || note "runt --root DIR run --rootfs R CMD: $(got)"
 run "$RUNT" --help
-[[ "$out" == *"runc's command line is taken when runt is called as runc or crun, when a global option"* ]] ||
+[[ "$out" == *"run is runt's own when its first option is one of runt run's"* ]] ||
     note "runt --help does not state the rule: $(got)"
 verdict grammar-own-run-and-help
 
