@@ -495,13 +495,16 @@ c_v2_oci_resources() {
     [ -n "$why" ] || [ ! -d "$d" ] || why="$d left after delete"
     rmdir $CG/oci 2>/dev/null
 }
-# ocibundle DIR CGROUPSPATH RESOURCES: a bundle in DIR from `runt spec` running `probe sleep 30` in
-# cgroup CGROUPSPATH with linux.resources RESOURCES (a JSON object); sets $why when it cannot
+# ocibundle DIR CGROUPSPATH MEMBERS: a bundle in DIR from `runt spec` (runc's template, one member a
+# line) running `probe sleep 30` with no terminal in cgroup CGROUPSPATH, MEMBERS (JSON members, each
+# followed by a comma, or nothing) put in front of its linux.resources device rule; sets $why when
+# it cannot
 ocibundle() {
     mkroot "$1/rootfs"
     (cd "$1" && rm -f config.json && $RUNT spec) || { why="runt spec failed"; return 1; }
-    sed -i -e "s|\"resources\":{\"devices\":\[{\"allow\":false,\"access\":\"rwm\"}\]},|\"cgroupsPath\":\"$2\",\"resources\":$3,|" \
-        -e 's|"args": \["sh"\]|"args": ["/bin/probe","sleep","30"]|' "$1/config.json"
+    sed -i -e "s|^[[:space:]]*\"resources\": {\$|\"cgroupsPath\": \"$2\", \"resources\": {$3|" \
+        -e 's|^[[:space:]]*"sh"$|"/bin/probe", "sleep", "30"|' -e 's|"terminal": true|"terminal": false|' \
+        "$1/config.json"
     grep -q "\"$2\"" "$1/config.json" || { why="could not edit $1/config.json"; return 1; }
 }
 # want_files DIR FILE=WANT...: each file of DIR reads WANT; sets $why
@@ -517,7 +520,7 @@ want_files() {
 # runt update on v2: each of runc's flags in v2's files (weights and swap converted); -1 takes a
 # limit away; a period alone keeps the quota; realtime limits are v1's only
 c_v2_oci_update() {
-    ocibundle /ociu oci/upd1 '{"devices":[{"allow":false,"access":"rwm"}]}' || return
+    ocibundle /ociu oci/upd1 '' || return
     r --root /run/runt-vm create --bundle /ociu upd1
     want_rc 0
     d=$CG/oci/upd1
@@ -541,14 +544,14 @@ c_v2_oci_update() {
     [ -n "$why" ] || [ ! -d "$d" ] || why="$d left after delete"
 }
 c_v2_oci_period_only() { # a cpu period without a quota is applied at create
-    ocibundle /ocip oci/per1 '{"cpu":{"period":50000},"devices":[{"allow":false,"access":"rwm"}]}' || return
+    ocibundle /ocip oci/per1 '"cpu": {"period": 50000},' || return
     r --root /run/runt-vm create --bundle /ocip per1
     want_rc 0
     want_files $CG/oci/per1 "cpu.max=max 50000"
     "$RUNT" --root /run/runt-vm delete --force per1 >/dev/null 2>&1
 }
 c_v2_oci_accounting() { # without limits the memory controller counts (enabled as runc does)
-    ocibundle /ocia oci/acc1 '{"devices":[{"allow":false,"access":"rwm"}]}' || return
+    ocibundle /ocia oci/acc1 '' || return
     r --root /run/runt-vm create --bundle /ocia acc1
     want_rc 0
     have=$(cat $CG/oci/acc1/memory.current 2>/dev/null)
@@ -556,7 +559,7 @@ c_v2_oci_accounting() { # without limits the memory controller counts (enabled a
     "$RUNT" --root /run/runt-vm delete --force acc1 >/dev/null 2>&1
 }
 c_v2_oci_shared() { # two containers, one cgroupsPath: the second joins it (runc 1.1 does, warning)
-    ocibundle /ocis oci/shared '{"devices":[{"allow":false,"access":"rwm"}]}' || return
+    ocibundle /ocis oci/shared '' || return
     r --root /run/runt-vm create --bundle /ocis sh1
     want_rc 0
     r --root /run/runt-vm create --bundle /ocis sh2
