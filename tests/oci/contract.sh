@@ -198,14 +198,20 @@ run "${RR[@]}" exec --additional-gids 5 -g 7 ex1 id -G
 verdict exec-additional-gids
 
 # --cgroup: a sub-cgroup in every hierarchy of the container, or in the named controllers' only
-if grep -q "^0::/$CGP/ex1\$" "/proc/$pid/cgroup" 2>/dev/null || ! grep -q ":pids:/$CGP/ex1\$" "/proc/$pid/cgroup" 2>/dev/null; then
+# (a hybrid host's cgroup2 line, 0::, counts as one more hierarchy: /sys/fs/cgroup/unified)
+if ! grep -q ":pids:/$CGP/ex1\$" "/proc/$pid/cgroup" 2>/dev/null; then
     note "not a cgroup v1 host with a pids hierarchy: the VM tests cover v2"
 else
     subs=()
     while IFS=: read -r _ ctl path; do
         [ "$path" = "/$CGP/ex1" ] || continue
         d=/sys/fs/cgroup/${ctl#name=}$path
+        [ -n "$ctl" ] || d=/sys/fs/cgroup/unified$path
         mkdir -p "$d/sub" && subs+=("$d/sub")
+        # a new v1 cpuset cgroup has no CPUs: nothing could join it until it gets its parent's
+        if [[ ",$ctl," == *,cpuset,* ]]; then
+            cat "$d/cpuset.cpus" >"$d/sub/cpuset.cpus" && cat "$d/cpuset.mems" >"$d/sub/cpuset.mems"
+        fi
         [ "$ctl" = pids ] && mkdir -p "$d/sub2" && subs+=("$d/sub2")
     done <"/proc/$pid/cgroup"
     run "${RR[@]}" exec -d --pid-file "$S/sub.pid" --cgroup sub ex1 sleep 30
