@@ -6,7 +6,8 @@ CARGO   ?= cargo
 SHELL   := /bin/bash
 
 .PHONY: all runt size probe test unit lint integration test-vm check-leaks bench deps clean \
-	test-oci test-lifecycle test-contract test-cgroups test-podman test-containerd test-docker
+	test-oci test-lifecycle test-contract test-cgroups test-podman test-containerd test-docker \
+	test-runtime-tools
 
 all: runt
 
@@ -68,8 +69,9 @@ check-leaks:
 	if [ -n "$$left" ]; then echo "leftover cgroups:"; echo "$$left"; exit 1; else echo "no cgroups left behind"; fi
 
 # The runc command-line contract without an engine (the lifecycle; where runc's contract goes
-# further, with runc and crun as oracles; cgroups), then real engines driving runt.
-test-oci: test-lifecycle test-contract test-cgroups test-podman test-containerd test-docker
+# further, with runc and crun as oracles; cgroups), real engines driving runt, then the OCI
+# runtime-tools validation suite (built from ../shared/third_party/ into .cache/runtime-tools/).
+test-oci: test-lifecycle test-contract test-cgroups test-podman test-containerd test-docker test-runtime-tools
 test-lifecycle: runt deps
 	tests/oci/lifecycle.sh ./runt
 test-contract: runt deps
@@ -82,6 +84,8 @@ test-containerd: runt deps
 	tests/oci/containerd.sh ./runt
 test-docker: runt deps
 	tests/oci/docker.sh ./runt
+test-runtime-tools: runt
+	tests/oci/runtime-tools.sh ./runt
 
 bench: runt
 	bench/run.sh ./runt
