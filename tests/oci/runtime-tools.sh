@@ -5,6 +5,7 @@
 #   tests/oci/runtime-tools.sh --measure RT     every test's outcome for any runtime (crun, runc,
 #                                               installed from Debian when named and missing), no
 #                                               judging: how CRUN_PASSES and RUNC_PASSES were made
+#   ... RUNT TEST...                            only these tests (e.g. linux_sysctl), judged alike
 #
 # The suite (runtime-tools at commit 260e151b: validation/X/X.t, one program per test, printing
 # TAP, and runtimetest, the helper they run inside the container) is built from the archive in
@@ -33,7 +34,7 @@
 # stage's time, then `N passed, N failed`. Each test's full TAP: .cache/runtime-tools/log/NAME.out.
 set -euo pipefail
 
-[ $# -ge 1 ] || { echo "usage: $0 [--measure] RUNTIME" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: $0 [--measure] RUNTIME [TEST...]" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "$0: must run as root" >&2; exit 2; }
 # The run is in a mount namespace of its own (private): whatever a test mounts in the caller's
 # namespace (a container without a mount namespace, a leak) never reaches the host's, and crun
@@ -108,6 +109,8 @@ else
 fi
 [ -x "$RUNT" ] || { echo "$0: $1 is not an executable" >&2; exit 2; }
 NAME=$(basename "$RUNT")
+shift
+ONLY=("$@")
 
 # crun refuses this host as it is: see CRUN_PASSES
 if [ $MEASURE = 1 ] && [ "$NAME" = crun ] && [ -n "$(cat /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null)" ]; then
@@ -154,11 +157,18 @@ mkdir -p "$C"
 build
 BUILD_SECS=$((SECONDS - STAGE_START))
 
-TESTS=()
+ALL=()
 for f in "$C"/src/validation/*/*.go; do
-    [[ $f == */util/* ]] || TESTS+=("$(basename "$f" .go)")
+    [[ $f == */util/* ]] || ALL+=("$(basename "$f" .go)")
 done
-for n in "${TESTS[@]}"; do
+TESTS=("${ALL[@]}")
+if [ ${#ONLY[@]} -gt 0 ]; then
+    for n in "${ONLY[@]}"; do
+        [[ " ${ALL[*]} " == *" $n "* ]] || { echo "$0: the suite has no test $n" >&2; exit 2; }
+    done
+    TESTS=("${ONLY[@]}")
+fi
+for n in "${ALL[@]}"; do
     [ -x "$C/src/validation/$n/$n.t" ] || { echo "FAIL build: validation/$n/$n.t was not built"; echo "0 passed, 1 failed"; exit 1; }
 done
 
@@ -299,7 +309,7 @@ run_one() {
 # --- the run ----------------------------------------------------------------------------------------------
 # every KNOWN entry names a test of the suite that crun passes
 [ $MEASURE = 1 ] || for n in "${!KNOWN[@]}"; do
-    [[ " ${TESTS[*]} " == *" $n "* ]] || bad "known-$n" "KNOWN names a test the suite does not have"
+    [[ " ${ALL[*]} " == *" $n "* ]] || bad "known-$n" "KNOWN names a test the suite does not have"
     [[ $CRUN_PASSES == *" $n "* ]] || bad "known-$n" "KNOWN names a test crun fails too: take it off"
 done
 
