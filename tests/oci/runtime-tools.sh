@@ -92,7 +92,7 @@ declare -A KNOWN=(
 )
 # Tests whose outcome varies from run to run here, and why: up to 5 attempts each (above).
 declare -A FLAKY=(
-    [poststart]="the test races the container's own write to a file against the poststart hook's (crun loses 8 runs of 20 here, runt 1 of 30), and runt start can die of SIGPIPE as in poststart_fail"
+    [poststart]="the test races the container's own write to a file against the poststart hook's (crun lost 8 runs of 20 here, runt 1 of 30), and runt start can die of SIGPIPE as in poststart_fail (1 run of 30)"
     [poststop]="runt delete dies of SIGPIPE when a poststop hook exits before it has read the state (8 runs of 30 here; crun 1.8.1 likewise; no issue yet)"
     [killsig]="the test sends the signal as soon as the container runs, before its shell may have set the trap (crun lost 1 run of 3 here)"
 )
