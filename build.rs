@@ -1,16 +1,20 @@
 //! Compiles runt's default seccomp profile into a classic-BPF program at build time, with the same
 //! assembler the run time uses for OCI profiles, and writes it to `$OUT_DIR/default_seccomp.rs`
-//! (included by src/security/seccomp.rs). Quiet on success.
+//! (included by src/security/seccomp.rs), together with the target architecture's syscall table
+//! (names to numbers, for OCI profiles) and its AUDIT_ARCH values. Quiet on success.
 //!
-//! The profile is Docker's default for x86_64 as it applies with Docker's default capabilities
+//! The profile is Docker's default as it applies with Docker's default capabilities
 //! (CHOWN, DAC_OVERRIDE, FSETID, FOWNER, MKNOD, NET_RAW, SETGID, SETUID, SETFCAP, SETPCAP,
 //! NET_BIND_SERVICE, SYS_CHROOT, KILL, AUDIT_WRITE): what is allowed only with another capability
-//! (SYS_ADMIN, SYS_PTRACE, SYS_MODULE, SYS_TIME, ...) is denied. Differences, all stricter:
+//! (SYS_ADMIN, SYS_PTRACE, SYS_MODULE, SYS_TIME, ...) is denied. The allow list is by name, and a
+//! name the target architecture does not have is left out (as libseccomp does for Docker's
+//! profile), so one list serves x86_64, aarch64, armv7 and riscv64. Differences, all stricter:
 //! - ptrace, process_vm_readv and process_vm_writev are denied (Docker allows them on kernels
 //!   >= 4.8); they come back with CAP_SYS_PTRACE in Docker, and through an OCI profile here;
 //! - socket(AF_VSOCK) is refused on the low 32 bits of the family, which is all the kernel reads
 //!   (Docker's 64-bit `!= 40` lets 0x1_0000_0028 through);
-//! - i386 syscalls (int 0x80, 32-bit programs) are denied: their numbers are not implemented.
+//! - the syscalls of the compat architecture (i386 on x86_64, 32-bit arm on aarch64) are denied:
+//!   their numbers are not implemented.
 
 extern crate alloc;
 
@@ -22,320 +26,382 @@ mod bpf;
 mod sock_filter;
 use sock_filter::SockFilter;
 
-use bpf::{Action, Cmp, Filter, Op, AUDIT_ARCH_I386};
+use bpf::{Action, Cmp, Filter, Op};
 use std::fmt::Write as _;
 use std::path::Path;
 use std::{env, fs};
-use syscalls::x86_64::Sysno;
 
 const EPERM: u16 = 1;
 const ENOSYS: u16 = 38;
 
 /// Allowed whatever the arguments.
-const ALLOW: &[Sysno] = &[
+const ALLOW: &[&str] = &[
     // Files, directories, descriptors.
-    Sysno::read,
-    Sysno::write,
-    Sysno::readv,
-    Sysno::writev,
-    Sysno::pread64,
-    Sysno::pwrite64,
-    Sysno::preadv,
-    Sysno::pwritev,
-    Sysno::preadv2,
-    Sysno::pwritev2,
-    Sysno::open,
-    Sysno::openat,
-    Sysno::openat2,
-    Sysno::creat,
-    Sysno::close,
-    Sysno::close_range,
-    Sysno::dup,
-    Sysno::dup2,
-    Sysno::dup3,
-    Sysno::lseek,
-    Sysno::fcntl,
-    Sysno::ioctl,
-    Sysno::flock,
-    Sysno::pipe,
-    Sysno::pipe2,
-    Sysno::stat,
-    Sysno::fstat,
-    Sysno::lstat,
-    Sysno::newfstatat,
-    Sysno::statx,
-    Sysno::statfs,
-    Sysno::fstatfs,
-    Sysno::access,
-    Sysno::faccessat,
-    Sysno::faccessat2,
-    Sysno::getdents,
-    Sysno::getdents64,
-    Sysno::getcwd,
-    Sysno::chdir,
-    Sysno::fchdir,
-    Sysno::chroot, // CAP_SYS_CHROOT is a default capability
-    Sysno::mkdir,
-    Sysno::mkdirat,
-    Sysno::rmdir,
-    Sysno::mknod,
-    Sysno::mknodat,
-    Sysno::link,
-    Sysno::linkat,
-    Sysno::symlink,
-    Sysno::symlinkat,
-    Sysno::unlink,
-    Sysno::unlinkat,
-    Sysno::rename,
-    Sysno::renameat,
-    Sysno::renameat2,
-    Sysno::readlink,
-    Sysno::readlinkat,
-    Sysno::chmod,
-    Sysno::fchmod,
-    Sysno::fchmodat,
-    Sysno::fchmodat2,
-    Sysno::chown,
-    Sysno::fchown,
-    Sysno::lchown,
-    Sysno::fchownat,
-    Sysno::umask,
-    Sysno::truncate,
-    Sysno::ftruncate,
-    Sysno::fallocate,
-    Sysno::fadvise64,
-    Sysno::readahead,
-    Sysno::fsync,
-    Sysno::fdatasync,
-    Sysno::sync,
-    Sysno::syncfs,
-    Sysno::sync_file_range,
-    Sysno::utime,
-    Sysno::utimes,
-    Sysno::utimensat,
-    Sysno::futimesat,
-    Sysno::sendfile,
-    Sysno::splice,
-    Sysno::tee,
-    Sysno::vmsplice,
-    Sysno::copy_file_range,
-    Sysno::cachestat,
-    Sysno::name_to_handle_at, // harmless alone: open_by_handle_at is the dangerous half (denied)
-    Sysno::getxattr,
-    Sysno::lgetxattr,
-    Sysno::fgetxattr,
-    Sysno::setxattr,
-    Sysno::lsetxattr,
-    Sysno::fsetxattr,
-    Sysno::listxattr,
-    Sysno::llistxattr,
-    Sysno::flistxattr,
-    Sysno::removexattr,
-    Sysno::lremovexattr,
-    Sysno::fremovexattr,
-    Sysno::inotify_init,
-    Sysno::inotify_init1,
-    Sysno::inotify_add_watch,
-    Sysno::inotify_rm_watch,
-    Sysno::fanotify_mark, // fanotify_init needs CAP_SYS_ADMIN: denied
+    "read",
+    "write",
+    "readv",
+    "writev",
+    "pread64",
+    "pwrite64",
+    "preadv",
+    "pwritev",
+    "preadv2",
+    "pwritev2",
+    "open",
+    "openat",
+    "openat2",
+    "creat",
+    "close",
+    "close_range",
+    "dup",
+    "dup2",
+    "dup3",
+    "lseek",
+    "fcntl",
+    "ioctl",
+    "flock",
+    "pipe",
+    "pipe2",
+    "stat",
+    "fstat",
+    "lstat",
+    "newfstatat",
+    "statx",
+    "statfs",
+    "fstatfs",
+    "access",
+    "faccessat",
+    "faccessat2",
+    "getdents",
+    "getdents64",
+    "getcwd",
+    "chdir",
+    "fchdir",
+    "chroot", // CAP_SYS_CHROOT is a default capability
+    "mkdir",
+    "mkdirat",
+    "rmdir",
+    "mknod",
+    "mknodat",
+    "link",
+    "linkat",
+    "symlink",
+    "symlinkat",
+    "unlink",
+    "unlinkat",
+    "rename",
+    "renameat",
+    "renameat2",
+    "readlink",
+    "readlinkat",
+    "chmod",
+    "fchmod",
+    "fchmodat",
+    "fchmodat2",
+    "chown",
+    "fchown",
+    "lchown",
+    "fchownat",
+    "umask",
+    "truncate",
+    "ftruncate",
+    "fallocate",
+    "fadvise64",
+    "readahead",
+    "fsync",
+    "fdatasync",
+    "sync",
+    "syncfs",
+    "sync_file_range",
+    "utime",
+    "utimes",
+    "utimensat",
+    "futimesat",
+    "sendfile",
+    "splice",
+    "tee",
+    "vmsplice",
+    "copy_file_range",
+    "cachestat",
+    "name_to_handle_at", // harmless alone: open_by_handle_at is the dangerous half (denied)
+    "getxattr",
+    "lgetxattr",
+    "fgetxattr",
+    "setxattr",
+    "lsetxattr",
+    "fsetxattr",
+    "listxattr",
+    "llistxattr",
+    "flistxattr",
+    "removexattr",
+    "lremovexattr",
+    "fremovexattr",
+    "inotify_init",
+    "inotify_init1",
+    "inotify_add_watch",
+    "inotify_rm_watch",
+    "fanotify_mark", // fanotify_init needs CAP_SYS_ADMIN: denied
     // Polling, events, timers, time.
-    Sysno::poll,
-    Sysno::ppoll,
-    Sysno::select,
-    Sysno::pselect6,
-    Sysno::epoll_create,
-    Sysno::epoll_create1,
-    Sysno::epoll_ctl,
-    Sysno::epoll_ctl_old,
-    Sysno::epoll_wait,
-    Sysno::epoll_wait_old,
-    Sysno::epoll_pwait,
-    Sysno::epoll_pwait2,
-    Sysno::eventfd,
-    Sysno::eventfd2,
-    Sysno::signalfd,
-    Sysno::signalfd4,
-    Sysno::timerfd_create,
-    Sysno::timerfd_settime,
-    Sysno::timerfd_gettime,
-    Sysno::timer_create,
-    Sysno::timer_settime,
-    Sysno::timer_gettime,
-    Sysno::timer_getoverrun,
-    Sysno::timer_delete,
-    Sysno::alarm,
-    Sysno::getitimer,
-    Sysno::setitimer,
-    Sysno::nanosleep,
-    Sysno::clock_nanosleep,
-    Sysno::clock_gettime,
-    Sysno::clock_getres,
-    Sysno::clock_adjtime, // read-only without CAP_SYS_TIME (the kernel checks)
-    Sysno::adjtimex,      // likewise
-    Sysno::gettimeofday,
-    Sysno::time,
-    Sysno::times,
-    Sysno::pause,
+    "poll",
+    "ppoll",
+    "select",
+    "pselect6",
+    "epoll_create",
+    "epoll_create1",
+    "epoll_ctl",
+    "epoll_ctl_old",
+    "epoll_wait",
+    "epoll_wait_old",
+    "epoll_pwait",
+    "epoll_pwait2",
+    "eventfd",
+    "eventfd2",
+    "signalfd",
+    "signalfd4",
+    "timerfd_create",
+    "timerfd_settime",
+    "timerfd_gettime",
+    "timer_create",
+    "timer_settime",
+    "timer_gettime",
+    "timer_getoverrun",
+    "timer_delete",
+    "alarm",
+    "getitimer",
+    "setitimer",
+    "nanosleep",
+    "clock_nanosleep",
+    "clock_gettime",
+    "clock_getres",
+    "clock_adjtime", // read-only without CAP_SYS_TIME (the kernel checks)
+    "adjtimex",      // likewise
+    "gettimeofday",
+    "time",
+    "times",
+    "pause",
     // Asynchronous I/O (io_uring is denied, as Docker does since 25.0).
-    Sysno::io_setup,
-    Sysno::io_destroy,
-    Sysno::io_submit,
-    Sysno::io_cancel,
-    Sysno::io_getevents,
-    Sysno::io_pgetevents,
+    "io_setup",
+    "io_destroy",
+    "io_submit",
+    "io_cancel",
+    "io_getevents",
+    "io_pgetevents",
     // Memory.
-    Sysno::brk,
-    Sysno::mmap,
-    Sysno::munmap,
-    Sysno::mremap,
-    Sysno::mprotect,
-    Sysno::madvise,
-    Sysno::mincore,
-    Sysno::msync,
-    Sysno::mlock,
-    Sysno::mlock2,
-    Sysno::mlockall,
-    Sysno::munlock,
-    Sysno::munlockall,
-    Sysno::remap_file_pages,
-    Sysno::memfd_create,
-    Sysno::memfd_secret,
-    Sysno::membarrier,
-    Sysno::pkey_alloc,
-    Sysno::pkey_free,
-    Sysno::pkey_mprotect,
-    Sysno::map_shadow_stack,
+    "brk",
+    "mmap",
+    "munmap",
+    "mremap",
+    "mprotect",
+    "madvise",
+    "mincore",
+    "msync",
+    "mlock",
+    "mlock2",
+    "mlockall",
+    "munlock",
+    "munlockall",
+    "remap_file_pages",
+    "memfd_create",
+    "memfd_secret",
+    "membarrier",
+    "pkey_alloc",
+    "pkey_free",
+    "pkey_mprotect",
+    "map_shadow_stack",
     // Processes, threads, signals.
-    Sysno::fork,
-    Sysno::vfork,
-    Sysno::execve,
-    Sysno::execveat,
-    Sysno::exit,
-    Sysno::exit_group,
-    Sysno::wait4,
-    Sysno::waitid,
-    Sysno::kill,
-    Sysno::tkill,
-    Sysno::tgkill,
-    Sysno::pidfd_open,
-    Sysno::pidfd_send_signal,
-    Sysno::process_mrelease,
-    Sysno::rt_sigaction,
-    Sysno::rt_sigprocmask,
-    Sysno::rt_sigreturn,
-    Sysno::rt_sigpending,
-    Sysno::rt_sigsuspend,
-    Sysno::rt_sigtimedwait,
-    Sysno::rt_sigqueueinfo,
-    Sysno::rt_tgsigqueueinfo,
-    Sysno::sigaltstack,
-    Sysno::restart_syscall,
-    Sysno::futex,
-    Sysno::futex_waitv,
-    Sysno::futex_wake,
-    Sysno::futex_wait,
-    Sysno::futex_requeue,
-    Sysno::set_robust_list,
-    Sysno::get_robust_list,
-    Sysno::set_tid_address,
-    Sysno::rseq,
-    Sysno::arch_prctl,
-    Sysno::set_thread_area,
-    Sysno::get_thread_area,
-    Sysno::modify_ldt,
-    Sysno::prctl,
-    Sysno::seccomp,
-    Sysno::getpid,
-    Sysno::getppid,
-    Sysno::gettid,
-    Sysno::getpgid,
-    Sysno::setpgid,
-    Sysno::getpgrp,
-    Sysno::getsid,
-    Sysno::setsid,
-    Sysno::getpriority,
-    Sysno::setpriority,
-    Sysno::sched_yield,
-    Sysno::sched_getaffinity,
-    Sysno::sched_setaffinity,
-    Sysno::sched_getattr,
-    Sysno::sched_setattr,
-    Sysno::sched_getparam,
-    Sysno::sched_setparam,
-    Sysno::sched_getscheduler,
-    Sysno::sched_setscheduler,
-    Sysno::sched_get_priority_max,
-    Sysno::sched_get_priority_min,
-    Sysno::sched_rr_get_interval,
-    Sysno::ioprio_get,
-    Sysno::ioprio_set,
-    Sysno::getcpu,
-    Sysno::getrlimit,
-    Sysno::setrlimit,
-    Sysno::prlimit64,
-    Sysno::getrusage,
-    Sysno::sysinfo,
-    Sysno::uname,
-    Sysno::getrandom,
-    Sysno::landlock_create_ruleset,
-    Sysno::landlock_add_rule,
-    Sysno::landlock_restrict_self,
+    "fork",
+    "vfork",
+    "execve",
+    "execveat",
+    "exit",
+    "exit_group",
+    "wait4",
+    "waitid",
+    "kill",
+    "tkill",
+    "tgkill",
+    "pidfd_open",
+    "pidfd_send_signal",
+    "process_mrelease",
+    "rt_sigaction",
+    "rt_sigprocmask",
+    "rt_sigreturn",
+    "rt_sigpending",
+    "rt_sigsuspend",
+    "rt_sigtimedwait",
+    "rt_sigqueueinfo",
+    "rt_tgsigqueueinfo",
+    "sigaltstack",
+    "restart_syscall",
+    "futex",
+    "futex_waitv",
+    "futex_wake",
+    "futex_wait",
+    "futex_requeue",
+    "set_robust_list",
+    "get_robust_list",
+    "set_tid_address",
+    "rseq",
+    "arch_prctl",
+    "set_thread_area",
+    "get_thread_area",
+    "modify_ldt",
+    "prctl",
+    "seccomp",
+    "getpid",
+    "getppid",
+    "gettid",
+    "getpgid",
+    "setpgid",
+    "getpgrp",
+    "getsid",
+    "setsid",
+    "getpriority",
+    "setpriority",
+    "sched_yield",
+    "sched_getaffinity",
+    "sched_setaffinity",
+    "sched_getattr",
+    "sched_setattr",
+    "sched_getparam",
+    "sched_setparam",
+    "sched_getscheduler",
+    "sched_setscheduler",
+    "sched_get_priority_max",
+    "sched_get_priority_min",
+    "sched_rr_get_interval",
+    "ioprio_get",
+    "ioprio_set",
+    "getcpu",
+    "getrlimit",
+    "setrlimit",
+    "prlimit64",
+    "getrusage",
+    "sysinfo",
+    "uname",
+    "getrandom",
+    "landlock_create_ruleset",
+    "landlock_add_rule",
+    "landlock_restrict_self",
     // Credentials.
-    Sysno::getuid,
-    Sysno::geteuid,
-    Sysno::getgid,
-    Sysno::getegid,
-    Sysno::getresuid,
-    Sysno::getresgid,
-    Sysno::getgroups,
-    Sysno::setuid,
-    Sysno::setgid,
-    Sysno::setreuid,
-    Sysno::setregid,
-    Sysno::setresuid,
-    Sysno::setresgid,
-    Sysno::setfsuid,
-    Sysno::setfsgid,
-    Sysno::setgroups,
-    Sysno::capget,
-    Sysno::capset,
+    "getuid",
+    "geteuid",
+    "getgid",
+    "getegid",
+    "getresuid",
+    "getresgid",
+    "getgroups",
+    "setuid",
+    "setgid",
+    "setreuid",
+    "setregid",
+    "setresuid",
+    "setresgid",
+    "setfsuid",
+    "setfsgid",
+    "setgroups",
+    "capget",
+    "capset",
     // Sockets (socket itself is below).
-    Sysno::socketpair,
-    Sysno::bind,
-    Sysno::listen,
-    Sysno::accept,
-    Sysno::accept4,
-    Sysno::connect,
-    Sysno::shutdown,
-    Sysno::getsockname,
-    Sysno::getpeername,
-    Sysno::getsockopt,
-    Sysno::setsockopt,
-    Sysno::sendto,
-    Sysno::recvfrom,
-    Sysno::sendmsg,
-    Sysno::recvmsg,
-    Sysno::sendmmsg,
-    Sysno::recvmmsg,
+    "socketpair",
+    "bind",
+    "listen",
+    "accept",
+    "accept4",
+    "connect",
+    "shutdown",
+    "getsockname",
+    "getpeername",
+    "getsockopt",
+    "setsockopt",
+    "sendto",
+    "recvfrom",
+    "sendmsg",
+    "recvmsg",
+    "sendmmsg",
+    "recvmmsg",
     // System V and POSIX IPC (the container has its own IPC namespace).
-    Sysno::shmget,
-    Sysno::shmat,
-    Sysno::shmdt,
-    Sysno::shmctl,
-    Sysno::semget,
-    Sysno::semop,
-    Sysno::semtimedop,
-    Sysno::semctl,
-    Sysno::msgget,
-    Sysno::msgsnd,
-    Sysno::msgrcv,
-    Sysno::msgctl,
-    Sysno::mq_open,
-    Sysno::mq_unlink,
-    Sysno::mq_timedsend,
-    Sysno::mq_timedreceive,
-    Sysno::mq_notify,
-    Sysno::mq_getsetattr,
+    "shmget",
+    "shmat",
+    "shmdt",
+    "shmctl",
+    "semget",
+    "semop",
+    "semtimedop",
+    "semctl",
+    "msgget",
+    "msgsnd",
+    "msgrcv",
+    "msgctl",
+    "mq_open",
+    "mq_unlink",
+    "mq_timedsend",
+    "mq_timedreceive",
+    "mq_notify",
+    "mq_getsetattr",
+];
+
+/// Allowed as `ALLOW`, under the names they have on 32-bit ABIs (armv7 here): 64-bit file
+/// offsets, sizes and ids, the 64-bit time variants, and the old-style signal and socket calls.
+/// None of them exists on a 64-bit architecture.
+const ALLOW_32BIT: &[&str] = &[
+    "_llseek",
+    "_newselect",
+    "chown32",
+    "fchown32",
+    "lchown32",
+    "fcntl64",
+    "fstat64",
+    "fstatat64",
+    "fstatfs64",
+    "lstat64",
+    "stat64",
+    "statfs64",
+    "ftruncate64",
+    "truncate64",
+    "fadvise64_64",
+    "mmap2",
+    "sendfile64",
+    "ugetrlimit",
+    "getegid32",
+    "geteuid32",
+    "getgid32",
+    "getuid32",
+    "getgroups32",
+    "getresgid32",
+    "getresuid32",
+    "setfsgid32",
+    "setfsuid32",
+    "setgid32",
+    "setgroups32",
+    "setregid32",
+    "setresgid32",
+    "setresuid32",
+    "setreuid32",
+    "setuid32",
+    "recv",
+    "send",
+    "sigreturn",
+    "sigprocmask",
+    "waitpid",
+    "clock_adjtime64",
+    "clock_getres_time64",
+    "clock_gettime64",
+    "clock_nanosleep_time64",
+    "futex_time64",
+    "io_pgetevents_time64",
+    "mq_timedreceive_time64",
+    "mq_timedsend_time64",
+    "ppoll_time64",
+    "pselect6_time64",
+    "recvmmsg_time64",
+    "rt_sigtimedwait_time64",
+    "semtimedop_time64",
+    "timer_gettime64",
+    "timer_settime64",
+    "timerfd_gettime64",
+    "timerfd_settime64",
+    "utimensat_time64",
 ];
 
 /// clone(2) flags that make new namespaces (CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET).
@@ -345,8 +411,107 @@ const AF_VSOCK: u64 = 40;
 /// personality(2) values: PER_LINUX, PER_LINUX32, UNAME26, PER_LINUX32|UNAME26, and the query.
 const PERSONALITIES: [u64; 5] = [0, 0x0008, 0x0002_0000, 0x0002_0008, 0xffff_ffff];
 
-fn nr(s: Sysno) -> u32 {
-    s.id() as u32
+/// What the filter and the OCI profiles need to know of one target architecture.
+struct Arch {
+    /// Its `AUDIT_ARCH_*`: what the kernel puts in `seccomp_data.arch` for its own syscalls.
+    audit: u32,
+    /// libseccomp's name for it in a profile's `architectures`.
+    scmp: &'static str,
+    /// The other syscall ABI the kernel may run on this architecture (a 32-bit program), as
+    /// (AUDIT_ARCH, libseccomp name): its numbers are not implemented, so its syscalls are denied.
+    compat: Option<(u32, &'static str)>,
+    /// The syscall table, `(name, number)`.
+    table: Vec<(&'static str, u32)>,
+    /// Syscalls of this architecture alone that Docker's profile allows (besides `ALLOW`).
+    allow: &'static [&'static str],
+}
+
+/// `(name, number)` of every syscall in one of the syscalls crate's tables (by number: its
+/// `iter` stops short of the last one).
+macro_rules! table {
+    ($arch:ident) => {{
+        use syscalls::$arch::Sysno;
+        (0..=Sysno::last().id()).filter_map(|n| Sysno::new(n as usize)).map(|s| (s.name(), s.id() as u32)).collect()
+    }};
+}
+
+/// ARM's private syscalls (`__ARM_NR_BASE` 0x0f0000 + n, arch/arm/include/uapi/asm/unistd.h),
+/// which the syscalls crate's table leaves out. C libraries set the thread pointer with set_tls.
+const ARM_PRIVATE: [(&str, u32); 6] = [
+    ("breakpoint", 0x0f_0001),
+    ("cacheflush", 0x0f_0002),
+    ("usr26", 0x0f_0003),
+    ("usr32", 0x0f_0004),
+    ("set_tls", 0x0f_0005),
+    ("get_tls", 0x0f_0006),
+];
+
+/// The target architecture (`CARGO_CFG_TARGET_ARCH`: build.rs itself runs on the host).
+fn arch(name: &str) -> Result<Arch, String> {
+    Ok(match name {
+        "x86_64" => Arch {
+            audit: bpf::AUDIT_ARCH_X86_64,
+            scmp: "SCMP_ARCH_X86_64",
+            // x32 syscalls come under the x86_64 arch with a bit set: bpf.rs denies those itself.
+            compat: Some((bpf::AUDIT_ARCH_I386, "SCMP_ARCH_X86")),
+            table: table!(x86_64),
+            // arch_prctl, modify_ldt and the thread areas are in ALLOW (x86's alone: left out
+            // elsewhere), where they have always been.
+            allow: &[],
+        },
+        "aarch64" => Arch {
+            audit: bpf::AUDIT_ARCH_AARCH64,
+            scmp: "SCMP_ARCH_AARCH64",
+            compat: Some((bpf::AUDIT_ARCH_ARM, "SCMP_ARCH_ARM")),
+            table: table!(aarch64),
+            allow: &[],
+        },
+        "arm" => {
+            let mut table: Vec<_> = table!(arm);
+            table.extend(ARM_PRIVATE);
+            Arch {
+                audit: bpf::AUDIT_ARCH_ARM,
+                scmp: "SCMP_ARCH_ARM",
+                compat: None,
+                table,
+                allow: &[
+                    "arm_fadvise64_64",
+                    "arm_sync_file_range",
+                    "sync_file_range2",
+                    "breakpoint",
+                    "cacheflush",
+                    "set_tls",
+                ],
+            }
+        }
+        // riscv_flush_icache is riscv's cacheflush (JITs need it); riscv_hwprobe only reads
+        // which extensions the CPUs have.
+        "riscv64" => Arch {
+            audit: bpf::AUDIT_ARCH_RISCV64,
+            scmp: "SCMP_ARCH_RISCV64",
+            compat: None,
+            table: table!(riscv64),
+            allow: &["riscv_flush_icache", "riscv_hwprobe"],
+        },
+        _ => return Err(format!("runt is not ported to {name}: no syscall table or AUDIT_ARCH for it")),
+    })
+}
+
+impl Arch {
+    /// The number of `name`, if this architecture has that syscall.
+    fn nr(&self, name: &str) -> Option<u32> {
+        self.table.iter().find(|e| e.0 == name).map(|e| e.1)
+    }
+
+    /// The highest number of the table proper (arm's private calls are far above it).
+    fn last(&self) -> u32 {
+        self.table.iter().map(|e| e.1).filter(|&n| n < 0x0f_0000).max().unwrap_or(0)
+    }
+
+    /// The allow list's names this architecture has, in the list's order.
+    fn allowed(&self) -> Vec<&'static str> {
+        ALLOW.iter().chain(ALLOW_32BIT).chain(self.allow).copied().filter(|n| self.nr(n).is_some()).collect()
+    }
 }
 
 /// The default profile. Everything not listed fails with EPERM, which covers (among others)
@@ -358,36 +523,45 @@ fn nr(s: Sysno) -> u32 {
 /// iopl, ioperm, uselib, sysfs, _sysctl, ustat, syslog, vhangup, settimeofday, clock_settime,
 /// sethostname, setdomainname, the new mount API (fsopen, fsmount, move_mount, open_tree, ...),
 /// mbind, set_mempolicy, get_mempolicy, set_mempolicy_home_node, migrate_pages, move_pages.
-fn profile() -> Filter {
-    let mut f = Filter::new(Action::Errno(EPERM));
-    // Docker lists x86 as a sub-architecture; its numbers are not implemented here, so its
-    // syscalls get the default action rather than killing the process.
-    f.other_arches.push(AUDIT_ARCH_I386);
+fn profile(a: &Arch) -> Result<Filter, String> {
+    let nr = |name: &str| a.nr(name).ok_or(format!("{name} is not in the syscall table"));
+    let mut f = Filter::new(a.audit, Action::Errno(EPERM));
+    // Docker lists the compat ABI as a sub-architecture; its numbers are not implemented here, so
+    // its syscalls get the default action rather than killing the process.
+    f.other_arches.extend(a.compat.map(|c| c.0));
     // Syscalls newer than the syscalls crate knows fail with ENOSYS, so C libraries fall back to
     // older calls (as runc does for syscalls newer than libseccomp knows).
-    f.enosys_above = Some(nr(Sysno::last()));
-    for &s in ALLOW {
-        f.add(nr(s), Action::Allow);
+    f.enosys_above = Some(a.last());
+    for name in a.allowed() {
+        f.add(nr(name)?, Action::Allow);
     }
-    // Threads and fork, but no new namespaces.
-    f.add_if(nr(Sysno::clone), Action::Allow, &[Cmp::masked_eq(0, CLONE_NAMESPACES, 0)]);
+    // Threads and fork, but no new namespaces. The flags are clone's first argument on each of
+    // runt's architectures (the others differ in order: see sys::process::clone_fork).
+    f.add_if(nr("clone")?, Action::Allow, &[Cmp::masked_eq(0, CLONE_NAMESPACES, 0)]);
     // clone3's flags are in memory, out of a filter's reach: ENOSYS makes libcs use clone.
-    f.add(nr(Sysno::clone3), Action::Errno(ENOSYS));
+    f.add(nr("clone3")?, Action::Errno(ENOSYS));
     // No AF_VSOCK sockets (a way to the host): the family is an int, so only the low half counts.
-    f.add_if(nr(Sysno::socket), Action::Errno(EPERM), &[Cmp::masked_eq(0, 0xffff_ffff, AF_VSOCK)]);
-    f.add(nr(Sysno::socket), Action::Allow);
+    f.add_if(nr("socket")?, Action::Errno(EPERM), &[Cmp::masked_eq(0, 0xffff_ffff, AF_VSOCK)]);
+    f.add(nr("socket")?, Action::Allow);
     for p in PERSONALITIES {
-        f.add_if(nr(Sysno::personality), Action::Allow, &[Cmp::new(0, Op::Eq, p)]);
+        f.add_if(nr("personality")?, Action::Allow, &[Cmp::new(0, Op::Eq, p)]);
     }
-    f
+    Ok(f)
 }
 
 /// The same profile as config.json's linux.seccomp, for `runt spec` (compiled back by the same
 /// assembler when a bundle uses it): the text before and after the allow list's names, which
 /// `runt spec` writes from the names table (the JSON would repeat 4 KB of it).
-fn profile_json() -> (String, String) {
+fn profile_json(a: &Arch) -> (String, String) {
+    let mut arches = format!("\"{}\"", a.scmp);
+    if let Some((_, name)) = a.compat {
+        let _ = write!(arches, ",\"{name}\"");
+    }
+    if a.audit == bpf::AUDIT_ARCH_X86_64 {
+        arches.push_str(",\"SCMP_ARCH_X32\"");
+    }
     let head = format!(
-        r#"{{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":{EPERM},"architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X86","SCMP_ARCH_X32"],"syscalls":[{{"names":["#
+        r#"{{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":{EPERM},"architectures":[{arches}],"syscalls":[{{"names":["#
     );
     // The allow list's end, then the rules with arguments.
     let tail = [
@@ -404,6 +578,10 @@ fn profile_json() -> (String, String) {
     // Then one rule per PERSONALITIES value (written by `runt spec`), and "]}".
     (head, tail.join(","))
 }
+
+/// Numbers from this one on, in the 9-bit table, stand for `__ARM_NR_BASE` + (n - this): arm's
+/// private syscalls, far above its table, in the table's spare room.
+const PRIVATE_FROM: usize = 0x1f0;
 
 /// `v` (each below 512) as two statics: `<name>_LO`, the low bytes, and `<name>_HI`, bit 8 of
 /// each as a bitset.
@@ -425,13 +603,17 @@ fn split9(out: &mut String, name: &str, v: &[usize]) -> Result<(), String> {
 }
 
 fn generate() -> Result<(), String> {
-    let arch = env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
-    if arch != "x86_64" {
-        return Err(format!("the default seccomp profile is for x86_64, not {arch}"));
-    }
-    let prog = profile().compile().map_err(|e| format!("default seccomp profile: {e}"))?;
+    let a = arch(&env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default())?;
+    let prog = profile(&a)?.compile().map_err(|e| format!("default seccomp profile: {e}"))?;
     let mut out = String::new();
     let _ = writeln!(out, "// @generated by build.rs from runt's default seccomp profile. Do not edit.");
+    let _ = writeln!(out, "/// The target's AUDIT_ARCH: the architecture the filters let through.");
+    let _ = writeln!(out, "pub const NATIVE_ARCH: u32 = {:#x};", a.audit);
+    let _ = writeln!(out, "/// The compat ABI, as (libseccomp name, AUDIT_ARCH), denied when a profile lists it.");
+    let compat = a.compat.map(|(audit, name)| format!("Some((\"{name}\", {audit:#x}))"));
+    let _ = writeln!(out, "pub const COMPAT_ARCH: Option<(&str, u32)> = {};", compat.as_deref().unwrap_or("None"));
+    let _ = writeln!(out, "/// The highest syscall number of the target's table: newer ones fail with ENOSYS.");
+    let _ = writeln!(out, "const LAST_SYSCALL: u32 = {};", a.last());
     let _ = writeln!(out, "pub static DEFAULT_FILTER: [SockFilter; {}] = [", prog.len());
     for i in &prog {
         let _ = writeln!(out, "    SockFilter::new({:#06x}, {}, {}, {:#x}),", i.code, i.jt, i.jf, i.k);
@@ -440,8 +622,7 @@ fn generate() -> Result<(), String> {
     // Syscall names sorted, with their numbers and where each name starts: a binary search at
     // run time (an OCI profile names hundreds of syscalls; a linear scan each showed in profiles).
     // A few KB, where the syscalls crate's `FromStr` is 12 KB of code.
-    let mut byname: Vec<(&str, u32)> =
-        (0..=Sysno::last().id()).filter_map(|n| Sysno::new(n as usize).map(|s| (s.name(), n as u32))).collect();
+    let mut byname = a.table.clone();
     byname.sort_unstable();
     let mut offsets = Vec::new();
     let mut text = String::new();
@@ -467,16 +648,20 @@ fn generate() -> Result<(), String> {
     }
     let _ = writeln!(out, "static SYSCALL_STARTS_LO: [u8; {}] = {lo:?};", lo.len());
     let _ = writeln!(out, "static SYSCALL_STARTS_WRAPS: [u16; {}] = {wraps:?};", wraps.len());
-    let nrs: Vec<usize> = byname.iter().map(|b| b.1 as usize).collect();
+    if a.last() as usize >= PRIVATE_FROM {
+        return Err(format!("syscall {} is in the room kept for private syscalls", a.last()));
+    }
+    let _ = writeln!(out, "const PRIVATE_FROM: usize = {PRIVATE_FROM};");
+    let nine = |n: u32| if n >= 0x0f_0000 { PRIVATE_FROM + (n as usize - 0x0f_0000) } else { n as usize };
+    let nrs: Vec<usize> = byname.iter().map(|b| nine(b.1)).collect();
     split9(&mut out, "SYSCALL_NRS", &nrs)?;
     // The allow list as positions in that table, in the profile's order.
     let mut allow = Vec::new();
-    for s in ALLOW {
-        let at = byname.binary_search(&(s.name(), nr(*s))).map_err(|_| format!("{} is not in the table", s.name()))?;
-        allow.push(at);
+    for name in a.allowed() {
+        allow.push(byname.iter().position(|b| b.0 == name).ok_or(format!("{name} is not in the table"))?);
     }
     split9(&mut out, "DEFAULT_ALLOW", &allow)?;
-    let (head, tail) = profile_json();
+    let (head, tail) = profile_json(&a);
     let _ = writeln!(out, "static DEFAULT_PROFILE_HEAD: &str = r#\"{head}\"#;");
     let _ = writeln!(out, "static DEFAULT_PROFILE_TAIL: &str = r#\"{tail}\"#;");
     let _ = writeln!(out, "static DEFAULT_PERSONALITIES: [u32; {}] = {PERSONALITIES:?};", PERSONALITIES.len());
@@ -489,14 +674,19 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=link/runt.ld");
     // The release binary links no C library: its own entry point (src/sys/rt.rs), and a script
-    // that drops the C start-up files rustc adds and the unwind tables. No RELRO: with no dynamic
+    // that drops the C start-up files rustc adds for musl and the unwind tables; on a glibc
+    // target (where rustup has no musl one) the C driver's start-up files are left out instead
+    // (-nostartfiles) and .cargo/config.toml asks for a static link. No RELRO: with no dynamic
     // loader nothing would ever make it read-only, and its page alignment costs up to 4 KB of file.
     // No build id either. Unit-test builds (the `unit` profile: debug info on, unwinding to report
-    // failures) are std programs on musl.
+    // failures) are std programs on the target's C library.
     let release = env::var("PROFILE").as_deref() == Ok("release") && env::var("DEBUG").as_deref() == Ok("false");
-    if release && env::var("CARGO_CFG_TARGET_ENV").as_deref() == Ok("musl") {
+    if release {
         let dir = env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
         println!("cargo:rustc-link-arg-bins=-Wl,-e,runt_start,-T,{dir}/link/runt.ld,-z,norelro,--build-id=none");
+        if env::var("CARGO_CFG_TARGET_ENV").as_deref() == Ok("gnu") {
+            println!("cargo:rustc-link-arg-bins=-nostartfiles");
+        }
     }
     println!("cargo:rerun-if-changed=src/security/bpf.rs");
     if let Err(e) = generate() {

@@ -8,9 +8,10 @@
 //! parent module (sys/sock_filter.rs, which build.rs includes as well).
 //!
 //! The program, in order:
-//! 1. the architecture: x86_64 goes on; each of `other_arches` gets the deny action (their
-//!    syscall numbers are not implemented here); anything else kills the process;
-//! 2. x32 syscalls (nr | `__X32_SYSCALL_BIT` under the x86_64 arch) get the deny action;
+//! 1. the architecture: the filter's own (`Filter::arch`) goes on; each of `other_arches` gets
+//!    the deny action (their syscall numbers are not implemented here); anything else kills the
+//!    process;
+//! 2. on x86_64, x32 syscalls (nr | `__X32_SYSCALL_BIT` under the x86_64 arch) get the deny action;
 //! 3. a binary search on the syscall number over ranges that share a verdict, so a syscall
 //!    costs about log2(ranges) comparisons, not one per listed syscall;
 //! 4. for a syscall with argument conditions, its rules in order: the first rule whose
@@ -49,7 +50,17 @@ pub const DATA_ARGS: u32 = 16;
 /// `AUDIT_ARCH_X86_64`: EM_X86_64 | __AUDIT_ARCH_64BIT | __AUDIT_ARCH_LE.
 pub const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
 /// `AUDIT_ARCH_I386`: EM_386 | __AUDIT_ARCH_LE.
+#[allow(dead_code)] // build.rs and tests
 pub const AUDIT_ARCH_I386: u32 = 0x4000_0003;
+/// `AUDIT_ARCH_AARCH64`: EM_AARCH64 | __AUDIT_ARCH_64BIT | __AUDIT_ARCH_LE.
+#[allow(dead_code)] // build.rs and tests
+pub const AUDIT_ARCH_AARCH64: u32 = 0xc000_00b7;
+/// `AUDIT_ARCH_ARM`: EM_ARM | __AUDIT_ARCH_LE.
+#[allow(dead_code)] // build.rs and tests
+pub const AUDIT_ARCH_ARM: u32 = 0x4000_0028;
+/// `AUDIT_ARCH_RISCV64`: EM_RISCV | __AUDIT_ARCH_64BIT | __AUDIT_ARCH_LE.
+#[allow(dead_code)] // build.rs and tests
+pub const AUDIT_ARCH_RISCV64: u32 = 0xc000_00f3;
 /// `__X32_SYSCALL_BIT`: set in the number of every x32 syscall (arch is still x86_64).
 pub const X32_SYSCALL_BIT: u32 = 0x4000_0000;
 /// `BPF_MAXINSNS`: the kernel refuses longer programs.
@@ -142,13 +153,16 @@ pub struct Rule {
 /// A rule set to compile.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Filter {
+    /// The AUDIT_ARCH_* whose syscall numbers the rules are in (the target's own).
+    pub arch: u32,
     /// For every syscall no rule decides.
     pub default: Action,
-    /// AUDIT_ARCH_* values, besides x86_64, whose syscalls get the deny action instead of
+    /// AUDIT_ARCH_* values, besides `arch`, whose syscalls get the deny action instead of
     /// killing the process.
     pub other_arches: Vec<u32>,
     /// When the default action denies, syscalls numbered above this one (newer than any the
-    /// rules could name) fail with ENOSYS instead, so that C libraries fall back to older calls.
+    /// rules could name) that no rule names fail with ENOSYS instead, so that C libraries fall
+    /// back to older calls.
     pub enosys_above: Option<u32>,
     pub rules: Vec<Rule>,
 }
@@ -193,8 +207,8 @@ impl fmt::Display for Error {
 }
 
 impl Filter {
-    pub fn new(default: Action) -> Filter {
-        Filter { default, other_arches: Vec::new(), enosys_above: None, rules: Vec::new() }
+    pub fn new(arch: u32, default: Action) -> Filter {
+        Filter { arch, default, other_arches: Vec::new(), enosys_above: None, rules: Vec::new() }
     }
 
     /// `nr -> action`, whatever the arguments.
@@ -237,13 +251,15 @@ impl Filter {
 
         // Emitted back to front: every jump goes forward, so its targets already exist.
         let tree = emit_tree(&mut asm, &spans, &calls);
-        asm.jump(JGE_K, X32_SYSCALL_BIT, Target::Ret(deny.ret()), tree);
+        if self.arch == AUDIT_ARCH_X86_64 {
+            asm.jump(JGE_K, X32_SYSCALL_BIT, Target::Ret(deny.ret()), tree);
+        }
         let nr = asm.push(SockFilter::new(LD_W_ABS, 0, 0, DATA_NR));
         let mut next = Target::Ret(Action::KillProcess.ret());
         for &arch in self.other_arches.iter().rev() {
             next = Target::At(asm.jump(JEQ_K, arch, Target::Ret(deny.ret()), next));
         }
-        asm.jump(JEQ_K, AUDIT_ARCH_X86_64, Target::At(nr), next);
+        asm.jump(JEQ_K, self.arch, Target::At(nr), next);
         asm.push(SockFilter::new(LD_W_ABS, 0, 0, DATA_ARCH));
         asm.finish()
     }
@@ -281,31 +297,38 @@ impl Filter {
     /// Consecutive number ranges and their verdicts, from 0 up; the last range is open.
     fn spans(&self, calls: &[Syscall<'_>]) -> Vec<Span> {
         let mut spans: Vec<Span> = Vec::new();
-        let mut push = |start: u32, leaf: Leaf| match spans.last() {
-            Some(&Span { leaf: Leaf::Ret(a), .. }) if leaf == Leaf::Ret(a) => {}
-            _ => spans.push(Span { start, leaf }),
-        };
         let default = Leaf::Ret(self.default.ret());
+        // Numbers no rule names: the default, but ENOSYS from here on (newer than the rules know).
+        let enosys = self.enosys_above.filter(|_| self.default.denies()).map(|n| n.saturating_add(1));
+        let enosys = enosys.filter(|&n| n < X32_SYSCALL_BIT);
+        // The numbers from `from` up to the next rule's (`to`, None: all the rest).
+        let gap = |spans: &mut Vec<Span>, from: u32, to: Option<u32>| match enosys {
+            Some(e) if to.is_none_or(|t| e < t) => {
+                if from < e {
+                    push(spans, from, default);
+                }
+                push(spans, from.max(e), Leaf::Ret(Action::Errno(ENOSYS).ret()));
+            }
+            _ => push(spans, from, default),
+        };
         let mut end = 0;
         for (i, c) in calls.iter().enumerate() {
             if c.nr > end {
-                push(end, default);
+                gap(&mut spans, end, Some(c.nr));
             }
-            push(c.nr, if c.rules.is_empty() { Leaf::Ret(c.fallback.ret()) } else { Leaf::Args(i) });
+            push(&mut spans, c.nr, if c.rules.is_empty() { Leaf::Ret(c.fallback.ret()) } else { Leaf::Args(i) });
             end = c.nr + 1;
         }
-        // Above the last rule: the default, then ENOSYS for numbers newer than the rules know.
-        let enosys = self.enosys_above.filter(|_| self.default.denies()).map(|n| n.saturating_add(1).max(end));
-        match enosys {
-            Some(start) if start < X32_SYSCALL_BIT => {
-                if start > end {
-                    push(end, default);
-                }
-                push(start, Leaf::Ret(Action::Errno(ENOSYS).ret()));
-            }
-            _ => push(end, default),
-        }
+        gap(&mut spans, end, None);
         spans
+    }
+}
+
+/// Appends the range starting at `start`, unless it continues the last one's verdict.
+fn push(spans: &mut Vec<Span>, start: u32, leaf: Leaf) {
+    match spans.last() {
+        Some(&Span { leaf: Leaf::Ret(a), .. }) if leaf == Leaf::Ret(a) => {}
+        _ => spans.push(Span { start, leaf }),
     }
 }
 
@@ -501,9 +524,13 @@ pub mod vm {
 
     impl Data {
         pub fn x86_64(nr: u32, args: &[u64]) -> Data {
+            Data::new(AUDIT_ARCH_X86_64, nr, args)
+        }
+
+        pub fn new(arch: u32, nr: u32, args: &[u64]) -> Data {
             let mut a = [0; 6];
             a[..args.len()].copy_from_slice(args);
-            Data { nr, arch: AUDIT_ARCH_X86_64, args: a }
+            Data { nr, arch, args: a }
         }
 
         fn word(&self, off: u32) -> u32 {
@@ -581,6 +608,12 @@ mod tests {
         SockFilter::new(code, jt, jf, k)
     }
 
+    /// A filter for x86_64, the architecture whose numbers these tests use (the assembler is the
+    /// same whatever the target: these run on each).
+    fn x86(default: Action) -> Filter {
+        Filter::new(AUDIT_ARCH_X86_64, default)
+    }
+
     #[test]
     fn layout_matches_the_kernel() {
         assert_eq!(core::mem::size_of::<SockFilter>(), 8);
@@ -594,7 +627,7 @@ mod tests {
 
     #[test]
     fn smallest_program_instruction_by_instruction() {
-        let mut f = Filter::new(Action::Errno(1));
+        let mut f = x86(Action::Errno(1));
         f.add(0, Action::Allow); // read
         let p = f.compile().unwrap();
         let expected = [
@@ -613,7 +646,7 @@ mod tests {
 
     #[test]
     fn other_arches_get_the_deny_action() {
-        let mut f = Filter::new(Action::Allow);
+        let mut f = x86(Action::Allow);
         f.other_arches.push(AUDIT_ARCH_I386);
         f.add(1, Action::Errno(13));
         let p = f.compile().unwrap();
@@ -641,7 +674,7 @@ mod tests {
 
     #[test]
     fn argument_block_instruction_by_instruction() {
-        let mut f = Filter::new(Action::Errno(1));
+        let mut f = x86(Action::Errno(1));
         // clone (56) without namespace flags
         f.add_if(56, Action::Allow, &[Cmp::masked_eq(0, 0x7e02_0000, 0)]);
         // personality (135) == 8, or == 0xffffffff
@@ -714,7 +747,7 @@ mod tests {
         for (op, holds) in ops {
             for c in constants {
                 for arg in [0u8, 3, 5] {
-                    let mut f = Filter::new(Action::Errno(1));
+                    let mut f = x86(Action::Errno(1));
                     f.add_if(7, Action::Allow, &[Cmp::new(arg, op, c)]);
                     let p = f.compile().unwrap();
                     for &v in &probes {
@@ -730,7 +763,7 @@ mod tests {
         let masks =
             [(0x7e02_0000u64, 0u64), (0xffff_0000_0000_00ff, 0x1234_0000_0000_0012), (0xff_0000_0000, 0x5_0000_0000)];
         for (mask, want) in masks {
-            let mut f = Filter::new(Action::Errno(1));
+            let mut f = x86(Action::Errno(1));
             f.add_if(7, Action::Allow, &[Cmp::masked_eq(2, mask, want)]);
             let p = f.compile().unwrap();
             for &v in probes.iter().chain(&[want, want | !mask, want ^ 1, want ^ (1 << 40)]) {
@@ -743,7 +776,7 @@ mod tests {
 
     #[test]
     fn rules_are_and_within_or_across_first_match_then_unconditional() {
-        let mut f = Filter::new(Action::Errno(1));
+        let mut f = x86(Action::Errno(1));
         f.add_if(3, Action::Errno(22), &[Cmp::new(0, Op::Eq, 1), Cmp::new(1, Op::Gt, 10)]);
         f.add_if(3, Action::Trap, &[Cmp::new(0, Op::Eq, 1)]);
         f.add(3, Action::Allow);
@@ -766,8 +799,8 @@ mod tests {
             (1, Action::Allow, 0),
             (9, Action::Allow, 3),
         ];
-        let mut mixed = Filter::new(Action::Errno(1));
-        let mut sorted = Filter::new(Action::Errno(1));
+        let mut mixed = x86(Action::Errno(1));
+        let mut sorted = x86(Action::Errno(1));
         for &(nr, action, v) in &rules {
             mixed.add_if(nr, action, &[Cmp::new(0, Op::Eq, v)]);
         }
@@ -787,7 +820,7 @@ mod tests {
 
     #[test]
     fn enosys_above_the_known_syscalls() {
-        let mut f = Filter::new(Action::Errno(1));
+        let mut f = x86(Action::Errno(1));
         f.enosys_above = Some(469);
         f.add(0, Action::Allow);
         let p = f.compile().unwrap();
@@ -806,7 +839,7 @@ mod tests {
     /// must go through trampolines and still give every syscall its own verdict.
     #[test]
     fn long_programs_jump_through_trampolines() {
-        let mut f = Filter::new(Action::Errno(1));
+        let mut f = x86(Action::Errno(1));
         for nr in 0..400u32 {
             match nr % 4 {
                 0 => f.add(nr, Action::Allow),
@@ -841,16 +874,16 @@ mod tests {
 
     #[test]
     fn too_long_and_bad_input_are_errors() {
-        let mut f = Filter::new(Action::Errno(1));
+        let mut f = x86(Action::Errno(1));
         for nr in 0..1000u32 {
             f.add_if(nr, Action::Allow, &[Cmp::new(0, Op::Eq, 1), Cmp::new(1, Op::Eq, 2)]);
         }
         assert!(matches!(f.compile(), Err(Error::TooLong(n)) if n > MAX_INSNS));
 
-        let mut f = Filter::new(Action::Allow);
+        let mut f = x86(Action::Allow);
         f.add(X32_SYSCALL_BIT, Action::Allow);
         assert_eq!(f.compile(), Err(Error::BadSyscall(X32_SYSCALL_BIT)));
-        let mut f = Filter::new(Action::Allow);
+        let mut f = x86(Action::Allow);
         f.add_if(1, Action::Allow, &[Cmp::new(6, Op::Eq, 0)]);
         assert_eq!(f.compile(), Err(Error::BadArg(6)));
 
@@ -864,9 +897,55 @@ mod tests {
 
     #[test]
     fn empty_rule_set_is_arch_check_and_default() {
-        let p = Filter::new(Action::KillThread).compile().unwrap();
+        let p = x86(Action::KillThread).compile().unwrap();
         assert_eq!(p.len(), 6);
         assert_eq!(run(&p, &Data::x86_64(0, &[])), 0);
         assert_eq!(run(&p, &Data::x86_64(X32_SYSCALL_BIT, &[])), 0);
+    }
+    /// Elsewhere than on x86_64 there is no x32 bit to check: the architecture, then the number.
+    #[test]
+    fn aarch64_filter_denies_arm_and_has_no_x32_check() {
+        let mut f = Filter::new(AUDIT_ARCH_AARCH64, Action::Errno(1));
+        f.other_arches.push(AUDIT_ARCH_ARM);
+        f.add(63, Action::Allow); // read
+        let p = f.compile().unwrap();
+        let expected = [
+            ins(LD_W_ABS, 0, 0, DATA_ARCH),
+            ins(JEQ_K, 2, 0, AUDIT_ARCH_AARCH64),
+            ins(JEQ_K, 5, 0, AUDIT_ARCH_ARM),
+            ins(RET_K, 0, 0, Action::KillProcess.ret()),
+            ins(LD_W_ABS, 0, 0, DATA_NR),
+            // spans: [0, 63) deny, [63] allow, [64..] deny
+            ins(JGE_K, 0, 2, 63),
+            ins(JGE_K, 1, 0, 64),
+            ins(RET_K, 0, 0, ALLOW),
+            ins(RET_K, 0, 0, EPERM_RET),
+        ];
+        assert_eq!(p, expected);
+        let on = |arch, nr| run(&p, &Data::new(arch, nr, &[]));
+        assert_eq!(on(AUDIT_ARCH_AARCH64, 63), ALLOW);
+        assert_eq!(on(AUDIT_ARCH_AARCH64, 62), EPERM_RET);
+        assert_eq!(on(AUDIT_ARCH_AARCH64, X32_SYSCALL_BIT | 63), EPERM_RET);
+        assert_eq!(on(AUDIT_ARCH_ARM, 63), EPERM_RET, "a 32-bit program's read is denied, not allowed");
+        assert_eq!(on(AUDIT_ARCH_X86_64, 63), Action::KillProcess.ret());
+        assert_eq!(on(AUDIT_ARCH_RISCV64, 63), Action::KillProcess.ret());
+    }
+
+    /// arm's private syscalls (set_tls is 0xf0005) lie far above its table: a rule for one keeps
+    /// ENOSYS for the unknown numbers between.
+    #[test]
+    fn enosys_between_the_table_and_a_private_syscall() {
+        let mut f = Filter::new(AUDIT_ARCH_ARM, Action::Errno(1));
+        f.enosys_above = Some(469);
+        f.add(3, Action::Allow);
+        f.add(0x0f_0005, Action::Allow);
+        let p = f.compile().unwrap();
+        let r = |nr| run(&p, &Data::new(AUDIT_ARCH_ARM, nr, &[]));
+        assert_eq!(r(3), ALLOW);
+        assert_eq!(r(469), EPERM_RET);
+        assert_eq!(r(470), Action::Errno(38).ret());
+        assert_eq!(r(0x0f_0004), Action::Errno(38).ret());
+        assert_eq!(r(0x0f_0005), ALLOW);
+        assert_eq!(r(0x0f_0006), Action::Errno(38).ret());
     }
 }

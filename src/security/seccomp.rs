@@ -1,12 +1,11 @@
 //! Seccomp filters: runt's default (Docker's default profile, compiled to BPF at build time by
 //! build.rs) and OCI `linux.seccomp` profiles, compiled at run time with the same assembler.
 
-use super::bpf::{Action, Cmp, Filter, Op, AUDIT_ARCH_I386};
+use super::bpf::{Action, Cmp, Filter, Op};
 use crate::error::{dec, push_dec, Error, OrSys, Result};
 use crate::sys::seccomp::{self as sys, SockFilter};
 use alloc::string::String;
 use alloc::vec::Vec;
-use syscalls::Sysno;
 
 include!(concat!(env!("OUT_DIR"), "/default_seccomp.rs"));
 
@@ -52,21 +51,24 @@ pub struct ArgCmp {
     pub op: String,
 }
 
-/// Compiles an OCI profile for x86_64.
+/// Compiles an OCI profile for the architecture runt was built for (`NATIVE_ARCH`).
 ///
-/// As runc: syscall names x86_64 does not have (or the syscalls crate does not know) are
-/// skipped; an argument compared twice in one rule makes each comparison a rule of its own (OR);
-/// syscalls newer than any known fail with ENOSYS when the default action denies. An x86 entry in
-/// `architectures` gives i386 syscalls the deny action instead of killing the process (their
-/// numbers are not implemented); x32 syscalls always get it; other architectures are ignored.
-/// Within one syscall, the first conditional rule that matches decides, then an unconditional one.
+/// As runc: syscall names this architecture does not have (or the syscalls crate does not know)
+/// are skipped; an argument compared twice in one rule makes each comparison a rule of its own
+/// (OR); syscalls newer than any known fail with ENOSYS when the default action denies. The compat
+/// ABI in `architectures` (SCMP_ARCH_X86 on x86_64, SCMP_ARCH_ARM on aarch64) gives its syscalls
+/// the deny action instead of killing the process (their numbers are not implemented); x32
+/// syscalls always get it; other architectures are ignored. Within one syscall, the first
+/// conditional rule that matches decides, then an unconditional one.
 #[inline(never)]
 pub fn compile(profile: &Profile) -> Result<Vec<SockFilter>> {
-    let mut f = Filter::new(action(&profile.default_action, profile.default_errno_ret)?);
-    if profile.architectures.iter().any(|a| a == "SCMP_ARCH_X86") {
-        f.other_arches.push(AUDIT_ARCH_I386);
+    let mut f = Filter::new(NATIVE_ARCH, action(&profile.default_action, profile.default_errno_ret)?);
+    if let Some((name, arch)) = COMPAT_ARCH {
+        if profile.architectures.iter().any(|a| a == name) {
+            f.other_arches.push(arch);
+        }
     }
-    f.enosys_above = Some(Sysno::last().id() as u32);
+    f.enosys_above = Some(LAST_SYSCALL);
     for rule in &profile.syscalls {
         let act = action(&rule.action, rule.errno_ret)?;
         let mut args = Vec::with_capacity(rule.args.len());
@@ -253,8 +255,9 @@ fn walk(i: usize, want: &[u8], buf: &mut [u8; NAME_MAX]) -> core::result::Result
     Err(len)
 }
 
-/// The x86_64 number of a syscall name ("openat" -> 257), from the syscalls crate's table: a
-/// binary search on the names that start blocks, then a walk through one block.
+/// The number of a syscall name on the target architecture ("openat" -> 257 on x86_64), from the
+/// syscalls crate's table: a binary search on the names that start blocks, then a walk through
+/// one block.
 // Out of line (measured): smaller than inlined into its callers.
 #[inline(never)]
 pub fn syscall_nr(name: &str) -> Option<u32> {
@@ -272,7 +275,9 @@ pub fn syscall_nr(name: &str) -> Option<u32> {
     }
     let last = (lo * BLOCK).min(NAMES).checked_sub(1)?;
     let i = walk(last, name, &mut buf).ok()?;
-    Some(nine(&SYSCALL_NRS_LO, &SYSCALL_NRS_HI, i) as u32)
+    let n = nine(&SYSCALL_NRS_LO, &SYSCALL_NRS_HI, i);
+    // arm's private syscalls (see build.rs): `__ARM_NR_BASE` + their place above PRIVATE_FROM.
+    Some(if n >= PRIVATE_FROM { 0x0f_0000 + (n - PRIVATE_FROM) } else { n } as u32)
 }
 
 /// An error in a profile: `before` `x` `after`, one message.
@@ -328,21 +333,41 @@ fn cmp(a: &ArgCmp) -> Result<Cmp> {
     Ok(Cmp { arg: a.index as u8, op, value: a.value, value_two: a.value_two })
 }
 
+/// `seccomp_data` for syscall `nr` of the target architecture, for tests that run a filter.
+#[cfg(test)]
+pub fn native_data(nr: u32, args: &[u64]) -> super::bpf::vm::Data {
+    super::bpf::vm::Data::new(NATIVE_ARCH, nr, args)
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::bpf::vm::{run, run_counted, Data};
-    use super::super::bpf::{AUDIT_ARCH_X86_64, X32_SYSCALL_BIT};
+    use super::super::bpf::{AUDIT_ARCH_I386, AUDIT_ARCH_RISCV64, AUDIT_ARCH_X86_64, X32_SYSCALL_BIT};
     use super::*;
     use core::str::FromStr;
+    use syscalls::Sysno;
 
     const ALLOW: u32 = Action::Allow.ret();
     const DENY: u32 = Action::Errno(1).ret();
     const NOSYS: u32 = Action::Errno(38).ret();
 
     fn sys(name: &str, args: &[u64]) -> u32 {
-        let nr = Sysno::from_str(name).unwrap().id() as u32;
-        run(default_filter(), &Data::x86_64(nr, args))
+        run(default_filter(), &native_data(nr(name), args))
     }
+
+    /// mmap's name: 32-bit arm has only mmap2 (the offset in pages).
+    const MMAP: &str = if cfg!(target_arch = "arm") { "mmap2" } else { "mmap" };
+
+    /// Syscalls of the target architecture alone that the default allows.
+    const ARCH_ALLOWED: &[&str] = if cfg!(target_arch = "x86_64") {
+        &["arch_prctl", "fork", "vfork", "newfstatat"]
+    } else if cfg!(target_arch = "arm") {
+        &["set_tls", "cacheflush", "fork", "vfork", "fstatat64", "clock_gettime64", "_llseek", "getuid32"]
+    } else if cfg!(target_arch = "riscv64") {
+        &["riscv_flush_icache", "newfstatat"]
+    } else {
+        &["newfstatat"]
+    };
 
     #[test]
     fn default_allows_the_everyday_syscalls() {
@@ -351,7 +376,7 @@ mod tests {
             "write",
             "openat",
             "close",
-            "mmap",
+            MMAP,
             "execve",
             "exit_group",
             "futex",
@@ -361,9 +386,6 @@ mod tests {
             "setuid",
             "capset",
             "mknodat",
-            "fork",
-            "vfork",
-            "arch_prctl",
             "name_to_handle_at",
             "seccomp",
             "prctl",
@@ -373,14 +395,17 @@ mod tests {
             "io_setup",
             "rseq",
             "clock_adjtime",
-        ] {
+        ]
+        .iter()
+        .chain(ARCH_ALLOWED)
+        {
             assert_eq!(sys(name, &[]), ALLOW, "{name}");
         }
     }
 
     #[test]
     fn default_denies_with_eperm() {
-        for name in [
+        let denied = [
             "mount",
             "umount2",
             "pivot_root",
@@ -437,7 +462,11 @@ mod tests {
             "open_tree",
             "move_mount",
             "mount_setattr",
-        ] {
+        ];
+        // Some are x86's alone (iopl, create_module, ...): the others must be denied everywhere.
+        let known: Vec<&str> = denied.into_iter().filter(|n| Sysno::from_str(n).is_ok()).collect();
+        assert!(known.len() >= 40, "only {} of the names exist here", known.len());
+        for name in known {
             assert_eq!(sys(name, &[]), DENY, "{name}");
         }
     }
@@ -471,22 +500,32 @@ mod tests {
     #[test]
     fn default_architectures_x32_and_new_syscalls() {
         let p = default_filter();
-        assert_eq!(run(p, &Data { nr: 3, arch: AUDIT_ARCH_I386, args: [0; 6] }), DENY);
-        assert_eq!(run(p, &Data { nr: 63, arch: 0xc000_00b7, args: [0; 6] }), Action::KillProcess.ret()); // aarch64
-        assert_eq!(run(p, &Data::x86_64(X32_SYSCALL_BIT, &[])), DENY);
-        assert_eq!(run(p, &Data::x86_64(X32_SYSCALL_BIT | 512, &[])), DENY);
+        // The compat ABI's syscalls are denied (x86 on x86_64, arm on aarch64); a foreign
+        // architecture's kill the process.
+        if let Some((_, compat)) = COMPAT_ARCH {
+            assert_eq!(run(p, &Data::new(compat, 3, &[])), DENY);
+        }
+        let foreign = if NATIVE_ARCH == AUDIT_ARCH_RISCV64 { AUDIT_ARCH_X86_64 } else { AUDIT_ARCH_RISCV64 };
+        assert_eq!(run(p, &Data::new(foreign, 63, &[])), Action::KillProcess.ret());
+        if NATIVE_ARCH == AUDIT_ARCH_X86_64 {
+            assert_eq!(COMPAT_ARCH, Some(("SCMP_ARCH_X86", AUDIT_ARCH_I386)));
+            assert_eq!(run(p, &native_data(X32_SYSCALL_BIT, &[])), DENY);
+            assert_eq!(run(p, &native_data(X32_SYSCALL_BIT | 512, &[])), DENY);
+        }
         let last = Sysno::last().id() as u32;
-        assert_eq!(run(p, &Data::x86_64(last + 1, &[])), NOSYS);
-        assert_eq!(run(p, &Data::x86_64(X32_SYSCALL_BIT - 1, &[])), NOSYS);
+        assert_eq!(LAST_SYSCALL, last);
+        assert_eq!(run(p, &native_data(last + 1, &[])), NOSYS);
+        assert_eq!(run(p, &native_data(X32_SYSCALL_BIT - 1, &[])), NOSYS);
         // Gaps in the table below the last known syscall are denied, not ENOSYS.
-        assert_eq!(run(p, &Data::x86_64(400, &[])), DENY);
+        let gap = (0..last).find(|&n| Sysno::new(n as usize).is_none()).unwrap();
+        assert_eq!(run(p, &native_data(gap, &[])), DENY, "{gap}");
     }
 
     #[test]
     fn default_is_short_and_fast() {
         let p = default_filter();
         assert!(p.len() < 256, "{} instructions", p.len());
-        let worst = (0..520).map(|nr| run_counted(p, &Data::x86_64(nr, &[])).1).max().unwrap_or(0);
+        let worst = (0..520).map(|nr| run_counted(p, &native_data(nr, &[])).1).max().unwrap_or(0);
         assert!(worst <= 24, "{worst} instructions for the slowest syscall");
     }
 
@@ -507,7 +546,7 @@ mod tests {
     }
 
     fn nr(name: &str) -> u32 {
-        Sysno::from_str(name).unwrap().id() as u32
+        syscall_nr(name).unwrap_or_else(|| panic!("{name} is not a syscall here"))
     }
 
     #[test]
@@ -520,14 +559,15 @@ mod tests {
                 rule(&["kill"], "SCMP_ACT_ALLOW", &[(1, "SCMP_CMP_LE", 15, 0), (0, "SCMP_CMP_GT", 1, 0)]),
                 // index 0 twice: the comparisons are ORed (runc)
                 rule(&["personality"], "SCMP_ACT_ALLOW", &[(0, "SCMP_CMP_EQ", 0, 0), (0, "SCMP_CMP_EQ", 8, 0)]),
-                rule(&["mmap"], "SCMP_ACT_ALLOW", &[(2, "SCMP_CMP_MASKED_EQ", 4, 0)]),
+                rule(&[MMAP], "SCMP_ACT_ALLOW", &[(2, "SCMP_CMP_MASKED_EQ", 4, 0)]),
                 rule(&["uname"], "SCMP_ACT_LOG", &[]),
             ],
         );
         p.syscalls[1].errno_ret = Some(38);
-        p.architectures = vec!["SCMP_ARCH_X86_64".into(), "SCMP_ARCH_X86".into(), "SCMP_ARCH_AARCH64".into()];
+        p.architectures =
+            ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"].map(String::from).into();
         let prog = compile(&p).unwrap();
-        let r = |name: &str, args: &[u64]| run(&prog, &Data::x86_64(nr(name), args));
+        let r = |name: &str, args: &[u64]| run(&prog, &native_data(nr(name), args));
         assert_eq!(r("read", &[]), ALLOW);
         assert_eq!(r("write", &[]), ALLOW);
         assert_eq!(r("getpid", &[]), NOSYS);
@@ -538,21 +578,26 @@ mod tests {
         assert_eq!(r("personality", &[0]), ALLOW);
         assert_eq!(r("personality", &[8]), ALLOW);
         assert_eq!(r("personality", &[4]), DENY);
-        assert_eq!(r("mmap", &[0, 0, 3]), ALLOW);
-        assert_eq!(r("mmap", &[0, 0, 7]), DENY); // PROT_EXEC
+        assert_eq!(r(MMAP, &[0, 0, 3]), ALLOW);
+        assert_eq!(r(MMAP, &[0, 0, 7]), DENY); // PROT_EXEC
         assert_eq!(r("uname", &[]), Action::Log.ret());
-        assert_eq!(r("open", &[]), DENY);
-        assert_eq!(run(&prog, &Data { nr: 3, arch: AUDIT_ARCH_I386, args: [0; 6] }), DENY);
-        assert_eq!(run(&prog, &Data { nr: 3, arch: 0xc000_00b7, args: [0; 6] }), Action::KillProcess.ret());
-        assert_eq!(run(&prog, &Data { nr: 0, arch: AUDIT_ARCH_X86_64, args: [0; 6] }), ALLOW);
+        assert_eq!(r("getppid", &[]), DENY);
+        if let Some((_, compat)) = COMPAT_ARCH {
+            assert_eq!(run(&prog, &Data::new(compat, 3, &[])), DENY);
+        }
+        let foreign = if NATIVE_ARCH == AUDIT_ARCH_RISCV64 { AUDIT_ARCH_X86_64 } else { AUDIT_ARCH_RISCV64 };
+        assert_eq!(run(&prog, &Data::new(foreign, 3, &[])), Action::KillProcess.ret());
+        assert_eq!(run(&prog, &native_data(nr("read"), &[])), ALLOW);
 
         // Allow by default with a block list; x32 must not slip past it.
         let p = profile("SCMP_ACT_ALLOW", vec![rule(&["mount"], "SCMP_ACT_KILL_PROCESS", &[])]);
         let prog = compile(&p).unwrap();
-        assert_eq!(run(&prog, &Data::x86_64(nr("mount"), &[])), Action::KillProcess.ret());
-        assert_eq!(run(&prog, &Data::x86_64(nr("read"), &[])), ALLOW);
-        assert_eq!(run(&prog, &Data::x86_64(1000, &[])), ALLOW);
-        assert_eq!(run(&prog, &Data::x86_64(X32_SYSCALL_BIT | 165, &[])), DENY);
+        assert_eq!(run(&prog, &native_data(nr("mount"), &[])), Action::KillProcess.ret());
+        assert_eq!(run(&prog, &native_data(nr("read"), &[])), ALLOW);
+        assert_eq!(run(&prog, &native_data(1000, &[])), ALLOW);
+        if NATIVE_ARCH == AUDIT_ARCH_X86_64 {
+            assert_eq!(run(&prog, &native_data(X32_SYSCALL_BIT | 165, &[])), DENY);
+        }
     }
 
     #[test]
@@ -583,14 +628,37 @@ mod tests {
         for s in Sysno::iter() {
             assert_eq!(syscall_nr(s.name()), Some(s.id() as u32), "{}", s.name());
         }
-        assert_eq!(syscall_nr("openat"), Some(257));
-        assert_eq!(syscall_nr("chown32"), None); // i386 only
+        // openat: the generic table's number on aarch64 and riscv64, each of the others its own.
+        let openat = if cfg!(target_arch = "x86_64") {
+            257
+        } else if cfg!(target_arch = "arm") {
+            322
+        } else {
+            56
+        };
+        assert_eq!(syscall_nr("openat"), Some(openat));
+        // 32-bit ABIs only; arm's private syscalls on arm only.
+        assert_eq!(syscall_nr("chown32").is_some(), cfg!(target_arch = "arm"));
+        let private = [
+            ("breakpoint", 0xf_0001),
+            ("cacheflush", 0xf_0002),
+            ("usr26", 0xf_0003),
+            ("usr32", 0xf_0004),
+            ("set_tls", 0xf_0005),
+            ("get_tls", 0xf_0006),
+        ];
+        for (name, n) in private {
+            assert_eq!(syscall_nr(name), Some(n).filter(|_| cfg!(target_arch = "arm")), "{name}");
+        }
         assert_eq!(syscall_nr(""), None);
         assert_eq!(syscall_nr("read write"), None);
         assert_eq!(syscall_nr("zzz"), None);
         // The table as build.rs makes it.
         let mut sorted: Vec<&str> =
             (0..=Sysno::last().id()).filter_map(|n| Sysno::new(n as usize)).map(|s| s.name()).collect();
+        if cfg!(target_arch = "arm") {
+            sorted.extend(private.map(|p| p.0));
+        }
         sorted.sort_unstable();
         let mut buf = [0; NAME_MAX];
         for (i, n) in sorted.iter().enumerate() {

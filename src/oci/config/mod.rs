@@ -350,7 +350,7 @@ mod tests {
             if seccomp {
                 let Seccomp::Custom { filter, .. } = &s.seccomp else { panic!("no filter") };
                 let nr = crate::security::seccomp::syscall_nr("mount").unwrap();
-                assert_eq!(vm::run(filter, &vm::Data::x86_64(nr, &[])), Action::Errno(1).ret());
+                assert_eq!(vm::run(filter, &crate::security::seccomp::native_data(nr, &[])), Action::Errno(1).ret());
             } else {
                 assert!(!matches!(s.seccomp, Seccomp::Custom { .. }));
             }

@@ -57,7 +57,8 @@ mod tests {
         let Seccomp::Custom { filter, flags } = podman().seccomp else { panic!("not a custom filter") };
         assert!(!filter.is_empty());
         assert_eq!(flags, 0);
-        let run = |name, args: &[u64]| vm::run(&filter, &vm::Data::x86_64(seccomp::syscall_nr(name).unwrap(), args));
+        let run =
+            |name, args: &[u64]| vm::run(&filter, &seccomp::native_data(seccomp::syscall_nr(name).unwrap(), args));
         assert_eq!(run("read", &[]), Action::Allow.ret());
         // podman 4.3 leaves mount to the capabilities; bpf it refuses with EPERM. setns is both in
         // the allow list and in a later EPERM rule: the first unconditional rule wins.
@@ -75,7 +76,7 @@ mod tests {
     /// as 64 bits, as Docker's profile does; the built-in filter only the low 32 bits.)
     #[test]
     fn seccomp_profile_decides_as_the_default_filter() {
-        use crate::security::bpf::vm::{run, Data};
+        use crate::security::bpf::vm::run;
         let v = json::parse(crate::oci::template::config(false, true, 0, 0).as_bytes()).unwrap();
         let s = from_json(&v, "/b", "x").unwrap();
         let Seccomp::Custom { filter, flags } = s.seccomp else { panic!("no filter") };
@@ -83,7 +84,7 @@ mod tests {
         let args: [&[u64]; 8] = [&[], &[17], &[0x003d_0f00], &[0x1000_0011], &[8], &[0x2_0008], &[40, 1], &[9]];
         for nr in 0..520 {
             for a in args {
-                let d = Data::x86_64(nr, a);
+                let d = seccomp::native_data(nr, a);
                 assert_eq!(run(&filter, &d), run(default, &d), "syscall {nr} {a:?}");
             }
         }
