@@ -1,29 +1,65 @@
 # runt: `make` builds ./runt, `make test` runs every test (as root), `make bench` compares peers.
-TARGET  := x86_64-unknown-linux-musl
+# `make ARCH=aarch64` (or armv7, riscv64, x86_64), or `make TARGET=<rust target triple>`, builds
+# ./runt-<arch> for another architecture from here (runt links no C library; the cross gcc only
+# links): see README.
+SHELL   := /bin/bash
+CARGO   ?= cargo
+
+# The Rust target for each architecture: musl where rustup serves its std, else glibc (runt
+# itself links neither; the unit tests, std programs, link the target's C library statically).
+TARGET_x86_64  := x86_64-unknown-linux-musl
+TARGET_aarch64 := aarch64-unknown-linux-musl
+TARGET_armv7   := armv7-unknown-linux-gnueabihf
+TARGET_riscv64 := riscv64gc-unknown-linux-gnu
+CROSS_ARCHES   := aarch64 armv7 riscv64
+HOST_ARCH := $(patsubst armv7%,armv7,$(shell uname -m))
+ARCH    ?= $(HOST_ARCH)
+TARGET  ?= $(TARGET_$(ARCH))
+ifeq ($(TARGET),)
+$(error ARCH=$(ARCH): runt is built for x86_64, aarch64, armv7 and riscv64 (or give TARGET=<triple>))
+endif
+# A TARGET given alone names its architecture (armv7-..., riscv64gc-...).
+TARGET_ARCH := $(patsubst riscv64gc,riscv64,$(firstword $(subst -, ,$(TARGET))))
 BIN     := target/$(TARGET)/release/runt
 PROBE   := target/probe/$(TARGET)/release/probe
-CARGO   ?= cargo
-SHELL   := /bin/bash
+OUT     := $(if $(filter $(HOST_ARCH),$(TARGET_ARCH)),runt,runt-$(TARGET_ARCH))
 
-.PHONY: all runt size probe test unit lint integration test-vm check-leaks bench deps clean \
-	test-oci test-lifecycle test-contract test-cgroups test-podman test-containerd test-docker \
-	test-runtime-tools
+.PHONY: all toolchain runt size size-all probe test unit unit-cross lint integration test-vm test-vm-aarch64 \
+	check-leaks bench deps clean test-oci test-lifecycle test-contract test-cgroups test-podman test-containerd \
+	test-docker test-runtime-tools
 
 all: runt
 
-# rustup is how this target's std gets here; skipped when it is already installed.
-$(TARGET)-installed:
+# rustup is how this target's std gets here; skipped when it is already installed. A cross
+# target also needs its gcc (the linker) from Debian's packages.
+CROSS_GCC_aarch64 := gcc-aarch64-linux-gnu
+CROSS_GCC_armv7   := gcc-arm-linux-gnueabihf
+CROSS_GCC_riscv64 := gcc-riscv64-linux-gnu
+CROSS_GCC_BIN_aarch64 := aarch64-linux-gnu-gcc
+CROSS_GCC_BIN_armv7   := arm-linux-gnueabihf-gcc
+CROSS_GCC_BIN_riscv64 := riscv64-linux-gnu-gcc
+toolchain:
 	@rustup target list --installed 2>/dev/null | grep -qx $(TARGET) || rustup target add $(TARGET)
+	@$(if $(CROSS_GCC_$(TARGET_ARCH)),command -v $(CROSS_GCC_BIN_$(TARGET_ARCH)) >/dev/null || \
+		{ apt-get update -qq && apt-get install -y -qq --no-install-recommends $(CROSS_GCC_$(TARGET_ARCH)); },true)
 
-runt: $(TARGET)-installed
+runt: toolchain
 	$(CARGO) build --release --target $(TARGET)
-	cp $(BIN) ./runt
+	cp $(BIN) ./$(OUT)
+
+.PHONY: print-target
+print-target:
+	@echo $(TARGET)
 
 # The file size, and code + read-only data: the finer measure of a change.
 size: runt
-	@echo "runt: $$(stat -c %s ./runt) bytes (budget 204800), text+rodata $$(size -A ./runt | awk '/^\.(text|rodata) / {n += $$2} END {print n}')"
+	@echo "$(OUT) ($(TARGET_ARCH)): $$(stat -c %s ./$(OUT)) bytes (budget 204800), text+rodata $$(size -A ./$(OUT) | awk '/^\.(text|rodata) / {n += $$2} END {print n}')"
 
-probe: $(TARGET)-installed
+# Every architecture's size, for the README's table.
+size-all:
+	@for a in x86_64 $(CROSS_ARCHES); do $(MAKE) --no-print-directory ARCH=$$a size | grep -v '^make'; done
+
+probe: toolchain
 	$(CARGO) build --release --manifest-path tests/probe/Cargo.toml --target $(TARGET) --target-dir target/probe
 
 # Peer tools the tests use, from Debian's packages.
@@ -32,13 +68,22 @@ deps:
 	@command -v busybox >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends busybox-static; }
 	@command -v strace >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends strace; }
 
-test: lint unit integration test-vm test-oci check-leaks
+# Every stage in turn, each one's time printed; the first that fails stops the run.
+STAGES := lint unit unit-cross integration test-vm test-vm-aarch64 test-oci check-leaks
+test:
+	@t=$$(date +%s); for s in $(STAGES); do t0=$$(date +%s); \
+		$(MAKE) --no-print-directory $$s || { echo "== make test: $$s FAILED after $$(( $$(date +%s) - t0 )) s"; exit 1; }; \
+		echo "== make test: $$s took $$(( $$(date +%s) - t0 )) s"; done; \
+		echo "== make test: all stages passed in $$(( $$(date +%s) - t )) s"
 
 lint:
 	tests/layers.sh
 	$(CARGO) fmt --check
 	$(CARGO) fmt --check --manifest-path tests/it/Cargo.toml
 	$(CARGO) clippy --release --target $(TARGET) --all-targets -- -D warnings
+	@# What differs between the architectures (sys/arch.rs, rt.rs, mem.rs) is linted for each.
+	for a in $(CROSS_ARCHES); do $(MAKE) --no-print-directory ARCH=$$a toolchain && \
+		$(CARGO) clippy --release --target $$($(MAKE) -s ARCH=$$a print-target) --all-targets -- -D warnings || exit 1; done
 	$(CARGO) clippy --release --target $(TARGET) --manifest-path tests/it/Cargo.toml --target-dir target/it \
 		--all-targets -- -D warnings
 
@@ -47,8 +92,35 @@ lint:
 # package (tests/it), each in its own target dir.
 TEST_FLAGS := RUSTFLAGS="-C relocation-model=static"
 
-unit: $(TARGET)-installed
+unit: toolchain
 	$(TEST_FLAGS) $(CARGO) test --profile unit --target $(TARGET) --target-dir target/unit --bins
+
+# The unit tests of each other architecture, built for it and run under qemu's user-mode emulation
+# (the kernel is this one: the syscalls are real). Glibc targets link their test binaries
+# statically, so no foreign C library need be installed to run them.
+QEMU_aarch64 := qemu-aarch64-static
+QEMU_armv7   := qemu-arm-static
+QEMU_riscv64 := qemu-riscv64-static
+unit-cross:
+	@command -v qemu-aarch64-static >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends qemu-user-static; }
+	@for a in $(CROSS_ARCHES); do \
+		$(MAKE) --no-print-directory ARCH=$$a unit-emulated || exit 1; done
+
+# Debian 12's qemu-user (7.2) does not emulate openat2: the tests of resolving inside a root
+# cannot run under it (they run on x86_64 here, and the aarch64 VM runs runt's own use of it).
+# Timing budgets are stretched tenfold (RUNT_TEST_SLOWDOWN).
+EMULATION_SKIP := rootfs::tests::targets_are_created_inside_the_root_even_through_hostile_symlinks \
+	rootfs::tests::bad_targets
+.PHONY: unit-emulated
+unit-emulated: toolchain
+	@echo "== unit tests for $(TARGET) under $(QEMU_$(TARGET_ARCH)); not run there (no openat2 in qemu-user 7.2):"
+	@printf '     %s\n' $(EMULATION_SKIP)
+	@t0=$$(date +%s); \
+	RUSTFLAGS="-C relocation-model=static$(if $(findstring -gnu,$(TARGET)), -C target-feature=+crt-static)" \
+	CARGO_TARGET_$(shell echo $(TARGET) | tr a-z- A-Z_)_RUNNER=$(QEMU_$(TARGET_ARCH)) RUNT_TEST_SLOWDOWN=10 \
+		$(CARGO) test --profile unit --target $(TARGET) --target-dir target/unit --bins -- \
+		$(addprefix --skip ,$(EMULATION_SKIP)) --exact; rc=$$?; \
+	echo "== unit tests for $(TARGET): $$(( $$(date +%s) - t0 )) s"; exit $$rc
 
 integration: runt probe deps
 	RUNT=$(CURDIR)/runt PROBE=$(CURDIR)/$(PROBE) $(TEST_FLAGS) $(CARGO) test --release --target $(TARGET) \
@@ -56,6 +128,11 @@ integration: runt probe deps
 
 test-vm: runt probe
 	tests/vm/run.sh ./runt $(PROBE)
+
+# The same guest cases on an arm64 kernel (qemu-system-aarch64, TCG).
+test-vm-aarch64:
+	$(MAKE) --no-print-directory ARCH=aarch64 runt probe
+	RUNT_VM_ARCH=aarch64 tests/vm/run.sh ./runt-aarch64 target/probe/$(TARGET_aarch64)/release/probe
 
 # No test may leave a container cgroup behind, on any hierarchy. Only what the tests make is
 # looked at, as other containers (a user's own runt ones too) may run on the same host: the Rust
@@ -92,4 +169,4 @@ bench: runt
 
 clean:
 	$(CARGO) clean
-	rm -f ./runt
+	rm -f ./runt $(addprefix ./runt-,$(CROSS_ARCHES) x86_64)

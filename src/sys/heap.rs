@@ -54,7 +54,7 @@ fn shift(l: Layout) -> u32 {
 fn map(len: usize) -> *mut u8 {
     // SAFETY: an anonymous private mapping at an address the kernel picks touches no existing memory.
     let r = unsafe {
-        syscall!(Sysno::mmap, 0, len, k::PROT_READ | k::PROT_WRITE, k::MAP_PRIVATE | k::MAP_ANONYMOUS, -1i32, 0)
+        syscall!(super::arch::MMAP, 0, len, k::PROT_READ | k::PROT_WRITE, k::MAP_PRIVATE | k::MAP_ANONYMOUS, -1i32, 0)
     };
     r.unwrap_or(0) as *mut u8
 }

@@ -4,6 +4,7 @@
 //! (callers name the operation and the path). Descriptors come back as [`Fd`], which closes on drop.
 #![allow(unsafe_code)]
 
+mod arch;
 pub mod bpf;
 mod errno;
 pub mod fs;

@@ -67,16 +67,17 @@ pub fn send_fd(sock: i32, data: &[u8], fd: i32) -> Result<()> {
         controllen: usize,
         flags: i32,
     }
-    /// struct cmsghdr { size_t len; int level; int type; } followed by the int, padded to 8.
+    /// struct cmsghdr { size_t len; int level; int type; } followed by the int: CMSG_LEN(4) is
+    /// 20 bytes on a 64-bit architecture and 16 on arm, the struct (CMSG_SPACE) 24 and 16.
     #[repr(C)]
     struct Cmsg {
         len: usize,
         level: i32,
         kind: i32,
         fd: i32,
-        _pad: i32,
     }
-    let cmsg = Cmsg { len: 20, level: 1 /* SOL_SOCKET */, kind: 1 /* SCM_RIGHTS */, fd, _pad: 0 };
+    let len = core::mem::offset_of!(Cmsg, fd) + core::mem::size_of::<i32>();
+    let cmsg = Cmsg { len, level: 1 /* SOL_SOCKET */, kind: 1 /* SCM_RIGHTS */, fd };
     let iov = Iovec { base: data.as_ptr(), len: data.len() };
     let msg = Msghdr {
         name: core::ptr::null(),
@@ -103,7 +104,7 @@ mod tests {
         send_fd(a.as_raw_fd(), b"pty", file.as_raw_fd()).unwrap();
         // struct msghdr with one iovec and room for one SCM_RIGHTS message.
         let mut data = [0u8; 8];
-        let mut control = [0u64; 4];
+        let mut control = [0usize; 8];
         let iov = [data.as_mut_ptr() as usize, data.len()];
         let mut msg = [0usize; 7];
         msg[2] = iov.as_ptr() as usize;
@@ -113,8 +114,17 @@ mod tests {
         // SAFETY: msg describes buffers that are alive and writable for the call.
         let n = unsafe { syscall!(Sysno::recvmsg, b.as_raw_fd(), msg.as_mut_ptr(), 0) }.unwrap();
         assert_eq!(&data[..n], b"pty");
-        assert_eq!((control[0], control[1]), (20, 1 | 1 << 32), "len, SOL_SOCKET, SCM_RIGHTS");
-        let got = Fd::from_raw(control[2] as u32 as i32);
+        // struct cmsghdr: size_t len, int level, int type, then the descriptor.
+        let word = core::mem::size_of::<usize>();
+        let ints: Vec<i32> = control
+            .iter()
+            .flat_map(|w| {
+                w.to_ne_bytes().chunks(4).map(|c| i32::from_ne_bytes(c.try_into().unwrap())).collect::<Vec<_>>()
+            })
+            .collect();
+        assert_eq!(control[0], word + 12, "CMSG_LEN(sizeof(int))");
+        assert_eq!((ints[word / 4], ints[word / 4 + 1]), (1, 1), "SOL_SOCKET, SCM_RIGHTS");
+        let got = Fd::from_raw(ints[word / 4 + 2]);
         assert_eq!(super::super::fs::identity(got.raw()), super::super::fs::identity(file.as_raw_fd()));
     }
 }

@@ -13,6 +13,9 @@ pub use k::{
 /// clone(2) used like fork: the child continues on a copy of the caller's stack.
 /// Returns 0 in the child and the child's pid in the parent.
 ///
+/// Only the flags are passed: the stack, tid pointers and tls are zero, which is what makes the
+/// argument order, which differs between the architectures (see arch.rs), not matter.
+///
 /// The child shares no threads or locks with the parent (runt is single-threaded and links no C
 /// library), so it may use the allocator and everything else in runt until it execs.
 #[inline]
@@ -98,21 +101,21 @@ pub fn sethostname(name: &[u8]) -> Result<()> {
 #[inline]
 pub fn setgroups(groups: &[u32]) -> Result<()> {
     // SAFETY: groups is readable for its length.
-    unsafe { syscall!(Sysno::setgroups, groups.len(), groups.as_ptr()) }.map(drop)
+    unsafe { syscall!(super::arch::SETGROUPS, groups.len(), groups.as_ptr()) }.map(drop)
 }
 
 /// setresgid(2) with all three ids the same.
 #[inline]
 pub fn setgid(gid: u32) -> Result<()> {
     // SAFETY: no memory is passed.
-    unsafe { syscall!(Sysno::setresgid, gid, gid, gid) }.map(drop)
+    unsafe { syscall!(super::arch::SETRESGID, gid, gid, gid) }.map(drop)
 }
 
 /// setresuid(2) with all three ids the same.
 #[inline]
 pub fn setuid(uid: u32) -> Result<()> {
     // SAFETY: no memory is passed.
-    unsafe { syscall!(Sysno::setresuid, uid, uid, uid) }.map(drop)
+    unsafe { syscall!(super::arch::SETRESUID, uid, uid, uid) }.map(drop)
 }
 
 /// unshare(2).
@@ -151,13 +154,14 @@ pub fn getrandom(buf: &mut [u8]) -> Result<usize> {
     unsafe { syscall!(Sysno::getrandom, buf.as_mut_ptr(), buf.len(), 0) }
 }
 
-/// nanosleep(2) for `ms` milliseconds.
+/// clock_nanosleep(2) on CLOCK_MONOTONIC (what nanosleep measures) for `ms` milliseconds.
 // Out of line (measured): one shared copy is smaller than one per caller.
 #[inline(never)]
 pub fn sleep_ms(ms: u64) {
     let ts = k::__kernel_timespec { tv_sec: (ms / 1000) as i64, tv_nsec: ((ms % 1000) * 1_000_000) as i64 };
     // SAFETY: ts is a valid timespec; an interrupted sleep is fine for our retry loops.
-    let _ = unsafe { syscall!(Sysno::nanosleep, &ts as *const k::__kernel_timespec, 0) };
+    let _ =
+        unsafe { syscall!(super::arch::CLOCK_NANOSLEEP, k::CLOCK_MONOTONIC, 0, &ts as *const k::__kernel_timespec, 0) };
 }
 
 /// capset(2) for the calling thread: the three 64-bit sets, as capability bit masks.
@@ -229,14 +233,14 @@ pub fn cap_permitted() -> Result<u64> {
 #[inline(never)]
 pub fn getuid() -> u32 {
     // SAFETY: getuid cannot fail and takes no memory.
-    unsafe { syscall!(Sysno::getuid) }.unwrap_or(0) as u32
+    unsafe { syscall!(super::arch::GETUID) }.unwrap_or(0) as u32
 }
 
 /// getgid(2).
 #[inline]
 pub fn getgid() -> u32 {
     // SAFETY: getgid cannot fail and takes no memory.
-    unsafe { syscall!(Sysno::getgid) }.unwrap_or(0) as u32
+    unsafe { syscall!(super::arch::GETGID) }.unwrap_or(0) as u32
 }
 
 /// setpgid(2).

@@ -35,15 +35,68 @@ mod entry {
     static ALLOCATOR: super::super::heap::Heap = super::super::heap::Heap::new();
 
     // The kernel starts the process here (build.rs names it as the entry point), with argc, the
-    // argv pointers, a NULL, the envp pointers and a NULL on the stack. The stack pointer is
-    // 16-byte aligned; `call` then leaves it as the ABI expects at a function's first instruction.
-    // rbp = 0 ends the frame chain for debuggers.
+    // argv pointers, a NULL, the envp pointers and a NULL on the stack; the stack pointer is
+    // 16-byte aligned on the 64-bit architectures and 8-byte on arm. Each passes the stack
+    // pointer as `start`'s first argument, aligns the stack as the ABI wants it at a call and
+    // clears the frame pointer and (where there is one) the link register, which ends the frame
+    // chain for debuggers.
+    // x86_64: `call` leaves the stack as the ABI expects at a function's first instruction.
+    #[cfg(target_arch = "x86_64")]
     core::arch::global_asm!(
         ".globl runt_start",
         "runt_start:",
         "xor ebp, ebp",
         "mov rdi, rsp",
         "and rsp, -16",
+        "call {start}",
+        start = sym start,
+    );
+
+    #[cfg(target_arch = "aarch64")]
+    core::arch::global_asm!(
+        ".globl runt_start",
+        ".type runt_start, %function",
+        "runt_start:",
+        "mov x29, #0",
+        "mov x30, #0",
+        "mov x0, sp",
+        "and sp, x0, #-16",
+        "bl {start}",
+        start = sym start,
+    );
+
+    // arm: in ARM state (the entry address is even); `bl` reaches `start` whether it was compiled
+    // to ARM or Thumb code (the linker makes it a `blx` for Thumb).
+    #[cfg(target_arch = "arm")]
+    core::arch::global_asm!(
+        ".globl runt_start",
+        ".type runt_start, %function",
+        ".arm",
+        "runt_start:",
+        "mov fp, #0",
+        "mov lr, #0",
+        "mov r0, sp",
+        "bic r1, r0, #15",
+        "mov sp, r1",
+        "bl {start}",
+        start = sym start,
+    );
+
+    // riscv64: gp first, as the linker may have relaxed accesses to globals into gp-relative ones
+    // (and must not relax the instructions that set it).
+    #[cfg(target_arch = "riscv64")]
+    core::arch::global_asm!(
+        ".globl runt_start",
+        ".type runt_start, %function",
+        "runt_start:",
+        ".option push",
+        ".option norelax",
+        "lla gp, __global_pointer$",
+        ".option pop",
+        "li fp, 0",
+        "li ra, 0",
+        "mv a0, sp",
+        "andi sp, sp, -16",
         "call {start}",
         start = sym start,
     );

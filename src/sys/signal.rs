@@ -27,17 +27,20 @@ pub fn set_mask(set: SigSet) -> Result<SigSet> {
 #[inline]
 pub fn wait(set: SigSet) -> Result<u32> {
     // SAFETY: set is a valid 8-byte set; info and timeout are NULL (not wanted).
-    unsafe { syscall!(Sysno::rt_sigtimedwait, &set.0 as *const u64, 0, 0, 8) }.map(|s| s as u32)
+    unsafe { syscall!(super::arch::RT_SIGTIMEDWAIT, &set.0 as *const u64, 0, 0, 8) }.map(|s| s as u32)
 }
 
 /// Restores the default action of `sig` (SIG_DFL needs no restorer trampoline).
 // Out of line (measured): one shared copy is smaller than one per caller.
 #[inline(never)]
 pub fn set_default(sig: u32) -> Result<()> {
-    // SAFETY: sigaction is plain old data; all-zero means SIG_DFL, no flags, empty mask.
-    let act: k::sigaction = unsafe { core::mem::zeroed() };
-    // SAFETY: act is a valid sigaction; the old action is not wanted (NULL).
-    unsafe { syscall!(Sysno::rt_sigaction, sig, &act as *const k::sigaction, 0, 8) }.map(drop)
+    // The kernel's struct sigaction for rt_sigaction differs between the architectures (32 bytes
+    // on x86_64 and aarch64, 24 on riscv64, 20 on arm, fields in different orders), but all zero
+    // is SIG_DFL, no flags and an empty mask in each, and 32 bytes cover the largest.
+    let act = [0u64; 4];
+    // SAFETY: act is an all-zero sigaction at least as large as the kernel's; the old action is
+    // not wanted (NULL).
+    unsafe { syscall!(Sysno::rt_sigaction, sig, act.as_ptr(), 0, 8) }.map(drop)
 }
 
 impl SigSet {
@@ -50,7 +53,9 @@ impl SigSet {
 pub fn discard(set: SigSet) {
     let zero = k::__kernel_timespec { tv_sec: 0, tv_nsec: 0 };
     // SAFETY: set and zero are valid for each call; info is not wanted (NULL).
-    while unsafe { syscall!(Sysno::rt_sigtimedwait, &set.0 as *const u64, 0, &zero as *const k::__kernel_timespec, 8) }
-        .is_ok()
+    while unsafe {
+        syscall!(super::arch::RT_SIGTIMEDWAIT, &set.0 as *const u64, 0, &zero as *const k::__kernel_timespec, 8)
+    }
+    .is_ok()
     {}
 }

@@ -68,7 +68,7 @@ mod tests {
         assert_eq!(run("personality", &[8]), Action::Allow.ret());
         assert_eq!(run("personality", &[4]), Action::Errno(38).ret());
         // defaultErrnoRet 38: what the profile does not name fails with ENOSYS.
-        assert_eq!(run("create_module", &[]), Action::Errno(38).ret());
+        assert_eq!(run("add_key", &[]), Action::Errno(38).ret());
     }
 
     /// The profile `runt spec --seccomp` writes is the default one: compiled, it decides every syscall as
