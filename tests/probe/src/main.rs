@@ -277,10 +277,15 @@ fn mounts() -> i32 {
 
 fn ids() -> i32 {
     let mut groups = [0u32; 256];
+    // 32-bit arm's first id calls take 16-bit ids: its `*32` ones are the calls with 32-bit ids.
+    #[cfg(target_arch = "arm")]
+    let (uid_nr, gid_nr, groups_nr) = (Sysno::getuid32, Sysno::getgid32, Sysno::getgroups32);
+    #[cfg(not(target_arch = "arm"))]
+    let (uid_nr, gid_nr, groups_nr) = (Sysno::getuid, Sysno::getgid, Sysno::getgroups);
     // SAFETY: getuid and getgid take no arguments and cannot fail.
-    let (uid, gid) = unsafe { (syscall!(Sysno::getuid), syscall!(Sysno::getgid)) };
+    let (uid, gid) = unsafe { (syscall!(uid_nr), syscall!(gid_nr)) };
     // SAFETY: groups is a writable array of gid_t with room for the count passed.
-    let n = unsafe { syscall!(Sysno::getgroups, groups.len(), groups.as_mut_ptr()) };
+    let n = unsafe { syscall!(groups_nr, groups.len(), groups.as_mut_ptr()) };
     let list: Vec<String> = groups[..n.unwrap_or(0)].iter().map(u32::to_string).collect();
     println!("uid={} gid={} groups={}", uid.unwrap_or(0), gid.unwrap_or(0), list.join(","));
     0
@@ -429,8 +434,10 @@ fn mknod_open(path: &str, kind: &str, major: u32, minor: u32) -> i32 {
     let (major, minor) = (u64::from(major), u64::from(minor));
     let dev = ((major & 0xfffff000) << 32) | ((major & 0xfff) << 8) | ((minor & 0xffffff00) << 12) | (minor & 0xff);
     let cpath = c(path);
+    const AT_FDCWD: i32 = -100;
+    // mknodat: aarch64 and riscv64 have no mknod.
     // SAFETY: a NUL-terminated path; mode and dev are plain numbers.
-    if let Err(e) = unsafe { syscall!(Sysno::mknod, cpath.as_ptr(), mode, dev) } {
+    if let Err(e) = unsafe { syscall!(Sysno::mknodat, AT_FDCWD, cpath.as_ptr(), mode, dev) } {
         return fail(os_error(e));
     }
     let opened = fs::File::open(path);
