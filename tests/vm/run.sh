@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # tests/vm/run.sh RUNT_BINARY PROBE_BINARY
 #
-# Boots Debian's own kernel under qemu with a busybox initramfs whose root is the initramfs rootfs
+# Boots Debian's own kernel (x86_64, or arm64 with RUNT_VM_ARCH=aarch64) under qemu with a busybox initramfs whose root is the initramfs rootfs
 # (so pivot_root(2) is impossible and no cgroupfs is mounted at first), runs tests/vm/guest.sh there
 # with the given runt and probe, prints the guest's result lines and exits non-zero when the guest
 # reported a failure, reported nothing, or timed out.
 #
-# Everything slow is cached in $RUNT_VM_CACHE (default: <repo>/.cache/vm/): the kernel package
-# (apt-get download + dpkg-deb -x, never installed into /boot), the extracted uncompressed vmlinux
-# (booted PVH-style; falls back to the bzImage if that does not boot), and the base initramfs
-# (busybox-static + /init). Each run only appends a small uncompressed cpio with runt, probe and
+# Everything slow is cached in $RUNT_VM_CACHE (default: <repo>/.cache/vm/, .cache/vm-aarch64/ for
+# arm64): the kernel package (apt-get download + dpkg-deb -x, never installed into /boot), on
+# x86_64 the extracted uncompressed vmlinux (booted PVH-style; falls back to the bzImage if that
+# does not boot), and the base initramfs (busybox-static + /init; for arm64 Debian's arm64
+# busybox-static, downloaded the same way: arm64 is added to dpkg's foreign architectures). Each run only appends a small uncompressed cpio with runt, probe and
 # guest.sh, so a warm run costs one boot.
 #
 # Environment knobs (all optional):
+#   RUNT_VM_ARCH=aarch64   boot Debian's arm64 kernel with qemu-system-aarch64 (-M virt, TCG); the
+#                          binaries must be aarch64 ones (default x86_64)
 #   RUNT_VM_CACHE=DIR      cache folder (default <repo>/.cache/vm)
 #   RUNT_VM_TIMEOUT=SECS   whole-VM timeout (default 300)
 #   RUNT_VM_VERBOSE=1      stream the full serial console instead of only result lines
@@ -34,7 +37,17 @@ T_START=$(now)
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-CACHE=${RUNT_VM_CACHE:-$REPO/.cache/vm}
+ARCH=${RUNT_VM_ARCH:-x86_64}
+# Per architecture: Debian's name for it, its kernel package, qemu, the serial console, the ELF
+# machine the binaries must be for.
+case $ARCH in
+x86_64) DEB_ARCH=amd64 QEMU_PKG=qemu-system-x86 CONSOLE=ttyS0 MACHINE='X86-64' ;;
+aarch64) DEB_ARCH=arm64 QEMU_PKG=qemu-system-arm CONSOLE=ttyAMA0 MACHINE='AArch64' ;;
+*) die "RUNT_VM_ARCH=$ARCH: the VM boots x86_64 or aarch64" ;;
+esac
+KPKG=linux-image-$DEB_ARCH
+QEMU=qemu-system-$ARCH
+CACHE=${RUNT_VM_CACHE:-$REPO/.cache/vm$([ "$ARCH" = x86_64 ] || echo "-$ARCH")}
 TIMEOUT=${RUNT_VM_TIMEOUT:-300}
 GUEST=${RUNT_VM_GUEST:-$HERE/guest.sh}
 MODULES=${RUNT_VM_MODULES:-}
@@ -72,17 +85,52 @@ exec 9>"$CACHE/lock"
 flock 9    # serialise cache preparation between concurrent runs (released when we exit)
 
 need=()
-command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
+command -v "$QEMU" >/dev/null || need+=("$QEMU_PKG")
 command -v cpio >/dev/null || need+=(cpio)
 command -v xz >/dev/null || need+=(xz-utils)
 command -v readelf >/dev/null || need+=(binutils)
 BUSYBOX=/bin/busybox
-if ! [ -x $BUSYBOX ] || ! is_static_elf $BUSYBOX; then need+=(busybox-static); fi
+if [ "$ARCH" = x86_64 ]; then
+    if ! [ -x $BUSYBOX ] || ! is_static_elf $BUSYBOX; then need+=(busybox-static); fi
+else
+    command -v "qemu-$ARCH-static" >/dev/null || need+=(qemu-user-static)  # to list busybox's applets
+fi
 [ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
-if ! [ -x $BUSYBOX ] || ! is_static_elf $BUSYBOX; then die "$BUSYBOX is not a static busybox"; fi
+
+# apt_download PKG[=VERSION] DIR: the foreign architecture's package file into DIR (added to dpkg's
+# foreign architectures, with an apt-get update, the first time).
+apt_download() {
+    local spec=$1 dir=$2
+    if [ "$DEB_ARCH" != amd64 ] && ! dpkg --print-foreign-architectures | grep -qx "$DEB_ARCH"; then
+        say "adding $DEB_ARCH to dpkg's foreign architectures (to download its packages)"
+        dpkg --add-architecture "$DEB_ARCH"
+        apt-get -q -o DPkg::Lock::Timeout=600 update >"$CACHE/apt.log" 2>&1 || { cat "$CACHE/apt.log" >&2; die "apt-get update failed"; }
+    fi
+    local name=${spec%%=*} ver=
+    [ "$name" = "$spec" ] || ver="=${spec#*=}"
+    # apt-get download warns when _apt cannot write the folder; harmless
+    (cd "$dir" && apt-get -q download "$name:$DEB_ARCH$ver" >"$CACHE/apt.log" 2>&1) || {
+        apt-get -q update >"$CACHE/apt.log" 2>&1 || true
+        (cd "$dir" && apt-get -q download "$name:$DEB_ARCH$ver" >"$CACHE/apt.log" 2>&1)
+    } || { cat "$CACHE/apt.log" >&2; die "apt-get download $name:$DEB_ARCH failed"; }
+}
+
+if [ "$ARCH" != x86_64 ]; then   # the guest's busybox: Debian's static one for that architecture
+    BUSYBOX=$CACHE/busybox/bin/busybox
+    if ! [ -x "$BUSYBOX" ]; then
+        rm -rf "$CACHE/busybox" && mkdir -p "$CACHE/busybox/dl"
+        apt_download busybox-static "$CACHE/busybox/dl"
+        dpkg-deb -x "$CACHE"/busybox/dl/busybox-static_*.deb "$CACHE/busybox"
+        rm -rf "$CACHE/busybox/dl"
+    fi
+fi
+if ! [ -x "$BUSYBOX" ] || ! is_static_elf "$BUSYBOX"; then die "$BUSYBOX is not a static busybox"; fi
+# busybox --list, run under qemu-user for another architecture
+applets() { if [ "$ARCH" = x86_64 ]; then "$BUSYBOX" --list; else "qemu-$ARCH-static" "$BUSYBOX" --list; fi; }
 
 for f in "$RUNT" "$PROBE"; do
     is_static_elf "$f" || die "$f is dynamically linked; the guest has no libc (build it static/musl)"
+    LC_ALL=C readelf -hW "$f" | grep -q "Machine: *.*$MACHINE" || die "$f is not an $ARCH program"
 done
 
 # --------------------------------------------------------------------------------------------- kernel
@@ -125,20 +173,15 @@ prepare_kernel() {
     t0=$(now)
     rm -rf "$KDIR" && mkdir -p "$KDIR/dl"
     dl=$KDIR/dl
-    say "downloading Debian's kernel (apt-get download linux-image-amd64 + its linux-image-6.x)"
-    # apt-get download warns when _apt cannot write the folder; harmless
-    (cd "$dl" && apt-get -q download linux-image-amd64 >"$CACHE/apt.log" 2>&1) || {
-        apt-get -q update >"$CACHE/apt.log" 2>&1 || true
-        (cd "$dl" && apt-get -q download linux-image-amd64 >"$CACHE/apt.log" 2>&1)
-    } || { cat "$CACHE/apt.log" >&2; die "apt-get download linux-image-amd64 failed"; }
+    say "downloading Debian's kernel (apt-get download $KPKG + its linux-image-6.x)"
+    apt_download "$KPKG" "$dl"
     # Depends: linux-image-6.1.0-56-amd64 (= 6.1.192-2)
-    dep=$(dpkg-deb -f "$dl"/linux-image-amd64_*.deb Depends | tr ',' '\n' |
+    dep=$(dpkg-deb -f "$dl/${KPKG}_"*.deb Depends | tr ',' '\n' |
         grep -oE 'linux-image-[0-9][^ ]*( \(= [^)]*\))?' | head -n1)
-    [ -n "$dep" ] || die "cannot find the kernel package linux-image-amd64 depends on"
+    [ -n "$dep" ] || die "cannot find the kernel package $KPKG depends on"
     pkg=${dep%% *}
     ver=$(sed -nE 's/.*\(= ([^)]*)\).*/\1/p' <<<"$dep")
-    (cd "$dl" && apt-get -q download "$pkg${ver:+=$ver}" >"$CACHE/apt.log" 2>&1) \
-        || { cat "$CACHE/apt.log" >&2; die "apt-get download $pkg failed"; }
+    apt_download "$pkg${ver:+=$ver}" "$dl"
     say "unpacking $pkg $ver"
     dpkg-deb -x "$dl/${pkg}_"*.deb "$KDIR/pkg"
     rm -f "$dl"/*.deb
@@ -147,7 +190,9 @@ prepare_kernel() {
     [ -f "$vmlinuz" ] || die "no vmlinuz in $pkg"
     ln -sf "${vmlinuz#"$KDIR"/}" "$KDIR/vmlinuz"
     ln -sfn "pkg/lib/modules/$(basename "$(find "$KDIR/pkg/lib/modules" -mindepth 1 -maxdepth 1 -type d | head -n1)")" "$KDIR/modules"
-    if extract_vmlinux "$vmlinuz" "$KDIR/vmlinux"; then
+    if [ "$ARCH" != x86_64 ]; then
+        :   # qemu boots the arm64 Image (gzip-compressed) as it is: no PVH there
+    elif extract_vmlinux "$vmlinuz" "$KDIR/vmlinux"; then
         if LC_ALL=C readelf -nW "$KDIR/vmlinux" 2>/dev/null | grep -q 'note type: (0x00000012)'; then
             say "extracted vmlinux ($(du -m "$KDIR/vmlinux" | cut -f1) MB, has the PVH entry note)"
         else
@@ -234,7 +279,7 @@ modules_closure() {
 }
 
 base_key=$( {
-    echo "$INIT_SCRIPT"; sha256sum "$BUSYBOX"; echo "modules: $MODULES"
+    echo "$INIT_SCRIPT"; sha256sum "$BUSYBOX"; echo "modules: $MODULES arch: $ARCH"
     [ -z "$MODULES" ] || cat "$KDIR/version"
 } | sha256sum | cut -c1-16)
 BASE=$CACHE/base-$base_key.cpio
@@ -247,7 +292,7 @@ if ! [ -f "$BASE" ]; then
         mkdir -p bin dev proc sys tmp run root etc mnt test lib/modules usr
         ln -s bin sbin && ln -s ../bin usr/bin && ln -s ../bin usr/sbin
         cp "$BUSYBOX" bin/busybox
-        for a in $("$BUSYBOX" --list); do [ -e "bin/$a" ] || ln -s busybox "bin/$a"; done
+        for a in $(applets); do [ -e "bin/$a" ] || ln -s busybox "bin/$a"; done
         mknod -m 600 dev/console c 5 1 2>/dev/null || true
         mknod -m 666 dev/null c 1 3 2>/dev/null || true
         printf '%s' "$INIT_SCRIPT" >init && chmod 755 init
@@ -278,17 +323,25 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-QEMU_BASE=(qemu-system-x86_64 -M q35 -m 1024 -smp 2 -nographic -no-reboot -nic none
-    -monitor none -serial stdio)
-if [ "${RUNT_VM_ACCEL:-tcg}" = kvm ]; then
-    QEMU_BASE+=(-accel kvm -cpu host)
-else   # KVM is broken on the hosts this runs on (qemu aborts setting MSRs): TCG unless asked
+QEMU_BASE=("$QEMU" -m 1024 -smp 2 -nographic -no-reboot -nic none -monitor none -serial stdio)
+if [ "$ARCH" = aarch64 ]; then
+    # The virt board (its device tree is qemu's own) and a CPU without pointer authentication,
+    # which TCG emulates slowly.
     # shellcheck disable=SC2054 # the commas belong to the option
-    QEMU_BASE+=(-accel tcg,thread=multi -cpu max)
+    QEMU_BASE+=(-M virt -accel tcg,thread=multi -cpu cortex-a72)
+    APPEND="console=$CONSOLE quiet panic=-1 oops=panic loglevel=3 ${RUNT_VM_APPEND:-}"
+else
+    QEMU_BASE+=(-M q35)
+    if [ "${RUNT_VM_ACCEL:-tcg}" = kvm ]; then
+        QEMU_BASE+=(-accel kvm -cpu host)
+    else   # KVM is broken on the hosts this runs on (qemu aborts setting MSRs): TCG unless asked
+        # shellcheck disable=SC2054 # the commas belong to the option
+        QEMU_BASE+=(-accel tcg,thread=multi -cpu max)
+    fi
+    # qboot (a minimal firmware shipped with qemu) starts ~0.1-0.3 s faster than SeaBIOS
+    [ ! -f /usr/share/qemu/qboot.rom ] || QEMU_BASE+=(-bios qboot.rom)
+    APPEND="console=$CONSOLE quiet mitigations=off panic=-1 oops=panic loglevel=3 8250.nr_uarts=1 ${RUNT_VM_APPEND:-}"
 fi
-# qboot (a minimal firmware shipped with qemu) starts ~0.1-0.3 s faster than SeaBIOS
-[ ! -f /usr/share/qemu/qboot.rom ] || QEMU_BASE+=(-bios qboot.rom)
-APPEND="console=ttyS0 quiet mitigations=off panic=-1 oops=panic loglevel=3 8250.nr_uarts=1 ${RUNT_VM_APPEND:-}"
 
 # boot KERNEL INITRD TIMEOUT LOG: runs qemu; writes every serial line to LOG prefixed with the host
 # time since qemu started; the last line is "HOST qemu-exit N" (124: timed out).
@@ -320,6 +373,8 @@ boot() {
 # Which kernel boots? Decided once (a smoke boot of the base initramfs) and cached in boot-mode.
 if [ -n "${RUNT_VM_KERNEL:-}" ]; then
     KERNEL=$RUNT_VM_KERNEL
+elif [ "$ARCH" != x86_64 ]; then
+    KERNEL=$KDIR/vmlinuz
 else
     mode=$(cat "$CACHE/boot-mode" 2>/dev/null || true)
     if [ -z "$mode" ]; then
@@ -354,7 +409,7 @@ chmod 755 "$RUN/top/bin/runt" "$RUN/top/bin/probe" "$RUN/top/test/guest.sh"
 (cd "$RUN/top" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$RUN/top.cpio"
 cat "$BASE" "$RUN/top.cpio" >"$RUN/initrd"
 T_PREP=$(elapsed "$T_START" "$(now)")
-say "kernel $(basename "$(readlink -f "$KERNEL")") ($( [ "$KERNEL" = "$KDIR/vmlinux" ] && echo PVH vmlinux || echo bzImage)), initrd $(du -k "$RUN/initrd" | cut -f1) KB, prepared in $T_PREP s; booting (timeout ${TIMEOUT}s)"
+say "$ARCH kernel $(basename "$(readlink -f "$KERNEL")") ($( [ "$KERNEL" = "$KDIR/vmlinux" ] && echo PVH vmlinux || echo compressed image)), initrd $(du -k "$RUN/initrd" | cut -f1) KB, prepared in $T_PREP s; booting (timeout ${TIMEOUT}s)"
 
 LOG=$CACHE/last-run.log
 boot "$KERNEL" "$RUN/initrd" "$TIMEOUT" "$RUN/serial.log"
