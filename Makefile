@@ -25,8 +25,8 @@ PROBE   := target/probe/$(TARGET)/release/probe
 OUT     := $(if $(filter $(HOST_ARCH),$(TARGET_ARCH)),runt,runt-$(TARGET_ARCH))
 
 .PHONY: all toolchain runt size size-all probe test unit unit-cross lint integration test-vm test-vm-aarch64 \
-	check-leaks bench deps clean test-oci test-lifecycle test-contract test-cgroups test-podman test-containerd \
-	test-docker test-runtime-tools
+	test-vm-armv7 check-leaks bench deps clean test-oci test-lifecycle test-contract test-cgroups test-podman \
+	test-containerd test-docker test-runtime-tools
 
 all: runt
 
@@ -69,7 +69,7 @@ deps:
 	@command -v strace >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends strace; }
 
 # Every stage in turn, each one's time printed; the first that fails stops the run.
-STAGES := lint unit unit-cross integration test-vm test-vm-aarch64 test-oci check-leaks
+STAGES := lint unit unit-cross integration test-vm test-vm-aarch64 test-vm-armv7 test-oci check-leaks
 test:
 	@t=$$(date +%s); for s in $(STAGES); do t0=$$(date +%s); \
 		$(MAKE) --no-print-directory $$s || { echo "== make test: $$s FAILED after $$(( $$(date +%s) - t0 )) s"; exit 1; }; \
@@ -129,10 +129,11 @@ integration: runt probe deps
 test-vm: runt probe
 	tests/vm/run.sh ./runt $(PROBE)
 
-# The same guest cases on an arm64 kernel (qemu-system-aarch64, TCG).
-test-vm-aarch64:
-	$(MAKE) --no-print-directory ARCH=aarch64 runt probe
-	RUNT_VM_ARCH=aarch64 tests/vm/run.sh ./runt-aarch64 target/probe/$(TARGET_aarch64)/release/probe
+# The same guest cases on Debian's arm64 and armhf (armmp) kernels (qemu-system-aarch64 and
+# qemu-system-arm, virt board, TCG).
+test-vm-aarch64 test-vm-armv7: test-vm-%:
+	$(MAKE) --no-print-directory ARCH=$* runt probe
+	RUNT_VM_ARCH=$* tests/vm/run.sh ./runt-$* target/probe/$(TARGET_$*)/release/probe
 
 # No test may leave a container cgroup behind, on any hierarchy. Only what the tests make is
 # looked at, as other containers (a user's own runt ones too) may run on the same host: the Rust

@@ -577,10 +577,12 @@ c_v2_oci_shared() { # two containers, one cgroupsPath: the second joins it (runc
 # Kernel interfaces this kernel has (the development host lacks them): sysrq-trigger read-only,
 # kcore masked. The guest itself can write and read them, so the refusal is runt's doing.
 c_v2_sysrq_kcore() {
-    [ -e /proc/sysrq-trigger ] && [ -e /proc/kcore ] || { why="the guest kernel lacks sysrq-trigger or kcore"; return; }
+    [ -e /proc/sysrq-trigger ] || { why="the guest kernel lacks sysrq-trigger"; return; }
     r run $PROBE write /proc/sysrq-trigger
     [ "$rc" != 0 ] || why="a container could write /proc/sysrq-trigger"
     want_line $W/out 'Read-only file system' "'Read-only file system'"
+    # Debian's armmp (armv7) kernel is built without /proc/kcore: nothing to mask there.
+    [ -e /proc/kcore ] || { echo "INFO kcore: this kernel has no /proc/kcore; only sysrq-trigger checked"; return; }
     r run $PROBE read /proc/kcore
     [ -n "$why" ] || [ ! -s $W/out ] || why="a container read from /proc/kcore: $(head -c 40 $W/out | od -An -c | head -n1)"
 }

@@ -41,12 +41,13 @@ ARCH=${RUNT_VM_ARCH:-x86_64}
 # Per architecture: Debian's name for it, its kernel package, qemu, the serial console, the ELF
 # machine the binaries must be for.
 case $ARCH in
-x86_64) DEB_ARCH=amd64 QEMU_PKG=qemu-system-x86 CONSOLE=ttyS0 MACHINE='X86-64' ;;
-aarch64) DEB_ARCH=arm64 QEMU_PKG=qemu-system-arm CONSOLE=ttyAMA0 MACHINE='AArch64' ;;
-*) die "RUNT_VM_ARCH=$ARCH: the VM boots x86_64 or aarch64" ;;
+x86_64) DEB_ARCH=amd64 KFLAVOUR=amd64 QEMU=qemu-system-x86_64 QEMU_PKG=qemu-system-x86 CONSOLE=ttyS0 MACHINE='X86-64' ;;
+aarch64) DEB_ARCH=arm64 KFLAVOUR=arm64 QEMU=qemu-system-aarch64 QEMU_PKG=qemu-system-arm CONSOLE=ttyAMA0 MACHINE='AArch64' ;;
+armv7) DEB_ARCH=armhf KFLAVOUR=armmp QEMU=qemu-system-arm QEMU_PKG=qemu-system-arm CONSOLE=ttyAMA0 MACHINE='ARM' ;;
+*) die "RUNT_VM_ARCH=$ARCH: the VM boots x86_64, aarch64 or armv7" ;;
 esac
-KPKG=linux-image-$DEB_ARCH
-QEMU=qemu-system-$ARCH
+KPKG=linux-image-$KFLAVOUR
+QEMU_USER=qemu-$([ "$ARCH" = armv7 ] && echo arm || echo "$ARCH")-static
 CACHE=${RUNT_VM_CACHE:-$REPO/.cache/vm$([ "$ARCH" = x86_64 ] || echo "-$ARCH")}
 TIMEOUT=${RUNT_VM_TIMEOUT:-300}
 GUEST=${RUNT_VM_GUEST:-$HERE/guest.sh}
@@ -93,7 +94,7 @@ BUSYBOX=/bin/busybox
 if [ "$ARCH" = x86_64 ]; then
     if ! [ -x $BUSYBOX ] || ! is_static_elf $BUSYBOX; then need+=(busybox-static); fi
 else
-    command -v "qemu-$ARCH-static" >/dev/null || need+=(qemu-user-static)  # to list busybox's applets
+    command -v "$QEMU_USER" >/dev/null || need+=(qemu-user-static)  # to list busybox's applets
 fi
 [ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
 
@@ -126,7 +127,7 @@ if [ "$ARCH" != x86_64 ]; then   # the guest's busybox: Debian's static one for 
 fi
 if ! [ -x "$BUSYBOX" ] || ! is_static_elf "$BUSYBOX"; then die "$BUSYBOX is not a static busybox"; fi
 # busybox --list, run under qemu-user for another architecture
-applets() { if [ "$ARCH" = x86_64 ]; then "$BUSYBOX" --list; else "qemu-$ARCH-static" "$BUSYBOX" --list; fi; }
+applets() { if [ "$ARCH" = x86_64 ]; then "$BUSYBOX" --list; else "$QEMU_USER" "$BUSYBOX" --list; fi; }
 
 for f in "$RUNT" "$PROBE"; do
     is_static_elf "$f" || die "$f is dynamically linked; the guest has no libc (build it static/musl)"
@@ -191,7 +192,7 @@ prepare_kernel() {
     ln -sf "${vmlinuz#"$KDIR"/}" "$KDIR/vmlinuz"
     ln -sfn "pkg/lib/modules/$(basename "$(find "$KDIR/pkg/lib/modules" -mindepth 1 -maxdepth 1 -type d | head -n1)")" "$KDIR/modules"
     if [ "$ARCH" != x86_64 ]; then
-        :   # qemu boots the arm64 Image (gzip-compressed) as it is: no PVH there
+        :   # qemu boots the arm64 Image (gzip-compressed) or the arm zImage as it is: no PVH there
     elif extract_vmlinux "$vmlinuz" "$KDIR/vmlinux"; then
         if LC_ALL=C readelf -nW "$KDIR/vmlinux" 2>/dev/null | grep -q 'note type: (0x00000012)'; then
             say "extracted vmlinux ($(du -m "$KDIR/vmlinux" | cut -f1) MB, has the PVH entry note)"
@@ -329,6 +330,10 @@ if [ "$ARCH" = aarch64 ]; then
     # which TCG emulates slowly.
     # shellcheck disable=SC2054 # the commas belong to the option
     QEMU_BASE+=(-M virt -accel tcg,thread=multi -cpu cortex-a72)
+    APPEND="console=$CONSOLE quiet panic=-1 oops=panic loglevel=3 ${RUNT_VM_APPEND:-}"
+elif [ "$ARCH" = armv7 ]; then
+    # shellcheck disable=SC2054 # the commas belong to the option
+    QEMU_BASE+=(-M virt,highmem=off -accel tcg,thread=multi -cpu cortex-a15)
     APPEND="console=$CONSOLE quiet panic=-1 oops=panic loglevel=3 ${RUNT_VM_APPEND:-}"
 else
     QEMU_BASE+=(-M q35)
