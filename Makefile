@@ -14,6 +14,8 @@ TARGET_riscv64 := riscv64gc-unknown-linux-gnu
 CROSS_ARCHES   := aarch64 armv7 riscv64
 HOST_ARCH := $(patsubst armv7%,armv7,$(shell uname -m))
 ARCH    ?= $(HOST_ARCH)
+# Debian's names for the two 64-bit ones are accepted too.
+override ARCH := $(patsubst amd64,x86_64,$(patsubst arm64,aarch64,$(ARCH)))
 TARGET  ?= $(TARGET_$(ARCH))
 ifeq ($(TARGET),)
 $(error ARCH=$(ARCH): runt is built for x86_64, aarch64, armv7 and riscv64 (or give TARGET=<triple>))
