@@ -350,12 +350,20 @@ pub fn cpus_available() -> Result<u32> {
     let mut mask = [0u64; 16];
     // SAFETY: mask is writable for the size passed (1024 CPUs); the kernel writes at most that.
     let n = unsafe { syscall!(Sysno::sched_getaffinity, 0, core::mem::size_of_val(&mask), mask.as_mut_ptr()) }?;
-    Ok(mask.iter().take(n / 8).map(|w| w.count_ones()).sum())
+    // n is a multiple of the size of a C long: 4 bytes on arm, so a partly written word counts
+    // (the rest of it is still zero).
+    Ok(mask.iter().take(n.div_ceil(8)).map(|w| w.count_ones()).sum())
 }
 
 #[cfg(test)]
 mod tests {
     use super::exit_status;
+
+    #[test]
+    fn this_process_may_run_on_the_cpus_std_counts() {
+        let n = std::thread::available_parallelism().unwrap().get();
+        assert_eq!(super::cpus_available().unwrap() as usize, n);
+    }
 
     #[test]
     fn statuses() {
