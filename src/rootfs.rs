@@ -12,6 +12,7 @@
 //! a racing container may have moved it since.
 
 mod dev;
+mod resolve;
 
 use crate::cstr::{cstr, NumPath};
 use crate::error::{cat, Error, OrSys, Result};
@@ -19,7 +20,7 @@ use crate::plan::Step;
 use crate::spec::{Mount, Spec};
 use crate::sys::fs::{
     self, CWD, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, PROC_SUPER_MAGIC, RESOLVE_IN_ROOT,
-    RESOLVE_NO_MAGICLINKS, RESOLVE_NO_SYMLINKS, SYSFS_MAGIC,
+    RESOLVE_NO_SYMLINKS, SYSFS_MAGIC,
 };
 use crate::sys::mount::{
     self, MNT_DETACH, MS_BIND, MS_MOVE, MS_NOATIME, MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID, MS_PRIVATE,
@@ -30,6 +31,7 @@ use alloc::ffi::CString;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::ffi::CStr;
+use resolve::resolve_in_root;
 
 /// Directories the new root may be bound onto before pivot_root. Any will do: it is covered only
 /// in the container's private mount namespace, and each is covered again by a fresh mount inside.
@@ -474,63 +476,6 @@ fn copy_entry(
     Ok(Some((dirs, uid, gid)))
 }
 
-/// Opens (O_PATH) the absolute container path `path` with every symlink resolved as if `root`
-/// were `/`, creating missing components (directories, and a file for a file volume's last one)
-/// when `may_create`.
-fn resolve_in_root(root: &Fd, path: &str, is_dir: bool, may_create: bool) -> Result<Fd> {
-    // The path without empty and "." components: "a/b/c".
-    let mut full = String::new();
-    for comp in path.split('/').filter(|c| !c.is_empty() && *c != ".") {
-        if comp == ".." {
-            return Err(Error::msg("'..' is not allowed in a target"));
-        }
-        if !full.is_empty() {
-            full.push('/');
-        }
-        full.push_str(comp);
-    }
-    if full.is_empty() {
-        return Err(Error::msg("cannot mount over the container's /"));
-    }
-    let open = |prefix: &str| -> core::result::Result<Fd, Errno> {
-        let p = CString::new(prefix).map_err(|_| Errno::EINVAL)?;
-        fs::openat2(root.raw(), &p, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
-    };
-    match open(&full) {
-        Ok(fd) => return Ok(fd),
-        Err(Errno::ENOENT) if may_create => {}
-        Err(Errno::ENOENT) => return Err(Error::sys(Errno::ENOENT, "target")),
-        Err(Errno::ENOSYS) => return Err(Error::msg("resolving targets inside the rootfs needs openat2 (Linux 5.6)")),
-        Err(e) => return Err(Error::sys(e, "open target")),
-    }
-    // Walk down, creating what is missing; each level is reopened through RESOLVE_IN_ROOT, so a
-    // symlink met on the way is followed inside the rootfs only.
-    let mut dir = open(".").map_err(|e| Error::sys(e, "open rootfs"))?;
-    let mut end = 0;
-    for comp in full.split('/') {
-        end += comp.len();
-        let prefix = full.get(..end).unwrap_or_default();
-        end += 1;
-        dir = match open(prefix) {
-            Ok(fd) => fd,
-            Err(Errno::ENOENT) => {
-                let name = cstr(comp)?;
-                let shown = cat(&["/", prefix]);
-                let made = if end > full.len() && !is_dir {
-                    fs::openat(dir.raw(), &name, O_CREAT | O_EXCL | O_RDONLY | O_NOFOLLOW, 0o644).map(drop)
-                } else {
-                    fs::mkdirat(dir.raw(), &name, 0o755)
-                };
-                // EEXIST here is a dangling symlink: refuse rather than guess where it points.
-                made.or_op("create", &shown)?;
-                open(prefix).or_op("open", &shown)?
-            }
-            Err(e) => return Err(Error::sys_owned(e, cat(&["open /", prefix]))),
-        };
-    }
-    Ok(dir)
-}
-
 /// Makes the cwd (the new root) `/`. pivot_root is the default: the old root is then detached
 /// and unreachable. When / is the initramfs rootfs, pivot_root fails with EINVAL; then move the
 /// new root over / and chroot into it, as switch_root does.
@@ -548,50 +493,4 @@ fn switch_root() -> Result<()> {
         Err(e) => return Err(Error::sys(e, "pivot_root")),
     }
     fs::chdir(c"/").or_what("chdir /")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::os::unix::fs::symlink;
-
-    /// A scratch rootfs under the target directory (unit tests need no root for this).
-    fn scratch(name: &str) -> std::path::PathBuf {
-        let d = std::env::temp_dir().join(format!("runt-unit-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        d
-    }
-
-    fn open_root(d: &std::path::Path) -> Fd {
-        fs::openat(CWD, &cstr(d.to_str().unwrap()).unwrap(), O_PATH | O_DIRECTORY, 0).unwrap()
-    }
-
-    #[test]
-    fn targets_are_created_inside_the_root_even_through_hostile_symlinks() {
-        let d = scratch("resolve");
-        symlink("/", d.join("etc")).unwrap();
-        symlink("../../../../..", d.join("up")).unwrap();
-        let root = open_root(&d);
-        resolve_in_root(&root, "/etc/runt-x/y", true, true).unwrap();
-        resolve_in_root(&root, "/up/runt-z", false, true).unwrap();
-        // Both land below the rootfs, where the symlinks point when / is the rootfs.
-        assert!(d.join("runt-x/y").is_dir());
-        assert!(d.join("runt-z").is_file());
-        assert!(!std::path::Path::new("/runt-x").exists());
-        std::fs::remove_dir_all(&d).unwrap();
-    }
-
-    #[test]
-    fn bad_targets() {
-        let d = scratch("bad");
-        let root = open_root(&d);
-        assert!(resolve_in_root(&root, "/", true, true).is_err());
-        assert!(resolve_in_root(&root, "/a/../b", true, true).is_err());
-        let missing = resolve_in_root(&root, "/nope", true, false).unwrap_err();
-        assert_eq!(missing.errno, Some(Errno::ENOENT));
-        symlink("/nowhere", d.join("dangling")).unwrap();
-        assert!(resolve_in_root(&root, "/dangling/x", true, true).is_err());
-        std::fs::remove_dir_all(&d).unwrap();
-    }
 }

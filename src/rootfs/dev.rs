@@ -11,7 +11,7 @@
 //! its place. The host's node comes from a descriptor taken before the new root was staged: the
 //! staging directory may be the host's /dev itself, and then `/dev/null` names the container's.
 
-use super::resolve_in_root;
+use super::resolve::resolve_in_root;
 use crate::cstr::{cstr, NumPath};
 use crate::error::{cat, Error, OrSys, Result};
 use crate::security::devices::{self, Kind};

@@ -1,0 +1,140 @@
+//! The runtime spec's mounts, devices and propagation through OCI bundles (issue 12): what the
+//! container sees, and that the host's side (its mount table, its files) stays as it was.
+
+mod common;
+
+use common::*;
+use std::fs;
+use std::os::unix::fs::symlink;
+use std::path::Path;
+use std::process::Output;
+
+/// Busybox applets the tests' containers use beyond the common rootfs's.
+const APPLETS: &[&str] = &["grep", "stat", "mount", "umount", "touch", "test", "id", "head", "readlink"];
+
+/// A rootfs with busybox, its applets, and /bin/probe.
+fn busybox_rootfs() -> TempDir {
+    require_busybox();
+    let root = TempDir::shared("oci-rootfs");
+    fill_rootfs(&root.path);
+    for a in APPLETS {
+        symlink("busybox", root.join("bin").join(a)).expect("symlink applet");
+    }
+    root
+}
+
+/// `s` as a JSON string.
+fn json(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// A config.json, built up by the test: the container's command, extra mounts after the
+/// standard ones (proc, a tmpfs /dev, sysfs), extra members of `linux` and of `process`, and
+/// the namespaces (pid, network, ipc, uts, mount unless changed).
+struct Config {
+    root: String,
+    args: Vec<String>,
+    mounts: Vec<String>,
+    linux: Vec<String>,
+    process: Vec<String>,
+    namespaces: String,
+}
+
+const STANDARD_MOUNTS: &str = r#"
+ {"destination":"/proc","type":"proc","source":"proc","options":["nosuid","noexec","nodev"]},
+ {"destination":"/dev","type":"tmpfs","source":"tmpfs","options":["nosuid","strictatime","mode=755","size=65536k"]},
+ {"destination":"/sys","type":"sysfs","source":"sysfs","options":["nosuid","noexec","nodev","ro"]}"#;
+
+impl Config {
+    fn new(root: &TempDir, script: &str) -> Config {
+        Config {
+            root: root.as_str().to_string(),
+            args: vec!["/bin/sh".into(), "-c".into(), script.into()],
+            mounts: Vec::new(),
+            linux: Vec::new(),
+            process: Vec::new(),
+            namespaces: r#"{"type":"pid"},{"type":"network"},{"type":"ipc"},{"type":"uts"},{"type":"mount"}"#.into(),
+        }
+    }
+
+    /// Adds one entry of `mounts` (a JSON object).
+    fn mount(mut self, m: &str) -> Config {
+        self.mounts.push(m.to_string());
+        self
+    }
+
+    fn text(&self) -> String {
+        let args: Vec<String> = self.args.iter().map(|a| json(a)).collect();
+        let mut mounts = STANDARD_MOUNTS.to_string();
+        for m in &self.mounts {
+            mounts.push_str(",\n ");
+            mounts.push_str(m);
+        }
+        let process: String = self.process.iter().map(|p| format!(",{p}")).collect();
+        let linux: String = self.linux.iter().map(|l| format!(",{l}")).collect();
+        format!(
+            r#"{{"ociVersion":"1.0.2",
+"process":{{"args":[{args}],"cwd":"/","env":["PATH=/bin"],"user":{{"uid":0,"gid":0}},
+ "capabilities":{{"bounding":["CAP_SYS_ADMIN","CAP_MKNOD"],"effective":["CAP_SYS_ADMIN","CAP_MKNOD"],"permitted":["CAP_SYS_ADMIN","CAP_MKNOD"]}}{process}}},
+"root":{{"path":{root}}},
+"mounts":[{mounts}],
+"linux":{{"namespaces":[{ns}]{linux}}}}}
+"#,
+            args = args.join(","),
+            root = json(&self.root),
+            ns = self.namespaces,
+        )
+    }
+
+    /// `runt --root STATE run --bundle B ID`; then asserts that the container's state and
+    /// cgroup are gone.
+    fn run(&self) -> Output {
+        let dir = TempDir::shared("oci-bundle");
+        let state = TempDir::new("oci-state");
+        fs::write(dir.join("config.json"), self.text()).expect("write config.json");
+        let id = unique_name();
+        let out = wait(spawn(&["--root", state.as_str(), "run", "--bundle", dir.as_str(), &id]));
+        assert_no_cgroup(&id);
+        assert!(!state.join(&id).exists(), "the state of {id} was left behind\n{}", describe(&out));
+        out
+    }
+}
+
+/// A bind mount entry of `source` on `destination` with `options`.
+fn bind(source: &str, destination: &str, options: &str) -> String {
+    format!(r#"{{"destination":{},"type":"bind","source":{},"options":[{options}]}}"#, json(destination), json(source))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Item 5: a mount destination that is a dangling symlink inside the rootfs.
+
+#[test]
+fn a_dangling_symlink_destination_is_followed_and_created_inside_the_rootfs() {
+    let (root, tag) = (busybox_rootfs(), unique_name());
+    // As in images whose /etc/resolv.conf points into a /run that is empty until boot.
+    symlink(format!("../run/{tag}/stub.conf"), root.join("etc/resolv.conf")).unwrap();
+    // An absolute one, for a directory volume.
+    symlink(format!("/srv/{tag}"), root.join("data")).unwrap();
+    let host = TempDir::shared("oci-host");
+    fs::write(host.join("resolv.conf"), "nameserver 192.0.2.1\n").unwrap();
+    fs::create_dir(host.join("vol")).unwrap();
+    fs::write(host.join("vol/marker"), "volume\n").unwrap();
+    let resolv = host.join("resolv.conf");
+    let vol = host.join("vol");
+    let before = host_mount_table();
+
+    let out = Config::new(&root, "cat /etc/resolv.conf /data/marker")
+        .mount(&bind(resolv.to_str().unwrap(), "/etc/resolv.conf", r#""rbind","ro""#))
+        .mount(&bind(vol.to_str().unwrap(), "/data", r#""rbind""#))
+        .run();
+
+    assert_eq!(ok_stdout(&out), "nameserver 192.0.2.1\nvolume\n");
+    // What the links name was made inside the rootfs, and nowhere on the host.
+    let on_host = [format!("/run/{tag}"), format!("/srv/{tag}")];
+    let created: Vec<&String> = on_host.iter().filter(|p| Path::new(p).exists()).collect();
+    assert!(created.is_empty(), "created on the host: {created:?}");
+    assert!(root.path.join(format!("run/{tag}/stub.conf")).is_file(), "the link's target file is made in the rootfs");
+    assert!(root.path.join(format!("srv/{tag}")).is_dir(), "the link's target directory is made in the rootfs");
+    assert!(root.join("etc/resolv.conf").is_symlink() && root.join("data").is_symlink(), "the links stay");
+    assert_eq!(before, host_mount_table(), "the host's mount table changed");
+}
