@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use std::fs;
-use std::os::unix::fs::symlink;
+use std::os::unix::fs::{symlink, FileTypeExt, MetadataExt};
 use std::path::Path;
 use std::process::Output;
 
@@ -55,6 +55,12 @@ impl Config {
             process: Vec::new(),
             namespaces: r#"{"type":"pid"},{"type":"network"},{"type":"ipc"},{"type":"uts"},{"type":"mount"}"#.into(),
         }
+    }
+
+    /// Adds a member of `linux` (`"key": value`).
+    fn linux(mut self, member: &str) -> Config {
+        self.linux.push(member.to_string());
+        self
     }
 
     /// Adds one entry of `mounts` (a JSON object).
@@ -137,4 +143,39 @@ fn a_dangling_symlink_destination_is_followed_and_created_inside_the_rootfs() {
     assert!(root.path.join(format!("srv/{tag}")).is_dir(), "the link's target directory is made in the rootfs");
     assert!(root.join("etc/resolv.conf").is_symlink() && root.join("data").is_symlink(), "the links stay");
     assert_eq!(before, host_mount_table(), "the host's mount table changed");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Item 3: linux.devices outside /dev, fifos, and nodes that already exist.
+
+/// `stat -c` of each path in the container: type, major and minor (hex), permissions.
+const STAT_NODES: &str = "stat -c '%n %F %t:%T %a' /dev/null /opt/zero /run/fifo";
+
+#[test]
+fn devices_anywhere_in_the_root_fifos_and_an_existing_dev_null() {
+    let root = busybox_rootfs();
+    let devices = r#""devices":[
+        {"path":"/dev/null","type":"c","major":1,"minor":3,"fileMode":438,"uid":0,"gid":0},
+        {"path":"/opt/zero","type":"c","major":1,"minor":5,"fileMode":432},
+        {"path":"/run/fifo","type":"p","major":8,"minor":666,"fileMode":384}]"#;
+    let out = Config::new(&root, STAT_NODES).linux(devices).run();
+    assert_eq!(
+        ok_stdout(&out),
+        "/dev/null character special file 1:3 666\n/opt/zero character special file 1:5 660\n/run/fifo fifo 0:0 600\n"
+    );
+    // /dev is the container's tmpfs; the others were made in the rootfs, where they were asked.
+    let zero = fs::symlink_metadata(root.join("opt/zero")).expect("/opt/zero in the rootfs");
+    assert!(zero.file_type().is_char_device() && zero.rdev() == 0x105, "{zero:?}");
+    assert!(fs::symlink_metadata(root.join("run/fifo")).expect("/run/fifo in the rootfs").file_type().is_fifo());
+}
+
+#[test]
+fn a_device_path_taken_by_something_else_is_an_error() {
+    let root = busybox_rootfs();
+    fs::create_dir(root.join("opt")).unwrap();
+    fs::write(root.join("opt/null"), "a file\n").unwrap();
+    let devices = r#""devices":[{"path":"/opt/null","type":"c","major":1,"minor":3}]"#;
+    let out = Config::new(&root, "echo ran").linux(devices).run();
+    assert_error(&out, 125, "/opt/null exists and is not the node asked for");
+    assert_eq!(fs::read_to_string(root.join("opt/null")).unwrap(), "a file\n", "the file was changed");
 }

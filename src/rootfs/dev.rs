@@ -1,4 +1,5 @@
-//! The container's /dev: the standard device nodes and links, and the nodes the spec asks for.
+//! The container's /dev: the standard device nodes and links, and the nodes the spec asks for
+//! (config.json's may lie anywhere in the root, fifos among them).
 //!
 //! The image decides what its /dev is (a directory, or a symlink to anywhere), and a second
 //! container sharing the image's directory can change it at any moment. So /dev is opened inside
@@ -14,14 +15,14 @@
 use super::resolve::resolve_in_root;
 use crate::cstr::{cstr, NumPath};
 use crate::error::{cat, Error, OrSys, Result};
-use crate::security::devices::{self, Kind};
+use crate::security::devices;
 use crate::sys::fs::{self, CWD, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY};
 use crate::sys::fs::{RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS};
 use crate::sys::mount::{self, MS_BIND};
 use crate::sys::{Errno, Fd};
 use alloc::vec::Vec;
 use core::ffi::CStr;
-use linux_raw_sys::general::{S_IFBLK, S_IFCHR, S_IFMT};
+use linux_raw_sys::general::{S_IFCHR, S_IFMT};
 
 /// (name, major, minor) of the character devices every container gets, mode 0666.
 const DEVICES: &[(&CStr, u32, u32)] =
@@ -78,11 +79,17 @@ pub fn populate(root: &Fd, host: &mut HostNodes, extra: &[devices::Node]) -> Res
     for (i, node) in extra.iter().enumerate() {
         let (parent, name) = node.path.rsplit_once('/').unwrap_or_default();
         // The parent is resolved inside the root, missing directories made on the way.
-        let dir = resolve_in_root(root, parent, true, true)?;
-        let kind = if node.kind == Kind::Block { S_IFBLK } else { S_IFCHR };
+        let resolved;
+        let dir = match parent {
+            "" => root,
+            _ => {
+                resolved = resolve_in_root(root, parent, true, true)?;
+                &resolved
+            }
+        };
         let from_host = || host.extra.get_mut(i).and_then(Option::take).ok_or(Errno::ENOENT);
         let name = cstr(name)?;
-        let (_, made) = make_node(&dir, &name, &node.path, kind | node.mode, dev_t(node.major, node.minor), from_host)?;
+        let (_, made) = make_node(dir, &name, &node.path, node.mode, dev_t(node.major, node.minor), from_host)?;
         // A node bound from the host keeps the host's owner: changing it would change the host's.
         if made && (node.uid, node.gid) != (0, 0) {
             fs::lchownat(dir.raw(), &name, node.uid, node.gid).or_op("chown", &node.path)?;
@@ -97,8 +104,10 @@ fn dev_t(major: u32, minor: u32) -> u64 {
 }
 
 /// Creates the node `name` in `dir` (`mode`: type and permissions; the umask is 0 here) and
-/// returns it, opened without following and checked; true when made, false when the host's
-/// node (from `host`, checked the same way) was bound there instead.
+/// returns it, opened without following and checked; true when made, false when the node was
+/// there already (the same type and device numbers: kept as it is, as the spec allows; anything
+/// else there is an error) or the host's node (from `host`, checked the same way) was bound
+/// there instead.
 fn make_node(
     dir: &Fd,
     name: &CStr,
@@ -111,6 +120,11 @@ fn make_node(
         Ok(()) => {
             let node = fs::openat(dir.raw(), name, O_PATH | O_NOFOLLOW, 0).or_op("open", shown)?;
             return Ok((check(node, mode, rdev, shown)?, true));
+        }
+        // The kernel says EEXIST before it checks the right to mknod: also without CAP_MKNOD.
+        Err(Errno::EEXIST) => {
+            let node = fs::openat(dir.raw(), name, O_PATH | O_NOFOLLOW, 0).or_op("open", shown)?;
+            return Ok((check_existing(node, mode, rdev, shown)?, false));
         }
         Err(e) => e,
     };
@@ -127,11 +141,24 @@ fn make_node(
 
 /// `node` when it is the device `mode` and `rdev` name; else an error.
 fn check(node: Fd, mode: u32, rdev: u64, shown: &str) -> Result<Fd> {
-    let (is, is_rdev) = fs::mode_rdev(node.raw()).or_op("stat", shown)?;
-    if is & S_IFMT != mode & S_IFMT || is_rdev != rdev {
-        return Err(Error::cat(&[shown, " is not the device node made there (replaced on the way?)"]));
+    match is_node(&node, mode, rdev, shown)? {
+        true => Ok(node),
+        false => Err(Error::cat(&[shown, " is not the device node made there (replaced on the way?)"])),
     }
-    Ok(node)
+}
+
+/// `node`, found where one was to be made, when it is the node `mode` and `rdev` name.
+fn check_existing(node: Fd, mode: u32, rdev: u64, shown: &str) -> Result<Fd> {
+    match is_node(&node, mode, rdev, shown)? {
+        true => Ok(node),
+        false => Err(Error::cat(&[shown, " exists and is not the node asked for (type and device numbers)"])),
+    }
+}
+
+/// Whether `node` has the type of `mode` and the device numbers `rdev`.
+fn is_node(node: &Fd, mode: u32, rdev: u64, shown: &str) -> Result<bool> {
+    let (is, is_rdev) = fs::mode_rdev(node.raw()).or_op("stat", shown)?;
+    Ok(is & S_IFMT == mode & S_IFMT && is_rdev == rdev)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use crate::error::{push_dec, Error, OrSys, Result};
 use crate::sys::fs;
 use alloc::string::String;
 use alloc::vec::Vec;
+use linux_raw_sys::general::{S_IFBLK, S_IFCHR, S_IFMT};
 
 /// Access bits, as the kernel's BPF_DEVCG_ACC_* (and v1's "m", "r", "w").
 pub const MKNOD: u8 = 1;
@@ -51,18 +52,20 @@ pub const DEFAULT: &[Rule] = &[
     chr(136, None),  // pts/*
 ];
 
-/// A host device node to create in the container (`--device HOST[:CONTAINER][:rwm]`).
+/// A node to create in the container: a host device (`--device HOST[:CONTAINER][:rwm]`) or one
+/// of config.json's `linux.devices` (a character or block device, or a fifo).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Node {
+    /// The host's node, bound in its place where the container may not make nodes.
     pub host: String,
-    /// Absolute path inside the container, under /dev.
+    /// Absolute path inside the container (`--device`: under /dev).
     pub path: String,
     pub access: u8,
-    /// Filled in from the host node by `resolve`.
-    pub kind: Kind,
+    /// Device numbers (`--device`: filled in from the host node by `resolve`); 0 for a fifo.
     pub major: u32,
     pub minor: u32,
-    /// Permission bits of the node made in the container (config.json's fileMode; 0666).
+    /// The node's st_mode: its type (S_IFCHR, S_IFBLK or S_IFIFO; `--device`: the host node's,
+    /// by `resolve`) and permission bits (config.json's fileMode; 0666).
     pub mode: u32,
     /// Its owner, as the container sees ids (config.json's uid and gid; root).
     pub uid: u32,
@@ -70,11 +73,13 @@ pub struct Node {
 }
 
 impl Node {
-    /// The rule that lets the container use this node.
+    /// The rule that lets the container use this device node (only `--device` nodes get one,
+    /// and those are devices: a fifo needs no rule).
     // Out of line (measured): smaller than inlined into its callers.
     #[inline(never)]
     pub fn rule(&self) -> Rule {
-        Rule { allow: true, kind: self.kind, major: Some(self.major), minor: Some(self.minor), access: self.access }
+        let kind = if self.mode & S_IFMT == S_IFBLK { Kind::Block } else { Kind::Char };
+        Rule { allow: true, kind, major: Some(self.major), minor: Some(self.minor), access: self.access }
     }
 }
 
@@ -101,10 +106,9 @@ pub fn parse_node(s: &str) -> Result<Node> {
         host: host.into(),
         path: path.into(),
         access,
-        kind: Kind::Char,
         major: 0,
         minor: 0,
-        mode: 0o666,
+        mode: S_IFCHR | 0o666,
         uid: 0,
         gid: 0,
     })
@@ -114,14 +118,12 @@ pub fn parse_node(s: &str) -> Result<Node> {
 // Out of line (measured): smaller than inlined into its callers.
 #[inline(never)]
 pub fn resolve(node: &mut Node) -> Result<()> {
-    use linux_raw_sys::general::{S_IFBLK, S_IFCHR, S_IFMT};
     let path = alloc::ffi::CString::new(node.host.as_str()).map_err(|_| Error::msg("NUL in device path"))?;
     let (mode, rdev) = fs::stat_mode_rdev(&path).or_op("stat device", &node.host)?;
-    node.kind = match mode & S_IFMT {
-        S_IFCHR => Kind::Char,
-        S_IFBLK => Kind::Block,
-        _ => return Err(Error::cat(&["--device ", &node.host, ": not a device node"])),
-    };
+    if !matches!(mode & S_IFMT, S_IFCHR | S_IFBLK) {
+        return Err(Error::cat(&["--device ", &node.host, ": not a device node"]));
+    }
+    node.mode = mode & S_IFMT | node.mode & 0o7777;
     // glibc's gnu_dev_major/minor decoding of a 64-bit dev_t.
     node.major = (((rdev >> 32) & 0xffff_f000) | ((rdev >> 8) & 0xfff)) as u32;
     node.minor = (((rdev >> 12) & 0xffff_ff00) | (rdev & 0xff)) as u32;

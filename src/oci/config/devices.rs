@@ -5,29 +5,35 @@ use super::read::*;
 use crate::json::Value;
 use crate::security::devices::{self, Kind, Rule};
 use alloc::vec::Vec;
+use linux_raw_sys::general::{S_IFBLK, S_IFCHR, S_IFIFO};
 
-/// One of linux.devices, appended to `out`: nodes created in the container's /dev. Their access
-/// is up to linux.resources.devices, as in runc (the engine adds the rules it wants).
+/// One of linux.devices, appended to `out`: nodes created in the container, anywhere in its
+/// root (the spec allows paths outside /dev). Their access is up to linux.resources.devices, as
+/// in runc (the engine adds the rules it wants).
 #[inline(never)]
 pub(super) fn device_node(d: &Value, out: &mut Vec<devices::Node>) -> Res<()> {
     let p = need(d, "path")?;
     let path = str_of(p)?;
-    if !path.starts_with("/dev/") || path.split('/').any(|c| c == "..") {
-        return Err(fail(p, "must be a path under /dev"));
+    if !path.starts_with('/') || path.ends_with('/') || path.split('/').any(|c| c == "..") {
+        return Err(fail(p, "must be an absolute path to a file, without '..'"));
     }
     let t = need(d, "type")?;
     let kind = match str_of(t)?.as_str() {
-        "c" | "u" => Kind::Char,
-        "b" => Kind::Block,
-        "p" => return Err(fail(t, "fifos are not supported")),
+        "c" | "u" => S_IFCHR,
+        "b" => S_IFBLK,
+        "p" => S_IFIFO,
         other => return Err(fail_q(t, "unknown device type ", other, "")),
     };
-    let (major, minor) = (need_num(d, "major")? as u32, need_num(d, "minor")? as u32);
+    // A fifo has no device numbers: whatever the config says about them is not used.
+    let (major, minor) = match kind {
+        S_IFIFO => (0, 0),
+        _ => (need_num(d, "major")? as u32, need_num(d, "minor")? as u32),
+    };
     // fileMode may carry the type bits too (podman writes 0o20666): only the permissions count.
-    let mode = opt_num(d, "fileMode", 0o666)? as u32 & 0o7777;
+    let mode = kind | opt_num(d, "fileMode", 0o666)? as u32 & 0o7777;
     let (uid, gid) = (opt_num(d, "uid", 0)? as u32, opt_num(d, "gid", 0)? as u32);
     let (host, path) = (path.into(), path.into());
-    out.push(devices::Node { host, path, access: devices::RWM, kind, major, minor, mode, uid, gid });
+    out.push(devices::Node { host, path, access: devices::RWM, major, minor, mode, uid, gid });
     Ok(())
 }
 
@@ -85,7 +91,9 @@ mod tests {
                 "linux.devices",
                 Some(
                     r#"[{"path":"/dev/fuse","type":"c","major":10,"minor":229,"fileMode":8630,"uid":0,"gid":5},
-                    {"path":"/dev/sda","type":"b","major":8,"minor":0,"fileMode":416,"uid":7}]"#,
+                    {"path":"/dev/sda","type":"b","major":8,"minor":0,"fileMode":416,"uid":7},
+                    {"path":"/run/fifo","type":"p","major":8,"minor":666,"fileMode":384},
+                    {"path":"/opt/null","type":"u","major":1,"minor":3}]"#,
                 ),
             ),
             (
@@ -97,11 +105,10 @@ mod tests {
             ),
         ])
         .unwrap();
-        let node = |path: &str, kind, major, minor, mode, uid, gid| devices::Node {
+        let node = |path: &str, major, minor, mode, uid, gid| devices::Node {
             host: path.into(),
             path: path.into(),
             access: devices::RWM,
-            kind,
             major,
             minor,
             mode,
@@ -110,7 +117,12 @@ mod tests {
         };
         assert_eq!(
             s.device_nodes,
-            [node("/dev/fuse", Kind::Char, 10, 229, 0o666, 0, 5), node("/dev/sda", Kind::Block, 8, 0, 0o640, 7, 0)]
+            [
+                node("/dev/fuse", 10, 229, S_IFCHR | 0o666, 0, 5),
+                node("/dev/sda", 8, 0, S_IFBLK | 0o640, 7, 0),
+                node("/run/fifo", 0, 0, S_IFIFO | 0o600, 0, 0),
+                node("/opt/null", 1, 3, S_IFCHR | 0o666, 0, 0),
+            ]
         );
         let rules = s.device_rules.unwrap();
         // deny all (added: the first rule was not one), the config's three, the defaults' allows.
