@@ -107,6 +107,8 @@ mod tests {
             flags: MS_BIND | MS_REC,
             data: String::new(),
             propagation: 0,
+            attr_set: 0,
+            attr_clear: 0,
             copy_up: false,
         }
     }

@@ -204,7 +204,10 @@ impl Builder<'_> {
     fn mount(&mut self, m: &Mount, source: Option<&Fd>) -> Result<()> {
         let data = if m.data.is_empty() { None } else { Some(cstr(&m.data)?) };
         if m.fstype == "cgroup" || m.fstype == "cgroup2" {
-            return self.mount_cgroup(m);
+            return match self.mount_cgroup(m)? {
+                true => self.set_attrs(m, true),
+                false => Ok(()),
+            };
         }
         let is_dir = match source {
             Some(s) => fs::is_dir(s.raw()).or_what("stat the source")?,
@@ -277,7 +280,23 @@ impl Builder<'_> {
         if m.propagation != 0 {
             self.change(&m.destination, is_dir, m.propagation, false, "set mount propagation")?;
         }
-        Ok(())
+        self.set_attrs(m, is_dir)
+    }
+
+    /// Sets and clears the recursive attributes of `m` (rro, rnosuid, ...) on the mount at its
+    /// destination and every mount below it.
+    fn set_attrs(&self, m: &Mount, is_dir: bool) -> Result<()> {
+        if m.attr_set | m.attr_clear == 0 {
+            return Ok(());
+        }
+        // Looked up again, as in `change`: the mount's own root, not what lies under it.
+        let (base, rest) = self.locate(&m.destination);
+        let top = resolve_in_root(base, rest, is_dir, false)?;
+        match mount::setattr(top.raw(), true, m.attr_set, m.attr_clear) {
+            Ok(()) => Ok(()),
+            Err(Errno::ENOSYS) => Err(Error::msg("recursive mount options (rro, ...) need mount_setattr (Linux 5.12)")),
+            Err(e) => Err(Error::sys(e, "mount_setattr")),
+        }
     }
 
     /// Holds the procfs or sysfs (`magic`) just mounted on /proc or /sys (`name`), for the masked
@@ -298,9 +317,10 @@ impl Builder<'_> {
 
     /// A `cgroup` mount shows the container its own cgroup, as a cgroup namespace would: on v2 its
     /// directory bound at the destination; on v1 a tmpfs holding one bound directory per
-    /// hierarchy. Read-only unless the mount says otherwise. Without cgroups: nothing to show.
-    fn mount_cgroup(&self, m: &Mount) -> Result<()> {
-        let Some(first) = self.cgroups.first() else { return Ok(()) };
+    /// hierarchy. Read-only unless the mount says otherwise. Without cgroups: nothing to show
+    /// (false: nothing was mounted).
+    fn mount_cgroup(&self, m: &Mount) -> Result<bool> {
+        let Some(first) = self.cgroups.first() else { return Ok(false) };
         let t = resolve_in_root(&self.root, &m.destination, true, true)?;
         let keep = m.flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
         let v1 = !crate::cgroup::is_v2()?;
@@ -311,7 +331,7 @@ impl Builder<'_> {
             self.remount(dest, true, keep)
         };
         if !v1 {
-            return bind(first, &m.destination);
+            return bind(first, &m.destination).map(|()| true);
         }
         let flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
         mount::mount(Some(c"tmpfs"), &via_proc(&t), Some(c"tmpfs"), flags, Some(c"mode=755"))
@@ -327,7 +347,7 @@ impl Builder<'_> {
             let ro = MS_REMOUNT | MS_RDONLY | flags;
             self.change(&m.destination, true, ro, false, "remount the cgroup tmpfs read-only")?;
         }
-        Ok(())
+        Ok(true)
     }
 
     /// Remounts the bind mount at `path` with `flags` added, keeping the flags it must keep.

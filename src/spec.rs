@@ -148,6 +148,10 @@ pub struct Mount {
     pub data: String,
     /// MS_PRIVATE, MS_SHARED, ... (with MS_REC) applied after mounting; 0 to leave it.
     pub propagation: u32,
+    /// MOUNT_ATTR_* bits set and cleared on the mount and every mount below it (rro, rnosuid,
+    /// ...: mount_setattr with AT_RECURSIVE) after mounting; both 0 to leave them.
+    pub attr_set: u32,
+    pub attr_clear: u32,
     /// tmpcopyup: a fresh tmpfs starts with a copy of what the rootfs has at its destination.
     pub copy_up: bool,
 }
@@ -198,6 +202,8 @@ pub fn default_mounts(host_root: bool) -> Vec<Mount> {
             flags,
             data: String::from(f.next().unwrap_or_default()),
             propagation: 0,
+            attr_set: 0,
+            attr_clear: 0,
             copy_up: false,
         });
     }

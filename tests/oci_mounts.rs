@@ -7,7 +7,7 @@ use common::*;
 use std::fs;
 use std::os::unix::fs::{symlink, FileTypeExt, MetadataExt};
 use std::path::Path;
-use std::process::Output;
+use std::process::{Command, Output};
 
 /// Busybox applets the tests' containers use beyond the common rootfs's.
 const APPLETS: &[&str] = &["grep", "stat", "mount", "umount", "touch", "test", "id", "head", "readlink"];
@@ -63,6 +63,12 @@ impl Config {
         self
     }
 
+    /// Adds a member of `process` (`"key": value`).
+    fn process(mut self, member: &str) -> Config {
+        self.process.push(member.to_string());
+        self
+    }
+
     /// Adds one entry of `mounts` (a JSON object).
     fn mount(mut self, m: &str) -> Config {
         self.mounts.push(m.to_string());
@@ -111,6 +117,12 @@ fn bind(source: &str, destination: &str, options: &str) -> String {
     format!(r#"{{"destination":{},"type":"bind","source":{},"options":[{options}]}}"#, json(destination), json(source))
 }
 
+/// The host's mount table, the lines about `dir` and below only (other tests mount elsewhere
+/// at the same time).
+fn host_mounts_under(dir: &TempDir) -> Vec<String> {
+    host_mount_table().into_iter().filter(|l| l.contains(dir.as_str())).collect()
+}
+
 // ---------------------------------------------------------------------------------------------
 // Item 5: a mount destination that is a dangling symlink inside the rootfs.
 
@@ -127,7 +139,6 @@ fn a_dangling_symlink_destination_is_followed_and_created_inside_the_rootfs() {
     fs::write(host.join("vol/marker"), "volume\n").unwrap();
     let resolv = host.join("resolv.conf");
     let vol = host.join("vol");
-    let before = host_mount_table();
 
     let out = Config::new(&root, "cat /etc/resolv.conf /data/marker")
         .mount(&bind(resolv.to_str().unwrap(), "/etc/resolv.conf", r#""rbind","ro""#))
@@ -142,7 +153,7 @@ fn a_dangling_symlink_destination_is_followed_and_created_inside_the_rootfs() {
     assert!(root.path.join(format!("run/{tag}/stub.conf")).is_file(), "the link's target file is made in the rootfs");
     assert!(root.path.join(format!("srv/{tag}")).is_dir(), "the link's target directory is made in the rootfs");
     assert!(root.join("etc/resolv.conf").is_symlink() && root.join("data").is_symlink(), "the links stay");
-    assert_eq!(before, host_mount_table(), "the host's mount table changed");
+    assert!(host_mounts_under(&root).is_empty(), "mounts left on the host: {:?}", host_mounts_under(&root));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -178,4 +189,106 @@ fn a_device_path_taken_by_something_else_is_an_error() {
     let out = Config::new(&root, "echo ran").linux(devices).run();
     assert_error(&out, 125, "/opt/null exists and is not the node asked for");
     assert_eq!(fs::read_to_string(root.join("opt/null")).unwrap(), "a file\n", "the file was changed");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Item 7: filesystem options on bind mounts, SELinux labels; items 7 and 11: recursive options.
+
+/// A tmpfs mounted on the host for one test, unmounted when dropped (before its directory).
+struct HostTmpfs(std::path::PathBuf);
+
+impl HostTmpfs {
+    /// A tmpfs at `at`; then, when `flags` is not empty, its mount (not the filesystem) given
+    /// those flags ("ro,nosuid") by a bind remount.
+    fn mount(at: &Path, flags: &str) -> HostTmpfs {
+        let ok = Command::new("mount").args(["-t", "tmpfs", "-o", "mode=777", "tmpfs"]).arg(at).status();
+        assert!(ok.is_ok_and(|s| s.success()), "mount a tmpfs on {}", at.display());
+        let mounted = HostTmpfs(at.to_path_buf());
+        if !flags.is_empty() {
+            let ok = Command::new("mount").args(["-o", &format!("remount,bind,{flags}")]).arg(at).status();
+            assert!(ok.is_ok_and(|s| s.success()), "remount {} {flags}", at.display());
+        }
+        mounted
+    }
+}
+
+
+impl Drop for HostTmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// The per-mount options (mountinfo's sixth field) of the mounts at each of `points`, from
+/// `probe mounts`-like output: the container's /proc/self/mountinfo.
+fn options_at(mountinfo: &str, point: &str) -> Vec<String> {
+    let line = mountinfo.lines().find(|l| l.split(' ').nth(4) == Some(point));
+    let line = line.unwrap_or_else(|| panic!("{point} is not mounted in the container:\n{mountinfo}"));
+    line.split(' ').nth(5).unwrap_or_default().split(',').map(String::from).collect()
+}
+
+#[test]
+fn filesystem_options_on_a_bind_mount_are_ignored_as_runc_does() {
+    let (root, vol) = (busybox_rootfs(), TempDir::shared("oci-vol"));
+    fs::write(vol.join("marker"), "bound\n").unwrap();
+    let options = r#""rbind","nosuid","strictatime","mode=755","size=1k""#;
+    let out = Config::new(&root, "cat /vol/marker").mount(&bind(vol.as_str(), "/vol", options)).run();
+    assert_eq!(ok_stdout(&out), "bound\n");
+}
+
+#[test]
+fn selinux_labels_are_accepted_where_selinux_is_not_enabled() {
+    let root = busybox_rootfs();
+    let out = Config::new(&root, "echo ran")
+        .linux(r#""mountLabel":"system_u:object_r:svirt_sandbox_file_t:s0:c715,c811""#)
+        .process(r#""selinuxLabel":"system_u:system_r:svirt_lxc_net_t:s0:c715,c811""#)
+        .run();
+    // Where SELinux is enabled (its filesystem mounted, as runt checks), a label must not be dropped.
+    if Path::new("/sys/fs/selinux/enforce").exists() {
+        assert_error(&out, 125, "SELinux is enabled here, and runt cannot apply a label");
+    } else {
+        assert_eq!(ok_stdout(&out), "ran\n");
+    }
+}
+
+/// Every flag mount_setattr's recursive options can set, in mountinfo's words.
+const ALL_RECURSIVE: &str = r#""rbind","rro","rnosuid","rnodev","rnoexec","rnoatime","rnodiratime","rnosymfollow""#;
+
+/// Runs `script` in a container with a host directory bound at /vol with `options`; the
+/// directory has a tmpfs mounted at sub/ whose mount has `sub_flags` on the host. Returns the
+/// script's output and whether it made sub/x; asserts that the host's mounts stay as they were.
+fn volume_with_a_submount(sub_flags: &str, options: &str, script: &str) -> (String, bool) {
+    let (root, vol) = (busybox_rootfs(), TempDir::shared("oci-vol"));
+    fs::create_dir(vol.join("sub")).unwrap();
+    let _sub = HostTmpfs::mount(&vol.join("sub"), sub_flags);
+    let host_before = host_mounts_under(&vol);
+    let out = Config::new(&root, script).mount(&bind(vol.as_str(), "/vol", options)).run();
+    assert_eq!(host_before, host_mounts_under(&vol), "the host's mounts changed");
+    (ok_stdout(&out), vol.join("sub/x").exists())
+}
+
+#[test]
+fn recursive_options_reach_every_mount_below_a_bind() {
+    let script = "cat /proc/self/mountinfo; touch /vol/sub/x 2>&1 || true";
+    let (text, wrote) = volume_with_a_submount("", ALL_RECURSIVE, script);
+    for point in ["/vol", "/vol/sub"] {
+        let opts = options_at(&text, point);
+        for want in ["ro", "nosuid", "nodev", "noexec", "noatime", "nodiratime", "nosymfollow"] {
+            assert!(opts.iter().any(|o| o == want), "{point} lacks {want}: {opts:?}");
+        }
+    }
+    assert!(text.contains("Read-only file system") && !wrote, "the submount took a write:\n{text}");
+}
+
+#[test]
+fn recursive_options_also_clear_flags_the_host_mount_has() {
+    let options = r#""rbind","rrw","rsuid","rexec","rstrictatime""#;
+    let script = "cat /proc/self/mountinfo; touch /vol/sub/x && echo wrote";
+    // Only the container's copy changes: the host's mount keeps its flags (checked inside).
+    let (text, wrote) = volume_with_a_submount("ro,nosuid,noexec", options, script);
+    let opts = options_at(&text, "/vol/sub");
+    for gone in ["ro", "nosuid", "noexec", "relatime", "noatime"] {
+        assert!(!opts.iter().any(|o| o == gone), "/vol/sub still has {gone}: {opts:?}");
+    }
+    assert!(text.ends_with("wrote\n") && wrote, "{text}");
 }

@@ -255,6 +255,8 @@ fn parse_volume(v: &str, mounts: &mut Vec<Mount>) -> Result<()> {
                 flags: MS_BIND | MS_REC | if m == Some("ro") { MS_RDONLY } else { 0 },
                 data: String::new(),
                 propagation: 0,
+                attr_set: 0,
+                attr_clear: 0,
                 copy_up: false,
             });
             return Ok(());

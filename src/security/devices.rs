@@ -102,16 +102,7 @@ pub fn parse_node(s: &str) -> Result<Node> {
     if !host.starts_with('/') || !path.starts_with("/dev/") || path.split('/').any(|c| c == "..") {
         return Err(bad("paths must be absolute, the container's under /dev"));
     }
-    Ok(Node {
-        host: host.into(),
-        path: path.into(),
-        access,
-        major: 0,
-        minor: 0,
-        mode: S_IFCHR | 0o666,
-        uid: 0,
-        gid: 0,
-    })
+    Ok(Node { host: host.into(), path: path.into(), access, major: 0, minor: 0, mode: S_IFCHR | 0o666, uid: 0, gid: 0 })
 }
 
 /// Reads the node's type and numbers from the host.

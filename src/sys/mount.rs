@@ -37,3 +37,16 @@ pub fn pivot_root(new_root: &CStr, put_old: &CStr) -> Result<()> {
     // SAFETY: both paths are NUL-terminated.
     unsafe { syscall!(Sysno::pivot_root, new_root.as_ptr(), put_old.as_ptr()) }.map(drop)
 }
+
+/// mount_setattr(2) (Linux 5.12) on the mount whose root `fd` is (AT_EMPTY_PATH) and, with
+/// `recursive`, every mount below it: MOUNT_ATTR_* bits to set and to clear.
+#[inline(never)]
+pub fn setattr(fd: i32, recursive: bool, set: u32, clear: u32) -> Result<()> {
+    use linux_raw_sys::general::{mount_attr, AT_EMPTY_PATH, AT_RECURSIVE};
+    let attr = mount_attr { attr_set: set.into(), attr_clr: clear.into(), propagation: 0, userns_fd: 0 };
+    let flags = AT_EMPTY_PATH | if recursive { AT_RECURSIVE } else { 0 };
+    let size = core::mem::size_of::<mount_attr>();
+    // SAFETY: the path is an empty C string and attr a mount_attr of the size passed, both alive
+    // for the call; the kernel only reads them.
+    unsafe { syscall!(Sysno::mount_setattr, fd, c"".as_ptr(), flags, &attr as *const mount_attr, size) }.map(drop)
+}

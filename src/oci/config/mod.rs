@@ -102,7 +102,6 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
         return Err(fail(rp, "must not be empty"));
     }
     let linux = object_or_empty(top, "linux")?;
-    refuse(linux, "mountLabel", "SELinux is not supported")?;
     refuse(linux, "intelRdt personality timeOffsets memoryPolicy netDevices", "not supported")?;
     let resources = object_or_empty(linux, "resources")?;
     // Filled in place, strings too: an error on the way then drops one Spec, not each field built
@@ -119,6 +118,12 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
     absolute_paths(linux, "readonlyPaths", &mut spec.readonly_paths)?;
     if let Some(s) = object_or_none(linux, "seccomp")? {
         seccomp(s, &mut spec.seccomp)?;
+    }
+    // As process.selinuxLabel: ignored where SELinux is not enabled, refused where it is.
+    if let Some(label) = get(linux, "mountLabel").filter(|v| is_set(v)) {
+        if let Some(why) = Lsm::SELinux.refusal(Lsm::SELinux.enabled()) {
+            return Err(fail(label, why));
+        }
     }
     map(linux, "sysctl", &mut spec.oci.sysctl)?;
     // Keys name files under /proc/sys: none may step out of it.
@@ -231,6 +236,8 @@ mod tests {
             flags: MS_BIND | MS_REC,
             data: String::new(),
             propagation: MS_PRIVATE | MS_REC,
+            attr_set: 0,
+            attr_clear: 0,
             copy_up: false,
         };
         assert_eq!(s.mounts[0], vol);
@@ -300,6 +307,8 @@ mod tests {
             flags: 0,
             data: String::new(),
             propagation: 0,
+            attr_set: 0,
+            attr_clear: 0,
             copy_up: false,
         };
         assert_eq!(s.mounts[0], proc);
@@ -421,13 +430,10 @@ mod tests {
         ("mounts.1.options", r#"["idmap"]"#, r#"mounts[1].options[0]: "idmap" is not supported"#),
         ("mounts.1.options", r#"["ro","idmap"]"#, r#"mounts[1].options[1]: "idmap" is not supported"#),
         ("mounts.1.options", r#"["ridmap"]"#, r#"mounts[1].options[0]: "ridmap" is not supported"#),
-        ("mounts.1.options", r#"["rro"]"#, r#"mounts[1].options[0]: "rro" is not supported"#),
         ("mounts.1.options", r#"["private","shared"]"#, "mounts[1].options[1]: a second, different propagation type"),
         ("mounts.1.uidMappings", r#"[{"containerID":0,"hostID":1,"size":1}]"#, "mounts[1].uidMappings: idmapped mounts are not supported"),
         ("mounts.1.type", r#""""#, "mounts[1].type: required for a mount that is not a bind mount"),
         ("mounts.1", r#"{"destination":"/x","type":"bind","options":["rbind"]}"#, "mounts[1].source: required for a bind mount"),
-        ("mounts.1", r#"{"destination":"/x","source":"/y","options":["rbind","mode=755"]}"#,
-            r#"mounts[1].options: "mode=755": not an option of bind mounts"#),
         ("linux.namespaces.2.type", r#""foo""#, r#"linux.namespaces[2].type: unknown namespace type "foo""#),
         ("linux.namespaces.2.type", r#""time""#, r#"linux.namespaces[2].type: time namespaces are not supported "time""#),
         ("linux.namespaces.2.type", r#""pid""#, r#"linux.namespaces[2].type: "pid" listed twice"#),
@@ -478,7 +484,6 @@ mod tests {
         ("linux.seccomp", r#"{"syscalls":[]}"#, "linux.seccomp.defaultAction: required"),
         ("linux.seccomp", r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["read"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":1}]}]}"#,
             "linux.seccomp.syscalls[0].args[0].op: required"),
-        ("linux.mountLabel", r#""system_u:object_r""#, "linux.mountLabel: SELinux is not supported"),
         ("linux.intelRdt", r#"{"closID":"x"}"#, "linux.intelRdt: not supported"),
         ("linux.personality", r#"{"domain":"LINUX32"}"#, "linux.personality: not supported"),
         ("linux.timeOffsets", r#"{"monotonic":{"secs":1}}"#, "linux.timeOffsets: not supported"),
