@@ -24,7 +24,7 @@ use crate::sys::fs::{
 };
 use crate::sys::mount::{
     self, MNT_DETACH, MS_BIND, MS_MOVE, MS_NOATIME, MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID, MS_PRIVATE,
-    MS_RDONLY, MS_REC, MS_RELATIME, MS_REMOUNT,
+    MS_RDONLY, MS_REC, MS_RELATIME, MS_REMOUNT, MS_SHARED, MS_SLAVE,
 };
 use crate::sys::{Errno, Fd};
 use alloc::ffi::CString;
@@ -43,8 +43,13 @@ const STAGING: &[&CStr] = &[c"/tmp", c"/run", c"/mnt", c"/dev"];
 /// `cgroups`: the container's cgroup directories, shown at a `cgroup` mount.
 #[inline(never)]
 pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String]) -> Result<()> {
-    // First, before any mount: nothing mounted from here on may propagate back to the host.
-    mount::mount(None, c"/", None, MS_REC | MS_PRIVATE, None).or_what("make / private")?;
+    // First, before any mount: nothing mounted from here on may propagate back to the host. A
+    // root asked to be shared or a slave (linux.rootfsPropagation) receives what the host
+    // mounts, as the spec describes a slave; either way nothing goes the other way.
+    let asked = spec.oci.rootfs_propagation;
+    let first = if asked & (MS_SHARED | MS_SLAVE) != 0 { MS_SLAVE } else { MS_PRIVATE };
+    let what = if first == MS_SLAVE { "make / a slave" } else { "make / private" };
+    mount::mount(None, c"/", None, MS_REC | first, None).or_what(what)?;
     // Mounts are made on descriptors named as /proc/self/fd/N: that /proc must be a real one.
     let proc = fs::openat(CWD, c"/proc", O_PATH | O_DIRECTORY, 0).or_op("open", "/proc")?;
     if !is_fs(&proc, PROC_SUPER_MAGIC).or_op("statfs", "/proc")? {
@@ -88,7 +93,14 @@ pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String]) -> Result<()> {
     for step in steps {
         b.step(spec, step, &sources, &mut host_nodes, shown_root)?;
     }
-    switch_root()
+    switch_root()?;
+    // The root's own propagation, once it is the root: shared makes it a peer group of the
+    // container's own (what it mounts reaches its binds of /, never the host); unbindable
+    // refuses binds of it.
+    if asked != 0 {
+        mount::mount(None, c"/", None, asked, None).or_what("set the propagation of /")?;
+    }
+    Ok(())
 }
 
 impl Builder<'_> {

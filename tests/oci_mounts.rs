@@ -292,3 +292,90 @@ fn recursive_options_also_clear_flags_the_host_mount_has() {
     }
     assert!(text.ends_with("wrote\n") && wrote, "{text}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Items 7 and 13: linux.rootfsPropagation.
+
+/// What runtime-tools checks: / bound recursively at /t, then /s bound at /m; with a shared root
+/// the second bind shows at /t/m as well. Prints the mountinfo line of /, then `exposed` or
+/// `hidden` (or `unbindable` when / cannot be bound). Nothing is unmounted: a lazy unmount of
+/// /t would take the root's own /proc with it, when they are peers.
+const PROPAGATION_PROBE: &str = "grep -E '^[0-9]+ [0-9]+ [^ ]+ [^ ]+ / ' /proc/self/mountinfo; \
+    mkdir -p /t /m /s && touch /s/f && \
+    if mount -o rbind / /t 2>/dev/null; then mount -o bind /s /m; \
+    if test -e /t/m/f; then echo exposed; else echo hidden; fi; else echo unbindable; fi";
+
+/// Runs PROPAGATION_PROBE with `rootfsPropagation` `p`; returns what the bind showed and
+/// whether / is in a peer group (`shared:N` in mountinfo).
+fn root_propagation(p: &str) -> (String, bool) {
+    let root = busybox_rootfs();
+    let out = Config::new(&root, PROPAGATION_PROBE).linux(&format!(r#""rootfsPropagation":"{p}""#)).run();
+    let text = ok_stdout(&out);
+    assert!(host_mounts_under(&root).is_empty(), "mounts reached the host: {:?}", host_mounts_under(&root));
+    let shown = text.lines().nth(1).unwrap_or_default().to_string();
+    (shown, text.lines().next().is_some_and(|l| l.contains("shared:")))
+}
+
+#[test]
+fn a_shared_root_propagates_to_binds_of_itself() {
+    assert_eq!(root_propagation("shared"), ("exposed".to_string(), true));
+    assert_eq!(root_propagation("rshared"), ("exposed".to_string(), true));
+}
+
+#[test]
+fn slave_private_and_unbindable_roots() {
+    for p in ["slave", "private", "rprivate"] {
+        assert_eq!(root_propagation(p), ("hidden".to_string(), false), "{p}");
+    }
+    assert_eq!(root_propagation("unbindable"), ("unbindable".to_string(), false));
+}
+
+/// The rootfs made a shared mount on the host (bound onto itself), undone when dropped.
+struct SharedOnHost(std::path::PathBuf);
+
+impl SharedOnHost {
+    fn new(dir: &TempDir) -> SharedOnHost {
+        for args in [&["--bind", dir.as_str(), dir.as_str()][..], &["--make-shared", dir.as_str()]] {
+            let ok = Command::new("mount").args(args).status();
+            assert!(ok.is_ok_and(|s| s.success()), "mount {args:?}");
+        }
+        SharedOnHost(dir.path.clone())
+    }
+}
+
+impl Drop for SharedOnHost {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-R").arg(&self.0).status();
+    }
+}
+
+/// With the rootfs a shared mount on the host, a container whose root has propagation `p`
+/// mounts a tmpfs of its own and waits (up to 5 s) for the host to mount one under the rootfs.
+/// Returns whether it saw the host's; asserts that the host never sees the container's.
+fn host_mount_reaches_the_container(p: &str) -> bool {
+    let root = busybox_rootfs();
+    fs::create_dir(root.join("late")).unwrap();
+    fs::create_dir(root.join("mine")).unwrap();
+    let shared = SharedOnHost::new(&root);
+    let script = "mount -t tmpfs tmpfs /mine && touch /mine/f /ready && i=0; \
+        while ! test -e /late/marker && test $i -lt 50; do sleep 0.1; i=$((i+1)); done; \
+        test -e /late/marker && echo seen || echo unseen";
+    let config = Config::new(&root, script).linux(&format!(r#""rootfsPropagation":"{p}""#));
+    let container = std::thread::spawn(move || config.run());
+    assert!(poll(|| root.join("ready").exists()), "the container did not start");
+    let _late = HostTmpfs::mount(&root.join("late"), "");
+    fs::write(root.join("late/marker"), "").unwrap();
+    let out = container.join().expect("the container's thread");
+    let seen = ok_stdout(&out) == "seen\n";
+    let on_host: Vec<String> = host_mounts_under(&root).into_iter().filter(|l| l.contains("/mine")).collect();
+    assert!(on_host.is_empty() && !root.join("mine/f").exists(), "the container's mount reached the host: {on_host:?}");
+    drop(shared);
+    seen
+}
+
+#[test]
+fn a_slave_or_shared_root_receives_the_hosts_mounts_and_sends_none() {
+    assert!(host_mount_reaches_the_container("rslave"), "rslave: the host's mount did not show");
+    assert!(host_mount_reaches_the_container("shared"), "shared: the host's mount did not show");
+    assert!(!host_mount_reaches_the_container("private"), "private: the host's mount showed");
+}

@@ -6,7 +6,7 @@ use syscalls::{syscall, Sysno};
 
 pub use linux_raw_sys::general::{
     MNT_DETACH, MS_BIND, MS_MOVE, MS_NOATIME, MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY,
-    MS_REC, MS_RELATIME, MS_REMOUNT, MS_STRICTATIME,
+    MS_REC, MS_RELATIME, MS_REMOUNT, MS_SHARED, MS_SLAVE, MS_STRICTATIME,
 };
 
 /// mount(2). `source`, `fstype` and `data` may be absent.
