@@ -26,10 +26,12 @@ pub enum Mode {
     Create { fifo: Fd, console: Option<Fd> },
 }
 
-/// The parent's side of things the child needs: namespaces to join, its cgroup's directories.
+/// The parent's side of things the child needs: namespaces to join, its cgroup's directories,
+/// the socket its bind sources come over (in a user namespace: see rootfs::send_bind_sources).
 pub struct Given<'a> {
     pub joins: &'a [(Fd, u32)],
     pub cgroups: &'a [alloc::string::String],
+    pub sources: Option<&'a Fd>,
 }
 
 pub fn run(spec: &Spec, steps: &[Step], sync: ChildEnd, saved_mask: SigSet, mode: Mode, given: Given) -> ! {
@@ -64,6 +66,7 @@ pub fn run(spec: &Spec, steps: &[Step], sync: ChildEnd, saved_mask: SigSet, mode
 fn keep_only_given(spec: &Spec, sync: &ChildEnd, mode: &Mode, given: &Given) -> Result<()> {
     let mut keep: Vec<i32> = sync.fds().to_vec();
     keep.extend(given.joins.iter().map(|(fd, _)| fd.raw()));
+    keep.extend(given.sources.map(Fd::raw));
     if let Mode::Create { fifo, console } = mode {
         keep.push(fifo.raw());
         keep.extend(console.as_ref().map(Fd::raw));
@@ -118,7 +121,7 @@ fn setup(
     }
     // Device nodes and mount points get exactly the modes asked for.
     fs::umask(0);
-    rootfs::enter(spec, steps, cgroups)?;
+    rootfs::enter(spec, steps, cgroups, given.sources)?;
     fs::umask(0o022);
     // An empty hostname: a joined or shared UTS namespace, left as it is.
     if !spec.hostname.is_empty() {

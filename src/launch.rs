@@ -4,7 +4,7 @@
 use crate::cgroup::{self, Cgroup, Needs};
 use crate::cstr::open_path;
 use crate::error::{cat, dec_i, push_dec, Error, OrSys, Result};
-use crate::spec::Spec;
+use crate::spec::{Mount, Spec};
 use crate::state::{self, State};
 use crate::sys::process::{self, exit_status, SIGKILL};
 use crate::sys::signal::{self, SigSet};
@@ -83,6 +83,11 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
     // and has its own back right after. (Should runt fail before that, it exits anyway.)
     let own_oom_score_adj = spec.oom_score_adj.map(take_oom_score_adj).transpose()?;
     let (parent, child) = sync::pair()?;
+    // In a user namespace the child's bind sources come from here (rootfs::send_bind_sources).
+    let sources = match spec.userns.is_some() && spec.mounts.iter().any(Mount::is_bind) {
+        true => Some(net::socketpair().or_what("socketpair")?),
+        false => None,
+    };
     let saved_mask = signal::set_mask(blocked).or_what("block signals")?;
 
     // The cgroup namespace is unshared by the child once it is in its cgroup.
@@ -113,7 +118,8 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
             if terminal {
                 let _ = process::setpgid(0, 0);
             }
-            init::run(spec, &steps, child, saved_mask, mode, init::Given { joins: &joins, cgroups: &cgroups })
+            let given = init::Given { joins: &joins, cgroups: &cgroups, sources: sources.as_ref().map(|(_, c)| c) };
+            init::run(spec, &steps, child, saved_mask, mode, given)
         }
         Ok(pid) => pid,
         Err(e) => {
@@ -131,6 +137,9 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
     let released = (|| {
         if let Some(ns) = &spec.userns {
             crate::userns::write_maps(pid, ns)?;
+        }
+        if let Some((sock, _)) = &sources {
+            crate::rootfs::send_bind_sources(pid, spec, sock)?;
         }
         if let Some(cg) = &cg {
             cg.join_after_clone(pid, joined)?;

@@ -26,7 +26,7 @@ use crate::sys::mount::{
     self, MNT_DETACH, MS_BIND, MS_MOVE, MS_NOATIME, MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID, MS_PRIVATE,
     MS_RDONLY, MS_REC, MS_RELATIME, MS_REMOUNT, MS_SHARED, MS_SLAVE,
 };
-use crate::sys::{Errno, Fd};
+use crate::sys::{net, Errno, Fd};
 use alloc::ffi::CString;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -42,7 +42,8 @@ const STAGING: &[&CStr] = &[c"/tmp", c"/run", c"/mnt", c"/dev"];
 /// and the host's tree is detached (or, where pivot_root is impossible, hidden behind a chroot).
 /// `cgroups`: the container's cgroup directories, shown at a `cgroup` mount.
 #[inline(never)]
-pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String]) -> Result<()> {
+/// `given_sources`: where the parent sends the bind sources (`send_bind_sources`), if it does.
+pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String], given_sources: Option<&Fd>) -> Result<()> {
     // First, before any mount: nothing mounted from here on may propagate back to the host. A
     // root asked to be shared or a slave (linux.rootfsPropagation) receives what the host
     // mounts, as the spec describes a slave; either way nothing goes the other way.
@@ -60,14 +61,7 @@ pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String]) -> Result<()> {
     let shown_root = spec.root.path.as_deref().unwrap_or("/");
     let source = cstr(shown_root)?;
     fs::openat(CWD, &source, O_PATH | O_DIRECTORY, 0).or_op("rootfs", shown_root)?;
-    // Bind sources are host paths, resolved against runt's own cwd: open them before leaving it.
-    let mut sources = Vec::with_capacity(spec.mounts.len());
-    for m in &spec.mounts {
-        sources.push(match m.is_bind() {
-            true => Some(fs::openat(CWD, &cstr(&m.source)?, O_PATH, 0).or_op("bind source", &m.source)?),
-            false => None,
-        });
-    }
+    let sources = bind_sources(spec, given_sources)?;
     // The host's device nodes, for a container that may not make its own.
     let mut host_nodes = dev::HostNodes::open(&spec.device_nodes);
 
@@ -99,6 +93,48 @@ pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String]) -> Result<()> {
     // refuses binds of it.
     if asked != 0 {
         mount::mount(None, c"/", None, asked, None).or_what("set the propagation of /")?;
+    }
+    Ok(())
+}
+
+/// The bind sources, one per mount (None for the others): received from the parent, which
+/// opened them (`given`: in a user namespace, see `send_bind_sources`), or else opened here,
+/// with all of runt's privileges still held, as host paths resolved against runt's own cwd
+/// before it is left.
+fn bind_sources(spec: &Spec, given: Option<&Fd>) -> Result<Vec<Option<Fd>>> {
+    let mut sources = Vec::with_capacity(spec.mounts.len());
+    for m in &spec.mounts {
+        sources.push(match (m.is_bind(), given) {
+            (false, _) => None,
+            (true, Some(sock)) => {
+                Some(net::recv_fd(sock.raw(), &mut [0; 1]).or_op("receive bind source", &m.source)?.1)
+            }
+            (true, None) => Some(fs::openat(CWD, &cstr(&m.source)?, O_PATH, 0).or_op("bind source", &m.source)?),
+        });
+    }
+    Ok(sources)
+}
+
+/// Sends the child `pid`, over `sock`, the source of each of its bind mounts in order, opened
+/// here with all of runt's own privileges. For a child in a user namespace: as the namespace's
+/// root it may be unable to reach a source (a directory its mapped id cannot search), and a
+/// descriptor it received from outside its mount namespace would not do (the kernel binds
+/// only mounts of the caller's namespace). So each source is looked up in the child's
+/// namespace, from its root (/proc/PID/root: the host's tree as copied when the namespace was
+/// made, the child having done nothing in it yet), absolute symlinks resolved from there.
+#[inline(never)]
+pub fn send_bind_sources(pid: i32, spec: &Spec, sock: &Fd) -> Result<()> {
+    let root = cat(&["/proc/", &crate::error::dec_i(pid.into()), "/root"]);
+    let root = crate::cstr::open_path(&root, O_PATH | O_DIRECTORY, 0, "open ")?;
+    let mut cwd = String::new();
+    for m in spec.mounts.iter().filter(|m| m.is_bind()) {
+        // A relative source is relative to runt's cwd, which the child shares until it moves.
+        if !m.source.starts_with('/') && cwd.is_empty() {
+            cwd = fs::getcwd().or_what("getcwd")?;
+        }
+        let path = if m.source.starts_with('/') { m.source.clone() } else { cat(&[&cwd, "/", &m.source]) };
+        let fd = fs::openat2(root.raw(), &cstr(&path)?, O_PATH, RESOLVE_IN_ROOT).or_op("bind source", &m.source)?;
+        net::send_fd(sock.raw(), b"s", fd.raw()).or_op("send bind source", &m.source)?;
     }
     Ok(())
 }

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use std::fs;
-use std::os::unix::fs::{symlink, FileTypeExt, MetadataExt};
+use std::os::unix::fs::{symlink, FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -66,6 +66,14 @@ impl Config {
     /// Adds a member of `process` (`"key": value`).
     fn process(mut self, member: &str) -> Config {
         self.process.push(member.to_string());
+        self
+    }
+
+    /// A user namespace mapping ids 0 to 65535 onto the host's from `host_id`.
+    fn userns(mut self, host_id: u32) -> Config {
+        self.namespaces.push_str(r#",{"type":"user"}"#);
+        let map = format!(r#"[{{"containerID":0,"hostID":{host_id},"size":65536}}]"#);
+        self.linux.push(format!(r#""uidMappings":{map},"gidMappings":{map}"#));
         self
     }
 
@@ -211,7 +219,6 @@ impl HostTmpfs {
         mounted
     }
 }
-
 
 impl Drop for HostTmpfs {
     fn drop(&mut self) {
@@ -378,4 +385,31 @@ fn a_slave_or_shared_root_receives_the_hosts_mounts_and_sends_none() {
     assert!(host_mount_reaches_the_container("rslave"), "rslave: the host's mount did not show");
     assert!(host_mount_reaches_the_container("shared"), "shared: the host's mount did not show");
     assert!(!host_mount_reaches_the_container("private"), "private: the host's mount showed");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Item 6: in a user namespace, bind sources are opened with runt's own privileges.
+
+#[test]
+fn a_bind_source_the_mapped_root_cannot_reach_mounts_in_a_user_namespace() {
+    let (root, host) = (busybox_rootfs(), TempDir::shared("oci-host"));
+    // A directory only its owner (neither root nor any id of the container) may search, and in
+    // it a mount that is nosuid and nodev on the host.
+    let (hidden, vol) = (host.join("hidden"), host.join("hidden/vol"));
+    fs::create_dir_all(&vol).unwrap();
+    let _vol = HostTmpfs::mount(&vol, "nosuid,nodev");
+    fs::write(vol.join("marker"), "reached\n").unwrap();
+    std::os::unix::fs::chown(&hidden, Some(4242), Some(4242)).unwrap();
+    fs::set_permissions(&hidden, fs::Permissions::from_mode(0o700)).unwrap();
+    // The mount point is there: the container's root may not create it in a rootfs host root owns.
+    fs::create_dir(root.join("vol")).unwrap();
+    let host_before = host_mounts_under(&host);
+    // The bind is a copy of the host's mount made in the container's namespace, so the kernel
+    // keeps the host's nosuid and nodev locked against the container's root.
+    let script =
+        "cat /vol/marker; id -u; mount -o remount,bind,suid,dev /vol 2>/dev/null && echo unlocked || echo locked";
+    let out =
+        Config::new(&root, script).userns(100_000).mount(&bind(vol.to_str().unwrap(), "/vol", r#""rbind""#)).run();
+    assert_eq!(ok_stdout(&out), "reached\n0\nlocked\n");
+    assert_eq!(host_before, host_mounts_under(&host), "the host's mounts changed");
 }

@@ -1,4 +1,5 @@
-//! The one piece of network set-up runt does itself: bringing up `lo` in a new namespace.
+//! The one piece of network set-up runt does itself, bringing up `lo` in a new namespace; and
+//! the AF_UNIX sockets that hand descriptors over.
 
 use super::{Fd, Result};
 use linux_raw_sys::{ioctl, net};
@@ -50,46 +51,81 @@ pub fn unix_connect(path: &[u8]) -> Result<Fd> {
     Ok(fd)
 }
 
+/// struct iovec.
+#[repr(C)]
+struct Iovec {
+    base: *const u8,
+    len: usize,
+}
+
+/// struct msghdr.
+#[repr(C)]
+struct Msghdr {
+    name: *const u8,
+    namelen: u32,
+    iov: *const Iovec,
+    iovlen: usize,
+    control: *const u8,
+    controllen: usize,
+    flags: i32,
+}
+
+/// struct cmsghdr { size_t len; int level; int type; } followed by the int: CMSG_LEN(4) is 20
+/// bytes on a 64-bit architecture and 16 on arm, the struct (CMSG_SPACE) 24 and 16.
+#[repr(C)]
+struct Cmsg {
+    len: usize,
+    level: i32,
+    kind: i32,
+    fd: i32,
+}
+
+/// SOL_SOCKET and SCM_RIGHTS: a control message that carries descriptors.
+const SOL_SOCKET: i32 = 1;
+const SCM_RIGHTS: i32 = 1;
+/// CMSG_LEN(sizeof(int)): a control message with one descriptor.
+const ONE_FD: usize = core::mem::offset_of!(Cmsg, fd) + core::mem::size_of::<i32>();
+
+/// A msghdr for `iov` and the control message `cmsg`.
+fn msghdr(iov: &Iovec, cmsg: *const Cmsg) -> Msghdr {
+    let (name, namelen, iovlen, flags) = (core::ptr::null(), 0, 1, 0);
+    let (control, controllen) = (cmsg as *const u8, core::mem::size_of::<Cmsg>());
+    Msghdr { name, namelen, iov, iovlen, control, controllen, flags }
+}
+
 /// sendmsg(2) of `data` with one descriptor attached (SCM_RIGHTS).
 pub fn send_fd(sock: i32, data: &[u8], fd: i32) -> Result<()> {
-    #[repr(C)]
-    struct Iovec {
-        base: *const u8,
-        len: usize,
-    }
-    #[repr(C)]
-    struct Msghdr {
-        name: *const u8,
-        namelen: u32,
-        iov: *const Iovec,
-        iovlen: usize,
-        control: *const u8,
-        controllen: usize,
-        flags: i32,
-    }
-    /// struct cmsghdr { size_t len; int level; int type; } followed by the int: CMSG_LEN(4) is
-    /// 20 bytes on a 64-bit architecture and 16 on arm, the struct (CMSG_SPACE) 24 and 16.
-    #[repr(C)]
-    struct Cmsg {
-        len: usize,
-        level: i32,
-        kind: i32,
-        fd: i32,
-    }
-    let len = core::mem::offset_of!(Cmsg, fd) + core::mem::size_of::<i32>();
-    let cmsg = Cmsg { len, level: 1 /* SOL_SOCKET */, kind: 1 /* SCM_RIGHTS */, fd };
+    let cmsg = Cmsg { len: ONE_FD, level: SOL_SOCKET, kind: SCM_RIGHTS, fd };
     let iov = Iovec { base: data.as_ptr(), len: data.len() };
-    let msg = Msghdr {
-        name: core::ptr::null(),
-        namelen: 0,
-        iov: &iov,
-        iovlen: 1,
-        control: &cmsg as *const Cmsg as *const u8,
-        controllen: core::mem::size_of::<Cmsg>(),
-        flags: 0,
-    };
+    let msg = msghdr(&iov, &cmsg);
     // SAFETY: msg, iov, data and cmsg are valid for the call; the kernel only reads them.
     unsafe { syscall!(Sysno::sendmsg, sock, &msg as *const Msghdr, 0) }.map(drop)
+}
+
+/// socketpair(2): two connected AF_UNIX SOCK_SEQPACKET sockets (close-on-exec), for messages
+/// that carry descriptors.
+pub fn socketpair() -> Result<(Fd, Fd)> {
+    let mut fds = [0i32; 2];
+    let kind = net::SOCK_SEQPACKET | linux_raw_sys::general::O_CLOEXEC;
+    // SAFETY: fds has room for the two descriptors the kernel writes.
+    unsafe { syscall!(Sysno::socketpair, net::AF_UNIX, kind, 0, fds.as_mut_ptr()) }?;
+    Ok((Fd::from_raw(fds[0]), Fd::from_raw(fds[1])))
+}
+
+/// recvmsg(2) of one message with one descriptor attached (SCM_RIGHTS), as `send_fd` sends
+/// it: the length of its data (in `data`) and the descriptor, which arrives close-on-exec.
+/// EBADMSG when the message carries none; EPIPE at the end of the stream.
+pub fn recv_fd(sock: i32, data: &mut [u8]) -> Result<(usize, Fd)> {
+    const MSG_CMSG_CLOEXEC: u32 = 0x4000_0000;
+    let mut cmsg = Cmsg { len: 0, level: 0, kind: 0, fd: -1 };
+    let iov = Iovec { base: data.as_mut_ptr(), len: data.len() };
+    let mut msg = msghdr(&iov, core::ptr::addr_of_mut!(cmsg));
+    // SAFETY: msg describes data and cmsg, both alive and writable for the call.
+    let n = unsafe { syscall!(Sysno::recvmsg, sock, &mut msg as *mut Msghdr, MSG_CMSG_CLOEXEC) }?;
+    if (cmsg.len, cmsg.level, cmsg.kind) != (ONE_FD, SOL_SOCKET, SCM_RIGHTS) {
+        return Err(if n == 0 { super::Errno::EPIPE } else { super::Errno::EBADMSG });
+    }
+    Ok((n, Fd::from_raw(cmsg.fd)))
 }
 
 #[cfg(test)]
@@ -98,33 +134,28 @@ mod tests {
     use std::os::fd::AsRawFd;
 
     #[test]
-    fn send_fd_passes_a_descriptor() {
+    fn a_descriptor_passes_from_send_fd_to_recv_fd() {
         let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
         let file = std::fs::File::open("/proc/self/exe").unwrap();
         send_fd(a.as_raw_fd(), b"pty", file.as_raw_fd()).unwrap();
-        // struct msghdr with one iovec and room for one SCM_RIGHTS message.
         let mut data = [0u8; 8];
-        let mut control = [0usize; 8];
-        let iov = [data.as_mut_ptr() as usize, data.len()];
-        let mut msg = [0usize; 7];
-        msg[2] = iov.as_ptr() as usize;
-        msg[3] = 1;
-        msg[4] = control.as_mut_ptr() as usize;
-        msg[5] = core::mem::size_of_val(&control);
-        // SAFETY: msg describes buffers that are alive and writable for the call.
-        let n = unsafe { syscall!(Sysno::recvmsg, b.as_raw_fd(), msg.as_mut_ptr(), 0) }.unwrap();
+        let (n, got) = recv_fd(b.as_raw_fd(), &mut data).unwrap();
         assert_eq!(&data[..n], b"pty");
-        // struct cmsghdr: size_t len, int level, int type, then the descriptor.
-        let word = core::mem::size_of::<usize>();
-        let ints: Vec<i32> = control
-            .iter()
-            .flat_map(|w| {
-                w.to_ne_bytes().chunks(4).map(|c| i32::from_ne_bytes(c.try_into().unwrap())).collect::<Vec<_>>()
-            })
-            .collect();
-        assert_eq!(control[0], word + 12, "CMSG_LEN(sizeof(int))");
-        assert_eq!((ints[word / 4], ints[word / 4 + 1]), (1, 1), "SOL_SOCKET, SCM_RIGHTS");
-        let got = Fd::from_raw(ints[word / 4 + 2]);
         assert_eq!(super::super::fs::identity(got.raw()), super::super::fs::identity(file.as_raw_fd()));
+    }
+
+    #[test]
+    fn a_socketpair_carries_one_descriptor_a_message() {
+        let (a, b) = socketpair().unwrap();
+        let file = std::fs::File::open("/proc/self/exe").unwrap();
+        send_fd(a.raw(), b"s", file.as_raw_fd()).unwrap();
+        send_fd(a.raw(), b"s", file.as_raw_fd()).unwrap();
+        for _ in 0..2 {
+            let (n, got) = recv_fd(b.raw(), &mut [0; 1]).unwrap();
+            assert_eq!(n, 1);
+            assert_eq!(super::super::fs::identity(got.raw()), super::super::fs::identity(file.as_raw_fd()));
+        }
+        drop(a);
+        assert_eq!(recv_fd(b.raw(), &mut [0; 1]).unwrap_err(), super::super::Errno::EPIPE);
     }
 }
