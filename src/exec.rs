@@ -49,6 +49,17 @@ pub fn exec(st: &State, spec: &Spec, opts: &Options, write_pid: &mut dyn FnMut(i
             joins.push((fd, flag));
         }
     }
+    // A container without a mount namespace of its own is chrooted in runt's (see
+    // rootfs::bind_in_place): its new process goes into the same root.
+    let root = match joins.iter().any(|j| j.1 == process::CLONE_NEWNS) {
+        true => None,
+        false => Some(open_path(
+            &cat(&["/proc/", &dec_i(st.pid.into()), "/root"]),
+            fs::O_PATH | fs::O_DIRECTORY,
+            0,
+            "open ",
+        )?),
+    };
     if let Some(pidns) = ns_of(st.pid, "pid")? {
         process::setns(&pidns, process::CLONE_NEWPID)
             .map_err(|e| sys_err(e, &["setns into /proc/", &dec_i(st.pid.into()), "/ns/pid"]))?;
@@ -73,8 +84,9 @@ pub fn exec(st: &State, spec: &Spec, opts: &Options, write_pid: &mut dyn FnMut(i
         let mut keep: Vec<i32> = child.fds().to_vec();
         keep.extend(joins.iter().map(|(fd, _)| fd.raw()));
         keep.extend(console.as_ref().map(Fd::raw));
+        keep.extend(root.as_ref().map(Fd::raw));
         let entered = crate::fds::close_all_but(spec.oci.preserve_fds, &keep)
-            .and_then(|()| enter(&child, &joins, spec, saved_mask, console.as_ref()));
+            .and_then(|()| enter(&child, &joins, root.as_ref(), spec, saved_mask, console.as_ref()));
         let err = match entered {
             Ok(()) => init::exec(spec),
             Err(e) => e,
@@ -112,13 +124,25 @@ pub fn exec(st: &State, spec: &Spec, opts: &Options, write_pid: &mut dyn FnMut(i
     }
 }
 
-fn enter(sync: &sync::ChildEnd, joins: &[(Fd, u32)], spec: &Spec, mask: SigSet, console: Option<&Fd>) -> Result<()> {
+/// `root`: the container's root to chroot into, when it shares runt's mount namespace.
+fn enter(
+    sync: &sync::ChildEnd,
+    joins: &[(Fd, u32)],
+    root: Option<&Fd>,
+    spec: &Spec,
+    mask: SigSet,
+    console: Option<&Fd>,
+) -> Result<()> {
     if sync.wait_go().is_none() {
         process::exit(125);
     }
     for (fd, flag) in joins {
         let name = ORDER.iter().find(|o| o.1 == *flag).map_or("", |o| o.0);
         process::setns(fd, *flag).map_err(|e| sys_err(e, &["setns into the container's ", name, " namespace"]))?;
+    }
+    if let Some(root) = root {
+        fs::fchdir(root.raw()).or_what("chdir to the container's root")?;
+        fs::chroot(c".").or_what("chroot into the container's root")?;
     }
     init::become_process(spec, mask, console)
 }

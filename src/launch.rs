@@ -32,10 +32,35 @@ pub struct Outcome {
 struct Started {
     pid: i32,
     cg: Option<Cgroup>,
+    /// Its root bound in runt's own mount namespace, when it has none of its own.
+    in_place: InPlace,
     /// The cgroup's directories (for the state file).
     cgroups: Vec<String>,
     parent: sync::ParentEnd,
     saved_mask: SigSet,
+}
+
+/// The root a container without a mount namespace of its own has bound onto itself in runt's
+/// (rootfs::bind_in_place): detached, with all that was mounted under it, when dropped, that is
+/// when `run` is done with the container or `start` failed; `create` hands it to `delete`.
+struct InPlace {
+    path: String,
+    id: Option<u64>,
+}
+
+impl InPlace {
+    /// Leaves the bind in place: its path and id, if there is one.
+    fn keep(mut self) -> Option<(String, u64)> {
+        self.id.take().map(|id| (core::mem::take(&mut self.path), id))
+    }
+}
+
+impl Drop for InPlace {
+    fn drop(&mut self) {
+        if let Some(id) = self.id {
+            let _ = crate::rootfs::detach_in_place(&self.path, id);
+        }
+    }
 }
 
 /// What differs between the two ways of starting a container.
@@ -90,6 +115,8 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
     };
     let saved_mask = signal::set_mask(blocked).or_what("block signals")?;
 
+    let path = spec.root.path.clone().unwrap_or_default();
+    let in_place = InPlace { id: crate::rootfs::bind_in_place(spec)?, path };
     // The cgroup namespace is unshared by the child once it is in its cgroup.
     let mut flags = u64::from(spec.namespaces & !process::CLONE_NEWCGROUP);
     if spec.userns.is_some() {
@@ -147,7 +174,7 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
         parent.release(pid)
     })();
     match released {
-        Ok(()) => Ok(Started { pid, cg, cgroups, parent, saved_mask }),
+        Ok(()) => Ok(Started { pid, cg, in_place, cgroups, parent, saved_mask }),
         Err(e) => {
             // Killed before its report is read: a child still waiting for its release would
             // otherwise wait for the parent while the parent waits for its report.
@@ -329,7 +356,11 @@ pub fn create(spec: &Spec, dir: &state::Dir, console: Option<&str>, warn: &mut d
         annotations: spec.oci.annotations.clone(),
         cgroups: st.cgroups,
     };
-    if let Err(e) = dir.save(&state) {
+    let saved = dir.save(&state).and_then(|()| match st.in_place.keep() {
+        Some((path, id)) => dir.note_in_place(&path, id),
+        None => Ok(()),
+    });
+    if let Err(e) = saved {
         reap(pid);
         return Err(e);
     }

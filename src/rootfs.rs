@@ -26,6 +26,7 @@ use crate::sys::mount::{
     self, MNT_DETACH, MS_BIND, MS_MOVE, MS_NOATIME, MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID, MS_PRIVATE,
     MS_RDONLY, MS_REC, MS_RELATIME, MS_REMOUNT, MS_SHARED, MS_SLAVE,
 };
+use crate::sys::process::CLONE_NEWNS;
 use crate::sys::{net, Errno, Fd};
 use alloc::ffi::CString;
 use alloc::string::String;
@@ -44,13 +45,18 @@ const STAGING: &[&CStr] = &[c"/tmp", c"/run", c"/mnt", c"/dev"];
 #[inline(never)]
 /// `given_sources`: where the parent sends the bind sources (`send_bind_sources`), if it does.
 pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String], given_sources: Option<&Fd>) -> Result<()> {
+    // Without a mount namespace of its own the container's mounts are made in the caller's,
+    // under the root the parent bound onto itself there (bind_in_place).
+    let in_place = !own_mount_namespace(spec);
     // First, before any mount: nothing mounted from here on may propagate back to the host. A
     // root asked to be shared or a slave (linux.rootfsPropagation) receives what the host
     // mounts, as the spec describes a slave; either way nothing goes the other way.
     let asked = spec.oci.rootfs_propagation;
-    let first = if asked & (MS_SHARED | MS_SLAVE) != 0 { MS_SLAVE } else { MS_PRIVATE };
-    let what = if first == MS_SLAVE { "make / a slave" } else { "make / private" };
-    mount::mount(None, c"/", None, MS_REC | first, None).or_what(what)?;
+    if !in_place {
+        let first = if asked & (MS_SHARED | MS_SLAVE) != 0 { MS_SLAVE } else { MS_PRIVATE };
+        let what = if first == MS_SLAVE { "make / a slave" } else { "make / private" };
+        mount::mount(None, c"/", None, MS_REC | first, None).or_what(what)?;
+    }
     // Mounts are made on descriptors named as /proc/self/fd/N: that /proc must be a real one.
     let proc = fs::openat(CWD, c"/proc", O_PATH | O_DIRECTORY, 0).or_op("open", "/proc")?;
     if !is_fs(&proc, PROC_SUPER_MAGIC).or_op("statfs", "/proc")? {
@@ -65,29 +71,26 @@ pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String], given_sources: Opt
     // The host's device nodes, for a container that may not make its own.
     let mut host_nodes = dev::HostNodes::open(&spec.device_nodes);
 
-    let Some(staging) = STAGING.iter().find(|d| fs::openat(CWD, d, O_PATH | O_DIRECTORY, 0).is_ok()) else {
-        return Err(Error::msg("no directory to stage the root on (none of /tmp /run /mnt /dev)"));
+    let root = match in_place {
+        // The bind the parent made is the top of the root's path.
+        true => fs::openat(CWD, &source, O_PATH | O_DIRECTORY, 0).or_op("open the root", shown_root)?,
+        false => stage_root(spec, &source, shown_root)?,
     };
-    // The host's / comes without its submounts (the container must not see them); a rootfs of the
-    // user's own keeps whatever is mounted inside it.
-    let recursive = if spec.root.path.is_some() { MS_REC } else { 0 };
-    let bound = match mount::mount(Some(&source), staging, None, MS_BIND | recursive, None) {
-        // In a user namespace the host's submounts are locked to the mounts above them: the
-        // kernel refuses to bind / without them, so there they stay visible (read-only).
-        Err(Errno::EINVAL) if recursive == 0 && spec.userns.is_some() => {
-            mount::mount(Some(&source), staging, None, MS_BIND | MS_REC, None)
-        }
-        other => other,
-    };
-    bound.or_sys(|| cat(&["bind rootfs ", shown_root, " on ", staging.to_str().unwrap_or_default()]))?;
-    let root = fs::openat(CWD, staging, O_PATH | O_DIRECTORY, 0).or_what("open the new root")?;
     fs::fchdir(root.raw()).or_what("chdir to the new root")?;
 
     let mut b = Builder { root, host_root: spec.root.path.is_none(), cgroups, null: None, proc: None, sys: None };
     for step in steps {
         b.step(spec, step, &sources, &mut host_nodes, shown_root)?;
     }
-    switch_root()?;
+    match in_place {
+        // pivot_root would move the caller's root: the container is chrooted, and its root (with
+        // CAP_SYS_CHROOT) may leave a chroot.
+        true => {
+            fs::chroot(c".").or_what("chroot into the root")?;
+            fs::chdir(c"/").or_what("chdir /")?;
+        }
+        false => switch_root()?,
+    }
     // The root's own propagation, once it is the root: shared makes it a peer group of the
     // container's own (what it mounts reaches its binds of /, never the host); unbindable
     // refuses binds of it.
@@ -95,6 +98,71 @@ pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String], given_sources: Opt
         mount::mount(None, c"/", None, asked, None).or_what("set the propagation of /")?;
     }
     Ok(())
+}
+
+/// Binds the root `source` onto a staging directory, in the container's mount namespace, and
+/// opens it there.
+fn stage_root(spec: &Spec, source: &CStr, shown_root: &str) -> Result<Fd> {
+    let Some(staging) = STAGING.iter().find(|d| fs::openat(CWD, d, O_PATH | O_DIRECTORY, 0).is_ok()) else {
+        return Err(Error::msg("no directory to stage the root on (none of /tmp /run /mnt /dev)"));
+    };
+    // The host's / comes without its submounts (the container must not see them); a rootfs of the
+    // user's own keeps whatever is mounted inside it.
+    let recursive = if spec.root.path.is_some() { MS_REC } else { 0 };
+    let bound = match mount::mount(Some(source), staging, None, MS_BIND | recursive, None) {
+        // In a user namespace the host's submounts are locked to the mounts above them: the
+        // kernel refuses to bind / without them, so there they stay visible (read-only).
+        Err(Errno::EINVAL) if recursive == 0 && spec.userns.is_some() => {
+            mount::mount(Some(source), staging, None, MS_BIND | MS_REC, None)
+        }
+        other => other,
+    };
+    bound.or_sys(|| cat(&["bind rootfs ", shown_root, " on ", staging.to_str().unwrap_or_default()]))?;
+    fs::openat(CWD, staging, O_PATH | O_DIRECTORY, 0).or_what("open the new root")
+}
+
+/// Whether the container has a mount namespace of its own (new or joined); without one it
+/// keeps the caller's, as the spec allows.
+pub fn own_mount_namespace(spec: &Spec) -> bool {
+    spec.namespaces & CLONE_NEWNS != 0 || spec.join.iter().any(|j| j.0 == CLONE_NEWNS)
+}
+
+/// For a container without a mount namespace of its own: binds its root onto itself in the
+/// caller's mount namespace, so that everything mounted for the container hangs from one mount
+/// runt made; the bind is private, so that nothing mounted on it propagates anywhere. Returns
+/// the bind's mount id, for `detach_in_place` when the container is gone; None with a mount
+/// namespace (nothing to do).
+pub fn bind_in_place(spec: &Spec) -> Result<Option<u64>> {
+    if own_mount_namespace(spec) {
+        return Ok(None);
+    }
+    let Some(path) = spec.root.path.as_deref() else {
+        return Err(Error::msg("a container without a mount namespace needs a root of its own"));
+    };
+    let p = cstr(path)?;
+    let dir = fs::openat(CWD, &p, O_PATH | O_DIRECTORY, 0).or_op("rootfs", path)?;
+    mount::mount(Some(&via_proc(&dir)), &via_proc(&dir), None, MS_BIND | MS_REC, None)
+        .or_sys(|| cat(&["bind ", path, " onto itself"]))?;
+    let made = (|| {
+        let top = fs::openat(CWD, &p, O_PATH | O_DIRECTORY, 0).or_op("open", path)?;
+        let id = fs::mount_id(top.raw()).or_op("statx", path)?;
+        mount::mount(None, &via_proc(&top), None, MS_PRIVATE, None).or_sys(|| cat(&["make ", path, " private"]))?;
+        Ok(id)
+    })();
+    if made.is_err() {
+        let _ = mount::umount2(&via_proc(&dir), MNT_DETACH);
+    }
+    made.map(Some)
+}
+
+/// Detaches the bind `bind_in_place` made at `path`, with everything mounted under it, when
+/// the mount there is still that one (`id`); anything else there is left alone.
+pub fn detach_in_place(path: &str, id: u64) -> Result<()> {
+    let top = fs::openat(CWD, &cstr(path)?, O_PATH | O_DIRECTORY, 0).or_op("open", path)?;
+    if fs::mount_id(top.raw()).or_op("statx", path)? != id {
+        return Ok(());
+    }
+    mount::umount2(&via_proc(&top), MNT_DETACH).or_op("unmount", path)
 }
 
 /// The bind sources, one per mount (None for the others): received from the parent, which

@@ -56,6 +56,9 @@ impl Status {
 }
 
 /// The state directory of one container.
+/// In a container's directory: the root it has bound in runt's mount namespace (`note_in_place`).
+const IN_PLACE: &core::ffi::CStr = c"rootfs.mount";
+
 pub struct Dir {
     pub path: String,
     pub fd: Fd,
@@ -190,10 +193,7 @@ impl Dir {
     /// Records the config file the container was made from (crun's `--config`): `exec` and
     /// `delete` read it again.
     pub fn save_config_path(&self, path: &str) -> Result<()> {
-        let flags = fs::O_WRONLY | fs::O_CREAT | fs::O_TRUNC;
-        fs::openat(self.fd.raw(), c"config.path", flags, 0o600)
-            .and_then(|fd| fs::write_all(fd.raw(), path.as_bytes()))
-            .map_err(|e| self.fail(e, "write ", "/config.path"))
+        self.write_small(c"config.path", path)
     }
 
     /// The config file recorded by `save_config_path`, if any.
@@ -202,9 +202,32 @@ impl Dir {
         String::from_utf8(bytes).ok().filter(|p| !p.is_empty())
     }
 
-    /// Removes the directory and what is in it.
+    /// Records the root a container without a mount namespace has bound in place (its path
+    /// and mount id, see rootfs::bind_in_place), for `remove` to detach.
+    pub fn note_in_place(&self, path: &str, id: u64) -> Result<()> {
+        self.write_small(IN_PLACE, &cat(&[&crate::error::dec(id), " ", path]))
+    }
+
+    /// Writes `text` as the file `name` of the directory.
+    fn write_small(&self, name: &core::ffi::CStr, text: &str) -> Result<()> {
+        let flags = fs::O_WRONLY | fs::O_CREAT | fs::O_TRUNC;
+        let shown = cat(&["/", name.to_str().unwrap_or_default()]);
+        fs::openat(self.fd.raw(), name, flags, 0o600)
+            .and_then(|fd| fs::write_all(fd.raw(), text.as_bytes()))
+            .map_err(|e| self.fail(e, "write ", &shown))
+    }
+
+    /// Removes the directory and what is in it; first the root bound in place, if one was.
     pub fn remove(self) -> Result<()> {
-        for name in [c"exec.fifo", c"state.json", c"state.json.tmp", c"config.path"] {
+        if let Ok(text) = crate::cgroup::read_bytes(self.fd.raw(), IN_PLACE, 8192) {
+            let text = core::str::from_utf8(&text).unwrap_or_default();
+            if let Some((id, path)) = text.split_once(' ') {
+                if let Some(id) = crate::text::uint(id) {
+                    crate::rootfs::detach_in_place(path, id)?;
+                }
+            }
+        }
+        for name in [IN_PLACE, c"exec.fifo", c"state.json", c"state.json.tmp", c"config.path"] {
             let _ = fs::unlinkat(self.fd.raw(), name, 0);
         }
         // Gone already: a foreground `run` and a `delete --force` may race to clean up.

@@ -106,12 +106,23 @@ impl Config {
         )
     }
 
+    /// Keeps the caller's mount namespace: no "mount" in `linux.namespaces`.
+    fn without_mount_namespace(mut self) -> Config {
+        self.namespaces = self.namespaces.replace(r#",{"type":"mount"}"#, "");
+        self
+    }
+
+    /// A bundle directory with this config.json, and a state directory (`--root`).
+    fn bundle(&self) -> (TempDir, TempDir) {
+        let dir = TempDir::shared("oci-bundle");
+        fs::write(dir.join("config.json"), self.text()).expect("write config.json");
+        (dir, TempDir::new("oci-state"))
+    }
+
     /// `runt --root STATE run --bundle B ID`; then asserts that the container's state and
     /// cgroup are gone.
     fn run(&self) -> Output {
-        let dir = TempDir::shared("oci-bundle");
-        let state = TempDir::new("oci-state");
-        fs::write(dir.join("config.json"), self.text()).expect("write config.json");
+        let (dir, state) = self.bundle();
         let id = unique_name();
         let out = wait(spawn(&["--root", state.as_str(), "run", "--bundle", dir.as_str(), &id]));
         assert_no_cgroup(&id);
@@ -412,4 +423,54 @@ fn a_bind_source_the_mapped_root_cannot_reach_mounts_in_a_user_namespace() {
         Config::new(&root, script).userns(100_000).mount(&bind(vol.to_str().unwrap(), "/vol", r#""rbind""#)).run();
     assert_eq!(ok_stdout(&out), "reached\n0\nlocked\n");
     assert_eq!(host_before, host_mounts_under(&host), "the host's mounts changed");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Item 13: a config without a mount namespace.
+
+/// The mounts of a container that keeps the caller's mount namespace: proc, a /dev tmpfs, sysfs
+/// and a mask over /etc/secret, all under its root.
+fn in_place_config(root: &TempDir, script: &str) -> Config {
+    fs::write(root.join("etc/marker"), "the rootfs\n").unwrap();
+    fs::write(root.join("etc/secret"), "secret\n").unwrap();
+    Config::new(root, script).without_mount_namespace().linux(r#""maskedPaths":["/etc/secret"]"#)
+}
+
+#[test]
+fn without_a_mount_namespace_the_container_runs_in_the_callers_and_its_mounts_go_with_it() {
+    let root = busybox_rootfs();
+    let script = "readlink /proc/self/ns/mnt; cat /etc/marker /etc/secret; test -c /dev/null && echo dev";
+    let out = in_place_config(&root, script).run();
+    let own = fs::read_link("/proc/self/ns/mnt").unwrap();
+    assert_eq!(ok_stdout(&out), format!("{}\nthe rootfs\ndev\n", own.display()));
+    assert!(host_mounts_under(&root).is_empty(), "mounts left on the host: {:?}", host_mounts_under(&root));
+}
+
+#[test]
+fn without_a_mount_namespace_a_created_container_leaves_its_mounts_until_delete() {
+    let root = busybox_rootfs();
+    let (dir, state) = in_place_config(&root, "sleep 100").bundle();
+    let id = unique_name();
+    let runt_at = |args: &[&str]| {
+        let mut all = vec!["--root", state.as_str()];
+        all.extend(args);
+        all.iter().map(|a| a.to_string()).collect::<Vec<String>>()
+    };
+    // The created container keeps create's stdout and stderr: files, not pipes to wait on.
+    let log = TempDir::new("oci-log");
+    let (o, e) = (fs::File::create(log.join("out")).unwrap(), fs::File::create(log.join("err")).unwrap());
+    let created =
+        Command::new(runt()).args(runt_at(&["create", "--bundle", dir.as_str(), &id])).stdout(o).stderr(e).status();
+    let during = host_mounts_under(&root);
+    let deleted = run(&runt_at(&["delete", "--force", &id]));
+    let err = fs::read_to_string(log.join("err")).unwrap_or_default();
+    assert!(created.is_ok_and(|s| s.success()), "create: {err}");
+    // The container's root and what is mounted for it, in the host's table while it exists.
+    for point in ["", "/proc", "/dev", "/sys", "/etc/secret"] {
+        let at = format!(" {}{point} ", root.as_str());
+        assert!(during.iter().any(|l| l.contains(&at)), "{at} is not mounted: {during:?}");
+    }
+    assert_eq!(ok_stdout(&deleted), "");
+    assert!(host_mounts_under(&root).is_empty(), "mounts left on the host: {:?}", host_mounts_under(&root));
+    assert_no_cgroup(&id);
 }

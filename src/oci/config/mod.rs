@@ -8,8 +8,8 @@
 //! - Only what config.json says: no runt defaults are added (no environment, no masked paths):
 //!   the engine decides. The exceptions are the spec's own defaults: the hostname (the id, with a
 //!   new UTS namespace) and the default devices' access rules (see devices.rs).
-//! - A new mount namespace is required: runt sets up the root filesystem in one, and in a shared or
-//!   joined one it would mount over someone else's tree.
+//! - Without a mount namespace of its own the container keeps the caller's, as the spec allows:
+//!   its mounts are then made there, under its root (see rootfs::bind_in_place).
 //! - Every error names its place: `config.json: linux.namespaces[2].type: unknown namespace type
 //!   "foo"`. The place is not tracked while reading: an error holds the value it is about, and
 //!   only then is that value looked up in the document (by address) to name its path. Reading
@@ -138,7 +138,7 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
     hooks(top, &mut spec.oci.hooks)?;
     map(top, "annotations", &mut spec.oci.annotations)?;
     process(obj(need(top, "process")?)?, &mut spec)?;
-    namespaces(top, linux, &mut spec)?;
+    namespaces(linux, &mut spec)?;
     // Without a UTS namespace of its own the container would rename the host.
     let uts = spec.namespaces & CLONE_NEWUTS != 0 || spec.join.iter().any(|j| j.0 == CLONE_NEWUTS);
     opt_text(top, "domainname", &mut spec.oci.domainname)?;
@@ -438,7 +438,6 @@ mod tests {
         ("linux.namespaces.2.type", r#""time""#, r#"linux.namespaces[2].type: time namespaces are not supported "time""#),
         ("linux.namespaces.2.type", r#""pid""#, r#"linux.namespaces[2].type: "pid" listed twice"#),
         ("linux.namespaces.2.path", r#""proc/1/ns/ipc""#, "linux.namespaces[2].path: must be an absolute path"),
-        ("linux.namespaces.4.path", r#""/proc/1/ns/mnt""#, r#"linux.namespaces: a new mount namespace ("mount" without a path) is required"#),
         ("linux.uidMappings", r#"[{"containerID":0,"hostID":1000,"size":1}]"#, "linux.uidMappings: given without a new user namespace"),
         ("linux.devices", r#"[{"path":"/dev/fuse","type":"x","major":10,"minor":229}]"#, r#"linux.devices[0].type: unknown device type "x""#),
         ("linux.devices", r#"[{"path":"dev/fuse","type":"c","major":10,"minor":229}]"#, "linux.devices[0].path: must be an absolute path to a file, without '..'"),
@@ -505,8 +504,8 @@ mod tests {
         assert_eq!(missing("process.args"), "config.json: process.args: must not be empty");
         assert_eq!(missing("root"), "config.json: root: required");
         assert_eq!(missing("ociVersion"), "config.json: ociVersion: required");
-        let no_mount_ns = r#"config.json: linux: a new mount namespace ("mount" without a path) is required"#;
-        assert_eq!(missing("linux"), no_mount_ns);
+        // No namespaces at all: the caller's, where a hostname may not be set.
+        assert_eq!(missing("linux"), "config.json: hostname: set without a UTS namespace");
         let not_object = from_json(&parse("[]"), "/b", "c").unwrap_err().to_string();
         assert_eq!(not_object, "config.json: expected an object, found array");
     }

@@ -16,7 +16,7 @@ const NAMESPACE_FLAGS: [u32; 7] =
     [CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWUSER, CLONE_NEWCGROUP];
 
 /// linux.namespaces, uidMappings, gidMappings. A type not listed stays the host's.
-pub(super) fn namespaces(top: &Value, linux: &Value, s: &mut Spec) -> Res<()> {
+pub(super) fn namespaces(linux: &Value, s: &mut Spec) -> Res<()> {
     let (mut seen, mut new_user) = (0, false);
     for ns in list(linux, "namespaces")? {
         let t = need(obj(ns)?, "type")?;
@@ -36,14 +36,6 @@ pub(super) fn namespaces(top: &Value, linux: &Value, s: &mut Spec) -> Res<()> {
             None if flag == CLONE_NEWUSER => new_user = true,
             None => s.namespaces |= flag,
         }
-    }
-    if s.namespaces & CLONE_NEWNS == 0 {
-        let why = "a new mount namespace (\"mount\" without a path) is required";
-        return Err(if core::ptr::eq(linux, &EMPTY) {
-            fail_in(top, "linux", why)
-        } else {
-            fail_in(linux, "namespaces", why)
-        });
     }
     let (mut uid_maps, mut gid_maps) = (Vec::new(), Vec::new());
     id_maps(linux, "uidMappings", &mut uid_maps)?;
