@@ -74,6 +74,11 @@ fn create_path(root: &Fd, full: &str, is_dir: bool) -> Result<Walk> {
         end += 1;
         dir = match open_in(root, prefix) {
             Ok(fd) => fd,
+            // Only a component that is missing is made: a `..` (from a link's target) is never
+            // missing, its directory having been made or opened just before.
+            Err(Errno::ENOENT) if comp == ".." => {
+                return Err(Error::sys_owned(Errno::ENOENT, cat(&["open /", prefix])))
+            }
             Err(Errno::ENOENT) => {
                 let name = cstr(comp)?;
                 let shown = cat(&["/", prefix]);
