@@ -80,13 +80,8 @@ CRUN_PASSES=${CRUN_PASSES//$'\n'/ } RUNC_PASSES=${RUNC_PASSES//$'\n'/ }
 # Tests crun passes and runt fails today: why, and the issue item that fixes it.
 declare -A KNOWN=(
     [hooks_stdin]="the prestart hooks get status \"creating\" on stdin, crun and the test want \"created\" (issue 12 item 4)"
-    [linux_devices]="a linux.devices entry of type p (fifo) is refused (issue 12 item 3)"
-    [linux_mount_label]="linux.mountLabel is refused on a host without SELinux (issue 12 item 7)"
-    [linux_ns_itype]="a config without a mount namespace (every namespace inherited) is refused (issue 12 items 7 and 13)"
     [linux_ns_path]="joining a mount namespace by path is refused (issue 12 item 7)"
-    [linux_rootfs_propagation]="rootfsPropagation shared and unbindable are not what the container's / gets (issue 12 items 7 and 13)"
     [linux_sysctl]="linux.sysctl is never applied (issue 12 item 1)"
-    [mounts]="filesystem options on a bind mount (mode=, size=) are refused (issue 12 item 7)"
     [poststart_fail]="a failing poststart hook stops the ones after it, and start dies of SIGPIPE when a hook exits without reading its state (no issue yet; hooks are issue 12 item 4)"
     [poststop_fail]="a failing poststop hook stops the ones after it, and delete dies of SIGPIPE likewise (no issue yet; hooks are issue 12 item 4)"
 )
