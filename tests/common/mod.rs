@@ -6,6 +6,7 @@
 
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod bundle;
 pub mod user;
 
 use std::ffi::OsStr;

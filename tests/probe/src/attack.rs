@@ -166,6 +166,40 @@ pub fn hunt(dir: &str) -> i32 {
     0
 }
 
+/// `roothunt DIR MARKER`: see the header of main.rs.
+pub fn roothunt(dir: &str, marker: &str) -> i32 {
+    let started = Instant::now();
+    let mut log = match Log::open(dir) {
+        Ok(log) => log,
+        Err(e) => return fail(e),
+    };
+    let (mut seen, mut runts, mut reached) = (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
+    log.line("ready");
+    while !stopping(dir, started) {
+        for pid in others() {
+            let name = comm(pid);
+            if seen.insert(format!("{pid} {name}")) {
+                log.line(&format!("seen {pid} {name}"));
+            }
+            if name == "runt" {
+                runts.insert(pid);
+            }
+            // The magic links lead wherever that process's root and working directory are: the
+            // host's tree has the marker, the container's has not.
+            for link in ["root", "cwd"] {
+                let base = Path::new("/proc").join(pid.to_string()).join(link);
+                if base.join(marker).exists() && reached.insert((pid, link)) {
+                    let _ = File::create(base.join(format!("{marker}.escaped")));
+                    log.line(&format!("reached {pid} {link}"));
+                }
+            }
+        }
+        std::thread::yield_now();
+    }
+    log.line(&format!("done seen={} runt={} reached={}", seen.len(), runts.len(), reached.len()));
+    0
+}
+
 /// struct iovec.
 #[repr(C)]
 struct IoVec {

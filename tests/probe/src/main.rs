@@ -25,6 +25,16 @@
 //! | `unshare-user` | unshare(CLONE_NEWUSER) |
 //! | `bpf` | bpf(BPF_PROG_LOAD) of a socket filter `r0 = 0; exit`; the program is closed again |
 //! | `ls DIR` | the names in DIR, sorted, one per line (nothing when empty) |
+//! | `tiocsti TEXT` | pushes TEXT and a newline into the input of the terminal on stdin (ioctl TIOCSTI), as if typed there |
+//! | `setcomm NAME SECONDS` | sets its comm (PR_SET_NAME: what ps shows; the kernel keeps 15 bytes) to NAME, prints `ok`, sleeps |
+//! | `read-key DESC` | the payload of the user key DESC found from its session keyring (KEYCTL_SEARCH, KEYCTL_READ) |
+//!
+//! Run on the host, around runt:
+//!
+//! | command | does / prints |
+//! |---|---|
+//! | `pty CMD...` | runs CMD in a new session with a new pty as its controlling terminal, stdin, stdout and stderr (a user's interactive shell); copies the session's output to stdout, then prints `pty-exit: N` and `pty-pending: "TEXT"`: what the terminal holds for its next reader (the shell's next command line), escaped as Rust's `{:?}` writes it |
+//! | `with-key DESC PAYLOAD CMD...` | joins a new session keyring holding the user key DESC (PAYLOAD), then executes CMD |
 //!
 //! The attacks on runt's own binary and processes (CVE-2019-5736, CVE-2016-9962). The long-running
 //! ones log events to `DIR/log` as they happen (one line per write, for the host to poll; the first
@@ -37,6 +47,7 @@
 //! | `stalk DIR` | the exec helper stalker: every new process but itself and pid 1 it stops (SIGSTOP) and, as long as its comm is `runt`, tries PTRACE_SEIZE and reading the targets of /proc/PID/fd/N, then lets it run ~100 µs and stops it again, until it is someone else or gone. Logs `observed PID` (first time a runt is caught), `seized PID` and `fds PID: LINK...` on the first success with that process, and at the end `done observed=N attempts=A refused=R succeeded=S` and one `refusal <what>: <strerror> xN` per kind |
 //! | `reach PID\|child` | against PID (or a child `probe sleep 5` it starts and kills: the control) prints three lines: `seize: ok\|error: <strerror>` (PTRACE_SEIZE), `fd: ok N\|error: <strerror>` (N targets of /proc/PID/fd/* read; the error when none could be), `exe: ok\|error: <strerror>` (open /proc/PID/exe O_PATH); exit 0 |
 //! | `seals PATH` | opens PATH O_RDONLY and prints its memfd seals (F_GET_SEALS): `seals: ` then the names of those set (`seal shrink grow write future-write exec`), or `error: <strerror>`. Also run on the host, to look at /proc/PID/exe of a container process |
+//! | `roothunt DIR MARKER` | the root hunter (needs CAP_SYS_PTRACE to get anywhere): every process but itself and pid 1 it sees in /proc, it looks through /proc/PID/root and /proc/PID/cwd for MARKER (a path without the leading `/` that only the host's tree has) and, where it is found, creates MARKER.escaped next to it. Logs `seen PID COMM` (each new process), `reached PID root\|cwd` and at the end `done seen=N runt=R reached=X` (R: the processes seen whose comm was `runt`) |
 //! | `console SOCKET` | the engine's end of `--console-socket`, run on the host: listens on SOCKET, takes the descriptor of the first message (SCM_RIGHTS), prints `fd LINK`, then copies what it reads from it to stdout until EIO or EOF (the terminal's last writer is gone) or 10 s |
 
 use std::ffi::CString;
@@ -53,12 +64,14 @@ use std::{env, fs};
 use syscalls::{syscall, Errno, Sysno};
 
 mod attack;
+mod host;
 
 const USAGE: &str = "usage: probe pid|hostname|mounts|ids|cwd|env|write PATH|read PATH|netdevs|\
 forkbomb N|alloc MB|wait-signal|exit N|sleep S|cgroup|procs|status|chroot-escape MARKER|\
 mknod-open PATH b|c MAJOR MINOR|open PATH|mount-tmpfs DIR|umount PATH|keyctl|ptrace [PID]|setns PATH|ns NAME|\
 init-module|raise-nofile N|rlimit NAME|sethostname NAME|abstract-connect NAME|unshare-user|bpf|ls DIR|\
-hunt DIR|send-exe PID SOCKET|stalk DIR|reach PID|child|seals PATH|console SOCKET";
+tiocsti TEXT|setcomm NAME SECONDS|read-key DESC|pty CMD...|with-key DESC PAYLOAD CMD...|\
+hunt DIR|send-exe PID SOCKET|stalk DIR|reach PID|child|seals PATH|console SOCKET|roothunt DIR MARKER";
 
 fn main() {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -179,6 +192,12 @@ fn main() {
             }
             Err(e) => fail(e),
         },
+        ["tiocsti", text] => tiocsti(text),
+        ["setcomm", name, secs] => setcomm(name, secs),
+        ["read-key", desc] => read_key(desc),
+        ["pty", cmd @ ..] if !cmd.is_empty() => host::pty(cmd),
+        ["with-key", desc, payload, cmd @ ..] if !cmd.is_empty() => host::with_key(desc, payload, cmd),
+        ["roothunt", dir, marker] => attack::roothunt(dir, marker),
         ["hunt", dir] => attack::hunt(dir),
         ["send-exe", pid, socket] => attack::send_exe(number(pid), socket),
         ["stalk", dir] => attack::stalk(dir),
@@ -191,7 +210,7 @@ fn main() {
     exit(code);
 }
 
-fn usage() -> i32 {
+pub(crate) fn usage() -> i32 {
     eprintln!("{USAGE}");
     2
 }
@@ -543,6 +562,49 @@ fn bpf_prog_load() -> i32 {
             let _ = unsafe { syscall!(Sysno::close, fd) };
             say("ok")
         }
+        Err(e) => fail(os_error(e)),
+    }
+}
+
+/// TIOCSTI, one byte at a time, of `text` and a newline into stdin's terminal.
+fn tiocsti(text: &str) -> i32 {
+    const TIOCSTI: usize = 0x5412;
+    for byte in text.bytes().chain([b'\n']) {
+        // SAFETY: TIOCSTI reads one byte at the pointer, which is valid for the call.
+        if let Err(e) = unsafe { syscall!(Sysno::ioctl, 0, TIOCSTI, &byte as *const u8) } {
+            return fail(os_error(e));
+        }
+    }
+    say("ok")
+}
+
+/// PR_SET_NAME to `name` (which may hold any byte but NUL), then a sleep.
+fn setcomm(name: &str, secs: &str) -> i32 {
+    const PR_SET_NAME: usize = 15;
+    let name = c(name);
+    // SAFETY: a NUL-terminated name; the kernel copies at most 16 bytes of it.
+    if let Err(e) = unsafe { syscall!(Sysno::prctl, PR_SET_NAME, name.as_ptr()) } {
+        return fail(os_error(e));
+    }
+    println!("ok");
+    std::thread::sleep(Duration::from_secs(u64::from(number(secs))));
+    0
+}
+
+/// The payload of the user key `desc` reachable from the session keyring.
+fn read_key(desc: &str) -> i32 {
+    const KEYCTL_SEARCH: usize = 10;
+    const KEYCTL_READ: usize = 11;
+    const KEY_SPEC_SESSION_KEYRING: isize = -3;
+    let (kind, desc) = (c("user"), c(desc));
+    let mut payload = [0u8; 256];
+    // SAFETY: NUL-terminated strings; no destination keyring (0).
+    let found =
+        unsafe { syscall!(Sysno::keyctl, KEYCTL_SEARCH, KEY_SPEC_SESSION_KEYRING, kind.as_ptr(), desc.as_ptr(), 0) };
+    // SAFETY: payload is writable for the length passed.
+    match found.and_then(|id| unsafe { syscall!(Sysno::keyctl, KEYCTL_READ, id, payload.as_mut_ptr(), payload.len()) })
+    {
+        Ok(n) => say(String::from_utf8_lossy(&payload[..n.min(payload.len())])),
         Err(e) => fail(os_error(e)),
     }
 }
