@@ -51,6 +51,8 @@ struct Lab {
     dir: TempDir,
     original: Vec<u8>,
     user: Option<TestUser>,
+    /// Every container of the lab also holds CAP_SYS_PTRACE.
+    ptrace: bool,
     /// The containers to delete at the end, whatever happened.
     ids: RefCell<Vec<String>>,
 }
@@ -87,7 +89,28 @@ impl Lab {
                 std::os::unix::fs::chown(dir.join(owned), Some(u.uid), Some(u.gid)).expect("chown to the test user");
             }
         }
-        Lab { dir, original, user, ids: RefCell::new(Vec::new()) }
+        Lab { dir, original, user, ptrace: false, ids: RefCell::new(Vec::new()) }
+    }
+
+    /// The lab, its containers given CAP_SYS_PTRACE (non-dumpable runt processes are then
+    /// within their reach: what is left to protect them is where they are when they can be seen).
+    fn with_ptrace(mut self) -> Lab {
+        self.ptrace = true;
+        self
+    }
+
+    /// A file only the host's tree has (in the lab directory), named as `roothunt` takes it: its
+    /// path without the leading `/`.
+    fn host_marker(&self) -> String {
+        fs::write(self.dir.join("host-marker"), "the host's tree\n").expect("write the marker");
+        self.path("host-marker").trim_start_matches('/').to_string()
+    }
+
+    /// Panics if the attacker created anything next to the host marker.
+    fn assert_no_escape(&self, log: &str) {
+        let escaped = self.dir.join("host-marker.escaped");
+        assert!(!escaped.exists(), "a container wrote {} on the host through /proc/PID/root\n{log}", escaped.display());
+        assert!(!log.contains("\nreached "), "a container reached the host's tree\n{log}");
     }
 
     fn path(&self, rel: &str) -> String {
@@ -122,6 +145,7 @@ impl Lab {
             Some(pid) => format!(r#"{{"type":"pid","path":"/proc/{pid}/ns/pid"}}"#),
             None => r#"{"type":"pid"}"#.to_string(),
         };
+        let caps = if self.ptrace { CAPS.replace(']', r#","CAP_SYS_PTRACE"]"#) } else { CAPS.to_string() };
         let user_ns = match &self.user {
             Some(u) => format!(
                 r#",{{"type":"user"}}],"uidMappings":[{{"containerID":0,"hostID":{},"size":1}}],"gidMappings":[{{"containerID":0,"hostID":{},"size":1}}]"#,
@@ -132,7 +156,7 @@ impl Lab {
         let config = format!(
             r#"{{"ociVersion":"1.2.0",
 "process":{{"user":{{"uid":0,"gid":0}},"args":[{args}],"env":["PATH=/bin"],"cwd":"/",
- "capabilities":{{"bounding":{CAPS},"effective":{CAPS},"permitted":{CAPS}}},"noNewPrivileges":true}},
+ "capabilities":{{"bounding":{caps},"effective":{caps},"permitted":{caps}}},"noNewPrivileges":true}},
 "root":{{"path":"{rootfs}","readonly":true}},
 "mounts":[{{"destination":"/proc","type":"proc","source":"proc"}},
  {{"destination":"/dev","type":"tmpfs","source":"tmpfs","options":["nosuid","mode=755"]}},
@@ -198,10 +222,15 @@ impl Lab {
     /// Starts a container running `probe CMD /shared` (`hunt` or `stalk`), waits until it has
     /// logged `ready`, and returns its id.
     fn attacker(&self, cmd: &str) -> String {
+        self.attacker_running(&["probe", cmd, "/shared"])
+    }
+
+    /// [`Lab::attacker`] for a command line of its own.
+    fn attacker_running(&self, args: &[&str]) -> String {
         let id = unique_name();
-        self.create(&id, &["probe", cmd, "/shared"], None, None);
+        self.create(&id, args, None, None);
         self.start(&id);
-        assert!(self.wait_log(|l| l == "ready", Duration::from_secs(10)), "the {cmd} attacker never got ready");
+        assert!(self.wait_log(|l| l == "ready", Duration::from_secs(10)), "the attacker {args:?} never got ready");
         id
     }
 
@@ -464,6 +493,54 @@ fn exec_helper_is_out_of_reach_of_ptrace_and_proc_fd() {
     lab.assert_unchanged(&log);
     let done = log.lines().find(|l| l.starts_with("done ")).unwrap_or("");
     assert!(done.ends_with(" succeeded=0"), "the container reached the exec helper\n{log}");
+}
+
+/// The runt processes a container can see, seen by one holding CAP_SYS_PTRACE (which the kernel
+/// lets past non-dumpable): each must already be inside the container's mount namespace and
+/// root when it appears in the container's pid namespace. An `exec` helper that enters the pid
+/// namespace first and the mount namespace later has the host's `/` as its root meanwhile, and
+/// /proc/PID/root of it is the host's tree.
+#[test]
+fn exec_helper_is_in_the_containers_root_before_the_container_sees_it() {
+    let lab = Lab::new().with_ptrace();
+    let marker = lab.host_marker();
+    let id = lab.attacker_running(&["probe", "roothunt", "/shared", &marker]);
+    lab.exec_slowly(&id, 20);
+    let log = lab.stop_attacker();
+    assert!(!log.contains(" runt=0 "), "the hunter never saw a runt process: the test proves nothing\n{log}");
+    lab.assert_no_escape(&log);
+}
+
+/// The same for a container that joins another's pid namespace (as a pod's do): its runt init
+/// sets up the root (from the host's) before the pod's containers may see it. Each joiner is
+/// created and waits for `start` as runt code, visible to the pod; its state names the process
+/// in the pod's pid namespace and its root.
+#[test]
+fn init_joining_a_pid_namespace_is_in_its_root_before_the_pod_sees_it() {
+    let lab = Lab::new().with_ptrace();
+    let marker = lab.host_marker();
+    let id = lab.attacker_running(&["probe", "roothunt", "/shared", &marker]);
+    let pod = lab.pid(&id);
+    let pod_ns = fs::read_link(format!("/proc/{pod}/ns/pid")).expect("the pod's pid namespace");
+    let mut joiners = Vec::new();
+    for _ in 0..20 {
+        let other = unique_name();
+        lab.create(&other, &["probe", "pid"], Some(pod), None);
+        let pid = lab.pid(&other);
+        assert_eq!(fs::read_link(format!("/proc/{pid}/ns/pid")).ok(), Some(pod_ns.clone()), "state of {other}");
+        let root = Path::new("/proc").join(pid.to_string()).join("root");
+        let inside = root.join("bin/probe").exists() && !root.join(&marker).exists();
+        assert!(inside, "the pid in the state of {other} is not in the container's root");
+        joiners.push(other);
+    }
+    let last = joiners.last().expect("a joiner");
+    lab.start(last);
+    let said = poll(|| fs::read_to_string(lab.dir.join(&format!("{last}.out"))).is_ok_and(|t| t.ends_with('\n')));
+    let out = fs::read_to_string(lab.dir.join(&format!("{last}.out"))).unwrap_or_default();
+    assert!(said && out.trim().parse::<u32>().is_ok_and(|p| p > 1), "the joiner's command did not run: {out:?}");
+    let log = lab.stop_attacker();
+    assert!(!log.contains(" runt=0 "), "the hunter never saw a runt process: the test proves nothing\n{log}");
+    lab.assert_no_escape(&log);
 }
 
 // ---------------------------------------------------------------------------------------------
