@@ -251,6 +251,41 @@ fn the_cgroup_left_by_a_killed_runt_is_reclaimed() {
     assert_eq!(code(&out), 0, "{}", describe(&out));
 }
 
+/// Whether host pid `pid` is a live process (not gone, not a zombie).
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|s| s.rsplit_once(')').is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z')))
+}
+
+/// The kernel forgets a process's parent-death signal when its ids change: a non-root --user,
+/// and the switch to root in a user namespace (another uid outside). The container must still
+/// die with a SIGKILLed runt, whatever its user.
+#[test]
+fn a_container_dies_with_its_killed_runt_whatever_its_user() {
+    let root = rootfs();
+    for opts in [&["--user", "1000"][..], &["--userns"], &["--userns", "--user", "1000:1000"]] {
+        let name = unique_name();
+        let mark = format!("RUNT_TEST_MARK={name}");
+        let mut args = vec!["--rootfs", root.as_str(), "-e", &mark];
+        args.extend(opts);
+        args.extend(["/bin/probe", "sleep", "60"]);
+        let mut runt = spawn_named(&name, &args);
+        let pid = find_pid_by_env(&mark);
+        runt.kill().expect("SIGKILL runt");
+        let _ = runt.wait();
+        let died = poll(|| !alive(pid));
+        if !died {
+            kill("KILL", pid);
+        }
+        // What runt would have removed: the cgroup, once empty.
+        assert!(poll_within(std::time::Duration::from_secs(60), || cgroup_pids(&name).is_empty()));
+        for dir in cgroup_paths(&name).iter().filter(|p| p.exists()) {
+            let _ = std::fs::remove_dir(dir);
+        }
+        assert!(died, "{opts:?}: the container's init (pid {pid}) outlived its SIGKILLed runt");
+    }
+}
+
 #[test]
 fn a_name_in_use_is_refused() {
     let (root, name) = (rootfs(), unique_name());
