@@ -73,9 +73,8 @@ fn pty(
     *step = ("send the pty to the console socket", false, "");
     net::send_fd(socket.raw(), name.to_bytes(), master.raw())?;
     drop(master);
-    // A new session whose controlling terminal is the pty; it becomes stdin, stdout and stderr.
-    *step = ("setsid", false, "");
-    process::setsid()?;
+    // The process leads a session of its own (init::new_session): the pty becomes its
+    // controlling terminal, and its stdin, stdout and stderr.
     *step = ("make ", true, " the controlling terminal");
     process::ioctl_arg(slave.raw(), TIOCSCTTY, 0)?;
     for (fd, to) in [(0, " to 0"), (1, " to 1"), (2, " to 2")] {

@@ -1,21 +1,29 @@
 //! `runt exec`: one more process in a running container: into its namespaces (setns) and its
 //! cgroup, then the same last steps as the container's init (identity, capabilities, seccomp).
+//!
+//! Three processes, as runc and crun do it: runt (which stays, forwards signals and waits), an
+//! intermediate child that joins the container's cgroup and every namespace but the pid one,
+//! and the process it forks once it has entered the pid namespace too. The container can see
+//! only that last one, which is inside the container's mount namespace and root from its first
+//! instruction: the intermediate, with the host's `/` as its root until it enters the mount
+//! namespace, is never visible to the container (whose processes, given CAP_SYS_PTRACE, would
+//! reach a runt process's /proc/PID/root despite non-dumpable).
 
 use crate::cgroup::Cgroup;
 use crate::cstr::open_path;
-use crate::error::sys_err;
-use crate::error::{cat, dec_i, Error, OrSys, Result};
-use crate::launch::FORWARDED;
+use crate::error::{cat, dec_i, sys_err, OrSys, Result};
+use crate::launch::{wait_forwarding, FORWARDED};
 use crate::spec::Spec;
-use crate::state::State;
+use crate::state::{self, State};
+use crate::sync::Report;
 use crate::sys::signal::{self, SigSet};
-use crate::sys::{fs, net, process, Errno, Fd};
+use crate::sys::{fs, net, process, Fd};
 use crate::{init, sync};
 use alloc::vec::Vec;
 
-/// The namespaces to enter, user first (it grants the rights to enter the others), mount last
-/// (after it, host paths are gone). The pid namespace is entered by runt itself before forking:
-/// setns only moves future children into it.
+/// The namespaces the intermediate enters, user first (it grants the rights to enter the others),
+/// mount last (after it, host paths are gone). The pid namespace comes after them all: setns
+/// only moves the children to come (see `enter`).
 const ORDER: &[(&str, u32)] = &[
     ("user", process::CLONE_NEWUSER),
     ("ipc", process::CLONE_NEWIPC),
@@ -40,17 +48,24 @@ pub struct Options<'a> {
     pub console: Option<&'a str>,
 }
 
-/// Runs `spec`'s process in the container `st`. Returns its exit status (0 with detach).
-#[inline(never)]
-pub fn exec(st: &State, spec: &Spec, opts: &Options, write_pid: &mut dyn FnMut(i32) -> Result<()>) -> Result<i32> {
-    let mut joins: Vec<(Fd, u32)> = Vec::new();
+/// The container's namespaces, opened through /proc/PID/ns while the pidfd of its init shows
+/// that PID is still the init (not a process that took over its pid since).
+struct Namespaces {
+    joins: Vec<(Fd, u32)>,
+    pid: Option<Fd>,
+    /// The container's root, when it has no mount namespace of its own: it is chrooted in
+    /// runt's (see rootfs::bind_in_place), and its new process goes into the same root.
+    root: Option<Fd>,
+}
+
+fn namespaces(st: &State) -> Result<Namespaces> {
+    let init = st.init()?;
+    let mut joins = Vec::new();
     for &(name, flag) in ORDER {
         if let Some(fd) = ns_of(st.pid, name)? {
             joins.push((fd, flag));
         }
     }
-    // A container without a mount namespace of its own is chrooted in runt's (see
-    // rootfs::bind_in_place): its new process goes into the same root.
     let root = match joins.iter().any(|j| j.1 == process::CLONE_NEWNS) {
         true => None,
         false => Some(open_path(
@@ -60,10 +75,17 @@ pub fn exec(st: &State, spec: &Spec, opts: &Options, write_pid: &mut dyn FnMut(i
             "open ",
         )?),
     };
-    if let Some(pidns) = ns_of(st.pid, "pid")? {
-        process::setns(&pidns, process::CLONE_NEWPID)
-            .map_err(|e| sys_err(e, &["setns into /proc/", &dec_i(st.pid.into()), "/ns/pid"]))?;
+    let pid = ns_of(st.pid, "pid")?;
+    if !init.still_there() {
+        return Err(state::not_running(&st.id));
     }
+    Ok(Namespaces { joins, pid, root })
+}
+
+/// Runs `spec`'s process in the container `st`. Returns its exit status (0 with detach).
+#[inline(never)]
+pub fn exec(st: &State, spec: &Spec, opts: &Options, write_pid: &mut dyn FnMut(i32) -> Result<()>) -> Result<i32> {
+    let ns = namespaces(st)?;
     let console = match opts.console {
         Some(path) => Some(net::unix_connect(path.as_bytes()).or_op("connect to console socket", path)?),
         None => None,
@@ -72,22 +94,23 @@ pub fn exec(st: &State, spec: &Spec, opts: &Options, write_pid: &mut dyn FnMut(i
     let waited = SigSet::of(FORWARDED).union(SigSet::of(&[17]));
     let saved_mask = signal::set_mask(waited.union(SigSet::of(&[13]))).or_what("block signals")?;
     let (parent, child) = sync::pair()?;
-    // The helper lives in the container's namespaces, with the container's capabilities at the
-    // end: non-dumpable from fork to execve, the container can neither ptrace it nor open its
-    // /proc/PID/exe, fd or mem (CVE-2016-9962, CVE-2019-5736).
+    // Both children live in the container's namespaces, the last with the container's
+    // capabilities at the end: non-dumpable from fork to execve, the container can neither ptrace
+    // them nor open their /proc/PID/exe, fd or mem (CVE-2016-9962, CVE-2019-5736), unless given
+    // CAP_SYS_PTRACE.
     process::set_dumpable(false).or_what("prctl PR_SET_DUMPABLE")?;
-    let pid = process::clone_fork(0).or_what("fork")?;
-    if pid == 0 {
+    let intermediate = process::clone_fork(0).or_what("fork")?;
+    if intermediate == 0 {
         drop(parent);
-        // The helper holds the cgroup's directories (opened above): they must not reach the
-        // container (see `fds`).
+        // The cgroup's directories (opened above) must not reach the container (see `fds`).
         let mut keep: Vec<i32> = child.fds().to_vec();
-        keep.extend(joins.iter().map(|(fd, _)| fd.raw()));
+        keep.extend(ns.joins.iter().map(|(fd, _)| fd.raw()));
+        keep.extend(ns.pid.as_ref().map(Fd::raw));
+        keep.extend(ns.root.as_ref().map(Fd::raw));
         keep.extend(console.as_ref().map(Fd::raw));
-        keep.extend(root.as_ref().map(Fd::raw));
-        let entered = crate::fds::close_all_but(spec.oci.preserve_fds, &keep)
-            .and_then(|()| enter(&child, &joins, root.as_ref(), spec, saved_mask, console.as_ref()));
-        let err = match entered {
+        let err = match crate::fds::close_all_but(spec.oci.preserve_fds, &keep)
+            .and_then(|()| enter(&child, &ns, spec, saved_mask, console.as_ref()))
+        {
             Ok(()) => init::exec(spec),
             Err(e) => e,
         };
@@ -95,54 +118,53 @@ pub fn exec(st: &State, spec: &Spec, opts: &Options, write_pid: &mut dyn FnMut(i
         process::exit(err.status);
     }
     drop(child);
+    let mut pid = intermediate;
     let started = (|| {
-        cg.join(pid)?;
-        parent.release(pid)?;
+        // The intermediate joins the cgroup before it forks: the process the container sees is
+        // born in it.
+        cg.join(intermediate)?;
+        parent.release(intermediate)?;
+        match parent.next()? {
+            Report::Moved(p) => pid = p,
+            other => return Err(sync::unexpected(other)),
+        }
         parent.exec_result()?;
+        // Reaped once the process runs: the intermediate's exit is then off the way.
+        let _ = process::wait4(intermediate, false);
         write_pid(pid)
     })();
     if let Err(e) = started {
-        let _ = process::kill(pid, process::SIGKILL);
-        let _ = process::wait4(pid, false);
+        for p in [pid, intermediate] {
+            let _ = process::kill(p, process::SIGKILL);
+            let _ = process::wait4(p, false);
+        }
         return Err(e);
     }
     if opts.detach {
         return Ok(0);
     }
-    loop {
-        let (p, raw) = process::wait4(pid, true).or_what("wait for the process")?;
-        if p == pid {
-            return Ok(process::exit_status(raw));
-        }
-        match signal::wait(waited) {
-            Ok(17) | Err(Errno::EINTR | Errno::EAGAIN) => {}
-            Ok(sig) => {
-                let _ = process::kill(pid, sig);
-            }
-            Err(e) => return Err(Error::sys(e, "wait for signals")),
-        }
-    }
+    wait_forwarding(pid, waited)
 }
 
-/// `root`: the container's root to chroot into, when it shares runt's mount namespace.
-fn enter(
-    sync: &sync::ChildEnd,
-    joins: &[(Fd, u32)],
-    root: Option<&Fd>,
-    spec: &Spec,
-    mask: SigSet,
-    console: Option<&Fd>,
-) -> Result<()> {
+/// The intermediate: waits until runt has put it in the cgroup, enters the namespaces (and the
+/// root of a container that has no mount namespace of its own), then forks
+/// the process into the pid namespace (CLONE_PARENT: a child of runt's, which waits for it), tells
+/// runt its pid and exits. Returns in that process, which makes itself the container's.
+fn enter(sync: &sync::ChildEnd, ns: &Namespaces, spec: &Spec, mask: SigSet, console: Option<&Fd>) -> Result<()> {
     if sync.wait_go().is_none() {
         process::exit(125);
     }
-    for (fd, flag) in joins {
+    for (fd, flag) in &ns.joins {
         let name = ORDER.iter().find(|o| o.1 == *flag).map_or("", |o| o.0);
         process::setns(fd, *flag).map_err(|e| sys_err(e, &["setns into the container's ", name, " namespace"]))?;
     }
-    if let Some(root) = root {
+    if let Some(root) = &ns.root {
         fs::fchdir(root.raw()).or_what("chdir to the container's root")?;
         fs::chroot(c".").or_what("chroot into the container's root")?;
     }
-    init::become_process(spec, mask, console)
+    if let Some(pidns) = &ns.pid {
+        process::setns(pidns, process::CLONE_NEWPID).or_what("setns into the container's pid namespace")?;
+    }
+    init::fork_into_pid_namespace(sync)?;
+    init::become_process(spec, mask, console, None)
 }

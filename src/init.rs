@@ -26,17 +26,20 @@ pub enum Mode {
     Create { fifo: Fd, console: Option<Fd> },
 }
 
-/// The parent's side of things the child needs: namespaces to join, its cgroup's directories,
-/// the socket its bind sources come over (in a user namespace: see rootfs::send_bind_sources).
+/// The parent's side of things the child needs: namespaces to join (the pid namespace apart:
+/// it is entered last), its cgroup's directories, the socket its bind sources come over (in a
+/// user namespace: see rootfs::send_bind_sources).
 pub struct Given<'a> {
     pub joins: &'a [(Fd, u32)],
+    pub pidns: Option<&'a Fd>,
     pub cgroups: &'a [alloc::string::String],
     pub sources: Option<&'a Fd>,
 }
 
 pub fn run(spec: &Spec, steps: &[Step], sync: ChildEnd, saved_mask: SigSet, mode: Mode, given: Given) -> ! {
     let mut pid = 0;
-    let err = match keep_only_given(spec, &sync, &mode, &given)
+    let err = match new_session()
+        .and_then(|()| keep_only_given(spec, &sync, &mode, &given))
         .and_then(|()| setup(spec, steps, &sync, saved_mask, &mode, &given, &mut pid))
     {
         Ok(()) => match mode {
@@ -67,11 +70,20 @@ fn keep_only_given(spec: &Spec, sync: &ChildEnd, mode: &Mode, given: &Given) -> 
     let mut keep: Vec<i32> = sync.fds().to_vec();
     keep.extend(given.joins.iter().map(|(fd, _)| fd.raw()));
     keep.extend(given.sources.map(Fd::raw));
+    keep.extend(given.pidns.map(Fd::raw));
     if let Mode::Create { fifo, console } = mode {
         keep.push(fifo.raw());
         keep.extend(console.as_ref().map(Fd::raw));
     }
     crate::fds::close_all_but(spec.oci.preserve_fds, &keep)
+}
+
+/// A session of its own for a process that is to run the container's command, as the first
+/// thing it does (runc does the same): in runt's session, the user's terminal would be its
+/// controlling terminal, and TIOCSTI on that terminal types commands into the user's shell. The
+/// container's processes then have no controlling terminal but the pty of process.terminal.
+pub fn new_session() -> Result<()> {
+    process::setsid().or_what("setsid")
 }
 
 /// Prints "runt: <what>: <strerror>" on the container's stderr and exits with the error's status.
@@ -97,7 +109,8 @@ fn setup(
     pid: &mut i32,
 ) -> Result<()> {
     let (joins, cgroups) = (given.joins, given.cgroups);
-    if matches!(mode, Mode::Foreground) {
+    let foreground = matches!(mode, Mode::Foreground);
+    if foreground {
         // If runt dies (even by SIGKILL), the container's init goes with it, and so does its pid
         // namespace; nothing is left running unowned.
         process::set_parent_death_signal(process::SIGKILL).or_what("prctl PR_SET_PDEATHSIG")?;
@@ -138,6 +151,9 @@ fn setup(
     if !in_userns {
         *pid = sync.go();
     }
+    if let Some(ns) = given.pidns {
+        *pid = enter_pid_namespace(ns, sync, foreground)?;
+    }
     // Now that the process is in its cgroup, that cgroup becomes the root of its cgroup namespace.
     if spec.namespaces & process::CLONE_NEWCGROUP != 0 {
         process::unshare(process::CLONE_NEWCGROUP).or_what("unshare the cgroup namespace")?;
@@ -146,13 +162,51 @@ fn setup(
         Mode::Create { console, .. } => console.as_ref(),
         Mode::Foreground => None,
     };
-    become_process(spec, saved_mask, console)
+    become_process(spec, saved_mask, console, foreground.then_some(sync))
+}
+
+/// Joins the pid namespace `ns` (a pod's, made by another container) now that the process is
+/// inside the container's mount namespace and root, with every other namespace and its cgroup:
+/// the processes of that namespace can see what enters it, and one holding CAP_SYS_PTRACE can
+/// reach it (its /proc/PID/root, cwd, mem) despite non-dumpable. So the set-up happens outside,
+/// and what they can see first is a process that is where the container is. setns only moves
+/// the children to come: the process forks the container's (CLONE_PARENT: a child of runt's,
+/// which waits for it), tells runt its pid, and exits; the new process waits for runt's release,
+/// which also tells it its pid, and goes on.
+fn enter_pid_namespace(ns: &Fd, sync: &ChildEnd, foreground: bool) -> Result<i32> {
+    process::setns(ns, process::CLONE_NEWPID).or_what("setns into the pid namespace")?;
+    fork_into_pid_namespace(sync)?;
+    if foreground {
+        process::set_parent_death_signal(process::SIGKILL).or_what("prctl PR_SET_PDEATHSIG")?;
+    }
+    // EOF instead, should runt be gone already: exit.
+    Ok(sync.go())
+}
+
+/// Forks the container's process, once setns has made this process's children members of the
+/// pid namespace to join: with CLONE_PARENT, a child of runt's (which waits for it). This process
+/// tells runt the new pid and exits; the call returns in the new one, which leads a session of
+/// its own.
+pub fn fork_into_pid_namespace(sync: &ChildEnd) -> Result<()> {
+    match process::clone_fork(u64::from(process::CLONE_PARENT)).or_what("fork into the pid namespace")? {
+        0 => new_session(),
+        pid => {
+            let told = sync.moved(pid);
+            process::exit(if told.is_ok() { 0 } else { crate::error::EXIT_RUNTIME })
+        }
+    }
 }
 
 /// The last steps of every container process (init and exec'd ones alike), inside the
 /// container's namespaces: working directory, keyring, limits, terminal, identity, capabilities,
-/// then no_new_privs and seccomp as the last thing before execve.
-pub fn become_process(spec: &Spec, saved_mask: SigSet, console: Option<&Fd>) -> Result<()> {
+/// then no_new_privs and seccomp as the last thing before execve. `dies_with`: the process is to
+/// die with runt (its end of the sync pipes tells whether runt is still there).
+pub fn become_process(
+    spec: &Spec,
+    saved_mask: SigSet,
+    console: Option<&Fd>,
+    dies_with: Option<&ChildEnd>,
+) -> Result<()> {
     enter_workdir(&spec.cwd)?;
     // A fresh session keyring: the keys of the session runt runs in stay out of reach. Kernels
     // built without keys have nothing to hide.
@@ -198,6 +252,16 @@ pub fn become_process(spec: &Spec, saved_mask: SigSet, console: Option<&Fd>) -> 
         }
         process::setgid(u.gid).map_err(|e| op_n(e, "setgid", u.gid))?;
         process::setuid(u.uid).map_err(|e| op_n(e, "setuid", u.uid))?;
+    }
+    if let Some(sync) = dies_with {
+        // The kernel clears the parent-death signal when the process's ids change (the user
+        // above, root in a new user namespace before): asked for again once they are final.
+        // Should runt have died before, no signal comes: the pipe runt held says so instead
+        // (getppid cannot: the parent is outside the pid namespace, where it reads 0 anyway).
+        process::set_parent_death_signal(process::SIGKILL).or_what("prctl PR_SET_PDEATHSIG")?;
+        if sync.parent_gone() {
+            process::exit(crate::error::EXIT_RUNTIME);
+        }
     }
     caps::after_setuid(&spec.caps)?;
     if let Some(m) = spec.oci.umask {

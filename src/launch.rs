@@ -2,23 +2,28 @@
 //! release it, forward signals while it runs, and clean up whatever way it ends.
 
 use crate::cgroup::{self, Cgroup, Needs};
-use crate::cstr::open_path;
+use crate::cstr::{open_path, NumPath};
 use crate::error::{cat, dec_i, push_dec, Error, OrSys, Result};
 use crate::spec::{Mount, Spec};
 use crate::state::{self, State};
+use crate::sync::Report;
 use crate::sys::process::{self, exit_status, SIGKILL};
 use crate::sys::signal::{self, SigSet};
-use crate::sys::Errno;
 use crate::sys::{fs, net};
+use crate::sys::{Errno, Fd};
 use crate::{hooks, init, plan, sync};
 use alloc::string::String;
 use alloc::vec::Vec;
 
-/// Signals runt passes on to the container's pid 1 rather than acting on them itself.
-pub const FORWARDED: &[u32] = &[1, 2, 3, 10, 12, 15, 28]; // HUP INT QUIT USR1 USR2 TERM WINCH
+/// Signals runt passes on to the container's process rather than acting on them itself. The
+/// container has a session of its own (no terminal can signal it): ^C, ^\ and ^Z at runt's
+/// terminal reach runt, which passes them on as Docker's CLI does, SIGTSTP too (see
+/// `wait_forwarding` for what stops).
+pub const FORWARDED: &[u32] = &[1, 2, 3, 10, 12, 15, SIGTSTP, 28]; // HUP INT QUIT USR1 USR2 TERM TSTP WINCH
 const SIGCHLD: u32 = 17;
 const SIGPIPE: u32 = 13;
-const SIGTTOU: u32 = 22;
+const SIGTSTP: u32 = 20;
+const SIGCONT: u32 = 18;
 
 /// How the container ended.
 pub struct Outcome {
@@ -65,43 +70,53 @@ impl Drop for InPlace {
 
 /// What differs between the two ways of starting a container.
 enum How<'a> {
-    /// `runt run`: runt stays; `terminal` hands the controlling terminal to the container.
-    Foreground { terminal: bool },
+    /// `runt run`: runt stays, and the container dies with it.
+    Foreground,
     /// `runt create`: the container waits on the state dir's fifo; the console socket if any.
     Create { fifo: &'a str, console: Option<&'a str> },
 }
 
 /// Everything up to releasing the child: cgroup, clone into the namespaces, id maps, cgroup join.
-fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn FnMut(&str)) -> Result<Started> {
+fn start(spec: &mut Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn FnMut(&str)) -> Result<Started> {
+    // Namespaces to join, all by the child: the user namespace first (it grants the rights to
+    // enter the others), the pid namespace last, once the child is inside its root (see
+    // init::enter_pid_namespace: its processes may see what enters it).
+    let (mut joins, mut pidns) = (Vec::new(), None);
+    for (flag, path) in &spec.join {
+        let fd = open_path(path, fs::O_RDONLY, 0, "open namespace ")?;
+        match *flag {
+            process::CLONE_NEWPID => pidns = Some(fd),
+            process::CLONE_NEWNS => {
+                return Err(Error::msg(cat(&["joining a mount namespace (", path, ") is not supported"])))
+            }
+            process::CLONE_NEWUSER => joins.insert(0, (fd, *flag)),
+            _ => joins.push((fd, *flag)),
+        }
+    }
+    if let Some(ns) = &pidns {
+        if spec.userns.is_some() {
+            // The child, root of a user namespace of its own, has no rights over a pid namespace
+            // owned by another; entering it before the set-up would show the set-up to its
+            // processes.
+            return Err(Error::msg("joining a pid namespace from a new user namespace is not supported"));
+        }
+        proc_of_pid_namespace(spec, ns);
+    }
+    let spec = &*spec;
     let steps = plan::steps(spec);
     let cg = make_cgroup(spec, needs, warn)?;
     // The child's descriptors for create, opened here while runt still sees the host's paths.
-    let (mode, terminal) = match how {
-        How::Foreground { terminal } => (init::Mode::Foreground, terminal),
+    let mode = match how {
+        How::Foreground => init::Mode::Foreground,
         How::Create { fifo, console } => {
             let fifo = open_path(fifo, fs::O_PATH, 0, "open ")?;
             let console = match console {
                 Some(path) => Some(net::unix_connect(path.as_bytes()).or_op("connect to console socket", path)?),
                 None => None,
             };
-            (init::Mode::Create { fifo, console }, false)
+            init::Mode::Create { fifo, console }
         }
     };
-    // Namespaces to join: the pid namespace by runt itself (setns moves only its future children,
-    // the container's init first); the others by the child, before it does anything in them.
-    let mut joins = Vec::new();
-    for (flag, path) in &spec.join {
-        let fd = open_path(path, fs::O_RDONLY, 0, "open namespace ")?;
-        match *flag {
-            process::CLONE_NEWPID => process::setns(&fd, *flag).or_op("setns into", path)?,
-            process::CLONE_NEWNS => {
-                return Err(Error::msg(cat(&["joining a mount namespace (", path, ") is not supported"])))
-            }
-            // The user namespace first: it grants the rights to enter the others.
-            process::CLONE_NEWUSER => joins.insert(0, (fd, *flag)),
-            _ => joins.push((fd, *flag)),
-        }
-    }
     let cgroups = cg.as_ref().map(Cgroup::paths).unwrap_or_default();
     undumpable_child(spec)?;
     // The child is born with the container's oom_score_adj: runt takes the value for the clone
@@ -142,10 +157,8 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
     let pid = match cloned {
         Ok(0) => {
             drop(parent);
-            if terminal {
-                let _ = process::setpgid(0, 0);
-            }
-            let given = init::Given { joins: &joins, cgroups: &cgroups, sources: sources.as_ref().map(|(_, c)| c) };
+            let sources = sources.as_ref().map(|(_, c)| c);
+            let given = init::Given { joins: &joins, pidns: pidns.as_ref(), cgroups: &cgroups, sources };
             init::run(spec, &steps, child, saved_mask, mode, given)
         }
         Ok(pid) => pid,
@@ -156,11 +169,6 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
     };
     drop(child);
     drop(mode);
-    if terminal {
-        // The child does the same; whichever runs first, the group exists before it is handed over.
-        let _ = process::setpgid(pid, pid);
-        let _ = process::tcsetpgrp(0, pid);
-    }
     let released = (|| {
         if let Some(ns) = &spec.userns {
             crate::userns::write_maps(pid, ns)?;
@@ -190,6 +198,21 @@ fn start(spec: &Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn Fn
             let _ = signal::set_mask(saved_mask);
             Err(e)
         }
+    }
+}
+
+/// A procfs shows the pid namespace of the process that mounts it, and the child of a container
+/// that joins one mounts /proc before it enters it (init::enter_pid_namespace): the proc mounts
+/// name the namespace (procfs's `pidns=` option, Linux 6.17: an older kernel refuses the mount,
+/// EINVAL), by the child's descriptor of it, resolved through the host's /proc while the child
+/// builds the root.
+fn proc_of_pid_namespace(spec: &mut Spec, ns: &Fd) {
+    let option = cat(&["pidns=", NumPath::fd(ns).as_str()]);
+    for m in spec.mounts.iter_mut().filter(|m| m.fstype == "proc") {
+        if !m.data.is_empty() {
+            m.data.push(',');
+        }
+        m.data.push_str(&option);
     }
 }
 
@@ -278,42 +301,33 @@ fn write_oom_score_adj(value: &str) -> Result<()> {
 }
 
 /// `runt run` (and the runc-style foreground `run --bundle`): start the container, forward
-/// signals to it, wait for it, remove its cgroup. `on_started` sees its pid once it runs.
-pub fn run(spec: &Spec, warn: &mut dyn FnMut(&str), on_started: &mut dyn FnMut(i32) -> Result<()>) -> Result<Outcome> {
+/// signals to it, wait for it, remove its cgroup. `on_started` sees its pid and cgroup
+/// directories once it runs.
+///
+/// The container never shares runt's terminal as its controlling terminal (it has a session of
+/// its own: a process with that terminal could type into the user's shell with TIOCSTI). It gets
+/// runt's stdin, stdout and stderr as they are; an interactive shell needs a pty of its own.
+pub fn run(
+    spec: &mut Spec,
+    warn: &mut dyn FnMut(&str),
+    on_started: &mut dyn FnMut(i32, &[String]) -> Result<()>,
+) -> Result<Outcome> {
     // Block the forwarded signals and SIGCHLD before the child exists: none may be lost, and they
     // are then taken synchronously with sigtimedwait (no handlers).
     let waited = SigSet::of(FORWARDED).union(SigSet::of(&[SIGCHLD]));
     // SIGPIPE too: a child that died early must turn the go write into EPIPE, not kill runt.
-    // SIGTTOU: handing the terminal to the container from what is then a background group.
-    let blocked = waited.union(SigSet::of(&[SIGPIPE, SIGTTOU]));
-    // When runt holds the terminal, the container gets it: its own process group in front, so that
-    // a shell inside can do job control and ^C reaches the container rather than runt.
-    let own_pgrp = process::getpgrp();
-    let terminal = process::tcgetpgrp(0).is_ok_and(|fg| fg == own_pgrp);
-    let restore_terminal = || {
-        if terminal {
-            let _ = process::tcsetpgrp(0, own_pgrp);
-        }
-    };
-    let st = match start(spec, How::Foreground { terminal }, blocked, Needs::default(), warn) {
-        Ok(st) => st,
-        Err(e) => {
-            restore_terminal();
-            return Err(e);
-        }
-    };
-    let pid = st.pid;
+    let blocked = waited.union(SigSet::of(&[SIGPIPE]));
+    let st = start(spec, How::Foreground, blocked, Needs::default(), warn)?;
+    let mut pid = st.pid;
     // A bundle's prestart and createRuntime hooks, when the child asks for them (as for create).
-    if let Err(e) = started(&st.parent, spec, pid, false).and_then(|()| on_started(pid)) {
+    if let Err(e) = started(&st.parent, spec, &mut pid, false).and_then(|()| on_started(pid, &st.cgroups)) {
         reap(pid);
-        restore_terminal();
         return Err(e);
     }
     drop(st.parent);
-
-    let status = wait_forwarding(pid, waited);
-    restore_terminal();
-    let status = status?;
+    // Where a pty relay (`run -t`) would copy between runt's terminal and the container's pty
+    // while it waits.
+    let status = wait_forwarding(pid, waited)?;
     let mut warnings = Vec::new();
     if let Some(cg) = st.cg {
         if let (true, Some(limit)) = (status == 128 + SIGKILL as i32, spec.limits.memory) {
@@ -335,13 +349,13 @@ pub fn run(spec: &Spec, warn: &mut dyn FnMut(&str), on_started: &mut dyn FnMut(i
 /// `runt create`: start the container up to the point where it waits on `dir`'s fifo, record its
 /// state, and leave it (and its cgroup) behind for `start` and `delete`.
 #[inline(never)]
-pub fn create(spec: &Spec, dir: &state::Dir, console: Option<&str>, warn: &mut dyn FnMut(&str)) -> Result<State> {
+pub fn create(spec: &mut Spec, dir: &state::Dir, console: Option<&str>, warn: &mut dyn FnMut(&str)) -> Result<State> {
     dir.make_fifo()?;
     let fifo = dir.fifo_path();
     let needs = Needs { freezer: true, ..Needs::default() };
     let st = start(spec, How::Create { fifo: &fifo, console }, SigSet::of(&[SIGPIPE]), needs, warn)?;
-    let pid = st.pid;
-    if let Err(e) = started(&st.parent, spec, pid, true) {
+    let mut pid = st.pid;
+    if let Err(e) = started(&st.parent, spec, &mut pid, true) {
         reap(pid);
         return Err(e);
     }
@@ -355,6 +369,7 @@ pub fn create(spec: &Spec, dir: &state::Dir, console: Option<&str>, warn: &mut d
         oci_version: spec.oci.version.clone(),
         annotations: spec.oci.annotations.clone(),
         cgroups: st.cgroups,
+        no_new_keyring: spec.oci.keep_keyring,
     };
     let saved = dir.save(&state).and_then(|()| match st.in_place.keep() {
         Some((path, id)) => dir.note_in_place(&path, id),
@@ -374,15 +389,29 @@ pub fn create(spec: &Spec, dir: &state::Dir, console: Option<&str>, warn: &mut d
 
 /// Waits for the child's exec (or, `ready`, its ready report for create), running the runtime's
 /// hooks when it asks: in runt's namespaces, with the container's namespaces made and its
-/// createContainer hooks still to come.
+/// createContainer hooks still to come. `pid` follows the container's process when the child
+/// hands over to one it forked into a joined pid namespace.
 #[inline(never)]
-fn started(parent: &sync::ParentEnd, spec: &Spec, pid: i32, ready: bool) -> Result<()> {
-    let json = hooks::state_json(spec, pid, "creating");
-    let mut runtime_hooks = || -> Result<()> {
-        hooks::run_all(&spec.oci.hooks.prestart, &json, "prestart")?;
-        hooks::run_all(&spec.oci.hooks.create_runtime, &json, "createRuntime")
-    };
-    parent.exec_result_with(pid, &mut runtime_hooks, ready)
+fn started(parent: &sync::ParentEnd, spec: &Spec, pid: &mut i32, ready: bool) -> Result<()> {
+    loop {
+        match parent.next()? {
+            Report::Moved(new) => {
+                // The child exits once it has said so.
+                let _ = process::wait4(*pid, false);
+                *pid = new;
+                parent.release(new)?;
+            }
+            Report::Hooks => {
+                let json = hooks::state_json(spec, *pid, "creating");
+                hooks::run_all(&spec.oci.hooks.prestart, &json, "prestart")?;
+                hooks::run_all(&spec.oci.hooks.create_runtime, &json, "createRuntime")?;
+                parent.release(*pid)?;
+            }
+            Report::Ready if ready => return Ok(()),
+            Report::Exec if !ready => return Ok(()),
+            other => return Err(sync::unexpected(other)),
+        }
+    }
 }
 
 /// The container's cgroup below each hierarchy root: config.json's cgroupsPath, or runt/NAME.
@@ -400,20 +429,48 @@ fn reap(pid: i32) {
     let _ = process::wait4(pid, false);
 }
 
-/// Waits for `pid` to end, passing on every forwarded signal runt receives meanwhile.
-fn wait_forwarding(pid: i32, waited: SigSet) -> Result<i32> {
+/// Waits for `pid` (a child of runt's) to end, passing on every forwarded signal runt receives
+/// meanwhile; returns its exit status.
+///
+/// ^Z: the process gets SIGTSTP like any forwarded signal. Should it stop of it (an `exec`'d
+/// process without a handler; a namespace's pid 1 cannot be stopped so), runt stops too, so that
+/// the shell gets its terminal back with the job suspended; when the shell continues runt (`fg`,
+/// `bg`), runt continues the process. A process stopped otherwise (SIGSTOP from the container)
+/// does not stop runt.
+pub fn wait_forwarding(pid: i32, waited: SigSet) -> Result<i32> {
+    let mut suspending = false;
     loop {
-        // Check first: the child may have ended before its SIGCHLD was taken.
-        let (p, raw) = process::wait4(pid, true).or_what("wait for the container")?;
+        // Check first: the child may have ended (or stopped) before its SIGCHLD was taken.
+        let (p, raw) = process::wait4_or_stop(pid).or_what("wait for the container")?;
         if p == pid {
-            return Ok(exit_status(raw));
+            match process::stopped_by(raw) {
+                None => return Ok(exit_status(raw)),
+                Some(SIGTSTP) if suspending => {
+                    stop_self();
+                    let _ = process::kill(pid, SIGCONT);
+                }
+                Some(_) => {}
+            }
+            suspending = false;
+            continue;
         }
         match signal::wait(waited) {
             Ok(SIGCHLD) | Err(Errno::EINTR | Errno::EAGAIN) => {}
             Ok(sig) => {
+                suspending |= sig == SIGTSTP;
                 let _ = process::kill(pid, sig);
             }
             Err(e) => return Err(Error::sys(e, "wait for signals")),
         }
     }
+}
+
+/// Stops runt as ^Z stops a program that does not handle it: a SIGTSTP of its own, unblocked for
+/// the moment it takes. Returns once runt is continued.
+fn stop_self() {
+    let tstp = SigSet::of(&[SIGTSTP]);
+    let _ = process::kill(process::getpid(), SIGTSTP);
+    // Delivered as it is unblocked: runt stops inside this call until SIGCONT.
+    let _ = signal::block(tstp, false);
+    let _ = signal::block(tstp, true);
 }

@@ -33,6 +33,8 @@ pub struct State {
     pub annotations: Vec<(String, String)>,
     /// Every cgroup directory of the container, to remove on delete.
     pub cgroups: Vec<String>,
+    /// Made with --no-new-keyring: its exec'd processes keep the caller's session keyring too.
+    pub no_new_keyring: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -339,6 +341,7 @@ fn to_json(st: &State) -> String {
         .str("oci_version", &st.oci_version)
         .raw("annotations", &json::pairs(&st.annotations))
         .raw("cgroups", &json::strings(st.cgroups.iter().map(String::as_str)))
+        .raw("no_new_keyring", if st.no_new_keyring { "true" } else { "false" })
         .finish()
 }
 
@@ -355,6 +358,8 @@ fn from_json(v: &json::Value, st: &mut State) -> Option<()> {
             st.cgroups.push(String::from(c));
         }
     }
+    // Missing in the state of a container made by a runt before it was recorded.
+    st.no_new_keyring = v.get("no_new_keyring").and_then(json::Value::as_bool).unwrap_or(false);
     st.pid = i32::try_from(v.get("pid")?.as_i64()?).ok()?;
     st.pid_start = v.get("pid_start")?.as_u64()?;
     let texts = [
@@ -424,12 +429,54 @@ pub fn not_running(id: &str) -> Error {
     fail(&["container not running: ", id]).with_status(1)
 }
 
-/// Kills `pid` if it is still the container's init.
-pub fn signal(st: &State, sig: u32) -> Result<()> {
-    if !st.alive() {
-        return Err(not_running(&st.id));
+/// The container's init, held by a pidfd where the kernel has them (Linux 5.3): a process that
+/// takes over its pid once it is gone is not reached through it.
+pub struct Init {
+    pid: i32,
+    fd: Option<Fd>,
+}
+
+impl State {
+    /// The container's init, or "container not running". The pidfd is opened before the start
+    /// time is checked: a pidfd of the process that has the recorded start time is the init's.
+    pub fn init(&self) -> Result<Init> {
+        let fd = match process::pidfd_open(self.pid) {
+            Ok(fd) => Some(fd),
+            Err(Errno::ENOSYS) => None,
+            Err(Errno::ESRCH | Errno::EINVAL) => return Err(not_running(&self.id)),
+            Err(e) => return Err(sys_err(e, &["pidfd_open ", &self.id, " (pid ", &dec_i(self.pid.into()), ")"])),
+        };
+        if !self.alive() {
+            return Err(not_running(&self.id));
+        }
+        Ok(Init { pid: self.pid, fd })
     }
-    process::kill(st.pid, sig).map_err(|e| sys_err(e, &["kill ", &st.id, " (pid ", &dec_i(st.pid.into()), ")"]))
+}
+
+impl Init {
+    /// Sends `sig` (0: only checks) to the init, or fails with ESRCH once it is gone. Without
+    /// pidfds, by its pid.
+    pub fn signal(&self, sig: u32) -> core::result::Result<(), Errno> {
+        match &self.fd {
+            Some(fd) => process::pidfd_send_signal(fd, sig),
+            None => process::kill(self.pid, sig),
+        }
+    }
+
+    /// Whether the init is still there: what was opened through /proc/PID since `State::init`
+    /// was the init's.
+    pub fn still_there(&self) -> bool {
+        self.signal(0).is_ok()
+    }
+}
+
+/// Sends `sig` to the container's init, if it is still the container's init.
+pub fn signal(st: &State, sig: u32) -> Result<()> {
+    match st.init()?.signal(sig) {
+        Ok(()) => Ok(()),
+        Err(Errno::ESRCH) => Err(not_running(&st.id)),
+        Err(e) => Err(sys_err(e, &["kill ", &st.id, " (pid ", &dec_i(st.pid.into()), ")"])),
+    }
 }
 
 #[cfg(test)]
@@ -448,6 +495,7 @@ mod tests {
             oci_version: "1.0.2".into(),
             annotations: alloc::vec![("a".into(), "b\"c".into())],
             cgroups: alloc::vec!["/sys/fs/cgroup/pids/c1".into()],
+            no_new_keyring: true,
         };
         let mut back = State::default();
         from_json(&json::parse(to_json(&st).as_bytes()).unwrap(), &mut back).unwrap();

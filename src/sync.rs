@@ -2,9 +2,10 @@
 //!
 //! - go: the parent writes the child's pid (as runt sees it) once the child is in its cgroup; EOF
 //!   instead means the parent gave up, and the child exits.
-//! - report: the child writes `E` and an encoded `Error` if set-up or exec fails, or `R` when a
-//!   created container is ready and about to wait for `start`; EOF without data means execve
-//!   succeeded (the pipe closed on exec).
+//! - report: the child writes `E` and an encoded `Error` if set-up or exec fails, `R` when a
+//!   created container is ready and about to wait for `start`, `H` to have the runtime's hooks run,
+//!   `P` and a pid when it has forked the container's process into a pid namespace it joined (and
+//!   exits); EOF without data means execve succeeded (the pipe closed on exec).
 
 use crate::error::{Error, OrSys, Result};
 use crate::sys::{fs, Errno, Fd};
@@ -45,6 +46,20 @@ fn decode(b: &[u8]) -> Option<Error> {
     Some(Error::new(what, (errno != 0).then(|| Errno::new(errno)), i32::from(status)))
 }
 
+/// What the child reports, besides an error.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Report {
+    /// The command runs: execve closed the pipe (or the child ended without a word).
+    Exec,
+    /// A created container is set up and waits for `start`.
+    Ready,
+    /// The runtime's hooks are to run now; the child waits for its release.
+    Hooks,
+    /// The child forked the container's process into the pid namespace it joined (its pid as
+    /// runt sees it) and exits; runt reaps the child and takes the new process for the container.
+    Moved(i32),
+}
+
 impl ParentEnd {
     /// Lets the child go on, telling it its pid outside its pid namespace.
     pub fn release(&self, pid: i32) -> Result<()> {
@@ -53,34 +68,30 @@ impl ParentEnd {
 
     /// Waits until the child has exec'd (Ok) or reported a failure (Err, with its exit status).
     pub fn exec_result(&self) -> Result<()> {
-        self.exec_result_with(0, &mut || Ok(()), false)
-    }
-
-    /// As `exec_result` (`ready` false) or, for a created container, until it is ready to wait
-    /// for `start` (`ready` true). `hooks` runs when the child asks for the runtime's hooks on the
-    /// way; the child is released again afterwards.
-    #[inline(never)]
-    pub fn exec_result_with(&self, pid: i32, hooks: &mut dyn FnMut() -> Result<()>, ready: bool) -> Result<()> {
-        loop {
-            let tag = self.next()?;
-            if tag == Some(b'H') {
-                hooks()?;
-                self.release(pid)?;
-                continue;
-            }
-            return match (tag, ready) {
-                (None, false) | (Some(b'R'), true) => Ok(()),
-                (None, true) => Err(Error::msg("the container exited during set-up")),
-                (Some(b'R'), false) => Err(Error::msg("the container reported ready instead of exec")),
-                _ => Err(self.error()),
-            };
+        match self.next()? {
+            Report::Exec => Ok(()),
+            other => Err(unexpected(other)),
         }
     }
 
-    fn next(&self) -> Result<Option<u8>> {
+    /// Waits for the child's next report; its failure is the Err.
+    #[inline(never)]
+    pub fn next(&self) -> Result<Report> {
         let mut tag = [0u8; 1];
         let n = fs::read_full(self.report.raw(), &mut tag).or_what("read the container's start-up report")?;
-        Ok((n == 1).then_some(tag[0]))
+        match (n, tag[0]) {
+            (0, _) => Ok(Report::Exec),
+            (_, b'R') => Ok(Report::Ready),
+            (_, b'H') => Ok(Report::Hooks),
+            (_, b'P') => {
+                let mut pid = [0u8; 4];
+                match fs::read_full(self.report.raw(), &mut pid) {
+                    Ok(4) => Ok(Report::Moved(i32::from_le_bytes(pid))),
+                    _ => Err(Error::msg("the container's start-up report ended early")),
+                }
+            }
+            _ => Err(self.error()),
+        }
     }
 
     #[inline(never)]
@@ -89,6 +100,16 @@ impl ParentEnd {
         let n = fs::read_full(self.report.raw(), &mut buf).unwrap_or(0);
         buf.get(..n).and_then(decode).unwrap_or_else(|| Error::msg("the container failed during set-up"))
     }
+}
+
+/// A report that does not belong where it came.
+#[inline(never)]
+pub fn unexpected(r: Report) -> Error {
+    Error::msg(match r {
+        Report::Exec => "the container exited during set-up",
+        Report::Ready => "the container reported ready instead of exec",
+        Report::Hooks | Report::Moved(_) => "the container's start-up report is out of order",
+    })
 }
 
 impl ChildEnd {
@@ -122,6 +143,20 @@ impl ChildEnd {
     /// Asks the parent to run the runtime's hooks (prestart, createRuntime) now.
     pub fn hooks(&self) -> Result<()> {
         fs::write_all(self.report.raw(), b"H").or_what("ask for the runtime hooks")
+    }
+
+    /// The container's process is `pid` now (a child of runt's, forked with CLONE_PARENT); the
+    /// one telling it exits next. One write: it cannot interleave with the new process's reports.
+    pub fn moved(&self, pid: i32) -> Result<()> {
+        let mut msg = [b'P', 0, 0, 0, 0];
+        msg[1..].copy_from_slice(&pid.to_le_bytes());
+        fs::write_all(self.report.raw(), &msg).or_what("report the container's process")
+    }
+
+    /// Whether the parent is gone (it holds the only other end of `go`): the kernel's
+    /// parent-death signal may have been cleared when it would have come.
+    pub fn parent_gone(&self) -> bool {
+        fs::hung_up(self.go.raw()).unwrap_or(false)
     }
 
     /// A created container is set up and about to wait for `start`.

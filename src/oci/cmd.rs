@@ -44,13 +44,13 @@ pub fn run(g: &Global, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
         Cmd::Create | Cmd::Run => {
             crate::sealed::ensure()?;
             // One load and one state directory for both: the spec is large to move.
-            let spec = load(a, id)?;
+            let mut spec = load(a, id)?;
             let dir = Dir::create(root, id)?;
             if a.cmd == Cmd::Run && !a.has("detach") {
-                return run_bundle(&spec, dir, id, a, warn);
+                return run_bundle(&mut spec, dir, id, a, warn);
             }
             // `run --detach` is create then start.
-            create(&spec, dir, a, warn).and_then(|_| if a.cmd == Cmd::Run { start(root, id, warn) } else { Ok(()) })
+            create(&mut spec, dir, a, warn).and_then(|_| if a.cmd == Cmd::Run { start(root, id, warn) } else { Ok(()) })
         }
         Cmd::Start => start(root, id, warn),
         Cmd::State => open(root, id).map(|o| print(o.1.oci_json(o.1.status(&o.0), ""))),
@@ -178,7 +178,7 @@ fn write_pid_file(path: &str, pid: i32) -> Result<()> {
     fs::renameat(fs::CWD, &cstr(&tmp)?, &cstr(path)?).map_err(|e| sys_err(e, &["rename ", &tmp, " to ", path]))
 }
 
-fn create(spec: &Spec, dir: Dir, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<()> {
+fn create(spec: &mut Spec, dir: Dir, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<()> {
     // Only the pid is needed here: returning the state copied it out of the result.
     let created = launch::create(spec, &dir, a.get("console-socket"), warn).and_then(|st| {
         if a.has("config") {
@@ -236,31 +236,41 @@ fn start(root: &str, id: &str, warn: &mut dyn FnMut(&str)) -> Result<()> {
 
 /// `runt run --bundle B ID` without --detach: create and start in one go; runt stays, forwards
 /// signals, waits, and deletes the container when it ends.
-fn run_bundle(spec: &Spec, dir: Dir, id: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
+fn run_bundle(spec: &mut Spec, dir: Dir, id: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
     let pid_file = a.get("pid-file");
+    let config = if a.has("config") { Some(config_file(a, &spec.oci.bundle)?) } else { None };
+    // state.json but for what the running container tells (launch::run holds the spec meanwhile).
+    let template = State {
+        id: String::from(id),
+        bundle: spec.oci.bundle.clone(),
+        rootfs: spec.root.path.clone().unwrap_or_default(),
+        oci_version: spec.oci.version.clone(),
+        annotations: spec.oci.annotations.clone(),
+        no_new_keyring: spec.oci.keep_keyring,
+        ..State::default()
+    };
+    // Run here, not by launch.
+    let poststart = core::mem::take(&mut spec.oci.hooks.poststart);
     // Shared by launch::run and the poststart hooks it calls back into (never at the same time).
     let warn = core::cell::RefCell::new(warn);
-    let mut record = |pid: i32| -> Result<()> {
+    let mut record = |pid: i32, cgroups: &[String]| -> Result<()> {
         let st = State {
-            id: String::from(id),
             pid,
             pid_start: state::pid_start(pid).map_or(0, |(s, _)| s),
-            bundle: spec.oci.bundle.clone(),
-            rootfs: spec.root.path.clone().unwrap_or_default(),
             created: state::timestamp(),
-            oci_version: spec.oci.version.clone(),
-            annotations: spec.oci.annotations.clone(),
-            cgroups: Vec::new(),
+            // As create records them: exec joins them, kill --all and ps read them.
+            cgroups: cgroups.to_vec(),
+            ..template.clone()
         };
         dir.save(&st)?;
-        if a.has("config") {
-            dir.save_config_path(&config_file(a, &spec.oci.bundle)?)?;
+        if let Some(c) = &config {
+            dir.save_config_path(c)?;
         }
         if let Some(p) = pid_file {
             write_pid_file(p, pid)?;
         }
         // The command has started: poststart, whose failure is a warning (the spec's rule).
-        hooks_warn(&spec.oci.hooks.poststart, &st.oci_json(Status::Running, ""), "poststart", *warn.borrow_mut());
+        hooks_warn(&poststart, &st.oci_json(Status::Running, ""), "poststart", *warn.borrow_mut());
         Ok(())
     };
     let outcome = launch::run(spec, &mut |m| (warn.borrow_mut())(m), &mut record);
@@ -622,7 +632,10 @@ fn exec(root: &str, id: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i3
     spec.oci.preserve_fds = kept;
     // An exec'd process must not change the container's oom_score_adj or rlimits behind its back.
     spec.oom_score_adj = None;
-    spec.oci.keep_keyring = true;
+    // A session keyring of its own, as the container's init got, unless the container was made
+    // with --no-new-keyring (runc's meaning for exec too): the keys of the session `runt exec`
+    // runs in must not reach the container.
+    spec.oci.keep_keyring = st.no_new_keyring;
     let mut into = st.clone();
     into.cgroups = sub_cgroups(&st.cgroups, a)?;
     let opts =

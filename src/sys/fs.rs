@@ -15,6 +15,16 @@ pub use k::{
 /// `AT_FDCWD`: resolve relative paths against the current directory.
 pub const CWD: i32 = k::AT_FDCWD;
 
+/// Whether every writer of the pipe whose read end is `fd` is gone (poll(2) says POLLHUP),
+/// without waiting.
+#[inline]
+pub fn hung_up(fd: i32) -> Result<bool> {
+    let mut p = k::pollfd { fd, events: k::POLLIN as i16, revents: 0 };
+    // SAFETY: one valid pollfd; a zero timeout does not wait.
+    unsafe { syscall!(Sysno::poll, &mut p as *mut k::pollfd, 1, 0) }?;
+    Ok(p.revents & k::POLLHUP as i16 != 0)
+}
+
 /// close(2).
 // Out of line (measured): one shared copy is smaller than one per caller.
 #[inline(never)]

@@ -7,7 +7,7 @@ use syscalls::{syscall, Sysno};
 
 pub use k::{
     CLONE_INTO_CGROUP, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER,
-    CLONE_NEWUTS, SIGCHLD, SIGKILL,
+    CLONE_NEWUTS, CLONE_PARENT, SIGCHLD, SIGKILL,
 };
 
 /// clone(2) used like fork: the child continues on a copy of the caller's stack.
@@ -66,8 +66,26 @@ pub fn execve(path: &CStr, argv: &[*const u8], envp: &[*const u8]) -> super::Err
 /// wait4(2) for one pid; returns (pid, raw wait status). With `nohang`, pid 0 means still running.
 #[inline]
 pub fn wait4(pid: i32, nohang: bool) -> Result<(i32, i32)> {
+    wait4_flags(pid, if nohang { k::WNOHANG } else { 0 })
+}
+
+/// wait4(2) without waiting, that also reports a child that stopped (WUNTRACED): see
+/// `stopped_by`.
+#[inline]
+pub fn wait4_or_stop(pid: i32) -> Result<(i32, i32)> {
+    wait4_flags(pid, k::WNOHANG | k::WUNTRACED)
+}
+
+/// The signal that stopped the child, for a raw wait status that says it stopped.
+#[inline]
+pub fn stopped_by(raw: i32) -> Option<u32> {
+    (raw & 0xff == 0x7f).then_some(((raw >> 8) & 0xff) as u32)
+}
+
+#[inline]
+fn wait4_flags(pid: i32, flags: u32) -> Result<(i32, i32)> {
     let mut status = 0i32;
-    let flags = if nohang { k::WNOHANG } else { 0 } | k::__WALL;
+    let flags = flags | k::__WALL;
     // SAFETY: status is a valid int to write the wait status into.
     unsafe { syscall!(Sysno::wait4, pid, &mut status as *mut i32, flags, 0) }.map(|p| (p as i32, status))
 }
@@ -81,6 +99,13 @@ pub fn exit_status(raw: i32) -> i32 {
     } else {
         128 + sig
     }
+}
+
+/// getpid(2).
+#[inline]
+pub fn getpid() -> i32 {
+    // SAFETY: getpid cannot fail and takes no memory.
+    unsafe { syscall!(Sysno::getpid) }.unwrap_or(0) as i32
 }
 
 /// kill(2).
@@ -243,36 +268,6 @@ pub fn getgid() -> u32 {
     unsafe { syscall!(super::arch::GETGID) }.unwrap_or(0) as u32
 }
 
-/// setpgid(2).
-#[inline]
-pub fn setpgid(pid: i32, pgid: i32) -> Result<()> {
-    // SAFETY: no memory is passed.
-    unsafe { syscall!(Sysno::setpgid, pid, pgid) }.map(drop)
-}
-
-/// getpgrp(2) (as getpgid(0)).
-#[inline]
-pub fn getpgrp() -> i32 {
-    // SAFETY: no memory is passed; getpgid(0) cannot fail for the caller itself.
-    unsafe { syscall!(Sysno::getpgid, 0) }.unwrap_or(0) as i32
-}
-
-/// ioctl(TIOCGPGRP): the foreground process group of the terminal on `fd`.
-#[inline]
-pub fn tcgetpgrp(fd: i32) -> Result<i32> {
-    let mut pgrp = 0i32;
-    // SAFETY: TIOCGPGRP writes one int to the pointer given.
-    unsafe { syscall!(Sysno::ioctl, fd, linux_raw_sys::ioctl::TIOCGPGRP, &mut pgrp as *mut i32) }.map(|_| pgrp)
-}
-
-/// ioctl(TIOCSPGRP): makes `pgrp` the foreground process group of the terminal on `fd`.
-// Out of line (measured): one shared copy is smaller than one per caller.
-#[inline(never)]
-pub fn tcsetpgrp(fd: i32, pgrp: i32) -> Result<()> {
-    // SAFETY: TIOCSPGRP reads one int from the pointer given.
-    unsafe { syscall!(Sysno::ioctl, fd, linux_raw_sys::ioctl::TIOCSPGRP, &pgrp as *const i32) }.map(drop)
-}
-
 /// setsid(2).
 #[inline]
 pub fn setsid() -> Result<()> {
@@ -334,6 +329,14 @@ pub fn setdomainname(name: &[u8]) -> Result<()> {
 pub fn pidfd_open(pid: i32) -> Result<Fd> {
     // SAFETY: no memory is passed.
     unsafe { syscall!(Sysno::pidfd_open, pid, 0) }.map(|fd| Fd::from_raw(fd as i32))
+}
+
+/// pidfd_send_signal(2) (Linux 5.1): `sig` to the process of `pidfd`, which cannot have become
+/// another process (ESRCH once it is gone); 0 only checks that it is still there.
+#[inline]
+pub fn pidfd_send_signal(pidfd: &Fd, sig: u32) -> Result<()> {
+    // SAFETY: no siginfo is passed (NULL), and no flags.
+    unsafe { syscall!(Sysno::pidfd_send_signal, pidfd.raw(), sig, 0, 0) }.map(drop)
 }
 
 /// setns(2) into the namespace file `fd`; `nstype` 0 accepts any type.
