@@ -333,12 +333,44 @@ fn kill(root: &str, id: &str, a: &Args) -> Result<()> {
         return if a.has("all") { Ok(()) } else { Err(state::not_running(id)) };
     }
     if a.has("all") {
-        for pid in Cgroup::open(&st.cgroups)?.pids()? {
+        let cg = live_cgroup(dir, st, id)?;
+        if st.cgroups.is_empty() {
+            // No cgroup to list them (rootless, none delegated): the init, whose pid namespace
+            // ends with it.
+            return state::signal(st, sig);
+        }
+        for pid in cg.pids()? {
             let _ = process::kill(pid, sig);
         }
         return Ok(());
     }
     state::signal(st, sig)
+}
+
+/// The cgroup of a container that has not stopped, for the commands that act on all of its
+/// processes (exec, kill --all, ps). A container that root made on a host with cgroups has one:
+/// none in its state (as an older runt's foreground `run --bundle` recorded) is refused rather
+/// than taken for a container with no processes, which would fail open: an exec'd process
+/// outside every limit and device rule, a kill --all or ps that reach nothing.
+fn live_cgroup(dir: &Dir, st: &State, id: &str) -> Result<Cgroup> {
+    has_its_cgroup(dir, st, id)?;
+    Cgroup::open(&st.cgroups)
+}
+
+/// `live_cgroup`'s check alone.
+#[inline(never)]
+fn has_its_cgroup(dir: &Dir, st: &State, id: &str) -> Result<()> {
+    if st.cgroups.is_empty() {
+        let by_root = fs::mode_owner(dir.fd.raw()).is_ok_and(|(_, uid, _)| uid == 0);
+        if by_root && !matches!(crate::cgroup::detect()?, crate::cgroup::Layout::None) {
+            return Err(fail(&[
+                "container ",
+                id,
+                " has no cgroup in its state: refused (delete it and create it again)",
+            ]));
+        }
+    }
+    Ok(())
 }
 
 /// Waits (up to about 5 s) until the container's init is gone.
@@ -463,7 +495,12 @@ fn list(root: &str, a: &Args) -> Result<()> {
 /// the id are ps's options.
 #[inline(never)]
 fn ps(root: &str, id: &str, a: &Args) -> Result<()> {
-    let pids = cgroup_of(root, id)?.pids()?;
+    let o = open(root, id)?;
+    let (dir, st) = (&o.0, &o.1);
+    let pids = match st.status(dir) {
+        Status::Stopped => Vec::new(),
+        _ => live_cgroup(dir, st, id)?.pids()?,
+    };
     if a.get("format") != Some("json") {
         emit(super::ps::table(&pids, a.args.get(1..).unwrap_or_default())?);
         return Ok(());
@@ -636,6 +673,7 @@ fn exec(root: &str, id: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i3
     // with --no-new-keyring (runc's meaning for exec too): the keys of the session `runt exec`
     // runs in must not reach the container.
     spec.oci.keep_keyring = st.no_new_keyring;
+    has_its_cgroup(dir, st, id)?;
     let mut into = st.clone();
     into.cgroups = sub_cgroups(&st.cgroups, a)?;
     let opts =
