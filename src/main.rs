@@ -47,7 +47,8 @@ pub fn main(args: Vec<&'static [u8]>, env: Vec<&'static [u8]>) -> i32 {
     match run(&args, &env, &mut log) {
         Ok(status) => status,
         Err(e) => {
-            let line = cat(&["runt: ", &e.render(), "\n"]);
+            // Errors may name what a container chose (a path, a process's words): shown escaped.
+            let line = cat(&["runt: ", &text::shown(&e.render()), "\n"]);
             print(2, &line);
             if let Some(g) = &log {
                 log_error(g, &e, &line);
@@ -91,7 +92,7 @@ fn run(raw_args: &[&'static [u8]], env: &[&[u8]], log: &mut Option<oci::cli::Glo
     }
     // The runc command line: global options, then a runc command (engines call runt this way).
     let (global, args) = oci::cli::parse_global(&owned)?;
-    let mut warn = |w: &str| print(2, &cat(&["runt: warning: ", w, "\n"]));
+    let mut warn = |w: &str| print(2, &cat(&["runt: warning: ", &text::shown(w), "\n"]));
     let oci_args = match args {
         [w, rest @ ..] if runc_grammar(raw_args, &owned, args) => Some(oci::cli::parse(w, rest)?),
         // Engines probe `checkpoint --help`: success would mean checkpointing works.

@@ -54,6 +54,35 @@ pub fn rsplit(s: &str, sep: u8) -> Option<(&str, &str)> {
     Some((s.get(..i)?, s.get(i + 1..)?))
 }
 
+/// Appends `s` with its control characters written out (`\x1b` for C0 and DEL, `\u{9b}` for
+/// C1): text a container chose (a process name, a path) reaches the user's terminal as text,
+/// never as an escape sequence that sets the title, moves the cursor or answers back.
+#[inline(never)]
+pub fn push_shown(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for c in s.chars() {
+        let n = c as u32;
+        if n >= 0x20 && n != 0x7f && !(0x80..0xa0).contains(&n) {
+            out.push(c);
+            continue;
+        }
+        out.push_str(if n < 0x80 { "\\x" } else { "\\u{" });
+        for shift in [4, 0] {
+            out.push(char::from(HEX.get((n >> shift) as usize & 15).copied().unwrap_or(b'0')));
+        }
+        if n >= 0x80 {
+            out.push('}');
+        }
+    }
+}
+
+/// `push_shown` into a new string.
+pub fn shown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    push_shown(&mut out, s);
+    out
+}
+
 /// Appends `s` left-aligned in `width` columns (as `{:<width}` would).
 #[inline(never)]
 pub fn pad(out: &mut String, s: &str, width: usize) {
@@ -135,6 +164,14 @@ pub fn help_line(s: &mut String, short: u8, dashes: &str, long: &str, value: &st
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        assert_eq!(shown("plain text: é ü 世"), "plain text: é ü 世");
+        assert_eq!(shown("\u{1b}]0;PWNED\u{7}\u{1b}[2J"), "\\x1b]0;PWNED\\x07\\x1b[2J");
+        assert_eq!(shown("a\nb\tc\u{7f}\u{0}"), "a\\x0ab\\x09c\\x7f\\x00");
+        assert_eq!(shown("\u{9b}31m \u{85} \u{a0}"), "\\u{9b}31m \\u{85} \u{a0}");
+    }
 
     #[test]
     fn numbers_read_as_core_reads_them() {

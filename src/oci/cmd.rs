@@ -481,7 +481,8 @@ fn list(root: &str, a: &Args) -> Result<()> {
             out.push_str(&st.oci_json(status, &owner(dir)));
         } else {
             let pid = if status == Status::Stopped { 0 } else { st.pid };
-            row(&mut out, [&id, &dec_i(pid.into()), status.name(), &st.bundle, &st.created, &owner(dir)]);
+            let bundle = crate::text::shown(&st.bundle);
+            row(&mut out, [&id, &dec_i(pid.into()), status.name(), &bundle, &st.created, &owner(dir)]);
         }
     }
     if json_out {

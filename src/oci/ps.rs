@@ -55,7 +55,8 @@ fn run_ps(options: &[&str]) -> Result<String> {
     let n = read.map_err(|e| sys_err(e, &["read the output of ps"]))?;
     out.truncate(n);
     match process::exit_status(raw) {
-        0 => Ok(String::from_utf8(out).unwrap_or_default()),
+        // Lossy: a name that is not UTF-8 must not hide the whole table.
+        0 => Ok(String::from_utf8_lossy(&out).into_owned()),
         127 => Err(fail(&["ps: not found in ", &DIRS.join(":")])),
         status => Err(fail(&["ps ", &options.join(" "), ": exit status ", &dec_i(status.into())])),
     }
@@ -68,11 +69,14 @@ fn filter(table: &str, pids: &[i32]) -> Result<String> {
     let Some(column) = header.split_ascii_whitespace().position(|f| f == "PID") else {
         return Err(fail(&["ps: no PID column in its header '", header, "'"]));
     };
-    let mut out = cat(&[header, "\n"]);
+    // The container names its processes: a ps that prints names as they are (busybox's) would
+    // pass its escape sequences on to the terminal.
+    let mut out = crate::text::shown(header);
+    out.push('\n');
     for line in lines {
         let pid = line.split_ascii_whitespace().nth(column).and_then(crate::text::signed::<i32>);
         if pid.is_some_and(|p| pids.contains(&p)) {
-            out.push_str(line);
+            crate::text::push_shown(&mut out, line);
             out.push('\n');
         }
     }
@@ -96,5 +100,6 @@ mod tests {
         assert_eq!(filter("COMMAND PID\nsleep 7\nsh 8\n", &[8]).unwrap(), "COMMAND PID\nsh 8\n");
         assert_eq!(filter("  PID COMMAND\n", &[8]).unwrap(), "  PID COMMAND\n");
         assert!(filter("USER COMMAND\nroot sh\n", &[1]).is_err());
+        assert_eq!(filter("PID CMD\n8 \u{1b}]0;x\u{7}\n", &[8]).unwrap(), "PID CMD\n8 \\x1b]0;x\\x07\n");
     }
 }
