@@ -8,7 +8,7 @@ use common::bundle::Bundle;
 use common::*;
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// A key of the session `runt exec` is called from (an engine's or an admin's credential) is out
@@ -107,32 +107,33 @@ fn take_pid(pid: u32) -> Option<std::process::Child> {
     None
 }
 
-/// `runt kill ID KILL` held up by strace right before it signals (after it has checked that the
-/// pid is still the container's): the container's init dies meanwhile and a process of the
-/// test's own takes its pid. The signal must not reach that process.
-#[test]
-fn kill_does_not_signal_a_process_that_took_over_the_containers_pid() {
+/// What became of a runt command held up while the container's pid changed hands.
+struct Takeover {
+    out: Output,
+    /// Whether the process that took over the pid was still alive when runt had finished.
+    survived: bool,
+}
+
+/// `runt ARGS...` (with `b`'s state) run by strace with `strace_opts`, which hold it up 3 s in
+/// the calls they name: once runt is in one of them (`calls`, as /proc/PID/syscall numbers them),
+/// the container's init `init` is killed and a process of the test's own takes its pid.
+fn with_pid_taken_over(b: &Bundle, init: u32, strace_opts: &[&str], calls: &[&str], args: &[&str]) -> Takeover {
     assert!(Command::new("strace").arg("-V").output().is_ok(), "strace is missing: `make deps`");
-    let root = rootfs();
-    let b = Bundle::new(&root, &["probe", "sleep", "60"]);
-    let id = unique_name();
-    b.start_new(&id, &[]);
-    let init = b.pid(&id);
-    let log = b.state.join("strace.log");
+    // One takeover at a time in this test process: each one's spawns would take the other's pid.
+    static ONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = ONE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut strace = Command::new("strace");
-    strace.args(["-f", "-o", log.to_str().expect("UTF-8 path"), "-e", "trace=kill,pidfd_send_signal"]);
-    strace.args(["-e", "inject=kill,pidfd_send_signal:delay_enter=3000000"]).arg(runt());
-    strace.args(["--root", b.state.as_str(), "kill", &id, "KILL"]);
+    strace.args(["-f", "-o", "/dev/null"]).args(strace_opts).arg(runt());
+    strace.args(["--root", b.state.as_str()]).args(args);
     let strace = strace.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn strace");
-    // runt is stopped in the call (kill 62, pidfd_send_signal 424) while strace waits.
     let children = format!("/proc/{0}/task/{0}/children", strace.id());
     let in_call = || {
         let runt = fs::read_to_string(&children).ok()?.split_whitespace().next()?.to_string();
         let call = fs::read_to_string(format!("/proc/{runt}/syscall")).ok()?;
-        Some(matches!(call.split(' ').next(), Some("62" | "424")))
+        Some(calls.contains(&call.split(' ').next()?))
     };
     let started = Instant::now();
-    assert!(poll(|| in_call() == Some(true)), "runt kill never reached its signal call");
+    assert!(poll(|| in_call() == Some(true)), "runt {args:?} never reached the delayed call");
     kill("KILL", init);
     assert!(poll(|| !Path::new(&format!("/proc/{init}")).exists()), "the container's init was not reaped");
     let taken = take_pid(init);
@@ -143,6 +144,44 @@ fn kill_does_not_signal_a_process_that_took_over_the_containers_pid() {
     let survived = alive(init);
     let _ = taken.kill();
     let _ = taken.wait();
-    assert!(survived, "runt kill signalled the process that took over pid {init}\n{}", describe(&out));
-    assert!(stderr(&out).contains("container not running"), "{}", describe(&out));
+    Takeover { out, survived }
+}
+
+/// `runt kill ID KILL` held up by strace right before it signals (after it has checked that the
+/// pid is still the container's): the signal must not reach the process that took the pid over.
+#[test]
+fn kill_does_not_signal_a_process_that_took_over_the_containers_pid() {
+    let root = rootfs();
+    let b = Bundle::new(&root, &["probe", "sleep", "60"]);
+    let id = unique_name();
+    b.start_new(&id, &[]);
+    let init = b.pid(&id);
+    // kill is call 62, pidfd_send_signal 424.
+    let delay = ["-e", "trace=kill,pidfd_send_signal", "-e", "inject=kill,pidfd_send_signal:delay_enter=3000000"];
+    let t = with_pid_taken_over(&b, init, &delay, &["62", "424"], &["kill", &id, "KILL"]);
+    assert!(t.survived, "runt kill signalled the process that took over pid {init}\n{}", describe(&t.out));
+    assert!(stderr(&t.out).contains("container not running"), "{}", describe(&t.out));
+}
+
+/// `runt exec` held up by strace as it opens the container's first namespace (after it has
+/// checked that the pid is still the container's): it must not go on into the namespaces of the
+/// process that took the pid over (here the host's: the command would run on the host).
+#[test]
+fn exec_does_not_enter_a_process_that_took_over_the_containers_pid() {
+    require_busybox();
+    let root = rootfs();
+    let b = Bundle::new(&root, &["probe", "sleep", "60"]);
+    let id = unique_name();
+    b.start_new(&id, &[]);
+    let init = b.pid(&id);
+    let proof = std::env::temp_dir().join(format!("runt-test-exec-{id}"));
+    let write = format!("echo ran > {}", proof.display());
+    // openat is call 257; only the one of /proc/PID/ns/user is held up.
+    let user_ns = format!("/proc/{init}/ns/user");
+    let delay = ["-P", &user_ns, "-e", "trace=openat", "-e", "inject=openat:delay_enter=3000000"];
+    let t = with_pid_taken_over(&b, init, &delay, &["257"], &["exec", &id, "/bin/sh", "-c", &write]);
+    let ran = proof.exists();
+    let _ = fs::remove_file(&proof);
+    assert!(!ran, "runt exec ran its command outside the container (it wrote {})", proof.display());
+    assert!(stderr(&t.out).contains("container not running"), "{}", describe(&t.out));
 }

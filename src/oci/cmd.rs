@@ -400,15 +400,13 @@ fn delete(root: &str, id: &str, force: bool, warn: &mut dyn FnMut(&str)) -> Resu
     match st.status(&o.0) {
         Status::Stopped => {}
         // A created container never ran its command: deleting it is how engines abort.
-        Status::Created => {
-            let _ = process::kill(st.pid, process::SIGKILL);
-        }
+        Status::Created => kill_init(st),
         s if !force => return Err(fail(&["cannot delete container ", id, " that is not stopped: ", s.name()])),
         s => {
             if s == Status::Paused {
                 let _ = cg.freeze(false);
             }
-            let _ = process::kill(st.pid, process::SIGKILL);
+            kill_init(st);
         }
     }
     if !wait_gone(st) {
@@ -417,6 +415,14 @@ fn delete(root: &str, id: &str, force: bool, warn: &mut dyn FnMut(&str)) -> Resu
     cg.remove_all()?;
     bundle_hooks(&o.0, st, id, Status::Stopped, warn);
     o.0.remove()
+}
+
+/// SIGKILL to the container's init, through a pidfd: never to a process that took its pid over.
+/// Gone already is what was wanted.
+fn kill_init(st: &State) {
+    if let Ok(init) = st.init() {
+        let _ = init.signal(process::SIGKILL);
+    }
 }
 
 /// Whether another live container under `root` is in one of these cgroup directories (runc 1.1
