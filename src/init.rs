@@ -134,7 +134,13 @@ fn setup(
     }
     // Device nodes and mount points get exactly the modes asked for.
     fs::umask(0);
-    rootfs::enter(spec, steps, cgroups, given.sources)?;
+    rootfs::enter(spec, steps, cgroups, given.sources).map_err(|e| match (given.pidns, e.errno) {
+        // A kernel without procfs's pidns= option (see launch::proc_of_pid_namespace).
+        (Some(_), Some(Errno::EINVAL)) if e.what.starts_with("mount proc") => {
+            e.context("joining a pid namespace needs a kernel whose procfs takes pidns=")
+        }
+        _ => e,
+    })?;
     fs::umask(0o022);
     // An empty hostname: a joined or shared UTS namespace, left as it is.
     if !spec.hostname.is_empty() {
