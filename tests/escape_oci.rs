@@ -79,11 +79,25 @@ fn a_running_container_with_no_recorded_cgroup_is_refused() {
     let (head, rest) = text.split_once("\"cgroups\":[").expect("a cgroups list in state.json");
     let tail = rest.split_once(']').expect("the end of the cgroups list").1;
     fs::write(&path, format!("{head}\"cgroups\":[]{tail}")).expect("write state.json");
+    // The state as it was, before `b` deletes the container: delete removes the cgroups it names.
+    let _restore = Restore { path: path.clone(), text };
     for args in [&["exec", &id, "probe", "exit", "0"][..], &["kill", "--all", &id, "KILL"], &["ps", &id]] {
         let out = b.runt(args);
         assert_error(&out, 125, "cgroup");
     }
     assert_eq!(b.status(&id), "running");
+}
+
+/// Writes `text` back to `path` when dropped.
+struct Restore {
+    path: std::path::PathBuf,
+    text: String,
+}
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        let _ = fs::write(&self.path, &self.text);
+    }
 }
 
 /// Whether host pid `pid` is a live process (not gone, not a zombie).
