@@ -16,14 +16,15 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 /// Signals runt passes on to the container's process rather than acting on them itself. The
-/// container has a session of its own (no terminal can signal it): ^C, ^\ and ^Z at runt's
-/// terminal reach runt, which passes them on as Docker's CLI does, SIGTSTP too (see
-/// `wait_forwarding` for what stops).
+/// container has a session of its own (no terminal signals it): ^C, ^\ and ^Z at runt's
+/// terminal signal runt, which passes them on, SIGTSTP too, as Docker's CLI does. runt is not
+/// suspended by ^Z; nor is the container's process, unless it handles SIGTSTP: a pid 1 ignores
+/// it, and the kernel discards it for a process whose process group has no parent in its
+/// session (as every process in a session of its own).
 pub const FORWARDED: &[u32] = &[1, 2, 3, 10, 12, 15, SIGTSTP, 28]; // HUP INT QUIT USR1 USR2 TERM TSTP WINCH
 const SIGCHLD: u32 = 17;
 const SIGPIPE: u32 = 13;
 const SIGTSTP: u32 = 20;
-const SIGCONT: u32 = 18;
 
 /// How the container ended.
 pub struct Outcome {
@@ -431,46 +432,19 @@ fn reap(pid: i32) {
 
 /// Waits for `pid` (a child of runt's) to end, passing on every forwarded signal runt receives
 /// meanwhile; returns its exit status.
-///
-/// ^Z: the process gets SIGTSTP like any forwarded signal. Should it stop of it (an `exec`'d
-/// process without a handler; a namespace's pid 1 cannot be stopped so), runt stops too, so that
-/// the shell gets its terminal back with the job suspended; when the shell continues runt (`fg`,
-/// `bg`), runt continues the process. A process stopped otherwise (SIGSTOP from the container)
-/// does not stop runt.
 pub fn wait_forwarding(pid: i32, waited: SigSet) -> Result<i32> {
-    let mut suspending = false;
     loop {
-        // Check first: the child may have ended (or stopped) before its SIGCHLD was taken.
-        let (p, raw) = process::wait4_or_stop(pid).or_what("wait for the container")?;
+        // Check first: the child may have ended before its SIGCHLD was taken.
+        let (p, raw) = process::wait4(pid, true).or_what("wait for the container")?;
         if p == pid {
-            match process::stopped_by(raw) {
-                None => return Ok(exit_status(raw)),
-                Some(SIGTSTP) if suspending => {
-                    stop_self();
-                    let _ = process::kill(pid, SIGCONT);
-                }
-                Some(_) => {}
-            }
-            suspending = false;
-            continue;
+            return Ok(exit_status(raw));
         }
         match signal::wait(waited) {
             Ok(SIGCHLD) | Err(Errno::EINTR | Errno::EAGAIN) => {}
             Ok(sig) => {
-                suspending |= sig == SIGTSTP;
                 let _ = process::kill(pid, sig);
             }
             Err(e) => return Err(Error::sys(e, "wait for signals")),
         }
     }
-}
-
-/// Stops runt as ^Z stops a program that does not handle it: a SIGTSTP of its own, unblocked for
-/// the moment it takes. Returns once runt is continued.
-fn stop_self() {
-    let tstp = SigSet::of(&[SIGTSTP]);
-    let _ = process::kill(process::getpid(), SIGTSTP);
-    // Delivered as it is unblocked: runt stops inside this call until SIGCONT.
-    let _ = signal::block(tstp, false);
-    let _ = signal::block(tstp, true);
 }

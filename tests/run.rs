@@ -216,6 +216,13 @@ fn sigusr1_is_forwarded() {
     forwards("USR1", 10);
 }
 
+/// ^Z reaches runt (the container has a session of its own) and is passed on; runt itself is not
+/// suspended, or the container would go on writing to the terminal behind the shell's prompt.
+#[test]
+fn sigtstp_is_forwarded() {
+    forwards("TSTP", 20);
+}
+
 #[test]
 fn fifty_containers_at_once() {
     require_busybox();

@@ -66,26 +66,8 @@ pub fn execve(path: &CStr, argv: &[*const u8], envp: &[*const u8]) -> super::Err
 /// wait4(2) for one pid; returns (pid, raw wait status). With `nohang`, pid 0 means still running.
 #[inline]
 pub fn wait4(pid: i32, nohang: bool) -> Result<(i32, i32)> {
-    wait4_flags(pid, if nohang { k::WNOHANG } else { 0 })
-}
-
-/// wait4(2) without waiting, that also reports a child that stopped (WUNTRACED): see
-/// `stopped_by`.
-#[inline]
-pub fn wait4_or_stop(pid: i32) -> Result<(i32, i32)> {
-    wait4_flags(pid, k::WNOHANG | k::WUNTRACED)
-}
-
-/// The signal that stopped the child, for a raw wait status that says it stopped.
-#[inline]
-pub fn stopped_by(raw: i32) -> Option<u32> {
-    (raw & 0xff == 0x7f).then_some(((raw >> 8) & 0xff) as u32)
-}
-
-#[inline]
-fn wait4_flags(pid: i32, flags: u32) -> Result<(i32, i32)> {
     let mut status = 0i32;
-    let flags = flags | k::__WALL;
+    let flags = if nohang { k::WNOHANG } else { 0 } | k::__WALL;
     // SAFETY: status is a valid int to write the wait status into.
     unsafe { syscall!(Sysno::wait4, pid, &mut status as *mut i32, flags, 0) }.map(|p| (p as i32, status))
 }
@@ -99,13 +81,6 @@ pub fn exit_status(raw: i32) -> i32 {
     } else {
         128 + sig
     }
-}
-
-/// getpid(2).
-#[inline]
-pub fn getpid() -> i32 {
-    // SAFETY: getpid cannot fail and takes no memory.
-    unsafe { syscall!(Sysno::getpid) }.unwrap_or(0) as i32
 }
 
 /// kill(2).

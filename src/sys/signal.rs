@@ -23,15 +23,6 @@ pub fn set_mask(set: SigSet) -> Result<SigSet> {
         .map(|_| old)
 }
 
-/// rt_sigprocmask(SIG_BLOCK, `set`) (`block`) or SIG_UNBLOCK: adds `set` to the mask or takes
-/// it out. A pending signal that is unblocked is delivered before this returns.
-#[inline]
-pub fn block(set: SigSet, block: bool) -> Result<()> {
-    let how = if block { k::SIG_BLOCK } else { k::SIG_UNBLOCK };
-    // SAFETY: set is a valid 8-byte set; the old mask is not wanted (NULL).
-    unsafe { syscall!(Sysno::rt_sigprocmask, how, &set.0 as *const u64, 0, 8) }.map(drop)
-}
-
 /// rt_sigtimedwait(2) without timeout: waits for a blocked signal of `set` and returns its number.
 #[inline]
 pub fn wait(set: SigSet) -> Result<u32> {

@@ -368,15 +368,16 @@ fn alloc(mb: u32) -> i32 {
     0
 }
 
-/// Blocks SIGTERM, SIGINT, SIGHUP and SIGUSR1, reads the first one from a signalfd.
+/// Blocks SIGTERM, SIGINT, SIGHUP, SIGUSR1 and SIGTSTP, reads the first one from a signalfd.
 fn wait_signal() -> i32 {
     const SIGHUP: u64 = 1;
     const SIGINT: u64 = 2;
     const SIGUSR1: u64 = 10;
     const SIGTERM: u64 = 15;
+    const SIGTSTP: u64 = 20;
     const SIG_BLOCK: usize = 0;
     const SFD_CLOEXEC: usize = 0o2000000;
-    let mask: u64 = [SIGHUP, SIGINT, SIGUSR1, SIGTERM].iter().map(|s| 1 << (s - 1)).sum();
+    let mask: u64 = [SIGHUP, SIGINT, SIGUSR1, SIGTERM, SIGTSTP].iter().map(|s| 1 << (s - 1)).sum();
     let size = std::mem::size_of::<u64>();
     // SAFETY: mask is a valid kernel sigset_t of `size` bytes; no old set is asked for.
     let blocked = unsafe { syscall!(Sysno::rt_sigprocmask, SIG_BLOCK, &mask as *const u64, 0, size) };
