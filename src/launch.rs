@@ -204,7 +204,7 @@ fn start(spec: &mut Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dy
 
 /// A procfs shows the pid namespace of the process that mounts it, and the child of a container
 /// that joins one mounts /proc before it enters it (init::enter_pid_namespace): the proc mounts
-/// name the namespace (procfs's `pidns=` option, Linux 6.17: an older kernel refuses the mount,
+/// name the namespace (procfs's `pidns=` option, new in 2025: an older kernel refuses the mount,
 /// EINVAL), by the child's descriptor of it, resolved through the host's /proc while the child
 /// builds the root.
 fn proc_of_pid_namespace(spec: &mut Spec, ns: &Fd) {
