@@ -154,9 +154,16 @@ impl ChildEnd {
     }
 
     /// Whether the parent is gone (it holds the only other end of `go`): the kernel's
-    /// parent-death signal may have been cleared when it would have come.
+    /// parent-death signal may have been cleared when it would have come. A read that does not
+    /// wait: EOF once no writer is left, EAGAIN while the parent is there and has nothing to say
+    /// (it says something only when asked, as for the hooks).
     pub fn parent_gone(&self) -> bool {
-        fs::hung_up(self.go.raw()).unwrap_or(false)
+        let fd = self.go.raw();
+        let mut b = [0u8; 1];
+        let gone = fs::set_nonblocking(fd, true).is_ok() && matches!(fs::read(fd, &mut b), Ok(0));
+        // Later reads (the release after the hooks) wait again.
+        let _ = fs::set_nonblocking(fd, false);
+        gone
     }
 
     /// A created container is set up and about to wait for `start`.

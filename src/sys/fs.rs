@@ -15,16 +15,6 @@ pub use k::{
 /// `AT_FDCWD`: resolve relative paths against the current directory.
 pub const CWD: i32 = k::AT_FDCWD;
 
-/// Whether every writer of the pipe whose read end is `fd` is gone (poll(2) says POLLHUP),
-/// without waiting.
-#[inline]
-pub fn hung_up(fd: i32) -> Result<bool> {
-    let mut p = k::pollfd { fd, events: k::POLLIN as i16, revents: 0 };
-    // SAFETY: one valid pollfd; a zero timeout does not wait.
-    unsafe { syscall!(Sysno::poll, &mut p as *mut k::pollfd, 1, 0) }?;
-    Ok(p.revents & k::POLLHUP as i16 != 0)
-}
-
 /// close(2).
 // Out of line (measured): one shared copy is smaller than one per caller.
 #[inline(never)]
@@ -326,6 +316,14 @@ pub fn close_range(first: u32, last: u32) -> Result<()> {
 pub fn keep_on_exec(fd: u32) -> Result<()> {
     // SAFETY: F_SETFD with no flags; no memory is passed.
     unsafe { syscall!(Sysno::fcntl, fd, k::F_SETFD, 0) }.map(drop)
+}
+
+/// fcntl(F_SETFL): with `nonblocking`, reads and writes on `fd` no longer wait. Its other status
+/// flags are cleared (runt's pipes have none).
+pub fn set_nonblocking(fd: i32, nonblocking: bool) -> Result<()> {
+    let flags = if nonblocking { O_NONBLOCK } else { 0 };
+    // SAFETY: F_SETFL takes the flags by value; no memory is passed.
+    unsafe { syscall!(Sysno::fcntl, fd, k::F_SETFL, flags) }.map(drop)
 }
 
 /// Whether `fd` is an open descriptor (fcntl F_GETFD succeeds): Err(EBADF) when it is not.
