@@ -32,6 +32,9 @@ pub enum Mode {
 pub struct Given<'a> {
     pub joins: &'a [(Fd, u32)],
     pub pidns: Option<&'a Fd>,
+    /// Enter `pidns` before building the root rather than after: a kernel whose procfs cannot be
+    /// told which pid namespace to show (see launch::start).
+    pub pid_first: bool,
     pub cgroups: &'a [alloc::string::String],
     pub sources: Option<&'a Fd>,
 }
@@ -132,15 +135,16 @@ fn setup(
         process::setgid(0).or_what("setgid 0 in the user namespace")?;
         process::setuid(0).or_what("setuid 0 in the user namespace")?;
     }
+    // The older way into a joined pid namespace (runc's): in the cgroup first, so that what is
+    // forked there is too, then in; the root is then built by a process the namespace can see.
+    let pid_first = given.pidns.filter(|_| given.pid_first);
+    if let Some(ns) = pid_first {
+        *pid = sync.go();
+        *pid = enter_pid_namespace(ns, sync, foreground)?;
+    }
     // Device nodes and mount points get exactly the modes asked for.
     fs::umask(0);
-    rootfs::enter(spec, steps, cgroups, given.sources).map_err(|e| match (given.pidns, e.errno) {
-        // A kernel without procfs's pidns= option (see launch::proc_of_pid_namespace).
-        (Some(_), Some(Errno::EINVAL)) if e.what.starts_with("mount proc") => {
-            e.context("joining a pid namespace needs a kernel whose procfs takes pidns=")
-        }
-        _ => e,
-    })?;
+    rootfs::enter(spec, steps, cgroups, given.sources)?;
     fs::umask(0o022);
     // An empty hostname: a joined or shared UTS namespace, left as it is.
     if !spec.hostname.is_empty() {
@@ -154,10 +158,10 @@ fn setup(
     }
     // All of the above overlapped with the parent's cgroup set-up; from here on the process must
     // be inside its cgroup.
-    if !in_userns {
+    if !in_userns && pid_first.is_none() {
         *pid = sync.go();
     }
-    if let Some(ns) = given.pidns {
+    if let (Some(ns), None) = (given.pidns, pid_first) {
         *pid = enter_pid_namespace(ns, sync, foreground)?;
     }
     // Now that the process is in its cgroup, that cgroup becomes the root of its cgroup namespace.

@@ -82,7 +82,7 @@ fn start(spec: &mut Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dy
     // Namespaces to join, all by the child: the user namespace first (it grants the rights to
     // enter the others), the pid namespace last, once the child is inside its root (see
     // init::enter_pid_namespace: its processes may see what enters it).
-    let (mut joins, mut pidns) = (Vec::new(), None);
+    let (mut joins, mut pidns, mut pid_first) = (Vec::new(), None, false);
     for (flag, path) in &spec.join {
         let fd = open_path(path, fs::O_RDONLY, 0, "open namespace ")?;
         match *flag {
@@ -101,7 +101,13 @@ fn start(spec: &mut Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dy
             // processes.
             return Err(Error::msg("joining a pid namespace from a new user namespace is not supported"));
         }
-        proc_of_pid_namespace(spec, ns);
+        // Where procfs cannot be told which pid namespace to show (before Linux 6.18), the child
+        // enters the namespace before it builds the root, as runc does (init::setup): a process
+        // of the namespace holding CAP_SYS_PTRACE may then see that set-up.
+        pid_first = !crate::sys::mount::proc_takes_pidns(&NumPath::fd(ns));
+        if !pid_first {
+            proc_of_pid_namespace(spec, ns);
+        }
     }
     let spec = &*spec;
     let steps = plan::steps(spec);
@@ -159,7 +165,7 @@ fn start(spec: &mut Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dy
         Ok(0) => {
             drop(parent);
             let sources = sources.as_ref().map(|(_, c)| c);
-            let given = init::Given { joins: &joins, pidns: pidns.as_ref(), cgroups: &cgroups, sources };
+            let given = init::Given { joins: &joins, pidns: pidns.as_ref(), pid_first, cgroups: &cgroups, sources };
             init::run(spec, &steps, child, saved_mask, mode, given)
         }
         Ok(pid) => pid,

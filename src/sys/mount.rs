@@ -50,3 +50,16 @@ pub fn setattr(fd: i32, recursive: bool, set: u32, clear: u32) -> Result<()> {
     // for the call; the kernel only reads them.
     unsafe { syscall!(Sysno::mount_setattr, fd, c"".as_ptr(), flags, &attr as *const mount_attr, size) }.map(drop)
 }
+
+/// Whether this kernel's procfs takes the `pidns` option (a procfs showing a given pid
+/// namespace): fsopen(2) of "proc" and fsconfig(2) FSCONFIG_SET_STRING of `pidns` = `ns_path`,
+/// with nothing mounted. False where the option is unknown (EINVAL) or the new mount API is
+/// missing (before Linux 5.2).
+pub fn proc_takes_pidns(ns_path: &CStr) -> bool {
+    const FSCONFIG_SET_STRING: u32 = 1;
+    // SAFETY: the name is NUL-terminated; fsopen returns a new descriptor or an error.
+    let Ok(fd) = (unsafe { syscall!(Sysno::fsopen, c"proc".as_ptr(), 1u32) }) else { return false };
+    let fd = super::Fd::from_raw(fd as i32); // FSOPEN_CLOEXEC above (1); closed when dropped
+                                             // SAFETY: key and value are NUL-terminated strings alive for the call; aux is unused (0).
+    unsafe { syscall!(Sysno::fsconfig, fd.raw(), FSCONFIG_SET_STRING, c"pidns".as_ptr(), ns_path.as_ptr(), 0) }.is_ok()
+}

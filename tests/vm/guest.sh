@@ -574,6 +574,27 @@ c_v2_oci_shared() { # two containers, one cgroupsPath: the second joins it (runc
     want_rc 0
     [ -n "$why" ] || [ ! -d $CG/oci/shared ] || why="$CG/oci/shared left after deleting both"
 }
+c_v2_oci_join_pid() { # a container joining another's pid namespace (a pod's) sees its processes
+    ocibundle /ocij1 oci/joina '' || return
+    r --root /run/runt-vm create --bundle /ocij1 ja
+    want_rc 0
+    [ -n "$why" ] || r --root /run/runt-vm start ja
+    want_rc 0
+    pa=$("$RUNT" --root /run/runt-vm state ja 2>/dev/null | tr -d ' \n' | sed -n 's/.*"pid":\([0-9]*\).*/\1/p')
+    [ -n "$why" ] || [ -n "$pa" ] || why="no pid in the state of ja"
+    ocibundle /ocij2 oci/joinb '' || return
+    sed -i -e "s|\"type\": \"pid\"|\"type\": \"pid\", \"path\": \"/proc/$pa/ns/pid\"|" \
+        -e 's|"/bin/probe", "sleep", "30"|"/bin/probe", "read", "/proc/1/cmdline"|' /ocij2/config.json
+    # This kernel's procfs has no pidns= option (Linux 6.18): runt enters the namespace before it
+    # builds the root, and the /proc it mounts is the namespace's.
+    [ -n "$why" ] || r --root /run/runt-vm run --bundle /ocij2 jb
+    want_rc 0
+    [ -n "$why" ] || tr '\0' ' ' <$W/out | grep -q 'probe sleep 30' ||
+        why="/proc/1 of the joining container is not the pod's init: '$(tr '\0' ' ' <$W/out | cut -c1-80)'"
+    "$RUNT" --root /run/runt-vm delete --force jb >/dev/null 2>&1
+    "$RUNT" --root /run/runt-vm delete --force ja >/dev/null 2>&1
+    rmdir $CG/oci 2>/dev/null
+}
 # Kernel interfaces this kernel has (the development host lacks them): sysrq-trigger read-only,
 # kcore masked. The guest itself can write and read them, so the refusal is runt's doing.
 c_v2_sysrq_kcore() {
@@ -661,6 +682,7 @@ if mount -t cgroup2 none $CG; then
     run_case v2-oci-cpu-period-without-quota c_v2_oci_period_only
     run_case v2-oci-accounting-without-limits c_v2_oci_accounting
     run_case v2-oci-shared-cgroups-path c_v2_oci_shared
+    run_case v2-oci-join-pid-namespace c_v2_oci_join_pid
     run_case v2-sysrq-kcore-refused c_v2_sysrq_kcore
     run_case v2-no-cgroup-left c_v2_no_leftovers
     run_case v2-mount-table-unchanged c_mounts_unchanged
