@@ -95,26 +95,7 @@ for a in $("$R/bin/busybox" --list); do [ "$a" = busybox ] || ln -s busybox "$R/
 printf 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/:/bin/sh\n' >"$R/etc/passwd"
 printf 'root:x:0:\nuser:x:1000:\n' >"$R/etc/group"
 chmod 1777 "$R/tmp"
-O=$S/oci
-mkdir -p "$O/blobs/sha256"
-blob() { # FILE: store it as a blob, print "DIGEST SIZE"
-    local d
-    d=$(sha256sum "$1" | cut -d' ' -f1)
-    cp "$1" "$O/blobs/sha256/$d"
-    echo "$d $(stat -c %s "$1")"
-}
-tar -C "$R" --numeric-owner -cf "$S/layer.tar" .
-read -r L LS < <(blob "$S/layer.tar")
-printf '{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
-    "$L" >"$S/config.json"
-read -r C CS < <(blob "$S/config.json")
-printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:%s","size":%s}]}' \
-    "$C" "$CS" "$L" "$LS" >"$S/manifest.json"
-read -r M MS < <(blob "$S/manifest.json")
-printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"io.containerd.image.name":"%s","org.opencontainers.image.ref.name":"test"}}]}' \
-    "$M" "$MS" "$IMG" >"$O/index.json"
-echo '{"imageLayoutVersion":"1.0.0"}' >"$O/oci-layout"
-tar -C "$O" -cf "$S/image.tar" oci-layout index.json blobs
+oci_archive "$R" "$IMG" '{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["sh"]}' "$S/image.tar"
 if ! timeout 60 "${CTR[@]}" image import --snapshotter $SNAP "$S/image.tar" >/dev/null 2>"$S/import.err"; then
     echo "FAIL import: $(head -c 300 "$S/import.err")"
     echo "0 passed, 1 failed"

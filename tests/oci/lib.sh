@@ -109,6 +109,35 @@ EOF
     exit 1
 }
 
+oci_blob() { # LAYOUT FILE: store FILE as a blob of the OCI layout LAYOUT, print "DIGEST SIZE"
+    local d
+    d=$(sha256sum "$2" | cut -d' ' -f1)
+    cp "$2" "$1/blobs/sha256/$d"
+    echo "$d $(stat -c %s "$2")"
+}
+# oci_archive ROOTFS NAME CONFIG OUT: an OCI image archive at OUT, for `ctr image import` (no
+# registry here): ROOTFS as its one layer, named NAME, CONFIG (JSON) as the image config's "config"
+# object. Its blobs are built under $S/oci-NAME, removed afterwards.
+oci_archive() {
+    local rootfs=$1 name=$2 conf=$3 out=$4 o L LS C CS M MS
+    o=$S/oci-${name//[^A-Za-z0-9.-]/_}
+    rm -rf "$o"
+    mkdir -p "$o/blobs/sha256"
+    tar -C "$rootfs" --numeric-owner -cf "$o/layer.tar" .
+    read -r L LS < <(oci_blob "$o" "$o/layer.tar")
+    printf '{"architecture":"amd64","os":"linux","config":%s,"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+        "$conf" "$L" >"$o/config.json"
+    read -r C CS < <(oci_blob "$o" "$o/config.json")
+    printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:%s","size":%s}]}' \
+        "$C" "$CS" "$L" "$LS" >"$o/manifest.json"
+    read -r M MS < <(oci_blob "$o" "$o/manifest.json")
+    printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"io.containerd.image.name":"%s","org.opencontainers.image.ref.name":"%s"}}]}' \
+        "$M" "$MS" "$name" "${name##*:}" >"$o/index.json"
+    echo '{"imageLayoutVersion":"1.0.0"}' >"$o/oci-layout"
+    tar -C "$o" -cf "$out" oci-layout index.json blobs
+    rm -rf "$o"
+}
+
 # --- a console socket's other end --------------------------------------------------------------------
 # recv_py: writes $S/recv.py, which listen runs; PY names python3
 recv_py() {
