@@ -28,7 +28,7 @@ OUT     := $(if $(filter $(HOST_ARCH),$(TARGET_ARCH)),runt,runt-$(TARGET_ARCH))
 
 .PHONY: all toolchain runt size size-all probe test unit unit-cross lint integration test-vm test-vm-aarch64 \
 	test-vm-armv7 check-leaks bench deps clean test-oci test-lifecycle test-contract test-cgroups test-podman \
-	test-containerd test-docker test-runtime-tools
+	test-containerd test-docker test-runtime-tools test-cri
 
 all: runt
 
@@ -141,17 +141,20 @@ test-vm-aarch64 test-vm-armv7: test-vm-%:
 # looked at, as other containers (a user's own runt ones too) may run on the same host: the Rust
 # tests' containers are runt/t-<pid>-<n> (tests/common's unique_name), and the OCI scripts put
 # theirs under cgroup parents of their own (linux.cgroupsPath in lifecycle.sh and cgroups.sh,
-# docker.sh's cgroup-parent, containerd.sh's ctr namespace). A test container named otherwise
-# (runt run without --name) is not seen here.
-TEST_CGROUPS := runt/t-* runt-lifecycle-test/* runt-cgroups-test/* runt-docker-test/* runt-test/*
+# docker.sh's cgroup-parent, containerd.sh's ctr namespace, cri.sh's pods' cgroup_parent). A test
+# container named otherwise (runt run without --name) is not seen here.
+TEST_CGROUPS := runt/t-* runt-lifecycle-test/* runt-cgroups-test/* runt-docker-test/* runt-test/* \
+	runt-cri-test/*
 check-leaks:
 	@left=$$(find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d \( $(foreach p,$(TEST_CGROUPS),-path '*/$(p)' -o) -false \) 2>/dev/null); \
 	if [ -n "$$left" ]; then echo "leftover cgroups:"; echo "$$left"; exit 1; else echo "no cgroups left behind"; fi
 
 # The runc command-line contract without an engine (the lifecycle; where runc's contract goes
-# further, with runc and crun as oracles; cgroups), real engines driving runt, then the OCI
-# runtime-tools validation suite (built from ../shared/third_party/ into .cache/runtime-tools/).
-test-oci: test-lifecycle test-contract test-cgroups test-podman test-containerd test-docker test-runtime-tools
+# further, with runc and crun as oracles; cgroups), real engines driving runt, the OCI
+# runtime-tools validation suite (built from ../shared/third_party/ into .cache/runtime-tools/),
+# then containerd's CRI driven by crictl (built likewise into .cache/cri-tools/).
+test-oci: test-lifecycle test-contract test-cgroups test-podman test-containerd test-docker test-runtime-tools \
+	test-cri
 test-lifecycle: runt deps
 	tests/oci/lifecycle.sh ./runt
 test-contract: runt deps
@@ -166,6 +169,8 @@ test-docker: runt deps
 	tests/oci/docker.sh ./runt
 test-runtime-tools: runt
 	tests/oci/runtime-tools.sh ./runt
+test-cri: runt
+	tests/oci/cri.sh ./runt
 
 bench: runt
 	bench/run.sh ./runt

@@ -53,15 +53,8 @@ cleanup() {
             timeout 10 "${CTR[@]}" task delete -f "$c" >/dev/null 2>&1
             timeout 10 "${CTR[@]}" container delete "$c" >/dev/null 2>&1
         done
-        kill "$CTD_PID"
-        for _ in $(seq 50); do kill -0 "$CTD_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$CTD_PID" 2>/dev/null
-        wait "$CTD_PID" 2>/dev/null
     fi
-    # shims of this test's containers (their command lines name its socket)
-    for p in $(pgrep -f '^/usr/bin/containerd-shim-runc-v2 '); do
-        grep -qF "$S/" "/proc/$p/cmdline" 2>/dev/null && kill -9 "$p"
-    done
+    stop_containerd
     findmnt -rn -o TARGET | grep -F "$S/" | sort -r | while read -r m; do umount -l "$m"; done
     rm -rf "$S"
     if [ $run_containerd_pre = 0 ]; then

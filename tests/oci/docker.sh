@@ -89,11 +89,7 @@ cleanup() {
         [ -z "$ids" ] || timeout 30 "${DOCKER[@]}" rm -f $ids >/dev/null 2>&1
         stop "$DD_PID"
     fi
-    [ -n "$CTD_PID" ] && stop "$CTD_PID"
-    # shims of this test's containers (their command lines name its containerd's socket)
-    for p in $(pgrep -f '^/usr/bin/containerd-shim-runc-v2 '); do
-        grep -qF "$S/" "/proc/$p/cmdline" 2>/dev/null && kill -9 "$p"
-    done
+    stop_containerd
     findmnt -rn -o TARGET | grep -F "$S/" | sort -r | while read -r m; do umount -l "$m"; done
     rm -rf "$S"
     if created /run/containerd; then

@@ -78,16 +78,19 @@ expect() {
     if [ "$rc" = "$2" ] && [ "$out" = "$3" ]; then ok "$1"; else bad "$1" "want exit $2 and \"$3\", got $(got)"; fi
 }
 
-# start_containerd: a private containerd under $S (its own root, state and sockets; the CRI plugin
-# and the snapshotters it cannot use here off), in the background as CTD_PID. A containerd that
-# does not answer `ctr version` within about 10 s fails the whole script, saying why.
+# start_containerd [CRI_TOML]: a private containerd under $S (its own root, state and sockets; the
+# snapshotters it cannot use here off), in the background as CTD_PID. The CRI plugin is off, unless
+# CRI_TOML is given: then it is on, with that text as the config's end (its [plugins...] tables). A
+# containerd that does not answer `ctr version` within about 10 s fails the whole script, saying why.
 start_containerd() {
+    local cri='"io.containerd.grpc.v1.cri", '
+    [ -z "${1:-}" ] || cri=""
     mkdir -p "$S/ctd-root" "$S/ctd-state"
     cat >"$S/containerd.toml" <<EOF
 version = 2
 root = "$S/ctd-root"
 state = "$S/ctd-state"
-disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.internal.v1.opt",
+disabled_plugins = [${cri}"io.containerd.internal.v1.opt",
   "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs",
   "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.aufs",
   "io.containerd.tracing.processor.v1.otlp"]
@@ -96,6 +99,7 @@ disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.internal.v1.opt"
   address = "$S/containerd.sock"
 [ttrpc]
   address = "$S/containerd.sock.ttrpc"
+${1:-}
 EOF
     containerd --config "$S/containerd.toml" >"$S/containerd.log" 2>&1 &
     CTD_PID=$!
@@ -136,6 +140,28 @@ oci_archive() {
     echo '{"imageLayoutVersion":"1.0.0"}' >"$o/oci-layout"
     tar -C "$o" -cf "$out" oci-layout index.json blobs
     rm -rf "$o"
+}
+
+# stop_containerd: ends the private containerd (SIGTERM, up to 10 s to exit, then SIGKILL) and the
+# shims of this test's containers (their command lines name its socket, under $S)
+stop_containerd() {
+    local p
+    if [ -n "${CTD_PID:-}" ] && kill -0 "$CTD_PID" 2>/dev/null; then
+        kill "$CTD_PID"
+        for _ in $(seq 100); do kill -0 "$CTD_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$CTD_PID" 2>/dev/null
+        wait "$CTD_PID" 2>/dev/null
+    fi
+    for p in $(pgrep -f '^/usr/bin/containerd-shim-runc-v2 '); do
+        grep -qF "$S/" "/proc/$p/cmdline" 2>/dev/null && kill -9 "$p"
+    done
+    return 0
+}
+
+# own_mounts "$0" "$@": runs the calling script again in a mount namespace of its own (private),
+# unless this is that run: whatever it mounts, or leaves mounted, never reaches the host's
+own_mounts() {
+    [ -n "${OCI_OWN_MOUNTS:-}" ] || exec unshare --mount env OCI_OWN_MOUNTS=1 "$@"
 }
 
 # --- a console socket's other end --------------------------------------------------------------------

@@ -34,19 +34,17 @@
 # stage's time, then `N passed, N failed`. Each test's full TAP: .cache/runtime-tools/log/NAME.out.
 set -euo pipefail
 
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$TOP/tests/oci/lib.sh"
 [ $# -ge 1 ] || { echo "usage: $0 [--measure] RUNTIME [TEST...]" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "$0: must run as root" >&2; exit 2; }
 # The run is in a mount namespace of its own (private): whatever a test mounts in the caller's
 # namespace (a container without a mount namespace, a leak) never reaches the host's, and crun
 # can be shown this host without the v2 hierarchy (see CRUN_PASSES).
-if [ -z "${RTT_OWN_MOUNTS:-}" ]; then
-    exec unshare --mount env RTT_OWN_MOUNTS=1 "$0" "$@"
-fi
+own_mounts "$0" "$@"
 MEASURE=0
 if [ "$1" = --measure ]; then MEASURE=1; shift; fi
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=SCRIPTDIR/lib.sh
-. "$TOP/tests/oci/lib.sh"
 C=$TOP/.cache/runtime-tools # the build (src/) and the last run's logs (log/)
 S=$C/run                    # the run's scratch root: state, bundles, the wrapper; deleted afterwards
 L=$C/log
