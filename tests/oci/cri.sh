@@ -48,6 +48,7 @@ BUDGET=300 # seconds for all the cases: past it, the rest are not run (and fail)
 # CAP_SYS_RESOURCE) with `tests/oci/cri.sh --measure runc`: runc 1.1.5 passes every case. The cases
 # runt fails today: why, and the issue item that fixes it.
 declare -A KNOWN=(
+    [privileged]="a privileged container's config lists the host's /dev/full (and /dev/null, /dev/zero...) in linux.devices, which runt has made already: mknod /dev/full: File exists (issue 12 item 3)"
     [sysctl]="the pod's sysctls reach the runtime in the pause container's config.json (linux.sysctl; the pod's containers join its network and IPC namespaces) and are never applied (issue 12 item 1)"
 )
 
@@ -228,8 +229,10 @@ timeout: $T
 EOF
 
 # --- the images -------------------------------------------------------------------------------------------
+# hard links, as in registries' busybox images: masking one applet (maskedPaths: /bin/ls) masks
+# that one alone
 R=$S/rootfs
-busybox_rootfs "$R"
+busybox_rootfs "$R" hard
 chmod 1777 "$R/tmp"
 ENVPATH='"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]'
 oci_archive "$R" "$IMG" "{$ENVPATH,\"Cmd\":[\"sh\"]}" "$S/busybox.tar"
@@ -618,10 +621,29 @@ fi
     why+="the host's values changed"
 verdict sysctl "$why"
 
+# --- pod D: privileged (the kubelet's privileged: true, on the pod and its container) ---------------------
+# The container has the host's devices (containerd lists every device node of the host's /dev in
+# linux.devices, some of them the ones a container always gets) and every capability the host's
+# root has.
+why=""
+PRIV='{"security_context": {"privileged": true}}'
+pod pd 1 "$PRIV"
+[ -n "$why" ] || ctr pd d1 1 'exec sleep 1001' "$PRIV"
+if [ -z "$why" ]; then
+    p=$(cpid d1)
+    want=$(awk '$1 == "CapEff:" {print $2}' /proc/self/status)
+    got_caps=$(awk '$1 == "CapEff:" {print $2}' "/proc/$p/status" 2>/dev/null)
+    [ "$got_caps" = "$want" ] || why+="its pid $p: CapEff \"$got_caps\", want the host root's $want; "
+    xs d1 ls -l /dev/full /dev/kmsg
+    [ "$rc" = 0 ] && [[ $out == c*" 1,"*" 7 "*/dev/full* && $out == c*" 1,"*" 11 "*/dev/kmsg* ]] ||
+        why+="ls -l /dev/full /dev/kmsg in d1 (the host's devices): $(got)"
+fi
+verdict privileged "$why"
+
 # --- the pods' end ------------------------------------------------------------------------------------------
 # stopp: every pod NotReady, its containers exited, its pause process and network namespace gone
 why=""
-for p in pa pb pc; do
+for p in pa pb pc pd; do
     [ -n "${POD[$p]}" ] || continue
     pp=$(ppid $p)
     netns=$(pfield "${POD[$p]}" '.info.runtimeSpec.linux.namespaces[] | select(.type == "network") | .path')
@@ -639,7 +661,7 @@ verdict stopp "$why"
 
 # rmp: the pods and their containers are gone for the CRI
 why=""
-for p in pa pb pc; do
+for p in pa pb pc pd; do
     [ -n "${POD[$p]}" ] || continue
     cri rmp "${POD[$p]}"
     [ "$rc" = 0 ] || why+="rmp $p: $(got); "

@@ -222,12 +222,15 @@ unlisten() { # stop recv.py (it may have ended by itself)
 # They set ROOT (runt's --root), RR (RUNT with it), CGP (the parent of the containers' cgroups) and
 # IDS=() before using these.
 
-# busybox_rootfs DIR: a busybox root filesystem, with root in /etc/passwd and /etc/group
+# busybox_rootfs DIR [hard]: a busybox root filesystem, with root in /etc/passwd and /etc/group;
+# its applets are symbolic links to /bin/busybox, or hard links (as in the busybox images of
+# registries) when asked
 busybox_rootfs() {
-    local a
+    local a ln=(ln -s busybox)
+    [ "${2:-}" != hard ] || ln=(ln "$1/bin/busybox")
     mkdir -p "$1"/{bin,etc,tmp,proc,sys,dev,root}
     cp /bin/busybox "$1/bin/busybox"
-    for a in $("$1/bin/busybox" --list); do [ "$a" = busybox ] || ln -s busybox "$1/bin/$a"; done
+    for a in $("$1/bin/busybox" --list); do [ "$a" = busybox ] || "${ln[@]}" "$1/bin/$a"; done
     printf 'root:x:0:0:root:/root:/bin/sh\n' >"$1/etc/passwd"
     printf 'root:x:0:\n' >"$1/etc/group"
 }
