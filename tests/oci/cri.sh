@@ -286,15 +286,16 @@ CASES_START=$SECONDS
 
 # --- harness --------------------------------------------------------------------------------------------
 known=0
-# verdict NAME WHY: the case's outcome (it passed when WHY is empty), judged against KNOWN
+# verdict NAME WHY [KNOWN_WHY]: the case's outcome (it passed when WHY is empty), judged against
+# why it is known to fail (KNOWN[NAME] unless given; none: "")
 verdict() {
-    local n=$1 why=$2
+    local n=$1 why=$2 known_why=${3-${KNOWN[$1]-}}
     if [ $MEASURE = 1 ]; then
         if [ -z "$why" ]; then ok "$n"; else bad "$n" "$why"; fi
     elif [ -z "$why" ]; then
-        if [ -n "${KNOWN[$n]-}" ]; then bad "$n" "now passes: remove it from the known-failing list"; else ok "$n"; fi
-    elif [ -n "${KNOWN[$n]-}" ]; then
-        echo "KNOWN $n: $why [known-failing: ${KNOWN[$n]}]"
+        if [ -n "$known_why" ]; then bad "$n" "now passes: remove it from the known-failing list"; else ok "$n"; fi
+    elif [ -n "$known_why" ]; then
+        echo "KNOWN $n: $why [known-failing: $known_why]"
         known=$((known + 1))
     else
         bad "$n" "$why"
@@ -757,10 +758,10 @@ crc=$?
 set -e
 kill "$EVENTS_PID" 2>/dev/null || true
 wait "$EVENTS_PID" 2>/dev/null || true
-# one line a spec: STATE<TAB>NAME<TAB>FAILURE (its first line)
+# one line a spec: STATE<TAB>NAME<TAB>FAILURE (its first three lines)
 jq -r '.[].SpecReports[] | select(.LeafNodeType == "It") |
     [.State, ((.ContainerHierarchyTexts + [.LeafNodeText]) | join(" ")),
-     ((.Failure.Message // "") | split("\n") | map(select(. != "")) | .[0] // "" | .[0:300])] | @tsv' \
+     ((.Failure.Message // "") | split("\n") | map(select(. != "") | sub("^ +"; "")) | .[0:3] | join(" ") | .[0:300])] | @tsv' \
     "$S/critest.json" >"$S/critest.tsv" 2>/dev/null || true
 ran=0 cpass=0 cskipped=0
 declare -A SEEN=()
@@ -776,16 +777,7 @@ while IFS=$'\t' read -r state spec msg; do
     [ "$state" != passed ] || cpass=$((cpass + 1))
     why=""
     [ "$state" = passed ] || why=${msg:-failed}
-    if [ $MEASURE = 1 ]; then
-        verdict "critest: $spec" "$why"
-    elif [ "$state" = passed ]; then
-        if [ -n "${CRITEST_KNOWN[$spec]-}" ]; then bad "critest: $spec" "now passes: remove it from the known-failing list"; else ok "critest: $spec"; fi
-    elif [ -n "${CRITEST_KNOWN[$spec]-}" ]; then
-        echo "KNOWN critest: $spec: $why [known-failing: ${CRITEST_KNOWN[$spec]}]"
-        known=$((known + 1))
-    else
-        bad "critest: $spec" "$why"
-    fi
+    verdict "critest: $spec" "$why" "${CRITEST_KNOWN[$spec]-}"
 done <"$S/critest.tsv"
 if [ "$ran" = 0 ]; then
     bad critest "no spec ran (critest exit $crc): $(tail -n 5 "$C/critest.log" | tr '\n' ' ' | head -c 400)"
