@@ -148,8 +148,10 @@ cleanup() {
     stop_containerd
     reap /sys/fs/cgroup/*/"$CGP" /sys/fs/cgroup/"$CGP"
     # critest's containers' (containerd's default, /k8s.io/ID), by the IDs in containerd's events
-    grep -oE '/containers/create \{"id":"[0-9a-f]{64}"' "$S/events" 2>/dev/null | grep -oE '[0-9a-f]{64}' |
-        while read -r id; do reap /sys/fs/cgroup/*/k8s.io/"$id"; done
+    local ids
+    ids=$(grep -oE '/containers/create \{"id":"[0-9a-f]{64}"' "$S/events" 2>/dev/null | grep -oE '[0-9a-f]{64}')
+    # shellcheck disable=SC2046 # one word per directory
+    [ -z "$ids" ] || reap $(for id in $ids; do echo /sys/fs/cgroup/*/k8s.io/"$id"; done)
     for d in /sys/fs/cgroup/*/k8s.io; do
         [[ " $k8s_cgroups_pre " == *" $d "* ]] || rmdir "$d" 2>/dev/null
     done
