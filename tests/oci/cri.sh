@@ -25,7 +25,7 @@
 # The stage fails on any failing case or spec unless KNOWN (CRITEST_KNOWN) names it (why, and the
 # issue item that fixes it), and when one on those lists passes, so the lists only shrink.
 # Output: one line per case and spec (PASS, FAIL, KNOWN), the stage's time, then `N passed, N
-# failed`. The last run's logs: .cache/cri-tools/containerd.log and critest.log. Set
+# failed`. The last run's logs: .cache/cri-tools/containerd.log, critest.log and critest.tsv. Set
 # RUNT_TRACE=FILE to log every runtime invocation (argv, environment, fds) to FILE.
 set -euo pipefail
 
@@ -718,10 +718,10 @@ verdict nothing-left "$why"
 # "HIERARCHY... LEAF", as critest prints them.
 declare -A CRITEST_SKIP=(
     ["Image Manager"]="pulls its images from registries: none is reachable here"
-    ["Networking"]="the httpd and nginx test images, host ports (CNI portmap), DNS"
+    ["port mapping"]="the httpd test image, and host ports (CNI's portmap, in the host's network namespace)"
     ["Multiple Containers"]="the httpd test image"
     ["portforward"]="the httpd test image; in host network, a server in the host's network namespace"
-    ["HostNetwork"]="a server in the host's network namespace"
+    ["HostNetwork"]="a server listening on every address of the host's network namespace"
     ["HostPID|PodPID|ContainerPID"]="the nginx test image (the crictl cases pid-pod and pid-container cover these)"
     ["HostIpc"]="ipcs, which Debian's busybox-static lacks; HostIpc makes a segment in the host's IPC namespace"
     ["execSync with timeout"]="pgrep, which Debian's busybox-static lacks"
@@ -764,7 +764,7 @@ wait "$EVENTS_PID" 2>/dev/null || true
 jq -r '.[].SpecReports[] | select(.LeafNodeType == "It") |
     [.State, ((.ContainerHierarchyTexts + [.LeafNodeText]) | join(" ")),
      ((.Failure.Message // "") | split("\n") | map(select(. != "") | sub("^ +"; "")) | .[0:3] | join(" ") | .[0:300])] | @tsv' \
-    "$S/critest.json" >"$S/critest.tsv" 2>/dev/null || true
+    "$S/critest.json" >"$C/critest.tsv" 2>/dev/null || true
 ran=0 cpass=0 cskipped=0
 declare -A SEEN=()
 while IFS=$'\t' read -r state spec msg; do
@@ -780,7 +780,7 @@ while IFS=$'\t' read -r state spec msg; do
     why=""
     [ "$state" = passed ] || why=${msg:-failed}
     verdict "critest: $spec" "$why" "${CRITEST_KNOWN[$spec]-}"
-done <"$S/critest.tsv"
+done <"$C/critest.tsv"
 if [ "$ran" = 0 ]; then
     bad critest "no spec ran (critest exit $crc): $(tail -n 5 "$C/critest.log" | tr '\n' ' ' | head -c 400)"
 elif [ $crc = 124 ] || [ $crc = 137 ]; then
@@ -791,7 +791,7 @@ if [ $MEASURE = 0 ]; then
         [ -n "${SEEN[$spec]-}" ] || bad "critest: $spec" "CRITEST_KNOWN names a spec that did not run"
     done
 fi
-echo "critest: $cpass of $ran specs pass, $cskipped skipped (the image and network ones above, and AppArmor/SELinux where the host has neither), $((SECONDS - critest_start)) s; its log: $C/critest.log"
+echo "critest: $cpass of $ran specs pass, $cskipped skipped (the image and network ones above, and AppArmor/SELinux where the host has neither), $((SECONDS - critest_start)) s; its log: $C/critest.log, each spec's outcome: $C/critest.tsv"
 
 # nothing left by critest either: its pods gone, no container in the runtime's state, none of
 # its containers' cgroups
