@@ -77,6 +77,12 @@ pub fn populate(root: &Fd, host: &mut HostNodes, extra: &[devices::Node]) -> Res
         fs::symlinkat(target, dev.raw(), link).or_sys(|| cat(&["symlink /dev/", link.to_str().unwrap_or_default()]))?;
     }
     for (i, node) in extra.iter().enumerate() {
+        // The pty multiplexer (5:2), which an engine lists with the host's devices for a
+        // privileged container: runt's /dev/ptmx already leads to it, the container's own
+        // devpts's (runc makes the same link in its place).
+        if node.path == "/dev/ptmx" && node.mode & S_IFMT == S_IFCHR && (node.major, node.minor) == (5, 2) {
+            continue;
+        }
         let (parent, name) = node.path.rsplit_once('/').unwrap_or_default();
         // The parent is resolved inside the root, missing directories made on the way.
         let resolved;
