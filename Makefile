@@ -73,6 +73,7 @@ deps:
 # Every stage in turn, each one's time printed; the first that fails stops the run.
 STAGES := lint unit unit-cross integration test-vm test-vm-aarch64 test-vm-armv7 test-oci check-leaks
 test:
+	@mkdir -p target && touch $(TEST_START)
 	@t=$$(date +%s); for s in $(STAGES); do t0=$$(date +%s); \
 		$(MAKE) --no-print-directory $$s || { echo "== make test: $$s FAILED after $$(( $$(date +%s) - t0 )) s"; exit 1; }; \
 		echo "== make test: $$s took $$(( $$(date +%s) - t0 )) s"; done; \
@@ -142,11 +143,14 @@ test-vm-aarch64 test-vm-armv7: test-vm-%:
 # tests' containers are runt/t-<pid>-<n> (tests/common's unique_name), and the OCI scripts put
 # theirs under cgroup parents of their own (linux.cgroupsPath in lifecycle.sh and cgroups.sh,
 # docker.sh's cgroup-parent, containerd.sh's ctr namespace, cri.sh's pods' cgroup_parent). A test
-# container named otherwise (runt run without --name) is not seen here.
+# container named otherwise (runt run without --name) is not seen here. Under `make test` only
+# cgroups made since it began count: a run killed earlier (or another one on this host) is not
+# this run's leak.
+TEST_START := target/.test-start
 TEST_CGROUPS := runt/t-* runt-lifecycle-test/* runt-cgroups-test/* runt-docker-test/* runt-test/* \
 	runt-cri-test/*
 check-leaks:
-	@left=$$(find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d \( $(foreach p,$(TEST_CGROUPS),-path '*/$(p)' -o) -false \) 2>/dev/null); \
+	@left=$$(find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d $(if $(wildcard $(TEST_START)),-newer $(TEST_START)) \( $(foreach p,$(TEST_CGROUPS),-path '*/$(p)' -o) -false \) 2>/dev/null); \
 	if [ -n "$$left" ]; then echo "leftover cgroups:"; echo "$$left"; exit 1; else echo "no cgroups left behind"; fi
 
 # The runc command-line contract without an engine (the lifecycle; where runc's contract goes
