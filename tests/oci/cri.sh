@@ -43,7 +43,7 @@ C=$TOP/.cache/cri-tools # the build (src/, bin/) and the last run's containerd l
 S=$TOP/.cache/cri-test  # the run's scratch root, deleted afterwards
 ARCHIVE=${CRI_TOOLS_ARCHIVE:-$TOP/../shared/third_party/cri-tools-v1.26.1.tar.xz}
 T=30       # seconds one crictl command may take
-BUDGET=300 # seconds for all the cases: past it, the rest are not run (and fail)
+BUDGET=300 # seconds for all the cases (not the build): past it, the rest are not run (and fail)
 
 # --- what runt is known to fail ------------------------------------------------------------------------
 # Measured on this host (Debian 12, kernel 6.18, cgroup v1 hybrid, 2 CPUs, root without
@@ -284,6 +284,7 @@ done
 
 echo "CRI: containerd $(containerd --version | awk '{print $3}'), crictl $("${CRICTL[0]}" --version | awk '{print $3}'), handler $NAME = $RUNT"
 CASES_START=$SECONDS
+BUDGET=$((CASES_START + BUDGET)) # lib.sh's run() compares it with $SECONDS, which counts the build too
 
 # --- harness --------------------------------------------------------------------------------------------
 known=0
@@ -324,26 +325,26 @@ pod() {
 ctr() {
     local p=$1 name=$2 pid=$3 script=$4 linux=${5:-'{}'}
     CID[$name]="" POD_OF[$name]=$p
-    [ -n "${POD[$p]}" ] || { why="no pod $p"; return; }
+    [ -n "${POD[$p]:-}" ] || { why="no pod $p"; return; }
     jq -n --arg name "$name" --arg img "$IMG" --arg script "$script" --argjson pid "$pid" \
         --argjson linux "$linux" '{metadata: {name: $name}, image: {image: $img},
         command: ["sh", "-c", $script], log_path: ($name + ".log"),
         linux: ({security_context: {namespace_options: {pid: $pid}}} * $linux)}' >"$S/$name.json"
-    cri create "${POD[$p]}" "$S/$name.json" "$S/$p.json"
+    cri create "${POD[$p]:-}" "$S/$name.json" "$S/$p.json"
     [ "$rc" = 0 ] && [ -n "$out" ] || { why="create $name: $(got)"; return; }
     CID[$name]=$out
-    cri start "${CID[$name]}"
+    cri start "${CID[$name]:-}"
     [ "$rc" = 0 ] || why="start $name: $(got)"
 }
 # field ID JQ: JQ applied to `crictl inspect ID` (a container) or `inspectp ID` (a pod), one line
 cfield() { timeout 10 "${CRICTL[@]}" inspect "$1" 2>/dev/null | jq -r "$2" 2>/dev/null || true; }
 pfield() { timeout 10 "${CRICTL[@]}" inspectp "$1" 2>/dev/null | jq -r "$2" 2>/dev/null || true; }
-cpid() { cfield "${CID[$1]}" .info.pid; } # NAME: the host pid of a container's init
-ppid() { pfield "${POD[$1]}" .info.pid; } # NAME: the host pid of a pod's pause
+cpid() { cfield "${CID[$1]:-}" .info.pid; } # NAME: the host pid of a container's init
+ppid() { pfield "${POD[$1]:-}" .info.pid; } # NAME: the host pid of a pod's pause
 # wait_exited NAME: polls up to 20 s for the container to have exited
 wait_exited() {
     for _ in $(seq 100); do
-        [ "$(cfield "${CID[$1]}" .status.state)" != CONTAINER_EXITED ] || return 0
+        [ "$(cfield "${CID[$1]:-}" .status.state)" != CONTAINER_EXITED ] || return 0
         sleep 0.2
     done
     return 1
@@ -357,7 +358,7 @@ wait_log() {
     return 1
 }
 # xs NAME CMD...: exec -s in the container, through run
-xs() { local n=$1; shift; cri exec -s "${CID[$n]}" "$@"; }
+xs() { local n=$1; shift; cri exec -s "${CID[$n]:-}" "$@"; }
 ns_of() { readlink "/proc/$1/ns/$2" 2>/dev/null || echo "none($1)"; } # PID NS: its namespace
 # cg_of PID CONTROLLER: the process's cgroup on that v1 hierarchy
 cg_of() { awk -F: -v c="$2" '{n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3}' "/proc/$1/cgroup" 2>/dev/null; }
@@ -366,12 +367,12 @@ cg_of() { awk -F: -v c="$2" '{n = split($2, a, ","); for (i = 1; i <= n; i++) if
 why=""
 pod pa 1
 if [ -z "$why" ]; then
-    cri pods --id "${POD[pa]}" -o json
+    cri pods --id "${POD[pa]:-}" -o json
     st=$(printf '%s' "$out" | jq -r '.items[0].state' 2>/dev/null)
     [ "$st" = SANDBOX_READY ] || why="pods: state $st, want SANDBOX_READY: $(got)"
 fi
 if [ -z "$why" ]; then
-    ip=$(pfield "${POD[pa]}" .status.network.ip)
+    ip=$(pfield "${POD[pa]:-}" .status.network.ip)
     [ "$ip" = 192.0.2.2 ] || why="inspectp: pod IP \"$ip\", want 192.0.2.2 (the CNI plugin's)"
 fi
 if [ -z "$why" ]; then
@@ -384,7 +385,7 @@ why=""
 ctr pa a1 1 'exec sleep 1001'
 [ -n "$why" ] || ctr pa a2 1 'exec sleep 1002'
 if [ -z "$why" ]; then
-    cri ps --pod "${POD[pa]}" -o json
+    cri ps --pod "${POD[pa]:-}" -o json
     n=$(printf '%s' "$out" | jq '[.containers[] | select(.state == "CONTAINER_RUNNING")] | length' 2>/dev/null)
     [ "$n" = 2 ] || why="ps --pod: $n running, want 2: $(got)"
 fi
@@ -402,7 +403,7 @@ verdict create-start "$why"
 why=""
 for c in a1 a2; do
     p=$(cpid $c)
-    want=/$CGP/pa/${CID[$c]}
+    want=/$CGP/pa/${CID[$c]:-}
     cgs=$(cat "/proc/$p/cgroup" 2>/dev/null || true)
     left=$(printf '%s\n' "$cgs" | awk -F: -v want="$want" '$3 != want {print $1 ":" $2 ":" $3}' | tr '\n' ' ')
     [ -n "$cgs" ] && [ -z "$left" ] || why+="$c (pid $p) is elsewhere: ${left:-no /proc/$p/cgroup}; "
@@ -413,7 +414,7 @@ verdict cgroups "$why"
 # plugin was given (the netns file containerd made), not the host's; eth0 has the pod's address
 why=""
 p1=$(cpid a1) p2=$(cpid a2) pp=$(ppid pa)
-netns=$(pfield "${POD[pa]}" '.info.runtimeSpec.linux.namespaces[] | select(.type == "network") | .path')
+netns=$(pfield "${POD[pa]:-}" '.info.runtimeSpec.linux.namespaces[] | select(.type == "network") | .path')
 want="net:[$(stat -L -c %i "$netns" 2>/dev/null)]"
 for p in "$pp" "$p1" "$p2"; do
     [ "$(ns_of "$p" net)" = "$want" ] || why+="pid $p in $(ns_of "$p" net), want the pod's $want ($netns); "
@@ -458,13 +459,13 @@ verdict exec-sync "$why"
 
 # exec -it: a terminal through the streaming server; exec -i: stdin
 why=""
-run script -qec "$(printf '%q ' "${CRICTL[@]}" exec -it "${CID[a1]}" sh -c 'tty; [ -t 0 ] && echo stdin-is-a-tty')" /dev/null
+run script -qec "$(printf '%q ' "${CRICTL[@]}" exec -it "${CID[a1]:-}" sh -c 'tty; [ -t 0 ] && echo stdin-is-a-tty')" /dev/null
 # crictl may write a NUL to the terminal (before or after the output), which it echoes as ^@
 out=$(printf '%s\n' "${out//^@/}" | grep -v '^$' || true)
 re=$'^/dev/pts/[0-9]+\nstdin-is-a-tty$'
 [ "$rc" = 0 ] && [[ $out =~ $re ]] || why="exec -it (want /dev/pts/N and stdin-is-a-tty): $(got); "
 set +e
-printf 'line from stdin\n' | timeout -k 5 "$T" "${CRICTL[@]}" exec -i "${CID[a1]}" cat >"$S/out" 2>"$S/err"
+printf 'line from stdin\n' | timeout -k 5 "$T" "${CRICTL[@]}" exec -i "${CID[a1]:-}" cat >"$S/out" 2>"$S/err"
 rc=$?
 set -e
 out=$(cat "$S/out") err=$(tr '\n' ' ' <"$S/err" | head -c 400)
@@ -476,8 +477,8 @@ why=""
 ctr pa alog 1 'echo to-stdout; echo to-stderr >&2'
 if [ -z "$why" ]; then
     wait_exited alog || why="alog did not exit; "
-    [ "$(cfield "${CID[alog]}" .status.exitCode)" = 0 ] || why+="exit code $(cfield "${CID[alog]}" .status.exitCode), want 0; "
-    cri logs "${CID[alog]}"
+    [ "$(cfield "${CID[alog]:-}" .status.exitCode)" = 0 ] || why+="exit code $(cfield "${CID[alog]:-}" .status.exitCode), want 0; "
+    cri logs "${CID[alog]:-}"
     [ "$rc" = 0 ] && [ "$out" = to-stdout ] && [[ $err == *to-stderr* ]] || why+="crictl logs: $(got); "
     f=$S/logs/pa/alog.log
     re='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(Z|[+-][0-9:]+) '
@@ -493,11 +494,11 @@ ctr pa astats 1 'dd if=/dev/zero of=/dev/shm/fill bs=1M count=48 2>/dev/null; ti
 if [ -z "$why" ]; then
     wait_log astats ready || why="astats never said ready; "
     p=$(cpid astats)
-    cg=/$CGP/pa/${CID[astats]}
+    cg=/$CGP/pa/${CID[astats]:-}
     for h in memory cpuacct; do
         [ "$(cg_of "$p" $h)" = "$cg" ] || why+="its pid $p is in $h:$(cg_of "$p" $h), want $cg; "
     done
-    cri stats -o json --id "${CID[astats]}"
+    cri stats -o json --id "${CID[astats]:-}"
     mem=$(printf '%s' "$out" | jq -r '.stats[0].memory.workingSetBytes.value' 2>/dev/null)
     cpu=$(printf '%s' "$out" | jq -r '.stats[0].cpu.usageCoreNanoSeconds.value' 2>/dev/null)
     hmem=$(cat "/sys/fs/cgroup/memory$cg/memory.usage_in_bytes" 2>/dev/null || echo none)
@@ -522,7 +523,7 @@ why=""
 ctr pa aoom 1 'dd if=/dev/zero of=/dev/null bs=256M count=1' '{"resources": {"memory_limit_in_bytes": 33554432}}'
 if [ -z "$why" ]; then
     wait_exited aoom || why="aoom did not exit; "
-    r=$(cfield "${CID[aoom]}" '"\(.status.exitCode) \(.status.reason)"')
+    r=$(cfield "${CID[aoom]:-}" '"\(.status.exitCode) \(.status.reason)"')
     [ "$r" = "137 OOMKilled" ] || why+="exit code and reason \"$r\", want \"137 OOMKilled\""
 fi
 verdict oom "$why"
@@ -534,10 +535,10 @@ if [ -z "$why" ]; then
     wait_log aterm up || why="aterm never said up; "
     p=$(cpid aterm)
     t0=$(date +%s%N)
-    cri stop --timeout 2 "${CID[aterm]}"
+    cri stop --timeout 2 "${CID[aterm]:-}"
     ms=$((($(date +%s%N) - t0) / 1000000))
     [ "$rc" = 0 ] || why+="stop: $(got); "
-    r=$(cfield "${CID[aterm]}" '"\(.status.state) \(.status.exitCode)"')
+    r=$(cfield "${CID[aterm]:-}" '"\(.status.state) \(.status.exitCode)"')
     [ "$r" = "CONTAINER_EXITED 137" ] || why+="state and exit code \"$r\", want \"CONTAINER_EXITED 137\"; "
     [ "$ms" -ge 2000 ] && [ "$ms" -lt 10000 ] || why+="stop took $ms ms, want the 2 s grace period; "
     [ ! -e "/proc/$p" ] || why+="its pid $p is still there"
@@ -550,7 +551,7 @@ why=""
 ctr pa atrap 1 'trap "exit 7" TERM; echo up; sleep 1000 & wait'
 if [ -z "$why" ]; then
     wait_log atrap up || why="atrap never said up; "
-    id=${CID[atrap]}
+    id=${CID[atrap]:-}
     # there before the stop, so that the checks after it are not empty-handed
     [ -n "$(find /sys/fs/cgroup -maxdepth 5 -type d -path "*/$CGP/pa/$id" 2>/dev/null || true)" ] || why+="no cgroup $CGP/pa/$id before stop; "
     [ "$(status "$id" "$RUNT" --root "$RTROOT")" = running ] || why+="$NAME state $id before stop: $(status "$id" "$RUNT" --root "$RTROOT"); "
@@ -569,10 +570,10 @@ verdict stop-term "$why"
 
 # rm: the container is gone for the CRI, containerd (its snapshot) and the mount table
 why=""
-if [ -z "${CID[atrap]}" ]; then
+if [ -z "${CID[atrap]:-}" ]; then
     why="no container to remove"
 else
-    id=${CID[atrap]}
+    id=${CID[atrap]:-}
     # (ctr's whole output first: grep -q would end the pipe early, and pipefail take ctr's SIGPIPE)
     snaps=$(timeout 10 "${CTR[@]}" snapshots ls 2>/dev/null || true)
     grep -q "^$id " <<<"$snaps" || why+="no snapshot $id before rm; "
@@ -607,7 +608,7 @@ fi
 verdict pid-pod "$why"
 
 why=""
-if [ -z "${CID[b1]}" ]; then
+if [ -z "${CID[b1]:-}" ]; then
     why="no container b1"
 else
     for p in "$(ppid pb)" "$(cpid b1)"; do
@@ -664,33 +665,33 @@ verdict privileged "$why"
 # stopp: every pod NotReady, its containers exited, its pause process and network namespace gone
 why=""
 for p in pa pb pc pd; do
-    [ -n "${POD[$p]}" ] || continue
+    [ -n "${POD[$p]:-}" ] || continue
     pp=$(ppid $p)
-    netns=$(pfield "${POD[$p]}" '.info.runtimeSpec.linux.namespaces[] | select(.type == "network") | .path')
-    cri stopp "${POD[$p]}"
+    netns=$(pfield "${POD[$p]:-}" '.info.runtimeSpec.linux.namespaces[] | select(.type == "network") | .path')
+    cri stopp "${POD[$p]:-}"
     [ "$rc" = 0 ] || { why+="stopp $p: $(got); "; continue; }
-    st=$(timeout 10 "${CRICTL[@]}" pods --id "${POD[$p]}" -o json 2>/dev/null | jq -r '.items[0].state' 2>/dev/null)
+    st=$(timeout 10 "${CRICTL[@]}" pods --id "${POD[$p]:-}" -o json 2>/dev/null | jq -r '.items[0].state' 2>/dev/null)
     [ "$st" = SANDBOX_NOTREADY ] || why+="$p: state $st, want SANDBOX_NOTREADY; "
-    running=$(timeout 10 "${CRICTL[@]}" ps -a --pod "${POD[$p]}" -o json 2>/dev/null | jq -r '[.containers[] | select(.state != "CONTAINER_EXITED") | .metadata.name] | join(" ")' 2>/dev/null)
+    running=$(timeout 10 "${CRICTL[@]}" ps -a --pod "${POD[$p]:-}" -o json 2>/dev/null | jq -r '[.containers[] | select(.state != "CONTAINER_EXITED") | .metadata.name] | join(" ")' 2>/dev/null)
     [ -z "$running" ] || why+="$p: not exited: $running; "
     [ -n "$pp" ] && [ ! -e "/proc/$pp" ] || why+="$p: its pause process \"$pp\" is still there; "
     [ -n "$netns" ] && [ ! -e "$netns" ] || why+="$p: its network namespace \"$netns\" is still there; "
 done
-[ -n "${POD[pa]}" ] || why+="no pod pa"
+[ -n "${POD[pa]:-}" ] || why+="no pod pa"
 verdict stopp "$why"
 
 # rmp: the pods and their containers are gone for the CRI
 why=""
 for p in pa pb pc pd; do
-    [ -n "${POD[$p]}" ] || continue
-    cri rmp "${POD[$p]}"
+    [ -n "${POD[$p]:-}" ] || continue
+    cri rmp "${POD[$p]:-}"
     [ "$rc" = 0 ] || why+="rmp $p: $(got); "
 done
 cri pods -q
 [ "$rc" = 0 ] && [ -z "$out" ] || why+="pods after rmp: $(got); "
 cri ps -a -q
 [ "$rc" = 0 ] && [ -z "$out" ] || why+="ps -a after rmp: $(got)"
-[ -n "${POD[pa]}" ] || why+="no pod pa"
+[ -n "${POD[pa]:-}" ] || why+="no pod pa"
 verdict rmp "$why"
 
 # nothing left: no container in the runtime's state, no container cgroup, no mount, no network
