@@ -213,30 +213,6 @@ fn a_device_path_taken_by_something_else_is_an_error() {
 // ---------------------------------------------------------------------------------------------
 // Item 7: filesystem options on bind mounts, SELinux labels; items 7 and 11: recursive options.
 
-/// A tmpfs mounted on the host for one test, unmounted when dropped (before its directory).
-struct HostTmpfs(std::path::PathBuf);
-
-impl HostTmpfs {
-    /// A tmpfs at `at`; then, when `flags` is not empty, its mount (not the filesystem) given
-    /// those flags ("ro,nosuid") by a bind remount.
-    fn mount(at: &Path, flags: &str) -> HostTmpfs {
-        let ok = Command::new("mount").args(["-t", "tmpfs", "-o", "mode=777", "tmpfs"]).arg(at).status();
-        assert!(ok.is_ok_and(|s| s.success()), "mount a tmpfs on {}", at.display());
-        let mounted = HostTmpfs(at.to_path_buf());
-        if !flags.is_empty() {
-            let ok = Command::new("mount").args(["-o", &format!("remount,bind,{flags}")]).arg(at).status();
-            assert!(ok.is_ok_and(|s| s.success()), "remount {} {flags}", at.display());
-        }
-        mounted
-    }
-}
-
-impl Drop for HostTmpfs {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg(&self.0).status();
-    }
-}
-
 /// The per-mount options (mountinfo's sixth field) of the mounts at each of `points`, from
 /// `probe mounts`-like output: the container's /proc/self/mountinfo.
 fn options_at(mountinfo: &str, point: &str) -> Vec<String> {

@@ -508,3 +508,75 @@ pub fn kill(signal: &str, pid: u32) {
     let status = Command::new("kill").arg(format!("-{signal}")).arg(pid.to_string()).status().expect("run kill");
     assert!(status.success(), "kill -{signal} {pid} failed");
 }
+
+/// A tmpfs mounted on the host for one test, unmounted when dropped (before its directory).
+pub struct HostTmpfs(PathBuf);
+
+impl HostTmpfs {
+    /// A tmpfs at `at`; then, when `flags` is not empty, its mount (not the filesystem) given
+    /// those flags ("ro,nosuid") by a bind remount.
+    pub fn mount(at: &Path, flags: &str) -> HostTmpfs {
+        let ok = Command::new("mount").args(["-t", "tmpfs", "-o", "mode=777", "tmpfs"]).arg(at).status();
+        assert!(ok.is_ok_and(|s| s.success()), "mount a tmpfs on {}", at.display());
+        let mounted = HostTmpfs(at.to_path_buf());
+        if !flags.is_empty() {
+            let ok = Command::new("mount").args(["-o", &format!("remount,bind,{flags}")]).arg(at).status();
+            assert!(ok.is_ok_and(|s| s.success()), "remount {} {flags}", at.display());
+        }
+        mounted
+    }
+}
+
+impl Drop for HostTmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// `probe swap DIR A B` on the host: a second container sharing a rootfs directory, exchanging
+/// the names A and B in DIR as fast as it can while runt builds containers on it.
+pub struct Swapper {
+    dir: PathBuf,
+    child: Option<Child>,
+}
+
+impl Swapper {
+    pub fn start(dir: &Path, a: &str, b: &str) -> Swapper {
+        let child = Command::new(probe())
+            .arg("swap")
+            .arg(dir)
+            .args([a, b])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn probe swap");
+        Swapper { dir: dir.to_path_buf(), child: Some(child) }
+    }
+
+    /// Stops it; how many exchanges it made (an even number: the names are as they were).
+    pub fn finish(mut self) -> u64 {
+        let out = self.stop();
+        let text = stdout(&out);
+        text.trim()
+            .strip_prefix("swaps ")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("probe swap did not say how many swaps it made\n{}", describe(&out)))
+    }
+
+    fn stop(&mut self) -> Output {
+        let stop = self.dir.join("stop");
+        fs::write(&stop, "").expect("create the swapper's stop file");
+        let out = self.child.take().map(wait);
+        let _ = fs::remove_file(&stop);
+        out.unwrap_or_else(|| Output { status: Default::default(), stdout: Vec::new(), stderr: Vec::new() })
+    }
+}
+
+impl Drop for Swapper {
+    fn drop(&mut self) {
+        if self.child.is_some() {
+            self.stop();
+        }
+    }
+}

@@ -4,6 +4,7 @@
 //! commands and their log lines are listed in main.rs's header and docs/contract.md.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ffi::CStr;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::os::fd::{AsRawFd, FromRawFd, RawFd};
@@ -502,4 +503,26 @@ pub fn seals(path: &str) -> i32 {
         }
         Err(e) => fail(os_error(e)),
     }
+}
+
+/// `swap DIR A B`: exchanges the names A and B in DIR until told to stop; see main.rs.
+pub fn swap(dir: &str, a: &CStr, b: &CStr) -> i32 {
+    const RENAME_EXCHANGE: usize = 2;
+    let d = match File::open(dir) {
+        Ok(d) => d,
+        Err(e) => return fail(e),
+    };
+    let exchange = || {
+        // SAFETY: both names are NUL-terminated and outlive the call.
+        unsafe { syscall!(Sysno::renameat2, d.as_raw_fd(), a.as_ptr(), d.as_raw_fd(), b.as_ptr(), RENAME_EXCHANGE) }
+            .is_ok()
+    };
+    let (started, mut swaps) = (Instant::now(), 0u64);
+    while !stopping(dir, started) {
+        swaps += (0..256).filter(|_| exchange()).count() as u64;
+    }
+    if swaps % 2 == 1 && exchange() {
+        swaps += 1;
+    }
+    say(format!("swaps {swaps}"))
 }

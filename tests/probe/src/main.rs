@@ -49,6 +49,7 @@
 //! | `seals PATH` | opens PATH O_RDONLY and prints its memfd seals (F_GET_SEALS): `seals: ` then the names of those set (`seal shrink grow write future-write exec`), or `error: <strerror>`. Also run on the host, to look at /proc/PID/exe of a container process |
 //! | `roothunt DIR MARKER` | the root hunter (needs CAP_SYS_PTRACE to get anywhere): every process but itself and pid 1 it sees in /proc, it looks through /proc/PID/root and /proc/PID/cwd for MARKER (a path without the leading `/` that only the host's tree has) and, where it is found, creates MARKER.escaped next to it. Logs `seen PID COMM` (each new process), `reached PID root\|cwd` and at the end `done seen=N runt=R reached=X` (R: the processes seen whose comm was `runt`) |
 //! | `console SOCKET` | the engine's end of `--console-socket`, run on the host: listens on SOCKET, takes the descriptor of the first message (SCM_RIGHTS), prints `fd LINK`, then copies what it reads from it to stdout until EIO or EOF (the terminal's last writer is gone) or 10 s |
+//! | `swap DIR A B` | the racing container of the shared-rootfs attacks (tests/escape_rootfs.rs), also run on the host: exchanges the names A and B in DIR (renameat2 RENAME_EXCHANGE) as fast as it can until `DIR/stop` exists (or 300 s), then prints `swaps N` (N even: the names are back as they were) |
 
 use std::ffi::CString;
 use std::io::{self, Write};
@@ -71,7 +72,7 @@ forkbomb N|alloc MB|wait-signal|exit N|sleep S|cgroup|procs|status|chroot-escape
 mknod-open PATH b|c MAJOR MINOR|open PATH|mount-tmpfs DIR|umount PATH|keyctl|ptrace [PID]|setns PATH|ns NAME|\
 init-module|raise-nofile N|rlimit NAME|sethostname NAME|abstract-connect NAME|unshare-user|bpf|ls DIR|\
 tiocsti TEXT|setcomm NAME SECONDS|read-key DESC|pty CMD...|with-key DESC PAYLOAD CMD...|\
-hunt DIR|send-exe PID SOCKET|stalk DIR|reach PID|child|seals PATH|console SOCKET|roothunt DIR MARKER";
+hunt DIR|send-exe PID SOCKET|stalk DIR|reach PID|child|seals PATH|console SOCKET|roothunt DIR MARKER|swap DIR A B";
 
 fn main() {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -205,6 +206,7 @@ fn main() {
         ["reach", pid] => attack::reach(number(pid)),
         ["seals", path] => attack::seals(path),
         ["console", socket] => attack::console(socket),
+        ["swap", dir, a, b] => attack::swap(dir, &c(a), &c(b)),
         _ => usage(),
     };
     exit(code);
