@@ -109,6 +109,7 @@ mod tests {
             propagation: 0,
             attr_set: 0,
             attr_clear: 0,
+            attrs_optional: false,
             copy_up: false,
         }
     }

@@ -399,8 +399,8 @@ impl Builder<'_> {
         self.set_attrs(m, is_dir)
     }
 
-    /// Sets and clears the recursive attributes of `m` (rro, rnosuid, ...) on the mount at its
-    /// destination and every mount below it.
+    /// Sets and clears the recursive attributes of `m` (rro, rnosuid, ..., `:ro`'s read-only) on
+    /// the mount at its destination and every mount below it.
     fn set_attrs(&self, m: &Mount, is_dir: bool) -> Result<()> {
         if m.attr_set | m.attr_clear == 0 {
             return Ok(());
@@ -410,6 +410,7 @@ impl Builder<'_> {
         let top = resolve_in_root(base, rest, is_dir, false)?;
         match mount::setattr(top.raw(), true, m.attr_set, m.attr_clear) {
             Ok(()) => Ok(()),
+            Err(Errno::ENOSYS) if m.attrs_optional => Ok(()),
             Err(Errno::ENOSYS) => Err(Error::msg("recursive mount options (rro, ...) need mount_setattr (Linux 5.12)")),
             Err(e) => Err(Error::sys(e, "mount_setattr")),
         }

@@ -152,6 +152,9 @@ pub struct Mount {
     /// ...: mount_setattr with AT_RECURSIVE) after mounting; both 0 to leave them.
     pub attr_set: u32,
     pub attr_clear: u32,
+    /// Where the kernel cannot set them (mount_setattr, Linux 5.12), the recursive attributes
+    /// are left out rather than refused: `runt run`'s `:ro`, whose top is read-only anyway.
+    pub attrs_optional: bool,
     /// tmpcopyup: a fresh tmpfs starts with a copy of what the rootfs has at its destination.
     pub copy_up: bool,
 }
@@ -204,6 +207,7 @@ pub fn default_mounts(host_root: bool) -> Vec<Mount> {
             propagation: 0,
             attr_set: 0,
             attr_clear: 0,
+            attrs_optional: false,
             copy_up: false,
         });
     }

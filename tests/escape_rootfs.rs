@@ -700,3 +700,22 @@ fn rootless_containers_get_the_hosts_nodes() {
     let out = rootless_run(&user, &root, &sh(DEV_NULL_WORKS));
     assert_eq!(ok_stdout(&out), "contained\n");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Read-only mounts reach the mounts below them.
+
+/// `-v SRC:DST:ro` is read-only all the way down, as Docker 25 and later make it: a filesystem
+/// mounted below SRC on the host takes no write from the container either.
+#[test]
+fn a_read_only_volume_is_read_only_below_too() {
+    let (volume, root) = (TempDir::new("escape-ro-volume"), rootfs());
+    fs::create_dir(volume.join("sub")).expect("mkdir sub");
+    let sub = HostTmpfs::mount(&volume.join("sub"), "");
+    let v = format!("{}:/data:ro", volume.as_str());
+    let out = run_rootfs(&root, &["-v", &v, "/bin/sh", "-c", "echo x > /data/x; echo x > /data/sub/x; echo done"]);
+    assert_eq!(ok_stdout(&out), "done\n");
+    let written: Vec<&str> = ["x", "sub/x"].into_iter().filter(|p| volume.join(p).exists()).collect();
+    assert!(written.is_empty(), "the container wrote {written:?} into its read-only volume\n{}", describe(&out));
+    assert_eq!(stderr(&out).matches("Read-only file system").count(), 2, "{}", describe(&out));
+    drop(sub);
+}

@@ -8,7 +8,7 @@ use crate::security::devices;
 use crate::security::rlimits;
 use crate::spec::{default_mounts, words, Mount, Seccomp, Spec, User, MASKED_PATHS, READONLY_PATHS};
 use crate::spec::{CPU_PERIOD_US, CPU_QUOTA_MIN, MIN_MEMORY_RUN};
-use crate::sys::mount::{MS_BIND, MS_RDONLY, MS_REC};
+use crate::sys::mount::{MOUNT_ATTR_RDONLY, MS_BIND, MS_RDONLY, MS_REC};
 use crate::sys::process::{CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS};
 use crate::userns::{self, UserNs};
 use alloc::string::String;
@@ -248,15 +248,20 @@ fn parse_volume(v: &str, mounts: &mut Vec<Mount>) -> Result<()> {
         (Some(t), _) if !t.starts_with('/') => "the destination must be an absolute path",
         (Some(t), _) if t.split('/').any(|c| c == "..") => "'..' is not allowed in the destination",
         (Some(t), m) => {
+            let ro = m == Some("ro");
             mounts.push(Mount {
                 destination: String::from(t),
                 source: String::from(source),
                 fstype: String::new(),
-                flags: MS_BIND | MS_REC | if m == Some("ro") { MS_RDONLY } else { 0 },
+                flags: MS_BIND | MS_REC | if ro { MS_RDONLY } else { 0 },
                 data: String::new(),
                 propagation: 0,
-                attr_set: 0,
+                // Read-only all the way down, as Docker 25 and later make `:ro`: a filesystem
+                // mounted below the source on the host is no way to write into it. Where the
+                // kernel cannot (before 5.12), the top alone, as Docker does there.
+                attr_set: if ro { MOUNT_ATTR_RDONLY } else { 0 },
                 attr_clear: 0,
+                attrs_optional: true,
                 copy_up: false,
             });
             return Ok(());
@@ -325,6 +330,9 @@ mod tests {
         assert_eq!((v[0].source.as_str(), v[0].destination.as_str()), ("/a", "/b"));
         assert_eq!(v[0].flags, MS_BIND | MS_REC);
         assert_eq!(v[1].flags, MS_BIND | MS_REC | MS_RDONLY);
+        // `:ro` reaches every mount below the source too, where the kernel can.
+        assert_eq!([v[0].attr_set, v[1].attr_set, v[2].attr_set], [0, MOUNT_ATTR_RDONLY, 0]);
+        assert!(v.iter().all(|m| m.attrs_optional));
         assert!(v.iter().all(Mount::is_bind));
         for bad in ["/a", "/a:b", ":/b", "/a:/b:rx", "/a:/b:ro:x", "/a:/b/../c"] {
             assert!(spec(|r| r.volumes = vec![bad.into()]).is_err(), "{bad}");

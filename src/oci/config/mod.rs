@@ -238,6 +238,7 @@ mod tests {
             propagation: MS_PRIVATE | MS_REC,
             attr_set: 0,
             attr_clear: 0,
+            attrs_optional: false,
             copy_up: false,
         };
         assert_eq!(s.mounts[0], vol);
@@ -309,6 +310,7 @@ mod tests {
             propagation: 0,
             attr_set: 0,
             attr_clear: 0,
+            attrs_optional: false,
             copy_up: false,
         };
         assert_eq!(s.mounts[0], proc);

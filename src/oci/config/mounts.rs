@@ -178,6 +178,7 @@ pub(super) fn mount(m: &Value, bundle: &str, out: &mut Vec<Mount>) -> Res<()> {
         propagation: 0,
         attr_set: 0,
         attr_clear: 0,
+        attrs_optional: false,
         copy_up: false,
     };
     mount.destination.push_str(destination);
