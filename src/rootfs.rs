@@ -20,11 +20,13 @@ use crate::plan::Step;
 use crate::spec::{Mount, Spec};
 use crate::sys::fs::{
     self, CWD, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, PROC_SUPER_MAGIC, RESOLVE_IN_ROOT,
-    RESOLVE_NO_SYMLINKS, SYSFS_MAGIC,
+    RESOLVE_NO_SYMLINKS,
 };
 use crate::sys::mount::{
-    self, MNT_DETACH, MS_BIND, MS_MOVE, MS_NOATIME, MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID, MS_PRIVATE,
-    MS_RDONLY, MS_REC, MS_RELATIME, MS_REMOUNT, MS_SHARED, MS_SLAVE,
+    self, MNT_DETACH, MOUNT_ATTR_NOATIME, MOUNT_ATTR_NODIRATIME, MOUNT_ATTR_NOSYMFOLLOW, MOUNT_ATTR_RDONLY,
+    MOUNT_ATTR_STRICTATIME, MS_BIND, MS_DIRSYNC, MS_MANDLOCK, MS_MOVE, MS_NOATIME, MS_NODEV, MS_NODIRATIME, MS_NOEXEC,
+    MS_NOSUID, MS_NOSYMFOLLOW, MS_PRIVATE, MS_RDONLY, MS_REC, MS_RELATIME, MS_REMOUNT, MS_SHARED, MS_SLAVE,
+    MS_STRICTATIME, MS_SYNCHRONOUS,
 };
 use crate::sys::process::CLONE_NEWNS;
 use crate::sys::{net, Errno, Fd};
@@ -42,8 +44,8 @@ const STAGING: &[&CStr] = &[c"/tmp", c"/run", c"/mnt", c"/dev"];
 /// Sets up the whole root filesystem and switches into it. On return, `/` is the container's root
 /// and the host's tree is detached (or, where pivot_root is impossible, hidden behind a chroot).
 /// `cgroups`: the container's cgroup directories, shown at a `cgroup` mount.
-#[inline(never)]
 /// `given_sources`: where the parent sends the bind sources (`send_bind_sources`), if it does.
+#[inline(never)]
 pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String], given_sources: Option<&Fd>) -> Result<()> {
     // Without a mount namespace of its own the container's mounts are made in the caller's,
     // under the root the parent bound onto itself there (bind_in_place).
@@ -230,12 +232,7 @@ impl Builder<'_> {
             Step::Workdir => self.make_workdir(&spec.cwd),
             Step::Mask(path) => self.mask_or_protect(path, true),
             Step::ReadOnlyPath(path) => self.mask_or_protect(path, false),
-            Step::ReadOnlyRoot => {
-                let keep = kept_flags(self.root.raw()).or_op("statfs", shown_root)?;
-                mount::mount(None, c".", None, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, None)
-                    .or_sys(|| cat(&["remount ", shown_root, " read-only"]))?;
-                Ok(())
-            }
+            Step::ReadOnlyRoot => remount(&self.root, MS_RDONLY),
         };
         done.map_err(|e| e.context(&step_what(spec, step, shown_root)))
     }
@@ -255,7 +252,7 @@ fn step_what(spec: &Spec, step: &Step, shown_root: &str) -> String {
         Step::Workdir => cat(&["create the working directory ", &spec.cwd]),
         Step::Mask(path) => cat(&["mask ", path]),
         Step::ReadOnlyPath(path) => cat(&["make ", path, " read-only"]),
-        Step::ReadOnlyRoot => String::new(),
+        Step::ReadOnlyRoot => cat(&["make ", shown_root, " read-only"]),
     }
 }
 
@@ -318,11 +315,10 @@ fn via_proc(fd: &Fd) -> NumPath {
 impl Builder<'_> {
     #[inline(never)]
     fn mount(&mut self, m: &Mount, source: Option<&Fd>) -> Result<()> {
-        let data = if m.data.is_empty() { None } else { Some(cstr(&m.data)?) };
         if m.fstype == "cgroup" || m.fstype == "cgroup2" {
             return match self.mount_cgroup(m)? {
-                true => self.set_attrs(m, true),
-                false => Ok(()),
+                Some(new) => set_attrs(m, &new),
+                None => Ok(()),
             };
         }
         let is_dir = match source {
@@ -345,89 +341,24 @@ impl Builder<'_> {
                 Err(e) => return Err(e),
             },
         };
-        let target = via_proc(&t);
-        match source {
-            Some(src) => {
-                mount::mount(Some(&via_proc(src)), &target, None, MS_BIND | (m.flags & MS_REC), None)
-                    .or_what("bind mount")?;
-                // Other flags (ro, nosuid, ...) only take on a bind mount through a remount.
-                let extra = m.flags & !(MS_BIND | MS_REC);
-                if extra != 0 {
-                    self.remount(&m.destination, is_dir, extra)?;
-                }
-            }
-            None => {
-                let ty = cstr(&m.fstype)?;
-                let src = cstr(&m.source)?;
-                // tmpcopyup: hold what is there now, to copy it onto the fresh filesystem.
-                let under = match m.copy_up {
-                    true => {
-                        Some(fs::openat(fs::CWD, &target, O_RDONLY | O_DIRECTORY, 0).or_what("open for tmpcopyup")?)
-                    }
-                    false => None,
-                };
-                match mount::mount(Some(&src), &target, Some(&ty), m.flags, data.as_deref()) {
-                    Ok(()) => {}
-                    // A user namespace that does not own the network namespace (rootless with
-                    // --net host) may not mount sysfs: show the host's, read-only, instead.
-                    Err(Errno::EPERM) if m.fstype == "sysfs" => {
-                        mount::mount(Some(c"/sys"), &target, None, MS_BIND | MS_REC, None)
-                            .or_what("bind the host's /sys")?;
-                        self.remount(&m.destination, true, MS_RDONLY)?;
-                    }
-                    Err(e) => return Err(Error::sys(e, "mount")),
-                }
-                if let Some(under) = under {
-                    let top = resolve_in_root(&self.root, &m.destination, true, false)?;
-                    let top = fs::openat(fs::CWD, &via_proc(&top), O_RDONLY | O_DIRECTORY, 0)
-                        .or_what("open the new filesystem")?;
-                    copy_tree(&under, &top, 0).map_err(|e| e.context("tmpcopyup"))?;
-                }
-            }
-        }
-        let magic = match m.fstype.as_str() {
-            "proc" => Some(PROC_SUPER_MAGIC),
-            "sysfs" => Some(SYSFS_MAGIC),
-            _ => None,
+        // From here on the new mount is held by its own descriptor, and everything else done to
+        // it (flags, propagation, attributes) goes through that: the target is never looked up
+        // again, which a container sharing the rootfs directory may have swapped meanwhile for
+        // a symlink to another mount (which would then get the read-only flag instead).
+        let new = match source {
+            Some(src) => bind(src, &t, m.flags & MS_REC != 0, m.flags & !(MS_BIND | MS_REC))?,
+            None => fresh(m, &t)?,
         };
-        if let (Some(name), Some(magic)) = (kernel, magic) {
-            self.hold_kernel_fs(name, magic)?;
-        }
         if m.propagation != 0 {
-            self.change(&m.destination, is_dir, m.propagation, false, "set mount propagation")?;
+            mount::mount(None, &via_proc(&new), None, m.propagation, None).or_what("set mount propagation")?;
         }
-        self.set_attrs(m, is_dir)
-    }
-
-    /// Sets and clears the recursive attributes of `m` (rro, rnosuid, ..., `:ro`'s read-only) on
-    /// the mount at its destination and every mount below it.
-    fn set_attrs(&self, m: &Mount, is_dir: bool) -> Result<()> {
-        if m.attr_set | m.attr_clear == 0 {
-            return Ok(());
-        }
-        // Looked up again, as in `change`: the mount's own root, not what lies under it.
-        let (base, rest) = self.locate(&m.destination);
-        let top = resolve_in_root(base, rest, is_dir, false)?;
-        match mount::setattr(top.raw(), true, m.attr_set, m.attr_clear) {
-            Ok(()) => Ok(()),
-            Err(Errno::ENOSYS) if m.attrs_optional => Ok(()),
-            Err(Errno::ENOSYS) => Err(Error::msg("recursive mount options (rro, ...) need mount_setattr (Linux 5.12)")),
-            Err(e) => Err(Error::sys(e, "mount_setattr")),
-        }
-    }
-
-    /// Holds the procfs or sysfs (`magic`) just mounted on /proc or /sys (`name`), for the masked
-    /// and read-only paths under it: reopened (a descriptor taken before the mount names what
-    /// lies under it) and checked. Anything else there now means the directory was swapped since
-    /// (and the filesystem moved elsewhere in the root, unmasked): an error.
-    fn hold_kernel_fs(&mut self, name: &CStr, magic: u32) -> Result<()> {
-        let top = kernel_dir(&self.root, name)?;
-        let Some(top) = top.filter(|t| is_fs(t, magic).unwrap_or(false)) else {
-            return Err(Error::msg("replaced while it was mounted"));
-        };
-        match magic == PROC_SUPER_MAGIC {
-            true => self.proc = Some(top),
-            false => self.sys = Some(top),
+        set_attrs(m, &new)?;
+        // The procfs and sysfs on /proc and /sys: where the masked and read-only paths under
+        // them are looked up, wherever a racing container may move them in the root.
+        match (kernel, m.fstype.as_str()) {
+            (Some(_), "proc") => self.proc = Some(new),
+            (Some(_), "sysfs") => self.sys = Some(new),
+            _ => {}
         }
         Ok(())
     }
@@ -435,52 +366,40 @@ impl Builder<'_> {
     /// A `cgroup` mount shows the container its own cgroup, as a cgroup namespace would: on v2 its
     /// directory bound at the destination; on v1 a tmpfs holding one bound directory per
     /// hierarchy. Read-only unless the mount says otherwise. Without cgroups: nothing to show
-    /// (false: nothing was mounted).
-    fn mount_cgroup(&self, m: &Mount) -> Result<bool> {
-        let Some(first) = self.cgroups.first() else { return Ok(false) };
+    /// (None: nothing was mounted); else the mount made.
+    fn mount_cgroup(&self, m: &Mount) -> Result<Option<Fd>> {
+        let Some(first) = self.cgroups.first() else { return Ok(None) };
         let t = resolve_in_root(&self.root, &m.destination, true, true)?;
         let keep = m.flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
-        let v1 = !crate::cgroup::is_v2()?;
-        let bind = |src: &str, dest: &str| -> Result<()> {
+        let bind_dir = |src: &str, at: &Fd| -> Result<Fd> {
             let s = fs::openat(fs::CWD, &cstr(src)?, O_PATH | O_DIRECTORY, 0).or_op("open", src)?;
-            let d = resolve_in_root(&self.root, dest, true, true)?;
-            mount::mount(Some(&via_proc(&s)), &via_proc(&d), None, MS_BIND, None).or_op("bind", src)?;
-            self.remount(dest, true, keep)
+            bind(&s, at, false, keep).map_err(|e| e.context(&cat(&["bind ", src])))
         };
-        if !v1 {
-            return bind(first, &m.destination).map(|()| true);
+        if crate::cgroup::is_v2()? {
+            return bind_dir(first, &t).map(Some);
         }
         let flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
-        mount::mount(Some(c"tmpfs"), &via_proc(&t), Some(c"tmpfs"), flags, Some(c"mode=755"))
-            .or_what("mount a tmpfs for the cgroup hierarchies")?;
+        let tmpfs = new_fs("tmpfs", "tmpfs", "mode=755", flags)?;
+        mount::move_mount(tmpfs.raw(), t.raw()).or_what("mount a tmpfs for the cgroup hierarchies")?;
         for c in self.cgroups {
             // /sys/fs/cgroup/CONTROLLER/...: the controller names the directory inside.
             let Some(controller) = c.strip_prefix("/sys/fs/cgroup/").and_then(|r| r.split('/').next()) else {
                 continue;
             };
-            bind(c, &cat(&[m.destination.trim_end_matches(crate::text::SLASH), "/", controller]))?;
+            // Made in the fresh tmpfs, through its descriptor: no one else can reach it.
+            let name = cstr(controller)?;
+            match fs::mkdirat(tmpfs.raw(), &name, 0o755) {
+                Ok(()) | Err(Errno::EEXIST) => {}
+                Err(e) => return Err(Error::op(e, "mkdir", controller)),
+            }
+            let at = fs::openat(tmpfs.raw(), &name, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0).or_op("open", controller)?;
+            bind_dir(c, &at)?;
         }
         if keep & MS_RDONLY != 0 {
-            let ro = MS_REMOUNT | MS_RDONLY | flags;
-            self.change(&m.destination, true, ro, false, "remount the cgroup tmpfs read-only")?;
+            mount::mount(None, &via_proc(&tmpfs), None, MS_REMOUNT | MS_RDONLY | flags, None)
+                .or_what("remount the cgroup tmpfs read-only")?;
         }
-        Ok(true)
-    }
-
-    /// Remounts the bind mount at `path` with `flags` added, keeping the flags it must keep.
-    fn remount(&self, path: &str, is_dir: bool, flags: u32) -> Result<()> {
-        self.change(path, is_dir, MS_REMOUNT | MS_BIND | flags, true, "remount")
-    }
-
-    /// Changes the flags (or propagation) of the mount at `path`; `keep`: repeat the flags a bind
-    /// remount must keep. `what` names the step in the error.
-    #[inline(never)]
-    fn change(&self, path: &str, is_dir: bool, flags: u32, keep: bool, what: &str) -> Result<()> {
-        // Look the target up again: a descriptor opened before the mount names what lies under it.
-        let (base, rest) = self.locate(path);
-        let top = resolve_in_root(base, rest, is_dir, false)?;
-        let kept = if keep { kept_flags(top.raw()).or_what("statfs")? } else { 0 };
-        mount::mount(None, &via_proc(&top), None, flags | kept, None).or_what(what)
+        Ok(Some(tmpfs))
     }
 
     /// Where `path` is looked up: under /proc or /sys, in the filesystem runt mounted there (with
@@ -520,22 +439,136 @@ impl Builder<'_> {
     /// Masks `path` (`mask`) or makes it read-only; either way a missing path is skipped.
     fn mask_or_protect(&self, path: &str, mask: bool) -> Result<()> {
         let Some(t) = self.existing(path)? else { return Ok(()) };
-        let target = via_proc(&t);
-        let is_dir = fs::is_dir(t.raw()).or_what("stat")?;
         let ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
         if !mask {
-            mount::mount(Some(&target), &target, None, MS_BIND | MS_REC, None).or_what("bind onto itself")?;
-            self.remount(path, is_dir, ro)
-        } else if is_dir {
-            mount::mount(Some(c"tmpfs"), &target, Some(c"tmpfs"), ro, Some(c"size=0")).or_what("mount an empty tmpfs")
+            bind(&t, &t, true, ro).map(drop)
+        } else if fs::is_dir(t.raw()).or_what("stat")? {
+            mount::mount(Some(c"tmpfs"), &via_proc(&t), Some(c"tmpfs"), ro, Some(c"size=0"))
+                .or_what("mount an empty tmpfs")
         } else {
             let null = self.null.as_ref().ok_or_else(|| Error::msg("no /dev/null to mask with"))?;
-            mount::mount(Some(&via_proc(null)), &target, None, MS_BIND, None).or_what("bind /dev/null")?;
             // Read-only, nosuid and noexec: were the node ever not the one checked, nothing could
             // be written, run or gained through it. Not nodev: a masked file reads as /dev/null
             // does (empty), and a device node on a nodev mount cannot be opened at all.
-            self.remount(path, false, MS_RDONLY | MS_NOSUID | MS_NOEXEC)
+            bind(null, &t, false, MS_RDONLY | MS_NOSUID | MS_NOEXEC).map(drop)
         }
+    }
+}
+
+/// Binds `src` (with the mounts below it when `recursive`) onto `t` and adds `flags` (ro,
+/// nosuid, ...) to the new mount, which it returns. The copy of the source's mounts is made
+/// detached (open_tree), attached on the target's descriptor (move_mount) and changed through
+/// its own descriptor: no path is looked up on the way.
+fn bind(src: &Fd, t: &Fd, recursive: bool, flags: u32) -> Result<Fd> {
+    let new = mount::clone_tree(src.raw(), recursive).or_what("open_tree")?;
+    mount::move_mount(new.raw(), t.raw()).or_what("bind mount")?;
+    // The flags take on a bind mount only through a remount.
+    if flags != 0 {
+        remount(&new, flags)?;
+    }
+    Ok(new)
+}
+
+/// Adds `flags` to the bind mount whose root `new` is, keeping the flags it must keep.
+fn remount(new: &Fd, flags: u32) -> Result<()> {
+    let kept = kept_flags(new.raw()).or_what("statfs")?;
+    mount::mount(None, &via_proc(new), None, MS_REMOUNT | MS_BIND | flags | kept, None).or_what("remount")
+}
+
+/// A new filesystem for `m` on `t` (a tmpcopyup one filled first), returned as it is in
+/// `bind`: made detached, held and attached by descriptor.
+fn fresh(m: &Mount, t: &Fd) -> Result<Fd> {
+    let new = match new_fs(&m.fstype, &m.source, &m.data, m.flags) {
+        Ok(new) => new,
+        // A user namespace that does not own the network namespace (rootless with --net host)
+        // may not mount sysfs: show the host's, read-only, instead.
+        Err(e) if e.errno == Some(Errno::EPERM) && m.fstype == "sysfs" => {
+            let host = fs::openat(fs::CWD, c"/sys", O_PATH | O_DIRECTORY, 0).or_op("open", "/sys")?;
+            return bind(&host, t, true, MS_RDONLY).map_err(|e| e.context("bind the host's /sys"));
+        }
+        Err(e) => return Err(e),
+    };
+    if m.copy_up {
+        // What the root has there now, to be covered by the copy.
+        let from = fs::openat(t.raw(), c".", O_RDONLY | O_DIRECTORY, 0).or_what("open for tmpcopyup")?;
+        let to = fs::openat(new.raw(), c".", O_RDONLY | O_DIRECTORY, 0).or_what("open the new filesystem")?;
+        copy_tree(&from, &to, 0).map_err(|e| e.context("tmpcopyup"))?;
+    }
+    mount::move_mount(new.raw(), t.raw()).or_what("mount")?;
+    Ok(new)
+}
+
+/// A new filesystem of type `fstype` from `source`, with the options `data` and the MS_*
+/// `flags` as mount(2) would take them, made detached (fsopen, fsconfig, fsmount): the
+/// descriptor returned is the mount until it is attached and after.
+#[inline(never)]
+fn new_fs(fstype: &str, source: &str, data: &str, flags: u32) -> Result<Fd> {
+    // The flags of the filesystem itself, which mount(2) takes among the MS_* ones.
+    const OWN_FLAGS: [(u32, &str); 4] =
+        [(MS_RDONLY, "ro"), (MS_SYNCHRONOUS, "sync"), (MS_DIRSYNC, "dirsync"), (MS_MANDLOCK, "mand")];
+    let fs = mount::fsopen(&cstr(fstype)?).or_op("fsopen", fstype)?;
+    let set = |key: &str, value: Option<&str>| -> Result<()> {
+        let value = match value {
+            Some(v) => Some(cstr(v)?),
+            None => None,
+        };
+        mount::fsconfig(fs.raw(), Some(&cstr(key)?), value.as_deref()).or_op("option", key)
+    };
+    if !source.is_empty() {
+        set("source", Some(source))?;
+    }
+    for option in data.split(',').filter(|o| !o.is_empty()) {
+        match option.split_once('=') {
+            Some((key, value)) => set(key, Some(value))?,
+            None => set(option, None)?,
+        }
+    }
+    for (bit, name) in OWN_FLAGS {
+        if flags & bit != 0 {
+            set(name, None)?;
+        }
+    }
+    mount::fsconfig(fs.raw(), None, None).or_what("create the filesystem")?;
+    mount::fsmount(fs.raw(), mount_attrs(flags)).or_what("fsmount")
+}
+
+/// The MOUNT_ATTR_* bits of a new mount that mount(2) would give the MS_* `flags`.
+fn mount_attrs(flags: u32) -> u32 {
+    // ro, nosuid, nodev and noexec have the same bits in both.
+    const SAME: u32 = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+    const _: () = assert!(SAME == MOUNT_ATTR_RDONLY | 2 | 4 | 8, "MS_* and MOUNT_ATTR_* bits differ");
+    let mut attrs = flags & SAME;
+    // One access-time mode; strictatime wins, as it does with mount(2).
+    if flags & MS_STRICTATIME != 0 {
+        attrs |= MOUNT_ATTR_STRICTATIME;
+    } else if flags & MS_NOATIME != 0 {
+        attrs |= MOUNT_ATTR_NOATIME;
+    }
+    for (bit, attr) in [(MS_NODIRATIME, MOUNT_ATTR_NODIRATIME), (MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW)] {
+        if flags & bit != 0 {
+            attrs |= attr;
+        }
+    }
+    attrs
+}
+
+/// Sets and clears the recursive attributes of `m` (rro, rnosuid, ..., `:ro`'s read-only) on
+/// its mount `new` and every mount below it.
+fn set_attrs(m: &Mount, new: &Fd) -> Result<()> {
+    match m.attr_set | m.attr_clear {
+        0 => Ok(()),
+        _ => attrs_below(new, m.attr_set, m.attr_clear, m.attrs_optional),
+    }
+}
+
+/// Sets and clears MOUNT_ATTR_* bits on the mount `fd` and every mount below it
+/// (mount_setattr AT_RECURSIVE, which also adds flags to mounts a user namespace locks).
+fn attrs_below(fd: &Fd, set: u32, clear: u32, optional: bool) -> Result<()> {
+    match mount::setattr(fd.raw(), true, set, clear) {
+        Ok(()) => Ok(()),
+        Err(Errno::ENOSYS) if optional => Ok(()),
+        Err(Errno::ENOSYS) => Err(Error::msg("recursive mount attributes need mount_setattr (Linux 5.12)")),
+        Err(e) => Err(Error::sys(e, "mount_setattr")),
     }
 }
 

@@ -702,6 +702,46 @@ fn rootless_containers_get_the_hosts_nodes() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Mounts held by descriptor: once runt has made a mount, whatever it does to it later (the
+// read-only flag, propagation, the /proc a created container's init reopens its fifo through)
+// goes through that mount's own descriptor, never through its path looked up again.
+
+/// Runs of runt while a swapper races them.
+const SWAP_RUNS: usize = 60;
+
+/// `/data` of a shared rootfs is exchanged with `/datalink`, a symlink to the container's /tmp
+/// (another of its mounts), while containers get a host directory as a read-only volume on
+/// /data. A runt that makes the volume read-only by looking /data up again after binding it
+/// makes /tmp read-only instead, and the container writes into the host directory it was
+/// given read-only. Each container opens /data and /datalink once (a rename cannot change
+/// which directory is meant) and writes into whichever holds the volume.
+#[test]
+fn racing_swap_cannot_leave_a_read_only_volume_writable() {
+    let (volume, root) = (TempDir::new("escape-ro-volume"), rootfs());
+    fs::write(volume.join("file"), "read-only for the container\n").expect("write the volume's file");
+    fs::create_dir(root.join("data")).expect("mkdir /data");
+    symlink("/tmp", root.join("datalink")).expect("symlink /datalink");
+    let v = format!("{}:/data:ro", volume.as_str());
+    let script = "for d in /data /datalink; do \
+        (cd $d 2>/dev/null && test -e file && echo seen && echo x > written 2>/dev/null && echo wrote); done; true";
+    let swapper = Swapper::start(&root.path, "data", "datalink");
+    let (mut runs, mut seen) = (0, 0);
+    while runs < SWAP_RUNS && !volume.join("written").exists() {
+        runs += 1;
+        let out = run_rootfs(&root, &["-v", &v, "/bin/sh", "-c", script]);
+        seen += ran_or_refused(&out).map_or(0, |text| text.matches("seen").count());
+    }
+    let swaps = swapper.finish();
+    assert!(
+        !volume.join("written").exists(),
+        "run {runs}: a container wrote into the host directory it was given read-only"
+    );
+    assert_eq!(fs::read_to_string(volume.join("file")).ok().as_deref(), Some("read-only for the container\n"));
+    assert!(swaps > 0 && seen > 0, "no race: {swaps} swaps, the volume seen {seen} times in {runs} runs");
+    eprintln!("{runs} runs, the volume seen {seen} times, {swaps} swaps");
+}
+
+// ---------------------------------------------------------------------------------------------
 // Read-only mounts reach the mounts below them.
 
 /// `-v SRC:DST:ro` is read-only all the way down, as Docker 25 and later make it: a filesystem
