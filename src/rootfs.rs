@@ -609,17 +609,20 @@ fn copy_entry(
     *op = "stat";
     let (mode, uid, gid) = fs::mode_owner(entry.raw())?;
     let perm = mode & 0o7777;
+    // The entry checked is reopened through its descriptor (the host's /proc), never by name
+    // again: a container sharing the rootfs may have swapped the name for a fifo, whose open
+    // would block runt.
+    let reopen = |dir| fs::openat(fs::CWD, &via_proc(&entry), O_RDONLY | dir, 0);
     let mut dirs = None;
     match mode & S_IFMT {
         S_IFDIR => {
             *op = "mkdir";
             fs::mkdirat(to.raw(), n, perm)?;
             *op = "open";
-            let src = fs::openat(from.raw(), n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0)?;
-            dirs = Some((src, fs::openat(to.raw(), n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0)?));
+            dirs = Some((reopen(O_DIRECTORY)?, fs::openat(to.raw(), n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0)?));
         }
         S_IFREG => {
-            let src = fs::openat(from.raw(), n, O_RDONLY | O_NOFOLLOW, 0)?;
+            let src = reopen(0)?;
             *op = "create";
             let dst = fs::openat(to.raw(), n, fs::O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, perm)?;
             let mut buf = alloc::vec![0u8; 64 * 1024];

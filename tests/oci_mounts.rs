@@ -8,6 +8,8 @@ use std::fs;
 use std::os::unix::fs::{symlink, FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::Path;
 use std::process::{Command, Output};
+use std::thread;
+use std::time::Duration;
 
 /// Busybox applets the tests' containers use beyond the common rootfs's.
 const APPLETS: &[&str] = &["grep", "stat", "mount", "umount", "touch", "test", "id", "head", "readlink"];
@@ -285,6 +287,44 @@ fn recursive_options_also_clear_flags_the_host_mount_has() {
         assert!(!opts.iter().any(|o| o == gone), "/vol/sub still has {gone}: {opts:?}");
     }
     assert!(text.ends_with("wrote\n") && wrote, "{text}");
+}
+
+/// tmpcopyup reads each entry it has checked to be a regular file through that entry's
+/// descriptor, not by its name again: a container sharing the rootfs directory that exchanges
+/// the file's name with a fifo's meanwhile must not leave runt blocked in the fifo's open.
+#[test]
+fn tmpcopyup_is_not_blocked_by_a_file_swapped_for_a_fifo() {
+    let root = busybox_rootfs();
+    fs::create_dir(root.join("data")).unwrap();
+    fs::write(root.join("data/f"), "copied\n").unwrap();
+    let made = Command::new("mkfifo").arg(root.join("data/p")).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    let tmpfs = r#"{"destination":"/data","type":"tmpfs","source":"tmpfs","options":["tmpcopyup"]}"#;
+    let (dir, state) = Config::new(&root, "ls /data").mount(tmpfs).bundle();
+    let swapper = Swapper::start(&root.join("data"), "f", "p");
+    let (mut ran, mut hung) = (0, 0);
+    for _ in 0..60 {
+        let id = unique_name();
+        let child = spawn(&["--root", state.as_str(), "run", "--bundle", dir.as_str(), &id]);
+        match wait_within(child, Duration::from_secs(5)) {
+            Some(out) => {
+                assert!(code(&out) == 0 || code(&out) == 125, "{}", describe(&out));
+                ran += 1;
+                assert_no_cgroup(&id);
+            }
+            None => {
+                // runt was killed, and its child with it: what it leaves is this test's to clean.
+                hung += 1;
+                thread::sleep(Duration::from_millis(100));
+                cgroup_paths(&id).iter().for_each(|p| drop(fs::remove_dir(p)));
+                let _ = fs::remove_dir_all(state.join(&id));
+                break;
+            }
+        }
+    }
+    let swaps = swapper.finish();
+    assert_eq!(hung, 0, "runt blocked in tmpcopyup after {ran} runs");
+    assert!(swaps > 0, "no race");
 }
 
 // ---------------------------------------------------------------------------------------------
