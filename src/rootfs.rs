@@ -232,7 +232,15 @@ impl Builder<'_> {
             Step::Workdir => self.make_workdir(&spec.cwd),
             Step::Mask(path) => self.mask_or_protect(path, true),
             Step::ReadOnlyPath(path) => self.mask_or_protect(path, false),
-            Step::ReadOnlyRoot => remount(&self.root, MS_RDONLY),
+            Step::ReadOnlyRoot => {
+                remount(&self.root, MS_RDONLY)?;
+                // In a user namespace the host's / comes with the mounts below it (stage_root):
+                // read-only as well, as the host's / is shown; runt makes its own on top.
+                match self.host_root {
+                    true => read_only_below(&self.root, spec.userns.is_none()),
+                    false => Ok(()),
+                }
+            }
         };
         done.map_err(|e| e.context(&step_what(spec, step, shown_root)))
     }
@@ -481,10 +489,12 @@ fn fresh(m: &Mount, t: &Fd) -> Result<Fd> {
     let new = match new_fs(&m.fstype, &m.source, &m.data, m.flags) {
         Ok(new) => new,
         // A user namespace that does not own the network namespace (rootless with --net host)
-        // may not mount sysfs: show the host's, read-only, instead.
+        // may not mount sysfs: show the host's, read-only (all of it, where the kernel can),
+        // instead.
         Err(e) if e.errno == Some(Errno::EPERM) && m.fstype == "sysfs" => {
             let host = fs::openat(fs::CWD, c"/sys", O_PATH | O_DIRECTORY, 0).or_op("open", "/sys")?;
-            return bind(&host, t, true, MS_RDONLY).map_err(|e| e.context("bind the host's /sys"));
+            let new = bind(&host, t, true, MS_RDONLY).map_err(|e| e.context("bind the host's /sys"))?;
+            return read_only_below(&new, true).map(|()| new);
         }
         Err(e) => return Err(e),
     };
@@ -559,6 +569,12 @@ fn set_attrs(m: &Mount, new: &Fd) -> Result<()> {
         0 => Ok(()),
         _ => attrs_below(new, m.attr_set, m.attr_clear, m.attrs_optional),
     }
+}
+
+/// Makes the mount `fd` and every mount below it read-only; `optional`: not an error where
+/// the kernel cannot (before Linux 5.12).
+fn read_only_below(fd: &Fd, optional: bool) -> Result<()> {
+    attrs_below(fd, MOUNT_ATTR_RDONLY, 0, optional)
 }
 
 /// Sets and clears MOUNT_ATTR_* bits on the mount `fd` and every mount below it

@@ -759,3 +759,36 @@ fn a_read_only_volume_is_read_only_below_too() {
     assert_eq!(stderr(&out).matches("Read-only file system").count(), 2, "{}", describe(&out));
     drop(sub);
 }
+
+/// The host's mounts below the default root, which a user namespace must keep (the kernel
+/// locks them to /): read-only in the container, as / is.
+fn host_mounts_are_read_only(what: &str, run: impl Fn(&str) -> Output) {
+    // In the checkout, not under /tmp: the container has a /tmp of its own.
+    let dir = TempDir::new("escape-host-mount");
+    let mounted = HostTmpfs::mount(&dir.path, "");
+    let out = run(&format!("echo x > {}/x && echo wrote", dir.as_str()));
+    assert!(!dir.join("x").exists(), "{what}: the container wrote into a host filesystem\n{}", describe(&out));
+    assert!(stderr(&out).contains("Read-only file system"), "{what}: {}", describe(&out));
+    drop(mounted);
+}
+
+#[test]
+fn userns_default_root_shows_the_hosts_mounts_read_only() {
+    host_mounts_are_read_only("--userns", |script| {
+        let name = unique_name();
+        let out = wait(spawn(&["run", "--name", &name, "--userns", "sh", "-c", script]));
+        assert_no_cgroup(&name);
+        out
+    });
+}
+
+#[test]
+fn rootless_default_root_shows_the_hosts_mounts_read_only() {
+    let user = TestUser::new();
+    host_mounts_are_read_only("rootless", |script| {
+        let name = unique_name();
+        let out = run_as(&user, &["run", "--name", &name, "sh", "-c", script]);
+        assert_no_cgroup(&name);
+        out
+    });
+}
