@@ -45,13 +45,13 @@ pub fn run(spec: &Spec, steps: &[Step], sync: ChildEnd, saved_mask: SigSet, mode
         .and_then(|()| keep_only_given(spec, &sync, &mode, &given))
         .and_then(|()| setup(spec, steps, &sync, saved_mask, &mode, &given, &mut pid))
     {
-        Ok(()) => match mode {
+        Ok(proc) => match mode {
             Mode::Foreground => match container_hooks(spec, &sync, pid, true) {
                 Ok(()) => exec(spec),
                 Err(e) => e,
             },
             Mode::Create { fifo, .. } => {
-                let e = match created(spec, &sync, fifo, pid) {
+                let e = match created(spec, &sync, fifo, proc, pid) {
                     Ok(e) | Err(e) => e,
                 };
                 if let Some(what) = e.what.strip_prefix(AFTER_START) {
@@ -110,7 +110,7 @@ fn setup(
     mode: &Mode,
     given: &Given,
     pid: &mut i32,
-) -> Result<()> {
+) -> Result<Option<Fd>> {
     let (joins, cgroups) = (given.joins, given.cgroups);
     let foreground = matches!(mode, Mode::Foreground);
     if foreground {
@@ -144,7 +144,7 @@ fn setup(
     }
     // Device nodes and mount points get exactly the modes asked for.
     fs::umask(0);
-    rootfs::enter(spec, steps, cgroups, given.sources)?;
+    let proc = rootfs::enter(spec, steps, cgroups, given.sources)?;
     fs::umask(0o022);
     // An empty hostname: a joined or shared UTS namespace, left as it is.
     if !spec.hostname.is_empty() {
@@ -172,7 +172,7 @@ fn setup(
         Mode::Create { console, .. } => console.as_ref(),
         Mode::Foreground => None,
     };
-    become_process(spec, saved_mask, console, foreground.then_some(sync))
+    become_process(spec, saved_mask, console, foreground.then_some(sync)).map(|()| proc)
 }
 
 /// Joins the pid namespace `ns` (a pod's, made by another container) now that the process is
@@ -323,7 +323,9 @@ fn enter_workdir(cwd: &str) -> Result<()> {
 const AFTER_START: &str = "after start: ";
 
 /// A created container: hooks, the check that the command exists, ready, the wait for start.
-fn created(spec: &Spec, sync: &ChildEnd, fifo: Fd, pid: i32) -> Result<Error> {
+/// `proc`: the container's procfs (`rootfs::enter`), to reopen the fifo through.
+fn created(spec: &Spec, sync: &ChildEnd, fifo: Fd, proc: Option<Fd>, pid: i32) -> Result<Error> {
+    let proc = proc.ok_or_else(|| Error::msg("no procfs at /proc to open exec.fifo through"))?;
     container_hooks(spec, sync, pid, false)?;
     // A missing or unusable command is reported by create, as engines expect (127/126).
     let (prog, path) = resolve(spec)?;
@@ -333,7 +335,10 @@ fn created(spec: &Spec, sync: &ChildEnd, fifo: Fd, pid: i32) -> Result<Error> {
         e
     };
     // Blocks until `runt start` opens the fifo for reading.
-    let w = fs::openat(fs::CWD, &NumPath::fd(&fifo), fs::O_WRONLY, 0).or_what("open exec.fifo").map_err(after)?;
+    let w = fs::openat(proc.raw(), &NumPath::new(b"self/fd/", fifo.raw().unsigned_abs()), fs::O_WRONLY, 0)
+        .or_what("open exec.fifo")
+        .map_err(after)?;
+    drop(proc);
     fs::write_all(w.raw(), b"0").or_what("write exec.fifo").map_err(after)?;
     drop(fifo);
     // `w` stays open until execve closes it (O_CLOEXEC): `runt start` reads the fifo to its end,

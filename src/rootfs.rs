@@ -45,8 +45,9 @@ const STAGING: &[&CStr] = &[c"/tmp", c"/run", c"/mnt", c"/dev"];
 /// and the host's tree is detached (or, where pivot_root is impossible, hidden behind a chroot).
 /// `cgroups`: the container's cgroup directories, shown at a `cgroup` mount.
 /// `given_sources`: where the parent sends the bind sources (`send_bind_sources`), if it does.
+/// Returns the container's procfs, if it has one at /proc (`container_proc`).
 #[inline(never)]
-pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String], given_sources: Option<&Fd>) -> Result<()> {
+pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String], given_sources: Option<&Fd>) -> Result<Option<Fd>> {
     // Without a mount namespace of its own the container's mounts are made in the caller's,
     // under the root the parent bound onto itself there (bind_in_place).
     let in_place = !own_mount_namespace(spec);
@@ -99,7 +100,20 @@ pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String], given_sources: Opt
     if asked != 0 {
         mount::mount(None, c"/", None, asked, None).or_what("set the propagation of /")?;
     }
-    Ok(())
+    Ok(container_proc(b.proc))
+}
+
+/// The container's procfs, where its init reopens what it holds as /proc/self/fd/N (a created
+/// container's exec.fifo): the one runt mounted at /proc, held since (`held`); else whatever
+/// the config put there, when it is a procfs. Not by the path /proc/self/...: a container
+/// sharing the rootfs directory may have renamed /proc and put a tree of its own there.
+fn container_proc(held: Option<Fd>) -> Option<Fd> {
+    if held.is_some() {
+        return held;
+    }
+    // Any procfs will do: in each, self/fd/N is the caller's own descriptor N.
+    let proc = fs::openat2(CWD, c"/proc", O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS).ok();
+    proc.filter(|p| is_fs(p, PROC_SUPER_MAGIC).unwrap_or(false))
 }
 
 /// Binds the root `source` onto a staging directory, in the container's mount namespace, and

@@ -24,6 +24,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
+use std::time::Duration;
 
 /// How a hostile symlink names the host directory.
 #[derive(Clone, Copy, Debug)]
@@ -302,6 +303,19 @@ impl Bundle {
 
     fn run(&self) -> Output {
         self.run_with(Command::new(runt()))
+    }
+
+    /// `runt --root STATE create --bundle DIR ID`; its output goes to files (the created init
+    /// keeps them open).
+    fn create(&self, id: &str) -> Output {
+        create_in(&self.state, &self.dir, id)
+    }
+
+    /// `runt delete --force ID`; then no cgroup may be left.
+    fn delete(&self, id: &str) {
+        let out = wait(spawn(&["--root", self.state.as_str(), "delete", "--force", id]));
+        assert!(out.status.success(), "delete {id}\n{}", describe(&out));
+        assert_no_cgroup(id);
     }
 }
 
@@ -791,4 +805,45 @@ fn rootless_default_root_shows_the_hosts_mounts_read_only() {
         assert_no_cgroup(&name);
         out
     });
+}
+
+/// A created container's init reopens its exec.fifo, after pivot_root, through the procfs
+/// runt mounted (held by descriptor), not through the path /proc/self/fd/N: a container
+/// sharing the rootfs directory renames /proc meanwhile and puts a tree of its own there, whose
+/// self/fd/N are plain files. The init would open one of those, find nothing to wait for and
+/// run the command at once, without `start`.
+#[test]
+fn racing_proc_swap_cannot_start_a_created_container() {
+    let root = rootfs();
+    for fake in ["proc", "proc2"] {
+        let fds = root.join(&format!("{fake}/self/fd"));
+        fs::create_dir_all(&fds).expect("mkdir self/fd");
+        for n in 0..64 {
+            fs::write(fds.join(n.to_string()), "").expect("a fake self/fd/N");
+        }
+    }
+    let bundle = Bundle::new(&root, &sh("echo started > /started"), "", None);
+    let swapper = Swapper::start(&root.path, "proc", "proc2");
+    let (mut created, mut early) = (0, 0);
+    for _ in 0..SWAP_RUNS / 2 {
+        let id = unique_name();
+        // The bundle has no /dev mount: runt makes its nodes in the image's, each time afresh.
+        empty_dev(&root);
+        let out = bundle.create(&id);
+        if ran_or_refused(&out).is_none() {
+            eprintln!("refused: {}", stderr(&out).trim());
+        } else {
+            created += 1;
+            // `start` is never called: the command must not run.
+            if poll_within(Duration::from_millis(300), || root.join("started").exists()) {
+                early += 1;
+                let _ = fs::remove_file(root.join("started"));
+            }
+        }
+        bundle.delete(&id);
+    }
+    let swaps = swapper.finish();
+    assert_eq!(early, 0, "{early} of {created} created containers ran their command without start");
+    assert!(swaps > 0 && created > 0, "no race: {swaps} swaps, {created} containers created");
+    eprintln!("{created} created, {swaps} swaps");
 }

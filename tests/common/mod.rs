@@ -580,3 +580,20 @@ impl Drop for Swapper {
         }
     }
 }
+
+/// `runt --root STATE create --bundle BUNDLE ID`. Its stdio (the container's) goes to the files
+/// STATE/out and STATE/err, and stderr is read back from there: a pipe would stay open in the
+/// created container and keep the test waiting for its end.
+pub fn create_in(state: &TempDir, bundle: &TempDir, id: &str) -> Output {
+    let file = |name: &str| fs::File::create(state.join(name)).expect("create an output file");
+    let child = Command::new(runt())
+        .args(["--root", state.as_str(), "create", "--bundle", bundle.as_str(), id])
+        .stdin(Stdio::null())
+        .stdout(file("out"))
+        .stderr(file("err"))
+        .spawn()
+        .expect("spawn runt create");
+    let mut out = wait(child);
+    out.stderr = fs::read(state.join("err")).unwrap_or_default();
+    out
+}
