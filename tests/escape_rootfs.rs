@@ -762,7 +762,7 @@ fn racing_swap_cannot_leave_a_read_only_volume_writable() {
 /// mounted below SRC on the host takes no write from the container either.
 #[test]
 fn a_read_only_volume_is_read_only_below_too() {
-    let (volume, root) = (TempDir::new("escape-ro-volume"), rootfs());
+    let (volume, root) = (TempDir::on_host_root("escape-ro-volume"), rootfs());
     fs::create_dir(volume.join("sub")).expect("mkdir sub");
     let sub = HostTmpfs::mount(&volume.join("sub"), "");
     let v = format!("{}:/data:ro", volume.as_str());
@@ -777,8 +777,7 @@ fn a_read_only_volume_is_read_only_below_too() {
 /// The host's mounts below the default root, which a user namespace must keep (the kernel
 /// locks them to /): read-only in the container, as / is.
 fn host_mounts_are_read_only(what: &str, run: impl Fn(&str) -> Output) {
-    // In the checkout, not under /tmp: the container has a /tmp of its own.
-    let dir = TempDir::new("escape-host-mount");
+    let dir = TempDir::on_host_root("escape-host-mount");
     let mounted = HostTmpfs::mount(&dir.path, "");
     let out = run(&format!("echo x > {}/x && echo wrote", dir.as_str()));
     assert!(!dir.join("x").exists(), "{what}: the container wrote into a host filesystem\n{}", describe(&out));

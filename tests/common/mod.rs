@@ -116,6 +116,17 @@ impl TempDir {
         dir
     }
 
+    /// A fresh directory (mode 0755) under /var/tmp: on the host's own root, where a container
+    /// on the default root sees it (its /tmp is a fresh one), and outside test-rootfs/, whose
+    /// mounts the escape tests watch, so that a test's own host mount there is no one's alarm.
+    pub fn on_host_root(tag: &str) -> TempDir {
+        let path = Path::new("/var/tmp").join(format!("{tag}-{}", unique_name()));
+        fs::create_dir(&path).unwrap_or_else(|e| panic!("mkdir {}: {e}", path.display()));
+        let dir = TempDir { path };
+        fs::set_permissions(&dir.path, fs::Permissions::from_mode(0o755)).expect("chmod dir");
+        dir
+    }
+
     pub fn join(&self, rel: &str) -> PathBuf {
         self.path.join(rel)
     }
