@@ -6,10 +6,12 @@
 //! path under the root is ever handed to the kernel as text. The new root is bound onto a
 //! staging directory and held as a descriptor; every target is opened inside it when the step
 //! runs (openat2 RESOLVE_IN_ROOT: symlinks lead somewhere inside the root; for /proc and /sys,
-//! none is followed at all) and mounted on through that descriptor, named by the host's
-//! /proc/self/fd/N; /dev is populated relative to a descriptor of it (`dev`). Masked and
-//! read-only paths under /proc and /sys are found in the filesystem runt mounted there, wherever
-//! a racing container may have moved it since.
+//! none is followed at all) and mounted on through that descriptor (move_mount, or mount(2)
+//! named by the host's /proc/self/fd/N); /dev is populated relative to a descriptor of it
+//! (`dev`). A mount made is held by its own descriptor (a detached copy or new filesystem, then
+//! attached), and its flags, propagation and attributes are set through that, never through its
+//! target looked up again. Masked and read-only paths under /proc and /sys are found in the
+//! filesystem runt mounted there, wherever a racing container may have moved it since.
 
 mod dev;
 mod resolve;
