@@ -283,6 +283,18 @@ pub fn now() -> (i64, i64) {
     (ts.tv_sec, ts.tv_nsec)
 }
 
+/// clock_gettime(CLOCK_THREAD_CPUTIME_ID): the CPU time the calling thread has used. For tests
+/// that bound the work something takes: unlike wall time, a busy host does not stretch it.
+#[cfg(test)]
+pub fn thread_cpu_time() -> core::time::Duration {
+    let mut ts = k::__kernel_timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: ts is a valid timespec for the kernel to fill.
+    let _ = unsafe {
+        syscall!(super::arch::CLOCK_GETTIME, k::CLOCK_THREAD_CPUTIME_ID, &mut ts as *mut k::__kernel_timespec)
+    };
+    core::time::Duration::new(ts.tv_sec.unsigned_abs(), ts.tv_nsec.unsigned_abs() as u32)
+}
+
 /// getcwd(2).
 pub fn getcwd() -> Result<alloc::string::String> {
     let mut buf = alloc::vec![0u8; 4096];
