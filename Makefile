@@ -28,7 +28,7 @@ OUT     := $(if $(filter $(HOST_ARCH),$(TARGET_ARCH)),runt,runt-$(TARGET_ARCH))
 
 .PHONY: all toolchain runt size size-all probe test unit unit-cross lint integration test-vm test-vm-aarch64 \
 	test-vm-armv7 check-leaks bench deps clean test-oci test-lifecycle test-contract test-cgroups test-podman \
-	test-containerd test-docker test-runtime-tools test-cri
+	test-containerd test-docker test-runtime-tools test-cri test-faults
 
 all: runt
 
@@ -71,7 +71,7 @@ deps:
 	@command -v strace >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends strace; }
 
 # Every stage in turn, each one's time printed; the first that fails stops the run.
-STAGES := lint unit unit-cross integration test-vm test-vm-aarch64 test-vm-armv7 test-oci check-leaks
+STAGES := lint unit unit-cross integration test-vm test-vm-aarch64 test-vm-armv7 test-oci test-faults check-leaks
 test:
 	@mkdir -p target && touch $(TEST_START)
 	@t=$$(date +%s); for s in $(STAGES); do t0=$$(date +%s); \
@@ -142,13 +142,13 @@ test-vm-aarch64 test-vm-armv7: test-vm-%:
 # looked at, as other containers (a user's own runt ones too) may run on the same host: the Rust
 # tests' containers are runt/t-<pid>-<n> (tests/common's unique_name), and the OCI scripts put
 # theirs under cgroup parents of their own (linux.cgroupsPath in lifecycle.sh and cgroups.sh,
-# docker.sh's cgroup-parent, containerd.sh's ctr namespace, cri.sh's pods' cgroup_parent). A test
-# container named otherwise (runt run without --name) is not seen here. Under `make test` only
-# cgroups made since it began count: a run killed earlier (or another one on this host) is not
-# this run's leak.
+# docker.sh's cgroup-parent, containerd.sh's ctr namespace, cri.sh's pods' cgroup_parent); the
+# fault tests' are runt/faults-* and runt-faults-test/*. A test container named otherwise (runt
+# run without --name) is not seen here. Under `make test` only cgroups made since it began count:
+# a run killed earlier (or another one on this host) is not this run's leak.
 TEST_START := target/.test-start
-TEST_CGROUPS := runt/t-* runt-lifecycle-test/* runt-cgroups-test/* runt-docker-test/* runt-test/* \
-	runt-cri-test/*
+TEST_CGROUPS := runt/t-* runt/faults-* runt-lifecycle-test/* runt-cgroups-test/* runt-docker-test/* runt-test/* \
+	runt-cri-test/* runt-faults-test/*
 check-leaks:
 	@left=$$(find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d $(if $(wildcard $(TEST_START)),-newer $(TEST_START)) \( $(foreach p,$(TEST_CGROUPS),-path '*/$(p)' -o) -false \) 2>/dev/null); \
 	if [ -n "$$left" ]; then echo "leftover cgroups:"; echo "$$left"; exit 1; else echo "no cgroups left behind"; fi
@@ -175,6 +175,12 @@ test-runtime-tools: runt
 	tests/oci/runtime-tools.sh ./runt
 test-cri: runt
 	tests/oci/cri.sh ./runt
+
+# Faults injected into every system call runt makes (strace), and SIGKILL at moments spread over
+# each command: what is left behind, false successes, hangs, crashes, judged by the list of
+# known problems in tests/faults/faults.py (the payload is built with the host's cc).
+test-faults: runt deps
+	python3 tests/faults/faults.py ./runt
 
 bench: runt
 	bench/run.sh ./runt
