@@ -28,7 +28,7 @@ OUT     := $(if $(filter $(HOST_ARCH),$(TARGET_ARCH)),runt,runt-$(TARGET_ARCH))
 
 .PHONY: all toolchain runt size size-all probe test unit unit-cross lint integration test-vm test-vm-aarch64 \
 	test-vm-armv7 check-leaks bench deps clean test-oci test-lifecycle test-contract test-cgroups test-podman \
-	test-containerd test-docker test-runtime-tools test-cri test-faults
+	test-containerd test-docker test-runtime-tools test-cri test-faults test-fuzz
 
 all: runt
 
@@ -71,7 +71,7 @@ deps:
 	@command -v strace >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends strace; }
 
 # Every stage in turn, each one's time printed; the first that fails stops the run.
-STAGES := lint unit unit-cross integration test-vm test-vm-aarch64 test-vm-armv7 test-oci test-faults check-leaks
+STAGES := lint unit unit-cross integration test-vm test-vm-aarch64 test-vm-armv7 test-oci test-faults test-fuzz check-leaks
 test:
 	@mkdir -p target && touch $(TEST_START)
 	@t=$$(date +%s); for s in $(STAGES); do t0=$$(date +%s); \
@@ -181,6 +181,11 @@ test-cri: runt
 # known problems in tests/faults/faults.py (the payload is built with the host's cc).
 test-faults: runt deps
 	python3 tests/faults/faults.py ./runt
+
+# libFuzzer on the JSON reader and the config.json mapper, and the JSON reader against Python's,
+# for about 30 s (fuzz/run.sh; the first build of libFuzzer takes a minute more).
+test-fuzz:
+	fuzz/run.sh 30
 
 bench: runt
 	bench/run.sh ./runt
