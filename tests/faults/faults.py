@@ -7,8 +7,9 @@ container of its own, with the payload below as the container's program):
   processes makes each one;
 - inject: for every such system call S and N = 1, 2, ... until a run is unaffected, one run under
   `strace -f -e inject=S:error=ERRNO:when=N`: the Nth call of S fails with ERRNO (ENOMEM for memory
-  calls, else EIO). strace counts per process, so the Nth call fails in each runt process that
-  gets that far (runt itself, and the container's init or exec child until it execs the payload);
+  calls, else EIO; the calls runt falls back from on older kernels once more with ENOSYS).
+  strace counts per process, so the Nth call fails in each runt process that gets that far
+  (runt itself, and the container's init or exec child until it execs the payload);
 - kill: SIGKILL of runt itself on entering its Kth system call (`strace -e inject=S:signal=SIGKILL`,
   runt's process only), K drawn once from each of KILLS equal slices of its calls (seeded:
   FAULTS_SEED): moments spread over the whole run, the same ones in every run of the stage;
@@ -19,8 +20,9 @@ runs (`runt delete --force ID` for a container from a bundle; for `runt run` not
 container must leave nothing behind, whatever happens, until issue 14's reclaim exists: set
 RUN_RECOVERY then), then what is left is looked for: the container's cgroup on every hierarchy,
 its state dir, mounts under the try's directory, processes (runt's and the container's, marked by
-FAULTS_MARK in their environment; for exec, any but the container's init), and fds (the payload
-reports any fd above 2 it was given). Each try is clean, or has one or more of these problems:
+FAULTS_MARK in their environment; for exec, any but the container's init), and fds (runt is
+started with a host file open on one more fd, not close-on-exec; the payload reports any fd
+above 2 it was given). Each try is clean, or has one or more of these problems:
   debris     something is left after the recovery command (or the recovery command failed)
   false-ok   runt said it succeeded but did not do what it says: the payload did not run,
              create's container is not created or cannot be started, start's is not running,
@@ -74,6 +76,8 @@ COMMANDS = ["run", "bundle", "create", "start", "exec", "delete"]
 NEVER = {"exit", "exit_group", "getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegid",
          "getpgrp", "umask", "set_tid_address", "rt_sigreturn", "sched_yield", "brk", "close"}
 ENOMEM = {"mmap", "mremap", "mprotect", "munmap", "clone", "clone3", "fork", "vfork", "memfd_create", "unshare"}
+# The calls runt falls back from when the kernel lacks them (ENOSYS): also tried with that errno.
+FALLBACKS = {"close_range", "clone3", "openat2", "keyctl"}
 CRASH_SIGNALS = {"SIGSEGV", "SIGABRT", "SIGILL", "SIGBUS", "SIGFPE", "SIGTRAP", "SIGSYS"}
 PROBLEMS = ["debris", "false-ok", "bad-error", "hang", "crash"]
 
@@ -366,14 +370,24 @@ class Try:
             "delete": oci + ["delete", "--force", i],
         }[self.cmd]
 
+    def spawn(self, argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+        """Starts argv with the try's environment, stdin /dev/null, and one more descriptor, not
+        close-on-exec, on a file of the host's (as an engine may leak one): no container process
+        may get it (runt closes what it was not asked to pass on; the payload tells)."""
+        with open(os.path.join(self.dir, "host-file"), "w") as host:
+            return subprocess.Popen(argv, env=self.env, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
+                                    pass_fds=(host.fileno(),))
+
     def plain(self, argv):
-        """argv with the try's environment, no faults: (rc or None for a hang, stdout, stderr).
-        Output goes to files, not pipes: a created container keeps runt's stdout and stderr."""
+        """argv, no faults: (rc or None for a hang, stdout, stderr). Output goes to files, not
+        pipes: a created container keeps runt's stdout and stderr."""
         with open(os.path.join(self.dir, "out"), "w+b") as out, open(os.path.join(self.dir, "err"), "w+b") as err:
+            p = self.spawn(argv, out, err)
             try:
-                rc = subprocess.run(argv, env=self.env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                    timeout=T).returncode
+                rc = p.wait(timeout=T)
             except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
                 rc = None
             out.seek(0)
             err.seek(0)
@@ -383,10 +397,10 @@ class Try:
         return self.plain([self.rt.path, "--root", self.root] + list(args))
 
     def marker(self, name, wait=0.0):
-        """Whether the payload made /NAME (within `wait` seconds)."""
+        """Whether the payload made /NAME, or /NAME.fd-leak (within `wait` seconds): it ran."""
         path = os.path.join(self.rootfs, name)
         end = time.time() + wait
-        while not os.path.exists(path):
+        while not os.path.exists(path) and not os.path.exists(path + ".fd-leak"):
             if time.time() >= end:
                 return False
             time.sleep(0.01)
@@ -535,8 +549,7 @@ def traced(t, argv, inject, follow=True):
     if inject:
         cmd += ["-e", "inject=" + inject]
     errf = open(os.path.join(t.dir, "stderr"), "w+")
-    p = subprocess.Popen(cmd + ["--"] + argv, env=t.env, stdin=subprocess.DEVNULL,
-                         stdout=subprocess.DEVNULL, stderr=errf)
+    p = t.spawn(cmd + ["--"] + argv, stderr=errf)
     # runt has ended when strace says so: the log is written as it goes (a poll of /proc can miss
     # a runt that came and went between two looks)
     pid, hung, last, rest = None, True, "", ""
@@ -627,9 +640,12 @@ def attempt(rt, cmd, kind, fault, body):
     return res
 
 
-def try_inject(rt, cmd, name, n):
+def try_inject(rt, cmd, name, n, errno=None):
+    """The nth call of `name` fails with errno (default: ENOMEM for memory calls, else EIO)."""
+    label = "%s:%d" % (name, n) + (":" + errno if errno else "")
+    errno = errno or ("ENOMEM" if name in ENOMEM else "EIO")
+
     def body(t, res):
-        errno = "ENOMEM" if name in ENOMEM else "EIO"
         hung, err, tr = traced(t, t.argv(), "%s:error=%s:when=%d" % (name, errno, n))
         if not tr.hits_runt and not hung:
             res.counted = False
@@ -638,7 +654,7 @@ def try_inject(rt, cmd, name, n):
             res.problems["crash"] = (sig, "process %d killed by %s" % (pid, sig))
             keep_log(t, res)
         judge(t, res, tr.status(), err, hung=hung)
-    return attempt(rt, cmd, "inject", "%s:%d" % (name, n), body)
+    return attempt(rt, cmd, "inject", label, body)
 
 
 def try_kill(rt, cmd, k, name, n):
@@ -654,8 +670,7 @@ def try_kill(rt, cmd, k, name, n):
 
 def try_timer(rt, cmd, delay):
     def body(t, res):
-        p = subprocess.Popen(t.argv(), env=t.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
+        p = t.spawn(t.argv())
         time.sleep(delay)
         if p.poll() is not None:
             res.counted = False
@@ -689,11 +704,11 @@ def baseline(rt, cmd):
     return res.counts, res.calls, sorted(times)[len(times) // 2]
 
 
-def inject_all(rt, cmd, name, base):
+def inject_all(rt, cmd, name, base, errno=None):
     """N = 1, 2, ... until a run is unaffected, past what the clean run made."""
     out = []
     for n in range(1, base + 50):
-        r = try_inject(rt, cmd, name, n)
+        r = try_inject(rt, cmd, name, n, errno)
         out.append(r)
         if r.skipped or (not r.counted and n > base):
             break
@@ -736,6 +751,8 @@ def main():
         for name in names:
             if wanted(cmd, name):
                 jobs.append((counts[name], lambda c=cmd, s=name, b=counts[name]: inject_all(rt, c, s, b)))
+                if name in FALLBACKS:
+                    jobs.append((counts[name], lambda c=cmd, s=name, b=counts[name]: inject_all(rt, c, s, b, "ENOSYS")))
         if wanted(cmd, "kill"):
             # one moment from each of KILLS equal slices of runt's calls
             ks = sorted({int(rnd.uniform(i, i + 1) * len(calls) / KILLS) for i in range(KILLS)})
