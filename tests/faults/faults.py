@@ -30,7 +30,8 @@ above 2 it was given). Each try is clean, or has one or more of these problems:
              delete left the container (checked before the recovery command)
   bad-error  runt failed without exactly one `runt: ...` line on stderr (warnings aside)
   hang       runt did not end within T seconds
-  crash      a runt process died of a signal nobody sent it (SIGSEGV, SIGABRT, ...)
+  crash      a runt process died of a signal nobody sent it (SIGSEGV, SIGABRT, ...), or runt
+             panicked (its panic handler prints `runt: internal error` and exits 125)
 Not injected: exit, exit_group and the calls that cannot fail (the id getters, umask,
 set_tid_address, brk, whose failure is its old value), and close (the kernel frees the fd
 whatever close returns; an injected error keeps it open: a state that cannot happen).
@@ -80,6 +81,7 @@ NEVER = {"exit", "exit_group", "getpid", "getppid", "gettid", "getuid", "geteuid
 ENOMEM = {"mmap", "mremap", "mprotect", "munmap", "clone", "clone3", "fork", "vfork", "memfd_create", "unshare"}
 # The calls runt falls back from when the kernel lacks them (ENOSYS): also tried with that errno.
 FALLBACKS = {"close_range", "clone3", "openat2", "keyctl"}
+PANIC = "runt: internal error"  # what runt's panic handler prints
 CRASH_SIGNALS = {"SIGSEGV", "SIGABRT", "SIGILL", "SIGBUS", "SIGFPE", "SIGTRAP", "SIGSYS"}
 PROBLEMS = ["debris", "false-ok", "bad-error", "hang", "crash"]
 
@@ -109,10 +111,13 @@ EXPECTED = [
     ("bundle", r"unlinkat:([1-9]|10)", "debris", "cgroup",
      "a failed rmdir of the container's cgroup at the end of run --bundle is a warning, the state dir "
      "goes anyway, and delete --force then says the container does not exist: the cgroup stays", CRASH),
+    (r".*", r"mmap:\d+", "crash", "panic",
+     "an allocation failure (mmap ENOMEM, the heap's only source) panics: the panic handler prints "
+     "`runt: internal error` (no operation, no errno) and exits 125 at once, cleaning nothing up",
+     "no issue-14 item: an out-of-memory message of its own; the clean-up is crash-consistency's"),
     ("bundle|create", r"mmap:([4-9]|1[01])", "debris", r"state|cgroup\+state",
-     "an allocation failure (mmap ENOMEM) ends runt at once in the panic handler (`runt: internal "
-     "error`, no clean-up and no errno): the state dir without state.json and the cgroups made so "
-     "far stay, and delete --force exits 0 leaving them", CRASH),
+     "that panic in run --bundle or create: the state dir without state.json and the cgroups made "
+     "so far stay, and delete --force exits 0 leaving them", CRASH),
     ("create", r"mmap:11", "debris", r"cgroup\+process\+state",
      "the same, after the clone: the container's init (still runt, waiting for its release) stays "
      "too: nothing on disk names it", CRASH),
@@ -658,6 +663,9 @@ def try_inject(rt, cmd, name, n, errno=None):
         for pid, sig in tr.crashes():
             res.problems["crash"] = (sig, "process %d killed by %s" % (pid, sig))
             keep_log(t, res)
+        if PANIC in err:
+            # runt's panic handler (sys/rt.rs) prints this and exits 125: a panic, not an error
+            res.problems["crash"] = ("panic", "exit %s, %r" % (tr.status(), err.strip()[:200]))
         judge(t, res, tr.status(), err, hung=hung)
     return attempt(rt, cmd, "inject", label, body)
 
