@@ -36,6 +36,10 @@ Not injected: exit, exit_group and the calls that cannot fail (the id getters, u
 set_tid_address, brk, whose failure is its old value), and close (the kernel frees the fd
 whatever close returns; an injected error keeps it open: a state that cannot happen).
 
+Each try is named by its fault and where it landed: `openat:99 openat "/proc/<pid>/stat"` (the
+99th openat of a process, which opened /proc/PID/stat), `kill@12 mkdirat ...` (runt killed on
+entering its 12th call).
+
 Output: one line per problem (KNOWN when EXPECTED names it, FAIL if not), the table of tries per
 command and kind, every EXPECTED entry with the number of tries it matched, the stage's time,
 then `N passed, N failed` (tries without an unexpected problem; failed: those with one, plus
@@ -64,9 +68,12 @@ import time
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 S = os.path.join(TOP, ".cache", "faults")  # scratch root, deleted afterwards
 LOGS = os.path.join(TOP, ".cache", "faults-logs")  # strace logs of the tries that hung or crashed
-CGP = "runt-faults-test"  # the OCI containers' cgroup parent (linux.cgroupsPath)
+# The OCI containers' cgroups are CGP/RUN/ID (linux.cgroupsPath), RUN this run's pid: a run of
+# the stage in another checkout removes only its own.
+CGP = "runt-faults-test"
+RUN = str(os.getpid())
 PREFIX = "faults-"  # container ids; `runt run`'s cgroups are runt/faults-*
-T = 6  # seconds one runt command may take: past it, a hang
+T = 10  # seconds one runt command may take: past it, a hang (delete waits up to 5 s by design)
 BUDGET = 420  # seconds for all tries: past it, the rest are not run (and the stage fails)
 KILLS = int(os.environ.get("FAULTS_KILLS", "0"))  # 0: every call
 TIMERS = int(os.environ.get("FAULTS_TIMERS", "10"))
@@ -87,20 +94,23 @@ PROBLEMS = ["debris", "false-ok", "bad-error", "hang", "crash"]
 
 # --- what runt gets wrong today ----------------------------------------------------------------------
 # (command, fault, problem, class, what is left or wrong, the issue-14 item that fixes it).
-# fault is SYSCALL:N (inject), kill@K or timer@...; class is what a problem line shows before its
-# detail (for debris the kinds left, `cgroup+state`). The first four are regular expressions,
-# matched whole. A problem no entry matches fails the stage; so does an entry that no inject or
-# kill try matches (it is fixed: take it off). Measured on a cgroup v1 hybrid host.
+# A fault is `SYSCALL:N SITE` (inject; SITE: the call's paths and strings, see site(), so that an
+# entry does not depend on how many calls runt makes before it), `kill@K SITE` or `timer@...`;
+# class is what a problem line shows before its detail (for debris the kinds left,
+# `cgroup+state`). The first four are regular expressions, matched whole. A problem no entry
+# matches fails the stage; so does an entry that no inject or kill try matches (it is fixed:
+# take it off). Measured on a cgroup v1 hybrid host.
 CRASH = "issue 14: crash-consistent state"
 FALSE = "issue 14: no false success"
 KILLED = r"(kill|timer)@.*"
+STATE_DIR = r'"<dir>/state/<id>"'  # the container's state dir, by path
 EXPECTED = [
     ("run", KILLED, "debris", "cgroup",
      "SIGKILL of runt run once it made its cgroup: the cgroup stays on every hierarchy made so far "
      "(its container dies of PDEATHSIG; nothing ever reclaims the cgroup)", CRASH),
-    ("run", r"unlinkat:[1-3]", "debris", "cgroup",
-     "a failed rmdir of the container's cgroup (one call per hierarchy, after the container ended) "
-     "is a warning and the cgroup stays: nothing retries", CRASH),
+    ("run", r'unlinkat:\d+ unlinkat </sys/fs/cgroup/[^>]+/runt> "<id>"', "debris", "cgroup",
+     "a failed rmdir of the container's cgroup (after the container ended) is a warning and the "
+     "cgroup stays: nothing retries", CRASH),
     ("bundle", KILLED, "debris", r"state|cgroup\+state",
      "SIGKILL of run --bundle: its state dir stays (empty or without state.json until the container "
      "runs; or just emptied at the end), with the cgroups made so far; delete --force exits 0 and "
@@ -108,23 +118,23 @@ EXPECTED = [
     ("bundle", KILLED, "debris", "cgroup",
      "SIGKILL of run --bundle while its container runs or as it removes the cgroups: delete --force "
      "removes the state dir but no cgroup, as run_bundle saves `\"cgroups\": []`", CRASH),
-    ("bundle", r"unlinkat:([1-9]|10)", "debris", "cgroup",
+    ("bundle", r'unlinkat:\d+ unlinkat </sys/fs/cgroup/[^>]+/runt-faults-test/<run>> "<id>"', "debris", "cgroup",
      "a failed rmdir of the container's cgroup at the end of run --bundle is a warning, the state dir "
      "goes anyway, and delete --force then says the container does not exist: the cgroup stays", CRASH),
-    (r".*", r"mmap:\d+", "crash", "panic",
+    (r".*", r"mmap:\d+ mmap", "crash", "panic",
      "an allocation failure (mmap ENOMEM, the heap's only source) panics: the panic handler prints "
      "`runt: internal error` (no operation, no errno) and exits 125 at once, cleaning nothing up",
      "no issue-14 item: an out-of-memory message of its own; the clean-up is crash-consistency's"),
-    ("bundle|create", r"mmap:([4-9]|1[01])", "debris", r"state|cgroup\+state",
+    ("bundle|create", r"mmap:\d+ mmap", "debris", r"state|cgroup\+state",
      "that panic in run --bundle or create: the state dir without state.json and the cgroups made "
      "so far stay, and delete --force exits 0 leaving them", CRASH),
-    ("create", r"mmap:11", "debris", r"cgroup\+process\+state",
+    ("create", r"mmap:\d+ mmap", "debris", r"cgroup\+process\+state",
      "the same, after the clone: the container's init (still runt, waiting for its release) stays "
      "too: nothing on disk names it", CRASH),
-    ("bundle|create", r"openat:4", "debris", "state",
+    ("bundle|create", r"openat:\d+ openat " + STATE_DIR, "debris", "state",
      "Dir::open_or_create made the state dir, then failed to open it, and left it: delete --force "
      "exits 0 leaving it, and a retry says \"already exists\"", CRASH),
-    ("bundle|delete", r"unlinkat:15", "debris", "state",
+    ("bundle|delete", r"unlinkat:\d+ unlinkat " + STATE_DIR, "debris", "state",
      "Dir::remove unlinks state.json before the failed rmdir of the dir (run --bundle ignores the "
      "error: `let _ = dir.remove()`): the next delete --force exits 0 leaving the empty dir", CRASH),
     ("create", KILLED, "debris", r"state|cgroup\+state",
@@ -135,14 +145,14 @@ EXPECTED = [
      "renamed): the container's init stays too, waiting on exec.fifo, and no command can find it", CRASH),
     ("delete", KILLED, "debris", "state",
      "SIGKILL of delete --force between Dir::remove's unlink of state.json and its rmdir: the next "
-     "delete --force exits 0 and leaves the empty state dir (as unlinkat:15 above)", CRASH),
-    ("create", r"openat:87|read:1[67]", "false-ok", "not-created",
+     "delete --force exits 0 and leaves the empty state dir (as the failed rmdir above)", CRASH),
+    ("create", r'(openat:\d+ openat "|read:\d+ read <)/proc/<pid>/stat.*', "false-ok", "not-created",
      "create exits 0 when reading /proc/PID/stat of its container fails: the start time is saved as "
      "0, so the live container reads as stopped and start refuses it (launch.rs create)", FALSE),
-    ("start", r"unlinkat:1", "false-ok", "not-running",
+    ("start", r'unlinkat:\d+ unlinkat <<dir>/state/<id>> "exec.fifo"', "false-ok", "not-running",
      "start ignores a failed unlink of exec.fifo: the running container still reads as created (and "
      "a second start blocks for ever)", FALSE),
-    ("delete", r"openat:[12]|read:[12]", "false-ok", r"left-cgroup\+process\+state",
+    ("delete", r"(openat|read):\d+ (openat|read) .*<dir>/state/<id>.*", "false-ok", r"left-cgroup\+process\+state",
      "delete --force exits 0 and does nothing when state.json cannot be opened or read: the running "
      "container, its cgroups and its state dir all stay", FALSE),
 ]
@@ -250,8 +260,8 @@ class Trace:
     def __init__(self, path, follow=True):
         self.first = None  # strace's launcher, which execs runt: runt's own process
         self.counts = {}  # pid -> {syscall: calls}
-        self.calls = []  # runt's own process: (syscall, its count so far) for each call it made
-        self.hits_runt = []  # injected calls made by runt's code
+        self.calls = []  # runt's own process, each call it made: (syscall, its count so far, text)
+        self.hits_runt = []  # the text of each injected call made by runt's code
         self.hits_other = []  # by strace's launcher (runt's first execve) or the payload
         self.ends = {}  # pid -> "exited N" / "killed SIGNAME"
         image = {}  # pid -> "pre" (the launcher), "runt", "payload"
@@ -277,7 +287,9 @@ class Trace:
             if r:
                 name = r.group(1)
                 img, start = pending.pop(pid, (img, ""))
-                full = start + rest
+                # the call as one line: its start without `<unfinished ...>`, its end without
+                # `<... NAME resumed>`
+                full = start.replace(" <unfinished ...>", "") + rest[r.end():]
             else:
                 c = CALL.match(rest)
                 if not c:
@@ -287,12 +299,12 @@ class Trace:
                     per = self.counts.setdefault(pid, {})
                     per[name] = per.get(name, 0) + 1
                     if pid == self.first and img == "runt":
-                        self.calls.append((name, per[name]))
+                        self.calls.append((name, per[name], rest))
                 if rest.endswith("<unfinished ...>"):
                     pending[pid] = (img, rest)  # judged by the image it was made in
                     continue
             if full.endswith("(INJECTED)"):
-                (self.hits_runt if img == "runt" else self.hits_other).append(raw)
+                (self.hits_runt if img == "runt" else self.hits_other).append(full)
             if name in ("execve", "execveat") and re.search(r"\) += 0$", full):
                 # runt's start (by the launcher) and its re-exec from the sealed memfd keep runt's
                 # argv; after an exec of the payload, the process is the container's program
@@ -319,6 +331,22 @@ class Trace:
         if end.startswith("killed "):
             return 128 + int(getattr(signal, end.split()[1], 0))
         return None
+
+
+def site(call, t):
+    """Where a call is, in words that stay when runt's code changes around it: its name, then its
+    paths and strings (fds as strace -y shows them) with the try's own names replaced, as
+    `openat "/proc/<pid>/stat"` or `unlinkat </sys/fs/cgroup/pids/runt> "<id>"`."""
+    c = CALL.match(call)
+    if not c:
+        return "?"
+    args = call[c.end():].replace(" <unfinished ...>", "").rsplit(" = ", 1)[0]  # not its result
+    words = [(a and "<%s>" % a) or '"%s"' % b for a, b in re.findall(r'\d+<([^>]*)>|"((?:[^"\\]|\\.)*)"', args)]
+    text = " ".join([c.group(1)] + words)
+    for mine, word in ((t.dir, "<dir>"), (t.id, "<id>")):
+        text = text.replace(mine, word)
+    text = re.sub(r"/proc/\d+/", "/proc/<pid>/", text.replace("/%s/%s" % (CGP, RUN), "/%s/<run>" % CGP))
+    return re.sub(r"(pipe|socket|anon_inode:\[?[a-z_]*\]?):\[?\d+\]?", r"\1", text)[:160]
 
 
 # --- one container's try -------------------------------------------------------------------------------
@@ -360,12 +388,12 @@ class Try:
             wait = ["wait"] if cmd in ("create", "start", "exec", "delete") else []
             cfg["process"]["args"] = ["/payload", "/ran"] + wait
             cfg["process"]["env"] = list(cfg["process"].get("env", [])) + ["FAULTS_MARK=" + self.id]
-            cfg["linux"]["cgroupsPath"] = "/%s/%s" % (CGP, self.id)
+            cfg["linux"]["cgroupsPath"] = "/%s/%s/%s" % (CGP, RUN, self.id)
             with open(os.path.join(self.dir, "config.json"), "w") as f:
                 json.dump(cfg, f)
 
     def cgroup(self):
-        return "runt/" + self.id if self.cmd == "run" else "%s/%s" % (CGP, self.id)
+        return "runt/" + self.id if self.cmd == "run" else "%s/%s/%s" % (CGP, RUN, self.id)
 
     def argv(self):
         r, i = self.rt.path, self.id
@@ -554,8 +582,8 @@ def traced(t, argv, inject, follow=True):
     given, until runt itself has ended: strace then lets go of the processes it still traces (a
     created container's init). Returns (hung, stderr, Trace)."""
     logf = os.path.join(t.dir, "strace.log")
-    # -I2: strace takes SIGTERM (with -o, it blocks it by default)
-    cmd = ["strace", "-q", "-I2", "-s", "64", "-o", logf] + (["-f"] if follow else [])
+    # -I2: strace takes SIGTERM (with -o, it blocks it by default); -y: fds with their paths
+    cmd = ["strace", "-q", "-I2", "-y", "-s", "64", "-o", logf] + (["-f"] if follow else [])
     if inject:
         cmd += ["-e", "inject=" + inject]
     errf = open(os.path.join(t.dir, "stderr"), "w+")
@@ -611,7 +639,8 @@ def keep_log(t, res):
     os.makedirs(LOGS, exist_ok=True)
     src = os.path.join(t.dir, "strace.log")
     if os.path.exists(src):
-        shutil.copy(src, os.path.join(LOGS, "%s-%s.log" % (res.cmd, res.fault)))
+        name = re.sub(r"[^A-Za-z0-9@:.-]+", "_", "%s-%s" % (res.cmd, res.fault))[:120]
+        shutil.copy(src, os.path.join(LOGS, name + ".log"))
 
 
 def judge(t, res, rc, err, hung=False, killed=False):
@@ -660,6 +689,8 @@ def try_inject(rt, cmd, name, n, errno=None):
         if not tr.hits_runt and not hung:
             res.counted = False
             return
+        if tr.hits_runt:
+            res.fault += " " + site(tr.hits_runt[0], t)
         for pid, sig in tr.crashes():
             res.problems["crash"] = (sig, "process %d killed by %s" % (pid, sig))
             keep_log(t, res)
@@ -670,7 +701,7 @@ def try_inject(rt, cmd, name, n, errno=None):
     return attempt(rt, cmd, "inject", label, body)
 
 
-def try_kill(rt, cmd, k, name, n):
+def try_kill(rt, cmd, k, name, n, where):
     """SIGKILL of runt's own process as it enters its kth call (the nth of `name`)."""
     def body(t, res):
         hung, _, tr = traced(t, t.argv(), "%s:signal=SIGKILL:when=%d" % (name, n), follow=False)
@@ -678,7 +709,7 @@ def try_kill(rt, cmd, k, name, n):
             res.counted = False
             return
         judge(t, res, None, "", hung=hung, killed=True)
-    return attempt(rt, cmd, "kill", "kill@%d" % k, body)
+    return attempt(rt, cmd, "kill", "kill@%d %s" % (k, where), body)
 
 
 def try_timer(rt, cmd, delay):
@@ -700,7 +731,8 @@ def baseline(rt, cmd):
     def body(t, res):
         hung, err, tr = traced(t, t.argv(), None)
         judge(t, res, tr.status(), err, hung=hung)
-        res.counts, res.calls = tr.max_counts(), tr.calls
+        res.counts = tr.max_counts()
+        res.calls = [(name, n, site(text, t)) for name, n, text in tr.calls]
     res = attempt(rt, cmd, "clean", "none", body)
     if res.skipped or res.problems:
         log("FAIL %s: a run without faults: %s" % (cmd, res.skipped or res.problems))
@@ -772,8 +804,8 @@ def main():
                 # one moment from each of KILLS equal slices of runt's calls
                 ks = sorted({int(rnd.uniform(i, i + 1) * len(calls) / KILLS) for i in range(KILLS)})
             for k in ks:
-                name, n = calls[k]
-                jobs.append((1, lambda c=cmd, k=k, s=name, n=n: [try_kill(rt, c, k + 1, s, n)]))
+                name, n, where = calls[k]
+                jobs.append((1, lambda c=cmd, k=k, s=name, n=n, w=where: [try_kill(rt, c, k + 1, s, n, w)]))
         if wanted(cmd, "timer"):
             for _ in range(TIMERS):
                 jobs.append((1, lambda c=cmd, d=rnd.uniform(0, secs * 0.9): [try_timer(rt, c, d)]))
@@ -793,7 +825,7 @@ def sweep():
     mine = "%s%d-" % (PREFIX, os.getpid())
     left = []
     for h in HIERARCHIES:
-        for parent in (os.path.join(h, CGP), os.path.join(h, "runt")):
+        for parent in (os.path.join(h, CGP, RUN), os.path.join(h, "runt")):
             if os.path.isdir(parent):
                 left += [os.path.join(parent, n) for n in sorted(os.listdir(parent)) if n.startswith(mine)]
     left += mounts_under(S)
@@ -804,10 +836,11 @@ def sweep():
         else:
             subprocess.run(["umount", "-l", x], capture_output=True)
     for h in HIERARCHIES:
-        try:
-            os.rmdir(os.path.join(h, CGP))
-        except OSError:
-            pass
+        for d in (os.path.join(h, CGP, RUN), os.path.join(h, CGP)):
+            try:
+                os.rmdir(d)
+            except OSError:
+                pass  # the top one may hold another run's
     if not mounts_under(S):
         shutil.rmtree(S, ignore_errors=True)
     return len(left)
