@@ -35,6 +35,14 @@ finish() {
 [ -f "$FIXTURE" ] || { bad fixture "podman's config is not at $FIXTURE (../shared/fixtures)"; finish; }
 
 # --- the build -----------------------------------------------------------------------------------------
+# runt's dependencies, as its Cargo.toml has them, must be the fuzz crate's (runt's modules and
+# build script are compiled there)
+deps() { awk '/^\[/ { on = /^\[(build-)?dependencies\]$/; next } on && /^[a-z0-9_-]+ *=/' "$1"; }
+missing=$(deps "$TOP/Cargo.toml" | grep -vxF -f <(deps "$TOP/fuzz/libfuzzer/Cargo.toml"))
+if [ -n "$missing" ]; then
+    bad build "fuzz/libfuzzer/Cargo.toml lacks runt's dependency lines: $missing"
+    finish
+fi
 # the flags cargo fuzz gives rustc, less its AddressSanitizer (nightly only; safe Rust here)
 SANCOV="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4
  -Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table
