@@ -734,7 +734,7 @@ def baseline(rt, cmd):
     res = attempt(rt, cmd, "clean", "none", body)
     if res.skipped or res.problems:
         log("FAIL %s: a run without faults: %s" % (cmd, res.skipped or res.problems))
-        log("0 passed, 1 failed")
+        log("0 passed, %d failed" % (1 + sweep()))
         sys.exit(1)
     times = []
     for _ in range(3):
@@ -769,6 +769,15 @@ def main():
         if os.path.exists(d):
             shutil.rmtree(d)
     os.makedirs(S)
+    # the (empty) cgroup parents of runs of the stage that died before their clean-up
+    for h in HIERARCHIES:
+        top = os.path.join(h, CGP)
+        for run in os.listdir(top) if os.path.isdir(top) else []:
+            if run.isdigit() and not os.path.exists("/proc/" + run):
+                try:
+                    os.rmdir(os.path.join(top, run))
+                except OSError:
+                    pass  # not empty: a leak, for check-leaks to report
     payload = os.path.join(S, "payload")
     subprocess.run(["cc", "-static", "-nostdlib", "-O2", "-fno-stack-protector", "-o", payload,
                     os.path.join(TOP, "tests/faults/payload.c")], check=True)
@@ -809,11 +818,15 @@ def main():
                 jobs.append((1, lambda c=cmd, d=rnd.uniform(0, secs * 0.9): [try_timer(rt, c, d)]))
     jobs.sort(key=lambda j: -j[0])  # the longest loops first, so that the pool ends together
     results = []
-    with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
-        for f in [pool.submit(job) for _, job in jobs]:
-            results += f.result()
-    failed = report(results, bool(only), time.time() - t0)
-    sys.exit(1 if failed else 0)
+    try:
+        with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
+            for f in [pool.submit(job) for _, job in jobs]:
+                results += f.result()
+        passed, failed = report(results, bool(only), time.time() - t0)
+    finally:
+        left = sweep()  # whatever happened above
+    log("%d passed, %d failed" % (passed, failed + left))
+    sys.exit(1 if failed + left else 0)
 
 
 def sweep():
@@ -903,11 +916,9 @@ def report(results, partial, secs):
         if r.skipped:
             log("FAIL %s %s: %s" % (r.cmd, r.fault, r.skipped))
             failed += 1
-    failed += sweep()
     log("fault tests: %d tries (%d unaffected runs not counted) in %.0f s" %
         (len(done), len([r for r in results if not r.counted]), secs))
-    log("%d passed, %d failed" % (len(done) - len(bad_tries), failed))
-    return failed
+    return len(done) - len(bad_tries), failed
 
 
 if __name__ == "__main__":
