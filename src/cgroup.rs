@@ -12,7 +12,7 @@
 //!
 //! Every file is written through a held directory descriptor (`write_file(dir, name, value)`).
 
-use crate::cstr::{cstr, open_path};
+use crate::cstr::cstr;
 use crate::error::{cat, dec, dec_i, push_dec, Error, OrSys, Result};
 use crate::security::devices::{ebpf, v1_line, Rule};
 use crate::spec::{Limits, CPU_PERIOD_US, UNLIMITED};
@@ -133,7 +133,15 @@ pub struct Needs {
     /// those with a limit or a rule to enforce: engines read the memory and cpu accounting of
     /// every container and put sub-cgroups in it.
     pub every: bool,
+    /// A `runt run` container, whose cgroup lives as long as its runt: marked so (`RUN_MODE`),
+    /// and those of runts that were killed are removed first (`sweep`).
+    pub sweep: bool,
 }
+
+/// The mode of a `runt run` container's cgroup directory: the sticky bit (which means nothing
+/// on a cgroup directory) tells it from a created container's, which outlives the runt that
+/// made it. One that no runt holds locked (`add_dir`) is a killed runt's leftover.
+const RUN_MODE: u32 = 0o1755;
 
 impl Cgroup {
     /// Creates the container's cgroup at `rel` (below each hierarchy's root, e.g. "runt/NAME")
@@ -147,11 +155,7 @@ impl Cgroup {
         devices: Option<&[Rule]>,
         needs: Needs,
     ) -> Result<Option<Cgroup>> {
-        let rel = rel.trim_start_matches(crate::text::SLASH).trim_end_matches(crate::text::SLASH);
-        let (parents, leaf) = crate::text::rsplit(rel, b'/').unwrap_or(("", rel));
-        if leaf.is_empty() || rel.split('/').any(|c| matches!(c.as_bytes(), b"" | b"." | b"..")) {
-            return Err(Error::cat(&["invalid cgroup path '", rel, "'"]));
-        }
+        let (_, parents, leaf) = split(rel)?;
         let mut cg = Cgroup { leaf: String::from(leaf), v2: false, dirs: Vec::new(), removed: false, shared: false };
         match layout {
             Layout::None => return Ok(None),
@@ -165,7 +169,11 @@ impl Cgroup {
                 let offered = read_file(base_fd, "cgroup.controllers")
                     .or_sys(|| cat(&["read ", &base_path, "/cgroup.controllers"]))?;
                 let controllers = v2_controllers(limits, &offered);
-                cg.add_dir(base_fd, &base_path, parents, "", &controllers, needs.share)?;
+                // A delegated subtree is not where `find` looks: not swept.
+                if needs.sweep && !rootless {
+                    sweep(root, parents);
+                }
+                cg.add_dir(base_fd, &base_path, parents, "", &controllers, needs)?;
                 cg.write_limits(limits)?;
                 // Loading BPF takes privileges a rootless user lacks; its user namespace keeps it
                 // from making device nodes anyway.
@@ -177,7 +185,15 @@ impl Cgroup {
                 }
             }
             Layout::V1(base) => {
-                let hierarchies = v1_hierarchies(base)?;
+                let mut hierarchies = v1_hierarchies(base)?;
+                // pids first: made first and removed last (`remove_all`), it holds every `runt
+                // run` container's cgroup name as long as any hierarchy does (`sweep`).
+                if let Some(i) = hierarchies.iter().position(|h| h.name == "pids") {
+                    hierarchies.swap(0, i);
+                }
+                if let (true, Some(pids)) = (needs.sweep, hierarchies.first()) {
+                    sweep(&pids.fd, parents);
+                }
                 // Checked before anything is made: a limit or confinement asked for needs its
                 // controller (pids is always there: `detect` found it).
                 let needed = needed(limits, devices.is_some(), needs.freezer);
@@ -196,7 +212,7 @@ impl Cgroup {
                 };
                 for h in hierarchies.into_iter().filter(joined) {
                     let path = cat(&[MOUNT, "/", &h.name]);
-                    cg.add_dir(&h.fd, &path, parents, &h.name, "", needs.share)?;
+                    cg.add_dir(&h.fd, &path, parents, &h.name, "", needs)?;
                     if let Some(d) = cg.dirs.last_mut() {
                         d.v2 = h.v2;
                     }
@@ -212,7 +228,7 @@ impl Cgroup {
     }
 
     /// mkdir -p ROOT/PARENTS, then ROOT/PARENTS/LEAF, which must be new (or an empty leftover;
-    /// with `share`, one with processes in it is joined). On v2, `enable` goes to the
+    /// with `needs.share`, one with processes in it is joined). On v2, `enable` goes to the
     /// subtree_control of ROOT and of every parent.
     fn add_dir(
         &mut self,
@@ -221,7 +237,7 @@ impl Cgroup {
         parents: &str,
         controller: &str,
         enable: &str,
-        share: bool,
+        needs: Needs,
     ) -> Result<()> {
         let mut parent = fs::openat(root.raw(), c".", O_DIRECTORY | O_RDONLY, 0).or_op("open", root_path)?;
         let mut path = String::from(root_path);
@@ -240,15 +256,16 @@ impl Cgroup {
             let _turn = if leaf { Some(lock(&parent, &path)?) } else { None };
             path.push('/');
             path.push_str(comp);
-            let mut made = fs::mkdirat(parent.raw(), &name, 0o755);
+            let mode = if leaf && needs.sweep { RUN_MODE } else { 0o755 };
+            let mut made = fs::mkdirat(parent.raw(), &name, mode);
             if leaf && made == Err(Errno::EEXIST) && reclaim(&parent, &name) {
-                made = fs::mkdirat(parent.raw(), &name, 0o755);
+                made = fs::mkdirat(parent.raw(), &name, mode);
             }
             let mut joined = false;
             match made {
                 Ok(()) => {}
                 Err(Errno::EEXIST) if !leaf => {}
-                Err(Errno::EEXIST) if share => joined = true,
+                Err(Errno::EEXIST) if needs.share => joined = true,
                 Err(Errno::EEXIST) => {
                     return Err(Error::cat(&["container name ", comp, " is in use (", &path, " exists)"]));
                 }
@@ -286,15 +303,36 @@ impl Cgroup {
         Ok(())
     }
 
+    /// The cgroup at `rel` (as `create` takes it) in every hierarchy where it exists: that of a
+    /// container whose state file is lost, from the path recorded before it was made.
+    #[inline(never)]
+    pub fn find(rel: &str) -> Result<Cgroup> {
+        let (rel, _, _) = split(rel)?;
+        let mut paths = Vec::new();
+        match detect()? {
+            Layout::V2(_) => paths.push(cat(&[MOUNT, "/", rel])),
+            Layout::V1(base) => {
+                for h in v1_hierarchies(&base)? {
+                    paths.push(cat(&[MOUNT, "/", &h.name, "/", rel]));
+                }
+            }
+            Layout::None => {}
+        }
+        Cgroup::open(&paths)
+    }
+
     /// The cgroup of an existing container from the directories its state file lists.
     pub fn open(paths: &[String]) -> Result<Cgroup> {
         let v2 = is_v2()?;
         let mut cg = Cgroup { leaf: String::new(), v2, dirs: Vec::new(), removed: true, shared: false };
         for path in paths {
             let Some((parent_path, leaf)) = crate::text::rsplit(path, b'/') else { continue };
-            let parent = open_path(parent_path, O_DIRECTORY | O_RDONLY, 0, "open ")?;
-            let fd = match fs::openat(parent.raw(), &cstr(leaf)?, O_DIRECTORY | O_RDONLY, 0) {
-                Ok(fd) => fd,
+            // Gone, or never made in this hierarchy.
+            let (parent_name, name) = (cstr(parent_path)?, cstr(leaf)?);
+            let opened = fs::openat(CWD, &parent_name, O_DIRECTORY | O_RDONLY, 0)
+                .and_then(|parent| Ok((fs::openat(parent.raw(), &name, O_DIRECTORY | O_RDONLY, 0)?, parent)));
+            let (fd, parent) = match opened {
+                Ok(fds) => fds,
                 Err(Errno::ENOENT) => continue,
                 Err(e) => return Err(Error::op(e, "open", path)),
             };
@@ -364,15 +402,14 @@ impl Cgroup {
         self.v2
     }
 
-    /// Removes every directory, killing what is left in them first.
+    /// Removes every directory, killing what is left in them first; the first one made (pids on
+    /// v1) last, and it stays after a failure: while any directory is left, that one is too,
+    /// for `sweep` to find (a container's state file lists them all for `delete`).
     pub fn remove_all(&self) -> Result<()> {
-        let mut result = Ok(());
-        for d in &self.dirs {
-            if let (Err(e), true) = (remove_dir(d, &self.leaf, self.shared), result.is_ok()) {
-                result = Err(e);
-            }
+        for d in self.dirs.iter().rev() {
+            remove_dir(d, &self.leaf, self.shared)?;
         }
-        result
+        Ok(())
     }
 
     /// Every directory of the container's cgroup, for the state file.
@@ -678,6 +715,44 @@ fn reclaim(parent: &Fd, name: &core::ffi::CStr) -> bool {
     fs::flock(dir.raw(), fs::LOCK_EX | fs::LOCK_NB).is_ok()
         && read_file(&dir, "cgroup.procs").is_ok_and(|p| p.trim_ascii().is_empty())
         && fs::unlinkat(parent.raw(), name, AT_REMOVEDIR).is_ok()
+}
+
+/// Removes the cgroups of `runt run` containers whose runt was killed (SIGKILL, a crash): their
+/// directories under PARENTS in the hierarchy `first` (pids on v1: the first made, the last
+/// removed) that are marked (`RUN_MODE`) and that no runt holds locked, on every hierarchy,
+/// killing what is left in them (their container dies with its runt, but may be on its way out).
+/// Done by the next `runt run`, with the parent's turn held as for a new cgroup; best effort:
+/// what cannot be removed now is tried again next time.
+#[inline(never)]
+fn sweep(first: &Fd, parents: &str) {
+    let Ok(name) = cstr(parents) else { return };
+    let Ok(parent) = fs::openat(first.raw(), &name, O_DIRECTORY | O_RDONLY, 0) else { return };
+    // The parent's turn (see `lock`), held until `parent` is closed.
+    if fs::flock(parent.raw(), fs::LOCK_EX).is_err() {
+        return;
+    }
+    for leaf in fs::list_dir(parent.raw()).unwrap_or_default() {
+        let Ok(name) = cstr(&leaf) else { continue };
+        // Control files are no directories: only cgroups open.
+        let Ok(dir) = fs::openat(parent.raw(), &name, O_DIRECTORY | O_RDONLY | fs::O_NOFOLLOW, 0) else { continue };
+        let run = fs::mode_owner(dir.raw()).is_ok_and(|(mode, _, _)| mode & 0o7777 == RUN_MODE);
+        if run && fs::flock(dir.raw(), fs::LOCK_EX | fs::LOCK_NB).is_ok() {
+            if let Ok(cg) = Cgroup::find(&cat(&[parents, "/", &leaf])) {
+                let _ = cg.remove_all();
+            }
+        }
+    }
+}
+
+/// A cgroup path as `create` takes it, without its outer slashes, and its (parents, leaf);
+/// refused when empty or with an empty, `.` or `..` component.
+fn split(rel: &str) -> Result<(&str, &str, &str)> {
+    let rel = rel.trim_start_matches(crate::text::SLASH).trim_end_matches(crate::text::SLASH);
+    let (parents, leaf) = crate::text::rsplit(rel, b'/').unwrap_or(("", rel));
+    if leaf.is_empty() || rel.split('/').any(|c| matches!(c.as_bytes(), b"" | b"." | b"..")) {
+        return Err(Error::cat(&["invalid cgroup path '", rel, "'"]));
+    }
+    Ok((rel, parents, leaf))
 }
 
 /// An exclusive lock on the directory `dir` (whose path is `path`), until the result is dropped.

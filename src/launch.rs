@@ -32,6 +32,8 @@ pub struct Outcome {
     pub status: i32,
     /// Things the user should know that did not stop the container (printed by main).
     pub warnings: Vec<String>,
+    /// Its cgroup could not be removed (one of the warnings): what records it must stay.
+    pub cgroup_left: bool,
 }
 
 /// A cloned container process, in its cgroup and released, not yet waited for.
@@ -237,6 +239,8 @@ fn make_cgroup(spec: &Spec, mut needs: Needs, warn: &mut dyn FnMut(&str)) -> Res
     // ones with limits): each more hierarchy is one more mkdir and rmdir, about 0.2 ms, on the
     // start-up path.
     needs.every = !spec.oci.bundle.is_empty();
+    // `runt run`'s cgroup lives as long as runt: the leftovers of runts that were killed go first.
+    needs.sweep = !needs.every;
     let made = cgroup::detect()
         .and_then(|layout| Cgroup::create(&layout, &rel, &spec.limits, spec.device_rules.as_deref(), needs));
     if let Some(n) = made.as_ref().ok().and_then(|cg| cg.as_ref()?.sharers()) {
@@ -336,6 +340,7 @@ pub fn run(
     // while it waits.
     let status = wait_forwarding(pid, waited)?;
     let mut warnings = Vec::new();
+    let mut cgroup_left = false;
     if let Some(cg) = st.cg {
         if let (true, Some(limit)) = (status == 128 + SIGKILL as i32, spec.limits.memory) {
             if cg.oom_killed() {
@@ -348,9 +353,10 @@ pub fn run(
         if let Err(e) = cg.remove() {
             // As main prints an error: "what: strerror".
             warnings.push(e.render());
+            cgroup_left = true;
         }
     }
-    Ok(Outcome { status, warnings })
+    Ok(Outcome { status, warnings, cgroup_left })
 }
 
 /// `runt create`: start the container up to the point where it waits on `dir`'s fifo, record its
@@ -369,7 +375,13 @@ pub fn create(spec: &mut Spec, dir: &state::Dir, console: Option<&str>, warn: &m
     let state = State {
         id: spec.name.clone(),
         pid,
-        pid_start: state::pid_start(pid).map_or(0, |(s, _)| s),
+        pid_start: match state::pid_start(pid) {
+            Ok((start, _)) => start,
+            Err(e) => {
+                reap(pid);
+                return Err(e);
+            }
+        },
         bundle: spec.oci.bundle.clone(),
         rootfs: spec.root.path.clone().unwrap_or_default(),
         created: state::timestamp(),

@@ -1,7 +1,9 @@
 //! Containers that outlive the runt process that created them: one directory per container
 //! under the state root (`--root`, default /run/runt), holding `state.json` (written atomically),
-//! between create and start the `exec.fifo` the container waits on, and `config.path` when the
-//! config was not the bundle's config.json (crun's `--config`).
+//! between create and start the `exec.fifo` the container waits on, `config.path` when the
+//! config was not the bundle's config.json (crun's `--config`), and `cgroup`: the container's
+//! cgroup path, written before the cgroup is made, so that `delete --force` finds it whatever
+//! moment runt was killed at.
 
 use crate::cstr::{cstr, open_path};
 use crate::error::{cat, dec_i, fail, sys_err, Error, Result};
@@ -43,6 +45,8 @@ pub enum Status {
     Running,
     Paused,
     Stopped,
+    /// Its state file cannot be read (`list` shows it all the same).
+    Unknown,
 }
 
 impl Status {
@@ -53,11 +57,14 @@ impl Status {
             Status::Running => "running",
             Status::Paused => "paused",
             Status::Stopped => "stopped",
+            Status::Unknown => "unknown",
         }
     }
 }
 
-/// The state directory of one container.
+/// In a container's directory: what `write_small` writes before renaming it into place.
+const TMP: &core::ffi::CStr = c"tmp";
+
 /// In a container's directory: the root it has bound in runt's mount namespace (`note_in_place`).
 const IN_PLACE: &core::ffi::CStr = c"rootfs.mount";
 
@@ -100,19 +107,21 @@ fn mkdir_p(path: &str) -> Result<()> {
 }
 
 impl Dir {
-    /// Makes the directory of a new container; an id in use is refused.
-    pub fn create(root: &str, id: &str) -> Result<Dir> {
-        Dir::open_or_create(root, id, true)
+    /// Makes the directory of a new container, holding the path of the cgroup it is to have
+    /// (`cgroup`), recorded before that is made; an id in use is refused.
+    pub fn create(root: &str, id: &str, cgroup: &str) -> Result<Dir> {
+        Dir::open_or_create(root, id, Some(cgroup))
     }
 
     /// Opens the directory of an existing container. "does not exist" is what engines look for.
     pub fn open(root: &str, id: &str) -> Result<Dir> {
-        Dir::open_or_create(root, id, false)
+        Dir::open_or_create(root, id, None)
     }
 
     #[inline(never)]
-    fn open_or_create(root: &str, id: &str, create: bool) -> Result<Dir> {
+    fn open_or_create(root: &str, id: &str, cgroup: Option<&str>) -> Result<Dir> {
         check_id(id)?;
+        let create = cgroup.is_some();
         let path = cat(&[root, "/", id]);
         // create: the id is taken when its directory is there already.
         let taken = create && {
@@ -122,13 +131,28 @@ impl Dir {
         if taken {
             return Err(fail(&["container ", id, " already exists"]));
         }
-        match open_path(&path, fs::O_DIRECTORY | fs::O_RDONLY, 0, "open ") {
-            Ok(fd) => Ok(Dir { path, fd }),
+        let dir = match open_path(&path, fs::O_DIRECTORY | fs::O_RDONLY, 0, "open ") {
+            Ok(fd) => Dir { path, fd },
             // runc's words, which engines match: containerd and podman "does not exist", Docker
             // "container does not exist".
-            Err(e) if e.errno == Some(Errno::ENOENT) => Err(fail(&["container does not exist: ", id])),
-            Err(e) => Err(e),
+            Err(e) if e.errno == Some(Errno::ENOENT) && !create => {
+                return Err(fail(&["container does not exist: ", id]))
+            }
+            Err(e) => {
+                // The directory just made goes with the error: a retry must not find the id taken.
+                if create {
+                    let _ = fs::unlinkat(fs::CWD, &cstr(&path)?, fs::AT_REMOVEDIR);
+                }
+                return Err(e);
+            }
+        };
+        if let Some(rel) = cgroup {
+            if let Err(e) = dir.write_small(c"cgroup", rel) {
+                let _ = dir.remove();
+                return Err(e);
+            }
         }
+        Ok(dir)
     }
 
     /// A failed system call on `name` in this directory.
@@ -150,34 +174,25 @@ impl Dir {
         fs::openat(self.fd.raw(), c"exec.fifo", fs::O_PATH, 0).is_ok()
     }
 
-    pub fn remove_fifo(&self) {
-        let _ = fs::unlinkat(self.fd.raw(), c"exec.fifo", 0);
+    pub fn remove_fifo(&self) -> Result<()> {
+        fs::unlinkat(self.fd.raw(), c"exec.fifo", 0).map_err(|e| self.fail(e, "unlink ", "/exec.fifo"))
     }
 
     pub fn fifo_path(&self) -> String {
         cat(&[&self.path, "/exec.fifo"])
     }
 
-    /// Writes state.json atomically (a reader sees the old or the new one, never half).
     pub fn save(&self, st: &State) -> Result<()> {
-        let text = to_json(st);
-        // Each step names what failed; one error is built for all three.
-        let (e, op, name) = 'failed: {
-            let flags = fs::O_WRONLY | fs::O_CREAT | fs::O_TRUNC;
-            let fd = match fs::openat(self.fd.raw(), c"state.json.tmp", flags, 0o600) {
-                Ok(fd) => fd,
-                Err(e) => break 'failed (e, "create ", "/state.json.tmp"),
-            };
-            if let Err(e) = fs::write_all(fd.raw(), text.as_bytes()) {
-                break 'failed (e, "write ", "/state.json.tmp");
-            }
-            drop(fd);
-            match fs::renameat(self.fd.raw(), c"state.json.tmp", c"state.json") {
-                Ok(()) => return Ok(()),
-                Err(e) => (e, "rename ", "/state.json"),
-            }
-        };
-        Err(self.fail(e, op, name))
+        self.write_small(c"state.json", &to_json(st))
+    }
+
+    /// The cgroup path `create` recorded; None when there is none (nothing was made).
+    pub fn cgroup(&self) -> Result<Option<String>> {
+        match crate::cgroup::read_at(self.fd.raw(), c"cgroup") {
+            Ok(rel) => Ok(Some(rel)),
+            Err(Errno::ENOENT) => Ok(None),
+            Err(e) => Err(self.fail(e, "read ", "/cgroup")),
+        }
     }
 
     pub fn load(&self) -> Result<State> {
@@ -210,12 +225,15 @@ impl Dir {
         self.write_small(IN_PLACE, &cat(&[&crate::error::dec(id), " ", path]))
     }
 
-    /// Writes `text` as the file `name` of the directory.
+    /// Writes `text` as the file `name` of the directory, atomically (a temporary file renamed
+    /// over it): a reader, or a runt killed meanwhile, leaves the old one or the new one, never
+    /// half of one.
     fn write_small(&self, name: &core::ffi::CStr, text: &str) -> Result<()> {
         let flags = fs::O_WRONLY | fs::O_CREAT | fs::O_TRUNC;
         let shown = cat(&["/", name.to_str().unwrap_or_default()]);
-        fs::openat(self.fd.raw(), name, flags, 0o600)
+        fs::openat(self.fd.raw(), TMP, flags, 0o600)
             .and_then(|fd| fs::write_all(fd.raw(), text.as_bytes()))
+            .and_then(|()| fs::renameat(self.fd.raw(), TMP, name))
             .map_err(|e| self.fail(e, "write ", &shown))
     }
 
@@ -229,7 +247,8 @@ impl Dir {
                 }
             }
         }
-        for name in [IN_PLACE, c"exec.fifo", c"state.json", c"state.json.tmp", c"config.path"] {
+        // state.json.tmp: an older runt's temporary file.
+        for name in [IN_PLACE, c"exec.fifo", c"state.json", TMP, c"state.json.tmp", c"config.path", c"cgroup"] {
             let _ = fs::unlinkat(self.fd.raw(), name, 0);
         }
         // Gone already: a foreground `run` and a `delete --force` may race to clean up.
@@ -253,21 +272,28 @@ pub fn list(root: &str) -> Result<Vec<String>> {
 }
 
 /// Field 22 (starttime) of /proc/PID/stat, and whether the process is a zombie.
-pub fn pid_start(pid: i32) -> Option<(u64, bool)> {
-    let text = read_small(&cat(&["/proc/", &dec_i(pid.into()), "/stat"]))?;
+/// A failure is an error: a container recorded without its start time would read as stopped
+/// while it runs.
+pub fn pid_start(pid: i32) -> Result<(u64, bool)> {
+    let path = cat(&["/proc/", &dec_i(pid.into()), "/stat"]);
+    let failed = |e| sys_err(e, &["read ", &path]);
+    let text = crate::cgroup::read_at(fs::CWD, &cstr(&path)?).map_err(failed)?;
     // The command name (field 2) may hold spaces and parentheses: count from the last ')'. The
     // kernel separates the fields by one space: a byte search and a split on ' ' do (this was the
     // only user of the reverse char searcher and of split_whitespace).
-    let rest = text.get(text.bytes().rposition(|b| b == b')')? + 1..)?;
-    let mut fields = rest.split(' ').filter(|f| !f.is_empty());
-    let state = fields.next()?;
-    Some((crate::text::uint(fields.nth(18)?)?, matches!(state.as_bytes(), b"Z" | b"X")))
+    let fields = |text: &str| {
+        let rest = text.get(text.bytes().rposition(|b| b == b')')? + 1..)?;
+        let mut fields = rest.split(' ').filter(|f| !f.is_empty());
+        let state = fields.next()?;
+        Some((crate::text::uint(fields.nth(18)?)?, matches!(state.as_bytes(), b"Z" | b"X")))
+    };
+    fields(&text).ok_or_else(|| failed(Errno::EINVAL))
 }
 
 impl State {
     /// Whether the recorded init still runs (same pid, same start time, not a zombie).
     pub fn alive(&self) -> bool {
-        self.pid > 0 && pid_start(self.pid).is_some_and(|(start, zombie)| start == self.pid_start && !zombie)
+        self.pid > 0 && pid_start(self.pid).is_ok_and(|(start, zombie)| start == self.pid_start && !zombie)
     }
 
     pub fn status(&self, dir: &Dir) -> Status {

@@ -45,12 +45,20 @@ pub fn run(g: &Global, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
             crate::sealed::ensure()?;
             // One load and one state directory for both: the spec is large to move.
             let mut spec = load(a, id)?;
-            let dir = Dir::create(root, id)?;
+            // The cgroup path is recorded before anything is made: `delete --force` finds it
+            // whatever moment runt is killed at from here on.
+            let dir = Dir::create(root, id, &launch::cgroup_path(&spec))?;
             if a.cmd == Cmd::Run && !a.has("detach") {
                 return run_bundle(&mut spec, dir, id, a, warn);
             }
             // `run --detach` is create then start.
-            create(&mut spec, dir, a, warn).and_then(|_| if a.cmd == Cmd::Run { start(root, id, warn) } else { Ok(()) })
+            create(root, &mut spec, dir, a, warn).and_then(|_| {
+                if a.cmd == Cmd::Run {
+                    start(root, id, warn)
+                } else {
+                    Ok(())
+                }
+            })
         }
         Cmd::Start => start(root, id, warn),
         Cmd::State => open(root, id).map(|o| print(o.1.oci_json(o.1.status(&o.0), ""))),
@@ -178,7 +186,7 @@ fn write_pid_file(path: &str, pid: i32) -> Result<()> {
     fs::renameat(fs::CWD, &cstr(&tmp)?, &cstr(path)?).map_err(|e| sys_err(e, &["rename ", &tmp, " to ", path]))
 }
 
-fn create(spec: &mut Spec, dir: Dir, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<()> {
+fn create(root: &str, spec: &mut Spec, dir: Dir, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<()> {
     // Only the pid is needed here: returning the state copied it out of the result.
     let created = launch::create(spec, &dir, a.get("console-socket"), warn).and_then(|st| {
         if a.has("config") {
@@ -193,11 +201,11 @@ fn create(spec: &mut Spec, dir: Dir, a: &Args, warn: &mut dyn FnMut(&str)) -> Re
         Ok(())
     });
     if created.is_err() {
+        // Without a cgroup (rootless), the init is found through the state only.
         if let Ok(st) = dir.load() {
-            let _ = process::kill(st.pid, process::SIGKILL);
-            let _ = Cgroup::open(&st.cgroups).and_then(|cg| cg.remove_all());
+            kill_init(&st);
         }
-        let _ = dir.remove();
+        let _ = clear(root, &spec.name, dir);
     }
     created
 }
@@ -219,12 +227,17 @@ fn start(root: &str, id: &str, warn: &mut dyn FnMut(&str)) -> Result<()> {
     }
     // The container blocks opening the fifo for writing; opening it for reading lets it go.
     let fifo = dir.fifo_path();
-    let fd = open_path(&fifo, fs::O_RDONLY, 0, "open ")?;
+    // Its name goes first, held by an O_PATH descriptor (which releases nothing): a failure
+    // leaves the container created, and one that has started never reads as created (nor
+    // would a second start wait for ever on a fifo nobody writes).
+    let held = open_path(&fifo, fs::O_PATH, 0, "open ")?;
+    dir.remove_fifo()?;
+    let fd = fs::openat(fs::CWD, &crate::cstr::NumPath::fd(&held), fs::O_RDONLY, 0)
+        .map_err(|e| sys_err(e, &["open ", &fifo]))?;
     // One byte when released, then the end of the fifo when the command starts (execve closes
     // the container's end), or one more byte if it could not (its error is on its stderr).
     let mut b = [0u8; 2];
     let n = fs::read_full(fd.raw(), &mut b).map_err(|e| sys_err(e, &["read ", &fifo]))?;
-    dir.remove_fifo();
     if n != 1 {
         let why = if n == 0 { " exited before it could start" } else { " failed to start its command" };
         return Err(fail(&["container ", id, why]));
@@ -256,7 +269,7 @@ fn run_bundle(spec: &mut Spec, dir: Dir, id: &str, a: &Args, warn: &mut dyn FnMu
     let mut record = |pid: i32, cgroups: &[String]| -> Result<()> {
         let st = State {
             pid,
-            pid_start: state::pid_start(pid).map_or(0, |(s, _)| s),
+            pid_start: state::pid_start(pid)?.0,
             created: state::timestamp(),
             // As create records them: exec joins them, kill --all and ps read them.
             cgroups: cgroups.to_vec(),
@@ -276,8 +289,13 @@ fn run_bundle(spec: &mut Spec, dir: Dir, id: &str, a: &Args, warn: &mut dyn FnMu
     let outcome = launch::run(spec, &mut |m| (warn.borrow_mut())(m), &mut record);
     let warn = warn.into_inner();
     hooks_warn(&spec.oci.hooks.poststop, &hooks::state_json(spec, 0, "stopped"), "poststop", warn);
-    let _ = dir.remove();
+    // A cgroup that could not be removed stays in the state, for `delete --force`.
+    let removed = match &outcome {
+        Ok(o) if o.cgroup_left => Ok(()),
+        _ => dir.remove(),
+    };
     let outcome = outcome?;
+    removed?;
     for w in &outcome.warnings {
         warn(w);
     }
@@ -387,10 +405,18 @@ fn wait_gone(st: &State) -> bool {
 
 #[inline(never)]
 fn delete(root: &str, id: &str, force: bool, warn: &mut dyn FnMut(&str)) -> Result<()> {
-    let o = match open(root, id) {
-        Ok(x) => x,
-        Err(_) if force => return Ok(()),
+    let dir = match Dir::open(root, id) {
+        Ok(dir) => dir,
+        // As runc: no such container is no error for --force (nor is an id none can have).
+        Err(e) if force && e.errno.is_none() => return Ok(()),
         Err(e) => return Err(e),
+    };
+    let o = match dir.load() {
+        Ok(st) => Box::new((dir, st)),
+        Err(e) if !force => return Err(e),
+        // No readable state (a runt killed before it was written, a failed write, a corrupt
+        // file): what is on disk says what to remove.
+        Err(_) => return clear(root, id, dir),
     };
     let st = &o.1;
     let mut cg = Cgroup::open(&st.cgroups)?;
@@ -415,6 +441,21 @@ fn delete(root: &str, id: &str, force: bool, warn: &mut dyn FnMut(&str)) -> Resu
     cg.remove_all()?;
     bundle_hooks(&o.0, st, id, Status::Stopped, warn);
     o.0.remove()
+}
+
+/// Removes a container from what is on disk, whatever its state file says or lacks: its cgroup
+/// from the path recorded before it was made (what is in it killed: its processes), then its
+/// directory. An error when either cannot be done.
+#[inline(never)]
+fn clear(root: &str, id: &str, dir: Dir) -> Result<()> {
+    if let Some(rel) = dir.cgroup()? {
+        let mut cg = Cgroup::find(&rel)?;
+        if in_use_by_another(root, id, &cg.paths()) {
+            cg.share();
+        }
+        cg.remove_all()?;
+    }
+    dir.remove()
 }
 
 /// SIGKILL to the container's init, through a pidfd: never to a process that took its pid over.
@@ -474,9 +515,18 @@ fn list(root: &str, a: &Args) -> Result<()> {
         row(&mut out, ["ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"]);
     }
     for id in state::list(root)? {
-        let Ok(o) = open(root, &id) else { continue };
-        let (dir, st) = (&o.0, &o.1);
-        let status = st.status(dir);
+        // One whose state cannot be read is shown all the same, for `delete --force`.
+        let (o, blank);
+        let (st, status, owner) = match open(root, &id) {
+            Ok(opened) => {
+                o = opened;
+                (&o.1, o.1.status(&o.0), owner(&o.0))
+            }
+            Err(_) => {
+                blank = State { id: id.clone(), ..State::default() };
+                (&blank, Status::Unknown, String::new())
+            }
+        };
         if quiet {
             out.push_str(&id);
             out.push('\n');
@@ -484,11 +534,11 @@ fn list(root: &str, a: &Args) -> Result<()> {
             if out.len() > 1 {
                 out.push(',');
             }
-            out.push_str(&st.oci_json(status, &owner(dir)));
+            out.push_str(&st.oci_json(status, &owner));
         } else {
             let pid = if status == Status::Stopped { 0 } else { st.pid };
             let bundle = crate::text::shown(&st.bundle);
-            row(&mut out, [&id, &dec_i(pid.into()), status.name(), &bundle, &st.created, &owner(dir)]);
+            row(&mut out, [&id, &dec_i(pid.into()), status.name(), &bundle, &st.created, &owner]);
         }
     }
     if json_out {
