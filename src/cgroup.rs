@@ -141,7 +141,8 @@ pub struct Needs {
 /// The mode of a `runt run` container's cgroup directory: the sticky bit (which means nothing
 /// on a cgroup directory) tells it from a created container's, which outlives the runt that
 /// made it. One that no runt holds locked (`add_dir`) is a killed runt's leftover.
-const RUN_MODE: u32 = 0o1755;
+const RUN_MODE: u32 = 0o755 | STICKY;
+const STICKY: u32 = 0o1000;
 
 impl Cgroup {
     /// Creates the container's cgroup at `rel` (below each hierarchy's root, e.g. "runt/NAME")
@@ -171,7 +172,7 @@ impl Cgroup {
                 let controllers = v2_controllers(limits, &offered);
                 // A delegated subtree is not where `find` looks: not swept.
                 if needs.sweep && !rootless {
-                    sweep(root, parents);
+                    sweep(root);
                 }
                 cg.add_dir(base_fd, &base_path, parents, "", &controllers, needs)?;
                 cg.write_limits(limits)?;
@@ -192,7 +193,7 @@ impl Cgroup {
                     hierarchies.swap(0, i);
                 }
                 if let (true, Some(pids)) = (needs.sweep, hierarchies.first()) {
-                    sweep(&pids.fd, parents);
+                    sweep(&pids.fd);
                 }
                 // Checked before anything is made: a limit or confinement asked for needs its
                 // controller (pids is always there: `detect` found it).
@@ -718,15 +719,14 @@ fn reclaim(parent: &Fd, name: &core::ffi::CStr) -> bool {
 }
 
 /// Removes the cgroups of `runt run` containers whose runt was killed (SIGKILL, a crash): their
-/// directories under PARENTS in the hierarchy `first` (pids on v1: the first made, the last
+/// directories under PARENT (where every `runt run` container's is) in the hierarchy `first` (pids on v1: the first made, the last
 /// removed) that are marked (`RUN_MODE`) and that no runt holds locked, on every hierarchy,
 /// killing what is left in them (their container dies with its runt, but may be on its way out).
 /// Done by the next `runt run`, with the parent's turn held as for a new cgroup; best effort:
 /// what cannot be removed now is tried again next time.
 #[inline(never)]
-fn sweep(first: &Fd, parents: &str) {
-    let Ok(name) = cstr(parents) else { return };
-    let Ok(parent) = fs::openat(first.raw(), &name, O_DIRECTORY | O_RDONLY, 0) else { return };
+fn sweep(first: &Fd) {
+    let Ok(parent) = fs::openat(first.raw(), c"runt", O_DIRECTORY | O_RDONLY, 0) else { return };
     // The parent's turn (see `lock`), held until `parent` is closed.
     if fs::flock(parent.raw(), fs::LOCK_EX).is_err() {
         return;
@@ -735,9 +735,9 @@ fn sweep(first: &Fd, parents: &str) {
         let Ok(name) = cstr(&leaf) else { continue };
         // Control files are no directories: only cgroups open.
         let Ok(dir) = fs::openat(parent.raw(), &name, O_DIRECTORY | O_RDONLY | fs::O_NOFOLLOW, 0) else { continue };
-        let run = fs::mode_owner(dir.raw()).is_ok_and(|(mode, _, _)| mode & 0o7777 == RUN_MODE);
+        let run = fs::mode_owner(dir.raw()).is_ok_and(|(mode, _, _)| mode & STICKY != 0);
         if run && fs::flock(dir.raw(), fs::LOCK_EX | fs::LOCK_NB).is_ok() {
-            if let Ok(cg) = Cgroup::find(&cat(&[parents, "/", &leaf])) {
+            if let Ok(cg) = Cgroup::find(&cat(&[PARENT, "/", &leaf])) {
                 let _ = cg.remove_all();
             }
         }

@@ -411,19 +411,18 @@ fn delete(root: &str, id: &str, force: bool, warn: &mut dyn FnMut(&str)) -> Resu
         Err(e) if force && e.errno.is_none() => return Ok(()),
         Err(e) => return Err(e),
     };
-    let o = match dir.load() {
-        Ok(st) => Box::new((dir, st)),
+    let st = &match dir.load() {
+        Ok(st) => st,
         Err(e) if !force => return Err(e),
         // No readable state (a runt killed before it was written, a failed write, a corrupt
         // file): what is on disk says what to remove.
         Err(_) => return clear(root, id, dir),
     };
-    let st = &o.1;
     let mut cg = Cgroup::open(&st.cgroups)?;
     if in_use_by_another(root, id, &st.cgroups) {
         cg.share();
     }
-    match st.status(&o.0) {
+    match st.status(&dir) {
         Status::Stopped => {}
         // A created container never ran its command: deleting it is how engines abort.
         Status::Created => kill_init(st),
@@ -439,8 +438,8 @@ fn delete(root: &str, id: &str, force: bool, warn: &mut dyn FnMut(&str)) -> Resu
         return Err(fail(&["container ", id, " (pid ", &dec_i(st.pid.into()), ") did not stop"]));
     }
     cg.remove_all()?;
-    bundle_hooks(&o.0, st, id, Status::Stopped, warn);
-    o.0.remove()
+    bundle_hooks(&dir, st, id, Status::Stopped, warn);
+    dir.remove()
 }
 
 /// Removes a container from what is on disk, whatever its state file says or lacks: its cgroup
