@@ -4,6 +4,9 @@
 //! the container may have replaced /dev/ptmx or anything else it can write: the master is the
 //! devpts's own ptmx, reached without following a symlink and checked to be on a devpts, and the
 //! slave is asked of the master (TIOCGPTPEER), not looked up by name.
+//!
+//! Without a console socket in the foreground (`runt run -t`, runc's `run` and `exec -t`), the
+//! master goes the same way over a socketpair to runt, which relays the pty itself (relay.rs).
 
 use crate::cstr::NumPath;
 use crate::error::{cat, Error, OrSys, Result};
@@ -12,6 +15,20 @@ use linux_raw_sys::general::DEVPTS_SUPER_MAGIC;
 use linux_raw_sys::ioctl::{TIOCGPTN, TIOCSCTTY, TIOCSPTLCK};
 
 const PTMX: &str = "/dev/pts/ptmx";
+
+/// What the container's process sends its pty master over: a connection to the engine's console
+/// socket when there is one; else, for process.terminal in the `foreground`, one end of a
+/// socketpair whose other end (the second value) runt keeps to relay the pty.
+pub fn channel(terminal: bool, socket: Option<&str>, foreground: bool) -> Result<(Option<Fd>, Option<Fd>)> {
+    match socket {
+        Some(path) => Ok((Some(net::unix_connect(path.as_bytes()).or_op("connect to console socket", path)?), None)),
+        None if terminal && foreground => {
+            let (runt, child) = net::socketpair().or_what("socketpair")?;
+            Ok((Some(child), Some(runt)))
+        }
+        None => Ok((None, None)),
+    }
+}
 
 /// The step under way, for the message: text before the pty's name, whether the name follows,
 /// text after it.
@@ -68,7 +85,7 @@ fn pty(
     };
     if let Some((rows, cols)) = size {
         *step = ("set the size of ", true, "");
-        process::set_window_size(slave.raw(), rows, cols)?;
+        crate::sys::tty::set_window_size(slave.raw(), rows, cols)?;
     }
     *step = ("send the pty to the console socket", false, "");
     net::send_fd(socket.raw(), name.to_bytes(), master.raw())?;

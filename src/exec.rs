@@ -12,13 +12,13 @@
 use crate::cgroup::Cgroup;
 use crate::cstr::open_path;
 use crate::error::{cat, dec_i, sys_err, OrSys, Result};
-use crate::launch::{wait_forwarding, FORWARDED};
+use crate::relay::{self, Waited, FORWARDED, SIGCHLD};
 use crate::spec::Spec;
 use crate::state::{self, State};
 use crate::sync::Report;
 use crate::sys::signal::{self, SigSet};
-use crate::sys::{fs, net, process, Fd};
-use crate::{init, sync};
+use crate::sys::{fs, process, Fd};
+use crate::{console, init, sync};
 use alloc::vec::Vec;
 
 /// The namespaces the intermediate enters, user first (it grants the rights to enter the others),
@@ -86,12 +86,11 @@ fn namespaces(st: &State) -> Result<Namespaces> {
 #[inline(never)]
 pub fn exec(st: &State, spec: &Spec, opts: &Options, write_pid: &mut dyn FnMut(i32) -> Result<()>) -> Result<i32> {
     let ns = namespaces(st)?;
-    let console = match opts.console {
-        Some(path) => Some(net::unix_connect(path.as_bytes()).or_op("connect to console socket", path)?),
-        None => None,
-    };
+    // With process.terminal and no console socket, runt relays the pty in the foreground (as
+    // runc does); detached, the process reports that it has no socket to send it to.
+    let (console, pty) = console::channel(spec.oci.terminal, opts.console, !opts.detach)?;
     let cg = Cgroup::open(&st.cgroups)?;
-    let waited = SigSet::of(FORWARDED).union(SigSet::of(&[17]));
+    let waited = SigSet::of(FORWARDED).union(SigSet::of(&[SIGCHLD]));
     let saved_mask = signal::set_mask(waited.union(SigSet::of(&[13]))).or_what("block signals")?;
     let (parent, child) = sync::pair()?;
     // Both children live in the container's namespaces, the last with the container's
@@ -131,19 +130,24 @@ pub fn exec(st: &State, spec: &Spec, opts: &Options, write_pid: &mut dyn FnMut(i
         parent.exec_result()?;
         // Reaped once the process runs: the intermediate's exit is then off the way.
         let _ = process::wait4(intermediate, false);
-        write_pid(pid)
+        write_pid(pid)?;
+        pty.as_ref().map(relay::receive).transpose()
     })();
-    if let Err(e) = started {
-        for p in [pid, intermediate] {
-            let _ = process::kill(p, process::SIGKILL);
-            let _ = process::wait4(p, false);
+    let master = match started {
+        Ok(m) => m,
+        Err(e) => {
+            for p in [pid, intermediate] {
+                let _ = process::kill(p, process::SIGKILL);
+                let _ = process::wait4(p, false);
+            }
+            return Err(e);
         }
-        return Err(e);
-    }
+    };
     if opts.detach {
         return Ok(0);
     }
-    wait_forwarding(pid, waited)
+    // Not the pid 1 of its namespace: signals act on it as on any process.
+    relay::foreground(&Waited { pid, pid1: false }, waited, master.map(|m| (m, true)))
 }
 
 /// The intermediate: waits until runt has put it in the cgroup, enters the namespaces (and the

@@ -18,8 +18,9 @@ use alloc::vec::Vec;
 
 /// What the child does once it is set up.
 pub enum Mode {
-    /// `runt run`: exec at once; runt stays the parent, and the container dies with it.
-    Foreground,
+    /// `runt run`: exec at once; runt stays the parent, and the container dies with it. The
+    /// descriptor the pty master goes over, with process.terminal (see console::channel).
+    Foreground { console: Option<Fd> },
     /// `runt create`: report ready, wait until `runt start` opens the fifo, then exec. The
     /// descriptors were opened by the parent before clone: the fifo (O_PATH; opened for writing
     /// through /proc once inside), and the console socket when process.terminal is set.
@@ -46,7 +47,8 @@ pub fn run(spec: &Spec, steps: &[Step], sync: ChildEnd, saved_mask: SigSet, mode
         .and_then(|()| setup(spec, steps, &sync, saved_mask, &mode, &given, &mut pid))
     {
         Ok(proc) => match mode {
-            Mode::Foreground => match container_hooks(spec, &sync, pid, true) {
+            Mode::Foreground { .. } => match container_hooks(spec, &sync, pid, true) {
+                Ok(()) if spec.init => crate::reaper::run(spec.oci.terminal, saved_mask, || exec(spec)),
                 Ok(()) => exec(spec),
                 Err(e) => e,
             },
@@ -74,9 +76,12 @@ fn keep_only_given(spec: &Spec, sync: &ChildEnd, mode: &Mode, given: &Given) -> 
     keep.extend(given.joins.iter().map(|(fd, _)| fd.raw()));
     keep.extend(given.sources.map(Fd::raw));
     keep.extend(given.pidns.map(Fd::raw));
-    if let Mode::Create { fifo, console } = mode {
-        keep.push(fifo.raw());
-        keep.extend(console.as_ref().map(Fd::raw));
+    match mode {
+        Mode::Create { fifo, console } => {
+            keep.push(fifo.raw());
+            keep.extend(console.as_ref().map(Fd::raw));
+        }
+        Mode::Foreground { console } => keep.extend(console.as_ref().map(Fd::raw)),
     }
     crate::fds::close_all_but(spec.oci.preserve_fds, &keep)
 }
@@ -112,7 +117,7 @@ fn setup(
     pid: &mut i32,
 ) -> Result<Option<Fd>> {
     let (joins, cgroups) = (given.joins, given.cgroups);
-    let foreground = matches!(mode, Mode::Foreground);
+    let foreground = matches!(mode, Mode::Foreground { .. });
     if foreground {
         // If runt dies (even by SIGKILL), the container's init goes with it, and so does its pid
         // namespace; nothing is left running unowned.
@@ -168,11 +173,8 @@ fn setup(
     if spec.namespaces & process::CLONE_NEWCGROUP != 0 {
         process::unshare(process::CLONE_NEWCGROUP).or_what("unshare the cgroup namespace")?;
     }
-    let console = match mode {
-        Mode::Create { console, .. } => console.as_ref(),
-        Mode::Foreground => None,
-    };
-    become_process(spec, saved_mask, console, foreground.then_some(sync)).map(|()| proc)
+    let (Mode::Create { console, .. } | Mode::Foreground { console }) = mode;
+    become_process(spec, saved_mask, console.as_ref(), foreground.then_some(sync)).map(|()| proc)
 }
 
 /// Joins the pid namespace `ns` (a pod's, made by another container) now that the process is

@@ -4,27 +4,19 @@
 use crate::cgroup::{self, Cgroup, Needs};
 use crate::cstr::{open_path, NumPath};
 use crate::error::{cat, dec_i, push_dec, Error, OrSys, Result};
+use crate::relay::{self, Waited, FORWARDED, SIGCHLD};
 use crate::spec::{Mount, Spec};
 use crate::state::{self, State};
 use crate::sync::Report;
-use crate::sys::process::{self, exit_status, SIGKILL};
+use crate::sys::process::{self, SIGKILL};
 use crate::sys::signal::{self, SigSet};
 use crate::sys::{fs, net};
 use crate::sys::{Errno, Fd};
-use crate::{hooks, init, plan, sync};
+use crate::{console, hooks, init, plan, sync};
 use alloc::string::String;
 use alloc::vec::Vec;
 
-/// Signals runt passes on to the container's process rather than acting on them itself. The
-/// container has a session of its own (no terminal signals it): ^C, ^\ and ^Z at runt's
-/// terminal signal runt, which passes them on, SIGTSTP too, as Docker's CLI does. runt is not
-/// suspended by ^Z; nor is the container's process, unless it handles SIGTSTP: a pid 1 ignores
-/// it, and the kernel discards it for a process whose process group has no parent in its
-/// session (as every process in a session of its own).
-pub const FORWARDED: &[u32] = &[1, 2, 3, 10, 12, 15, SIGTSTP, 28]; // HUP INT QUIT USR1 USR2 TERM TSTP WINCH
-const SIGCHLD: u32 = 17;
 const SIGPIPE: u32 = 13;
-const SIGTSTP: u32 = 20;
 
 /// How the container ended.
 pub struct Outcome {
@@ -46,6 +38,8 @@ struct Started {
     cgroups: Vec<String>,
     parent: sync::ParentEnd,
     saved_mask: SigSet,
+    /// runt's end of the socketpair the pty master comes over, when runt relays the pty.
+    pty: Option<Fd>,
 }
 
 /// The root a container without a mount namespace of its own has bound onto itself in runt's
@@ -73,8 +67,8 @@ impl Drop for InPlace {
 
 /// What differs between the two ways of starting a container.
 enum How<'a> {
-    /// `runt run`: runt stays, and the container dies with it.
-    Foreground,
+    /// `runt run`: runt stays, and the container dies with it; the console socket if any.
+    Foreground { console: Option<&'a str> },
     /// `runt create`: the container waits on the state dir's fifo; the console socket if any.
     Create { fifo: &'a str, console: Option<&'a str> },
 }
@@ -115,15 +109,15 @@ fn start(spec: &mut Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dy
     let steps = plan::steps(spec);
     let cg = make_cgroup(spec, needs, warn)?;
     // The child's descriptors for create, opened here while runt still sees the host's paths.
-    let mode = match how {
-        How::Foreground => init::Mode::Foreground,
+    let (mode, pty) = match how {
+        How::Foreground { console } => {
+            let (console, pty) = console::channel(spec.oci.terminal, console, true)?;
+            (init::Mode::Foreground { console }, pty)
+        }
         How::Create { fifo, console } => {
             let fifo = open_path(fifo, fs::O_PATH, 0, "open ")?;
-            let console = match console {
-                Some(path) => Some(net::unix_connect(path.as_bytes()).or_op("connect to console socket", path)?),
-                None => None,
-            };
-            init::Mode::Create { fifo, console }
+            let (console, _) = console::channel(spec.oci.terminal, console, false)?;
+            (init::Mode::Create { fifo, console }, None)
         }
     };
     let cgroups = cg.as_ref().map(Cgroup::paths).unwrap_or_default();
@@ -191,7 +185,7 @@ fn start(spec: &mut Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dy
         parent.release(pid)
     })();
     match released {
-        Ok(()) => Ok(Started { pid, cg, in_place, cgroups, parent, saved_mask }),
+        Ok(()) => Ok(Started { pid, cg, in_place, cgroups, parent, saved_mask, pty }),
         Err(e) => {
             // Killed before its report is read: a child still waiting for its release would
             // otherwise wait for the parent while the parent waits for its report.
@@ -317,9 +311,11 @@ fn write_oom_score_adj(value: &str) -> Result<()> {
 ///
 /// The container never shares runt's terminal as its controlling terminal (it has a session of
 /// its own: a process with that terminal could type into the user's shell with TIOCSTI). It gets
-/// runt's stdin, stdout and stderr as they are; an interactive shell needs a pty of its own.
+/// runt's stdin, stdout and stderr as they are, or with process.terminal a pty of its own, whose
+/// master goes to the `console` socket or, without one, to runt, which relays it (relay.rs).
 pub fn run(
     spec: &mut Spec,
+    console: Option<&str>,
     warn: &mut dyn FnMut(&str),
     on_started: &mut dyn FnMut(i32, &[String]) -> Result<()>,
 ) -> Result<Outcome> {
@@ -328,17 +324,27 @@ pub fn run(
     let waited = SigSet::of(FORWARDED).union(SigSet::of(&[SIGCHLD]));
     // SIGPIPE too: a child that died early must turn the go write into EPIPE, not kill runt.
     let blocked = waited.union(SigSet::of(&[SIGPIPE]));
-    let st = start(spec, How::Foreground, blocked, Needs::default(), warn)?;
+    if spec.oci.terminal && console.is_none() {
+        // The pty starts with the size of runt's terminal.
+        spec.oci.console_size = relay::terminal_size().or(spec.oci.console_size);
+    }
+    let st = start(spec, How::Foreground { console }, blocked, Needs::default(), warn)?;
     let mut pid = st.pid;
     // A bundle's prestart and createRuntime hooks, when the child asks for them (as for create).
-    if let Err(e) = started(&st.parent, spec, &mut pid, false).and_then(|()| on_started(pid, &st.cgroups)) {
-        reap(pid);
-        return Err(e);
-    }
+    let master = started(&st.parent, spec, &mut pid, false)
+        .and_then(|()| st.pty.as_ref().map(relay::receive).transpose())
+        .and_then(|master| on_started(pid, &st.cgroups).map(|()| master));
+    let master = match master {
+        Ok(m) => m,
+        Err(e) => {
+            reap(pid);
+            return Err(e);
+        }
+    };
     drop(st.parent);
-    // Where a pty relay (`run -t`) would copy between runt's terminal and the container's pty
-    // while it waits.
-    let status = wait_forwarding(pid, waited)?;
+    // The command is the pid 1 of a pid namespace of its own unless runt's init is (--init).
+    let pid1 = spec.namespaces & process::CLONE_NEWPID != 0 && !spec.init;
+    let status = relay::foreground(&Waited { pid, pid1 }, waited, master.map(|m| (m, !spec.pty_output_only)))?;
     let mut warnings = Vec::new();
     let mut cgroup_left = false;
     if let Some(cg) = st.cg {
@@ -446,23 +452,4 @@ pub fn cgroup_path(spec: &Spec) -> String {
 fn reap(pid: i32) {
     let _ = process::kill(pid, SIGKILL);
     let _ = process::wait4(pid, false);
-}
-
-/// Waits for `pid` (a child of runt's) to end, passing on every forwarded signal runt receives
-/// meanwhile; returns its exit status.
-pub fn wait_forwarding(pid: i32, waited: SigSet) -> Result<i32> {
-    loop {
-        // Check first: the child may have ended before its SIGCHLD was taken.
-        let (p, raw) = process::wait4(pid, true).or_what("wait for the container")?;
-        if p == pid {
-            return Ok(exit_status(raw));
-        }
-        match signal::wait(waited) {
-            Ok(SIGCHLD) | Err(Errno::EINTR | Errno::EAGAIN) => {}
-            Ok(sig) => {
-                let _ = process::kill(pid, sig);
-            }
-            Err(e) => return Err(Error::sys(e, "wait for signals")),
-        }
-    }
 }

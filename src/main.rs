@@ -24,6 +24,8 @@ mod hooks;
 mod init;
 mod launch;
 mod plan;
+mod reaper;
+mod relay;
 mod rootfs;
 mod sealed;
 mod security;

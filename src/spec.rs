@@ -50,6 +50,12 @@ pub struct Spec {
     /// prctl(PR_SET_NO_NEW_PRIVS): setuid binaries and file capabilities grant nothing.
     pub no_new_privs: bool,
     pub seccomp: Seccomp,
+    /// `runt run --init`: the container's pid 1 is runt's tiny init, the command its child
+    /// (reaper.rs).
+    pub init: bool,
+    /// A pty runt relays itself (process.terminal without a console socket) gets only output:
+    /// runt's stdin is not read (`runt run -t` without `-i`, as Docker's).
+    pub pty_output_only: bool,
     /// The rest serves the OCI door (config.json); `runt run` leaves the defaults.
     pub oci: Oci,
 }
@@ -67,7 +73,8 @@ pub struct Oci {
     pub domainname: Option<String>,
     pub umask: Option<u32>,
     pub additional_gids: Vec<u32>,
-    /// process.terminal: a pty, whose master goes to --console-socket.
+    /// process.terminal (`runt run -t`): a pty, whose master goes to --console-socket, or to runt
+    /// in the foreground without one.
     pub terminal: bool,
     pub console_size: Option<(u16, u16)>,
     /// linux.sysctl, written under /proc/sys before it is made read-only.
@@ -348,6 +355,8 @@ impl Spec {
             userns: None,
             no_new_privs: false,
             seccomp: Seccomp::Unconfined,
+            init: false,
+            pty_output_only: false,
             oci: Oci::default(),
         }
     }

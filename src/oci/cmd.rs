@@ -286,7 +286,7 @@ fn run_bundle(spec: &mut Spec, dir: Dir, id: &str, a: &Args, warn: &mut dyn FnMu
         hooks_warn(&poststart, &st.oci_json(Status::Running, ""), "poststart", *warn.borrow_mut());
         Ok(())
     };
-    let outcome = launch::run(spec, &mut |m| (warn.borrow_mut())(m), &mut record);
+    let outcome = launch::run(spec, a.get("console-socket"), &mut |m| (warn.borrow_mut())(m), &mut record);
     let warn = warn.into_inner();
     hooks_warn(&spec.oci.hooks.poststop, &hooks::state_json(spec, 0, "stopped"), "poststop", warn);
     // A cgroup that could not be removed stays in the state, for `delete --force`.

@@ -45,6 +45,9 @@ pub struct RunArgs {
     pub security_opts: Vec<String>,
     pub uidmaps: Vec<String>,
     pub gidmaps: Vec<String>,
+    pub tty: bool,
+    pub interactive: bool,
+    pub init: bool,
     pub command: Vec<String>,
 }
 
@@ -73,6 +76,9 @@ enum Opt {
     Security,
     Uidmap,
     Gidmap,
+    Tty,
+    Interactive,
+    Init,
 }
 
 struct OptDef {
@@ -128,6 +134,14 @@ const RUN_OPTS: &[OptDef] = &[
     OptDef { opt: Opt::Userns, long: "userns", short: 0, help: "\ta user namespace (always when not root)" },
     OptDef { opt: Opt::Uidmap, long: "uidmap", short: 0, help: "IN:OUT:COUNT\tmap user ids (implies --userns)" },
     OptDef { opt: Opt::Gidmap, long: "gidmap", short: 0, help: "IN:OUT:COUNT\tmap group ids (implies --userns)" },
+    OptDef { opt: Opt::Tty, long: "tty", short: b't', help: "\ta pty of its own, relayed to runt's terminal" },
+    OptDef {
+        opt: Opt::Interactive,
+        long: "interactive",
+        short: b'i',
+        help: "\twith -t: what you type goes to the pty",
+    },
+    OptDef { opt: Opt::Init, long: "init", short: 0, help: "\trunt as pid 1: passes signals on, reaps zombies" },
     OptDef { opt: Opt::Help, long: "help", short: b'h', help: "\tprint this help" },
 ];
 
@@ -139,6 +153,11 @@ fn run_usage() -> String {
         let (value, help) = d.help.split_once('\t').unwrap_or_default();
         help_line(&mut s, d.short, "--", d.long, value, 34, help);
     }
+    s.push_str(
+        "\nSignals runt gets (HUP INT QUIT USR1 USR2 TERM TSTP WINCH) go to COMMAND. One that ends a\n\
+         program (^C, ^\\, SIGTERM, a closed terminal) and that COMMAND does not handle ends the\n\
+         container, exit 128+N, as pid 1 ignores it.\n",
+    );
     s
 }
 
@@ -174,9 +193,19 @@ fn parse_run(args: &[&str]) -> Result<Command> {
             _ => break,
         }
         let (def, inline) = lookup(arg)?;
+        // One-letter flags go together (`-it`): the letters after a flag's are flags too.
+        let together = !arg.starts_with("--");
+        if let (true, true, Some(more)) = (together, def.help.starts_with('\t'), inline) {
+            for c in more.bytes() {
+                match RUN_OPTS.iter().find(|d| d.short == c).map(|d| slot(&mut r, d.opt)) {
+                    Some(Slot::Flag(f)) => *f = true,
+                    _ => return Err(Error::cat(&["unknown option ", arg, " (see 'runt run --help')"])),
+                }
+            }
+        }
         let value = match (!def.help.starts_with('\t'), inline) {
-            (false, None) => None,
-            (false, Some(_)) => return Err(Error::cat(&["option --", def.long, " takes no value"])),
+            (false, Some(_)) if !together => return Err(Error::cat(&["option --", def.long, " takes no value"])),
+            (false, _) => None,
             (true, Some(v)) => Some(v),
             (true, None) => {
                 let v = args.get(i).ok_or_else(|| Error::cat(&["option --", def.long, " needs a value"]))?;
@@ -245,6 +274,9 @@ fn slot(r: &mut RunArgs, opt: Opt) -> Slot<'_> {
         Opt::Uidmap => Slot::Many(&mut r.uidmaps),
         Opt::Gidmap => Slot::Many(&mut r.gidmaps),
         Opt::OomScoreAdj => Slot::OomScoreAdj,
+        Opt::Tty => Slot::Flag(&mut r.tty),
+        Opt::Interactive => Slot::Flag(&mut r.interactive),
+        Opt::Init => Slot::Flag(&mut r.init),
     }
 }
 
@@ -350,6 +382,20 @@ mod tests {
     }
 
     #[test]
+    fn one_letter_flags_go_together() {
+        for args in [&["-it", "sh"][..], &["-ti", "sh"], &["-i", "-t", "sh"], &["--interactive", "--tty", "sh"]] {
+            let r = run(args);
+            assert!(r.tty && r.interactive && !r.init, "{args:?}");
+            assert_eq!(r.command, ["sh"]);
+        }
+        assert!(run(&["-t", "--init", "sh"]).tty);
+        assert!(run(&["--init", "sh"]).init);
+        assert_eq!(err(&["run", "-itZ", "sh"]), "unknown option -itZ (see 'runt run --help')");
+        assert_eq!(err(&["run", "-ie", "sh"]), "unknown option -ie (see 'runt run --help')");
+        assert_eq!(err(&["run", "--tty=1", "sh"]), "option --tty takes no value");
+    }
+
+    #[test]
     fn limits() {
         let r = run(&["--pids-limit", "20", "--memory", "32m", "--cpus", "0.5", "true"]);
         assert_eq!(r.pids_limit, Some(20));
@@ -374,7 +420,7 @@ mod tests {
 
     #[test]
     fn own_options_are_known() {
-        for own in ["--rootfs", "--name=x", "-e", "-eA=1", "--read-only", "-v"] {
+        for own in ["--rootfs", "--name=x", "-e", "-eA=1", "--read-only", "-v", "-t", "-it", "--init"] {
             assert!(is_option(own), "{own}");
         }
         // An id is no option, whatever its second letter.

@@ -21,7 +21,7 @@ pub fn run(r: &mut RunArgs, env: &[&[u8]], warn: &mut dyn FnMut(&str)) -> Result
         // Without privileges a user namespace is the only way in; the caller becomes root.
         spec.userns = Some(userns::rootless(uid, sys::process::getgid()));
     }
-    let outcome = launch::run(&mut spec, warn, &mut |_, _| Ok(()))?;
+    let outcome = launch::run(&mut spec, None, warn, &mut |_, _| Ok(()))?;
     for w in &outcome.warnings {
         warn(w);
     }

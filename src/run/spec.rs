@@ -76,6 +76,9 @@ pub fn from_args(r: &mut RunArgs, generated_name: fn() -> String, term: Option<&
     check_limits(r)?;
     s.oom_score_adj = r.oom_score_adj;
     s.no_new_privs = true;
+    s.oci.terminal = r.tty;
+    s.pty_output_only = !r.interactive;
+    s.init = r.init;
     user_namespace(r, &mut s.userns)?;
     if confined(r, &mut s.no_new_privs)? {
         s.seccomp = Seccomp::Default;

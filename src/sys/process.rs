@@ -284,12 +284,14 @@ pub fn ioctl_arg(fd: i32, request: u32, arg: usize) -> Result<()> {
     unsafe { syscall!(Sysno::ioctl, fd, request, arg) }.map(drop)
 }
 
-/// ioctl(TIOCSWINSZ): the terminal's size in rows and columns.
+/// setpgid(0, 0): the calling process leads a process group of its own; returns its pid, which
+/// is the group's id.
 #[inline]
-pub fn set_window_size(fd: i32, rows: u16, cols: u16) -> Result<()> {
-    let ws: [u16; 4] = [rows, cols, 0, 0];
-    // SAFETY: struct winsize is four unsigned shorts, which ws is.
-    unsafe { syscall!(Sysno::ioctl, fd, linux_raw_sys::ioctl::TIOCSWINSZ, ws.as_ptr()) }.map(drop)
+pub fn own_process_group() -> Result<i32> {
+    // SAFETY: no memory is passed.
+    unsafe { syscall!(Sysno::setpgid, 0, 0) }?;
+    // SAFETY: getpid cannot fail and takes no memory.
+    unsafe { syscall!(Sysno::getpid) }.map(|p| p as i32)
 }
 
 /// setdomainname(2).

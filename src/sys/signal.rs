@@ -1,6 +1,6 @@
 //! Signal masks and synchronous signal waiting (no handlers anywhere in runt).
 
-use super::Result;
+use super::{Fd, Result};
 use linux_raw_sys::general as k;
 use syscalls::{syscall, Sysno};
 
@@ -58,4 +58,22 @@ pub fn discard(set: SigSet) {
     }
     .is_ok()
     {}
+}
+
+/// signalfd4(2): a descriptor (close-on-exec, non-blocking) that reads the pending signals of
+/// `set`, which must be blocked: a relay waits for them in poll(2) with its other descriptors.
+#[inline]
+pub fn signalfd(set: SigSet) -> Result<Fd> {
+    // SAFETY: set is a valid 8-byte set; -1 asks for a new descriptor.
+    unsafe { syscall!(Sysno::signalfd4, -1isize, &set.0 as *const u64, 8, k::O_CLOEXEC | k::O_NONBLOCK) }
+        .map(|fd| Fd::from_raw(fd as i32))
+}
+
+/// The number of the next signal a signalfd holds (EAGAIN when none).
+#[inline(never)]
+pub fn read_signal(fd: &Fd) -> Result<u32> {
+    // struct signalfd_siginfo is 128 bytes; its first field is the signal's number.
+    let mut info = [0u32; 32];
+    // SAFETY: info is writable for the 128 bytes passed; a signalfd writes whole records.
+    unsafe { syscall!(Sysno::read, fd.raw(), info.as_mut_ptr(), 128) }.map(|_| info[0])
 }
