@@ -7,6 +7,7 @@
 #![allow(dead_code)] // each test binary uses a different subset
 
 pub mod bundle;
+pub mod term;
 pub mod user;
 
 use std::ffi::OsStr;

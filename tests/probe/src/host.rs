@@ -1,5 +1,6 @@
-//! Commands the tests run on the host around runt: a terminal for runt to run in (`pty`), and a
-//! session keyring holding a secret (`with-key`). The table is in main.rs's header.
+//! Commands the tests run on the host around runt: a terminal for runt to run in (`pty`), one
+//! the test types into (`term`), and a session keyring holding a secret (`with-key`). The table is
+//! in main.rs's header.
 
 use std::ffi::CString;
 use std::fs::{File, OpenOptions};
@@ -9,7 +10,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::process::CommandExt;
 use std::process::Command;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use syscalls::{syscall, Sysno};
 
@@ -21,7 +22,7 @@ const F_SETFL: usize = 4;
 const TIOCSCTTY: usize = 0x540E;
 const TIOCSPTLCK: usize = 0x4004_5431;
 const TIOCGPTN: usize = 0x8004_5430;
-const EAGAIN: i32 = 11;
+const TIOCSWINSZ: usize = 0x5414;
 
 /// A new pty: its master and its slave, both without becoming anyone's controlling terminal.
 fn open_pty() -> io::Result<(File, File)> {
@@ -44,17 +45,22 @@ fn set_nonblocking(file: &File) -> io::Result<()> {
 
 /// Whatever can be read from `file` (non-blocking) right now.
 fn read_available(file: &mut File) -> Vec<u8> {
-    let mut all = Vec::new();
-    let mut buf = [0u8; 4096];
-    loop {
-        match file.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => all.extend_from_slice(&buf[..n]),
-            Err(e) if e.raw_os_error() == Some(EAGAIN) => break,
-            Err(_) => break,
-        }
+    read_available_from(file)
+}
+
+/// CMD in a new session whose controlling terminal is `slave`, with it as stdin, stdout and
+/// stderr.
+fn session(cmd: &[&str], slave: &File) -> io::Result<std::process::Child> {
+    let mut command = Command::new(cmd[0]);
+    command.args(&cmd[1..]).stdin(slave.try_clone()?).stdout(slave.try_clone()?).stderr(slave.try_clone()?);
+    // SAFETY: between fork and exec the closure only makes two system calls.
+    unsafe {
+        command.pre_exec(|| {
+            syscall!(Sysno::setsid).map_err(os_error)?;
+            syscall!(Sysno::ioctl, 0, TIOCSCTTY, 0).map(drop).map_err(os_error)
+        });
     }
-    all
+    command.spawn()
 }
 
 /// `pty CMD...`: runs CMD in a new session whose controlling terminal is a new pty, with the pty
@@ -67,25 +73,10 @@ pub fn pty(cmd: &[&str]) -> i32 {
         Ok(pair) => pair,
         Err(e) => return fail(e),
     };
-    let stdio = || slave.try_clone();
-    let (stdin, stdout, stderr) = match (stdio(), stdio(), stdio()) {
-        (Ok(a), Ok(b), Ok(c)) => (a, b, c),
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return fail(e),
-    };
-    let mut command = Command::new(cmd[0]);
-    command.args(&cmd[1..]).stdin(stdin).stdout(stdout).stderr(stderr);
-    // SAFETY: between fork and exec the closure only makes two system calls.
-    unsafe {
-        command.pre_exec(|| {
-            syscall!(Sysno::setsid).map_err(os_error)?;
-            syscall!(Sysno::ioctl, 0, TIOCSCTTY, 0).map(drop).map_err(os_error)
-        });
-    }
-    let mut child = match command.spawn() {
+    let mut child = match session(cmd, &slave) {
         Ok(child) => child,
         Err(e) => return fail(e),
     };
-    drop(command);
     if let Err(e) = set_nonblocking(&master).and_then(|()| set_nonblocking(&slave)) {
         return fail(e);
     }
@@ -105,6 +96,108 @@ pub fn pty(cmd: &[&str]) -> i32 {
     let pending = String::from_utf8_lossy(&read_available(&mut slave)).into_owned();
     println!("\npty-exit: {code}\npty-pending: {pending:?}");
     0
+}
+
+/// Gives the terminal of `master` a size (the slave's foreground process group gets SIGWINCH).
+fn set_size(master: &File, rows: u16, cols: u16) -> io::Result<()> {
+    let ws = [rows, cols, 0, 0];
+    // SAFETY: struct winsize is four unsigned shorts, which ws is.
+    unsafe { syscall!(Sysno::ioctl, master.as_raw_fd(), TIOCSWINSZ, ws.as_ptr()) }.map(drop).map_err(os_error)
+}
+
+/// `term CMD...`: a terminal (30 rows, 100 columns) the test types into, as a person at a
+/// keyboard: CMD runs in a new session with a new pty as its controlling terminal, stdin, stdout
+/// and stderr. What probe reads on its stdin is typed into the terminal as it comes, but for
+/// commands, each a NUL byte, a word and a newline: `\0size ROWS COLS\n` resizes the terminal,
+/// `\0hangup\n` closes it (the terminal's master: the session gets SIGHUP). Everything the
+/// session writes goes to stdout as it comes; once CMD has exited, `\nterm-exit: N` (N its exit
+/// status, or the signal that killed it). Exit 0.
+pub fn term(cmd: &[&str]) -> i32 {
+    let (master, slave) = match open_pty() {
+        Ok(pair) => pair,
+        Err(e) => return fail(e),
+    };
+    let mut child = match set_size(&master, 30, 100).and_then(|()| session(cmd, &slave)) {
+        Ok(child) => child,
+        Err(e) => return fail(e),
+    };
+    // Only the session holds the slave: closing the master hangs it up.
+    drop(slave);
+    let mut keys = io::stdin();
+    if let Err(e) = set_nonblocking(&master).and_then(|()| set_nonblocking_fd(keys.as_raw_fd())) {
+        return fail(e);
+    }
+    let (mut master, mut control, mut out) = (Some(master), None::<Vec<u8>>, io::stdout());
+    let status = loop {
+        if let Some(m) = master.as_mut() {
+            let _ = out.write_all(&read_available(m));
+            let _ = out.flush();
+        }
+        let mut typed = Vec::new();
+        for b in read_available_from(&mut keys) {
+            match control.as_mut() {
+                None if b == 0 => control = Some(Vec::new()),
+                None => typed.push(b),
+                Some(line) if b != b'\n' => line.push(b),
+                Some(line) => {
+                    let words = String::from_utf8_lossy(line).into_owned();
+                    match words.split(' ').collect::<Vec<_>>()[..] {
+                        ["hangup"] => master = None,
+                        ["size", rows, cols] => {
+                            if let (Some(m), Ok(r), Ok(c)) = (&master, rows.parse(), cols.parse()) {
+                                let _ = set_size(m, r, c);
+                            }
+                        }
+                        _ => return super::usage(),
+                    }
+                    control = None;
+                }
+            }
+        }
+        if let Some(m) = master.as_mut() {
+            let _ = m.write_all(&typed);
+        }
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) => thread::sleep(Duration::from_millis(5)),
+            Err(e) => return fail(e),
+        }
+    };
+    // What the session wrote last may still be on its way through the line discipline: the
+    // master reads it until EIO, once no process holds the slave any more (up to 10 s: a process
+    // CMD left behind may hold it).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut buf = [0u8; 4096];
+    while let Some(m) = master.as_mut() {
+        match m.read(&mut buf) {
+            Ok(n) if n > 0 => drop(out.write_all(&buf[..n])),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock && Instant::now() < deadline => {
+                thread::sleep(Duration::from_millis(5));
+            }
+            _ => break,
+        }
+    }
+    let code = status.code().map_or_else(|| status.to_string(), |c| c.to_string());
+    println!("\nterm-exit: {code}");
+    0
+}
+
+fn set_nonblocking_fd(fd: i32) -> io::Result<()> {
+    // SAFETY: F_SETFL takes flags by value: O_RDONLY (0) and O_NONBLOCK (probe's own pipe).
+    unsafe { syscall!(Sysno::fcntl, fd, F_SETFL, O_NONBLOCK) }.map(drop).map_err(os_error)
+}
+
+/// Whatever can be read from `input` (non-blocking) right now.
+fn read_available_from(input: &mut impl Read) -> Vec<u8> {
+    let mut all = Vec::new();
+    let mut buf = [0u8; 4096];
+    while let Ok(n) = input.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        all.extend_from_slice(&buf[..n]);
+    }
+    all
 }
 
 /// `with-key DESC PAYLOAD CMD...`: joins a new session keyring, adds the user key DESC holding

@@ -27,6 +27,9 @@
 //! | `ls DIR` | the names in DIR, sorted, one per line (nothing when empty) |
 //! | `tiocsti TEXT` | pushes TEXT and a newline into the input of the terminal on stdin (ioctl TIOCSTI), as if typed there |
 //! | `setcomm NAME SECONDS` | sets its comm (PR_SET_NAME: what ps shows; the kernel keeps 15 bytes) to NAME, prints `ok`, sleeps |
+//! | `leave-orphan` | starts `probe exit 0`, prints its pid and exits at once, leaving it to the pid namespace's init |
+//! | `orphan SECONDS` | runs `probe leave-orphan`, then waits up to SECONDS for the orphan to be reaped (gone from /proc): prints `reaped`, or `zombie` when it is still there in state Z |
+//! | `winch` | blocks SIGWINCH, prints `ready`, waits for one, prints `winch ROWS COLS`: the size of the terminal on stdin then (TIOCGWINSZ) |
 //! | `read-key DESC` | the payload of the user key DESC found from its session keyring (KEYCTL_SEARCH, KEYCTL_READ) |
 //!
 //! Run on the host, around runt:
@@ -34,6 +37,7 @@
 //! | command | does / prints |
 //! |---|---|
 //! | `pty CMD...` | runs CMD in a new session with a new pty as its controlling terminal, stdin, stdout and stderr (a user's interactive shell); copies the session's output to stdout, then prints `pty-exit: N` and `pty-pending: "TEXT"`: what the terminal holds for its next reader (the shell's next command line), escaped as Rust's `{:?}` writes it |
+//! | `term CMD...` | a terminal the test types into: CMD in a new session on a new pty (30 rows, 100 columns); probe's stdin typed into it as it comes, but for `\0size ROWS COLS\n` (resize) and `\0hangup\n` (close the master); the session's output to stdout as it comes, then `\nterm-exit: N` |
 //! | `with-key DESC PAYLOAD CMD...` | joins a new session keyring holding the user key DESC (PAYLOAD), then executes CMD |
 //!
 //! The attacks on runt's own binary and processes (CVE-2019-5736, CVE-2016-9962). The long-running
@@ -71,7 +75,7 @@ const USAGE: &str = "usage: probe pid|hostname|mounts|ids|cwd|env|write PATH|rea
 forkbomb N|alloc MB|wait-signal|exit N|sleep S|cgroup|procs|status|chroot-escape MARKER|\
 mknod-open PATH b|c MAJOR MINOR|open PATH|mount-tmpfs DIR|umount PATH|keyctl|ptrace [PID]|setns PATH|ns NAME|\
 init-module|raise-nofile N|rlimit NAME|sethostname NAME|abstract-connect NAME|unshare-user|bpf|ls DIR|\
-tiocsti TEXT|setcomm NAME SECONDS|read-key DESC|pty CMD...|with-key DESC PAYLOAD CMD...|\
+tiocsti TEXT|setcomm NAME SECONDS|read-key DESC|leave-orphan|orphan SECONDS|winch|pty CMD...|term CMD...|with-key DESC PAYLOAD CMD...|\
 hunt DIR|send-exe PID SOCKET|stalk DIR|reach PID|child|seals PATH|console SOCKET|roothunt DIR MARKER|swap DIR A B";
 
 fn main() {
@@ -197,6 +201,16 @@ fn main() {
         ["setcomm", name, secs] => setcomm(name, secs),
         ["read-key", desc] => read_key(desc),
         ["pty", cmd @ ..] if !cmd.is_empty() => host::pty(cmd),
+        ["term", cmd @ ..] if !cmd.is_empty() => host::term(cmd),
+        ["leave-orphan"] => match Command::new("/proc/self/exe").args(["exit", "0"]).spawn() {
+            Ok(child) => say(child.id()),
+            Err(e) => fail(e),
+        },
+        ["orphan", secs] => match secs.parse() {
+            Ok(secs) => orphan(Duration::from_secs(secs)),
+            Err(_) => usage(),
+        },
+        ["winch"] => winch(),
         ["with-key", desc, payload, cmd @ ..] if !cmd.is_empty() => host::with_key(desc, payload, cmd),
         ["roothunt", dir, marker] => attack::roothunt(dir, marker),
         ["hunt", dir] => attack::hunt(dir),
@@ -370,6 +384,46 @@ fn alloc(mb: u32) -> i32 {
     0
 }
 
+/// Leaves an orphan behind (`probe leave-orphan`) and waits up to `limit` for it to be reaped:
+/// `reaped` once its /proc entry is gone, `zombie` if it is still a zombie at the limit.
+fn orphan(limit: Duration) -> i32 {
+    let out = match Command::new("/proc/self/exe").arg("leave-orphan").output() {
+        Ok(out) if out.status.success() => out,
+        Ok(out) => return say(format!("error: leave-orphan: {}", out.status)),
+        Err(e) => return fail(e),
+    };
+    let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) else { return say("reaped") };
+        if std::time::Instant::now() > deadline {
+            let state = stat.rsplit_once(") ").map_or("?", |(_, rest)| &rest[..1]);
+            return say(if state == "Z" { "zombie".to_string() } else { format!("state {state}") });
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Blocks SIGWINCH, says `ready`, and once one comes prints the size the terminal on stdin has
+/// then: what a full-screen program does when its terminal is resized.
+fn winch() -> i32 {
+    const SIGWINCH: u64 = 28;
+    let fd = match signalfd_of(1 << (SIGWINCH - 1)) {
+        Ok(fd) => fd,
+        Err(e) => return fail(e),
+    };
+    println!("ready");
+    if let Err(e) = read_signal(fd) {
+        return fail(e);
+    }
+    let mut ws = [0u16; 4];
+    // SAFETY: struct winsize is four unsigned shorts, which ws is; the kernel writes them.
+    match unsafe { syscall!(Sysno::ioctl, 0, 0x5413usize, ws.as_mut_ptr()) } {
+        Ok(_) => say(format!("winch {} {}", ws[0], ws[1])),
+        Err(e) => fail(io::Error::from_raw_os_error(e.into_raw())),
+    }
+}
+
 /// Blocks SIGTERM, SIGINT, SIGHUP, SIGUSR1 and SIGTSTP, reads the first one from a signalfd.
 fn wait_signal() -> i32 {
     const SIGHUP: u64 = 1;
@@ -377,33 +431,44 @@ fn wait_signal() -> i32 {
     const SIGUSR1: u64 = 10;
     const SIGTERM: u64 = 15;
     const SIGTSTP: u64 = 20;
+    let mask: u64 = [SIGHUP, SIGINT, SIGUSR1, SIGTERM, SIGTSTP].iter().map(|s| 1 << (s - 1)).sum();
+    let fd = match signalfd_of(mask) {
+        Ok(fd) => fd,
+        Err(e) => return fail(e),
+    };
+    println!("ready");
+    match read_signal(fd) {
+        Ok(signo) => say(format!("got signal {signo}")),
+        Err(e) => fail(e),
+    }
+}
+
+/// Blocks the signals of `mask` and returns a signalfd that reads them.
+fn signalfd_of(mask: u64) -> io::Result<usize> {
     const SIG_BLOCK: usize = 0;
     const SFD_CLOEXEC: usize = 0o2000000;
-    let mask: u64 = [SIGHUP, SIGINT, SIGUSR1, SIGTERM, SIGTSTP].iter().map(|s| 1 << (s - 1)).sum();
     let size = std::mem::size_of::<u64>();
     // SAFETY: mask is a valid kernel sigset_t of `size` bytes; no old set is asked for.
     let blocked = unsafe { syscall!(Sysno::rt_sigprocmask, SIG_BLOCK, &mask as *const u64, 0, size) };
     // SAFETY: fd -1 asks for a new signalfd; mask is as above.
-    let fd =
-        blocked.and_then(|_| unsafe { syscall!(Sysno::signalfd4, -1isize, &mask as *const u64, size, SFD_CLOEXEC) });
-    let fd = match fd {
-        Ok(fd) => fd,
-        Err(e) => return fail(io::Error::from_raw_os_error(e.into_raw())),
-    };
-    println!("ready");
+    blocked
+        .and_then(|_| unsafe { syscall!(Sysno::signalfd4, -1isize, &mask as *const u64, size, SFD_CLOEXEC) })
+        .map_err(|e| io::Error::from_raw_os_error(e.into_raw()))
+}
+
+/// The number of the next signal signalfd `fd` reads, waiting for one.
+fn read_signal(fd: usize) -> io::Result<u32> {
     // struct signalfd_siginfo is 128 bytes; ssi_signo is its first u32.
     let mut info = [0u8; 128];
     loop {
         // SAFETY: fd is our signalfd; info is a writable buffer of the length passed.
         match unsafe { syscall!(Sysno::read, fd, info.as_mut_ptr(), info.len()) } {
-            Ok(n) if n == info.len() => break,
-            Ok(_) => return fail(io::Error::from(io::ErrorKind::UnexpectedEof)),
+            Ok(n) if n == info.len() => return Ok(u32::from_ne_bytes([info[0], info[1], info[2], info[3]])),
+            Ok(_) => return Err(io::Error::from(io::ErrorKind::UnexpectedEof)),
             Err(e) if e.into_raw() == 4 => continue, // EINTR
-            Err(e) => return fail(io::Error::from_raw_os_error(e.into_raw())),
+            Err(e) => return Err(io::Error::from_raw_os_error(e.into_raw())),
         }
     }
-    let signo = u32::from_ne_bytes([info[0], info[1], info[2], info[3]]);
-    say(format!("got signal {signo}"))
 }
 
 /// The Cap*, NoNewPrivs and Seccomp lines of /proc/self/status.
