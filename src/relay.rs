@@ -113,9 +113,8 @@ fn ends_a_process(pid: i32, sig: u32) -> bool {
     };
     let mut kept = 0;
     for line in status.split('\n') {
-        match line.split_once(':') {
-            Some(("SigBlk" | "SigIgn" | "SigCgt", mask)) => kept |= hex(mask.trim_ascii()),
-            _ => {}
+        if let Some(("SigBlk" | "SigIgn" | "SigCgt", mask)) = line.split_once(':') {
+            kept |= hex(mask.trim_ascii());
         }
     }
     kept & bit == 0
