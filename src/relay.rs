@@ -111,18 +111,14 @@ fn ends_a_process(pid: i32, sig: u32) -> bool {
     let Some(status) = crate::state::read_small(&cat(&["/proc/", &dec_i(pid.into()), "/status"])) else {
         return false;
     };
+    // Each a line of its own: `SigBlk:\t` and the mask in hexadecimal.
     let mut kept = 0;
-    for line in status.split('\n') {
-        if let Some(("SigBlk" | "SigIgn" | "SigCgt", mask)) = line.split_once(':') {
-            kept |= hex(mask.trim_ascii());
+    for line in status.as_bytes().split(|&b| b == b'\n') {
+        if let (Some(b"SigBlk:\t" | b"SigIgn:\t" | b"SigCgt:\t"), Some(mask)) = (line.get(..8), line.get(8..)) {
+            kept |= mask.iter().fold(0, |n, &b| n << 4 | u64::from((b as char).to_digit(16).unwrap_or(0)));
         }
     }
     kept & bit == 0
-}
-
-/// A mask as /proc shows it, in hexadecimal.
-fn hex(s: &str) -> u64 {
-    s.bytes().fold(0, |n, b| n << 4 | u64::from((b as char).to_digit(16).unwrap_or(0)))
 }
 
 /// The size of runt's terminal (its stdin's, else its stdout's), when it has one.
