@@ -85,6 +85,8 @@ pub struct Oci {
     pub cgroups_path: Option<String>,
     pub hooks: Hooks,
     pub annotations: Vec<(String, String)>,
+    /// Capability names in process.capabilities that runt does not know (the door warns).
+    pub unknown_caps: Vec<String>,
 }
 
 #[derive(Debug, PartialEq, Clone, Default)]

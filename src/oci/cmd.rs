@@ -45,6 +45,7 @@ pub fn run(g: &Global, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
             crate::sealed::ensure()?;
             // One load and one state directory for both: the spec is large to move.
             let mut spec = load(a, id)?;
+            warn_caps(&spec, warn);
             // The cgroup path is recorded before anything is made: `delete --force` finds it
             // whatever moment runt is killed at from here on.
             let dir = Dir::create(root, id, &launch::cgroup_path(&spec))?;
@@ -171,6 +172,33 @@ fn load(a: &Args, id: &str) -> Result<Box<Spec>> {
         }
     }
     Ok(spec)
+}
+
+/// Capabilities the process cannot have are left out, as the spec asks (an engine may list
+/// what a newer kernel has) and runc does, and said in runc's words: those runt does not know
+/// and those it cannot grant here (caps::unavailable), as `[CAP_A CAP_B]`.
+#[inline(never)]
+fn warn_caps(spec: &Spec, warn: &mut dyn FnMut(&str)) {
+    use crate::security::caps;
+    let in_userns = spec.userns.is_some() || spec.join.iter().any(|j| j.0 == process::CLONE_NEWUSER);
+    let missing = caps::unavailable(&spec.caps, in_userns);
+    let mut names = String::new();
+    let mut add = |prefix: &str, name: &str| {
+        names.push_str(if names.is_empty() { "[" } else { " " });
+        names.push_str(prefix);
+        names.push_str(name);
+    };
+    for name in &spec.oci.unknown_caps {
+        add("", name);
+    }
+    for (i, name) in caps::NAMES.iter().enumerate() {
+        if missing & (1 << i) != 0 {
+            add("CAP_", name);
+        }
+    }
+    if !names.is_empty() {
+        warn(&cat(&["ignoring unknown or unavailable capabilities: ", &names, "]"]));
+    }
 }
 
 /// Creates `path` (mode 0644) holding `text`; `flags` add O_TRUNC or O_EXCL.
@@ -723,6 +751,7 @@ fn exec(root: &str, id: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i3
         spec.no_new_privs = true;
     }
     spec.oci.preserve_fds = kept;
+    warn_caps(&spec, warn);
     // An exec'd process must not change the container's oom_score_adj or rlimits behind its back.
     spec.oom_score_adj = None;
     // A session keyring of its own, as the container's init got, unless the container was made

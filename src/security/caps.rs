@@ -102,6 +102,21 @@ pub fn parse(name: &str) -> Result<u64> {
     }
 }
 
+/// The capabilities `c` asks for (in any set) that its process cannot have: those runt does not
+/// hold itself, or, where the process is root of a user namespace (`in_userns`: it then holds
+/// every capability there), those past the kernel's last one. `after_setuid` leaves them out;
+/// the door warns about them. Nothing when runt's own set cannot be read: the process then gets
+/// what it gets, as ever.
+pub fn unavailable(c: &Caps, in_userns: bool) -> u64 {
+    let asked = c.bounding | c.effective | c.permitted | c.inheritable | c.ambient;
+    let have = match in_userns {
+        // The bounding set answers for every capability the kernel knows, held or not.
+        true => (0..64).take_while(|&cap| process::capbset_read(cap).is_ok()).fold(0, |m, cap| m | bit(cap)),
+        false => process::cap_permitted().unwrap_or(ALL),
+    };
+    asked & !have
+}
+
 /// "drop capability 3 from the bounding set": the failed operation on one capability.
 #[inline(never)]
 fn cap_error(e: crate::sys::Errno, op: &str, cap: u32, rest: &str) -> Error {
@@ -112,7 +127,9 @@ fn cap_error(e: crate::sys::Errno, op: &str, cap: u32, rest: &str) -> Error {
 }
 
 /// Step 1, while still uid 0 with every capability: shrink the bounding set, and keep the
-/// permitted set across the coming uid change if a non-root user is to have capabilities.
+/// permitted set across the coming uid change if a non-root user is to have capabilities: the
+/// inheritable set counts too, as the kernel lets a process raise an inheritable capability only
+/// while it is permitted (with none permitted after the change, it would end up empty).
 pub fn before_setuid(c: &Caps) -> Result<()> {
     for cap in 0..64u32 {
         if c.bounding & (1 << cap) == 0 {
@@ -124,7 +141,7 @@ pub fn before_setuid(c: &Caps) -> Result<()> {
             }
         }
     }
-    if c.permitted != 0 {
+    if c.permitted | c.inheritable != 0 {
         process::set_keep_caps(true).or_what("prctl PR_SET_KEEPCAPS")?;
     }
     Ok(())

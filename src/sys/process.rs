@@ -186,6 +186,14 @@ pub fn capbset_drop(cap: u32) -> Result<()> {
     unsafe { syscall!(Sysno::prctl, prctl::PR_CAPBSET_DROP, cap) }.map(drop)
 }
 
+/// prctl(PR_CAPBSET_READ): whether `cap` is in the bounding set; EINVAL past the kernel's last
+/// capability.
+#[inline]
+pub fn capbset_read(cap: u32) -> Result<bool> {
+    // SAFETY: no memory is passed.
+    unsafe { syscall!(Sysno::prctl, prctl::PR_CAPBSET_READ, cap) }.map(|n| n != 0)
+}
+
 /// prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap).
 #[inline]
 pub fn ambient_raise(cap: u32) -> Result<()> {

@@ -35,6 +35,11 @@ pub struct Options<'a> {
     pub pid_of: Option<u32>,
     /// More members of `linux`, as JSON text (`"resources":{...}`).
     pub linux: &'a str,
+    /// Members of `process` (name, JSON value), each in place of the default one of that name
+    /// (`("user", r#"{"uid":1000,"gid":1000}"#)`) or added.
+    pub process: &'a [(&'a str, &'a str)],
+    /// More entries of `linux.namespaces`, as JSON objects (`{"type":"network"}`).
+    pub namespaces: &'a [&'a str],
 }
 
 /// A bundle directory holding config.json, and the state directory of its containers.
@@ -78,16 +83,34 @@ impl Bundle {
             None => r#"{"type":"pid"}"#.to_string(),
         };
         let linux_extra = if o.linux.is_empty() { String::new() } else { format!(",{}", o.linux) };
+        let namespaces: String = o.namespaces.iter().map(|n| format!(",{n}")).collect();
+        let caps = format!(r#"{{"bounding":{caps},"effective":{caps},"permitted":{caps}}}"#);
+        let args = json_list(args);
+        let mut process = vec![
+            ("terminal", "false"),
+            ("user", r#"{"uid":0,"gid":0}"#),
+            ("args", &args),
+            ("env", r#"["PATH=/bin"]"#),
+            ("cwd", r#""/""#),
+            ("capabilities", &caps),
+            ("noNewPrivileges", "true"),
+        ];
+        for &(name, value) in o.process {
+            match process.iter_mut().find(|m| m.0 == name) {
+                Some(m) => m.1 = value,
+                None => process.push((name, value)),
+            }
+        }
+        let process: Vec<String> = process.iter().map(|(k, v)| format!("{}:{v}", json_string(k))).collect();
         let config = format!(
             r#"{{"ociVersion":"1.0.2",
-"process":{{"terminal":false,"user":{{"uid":0,"gid":0}},"args":{args},"env":["PATH=/bin"],"cwd":"/",
- "capabilities":{{"bounding":{caps},"effective":{caps},"permitted":{caps}}},"noNewPrivileges":true}},
+"process":{{{process}}},
 "root":{{"path":{root},"readonly":false}},
 "mounts":[{{"destination":"/proc","type":"proc","source":"proc"}},
  {{"destination":"/dev","type":"tmpfs","source":"tmpfs","options":["nosuid","mode=755"]}},
  {{"destination":"/dev/pts","type":"devpts","source":"devpts","options":["newinstance","ptmxmode=0666"]}}],
-"linux":{{"namespaces":[{pid_ns},{{"type":"mount"}},{{"type":"ipc"}},{{"type":"uts"}}]{linux_extra}}}}}"#,
-            args = json_list(args),
+"linux":{{"namespaces":[{pid_ns},{{"type":"mount"}},{{"type":"ipc"}},{{"type":"uts"}}{namespaces}]{linux_extra}}}}}"#,
+            process = process.join(","),
             root = json_string(rootfs.as_str()),
         );
         fs::write(dir.join("config.json"), config).expect("write config.json");

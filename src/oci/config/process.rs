@@ -7,6 +7,7 @@ use crate::security::caps::{self, Caps};
 use crate::security::rlimits::{self, Rlimit};
 use crate::spec::{Spec, User};
 use crate::state::read_small;
+use alloc::string::String;
 use alloc::vec::Vec;
 
 /// A Linux security module whose labels a config (or `runt exec`) may name; runt applies none.
@@ -79,12 +80,14 @@ pub(super) fn process(p: &Value, s: &mut Spec) -> Res<()> {
         None => None,
     };
     if let Some(c) = object_or_none(p, "capabilities")? {
+        let unknown = &mut s.oci.unknown_caps;
+        unknown.clear();
         s.caps = Caps {
-            bounding: cap_set(c, "bounding")?,
-            effective: cap_set(c, "effective")?,
-            permitted: cap_set(c, "permitted")?,
-            inheritable: cap_set(c, "inheritable")?,
-            ambient: cap_set(c, "ambient")?,
+            bounding: cap_set(c, "bounding", unknown)?,
+            effective: cap_set(c, "effective", unknown)?,
+            permitted: cap_set(c, "permitted", unknown)?,
+            inheritable: cap_set(c, "inheritable", unknown)?,
+            ambient: cap_set(c, "ambient", unknown)?,
         };
     }
     let limits = process_rlimits(p)?;
@@ -99,13 +102,16 @@ pub(super) fn process(p: &Value, s: &mut Spec) -> Res<()> {
     Ok(())
 }
 
-/// One capability set. Names this runt does not know are skipped, as runc does: an engine may
-/// list what a newer kernel has.
-fn cap_set(c: &Value, k: &str) -> Res<u64> {
+/// One capability set. Names this runt does not know are skipped, as runc does (an engine may
+/// list what a newer kernel has), and added to `unknown` (once each), for the door to warn about.
+fn cap_set(c: &Value, k: &str, unknown: &mut Vec<String>) -> Res<u64> {
     let mut set = 0;
     for name in list(c, k)? {
-        if let Some(i) = str_of(name)?.strip_prefix("CAP_").and_then(|n| caps::NAMES.iter().position(|x| *x == n)) {
-            set |= 1 << i;
+        let name = str_of(name)?;
+        match name.strip_prefix("CAP_").and_then(|n| caps::NAMES.iter().position(|x| *x == n)) {
+            Some(i) => set |= 1 << i,
+            None if !unknown.contains(name) => unknown.push(name.clone()),
+            None => {}
         }
     }
     Ok(set)
@@ -172,6 +178,7 @@ mod tests {
         apply_process(&v, &mut s).unwrap();
         assert!(!s.no_new_privs);
         assert_eq!(s.caps, Caps { bounding: 1 << 5, ..Caps::default() });
+        assert_eq!(s.oci.unknown_caps, ["CAP_FLY"]);
         assert_eq!(s.rlimits, [Rlimit { resource: 4, soft: 0, hard: 0 }]);
         assert_eq!(apply_process(&parse(r#"{"args":["x"]}"#), &mut s).unwrap_err().to_string(), "cwd: required");
     }
