@@ -17,6 +17,9 @@ pub enum Step<'a> {
     /// Create the process's working directory inside the root when it is missing, as runc and
     /// crun do: after every mount (it may lie on one), before anything is made read-only.
     Workdir,
+    /// Write linux.sysctl through the procfs mounted at /proc: after the mounts (the container's
+    /// namespaces exist since clone), before /proc/sys is made read-only or masked.
+    Sysctl,
     /// Hide a path: /dev/null over a file, an empty read-only tmpfs over a directory. Missing
     /// paths are skipped (what the kernel does not have cannot leak).
     Mask(&'a str),
@@ -54,6 +57,9 @@ pub fn steps(spec: &Spec) -> Vec<Step<'_>> {
     if spec.cwd.split('/').any(|c| !c.is_empty() && c != ".") {
         steps.push(Step::Workdir);
     }
+    if !spec.oci.sysctl.is_empty() {
+        steps.push(Step::Sysctl);
+    }
     // After every mount, so that no mount can uncover what is masked.
     for p in &spec.masked_paths {
         steps.push(Step::Mask(p));
@@ -74,6 +80,7 @@ pub fn target_of(spec: &Spec, step: &Step) -> String {
         Step::Mount(i) => spec.mounts.get(*i).map(|m| m.destination.clone()).unwrap_or_default(),
         Step::Devices => String::from("/dev"),
         Step::Workdir => spec.cwd.clone(),
+        Step::Sysctl => String::from("/proc/sys"),
         Step::Mask(p) | Step::ReadOnlyPath(p) => String::from(*p),
         Step::ReadOnlyRoot => String::from("/"),
     }
@@ -144,6 +151,18 @@ mod tests {
         assert_eq!(target_of(&s, &st[workdir]), "/srv/app");
         assert!(st[..workdir].iter().all(|x| matches!(x, Step::Mount(_) | Step::Devices)));
         assert!(st[workdir + 1..].iter().all(|x| matches!(x, Step::Mask(_) | Step::ReadOnlyPath(_))));
+    }
+
+    #[test]
+    fn sysctls_are_written_after_the_mounts_and_before_proc_sys_is_read_only() {
+        let mut s = spec(true, false);
+        assert!(!steps(&s).contains(&Step::Sysctl), "nothing to write");
+        s.oci.sysctl.push(("net/ipv4/ip_forward".into(), "1".into()));
+        let st = steps(&s);
+        let at = st.iter().position(|x| *x == Step::Sysctl).unwrap();
+        assert!(st[..at].iter().all(|x| matches!(x, Step::Mount(_) | Step::Devices)));
+        assert!(at > 0 && st[at + 1..].iter().all(|x| matches!(x, Step::Mask(_) | Step::ReadOnlyPath(_))));
+        assert!(st[at + 1..].contains(&Step::ReadOnlyPath("/proc/sys")));
     }
 
     #[test]

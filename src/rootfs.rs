@@ -15,6 +15,7 @@
 
 mod dev;
 mod resolve;
+mod sysctl;
 
 use crate::cstr::{cstr, NumPath};
 use crate::error::{cat, Error, OrSys, Result};
@@ -246,6 +247,7 @@ impl Builder<'_> {
                 Ok(())
             }
             Step::Workdir => self.make_workdir(&spec.cwd),
+            Step::Sysctl => sysctl::write(self.proc.as_ref(), &spec.oci.sysctl),
             Step::Mask(path) => self.mask_or_protect(path, true),
             Step::ReadOnlyPath(path) => self.mask_or_protect(path, false),
             Step::ReadOnlyRoot => {
@@ -274,6 +276,7 @@ fn step_what(spec: &Spec, step: &Step, shown_root: &str) -> String {
         }
         Step::Devices => String::from("populate /dev"),
         Step::Workdir => cat(&["create the working directory ", &spec.cwd]),
+        Step::Sysctl => String::from("linux.sysctl"),
         Step::Mask(path) => cat(&["mask ", path]),
         Step::ReadOnlyPath(path) => cat(&["make ", path, " read-only"]),
         Step::ReadOnlyRoot => cat(&["make ", shown_root, " read-only"]),

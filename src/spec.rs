@@ -77,7 +77,8 @@ pub struct Oci {
     /// in the foreground without one.
     pub terminal: bool,
     pub console_size: Option<(u16, u16)>,
-    /// linux.sysctl, written under /proc/sys before it is made read-only.
+    /// linux.sysctl: the file below /proc/sys ("net/ipv4/ip_forward") and the value, written
+    /// once the container's namespaces exist, before /proc/sys is made read-only.
     pub sysctl: Vec<(String, String)>,
     /// MS_* propagation of the container's root (linux.rootfsPropagation); 0: private.
     pub rootfs_propagation: u32,

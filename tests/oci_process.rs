@@ -70,3 +70,102 @@ fn unknown_and_unavailable_capabilities_are_named_in_a_warning() {
     let eff = if holds(24) { "0000000001000020" } else { "0000000000000020" };
     assert!(status.contains(&format!("CapEff:\t{eff}\n")), "{status}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Item 1: linux.sysctl is applied in the container's own namespaces, and checked as runc does.
+
+/// The host's value of a setting under /proc/sys.
+fn host_sysctl(file: &str) -> String {
+    fs::read_to_string(format!("/proc/sys/{file}")).expect("read the host's sysctl").trim().to_string()
+}
+
+const NET: &str = r#"{"type":"network"}"#;
+
+#[test]
+fn sysctls_are_written_in_the_containers_namespaces_and_not_the_hosts() {
+    let root = rootfs();
+    let files = ["net/ipv4/ip_forward", "kernel/shm_rmid_forced", "net/ipv4/ping_group_range"];
+    let before: Vec<String> = files.iter().map(|f| host_sysctl(f)).collect();
+    let linux =
+        r#""sysctl":{"net.ipv4.ip_forward":"1","kernel/shm_rmid_forced":"1","net.ipv4.ping_group_range":"0 4242"}"#;
+    let o = Options { linux, namespaces: &[NET], ..Default::default() };
+    let b = Bundle::with(
+        &root,
+        &[
+            "cat",
+            "/proc/sys/net/ipv4/ip_forward",
+            "/proc/sys/kernel/shm_rmid_forced",
+            "/proc/sys/net/ipv4/ping_group_range",
+        ],
+        &o,
+    );
+    let out = b.runt(&["run", "--bundle", b.dir.as_str(), &unique_name()]);
+    assert_eq!(ok_stdout(&out), "1\n1\n0\t4242\n");
+    let after: Vec<String> = files.iter().map(|f| host_sysctl(f)).collect();
+    assert_eq!(after, before, "the host's settings changed");
+}
+
+#[test]
+fn sysctls_reach_a_joined_network_and_ipc_namespace_as_a_pods_pause_container_sets_them() {
+    let root = rootfs();
+    let pod = Bundle::with(&root, &["sleep", "60"], &Options { namespaces: &[NET], ..Default::default() });
+    let (pod_id, pod_pid) = started(&pod);
+    let joined = [format!(r#"{{"type":"network","path":"/proc/{pod_pid}/ns/net"}}"#)];
+    let linux = r#""sysctl":{"net.ipv4.ip_unprivileged_port_start":"4242","kernel.shmmni":"1234"}"#;
+    // The IPC namespace joined too, in place of a new one.
+    let ipc = format!("/proc/{pod_pid}/ns/ipc");
+    let o = Options { linux, namespaces: &[&joined[0]], ..Default::default() };
+    let b = Bundle::with(&root, &["true"], &o);
+    let config = fs::read_to_string(b.dir.join("config.json")).unwrap();
+    let config = config.replacen(r#"{"type":"ipc"}"#, &format!(r#"{{"type":"ipc","path":"{ipc}"}}"#), 1);
+    fs::write(b.dir.join("config.json"), config).unwrap();
+    let before = (host_sysctl("net/ipv4/ip_unprivileged_port_start"), host_sysctl("kernel/shmmni"));
+    let out = b.runt(&["run", "--bundle", b.dir.as_str(), &unique_name()]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    // The pod's own container sees them.
+    let seen =
+        pod.runt(&["exec", &pod_id, "cat", "/proc/sys/net/ipv4/ip_unprivileged_port_start", "/proc/sys/kernel/shmmni"]);
+    assert_eq!(ok_stdout(&seen), "4242\n1234\n");
+    let after = (host_sysctl("net/ipv4/ip_unprivileged_port_start"), host_sysctl("kernel/shmmni"));
+    assert_eq!(after, before, "the host's settings changed");
+}
+
+#[test]
+fn sysctls_outside_the_containers_namespaces_and_unknown_ones_are_refused() {
+    let root = rootfs();
+    let swappiness = host_sysctl("vm/swappiness");
+    let cases = [
+        (
+            r#"{"vm.swappiness":"17"}"#,
+            NET,
+            "linux.sysctl.vm.swappiness: not in a namespace of the container's: it would change the host",
+        ),
+        (
+            r#"{"kernel.hostname":"x"}"#,
+            NET,
+            "linux.sysctl.kernel.hostname: not allowed: the hostname and domainname fields set it",
+        ),
+        (
+            r#"{"net.ipv4.ip_forward":"1"}"#,
+            "",
+            "linux.sysctl.net.ipv4.ip_forward: not allowed in the host's network namespace",
+        ),
+        (
+            r#"{"net.ipv4.no_such_setting":"1"}"#,
+            NET,
+            "linux.sysctl: open /proc/sys/net/ipv4/no_such_setting: No such file or directory",
+        ),
+    ];
+    for (sysctl, ns, want) in cases {
+        let linux = format!(r#""sysctl":{sysctl}"#);
+        let namespaces: Vec<&str> = [ns].into_iter().filter(|n| !n.is_empty()).collect();
+        let b =
+            Bundle::with(&root, &["true"], &Options { linux: &linux, namespaces: &namespaces, ..Default::default() });
+        let id = unique_name();
+        let out = b.runt(&["run", "--bundle", b.dir.as_str(), &id]);
+        assert_error(&out, 125, want);
+        assert!(!b.state.join(&id).exists(), "state left for {sysctl}");
+        assert_no_cgroup(&id);
+    }
+    assert_eq!(host_sysctl("vm/swappiness"), swappiness);
+}

@@ -79,7 +79,6 @@ CRUN_PASSES=${CRUN_PASSES//$'\n'/ } RUNC_PASSES=${RUNC_PASSES//$'\n'/ }
 declare -A KNOWN=(
     [hooks_stdin]="the prestart hooks get status \"creating\" on stdin, crun and the test want \"created\" (issue 12 item 4)"
     [linux_ns_path]="joining a mount namespace by path is refused (issue 12 item 7)"
-    [linux_sysctl]="linux.sysctl is never applied (issue 12 item 1)"
     [poststart_fail]="a failing poststart hook stops the ones after it, and start dies of SIGPIPE when a hook exits without reading its state (no issue yet; hooks are issue 12 item 4)"
     [poststop_fail]="a failing poststop hook stops the ones after it, and delete dies of SIGPIPE likewise (no issue yet; hooks are issue 12 item 4)"
 )

@@ -595,6 +595,22 @@ c_v2_oci_join_pid() { # a container joining another's pid namespace (a pod's) se
     "$RUNT" --root /run/runt-vm delete --force ja >/dev/null 2>&1
     rmdir $CG/oci 2>/dev/null
 }
+# linux.sysctl in a fresh kernel: the network and IPC namespaces' own settings land in the
+# container's namespaces, before its /proc/sys is read-only; the guest's stay as they were
+c_v2_oci_sysctl() {
+    ocibundle /ocisc oci/sysctl1 '' || return
+    files="/proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shm_rmid_forced /proc/sys/net/core/somaxconn"
+    before=$(cat $files | tr '\n' ' ')
+    sed -i -e 's|^[[:space:]]*"linux": {$|"linux": {"sysctl": {"net.ipv4.ip_forward": "1", "kernel.shm_rmid_forced": "1", "net/core/somaxconn": "77"},|' \
+        -e 's|"/bin/probe", "sleep", "30"|"/bin/busybox", "cat", "/proc/sys/net/ipv4/ip_forward", "/proc/sys/kernel/shm_rmid_forced", "/proc/sys/net/core/somaxconn"|' \
+        /ocisc/config.json
+    grep -q somaxconn /ocisc/config.json || { why="could not edit /ocisc/config.json"; return; }
+    r --root /run/runt-vm run --bundle /ocisc sc1
+    want_rc 0
+    [ -n "$why" ] || [ "$(tr '\n' ' ' <$W/out)" = "1 1 77 " ] || why="the container read '$(show $W/out)', want 1, 1 and 77"
+    [ -n "$why" ] || [ "$(cat $files | tr '\n' ' ')" = "$before" ] || why="the guest's settings changed: $(cat $files | tr '\n' ' '), were $before"
+    rmdir $CG/oci 2>/dev/null
+}
 # Kernel interfaces this kernel has (the development host lacks them): sysrq-trigger read-only,
 # kcore masked. The guest itself can write and read them, so the refusal is runt's doing.
 c_v2_sysrq_kcore() {
@@ -683,6 +699,7 @@ if mount -t cgroup2 none $CG; then
     run_case v2-oci-accounting-without-limits c_v2_oci_accounting
     run_case v2-oci-shared-cgroups-path c_v2_oci_shared
     run_case v2-oci-join-pid-namespace c_v2_oci_join_pid
+    run_case v2-oci-sysctl c_v2_oci_sysctl
     run_case v2-sysrq-kcore-refused c_v2_sysrq_kcore
     run_case v2-no-cgroup-left c_v2_no_leftovers
     run_case v2-mount-table-unchanged c_mounts_unchanged

@@ -64,7 +64,7 @@ mod tests {
         assert_eq!(h.create_runtime, [b]);
         let counts = (h.create_container.len(), h.start_container.len(), h.poststart.len(), h.poststop.len());
         assert_eq!(counts, (1, 1, 1, 2));
-        assert_eq!(s.oci.sysctl[0], ("net.ipv4.ip_forward".into(), "1".into()));
+        assert_eq!(s.oci.sysctl[0], ("net/ipv4/ip_forward".into(), "1".into()));
         assert_eq!(s.oci.rootfs_propagation, MS_SLAVE | MS_REC);
         assert_eq!(s.oci.annotations, [("z".into(), "1".into()), ("a".into(), "2".into())]);
     }

@@ -17,8 +17,8 @@
 //!
 //! One file per section of the spec: process.rs, mounts.rs (and paths in the bundle),
 //! namespaces.rs (with the id mappings), resources.rs (limits and cgroupsPath), devices.rs,
-//! seccomp.rs, hooks.rs; read.rs reads values and names an error's place. This file: the entry
-//! points and the top level (version, root, hostname, domainname, sysctl, masked and read-only
+//! seccomp.rs, hooks.rs, sysctl.rs; read.rs reads values and names an error's place. This file:
+//! the entry points and the top level (version, root, hostname, domainname, masked and read-only
 //! paths, annotations).
 
 mod devices;
@@ -29,6 +29,7 @@ mod process;
 mod read;
 mod resources;
 mod seccomp;
+mod sysctl;
 #[cfg(test)]
 mod testing;
 
@@ -49,6 +50,7 @@ pub use process::Lsm;
 use read::*;
 use resources::{cgroups_path, fill_limits, limits};
 use seccomp::seccomp;
+use sysctl::sysctl;
 
 /// Where a bundle's config is unless crun's `--config` says otherwise.
 pub fn default_path(bundle_dir: &str) -> String {
@@ -125,12 +127,6 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
             return Err(fail(label, why));
         }
     }
-    map(linux, "sysctl", &mut spec.oci.sysctl)?;
-    // Keys name files under /proc/sys: none may step out of it.
-    let bad_key = |k: &String| k.starts_with('/') || k.split('.').any(str::is_empty);
-    if let Some((k, _)) = spec.oci.sysctl.iter().find(|(k, _)| bad_key(k)) {
-        return Err(fail_q_in(linux, "sysctl", "invalid key ", k, ""));
-    }
     if let Some(p) = get(linux, "rootfsPropagation").filter(|p| is_set(p)) {
         spec.oci.rootfs_propagation = propagation(str_of(p)?).ok_or_else(|| fail(p, "unknown propagation"))?;
     }
@@ -139,6 +135,7 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
     map(top, "annotations", &mut spec.oci.annotations)?;
     process(obj(need(top, "process")?)?, &mut spec)?;
     namespaces(linux, &mut spec)?;
+    sysctl(linux, &mut spec)?;
     // Without a UTS namespace of its own the container would rename the host.
     let uts = spec.namespaces & CLONE_NEWUTS != 0 || spec.join.iter().any(|j| j.0 == CLONE_NEWUTS);
     opt_text(top, "domainname", &mut spec.oci.domainname)?;
@@ -473,7 +470,7 @@ mod tests {
         ("linux.resources.pids", "10", "linux.resources.pids: expected an object, found number"),
         ("linux.cgroupsPath", r#""a:b""#, r#"linux.cgroupsPath: "a:b": expected slice:prefix:name"#),
         ("linux.cgroupsPath", r#""/a/../b""#, r#"linux.cgroupsPath: "/a/../b": '..' is not allowed"#),
-        ("linux.sysctl", r#"{"../../etc/x":"1"}"#, r#"linux.sysctl: invalid key "../../etc/x""#),
+        ("linux.sysctl", r#"{"../../etc/x":"1"}"#, r#"linux.sysctl.../../etc/x: invalid key "../../etc/x""#),
         ("linux.maskedPaths", r#"["proc/kcore"]"#, "linux.maskedPaths[0]: must be an absolute path"),
         ("linux.readonlyPaths", r#"["/proc/sys",3]"#, "linux.readonlyPaths[1]: expected a string, found number"),
         ("linux.rootfsPropagation", r#""bogus""#, "linux.rootfsPropagation: unknown propagation"),
