@@ -23,9 +23,12 @@ use alloc::vec::Vec;
 
 /// The namespaces the intermediate enters, user first (it grants the rights to enter the others),
 /// mount last (after it, host paths are gone). The pid namespace comes after them all: setns
-/// only moves the children to come (see `enter`).
+/// only moves the children to come (see `enter`). The time namespace is the one the init's
+/// children get: its own until it has executed the command (it made the namespace for them and
+/// enters it with that execve, see tuning::time_namespace), the same one from then on.
 const ORDER: &[(&str, u32)] = &[
     ("user", process::CLONE_NEWUSER),
+    ("time_for_children", process::CLONE_NEWTIME),
     ("ipc", process::CLONE_NEWIPC),
     ("uts", process::CLONE_NEWUTS),
     ("net", process::CLONE_NEWNET),
@@ -33,10 +36,14 @@ const ORDER: &[(&str, u32)] = &[
     ("mnt", process::CLONE_NEWNS),
 ];
 
-/// Opens /proc/PID/ns/NAME unless it is runt's own namespace already.
+/// Opens /proc/PID/ns/NAME unless it is runt's own namespace already, or a kind of namespace
+/// this kernel does not have (a process that is gone is found out after: see `namespaces`).
 fn ns_of(pid: i32, name: &str) -> Result<Option<Fd>> {
     let theirs = cat(&["/proc/", &dec_i(pid.into()), "/ns/", name]);
-    let fd = open_path(&theirs, fs::O_RDONLY, 0, "open ")?;
+    let fd = match open_path(&theirs, fs::O_RDONLY, 0, "open ") {
+        Err(e) if e.errno == Some(crate::sys::Errno::ENOENT) => return Ok(None),
+        r => r?,
+    };
     let own = open_path(&cat(&["/proc/self/ns/", name]), fs::O_RDONLY, 0, "open ");
     let same = own.is_ok_and(|o| fs::identity(o.raw()).ok() == fs::identity(fd.raw()).ok());
     Ok((!same).then_some(fd))
@@ -120,7 +127,8 @@ pub fn exec(st: &State, spec: &Spec, opts: &Options, write_pid: &mut dyn FnMut(i
     let mut pid = intermediate;
     let started = (|| {
         // The intermediate joins the cgroup before it forks: the process the container sees is
-        // born in it.
+        // born in it. On the CPUs asked for until then, if any.
+        crate::tuning::initial_cpus(&spec.oci.tuning, intermediate)?;
         cg.join(intermediate)?;
         parent.release(intermediate)?;
         match parent.next()? {
@@ -158,6 +166,8 @@ fn enter(sync: &sync::ChildEnd, ns: &Namespaces, spec: &Spec, mask: SigSet, cons
     if sync.wait_go().is_none() {
         process::exit(125);
     }
+    // In the cgroup now: the process it forks is born on the CPUs it is to run on.
+    crate::tuning::final_cpus(&spec.oci.tuning)?;
     for (fd, flag) in &ns.joins {
         let name = ORDER.iter().find(|o| o.1 == *flag).map_or("", |o| o.0);
         process::setns(fd, *flag).map_err(|e| sys_err(e, &["setns into the container's ", name, " namespace"]))?;

@@ -13,7 +13,7 @@ use crate::spec::{Seccomp, Spec};
 use crate::sync::ChildEnd;
 use crate::sys::signal::{self, SigSet};
 use crate::sys::{fs, process, Errno, Fd};
-use crate::{console, hooks};
+use crate::{console, hooks, tuning};
 use alloc::vec::Vec;
 
 /// What the child does once it is set up.
@@ -147,6 +147,11 @@ fn setup(
         *pid = sync.go();
         *pid = enter_pid_namespace(ns, sync, foreground)?;
     }
+    // A new time namespace before anything is forked (hooks, the pid namespace's process) or
+    // executed: each of those enters it, after which the kernel no longer takes its offsets.
+    if let Some(offsets) = &spec.oci.tuning.time_offsets {
+        tuning::time_namespace(offsets)?;
+    }
     // Device nodes and mount points get exactly the modes asked for.
     fs::umask(0);
     let proc = rootfs::enter(spec, steps, cgroups, given.sources)?;
@@ -237,6 +242,8 @@ pub fn become_process(
             what
         })?;
     }
+    // While runt's capabilities are held, before seccomp: a real-time policy or class takes them.
+    tuning::apply(&spec.oci.tuning)?;
     // The terminal first: the console socket is reached and the pty set up while nothing is
     // dropped yet.
     match (spec.oci.terminal, console) {

@@ -32,6 +32,7 @@ mod security;
 mod spec;
 mod state;
 mod sync;
+mod tuning;
 mod userns;
 
 // Layer 3: the doors; main (below) chooses one.

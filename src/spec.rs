@@ -8,6 +8,7 @@ use crate::security::caps::Caps;
 use crate::security::devices;
 use crate::security::rlimits::Rlimit;
 use crate::sys::mount::{MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY, MS_STRICTATIME};
+use crate::sys::process::SchedAttr;
 use crate::sys::seccomp::SockFilter;
 use crate::userns::UserNs;
 use alloc::string::String;
@@ -88,6 +89,29 @@ pub struct Oci {
     pub annotations: Vec<(String, String)>,
     /// Capability names in process.capabilities that runt does not know (the door warns).
     pub unknown_caps: Vec<String>,
+    /// What the kernel keeps for the process besides its identity (runtime-spec 1.1 and 1.2),
+    /// applied by `tuning`.
+    pub tuning: Tuning,
+}
+
+/// The process's scheduling, I/O priority, memory policy, execution domain and CPUs, and the
+/// clocks of its time namespace. None: as inherited from runt.
+#[derive(Debug, PartialEq, Default)]
+pub struct Tuning {
+    /// process.scheduler: the policy, its parameters and the nice value.
+    pub scheduler: Option<SchedAttr>,
+    /// process.ioPriority as ioprio_set takes it: class << 13 | level.
+    pub io_priority: Option<u32>,
+    /// linux.memoryPolicy: set_mempolicy's mode with its MPOL_F_* flags, and the nodes (a mask).
+    pub memory_policy: Option<(u32, Vec<u64>)>,
+    /// linux.personality: the execution domain (PER_LINUX, PER_LINUX32).
+    pub personality: Option<u32>,
+    /// process.execCPUAffinity, for an exec'd process only (the spec's rule): the CPUs it runs
+    /// on until it is in the container's cgroup, and from then on (masks).
+    pub exec_cpus: [Option<Vec<u64>>; 2],
+    /// A new time namespace (linux.namespaces "time"), with the offsets of CLOCK_MONOTONIC and
+    /// CLOCK_BOOTTIME (seconds, nanoseconds) from linux.timeOffsets. A joined one is in `join`.
+    pub time_offsets: Option<[(i64, u32); 2]>,
 }
 
 #[derive(Debug, PartialEq, Clone, Default)]

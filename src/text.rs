@@ -43,6 +43,29 @@ pub fn signed<T: TryFrom<i64>>(s: &str) -> Option<T> {
     T::try_from(int(s)?).ok()
 }
 
+/// The most CPUs or memory nodes an `id_list` may name: the kernel's largest configuration.
+pub const MAX_IDS: u32 = 8192;
+
+/// A list of numbers and ranges ("0-3,7": how cpusets and the runtime spec write CPUs and
+/// memory nodes) as a bit mask in 64-bit words. None when malformed, empty, or naming
+/// `MAX_IDS` or more.
+#[inline(never)]
+pub fn id_list(s: &str) -> Option<alloc::vec::Vec<u64>> {
+    let mut mask = alloc::vec::Vec::new();
+    for part in s.split(',') {
+        let (first, last) = part.split_once('-').unwrap_or((part, part));
+        let (first, last) = (unsigned::<u32>(first)?, unsigned::<u32>(last)?);
+        if first > last || last >= MAX_IDS {
+            return None;
+        }
+        mask.resize(mask.len().max(last as usize / 64 + 1), 0);
+        for n in first..=last {
+            *mask.get_mut(n as usize / 64)? |= 1 << (n % 64);
+        }
+    }
+    Some(mask)
+}
+
 /// The pattern for trimming slashes: a byte test instead of a `char` pattern (which drags in the
 /// UTF-8 searchers).
 pub const SLASH: fn(char) -> bool = |c| c == '/';
@@ -164,6 +187,17 @@ pub fn help_line(s: &mut String, short: u8, dashes: &str, long: &str, value: &st
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn id_lists_as_masks() {
+        assert_eq!(id_list("0"), Some(vec![1]));
+        assert_eq!(id_list("0-3,7"), Some(vec![0x8f]));
+        assert_eq!(id_list("1,64-65"), Some(vec![2, 3]));
+        assert_eq!(id_list("8191").map(|m| m.len()), Some(128));
+        for bad in ["", "1,", "3-1", "a", "-1", "1-", "8192", "0-8192", " 1", "1;2"] {
+            assert_eq!(id_list(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn control_characters_are_shown_escaped() {

@@ -859,7 +859,11 @@ fn features() -> String {
             r#"","hooks":["prestart","createRuntime","createContainer","startContainer","poststart","poststop"],"mountOptions":"#
         ),
         &json::strings(config::MOUNT_OPTIONS.iter().copied()),
-        r#","linux":{"namespaces":["cgroup","ipc","mount","network","pid","user","uts"],"capabilities":["#,
+        r#","linux":{"namespaces":["cgroup","ipc","mount","network","pid","user","uts","time"],"memoryPolicy":{"modes":"#,
+        &json::strings(config::MPOL_MODES.split(' ')),
+        r#","flags":"#,
+        &json::strings(config::MPOL_FLAGS.split(' ')),
+        r#"},"capabilities":["#,
     ]);
     // Capability names are plain upper-case words: nothing to escape.
     for (i, n) in crate::security::caps::NAMES.iter().enumerate() {
@@ -881,7 +885,9 @@ fn features() -> String {
         r#""apparmor":{"enabled":false},"selinux":{"enabled":false},"intelRdt":{"enabled":false},"#,
         r#""mountExtensions":{"idmap":{"enabled":false}}},"annotations":{"io.github.runt.version":""#,
         env!("CARGO_PKG_VERSION"),
-        r#""}}"#
+        // What the schema has no place for: the runtime-spec 1.1 and 1.2 fields runt applies.
+        r#"","io.github.runt.applies":"linux.personality linux.memoryPolicy linux.timeOffsets linux.sysctl "#,
+        r#"process.scheduler process.ioPriority process.execCPUAffinity"}}"#
     ));
     s
 }
@@ -932,5 +938,13 @@ mod tests {
     fn features_is_json() {
         let v = json::parse(features().as_bytes()).unwrap();
         assert_eq!(v.get("ociVersionMax").and_then(json::Value::as_str), Some(oci_version!()));
+        let linux = v.get("linux").unwrap();
+        let names = |v: Option<&json::Value>| -> Vec<String> {
+            v.and_then(json::Value::as_array).unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect()
+        };
+        assert!(names(linux.get("namespaces")).contains(&"time".to_string()));
+        let mpol = linux.get("memoryPolicy");
+        assert_eq!(names(mpol.and_then(|m| m.get("modes"))).len(), 7);
+        assert_eq!(names(mpol.and_then(|m| m.get("flags")))[2], "MPOL_F_STATIC_NODES");
     }
 }

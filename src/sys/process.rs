@@ -6,8 +6,8 @@ use linux_raw_sys::{general as k, prctl};
 use syscalls::{syscall, Sysno};
 
 pub use k::{
-    CLONE_INTO_CGROUP, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER,
-    CLONE_NEWUTS, CLONE_PARENT, SIGCHLD, SIGKILL,
+    CLONE_INTO_CGROUP, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME,
+    CLONE_NEWUSER, CLONE_NEWUTS, CLONE_PARENT, SIGCHLD, SIGKILL,
 };
 
 /// clone(2) used like fork: the child continues on a copy of the caller's stack.
@@ -341,6 +341,63 @@ pub fn cpus_available() -> Result<u32> {
     // n is a multiple of the size of a C long: 4 bytes on arm, so a partly written word counts
     // (the rest of it is still zero).
     Ok(mask.iter().take(n.div_ceil(8)).map(|w| w.count_ones()).sum())
+}
+
+/// sched_setaffinity(2): `pid` (0: the caller) may run on the CPUs set in `mask`. The kernel reads
+/// the mask as C longs, which on 32-bit arm are half a word each: the same bits in the same order
+/// on a little-endian machine, which every architecture runt is built for is.
+#[inline(never)]
+pub fn sched_setaffinity(pid: i32, mask: &[u64]) -> Result<()> {
+    // SAFETY: mask is readable for the size passed.
+    unsafe { syscall!(Sysno::sched_setaffinity, pid, core::mem::size_of_val(mask), mask.as_ptr()) }.map(drop)
+}
+
+/// struct sched_attr as sched_setattr(2) takes it (the first version: 48 bytes).
+#[repr(C)]
+#[derive(Debug, PartialEq, Clone, Copy, Default)]
+pub struct SchedAttr {
+    pub size: u32,
+    pub policy: u32,
+    pub flags: u64,
+    pub nice: i32,
+    pub priority: u32,
+    pub runtime: u64,
+    pub deadline: u64,
+    pub period: u64,
+}
+
+/// sched_setattr(2) for the caller: scheduling policy, its parameters and nice value.
+#[inline]
+pub fn sched_setattr(attr: &SchedAttr) -> Result<()> {
+    let attr = SchedAttr { size: core::mem::size_of::<SchedAttr>() as u32, ..*attr };
+    // SAFETY: attr is a valid sched_attr whose size field says how much the kernel may read.
+    unsafe { syscall!(Sysno::sched_setattr, 0, &attr as *const SchedAttr, 0) }.map(drop)
+}
+
+/// ioprio_set(IOPRIO_WHO_PROCESS, 0, ioprio): the caller's I/O scheduling class and level.
+#[inline]
+pub fn ioprio_set(ioprio: u32) -> Result<()> {
+    const IOPRIO_WHO_PROCESS: u32 = 1;
+    // SAFETY: no memory is passed.
+    unsafe { syscall!(Sysno::ioprio_set, IOPRIO_WHO_PROCESS, 0, ioprio) }.map(drop)
+}
+
+/// set_mempolicy(2): the caller's NUMA memory policy (`mode` with its MPOL_F_* flags) over the
+/// nodes set in `nodes` (none: NULL). The node count passed is one more than the bits given: the
+/// kernel takes one bit less than it is told (the API's long-standing off-by-one). The mask is
+/// read as C longs, as in `sched_setaffinity`.
+#[inline]
+pub fn set_mempolicy(mode: u32, nodes: &[u64]) -> Result<()> {
+    let (ptr, maxnode) = if nodes.is_empty() { (core::ptr::null(), 0) } else { (nodes.as_ptr(), nodes.len() * 64 + 1) };
+    // SAFETY: nodes is readable for the bits counted (or NULL with a count of 0).
+    unsafe { syscall!(Sysno::set_mempolicy, mode, ptr, maxnode) }.map(drop)
+}
+
+/// personality(2): the caller's execution domain (PER_LINUX32: `uname -m` says i686 on x86_64).
+#[inline]
+pub fn personality(persona: u32) -> Result<()> {
+    // SAFETY: no memory is passed.
+    unsafe { syscall!(Sysno::personality, persona) }.map(drop)
 }
 
 #[cfg(test)]

@@ -45,8 +45,8 @@ use hooks::hooks;
 pub use mounts::MOUNT_OPTIONS;
 use mounts::{in_bundle, mount, propagation};
 use namespaces::namespaces;
-use process::process;
-pub use process::Lsm;
+use process::{linux_process, process};
+pub use process::{Lsm, MPOL_FLAGS, MPOL_MODES};
 use read::*;
 use resources::{cgroups_path, fill_limits, limits};
 use seccomp::seccomp;
@@ -104,7 +104,7 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
         return Err(fail(rp, "must not be empty"));
     }
     let linux = object_or_empty(top, "linux")?;
-    refuse(linux, "intelRdt personality timeOffsets memoryPolicy netDevices", "not supported")?;
+    refuse(linux, "intelRdt netDevices", "not supported")?;
     let resources = object_or_empty(linux, "resources")?;
     // Filled in place, strings too: an error on the way then drops one Spec, not each field built
     // so far.
@@ -134,6 +134,7 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
     hooks(top, &mut spec.oci.hooks)?;
     map(top, "annotations", &mut spec.oci.annotations)?;
     process(obj(need(top, "process")?)?, &mut spec)?;
+    linux_process(linux, &mut spec)?;
     namespaces(linux, &mut spec)?;
     sysctl(linux, &mut spec)?;
     // Without a UTS namespace of its own the container would rename the host.
@@ -421,9 +422,14 @@ mod tests {
         ("process.rlimits", r#"[{"type":"RLIMIT_CORE","soft":0,"hard":0},{"type":"RLIMIT_CORE","soft":0,"hard":0}]"#,
             r#"process.rlimits[1].type: "RLIMIT_CORE" given twice"#),
         ("process.oomScoreAdj", "1001", "process.oomScoreAdj: must be from -1000 to 1000"),
-        ("process.ioPriority", r#"{"class":"IOPRIO_CLASS_RT","priority":1}"#, "process.ioPriority: not supported"),
-        ("process.scheduler", r#"{"policy":"SCHED_FIFO"}"#, "process.scheduler: not supported"),
-        ("process.execCPUAffinity", r#"{"initial":"0"}"#, "process.execCPUAffinity: not supported"),
+        ("process.ioPriority", r#"{"class":"IOPRIO_CLASS_NONE"}"#, r#"process.ioPriority.class: unknown value "IOPRIO_CLASS_NONE""#),
+        ("process.ioPriority", r#"{"class":"IOPRIO_CLASS_BE","priority":8}"#, "process.ioPriority.priority: out of range"),
+        ("process.scheduler", r#"{"nice":1}"#, "process.scheduler.policy: required"),
+        ("process.scheduler", r#"{"policy":"SCHED_BATCH","nice":20}"#, "process.scheduler.nice: must be from -20 to 19"),
+        ("process.scheduler", r#"{"policy":"SCHED_BATCH","priority":1}"#, "process.scheduler.priority: only SCHED_FIFO and SCHED_RR take one"),
+        ("process.scheduler", r#"{"policy":"SCHED_RR","period":1}"#, "process.scheduler: runtime, deadline and period are SCHED_DEADLINE's"),
+        ("process.scheduler", r#"{"policy":"SCHED_RR","flags":["SCHED_FLAG_NOPE"]}"#, r#"process.scheduler.flags[0]: unknown value "SCHED_FLAG_NOPE""#),
+        ("process.execCPUAffinity", r#"{"initial":"0-x"}"#, "process.execCPUAffinity.initial: expected a list of CPUs such as 0-3,7"),
         ("process.noNewPrivileges", "1", "process.noNewPrivileges: expected a boolean, found number"),
         ("mounts.1.destination", r#""dev""#, "mounts[1].destination: must be an absolute path"),
         ("mounts.1.options", r#"["idmap"]"#, r#"mounts[1].options[0]: "idmap" is not supported"#),
@@ -434,7 +440,6 @@ mod tests {
         ("mounts.1.type", r#""""#, "mounts[1].type: required for a mount that is not a bind mount"),
         ("mounts.1", r#"{"destination":"/x","type":"bind","options":["rbind"]}"#, "mounts[1].source: required for a bind mount"),
         ("linux.namespaces.2.type", r#""foo""#, r#"linux.namespaces[2].type: unknown namespace type "foo""#),
-        ("linux.namespaces.2.type", r#""time""#, r#"linux.namespaces[2].type: time namespaces are not supported "time""#),
         ("linux.namespaces.2.type", r#""pid""#, r#"linux.namespaces[2].type: "pid" listed twice"#),
         ("linux.namespaces.2.path", r#""proc/1/ns/ipc""#, "linux.namespaces[2].path: must be an absolute path"),
         ("linux.uidMappings", r#"[{"containerID":0,"hostID":1000,"size":1}]"#, "linux.uidMappings: given without a new user namespace"),
@@ -483,9 +488,12 @@ mod tests {
         ("linux.seccomp", r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["read"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":1}]}]}"#,
             "linux.seccomp.syscalls[0].args[0].op: required"),
         ("linux.intelRdt", r#"{"closID":"x"}"#, "linux.intelRdt: not supported"),
-        ("linux.personality", r#"{"domain":"LINUX32"}"#, "linux.personality: not supported"),
-        ("linux.timeOffsets", r#"{"monotonic":{"secs":1}}"#, "linux.timeOffsets: not supported"),
-        ("linux.memoryPolicy", r#"{"mode":"MPOL_BIND","nodes":"0"}"#, "linux.memoryPolicy: not supported"),
+        ("linux.personality", r#"{"domain":"LINUX64"}"#, r#"linux.personality.domain: unknown value "LINUX64""#),
+        ("linux.personality", r#"{"domain":"LINUX","flags":["X"]}"#, "linux.personality.flags: not supported"),
+        ("linux.timeOffsets", r#"{"monotonic":{"secs":1}}"#, "linux.timeOffsets: given without a new time namespace"),
+        ("linux.memoryPolicy", r#"{"nodes":"0"}"#, "linux.memoryPolicy.mode: required"),
+        ("linux.memoryPolicy", r#"{"mode":"MPOL_BIND","nodes":"0-"}"#, "linux.memoryPolicy.nodes: expected a list of nodes such as 0-3,7"),
+        ("linux.memoryPolicy", r#"{"mode":"MPOL_BIND","flags":["MPOL_F_X"]}"#, r#"linux.memoryPolicy.flags[0]: unknown value "MPOL_F_X""#),
         ("hooks.prestart", r#"[{"path":"hook"}]"#, "hooks.prestart[0].path: must be an absolute path"),
         ("hooks.poststop", r#"[{"path":"/bin/true","timeout":0}]"#, "hooks.poststop[0].timeout: must be above 0"),
         ("hooks.createRuntime", r#"[{"args":["x"]}]"#, "hooks.createRuntime[0].path: required"),

@@ -4,27 +4,34 @@ use super::read::*;
 use crate::json::Value;
 use crate::spec::Spec;
 use crate::sys::process::{
-    CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWUTS,
+    CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS,
 };
 use crate::userns::{IdMap, UserNs};
 use alloc::vec::Vec;
 
 /// Namespace types in config.json's words, split at spaces (one string is smaller than a table
 /// of pointers), and their flags in the same order.
-const NAMESPACE_NAMES: &str = "pid network mount ipc uts user cgroup";
-const NAMESPACE_FLAGS: [u32; 7] =
-    [CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWUSER, CLONE_NEWCGROUP];
+const NAMESPACE_NAMES: &str = "pid network mount ipc uts user cgroup time";
+const NAMESPACE_FLAGS: [u32; 8] = [
+    CLONE_NEWPID,
+    CLONE_NEWNET,
+    CLONE_NEWNS,
+    CLONE_NEWIPC,
+    CLONE_NEWUTS,
+    CLONE_NEWUSER,
+    CLONE_NEWCGROUP,
+    CLONE_NEWTIME,
+];
 
-/// linux.namespaces, uidMappings, gidMappings. A type not listed stays the host's.
+/// linux.namespaces, uidMappings, gidMappings, timeOffsets. A type not listed stays the host's.
 pub(super) fn namespaces(linux: &Value, s: &mut Spec) -> Res<()> {
-    let (mut seen, mut new_user) = (0, false);
+    let (mut seen, mut new_user, mut new_time) = (0, false, false);
     for ns in list(linux, "namespaces")? {
         let t = need(obj(ns)?, "type")?;
         let name = str_of(t)?;
         let Some(&flag) = NAMESPACE_NAMES.split(' ').position(|n| n == name).and_then(|i| NAMESPACE_FLAGS.get(i))
         else {
-            let why = if name == "time" { "time namespaces are not supported " } else { "unknown namespace type " };
-            return Err(fail_q(t, why, name, ""));
+            return Err(fail_q(t, "unknown namespace type ", name, ""));
         };
         if seen & flag != 0 {
             return Err(fail_q(t, "", name, " listed twice"));
@@ -34,8 +41,17 @@ pub(super) fn namespaces(linux: &Value, s: &mut Spec) -> Res<()> {
         match get(ns, "path").filter(|p| p.as_str() != Some("")) {
             Some(p) => s.join.push((flag, abs_path(p)?.into())),
             None if flag == CLONE_NEWUSER => new_user = true,
+            // Made by the container's process itself, not at clone: the offsets can be set only
+            // until a process has entered it (see tuning::time_namespace).
+            None if flag == CLONE_NEWTIME => new_time = true,
             None => s.namespaces |= flag,
         }
+    }
+    let offsets = object_or_none(linux, "timeOffsets")?;
+    if new_time {
+        s.oci.tuning.time_offsets = Some(time_offsets(offsets)?);
+    } else if let Some(o) = offsets.filter(|o| is_set(o)) {
+        return Err(fail(o, "given without a new time namespace"));
     }
     let (mut uid_maps, mut gid_maps) = (Vec::new(), Vec::new());
     id_maps(linux, "uidMappings", &mut uid_maps)?;
@@ -51,6 +67,24 @@ pub(super) fn namespaces(linux: &Value, s: &mut Spec) -> Res<()> {
         return Err(fail_in(linux, k, "given without a new user namespace"));
     }
     Ok(())
+}
+
+/// linux.timeOffsets: how far CLOCK_MONOTONIC and CLOCK_BOOTTIME are ahead (or behind) in the
+/// container, each `{"secs": S, "nanosecs": N}`.
+fn time_offsets(offsets: Option<&Value>) -> Res<[(i64, u32); 2]> {
+    let mut out = [(0, 0); 2];
+    for (clock, v) in offsets.and_then(Value::as_object).unwrap_or_default() {
+        let Some(at) = ["monotonic", "boottime"].iter().position(|c| c == clock).and_then(|i| out.get_mut(i)) else {
+            return Err(fail_q(v, "unknown clock ", clock, " (monotonic or boottime)"));
+        };
+        let secs = get(obj(v)?, "secs").map_or(Ok(0), i64_of)?;
+        let nanosecs = opt_u64(v, "nanosecs")?;
+        if nanosecs >= 1_000_000_000 {
+            return Err(fail_in(v, "nanosecs", "must be below 1000000000"));
+        }
+        *at = (secs, nanosecs as u32);
+    }
+    Ok(out)
 }
 
 /// The maps in member `k`, appended to `out`.

@@ -1,12 +1,15 @@
 //! `process`: argv, environment, cwd, user, terminal, capabilities, rlimits, no_new_privs,
-//! oomScoreAdj (also `runt exec --process`'s input).
+//! oomScoreAdj, scheduler, ioPriority, execCPUAffinity (also `runt exec --process`'s input);
+//! and `linux`'s memoryPolicy and personality, which are the process's too.
 
 use super::read::*;
+use crate::error::cat;
 use crate::json::Value;
 use crate::security::caps::{self, Caps};
 use crate::security::rlimits::{self, Rlimit};
 use crate::spec::{Spec, User};
 use crate::state::read_small;
+use crate::sys::process::SchedAttr;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -47,7 +50,6 @@ pub(super) fn process(p: &Value, s: &mut Spec) -> Res<()> {
             }
         }
     }
-    refuse(p, "ioPriority scheduler execCPUAffinity", "not supported")?;
     s.args.clear();
     strings(p, "args", &mut s.args)?;
     if s.args.is_empty() {
@@ -94,12 +96,87 @@ pub(super) fn process(p: &Value, s: &mut Spec) -> Res<()> {
     if !limits.is_empty() {
         s.rlimits = limits;
     }
+    // Each only when given: `exec --process` keeps the container's own otherwise.
+    let t = &mut s.oci.tuning;
+    if let Some(sc) = object_or_none(p, "scheduler")? {
+        t.scheduler = Some(scheduler(sc)?);
+    }
+    if let Some(io) = object_or_none(p, "ioPriority")? {
+        let class = named(need(io, "class")?, "IOPRIO_CLASS_RT IOPRIO_CLASS_BE IOPRIO_CLASS_IDLE")? + 1;
+        let level = get(io, "priority").map_or(Ok(0), |l| num_to(l, 7))?;
+        t.io_priority = Some((class << 13 | level) as u32);
+    }
+    if let Some(a) = object_or_none(p, "execCPUAffinity")? {
+        t.exec_cpus = [ids(a, "initial", "CPUs")?, ids(a, "final", "CPUs")?];
+    }
     flag(p, "noNewPrivileges", &mut s.no_new_privs)?;
     if let Some(o) = get(p, "oomScoreAdj") {
         let n = i32::try_from(i64_of(o)?).ok().filter(|n| (-1000..=1000).contains(n));
         s.oom_score_adj = Some(n.ok_or_else(|| fail(o, "must be from -1000 to 1000"))?);
     }
     Ok(())
+}
+
+/// linux.memoryPolicy's modes in the kernel's order (its numbers), and its flags from bit 13 up
+/// (also `runt features`).
+pub const MPOL_MODES: &str =
+    "MPOL_DEFAULT MPOL_PREFERRED MPOL_BIND MPOL_INTERLEAVE MPOL_LOCAL MPOL_PREFERRED_MANY MPOL_WEIGHTED_INTERLEAVE";
+pub const MPOL_FLAGS: &str = "MPOL_F_NUMA_BALANCING MPOL_F_RELATIVE_NODES MPOL_F_STATIC_NODES";
+
+/// linux.memoryPolicy and linux.personality: the process's too, though the spec puts them
+/// under `linux`.
+pub(super) fn linux_process(linux: &Value, s: &mut Spec) -> Res<()> {
+    if let Some(m) = object_or_none(linux, "memoryPolicy")? {
+        // The flags are bits 13, 14 and 15 of the mode.
+        let flags = named_bits(m, "flags", MPOL_FLAGS)?;
+        let mode = named(need(m, "mode")?, MPOL_MODES)? | flags << 13;
+        // No nodes: the modes that take none (MPOL_DEFAULT, MPOL_LOCAL).
+        let nodes = ids(m, "nodes", "nodes")?.unwrap_or_default();
+        s.oci.tuning.memory_policy = Some((mode as u32, nodes));
+    }
+    if let Some(p) = object_or_none(linux, "personality")? {
+        const PER_LINUX: u32 = 0;
+        const PER_LINUX32: u32 = 8;
+        let domain = if named(need(p, "domain")?, "LINUX LINUX32")? == 0 { PER_LINUX } else { PER_LINUX32 };
+        // The spec defines no flags yet.
+        refuse(p, "flags", "not supported")?;
+        s.oci.tuning.personality = Some(domain);
+    }
+    Ok(())
+}
+
+/// Member `k`, a list of CPUs or memory nodes ("0-3,7"), as a mask; None when absent or empty.
+fn ids(v: &Value, k: &'static str, what: &str) -> Res<Option<Vec<u64>>> {
+    match text(v, k)?.as_str() {
+        "" => Ok(None),
+        list => crate::text::id_list(list)
+            .map(Some)
+            .ok_or_else(|| fail_owned(v, k, cat(&["expected a list of ", what, " such as 0-3,7"]))),
+    }
+}
+
+/// process.scheduler, checked as runc checks it (the kernel refuses the rest).
+fn scheduler(sc: &Value) -> Res<SchedAttr> {
+    // In the kernel's order, SCHED_ISO (4) included: Linux refuses it.
+    let policies = "SCHED_OTHER SCHED_FIFO SCHED_RR SCHED_BATCH SCHED_ISO SCHED_IDLE SCHED_DEADLINE";
+    let flags = "SCHED_FLAG_RESET_ON_FORK SCHED_FLAG_RECLAIM SCHED_FLAG_DL_OVERRUN SCHED_FLAG_KEEP_POLICY \
+        SCHED_FLAG_KEEP_PARAMS SCHED_FLAG_UTIL_CLAMP_MIN SCHED_FLAG_UTIL_CLAMP_MAX";
+    let policy = named(need(sc, "policy")?, policies)? as u32;
+    let nice = get(sc, "nice").map_or(Ok(0), i64_of)?;
+    if !(-20..=19).contains(&nice) {
+        return Err(fail_in(sc, "nice", "must be from -20 to 19"));
+    }
+    let priority = opt_num(sc, "priority", 0)? as u32;
+    // SCHED_FIFO and SCHED_RR take a priority; SCHED_DEADLINE its three times.
+    if priority != 0 && !matches!(policy, 1 | 2) {
+        return Err(fail_in(sc, "priority", "only SCHED_FIFO and SCHED_RR take one"));
+    }
+    let (runtime, deadline, period) = (opt_u64(sc, "runtime")?, opt_u64(sc, "deadline")?, opt_u64(sc, "period")?);
+    if policy != 6 && runtime | deadline | period != 0 {
+        return Err(fail(sc, "runtime, deadline and period are SCHED_DEADLINE's"));
+    }
+    let flags = named_bits(sc, "flags", flags)?;
+    Ok(SchedAttr { size: 0, policy, flags, nice: nice as i32, priority, runtime, deadline, period })
 }
 
 /// One capability set. Names this runt does not know are skipped, as runc does (an engine may

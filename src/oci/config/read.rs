@@ -296,6 +296,26 @@ pub(super) fn is_set(v: &Value) -> bool {
     }
 }
 
+/// The position of the string `v` among `names` (separated by single spaces): the kernel's
+/// number for it, where the names are listed in that order.
+#[inline(never)]
+pub(super) fn named(v: &Value, names: &str) -> Res<u64> {
+    let name = str_of(v)?;
+    match names.split(' ').position(|n| n == name) {
+        Some(i) => Ok(i as u64),
+        None => Err(fail_q(v, "unknown value ", name, "")),
+    }
+}
+
+/// The strings in the array in member `k` as a bit mask: bit N for the Nth of `names`.
+pub(super) fn named_bits(v: &Value, k: &str, names: &str) -> Res<u64> {
+    let mut bits = 0;
+    for n in list(v, k)? {
+        bits |= 1 << named(n, names)?;
+    }
+    Ok(bits)
+}
+
 /// Fields runt cannot honour (`keys`, separated by single spaces: one string costs less than a
 /// table of pointers): an error when one says anything.
 pub(super) fn refuse(v: &Value, keys: &str, why: &str) -> Res<()> {

@@ -72,7 +72,7 @@ mod attack;
 mod host;
 
 const USAGE: &str = "usage: probe pid|hostname|mounts|ids|cwd|env|write PATH|read PATH|netdevs|\
-forkbomb N|alloc MB|wait-signal|exit N|sleep S|cgroup|procs|status|chroot-escape MARKER|\
+forkbomb N|alloc MB|wait-signal|exit N|sleep S|cgroup|procs|status|sched|clocks|chroot-escape MARKER|\
 mknod-open PATH b|c MAJOR MINOR|open PATH|mount-tmpfs DIR|umount PATH|keyctl|ptrace [PID]|setns PATH|ns NAME|\
 init-module|raise-nofile N|rlimit NAME|sethostname NAME|abstract-connect NAME|unshare-user|bpf|ls DIR|\
 tiocsti TEXT|setcomm NAME SECONDS|read-key DESC|leave-orphan|orphan SECONDS|winch|pty CMD...|term CMD...|with-key DESC PAYLOAD CMD...|\
@@ -129,6 +129,8 @@ fn main() {
             Err(e) => fail(e),
         },
         ["status"] => status(),
+        ["sched"] => sched(),
+        ["clocks"] => clocks(),
         ["chroot-escape", marker] => chroot_escape(marker),
         ["mknod-open", path, kind, major, minor] => mknod_open(path, kind, number(major), number(minor)),
         ["open", path] => match fs::File::open(path) {
@@ -485,6 +487,45 @@ fn status() -> i32 {
         }
         Err(e) => fail(e),
     }
+}
+
+/// What the kernel schedules it by: `policy P nice N priority R` (sched_getattr), `ioprio CLASS
+/// LEVEL` (ioprio_get), `mempolicy MODE NODES` (get_mempolicy: mode with its flags, node mask in
+/// hex).
+fn sched() -> i32 {
+    // struct sched_attr (56 bytes): policy is its second u32, nice the fifth, priority the sixth.
+    let mut attr = [0u32; 14];
+    // SAFETY: a buffer of the size passed.
+    if let Err(e) = unsafe { syscall!(Sysno::sched_getattr, 0, attr.as_mut_ptr(), 56, 0) } {
+        return fail(os_error(e));
+    }
+    println!("policy {} nice {} priority {}", attr[1], attr[4] as i32, attr[5]);
+    const IOPRIO_WHO_PROCESS: usize = 1;
+    // SAFETY: no memory is passed.
+    match unsafe { syscall!(Sysno::ioprio_get, IOPRIO_WHO_PROCESS, 0) } {
+        Ok(io) => println!("ioprio {} {}", io >> 13, io & 7),
+        Err(e) => return fail(os_error(e)),
+    }
+    let (mut mode, mut nodes) = (0i32, [0u64; 16]);
+    // SAFETY: an int and a node mask of the bits passed (one more than it holds: the API's count).
+    match unsafe { syscall!(Sysno::get_mempolicy, &mut mode as *mut i32, nodes.as_mut_ptr(), 16 * 64 + 1, 0, 0) } {
+        Ok(_) => say(format!("mempolicy {mode} {:x}", nodes[0])),
+        Err(e) => fail(os_error(e)),
+    }
+}
+
+/// `monotonic S` and `boottime S`: the seconds of CLOCK_MONOTONIC and CLOCK_BOOTTIME
+/// (clock_gettime, a system call: the vDSO's answer is the same in a time namespace).
+fn clocks() -> i32 {
+    for (name, id) in [("monotonic", 1), ("boottime", 7)] {
+        let mut ts = [0i64; 2];
+        // SAFETY: a struct timespec.
+        if let Err(e) = unsafe { syscall!(Sysno::clock_gettime, id, ts.as_mut_ptr()) } {
+            return fail(os_error(e));
+        }
+        println!("{name} {}", ts[0]);
+    }
+    0
 }
 
 /// The classic escape from a chroot that does not also change the mount namespace's root: chroot
