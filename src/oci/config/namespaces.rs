@@ -136,4 +136,27 @@ mod tests {
         let want = UserNs { uid_maps: maps.clone(), gid_maps: maps, helpers: false, deny_setgroups: false };
         assert_eq!(runc_with(&[user, uid, gid]).unwrap().userns, Some(want));
     }
+
+    #[test]
+    fn a_time_namespace_and_its_offsets() {
+        let time = ("linux.namespaces.5", Some(r#"{"type":"time"}"#));
+        let offsets = ("linux.timeOffsets", Some(r#"{"boottime":{"secs":-5,"nanosecs":7},"monotonic":{"secs":9}}"#));
+        let s = runc_with(&[time, offsets]).unwrap();
+        // Made by the container's process (see tuning::time_namespace), not at clone.
+        assert_eq!(s.namespaces & CLONE_NEWTIME, 0);
+        assert_eq!(s.oci.tuning.time_offsets, Some([(9, 0), (-5, 7)]));
+        assert_eq!(runc_with(&[time]).unwrap().oci.tuning.time_offsets, Some([(0, 0); 2]));
+        let joined = ("linux.namespaces.5", Some(r#"{"type":"time","path":"/proc/9/ns/time"}"#));
+        let s = runc_with(&[joined]).unwrap();
+        assert_eq!((s.join, s.oci.tuning.time_offsets), (vec![(CLONE_NEWTIME, "/proc/9/ns/time".into())], None));
+        let e = |c: &[(&str, Option<&str>)]| runc_with(c).unwrap_err().to_string();
+        assert_eq!(e(&[joined, offsets]), "config.json: linux.timeOffsets: given without a new time namespace");
+        let bad = ("linux.timeOffsets", Some(r#"{"realtime":{"secs":1}}"#));
+        assert_eq!(
+            e(&[time, bad]),
+            r#"config.json: linux.timeOffsets.realtime: unknown clock "realtime" (monotonic or boottime)"#
+        );
+        let bad = ("linux.timeOffsets", Some(r#"{"monotonic":{"nanosecs":1000000000}}"#));
+        assert_eq!(e(&[time, bad]), "config.json: linux.timeOffsets.monotonic.nanosecs: must be below 1000000000");
+    }
 }

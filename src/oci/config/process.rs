@@ -259,4 +259,42 @@ mod tests {
         assert_eq!(s.rlimits, [Rlimit { resource: 4, soft: 0, hard: 0 }]);
         assert_eq!(apply_process(&parse(r#"{"args":["x"]}"#), &mut s).unwrap_err().to_string(), "cwd: required");
     }
+
+    #[test]
+    fn runtime_spec_1_2_process_settings_in_the_kernels_numbers() {
+        let s = runc_with(&[
+            ("linux.personality", Some(r#"{"domain":"LINUX32"}"#)),
+            (
+                "linux.memoryPolicy",
+                Some(r#"{"mode":"MPOL_INTERLEAVE","nodes":"0-1,3","flags":["MPOL_F_STATIC_NODES"]}"#),
+            ),
+            ("process.ioPriority", Some(r#"{"class":"IOPRIO_CLASS_IDLE","priority":7}"#)),
+            (
+                "process.scheduler",
+                Some(
+                    r#"{"policy":"SCHED_DEADLINE","runtime":1,"deadline":2,"period":3,"flags":["SCHED_FLAG_RECLAIM"]}"#,
+                ),
+            ),
+            ("process.execCPUAffinity", Some(r#"{"initial":"1","final":"0-2"}"#)),
+        ])
+        .unwrap();
+        let t = &s.oci.tuning;
+        assert_eq!(t.personality, Some(8));
+        // MPOL_INTERLEAVE is 3, MPOL_F_STATIC_NODES 1 << 15.
+        assert_eq!(t.memory_policy, Some((3 | 1 << 15, vec![0b1011])));
+        // IOPRIO_CLASS_IDLE is 3, in bits 13 and up.
+        assert_eq!(t.io_priority, Some(3 << 13 | 7));
+        let want = SchedAttr { policy: 6, flags: 2, runtime: 1, deadline: 2, period: 3, ..SchedAttr::default() };
+        assert_eq!(t.scheduler, Some(want));
+        assert_eq!(t.exec_cpus, [Some(vec![2]), Some(vec![7])]);
+        // Nothing given: nothing changed from what the process inherits.
+        assert_eq!(runc_with(&[]).unwrap().oci.tuning, crate::spec::Tuning::default());
+        // An exec'd process's own replace the container's; what it does not give stays.
+        let mut s = s;
+        let v = parse(r#"{"args":["x"],"cwd":"/","scheduler":{"policy":"SCHED_OTHER","nice":-20}}"#);
+        apply_process(&v, &mut s).unwrap();
+        assert_eq!(s.oci.tuning.scheduler, Some(SchedAttr { nice: -20, ..SchedAttr::default() }));
+        assert_eq!(s.oci.tuning.io_priority, Some(3 << 13 | 7));
+        assert_eq!(s.oci.tuning.exec_cpus[1], Some(vec![7]));
+    }
 }
