@@ -48,10 +48,8 @@ BUDGET=300 # seconds for all the cases (not the build): past it, the rest are no
 # --- what runt is known to fail ------------------------------------------------------------------------
 # Measured on this host (Debian 12, kernel 6.18, cgroup v1 hybrid, 2 CPUs, root without
 # CAP_SYS_RESOURCE) with `tests/oci/cri.sh --measure runc`: runc 1.1.5 passes every case. The cases
-# runt fails today: why, and the issue item that fixes it.
-declare -A KNOWN=(
-    [sysctl]="the pod's sysctls reach the runtime in the pause container's config.json (linux.sysctl; the pod's containers join its network and IPC namespaces) and are never applied (issue 12 item 1)"
-)
+# runt fails today (none since issue 12 items 1 and 3): why, and the issue item that fixes it.
+declare -A KNOWN=()
 
 # --- the runtime -------------------------------------------------------------------------------------
 if [[ $1 == */* ]]; then
@@ -733,8 +731,6 @@ declare -A CRITEST_SKIP=(
 # Specs runt fails today (runc 1.1.5 passes every spec this runs here): why, and the issue item.
 declare -A CRITEST_KNOWN=(
     ["[k8s.io] Container Mount Propagation runtime should support mount propagation mount with 'rshared' should support propagation from host to container and vice versa"]="runt lets nothing a container mounts propagate to the host (README, Mounts: Kubernetes' Bidirectional propagation is not supported); runc does"
-    ["[k8s.io] PodSandbox runtime should support sysctls should support safe sysctls"]="${KNOWN[sysctl]}"
-    ["[k8s.io] PodSandbox runtime should support sysctls should support unsafe sysctls"]="${KNOWN[sysctl]}"
 )
 CRITEST_T=900 # seconds for the whole suite (about 100 here)
 critest_start=$SECONDS
