@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 #[test]
@@ -48,6 +48,19 @@ fn memory_limit_is_written() {
     match cgroup_layout() {
         CgroupLayout::V2 => limit_is_written("--memory 32m", "memory", "memory.max", "33554432"),
         _ => limit_is_written("--memory 32m", "memory", "memory.limit_in_bytes", "33554432"),
+    }
+}
+
+/// "Swap included": a memory limit caps memory and swap together, as Docker's `-m` does, or a
+/// container over its limit goes on in swap. v1 counts them together (memory.memsw), v2 apart.
+#[test]
+fn memory_limit_includes_swap() {
+    match cgroup_layout() {
+        CgroupLayout::V2 => limit_is_written("--memory 32m", "memory", "memory.swap.max", "0"),
+        _ if !Path::new("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes").exists() => {
+            eprintln!("this kernel has no swap accounting (memory.memsw): nothing to cap")
+        }
+        _ => limit_is_written("--memory 32m", "memory", "memory.memsw.limit_in_bytes", "33554432"),
     }
 }
 

@@ -1,5 +1,5 @@
 //! The container's filesystem: only its own mounts, read-only roots, volumes, symlinks
-//! that try to lead a volume out of the rootfs, and a host mount table left untouched.
+//! that try to lead a volume out of the rootfs, and no mount of the container's reaching the host.
 
 mod common;
 
@@ -51,15 +51,64 @@ fn default_rootfs_sees_no_host_submounts() {
     assert_only_own_mounts(&ok_stdout(&out), OWN, &[PROBE_IN_DEFAULT]);
 }
 
+/// A tmpfs of the test's own on a directory it made, shared (a peer group of one, as systemd
+/// makes every host mount): what is mounted below it on any of its copies appears on the others.
+/// Unmounted, with whatever came under it, on drop.
+struct SharedMount {
+    dir: TempDir,
+}
+
+impl SharedMount {
+    fn new() -> SharedMount {
+        let made = SharedMount { dir: TempDir::new("shared") };
+        for args in [&["-t", "tmpfs", "runt-test"][..], &["--make-shared"]] {
+            let st = std::process::Command::new("mount").args(args).arg(&made.dir.path).status().expect("run mount");
+            assert!(st.success(), "mount {args:?} {} failed", made.dir.as_str());
+        }
+        made
+    }
+
+    /// Mount points below the directory (not itself) in the host's mount table.
+    fn below(&self) -> Vec<String> {
+        host_mount_points().into_iter().filter(|p| p.starts_with(&format!("{}/", self.dir.as_str()))).collect()
+    }
+}
+
+impl Drop for SharedMount {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").args(["-R", "-l"]).arg(&self.dir.path).status();
+    }
+}
+
+/// The container's mount namespace starts as a copy of the host's, shared mounts included:
+/// unless runt makes it private first, each mount it makes for the container below a shared
+/// host mount (its /proc, /dev, /tmp, volumes, read-only remounts) appears on the host as well.
 #[test]
-fn host_mount_table_is_unchanged() {
-    let before = host_mount_table();
-    let (root, vol, name) = (rootfs(), TempDir::new("vol"), unique_name());
-    let v = vol.as_str();
-    let words = format!("--read-only -v {v}:/data -v {v}:/ro:ro /bin/probe mounts");
-    ok_stdout(&run_in(&root, &name, &words));
-    ok_stdout(&run_named(&name, &default_probe(&["mounts"])));
-    assert_eq!(before, host_mount_table(), "the host's mount table changed");
+fn mounts_made_for_the_container_stay_out_of_a_shared_host_mount() {
+    let shared = SharedMount::new();
+    let root = shared.dir.join("root");
+    fs::create_dir(&root).expect("mkdir root");
+    fill_rootfs(&root);
+    let vol = shared.dir.join("vol");
+    fs::create_dir(&vol).expect("mkdir vol");
+    let (root, vol, name) = (root.to_str().expect("UTF-8"), vol.to_str().expect("UTF-8"), unique_name());
+    let out = run_named(
+        &name,
+        &[
+            "--rootfs",
+            root,
+            "--read-only",
+            "-v",
+            &format!("{vol}:/data"),
+            "-v",
+            &format!("{vol}:/ro:ro"),
+            "/bin/probe",
+            "mounts",
+        ],
+    );
+    let inside = ok_stdout(&out);
+    assert!(inside.lines().any(|l| l == "/data"), "the volume is not mounted inside: {inside}");
+    assert_eq!(shared.below(), Vec::<String>::new(), "the container's mounts appeared on the host");
 }
 
 #[test]

@@ -27,8 +27,11 @@ pub const TIMEOUT: Duration = Duration::from_secs(60);
 /// The busybox applets linked into every test rootfs.
 const APPLETS: &[&str] = &["sh", "echo", "cat", "ls", "sleep", "true", "mkdir"];
 
+/// The checkout's top, without `..` in it: test paths are looked for in the mount table, which
+/// names every mount by its canonical path.
 pub fn manifest_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+    let top = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+    top.canonicalize().unwrap_or(top)
 }
 
 /// The runt binary: `$RUNT`, else `<manifest>/runt` (built by `make`).

@@ -278,15 +278,18 @@ else
     bad delete-force "run --detach: $(got), status $(status lcf)"
 fi
 
-# kill with the default signal (SIGTERM) on a pid 1 that handles it
-bundle lct '["sh","-c","trap \"exit 0\" TERM; sleep 1000 & wait"]'
+# kill with the default signal (SIGTERM) on a pid 1 that handles it: its trap says which signal
+# came (a KILL would stop it too, saying nothing), and says when it is set
+rm -f "$HL/lct.term" "$HL/lct.ready"
+bundle lct "$(jq -cn --arg hl "$HL" '["sh","-c","trap \"echo TERM > \($hl)/lct.term; exit 0\" TERM; touch \($hl)/lct.ready; sleep 1000 & wait"]')"
 new lct
 run "${RR[@]}" run --detach --bundle "$B" lct
 tpid=$(timeout 10 "${RR[@]}" state lct 2>/dev/null | jq -r '.pid // 0' 2>/dev/null || echo 0)
 [ "$tpid" -gt 0 ] 2>/dev/null && PIDS+=("$tpid")
-sleep 0.2 # let sh install its trap
+for _ in $(seq 100); do [ -e "$HL/lct.ready" ] && break; sleep 0.1; done
 run "${RR[@]}" kill lct
-if [ "$rc" = 0 ] && wait_status lct stopped; then ok kill-default-sigterm; else bad kill-default-sigterm "$(got), status $(status lct)"; fi
+if [ "$rc" = 0 ] && wait_status lct stopped && [ "$(cat "$HL/lct.term" 2>/dev/null)" = TERM ]; then ok kill-default-sigterm
+else bad kill-default-sigterm "$(got), status $(status lct), the trap says '$(cat "$HL/lct.term" 2>/dev/null)' (want TERM)"; fi
 timeout 10 "${RR[@]}" delete --force lct >/dev/null 2>&1 || true
 
 # run in the foreground: the container's output and exit status, and nothing left

@@ -125,25 +125,32 @@ container_pid() {
 }
 has_container() { container_pid >/dev/null; }
 
-# --- checks: each sets $why (the first failure) unless it is already set -----------------------------
+# --- checks: each sets $why (the first failure) unless it is already set, and counts in $checks ------
+# checked: a case's own test (`[ ... ] || why=...`) was made; run_case fails a case that made none
+checked() { checks=$((checks + 1)); }
 want_rc() { # want_rc N
+    checked
     [ -z "$why" ] || return 0
     [ "$rc" = "$1" ] || why="exit $rc, want $1 (stdout: $(show $W/out)) (stderr: $(show $W/err))"
 }
 want_out() { # want_out TEXT: stdout is exactly TEXT (one line)
+    checked
     [ -z "$why" ] || return 0
     [ "$(cat $W/out)" = "$1" ] && [ "$(lines $W/out)" = 1 ] ||
         why="stdout '$(show $W/out)', want '$1' (exit $rc, stderr: $(show $W/err))"
 }
 want_no_err() {
+    checked
     [ -z "$why" ] || return 0
     [ ! -s $W/err ] || why="unexpected stderr: $(show $W/err)"
 }
 want_line() { # want_line FILE REGEX WHAT
+    checked
     [ -z "$why" ] || return 0
     grep -qE "$2" "$1" || why="no $3 in $(basename "$1") ('$(show "$1")', exit $rc)"
 }
 want_eq() { # want_eq WHAT GOT WANT
+    checked
     [ -z "$why" ] || return 0
     [ "$2" = "$3" ] || why="$1 is '$2', want '$3'"
 }
@@ -151,11 +158,17 @@ want_eq() { # want_eq WHAT GOT WANT
 # --- the case runner --------------------------------------------------------------------------------
 cat /proc/self/mountinfo >$W/mounts.ref
 
-# run_case NAME FUNCTION: FUNCTION sets $why on failure. After it: the guest's mount table must be
-# unchanged, and with cgroups no container cgroup may be left under $CG/runt.
+# run_case NAME FUNCTION: FUNCTION sets $why on failure. A missing FUNCTION, or one that returned
+# before any check (want_*, checked), fails: it tested nothing. After it: the guest's mount table
+# must be unchanged, and with cgroups no container cgroup may be left under $CG/runt.
 run_case() {
-    why=
-    "$2"
+    why= checks=0
+    if [ "$(type "$2" 2>/dev/null | sed -n 's/^[^ ]* is a\( shell\)\? function$/f/p')" != f ]; then
+        why="no function $2 in guest.sh"
+    else
+        "$2"
+    fi
+    [ -n "$why" ] || [ "$checks" -gt 0 ] || why="$2 checked nothing (it returned before any check)"
     if [ -z "$why" ]; then
         cat /proc/self/mountinfo >$W/mounts.now
         if ! cmp -s $W/mounts.ref $W/mounts.now; then
@@ -232,6 +245,7 @@ c_no_cgroupfs() {
     # and / is the initramfs rootfs (where pivot_root fails with EINVAL)
     [ -n "$why" ] || [ "$(awk '$5 == "/" { print $9 }' /proc/self/mountinfo)" = rootfs ] ||
         why="/ is not the initramfs rootfs: $(awk '$5 == "/"' /proc/self/mountinfo)"
+    checked
 }
 one_warning() {
     [ -z "$why" ] || return 0
@@ -317,12 +331,14 @@ c_mounts_unchanged() {
     cat /proc/self/mountinfo >$W/mounts.now
     cmp -s $W/mounts.start $W/mounts.now ||
         why="mount table differs from the start: $(diff $W/mounts.start $W/mounts.now | grep '^[-+][^-+]' | tr '\n' '|' | cut -c1-300)"
+    checked
 }
 
 # --- phase 2: cgroup v2 at /sys/fs/cgroup -----------------------------------------------------------
 c_v2_mounted() {
     grep -q " $CG .* - cgroup2 " /proc/self/mountinfo ||
         why="no cgroup2 mount at $CG: $(grep " $CG " /proc/self/mountinfo)"
+    checked
 }
 c_v2_forkbomb() {
     r run --name fb --pids-limit 20 $PROBE forkbomb 100
@@ -390,6 +406,7 @@ c_v2_name_taken() { # a name is in use while its container runs
     fg
     [ "$rc2" = 125 ] || why="second container with the same name: exit $rc2, want 125 ($(show $W/err2))"
     [ -n "$why" ] || grep -q 'in use' $W/err2 || why="no 'in use' in: $(show $W/err2)"
+    checked
 }
 c_v2_stale_reclaimed() { # an empty cgroup left by a SIGKILLed runt does not block the name
     mkdir -p $CG/runt/stale
@@ -620,12 +637,16 @@ c_v2_sysrq_kcore() {
     want_line $W/out 'Read-only file system' "'Read-only file system'"
     # Debian's armmp (armv7) kernel is built without /proc/kcore: nothing to mask there.
     [ -e /proc/kcore ] || { echo "INFO kcore: this kernel has no /proc/kcore; only sysrq-trigger checked"; return; }
+    # Masked: a mount over it that reads empty (an error, as an unmasked one gives without
+    # CAP_SYS_RAWIO, is no mask).
     r run $PROBE read /proc/kcore
     [ -n "$why" ] || [ ! -s $W/out ] || why="a container read from /proc/kcore: $(head -c 40 $W/out | od -An -c | head -n1)"
+    want_rc 0
 }
 c_v2_no_leftovers() {
     left=$(find $CG/runt -mindepth 1 -type d 2>/dev/null | tr '\n' ' ')
     [ -z "$left" ] || why="left under $CG/runt: $left"
+    checked
 }
 
 timing() { # timing LABEL N ARGS...: average wall time of N 'runt ARGS' runs

@@ -426,14 +426,19 @@ fn winch() -> i32 {
     }
 }
 
-/// Blocks SIGTERM, SIGINT, SIGHUP, SIGUSR1 and SIGTSTP, reads the first one from a signalfd.
+/// Blocks every signal runt forwards (HUP INT QUIT USR1 USR2 TERM TSTP WINCH), reads the first
+/// one from a signalfd.
 fn wait_signal() -> i32 {
     const SIGHUP: u64 = 1;
     const SIGINT: u64 = 2;
+    const SIGQUIT: u64 = 3;
     const SIGUSR1: u64 = 10;
+    const SIGUSR2: u64 = 12;
     const SIGTERM: u64 = 15;
     const SIGTSTP: u64 = 20;
-    let mask: u64 = [SIGHUP, SIGINT, SIGUSR1, SIGTERM, SIGTSTP].iter().map(|s| 1 << (s - 1)).sum();
+    const SIGWINCH: u64 = 28;
+    let mask: u64 =
+        [SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGTERM, SIGTSTP, SIGWINCH].iter().map(|s| 1 << (s - 1)).sum();
     let fd = match signalfd_of(mask) {
         Ok(fd) => fd,
         Err(e) => return fail(e),
