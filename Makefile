@@ -28,7 +28,7 @@ OUT     := $(if $(filter $(HOST_ARCH),$(TARGET_ARCH)),runt,runt-$(TARGET_ARCH))
 
 .PHONY: all toolchain runt size size-all probe test unit unit-cross lint integration test-vm test-vm-aarch64 \
 	test-vm-armv7 check-leaks bench deps clean test-oci test-lifecycle test-contract test-cgroups test-podman \
-	test-containerd test-docker test-runtime-tools test-cri test-faults test-fuzz
+	test-containerd test-docker test-runtime-tools test-cri test-faults test-fuzz mutants
 
 all: runt
 
@@ -186,6 +186,11 @@ test-faults: runt deps
 # for about 30 s (fuzz/run.sh; the first build of libFuzzer takes a minute more).
 test-fuzz:
 	fuzz/run.sh 30
+
+# Hand-made mutants of the security, rootfs and cgroup code, each built and run against the tests
+# that should notice it (tests/mutants/list.sh): slow (a build and a test run each), not in `make test`.
+mutants: runt probe deps
+	tests/mutants/run.sh
 
 bench: runt
 	bench/run.sh ./runt

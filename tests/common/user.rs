@@ -1,4 +1,5 @@
-//! The unprivileged user of the rootless tests: created with useradd on first use and removed
+//! The unprivileged user of the rootless tests (one per test process): created with useradd on
+//! first use and removed
 //! when its last user in this test process is done, with copies of runt and the probe in a
 //! directory it can read.
 
@@ -8,8 +9,11 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::{Mutex, PoisonError};
-/// The unprivileged user the rootless tests run as.
-pub const USER: &str = "runt-rootless-test";
+/// The unprivileged user the rootless tests run as: one per test process, as other test runs
+/// on this host (another checkout's `make test`) add and delete theirs at their own times.
+fn user_name() -> String {
+    format!("runt-t{}", std::process::id())
+}
 
 /// How many live [`TestUser`]s this test process has: the first creates the user, the last
 /// removes it.
@@ -23,9 +27,10 @@ impl UserShare {
     fn take() -> UserShare {
         let mut count = USERS.lock().unwrap_or_else(PoisonError::into_inner);
         if *count == 0 {
-            let status = Command::new("useradd").args(["-M", "-s", "/bin/sh", USER]).status().expect("run useradd");
-            // 9: the user exists (left by a crashed run).
-            assert!(status.success() || status.code() == Some(9), "useradd {USER}: {status}");
+            let user = user_name();
+            let status = Command::new("useradd").args(["-M", "-s", "/bin/sh", &user]).status().expect("run useradd");
+            // 9: the user exists (left by a crashed run that had this pid).
+            assert!(status.success() || status.code() == Some(9), "useradd {user}: {status}");
         }
         *count += 1;
         UserShare
@@ -37,9 +42,10 @@ impl Drop for UserShare {
         let mut count = USERS.lock().unwrap_or_else(PoisonError::into_inner);
         *count -= 1;
         if *count == 0 {
-            match Command::new("userdel").arg(USER).status() {
+            let user = user_name();
+            match Command::new("userdel").arg(&user).status() {
                 Ok(status) if status.success() => {}
-                other => eprintln!("userdel {USER} failed: {other:?}"),
+                other => eprintln!("userdel {user} failed: {other:?}"),
             }
         }
     }
@@ -57,15 +63,15 @@ pub struct TestUser {
 impl TestUser {
     pub fn new() -> TestUser {
         let share = UserShare::take();
-        let passwd = fs::read_to_string("/etc/passwd").expect("read /etc/passwd");
+        let (user, passwd) = (user_name(), fs::read_to_string("/etc/passwd").expect("read /etc/passwd"));
         let fields: Vec<&str> = passwd
             .lines()
-            .find(|l| l.starts_with(&format!("{USER}:")))
-            .unwrap_or_else(|| panic!("{USER} is not in /etc/passwd"))
+            .find(|l| l.starts_with(&format!("{user}:")))
+            .unwrap_or_else(|| panic!("{user} is not in /etc/passwd"))
             .split(':')
             .collect();
         let (uid, gid) = (fields[2].parse().expect("uid"), fields[3].parse().expect("gid"));
-        assert_ne!(uid, 0, "{USER} must not be root");
+        assert_ne!(uid, 0, "{user} must not be root");
         let dir = shared_bin_dir();
         TestUser { uid, gid, dir, _share: share }
     }

@@ -193,8 +193,12 @@ new $id
 run "${RR[@]}" run -d --bundle "$B" $id
 why=
 [ "$rc" = 0 ] || why="run -d: $(got)"
-sleep 0.5
-run "${RR[@]}" events --stats $id
+# the busy loop shows as cpu usage once it has run a while: poll (10 s at most)
+for _ in $(seq 100); do
+    run "${RR[@]}" events --stats $id
+    printf '%s' "$out" | jq -e '.data.memory.usage.usage > 0 and .data.cpu.usage.total > 0' >/dev/null 2>&1 && break
+    sleep 0.1
+done
 if [ -z "$why" ] && ! printf '%s' "$out" | jq -e '.data.memory.usage.usage > 0 and .data.cpu.usage.total > 0' >/dev/null 2>&1; then
     why="want memory and cpu usage above 0 in events --stats, got $(got)"
 fi

@@ -235,8 +235,10 @@ else
     [ "$xp" -gt 1 ] && kill -9 "$xp" 2>/dev/null || true
     run "${RR[@]}" exec --cgroup nosuch ex1 true
     [ "$rc" = 125 ] && [[ "$err" == *nosuch*"No such file or directory"* ]] || note "exec --cgroup of a missing sub-cgroup: want exit 125 naming it, got $(got)"
-    sleep 0.2
-    for d in ${subs[@]+"${subs[@]}"}; do rmdir "$d" 2>/dev/null || true; done
+    # the killed processes leave their cgroups within moments: rmdir until it works (5 s at most)
+    for d in ${subs[@]+"${subs[@]}"}; do
+        for _ in $(seq 50); do rmdir "$d" 2>/dev/null || [ ! -d "$d" ] && break; sleep 0.1; done
+    done
 fi
 verdict exec-cgroup
 
@@ -245,9 +247,11 @@ run "${RR[@]}" pause ex1
 run "${RR[@]}" exec ex1 true
 [ "$rc" != 0 ] && [[ "$err" == *paused* ]] || note "exec into a paused container without --ignore-paused: want a refusal naming paused, got $(got)"
 # the process waits in the frozen cgroup until resume
+n_before=$(timeout 10 "${RR[@]}" ps ex1 2>/dev/null | wc -l)
 (timeout -k 5 $T "${RR[@]}" exec --ignore-paused ex1 echo ran after resume >"$S/ip.out" 2>"$S/ip.err" </dev/null; echo $? >"$S/ip.rc") &
 ip=$!
-sleep 0.5
+# the exec'd process is in the frozen cgroup (ps lists one more) before it is checked not to run
+for _ in $(seq 100); do [ "$(timeout 10 "${RR[@]}" ps ex1 2>/dev/null | wc -l)" -gt "$n_before" ] && break; sleep 0.1; done
 [ ! -s "$S/ip.out" ] || note "the process ran in a paused container: $(cat "$S/ip.out")"
 run "${RR[@]}" resume ex1
 wait "$ip" || true

@@ -24,9 +24,15 @@ reap() {
         [ -d "$d" ] || continue
         find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null | while read -r p; do kill -9 "$p" 2>/dev/null; done
     done
-    sleep 0.2
-    for d in "$@"; do
-        [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+    # the killed processes leave within moments: remove until nothing is left (5 s at most)
+    for _ in $(seq 50); do
+        for d in "$@"; do
+            [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+        done
+        local left=0
+        for d in "$@"; do [ -d "$d" ] && left=1; done
+        [ $left = 0 ] && break
+        sleep 0.1
     done
     return 0
 }
