@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::bundle;
 use common::*;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -216,4 +217,27 @@ fn limits_at_the_bounds_run() {
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     let out = run_in(&root, &unique_name(), &format!("-m 6m --cpus {cpus} --pids-limit 1 /bin/probe exit 0"));
     assert_eq!(code(&out), 0, "{}", describe(&out));
+}
+
+/// What a container leaves running when its init is gone (a daemon it started) is killed with its
+/// cgroup by `delete`: here in the host's pid namespace, whose end cannot kill it for runt.
+#[test]
+fn delete_kills_what_the_container_left_running() {
+    require_busybox();
+    let root = rootfs();
+    let options = bundle::Options { pid_of: Some(std::process::id()), ..Default::default() };
+    let b = bundle::Bundle::with(&root, &["/bin/sh", "-c", "/bin/sleep 1000 & exit 0"], &options);
+    let id = unique_name();
+    b.start_new(&id, &[]);
+    assert!(poll(|| b.status(&id) == "stopped"), "the container's sh did not exit: {}", b.status(&id));
+    let left = cgroup_pids(&id);
+    assert!(!left.is_empty(), "no sleep left in the container's cgroup: the test proves nothing");
+    let out = b.runt(&["delete", &id]);
+    let running: Vec<u32> = left.into_iter().filter(|p| alive(*p)).collect();
+    for p in &running {
+        kill("KILL", *p);
+    }
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert!(running.is_empty(), "delete left the container's processes running: {running:?}");
+    assert_no_cgroup(&id);
 }

@@ -100,12 +100,6 @@ impl Drop for Restore {
     }
 }
 
-/// Whether host pid `pid` is a live process (not gone, not a zombie).
-fn alive(pid: u32) -> bool {
-    fs::read_to_string(format!("/proc/{pid}/stat"))
-        .is_ok_and(|s| s.rsplit_once(')').is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z')))
-}
-
 /// A process of the test's own with pid `pid`, made by setting the kernel's last pid just below
 /// it; None if other processes on the host kept taking it first.
 fn take_pid(pid: u32) -> Option<std::process::Child> {

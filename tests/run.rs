@@ -5,7 +5,6 @@
 mod common;
 
 use common::*;
-use std::process::Command;
 
 #[test]
 fn command_is_pid_1_in_rootfs() {
@@ -281,12 +280,6 @@ fn the_cgroup_left_by_a_killed_runt_is_reclaimed() {
     // Empty, and no runt holds it: the name is free again (and run_in checks nothing is left).
     let out = run_in(&root, &name, "/bin/probe exit 0");
     assert_eq!(code(&out), 0, "{}", describe(&out));
-}
-
-/// Whether host pid `pid` is a live process (not gone, not a zombie).
-fn alive(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .is_ok_and(|s| s.rsplit_once(')').is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z')))
 }
 
 /// The kernel forgets a process's parent-death signal when its ids change: a non-root --user,

@@ -217,9 +217,9 @@ fn default_mounts() -> Vec<String> {
 }
 
 /// A masked path as a default container sees it (`how`: the probe's `read` for a file, `ls` for a
-/// directory): where the host has it, a mount over it and nothing in it. An error is no proof of
-/// a mask: an unmasked /proc/kcore fails to read too (no CAP_SYS_RAWIO). Where the host lacks it,
-/// the container must too. Returns whether the host has it.
+/// directory): where the host has it, a read-only mount over it with nothing in it. An error is
+/// no proof of a mask: an unmasked /proc/kcore fails to read too (no CAP_SYS_RAWIO). Where the
+/// host lacks it, the container must too. Returns whether the host has it.
 fn assert_masked(path: &str, how: &str, mounts: &[String]) -> bool {
     let said = probe_says(&[], &[how, path]);
     if !Path::new(path).exists() {
@@ -228,6 +228,9 @@ fn assert_masked(path: &str, how: &str, mounts: &[String]) -> bool {
     }
     assert!(mounts.iter().any(|m| m == path), "{path} is not masked: nothing is mounted over it");
     assert_eq!(said, "", "{path} is not masked: it reads");
+    // Nothing goes in either: the file (a /dev/null bind) nor a new file in the directory.
+    let written = if how == "ls" { format!("{path}/probe") } else { path.to_string() };
+    assert_eq!(probe_says(&[], &["write", &written]), EROFS, "{written}: the mask is writable");
     true
 }
 

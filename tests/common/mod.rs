@@ -346,6 +346,12 @@ pub fn cgroup_pids(name: &str) -> Vec<u32> {
     pids
 }
 
+/// Whether host pid `pid` is a live process (not gone, not a zombie).
+pub fn alive(pid: u32) -> bool {
+    fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|s| s.rsplit_once(')').is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z')))
+}
+
 pub fn assert_no_cgroup(name: &str) {
     let left: Vec<PathBuf> = cgroup_paths(name).into_iter().filter(|p| p.exists()).collect();
     assert!(left.is_empty(), "cgroup of container {name} left behind: {left:?}");

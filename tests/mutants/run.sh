@@ -8,7 +8,7 @@
 #
 # Usage: tests/mutants/run.sh [NAME...]     (as root, after `make runt probe`)
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 top=$PWD
 target=$(make -s print-target)
 work=$top/target/mutants
@@ -25,19 +25,20 @@ it_cargo=(cargo test --release --target "$target" --manifest-path tests/it/Cargo
 "${it_cargo[@]}" --no-run -q 2>>"$log" || { echo "mutants: the integration tests do not build" >&2; exit 2; }
 
 # Runs one test set against the runt at $1: `it FILE [FILTER]` (an integration test file, its
-# tests whose name holds FILTER), `oci SCRIPT` (tests/oci/SCRIPT.sh).
+# tests whose name holds FILTER), `oci SCRIPT` (tests/oci/SCRIPT.sh), `vm` (tests/vm on x86_64).
 run_tests() {
-	local bin=$1 kind=$2 a=$3 b=${4-}
+	local bin=$1 kind=$2 a=${3-} b=${4-}
 	case $kind in
-	it) RUNT=$bin timeout 900 "${it_cargo[@]}" -q --test "$a" -- $b >>"$log" 2>&1 ;;
+	it) RUNT=$bin timeout 900 "${it_cargo[@]}" -q --test "$a" -- ${b:+"$b"} >>"$log" 2>&1 ;;
 	oci) timeout 900 tests/oci/"$a".sh "$bin" >>"$log" 2>&1 ;;
+	vm) timeout 900 tests/vm/run.sh "$bin" "$probe" >>"$log" 2>&1 ;;
 	*) echo "mutants: unknown test set $kind" >&2; return 2 ;;
 	esac
 }
 
 declare -a names=() killed=() survived=()
 only=" $* "
-# mutant NAME FILE SED-EXPRESSION TESTS: TESTS is "it FILE FILTER; oci SCRIPT; ...".
+# mutant NAME FILE SED-EXPRESSION TESTS: TESTS is "it FILE FILTER; oci SCRIPT; vm; ...".
 mutant() {
 	local name=$1 file=$2 expr=$3 tests=$4
 	[ "$only" != "  " ] && [[ $only != *" $name "* ]] && return
@@ -50,7 +51,7 @@ mutant() {
 		exit 2
 	fi
 	echo "== $name ($file)" >>"$log"
-	if ! (cd "$tree" && env -u RUSTFLAGS CARGO_TARGET_DIR=$work/build cargo build -q --release --target "$target") >>"$log" 2>&1; then
+	if ! (cd "$tree" && env -u RUSTFLAGS CARGO_TARGET_DIR="$work/build" cargo build -q --release --target "$target") >>"$log" 2>&1; then
 		echo "mutants: $name does not build (see $log)" >&2
 		exit 2
 	fi
