@@ -91,8 +91,10 @@ fn unique() -> String {
 }
 
 /// A container name no other test (or concurrent test binary) uses: `t-<pid>-<n>`.
+/// `RUNT_TEST_TAG` goes first: tests/mutants/run.sh marks its containers so, to remove what a
+/// broken build left behind.
 pub fn unique_name() -> String {
-    format!("t-{}", unique())
+    format!("t-{}{}", std::env::var("RUNT_TEST_TAG").unwrap_or_default(), unique())
 }
 
 /// A fresh directory under `<manifest>/target/test-rootfs/`, removed on drop.

@@ -19,8 +19,9 @@ mkdir -p "$work"
 log=$work/log
 : >"$log"
 
-# The integration tests are built once; they run against each mutant's binary (RUNT).
-export PROBE=$probe RUSTFLAGS="-C relocation-model=static"
+# The integration tests are built once; they run against each mutant's binary (RUNT). Their
+# containers are named t-m<pid>-<n> (RUNT_TEST_TAG), so that what a mutant leaves is known.
+export PROBE=$probe RUSTFLAGS="-C relocation-model=static" RUNT_TEST_TAG=m
 it_cargo=(cargo test --release --target "$target" --manifest-path tests/it/Cargo.toml --target-dir target/it)
 "${it_cargo[@]}" --no-run -q 2>>"$log" || { echo "mutants: the integration tests do not build" >&2; exit 2; }
 
@@ -34,6 +35,21 @@ run_tests() {
 	vm) timeout 900 tests/vm/run.sh "$bin" "$probe" >>"$log" 2>&1 ;;
 	*) echo "mutants: unknown test set $kind" >&2; return 2 ;;
 	esac
+}
+
+# clean_up: what a mutant left (a cgroup not removed, a process not killed) goes: this run's
+# containers' cgroups only, their processes killed, sub-cgroups first.
+clean_up() {
+	local d p
+	for d in /sys/fs/cgroup/runt/t-m* /sys/fs/cgroup/*/runt/t-m*; do
+		[ -d "$d" ] || continue
+		find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null | while read -r p; do kill -9 "$p" 2>/dev/null; done
+		for _ in $(seq 20); do
+			find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+			[ -d "$d" ] || break
+			sleep 0.1
+		done
+	done
 }
 
 declare -a names=() killed=() survived=()
@@ -61,6 +77,7 @@ mutant() {
 		# shellcheck disable=SC2086
 		if ! run_tests "$bin" $set; then verdict=killed; break; fi
 	done
+	clean_up
 	printf '%-28s %s\n' "$name" "$verdict"
 	if [ $verdict = killed ]; then killed+=("$name"); else survived+=("$name"); fi
 }
