@@ -211,26 +211,36 @@ fn sysrq_trigger_cannot_be_written() {
     }
 }
 
-/// The mount points inside a default container.
-fn default_mounts() -> Vec<String> {
-    probe_says(&[], &["mounts"]).lines().map(String::from).collect()
+/// The mounts inside a default container.
+fn default_mounts() -> Vec<MountInfo> {
+    let text = probe_says(&[], &["read", "/proc/self/mountinfo"]);
+    text.lines().map(|l| MountInfo::parse(l).unwrap_or_else(|| panic!("bad mountinfo line {l:?}"))).collect()
 }
 
 /// A masked path as a default container sees it (`how`: the probe's `read` for a file, `ls` for a
-/// directory): where the host has it, a read-only mount over it with nothing in it. An error is
-/// no proof of a mask: an unmasked /proc/kcore fails to read too (no CAP_SYS_RAWIO). Where the
-/// host lacks it, the container must too. Returns whether the host has it.
-fn assert_masked(path: &str, how: &str, mounts: &[String]) -> bool {
+/// directory): where the host has it, a read-only, nosuid, noexec mount over it with nothing in
+/// it. An error is no proof of a mask: an unmasked /proc/kcore fails to read too (no
+/// CAP_SYS_RAWIO). Where the host lacks it, the container must too. Returns whether the host has
+/// it.
+fn assert_masked(path: &str, how: &str, mounts: &[MountInfo]) -> bool {
     let said = probe_says(&[], &[how, path]);
     if !Path::new(path).exists() {
         assert_eq!(said, "error: No such file or directory\n", "{path}: absent on the host, yet");
         return false;
     }
-    assert!(mounts.iter().any(|m| m == path), "{path} is not masked: nothing is mounted over it");
+    let Some(mask) = mounts.iter().rev().find(|m| m.mount_point == path) else {
+        panic!("{path} is not masked: nothing is mounted over it")
+    };
     assert_eq!(said, "", "{path} is not masked: it reads");
-    // Nothing goes in either: the file (a /dev/null bind) nor a new file in the directory.
-    let written = if how == "ls" { format!("{path}/probe") } else { path.to_string() };
-    assert_eq!(probe_says(&[], &["write", &written]), EROFS, "{written}: the mask is writable");
+    let flags: Vec<&str> = mask.options.split(',').collect();
+    for want in ["ro", "nosuid", "noexec"] {
+        assert!(flags.contains(&want), "the mask of {path} is not {want}: {}", mask.options);
+    }
+    // Nothing goes into a masked directory. (A masked file is a bind of /dev/null: a device
+    // node, which takes writes on a read-only mount too, and drops them.)
+    if how == "ls" {
+        assert_eq!(probe_says(&[], &["write", &format!("{path}/probe")]), EROFS, "{path}: the mask is writable");
+    }
     true
 }
 

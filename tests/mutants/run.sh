@@ -52,12 +52,20 @@ clean_up() {
 	done
 }
 
-declare -a names=() killed=() survived=()
+declare -a names=() killed=() survived=() baseline=()
 only=" $* "
-# mutant NAME FILE SED-EXPRESSION TESTS: TESTS is "it FILE FILTER; oci SCRIPT; vm; ...".
+# mutant NAME FILE SED-EXPRESSION TESTS: TESTS is "it FILE FILTER; oci SCRIPT; vm; ...". In the
+# first pass (`collecting`) only the test sets are gathered.
 mutant() {
-	local name=$1 file=$2 expr=$3 tests=$4
+	local name=$1 file=$2 expr=$3 tests=$4 set
 	[ "$only" != "  " ] && [[ $only != *" $name "* ]] && return
+	if [ -n "${collecting-}" ]; then
+		IFS=';' read -ra sets <<<"$tests"
+		for set in "${sets[@]}"; do
+			[[ " ${baseline[*]-} " == *" ${set// /:} "* ]] || baseline+=("${set// /:}")
+		done
+		return
+	fi
 	names+=("$name")
 	rm -rf "$tree" && mkdir -p "$tree"
 	cp -a Cargo.toml Cargo.lock build.rs src link .cargo "$tree"/
@@ -71,7 +79,7 @@ mutant() {
 		echo "mutants: $name does not build (see $log)" >&2
 		exit 2
 	fi
-	local bin=$work/build/$target/release/runt verdict=survived set
+	local bin=$work/build/$target/release/runt verdict=survived
 	IFS=';' read -ra sets <<<"$tests"
 	for set in "${sets[@]}"; do
 		# shellcheck disable=SC2086
@@ -81,6 +89,19 @@ mutant() {
 	printf '%-28s %s\n' "$name" "$verdict"
 	if [ $verdict = killed ]; then killed+=("$name"); else survived+=("$name"); fi
 }
+
+# A kill means something only if the same tests pass on runt itself (./runt, which `make
+# mutants` builds first): each test set the chosen mutants use runs on it once.
+collecting=1
+# shellcheck source=tests/mutants/list.sh
+. tests/mutants/list.sh
+unset collecting
+for set in "${baseline[@]}"; do
+	# shellcheck disable=SC2086
+	run_tests "$top/runt" ${set//:/ } || { echo "mutants: '${set//:/ }' fails on ./runt itself (see $log)" >&2; exit 2; }
+	clean_up
+done
+echo "== mutants: ${#baseline[@]} test sets pass on ./runt"
 
 # shellcheck source=tests/mutants/list.sh
 . tests/mutants/list.sh
