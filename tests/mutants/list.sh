@@ -41,12 +41,15 @@ mutant device-deny-rules-ignored src/cgroup.rs \
 mutant rlimits-not-set src/init.rs 's/for l in &spec.rlimits {/for l in spec.rlimits.iter().take(0) {/' 'it security'
 
 # --- rootfs: mounts, masks, the switch of root, resolving inside the root ---------------------------
-mutant read-only-root-writable src/rootfs.rs 's/MS_REMOUNT | MS_BIND | MS_RDONLY | keep/MS_REMOUNT | MS_BIND | keep/' 'it mounts'
+mutant read-only-root-writable src/rootfs.rs 's/                remount(&self.root, MS_RDONLY)?;/                let _ = MS_RDONLY;/' \
+	'it mounts'
 mutant masked-dir-writable src/rootfs.rs 's/Some(c"tmpfs"), ro, Some(c"size=0")/Some(c"tmpfs"), 0, Some(c"size=0")/' \
 	'it security mask'
 mutant masked-file-writable src/rootfs.rs \
-	's/self.remount(path, false, MS_RDONLY | MS_NOSUID | MS_NOEXEC)/{ let _ = MS_NOEXEC; Ok(()) }/' 'it security mask'
-mutant read-only-paths-writable src/rootfs.rs 's/self.remount(path, is_dir, ro)/{ let _ = ro; Ok(()) }/' 'it security'
+	's/bind(null, &t, false, MS_RDONLY | MS_NOSUID | MS_NOEXEC).map(drop)/bind(null, \&t, false, 0).map(drop)/' \
+	'it security mask'
+mutant read-only-paths-writable src/rootfs.rs 's/bind(&t, &t, true, ro).map(drop)/bind(\&t, \&t, true, 0).map(drop)/' \
+	'it security'
 mutant old-root-not-detached src/rootfs.rs \
 	's/mount::umount2(c".", MNT_DETACH).or_what("detach the old root")?;/let _ = MNT_DETACH;/' 'it mounts'
 mutant resolve-not-in-root src/rootfs/resolve.rs \
