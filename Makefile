@@ -28,7 +28,7 @@ OUT     := $(if $(filter $(HOST_ARCH),$(TARGET_ARCH)),runt,runt-$(TARGET_ARCH))
 
 .PHONY: all toolchain runt size size-all probe test unit unit-cross lint integration test-vm test-vm-aarch64 \
 	test-vm-armv7 check-leaks bench deps clean test-oci test-lifecycle test-contract test-cgroups test-podman \
-	test-containerd test-docker test-runtime-tools test-cri test-faults test-fuzz mutants
+	test-containerd test-docker test-runtime-tools test-cri test-faults test-fuzz mutants install test-install
 
 all: runt
 
@@ -69,9 +69,28 @@ probe: toolchain
 deps:
 	@command -v busybox >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends busybox-static; }
 	@command -v strace >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends strace; }
+	@# man-db: test-install reads the installed man page with man -l.
+	@command -v man >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends man-db; }
+
+# `make install` (PREFIX=/usr/local, DESTDIR for a staging root): the binary, the man page runt(1)
+# and the bash completion. Installs what `make` built; builds it first when there is none.
+PREFIX  ?= /usr/local
+BINDIR  := $(DESTDIR)$(PREFIX)/bin
+MANDIR  := $(DESTDIR)$(PREFIX)/share/man/man1
+COMPDIR := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+install: $(if $(wildcard ./$(OUT)),,runt)
+	install -D -m 0755 ./$(OUT) $(BINDIR)/runt
+	install -D -m 0644 docs/runt.1 $(MANDIR)/runt.1
+	install -D -m 0644 docs/runt.bash $(COMPDIR)/runt
+
+# An install into a staging root, read back the way a user would: the binary runs, `man -l`
+# renders the page without a warning, the completion completes.
+test-install: runt deps
+	tests/install.sh
 
 # Every stage in turn, each one's time printed; the first that fails stops the run.
-STAGES := lint unit unit-cross integration test-vm test-vm-aarch64 test-vm-armv7 test-oci test-faults test-fuzz check-leaks
+STAGES := lint unit unit-cross test-install integration test-vm test-vm-aarch64 test-vm-armv7 test-oci test-faults \
+	test-fuzz check-leaks
 test:
 	@mkdir -p target && touch $(TEST_START)
 	@t=$$(date +%s); for s in $(STAGES); do t0=$$(date +%s); \

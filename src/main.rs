@@ -94,7 +94,13 @@ fn run(raw_args: &[&'static [u8]], env: &[&[u8]], log: &mut Option<oci::cli::Glo
         owned.push(a);
     }
     // The runc command line: global options, then a runc command (engines call runt this way).
-    let (global, args) = oci::cli::parse_global(&owned)?;
+    let (global, mut args) = oci::cli::parse_global(&owned)?;
+    // `runt help COMMAND` is `runt COMMAND --help`, as git and Docker have it.
+    let asked;
+    if let ["help", command] = args {
+        asked = [*command, "--help"];
+        args = &asked;
+    }
     let mut warn = |w: &str| print(2, &cat(&["runt: warning: ", &text::shown(w), "\n"]));
     let oci_args = match args {
         [w, rest @ ..] if runc_grammar(raw_args, &owned, args) => Some(oci::cli::parse(w, rest)?),
