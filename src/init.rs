@@ -263,11 +263,21 @@ pub fn become_process(
     }
     // Capabilities in two steps around the uid change, so that a non-root user ends up with
     // exactly the sets asked for and root with no more than them.
-    caps::before_setuid(&spec.caps)?;
-    if let Some(u) = spec.user {
+    // A user by name is known only here, inside the root whose /etc/passwd names it; one that
+    // is not root keeps only the bounding set, as `Caps::for_user` gives a numeric one.
+    let looked_up = spec.user_lookup.as_deref().map(crate::passwd::lookup).transpose()?;
+    let (user, groups, caps) = match &looked_up {
+        Some(ids) => {
+            let caps = if ids.uid == 0 { spec.caps } else { caps::Caps::for_user(spec.caps.bounding, false) };
+            (Some(crate::spec::User { uid: ids.uid, gid: ids.gid }), ids.groups.as_slice(), caps)
+        }
+        None => (spec.user, spec.oci.additional_gids.as_slice(), spec.caps),
+    };
+    caps::before_setuid(&caps)?;
+    if let Some(u) = user {
         // Where setgroups was denied (a rootless single-id map) there are no groups to clear.
         if !spec.userns.as_ref().is_some_and(|ns| ns.deny_setgroups) {
-            process::setgroups(&spec.oci.additional_gids).or_what("setgroups")?;
+            process::setgroups(groups).or_what("setgroups")?;
         }
         process::setgid(u.gid).map_err(|e| op_n(e, "setgid", u.gid))?;
         process::setuid(u.uid).map_err(|e| op_n(e, "setuid", u.uid))?;
@@ -282,7 +292,7 @@ pub fn become_process(
             process::exit(crate::error::EXIT_RUNTIME);
         }
     }
-    caps::after_setuid(&spec.caps)?;
+    caps::after_setuid(&caps)?;
     if let Some(m) = spec.oci.umask {
         fs::umask(m);
     }
@@ -468,7 +478,7 @@ fn exec_as(spec: &Spec, prog: &str, file: &str) -> Error {
     // As runc does: without HOME in the environment (Docker sets none), the user's home from the
     // container's /etc/passwd. The process already runs as that user, in the container's root.
     if !spec.env.iter().any(|e| e.starts_with("HOME=")) {
-        if let Ok(home) = cstr(&cat(&["HOME=", &crate::userns::home_dir(process::getuid())])) {
+        if let Ok(home) = cstr(&cat(&["HOME=", &crate::passwd::home_dir(process::getuid())])) {
             cenv.push(home);
         }
     }

@@ -23,6 +23,7 @@ mod fds;
 mod hooks;
 mod init;
 mod launch;
+mod passwd;
 mod plan;
 mod reaper;
 mod relay;

@@ -25,6 +25,9 @@ pub struct Spec {
     /// Absolute path inside the container.
     pub cwd: String,
     pub user: Option<User>,
+    /// `runt run -u USER[:GROUP]`, looked up in the container's /etc/passwd and /etc/group once
+    /// inside its root (passwd.rs): the ids found there replace `user` and the additional gids.
+    pub user_lookup: Option<String>,
     pub root: Root,
     /// CLONE_NEW* namespaces to create. The user namespace goes by `userns`; the cgroup namespace
     /// is entered after the cgroup is joined.
@@ -367,6 +370,7 @@ impl Spec {
             env: Vec::new(),
             cwd: String::new(),
             user: None,
+            user_lookup: None,
             root: Root { path: None, readonly: false },
             namespaces: 0,
             join: Vec::new(),

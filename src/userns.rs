@@ -6,7 +6,8 @@
 
 use crate::cstr::{cstr, ptrs};
 use crate::error::{cat, push_dec, Error, OrSys, Result};
-use crate::sys::{fs, process, Errno};
+use crate::passwd::{self, read_text};
+use crate::sys::{fs, process};
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::ffi::CStr;
@@ -74,49 +75,8 @@ pub fn rootless(uid: u32, gid: u32) -> UserNs {
     ns
 }
 
-/// A small text file runt reads for names and HOME: /etc/passwd (in the container, for HOME),
-/// /etc/subuid, /etc/subgid. Only a regular file is read, at most 256 KiB: a FIFO or a device put
-/// in its place must not block runt or feed it without end. It is opened without blocking (a
-/// FIFO's open waits for a writer) and without following magic links (/proc/self/fd/N would be
-/// one of runt's own descriptors); an ordinary symlink inside the root is fine, some images have
-/// one there.
-fn read_text(path: &CStr) -> Option<String> {
-    let flags = fs::O_RDONLY | fs::O_NONBLOCK | fs::O_NOCTTY;
-    let fd = match fs::openat2(fs::CWD, path, flags, fs::RESOLVE_NO_MAGICLINKS) {
-        Err(Errno::ENOSYS) => fs::openat(fs::CWD, path, flags, 0),
-        opened => opened,
-    }
-    .ok()?;
-    let (mode, _, _) = fs::mode_owner(fd.raw()).ok()?;
-    if mode & fs::S_IFMT != fs::S_IFREG {
-        return None;
-    }
-    let mut buf = alloc::vec![0u8; 256 * 1024];
-    let n = fs::read_full(fd.raw(), &mut buf).ok()?;
-    buf.truncate(n);
-    String::from_utf8(buf).ok()
-}
-
 fn user_name(uid: u32) -> Option<String> {
-    passwd_entry(&read_text(c"/etc/passwd")?, uid).map(|(name, _)| String::from(name))
-}
-
-/// `uid`'s home directory in this mount namespace's /etc/passwd ("/" without an entry, as runc
-/// has it): what HOME is when the process's environment has none.
-pub fn home_dir(uid: u32) -> String {
-    let passwd = read_text(c"/etc/passwd").unwrap_or_default();
-    String::from(passwd_entry(&passwd, uid).map_or("/", |(_, home)| home))
-}
-
-/// The name and home directory on `uid`'s line of an /etc/passwd text.
-fn passwd_entry(text: &str, uid: u32) -> Option<(&str, &str)> {
-    text.split('\n').find_map(|l| {
-        let mut f = l.split(':'); // name:password:uid:gid:gecos:home:shell
-        let name = f.next()?;
-        let id = f.nth(1)?;
-        let home = f.nth(2).filter(|h| !h.is_empty()).unwrap_or("/");
-        (crate::text::unsigned::<u32>(id)? == uid).then_some((name, home))
-    })
+    passwd::find(&read_text(c"/etc/passwd")?, |e| e.uid == uid).map(|e| String::from(e.name))
 }
 
 /// The first `NAME:START:COUNT` (or `UID:START:COUNT`) line of /etc/subuid or /etc/subgid.
@@ -205,17 +165,6 @@ fn run_helper(prog: &CStr, pid: i32, maps: &[IdMap]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passwd_entries() {
-        let t = "root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000::/home/user:/bin/sh\nbare:x:7:7\nnohome:x:8:8:::\n";
-        assert_eq!(passwd_entry(t, 0), Some(("root", "/root")));
-        assert_eq!(passwd_entry(t, 1000), Some(("user", "/home/user")));
-        assert_eq!(passwd_entry(t, 7), Some(("bare", "/")));
-        assert_eq!(passwd_entry(t, 8), Some(("nohome", "/")));
-        assert_eq!(passwd_entry(t, 9), None);
-        assert_eq!(passwd_entry("", 0), None);
-    }
 
     #[test]
     fn maps() {

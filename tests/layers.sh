@@ -2,7 +2,7 @@
 # The direction of dependencies in src/ (docs/ARCHITECTURE.md): each file may use only its own
 # layer and the layers below it, and the top-level modules form no circle.
 #   1: sys/ text error cstr json      (no container knowledge)
-#   2: spec plan rootfs cgroup security/ userns init launch exec fds sync console hooks state sealed
+#   2: spec plan rootfs cgroup security/ userns passwd init launch exec fds sync console hooks state sealed
 #      relay reaper tuning
 #   3: run/ oci/ main                 (the doors, and main choosing one)
 # A file's uses are the `crate::NAME` paths in its code (comments aside), tests included.
@@ -17,7 +17,7 @@ src=${1:-src}
 layer() {
     case $1 in
         sys | text | error | cstr | json) echo 1 ;;
-        spec | plan | rootfs | cgroup | security | userns | init | launch | exec | fds | sync | console | hooks | state | sealed | \
+        spec | plan | rootfs | cgroup | security | userns | passwd | init | launch | exec | fds | sync | console | hooks | state | sealed | \
             relay | reaper | tuning) echo 2 ;;
         run | oci | main) echo 3 ;;
         *) echo "?" ;;

@@ -102,7 +102,12 @@ const RUN_OPTS: &[OptDef] = &[
     OptDef { opt: Opt::Hostname, long: "hostname", short: 0, help: "NAME\thostname (default: the name)" },
     OptDef { opt: Opt::Env, long: "env", short: b'e', help: "KEY=VAL\tset an environment variable" },
     OptDef { opt: Opt::Workdir, long: "workdir", short: b'w', help: "DIR\tworking directory inside (default: /)" },
-    OptDef { opt: Opt::User, long: "user", short: b'u', help: "UID[:GID]\trun as this numeric user and group" },
+    OptDef {
+        opt: Opt::User,
+        long: "user",
+        short: b'u',
+        help: "USER[:GROUP]\tuser and group (names from the container's /etc)",
+    },
     OptDef {
         opt: Opt::Net,
         long: "net",

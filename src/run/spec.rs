@@ -89,8 +89,9 @@ pub fn from_args(r: &mut RunArgs, generated_name: fn() -> String, term: Option<&
     if s.hostname.is_empty() || s.hostname.len() > MAX_NAME {
         return Err(Error::cat(&["hostname '", &s.hostname, "' must be 1 to 64 bytes"]));
     }
-    if let Some(u) = &r.user {
-        s.user = Some(parse_user(u)?);
+    if let Some(u) = r.user.take() {
+        s.user = parse_user(&u)?;
+        s.user_lookup = Some(u);
     }
     if !s.cwd.starts_with('/') {
         return Err(Error::cat(&["workdir '", &s.cwd, "' must be an absolute path"]));
@@ -103,7 +104,10 @@ pub fn from_args(r: &mut RunArgs, generated_name: fn() -> String, term: Option<&
     let is_root = s.user.is_none_or(|u| u.uid == 0);
     s.env.push(String::from(DEFAULT_PATH));
     s.env.push(cat(&["HOSTNAME=", &s.hostname]));
-    s.env.push(String::from(if is_root { "HOME=/root" } else { "HOME=/" }));
+    // With -u, HOME comes from the container's /etc/passwd (init::exec_as).
+    if s.user_lookup.is_none() {
+        s.env.push(String::from("HOME=/root"));
+    }
     if let Some(t) = term {
         s.env.push(cat(&["TERM=", t]));
     }
@@ -226,13 +230,15 @@ fn check_name(n: &str) -> Result<()> {
     }
 }
 
-/// `UID` or `UID:GID`, numeric (no /etc/passwd lookups: the rootfs may not have one).
-fn parse_user(s: &str) -> Result<User> {
+/// `USER[:GROUP]`, names or numbers. The ids when both are numbers (a lone UID's group is the
+/// same number until the container's /etc/passwd says otherwise): capabilities depend on whether
+/// the user is root. Names are looked up inside the container (`Spec::user_lookup`).
+fn parse_user(s: &str) -> Result<Option<User>> {
     let (u, g) = s.split_once(':').unwrap_or((s, s));
-    match (crate::text::unsigned(u), crate::text::unsigned(g)) {
-        (Some(uid), Some(gid)) => Ok(User { uid, gid }),
-        _ => Err(Error::cat(&["invalid --user '", s, "' (numeric UID[:GID])"])),
+    if u.is_empty() || g.is_empty() || g.contains(':') {
+        return Err(Error::cat(&["invalid --user '", s, "' (USER[:GROUP], names or numbers)"]));
     }
+    Ok(crate::text::unsigned(u).zip(crate::text::unsigned(g)).map(|(uid, gid)| User { uid, gid }))
 }
 
 /// `SRC:DST`, `SRC:DST:ro` or `SRC:DST:rw`, added to `mounts` (pushed here: no move of a
@@ -313,8 +319,18 @@ mod tests {
     fn users() {
         assert_eq!(spec(|r| r.user = Some("1000".into())).unwrap().user, Some(User { uid: 1000, gid: 1000 }));
         assert_eq!(spec(|r| r.user = Some("5:6".into())).unwrap().user, Some(User { uid: 5, gid: 6 }));
-        assert!(spec(|r| r.user = Some("bob".into())).is_err());
-        assert_eq!(spec(|r| r.user = Some("7".into())).unwrap().env[2], "HOME=/");
+        // Names are looked up inside the container; until then they are root's as far as the
+        // capabilities go (init drops them for a user who is not root).
+        let bob = spec(|r| r.user = Some("bob:staff".into())).unwrap();
+        assert_eq!((bob.user, bob.user_lookup.as_deref()), (None, Some("bob:staff")));
+        assert_eq!(bob.caps.effective, caps::DEFAULT);
+        assert_eq!(spec(|r| r.user = Some("7".into())).unwrap().user_lookup.as_deref(), Some("7"));
+        // HOME then comes from the container's /etc/passwd.
+        assert!(!spec(|r| r.user = Some("7".into())).unwrap().env.iter().any(|e| e.starts_with("HOME=")));
+        for bad in ["", ":", "a:", ":b", "a:b:c"] {
+            let why = spec(|r| r.user = Some(bad.into())).unwrap_err().into_what();
+            assert_eq!(why, alloc::format!("invalid --user '{bad}' (USER[:GROUP], names or numbers)"));
+        }
     }
 
     #[test]
