@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 pub enum Step<'a> {
     /// `spec.mounts[i]`. Its destination is resolved inside the rootfs and created when missing;
     /// where it cannot be created because the root is the host's own `/` (read-only from the
-    /// start), the mount is skipped.
+    /// start), one of runt's defaults (`Spec::optional_mounts`) is skipped, any other is an error.
     Mount(usize),
     /// The standard device nodes and /dev symlinks (and `--device` nodes), in the container's /dev.
     Devices,

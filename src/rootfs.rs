@@ -239,7 +239,7 @@ impl Builder<'_> {
     ) -> Result<()> {
         let done = match step {
             Step::Mount(i) => match spec.mounts.get(*i) {
-                Some(m) => self.mount(m, sources.get(*i).and_then(Option::as_ref)),
+                Some(m) => self.mount(m, sources.get(*i).and_then(Option::as_ref), *i < spec.optional_mounts),
                 None => Ok(()),
             },
             Step::Devices => {
@@ -340,8 +340,10 @@ fn via_proc(fd: &Fd) -> NumPath {
 }
 
 impl Builder<'_> {
+    /// `optional`: one of runt's defaults, skipped where the host's read-only `/` has no mount
+    /// point for it.
     #[inline(never)]
-    fn mount(&mut self, m: &Mount, source: Option<&Fd>) -> Result<()> {
+    fn mount(&mut self, m: &Mount, source: Option<&Fd>, optional: bool) -> Result<()> {
         if m.fstype == "cgroup" || m.fstype == "cgroup2" {
             return match self.mount_cgroup(m)? {
                 Some(new) => set_attrs(m, &new),
@@ -364,7 +366,17 @@ impl Builder<'_> {
             },
             None => match resolve_in_root(&self.root, &m.destination, is_dir, true) {
                 Ok(t) => t,
-                Err(e) if self.host_root && e.errno == Some(Errno::EROFS) => return Ok(()),
+                Err(e) if self.host_root && e.errno == Some(Errno::EROFS) => {
+                    // A volume is never silently dropped: runt does not write to the host's /.
+                    return match optional {
+                        true => Ok(()),
+                        false => Err(Error::cat(&[
+                            &m.destination,
+                            " does not exist on the host's read-only / and runt does not create it there \
+                             (make it on the host, mount under /tmp or /run, or use --rootfs)",
+                        ])),
+                    };
+                }
                 Err(e) => return Err(e),
             },
         };

@@ -36,6 +36,9 @@ pub struct Spec {
     pub join: Vec<(u32, String)>,
     /// Everything mounted in the container, in order: fresh filesystems and bind mounts.
     pub mounts: Vec<Mount>,
+    /// How many of the first `mounts` (`runt run`'s defaults) are skipped where their mount point
+    /// is missing on the host's read-only `/`; any other mount without one there is an error.
+    pub optional_mounts: usize,
     pub limits: Limits,
     /// The five capability sets of the command.
     pub caps: Caps,
@@ -371,6 +374,7 @@ impl Spec {
             cwd: String::new(),
             user: None,
             user_lookup: None,
+            optional_mounts: 0,
             root: Root { path: None, readonly: false },
             namespaces: 0,
             join: Vec::new(),

@@ -1,11 +1,14 @@
 //! The `runt run` door: docker-like flags parsed into `RunArgs` (cli.rs), then mapped onto the
 //! one `Spec` (spec.rs). The core knows nothing of it.
 pub mod cli;
+mod envfile;
+mod mounts;
 pub mod spec;
 
 use crate::error::Result;
 use crate::{launch, sealed, sys, userns};
 use alloc::string::String;
+use alloc::vec::Vec;
 use cli::RunArgs;
 
 /// `runt run`: the spec from the flags (`env`: runt's own environment, for TERM), then one
@@ -14,6 +17,13 @@ use cli::RunArgs;
 pub fn run(r: &mut RunArgs, env: &[&[u8]], warn: &mut dyn FnMut(&str)) -> Result<i32> {
     sealed::ensure()?;
     let term = env.iter().find_map(|e| e.strip_prefix(b"TERM=")).and_then(|t| core::str::from_utf8(t).ok());
+    // Files first: -e overrides them, as in Docker.
+    let mut env_vars = Vec::new();
+    for f in &r.env_files {
+        envfile::read(f, env, &mut env_vars)?;
+    }
+    env_vars.append(&mut r.env);
+    r.env = env_vars;
     let mut spec = spec::from_args(r, random_name, term)?;
     spec.resolve_devices()?;
     let uid = sys::process::getuid();

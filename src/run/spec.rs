@@ -2,13 +2,13 @@
 //! generated name, the default environment, capabilities, seccomp, masked paths).
 
 use super::cli::RunArgs;
+use super::mounts;
 use crate::error::{cat, dec, Error, OrSys, Result};
 use crate::security::caps::{self, Caps};
 use crate::security::devices;
 use crate::security::rlimits;
-use crate::spec::{default_mounts, words, Mount, Seccomp, Spec, User, MASKED_PATHS, READONLY_PATHS};
+use crate::spec::{default_mounts, words, Seccomp, Spec, User, MASKED_PATHS, READONLY_PATHS};
 use crate::spec::{CPU_PERIOD_US, CPU_QUOTA_MIN, MIN_MEMORY_RUN};
-use crate::sys::mount::{MOUNT_ATTR_RDONLY, MS_BIND, MS_RDONLY, MS_REC};
 use crate::sys::process::{CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS};
 use crate::userns::{self, UserNs};
 use alloc::string::String;
@@ -70,6 +70,7 @@ pub fn from_args(r: &mut RunArgs, generated_name: fn() -> String, term: Option<&
     s.root.readonly = r.read_only || host_root;
     s.namespaces = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWCGROUP;
     s.mounts = default_mounts(host_root);
+    s.optional_mounts = s.mounts.len();
     s.limits.pids = r.pids_limit;
     s.limits.memory = r.memory;
     s.limits.cpu_quota = r.cpus;
@@ -115,7 +116,13 @@ pub fn from_args(r: &mut RunArgs, generated_name: fn() -> String, term: Option<&
         set_env(&mut s.env, e)?;
     }
     for v in &r.volumes {
-        parse_volume(v, &mut s.mounts)?;
+        mounts::volume(v, &mut s.mounts)?;
+    }
+    for v in &r.mounts {
+        mounts::mount(v, &mut s.mounts)?;
+    }
+    for v in &r.tmpfs {
+        mounts::tmpfs(v, &mut s.mounts)?;
     }
     let mut cap_set = if r.privileged { caps::ALL } else { caps::DEFAULT };
     for c in &r.cap_add {
@@ -241,49 +248,10 @@ fn parse_user(s: &str) -> Result<Option<User>> {
     Ok(crate::text::unsigned(u).zip(crate::text::unsigned(g)).map(|(uid, gid)| User { uid, gid }))
 }
 
-/// `SRC:DST`, `SRC:DST:ro` or `SRC:DST:rw`, added to `mounts` (pushed here: no move of a
-/// returned Mount).
-#[inline(never)]
-fn parse_volume(v: &str, mounts: &mut Vec<Mount>) -> Result<()> {
-    let mut parts = v.split(':');
-    let source = parts.next().unwrap_or_default();
-    let (target, mode, extra) = (parts.next(), parts.next(), parts.next());
-    // One message site: the checks only pick the reason.
-    let why = match (target, mode) {
-        (None, _) => "expected SRC:DST[:ro]",
-        (_, Some(m)) if m != "ro" && m != "rw" => "the mode must be ro or rw",
-        _ if extra.is_some() => "expected SRC:DST[:ro]",
-        _ if source.is_empty() => "empty source",
-        (Some(t), _) if !t.starts_with('/') => "the destination must be an absolute path",
-        (Some(t), _) if t.split('/').any(|c| c == "..") => "'..' is not allowed in the destination",
-        (Some(t), m) => {
-            let ro = m == Some("ro");
-            mounts.push(Mount {
-                destination: String::from(t),
-                source: String::from(source),
-                fstype: String::new(),
-                flags: MS_BIND | MS_REC | if ro { MS_RDONLY } else { 0 },
-                data: String::new(),
-                propagation: 0,
-                // Read-only all the way down, as Docker 25 and later make `:ro`: a filesystem
-                // mounted below the source on the host is no way to write into it. Where the
-                // kernel cannot (before 5.12), the top alone, as Docker does there.
-                attr_set: if ro { MOUNT_ATTR_RDONLY } else { 0 },
-                attr_clear: 0,
-                attrs_optional: true,
-                copy_up: false,
-            });
-            return Ok(());
-        }
-    };
-    Err(Error::cat(&["invalid --volume '", v, "': ", why]))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::spec::Root;
-    use crate::sys::mount::MS_RDONLY;
     use alloc::vec;
 
     fn spec(f: impl FnOnce(&mut RunArgs)) -> Result<Spec> {
@@ -340,29 +308,6 @@ mod tests {
             assert!(spec(|r| r.name = Some(bad.into())).is_err(), "{bad}");
         }
         assert!(spec(|r| r.name = Some("x".repeat(65))).is_err());
-    }
-
-    #[test]
-    fn volumes() {
-        let s = spec(|r| r.volumes = vec!["/a:/b".into(), "rel:/c:ro".into(), "/d:/e:rw".into()]).unwrap();
-        let v = &s.mounts[s.mounts.len() - 3..];
-        assert_eq!((v[0].source.as_str(), v[0].destination.as_str()), ("/a", "/b"));
-        assert_eq!(v[0].flags, MS_BIND | MS_REC);
-        assert_eq!(v[1].flags, MS_BIND | MS_REC | MS_RDONLY);
-        // `:ro` reaches every mount below the source too, where the kernel can.
-        assert_eq!([v[0].attr_set, v[1].attr_set, v[2].attr_set], [0, MOUNT_ATTR_RDONLY, 0]);
-        assert!(v.iter().all(|m| m.attrs_optional));
-        assert!(v.iter().all(Mount::is_bind));
-        for bad in ["/a", "/a:b", ":/b", "/a:/b:rx", "/a:/b:ro:x", "/a:/b/../c"] {
-            assert!(spec(|r| r.volumes = vec![bad.into()]).is_err(), "{bad}");
-        }
-        let why = |v: &str| spec(|r| r.volumes = vec![v.into()]).unwrap_err().into_what();
-        assert_eq!(why("/a"), "invalid --volume '/a': expected SRC:DST[:ro]");
-        assert_eq!(why("/a:/b:rx:x"), "invalid --volume '/a:/b:rx:x': the mode must be ro or rw");
-        assert_eq!(why("/a:/b:ro:x"), "invalid --volume '/a:/b:ro:x': expected SRC:DST[:ro]");
-        assert_eq!(why(":b"), "invalid --volume ':b': empty source");
-        assert_eq!(why("/a:b"), "invalid --volume '/a:b': the destination must be an absolute path");
-        assert_eq!(why("/a:/b/../c"), "invalid --volume '/a:/b/../c': '..' is not allowed in the destination");
     }
 
     #[test]
