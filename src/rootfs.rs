@@ -125,19 +125,55 @@ fn stage_root(spec: &Spec, source: &CStr, shown_root: &str) -> Result<Fd> {
     let Some(staging) = STAGING.iter().find(|d| fs::openat(CWD, d, O_PATH | O_DIRECTORY, 0).is_ok()) else {
         return Err(Error::msg("no directory to stage the root on (none of /tmp /run /mnt /dev)"));
     };
-    // The host's / comes without its submounts (the container must not see them); a rootfs of the
-    // user's own keeps whatever is mounted inside it.
-    let recursive = if spec.root.path.is_some() { MS_REC } else { 0 };
-    let bound = match mount::mount(Some(source), staging, None, MS_BIND | recursive, None) {
-        // In a user namespace the host's submounts are locked to the mounts above them: the
-        // kernel refuses to bind / without them, so there they stay visible (read-only).
-        Err(Errno::EINVAL) if recursive == 0 && spec.userns.is_some() => {
-            mount::mount(Some(source), staging, None, MS_BIND | MS_REC, None)
-        }
-        other => other,
+    let bind = |recursive| {
+        mount::mount(Some(source), staging, None, MS_BIND | recursive, None)
+            .or_sys(|| cat(&["bind rootfs ", shown_root, " on ", staging.to_str().unwrap_or_default()]))?;
+        fs::openat(CWD, staging, O_PATH | O_DIRECTORY, 0).or_what("open the new root")
     };
-    bound.or_sys(|| cat(&["bind rootfs ", shown_root, " on ", staging.to_str().unwrap_or_default()]))?;
-    fs::openat(CWD, staging, O_PATH | O_DIRECTORY, 0).or_what("open the new root")
+    // Recursive: a rootfs keeps whatever is mounted inside it, the host's / its data partitions.
+    let root = bind(MS_REC)?;
+    if spec.root.path.is_some() {
+        return Ok(root);
+    }
+    match host_mounts_read_only(&root) {
+        Ok(()) => Ok(root),
+        // Before Linux 5.12 they cannot all be made read-only in one step: the host's / comes
+        // without its submounts (the bind just made detached by its descriptor, not its path).
+        Err(Errno::ENOSYS) if spec.userns.is_none() => {
+            mount::umount2(&via_proc(&root), MNT_DETACH).or_what("unmount the staged root")?;
+            drop(root);
+            bind(0)
+        }
+        // In a user namespace the kernel refuses that (they are locked to the mounts above
+        // them): the read-only-root step then refuses the container rather than leave them
+        // writable (read_only_below, not optional there).
+        Err(Errno::ENOSYS) => Ok(root),
+        Err(e) => Err(Error::sys(e, "make the host's mounts read-only (mount_setattr)")),
+    }
+}
+
+/// The host's kernel and runtime filesystems, detached from the container's copy of the host's
+/// `/`: it gets fresh ones in their places (spec::DEFAULT_MOUNTS), so that neither the host's
+/// /proc, /sys and /dev (with binfmt_misc, cgroupfs, devpts below them) nor its /run (sockets)
+/// and /tmp stay under them.
+const HOST_OWN: [&CStr; 5] = [c"proc", c"sys", c"dev", c"run", c"tmp"];
+
+/// Makes every mount of the host's `/` bound at `root` read-only (mount_setattr AT_RECURSIVE), so
+/// that the container sees the host's data partitions and cannot write to any, then detaches the
+/// host's `HOST_OWN` filesystems.
+fn host_mounts_read_only(root: &Fd) -> core::result::Result<(), Errno> {
+    mount::setattr(root.raw(), true, linux_raw_sys::general::MOUNT_ATTR_RDONLY, 0)?;
+    for name in HOST_OWN {
+        // The host's own directories: a symlink there (a /run -> /var/run) is not followed.
+        let Ok(dir) = fs::openat(root.raw(), name, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0) else { continue };
+        match mount::umount2(&via_proc(&dir), MNT_DETACH) {
+            // EINVAL: no mount of its own there (a directory of the root), or in a user namespace
+            // one locked to the root: the container's own mount covers it.
+            Ok(()) | Err(Errno::EINVAL) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// Whether the container has a mount namespace of its own (new or joined); without one it

@@ -168,7 +168,7 @@ pub struct User {
 
 #[derive(Debug, PartialEq)]
 pub struct Root {
-    /// None: the host's own `/`, bound without its submounts.
+    /// None: the host's own `/` with its submounts, all read-only (rootfs::stage_root).
     pub path: Option<String>,
     pub readonly: bool,
 }

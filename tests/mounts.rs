@@ -44,11 +44,102 @@ fn rootfs_sees_only_its_own_mounts() {
     assert_only_own_mounts(&ok_stdout(&out), &["/", "/proc"], &["/data"]);
 }
 
+/// Where the default rootfs gets filesystems of its own instead of the host's.
+const REPLACED: &[&str] = &["/proc", "/sys", "/dev", "/tmp", "/run"];
+
+fn replaced(point: &str) -> bool {
+    REPLACED.iter().any(|r| point == *r || point.strip_prefix(r).is_some_and(|rest| rest.starts_with('/')))
+}
+
+/// The host's / comes with its submounts (a board's data partition), all read-only; its /proc,
+/// /sys, /dev, /tmp and /run (and what is mounted below them) are the container's own instead.
 #[test]
-fn default_rootfs_sees_no_host_submounts() {
+fn default_rootfs_shows_host_submounts_read_only_and_its_own_kernel_filesystems() {
     let name = unique_name();
-    let out = run_named(&name, &default_probe(&["mounts"]));
-    assert_only_own_mounts(&ok_stdout(&out), OWN, &[PROBE_IN_DEFAULT]);
+    let out = run_named(&name, &default_probe(&["read", "/proc/self/mountinfo"]));
+    let text = ok_stdout(&out);
+    // (mount point, options, filesystem type) of each line inside.
+    let inside: Vec<(&str, &str, &str)> = text
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(' ').collect();
+            let dash = f.iter().position(|x| *x == "-")?;
+            Some((*f.get(4)?, *f.get(5)?, *f.get(dash + 1)?))
+        })
+        .collect();
+    let points: Vec<&str> = inside.iter().map(|m| m.0).collect();
+    let host: Vec<String> = host_mount_points().into_iter().filter(|p| p != "/" && !replaced(p)).collect();
+    for p in &host {
+        assert!(
+            points.contains(&p.as_str()),
+            "the host's {p} is not shown inside
+inside: {points:?}"
+        );
+    }
+    for (point, options, _) in inside.iter().filter(|m| host.iter().any(|h| h == m.0) || m.0 == "/") {
+        assert!(options.split(',').any(|o| o == "ro"), "{point} is not read-only inside: {options}");
+    }
+    // Below the replaced directories: only the container's own filesystems, none of the host's
+    // (its cgroupfs under /sys/fs/cgroup, binfmt_misc, its devpts).
+    let own: Vec<&(&str, &str, &str)> = inside.iter().filter(|m| replaced(m.0)).collect();
+    for (point, _, fstype) in &own {
+        let ok = is_own(point, &[PROBE_IN_DEFAULT]) && !point.starts_with("/sys/fs/cgroup");
+        assert!(
+            ok,
+            "{point} ({fstype}) inside is not the container's own
+inside: {own:?}"
+        );
+    }
+    for (point, fstype) in
+        [("/proc", "proc"), ("/sys", "sysfs"), ("/dev", "tmpfs"), ("/tmp", "tmpfs"), ("/run", "tmpfs")]
+    {
+        let count = inside.iter().filter(|m| m.0 == point).count();
+        assert_eq!(
+            count, 1,
+            "{point} mounted {count} times inside (the host's under the container's?)
+{own:?}"
+        );
+        assert!(
+            inside.iter().any(|m| m.0 == point && m.2 == fstype),
+            "{point} is not a {fstype}
+{own:?}"
+        );
+    }
+}
+
+/// A mount made on the host under a directory of its root shows inside, read-only.
+#[test]
+fn a_host_mount_shows_read_only_on_the_default_rootfs() {
+    let (dir, name) = (TempDir::new("hostmnt"), unique_name());
+    let point = dir.join("part");
+    fs::create_dir(&point).unwrap();
+    let mounted =
+        std::process::Command::new("mount").args(["-t", "tmpfs", "-o", "size=1m", "runt-test"]).arg(&point).status();
+    assert!(mounted.is_ok_and(|s| s.success()), "mount a tmpfs on {}", point.display());
+    // Unmounted however the test ends, before the directory is removed.
+    struct Unmount(PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _unmount = Unmount(point.clone());
+    fs::write(
+        point.join("marker"),
+        "on the data partition
+",
+    )
+    .unwrap();
+    let p = point.to_str().expect("utf-8 path");
+    let out = run_named(&name, &default_probe(&["read", &format!("{p}/marker")]));
+    assert_eq!(
+        ok_stdout(&out),
+        "on the data partition
+"
+    );
+    let out = run_named(&name, &default_probe(&["write", &format!("{p}/new")]));
+    assert_eq!(stdout(&out), "error: Read-only file system\n", "{}", describe(&out));
+    assert!(!point.join("new").exists(), "the container wrote on the host's mount");
 }
 
 /// A tmpfs of the test's own on a directory it made, shared (a peer group of one, as systemd
