@@ -56,7 +56,11 @@ fn replaced(point: &str) -> bool {
 #[test]
 fn default_rootfs_shows_host_submounts_read_only_and_its_own_kernel_filesystems() {
     let name = unique_name();
+    // Other tests on this host mount and unmount meanwhile: only the host's mounts there both
+    // before and after the run must show inside.
+    let before = host_mount_points();
     let out = run_named(&name, &default_probe(&["read", "/proc/self/mountinfo"]));
+    let after = host_mount_points();
     let text = ok_stdout(&out);
     // (mount point, options, filesystem type) of each line inside.
     let inside: Vec<(&str, &str, &str)> = text
@@ -68,7 +72,7 @@ fn default_rootfs_shows_host_submounts_read_only_and_its_own_kernel_filesystems(
         })
         .collect();
     let points: Vec<&str> = inside.iter().map(|m| m.0).collect();
-    let host: Vec<String> = host_mount_points().into_iter().filter(|p| p != "/" && !replaced(p)).collect();
+    let host: Vec<String> = before.into_iter().filter(|p| p != "/" && !replaced(p) && after.contains(p)).collect();
     for p in &host {
         assert!(
             points.contains(&p.as_str()),
