@@ -758,20 +758,30 @@ fn racing_swap_cannot_leave_a_read_only_volume_writable() {
 // ---------------------------------------------------------------------------------------------
 // Read-only mounts reach the mounts below them.
 
-/// `-v SRC:DST:ro` is read-only all the way down, as Docker 25 and later make it: a filesystem
-/// mounted below SRC on the host takes no write from the container either.
-#[test]
-fn a_read_only_volume_is_read_only_below_too() {
+/// A read-only bind (`-v SRC:DST:ro`, or `--mount` with `readonly`: `how` makes the options
+/// from SRC) is read-only all the way down, as Docker 25 and later make it: a filesystem mounted
+/// below SRC on the host takes no write from the container either.
+fn read_only_below_too(how: fn(&str) -> [String; 2]) {
     let (volume, root) = (TempDir::on_host_root("escape-ro-volume"), rootfs());
     fs::create_dir(volume.join("sub")).expect("mkdir sub");
     let sub = HostTmpfs::mount(&volume.join("sub"), "");
-    let v = format!("{}:/data:ro", volume.as_str());
-    let out = run_rootfs(&root, &["-v", &v, "/bin/sh", "-c", "echo x > /data/x; echo x > /data/sub/x; echo done"]);
+    let [opt, v] = how(volume.as_str());
+    let out = run_rootfs(&root, &[&opt, &v, "/bin/sh", "-c", "echo x > /data/x; echo x > /data/sub/x; echo done"]);
     assert_eq!(ok_stdout(&out), "done\n");
     let written: Vec<&str> = ["x", "sub/x"].into_iter().filter(|p| volume.join(p).exists()).collect();
-    assert!(written.is_empty(), "the container wrote {written:?} into its read-only volume\n{}", describe(&out));
+    assert!(written.is_empty(), "the container wrote {written:?} into its read-only {opt}\n{}", describe(&out));
     assert_eq!(stderr(&out).matches("Read-only file system").count(), 2, "{}", describe(&out));
     drop(sub);
+}
+
+#[test]
+fn a_read_only_volume_is_read_only_below_too() {
+    read_only_below_too(|src| ["-v".into(), format!("{src}:/data:ro")]);
+}
+
+#[test]
+fn a_readonly_bind_mount_is_read_only_below_too() {
+    read_only_below_too(|src| ["--mount".into(), format!("type=bind,source={src},target=/data,readonly")]);
 }
 
 /// The host's mounts below the default root, which a user namespace must keep (the kernel
