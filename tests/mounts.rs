@@ -114,33 +114,14 @@ inside: {own:?}"
 /// A mount made on the host under a directory of its root shows inside, read-only.
 #[test]
 fn a_host_mount_shows_read_only_on_the_default_rootfs() {
-    let (dir, name) = (TempDir::new("hostmnt"), unique_name());
+    let (dir, name) = (TempDir::on_host_root("hostmnt"), unique_name());
     let point = dir.join("part");
     fs::create_dir(&point).unwrap();
-    let mounted =
-        std::process::Command::new("mount").args(["-t", "tmpfs", "-o", "size=1m", "runt-test"]).arg(&point).status();
-    assert!(mounted.is_ok_and(|s| s.success()), "mount a tmpfs on {}", point.display());
-    // Unmounted however the test ends, before the directory is removed.
-    struct Unmount(PathBuf);
-    impl Drop for Unmount {
-        fn drop(&mut self) {
-            let _ = std::process::Command::new("umount").arg(&self.0).status();
-        }
-    }
-    let _unmount = Unmount(point.clone());
-    fs::write(
-        point.join("marker"),
-        "on the data partition
-",
-    )
-    .unwrap();
+    let _mounted = HostTmpfs::mount(&point, "");
+    fs::write(point.join("marker"), "on the data partition\n").unwrap();
     let p = point.to_str().expect("utf-8 path");
     let out = run_named(&name, &default_probe(&["read", &format!("{p}/marker")]));
-    assert_eq!(
-        ok_stdout(&out),
-        "on the data partition
-"
-    );
+    assert_eq!(ok_stdout(&out), "on the data partition\n");
     let out = run_named(&name, &default_probe(&["write", &format!("{p}/new")]));
     assert_eq!(stdout(&out), "error: Read-only file system\n", "{}", describe(&out));
     assert!(!point.join("new").exists(), "the container wrote on the host's mount");
