@@ -28,7 +28,8 @@ OUT     := $(if $(filter $(HOST_ARCH),$(TARGET_ARCH)),runt,runt-$(TARGET_ARCH))
 
 .PHONY: all toolchain runt size size-all probe test unit unit-cross lint integration test-vm test-vm-aarch64 \
 	test-vm-armv7 check-leaks bench deps clean test-oci test-lifecycle test-contract test-cgroups test-podman \
-	test-containerd test-docker test-runtime-tools test-cri test-faults test-fuzz mutants install test-install
+	test-containerd test-docker test-runtime-tools test-cri test-faults test-fuzz mutants install test-install \
+	test-semantics
 
 all: runt
 
@@ -166,24 +167,28 @@ test-vm-aarch64 test-vm-armv7: test-vm-%:
 # run without --name) is not seen here. Under `make test` only cgroups made since it began count:
 # a run killed earlier (or another one on this host) is not this run's leak.
 TEST_START := target/.test-start
-TEST_CGROUPS := runt/t-* runt/faults-* runt-lifecycle-test/* runt-cgroups-test/* runt-docker-test/* runt-test/* \
-	runt-cri-test/* runt-faults-test/*
+TEST_CGROUPS := runt/t-* runt/faults-* runt-lifecycle-test/* runt-cgroups-test/* runt-semantics-test/* \
+	runt-docker-test/* runt-test/* runt-cri-test/* runt-faults-test/*
 check-leaks:
 	@left=$$(find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d $(if $(wildcard $(TEST_START)),-newer $(TEST_START)) \( $(foreach p,$(TEST_CGROUPS),-path '*/$(p)' -o) -false \) 2>/dev/null); \
 	if [ -n "$$left" ]; then echo "leftover cgroups:"; echo "$$left"; exit 1; else echo "no cgroups left behind"; fi
 
 # The runc command-line contract without an engine (the lifecycle; where runc's contract goes
-# further, with runc and crun as oracles; cgroups), real engines driving runt, the OCI
-# runtime-tools validation suite (built from ../shared/third_party/ into .cache/runtime-tools/),
-# then containerd's CRI driven by crictl (built likewise into .cache/cri-tools/).
-test-oci: test-lifecycle test-contract test-cgroups test-podman test-containerd test-docker test-runtime-tools \
-	test-cri
+# further, with runc and crun as oracles; cgroups; the runtime-spec semantics engines rely on:
+# hooks, joined namespaces, sd-notify, socket activation, the seccomp agent), real engines driving
+# runt, the OCI runtime-tools validation suite (built from ../shared/third_party/ into
+# .cache/runtime-tools/), then containerd's CRI driven by crictl (built likewise into
+# .cache/cri-tools/).
+test-oci: test-lifecycle test-contract test-cgroups test-semantics test-podman test-containerd test-docker \
+	test-runtime-tools test-cri
 test-lifecycle: runt deps
 	tests/oci/lifecycle.sh ./runt
 test-contract: runt deps
 	tests/oci/contract.sh ./runt
 test-cgroups: runt deps
 	tests/oci/cgroups.sh ./runt
+test-semantics: runt probe deps
+	tests/oci/semantics.sh ./runt $(PROBE)
 test-podman: runt deps
 	tests/oci/podman.sh ./runt
 test-containerd: runt deps

@@ -4,8 +4,11 @@ use crate::cstr::{cstr, cstrs, ptrs};
 use crate::error::{cat, dec, dec_i, Error, OrSys, Result};
 use crate::json::{self, Object};
 use crate::spec::{Hook, Spec};
+use crate::sys::signal::{self, SigSet};
 use crate::sys::{fs, process};
 use alloc::string::String;
+
+const SIGPIPE: u32 = 13;
 
 /// The OCI state of `spec`'s container as hooks receive it.
 pub fn state_json(spec: &Spec, pid: i32, status: &str) -> String {
@@ -19,32 +22,57 @@ pub fn state_json(spec: &Spec, pid: i32, status: &str) -> String {
         .finish()
 }
 
-/// Runs `hooks` in order; the first failure stops them. `stage` names them in errors.
-pub fn run_all(hooks: &[Hook], state: &str, stage: &str) -> Result<()> {
+/// Runs `hooks` in order; the first failure stops them, and the container with them. `stage`
+/// names them in errors. A hook without an environment of its own gets `env` (None: runt's, as
+/// runc and crun give it).
+pub fn run_all(hooks: &[Hook], state: &str, stage: &str, env: Option<&[String]>) -> Result<()> {
     for h in hooks {
-        run(h, state).map_err(|e| e.context(&cat(&[stage, " hook ", &h.path])))?;
+        run(h, state, env).map_err(|e| e.context(&cat(&[stage, " hook ", &h.path])))?;
     }
     Ok(())
 }
 
+/// Runs every one of `hooks` (poststart and poststop: the container runs, or is gone), whatever
+/// the others do, as the spec asks; each failure is a warning.
+pub fn run_each(hooks: &[Hook], state: &str, stage: &str, warn: &mut dyn FnMut(&str)) {
+    for h in hooks {
+        if let Err(e) = run_all(core::slice::from_ref(h), state, stage, None) {
+            warn(&e.render());
+        }
+    }
+}
+
 #[inline(never)]
-fn run(hook: &Hook, state: &str) -> Result<()> {
+fn run(hook: &Hook, state: &str, env: Option<&[String]>) -> Result<()> {
     let path = cstr(&hook.path)?;
     let args = cstrs(if hook.args.is_empty() { core::slice::from_ref(&hook.path) } else { &hook.args })?;
-    let env = cstrs(&hook.env)?;
-    let (argv, envp) = (ptrs(&args), ptrs(&env));
+    let list = if hook.env.is_empty() { env } else { Some(hook.env.as_slice()) };
+    let own = cstrs(list.unwrap_or_default())?;
+    let envp = if list.is_none() { crate::sys::rt::environment() } else { ptrs(&own) };
+    let argv = ptrs(&args);
     let (r, w) = fs::pipe().or_what("pipe")?;
     let pid = process::clone_fork(0).or_what("fork")?;
     if pid == 0 {
+        // As a process of its own: only the state on stdin, stdout and stderr open (whatever
+        // runt inherited stays with runt), no signal blocked.
         drop(w);
         let _ = process::dup2(r.raw(), 0);
+        let _ = crate::fds::close_all_but(0, &[]);
+        let _ = signal::set_mask(SigSet(0));
         let e = process::execve(&path, &argv, &envp);
         process::exit(if e == crate::sys::Errno::ENOENT { 127 } else { 126 });
     }
     drop(r);
-    // A hook that does not read its stdin must not block runt: a pipe holds far more than a state.
+    // A hook need not read its state: one that exits first leaves a broken pipe (EPIPE), which
+    // must not kill runt with SIGPIPE, whatever command runs the hook. A pipe holds far more than
+    // a state usually is, so a hook that does not read does not block runt either.
+    let mask = signal::block(SigSet::of(&[SIGPIPE]));
     let _ = fs::write_all(w.raw(), state.as_bytes());
     drop(w);
+    if let Ok(old) = mask {
+        signal::discard(SigSet::of(&[SIGPIPE]));
+        let _ = signal::set_mask(old);
+    }
     let limit_ms = hook.timeout.map(|t| u64::from(t) * 1000);
     let mut waited = 0u64;
     loop {

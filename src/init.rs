@@ -41,19 +41,18 @@ pub struct Given<'a> {
 }
 
 pub fn run(spec: &Spec, steps: &[Step], sync: ChildEnd, saved_mask: SigSet, mode: Mode, given: Given) -> ! {
-    let mut pid = 0;
     let err = match new_session()
         .and_then(|()| keep_only_given(spec, &sync, &mode, &given))
-        .and_then(|()| setup(spec, steps, &sync, saved_mask, &mode, &given, &mut pid))
+        .and_then(|()| setup(spec, steps, &sync, saved_mask, &mode, &given))
     {
         Ok(proc) => match mode {
-            Mode::Foreground { .. } => match container_hooks(spec, &sync, pid, true) {
+            Mode::Foreground { .. } => match start_container_hooks(spec) {
                 Ok(()) if spec.init => crate::reaper::run(spec.oci.terminal, saved_mask, || exec(spec)),
                 Ok(()) => exec(spec),
                 Err(e) => e,
             },
             Mode::Create { fifo, .. } => {
-                let e = match created(spec, &sync, fifo, proc, pid) {
+                let e = match created(spec, &sync, fifo, proc) {
                     Ok(e) | Err(e) => e,
                 };
                 if let Some(what) = e.what.strip_prefix(AFTER_START) {
@@ -114,7 +113,6 @@ fn setup(
     saved_mask: SigSet,
     mode: &Mode,
     given: &Given,
-    pid: &mut i32,
 ) -> Result<Option<Fd>> {
     let (joins, cgroups) = (given.joins, given.cgroups);
     let foreground = matches!(mode, Mode::Foreground { .. });
@@ -131,7 +129,7 @@ fn setup(
     // for go first; otherwise set up while the parent works on the cgroup and wait at the end.
     let in_userns = spec.userns.is_some();
     if in_userns {
-        *pid = sync.go();
+        sync.go();
         // The id maps are written: whatever launch::start left dumpable for that ends here,
         // before anything is done in the namespaces.
         process::set_dumpable(false).or_what("prctl PR_SET_DUMPABLE")?;
@@ -144,17 +142,19 @@ fn setup(
     // forked there is too, then in; the root is then built by a process the namespace can see.
     let pid_first = given.pidns.filter(|_| given.pid_first);
     if let Some(ns) = pid_first {
-        *pid = sync.go();
-        *pid = enter_pid_namespace(ns, sync, foreground)?;
+        sync.go();
+        enter_pid_namespace(ns, sync, foreground)?;
     }
     // A new time namespace before anything is forked (hooks, the pid namespace's process) or
     // executed: each of those enters it, after which the kernel no longer takes its offsets.
     if let Some(offsets) = &spec.oci.tuning.time_offsets {
         tuning::time_namespace(offsets)?;
     }
+    let mut released = in_userns || pid_first.is_some();
     // Device nodes and mount points get exactly the modes asked for.
     fs::umask(0);
-    let proc = rootfs::enter(spec, steps, cgroups, given.sources)?;
+    let proc =
+        rootfs::enter(spec, steps, cgroups, given.sources, &mut || create_hooks(spec, sync, given, &mut released))?;
     fs::umask(0o022);
     // An empty hostname: a joined or shared UTS namespace, left as it is.
     if !spec.hostname.is_empty() {
@@ -168,11 +168,11 @@ fn setup(
     }
     // All of the above overlapped with the parent's cgroup set-up; from here on the process must
     // be inside its cgroup.
-    if !in_userns && pid_first.is_none() {
-        *pid = sync.go();
+    if !released {
+        sync.go();
     }
     if let (Some(ns), None) = (given.pidns, pid_first) {
-        *pid = enter_pid_namespace(ns, sync, foreground)?;
+        enter_pid_namespace(ns, sync, foreground)?;
     }
     // Now that the process is in its cgroup, that cgroup becomes the root of its cgroup namespace.
     if spec.namespaces & process::CLONE_NEWCGROUP != 0 {
@@ -341,11 +341,11 @@ fn enter_workdir(cwd: &str) -> Result<()> {
 /// Marks an error raised after the ready report, when the parent no longer listens.
 const AFTER_START: &str = "after start: ";
 
-/// A created container: hooks, the check that the command exists, ready, the wait for start.
-/// `proc`: the container's procfs (`rootfs::enter`), to reopen the fifo through.
-fn created(spec: &Spec, sync: &ChildEnd, fifo: Fd, proc: Option<Fd>, pid: i32) -> Result<Error> {
+/// A created container: the check that the command exists, ready, the wait for start, then
+/// its startContainer hooks. `proc`: the container's procfs (`rootfs::enter`), to reopen the
+/// fifo through.
+fn created(spec: &Spec, sync: &ChildEnd, fifo: Fd, proc: Option<Fd>) -> Result<Error> {
     let proc = proc.ok_or_else(|| Error::msg("no procfs at /proc to open exec.fifo through"))?;
-    container_hooks(spec, sync, pid, false)?;
     // A missing or unusable command is reported by create, as engines expect (127/126).
     let (prog, path) = resolve(spec)?;
     sync.ready()?;
@@ -367,27 +367,39 @@ fn created(spec: &Spec, sync: &ChildEnd, fifo: Fd, proc: Option<Fd>, pid: i32) -
         let _ = fs::write_all(w.raw(), b"E");
         after(e)
     };
-    hooks::run_all(&spec.oci.hooks.start_container, &hooks::state_json(spec, pid, "created"), "startContainer")
-        .map_err(failed)?;
+    start_container_hooks(spec).map_err(failed)?;
     // The file found before ready, named in messages as the command was given.
     Ok(failed(exec_as(spec, prog, &path)))
 }
 
-/// The hooks between set-up and the command: prestart and createRuntime first, in runt's
-/// namespaces (asked of the parent, which releases the child again), then createContainer here;
-/// startContainer too when nothing waits for `start` in between (`start_now`: a foreground run).
+/// The hooks of runtime-spec's create, once the container's mounts are made and before
+/// pivot_root (rootfs::enter calls this): prestart and createRuntime first, in runt's namespaces
+/// (asked of the parent, which releases the child again), then createContainer here, in the
+/// container's mount namespace with the host's tree still in view. The parent's hooks see the
+/// container in its cgroup, its id maps written: they wait for its first release (`released`).
 #[inline(never)]
-fn container_hooks(spec: &Spec, sync: &ChildEnd, pid: i32, start_now: bool) -> Result<()> {
+fn create_hooks(spec: &Spec, sync: &ChildEnd, given: &Given, released: &mut bool) -> Result<()> {
     if runtime_hooks(spec) {
+        if !*released {
+            sync.go();
+            *released = true;
+        }
         sync.hooks()?;
         sync.go();
     }
-    let h = &spec.oci.hooks;
-    hooks::run_all(&h.create_container, &hooks::state_json(spec, pid, "creating"), "createContainer")?;
-    if start_now {
-        hooks::run_all(&h.start_container, &hooks::state_json(spec, pid, "created"), "startContainer")?;
-    }
-    Ok(())
+    // The pid as the container sees it (runtime-spec, "State"): none yet for a container that
+    // enters the pid namespace it joins only once it is in its root.
+    let pid = if given.pidns.is_some() && !given.pid_first { 0 } else { process::getpid() };
+    let state = hooks::state_json(spec, pid, "created");
+    hooks::run_all(&spec.oci.hooks.create_container, &state, "createContainer", None)
+}
+
+/// startContainer hooks, in the container as its process is about to run: with that process's
+/// environment unless they have one of their own (as runc and crun run them), and its pid as
+/// the container sees it.
+fn start_container_hooks(spec: &Spec) -> Result<()> {
+    let state = hooks::state_json(spec, process::getpid(), "created");
+    hooks::run_all(&spec.oci.hooks.start_container, &state, "startContainer", Some(&spec.env))
 }
 
 /// The container's PATH, or the default one.

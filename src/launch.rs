@@ -427,9 +427,11 @@ fn started(parent: &sync::ParentEnd, spec: &Spec, pid: &mut i32, ready: bool) ->
                 parent.release(new)?;
             }
             Report::Hooks => {
-                let json = hooks::state_json(spec, *pid, "creating");
-                hooks::run_all(&spec.oci.hooks.prestart, &json, "prestart")?;
-                hooks::run_all(&spec.oci.hooks.create_runtime, &json, "createRuntime")?;
+                // The runtime environment exists: the container is "created" from here on
+                // (runtime-spec's lifecycle; crun says so too, runc "creating").
+                let json = hooks::state_json(spec, *pid, "created");
+                hooks::run_all(&spec.oci.hooks.prestart, &json, "prestart", None)?;
+                hooks::run_all(&spec.oci.hooks.create_runtime, &json, "createRuntime", None)?;
                 parent.release(*pid)?;
             }
             Report::Ready if ready => return Ok(()),

@@ -1,17 +1,17 @@
 //! Child side: build the container's filesystem from the plan and make it the root.
 //!
 //! The image and anything a container can write are hostile: a symlink anywhere in the rootfs,
-//! there from the start or swapped in by a second container sharing the rootfs directory while
-//! this one is built, must never steer a mount, node or write of runt outside the root. So no
-//! path under the root is ever handed to the kernel as text. The new root is bound onto a
-//! staging directory and held as a descriptor; every target is opened inside it when the step
-//! runs (openat2 RESOLVE_IN_ROOT: symlinks lead somewhere inside the root; for /proc and /sys,
-//! none is followed at all) and mounted on through that descriptor (move_mount, or mount(2)
-//! named by the host's /proc/self/fd/N); /dev is populated relative to a descriptor of it
-//! (`dev`). A mount made is held by its own descriptor (a detached copy or new filesystem, then
-//! attached), and its flags, propagation and attributes are set through that, never through its
-//! target looked up again. Masked and read-only paths under /proc and /sys are found in the
-//! filesystem runt mounted there, wherever a racing container may have moved it since.
+//! there from the start or swapped in by a second container sharing the rootfs directory while this
+//! one is built, must never steer a mount, node or write of runt outside the root. So no path under
+//! the root is ever handed to the kernel as text. The new root is bound onto itself (the host's `/`
+//! onto a staging directory) and held as a descriptor; every target is opened inside it when the
+//! step runs (openat2 RESOLVE_IN_ROOT: symlinks lead somewhere inside the root; for /proc and /sys,
+//! none is followed at all) and mounted on through that descriptor (move_mount, or mount(2) named
+//! by the host's /proc/self/fd/N); /dev is populated relative to a descriptor of it (`dev`). A
+//! mount made is held by its own descriptor (a detached copy or new filesystem, then attached), and
+//! its flags, propagation and attributes are set through that, never through its target looked up
+//! again. Masked and read-only paths under /proc and /sys are found in the filesystem runt mounted
+//! there, wherever a racing container may have moved it since.
 
 mod dev;
 mod resolve;
@@ -39,18 +39,26 @@ use alloc::vec::Vec;
 use core::ffi::CStr;
 use resolve::resolve_in_root;
 
-/// Directories the new root may be bound onto before pivot_root. Any will do: it is covered only
-/// in the container's private mount namespace, and each is covered again by a fresh mount inside.
-/// Never /proc: descriptors are reached through the host's /proc until the switch.
+/// Directories the host's `/` may be bound onto before pivot_root, when it is the container's
+/// root. Any will do: it is covered only in the container's private mount namespace, and each is
+/// covered again by a fresh mount inside. Never /proc: descriptors are reached through the
+/// host's /proc until the switch.
 const STAGING: &[&CStr] = &[c"/tmp", c"/run", c"/mnt", c"/dev"];
 
 /// Sets up the whole root filesystem and switches into it. On return, `/` is the container's root
 /// and the host's tree is detached (or, where pivot_root is impossible, hidden behind a chroot).
 /// `cgroups`: the container's cgroup directories, shown at a `cgroup` mount.
 /// `given_sources`: where the parent sends the bind sources (`send_bind_sources`), if it does.
+/// `before_switch` runs once everything is mounted, before the switch: the create hooks.
 /// Returns the container's procfs, if it has one at /proc (`container_proc`).
 #[inline(never)]
-pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String], given_sources: Option<&Fd>) -> Result<Option<Fd>> {
+pub fn enter(
+    spec: &Spec,
+    steps: &[Step],
+    cgroups: &[String],
+    given_sources: Option<&Fd>,
+    before_switch: &mut dyn FnMut() -> Result<()>,
+) -> Result<Option<Fd>> {
     // Without a mount namespace of its own the container's mounts are made in the caller's,
     // under the root the parent bound onto itself there (bind_in_place).
     let in_place = !own_mount_namespace(spec);
@@ -88,6 +96,7 @@ pub fn enter(spec: &Spec, steps: &[Step], cgroups: &[String], given_sources: Opt
     for step in steps {
         b.step(spec, step, &sources, &mut host_nodes, shown_root)?;
     }
+    before_switch()?;
     match in_place {
         // pivot_root would move the caller's root: the container is chrooted, and its root (with
         // CAP_SYS_CHROOT) may leave a chroot.
@@ -119,11 +128,18 @@ fn container_proc(held: Option<Fd>) -> Option<Fd> {
     proc.filter(|p| is_fs(p, PROC_SUPER_MAGIC).unwrap_or(false))
 }
 
-/// Binds the root `source` onto a staging directory, in the container's mount namespace, and
-/// opens it there.
+/// Binds the root `source` onto itself, or the host's `/` onto a staging directory, in the
+/// container's mount namespace, and opens it there. A root of its own stays at its own path, as
+/// runc has it: the hooks that run before the switch (createContainer, and prestart hooks that
+/// enter the container's mount namespace) see the host's tree as it is, and what they mount at
+/// the root's path lands in the root.
 fn stage_root(spec: &Spec, source: &CStr, shown_root: &str) -> Result<Fd> {
-    let Some(staging) = STAGING.iter().find(|d| fs::openat(CWD, d, O_PATH | O_DIRECTORY, 0).is_ok()) else {
-        return Err(Error::msg("no directory to stage the root on (none of /tmp /run /mnt /dev)"));
+    let staging = match spec.root.path {
+        Some(_) => source,
+        None => match STAGING.iter().find(|d| fs::openat(CWD, d, O_PATH | O_DIRECTORY, 0).is_ok()) {
+            Some(d) => d,
+            None => return Err(Error::msg("no directory to stage the root on (none of /tmp /run /mnt /dev)")),
+        },
     };
     let bind = |recursive| {
         mount::mount(Some(source), staging, None, MS_BIND | recursive, None)

@@ -270,7 +270,7 @@ fn start(root: &str, id: &str, warn: &mut dyn FnMut(&str)) -> Result<()> {
         let why = if n == 0 { " exited before it could start" } else { " failed to start its command" };
         return Err(fail(&["container ", id, why]));
     }
-    // poststart hooks: after the command started; a failure is a warning (the spec's rule).
+    // poststart hooks: after the command started; each failure is a warning (the spec's rule).
     bundle_hooks(dir, st, id, Status::Running, warn);
     Ok(())
 }
@@ -310,13 +310,13 @@ fn run_bundle(spec: &mut Spec, dir: Dir, id: &str, a: &Args, warn: &mut dyn FnMu
         if let Some(p) = pid_file {
             write_pid_file(p, pid)?;
         }
-        // The command has started: poststart, whose failure is a warning (the spec's rule).
-        hooks_warn(&poststart, &st.oci_json(Status::Running, ""), "poststart", *warn.borrow_mut());
+        // The command has started: poststart, each failure a warning (the spec's rule).
+        hooks::run_each(&poststart, &st.oci_json(Status::Running, ""), "poststart", *warn.borrow_mut());
         Ok(())
     };
     let outcome = launch::run(spec, a.get("console-socket"), &mut |m| (warn.borrow_mut())(m), &mut record);
     let warn = warn.into_inner();
-    hooks_warn(&spec.oci.hooks.poststop, &hooks::state_json(spec, 0, "stopped"), "poststop", warn);
+    hooks::run_each(&spec.oci.hooks.poststop, &hooks::state_json(spec, 0, "stopped"), "poststop", warn);
     // A cgroup that could not be removed stays in the state, for `delete --force`.
     let removed = match &outcome {
         Ok(o) if o.cgroup_left => Ok(()),
@@ -330,14 +330,6 @@ fn run_bundle(spec: &mut Spec, dir: Dir, id: &str, a: &Args, warn: &mut dyn FnMu
     Ok(outcome.status)
 }
 
-/// poststart and poststop hooks: a failure is only a warning (the container runs, or is gone).
-#[inline(never)]
-fn hooks_warn(list: &[crate::spec::Hook], state: &str, name: &str, warn: &mut dyn FnMut(&str)) {
-    if let Err(e) = hooks::run_all(list, state, name) {
-        warn(&e.render());
-    }
-}
-
 /// The poststart (`Running`) or poststop hooks of a container runt no longer has the spec of:
 /// read again from its bundle (a bundle gone since is no reason to fail).
 #[inline(never)]
@@ -346,7 +338,7 @@ fn bundle_hooks(dir: &Dir, st: &State, id: &str, status: Status, warn: &mut dyn 
         let h = &spec.oci.hooks;
         let (list, name) =
             if status == Status::Running { (&h.poststart, "poststart") } else { (&h.poststop, "poststop") };
-        hooks_warn(list, &st.oci_json(status, ""), name, warn);
+        hooks::run_each(list, &st.oci_json(status, ""), name, warn);
     }
 }
 

@@ -244,6 +244,13 @@ pub fn getuid() -> u32 {
     unsafe { syscall!(super::arch::GETUID) }.unwrap_or(0) as u32
 }
 
+/// getpid(2): the caller's pid in its own pid namespace.
+#[inline]
+pub fn getpid() -> i32 {
+    // SAFETY: getpid cannot fail and takes no memory.
+    unsafe { syscall!(Sysno::getpid) }.unwrap_or(0) as i32
+}
+
 /// getgid(2).
 #[inline]
 pub fn getgid() -> u32 {

@@ -27,6 +27,23 @@ pub fn exec_again(file: &Fd) -> Errno {
     }
 }
 
+/// The environment runt was started with, as execve takes it: pointers to its strings, then a
+/// NULL. Only the NULL before `start` has run (unit tests).
+pub fn environment() -> alloc::vec::Vec<*const u8> {
+    let mut v = alloc::vec::Vec::new();
+    let mut p = ENVP.load(Ordering::Relaxed).cast_const();
+    // SAFETY: a non-NULL ENVP is the kernel's NULL-terminated array of C strings on the initial
+    // stack, which nothing writes to and which lives as long as the process.
+    unsafe {
+        while !p.is_null() && !(*p).is_null() {
+            v.push(*p);
+            p = p.add(1);
+        }
+    }
+    v.push(core::ptr::null());
+    v
+}
+
 #[cfg(not(test))]
 mod entry {
     use alloc::vec::Vec;

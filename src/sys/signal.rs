@@ -23,6 +23,15 @@ pub fn set_mask(set: SigSet) -> Result<SigSet> {
         .map(|_| old)
 }
 
+/// rt_sigprocmask(SIG_BLOCK): adds `set` to the mask; returns the previous mask.
+#[inline]
+pub fn block(set: SigSet) -> Result<SigSet> {
+    let mut old = SigSet(0);
+    // SAFETY: both sets are valid 8-byte buffers, the size the kernel expects.
+    unsafe { syscall!(Sysno::rt_sigprocmask, k::SIG_BLOCK, &set.0 as *const u64, &mut old.0 as *mut u64, 8) }
+        .map(|_| old)
+}
+
 /// rt_sigtimedwait(2) without timeout: waits for a blocked signal of `set` and returns its number.
 #[inline]
 pub fn wait(set: SigSet) -> Result<u32> {

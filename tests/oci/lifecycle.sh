@@ -391,13 +391,14 @@ run "${RR[@]}" delete --force lch
 [ "$rc" = 0 ] || note "delete --force: $(got)"
 [ "$(order)" = "prestart createRuntime createContainer startContainer poststart poststop" ] || note "after delete: \"$(order)\""
 # every hook got the state: this container's id and bundle; a pid up to poststart; the status
-# "creating" in the create hooks, "stopped" in poststop
+# "created" in the create hooks (the runtime environment exists: runtime-spec's lifecycle, crun),
+# "stopped" in poststop
 while read -r n st; do
     printf '%s' "$st" | jq -e --arg b "$B" '.id == "lch" and .bundle == $b and (.ociVersion | type == "string")' >/dev/null 2>&1 ||
         { note "$n got no valid state on stdin: \"$st\""; break; }
     case $n in
     poststop) want='.status == "stopped"' ;;
-    prestart | createRuntime | createContainer) want='.status == "creating" and .pid > 0' ;;
+    prestart | createRuntime | createContainer) want='.status == "created" and .pid > 0' ;;
     *) want='.pid > 0' ;;
     esac
     printf '%s' "$st" | jq -e "$want" >/dev/null 2>&1 || { note "$n: want $want in the state, got \"$st\""; break; }

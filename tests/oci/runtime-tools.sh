@@ -77,15 +77,11 @@ RUNC_PASSES=" config_updates_without_affect create default delete_only_create_re
 CRUN_PASSES=${CRUN_PASSES//$'\n'/ } RUNC_PASSES=${RUNC_PASSES//$'\n'/ }
 # Tests crun passes and runt fails today: why, and the issue item that fixes it.
 declare -A KNOWN=(
-    [hooks_stdin]="the prestart hooks get status \"creating\" on stdin, crun and the test want \"created\" (issue 12 item 4)"
     [linux_ns_path]="joining a mount namespace by path is refused (issue 12 item 7)"
-    [poststart_fail]="a failing poststart hook stops the ones after it, and start dies of SIGPIPE when a hook exits without reading its state (no issue yet; hooks are issue 12 item 4)"
-    [poststop_fail]="a failing poststop hook stops the ones after it, and delete dies of SIGPIPE likewise (no issue yet; hooks are issue 12 item 4)"
 )
 # Tests whose outcome varies from run to run here, and why: up to 5 attempts each (above).
 declare -A FLAKY=(
-    [poststart]="the test races the container's own write to a file against the poststart hook's (crun lost 8 runs of 20 here, runt 1 of 30), and runt start can die of SIGPIPE as in poststart_fail (1 run of 30)"
-    [poststop]="runt delete dies of SIGPIPE when a poststop hook exits before it has read the state (8 runs of 30 here; crun 1.8.1 likewise; no issue yet)"
+    [poststart]="the test races the container's own write to a file against the poststart hook's (crun lost 8 runs of 20 here, runt 5 to 7 of 20 under load)"
     [killsig]="the test sends the signal as soon as the container runs, before its shell may have set the trap (crun lost 1 run of 3 here)"
 )
 
