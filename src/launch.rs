@@ -77,15 +77,14 @@ enum How<'a> {
 fn start(spec: &mut Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dyn FnMut(&str)) -> Result<Started> {
     // Namespaces to join, all by the child: the user namespace first (it grants the rights to
     // enter the others), the pid namespace last, once the child is inside its root (see
-    // init::enter_pid_namespace: its processes may see what enters it).
+    // init::enter_pid_namespace: its processes may see what enters it). In a joined mount
+    // namespace the root is built as in a new one: its mounts, and pivot_root, change that
+    // namespace (as with runc and crun).
     let (mut joins, mut pidns, mut pid_first) = (Vec::new(), None, false);
     for (flag, path) in &spec.join {
         let fd = open_path(path, fs::O_RDONLY, 0, "open namespace ")?;
         match *flag {
             process::CLONE_NEWPID => pidns = Some(fd),
-            process::CLONE_NEWNS => {
-                return Err(Error::msg(cat(&["joining a mount namespace (", path, ") is not supported"])))
-            }
             process::CLONE_NEWUSER => joins.insert(0, (fd, *flag)),
             _ => joins.push((fd, *flag)),
         }

@@ -77,7 +77,6 @@ RUNC_PASSES=" config_updates_without_affect create default delete_only_create_re
 CRUN_PASSES=${CRUN_PASSES//$'\n'/ } RUNC_PASSES=${RUNC_PASSES//$'\n'/ }
 # Tests crun passes and runt fails today: why, and the issue item that fixes it.
 declare -A KNOWN=(
-    [linux_ns_path]="joining a mount namespace by path is refused (issue 12 item 7)"
 )
 # Tests whose outcome varies from run to run here, and why: up to 5 attempts each (above).
 declare -A FLAKY=(

@@ -233,5 +233,26 @@ run "${RR[@]}" run --bundle "$B" cc
 [ -z "$(our_mounts)" ] || note "mounts left in the host's namespace: $(our_mounts)"
 verdict create-container-hooks-before-pivot-root
 
+# === 5. namespaces joined by path, the mount namespace included (issue 12 item 7) =====================
+# A mount namespace another process holds (a pod's, a test's) is joined, and the container's root
+# is built in it as in a new one, as runc and crun do; the host's own namespace gets nothing.
+unshare --mount --propagation private sleep 1000 &
+holder=$!
+BG+=("$holder")
+for _ in $(seq 50); do
+    [ "$(readlink "/proc/$holder/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ] && break
+    sleep 0.1
+done
+bundle nsm '["sh","-c","readlink /proc/self/ns/mnt; cat /etc/marker"]' \
+    "(.linux.namespaces[] | select(.type == \"mount\")) += {path: \"/proc/$holder/ns/mnt\"}"
+new nsm
+run "${RR[@]}" run --bundle "$B" nsm
+[ "$rc" = 0 ] || note "run: $(got)"
+[ "$out" = "$(readlink "/proc/$holder/ns/mnt" 2>/dev/null)"$'\n'in-the-rootfs ] ||
+    note "want the holder's mount namespace $(readlink "/proc/$holder/ns/mnt" 2>/dev/null) and the rootfs's /etc/marker, got $(got)"
+[ -z "$(our_mounts)" ] || note "mounts in the host's namespace: $(our_mounts)"
+{ kill -9 "$holder" && wait "$holder"; } 2>/dev/null || true
+verdict namespaces-joined-by-path-mount-too
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
