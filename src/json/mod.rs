@@ -8,7 +8,7 @@ mod write;
 
 pub use read::{parse, MAX_INPUT};
 pub use value::Value;
-pub use write::{pairs, string, strings, Object};
+pub use write::{indent, pairs, string, strings, Object};
 
 use crate::error::{cat, push_dec, Error, Result};
 

@@ -99,9 +99,66 @@ pub fn strings<'a>(items: impl Iterator<Item = &'a str>) -> String {
     out
 }
 
+/// Compact JSON text (as `Object` writes it: no space outside strings) laid out as Go's
+/// json.MarshalIndent with a two-space indent writes it, which is how runc prints `state`: one
+/// member or element a line, `": "` after a key, `{}` and `[]` when empty.
+pub fn indent(compact: &str) -> String {
+    let mut out = String::with_capacity(compact.len() * 2);
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    let mut rest = compact.chars().peekable();
+    while let Some(c) = rest.next() {
+        if in_string {
+            out.push(c);
+            // A quote ends the string unless a backslash escaped it.
+            in_string = escaped || c != '"';
+            escaped = !escaped && c == '\\';
+            continue;
+        }
+        match (c, rest.peek()) {
+            ('{', Some('}')) | ('[', Some(']')) => out.push(c), // the closer follows on this line
+            ('{' | '[', _) => {
+                out.push(c);
+                depth += 1;
+                new_line(&mut out, depth);
+            }
+            ('}' | ']', _) if !out.ends_with(['{', '[']) => {
+                depth = depth.saturating_sub(1);
+                new_line(&mut out, depth);
+                out.push(c);
+            }
+            (',', _) => {
+                out.push(c);
+                new_line(&mut out, depth);
+            }
+            (':', _) => out.push_str(": "),
+            ('"', _) => {
+                out.push(c);
+                in_string = true;
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn new_line(out: &mut String, depth: usize) {
+    out.push('\n');
+    for _ in 0..depth {
+        out.push_str("  ");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn indented_as_go_marshal_indent() {
+        let compact = r#"{"id":"a,b:{\"}[","n":-1,"o":{},"l":[],"a":{"k":"v","w":["x",2]}}"#;
+        let want = "{\n  \"id\": \"a,b:{\\\"}[\",\n  \"n\": -1,\n  \"o\": {},\n  \"l\": [],\n  \"a\": {\n    \"k\": \"v\",\n    \"w\": [\n      \"x\",\n      2\n    ]\n  }\n}";
+        assert_eq!(indent(compact), want);
+        assert_eq!(indent("{}"), "{}");
+    }
 
     #[test]
     fn every_escape() {

@@ -62,7 +62,8 @@ pub fn run(g: &Global, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
             })
         }
         Cmd::Start => start(root, id, warn),
-        Cmd::State => open(root, id).map(|o| print(o.1.oci_json(o.1.status(&o.0), ""))),
+        // Indented as runc prints it (tools read it line by line).
+        Cmd::State => open(root, id).map(|o| print(json::indent(&o.1.oci_json(o.1.status(&o.0), "")))),
         Cmd::Kill => kill(root, id, a),
         Cmd::Delete => delete(root, id, a.has("force"), warn),
         Cmd::List => list(root, a),

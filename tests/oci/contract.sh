@@ -315,6 +315,12 @@ owner=$(timeout 10 "${RR[@]}" list --format json | jq -r '.[0].owner')
 run "${RR[@]}" list
 [[ "$(head -n1 <<<"$out")" =~ ^ID\ +PID\ +STATUS\ +BUNDLE\ +CREATED\ +OWNER$ ]] || note "list: want runc's columns, got $(got)"
 verdict list-runc-keys
+# `state`: runc's layout line for line (tools grep it), the values aside
+mask() { sed -E 's/": ("[^"]*"|-?[0-9]+)(,?)$/": V\2/'; }
+want=$(timeout 10 runc --root "$S/runc-state" state rc-ls2 | mask)
+have=$(timeout 10 "${RR[@]}" state ls2 | mask)
+[ -n "$want" ] && [ "$have" = "$want" ] || note "state: want runc's layout $want, got $have"
+verdict state-runc-layout
 timeout 10 "${RR[@]}" delete --force ls2 >/dev/null 2>&1 || true
 for id in rc-ls1 rc-ls2; do timeout 10 runc --root "$S/runc-state" delete --force "$id" >/dev/null 2>&1 || true; done
 
