@@ -23,7 +23,7 @@ pub fn channel(terminal: bool, socket: Option<&str>, foreground: bool) -> Result
     match socket {
         Some(path) => Ok((Some(net::unix_connect(path.as_bytes()).or_op("connect to console socket", path)?), None)),
         None if terminal && foreground => {
-            let (runt, child) = net::socketpair().or_what("socketpair")?;
+            let (runt, child) = net::socketpair(net::SEQPACKET).or_what("socketpair")?;
             Ok((Some(child), Some(runt)))
         }
         None => Ok((None, None)),

@@ -135,7 +135,17 @@ pub fn exec(st: &State, spec: &Spec, opts: &Options, write_pid: &mut dyn FnMut(i
             Report::Moved(p) => pid = p,
             other => return Err(sync::unexpected(other)),
         }
-        parent.exec_result()?;
+        loop {
+            match parent.next()? {
+                // The process runs in a running container: the agent hears of it as such.
+                Report::Listener(l) => {
+                    crate::seccomp_agent::hand_over(spec, pid, "running", &l)?;
+                    parent.release(pid)?;
+                }
+                Report::Exec => break,
+                other => return Err(sync::unexpected(other)),
+            }
+        }
         // Reaped once the process runs: the intermediate's exit is then off the way.
         let _ = process::wait4(intermediate, false);
         write_pid(pid)?;
@@ -180,5 +190,5 @@ fn enter(sync: &sync::ChildEnd, ns: &Namespaces, spec: &Spec, mask: SigSet, cons
         process::setns(pidns, process::CLONE_NEWPID).or_what("setns into the container's pid namespace")?;
     }
     init::fork_into_pid_namespace(sync)?;
-    init::become_process(spec, mask, console, None)
+    init::become_process(spec, mask, console, sync, false)
 }

@@ -179,7 +179,7 @@ fn setup(
         process::unshare(process::CLONE_NEWCGROUP).or_what("unshare the cgroup namespace")?;
     }
     let (Mode::Create { console, .. } | Mode::Foreground { console }) = mode;
-    become_process(spec, saved_mask, console.as_ref(), foreground.then_some(sync)).map(|()| proc)
+    become_process(spec, saved_mask, console.as_ref(), sync, foreground).map(|()| proc)
 }
 
 /// Joins the pid namespace `ns` (a pod's, made by another container) now that the process is
@@ -216,13 +216,14 @@ pub fn fork_into_pid_namespace(sync: &ChildEnd) -> Result<()> {
 
 /// The last steps of every container process (init and exec'd ones alike), inside the
 /// container's namespaces: working directory, keyring, limits, terminal, identity, capabilities,
-/// then no_new_privs and seccomp as the last thing before execve. `dies_with`: the process is to
-/// die with runt (its end of the sync pipes tells whether runt is still there).
+/// then no_new_privs and seccomp as the last thing before execve. `dies_with_runt`: the process
+/// is to die with runt (its end of `sync` tells whether runt is still there).
 pub fn become_process(
     spec: &Spec,
     saved_mask: SigSet,
     console: Option<&Fd>,
-    dies_with: Option<&ChildEnd>,
+    sync: &ChildEnd,
+    dies_with_runt: bool,
 ) -> Result<()> {
     enter_workdir(&spec.cwd)?;
     // A fresh session keyring: the keys of the session runt runs in stay out of reach. Kernels
@@ -259,7 +260,7 @@ pub fn become_process(
     if let (false, Some((f, flags))) = (spec.no_new_privs, filter) {
         // Without no_new_privs, installing a filter takes CAP_SYS_ADMIN: do it while it is held.
         // The filter allows what follows (capset, prctl, setresuid, execve).
-        seccomp::install(f, flags)?;
+        install_filter(f, flags, sync)?;
     }
     // Capabilities in two steps around the uid change, so that a non-root user ends up with
     // exactly the sets asked for and root with no more than them.
@@ -282,7 +283,7 @@ pub fn become_process(
         process::setgid(u.gid).map_err(|e| op_n(e, "setgid", u.gid))?;
         process::setuid(u.uid).map_err(|e| op_n(e, "setuid", u.uid))?;
     }
-    if let Some(sync) = dies_with {
+    if dies_with_runt {
         // The kernel clears the parent-death signal when the process's ids change (the user
         // above, root in a new user namespace before): asked for again once they are final.
         // Should runt have died before, no signal comes: the pipe runt held says so instead
@@ -315,10 +316,20 @@ pub fn become_process(
         // The last thing before execve: the filter then constrains the command and nothing of
         // runt's own set-up.
         if let Some((f, flags)) = filter {
-            seccomp::install(f, flags)?;
+            install_filter(f, flags, sync)?;
         }
     }
     Ok(())
+}
+
+/// Installs a seccomp filter; the listener of one that notifies goes to runt for the agent
+/// (seccomp_agent) and is closed here: only the agent answers the container's syscalls, never a
+/// process of the container.
+fn install_filter(filter: &[crate::sys::seccomp::SockFilter], flags: u32, sync: &ChildEnd) -> Result<()> {
+    match seccomp::install(filter, flags)? {
+        Some(listener) => sync.listener(&listener),
+        None => Ok(()),
+    }
 }
 
 /// Changes into the working directory `cwd`, resolved inside the container's root by descriptor:

@@ -127,7 +127,7 @@ fn start(spec: &mut Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dy
     let (parent, child) = sync::pair()?;
     // In a user namespace the child's bind sources come from here (rootfs::send_bind_sources).
     let sources = match spec.userns.is_some() && spec.mounts.iter().any(Mount::is_bind) {
-        true => Some(net::socketpair().or_what("socketpair")?),
+        true => Some(net::socketpair(net::SEQPACKET).or_what("socketpair")?),
         false => None,
     };
     let saved_mask = signal::set_mask(blocked).or_what("block signals")?;
@@ -431,6 +431,12 @@ fn started(parent: &sync::ParentEnd, spec: &Spec, pid: &mut i32, ready: bool) ->
                 let json = hooks::state_json(spec, *pid, "created");
                 hooks::run_all(&spec.oci.hooks.prestart, &json, "prestart", None)?;
                 hooks::run_all(&spec.oci.hooks.create_runtime, &json, "createRuntime", None)?;
+                parent.release(*pid)?;
+            }
+            // The filter is installed as the child is about to exec or be ready: the container is
+            // still being created (runtime-spec's example; runc says so too).
+            Report::Listener(l) => {
+                crate::seccomp_agent::hand_over(spec, *pid, "creating", &l)?;
                 parent.release(*pid)?;
             }
             Report::Ready if ready => return Ok(()),

@@ -29,6 +29,7 @@ mod reaper;
 mod relay;
 mod rootfs;
 mod sealed;
+mod seccomp_agent;
 mod security;
 mod spec;
 mod state;

@@ -93,6 +93,9 @@ pub struct Oci {
     pub cgroups_path: Option<String>,
     pub hooks: Hooks,
     pub annotations: Vec<(String, String)>,
+    /// linux.seccomp.listenerPath and listenerMetadata, for a filter with SCMP_ACT_NOTIFY rules:
+    /// the socket its listener goes to (seccomp_agent), and what the agent is told with it.
+    pub seccomp_listener: Option<(String, Option<String>)>,
     /// Capability names in process.capabilities that runt does not know (the door warns).
     pub unknown_caps: Vec<String>,
     /// What the kernel keeps for the process besides its identity (runtime-spec 1.1 and 1.2),

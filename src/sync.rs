@@ -1,14 +1,17 @@
-//! Parent/child handshake over two close-on-exec pipes.
+//! Parent/child handshake over a close-on-exec pipe and a socket (a pipe cannot carry a
+//! descriptor).
 //!
-//! - go: the parent writes the child's pid (as runt sees it) once the child is in its cgroup; EOF
+//! - go (the pipe): the parent writes the child's pid (as runt sees it) once the child is in its cgroup; EOF
 //!   instead means the parent gave up, and the child exits.
-//! - report: the child writes `E` and an encoded `Error` if set-up or exec fails, `R` when a
-//!   created container is ready and about to wait for `start`, `H` to have the runtime's hooks run,
-//!   `P` and a pid when it has forked the container's process into a pid namespace it joined (and
-//!   exits); EOF without data means execve succeeded (the pipe closed on exec).
+//! - report (a stream socket): the child writes `E` and an encoded `Error` if set-up or exec
+//!   fails, `R` when a created container is ready and about to wait for `start`, `H` to have the
+//!   runtime's hooks run, `P` and a pid when it has forked the container's process into a pid
+//!   namespace it joined (and exits), `N` with its seccomp filter's listener attached (and
+//!   waits for go again); EOF
+//!   without data means execve succeeded (the socket closed on exec).
 
 use crate::error::{Error, OrSys, Result};
-use crate::sys::{fs, Errno, Fd};
+use crate::sys::{fs, net, Errno, Fd};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -24,7 +27,7 @@ pub struct ChildEnd {
 
 pub fn pair() -> Result<(ParentEnd, ChildEnd)> {
     let (go_r, go_w) = fs::pipe().or_what("pipe")?;
-    let (rep_r, rep_w) = fs::pipe().or_what("pipe")?;
+    let (rep_r, rep_w) = net::socketpair(net::STREAM).or_what("socketpair")?;
     Ok((ParentEnd { go: go_w, report: rep_r }, ChildEnd { go: go_r, report: rep_w }))
 }
 
@@ -47,7 +50,7 @@ fn decode(b: &[u8]) -> Option<Error> {
 }
 
 /// What the child reports, besides an error.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Report {
     /// The command runs: execve closed the pipe (or the child ended without a word).
     Exec,
@@ -58,6 +61,9 @@ pub enum Report {
     /// The child forked the container's process into the pid namespace it joined (its pid as
     /// runt sees it) and exits; runt reaps the child and takes the new process for the container.
     Moved(i32),
+    /// The listener of the seccomp filter the child installed (SCMP_ACT_NOTIFY), for the agent;
+    /// the child waits for its release.
+    Listener(Fd),
 }
 
 impl ParentEnd {
@@ -78,12 +84,18 @@ impl ParentEnd {
     #[inline(never)]
     pub fn next(&self) -> Result<Report> {
         let mut tag = [0u8; 1];
-        let n = fs::read_full(self.report.raw(), &mut tag).or_what("read the container's start-up report")?;
-        match (n, tag[0]) {
-            (0, _) => Ok(Report::Exec),
-            (_, b'R') => Ok(Report::Ready),
-            (_, b'H') => Ok(Report::Hooks),
-            (_, b'P') => {
+        let (n, fd) = loop {
+            match net::recv_msg(self.report.raw(), &mut tag) {
+                Err(Errno::EINTR) => {}
+                got => break got.or_what("read the container's start-up report")?,
+            }
+        };
+        match (n, tag[0], fd) {
+            (0, ..) => Ok(Report::Exec),
+            (_, b'N', Some(fd)) => Ok(Report::Listener(fd)),
+            (_, b'R', _) => Ok(Report::Ready),
+            (_, b'H', _) => Ok(Report::Hooks),
+            (_, b'P', _) => {
                 let mut pid = [0u8; 4];
                 match fs::read_full(self.report.raw(), &mut pid) {
                     Ok(4) => Ok(Report::Moved(i32::from_le_bytes(pid))),
@@ -108,7 +120,7 @@ pub fn unexpected(r: Report) -> Error {
     Error::msg(match r {
         Report::Exec => "the container exited during set-up",
         Report::Ready => "the container reported ready instead of exec",
-        Report::Hooks | Report::Moved(_) => "the container's start-up report is out of order",
+        Report::Hooks | Report::Moved(_) | Report::Listener(_) => "the container's start-up report is out of order",
     })
 }
 
@@ -164,6 +176,14 @@ impl ChildEnd {
         // Later reads (the release after the hooks) wait again.
         let _ = fs::set_nonblocking(fd, false);
         gone
+    }
+
+    /// Hands the parent the listener of the seccomp filter just installed, and waits until the
+    /// parent has passed it on to the agent: the command must not run should that fail.
+    pub fn listener(&self, fd: &Fd) -> Result<()> {
+        net::send_fd(self.report.raw(), b"N", fd.raw()).or_what("hand over the seccomp listener")?;
+        self.go();
+        Ok(())
     }
 
     /// A created container is set up and about to wait for `start`.

@@ -83,6 +83,8 @@ pub enum Action {
     Log,
     /// Notify a ptrace tracer with this data (ENOSYS if there is none).
     Trace(u16),
+    /// Wait for the answer of the process holding the filter's listener (seccomp_unotify(2)).
+    Notify,
 }
 
 impl Action {
@@ -94,6 +96,7 @@ impl Action {
             Action::Trap => 0x0003_0000,
             Action::Errno(e) => 0x0005_0000 | e as u32,
             Action::Trace(d) => 0x7ff0_0000 | d as u32,
+            Action::Notify => 0x7fc0_0000,
             Action::Log => 0x7ffc_0000,
             Action::Allow => 0x7fff_0000,
         }
@@ -621,6 +624,7 @@ mod tests {
         assert_eq!(Action::Errno(38).ret(), 0x0005_0026);
         assert_eq!(Action::Trace(7).ret(), 0x7ff0_0007);
         assert_eq!(Action::Log.ret(), 0x7ffc_0000);
+        assert_eq!(Action::Notify.ret(), 0x7fc0_0000);
         assert_eq!(Action::Trap.ret(), 0x0003_0000);
         assert_eq!(Action::KillThread.ret(), 0);
     }

@@ -4,6 +4,7 @@
 use super::bpf::{Action, Cmp, Filter, Op};
 use crate::error::{dec, push_dec, Error, OrSys, Result};
 use crate::sys::seccomp::{self as sys, SockFilter};
+use crate::sys::Fd;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -62,7 +63,13 @@ pub struct ArgCmp {
 /// conditional rule that matches decides, then an unconditional one.
 #[inline(never)]
 pub fn compile(profile: &Profile) -> Result<Vec<SockFilter>> {
-    let mut f = Filter::new(NATIVE_ARCH, action(&profile.default_action, profile.default_errno_ret)?);
+    let default = action(&profile.default_action, profile.default_errno_ret)?;
+    // runt's own syscalls between the filter and execve would wait for an agent that has no
+    // listener yet: writing the report that hands the listener over, among them (runc's words).
+    if default == Action::Notify {
+        return Err(Error::msg("SCMP_ACT_NOTIFY cannot be used as default action"));
+    }
+    let mut f = Filter::new(NATIVE_ARCH, default);
     if let Some((name, arch)) = COMPAT_ARCH {
         if profile.architectures.iter().any(|a| a == name) {
             f.other_arches.push(arch);
@@ -71,6 +78,9 @@ pub fn compile(profile: &Profile) -> Result<Vec<SockFilter>> {
     f.enosys_above = Some(LAST_SYSCALL);
     for rule in &profile.syscalls {
         let act = action(&rule.action, rule.errno_ret)?;
+        if let Some(n) = rule.names.iter().find(|n| act == Action::Notify && (*n == "write" || *n == "sendmsg")) {
+            return Err(bad("SCMP_ACT_NOTIFY cannot be used for the ", n, " syscall"));
+        }
         let mut args = Vec::with_capacity(rule.args.len());
         for a in &rule.args {
             args.push(cmp(a)?);
@@ -102,7 +112,16 @@ pub fn flags(profile: &Profile) -> Result<u32> {
             _ => return Err(bad("unsupported seccomp flag '", name, "'")),
         };
     }
+    // A filter that notifies hands its listener to an agent (linux.seccomp.listenerPath).
+    if notifies(profile) {
+        flags |= sys::FILTER_FLAG_NEW_LISTENER;
+    }
     Ok(flags)
+}
+
+/// Whether a rule of `profile` has the action SCMP_ACT_NOTIFY.
+pub fn notifies(profile: &Profile) -> bool {
+    profile.syscalls.iter().any(|r| r.action == "SCMP_ACT_NOTIFY")
 }
 
 /// Sets no_new_privs: execve grants no privileges any more, and a filter can be installed
@@ -113,7 +132,8 @@ pub fn set_no_new_privs() -> Result<()> {
 
 /// Installs `prog` on the calling thread (and its future children). Needs no_new_privs, or
 /// CAP_SYS_ADMIN; every syscall made afterwards goes through the filter, so this comes last.
-pub fn install(prog: &[SockFilter], flags: u32) -> Result<()> {
+/// Returns the filter's listener when `flags` asks for one (see `flags`).
+pub fn install(prog: &[SockFilter], flags: u32) -> Result<Option<Fd>> {
     sys::install_filter(prog, flags).or_what("seccomp SECCOMP_SET_MODE_FILTER")
 }
 
@@ -289,8 +309,8 @@ fn bad(before: &str, x: &str, after: &str) -> Error {
 /// The actions by name, after "SCMP_ACT_", separated by spaces (one string is smaller than a
 /// table of pointers), and in the same order what they are (ERRNO and TRACE return EPERM unless
 /// `errnoRet` says otherwise).
-const ACTION_NAMES: &str = "ALLOW ERRNO TRACE KILL KILL_THREAD KILL_PROCESS TRAP LOG";
-static ACTIONS: [Action; 8] = [
+const ACTION_NAMES: &str = "ALLOW ERRNO TRACE KILL KILL_THREAD KILL_PROCESS TRAP LOG NOTIFY";
+static ACTIONS: [Action; 9] = [
     Action::Allow,
     Action::Errno(EPERM),
     Action::Trace(EPERM),
@@ -299,13 +319,13 @@ static ACTIONS: [Action; 8] = [
     Action::KillProcess,
     Action::Trap,
     Action::Log,
+    Action::Notify,
 ];
 
 fn action(name: &str, errno_ret: Option<u32>) -> Result<Action> {
     let short = name.strip_prefix("SCMP_ACT_").unwrap_or_default();
     let Some(&act) = ACTION_NAMES.split(' ').position(|a| a == short).and_then(|i| ACTIONS.get(i)) else {
-        let why = if short == "NOTIFY" { "unsupported" } else { "unknown" };
-        return Err(Error::cat(&[why, " seccomp action '", name, "'"]));
+        return Err(bad("unknown seccomp action '", name, "'"));
     };
     let Some(e) = errno_ret else { return Ok(act) };
     if !matches!(act, Action::Errno(_) | Action::Trace(_)) {
@@ -606,8 +626,12 @@ mod tests {
         assert_eq!(err(&profile("SCMP_ACT_NOPE", vec![])), "unknown seccomp action 'SCMP_ACT_NOPE'");
         let p = profile("SCMP_ACT_ERRNO", vec![rule(&["read"], "SCMP_ACT_ALOW", &[])]);
         assert_eq!(err(&p), "unknown seccomp action 'SCMP_ACT_ALOW'");
-        let p = profile("SCMP_ACT_ERRNO", vec![rule(&["read"], "SCMP_ACT_NOTIFY", &[])]);
-        assert_eq!(err(&p), "unsupported seccomp action 'SCMP_ACT_NOTIFY'");
+        // runt's own writes and the handing over of the listener must not wait for the agent
+        assert_eq!(err(&profile("SCMP_ACT_NOTIFY", vec![])), "SCMP_ACT_NOTIFY cannot be used as default action");
+        let p = profile("SCMP_ACT_ALLOW", vec![rule(&["mkdir", "sendmsg"], "SCMP_ACT_NOTIFY", &[])]);
+        assert_eq!(err(&p), "SCMP_ACT_NOTIFY cannot be used for the sendmsg syscall");
+        let p = profile("SCMP_ACT_ALLOW", vec![rule(&["write"], "SCMP_ACT_NOTIFY", &[])]);
+        assert_eq!(err(&p), "SCMP_ACT_NOTIFY cannot be used for the write syscall");
         let p = profile("SCMP_ACT_ERRNO", vec![rule(&["read"], "SCMP_ACT_ALLOW", &[(0, "SCMP_CMP_LIKE", 1, 0)])]);
         assert_eq!(err(&p), "unknown seccomp operator 'SCMP_CMP_LIKE'");
         let p = profile("SCMP_ACT_ERRNO", vec![rule(&["read"], "SCMP_ACT_ALLOW", &[(6, "SCMP_CMP_EQ", 1, 0)])]);
@@ -686,6 +710,12 @@ mod tests {
         assert_eq!(flags(&p), Ok(0));
         p.flags = vec!["SECCOMP_FILTER_FLAG_LOG".into(), "SECCOMP_FILTER_FLAG_SPEC_ALLOW".into()];
         assert_eq!(flags(&p), Ok(6));
+        // a notifying rule asks for the listener; the flag itself is runt's to set
+        p.default_action = "SCMP_ACT_ALLOW".into();
+        p.syscalls = vec![rule(&["mkdirat"], "SCMP_ACT_NOTIFY", &[])];
+        assert_eq!(flags(&p), Ok(6 | sys::FILTER_FLAG_NEW_LISTENER));
+        let prog = compile(&p).unwrap();
+        assert_eq!(run(&prog, &native_data(nr("mkdirat"), &[])), Action::Notify.ret());
         p.flags.push("SECCOMP_FILTER_FLAG_NEW_LISTENER".into());
         assert_eq!(flags(&p).unwrap_err().to_string(), "unsupported seccomp flag 'SECCOMP_FILTER_FLAG_NEW_LISTENER'");
     }

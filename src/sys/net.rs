@@ -102,11 +102,15 @@ pub fn send_fd(sock: i32, data: &[u8], fd: i32) -> Result<()> {
     unsafe { syscall!(Sysno::sendmsg, sock, &msg as *const Msghdr, 0) }.map(drop)
 }
 
-/// socketpair(2): two connected AF_UNIX SOCK_SEQPACKET sockets (close-on-exec), for messages
+/// Socket types for [`socketpair`]: a stream, or messages whose bounds are kept.
+pub const STREAM: u32 = net::SOCK_STREAM;
+pub const SEQPACKET: u32 = net::SOCK_SEQPACKET;
+
+/// socketpair(2): two connected AF_UNIX sockets of type `kind` (close-on-exec), for messages
 /// that carry descriptors.
-pub fn socketpair() -> Result<(Fd, Fd)> {
+pub fn socketpair(kind: u32) -> Result<(Fd, Fd)> {
     let mut fds = [0i32; 2];
-    let kind = net::SOCK_SEQPACKET | linux_raw_sys::general::O_CLOEXEC;
+    let kind = kind | linux_raw_sys::general::O_CLOEXEC;
     // SAFETY: fds has room for the two descriptors the kernel writes.
     unsafe { syscall!(Sysno::socketpair, net::AF_UNIX, kind, 0, fds.as_mut_ptr()) }?;
     Ok((Fd::from_raw(fds[0]), Fd::from_raw(fds[1])))
@@ -116,16 +120,25 @@ pub fn socketpair() -> Result<(Fd, Fd)> {
 /// it: the length of its data (in `data`) and the descriptor, which arrives close-on-exec.
 /// EBADMSG when the message carries none; EPIPE at the end of the stream.
 pub fn recv_fd(sock: i32, data: &mut [u8]) -> Result<(usize, Fd)> {
+    match recv_msg(sock, data)? {
+        (n, Some(fd)) => Ok((n, fd)),
+        (0, None) => Err(super::Errno::EPIPE),
+        (_, None) => Err(super::Errno::EBADMSG),
+    }
+}
+
+/// recvmsg(2) of data that may carry one descriptor (SCM_RIGHTS; it arrives close-on-exec):
+/// the length read into `data` (0 at the end of the stream) and the descriptor if one came.
+/// Reading a stream socket with read(2) instead would close a descriptor sent along.
+pub fn recv_msg(sock: i32, data: &mut [u8]) -> Result<(usize, Option<Fd>)> {
     const MSG_CMSG_CLOEXEC: u32 = 0x4000_0000;
     let mut cmsg = Cmsg { len: 0, level: 0, kind: 0, fd: -1 };
     let iov = Iovec { base: data.as_mut_ptr(), len: data.len() };
     let mut msg = msghdr(&iov, core::ptr::addr_of_mut!(cmsg));
     // SAFETY: msg describes data and cmsg, both alive and writable for the call.
     let n = unsafe { syscall!(Sysno::recvmsg, sock, &mut msg as *mut Msghdr, MSG_CMSG_CLOEXEC) }?;
-    if (cmsg.len, cmsg.level, cmsg.kind) != (ONE_FD, SOL_SOCKET, SCM_RIGHTS) {
-        return Err(if n == 0 { super::Errno::EPIPE } else { super::Errno::EBADMSG });
-    }
-    Ok((n, Fd::from_raw(cmsg.fd)))
+    let one_fd = (cmsg.len, cmsg.level, cmsg.kind) == (ONE_FD, SOL_SOCKET, SCM_RIGHTS);
+    Ok((n, one_fd.then(|| Fd::from_raw(cmsg.fd))))
 }
 
 #[cfg(test)]
@@ -146,7 +159,7 @@ mod tests {
 
     #[test]
     fn a_socketpair_carries_one_descriptor_a_message() {
-        let (a, b) = socketpair().unwrap();
+        let (a, b) = socketpair(SEQPACKET).unwrap();
         let file = std::fs::File::open("/proc/self/exe").unwrap();
         send_fd(a.raw(), b"s", file.as_raw_fd()).unwrap();
         send_fd(a.raw(), b"s", file.as_raw_fd()).unwrap();
@@ -157,5 +170,22 @@ mod tests {
         }
         drop(a);
         assert_eq!(recv_fd(b.raw(), &mut [0; 1]).unwrap_err(), super::super::Errno::EPIPE);
+    }
+
+    /// The report stream of sync.rs: one byte at a time, a descriptor with some of them.
+    #[test]
+    fn a_stream_pair_carries_a_descriptor_with_a_byte() {
+        let (a, b) = socketpair(STREAM).unwrap();
+        let file = std::fs::File::open("/proc/self/exe").unwrap();
+        super::super::fs::write_all(a.raw(), b"H").unwrap();
+        send_fd(a.raw(), b"N", file.as_raw_fd()).unwrap();
+        let mut tag = [0; 1];
+        let (n, none) = recv_msg(b.raw(), &mut tag).unwrap();
+        assert_eq!((n, tag, none.is_none()), (1, *b"H", true));
+        let (n, got) = recv_msg(b.raw(), &mut tag).unwrap();
+        assert_eq!((n, tag), (1, *b"N"));
+        assert_eq!(super::super::fs::identity(got.unwrap().raw()), super::super::fs::identity(file.as_raw_fd()));
+        drop(a);
+        assert_eq!(recv_msg(b.raw(), &mut tag).unwrap().0, 0);
     }
 }

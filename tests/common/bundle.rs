@@ -171,14 +171,16 @@ impl Bundle {
     pub fn pid(&self, id: &str) -> u32 {
         let text = ok_stdout(&self.runt(&["state", id]));
         let rest = text.split("\"pid\":").nth(1).unwrap_or_else(|| panic!("no pid in the state of {id}: {text}"));
+        let rest = rest.trim_start();
         rest.split(|c: char| !c.is_ascii_digit()).next().and_then(|n| n.parse().ok()).expect("a pid in the state")
     }
 
     /// The status `runt state` gives container `id`.
     pub fn status(&self, id: &str) -> String {
         let text = stdout(&self.runt(&["state", id]));
-        let rest = text.split("\"status\":\"").nth(1).unwrap_or("");
-        rest.split('"').next().unwrap_or("").to_string()
+        // `"status": "running"`, as runc prints it
+        let rest = text.split("\"status\":").nth(1).unwrap_or("").trim_start();
+        rest.strip_prefix('"').and_then(|r| r.split('"').next()).unwrap_or("").to_string()
     }
 }
 

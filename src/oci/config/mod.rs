@@ -119,7 +119,7 @@ fn spec(top: &Value, bundle_dir: &str, id: &str) -> Res<Spec> {
     absolute_paths(linux, "maskedPaths", &mut spec.masked_paths)?;
     absolute_paths(linux, "readonlyPaths", &mut spec.readonly_paths)?;
     if let Some(s) = object_or_none(linux, "seccomp")? {
-        seccomp(s, &mut spec.seccomp)?;
+        seccomp(s, &mut spec.seccomp, &mut spec.oci.seccomp_listener)?;
     }
     // As process.selinuxLabel: ignored where SELinux is not enabled, refused where it is.
     if let Some(label) = get(linux, "mountLabel").filter(|v| is_set(v)) {
@@ -482,8 +482,8 @@ mod tests {
         ("linux.seccomp", r#"{"defaultAction":"SCMP_ACT_NOPE"}"#, "linux.seccomp: unknown seccomp action 'SCMP_ACT_NOPE'"),
         ("linux.seccomp", r#"{"defaultAction":"SCMP_ACT_ALLOW","flags":["SECCOMP_FILTER_FLAG_NEW_LISTENER"]}"#,
             "linux.seccomp: unsupported seccomp flag 'SECCOMP_FILTER_FLAG_NEW_LISTENER'"),
-        ("linux.seccomp", r#"{"defaultAction":"SCMP_ACT_ALLOW","listenerPath":"/run/s.sock"}"#,
-            "linux.seccomp.listenerPath: seccomp notification is not supported"),
+        ("linux.seccomp", r#"{"defaultAction":"SCMP_ACT_ALLOW","listenerMetadata":"m"}"#,
+            "linux.seccomp.listenerMetadata: listenerMetadata needs a listenerPath"),
         ("linux.seccomp", r#"{"syscalls":[]}"#, "linux.seccomp.defaultAction: required"),
         ("linux.seccomp", r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["read"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":1}]}]}"#,
             "linux.seccomp.syscalls[0].args[0].op: required"),

@@ -8,10 +8,16 @@ use crate::spec::Seccomp;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-/// linux.seccomp, compiled, into `out`.
+/// linux.seccomp, compiled, into `out`; where the listener of a filter that notifies goes, into
+/// `listener`.
 #[inline(never)]
-pub(super) fn seccomp(s: &Value, out: &mut Seccomp) -> Res<()> {
-    refuse(s, "listenerPath listenerMetadata", "seccomp notification is not supported")?;
+pub(super) fn seccomp(s: &Value, out: &mut Seccomp, listener: &mut Option<(String, Option<String>)>) -> Res<()> {
+    let (mut path, mut metadata) = (None, None);
+    opt_text(s, "listenerPath", &mut path)?;
+    opt_text(s, "listenerMetadata", &mut metadata)?;
+    if path.is_none() && metadata.is_some() {
+        return Err(fail_in(s, "listenerMetadata", "listenerMetadata needs a listenerPath"));
+    }
     let default_action = need_str(s, "defaultAction")?;
     let mut profile = Profile {
         default_action: String::new(),
@@ -42,6 +48,14 @@ pub(super) fn seccomp(s: &Value, out: &mut Seccomp) -> Res<()> {
     let err = |e: Error| fail_owned(s, "", e.into_what());
     let filter = seccomp::compile(&profile).map_err(err)?;
     let flags = seccomp::flags(&profile).map_err(err)?;
+    // Without SCMP_ACT_NOTIFY rules the listener is not asked for, and listenerPath is ignored
+    // (runtime-spec).
+    if seccomp::notifies(&profile) {
+        let Some(path) = path else {
+            return Err(fail(s, "SCMP_ACT_NOTIFY needs a listenerPath to send the listener to"));
+        };
+        *listener = Some((path, metadata));
+    }
     *out = Seccomp::Custom { filter, flags };
     Ok(())
 }
@@ -51,6 +65,24 @@ mod tests {
     use super::super::testing::*;
     use super::*;
     use crate::security::bpf::{vm, Action};
+
+    #[test]
+    fn the_listener_goes_where_listener_path_says_when_a_rule_notifies() {
+        let notify = r#"{"defaultAction":"SCMP_ACT_ALLOW","listenerPath":"/run/agent.sock","listenerMetadata":"m",
+            "syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_NOTIFY"}]}"#;
+        let s = runc_with(&[("linux.seccomp", Some(notify))]).unwrap();
+        assert_eq!(s.oci.seccomp_listener, Some(("/run/agent.sock".into(), Some("m".into()))));
+        let Seccomp::Custom { flags, .. } = s.seccomp else { panic!("not a custom filter") };
+        assert_eq!(flags, crate::sys::seccomp::FILTER_FLAG_NEW_LISTENER);
+        // no rule notifies: the path is ignored, as the spec says
+        let plain = r#"{"defaultAction":"SCMP_ACT_ALLOW","listenerPath":"/run/agent.sock"}"#;
+        assert_eq!(runc_with(&[("linux.seccomp", Some(plain))]).unwrap().oci.seccomp_listener, None);
+        let e = error(
+            "linux.seccomp",
+            r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_NOTIFY"}]}"#,
+        );
+        assert_eq!(e, "config.json: linux.seccomp: SCMP_ACT_NOTIFY needs a listenerPath to send the listener to");
+    }
 
     #[test]
     fn podman_seccomp_is_compiled() {

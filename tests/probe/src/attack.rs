@@ -261,10 +261,15 @@ fn send_fd(sock: &UnixStream, fd: RawFd) -> io::Result<()> {
 
 /// The descriptors sent with the first message on `sock` (at most one per message here).
 fn receive_fds(sock: &UnixStream) -> Vec<RawFd> {
-    let _ = sock.set_nonblocking(false);
     let _ = sock.set_read_timeout(Some(Duration::from_secs(1)));
-    let mut byte = [0u8];
-    let mut iov = IoVec { base: byte.as_mut_ptr(), len: 1 };
+    receive(sock, &mut [0u8]).1
+}
+
+/// The first message on `sock`: the bytes of it read into `data`, and the descriptor sent with
+/// them (at most one here; none on a failure).
+pub(crate) fn receive(sock: &UnixStream, data: &mut [u8]) -> (usize, Vec<RawFd>) {
+    let _ = sock.set_nonblocking(false);
+    let mut iov = IoVec { base: data.as_mut_ptr(), len: data.len() };
     let mut control = Control([0; 24]);
     let mut msg = MsgHdr::new(&mut iov, &mut control);
     const MSG_CMSG_CLOEXEC: usize = 0x4000_0000;
@@ -276,10 +281,11 @@ fn receive_fds(sock: &UnixStream) -> Vec<RawFd> {
             && i32::from_ne_bytes(c[12..16].try_into().unwrap_or_default()) == SCM_RIGHTS
     };
     match got {
-        Ok(_) if msg.controllen >= CMSG_LEN_ONE_FD && header_ok(&control.0) => {
-            vec![i32::from_ne_bytes(control.0[16..20].try_into().unwrap_or_default())]
+        Ok(n) if msg.controllen >= CMSG_LEN_ONE_FD && header_ok(&control.0) => {
+            (n, vec![i32::from_ne_bytes(control.0[16..20].try_into().unwrap_or_default())])
         }
-        _ => Vec::new(),
+        Ok(n) => (n, Vec::new()),
+        Err(_) => (0, Vec::new()),
     }
 }
 

@@ -1,6 +1,6 @@
 //! Commands the tests run on the host around runt: a terminal for runt to run in (`pty`), one
-//! the test types into (`term`), and a session keyring holding a secret (`with-key`). The table is
-//! in main.rs's header.
+//! the test types into (`term`), a session keyring holding a secret (`with-key`), and the seccomp
+//! agent a notifying filter's listener goes to (`seccomp-agent`). The table is in main.rs's header.
 
 use std::ffi::CString;
 use std::fs::{File, OpenOptions};
@@ -227,4 +227,62 @@ pub fn with_key(desc: &str, payload: &str, cmd: &[&str]) -> i32 {
         return fail(os_error(e));
     }
     fail(Command::new(cmd[0]).args(&cmd[1..]).exec())
+}
+
+/// struct seccomp_notif: the id, the pid, flags and the seccomp_data (nr, arch, ip, six args).
+#[repr(C)]
+#[derive(Default)]
+struct SeccompNotif {
+    id: u64,
+    pid: u32,
+    flags: u32,
+    nr: i32,
+    arch: u32,
+    ip: u64,
+    args: [u64; 6],
+}
+
+/// struct seccomp_notif_resp: the id answered, the syscall's return value, a negated errno.
+#[repr(C)]
+struct SeccompNotifResp {
+    id: u64,
+    val: i64,
+    error: i32,
+    flags: u32,
+}
+
+/// SECCOMP_IOCTL_NOTIF_RECV and _SEND: _IOWR('!', 0 and 1, the two structs above).
+const NOTIF_RECV: usize = 0xC050_2100;
+const NOTIF_SEND: usize = 0xC018_2101;
+
+/// `seccomp-agent SOCKET ERRNO...`: the agent of SCMP_ACT_NOTIFY, run on the host.
+pub fn seccomp_agent(socket: &str, answers: &[&str]) -> i32 {
+    let listener = match std::os::unix::net::UnixListener::bind(socket) {
+        Ok(l) => l,
+        Err(e) => return fail(e),
+    };
+    let Ok((stream, _)) = listener.accept() else { return fail(io::Error::from(io::ErrorKind::ConnectionAborted)) };
+    let mut state = vec![0u8; 65536];
+    let (n, fds) = super::attack::receive(&stream, &mut state);
+    println!("state {}", String::from_utf8_lossy(&state[..n]));
+    let Some(&fd) = fds.first() else { return fail(io::Error::from(io::ErrorKind::InvalidData)) };
+    // The runtime must close the connection after one state (runtime-spec): EOF now.
+    println!("then {}", if io::Read::read(&mut &stream, &mut [0u8]).ok() == Some(0) { "closed" } else { "open" });
+    for answer in answers {
+        let Ok(errno) = answer.parse::<i32>() else { return super::usage() };
+        // The kernel wants the struct zeroed.
+        let mut notif = SeccompNotif::default();
+        // SAFETY: notif is a writable seccomp_notif for the call.
+        if let Err(e) = unsafe { syscall!(Sysno::ioctl, fd, NOTIF_RECV, &mut notif as *mut SeccompNotif) } {
+            return fail(os_error(e));
+        }
+        println!("notified {}", notif.nr);
+        let resp = SeccompNotifResp { id: notif.id, val: 0, error: -errno, flags: 0 };
+        // SAFETY: resp is a seccomp_notif_resp the kernel only reads.
+        if let Err(e) = unsafe { syscall!(Sysno::ioctl, fd, NOTIF_SEND, &resp as *const SeccompNotifResp) } {
+            return fail(os_error(e));
+        }
+    }
+    let _ = io::stdout().flush();
+    0
 }

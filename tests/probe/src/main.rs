@@ -39,6 +39,7 @@
 //! | `pty CMD...` | runs CMD in a new session with a new pty as its controlling terminal, stdin, stdout and stderr (a user's interactive shell); copies the session's output to stdout, then prints `pty-exit: N` and `pty-pending: "TEXT"`: what the terminal holds for its next reader (the shell's next command line), escaped as Rust's `{:?}` writes it |
 //! | `term CMD...` | a terminal the test types into: CMD in a new session on a new pty (30 rows, 100 columns); probe's stdin typed into it as it comes, but for `\0size ROWS COLS\n` (resize) and `\0hangup\n` (close the master); the session's output to stdout as it comes, then `\nterm-exit: N` |
 //! | `with-key DESC PAYLOAD CMD...` | joins a new session keyring holding the user key DESC (PAYLOAD), then executes CMD |
+//! | `seccomp-agent SOCKET ERRNO...` | the seccomp agent (SCMP_ACT_NOTIFY): listens on SOCKET, prints `state JSON` (the first message of the first connection, whose descriptor is the listener) and `then closed\|open` (whether the runtime closed the connection), then for each ERRNO takes one notification, prints `notified NR` (the syscall's number) and answers it: that errno, or success for 0 |
 //!
 //! The attacks on runt's own binary and processes (CVE-2019-5736, CVE-2016-9962). The long-running
 //! ones log events to `DIR/log` as they happen (one line per write, for the host to poll; the first
@@ -76,7 +77,8 @@ forkbomb N|alloc MB|wait-signal|exit N|sleep S|cgroup|procs|status|sched|clocks|
 mknod-open PATH b|c MAJOR MINOR|open PATH|mount-tmpfs DIR|umount PATH|keyctl|ptrace [PID]|setns PATH|ns NAME|\
 init-module|raise-nofile N|rlimit NAME|sethostname NAME|abstract-connect NAME|unshare-user|bpf|ls DIR|\
 tiocsti TEXT|setcomm NAME SECONDS|read-key DESC|leave-orphan|orphan SECONDS|winch|pty CMD...|term CMD...|with-key DESC PAYLOAD CMD...|\
-hunt DIR|send-exe PID SOCKET|stalk DIR|reach PID|child|seals PATH|console SOCKET|roothunt DIR MARKER|swap DIR A B";
+hunt DIR|send-exe PID SOCKET|stalk DIR|reach PID|child|seals PATH|console SOCKET|roothunt DIR MARKER|swap DIR A B|\
+seccomp-agent SOCKET ERRNO...";
 
 fn main() {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -223,6 +225,7 @@ fn main() {
         ["seals", path] => attack::seals(path),
         ["console", socket] => attack::console(socket),
         ["swap", dir, a, b] => attack::swap(dir, &c(a), &c(b)),
+        ["seccomp-agent", socket, answers @ ..] => host::seccomp_agent(socket, answers),
         _ => usage(),
     };
     exit(code);
