@@ -175,8 +175,7 @@ check-leaks:
 
 # The runc command-line contract without an engine (the lifecycle; where runc's contract goes
 # further, with runc and crun as oracles; cgroups; the runtime-spec semantics engines rely on:
-# hooks, joined namespaces, sd-notify, socket activation, the seccomp agent), real engines driving
-# runt, the OCI runtime-tools validation suite (built from ../shared/third_party/ into
+# hooks, joined namespaces), real engines driving runt, the OCI runtime-tools validation suite (built from ../shared/third_party/ into
 # .cache/runtime-tools/), then containerd's CRI driven by crictl (built likewise into
 # .cache/cri-tools/).
 test-oci: test-lifecycle test-contract test-cgroups test-semantics test-podman test-containerd test-docker \

@@ -2,9 +2,8 @@
 # shellcheck disable=SC2015 # "A && B || note ...": note never fails, so it runs exactly when A or B fails
 # tests/oci/semantics.sh RUNT PROBE: runtime-spec semantics engines rely on (issue 12): the hooks
 # (where each runs, what it gets on stdin and in its environment, failures, hooks that do not read
-# their state), namespaces joined by path (the mount namespace included), socket activation
-# (LISTEN_FDS), the sd-notify proxy (NOTIFY_SOCKET) and the seccomp agent
-# (linux.seccomp.listenerPath, SCMP_ACT_NOTIFY). Each case checks what a user or an engine sees,
+# their state) and namespaces joined by path (the mount namespace included); the seccomp agent
+# is tests/seccomp_notify.rs's. Each case checks what a user or an engine sees,
 # and the host side: no mount left in the host's table.
 #
 # Everything lives in a fresh scratch root, .cache/semantics-test/ (deleted afterwards; not under
