@@ -83,7 +83,7 @@ pub fn populate(root: &Fd, host: &mut HostNodes, extra: &[devices::Node]) -> Res
         if node.path == "/dev/ptmx" && node.mode & S_IFMT == S_IFCHR && (node.major, node.minor) == (5, 2) {
             continue;
         }
-        let (parent, name) = node.path.rsplit_once('/').unwrap_or_default();
+        let (parent, name) = crate::text::rsplit(&node.path, b'/').unwrap_or_default();
         // The parent is resolved inside the root, missing directories made on the way.
         let resolved;
         let dir = match parent {

@@ -143,7 +143,7 @@ fn relink(parent: &str, target: &str, rest: &str) -> String {
     let kept = out.len();
     for comp in target.split('/').filter(|c| !c.is_empty() && *c != ".") {
         if comp == ".." && out.len() > kept && !out.ends_with("..") {
-            out.truncate(out.rfind('/').filter(|&i| i >= kept).unwrap_or(kept));
+            out.truncate(out.bytes().rposition(|b| b == b'/').filter(|&i| i >= kept).unwrap_or(kept));
         } else {
             push(&mut out, comp);
         }
