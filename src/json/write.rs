@@ -115,13 +115,17 @@ pub fn indent(compact: &str) -> String {
             continue;
         }
         match (c, rest.peek()) {
-            ('{', Some('}')) | ('[', Some(']')) => out.push(c), // the closer follows on this line
+            // Empty: `{}` or `[]`, on one line.
+            ('{', Some('}')) | ('[', Some(']')) => {
+                out.push(c);
+                out.extend(rest.next());
+            }
             ('{' | '[', _) => {
                 out.push(c);
                 depth += 1;
                 new_line(&mut out, depth);
             }
-            ('}' | ']', _) if !out.ends_with(['{', '[']) => {
+            ('}' | ']', _) => {
                 depth = depth.saturating_sub(1);
                 new_line(&mut out, depth);
                 out.push(c);
