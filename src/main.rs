@@ -73,8 +73,9 @@ fn log_error(g: &oci::cli::Global, e: &Error, plain: &str) {
     let Ok(fd) = sys::fs::openat(sys::fs::CWD, &path, flags, 0o644) else { return };
     let json;
     let line = if g.log_json {
-        let o = json::Object::new().str("level", "error").str("msg", &e.render());
-        json = o.str("time", &state::timestamp()).finish() + "\n";
+        let mut o = json::Object::new();
+        o.str("level", "error").str("msg", &e.render()).str("time", &state::timestamp());
+        json = o.finish() + "\n";
         &json
     } else {
         plain

@@ -14,10 +14,10 @@ use crate::sys::{net, Fd};
 pub fn hand_over(spec: &Spec, pid: i32, status: &str, listener: &Fd) -> Result<()> {
     // A listener comes only from a filter that notifies, which the config gives a path.
     let Some((path, metadata)) = &spec.oci.seccomp_listener else { return Ok(()) };
-    let mut state =
-        Object::new().str("ociVersion", &spec.oci.version).raw("fds", r#"["seccompFd"]"#).num("pid", pid.into());
+    let mut state = Object::new();
+    state.str("ociVersion", &spec.oci.version).raw("fds", r#"["seccompFd"]"#).num("pid", pid.into());
     if let Some(m) = metadata {
-        state = state.str("metadata", m);
+        state.str("metadata", m);
     }
     let state = state.raw("state", &hooks::state_json(spec, pid, status)).finish();
     let agent = net::unix_connect(path.as_bytes()).or_op("connect to the seccomp agent at", path)?;

@@ -331,8 +331,8 @@ impl State {
     /// with runc's keys in runc's order, annotations only when there are some.
     pub fn oci_json(&self, status: Status, owner: &str) -> String {
         let pid = if status == Status::Stopped { 0 } else { i64::from(self.pid) };
-        let mut o = Object::new()
-            .str("ociVersion", &self.oci_version)
+        let mut o = Object::new();
+        o.str("ociVersion", &self.oci_version)
             .str("id", &self.id)
             .num("pid", pid)
             .str("status", status.name())
@@ -340,7 +340,7 @@ impl State {
             .str("rootfs", &self.rootfs)
             .str("created", &self.created);
         if !self.annotations.is_empty() {
-            o = o.raw("annotations", &json::pairs(&self.annotations));
+            o.raw("annotations", &json::pairs(&self.annotations));
         }
         o.str("owner", owner).finish()
     }

@@ -30,7 +30,8 @@ pub fn string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// Builds one JSON object, members in the order added.
+/// Builds one JSON object, members in the order added. The members are added through a
+/// reference (`o.str(..).num(..)`), not by moving the whole builder through each call.
 pub struct Object {
     out: String,
 }
@@ -48,13 +49,13 @@ impl Object {
         self.out.push(':');
     }
 
-    pub fn str(mut self, k: &str, v: &str) -> Object {
+    pub fn str(&mut self, k: &str, v: &str) -> &mut Object {
         self.key(k);
         string(&mut self.out, v);
         self
     }
 
-    pub fn num(mut self, k: &str, v: i64) -> Object {
+    pub fn num(&mut self, k: &str, v: i64) -> &mut Object {
         self.key(k);
         if v < 0 {
             self.out.push('-');
@@ -64,15 +65,15 @@ impl Object {
     }
 
     /// A member whose value is already JSON text.
-    pub fn raw(mut self, k: &str, json: &str) -> Object {
+    pub fn raw(&mut self, k: &str, json: &str) -> &mut Object {
         self.key(k);
         self.out.push_str(json);
         self
     }
 
-    pub fn finish(mut self) -> String {
+    pub fn finish(&mut self) -> String {
         self.out.push('}');
-        self.out
+        core::mem::take(&mut self.out)
     }
 }
 
@@ -81,7 +82,7 @@ impl Object {
 pub fn pairs(members: &[(String, String)]) -> String {
     let mut o = Object::new();
     for (k, v) in members {
-        o = o.str(k, v);
+        o.str(k, v);
     }
     o.finish()
 }
