@@ -188,16 +188,17 @@ fn setup(
 /// reach it (its /proc/PID/root, cwd, mem) despite non-dumpable. So the set-up happens outside,
 /// and what they can see first is a process that is where the container is. setns only moves
 /// the children to come: the process forks the container's (CLONE_PARENT: a child of runt's,
-/// which waits for it), tells runt its pid, and exits; the new process waits for runt's release,
-/// which also tells it its pid, and goes on.
-fn enter_pid_namespace(ns: &Fd, sync: &ChildEnd, foreground: bool) -> Result<i32> {
+/// which waits for it), tells runt its pid, and exits; the new process waits for runt's release
+/// and goes on.
+fn enter_pid_namespace(ns: &Fd, sync: &ChildEnd, foreground: bool) -> Result<()> {
     process::setns(ns, process::CLONE_NEWPID).or_what("setns into the pid namespace")?;
     fork_into_pid_namespace(sync)?;
     if foreground {
         process::set_parent_death_signal(process::SIGKILL).or_what("prctl PR_SET_PDEATHSIG")?;
     }
     // EOF instead, should runt be gone already: exit.
-    Ok(sync.go())
+    sync.go();
+    Ok(())
 }
 
 /// Forks the container's process, once setns has made this process's children members of the
