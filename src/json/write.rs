@@ -115,32 +115,23 @@ pub fn indent(compact: &str) -> String {
             escaped = !escaped && c == '\\';
             continue;
         }
+        // A closer goes on a line of its own, one level out.
+        if matches!(c, '}' | ']') {
+            depth = depth.saturating_sub(1);
+            new_line(&mut out, depth);
+        }
+        out.push(c);
         match (c, rest.peek()) {
             // Empty: `{}` or `[]`, on one line.
-            ('{', Some('}')) | ('[', Some(']')) => {
-                out.push(c);
-                out.extend(rest.next());
-            }
+            ('{' | '[', Some('}' | ']')) => out.extend(rest.next()),
             ('{' | '[', _) => {
-                out.push(c);
                 depth += 1;
                 new_line(&mut out, depth);
             }
-            ('}' | ']', _) => {
-                depth = depth.saturating_sub(1);
-                new_line(&mut out, depth);
-                out.push(c);
-            }
-            (',', _) => {
-                out.push(c);
-                new_line(&mut out, depth);
-            }
-            (':', _) => out.push_str(": "),
-            ('"', _) => {
-                out.push(c);
-                in_string = true;
-            }
-            _ => out.push(c),
+            (',', _) => new_line(&mut out, depth),
+            (':', _) => out.push(' '),
+            ('"', _) => in_string = true,
+            _ => {}
         }
     }
     out
