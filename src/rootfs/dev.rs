@@ -66,9 +66,9 @@ pub fn populate(root: &Fd, host: &mut HostNodes, extra: &[devices::Node]) -> Res
         .or_op("open", "/dev")?;
     let mut null = None;
     for &(name, major, minor) in DEVICES {
-        let from_host = || fs::openat(host.dev.as_ref().map_or(-1, Fd::raw), name, O_PATH | O_NOFOLLOW, 0);
+        let mut from_host = || fs::openat(host.dev.as_ref().map_or(-1, Fd::raw), name, O_PATH | O_NOFOLLOW, 0);
         let shown = cat(&["/dev/", name.to_str().unwrap_or_default()]);
-        let (node, _) = make_node(&dev, name, &shown, S_IFCHR | 0o666, dev_t(major, minor), from_host)?;
+        let (node, _) = make_node(&dev, name, &shown, S_IFCHR | 0o666, dev_t(major, minor), &mut from_host)?;
         if null.is_none() {
             null = Some(node);
         }
@@ -93,9 +93,9 @@ pub fn populate(root: &Fd, host: &mut HostNodes, extra: &[devices::Node]) -> Res
                 &resolved
             }
         };
-        let from_host = || host.extra.get_mut(i).and_then(Option::take).ok_or(Errno::ENOENT);
+        let mut from_host = || host.extra.get_mut(i).and_then(Option::take).ok_or(Errno::ENOENT);
         let name = cstr(name)?;
-        let (_, made) = make_node(dir, &name, &node.path, node.mode, dev_t(node.major, node.minor), from_host)?;
+        let (_, made) = make_node(dir, &name, &node.path, node.mode, dev_t(node.major, node.minor), &mut from_host)?;
         // A node bound from the host keeps the host's owner: changing it would change the host's.
         if made && (node.uid, node.gid) != (0, 0) {
             fs::lchownat(dir.raw(), &name, node.uid, node.gid).or_op("chown", &node.path)?;
@@ -113,14 +113,14 @@ fn dev_t(major: u32, minor: u32) -> u64 {
 /// returns it, opened without following and checked; true when made, false when the node was
 /// there already (the same type and device numbers: kept as it is, as the spec allows; anything
 /// else there is an error) or the host's node (from `host`, checked the same way) was bound
-/// there instead.
+/// there instead. `host` is a `dyn`: one copy of this function serves both kinds of node.
 fn make_node(
     dir: &Fd,
     name: &CStr,
     shown: &str,
     mode: u32,
     rdev: u64,
-    host: impl FnOnce() -> core::result::Result<Fd, Errno>,
+    host: &mut dyn FnMut() -> core::result::Result<Fd, Errno>,
 ) -> Result<(Fd, bool)> {
     let e = match fs::mknodat(dir.raw(), name, mode, rdev) {
         Ok(()) => {
