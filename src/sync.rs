@@ -109,8 +109,10 @@ impl ParentEnd {
     #[inline(never)]
     fn error(&self) -> Error {
         let mut buf = [0u8; 4096];
-        let n = fs::read_full(self.report.raw(), &mut buf).unwrap_or(0);
-        buf.get(..n).and_then(decode).unwrap_or_else(|| Error::msg("the container failed during set-up"))
+        match fs::read_full(self.report.raw(), &mut buf) {
+            Ok(n) => buf.get(..n).and_then(decode).unwrap_or_else(|| Error::msg("the container failed during set-up")),
+            Err(e) => Error::sys(e, "read the container's error report"),
+        }
     }
 }
 
@@ -136,7 +138,12 @@ impl ChildEnd {
         let mut b = [0u8; 4];
         match fs::read_full(self.go.raw(), &mut b) {
             Ok(4) => Some(i32::from_le_bytes(b)),
-            _ => None,
+            Ok(_) => None,
+            // Not the parent giving up: it reports only what it is told, so say what failed.
+            Err(e) => {
+                self.report(&Error::sys(e, "wait for runt's release"));
+                None
+            }
         }
     }
 
