@@ -394,6 +394,7 @@ pub fn create(spec: &mut Spec, dir: &state::Dir, console: Option<&str>, warn: &m
         annotations: spec.oci.annotations.clone(),
         cgroups: st.cgroups,
         no_new_keyring: spec.oci.keep_keyring,
+        ..State::default()
     };
     let saved = dir.save(&state).and_then(|()| match st.in_place.keep() {
         Some((path, id)) => dir.note_in_place(&path, id),

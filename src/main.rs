@@ -121,7 +121,7 @@ fn run(raw_args: &[&'static [u8]], env: &[&[u8]], log: &mut Option<oci::cli::Glo
             }
             Ok(a) => {
                 let g = log.insert(global);
-                oci::cmd::run(g, &a, &mut warn)
+                oci::cmd::run(g, &a, &mut warn, run::exec_spec)
             }
         };
     }
@@ -139,7 +139,7 @@ fn run(raw_args: &[&'static [u8]], env: &[&[u8]], log: &mut Option<oci::cli::Glo
             print(1, concat!("runt version ", env!("CARGO_PKG_VERSION"), "\nspec: ", oci::cmd::oci_version!(), "\n"));
             Ok(0)
         }
-        run::cli::Command::Run(mut r) => run::run(&mut r, env, &mut warn),
+        run::cli::Command::Run(mut r) => run::run(&mut r, env, global.root, &mut warn),
     }
 }
 
@@ -147,8 +147,10 @@ fn run(raw_args: &[&'static [u8]], env: &[&[u8]], log: &mut Option<oci::cli::Glo
 /// (`oci::cli::GRAMMAR`): `run` followed by one of runt run's own options is runt's, whoever
 /// calls and however; otherwise argv[0] and whether global options came first decide too.
 fn runc_grammar(raw_args: &[&[u8]], all: &[&str], rest: &[&str]) -> bool {
-    if let ["run", first, ..] = rest {
-        if run::cli::is_option(first) {
+    if let ["run", words @ ..] = rest {
+        // -d is both runs' option: the word after it decides (runc's `run -d --bundle B ID`).
+        let first = words.iter().find(|w| !matches!(**w, "-d" | "--detach"));
+        if first.is_some_and(|w| run::cli::is_option(w)) {
             return false;
         }
     }

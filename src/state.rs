@@ -37,6 +37,14 @@ pub struct State {
     pub cgroups: Vec<String>,
     /// Made with --no-new-keyring: its exec'd processes keep the caller's session keyring too.
     pub no_new_keyring: bool,
+    /// A container of `runt run`'s own (none of these for an engine's): its options as typed,
+    /// from which `exec` makes the same Spec again, and its command.
+    pub run_options: Vec<String>,
+    pub command: Vec<String>,
+    /// Started with -d: the record stays when it ends, until `rm`.
+    pub detached: bool,
+    /// Its exit status, once the runt that waited for it has recorded it.
+    pub exit: Option<i32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +75,9 @@ const TMP: &core::ffi::CStr = c"tmp";
 
 /// In a container's directory: the root it has bound in runt's mount namespace (`note_in_place`).
 const IN_PLACE: &core::ffi::CStr = c"rootfs.mount";
+
+/// In the directory of a container `runt run -d` started: its output.
+pub const LOG: &core::ffi::CStr = c"log";
 
 pub struct Dir {
     pub path: String,
@@ -248,7 +259,7 @@ impl Dir {
             }
         }
         // state.json.tmp: an older runt's temporary file.
-        for name in [IN_PLACE, c"exec.fifo", c"state.json", TMP, c"state.json.tmp", c"config.path", c"cgroup"] {
+        for name in [IN_PLACE, c"exec.fifo", c"state.json", TMP, c"state.json.tmp", c"config.path", c"cgroup", LOG] {
             let _ = fs::unlinkat(self.fd.raw(), name, 0);
         }
         // Gone already: a foreground `run` and a `delete --force` may race to clean up.
@@ -256,6 +267,78 @@ impl Dir {
             Ok(()) | Err(Errno::ENOENT) => Ok(()),
             Err(e) => Err(self.fail(e, "rmdir ", "")),
         }
+    }
+}
+
+/// The containers of `runt run`. The runt that waits for one (the foreground `runt run`, or the
+/// supervisor of `-d`) holds an exclusive flock on its directory for as long as it waits: the
+/// kernel drops it when that runt ends, however it ends (SIGKILL too), so a record nobody holds
+/// is one nobody will clean up, and a pid that was reused fools nothing.
+impl Dir {
+    /// Makes the directory of a new `runt run` container and holds it. A name in use by a
+    /// foreground container whose runt was killed (its container went with it, PDEATHSIG) is
+    /// taken back first; any other is refused. As `create`, it records the cgroup path the
+    /// container is to have (`cgroup`) before that is made: `rm -f` removes it from that alone.
+    pub fn claim(root: &str, id: &str, cgroup: &str) -> Result<Dir> {
+        check_id(id)?;
+        let path = cat(&[root, "/", id]);
+        // The root exists but on the first run: one mkdir, not one per component, on the hot path.
+        let mut made = fs::mkdirat(fs::CWD, &cstr(&path)?, 0o711);
+        if made == Err(Errno::ENOENT) {
+            mkdir_p(root)?;
+            made = fs::mkdirat(fs::CWD, &cstr(&path)?, 0o711);
+        }
+        if made == Err(Errno::EEXIST) && Dir::open(root, id).is_ok_and(|d| d.reclaim_orphan().is_ok_and(|r| r)) {
+            made = fs::mkdirat(fs::CWD, &cstr(&path)?, 0o711);
+        }
+        match made {
+            Ok(()) => {}
+            Err(Errno::EEXIST) => {
+                return Err(fail(&["container name ", id, " is in use (runt list; runt rm -f ", id, " removes it)"]))
+            }
+            Err(e) => return Err(sys_err(e, &["mkdir ", &path])),
+        }
+        let fd = open_path(&path, fs::O_DIRECTORY | fs::O_RDONLY, 0, "open ")?;
+        let dir = Dir { path, fd };
+        // Nobody else holds a directory just made (a reclaim needs a state.json, written later).
+        let held = fs::flock(dir.fd.raw(), fs::LOCK_EX | fs::LOCK_NB).map_err(|e| dir.fail(e, "lock ", ""));
+        if let Err(e) = held.and_then(|()| dir.write_small(c"cgroup", cgroup)) {
+            let _ = dir.remove();
+            return Err(e);
+        }
+        Ok(dir)
+    }
+
+    /// Whether a runt still waits for this container (holds the lock `claim` took). Asked on an
+    /// open file of its own: a lock is per open file.
+    pub fn kept(&self) -> bool {
+        let Ok(fd) = fs::openat(self.fd.raw(), c".", fs::O_DIRECTORY | fs::O_RDONLY, 0) else { return false };
+        fs::flock(fd.raw(), fs::LOCK_SH | fs::LOCK_NB) == Err(Errno::EAGAIN)
+    }
+
+    /// Removes the record of a foreground `runt run` container whose runt is gone, with its
+    /// cgroups; Ok(false) when it is not one (an engine's container, a detached one, one that
+    /// is held, a record not written yet). Holds the lock meanwhile: one runt reclaims it.
+    pub fn reclaim_orphan(self) -> Result<bool> {
+        if fs::flock(self.fd.raw(), fs::LOCK_EX | fs::LOCK_NB).is_err() {
+            return Ok(false);
+        }
+        let Ok(st) = self.load() else { return Ok(false) };
+        if st.command.is_empty() || st.detached {
+            return Ok(false);
+        }
+        // Its init got SIGKILL with its runt (PDEATHSIG); should it not be gone yet, now.
+        if let Ok(init) = st.init() {
+            let _ = init.signal(process::SIGKILL);
+        }
+        for _ in 0..1000 {
+            if !st.alive() {
+                break;
+            }
+            process::sleep_ms(5);
+        }
+        crate::cgroup::Cgroup::open(&st.cgroups)?.remove_all()?;
+        self.remove().map(|()| true)
     }
 }
 
@@ -342,6 +425,13 @@ impl State {
         if !self.annotations.is_empty() {
             o.raw("annotations", &json::pairs(&self.annotations));
         }
+        // runt run's own: what it runs, and how it ended once that is known.
+        if !self.command.is_empty() {
+            o.raw("command", &json::strings(self.command.iter().map(String::as_str)));
+        }
+        if let Some(n) = self.exit {
+            o.num("exitStatus", n.into());
+        }
         o.str("owner", owner).finish()
     }
 }
@@ -368,6 +458,10 @@ fn to_json(st: &State) -> String {
         .raw("annotations", &json::pairs(&st.annotations))
         .raw("cgroups", &json::strings(st.cgroups.iter().map(String::as_str)))
         .raw("no_new_keyring", if st.no_new_keyring { "true" } else { "false" })
+        .raw("run_options", &json::strings(st.run_options.iter().map(String::as_str)))
+        .raw("command", &json::strings(st.command.iter().map(String::as_str)))
+        .raw("detached", if st.detached { "true" } else { "false" })
+        .num("exit", st.exit.map_or(-1, i64::from))
         .finish()
 }
 
@@ -386,6 +480,15 @@ fn from_json(v: &json::Value, st: &mut State) -> Option<()> {
     }
     // Missing in the state of a container made by a runt before it was recorded.
     st.no_new_keyring = v.get("no_new_keyring").and_then(json::Value::as_bool).unwrap_or(false);
+    // runt run's own fields: missing in an engine's container made by an older runt.
+    let lists = [("run_options", &mut st.run_options), ("command", &mut st.command)];
+    for (k, list) in lists {
+        for a in v.get(k).and_then(json::Value::as_array).unwrap_or_default() {
+            list.push(String::from(a.as_str()?));
+        }
+    }
+    st.detached = v.get("detached").and_then(json::Value::as_bool).unwrap_or(false);
+    st.exit = v.get("exit").and_then(json::Value::as_i64).and_then(|n| i32::try_from(n).ok()).filter(|n| *n >= 0);
     st.pid = i32::try_from(v.get("pid")?.as_i64()?).ok()?;
     st.pid_start = v.get("pid_start")?.as_u64()?;
     let texts = [

@@ -74,6 +74,8 @@ const CREATE: &[Def] = &[
 const KILL: &[Def] = &[def!("all", Some('a'), false, "signal every process of the container")];
 const DELETE: &[Def] = &[def!("force", Some('f'), false, "kill a running container first")];
 const LIST: &[Def] = &[def!("format", Some('f'), true, "table or json"), def!("quiet", Some('q'), false, "ids only")];
+const STOP: &[Def] = &[def!("time", Some('t'), true, "seconds between TERM and KILL (default 10)")];
+const LOGS: &[Def] = &[def!("follow", Some('f'), false, "go on printing until the container ends")];
 const PS: &[Def] = &[def!("format", Some('f'), true, "table or json")];
 const SPEC: &[Def] = &[
     def!("bundle", Some('b'), true, "where to write config.json"),
@@ -112,6 +114,7 @@ const EXEC: &[Def] = &[
     def!("pidfd-socket", None, true, "unix socket that receives a pidfd of the process"),
     def!("additional-gids", Some('g'), true, "one more supplementary group (repeatable)"),
     def!("cgroup", None, true, "[CONTROLLER[,CONTROLLER]:]PATH: an existing sub-cgroup to join (repeatable)"),
+    def!("interactive", Some('i'), false, "(runt) accepted: stdin is passed on as it is"),
     def!("ignore-paused", None, false, "exec in a paused container too (the process waits for resume)"),
     def!("process-label", None, true, "SELinux label: ignored where SELinux is not enabled"),
     def!("apparmor", None, true, "AppArmor profile: ignored where AppArmor is not enabled"),
@@ -134,6 +137,8 @@ pub enum Cmd {
     Update,
     Events,
     Exec,
+    Stop,
+    Logs,
 }
 
 /// One parsed command: its options (long name, value) and positional arguments, borrowed from
@@ -172,7 +177,9 @@ const TABLE: &[Row] = &[
     ("start", Cmd::Start, &[], "ID\trun the command of a created container"),
     ("state", Cmd::State, &[], "ID\tprint the container's OCI state"),
     ("kill", Cmd::Kill, KILL, "ID [SIGNAL]\tsend a signal (default TERM) to the container"),
-    ("delete", Cmd::Delete, DELETE, "ID\tremove a stopped (or created) container"),
+    ("delete", Cmd::Delete, DELETE, "ID\tremove a stopped (or created) container (or: rm)"),
+    ("stop", Cmd::Stop, STOP, "ID\t(runt's own, runc has none) TERM, then KILL after a grace period"),
+    ("logs", Cmd::Logs, LOGS, "ID\t(runt's own) the output of a container that runt run -d started"),
     ("list", Cmd::List, LIST, "\tlist containers"),
     ("ps", Cmd::Ps, PS, "ID [PS OPTIONS]\tthe host's ps (default -ef), the container's processes only"),
     ("pause", Cmd::Pause, &[], "ID\tfreeze every process of the container"),
@@ -186,7 +193,7 @@ const TABLE: &[Row] = &[
 
 /// Whether `word` is one of the runc commands (`run` is decided by the caller).
 pub fn is_command(word: &str) -> bool {
-    TABLE.iter().any(|t| t.0 == word) || word == "ls"
+    TABLE.iter().any(|t| t.0 == word) || word == "ls" || word == "rm"
 }
 
 /// `--global opts...`: returns them and the rest of argv.
@@ -222,7 +229,11 @@ pub fn parse_global<'s, 'a>(args: &'s [&'a str]) -> Result<(Global<'a>, &'s [&'a
 /// Parses `runt COMMAND ARGS...` for a runc command. Ok(Err(help)) when help was asked for.
 /// `run` is the runc form (`run ID --bundle B ...`) here: the caller tells it with `run_is_oci`.
 pub fn parse<'a>(word: &str, rest: &[&'a str]) -> Result<core::result::Result<Args<'a>, String>> {
-    let name = if word == "ls" { "list" } else { word };
+    let name = match word {
+        "ls" => "list",
+        "rm" => "delete",
+        w => w,
+    };
     let row = if name == "run" { Some(&RUN) } else { TABLE.iter().find(|t| t.0 == name) };
     let Some((name, cmd, defs, usage)) = row else {
         return Err(Error::cat(&["unknown command ", word, " (see 'runt --help')"]));
@@ -304,6 +315,10 @@ fn parse_with<'a>(
         if a == "-h" || a == "--help" {
             return Ok(Err(help(name, defs, usage)));
         }
+        if let Some(flags) = together(defs, a) {
+            out.opts.extend(flags.iter().map(|d| (parts(d).0, "")));
+            continue;
+        }
         if let Some((k, value)) = option(defs, a, rest, &mut i, name)? {
             out.opts.push((defs.get(k).map_or("", |d| parts(d).0), value));
         }
@@ -342,6 +357,18 @@ fn option<'a>(
         (false, _) => "",
     };
     Ok(Some((k, value)))
+}
+
+/// One-letter flags written together (`exec -it`), when `a` is no long name: each one's def.
+fn together(defs: &'static [Def], a: &str) -> Option<Vec<Def>> {
+    let letters = a.strip_prefix('-').filter(|l| l.len() > 1 && !l.starts_with('-'))?;
+    if defs.iter().any(|d| parts(d).0 == letters) {
+        return None;
+    }
+    letters
+        .bytes()
+        .map(|c| defs.iter().copied().find(|d| d.as_bytes().first() == Some(&c) && !takes_value(d)))
+        .collect()
 }
 
 /// `--long`, `--long=v`, `-long` (as runc's parser also takes), `-s`, `-sVALUE`: the index in

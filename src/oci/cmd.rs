@@ -25,8 +25,12 @@ macro_rules! oci_version {
 }
 pub(crate) use oci_version;
 
+/// How `exec` gets the Spec of a container of `runt run`'s (which has no config.json): the other
+/// door's, chosen by main.
+pub type RunSpec = fn(&State) -> Result<Spec>;
+
 #[inline(never)]
-pub fn run(g: &Global, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
+pub fn run(g: &Global, a: &Args, warn: &mut dyn FnMut(&str), run_spec: RunSpec) -> Result<i32> {
     let root: &str = match g.root {
         Some(r) => r,
         None => state::default_root(),
@@ -39,7 +43,7 @@ pub fn run(g: &Global, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
     match a.cmd {
         Cmd::Exec => {
             crate::sealed::ensure()?;
-            return exec(root, id, a, warn);
+            return exec(root, id, a, warn, run_spec);
         }
         Cmd::Create | Cmd::Run => {
             crate::sealed::ensure()?;
@@ -77,6 +81,8 @@ pub fn run(g: &Global, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
         Cmd::Spec => spec(a),
         Cmd::Update => update(root, id, a),
         Cmd::Events => events(root, id),
+        Cmd::Stop => super::manage::stop(root, id, a),
+        Cmd::Logs => super::manage::logs(root, id, a.has("follow")),
     }?;
     Ok(0)
 }
@@ -93,7 +99,7 @@ fn emit(out: String) {
 }
 
 /// Boxed: the pair is large, and each caller copied it out of the result.
-fn open(root: &str, id: &str) -> Result<Box<(Dir, State)>> {
+pub(super) fn open(root: &str, id: &str) -> Result<Box<(Dir, State)>> {
     let dir = Dir::open(root, id)?;
     let st = dir.load()?;
     Ok(Box::new((dir, st)))
@@ -535,6 +541,10 @@ fn list(root: &str, a: &Args) -> Result<()> {
         row(&mut out, ["ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"]);
     }
     for id in state::list(root)? {
+        // The record of a foreground `runt run` whose runt was killed: cleaned, not listed.
+        if Dir::open(root, &id).is_ok_and(|d| d.reclaim_orphan().is_ok_and(|gone| gone)) {
+            continue;
+        }
         // One whose state cannot be read is shown all the same, for `delete --force`.
         let (o, blank);
         let (st, status, owner) = match open(root, &id) {
@@ -557,8 +567,12 @@ fn list(root: &str, a: &Args) -> Result<()> {
             out.push_str(&st.oci_json(status, &owner));
         } else {
             let pid = if status == Status::Stopped { 0 } else { st.pid };
-            let bundle = crate::text::shown(&st.bundle);
-            row(&mut out, [&id, &dec_i(pid.into()), status.name(), &bundle, &st.created, &owner]);
+            // runt run's own containers have no bundle: their command, and how they ended.
+            let bundle =
+                crate::text::shown(&if st.command.is_empty() { st.bundle.clone() } else { st.command.join(" ") });
+            let ended = st.exit.filter(|_| status == Status::Stopped).map(|n| cat(&["exited(", &dec_i(n.into()), ")"]));
+            let status = ended.as_deref().unwrap_or(status.name());
+            row(&mut out, [&id, &dec_i(pid.into()), status, &bundle, &st.created, &owner]);
         }
     }
     if json_out {
@@ -676,7 +690,7 @@ fn update_flag(l: &mut Limits, flag: &str, v: &str) -> Option<()> {
 /// `runt exec ID CMD...` or `--process P.json`: the container's own process settings (identity,
 /// capabilities, seccomp, environment) with the given ones on top, as runc does.
 #[inline(never)]
-fn exec(root: &str, id: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
+fn exec(root: &str, id: &str, a: &Args, warn: &mut dyn FnMut(&str), run_spec: RunSpec) -> Result<i32> {
     let kept = preserved_fds(a)?;
     for (flag, lsm) in [("apparmor", config::Lsm::AppArmor), ("process-label", config::Lsm::SELinux)] {
         let why = a.get(flag).filter(|v| !v.is_empty()).and_then(|_| lsm.refusal(lsm.enabled()));
@@ -693,7 +707,8 @@ fn exec(root: &str, id: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i3
         Status::Paused if a.has("ignore-paused") => {}
         s => return Err(cannot("exec in", id, s.name())),
     }
-    let mut spec = config::load(&config_of(dir, st), &st.bundle, id)?;
+    let mut spec =
+        if st.command.is_empty() { config::load(&config_of(dir, st), &st.bundle, id)? } else { run_spec(st)? };
     if let Some(p) = a.get("process") {
         let v = read_json(p, false)?;
         config::apply_process(&v, &mut spec).map_err(|e| e.context(p))?;

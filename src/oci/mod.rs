@@ -2,5 +2,6 @@
 pub mod cli;
 pub mod cmd;
 pub mod config;
+mod manage;
 mod ps;
 pub mod template;

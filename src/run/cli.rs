@@ -51,6 +51,10 @@ pub struct RunArgs {
     pub tty: bool,
     pub interactive: bool,
     pub init: bool,
+    pub detach: bool,
+    pub rm: bool,
+    /// The option words as typed, recorded for `exec` to make the same container settings again.
+    pub options: Vec<String>,
     pub command: Vec<String>,
 }
 
@@ -85,6 +89,8 @@ enum Opt {
     Tty,
     Interactive,
     Init,
+    Detach,
+    Rm,
 }
 
 struct OptDef {
@@ -171,6 +177,8 @@ const RUN_OPTS: &[OptDef] = &[
         help: "\twith -t: what you type goes to the pty",
     },
     OptDef { opt: Opt::Init, long: "init", short: 0, help: "\trunt as pid 1: passes signals on, reaps zombies" },
+    OptDef { opt: Opt::Detach, long: "detach", short: b'd', help: "\tin the background, output to 'runt logs NAME'" },
+    OptDef { opt: Opt::Rm, long: "rm", short: 0, help: "\taccepted: removed when it ends (-d: at runt rm)" },
     OptDef { opt: Opt::Help, long: "help", short: b'h', help: "\tprint this help" },
 ];
 
@@ -259,6 +267,7 @@ fn parse_run(args: &[&str]) -> Result<Command> {
             }
         }
     }
+    r.options = crate::spec::owned(args.get(..i).unwrap_or_default());
     r.command = crate::spec::owned(args.get(i..).unwrap_or_default());
     if r.command.is_empty() {
         return Err(Error::msg("run: no command given (see 'runt run --help')"));
@@ -309,6 +318,8 @@ fn slot(r: &mut RunArgs, opt: Opt) -> Slot<'_> {
         Opt::Tty => Slot::Flag(&mut r.tty),
         Opt::Interactive => Slot::Flag(&mut r.interactive),
         Opt::Init => Slot::Flag(&mut r.init),
+        Opt::Detach => Slot::Flag(&mut r.detach),
+        Opt::Rm => Slot::Flag(&mut r.rm),
     }
 }
 
@@ -337,12 +348,6 @@ fn lookup(arg: &str) -> Result<(&'static OptDef, Option<&str>)> {
     };
     match def {
         Some(d) => Ok((d, inline)),
-        // runc's run takes -d; here it must not quietly mean something else (docs: oci::cli::GRAMMAR).
-        None if matches!(arg, "-d" | "--detach") => Err(Error::cat(&[
-            "run: ",
-            arg,
-            " is runc's option for a bundle (runt run -d --bundle DIR ID); runt's own run stays in the foreground",
-        ])),
         None => Err(Error::cat(&["unknown option ", arg, " (see 'runt run --help')"])),
     }
 }
@@ -444,19 +449,24 @@ mod tests {
         assert_eq!(err(&["run", "--pids-limit", "lots", "x"]), "invalid value 'lots' for --pids-limit");
         assert_eq!(err(&["run", "--memory", "12q", "x"]), "invalid value '12q' for --memory");
         assert_eq!(err(&["run", "--name", "x"]), "run: no command given (see 'runt run --help')");
-        assert_eq!(
-            err(&["run", "-d", "sleep", "1"]),
-            "run: -d is runc's option for a bundle (runt run -d --bundle DIR ID); runt's own run stays in the foreground"
-        );
+    }
+
+    #[test]
+    fn detach_and_rm() {
+        let r = run(&["-d", "--rm", "--name", "x", "sleep", "9"]);
+        assert!(r.detach && r.rm);
+        assert_eq!(r.options, ["-d", "--rm", "--name", "x"]);
+        assert_eq!(r.command, ["sleep", "9"]);
+        assert!(run(&["-dit", "sh"]).detach);
     }
 
     #[test]
     fn own_options_are_known() {
-        for own in ["--rootfs", "--name=x", "-e", "-eA=1", "--read-only", "-v", "-t", "-it", "--init"] {
+        for own in ["--rootfs", "--name=x", "-e", "-eA=1", "--read-only", "-v", "-t", "-it", "--init", "-d", "--rm"] {
             assert!(is_option(own), "{own}");
         }
         // An id is no option, whatever its second letter.
-        for other in ["--bundle", "-b", "-d", "--detach", "--pid-file", "--help", "-h", "sh", "ve", "xe1", "-"] {
+        for other in ["--bundle", "-b", "--pid-file", "--help", "-h", "sh", "ve", "xe1", "-"] {
             assert!(!is_option(other), "{other}");
         }
     }

@@ -1,22 +1,55 @@
 //! The `runt run` door: docker-like flags parsed into `RunArgs` (cli.rs), then mapped onto the
 //! one `Spec` (spec.rs). The core knows nothing of it.
 pub mod cli;
+mod detach;
 mod envfile;
 mod mounts;
 pub mod spec;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::spec::Spec;
+use crate::state::{self, Dir, State};
 use crate::{launch, sealed, sys, userns};
 use alloc::string::String;
 use alloc::vec::Vec;
 use cli::RunArgs;
 
-/// `runt run`: the spec from the flags (`env`: runt's own environment, for TERM), then one
-/// container from start to end; its exit status.
+/// `runt run`: the spec from the flags (`env`: runt's own environment, for TERM), the record
+/// of the container under the state root (`root`, as the OCI commands take it), then one
+/// container from start to end, its exit status; with -d, the supervisor that waits for it.
 #[inline(never)]
-pub fn run(r: &mut RunArgs, env: &[&[u8]], warn: &mut dyn FnMut(&str)) -> Result<i32> {
+pub fn run(r: &mut RunArgs, env: &[&[u8]], root: Option<&str>, warn: &mut dyn FnMut(&str)) -> Result<i32> {
     sealed::ensure()?;
     let term = env.iter().find_map(|e| e.strip_prefix(b"TERM=")).and_then(|t| core::str::from_utf8(t).ok());
+    let mut spec = spec_of(r, term, env)?;
+    let root = match root {
+        Some(r) => r,
+        None => state::default_root(),
+    };
+    let dir = Dir::claim(root, &spec.name, &launch::cgroup_path(&spec))?;
+    let record = State {
+        id: spec.name.clone(),
+        rootfs: spec.root.path.clone().unwrap_or_default(),
+        run_options: core::mem::take(&mut r.options),
+        command: spec.args.clone(),
+        detached: r.detach,
+        ..State::default()
+    };
+    if r.detach {
+        return detach::start(&mut spec, dir, &record, r.rm, warn);
+    }
+    let outcome = launch::run(&mut spec, None, warn, &mut |pid, cgroups| save_started(&dir, &record, pid, cgroups));
+    let _ = dir.remove();
+    let outcome = outcome?;
+    for w in &outcome.warnings {
+        warn(w);
+    }
+    Ok(outcome.status)
+}
+
+/// The container's Spec from `runt run`'s options (`env`: runt's own environment, which an
+/// --env-file's bare names take their values from).
+fn spec_of(r: &mut RunArgs, term: Option<&str>, env: &[&[u8]]) -> Result<Spec> {
     // Files first: -e overrides them, as in Docker.
     let mut env_vars = Vec::new();
     for f in &r.env_files {
@@ -31,11 +64,36 @@ pub fn run(r: &mut RunArgs, env: &[&[u8]], warn: &mut dyn FnMut(&str)) -> Result
         // Without privileges a user namespace is the only way in; the caller becomes root.
         spec.userns = Some(userns::rootless(uid, sys::process::getgid()));
     }
-    let outcome = launch::run(&mut spec, None, warn, &mut |_, _| Ok(()))?;
-    for w in &outcome.warnings {
-        warn(w);
+    Ok(spec)
+}
+
+/// For `runt exec` into a container of `runt run`'s: its Spec made again from the options it
+/// was started with (recorded as typed), the process's settings (user, capabilities, seccomp,
+/// environment) among them.
+pub fn exec_spec(st: &State) -> Result<Spec> {
+    let mut words = alloc::vec!["run"];
+    words.extend(st.run_options.iter().map(String::as_str));
+    // The command is exec's; one is needed to parse.
+    words.push("true");
+    match cli::parse(&words)? {
+        cli::Command::Run(mut r) => {
+            r.name = Some(st.id.clone());
+            spec_of(&mut r, None, &[])
+        }
+        _ => Err(Error::cat(&["container ", &st.id, ": its recorded options are not runt run's"])),
     }
-    Ok(outcome.status)
+}
+
+/// The record of a container that has started: pid (with its start time, which a reused pid
+/// does not have), cgroups, when. One small file, written and renamed, on the hot path.
+fn save_started(dir: &Dir, record: &State, pid: i32, cgroups: &[String]) -> Result<()> {
+    dir.save(&State {
+        pid,
+        pid_start: state::pid_start(pid).map_or(0, |(s, _)| s),
+        created: state::timestamp(),
+        cgroups: cgroups.to_vec(),
+        ..record.clone()
+    })
 }
 
 /// 12 hex digits from getrandom: the default container name.
