@@ -625,14 +625,22 @@ mod tests {
             annotations: alloc::vec![("a".into(), "b\"c".into())],
             cgroups: alloc::vec!["/sys/fs/cgroup/pids/c1".into()],
             no_new_keyring: true,
+            run_options: alloc::vec!["-d".into(), "--name".into()],
+            command: alloc::vec!["sleep".into(), "9".into()],
+            detached: true,
+            exit: Some(3),
         };
         let mut back = State::default();
         from_json(&json::parse(to_json(&st).as_bytes()).unwrap(), &mut back).unwrap();
         assert_eq!(back, st);
         let oci = st.oci_json(Status::Stopped, "root");
         assert!(oci.contains(r#""pid":0,"status":"stopped""#), "{oci}");
-        assert!(oci.ends_with(r#""annotations":{"a":"b\"c"},"owner":"root"}"#), "{oci}");
-        let bare = State { annotations: alloc::vec![], ..st }.oci_json(Status::Running, "");
+        assert!(
+            oci.ends_with(r#""annotations":{"a":"b\"c"},"command":["sleep","9"],"exitStatus":3,"owner":"root"}"#),
+            "{oci}"
+        );
+        let bare = State { annotations: alloc::vec![], command: alloc::vec![], exit: None, ..st }
+            .oci_json(Status::Running, "");
         assert!(!bare.contains("annotations") && bare.ends_with(r#""owner":""}"#), "{bare}");
     }
 
