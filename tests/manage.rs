@@ -1,0 +1,240 @@
+//! Containers of `runt run` managed as a user would (issue 15): `run -d`, then `logs`, `exec`,
+//! `list`, `ps`, `kill`, `stop`, `rm` on them by name; a name in use; a runt or supervisor
+//! killed with SIGKILL, and the next runt command cleaning up after it. Each test has a state
+//! root of its own (`runt --root DIR ...`) and looks only at what it made.
+
+mod common;
+
+use common::*;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::process::Output;
+use std::time::Duration;
+
+/// A state root of the test's own and the busybox rootfs; whatever containers it named are
+/// removed (`rm -f`) when it is dropped, whether the test passed or not.
+struct Host {
+    root: TempDir,
+    rootfs: TempDir,
+    names: Vec<String>,
+}
+
+impl Host {
+    fn new() -> Host {
+        require_busybox();
+        Host { root: TempDir::new("state"), rootfs: rootfs(), names: Vec::new() }
+    }
+
+    /// A name for a container of this test.
+    fn name(&mut self) -> String {
+        let n = unique_name();
+        self.names.push(n.clone());
+        n
+    }
+
+    /// `runt --root ROOT ARGS...`.
+    fn runt(&self, args: &[&str]) -> Output {
+        let mut all = vec!["--root", self.root.as_str()];
+        all.extend_from_slice(args);
+        run(&all)
+    }
+
+    /// `runt --root ROOT run -d --name NAME --rootfs ROOTFS COMMAND...`: asserts it printed the
+    /// name and returned.
+    fn detach(&self, name: &str, command: &[&str]) {
+        let mut args = vec!["run", "-d", "--name", name, "--rootfs", self.rootfs.as_str()];
+        args.extend_from_slice(command);
+        let out = self.runt(&args);
+        assert_eq!(ok_stdout(&out), format!("{name}\n"), "{}", describe(&out));
+    }
+
+    /// `list --format json`: the object of container `name`, if listed.
+    fn listed(&self, name: &str) -> Option<String> {
+        let json = ok_stdout(&self.runt(&["list", "--format", "json"]));
+        let start = json.find(&format!(r#"{{"ociVersion":"","id":"{name}","#))?;
+        let end = json[start..].find('}')? + start + 1;
+        Some(json[start..end].to_string())
+    }
+
+    /// Polls `list --format json` until the container has stopped; its object then.
+    fn stopped(&self, name: &str) -> String {
+        let mut last = None;
+        let stopped = poll_within(Duration::from_secs(30), || {
+            last = self.listed(name);
+            last.as_deref().is_some_and(|o| o.contains(r#""status":"stopped""#))
+        });
+        assert!(stopped, "container {name} did not stop: {last:?}");
+        last.unwrap_or_default()
+    }
+
+    fn record(&self, name: &str) -> std::path::PathBuf {
+        self.root.join(name)
+    }
+
+    /// Nothing of container `name` left: no record, no cgroup.
+    fn assert_gone(&self, name: &str) {
+        assert!(!self.record(name).exists(), "record {} left behind", self.record(name).display());
+        assert!(self.listed(name).is_none(), "{name} still listed");
+        assert_no_cgroup(name);
+    }
+}
+
+impl Drop for Host {
+    fn drop(&mut self) {
+        for n in &self.names {
+            let _ = self.runt(&["rm", "-f", n]);
+        }
+    }
+}
+
+/// The number after `"key":` in a JSON object.
+fn number(object: &str, key: &str) -> i64 {
+    let at = object.find(&format!(r#""{key}":"#)).unwrap_or_else(|| panic!("no {key} in {object}"));
+    let rest = &object[at + key.len() + 3..];
+    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == '-').collect();
+    digits.parse().unwrap_or_else(|_| panic!("{key} is no number in {object}"))
+}
+
+#[test]
+fn detach_logs_exec_ps_stop_list_rm() {
+    let mut host = Host::new();
+    let name = host.name();
+    host.detach(&name, &["sh", "-c", "echo hello; echo oops >&2; exec sleep 1000"]);
+    // Its output, stdout and stderr, in the log.
+    let mut log = String::new();
+    assert!(
+        poll(|| {
+            log = ok_stdout(&host.runt(&["logs", &name]));
+            log.contains("oops")
+        }),
+        "logs: {log:?}"
+    );
+    assert_eq!(log, "hello\noops\n");
+    // The log lives on the host, readable by root only; the container writes into a pipe, not
+    // into a host file it could chmod.
+    let mode = fs::metadata(host.record(&name).join("log")).expect("stat the log").permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let out = host.runt(&["exec", &name, "sh", "-c", "ls -l /proc/1/fd/1; exit 5"]);
+    assert_eq!(code(&out), 5, "{}", describe(&out));
+    assert!(stdout(&out).contains("-> pipe:["), "{}", describe(&out));
+    // list: the table with the command, and runt ps: its processes.
+    let table = ok_stdout(&host.runt(&["list"]));
+    let line = table.lines().find(|l| l.starts_with(&name)).unwrap_or_else(|| panic!("{name} not in\n{table}"));
+    assert!(line.contains(" running ") && line.contains("sleep 1000"), "{table}");
+    let ps = ok_stdout(&host.runt(&["ps", &name]));
+    assert!(ps.contains("sleep 1000"), "{ps}");
+    // stop: sleep as pid 1 ignores TERM; KILL after the one second; the exit recorded.
+    let out = host.runt(&["stop", "-t", "1", &name]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let object = host.listed(&name).unwrap_or_else(|| panic!("{name} not listed after stop"));
+    assert!(object.contains(r#""status":"stopped""#), "{object}");
+    assert_eq!(number(&object, "exitStatus"), 137, "{object}");
+    let table = ok_stdout(&host.runt(&["list"]));
+    assert!(table.lines().any(|l| l.starts_with(&name) && l.contains(" exited(137) ")), "{table}");
+    assert_no_cgroup(&name);
+    assert_eq!(ok_stdout(&host.runt(&["logs", &name])), "hello\noops\n");
+    ok_stdout(&host.runt(&["rm", &name]));
+    host.assert_gone(&name);
+}
+
+#[test]
+fn list_json_and_exit_status() {
+    let mut host = Host::new();
+    let name = host.name();
+    host.detach(&name, &["sh", "-c", "sleep 1; exit 3"]);
+    let running = host.listed(&name).unwrap_or_else(|| panic!("{name} not listed"));
+    assert!(running.contains(r#""command":["sh","-c","sleep 1; exit 3"]"#), "{running}");
+    // Its pid is the one in its cgroup, on the host.
+    if running.contains(r#""status":"running""#) {
+        assert!(cgroup_pids(&name).contains(&(number(&running, "pid") as u32)), "{running}");
+    }
+    let stopped = host.stopped(&name);
+    assert_eq!(number(&stopped, "exitStatus"), 3, "{stopped}");
+    assert_eq!(number(&stopped, "pid"), 0, "{stopped}");
+    // A detached container's record stays until rm.
+    assert!(host.record(&name).join("state.json").exists());
+    ok_stdout(&host.runt(&["rm", &name]));
+    host.assert_gone(&name);
+}
+
+#[test]
+fn kill_with_a_signal() {
+    let mut host = Host::new();
+    let name = host.name();
+    let script = "trap 'echo got USR1; exit 7' USR1; echo ready; while :; do sleep 0.1; done";
+    host.detach(&name, &["sh", "-c", script]);
+    assert!(poll(|| ok_stdout(&host.runt(&["logs", &name])).contains("ready")), "the trap was never set");
+    let out = host.runt(&["kill", &name, "USR1"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let stopped = host.stopped(&name);
+    assert_eq!(number(&stopped, "exitStatus"), 7, "{stopped}");
+    assert_eq!(ok_stdout(&host.runt(&["logs", &name])), "ready\ngot USR1\n");
+    // A signal to a container that has ended: runc's answer.
+    assert_error(&host.runt(&["kill", &name, "KILL"]), 1, "not running");
+    ok_stdout(&host.runt(&["rm", &name]));
+    host.assert_gone(&name);
+}
+
+#[test]
+fn a_name_in_use_is_refused() {
+    let mut host = Host::new();
+    let name = host.name();
+    host.detach(&name, &["sleep", "1000"]);
+    for detach in [false, true] {
+        let mut args = vec!["run", "--name", &name, "--rootfs", host.rootfs.as_str(), "true"];
+        if detach {
+            args.insert(1, "-d");
+        }
+        assert_error(&host.runt(&args), 125, &format!("container name {name} is in use"));
+    }
+    // rm refuses a running one; rm -f ends it.
+    assert_error(&host.runt(&["rm", &name]), 125, "not stopped");
+    ok_stdout(&host.runt(&["rm", "-f", &name]));
+    host.assert_gone(&name);
+}
+
+#[test]
+fn a_killed_runt_is_cleaned_up_by_the_next_command() {
+    let mut host = Host::new();
+    let name = host.name();
+    let root = host.root.as_str().to_string();
+    let rootfs = host.rootfs.as_str().to_string();
+    // The foreground runt killed: the next `list` cleans, and so does the next run of the name.
+    for next in [&["list"][..], &["run", "--name", &name, "--rootfs", &rootfs, "true"]] {
+        let mut child = spawn(&["--root", &root, "run", "--name", &name, "--rootfs", &rootfs, "sleep", "1000"]);
+        let running = poll(|| host.listed(&name).is_some_and(|o| o.contains(r#""status":"running""#)));
+        child.kill().expect("SIGKILL runt");
+        let _ = child.wait();
+        assert!(running, "{name} was never listed as running");
+        let out = host.runt(next);
+        assert_eq!(code(&out), 0, "{next:?}\n{}", describe(&out));
+        host.assert_gone(&name);
+    }
+    // The supervisor of -d killed: its container goes with it; rm cleans what is left.
+    host.detach(&name, &["sleep", "1000"]);
+    let object = host.listed(&name).unwrap_or_else(|| panic!("{name} not listed"));
+    let pid = number(&object, "pid");
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat of the container's init");
+    let supervisor: i32 =
+        stat.rsplit(')').next().and_then(|r| r.split(' ').nth(2)).and_then(|p| p.parse().ok()).expect("ppid");
+    let status = std::process::Command::new("kill").args(["-KILL", &supervisor.to_string()]).status().expect("kill");
+    assert!(status.success());
+    let stopped = host.stopped(&name);
+    assert!(!stopped.contains("exitStatus"), "{stopped}");
+    ok_stdout(&host.runt(&["rm", &name]));
+    host.assert_gone(&name);
+}
+
+#[test]
+fn logs_follow_ends_when_the_container_does() {
+    let mut host = Host::new();
+    let name = host.name();
+    host.detach(&name, &["sh", "-c", "echo one; sleep 2; echo two"]);
+    let follow = spawn(&["--root", host.root.as_str(), "logs", "-f", &name]);
+    let out = wait_within(follow, Duration::from_secs(30)).expect("logs -f did not end with the container");
+    assert_eq!(ok_stdout(&out), "one\ntwo\n");
+    let stopped = host.stopped(&name);
+    assert_eq!(number(&stopped, "exitStatus"), 0, "{stopped}");
+    ok_stdout(&host.runt(&["rm", &name]));
+    host.assert_gone(&name);
+}
