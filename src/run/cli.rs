@@ -178,7 +178,7 @@ const RUN_OPTS: &[OptDef] = &[
     },
     OptDef { opt: Opt::Init, long: "init", short: 0, help: "\trunt as pid 1: passes signals on, reaps zombies" },
     OptDef { opt: Opt::Detach, long: "detach", short: b'd', help: "\tin the background, output to 'runt logs NAME'" },
-    OptDef { opt: Opt::Rm, long: "rm", short: 0, help: "\taccepted: removed when it ends (-d: at runt rm)" },
+    OptDef { opt: Opt::Rm, long: "rm", short: 0, help: "\tremove the record when it ends (the default but with -d)" },
     OptDef { opt: Opt::Help, long: "help", short: b'h', help: "\tprint this help" },
 ];
 
