@@ -249,7 +249,7 @@ const RUN: Row = ("run", Cmd::Run, CREATE, "ID\tcreate and start a container fro
 /// option (`--root`), and podman knows runtimes by the names runc and crun. The two `run`s have
 /// no option in common, so an option says whose `run` it is (main checks runt's own, which this
 /// door does not know). `-d` alone decides nothing: `runt run -d sleep 1` must not start the
-/// bundle in the current directory as a container named "sleep" (runt's own `run` refuses -d).
+/// bundle in the current directory as a container named "sleep" (it is runt's own `run -d`).
 pub const GRAMMAR: &str = "\
 Every command but run is runc's. run is runt's own when its first option is one of runt run's
 (--rootfs, --name, ...), runc's when it is one only runc's run has (after -d: --bundle, -b,
@@ -475,7 +475,7 @@ mod tests {
         assert!(!run_is_oci(&["--rootfs", "/r", "sh"]));
         assert!(!run_is_oci(&["sh", "--bundle"]));
         assert!(!run_is_oci(&[]));
-        // -d alone decides nothing: this is runt's own run (which refuses -d).
+        // -d alone decides nothing: this is runt's own run (detached).
         assert!(!run_is_oci(&["-d", "sleep", "1"]));
         assert!(!run_is_oci(&["-d"]));
         let a = p("run", &["-d", "--bundle", "/b", "c1"]);
