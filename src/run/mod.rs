@@ -22,9 +22,15 @@ pub fn run(r: &mut RunArgs, env: &[&[u8]], root: Option<&str>, warn: &mut dyn Fn
     sealed::ensure()?;
     let term = env.iter().find_map(|e| e.strip_prefix(b"TERM=")).and_then(|t| core::str::from_utf8(t).ok());
     let mut spec = spec_of(r, term, env)?;
+    // Without root the default state root is not the user's to write: a container is recorded
+    // only under a --root the user gives, as for the OCI commands.
     let root = match root {
         Some(r) => r,
-        None => state::default_root(),
+        None if sys::process::getuid() == 0 => state::default_root(),
+        None if r.detach => {
+            return Err(Error::msg("run: -d without root needs --root DIR (runt --root DIR run -d ...)"))
+        }
+        None => return run_unrecorded(&mut spec, warn),
     };
     let dir = Dir::claim(root, &spec.name, &launch::cgroup_path(&spec))?;
     let record = State {
@@ -40,6 +46,17 @@ pub fn run(r: &mut RunArgs, env: &[&[u8]], root: Option<&str>, warn: &mut dyn Fn
     }
     let outcome = launch::run(&mut spec, None, warn, &mut |pid, cgroups| save_started(&dir, &record, pid, cgroups));
     let _ = dir.remove();
+    finish(outcome, warn)
+}
+
+/// A container of a user without root and without --root: no record.
+fn run_unrecorded(spec: &mut Spec, warn: &mut dyn FnMut(&str)) -> Result<i32> {
+    let outcome = launch::run(spec, None, warn, &mut |_, _| Ok(()));
+    finish(outcome, warn)
+}
+
+/// The warnings of a container that has ended, and its exit status.
+fn finish(outcome: Result<launch::Outcome>, warn: &mut dyn FnMut(&str)) -> Result<i32> {
     let outcome = outcome?;
     for w in &outcome.warnings {
         warn(w);
