@@ -56,12 +56,15 @@ impl Host {
         Some(json[start..end].to_string())
     }
 
-    /// Polls `list --format json` until the container has stopped; its object then.
-    fn stopped(&self, name: &str) -> String {
+    /// Polls `list --format json` until the container has stopped and, `recorded`, until its
+    /// supervisor has recorded the exit status (a moment after the init is gone: once the last
+    /// of the output is in the log); its object then.
+    fn stopped(&self, name: &str, recorded: bool) -> String {
         let mut last = None;
         let stopped = poll_within(Duration::from_secs(30), || {
             last = self.listed(name);
-            last.as_deref().is_some_and(|o| o.contains(r#""status":"stopped""#))
+            last.as_deref()
+                .is_some_and(|o| o.contains(r#""status":"stopped""#) && (!recorded || o.contains("exitStatus")))
         });
         assert!(stopped, "container {name} did not stop: {last:?}");
         last.unwrap_or_default()
@@ -141,14 +144,16 @@ fn detach_logs_exec_ps_stop_list_rm() {
 fn list_json_and_exit_status() {
     let mut host = Host::new();
     let name = host.name();
-    host.detach(&name, &["sh", "-c", "sleep 1; exit 3"]);
+    // It ends, exit 3, once the test has looked at it running (the file /go appears in its root).
+    let script = "while [ ! -e /go ]; do sleep 0.1; done; exit 3";
+    host.detach(&name, &["sh", "-c", script]);
     let running = host.listed(&name).unwrap_or_else(|| panic!("{name} not listed"));
-    assert!(running.contains(r#""command":["sh","-c","sleep 1; exit 3"]"#), "{running}");
+    assert!(running.contains(r#""status":"running""#), "{running}");
+    assert!(running.contains(&format!(r#""command":["sh","-c","{script}"]"#)), "{running}");
     // Its pid is the one in its cgroup, on the host.
-    if running.contains(r#""status":"running""#) {
-        assert!(cgroup_pids(&name).contains(&(number(&running, "pid") as u32)), "{running}");
-    }
-    let stopped = host.stopped(&name);
+    assert!(cgroup_pids(&name).contains(&(number(&running, "pid") as u32)), "{running}");
+    fs::write(host.rootfs.join("go"), "").expect("write /go in its root");
+    let stopped = host.stopped(&name, true);
     assert_eq!(number(&stopped, "exitStatus"), 3, "{stopped}");
     assert_eq!(number(&stopped, "pid"), 0, "{stopped}");
     // A detached container's record stays until rm.
@@ -166,7 +171,7 @@ fn kill_with_a_signal() {
     assert!(poll(|| ok_stdout(&host.runt(&["logs", &name])).contains("ready")), "the trap was never set");
     let out = host.runt(&["kill", &name, "USR1"]);
     assert_eq!(code(&out), 0, "{}", describe(&out));
-    let stopped = host.stopped(&name);
+    let stopped = host.stopped(&name, true);
     assert_eq!(number(&stopped, "exitStatus"), 7, "{stopped}");
     assert_eq!(ok_stdout(&host.runt(&["logs", &name])), "ready\ngot USR1\n");
     // A signal to a container that has ended: runc's answer.
@@ -219,7 +224,7 @@ fn a_killed_runt_is_cleaned_up_by_the_next_command() {
         stat.rsplit(')').next().and_then(|r| r.split(' ').nth(2)).and_then(|p| p.parse().ok()).expect("ppid");
     let status = std::process::Command::new("kill").args(["-KILL", &supervisor.to_string()]).status().expect("kill");
     assert!(status.success());
-    let stopped = host.stopped(&name);
+    let stopped = host.stopped(&name, false);
     assert!(!stopped.contains("exitStatus"), "{stopped}");
     ok_stdout(&host.runt(&["rm", &name]));
     host.assert_gone(&name);
@@ -233,7 +238,7 @@ fn logs_follow_ends_when_the_container_does() {
     let follow = spawn(&["--root", host.root.as_str(), "logs", "-f", &name]);
     let out = wait_within(follow, Duration::from_secs(30)).expect("logs -f did not end with the container");
     assert_eq!(ok_stdout(&out), "one\ntwo\n");
-    let stopped = host.stopped(&name);
+    let stopped = host.stopped(&name, true);
     assert_eq!(number(&stopped, "exitStatus"), 0, "{stopped}");
     ok_stdout(&host.runt(&["rm", &name]));
     host.assert_gone(&name);
