@@ -3,10 +3,10 @@
 
 _runt() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-    local commands="run create start state kill delete list ps pause resume features spec update events exec help"
+    local commands="run create start state kill delete rm stop logs list ps pause resume features spec update events exec help"
     local run_opts="--rootfs --name --hostname --env -e --env-file --workdir -w --user -u --net --volume -v
         --tmpfs --mount --read-only --pids-limit --memory -m --cpus --cap-add --cap-drop --privileged --ulimit
-        --oom-score-adj --device --security-opt --userns --uidmap --gidmap --tty -t --interactive -i --init --help"
+        --oom-score-adj --device --security-opt --userns --uidmap --gidmap --tty -t --interactive -i --init --detach -d --rm --help"
     local i command=
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
@@ -40,6 +40,8 @@ _runt() {
             fi
             ;;
         help) COMPREPLY=($(compgen -W "$commands" -- "$cur")) ;;
+        logs) COMPREPLY=($(compgen -W "--follow -f" -- "$cur")) ;;
+        stop) COMPREPLY=($(compgen -W "--time -t" -- "$cur")) ;;
         create) COMPREPLY=($(compgen -W "--bundle --console-socket --pid-file --no-pivot --no-new-keyring" -- "$cur")) ;;
         *) ;;
     esac

@@ -29,7 +29,7 @@ page=$(MANWIDTH=100 LC_ALL=C.UTF-8 man --warnings -l "$d/opt/runt/share/man/man1
 check "man -l renders runt(1) without warnings" test ! -s "$d/man.err"
 [ -s "$d/man.err" ] && cat "$d/man.err"
 for word in "runt run" "--rootfs DIR" "--tmpfs DST" "--mount" "--env-file FILE" "-u, --user USER" \
-    "OCI COMMANDS" "create" "EXIT STATUS"; do
+    "OCI COMMANDS" "create" "EXIT STATUS" "logs [-f|--follow] NAME" "stop [-t SECONDS] NAME" "rm [-f] NAME"; do
     check "the man page covers '$word'" grep -qF -- "$word" <<<"$page"
 done
 # Every option runt run --help lists is in the page.
@@ -43,6 +43,8 @@ complete_words() { # the completions of the words given, the last being the one 
         _ "$d/opt/runt/share/bash-completion/completions/runt" "$@"
 }
 check "completion: runt cr → create" test "$(complete_words runt cr)" = create
+check "completion: runt lo → logs" test "$(complete_words runt lo)" = logs
+check "completion: runt run --det → --detach" test "$(complete_words runt run --det)" = --detach
 check "completion: runt run --env-f → --env-file" test "$(complete_words runt run --env-f)" = --env-file
 check "completion: runt run --net → none host" test "$(complete_words runt run --net '' | tr '\n' ' ')" = "none host "
 
