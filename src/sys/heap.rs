@@ -11,9 +11,11 @@
 //! No locks: runt is single-threaded, and a child made by clone without CLONE_VM (the only kind
 //! runt makes) gets its own copy of the heap and of this state, as after fork.
 
+use super::Errno;
 use core::alloc::{GlobalAlloc, Layout};
 use core::cell::UnsafeCell;
 use core::ptr::null_mut;
+use core::sync::atomic::{AtomicI32, Ordering::Relaxed};
 use linux_raw_sys::general as k;
 use syscalls::{syscall, Sysno};
 
@@ -50,13 +52,33 @@ fn shift(l: Layout) -> u32 {
     usize::BITS - ((l.size().wrapping_sub(1)) | ((1 << MIN_SHIFT) - 1)).leading_zeros()
 }
 
+/// The errno of the last mmap or mremap the heap made that failed (0: none). A failed
+/// allocation ends in the panic handler, which cannot format a message: this lets it say what
+/// failed and why (`runt: mmap: Cannot allocate memory`) instead of an internal error.
+static MAP_FAILED: AtomicI32 = AtomicI32::new(0);
+
+/// The kernel's refusal behind a failed allocation, if that is why runt is panicking.
+pub fn map_failed() -> Option<Errno> {
+    match MAP_FAILED.load(Relaxed) {
+        0 => None,
+        e => Some(Errno::new(e)),
+    }
+}
+
+/// The address of a new mapping, or null, the failure noted for the panic handler.
+fn mapped(r: Result<usize, Errno>) -> *mut u8 {
+    r.unwrap_or_else(|e| {
+        MAP_FAILED.store(e.into_raw(), Relaxed);
+        0
+    }) as *mut u8
+}
+
 /// Fresh zeroed pages, or null. Alignment is the page size.
 fn map(len: usize) -> *mut u8 {
     // SAFETY: an anonymous private mapping at an address the kernel picks touches no existing memory.
-    let r = unsafe {
+    mapped(unsafe {
         syscall!(super::arch::MMAP, 0, len, k::PROT_READ | k::PROT_WRITE, k::MAP_PRIVATE | k::MAP_ANONYMOUS, -1i32, 0)
-    };
-    r.unwrap_or(0) as *mut u8
+    })
 }
 
 // SAFETY: small blocks are disjoint pieces of chunks, handed out once until dealloc puts them back
@@ -116,8 +138,7 @@ unsafe impl GlobalAlloc for Heap {
         }
         if s > MAX_SHIFT && ns > MAX_SHIFT {
             // SAFETY: p is a whole mapping of l.size() bytes; MREMAP_MAYMOVE keeps its contents.
-            let r = unsafe { syscall!(Sysno::mremap, p, l.size(), new_size, k::MREMAP_MAYMOVE) };
-            return r.unwrap_or(0) as *mut u8;
+            return mapped(unsafe { syscall!(Sysno::mremap, p, l.size(), new_size, k::MREMAP_MAYMOVE) });
         }
         // SAFETY: as GlobalAlloc's own default: a new block, the common prefix copied, the old freed.
         unsafe {
@@ -189,5 +210,14 @@ mod tests {
             }
             assert!(h.alloc(layout(8, 8192)).is_null(), "mmap cannot promise more than page alignment");
         }
+    }
+
+    #[test]
+    fn a_refused_mapping_is_noted_for_the_panic_handler() {
+        let h = Heap::new();
+        assert_eq!(map_failed(), None);
+        // SAFETY: nothing is written; a null block is not freed.
+        assert!(unsafe { h.alloc(layout(1 << 62, 8)) }.is_null(), "4 EiB cannot be mapped");
+        assert_eq!(map_failed(), Some(Errno::ENOMEM));
     }
 }

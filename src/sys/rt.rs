@@ -150,12 +150,19 @@ mod entry {
         v
     }
 
-    /// Prints a fixed `runt: internal error` and exits 125. Neither the message nor the location
-    /// is printed: formatting them keeps core::fmt and every panic's message and file path in the
-    /// binary (about 2.5 KB here), and the heap may be what failed.
+    /// Prints one fixed line and exits 125: `runt: mmap: <errno>` when the heap could not get
+    /// memory (what makes Rust's allocation failures panic), else `runt: internal error`. Neither
+    /// the message nor the location is printed: formatting them keeps core::fmt and every panic's
+    /// message and file path in the binary (about 2.5 KB here), and the heap may be what failed.
     #[panic_handler]
     fn panic(_: &core::panic::PanicInfo) -> ! {
-        let _ = super::super::fs::write_all(2, b"runt: internal error\n");
+        let _ = match super::super::heap::map_failed() {
+            Some(e) => {
+                let parts: [&[u8]; 3] = [b"runt: mmap: ", super::super::strerror(e).as_bytes(), b"\n"];
+                parts.iter().try_for_each(|p| super::super::fs::write_all(2, p))
+            }
+            None => super::super::fs::write_all(2, b"runt: internal error\n"),
+        };
         super::super::process::exit(125)
     }
 
