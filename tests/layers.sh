@@ -68,5 +68,17 @@ if ! sort -u "$edges" | tsort >/dev/null 2>"$edges.err"; then
 fi
 rm -f "$edges.err"
 
+# The fuzz harness (fuzz/libfuzzer) includes runt's modules by path, as src/main.rs declares them:
+# a module added to one and not the other fails only the fuzz stage, late in `make test`.
+fuzz_list=$(dirname "$src")/fuzz/libfuzzer/src/main.rs
+if [ -f "$fuzz_list" ] && [ -f "$src/main.rs" ]; then
+    missing=$(comm -23 <(sed -n 's/^mod \([a-z_]*\);$/\1/p' "$src/main.rs" | sort) \
+        <(sed -n '/^mod runt {/,/^}/s/^ *pub mod \([a-z_]*\);$/\1/p' "$fuzz_list" | sort) | tr '\n' ' ')
+    if [ -n "$missing" ]; then
+        echo "layers: fuzz/libfuzzer/src/main.rs lacks the modules src/main.rs has: $missing"
+        fail=1
+    fi
+fi
+
 [ "$fail" = 0 ] && echo "layers: ok"
 exit "$fail"

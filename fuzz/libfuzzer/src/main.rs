@@ -24,13 +24,18 @@ mod runt {
     pub mod hooks;
     pub mod init;
     pub mod launch;
+    pub mod passwd;
     pub mod plan;
+    pub mod reaper;
+    pub mod relay;
     pub mod rootfs;
     pub mod sealed;
+    pub mod seccomp_agent;
     pub mod security;
     pub mod spec;
     pub mod state;
     pub mod sync;
+    pub mod tuning;
     pub mod userns;
 
     pub mod oci;
