@@ -230,6 +230,42 @@ fn a_killed_runt_is_cleaned_up_by_the_next_command() {
     host.assert_gone(&name);
 }
 
+/// A runt killed before it recorded its container's state (the record then holds only the
+/// cgroup path it was to use): at its first clone, before the container exists but after its
+/// cgroups do; and at its second rename, the state file's, with the container started and in
+/// its cgroup. The next `list` cleans, and so does the next `runt run`, of that name or another.
+/// The kill is strace's (`inject=SYSCALL:signal=SIGKILL`), at the same moment every time.
+#[test]
+fn a_runt_killed_before_it_recorded_its_container_is_cleaned_up() {
+    let mut host = Host::new();
+    let (root, rootfs) = (host.root.as_str().to_string(), host.rootfs.as_str().to_string());
+    let other = host.name();
+    for moment in ["clone:when=1", "renameat2:when=2"] {
+        for next in ["list", "run the name", "run another"] {
+            let name = host.name();
+            let inject = format!("inject={moment}:signal=SIGKILL");
+            let killed = std::process::Command::new("strace")
+                .args(["-qqq", "-e", "signal=none", "-e", &inject, "-o", "/dev/null"])
+                .arg(runt())
+                .args(["--root", &root, "run", "--name", &name, "--rootfs", &rootfs, "sleep", "1000"])
+                .output()
+                .expect("strace (make deps installs it)");
+            assert!(!killed.status.success(), "{moment}: runt was not killed: {}", describe(&killed));
+            assert!(host.record(&name).exists(), "{moment}: no record left to clean: the test proves nothing");
+            assert!(!host.record(&name).join("state.json").exists(), "{moment}: the state was recorded");
+            let out = match next {
+                "list" => host.runt(&["list"]),
+                "run the name" => host.runt(&["run", "--name", &name, "--rootfs", &rootfs, "true"]),
+                _ => host.runt(&["run", "--name", &other, "--rootfs", &rootfs, "true"]),
+            };
+            assert_eq!(code(&out), 0, "{moment}, then {next}: {}", describe(&out));
+            // What the container ran (sleep) is gone with its cgroup.
+            assert!(poll(|| cgroup_pids(&name).is_empty()), "{moment}: the container outlived its runt");
+            host.assert_gone(&name);
+        }
+    }
+}
+
 #[test]
 fn logs_follow_ends_when_the_container_does() {
     let mut host = Host::new();

@@ -540,11 +540,9 @@ fn list(root: &str, a: &Args) -> Result<()> {
     } else if !quiet {
         row(&mut out, ["ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"]);
     }
+    // The records of `runt run` containers whose runt was killed: cleaned, not listed.
+    state::reclaim_killed(root)?;
     for id in state::list(root)? {
-        // The record of a foreground `runt run` whose runt was killed: cleaned, not listed.
-        if Dir::open(root, &id).is_ok_and(|d| d.reclaim_orphan().is_ok_and(|gone| gone)) {
-            continue;
-        }
         // One whose state cannot be read is shown all the same, for `delete --force`.
         let (o, blank);
         let (st, status, owner) = match open(root, &id) {

@@ -110,6 +110,7 @@ fn supervise(spec: &mut Spec, dir: Dir, record: &State, rm: bool, report: Fd, io
     };
     let outcome = launch::run(spec, None, &mut warn, &mut |pid, cgroups| {
         save_started(&dir, record, pid, cgroups)?;
+        dir.keep();
         if let Some(r) = report.take() {
             let _ = fs::write_all(r.raw(), STARTED);
         }

@@ -18,8 +18,9 @@ container of its own, with the payload below as the container's program):
   command): the real thing, whose moment no one chooses.
 After each try: the command's result is checked (did it do what it says?), the recovery command
 runs (`runt delete --force ID` for a container from a bundle; for `runt run`, the next `runt
-run`, which removes the cgroups of runts that were killed), then what is left is looked for: the container's cgroup on every hierarchy,
-its state dir, mounts under the try's directory, processes (runt's and the container's, marked by
+run` with the same --root, which takes back the records and cgroups of runts that were killed),
+then what is left is looked for: the container's cgroup on every hierarchy, its state dir (for
+`runt run`, its record), mounts under the try's directory, processes (runt's and the container's, marked by
 FAULTS_MARK in their environment; for exec, any but the container's init), and fds (runt is
 started with a host file open on one more fd, not close-on-exec; the payload reports any fd
 above 2 it was given). Each try is clean, or has one or more of these problems:
@@ -341,7 +342,7 @@ class Try:
         r, i = self.rt.path, self.id
         oci = [r, "--root", self.root]
         return {
-            "run": [r, "run", "--rootfs", self.rootfs, "--name", i, "--pids-limit", "64", "-m", "64m",
+            "run": oci + ["run", "--rootfs", self.rootfs, "--name", i, "--pids-limit", "64", "-m", "64m",
                     "-e", "FAULTS_MARK=" + i, "/payload", "/ran"],
             "bundle": oci + ["run", "--bundle", self.dir, i],
             "create": oci + ["create", "--bundle", self.dir, i],
@@ -447,8 +448,8 @@ class Try:
             end = time.time() + 1
             while marked(self.id) and time.time() < end:
                 time.sleep(0.01)
-            argvs = [[self.rt.path, "run", "--rootfs", self.rootfs, "--name", self.id + "-next", "/payload",
-                      "/ran-next"]]
+            argvs = [[self.rt.path, "--root", self.root, "run", "--rootfs", self.rootfs, "--name", self.id + "-next",
+                      "/payload", "/ran-next"]]
         else:
             argvs = [[self.rt.path, "--root", self.root, "delete", "--force", self.id]]
         for argv in argvs:

@@ -12,6 +12,9 @@ use crate::sys::{fs, process, Errno, Fd};
 use alloc::string::String;
 use alloc::vec::Vec;
 
+mod records;
+pub use records::reclaim_killed;
+
 /// Where state lives when no --root is given. /run is the place; an initramfs may not have it.
 pub fn default_root() -> &'static str {
     if fs::openat(fs::CWD, c"/run", fs::O_PATH | fs::O_DIRECTORY, 0).is_ok() {
@@ -267,78 +270,6 @@ impl Dir {
             Ok(()) | Err(Errno::ENOENT) => Ok(()),
             Err(e) => Err(self.fail(e, "rmdir ", "")),
         }
-    }
-}
-
-/// The containers of `runt run`. The runt that waits for one (the foreground `runt run`, or the
-/// supervisor of `-d`) holds an exclusive flock on its directory for as long as it waits: the
-/// kernel drops it when that runt ends, however it ends (SIGKILL too), so a record nobody holds
-/// is one nobody will clean up, and a pid that was reused fools nothing.
-impl Dir {
-    /// Makes the directory of a new `runt run` container and holds it. A name in use by a
-    /// foreground container whose runt was killed (its container went with it, PDEATHSIG) is
-    /// taken back first; any other is refused. As `create`, it records the cgroup path the
-    /// container is to have (`cgroup`) before that is made: `rm -f` removes it from that alone.
-    pub fn claim(root: &str, id: &str, cgroup: &str) -> Result<Dir> {
-        check_id(id)?;
-        let path = cat(&[root, "/", id]);
-        // The root exists but on the first run: one mkdir, not one per component, on the hot path.
-        let mut made = fs::mkdirat(fs::CWD, &cstr(&path)?, 0o711);
-        if made == Err(Errno::ENOENT) {
-            mkdir_p(root)?;
-            made = fs::mkdirat(fs::CWD, &cstr(&path)?, 0o711);
-        }
-        if made == Err(Errno::EEXIST) && Dir::open(root, id).is_ok_and(|d| d.reclaim_orphan().is_ok_and(|r| r)) {
-            made = fs::mkdirat(fs::CWD, &cstr(&path)?, 0o711);
-        }
-        match made {
-            Ok(()) => {}
-            Err(Errno::EEXIST) => {
-                return Err(fail(&["container name ", id, " is in use (runt list; runt rm -f ", id, " removes it)"]))
-            }
-            Err(e) => return Err(sys_err(e, &["mkdir ", &path])),
-        }
-        let fd = open_path(&path, fs::O_DIRECTORY | fs::O_RDONLY, 0, "open ")?;
-        let dir = Dir { path, fd };
-        // Nobody else holds a directory just made (a reclaim needs a state.json, written later).
-        let held = fs::flock(dir.fd.raw(), fs::LOCK_EX | fs::LOCK_NB).map_err(|e| dir.fail(e, "lock ", ""));
-        if let Err(e) = held.and_then(|()| dir.write_small(c"cgroup", cgroup)) {
-            let _ = dir.remove();
-            return Err(e);
-        }
-        Ok(dir)
-    }
-
-    /// Whether a runt still waits for this container (holds the lock `claim` took). Asked on an
-    /// open file of its own: a lock is per open file.
-    pub fn kept(&self) -> bool {
-        let Ok(fd) = fs::openat(self.fd.raw(), c".", fs::O_DIRECTORY | fs::O_RDONLY, 0) else { return false };
-        fs::flock(fd.raw(), fs::LOCK_SH | fs::LOCK_NB) == Err(Errno::EAGAIN)
-    }
-
-    /// Removes the record of a foreground `runt run` container whose runt is gone, with its
-    /// cgroups; Ok(false) when it is not one (an engine's container, a detached one, one that
-    /// is held, a record not written yet). Holds the lock meanwhile: one runt reclaims it.
-    pub fn reclaim_orphan(self) -> Result<bool> {
-        if fs::flock(self.fd.raw(), fs::LOCK_EX | fs::LOCK_NB).is_err() {
-            return Ok(false);
-        }
-        let Ok(st) = self.load() else { return Ok(false) };
-        if st.command.is_empty() || st.detached {
-            return Ok(false);
-        }
-        // Its init got SIGKILL with its runt (PDEATHSIG); should it not be gone yet, now.
-        if let Ok(init) = st.init() {
-            let _ = init.signal(process::SIGKILL);
-        }
-        for _ in 0..1000 {
-            if !st.alive() {
-                break;
-            }
-            process::sleep_ms(5);
-        }
-        crate::cgroup::Cgroup::open(&st.cgroups)?.remove_all()?;
-        self.remove().map(|()| true)
     }
 }
 
