@@ -188,8 +188,8 @@ test-cgroups: runt deps
 	tests/oci/cgroups.sh ./runt
 test-semantics: runt probe deps
 	tests/oci/semantics.sh ./runt $(PROBE)
-test-podman: runt deps
-	tests/oci/podman.sh ./runt
+test-podman: runt probe deps
+	tests/oci/podman.sh ./runt $(PROBE)
 test-containerd: runt deps
 	tests/oci/containerd.sh ./runt
 test-docker: runt deps

@@ -12,6 +12,27 @@ use crate::error::{Error, OrSys, Result};
 use crate::sys::{fs, Errno};
 use alloc::vec::Vec;
 
+/// systemd's socket activation: how many descriptors, from 3 up, runt was handed to pass on
+/// (LISTEN_FDS=N in runt's environment `env`), when LISTEN_PID names runt itself; otherwise they
+/// were meant for another process (runt's parent, a process before an exec), and none are: 0,
+/// as sd_listen_fds(3) counts them. Each must be open.
+pub fn socket_activation(env: &[&[u8]]) -> Result<u32> {
+    let var = |name: &[u8]| env.iter().find_map(|e| e.strip_prefix(name)).and_then(|v| core::str::from_utf8(v).ok());
+    let pid = var(b"LISTEN_PID=").and_then(crate::text::unsigned::<u32>);
+    let count = var(b"LISTEN_FDS=").and_then(crate::text::unsigned::<u32>).filter(|&n| n <= 1 << 20);
+    let (Some(pid), Some(n)) = (pid, count) else { return Ok(0) };
+    if i64::from(pid) != i64::from(crate::sys::process::getpid()) {
+        return Ok(0);
+    }
+    for fd in 3..3 + n {
+        fs::check_open(fd).map_err(|e| {
+            let (count, fd) = (crate::error::dec(n.into()), crate::error::dec(fd.into()));
+            Error::sys(e, crate::error::cat(&["LISTEN_FDS=", &count, ": descriptor ", &fd]))
+        })?;
+    }
+    Ok(n)
+}
+
 /// Closes every descriptor but stdin, stdout and stderr, the `preserved` ones that follow them
 /// (`--preserve-fds N`: 3 to 3+N-1, which runt checked were open before it opened anything of its
 /// own), and `keep` (the child's end of the sync pipes, namespaces to join, a console socket).
@@ -51,4 +72,28 @@ fn close_listed(gaps: &[(u32, u32)]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_of(vars: &[String]) -> Vec<&[u8]> {
+        vars.iter().map(|v| v.as_bytes()).collect()
+    }
+
+    #[test]
+    fn socket_activation_counts_only_descriptors_meant_for_runt() {
+        let me = crate::sys::process::getpid();
+        let other = alloc::format!("LISTEN_PID={}", me + 1);
+        let mine = alloc::format!("LISTEN_PID={me}");
+        let count = |vars: &[String]| socket_activation(&env_of(vars));
+        assert_eq!(count(&[]).unwrap(), 0);
+        assert_eq!(count(&[other, "LISTEN_FDS=2".into()]).unwrap(), 0, "another process's");
+        assert_eq!(count(&[mine.clone(), "LISTEN_FDS=x".into()]).unwrap(), 0, "not a number");
+        assert_eq!(count(&[mine.clone(), "LISTEN_FDS=0".into()]).unwrap(), 0);
+        // A million descriptors from 3 up are never all open: the first closed one is named.
+        let e = count(&[mine, "LISTEN_FDS=1000000".into()]).unwrap_err();
+        assert!(e.render().starts_with("LISTEN_FDS=1000000: descriptor "), "{}", e.render());
+    }
 }

@@ -121,7 +121,7 @@ fn run(raw_args: &[&'static [u8]], env: &[&[u8]], log: &mut Option<oci::cli::Glo
             }
             Ok(a) => {
                 let g = log.insert(global);
-                oci::cmd::run(g, &a, &mut warn, run::exec_spec)
+                oci::cmd::run(g, &a, env, &mut warn, run::exec_spec)
             }
         };
     }

@@ -203,6 +203,22 @@ pub struct Mount {
 }
 
 impl Mount {
+    /// A mount with nothing set but what is given (no propagation, no recursive attributes).
+    pub fn new(destination: &str, source: &str, fstype: &str, flags: u32, data: String) -> Mount {
+        Mount {
+            destination: String::from(destination),
+            source: String::from(source),
+            fstype: String::from(fstype),
+            flags,
+            data,
+            propagation: 0,
+            attr_set: 0,
+            attr_clear: 0,
+            attrs_optional: false,
+            copy_up: false,
+        }
+    }
+
     pub fn is_bind(&self) -> bool {
         self.flags & MS_BIND != 0
     }

@@ -2,7 +2,7 @@
 //! directory) and cgroup (kill --all, pause, update, events).
 
 use super::cli::{Args, Cmd, Global};
-use super::config;
+use super::{config, notify};
 use crate::cgroup::Cgroup;
 use crate::cstr::{cstr, open_path};
 use crate::error::{cat, dec, dec_i, fail, sys_err};
@@ -30,7 +30,9 @@ pub(crate) use oci_version;
 pub type RunSpec = fn(&State) -> Result<Spec>;
 
 #[inline(never)]
-pub fn run(g: &Global, a: &Args, warn: &mut dyn FnMut(&str), run_spec: RunSpec) -> Result<i32> {
+/// One runc command; `env` is runt's environment (NOTIFY_SOCKET, LISTEN_FDS: notify.rs,
+/// `load`).
+pub fn run(g: &Global, a: &Args, env: &[&[u8]], warn: &mut dyn FnMut(&str), run_spec: RunSpec) -> Result<i32> {
     let root: &str = match g.root {
         Some(r) => r,
         None => state::default_root(),
@@ -48,16 +50,23 @@ pub fn run(g: &Global, a: &Args, warn: &mut dyn FnMut(&str), run_spec: RunSpec) 
         Cmd::Create | Cmd::Run => {
             crate::sealed::ensure()?;
             // One load and one state directory for both: the spec is large to move.
-            let mut spec = load(a, id)?;
+            let mut spec = load(a, id, env)?;
             warn_caps(&spec, warn);
             // The cgroup path is recorded before anything is made: `delete --force` finds it
             // whatever moment runt is killed at from here on.
             let dir = Dir::create(root, id, &launch::cgroup_path(&spec))?;
+            let notify = match notify::prepare(&mut spec, &dir, env) {
+                Ok(n) => n,
+                Err(e) => {
+                    let _ = dir.remove();
+                    return Err(e);
+                }
+            };
             if a.cmd == Cmd::Run && !a.has("detach") {
-                return run_bundle(&mut spec, dir, id, a, warn);
+                return run_bundle(&mut spec, dir, id, a, notify, warn);
             }
             // `run --detach` is create then start.
-            create(root, &mut spec, dir, a, warn).and_then(|_| {
+            create(root, &mut spec, dir, a, notify, warn).and_then(|_| {
                 if a.cmd == Cmd::Run {
                     start(root, id, warn)
                 } else {
@@ -140,11 +149,11 @@ fn absolute(path: &str) -> Result<String> {
 /// before runt opens anything: each must be open already, so none of runt's own descriptors can
 /// have one of those numbers and leak into the container.
 #[inline(never)]
-fn preserved_fds(a: &Args) -> Result<u32> {
+fn preserved_fds(a: &Args, first: u32) -> Result<u32> {
     let Some(v) = a.get("preserve-fds") else { return Ok(0) };
-    // No process has a million descriptors open; the bound keeps 3 + N from overflowing.
+    // No process has a million descriptors open; the bound keeps first + N from overflowing.
     let n = crate::text::unsigned::<u32>(v).filter(|&n| n <= 1 << 20).ok_or_else(|| invalid("", "preserve-fds", v))?;
-    for fd in 3..3 + n {
+    for fd in first..first + n {
         fs::check_open(fd).map_err(|e| sys_err(e, &["--preserve-fds ", v, ": descriptor ", &dec_i(fd.into())]))?;
     }
     Ok(n)
@@ -164,12 +173,20 @@ fn config_of(dir: &Dir, st: &State) -> String {
 }
 
 /// Boxed: the spec is large, and moving it through `?` and the callers copied it several times.
-fn load(a: &Args, id: &str) -> Result<Box<Spec>> {
-    let kept = preserved_fds(a)?;
+/// Socket activation as runc has it: descriptors handed to runt for it (LISTEN_FDS, LISTEN_PID
+/// runt's) go to the container first, from 3, with LISTEN_FDS=N and LISTEN_PID=1 in its
+/// environment; --preserve-fds ones follow them.
+fn load(a: &Args, id: &str, env: &[&[u8]]) -> Result<Box<Spec>> {
+    let listen = crate::fds::socket_activation(env)?;
+    let kept = preserved_fds(a, 3 + listen)?;
     let bundle = absolute(a.get("bundle").unwrap_or("."))?;
     let mut spec = config::load(&config_file(a, &bundle)?, &bundle, id).map(Box::new)?;
     spec.oci.bundle = bundle;
-    spec.oci.preserve_fds = kept;
+    spec.oci.preserve_fds = listen + kept;
+    if listen > 0 {
+        spec.env.push(cat(&["LISTEN_FDS=", &dec(listen.into())]));
+        spec.env.push(String::from("LISTEN_PID=1"));
+    }
     spec.oci.keep_keyring = a.has("no-new-keyring");
     // Without privileges runt writes the maps itself, which the kernel allows only once
     // setgroups is denied.
@@ -221,9 +238,19 @@ fn write_pid_file(path: &str, pid: i32) -> Result<()> {
     fs::renameat(fs::CWD, &cstr(&tmp)?, &cstr(path)?).map_err(|e| sys_err(e, &["rename ", &tmp, " to ", path]))
 }
 
-fn create(root: &str, spec: &mut Spec, dir: Dir, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<()> {
+fn create(
+    root: &str,
+    spec: &mut Spec,
+    dir: Dir,
+    a: &Args,
+    notify: Option<notify::Proxy>,
+    warn: &mut dyn FnMut(&str),
+) -> Result<()> {
     // Only the pid is needed here: returning the state copied it out of the result.
     let created = launch::create(spec, &dir, a.get("console-socket"), warn).and_then(|st| {
+        if let Some(proxy) = notify {
+            proxy.start(st.pid)?;
+        }
         if a.has("config") {
             dir.save_config_path(&config_file(a, &spec.oci.bundle)?)?;
         }
@@ -284,7 +311,14 @@ fn start(root: &str, id: &str, warn: &mut dyn FnMut(&str)) -> Result<()> {
 
 /// `runt run --bundle B ID` without --detach: create and start in one go; runt stays, forwards
 /// signals, waits, and deletes the container when it ends.
-fn run_bundle(spec: &mut Spec, dir: Dir, id: &str, a: &Args, warn: &mut dyn FnMut(&str)) -> Result<i32> {
+fn run_bundle(
+    spec: &mut Spec,
+    dir: Dir,
+    id: &str,
+    a: &Args,
+    mut notify: Option<notify::Proxy>,
+    warn: &mut dyn FnMut(&str),
+) -> Result<i32> {
     let pid_file = a.get("pid-file");
     let config = if a.has("config") { Some(config_file(a, &spec.oci.bundle)?) } else { None };
     // state.json but for what the running container tells (launch::run holds the spec meanwhile).
@@ -311,6 +345,9 @@ fn run_bundle(spec: &mut Spec, dir: Dir, id: &str, a: &Args, warn: &mut dyn FnMu
             ..template.clone()
         };
         dir.save(&st)?;
+        if let Some(proxy) = notify.take() {
+            proxy.start(pid)?;
+        }
         if let Some(c) = &config {
             dir.save_config_path(c)?;
         }
@@ -689,7 +726,7 @@ fn update_flag(l: &mut Limits, flag: &str, v: &str) -> Option<()> {
 /// capabilities, seccomp, environment) with the given ones on top, as runc does.
 #[inline(never)]
 fn exec(root: &str, id: &str, a: &Args, warn: &mut dyn FnMut(&str), run_spec: RunSpec) -> Result<i32> {
-    let kept = preserved_fds(a)?;
+    let kept = preserved_fds(a, 3)?;
     for (flag, lsm) in [("apparmor", config::Lsm::AppArmor), ("process-label", config::Lsm::SELinux)] {
         let why = a.get(flag).filter(|v| !v.is_empty()).and_then(|_| lsm.refusal(lsm.enabled()));
         if let Some(why) = why {

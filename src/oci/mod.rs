@@ -3,5 +3,6 @@ pub mod cli;
 pub mod cmd;
 pub mod config;
 mod manage;
+mod notify;
 mod ps;
 pub mod template;

@@ -15,21 +15,6 @@ const TMPFS_FLAGS: [(&str, &str, u32); 4] =
 /// Docker's tmpfs defaults: nothing on it runs setuid, as a device, or at all.
 const TMPFS_DEFAULT: u32 = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 
-fn new_mount(destination: &str, source: &str, fstype: &str, flags: u32, data: String) -> Mount {
-    Mount {
-        destination: String::from(destination),
-        source: String::from(source),
-        fstype: String::from(fstype),
-        flags,
-        data,
-        propagation: 0,
-        attr_set: 0,
-        attr_clear: 0,
-        attrs_optional: false,
-        copy_up: false,
-    }
-}
-
 /// Why a destination cannot be one, if it cannot.
 fn bad_destination(t: &str) -> Option<&'static str> {
     if !t.starts_with('/') {
@@ -43,7 +28,7 @@ fn bad_destination(t: &str) -> Option<&'static str> {
 
 /// A bind of host path `source` at `target`, recursive, read-only when `ro`.
 fn bind(source: &str, target: &str, ro: bool) -> Mount {
-    let mut m = new_mount(target, source, "", MS_BIND | MS_REC | if ro { MS_RDONLY } else { 0 }, String::new());
+    let mut m = Mount::new(target, source, "", MS_BIND | MS_REC | if ro { MS_RDONLY } else { 0 }, String::new());
     // Read-only all the way down, as Docker 25 and later make `:ro` and `readonly`: a filesystem
     // mounted below the source on the host is no way to write into it. Where the kernel cannot
     // (before 5.12), the top alone, as Docker does there.
@@ -86,7 +71,7 @@ pub fn tmpfs(v: &str, mounts: &mut Vec<Mount>) -> Result<()> {
     if let Some(why) = bad_destination(target) {
         return Err(Error::cat(&["invalid --tmpfs '", v, "': ", why]));
     }
-    let mut m = new_mount(target, "tmpfs", "tmpfs", TMPFS_DEFAULT, String::new());
+    let mut m = Mount::new(target, "tmpfs", "tmpfs", TMPFS_DEFAULT, String::new());
     for o in options.split(',').filter(|o| !o.is_empty()) {
         tmpfs_option(&mut m, o);
     }
@@ -150,7 +135,7 @@ pub fn mount(v: &str, mounts: &mut Vec<Mount>) -> Result<()> {
         "tmpfs" if !source.is_empty() => bad("a tmpfs has no source"),
         "tmpfs" => {
             let flags = TMPFS_DEFAULT | if ro { MS_RDONLY } else { 0 };
-            mounts.push(new_mount(target, "tmpfs", "tmpfs", flags, tmpfs_data));
+            mounts.push(Mount::new(target, "tmpfs", "tmpfs", flags, tmpfs_data));
             Ok(())
         }
         "" => bad("no type (type=bind or type=tmpfs)"),

@@ -265,6 +265,9 @@ impl Dir {
         for name in [IN_PLACE, c"exec.fifo", c"state.json", TMP, c"state.json.tmp", c"config.path", c"cgroup", LOG] {
             let _ = fs::unlinkat(self.fd.raw(), name, 0);
         }
+        // The container's notify socket (oci/notify.rs), if it had one.
+        let _ = fs::unlinkat(self.fd.raw(), c"notify/notify.sock", 0);
+        let _ = fs::unlinkat(self.fd.raw(), c"notify", fs::AT_REMOVEDIR);
         // Gone already: a foreground `run` and a `delete --force` may race to clean up.
         match fs::unlinkat(fs::CWD, &cstr(&self.path)?, fs::AT_REMOVEDIR) {
             Ok(()) | Err(Errno::ENOENT) => Ok(()),

@@ -1,5 +1,5 @@
-//! The one piece of network set-up runt does itself, bringing up `lo` in a new namespace; and
-//! the AF_UNIX sockets that hand descriptors over.
+//! The one piece of network set-up runt does itself, bringing up `lo` in a new namespace; the
+//! AF_UNIX sockets that hand descriptors over, and the datagram ones of systemd's notify protocol.
 
 use super::{Fd, Result};
 use linux_raw_sys::{ioctl, net};
@@ -34,21 +34,54 @@ pub fn interface_up(name: &[u8]) -> Result<()> {
     unsafe { syscall!(Sysno::ioctl, sock.raw(), ioctl::SIOCSIFFLAGS, &mut req as *mut IfreqFlags) }.map(drop)
 }
 
-/// A connected AF_UNIX stream socket to `path` (at most 107 bytes).
-pub fn unix_connect(path: &[u8]) -> Result<Fd> {
-    // SAFETY: no memory is passed.
-    let fd = unsafe { syscall!(Sysno::socket, net::AF_UNIX, net::SOCK_STREAM | linux_raw_sys::general::O_CLOEXEC, 0) }
-        .map(|fd| Fd::from_raw(fd as i32))?;
-    let mut addr = [0u8; 110];
-    addr[0] = net::AF_UNIX as u8;
-    let dst = addr.get_mut(2..2 + path.len()).ok_or(super::Errno::ENAMETOOLONG)?;
+/// The sockaddr_un of `path` (at most 107 bytes; one that starts with '@' names a socket in the
+/// abstract namespace, as systemd may give NOTIFY_SOCKET) and the length to pass with it.
+fn unix_address(path: &[u8]) -> Result<([u8; 110], usize)> {
     if path.len() > 107 {
         return Err(super::Errno::ENAMETOOLONG);
     }
+    let mut addr = [0u8; 110];
+    let (family, rest) = addr.split_at_mut(2);
+    family.copy_from_slice(&(net::AF_UNIX as u16).to_ne_bytes());
+    let dst = rest.get_mut(..path.len()).ok_or(super::Errno::ENAMETOOLONG)?;
     dst.copy_from_slice(path);
+    if let Some(first @ b'@') = dst.first_mut() {
+        *first = 0;
+    }
+    Ok((addr, 2 + path.len()))
+}
+
+/// socket(AF_UNIX, `kind`), close-on-exec.
+fn unix_socket(kind: u32) -> Result<Fd> {
+    // SAFETY: no memory is passed.
+    unsafe { syscall!(Sysno::socket, net::AF_UNIX, kind | linux_raw_sys::general::O_CLOEXEC, 0) }
+        .map(|fd| Fd::from_raw(fd as i32))
+}
+
+/// A connected AF_UNIX stream socket to `path` (at most 107 bytes).
+pub fn unix_connect(path: &[u8]) -> Result<Fd> {
+    let fd = unix_socket(net::SOCK_STREAM)?;
+    let (addr, len) = unix_address(path)?;
     // SAFETY: addr is a sockaddr_un of the length passed.
-    unsafe { syscall!(Sysno::connect, fd.raw(), addr.as_ptr(), 2 + path.len()) }?;
+    unsafe { syscall!(Sysno::connect, fd.raw(), addr.as_ptr(), len) }?;
     Ok(fd)
+}
+
+/// An AF_UNIX datagram socket bound at `path` (at most 107 bytes), to receive on.
+pub fn unix_datagram_bound(path: &[u8]) -> Result<Fd> {
+    let fd = unix_socket(net::SOCK_DGRAM)?;
+    let (addr, len) = unix_address(path)?;
+    // SAFETY: addr is a sockaddr_un of the length passed.
+    unsafe { syscall!(Sysno::bind, fd.raw(), addr.as_ptr(), len) }?;
+    Ok(fd)
+}
+
+/// Sends `data` as one datagram to the AF_UNIX socket at `path`.
+pub fn send_datagram(path: &[u8], data: &[u8]) -> Result<()> {
+    let fd = unix_socket(net::SOCK_DGRAM)?;
+    let (addr, len) = unix_address(path)?;
+    // SAFETY: data and addr are valid for the call, addr a sockaddr_un of the length passed.
+    unsafe { syscall!(Sysno::sendto, fd.raw(), data.as_ptr(), data.len(), 0, addr.as_ptr(), len) }.map(drop)
 }
 
 /// struct iovec.
@@ -145,6 +178,23 @@ pub fn recv_msg(sock: i32, data: &mut [u8]) -> Result<(usize, Option<Fd>)> {
 mod tests {
     use super::*;
     use std::os::fd::AsRawFd;
+
+    #[test]
+    fn a_datagram_reaches_a_bound_socket_by_path_and_in_the_abstract_namespace() {
+        let dir = std::env::temp_dir().join(format!("runt-net-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("s.sock");
+        let abstract_name = format!("@runt-net-{}", std::process::id());
+        for name in [path.to_str().unwrap(), abstract_name.as_str()] {
+            let sock = unix_datagram_bound(name.as_bytes()).unwrap();
+            send_datagram(name.as_bytes(), b"READY=1").unwrap();
+            let mut buf = [0u8; 16];
+            let n = super::super::fs::read(sock.raw(), &mut buf).unwrap();
+            assert_eq!(&buf[..n], b"READY=1", "{name}");
+        }
+        assert_eq!(send_datagram(&[b'x'; 108], b"").unwrap_err(), super::super::Errno::ENAMETOOLONG);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn a_descriptor_passes_from_send_fd_to_recv_fd() {

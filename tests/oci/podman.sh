@@ -1,5 +1,5 @@
 #!/bin/bash
-# tests/oci/podman.sh RUNT: real podman (Debian's) driving RUNT as its OCI runtime.
+# tests/oci/podman.sh RUNT PROBE: real podman (Debian's) driving RUNT as its OCI runtime.
 #
 # Everything podman keeps lives in a fresh scratch root, .cache/podman-test/, deleted afterwards:
 # its own --root/--runroot, containers.conf (CONTAINERS_CONF) and storage.conf
@@ -13,9 +13,11 @@
 # Set RUNT_TRACE=FILE to log every runtime invocation (argv, environment, fds) to FILE.
 set -euo pipefail
 
-[ $# -ge 1 ] || { echo "usage: $0 RUNT" >&2; exit 2; }
+[ $# -ge 2 ] || { echo "usage: $0 RUNT PROBE" >&2; exit 2; }
 RUNT=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") # absolute, keeping its file name
 [ -x "$RUNT" ] || { echo "$0: $1 is not an executable" >&2; exit 2; }
+PROBE=$(cd "$(dirname "$2")" && pwd)/$(basename "$2") # tests/probe, static: in the image as /bin/probe
+[ -x "$PROBE" ] || { echo "$0: $2 is not an executable" >&2; exit 2; }
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$TOP/tests/oci/lib.sh"
@@ -118,6 +120,7 @@ fi
 R=$S/rootfs
 mkdir -p "$R"/{bin,etc,tmp,proc,sys,dev,root,home/user,data}
 cp /bin/busybox "$R/bin/busybox"
+cp "$PROBE" "$R/bin/probe"
 for a in $("$R/bin/busybox" --list); do [ "$a" = busybox ] || ln -s busybox "$R/bin/$a"; done
 printf 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/home/user:/bin/sh\n' >"$R/etc/passwd"
 printf 'root:x:0:\nuser:x:1000:\n' >"$R/etc/group"
@@ -253,6 +256,44 @@ cases() {
         if [ -z "$why" ]; then ok "detached[$v]"; else bad "detached[$v]" "$why"; fi
         run "${P[@]}" rm -f -t 0 "$c"
     fi
+
+    # --sdnotify=container, podman's default under a systemd unit of Type=notify (here a socket of
+    # the test's stands in for systemd's): the container's READY=1 reaches the manager, once it is
+    # said. podman 4.3 proxies it through conmon itself (RUNT_TRACE shows no NOTIFY_SOCKET given
+    # to the runtime): this checks the chain through runt (the socket podman mounts, exec); runt's
+    # own proxy, for a runtime given NOTIFY_SOCKET, is tests/oci_systemd.rs's
+    local log=$S/notify-$v.log sock=$S/notify-$v.sock listener why=""
+    rm -f "$sock" "$log"
+    python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+open(sys.argv[2], "w").close()
+while True:
+    d = s.recv(4096)
+    with open(sys.argv[2], "a") as f:
+        f.write(d.decode(errors="replace") + "\n")' "$sock" "$log" &
+    listener=$!
+    for _ in $(seq 100); do [ -e "$log" ] && break; sleep 0.05; done
+    NOTIFY_SOCKET=$sock run "${P[@]}" run -d --pull never --network none --sdnotify=container --name "$c-n" "$IMG" \
+        sh -c 'echo $NOTIFY_SOCKET; while [ ! -e /tmp/go ]; do sleep 0.05; done; probe notify READY=1; sleep 60'
+    [ "$rc" = 0 ] || why="run -d: $(got)"
+    if [ -z "$why" ]; then
+        sleep 0.5 # time enough for a READY=1 said too early to arrive: none may
+        grep -qx 'READY=1' "$log" && why="READY=1 before the container said it: $(tr '\n' '|' <"$log")"
+    fi
+    if [ -z "$why" ]; then
+        run "${P[@]}" logs "$c-n"
+        [ "$out" = /run/notify/notify.sock ] || why="NOTIFY_SOCKET inside: want /run/notify/notify.sock, got $(got)"
+    fi
+    if [ -z "$why" ]; then
+        run "${P[@]}" exec "$c-n" touch /tmp/go
+        for _ in $(seq 200); do grep -qx 'READY=1' "$log" && break; sleep 0.05; done
+        [ "$(grep -cx 'READY=1' "$log")" = 1 ] || why="want one READY=1 at the manager's socket, got: $(tr '\n' '|' <"$log")"
+    fi
+    if [ -z "$why" ]; then ok "sdnotify-container[$v]"; else bad "sdnotify-container[$v]" "$why"; fi
+    kill "$listener" 2>/dev/null || true
+    wait "$listener" 2>/dev/null || true
+    run "${P[@]}" rm -f -t 0 "$c-n"
 
     # a terminal: podman needs one itself, script(1) gives it; the runtime sends the pty master
     # over conmon's --console-socket

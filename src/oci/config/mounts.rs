@@ -169,19 +169,7 @@ fn recursive(attr: Attr, m: &mut Mount) {
 pub(super) fn mount(m: &Value, bundle: &str, out: &mut Vec<Mount>) -> Res<()> {
     let destination = need_abs(m, "destination")?;
     refuse(m, "uidMappings gidMappings", "idmapped mounts are not supported")?;
-    let mut mount = Mount {
-        destination: String::new(),
-        source: text(m, "source")?.into(),
-        fstype: text(m, "type")?.into(),
-        flags: 0,
-        data: String::new(),
-        propagation: 0,
-        attr_set: 0,
-        attr_clear: 0,
-        attrs_optional: false,
-        copy_up: false,
-    };
-    mount.destination.push_str(destination);
+    let mut mount = Mount::new(destination, text(m, "source")?, text(m, "type")?, 0, String::new());
     for o in list(m, "options")? {
         let name = str_of(o)?.as_str();
         let i = option(name);

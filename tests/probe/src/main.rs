@@ -40,6 +40,7 @@
 //! | `term CMD...` | a terminal the test types into: CMD in a new session on a new pty (30 rows, 100 columns); probe's stdin typed into it as it comes, but for `\0size ROWS COLS\n` (resize) and `\0hangup\n` (close the master); the session's output to stdout as it comes, then `\nterm-exit: N` |
 //! | `with-key DESC PAYLOAD CMD...` | joins a new session keyring holding the user key DESC (PAYLOAD), then executes CMD |
 //! | `seccomp-agent SOCKET ERRNO...` | the seccomp agent (SCMP_ACT_NOTIFY): listens on SOCKET, prints `state JSON` (the first message of the first connection, whose descriptor is the listener) and `then closed\|open` (whether the runtime closed the connection), then for each ERRNO takes one notification, prints `notified NR` (the syscall's number) and answers it: that errno, or success for 0 |
+//! | `notify MESSAGE` | sd_notify: MESSAGE as one datagram to the socket $NOTIFY_SOCKET names; prints `ok` |
 //!
 //! The attacks on runt's own binary and processes (CVE-2019-5736, CVE-2016-9962). The long-running
 //! ones log events to `DIR/log` as they happen (one line per write, for the host to poll; the first
@@ -78,7 +79,7 @@ mknod-open PATH b|c MAJOR MINOR|open PATH|mount-tmpfs DIR|umount PATH|keyctl|ptr
 init-module|raise-nofile N|rlimit NAME|sethostname NAME|abstract-connect NAME|unshare-user|bpf|ls DIR|\
 tiocsti TEXT|setcomm NAME SECONDS|read-key DESC|leave-orphan|orphan SECONDS|winch|pty CMD...|term CMD...|with-key DESC PAYLOAD CMD...|\
 hunt DIR|send-exe PID SOCKET|stalk DIR|reach PID|child|seals PATH|console SOCKET|roothunt DIR MARKER|swap DIR A B|\
-seccomp-agent SOCKET ERRNO...";
+seccomp-agent SOCKET ERRNO...|notify MESSAGE";
 
 fn main() {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -123,6 +124,7 @@ fn main() {
             _ => usage(),
         },
         ["cgroup"] => cat("/proc/self/cgroup"),
+        ["notify", message] => notify(message),
         ["procs"] => match fs::read_dir("/proc") {
             Ok(dir) => say(dir
                 .flatten()
@@ -723,5 +725,14 @@ fn read_key(desc: &str) -> i32 {
     {
         Ok(n) => say(String::from_utf8_lossy(&payload[..n.min(payload.len())])),
         Err(e) => fail(os_error(e)),
+    }
+}
+
+/// systemd's sd_notify: MESSAGE as one datagram to the socket $NOTIFY_SOCKET names.
+fn notify(message: &str) -> i32 {
+    let Ok(path) = env::var("NOTIFY_SOCKET") else { return fail(io::Error::other("NOTIFY_SOCKET is not set")) };
+    match std::os::unix::net::UnixDatagram::unbound().and_then(|s| s.send_to(message.as_bytes(), &path)) {
+        Ok(_) => say("ok"),
+        Err(e) => fail(e),
     }
 }
