@@ -230,27 +230,58 @@ fn a_killed_runt_is_cleaned_up_by_the_next_command() {
     host.assert_gone(&name);
 }
 
-/// A runt killed before it recorded its container's state (the record then holds only the
-/// cgroup path it was to use): at its first clone, before the container exists but after its
-/// cgroups do; and at its second rename, the state file's, with the container started and in
-/// its cgroup. The next `list` cleans, and so does the next `runt run`, of that name or another.
-/// The kill is strace's (`inject=SYSCALL:signal=SIGKILL`), at the same moment every time.
+/// Which call of runt's (`SYSCALL:when=N`, runt's own process, as strace counts) is the first
+/// of `syscalls` whose line in a trace of a plain run satisfies `is_it`: a moment named by what
+/// runt does then, not by a count that changes with the code.
+fn moment(host: &Host, syscalls: &str, is_it: impl Fn(&str) -> bool) -> String {
+    let log = host.root.join("moment.log");
+    let name = unique_name();
+    let traced = std::process::Command::new("strace")
+        .args(["-qqq", "-e", "signal=none", "-e", &format!("trace={syscalls}"), "-o"])
+        .arg(&log)
+        .arg(runt())
+        .args(["--root", host.root.as_str(), "run", "--name", &name, "--rootfs", host.rootfs.as_str(), "true"])
+        .output()
+        .expect("strace (make deps installs it)");
+    assert_eq!(code(&traced), 0, "the traced run: {}", describe(&traced));
+    let text = fs::read_to_string(&log).expect("read the trace");
+    let mut seen: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        let Some(call) = line.split('(').next() else { continue };
+        seen.push(call);
+        if is_it(line) {
+            let n = seen.iter().filter(|c| **c == call).count();
+            return format!("{call}:when={n}");
+        }
+    }
+    panic!("no such call of {syscalls} in a run:\n{text}")
+}
+
+/// A runt killed before it recorded its container's state: at its first clone, before the
+/// container exists but after its record and cgroups do; and at the rename that puts its state
+/// file in place, with the container started and in its cgroup. The next `list` cleans, and so
+/// does the next `runt run`, of that name or another. The kill is strace's
+/// (`inject=SYSCALL:when=N:signal=SIGKILL`), at the same moment every time.
 #[test]
 fn a_runt_killed_before_it_recorded_its_container_is_cleaned_up() {
     let mut host = Host::new();
     let (root, rootfs) = (host.root.as_str().to_string(), host.rootfs.as_str().to_string());
     let other = host.name();
-    for moment in ["clone:when=1", "renameat2:when=2"] {
+    let moments =
+        [moment(&host, "clone,clone3", |_| true), moment(&host, "renameat2", |l| l.contains("\"state.json\""))];
+    for moment in &moments {
         for next in ["list", "run the name", "run another"] {
             let name = host.name();
             let inject = format!("inject={moment}:signal=SIGKILL");
-            let killed = std::process::Command::new("strace")
-                .args(["-qqq", "-e", "signal=none", "-e", &inject, "-o", "/dev/null"])
+            // Bounded: a moment that never comes would leave sleep running.
+            let killed = std::process::Command::new("timeout")
+                .args(["60", "strace", "-qqq", "-e", "signal=none", "-e", &inject, "-o", "/dev/null"])
                 .arg(runt())
                 .args(["--root", &root, "run", "--name", &name, "--rootfs", &rootfs, "sleep", "1000"])
                 .output()
                 .expect("strace (make deps installs it)");
             assert!(!killed.status.success(), "{moment}: runt was not killed: {}", describe(&killed));
+            assert_ne!(killed.status.code(), Some(124), "{moment}: the moment never came");
             assert!(host.record(&name).exists(), "{moment}: no record left to clean: the test proves nothing");
             assert!(!host.record(&name).join("state.json").exists(), "{moment}: the state was recorded");
             let out = match next {

@@ -73,10 +73,20 @@ fn ready_from_the_container_reaches_the_managers_socket_and_nothing_else_does() 
     // `start` without it, as podman runs it.
     ok_stdout(&b.runt(&["start", &id]));
     // Everything but READY=1 was said; the manager has heard nothing.
-    assert!(poll(|| b.output(&id).matches("ok\n").count() == 2), "the container did not notify: {}", b.output(&id));
+    assert!(poll(|| b.output(&id).matches("ok\n").count() == 3), "the container did not notify: {}", b.output(&id));
     let said = b.output(&id);
     assert!(said.contains("NOTIFY_SOCKET=/run/notify/notify.sock\n"), "{said}");
-    assert!(said.contains("error: Read-only file system"), "the socket's directory is writable inside: {said}");
+    // Only the socket is shown inside: nothing the container does lands in the state directory,
+    // whose notify/ no other host user may enter.
+    let notify = b.state.join(&id).join("notify");
+    let names: Vec<String> = fs::read_dir(&notify)
+        .expect("the notify directory")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["notify.sock"], "the container wrote into the host's notify directory");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(fs::metadata(&notify).expect("stat notify").permissions().mode() & 0o777, 0o700);
     assert_eq!(manager.next(0), None, "the manager heard something before READY=1");
     let proxy = marked(&mark);
     assert_eq!(proxy.len(), 1, "no single proxy process: {proxy:?}");
@@ -115,18 +125,17 @@ fn the_proxy_ends_with_a_container_that_never_says_ready() {
 #[test]
 fn a_foreground_run_passes_ready_on_and_without_notify_socket_nothing_is_added() {
     let root = rootfs();
-    let b = Bundle::new(&root, &["sh", "-c", "probe notify READY=1 && probe mounts | grep -c /run/notify"]);
+    // READY=1 as the container's last word, each time: the proxy reads what an init that has
+    // ended sent before it ended.
+    let b = Bundle::new(&root, &["sh", "-c", "probe mounts | grep -c /run/notify/notify.sock; probe notify READY=1"]);
     let manager = Manager::new();
-    let id = unique_name();
-    let out = wait(
-        b.command(&["run", "--bundle", b.dir.as_str(), &id])
-            .env("NOTIFY_SOCKET", manager.path())
-            .spawn()
-            .expect("spawn"),
-    );
-    assert_eq!(code(&out), 0, "{}", describe(&out));
-    assert_eq!(stdout(&out), "ok\n1\n");
-    assert_eq!(manager.next(10).as_deref(), Some("READY=1"));
+    for _ in 0..5 {
+        let mut run = b.command(&["run", "--bundle", b.dir.as_str(), &unique_name()]);
+        let out = wait(run.env("NOTIFY_SOCKET", manager.path()).spawn().expect("spawn"));
+        assert_eq!(code(&out), 0, "{}", describe(&out));
+        assert_eq!(stdout(&out), "1\nok\n");
+        assert_eq!(manager.next(10).as_deref(), Some("READY=1"));
+    }
     // No NOTIFY_SOCKET for runt: none in the container, no mount, nothing sent.
     let b =
         Bundle::new(&root, &["sh", "-c", "probe env | grep -c ^NOTIFY_SOCKET=; probe mounts | grep -c /run/notify"]);
@@ -161,4 +170,24 @@ fn socket_activation_hands_the_listening_descriptors_to_the_container() {
     assert_eq!(stdout(&activated(&b, "$$")), "LISTEN_FDS=2\nLISTEN_PID=1\nfd 3\nfd 4\n");
     // Meant for another process: not runt's to pass on.
     assert_eq!(stdout(&activated(&b, "1")), "");
+}
+
+#[test]
+fn a_notify_socket_that_is_not_there_is_an_error_that_leaves_nothing() {
+    let root = rootfs();
+    let b = Bundle::new(&root, &["true"]);
+    let id = unique_name();
+    let missing = b.state.join("no-manager.sock");
+    // Files, not pipes: were the container created, it would hold them open.
+    b.track(&id);
+    let err_file = b.state.join("create.err");
+    let mut create = b.command(&["create", "--bundle", b.dir.as_str(), &id]);
+    create.env("NOTIFY_SOCKET", &missing).stdout(std::process::Stdio::null());
+    create.stderr(fs::File::create(&err_file).expect("create the error file"));
+    let status = create.status().expect("run runt create");
+    let err = fs::read_to_string(&err_file).unwrap_or_default();
+    let want = format!("runt: connect to NOTIFY_SOCKET {}: No such file or directory\n", missing.display());
+    assert_eq!((status.code(), err.as_str()), (Some(125), want.as_str()));
+    assert!(!b.state.join(&id).exists(), "the state directory stayed");
+    assert_no_cgroup(&id);
 }

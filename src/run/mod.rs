@@ -32,7 +32,7 @@ pub fn run(r: &mut RunArgs, env: &[&[u8]], root: Option<&str>, warn: &mut dyn Fn
         }
         None => return run_unrecorded(&mut spec, warn),
     };
-    let dir = Dir::claim(root, &spec.name, &launch::cgroup_path(&spec))?;
+    let dir = Dir::claim(root, &spec.name)?;
     let record = State {
         id: spec.name.clone(),
         rootfs: spec.root.path.clone().unwrap_or_default(),

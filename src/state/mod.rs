@@ -200,10 +200,15 @@ impl Dir {
         self.write_small(c"state.json", &to_json(st))
     }
 
-    /// The cgroup path `create` recorded; None when there is none (nothing was made).
+    /// The cgroup path `create` recorded, or that of a `runt run` container (whose record
+    /// names none: it is PARENT/NAME); None when there is none (nothing was made).
     pub fn cgroup(&self) -> Result<Option<String>> {
         match crate::cgroup::read_at(self.fd.raw(), c"cgroup") {
             Ok(rel) => Ok(Some(rel)),
+            Err(Errno::ENOENT) if self.is_run_record() => {
+                let id = crate::text::rsplit(&self.path, b'/').map_or(self.path.as_str(), |(_, id)| id);
+                Ok(Some(cat(&[crate::cgroup::PARENT, "/", id])))
+            }
             Err(Errno::ENOENT) => Ok(None),
             Err(e) => Err(self.fail(e, "read ", "/cgroup")),
         }
@@ -261,13 +266,22 @@ impl Dir {
                 }
             }
         }
-        // state.json.tmp: an older runt's temporary file.
-        for name in [IN_PLACE, c"exec.fifo", c"state.json", TMP, c"state.json.tmp", c"config.path", c"cgroup", LOG] {
-            let _ = fs::unlinkat(self.fd.raw(), name, 0);
+        // What is there (runt's files: state.json, cgroup, exec.fifo, ...; the notify/ directory
+        // of oci/notify.rs with its socket), each removed: fewer calls than trying every name
+        // runt may have written. Unreadable: every name all the same.
+        let names = fs::list_dir(self.fd.raw()).unwrap_or_else(|_| {
+            let all = ["rootfs.mount", "exec.fifo", "state.json", "tmp", "config.path", "cgroup", "log", "notify"];
+            all.iter().map(|n| String::from(*n)).collect()
+        });
+        for name in &names {
+            let Ok(c) = cstr(name) else { continue };
+            if name == "notify" {
+                let _ = fs::unlinkat(self.fd.raw(), c"notify/notify.sock", 0);
+                let _ = fs::unlinkat(self.fd.raw(), &c, fs::AT_REMOVEDIR);
+            } else {
+                let _ = fs::unlinkat(self.fd.raw(), &c, 0);
+            }
         }
-        // The container's notify socket (oci/notify.rs), if it had one.
-        let _ = fs::unlinkat(self.fd.raw(), c"notify/notify.sock", 0);
-        let _ = fs::unlinkat(self.fd.raw(), c"notify", fs::AT_REMOVEDIR);
         // Gone already: a foreground `run` and a `delete --force` may race to clean up.
         match fs::unlinkat(fs::CWD, &cstr(&self.path)?, fs::AT_REMOVEDIR) {
             Ok(()) | Err(Errno::ENOENT) => Ok(()),

@@ -43,12 +43,15 @@ pub fn reclaim_killed(root: &str) -> Result<()> {
 /// Every record in the root `dir` (whose path is `root`) that a killed runt left, taken back;
 /// called with the root's turn held.
 fn sweep(dir: &Fd, root: &str) {
+    let me = process::getuid();
     for id in fs::list_dir(dir.raw()).unwrap_or_default() {
         let Ok(name) = cstr(&id) else { continue };
         let Ok(fd) = fs::openat(dir.raw(), &name, fs::O_DIRECTORY | fs::O_RDONLY | fs::O_NOFOLLOW, 0) else {
             continue;
         };
-        if fs::mode_owner(fd.raw()).is_ok_and(|(mode, _, _)| mode & STICKY != 0) {
+        // Only runt's own user's: a record another user made under a root they can write is
+        // theirs to remove (`rm -f`), not something every `list` or `run` acts on.
+        if fs::mode_owner(fd.raw()).is_ok_and(|(mode, owner, _)| mode & STICKY != 0 && owner == me) {
             let _ = Dir { path: cat(&[root, "/", &id]), fd }.reclaim_killed();
         }
     }
@@ -57,9 +60,10 @@ fn sweep(dir: &Fd, root: &str) {
 impl Dir {
     /// Makes the directory of a new `runt run` container and holds it, once the records of
     /// killed runts are taken back (a name in use by one of those is then free again); a name in
-    /// use by any other container is refused. As `create`, it records the cgroup path the
-    /// container is to have (`cgroup`) before that is made: it is removed from that alone.
-    pub fn claim(root: &str, id: &str, cgroup: &str) -> Result<Dir> {
+    /// use by any other container is refused. Unlike `create`'s, it writes no `cgroup` file: the
+    /// cgroup of a `runt run` container is always PARENT/NAME (`run_cgroup`), which the record's
+    /// name says already.
+    pub fn claim(root: &str, id: &str) -> Result<Dir> {
         check_id(id)?;
         let held = turn(root)?;
         sweep(&held, root);
@@ -82,10 +86,10 @@ impl Dir {
             }
         };
         // Nobody else holds a directory just made: others wait for the turn to look at it.
-        let locked = fs::flock(dir.fd.raw(), fs::LOCK_EX | fs::LOCK_NB).map_err(|e| dir.fail(e, "lock ", ""));
-        if let Err(e) = locked.and_then(|()| dir.write_small(c"cgroup", cgroup)) {
+        if let Err(e) = fs::flock(dir.fd.raw(), fs::LOCK_EX | fs::LOCK_NB) {
+            let failed = dir.fail(e, "lock ", "");
             let _ = dir.remove();
-            return Err(e);
+            return Err(failed);
         }
         Ok(dir)
     }
@@ -98,6 +102,11 @@ impl Dir {
         let _ = fs::chmod_at(self.fd.raw(), c".", RUN_MODE & !STICKY);
     }
 
+    /// Whether this is the record of a `runt run` container (made by `claim`).
+    pub(super) fn is_run_record(&self) -> bool {
+        fs::mode_owner(self.fd.raw()).is_ok_and(|(mode, _, _)| mode & STICKY != 0)
+    }
+
     /// Whether a runt still waits for this container (holds the lock `claim` took). Asked on an
     /// open file of its own: a lock is per open file.
     pub fn kept(&self) -> bool {
@@ -107,8 +116,8 @@ impl Dir {
 
     /// Removes the record of a `runt run` container whose runt was killed, with its cgroups and
     /// anything still in them: a foreground container's (it went with its runt, PDEATHSIG), or
-    /// that of a runt killed before its container started (no state file yet: the cgroup path
-    /// `claim` wrote says what may have been made). Ok(false) when it is not one: a record held
+    /// that of a runt killed before its container started (no state file yet: its cgroup, at
+    /// the path every `runt run` container's has, is what may have been made). Ok(false) when it is not one: a record held
     /// by a live runt, or a -d container's that ran (kept for `logs` and `rm`). Holds the lock
     /// meanwhile: one runt reclaims it.
     fn reclaim_killed(self) -> Result<bool> {

@@ -67,21 +67,25 @@ pub fn unix_connect(path: &[u8]) -> Result<Fd> {
     Ok(fd)
 }
 
-/// An AF_UNIX datagram socket bound at `path` (at most 107 bytes), to receive on.
+/// An AF_UNIX datagram socket bound at `path` (at most 107 bytes), to receive on; non-blocking:
+/// a read with nothing queued is EAGAIN.
 pub fn unix_datagram_bound(path: &[u8]) -> Result<Fd> {
-    let fd = unix_socket(net::SOCK_DGRAM)?;
+    // SOCK_NONBLOCK is O_NONBLOCK on every architecture runt builds for.
+    let fd = unix_socket(net::SOCK_DGRAM | linux_raw_sys::general::O_NONBLOCK)?;
     let (addr, len) = unix_address(path)?;
     // SAFETY: addr is a sockaddr_un of the length passed.
     unsafe { syscall!(Sysno::bind, fd.raw(), addr.as_ptr(), len) }?;
     Ok(fd)
 }
 
-/// Sends `data` as one datagram to the AF_UNIX socket at `path`.
-pub fn send_datagram(path: &[u8], data: &[u8]) -> Result<()> {
+/// An AF_UNIX datagram socket connected to the one at `path`: what it writes goes there, and
+/// a socket that is not there is an error now, not at the first write.
+pub fn unix_datagram_connected(path: &[u8]) -> Result<Fd> {
     let fd = unix_socket(net::SOCK_DGRAM)?;
     let (addr, len) = unix_address(path)?;
-    // SAFETY: data and addr are valid for the call, addr a sockaddr_un of the length passed.
-    unsafe { syscall!(Sysno::sendto, fd.raw(), data.as_ptr(), data.len(), 0, addr.as_ptr(), len) }.map(drop)
+    // SAFETY: addr is a sockaddr_un of the length passed.
+    unsafe { syscall!(Sysno::connect, fd.raw(), addr.as_ptr(), len) }?;
+    Ok(fd)
 }
 
 /// struct iovec.
@@ -187,12 +191,17 @@ mod tests {
         let abstract_name = format!("@runt-net-{}", std::process::id());
         for name in [path.to_str().unwrap(), abstract_name.as_str()] {
             let sock = unix_datagram_bound(name.as_bytes()).unwrap();
-            send_datagram(name.as_bytes(), b"READY=1").unwrap();
             let mut buf = [0u8; 16];
+            assert_eq!(super::super::fs::read(sock.raw(), &mut buf), Err(super::super::Errno::EAGAIN));
+            let to = unix_datagram_connected(name.as_bytes()).unwrap();
+            super::super::fs::write_all(to.raw(), b"READY=1").unwrap();
             let n = super::super::fs::read(sock.raw(), &mut buf).unwrap();
             assert_eq!(&buf[..n], b"READY=1", "{name}");
         }
-        assert_eq!(send_datagram(&[b'x'; 108], b"").unwrap_err(), super::super::Errno::ENAMETOOLONG);
+        let missing = dir.join("missing.sock");
+        let err = unix_datagram_connected(missing.to_str().unwrap().as_bytes()).unwrap_err();
+        assert_eq!(err, super::super::Errno::ENOENT);
+        assert_eq!(unix_datagram_connected(&[b'x'; 108]).unwrap_err(), super::super::Errno::ENAMETOOLONG);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
