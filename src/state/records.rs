@@ -46,12 +46,17 @@ fn sweep(dir: &Fd, root: &str) {
     let me = process::getuid();
     for id in fs::list_dir(dir.raw()).unwrap_or_default() {
         let Ok(name) = cstr(&id) else { continue };
-        let Ok(fd) = fs::openat(dir.raw(), &name, fs::O_DIRECTORY | fs::O_RDONLY | fs::O_NOFOLLOW, 0) else {
+        // Marked, a directory, and runt's own user's: a record another user made under a root
+        // they can write is theirs to remove (`rm -f`), not something every `list` or `run`
+        // acts on. Looked at by name first: most entries are not (an engine's containers, a
+        // detached one that started), and need no descriptor.
+        let marked =
+            |(mode, owner, _): (u32, u32, u32)| mode & STICKY != 0 && mode & fs::S_IFMT == fs::S_IFDIR && owner == me;
+        if !fs::mode_owner_at(dir.raw(), &name).is_ok_and(marked) {
             continue;
-        };
-        // Only runt's own user's: a record another user made under a root they can write is
-        // theirs to remove (`rm -f`), not something every `list` or `run` acts on.
-        if fs::mode_owner(fd.raw()).is_ok_and(|(mode, owner, _)| mode & STICKY != 0 && owner == me) {
+        }
+        let flags = fs::O_DIRECTORY | fs::O_RDONLY | fs::O_NOFOLLOW;
+        if let Ok(fd) = fs::openat(dir.raw(), &name, flags, 0) {
             let _ = Dir { path: cat(&[root, "/", &id]), fd }.reclaim_killed();
         }
     }

@@ -9,7 +9,7 @@ pub use k::{
     AT_REMOVEDIR, F_SEAL_GROW, F_SEAL_SEAL, F_SEAL_SHRINK, F_SEAL_WRITE, LOCK_EX, LOCK_NB, LOCK_SH, MFD_ALLOW_SEALING,
     MFD_CLOEXEC, MFD_EXEC, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOCTTY, O_NOFOLLOW, O_NONBLOCK, O_PATH, O_RDONLY,
     O_RDWR, O_TRUNC, O_WRONLY, PROC_SUPER_MAGIC, RESOLVE_BENEATH, RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS,
-    RESOLVE_NO_SYMLINKS, RESOLVE_NO_XDEV, S_IFMT, S_IFREG,
+    RESOLVE_NO_SYMLINKS, RESOLVE_NO_XDEV, S_IFDIR, S_IFMT, S_IFREG,
 };
 
 /// `AT_FDCWD`: resolve relative paths against the current directory.
@@ -353,6 +353,12 @@ pub fn identity(fd: i32) -> Result<(u64, u64)> {
 /// fstat(2) of `fd`: (st_mode, st_uid, st_gid).
 pub fn mode_owner(fd: i32) -> Result<(u32, u32, u32)> {
     let st = fstat(fd)?;
+    Ok((st.mode, st.uid, st.gid))
+}
+
+/// fstatat(2) of `name` in `dir`, not following a symlink: (st_mode, st_uid, st_gid).
+pub fn mode_owner_at(dir: i32, name: &CStr) -> Result<(u32, u32, u32)> {
+    let st = stat_at(dir, name, k::AT_SYMLINK_NOFOLLOW)?;
     Ok((st.mode, st.uid, st.gid))
 }
 
