@@ -23,6 +23,7 @@ mod fds;
 mod hooks;
 mod init;
 mod launch;
+mod notify;
 mod passwd;
 mod plan;
 mod reaper;

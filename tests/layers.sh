@@ -3,7 +3,7 @@
 # layer and the layers below it, and the top-level modules form no circle.
 #   1: sys/ text error cstr json      (no container knowledge)
 #   2: spec plan rootfs cgroup security/ userns passwd init launch exec fds sync console hooks state sealed
-#      relay reaper tuning seccomp_agent
+#      relay reaper tuning seccomp_agent notify
 #   3: run/ oci/ main                 (the doors, and main choosing one)
 # A file's uses are the `crate::NAME` paths in its code (comments aside), tests included.
 # The one call upwards is the C entry point (sys/rt.rs) calling `crate::main`: that is how a
@@ -18,7 +18,7 @@ layer() {
     case $1 in
         sys | text | error | cstr | json) echo 1 ;;
         spec | plan | rootfs | cgroup | security | userns | passwd | init | launch | exec | fds | sync | console | hooks | state | sealed | \
-            relay | reaper | tuning | seccomp_agent) echo 2 ;;
+            relay | reaper | tuning | seccomp_agent | notify) echo 2 ;;
         run | oci | main) echo 3 ;;
         *) echo "?" ;;
     esac

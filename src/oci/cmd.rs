@@ -2,7 +2,7 @@
 //! directory) and cgroup (kill --all, pause, update, events).
 
 use super::cli::{Args, Cmd, Global};
-use super::{config, notify};
+use super::config;
 use crate::cgroup::Cgroup;
 use crate::cstr::{cstr, open_path};
 use crate::error::{cat, dec, dec_i, fail, sys_err};
@@ -11,7 +11,7 @@ use crate::json::{self, parse_json};
 use crate::spec::{Limits, Spec, MIN_MEMORY_OCI, UNLIMITED};
 use crate::state::{self, Dir, State, Status};
 use crate::sys::{fs, process, Errno};
-use crate::{hooks, launch};
+use crate::{hooks, launch, notify};
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;

@@ -3,6 +3,5 @@ pub mod cli;
 pub mod cmd;
 pub mod config;
 mod manage;
-mod notify;
 mod ps;
 pub mod template;

@@ -11,6 +11,7 @@
 use super::save_started;
 use crate::error::{cat, Error, OrSys, Result};
 use crate::launch;
+use crate::notify::Proxy;
 use crate::spec::Spec;
 use crate::state::{self, Dir, State};
 use crate::sys::{fs, process, Errno, Fd};
@@ -22,7 +23,15 @@ use alloc::vec::Vec;
 const STARTED: &[u8] = b"started";
 
 /// Starts the supervisor; prints the name and returns 0 once the container runs.
-pub fn start(spec: &mut Spec, dir: Dir, record: &State, rm: bool, warn: &mut dyn FnMut(&str)) -> Result<i32> {
+/// `notify`: the container's notify socket (notify.rs), whose proxy the supervisor starts.
+pub fn start(
+    spec: &mut Spec,
+    dir: Dir,
+    record: &State,
+    rm: bool,
+    notify: Option<Proxy>,
+    warn: &mut dyn FnMut(&str),
+) -> Result<i32> {
     if spec.oci.terminal {
         return Err(Error::msg("run: -d with -t: runt has no attach; run it in the foreground"));
     }
@@ -44,7 +53,7 @@ pub fn start(spec: &mut Spec, dir: Dir, record: &State, rm: bool, warn: &mut dyn
     match process::clone_fork(0) {
         Ok(0) => {
             drop(report_r);
-            supervise(spec, dir, record, rm, report_w, streams)
+            supervise(spec, dir, record, rm, report_w, streams, notify)
         }
         Ok(_) => {}
         Err(e) => {
@@ -81,7 +90,15 @@ struct Streams {
 /// as in the foreground, with /dev/null as stdin and the pipe as stdout and stderr (the
 /// supervisor's own warnings go there too); at the end, the exit status in the record. Holds
 /// the record's lock (taken by Dir::claim) until then: `logs -f` and `stop` wait for that.
-fn supervise(spec: &mut Spec, dir: Dir, record: &State, rm: bool, report: Fd, io: Streams) -> ! {
+fn supervise(
+    spec: &mut Spec,
+    dir: Dir,
+    record: &State,
+    rm: bool,
+    report: Fd,
+    io: Streams,
+    mut notify: Option<Proxy>,
+) -> ! {
     let _ = process::setsid();
     // The caller's stdin, stdout and stderr (a terminal, a test's pipes) are not kept open.
     for fd in 0..3 {
@@ -111,6 +128,9 @@ fn supervise(spec: &mut Spec, dir: Dir, record: &State, rm: bool, report: Fd, io
     let outcome = launch::run(spec, None, &mut warn, &mut |pid, cgroups| {
         save_started(&dir, record, pid, cgroups)?;
         dir.keep();
+        if let Some(proxy) = notify.take() {
+            proxy.start(pid)?;
+        }
         if let Some(r) = report.take() {
             let _ = fs::write_all(r.raw(), STARTED);
         }

@@ -9,7 +9,7 @@ pub mod spec;
 use crate::error::{Error, Result};
 use crate::spec::Spec;
 use crate::state::{self, Dir, State};
-use crate::{launch, sealed, sys, userns};
+use crate::{launch, notify, sealed, sys, userns};
 use alloc::string::String;
 use alloc::vec::Vec;
 use cli::RunArgs;
@@ -30,9 +30,21 @@ pub fn run(r: &mut RunArgs, env: &[&[u8]], root: Option<&str>, warn: &mut dyn Fn
         None if r.detach => {
             return Err(Error::msg("run: -d without root needs --root DIR (runt --root DIR run -d ...)"))
         }
-        None => return run_unrecorded(&mut spec, warn),
+        None => {
+            if env.iter().any(|e| e.starts_with(b"NOTIFY_SOCKET=")) {
+                warn("NOTIFY_SOCKET ignored: a container with no record (no root, no --root) gets no notify socket");
+            }
+            return run_unrecorded(&mut spec, warn);
+        }
     };
     let dir = Dir::claim(root, &spec.name)?;
+    let mut notify = match notify::prepare(&mut spec, &dir, env) {
+        Ok(n) => n,
+        Err(e) => {
+            let _ = dir.remove();
+            return Err(e);
+        }
+    };
     let record = State {
         id: spec.name.clone(),
         rootfs: spec.root.path.clone().unwrap_or_default(),
@@ -42,9 +54,12 @@ pub fn run(r: &mut RunArgs, env: &[&[u8]], root: Option<&str>, warn: &mut dyn Fn
         ..State::default()
     };
     if r.detach {
-        return detach::start(&mut spec, dir, &record, r.rm, warn);
+        return detach::start(&mut spec, dir, &record, r.rm, notify, warn);
     }
-    let outcome = launch::run(&mut spec, None, warn, &mut |pid, cgroups| save_started(&dir, &record, pid, cgroups));
+    let outcome = launch::run(&mut spec, None, warn, &mut |pid, cgroups| {
+        save_started(&dir, &record, pid, cgroups)?;
+        notify.take().map_or(Ok(()), |proxy| proxy.start(pid))
+    });
     let _ = dir.remove();
     finish(outcome, warn)
 }
@@ -75,6 +90,14 @@ fn spec_of(r: &mut RunArgs, term: Option<&str>, env: &[&[u8]]) -> Result<Spec> {
     env_vars.append(&mut r.env);
     r.env = env_vars;
     let mut spec = spec::from_args(r, random_name, term)?;
+    // Socket activation (a unit that runs `runt run`): the descriptors systemd handed to runt go
+    // to the command, from 3, as the OCI door hands them on.
+    let listen = crate::fds::socket_activation(env)?;
+    if listen > 0 {
+        spec.oci.preserve_fds = listen;
+        spec.env.push(crate::error::cat(&["LISTEN_FDS=", &crate::error::dec(listen.into())]));
+        spec.env.push(String::from("LISTEN_PID=1"));
+    }
     spec.resolve_devices()?;
     let uid = sys::process::getuid();
     if uid != 0 && spec.userns.is_none() {

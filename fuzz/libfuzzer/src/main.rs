@@ -24,6 +24,7 @@ mod runt {
     pub mod hooks;
     pub mod init;
     pub mod launch;
+    pub mod notify;
     pub mod passwd;
     pub mod plan;
     pub mod reaper;

@@ -1,7 +1,8 @@
-//! systemd's protocols through OCI bundles (issue 12 item 10), as a service manager sees them:
-//! the readiness a container reports on NOTIFY_SOCKET reaches the manager's socket (READY=1
-//! and nothing else), and descriptors handed over by socket activation (LISTEN_FDS with
-//! LISTEN_PID naming runt) reach the container's process with LISTEN_FDS=N and LISTEN_PID=1.
+//! systemd's protocols, as a service manager sees them (issue 12 item 10 for OCI bundles; the
+//! same for `runt run` in a unit): the readiness a container reports on NOTIFY_SOCKET reaches
+//! the manager's socket (READY=1 and nothing else), and descriptors handed over by socket
+//! activation (LISTEN_FDS with LISTEN_PID naming runt) reach the container's process with
+//! LISTEN_FDS=N and LISTEN_PID=1.
 
 mod common;
 
@@ -190,4 +191,47 @@ fn a_notify_socket_that_is_not_there_is_an_error_that_leaves_nothing() {
     assert_eq!((status.code(), err.as_str()), (Some(125), want.as_str()));
     assert!(!b.state.join(&id).exists(), "the state directory stayed");
     assert_no_cgroup(&id);
+}
+
+/// `runt run`, as a unit of Type=notify runs it: foreground and -d, READY=1 passed on.
+#[test]
+fn runt_run_in_a_notify_unit_passes_ready_on() {
+    let (root, state) = (rootfs(), TempDir::new("state"));
+    let manager = Manager::new();
+    let name = unique_name();
+    let run = |extra: &[&str], script: &str| {
+        let mut args = vec!["--root", state.as_str(), "run", "--rootfs", root.as_str()];
+        args.extend_from_slice(extra);
+        args.extend(["sh", "-c", script]);
+        let mut cmd = Command::new(runt());
+        cmd.args(&args).env("NOTIFY_SOCKET", manager.path()).stdin(std::process::Stdio::null());
+        cmd.output().expect("run runt")
+    };
+    let out = run(&[], "echo $NOTIFY_SOCKET; probe notify READY=1");
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert_eq!(stdout(&out), "/run/notify/notify.sock\nok\n");
+    assert_eq!(manager.next(10).as_deref(), Some("READY=1"));
+    // Detached: READY=1 once the container says so, after runt has returned.
+    let out = run(&["-d", "--name", &name], "while [ ! -e /go ]; do sleep 0.02; done; probe notify READY=1; sleep 60");
+    assert_eq!(stdout(&out), format!("{name}\n"), "{}", describe(&out));
+    assert_eq!(manager.next(0), None, "READY=1 before the container said it");
+    fs::write(root.join("go"), "").expect("write the go file");
+    assert_eq!(manager.next(10).as_deref(), Some("READY=1"));
+    let rm = Command::new(runt()).args(["--root", state.as_str(), "rm", "-f", &name]).output().expect("rm -f");
+    assert_eq!(code(&rm), 0, "{}", describe(&rm));
+    assert_no_cgroup(&name);
+}
+
+#[test]
+fn runt_run_under_socket_activation_hands_the_descriptors_on() {
+    let root = rootfs();
+    let script = "probe env | grep ^LISTEN_; for fd in 3 4; do [ -e /proc/self/fd/$fd ] && echo fd $fd; done; true";
+    let words = format!(
+        "LISTEN_PID=$$ LISTEN_FDS=1 exec {} run --rootfs {} sh -c '{script}' 3</dev/null 4</dev/null",
+        runt().display(),
+        root.as_str()
+    );
+    let out = Command::new("sh").args(["-c", &words]).output().expect("run sh");
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert_eq!(stdout(&out), "LISTEN_FDS=1\nLISTEN_PID=1\nfd 3\n");
 }
