@@ -1,5 +1,6 @@
 //! The runc commands: thin front ends over launch (create, run), state (the per-container
-//! directory) and cgroup (kill --all, pause, update, events).
+//! directory) and cgroup (kill --all, pause); `exec` (exec.rs), `update` and `events`
+//! (resources.rs), `stop` and `logs` (manage.rs) have files of their own.
 
 use super::cli::{Args, Cmd, Global};
 use super::config;
@@ -8,7 +9,7 @@ use crate::cstr::{cstr, open_path};
 use crate::error::{cat, dec, dec_i, fail, sys_err};
 use crate::error::{Error, OrSys, Result};
 use crate::json::{self, parse_json};
-use crate::spec::{Limits, Spec, MIN_MEMORY_OCI, UNLIMITED};
+use crate::spec::Spec;
 use crate::state::{self, Dir, State, Status};
 use crate::sys::{fs, process, Errno};
 use crate::{hooks, launch, notify};
@@ -45,7 +46,7 @@ pub fn run(g: &Global, a: &Args, env: &[&[u8]], warn: &mut dyn FnMut(&str), run_
     match a.cmd {
         Cmd::Exec => {
             crate::sealed::ensure()?;
-            return exec(root, id, a, warn, run_spec);
+            return super::exec::exec(root, id, a, warn, run_spec);
         }
         Cmd::Create | Cmd::Run => {
             crate::sealed::ensure()?;
@@ -88,15 +89,15 @@ pub fn run(g: &Global, a: &Args, env: &[&[u8]], warn: &mut dyn FnMut(&str), run_
             Ok(())
         }
         Cmd::Spec => spec(a),
-        Cmd::Update => update(root, id, a),
-        Cmd::Events => events(root, id),
+        Cmd::Update => super::resources::update(root, id, a),
+        Cmd::Events => super::resources::events(root, id),
         Cmd::Stop => super::manage::stop(root, id, a),
         Cmd::Logs => super::manage::logs(root, id, a.has("follow")),
     }?;
     Ok(0)
 }
 
-fn print(mut text: String) {
+pub(super) fn print(mut text: String) {
     text.push('\n');
     emit(text);
 }
@@ -116,19 +117,19 @@ pub(super) fn open(root: &str, id: &str) -> Result<Box<(Dir, State)>> {
 
 /// "cannot <verb> container ID: it is <state>".
 #[inline(never)]
-fn cannot(verb: &str, id: &str, state: &str) -> Error {
+pub(super) fn cannot(verb: &str, id: &str, state: &str) -> Error {
     fail(&["cannot ", verb, " container ", id, ": it is ", state])
 }
 
 /// "<prefix>invalid --<flag> '<value>'".
 #[inline(never)]
-fn invalid(prefix: &str, flag: &str, value: &str) -> Error {
+pub(super) fn invalid(prefix: &str, flag: &str, value: &str) -> Error {
     fail(&[prefix, "invalid --", flag, " '", value, "'"])
 }
 
 /// The cgroup of container `id`.
 #[inline(never)]
-fn cgroup_of(root: &str, id: &str) -> Result<Cgroup> {
+pub(super) fn cgroup_of(root: &str, id: &str) -> Result<Cgroup> {
     Cgroup::open(&open(root, id)?.1.cgroups)
 }
 
@@ -149,7 +150,7 @@ fn absolute(path: &str) -> Result<String> {
 /// before runt opens anything: each must be open already, so none of runt's own descriptors can
 /// have one of those numbers and leak into the container.
 #[inline(never)]
-fn preserved_fds(a: &Args, first: u32) -> Result<u32> {
+pub(super) fn preserved_fds(a: &Args, first: u32) -> Result<u32> {
     let Some(v) = a.get("preserve-fds") else { return Ok(0) };
     // No process has a million descriptors open; the bound keeps first + N from overflowing.
     let n = crate::text::unsigned::<u32>(v).filter(|&n| n <= 1 << 20).ok_or_else(|| invalid("", "preserve-fds", v))?;
@@ -168,7 +169,7 @@ fn config_file(a: &Args, bundle: &str) -> Result<String> {
 }
 
 /// The config a container was made from (`--config` is recorded in its state directory).
-fn config_of(dir: &Dir, st: &State) -> String {
+pub(super) fn config_of(dir: &Dir, st: &State) -> String {
     dir.config_path().unwrap_or_else(|| config::default_path(&st.bundle))
 }
 
@@ -202,7 +203,7 @@ fn load(a: &Args, id: &str, env: &[&[u8]]) -> Result<Box<Spec>> {
 /// what a newer kernel has) and runc does, and said in runc's words: those runt does not know
 /// and those it cannot grant here (caps::unavailable), as `[CAP_A CAP_B]`.
 #[inline(never)]
-fn warn_caps(spec: &Spec, warn: &mut dyn FnMut(&str)) {
+pub(super) fn warn_caps(spec: &Spec, warn: &mut dyn FnMut(&str)) {
     use crate::security::caps;
     let in_userns = spec.userns.is_some() || spec.join.iter().any(|j| j.0 == process::CLONE_NEWUSER);
     let missing = caps::unavailable(&spec.caps, in_userns);
@@ -232,7 +233,7 @@ fn write_new(path: &str, flags: u32, text: &str) -> Result<()> {
     fs::write_all(fd.raw(), text.as_bytes()).map_err(|e| sys_err(e, &["write ", path]))
 }
 
-fn write_pid_file(path: &str, pid: i32) -> Result<()> {
+pub(super) fn write_pid_file(path: &str, pid: i32) -> Result<()> {
     let tmp = cat(&[path, ".runt-tmp"]);
     write_new(&tmp, fs::O_TRUNC, &dec_i(pid.into()))?;
     fs::renameat(fs::CWD, &cstr(&tmp)?, &cstr(path)?).map_err(|e| sys_err(e, &["rename ", &tmp, " to ", path]))
@@ -441,7 +442,7 @@ fn live_cgroup(dir: &Dir, st: &State, id: &str) -> Result<Cgroup> {
 
 /// `live_cgroup`'s check alone.
 #[inline(never)]
-fn has_its_cgroup(dir: &Dir, st: &State, id: &str) -> Result<()> {
+pub(super) fn has_its_cgroup(dir: &Dir, st: &State, id: &str) -> Result<()> {
     if st.cgroups.is_empty() {
         let by_root = fs::mode_owner(dir.fd.raw()).is_ok_and(|(_, uid, _)| uid == 0);
         if by_root && !matches!(crate::cgroup::detect()?, crate::cgroup::Layout::None) {
@@ -662,182 +663,6 @@ fn freeze(root: &str, id: &str, frozen: bool) -> Result<()> {
     }
 }
 
-#[inline(never)]
-fn update(root: &str, id: &str, a: &Args) -> Result<()> {
-    // Opened first: a container that is gone is the first thing to report.
-    let cg = cgroup_of(root, id)?;
-    let mut limits = match a.get("resources") {
-        Some(src) => config::resources(&read_json(src, true)?).map_err(|e| e.context(src))?,
-        None => Limits::default(),
-    };
-    // runc's flags, on top of the file's values.
-    for &(k, v) in &a.opts {
-        if k != "resources" && update_flag(&mut limits, k, v).is_none() {
-            return Err(invalid("", k, v));
-        }
-    }
-    if let Some(m) = limits.memory.filter(|&m| m != UNLIMITED && m < MIN_MEMORY_OCI) {
-        return Err(fail(&["memory limit ", &dec(m), " is below the minimum of ", &dec(MIN_MEMORY_OCI), " bytes"]));
-    }
-    limits.check().map_err(Error::msg)?;
-    cg.update(&limits)
-}
-
-/// One of `runt update`'s limit flags into `l`, as runc reads them: sizes as `64m` or `1.5g`,
-/// -1 for no limit where runc takes it, 0 for "leave it". None: not a valid value.
-#[inline(never)]
-fn update_flag(l: &mut Limits, flag: &str, v: &str) -> Option<()> {
-    use crate::text::{int, parse_size, uint};
-    // -1: no limit; 0: left as it is.
-    let signed = |out: &mut Option<u64>, n: i64| {
-        match n {
-            -1 => *out = Some(UNLIMITED),
-            0 => {}
-            n => *out = Some(u64::try_from(n).ok()?),
-        }
-        Some(())
-    };
-    let size = |v: &str| if v == "-1" { Some(-1) } else { parse_size(v).and_then(|n| i64::try_from(n).ok()) };
-    let set = |out: &mut Option<u64>, n: u64| *out = Some(n).filter(|&n| n != 0).or(*out);
-    match flag {
-        "pids-limit" => signed(&mut l.pids, int(v)?)?,
-        "cpu-quota" => signed(&mut l.cpu_quota, int(v)?)?,
-        "memory" => signed(&mut l.memory, size(v)?)?,
-        "memory-reservation" => signed(&mut l.memory_reservation, size(v)?)?,
-        "memory-swap" => l.memory_swap = Some(size(v)?),
-        "cpu-period" => set(&mut l.cpu_period, uint(v)?),
-        "cpu-rt-period" => set(&mut l.cpu_rt_period, uint(v)?),
-        "cpu-share" => set(&mut l.cpu_shares, uint(v)?),
-        "cpu-rt-runtime" => {
-            l.cpu_rt_runtime = Some(int(v).filter(|&n| n >= -1)?).filter(|&n| n != 0).or(l.cpu_rt_runtime)
-        }
-        "cpuset-cpus" => l.cpuset_cpus = Some(String::from(v)),
-        "cpuset-mems" => l.cpuset_mems = Some(String::from(v)),
-        "blkio-weight" => {
-            let w = crate::text::unsigned::<u16>(v).filter(|w| *w == 0 || (10..=1000).contains(w))?;
-            l.blkio_weight = Some(w).filter(|&w| w != 0).or(l.blkio_weight);
-        }
-        _ => {}
-    }
-    Some(())
-}
-
-/// `runt exec ID CMD...` or `--process P.json`: the container's own process settings (identity,
-/// capabilities, seccomp, environment) with the given ones on top, as runc does.
-#[inline(never)]
-fn exec(root: &str, id: &str, a: &Args, warn: &mut dyn FnMut(&str), run_spec: RunSpec) -> Result<i32> {
-    let kept = preserved_fds(a, 3)?;
-    for (flag, lsm) in [("apparmor", config::Lsm::AppArmor), ("process-label", config::Lsm::SELinux)] {
-        let why = a.get(flag).filter(|v| !v.is_empty()).and_then(|_| lsm.refusal(lsm.enabled()));
-        if let Some(why) = why {
-            return Err(fail(&["exec: --", flag, ": ", why]));
-        }
-    }
-    let o = open(root, id)?;
-    let (dir, st) = (&o.0, &o.1);
-    // As runc: a created container can be entered (its init waits for `start` with everything
-    // set up); a paused one only when asked, and the new process then waits for `resume` too.
-    match st.status(dir) {
-        Status::Running | Status::Created => {}
-        Status::Paused if a.has("ignore-paused") => {}
-        s => return Err(cannot("exec in", id, s.name())),
-    }
-    let mut spec =
-        if st.command.is_empty() { config::load(&config_of(dir, st), &st.bundle, id)? } else { run_spec(st)? };
-    if let Some(p) = a.get("process") {
-        let v = read_json(p, false)?;
-        config::apply_process(&v, &mut spec).map_err(|e| e.context(p))?;
-    } else {
-        let cmd = a.args.get(1..).unwrap_or_default();
-        if cmd.is_empty() {
-            return Err(Error::msg("exec: no command given"));
-        }
-        spec.args = crate::spec::owned(cmd);
-        spec.oci.terminal = a.has("tty");
-    }
-    for (k, v) in &a.opts {
-        match *k {
-            "env" => {
-                let Some((key, _)) = v.split_once('=') else {
-                    return Err(invalid("exec: ", "env", v));
-                };
-                spec.env.retain(|x| x.split_once('=').map_or(x.as_str(), |kv| kv.0) != key);
-                spec.env.push(String::from(*v));
-            }
-            // runtime-spec 1.2: a capability that cannot be granted SHOULD NOT fail the process.
-            "cap" => match crate::security::caps::parse(v) {
-                Ok(bit) => {
-                    spec.caps.bounding |= bit;
-                    spec.caps.effective |= bit;
-                    spec.caps.permitted |= bit;
-                }
-                Err(e) => warn(&cat(&["exec: --cap: ", &e.render(), ": not added"])),
-            },
-            "additional-gids" => {
-                let gid = crate::text::unsigned(v).ok_or_else(|| invalid("exec: ", "additional-gids", v))?;
-                spec.oci.additional_gids.push(gid);
-            }
-            _ => {}
-        }
-    }
-    if let Some(c) = a.get("cwd") {
-        spec.cwd = String::from(c);
-    }
-    if let Some(u) = a.get("user") {
-        let (uid, gid) = u.split_once(':').unwrap_or((u, "0"));
-        let (Some(uid), Some(gid)) = (crate::text::unsigned(uid), crate::text::unsigned(gid)) else {
-            return Err(invalid("exec: ", "user", u));
-        };
-        spec.user = Some(crate::spec::User { uid, gid });
-    }
-    if a.has("no-new-privs") {
-        spec.no_new_privs = true;
-    }
-    spec.oci.preserve_fds = kept;
-    warn_caps(&spec, warn);
-    // An exec'd process must not change the container's oom_score_adj or rlimits behind its back.
-    spec.oom_score_adj = None;
-    // A session keyring of its own, as the container's init got, unless the container was made
-    // with --no-new-keyring (runc's meaning for exec too): the keys of the session `runt exec`
-    // runs in must not reach the container.
-    spec.oci.keep_keyring = st.no_new_keyring;
-    has_its_cgroup(dir, st, id)?;
-    let mut into = st.clone();
-    into.cgroups = sub_cgroups(&st.cgroups, a)?;
-    let opts =
-        crate::exec::Options { detach: a.has("detach"), pid_file: a.get("pid-file"), console: a.get("console-socket") };
-    let pid_file = opts.pid_file;
-    crate::exec::exec(&into, &spec, &opts, &mut |pid| match pid_file {
-        Some(p) => write_pid_file(p, pid),
-        None => Ok(()),
-    })
-}
-
-/// `exec --cgroup [CONTROLLER[,CONTROLLER]:]PATH` (repeatable), as runc takes it: PATH, an
-/// existing sub-cgroup, under the container's cgroup in the hierarchies of those v1 controllers,
-/// or in every one. It must exist: the process would otherwise land in no cgroup of that
-/// hierarchy the container has (runt joins what it can open).
-#[inline(never)]
-fn sub_cgroups(dirs: &[String], a: &Args) -> Result<Vec<String>> {
-    let mut out = dirs.to_vec();
-    for (_, v) in a.opts.iter().filter(|(k, _)| *k == "cgroup") {
-        let (controllers, path) = v.split_once(':').unwrap_or(("", v));
-        let bad = path.is_empty() || path.starts_with('/') || path.split('/').any(|c| c == "..");
-        if bad || (!controllers.is_empty() && crate::cgroup::is_v2()?) {
-            return Err(invalid("exec: ", "cgroup", v));
-        }
-        for (sub, dir) in out.iter_mut().zip(dirs) {
-            // v1: the hierarchy is the directory right under the mount, e.g. "cpu,cpuacct".
-            let hierarchy = dir.strip_prefix("/sys/fs/cgroup/").and_then(|r| r.split('/').next()).unwrap_or("");
-            if controllers.is_empty() || controllers.split(',').any(|c| hierarchy.split(',').any(|h| h == c)) {
-                *sub = cat(&[dir, "/", path]);
-                open_path(sub, fs::O_DIRECTORY | fs::O_RDONLY, 0, "exec: --cgroup: open ")?;
-            }
-        }
-    }
-    Ok(out)
-}
-
 fn read_all(fd: i32) -> Result<Vec<u8>> {
     let mut buf = alloc::vec![0u8; 1 << 20];
     let n = fs::read_full(fd, &mut buf).or_what("read stdin")?;
@@ -847,7 +672,7 @@ fn read_all(fd: i32) -> Result<Vec<u8>> {
 
 /// The JSON in file `src` (or stdin for "-" when `stdin`); errors name it.
 #[inline(never)]
-fn read_json(src: &str, stdin: bool) -> Result<json::Value> {
+pub(super) fn read_json(src: &str, stdin: bool) -> Result<json::Value> {
     let text = if stdin && src == "-" { read_all(0)? } else { read_path(src)? };
     parse_json(&text, src)
 }
@@ -855,41 +680,6 @@ fn read_json(src: &str, stdin: bool) -> Result<json::Value> {
 fn read_path(path: &str) -> Result<Vec<u8>> {
     let fd = open_path(path, fs::O_RDONLY, 0, "open ")?;
     read_all(fd.raw()).map_err(|e| e.context(path))
-}
-
-#[inline(never)]
-fn events(root: &str, id: &str) -> Result<()> {
-    let cg = cgroup_of(root, id)?;
-    let num = |c: &str, f: &str| cg.read(c, f).and_then(|v| crate::text::int(&v)).unwrap_or(0);
-    let (mem_usage, mem_limit, cpu_total) = if cg.is_v2() {
-        let usec = cg
-            .read("", "cpu.stat")
-            .and_then(|t| t.split('\n').find_map(|l| crate::text::int(l.strip_prefix("usage_usec ")?)))
-            .unwrap_or(0);
-        (num("", "memory.current"), num("", "memory.max"), usec * 1000)
-    } else {
-        (
-            num("memory", "memory.usage_in_bytes"),
-            num("memory", "memory.limit_in_bytes"),
-            num("cpuacct", "cpuacct.usage"),
-        )
-    };
-    let mut out = String::from(r#"{"type":"stats","id":"#);
-    json::string(&mut out, id);
-    let fields = [
-        (r#","data":{"cpu":{"usage":{"total":"#, cpu_total),
-        (r#"}},"memory":{"usage":{"usage":"#, mem_usage),
-        (r#","limit":"#, mem_limit),
-        (r#"}},"pids":{"current":"#, num("pids", "pids.current")),
-        (r#","limit":"#, num("pids", "pids.max")),
-    ];
-    for (key, n) in fields {
-        out.push_str(key);
-        out.push_str(&dec_i(n));
-    }
-    out.push_str("}}}");
-    print(out);
-    Ok(())
 }
 
 /// `runt features`: what this build really supports (engines read it to pick options).

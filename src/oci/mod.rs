@@ -2,6 +2,8 @@
 pub mod cli;
 pub mod cmd;
 pub mod config;
+mod exec;
 mod manage;
 mod ps;
+mod resources;
 pub mod template;
