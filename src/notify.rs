@@ -96,11 +96,27 @@ fn forward(p: &Proxy, init: &Fd) -> ! {
         }
         // Everything queued, the init's last words too: the socket does not block.
         if said_ready(&p.sock) {
-            let sent = fs::write_all(p.manager.raw(), b"READY=1");
-            process::exit(if sent.is_ok() { 0 } else { 1 })
+            process::exit(if send_ready(p, init) { 0 } else { 1 })
         }
         if fds[1].revents != 0 {
             process::exit(0)
+        }
+    }
+}
+
+/// READY=1 to the manager; while its queue is full, waits for room or the init's end (then it
+/// is too late: false), so that the proxy never outlives the container.
+fn send_ready(p: &Proxy, init: &Fd) -> bool {
+    loop {
+        match fs::write_all(p.manager.raw(), b"READY=1") {
+            Ok(()) => return true,
+            Err(crate::sys::Errno::EAGAIN | crate::sys::Errno::EINTR) => {}
+            Err(_) => return false,
+        }
+        let out = tty::PollFd { fd: p.manager.raw(), events: tty::POLLOUT as i16, revents: 0 };
+        let mut fds = [out, tty::PollFd { fd: init.raw(), events: tty::POLLIN as i16, revents: 0 }];
+        if tty::poll(&mut fds).is_ok() && fds[1].revents != 0 {
+            return false;
         }
     }
 }

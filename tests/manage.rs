@@ -310,3 +310,55 @@ fn logs_follow_ends_when_the_container_does() {
     ok_stdout(&host.runt(&["rm", &name]));
     host.assert_gone(&name);
 }
+
+/// The cgroups of every state root's containers share one parent (runt/NAME): a container of
+/// another root with the same name is never touched, whatever refuses or cleans that name here:
+/// an engine's create, the record a runt killed before it started its container leaves (an
+/// empty marked directory, made here by hand), `list`, `rm -f`, `run`.
+#[test]
+fn another_roots_container_of_the_same_name_is_never_touched() {
+    let mut host = Host::new();
+    let name = host.name();
+    host.detach(&name, &["sleep", "1000"]);
+    let pid = number(&host.listed(&name).unwrap_or_else(|| panic!("{name} not listed")), "pid");
+    let b = common::bundle::Bundle::new(&host.rootfs, &["true"]);
+    let still_there = |after: &str| {
+        let object = host.listed(&name).unwrap_or_else(|| panic!("after {after}: {name} no longer listed"));
+        assert!(object.contains(r#""status":"running""#), "after {after}: {object}");
+        assert!(cgroup_pids(&name).contains(&(pid as u32)), "after {after}: the container left its cgroup");
+    };
+    let out = b.runt(&["create", "--bundle", b.dir.as_str(), &name]);
+    assert_error(&out, 125, "is in use");
+    still_there("create of the name in another root");
+    let other = |args: &[&str]| {
+        let mut all = vec!["--root", b.state.as_str()];
+        all.extend_from_slice(args);
+        run(&all)
+    };
+    for next in [&["list"][..], &["rm", "-f", &name]] {
+        let killed = b.state.join(&name);
+        fs::create_dir(&killed).expect("mkdir the record");
+        fs::set_permissions(&killed, fs::Permissions::from_mode(0o1711)).expect("chmod the record");
+        let out = other(next);
+        assert_eq!(code(&out), 0, "{next:?}: {}", describe(&out));
+        assert!(!killed.exists(), "{next:?} left the killed runt's record");
+        still_there(&format!("{next:?} of a killed runt's record in another root"));
+    }
+    let out = other(&["run", "--name", &name, "--rootfs", host.rootfs.as_str(), "true"]);
+    assert_error(&out, 125, "is in use");
+    still_there("run of the name in another root");
+}
+
+/// A symlink in the state root is no container's directory: `rm -f` of it touches nothing it
+/// points to.
+#[test]
+fn a_symlink_in_the_state_root_is_not_followed() {
+    let host = Host::new();
+    let victim = TempDir::new("victim");
+    fs::write(victim.join("state.json"), "{}").expect("write");
+    fs::write(victim.join("keep"), "").expect("write");
+    std::os::unix::fs::symlink(victim.as_str(), host.root.join("sym")).expect("symlink");
+    let out = host.runt(&["rm", "-f", "sym"]);
+    assert_ne!(code(&out), 0, "{}", describe(&out));
+    assert!(victim.join("keep").exists() && victim.join("state.json").exists(), "rm -f followed the symlink");
+}

@@ -217,6 +217,21 @@ fn runt_run_in_a_notify_unit_passes_ready_on() {
     assert_eq!(manager.next(0), None, "READY=1 before the container said it");
     fs::write(root.join("go"), "").expect("write the go file");
     assert_eq!(manager.next(10).as_deref(), Some("READY=1"));
+    // Once READY=1 is passed on, the container's later messages find nobody (ECONNREFUSED) and
+    // never block it: no process of runt's -d keeps a queue that nobody reads.
+    let name2 = unique_name();
+    let script = "probe notify READY=1; sleep 0.2; i=0; while [ $i -lt 30 ]; do probe notify STATUS=$i >/dev/null; \
+        i=$((i+1)); done; touch /sent-$RUNT_TEST_N; sleep 60";
+    let out = run(&["-d", "--name", &name2, "-e", &format!("RUNT_TEST_N={name2}")], script);
+    assert_eq!(stdout(&out), format!("{name2}\n"), "{}", describe(&out));
+    assert_eq!(manager.next(10).as_deref(), Some("READY=1"));
+    let sent = root.join(&format!("sent-{name2}"));
+    assert!(poll(|| sent.exists()), "the container's messages after READY=1 blocked it");
+    for n in [&name, &name2] {
+        let rm = Command::new(runt()).args(["--root", state.as_str(), "rm", "-f", n]).output().expect("rm -f");
+        assert_eq!(code(&rm), 0, "{}", describe(&rm));
+    }
+    assert_no_cgroup(&name2);
     let rm = Command::new(runt()).args(["--root", state.as_str(), "rm", "-f", &name]).output().expect("rm -f");
     assert_eq!(code(&rm), 0, "{}", describe(&rm));
     assert_no_cgroup(&name);

@@ -586,15 +586,41 @@ fn sweep(first: &Fd) {
         return;
     }
     for leaf in fs::list_dir(parent.raw()).unwrap_or_default() {
-        let Ok(name) = cstr(&leaf) else { continue };
-        // Control files are no directories: only cgroups open.
-        let Ok(dir) = fs::openat(parent.raw(), &name, O_DIRECTORY | O_RDONLY | fs::O_NOFOLLOW, 0) else { continue };
-        let run = fs::mode_owner(dir.raw()).is_ok_and(|(mode, _, _)| mode & STICKY != 0);
-        if run && fs::flock(dir.raw(), fs::LOCK_EX | fs::LOCK_NB).is_ok() {
-            if let Ok(cg) = Cgroup::find(&cat(&[PARENT, "/", &leaf])) {
-                let _ = cg.remove_all();
-            }
+        remove_if_abandoned(&parent, &leaf);
+    }
+}
+
+/// Removes the cgroup PARENT/`leaf` (on every hierarchy, what is in it killed) when it is a
+/// killed runt's: marked (`RUN_MODE`) and held by no runt. `parent` is PARENT in the first
+/// hierarchy (see `sweep`), whose turn the caller holds.
+fn remove_if_abandoned(parent: &Fd, leaf: &str) {
+    let Ok(name) = cstr(leaf) else { return };
+    // Control files are no directories: only cgroups open.
+    let Ok(dir) = fs::openat(parent.raw(), &name, O_DIRECTORY | O_RDONLY | fs::O_NOFOLLOW, 0) else { return };
+    let run = fs::mode_owner(dir.raw()).is_ok_and(|(mode, _, _)| mode & STICKY != 0);
+    if run && fs::flock(dir.raw(), fs::LOCK_EX | fs::LOCK_NB).is_ok() {
+        if let Ok(cg) = Cgroup::find(&cat(&[PARENT, "/", leaf])) {
+            let _ = cg.remove_all();
         }
+    }
+}
+
+/// The cgroup of the `runt run` container `name`, removed if a killed runt left it (`sweep`'s
+/// rule for one name): for a record that says nothing of what its runt made. The name alone
+/// proves nothing: every state root's containers share PARENT, and a live container of another
+/// root (or an engine's, unmarked) may have it. Best effort, as `sweep`.
+pub fn remove_abandoned(name: &str) {
+    let first = match detect() {
+        Ok(Layout::V2(root)) => root,
+        Ok(Layout::V1(base)) => match fs::openat(base.raw(), c"pids", O_DIRECTORY | O_RDONLY, 0) {
+            Ok(pids) => pids,
+            Err(_) => return,
+        },
+        _ => return,
+    };
+    let Ok(parent) = fs::openat(first.raw(), c"runt", O_DIRECTORY | O_RDONLY, 0) else { return };
+    if fs::flock(parent.raw(), fs::LOCK_EX).is_ok() {
+        remove_if_abandoned(&parent, name);
     }
 }
 

@@ -247,8 +247,16 @@ fn create(
     notify: Option<notify::Proxy>,
     warn: &mut dyn FnMut(&str),
 ) -> Result<()> {
-    // Only the pid is needed here: returning the state copied it out of the result.
-    let created = launch::create(spec, &dir, a.get("console-socket"), warn).and_then(|st| {
+    let st = match launch::create(spec, &dir, a.get("console-socket"), warn) {
+        Ok(st) => st,
+        // What launch made went with its error (the cgroup it made with its value); the cgroup
+        // at the recorded path may be another container's ("name in use"): left alone.
+        Err(e) => {
+            let _ = dir.remove();
+            return Err(e);
+        }
+    };
+    let created = (|| {
         if let Some(proxy) = notify {
             proxy.start(st.pid)?;
         }
@@ -262,12 +270,11 @@ fn create(
             send_pidfd(sock, st.pid)?;
         }
         Ok(())
-    });
+    })();
     if created.is_err() {
-        // Without a cgroup (rootless), the init is found through the state only.
-        if let Ok(st) = dir.load() {
-            kill_init(&st);
-        }
+        // The container exists: its init goes (without a cgroup, rootless, it is found only
+        // through the state), then what was made for it.
+        kill_init(&st);
         let _ = clear(root, &spec.name, dir);
     }
     created
@@ -518,6 +525,10 @@ fn clear(root: &str, id: &str, dir: Dir) -> Result<()> {
             cg.share();
         }
         cg.remove_all()?;
+    } else if dir.is_run_record() {
+        // A `runt run` record with no state: its cgroup if its runt was killed, not a live
+        // container's of the same name elsewhere (records.rs).
+        crate::cgroup::remove_abandoned(id);
     }
     dir.remove()
 }

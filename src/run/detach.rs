@@ -107,7 +107,9 @@ fn supervise(
     let copier = match process::clone_fork(0) {
         Ok(0) => {
             // Neither the lock nor a write end: the copier ends when the container's output does.
-            drop((dir, report, io.out_w));
+            // Nor the notify sockets: once the proxy is done, a datagram the container sends must
+            // find nobody (ECONNREFUSED), not a queue nobody reads that blocks it when full.
+            drop((dir, report, io.out_w, notify.take()));
             copy(&io.out_r, &io.log);
             process::exit(0)
         }

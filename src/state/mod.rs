@@ -3,7 +3,9 @@
 //! between create and start the `exec.fifo` the container waits on, `config.path` when the
 //! config was not the bundle's config.json (crun's `--config`), and `cgroup`: the container's
 //! cgroup path, written before the cgroup is made, so that `delete --force` finds it whatever
-//! moment runt was killed at.
+//! moment runt was killed at (a `runt run` record has none: its cgroup is always runt/NAME);
+//! `notify/notify.sock` when the container has a notify socket (notify.rs), `log` for `runt run
+//! -d`. The records of `runt run`'s containers: records.rs.
 
 use crate::cstr::{cstr, open_path};
 use crate::error::{cat, dec_i, fail, sys_err, Error, Result};
@@ -145,7 +147,8 @@ impl Dir {
         if taken {
             return Err(fail(&["container ", id, " already exists"]));
         }
-        let dir = match open_path(&path, fs::O_DIRECTORY | fs::O_RDONLY, 0, "open ") {
+        // Not through a symlink: a container's directory is runt's, never somewhere else.
+        let dir = match open_path(&path, fs::O_DIRECTORY | fs::O_RDONLY | fs::O_NOFOLLOW, 0, "open ") {
             Ok(fd) => Dir { path, fd },
             // runc's words, which engines match: containerd and podman "does not exist", Docker
             // "container does not exist".
@@ -200,15 +203,11 @@ impl Dir {
         self.write_small(c"state.json", &to_json(st))
     }
 
-    /// The cgroup path `create` recorded, or that of a `runt run` container (whose record
-    /// names none: it is PARENT/NAME); None when there is none (nothing was made).
+    /// The cgroup path `create` recorded; None when there is none (nothing was made, or a
+    /// `runt run` record, which names none: see records.rs).
     pub fn cgroup(&self) -> Result<Option<String>> {
         match crate::cgroup::read_at(self.fd.raw(), c"cgroup") {
             Ok(rel) => Ok(Some(rel)),
-            Err(Errno::ENOENT) if self.is_run_record() => {
-                let id = crate::text::rsplit(&self.path, b'/').map_or(self.path.as_str(), |(_, id)| id);
-                Ok(Some(cat(&[crate::cgroup::PARENT, "/", id])))
-            }
             Err(Errno::ENOENT) => Ok(None),
             Err(e) => Err(self.fail(e, "read ", "/cgroup")),
         }

@@ -108,7 +108,7 @@ impl Dir {
     }
 
     /// Whether this is the record of a `runt run` container (made by `claim`).
-    pub(super) fn is_run_record(&self) -> bool {
+    pub fn is_run_record(&self) -> bool {
         fs::mode_owner(self.fd.raw()).is_ok_and(|(mode, _, _)| mode & STICKY != 0)
     }
 
@@ -144,10 +144,14 @@ impl Dir {
                 }
                 crate::cgroup::Cgroup::open(&st.cgroups)?
             }
-            Err(e) if e.errno == Some(Errno::ENOENT) => match self.cgroup()? {
-                Some(rel) => crate::cgroup::Cgroup::find(&rel)?,
-                None => return self.remove().map(|()| true),
-            },
+            // Its runt was killed before its container started: what it may have made is the
+            // cgroup runt/NAME, removed only if it is marked and nobody holds it (another
+            // state root's live container may have that name).
+            Err(e) if e.errno == Some(Errno::ENOENT) => {
+                let id = crate::text::rsplit(&self.path, b'/').map_or(self.path.as_str(), |(_, id)| id);
+                crate::cgroup::remove_abandoned(id);
+                return self.remove().map(|()| true);
+            }
             // A state file that cannot be read is `delete --force`'s to deal with.
             Err(_) => return Ok(false),
         };

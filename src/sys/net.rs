@@ -79,9 +79,10 @@ pub fn unix_datagram_bound(path: &[u8]) -> Result<Fd> {
 }
 
 /// An AF_UNIX datagram socket connected to the one at `path`: what it writes goes there, and
-/// a socket that is not there is an error now, not at the first write.
+/// a socket that is not there is an error now, not at the first write. Non-blocking: a write
+/// to a full queue is EAGAIN.
 pub fn unix_datagram_connected(path: &[u8]) -> Result<Fd> {
-    let fd = unix_socket(net::SOCK_DGRAM)?;
+    let fd = unix_socket(net::SOCK_DGRAM | linux_raw_sys::general::O_NONBLOCK)?;
     let (addr, len) = unix_address(path)?;
     // SAFETY: addr is a sockaddr_un of the length passed.
     unsafe { syscall!(Sysno::connect, fd.raw(), addr.as_ptr(), len) }?;
