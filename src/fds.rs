@@ -17,7 +17,7 @@ use alloc::vec::Vec;
 /// were meant for another process (runt's parent, a process before an exec), and none are: 0,
 /// as sd_listen_fds(3) counts them. Each must be open.
 pub fn socket_activation(env: &[&[u8]]) -> Result<u32> {
-    let var = |name: &[u8]| env.iter().find_map(|e| e.strip_prefix(name)).and_then(|v| core::str::from_utf8(v).ok());
+    let var = |name: &[u8]| crate::text::env_value(env, name);
     let pid = var(b"LISTEN_PID=").and_then(crate::text::unsigned::<u32>);
     let count = var(b"LISTEN_FDS=").and_then(crate::text::unsigned::<u32>).filter(|&n| n <= 1 << 20);
     let (Some(pid), Some(n)) = (pid, count) else { return Ok(0) };

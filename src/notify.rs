@@ -34,8 +34,7 @@ pub struct Proxy {
 
 /// NOTIFY_SOCKET in runt's environment `env`, if set and not empty.
 fn manager_socket<'a>(env: &[&'a [u8]]) -> Option<&'a str> {
-    let value = env.iter().find_map(|e| e.strip_prefix(b"NOTIFY_SOCKET="))?;
-    core::str::from_utf8(value).ok().filter(|v| !v.is_empty())
+    crate::text::env_value(env, b"NOTIFY_SOCKET=").filter(|v| !v.is_empty())
 }
 
 /// Before the container is made in `dir`: its socket, bound (a datagram sent before anyone

@@ -70,6 +70,12 @@ pub fn id_list(s: &str) -> Option<alloc::vec::Vec<u64>> {
 /// UTF-8 searchers).
 pub const SLASH: fn(char) -> bool = |c| c == '/';
 
+/// The value of the variable `name` (given as `NAME=`) in an environment `env` (runt's own, as
+/// the kernel handed it over), if it is set and UTF-8.
+pub fn env_value<'a>(env: &[&'a [u8]], name: &[u8]) -> Option<&'a str> {
+    env.iter().find_map(|e| e.strip_prefix(name)).and_then(|v| core::str::from_utf8(v).ok())
+}
+
 /// `s` split at the last `sep`, as `rsplit_once` with an ASCII separator.
 #[inline(never)]
 pub fn rsplit(s: &str, sep: u8) -> Option<(&str, &str)> {

@@ -20,7 +20,7 @@ use cli::RunArgs;
 #[inline(never)]
 pub fn run(r: &mut RunArgs, env: &[&[u8]], root: Option<&str>, warn: &mut dyn FnMut(&str)) -> Result<i32> {
     sealed::ensure()?;
-    let term = env.iter().find_map(|e| e.strip_prefix(b"TERM=")).and_then(|t| core::str::from_utf8(t).ok());
+    let term = crate::text::env_value(env, b"TERM=");
     let mut spec = spec_of(r, term, env)?;
     // Without root the default state root is not the user's to write: a container is recorded
     // only under a --root the user gives, as for the OCI commands.
@@ -31,7 +31,7 @@ pub fn run(r: &mut RunArgs, env: &[&[u8]], root: Option<&str>, warn: &mut dyn Fn
             return Err(Error::msg("run: -d without root needs --root DIR (runt --root DIR run -d ...)"))
         }
         None => {
-            if env.iter().any(|e| e.starts_with(b"NOTIFY_SOCKET=")) {
+            if crate::text::env_value(env, b"NOTIFY_SOCKET=").is_some() {
                 warn("NOTIFY_SOCKET ignored: a container with no record (no root, no --root) gets no notify socket");
             }
             return run_unrecorded(&mut spec, warn);
