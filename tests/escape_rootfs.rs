@@ -68,8 +68,11 @@ fn each<T: Copy + std::fmt::Debug>(items: &[T], case: impl Fn(T)) {
 struct HostDir(TempDir);
 
 impl HostDir {
+    /// Under /var/tmp, not the checkout: a checkout under /tmp (a CI's `mktemp -d`) would put the
+    /// link's target where `runt run` mounts the container's own /tmp, which hides whatever the
+    /// link leads to inside the container (contained, but the image's /dev then unusable).
     fn new() -> HostDir {
-        HostDir(TempDir::new("escape-target"))
+        HostDir(TempDir::on_host_root(HOST_DIR_TAG))
     }
 
     fn path(&self) -> &Path {
@@ -174,13 +177,19 @@ fn ran_or_refused(out: &Output) -> Option<String> {
     None
 }
 
+/// What the host directories the images' links lead to are called (`HostDir`).
+const HOST_DIR_TAG: &str = "escape-target";
+
 /// The host's mount table (without ids) as far as it concerns the directories this test
 /// process made: a mount on one of them, or of one of them anywhere (its root field names it).
 /// Other engineers' engines mount and unmount on this host at the same time: the rest of the
 /// table is not this test's to judge.
 fn our_mount_table() -> Vec<String> {
     let ours = format!("-{}-", std::process::id());
-    let is_ours = |field: &str| field.contains("test-rootfs/") && field.contains(&ours);
+    let is_ours = |field: &str| {
+        (field.contains("test-rootfs/") || field.contains(&format!("/var/tmp/{HOST_DIR_TAG}-")))
+            && field.contains(&ours)
+    };
     host_mount_table().into_iter().filter(|l| l.split(' ').any(is_ours)).collect()
 }
 
