@@ -366,12 +366,19 @@ else
 fi
 
 # --- hooks: in order, each with the state on stdin ---------------------------------------------------
-hook() { # NAME: a hook appending "NAME <state JSON>" to the log
-    jq -n --arg n "$1" --arg log "$HL/hooks" '{path: "/bin/sh", args: ["sh", "-c", "printf \"%s %s\\n\" \"$0\" \"$(cat)\" >> \($log)", $n]}'
+hook() { # NAME [THEN]: a hook appending "NAME <state JSON>" to the log, then running THEN
+    jq -n --arg n "$1" --arg log "$HL/hooks" --arg more "${2:-:}" \
+        '{path: "/bin/sh", args: ["sh", "-c", "printf \"%s %s\\n\" \"$0\" \"$(cat)\" >> \($log); \($more)", $n]}'
 }
+# a second poststart hook: the file the container's process runs (device:inode), as it sees it.
+# It must be the command's, not runt's, however long the container takes to get there (its
+# startContainer hook lingers): runtime-tools' poststart test can only race for this.
+exe_hook=$(jq -n --arg out "$HL/exe" '{path: "/bin/sh", args: ["sh", "-c", "stat -L -c %d:%i /proc/$(jq .pid)/exe > \($out)"]}')
 hooks=$(jq -n --argjson a "$(hook prestart)" --argjson b "$(hook createRuntime)" --argjson c "$(hook createContainer)" \
-    --argjson d "$(hook startContainer)" --argjson e "$(hook poststart)" --argjson f "$(hook poststop)" \
-    '{prestart: [$a], createRuntime: [$b], createContainer: [$c], startContainer: [$d], poststart: [$e], poststop: [$f]}')
+    --argjson d "$(hook startContainer "sleep 0.5")" --argjson e "$(hook poststart)" --argjson f "$(hook poststop)" \
+    --argjson x "$exe_hook" \
+    '{prestart: [$a], createRuntime: [$b], createContainer: [$c], startContainer: [$d], poststart: [$e, $x], poststop: [$f]}')
+busybox_id=$(stat -L -c %d:%i "$R/bin/sleep")
 bundle lch '["sleep","1000"]' ".hooks = $hooks"
 new lch
 rm -f "$HL/hooks"
@@ -383,8 +390,11 @@ hpid=$(timeout 10 "${RR[@]}" state lch 2>/dev/null | jq -r '.pid // 0' 2>/dev/nu
 [ "$hpid" -gt 0 ] 2>/dev/null && PIDS+=("$hpid")
 [ "$rc" = 0 ] || note "create: $(got)"
 [ "$(order)" = "prestart createRuntime createContainer" ] || note "after create: \"$(order)\", want \"prestart createRuntime createContainer\""
+rm -f "$HL/exe"
 run "${RR[@]}" start lch
 [ "$rc" = 0 ] || note "start: $(got)"
+[ "$(cat "$HL/exe" 2>/dev/null)" = "$busybox_id" ] ||
+    note "the poststart hook saw the container run \"$(cat "$HL/exe" 2>/dev/null)\", want its command's file ($busybox_id): the command had not been executed yet"
 [ "$(order)" = "prestart createRuntime createContainer startContainer poststart" ] ||
     note "after start: \"$(order)\", want \"... createContainer startContainer poststart\" (poststart after the process started)"
 run "${RR[@]}" delete --force lch

@@ -25,7 +25,8 @@
 # The verdict of one test: it passes when it exits 0 within the timeout, prints no `not ok`, each
 # TAP stream runs the number of tests it planned, and no error is reported outside a test line
 # (some tests report their failure only as a YAML diagnostic after `1..0`). All checks skipped:
-# `SKIP`. A test on FLAKY (each with why) gets up to 5 attempts; the first pass counts.
+# `SKIP`. A test on FLAKY (each with why) gets up to 10 attempts, a second apart (its losses come
+# in bursts); the first pass counts.
 #
 # The stage fails when a test that crun passes (CRUN_PASSES) fails under RUNT, unless KNOWN names
 # it (why, and which issue fixes it); and when a test on KNOWN passes, so the list only shrinks.
@@ -78,9 +79,9 @@ CRUN_PASSES=${CRUN_PASSES//$'\n'/ } RUNC_PASSES=${RUNC_PASSES//$'\n'/ }
 # Tests crun passes and runt fails today: why, and the issue item that fixes it.
 declare -A KNOWN=(
 )
-# Tests whose outcome varies from run to run here, and why: up to 5 attempts each (above).
+# Tests whose outcome varies from run to run here, and why: up to 10 attempts each (above).
 declare -A FLAKY=(
-    [poststart]="the test races the container's own write to a file against the poststart hook's (crun lost 8 runs of 20 here, runt 5 to 7 of 20 under load)"
+    [poststart]="the test races the container's own write to a file against the poststart hook's, which no runtime can order (crun lost 8 runs of 20 here, runt 12 of 100, in bursts: CI once lost 5 in a row); that poststart runs only once the command was executed is checked by lifecycle.sh's hooks case"
     [killsig]="the test sends the signal as soon as the container runs, before its shell may have set the trap (crun lost 1 run of 3 here)"
 )
 
@@ -312,15 +313,16 @@ passes=() known=0 xfail=0 skipped=0
 TESTS_START=$SECONDS
 echo "runtime-tools validation: ${#TESTS[@]} tests against $RUNT"
 for n in "${TESTS[@]}"; do
-    # a flaky test gets up to 5 attempts: the first pass counts, the failures before it are told
+    # a flaky test gets up to 10 attempts: the first pass counts, the failures before it are told
     attempt=1 before="" leaks="" notes=""
     while :; do
         run_one "$n"
         tidy "$n"
         leaks+=$leak notes+=$left
-        if [ "$result" = pass ] || [ -z "${FLAKY[$n]-}" ] || [ $attempt = 5 ]; then break; fi
+        if [ "$result" = pass ] || [ -z "${FLAKY[$n]-}" ] || [ $attempt = 10 ]; then break; fi
         before+="; attempt $attempt: ${result#fail: }"
         attempt=$((attempt + 1))
+        sleep 1
     done
     if [ -n "$before" ] && [ "$result" = pass ]; then
         before=" [flaky: passed on attempt $attempt${before}]"
@@ -338,7 +340,7 @@ for n in "${TESTS[@]}"; do
         echo "KNOWN $n: $why (${secs} s) [$(peers "$n"); known-failing: ${KNOWN[$n]}]"
         known=$((known + 1))
     elif [[ $CRUN_PASSES == *" $n "* ]]; then
-        bad "$n" "$why (${secs} s) [$(peers "$n")]"
+        bad "$n" "$why (${secs} s) [$(peers "$n")]$before"
     elif [ "$result" = skip ]; then
         echo "SKIP $n: every check skipped (${secs} s) [$(peers "$n")]"
         skipped=$((skipped + 1))
