@@ -189,7 +189,16 @@ impl Cgroup {
                 }
             }
             Layout::V1(base) => {
-                let mut hierarchies = v1_hierarchies(base)?;
+                let needed = needed(limits, devices.is_some(), needs.freezer);
+                // The container joins pids (what tracks its processes) and the hierarchies of
+                // its limits and rules; `every`: all of them, the hybrid host's cgroup2 too.
+                let joined = |name: &str| {
+                    needs.every
+                        || name
+                            .split(',')
+                            .any(|n| n == "pids" || CONTROLLERS.iter().zip(needed).any(|(c, on)| on && *c == n))
+                };
+                let mut hierarchies = v1_hierarchies(base, joined)?;
                 // pids first: made first and removed last (`remove_all`), it holds every `runt
                 // run` container's cgroup name as long as any hierarchy does (`sweep`).
                 if let Some(i) = hierarchies.iter().position(|h| h.name == "pids") {
@@ -200,21 +209,12 @@ impl Cgroup {
                 }
                 // Checked before anything is made: a limit or confinement asked for needs its
                 // controller (pids is always there: `detect` found it).
-                let needed = needed(limits, devices.is_some(), needs.freezer);
                 for c in CONTROLLERS.iter().zip(needed).filter(|n| n.1).map(|n| *n.0) {
                     if !hierarchies.iter().any(|h| h.name.split(',').any(|n| n == c)) {
                         return Err(Error::op(Errno::ENOENT, "open cgroup hierarchy", &cat(&[MOUNT, "/", c])));
                     }
                 }
-                // pids always: it is what tracks the container's processes.
-                let joined = |h: &Hierarchy| {
-                    needs.every
-                        || (!h.v2
-                            && h.name
-                                .split(',')
-                                .any(|n| n == "pids" || CONTROLLERS.iter().zip(needed).any(|(c, on)| on && *c == n)))
-                };
-                for h in hierarchies.into_iter().filter(joined) {
+                for h in hierarchies {
                     let path = cat(&[MOUNT, "/", &h.name]);
                     cg.add_dir(&h.fd, &path, parents, &h.name, "", needs)?;
                     if let Some(d) = cg.dirs.last_mut() {
@@ -222,10 +222,7 @@ impl Cgroup {
                     }
                 }
                 cg.write_limits(limits)?;
-                for rule in devices.unwrap_or_default() {
-                    let file = if rule.allow { "devices.allow" } else { "devices.deny" };
-                    cg.set(file, &v1_line(rule))?;
-                }
+                cg.write_device_rules(devices.unwrap_or_default())?;
             }
         }
         Ok(Some(cg))
@@ -316,7 +313,7 @@ impl Cgroup {
         match detect()? {
             Layout::V2(_) => paths.push(cat(&[MOUNT, "/", rel])),
             Layout::V1(base) => {
-                for h in v1_hierarchies(&base)? {
+                for h in v1_hierarchies(&base, |_| true)? {
                     paths.push(cat(&[MOUNT, "/", &h.name, "/", rel]));
                 }
             }
@@ -447,6 +444,31 @@ impl Cgroup {
         }
     }
 
+    /// The v1 device rules, in order. The kernel takes one rule per write, so a run of rules
+    /// for the same file (devices.allow or devices.deny) goes through one descriptor.
+    #[inline(never)]
+    fn write_device_rules(&self, rules: &[Rule]) -> Result<()> {
+        if rules.is_empty() {
+            return Ok(());
+        }
+        let d = self.dir("devices").ok_or_else(|| Error::msg("cgroup controller devices is not available"))?;
+        let mut open: Option<(bool, Fd)> = None;
+        for rule in rules {
+            let (file, name) =
+                if rule.allow { ("devices.allow", c"devices.allow") } else { ("devices.deny", c"devices.deny") };
+            let line = v1_line(rule);
+            let fd = match open.take() {
+                Some((allow, fd)) if allow == rule.allow => Ok(fd),
+                _ => fs::openat(d.fd.raw(), name, O_WRONLY, 0),
+            };
+            let fd = fd
+                .and_then(|fd| fs::write_all(fd.raw(), line.as_bytes()).map(|()| fd))
+                .or_sys(|| cat(&["write ", &line, " to ", &d.path, "/", file]))?;
+            open = Some((rule.allow, fd));
+        }
+        Ok(())
+    }
+
     /// `set` with a number, written in decimal.
     #[inline(never)]
     fn set_n(&self, file: &str, n: u64) -> Result<()> {
@@ -525,14 +547,14 @@ struct Hierarchy {
     v2: bool,
 }
 
-/// Every cgroup hierarchy mounted in the directory `base` (/sys/fs/cgroup on a v1 host): the
-/// v1 ones and a hybrid host's cgroup2. A symlink ("cpu" -> "cpu,cpuacct") names one found
+/// Every cgroup hierarchy mounted in the directory `base` (/sys/fs/cgroup on a v1 host) whose
+/// name is `wanted` (only those are opened): the v1 ones and a hybrid host's cgroup2. A symlink ("cpu" -> "cpu,cpuacct") names one found
 /// under its own name; an empty directory is a mount point with nothing mounted.
 #[inline(never)]
-fn v1_hierarchies(base: &Fd) -> Result<Vec<Hierarchy>> {
+fn v1_hierarchies(base: &Fd, wanted: impl Fn(&str) -> bool) -> Result<Vec<Hierarchy>> {
     let names = fs::list_dir(base.raw()).or_op("read", MOUNT)?;
     let mut found = Vec::new();
-    for name in names {
+    for name in names.into_iter().filter(|n| wanted(n)) {
         let path = || cat(&[MOUNT, "/", &name]);
         let fd = match fs::openat(base.raw(), &cstr(&name)?, O_DIRECTORY | O_RDONLY | fs::O_NOFOLLOW, 0) {
             Ok(fd) => fd,
@@ -585,7 +607,7 @@ fn sweep(first: &Fd) {
     if fs::flock(parent.raw(), fs::LOCK_EX).is_err() {
         return;
     }
-    for leaf in fs::list_dir(parent.raw()).unwrap_or_default() {
+    for leaf in fs::list_subdirs(parent.raw()).unwrap_or_default() {
         remove_if_abandoned(&parent, &leaf);
     }
 }
@@ -595,7 +617,7 @@ fn sweep(first: &Fd) {
 /// hierarchy (see `sweep`), whose turn the caller holds.
 fn remove_if_abandoned(parent: &Fd, leaf: &str) {
     let Ok(name) = cstr(leaf) else { return };
-    // Control files are no directories: only cgroups open.
+    // Only cgroups open (see `list_subdirs`).
     let Ok(dir) = fs::openat(parent.raw(), &name, O_DIRECTORY | O_RDONLY | fs::O_NOFOLLOW, 0) else { return };
     let run = fs::mode_owner(dir.raw()).is_ok_and(|(mode, _, _)| mode & STICKY != 0);
     if run && fs::flock(dir.raw(), fs::LOCK_EX | fs::LOCK_NB).is_ok() {
@@ -679,9 +701,9 @@ fn empty(dir: &Fd, v2: bool, depth: u32) {
     if depth >= 16 {
         return;
     }
-    for name in fs::list_dir(dir.raw()).unwrap_or_default() {
+    for name in fs::list_subdirs(dir.raw()).unwrap_or_default() {
         let Ok(cname) = cstr(&name) else { continue };
-        // Control files are no directories: only sub-cgroups open.
+        // Only sub-cgroups open (a control file listed as of unknown type does not).
         let Ok(sub) = fs::openat(dir.raw(), &cname, O_DIRECTORY | O_RDONLY | fs::O_NOFOLLOW, 0) else { continue };
         empty(&sub, v2, depth + 1);
         let _ = fs::unlinkat(dir.raw(), &cname, AT_REMOVEDIR);

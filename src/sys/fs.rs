@@ -240,6 +240,17 @@ pub fn renameat(dir: i32, from: &CStr, to: &CStr) -> Result<()> {
 /// The names in the directory `fd` (getdents64), without "." and "..", in byte order (sorted
 /// here, by insertion, so that no caller needs the library's sort: kilobytes of code).
 pub fn list_dir(fd: i32) -> Result<alloc::vec::Vec<alloc::string::String>> {
+    entries(fd, false)
+}
+
+/// `list_dir` but only the entries the directory says are directories (or does not say what
+/// they are): on cgroupfs, the sub-cgroups without their control files, none of which need be
+/// opened to be told apart.
+pub fn list_subdirs(fd: i32) -> Result<alloc::vec::Vec<alloc::string::String>> {
+    entries(fd, true)
+}
+
+fn entries(fd: i32, dirs_only: bool) -> Result<alloc::vec::Vec<alloc::string::String>> {
     let mut names = alloc::vec::Vec::new();
     let mut buf = alloc::vec![0u8; 8192];
     loop {
@@ -255,9 +266,11 @@ pub fn list_dir(fd: i32) -> Result<alloc::vec::Vec<alloc::string::String>> {
                 break;
             };
             let reclen = usize::from(reclen);
+            let kind = rec.get(18).copied().unwrap_or(k::DT_UNKNOWN as u8);
             let name = rec.get(19..reclen.max(19)).unwrap_or_default();
             let name = name.split(|&b| b == 0).next().unwrap_or_default();
-            if name != b"." && name != b".." {
+            let wanted = !dirs_only || kind == k::DT_DIR as u8 || kind == k::DT_UNKNOWN as u8;
+            if wanted && name != b"." && name != b".." {
                 if let Ok(s) = core::str::from_utf8(name) {
                     names.push(alloc::string::String::from(s));
                     let mut j = names.len() - 1;
