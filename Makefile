@@ -215,8 +215,9 @@ test-fuzz:
 mutants: runt probe deps
 	tests/mutants/run.sh
 
+# REFS="COMMIT ...": runt as built from each of those commits is timed too (see bench/run.sh).
 bench: runt
-	bench/run.sh ./runt
+	BENCH_REFS="$(REFS)" bench/run.sh ./runt
 
 clean:
 	$(CARGO) clean

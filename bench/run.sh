@@ -13,6 +13,13 @@
 #   BENCH_WARMUP=3     untimed runs at the start of every block
 #   BENCH_RUNT_OCI=1   0 = skip timing `runt run --bundle B ID` (issue 3; see cmd_runt_oci)
 #   BENCH_RUNT_EXEC=1  0 = skip timing `runt exec ID /bin/true` (see cmd_runt_exec)
+#   BENCH_REFS=""      commits of this repository whose runt is timed too, as rows runt@COMMIT
+#                      (`make bench REFS="386eb5a d246bd9"`): each is built once, from `git archive`,
+#                      under .cache/bench/ref/; then "runt vs runt@COMMIT" is printed
+#   BENCH_STATE=tmpfs  where runt, crun and runc keep their containers' state: a tmpfs the bench
+#                      mounts (as /run is on a systemd host), or "run": their defaults under /run,
+#                      as the host has it (this VM's /run is on its ext4 disk, where the mkdir and
+#                      rmdir of every run's state directory cost about 0.3 ms)
 #
 # Timing: a bash loop reads $EPOCHREALTIME (µs) around each fork+exec+wait of the tool,
 # so every row carries the shell's own fork/exec cost; the "baseline" row (the rootfs'
@@ -45,7 +52,16 @@ B_CRUN=$SCRATCH/bundle-crun       # OCI bundles whose root.path is $R
 B_RUNC=$SCRATCH/bundle-runc
 B_RUNT=$SCRATCH/bundle-runt       # for issue 3 (runt run --bundle), built but unused for now
 B_EXEC=$SCRATCH/bundle-exec       # the container runt exec is timed against (sleeps)
-EXEC_ROOT=$SCRATCH/state          # its runt --root
+STATE_MODE=${BENCH_STATE:-tmpfs}
+[[ $STATE_MODE == tmpfs || $STATE_MODE == run ]] || die "BENCH_STATE must be tmpfs or run"
+STATE=$SCRATCH/state-tmpfs        # the tmpfs of BENCH_STATE=tmpfs (runt/, crun/, runc/ in it)
+EXEC_ROOT=$SCRATCH/state          # the exec target's runt --root
+read -ra REFS <<<"${BENCH_REFS:-}" # commits whose runt is timed too (rows runt@COMMIT)
+# each tool's --root option: under BENCH_STATE=tmpfs its own directory in $STATE, else none
+RT_ROOT=() CR_ROOT=() RC_ROOT=()
+if [[ $STATE_MODE == tmpfs ]]; then
+    RT_ROOT=(--root "$STATE/runt") CR_ROOT=(--root "$STATE/crun") RC_ROOT=(--root "$STATE/runc")
+fi
 TIMES=$SCRATCH/times
 RUNT=$(realpath -m -- "$1")
 PREFIX=runtbench$$                # container ids: $PREFIX-TOOL-ROUND-N
@@ -102,9 +118,12 @@ build_bundle() {
 # ---------------------------------------------------------------- the commands timed
 # cmd_TOOL ID  sets CMD to the argv of one run (ID unique per run).
 cmd_baseline() { CMD=("$R/bin/true"); }
-cmd_runt()     { CMD=("$RUNT" run --rootfs "$R" /bin/true); }
-cmd_crun()     { CMD=(crun run --bundle "$B_CRUN" "$1"); }
-cmd_runc()     { CMD=(runc run --bundle "$B_RUNC" "$1"); }
+cmd_runt()     { CMD=("$RUNT" "${RT_ROOT[@]}" run --rootfs "$R" /bin/true); }
+cmd_crun()     { CMD=(crun "${CR_ROOT[@]}" run --bundle "$B_CRUN" "$1"); }
+cmd_runc()     { CMD=(runc "${RC_ROOT[@]}" run --bundle "$B_RUNC" "$1"); }
+# cmd_refI: runt as built from REFS[I], run as runt is
+cmd_ref() { CMD=("$SCRATCH/ref/${REFS[$1]}/runt" "${RT_ROOT[@]}" run --rootfs "$R" /bin/true); }
+for i in "${!REFS[@]}"; do eval "cmd_ref$i() { cmd_ref $i; }"; done
 cmd_bwrap()    { CMD=(bwrap --unshare-all --bind "$R" / --proc /proc --dev /dev /bin/true); }
 cmd_unshare()  { CMD=(unshare --fork --pid --uts --ipc --mount --net chroot "$R" /bin/true); }
 
@@ -113,7 +132,7 @@ cmd_unshare()  { CMD=(unshare --fork --pid --uts --ipc --mount --net chroot "$R"
 # on its own copy of the same OCI bundle crun and runc use (bundle-runt: identical
 # config.json, root.path = the shared rootfs), with a unique ID per run, and shows up in
 # the table as the row "runt-oci". Nothing else needs changing to turn it on.
-cmd_runt_oci() { CMD=("$RUNT" run --bundle "$B_RUNT" "$1"); }
+cmd_runt_oci() { CMD=("$RUNT" "${RT_ROOT[@]}" run --bundle "$B_RUNT" "$1"); }
 # ======================================================================================
 
 # `runt exec` of /bin/true into one long-running container (started by start_exec_target,
@@ -191,7 +210,7 @@ in_env() {
     if [[ $tool == crun ]]; then
         unshare --mount bash -c "
             set -euo pipefail; export LC_ALL=C
-            $(declare -p R RUNT B_CRUN B_RUNC B_RUNT B_EXEC EXEC_ROOT EXEC_ID TIMES PREFIX)
+            $(declare -p R RUNT B_CRUN B_RUNC B_RUNT B_EXEC EXEC_ROOT EXEC_ID TIMES PREFIX SCRATCH REFS RT_ROOT CR_ROOT RC_ROOT)
             $(declare -f)
             mount --make-rprivate /
             if mountpoint -q /sys/fs/cgroup/unified && [[ \$(stat -f -c %T /sys/fs/cgroup) != cgroup2fs ]]; then
@@ -224,6 +243,7 @@ ratio() { # a b -> a/b with 2 decimals, or -
 binary_of() {
     case $1 in
         runt|runt_oci|runt_exec) echo "$RUNT" ;;
+        ref*) echo "$SCRATCH/ref/${REFS[${1#ref}]}/runt" ;;
         crun|runc|bwrap|unshare) command -v "$1" || true ;;
         *) echo "" ;;
     esac
@@ -242,6 +262,7 @@ label() {
         runt_oci) echo runt-oci ;;
         runt_exec) echo runt-exec ;;
         unshare) echo unshare+chroot ;;
+        ref*) echo "runt@${REFS[${1#ref}]}" ;;
         *) echo "$1" ;;
     esac
 }
@@ -256,11 +277,34 @@ build_bundle "$B_CRUN"
 build_bundle "$B_RUNC"
 build_bundle "$B_RUNT"
 
+# build_ref COMMIT: runt as of COMMIT, in $SCRATCH/ref/COMMIT/runt (built once)
+build_ref() {
+    local c=$1 d=$SCRATCH/ref/$1
+    [[ -x $d/runt ]] && return 0
+    rm -rf "$d" && mkdir -p "$d"
+    git -C "$TOP" archive --format=tar "$c" | tar -x -C "$d" || return 1
+    echo "bench: building runt@$c" >&2
+    make -C "$d" runt >"$d.log" 2>&1 || { echo "exit $?: make (see ${d#"$TOP"/}.log)"; return 1; }
+}
+if [[ $STATE_MODE == tmpfs ]]; then
+    mkdir -p "$STATE"
+    mountpoint -q "$STATE" || mount -t tmpfs -o mode=0711 runt-bench-state "$STATE"
+fi
+# Every exit: the exec target stopped (when started), the state tmpfs unmounted.
+on_exit() {
+    [[ $RUNT_EXEC != 1 ]] || stop_exec_target
+    [[ $STATE_MODE != tmpfs ]] || umount "$STATE" 2>/dev/null || true
+}
+trap on_exit EXIT
+
 TOOLS=(runt)
+for i in "${!REFS[@]}"; do
+    TOOLS+=("ref$i")
+    build_ref "${REFS[$i]}" >"$TIMES/ref$i.err" && rm -f "$TIMES/ref$i.err"
+done
 [[ $RUNT_OCI == 1 ]] && TOOLS+=(runt_oci)
 if [[ $RUNT_EXEC == 1 ]]; then
     TOOLS+=(runt_exec)
-    trap stop_exec_target EXIT
     start_exec_target || echo "exit $?: runt run --detach of the exec target failed" >"$TIMES/runt_exec.err"
 fi
 TOOLS+=(crun runc bwrap unshare baseline)
@@ -268,10 +312,10 @@ TOOLS+=(crun runc bwrap unshare baseline)
 declare -A OK=()
 ACTIVE=()
 for t in "${TOOLS[@]}"; do
-    if [[ $t == runt* && ! -x $RUNT ]]; then
-        echo "exit -: $RUNT is not an executable file" >"$TIMES/$t.err"
-    elif [[ -s $TIMES/$t.err ]]; then
+    if [[ -s $TIMES/$t.err ]]; then
         : # its set-up failed already
+    elif [[ $t == runt* && ! -x $RUNT ]]; then
+        echo "exit -: $RUNT is not an executable file" >"$TIMES/$t.err"
     elif in_env "$t" first_run "$t"; then
         OK[$t]=1
         ACTIVE+=("$t")
@@ -363,6 +407,14 @@ if [[ $OCI_MED == - || $z == - ]]; then t3="not evaluated"; else t3="$(verdict "
 echo
 echo "targets: runt median ≤ 0.5× crun: $t1; runt faster than bwrap: $t2"
 echo "         runt run --bundle ≤ 0.4× crun run on the same config.json: $t3 (peak RSS: see the table)"
+for i in "${!REFS[@]}"; do
+    m=${MED[ref$i]:--}
+    if [[ $RUNT_MED == - || $m == - ]]; then d="not evaluated"; else
+        d=$(awk -v a="$RUNT_MED" -v b="$m" 'BEGIN { printf "%+.1f%% (%.3f ms against %.3f ms)", (a / b - 1) * 100, a, b }')
+    fi
+    echo "runt vs runt@${REFS[$i]}: $d"
+done
+echo "state roots: $([[ $STATE_MODE == tmpfs ]] && echo "a tmpfs (BENCH_STATE=tmpfs)" || echo "the tools' defaults under /run (BENCH_STATE=run)")"
 echo "(wall-clock ms per run incl. the shell's fork+exec+wait, see baseline; peak RSS is the max over the"
 echo " tool and the processes it waited for, so the container's own /bin/true (baseline row) is its floor;"
 echo " results in ${SCRATCH#"$TOP"/}/results.tsv; $((SECONDS - start)) s)"
