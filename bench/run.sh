@@ -8,8 +8,10 @@
 # Exit status: 0 when runt ran, 1 when runt itself could not run, 2 on usage/setup errors.
 #
 # Knobs (environment):
-#   BENCH_RUNS=200     timed runs per tool (split over the rounds)
-#   BENCH_ROUNDS=4     rounds; each round runs every tool once as a block, rotating the order
+#   BENCH_RUNS=400     timed runs per tool (split over the rounds)
+#   BENCH_ROUNDS=20    rounds; each round runs every tool once as a block, rotating the order
+#                      (short blocks: a comparison of two rows varied by ±10 % from run to run
+#                      with 4 rounds on this VM, by ±2 % with 20)
 #   BENCH_WARMUP=3     untimed runs at the start of every block
 #   BENCH_RUNT_OCI=1   0 = skip timing `runt run --bundle B ID` (issue 3; see cmd_runt_oci)
 #   BENCH_RUNT_EXEC=1  0 = skip timing `runt exec ID /bin/true` (see cmd_runt_exec)
@@ -35,8 +37,8 @@ die() { echo "bench: $*" >&2; exit 2; }
 [[ $# -eq 1 ]] || usage
 [[ $(id -u) -eq 0 ]] || die "must run as root (containers, cgroups)"
 
-RUNS=${BENCH_RUNS:-200}
-ROUNDS=${BENCH_ROUNDS:-4}
+RUNS=${BENCH_RUNS:-400}
+ROUNDS=${BENCH_ROUNDS:-20}
 WARMUP=${BENCH_WARMUP:-3}
 RUNT_OCI=${BENCH_RUNT_OCI:-1}
 RUNT_EXEC=${BENCH_RUNT_EXEC:-1}
