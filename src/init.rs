@@ -391,11 +391,15 @@ fn created(spec: &Spec, sync: &ChildEnd, fifo: Fd, proc: Option<Fd>) -> Result<E
 /// container in its cgroup, its id maps written: they wait for its first release (`released`).
 #[inline(never)]
 fn create_hooks(spec: &Spec, sync: &ChildEnd, given: &Given, released: &mut bool) -> Result<()> {
+    // Every hook runs with the container in its cgroup (made, limited and joined by the release):
+    // what a hook starts is counted against the container's limits and goes with it; and no
+    // hook runs for a container whose cgroup could not be made.
+    let any = runtime_hooks(spec) || !spec.oci.hooks.create_container.is_empty();
+    if any && !*released {
+        sync.go();
+        *released = true;
+    }
     if runtime_hooks(spec) {
-        if !*released {
-            sync.go();
-            *released = true;
-        }
         sync.hooks()?;
         sync.go();
     }

@@ -186,6 +186,9 @@ fn start(spec: &mut Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dy
     };
     drop(child);
     drop(mode);
+    // A cgroup made after the clone that could not be made is the error to show, whatever the
+    // child (building the root meanwhile) may have run into.
+    let mut cgroup_failed = false;
     let released = (|| {
         if let Some(ns) = &spec.userns {
             crate::userns::write_maps(pid, ns)?;
@@ -194,7 +197,7 @@ fn start(spec: &mut Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dy
             crate::rootfs::send_bind_sources(pid, spec, sock)?;
         }
         if let Some(layout) = later.take() {
-            cg = make_cgroup(spec, layout, needs, warn)?;
+            cg = make_cgroup(spec, layout, needs, warn).inspect_err(|_| cgroup_failed = true)?;
         }
         if let Some(cg) = &cg {
             cg.join_after_clone(pid, joined)?;
@@ -211,8 +214,8 @@ fn start(spec: &mut Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dy
             // A child that failed first left its whole report in the pipe before it died: that
             // error is the one to show, not the broken pipe.
             let e = match parent.exec_result() {
-                Err(child_error) => child_error,
-                Ok(()) => e,
+                Err(child_error) if !cgroup_failed => child_error,
+                _ => e,
             };
             // The broken pipe to the dead child must not kill runt once unblocked.
             signal::discard(SigSet::of(&[SIGPIPE]));
