@@ -349,6 +349,26 @@ fn another_roots_container_of_the_same_name_is_never_touched() {
     still_there("run of the name in another root");
 }
 
+/// An engine's container that has stopped, not yet deleted, keeps its cgroup (empty, held by no
+/// runt): a `runt run` of the same name is refused, not given that cgroup (whose later `delete`
+/// would then kill the run's container).
+#[test]
+fn a_stopped_engine_containers_cgroup_is_not_taken_by_a_run() {
+    let mut host = Host::new();
+    let name = host.name();
+    let b = common::bundle::Bundle::new(&host.rootfs, &["true"]);
+    b.start_new(&name, &[]);
+    let state = || String::from_utf8_lossy(&b.runt(&["state", &name]).stdout).into_owned();
+    assert!(poll(|| state().contains(r#""status": "stopped""#)), "never stopped: {}", state());
+    assert!(cgroup_exists(&name) && cgroup_pids(&name).is_empty(), "no empty cgroup of the stopped container");
+    let out = host.runt(&["run", "--name", &name, "--rootfs", host.rootfs.as_str(), "true"]);
+    assert_error(&out, 125, "is in use");
+    assert!(cgroup_exists(&name), "the stopped container's cgroup was taken");
+    let out = b.runt(&["delete", &name]);
+    assert_eq!(code(&out), 0, "delete: {}", describe(&out));
+    assert!(!cgroup_exists(&name), "delete left the cgroup");
+}
+
 /// A symlink in the state root is no container's directory: `rm -f` of it touches nothing it
 /// points to.
 #[test]

@@ -259,7 +259,7 @@ impl Cgroup {
             path.push_str(comp);
             let mode = if leaf && needs.sweep { RUN_MODE } else { 0o755 };
             let mut made = fs::mkdirat(parent.raw(), &name, mode);
-            if leaf && made == Err(Errno::EEXIST) && reclaim(&parent, &name) {
+            if leaf && made == Err(Errno::EEXIST) && reclaim(&parent, &name, needs.sweep) {
                 made = fs::mkdirat(parent.raw(), &name, mode);
             }
             let mut joined = false;
@@ -585,11 +585,15 @@ fn delegated_base(root: &Fd) -> Result<(Option<Fd>, String)> {
 }
 
 /// Removes a container cgroup left by a runt that was SIGKILLed: no runt holds its lock and no
-/// process is in it. Called with the parent's turn held (see `lock`).
+/// process is in it; for a `runt run` (`run`), only one marked as a `runt run`'s (`RUN_MODE`):
+/// an engine's container that has stopped, not yet deleted, keeps its cgroup (the name is in
+/// use). Called with the parent's turn held (see `lock`).
 #[inline(never)]
-fn reclaim(parent: &Fd, name: &core::ffi::CStr) -> bool {
+fn reclaim(parent: &Fd, name: &core::ffi::CStr, run: bool) -> bool {
     let Ok(dir) = fs::openat(parent.raw(), name, O_DIRECTORY | O_RDONLY, 0) else { return false };
-    fs::flock(dir.raw(), fs::LOCK_EX | fs::LOCK_NB).is_ok()
+    let marked = || fs::mode_owner(dir.raw()).is_ok_and(|(mode, _, _)| mode & STICKY != 0);
+    (!run || marked())
+        && fs::flock(dir.raw(), fs::LOCK_EX | fs::LOCK_NB).is_ok()
         && read_file(&dir, "cgroup.procs").is_ok_and(|p| p.trim_ascii().is_empty())
         && fs::unlinkat(parent.raw(), name, AT_REMOVEDIR).is_ok()
 }
