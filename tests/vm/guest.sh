@@ -409,12 +409,20 @@ c_v2_name_taken() { # a name is in use while its container runs
     checked
 }
 c_v2_stale_reclaimed() { # an empty cgroup left by a SIGKILLed runt does not block the name
-    mkdir -p $CG/runt/stale
+    # marked as runt run marks its cgroups (the sticky bit); an unmarked one is another's
+    mkdir -p $CG/runt && mkdir -m 1755 $CG/runt/stale
     r run --name stale $PROBE pid
     want_rc 0
     want_out 1
     [ -n "$why" ] || [ ! -d $CG/runt/stale ] || why="the stale cgroup runt/stale is still there"
     rmdir $CG/runt/stale 2>/dev/null
+    # an engine's stopped container's (unmarked, empty): the name stays in use, the cgroup stays
+    mkdir -p $CG/runt/engines
+    r run --name engines $PROBE pid
+    [ -n "$why" ] || [ "$rc" = 125 ] || why="a run named as an engine's stopped container: exit $rc, want 125"
+    [ -n "$why" ] || grep -q 'in use' $W/err || why="no 'in use' in: $(show $W/err)"
+    [ -n "$why" ] || [ -d $CG/runt/engines ] || why="the engine's container's cgroup runt/engines was taken"
+    rmdir $CG/runt/engines 2>/dev/null
 }
 c_v2_signal() {
     bg run --name sig $PROBE wait-signal
