@@ -548,8 +548,9 @@ struct Hierarchy {
 }
 
 /// Every cgroup hierarchy mounted in the directory `base` (/sys/fs/cgroup on a v1 host) whose
-/// name is `wanted` (only those are opened): the v1 ones and a hybrid host's cgroup2. A symlink ("cpu" -> "cpu,cpuacct") names one found
-/// under its own name; an empty directory is a mount point with nothing mounted.
+/// name is `wanted` (only those are opened): the v1 ones and a hybrid host's cgroup2. A symlink
+/// ("cpu" -> "cpu,cpuacct") names one found under its own name; an empty directory is a mount
+/// point with nothing mounted.
 #[inline(never)]
 fn v1_hierarchies(base: &Fd, wanted: impl Fn(&str) -> bool) -> Result<Vec<Hierarchy>> {
     let names = fs::list_dir(base.raw()).or_op("read", MOUNT)?;
