@@ -141,6 +141,7 @@ unit-emulated: toolchain
 	@t0=$$(date +%s); \
 	RUSTFLAGS="-C relocation-model=static$(if $(findstring -gnu,$(TARGET)), -C target-feature=+crt-static)" \
 	CARGO_TARGET_$(shell echo $(TARGET) | tr a-z- A-Z_)_RUNNER=$(QEMU_$(TARGET_ARCH)) RUNT_TEST_SLOWDOWN=10 \
+	RUNT_TEST_EMULATOR=$(QEMU_$(TARGET_ARCH)) \
 		$(CARGO) test --profile unit --target $(TARGET) --target-dir target/unit --bins -- \
 		$(addprefix --skip ,$(EMULATION_SKIP)) --exact; rc=$$?; \
 	echo "== unit tests for $(TARGET): $$(( $$(date +%s) - t0 )) s"; exit $$rc

@@ -678,6 +678,36 @@ fn generate() -> Result<(), String> {
     fs::write(&path, out).map_err(|e| format!("write {}: {e}", path.display()))
 }
 
+/// runt's exec trampoline (src/sys/trampoline.rs) for the target architecture, assembled and
+/// linked by the C compiler that links runt for it (`RUSTC_LINKER`: Debian's cross gcc that `make
+/// ARCH=...` installs, else `cc`) into `$OUT_DIR/trampoline`: a static ELF of one read-only,
+/// executable segment, its header and code, no build id, no symbols. The sources are included
+/// here, so that cargo rebuilds this script when one changes (also for fuzz/, whose package root
+/// is elsewhere).
+fn trampoline(arch: &str) -> Result<(), String> {
+    let source = match arch {
+        "x86_64" => include_str!("src/sys/trampoline/x86_64.s"),
+        "aarch64" => include_str!("src/sys/trampoline/aarch64.s"),
+        "arm" => include_str!("src/sys/trampoline/arm.s"),
+        "riscv64" => include_str!("src/sys/trampoline/riscv64.s"),
+        _ => return Err(format!("runt is not ported to {arch}: no exec trampoline for it")),
+    };
+    let dir = Path::new(&env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?).to_path_buf();
+    let (asm, out) = (dir.join("trampoline.s"), dir.join("trampoline"));
+    fs::write(&asm, source).map_err(|e| format!("write {}: {e}", asm.display()))?;
+    let cc = env::var("RUSTC_LINKER").unwrap_or_else(|_| String::from("cc"));
+    let built = std::process::Command::new(&cc)
+        .args(["-nostdlib", "-static", "-no-pie", "-Wl,-s,--build-id=none,-z,noseparate-code", "-o"])
+        .args([&out, &asm])
+        .output()
+        .map_err(|e| format!("run {cc} to build the exec trampoline: {e}"))?;
+    if !built.status.success() {
+        let said = String::from_utf8_lossy(&built.stderr);
+        return Err(format!("{cc} could not build the exec trampoline from {}: {said}", asm.display()));
+    }
+    Ok(())
+}
+
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=link/runt.ld");
@@ -697,7 +727,8 @@ fn main() {
         }
     }
     println!("cargo:rerun-if-changed=src/security/bpf.rs");
-    if let Err(e) = generate() {
+    let arch = env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
+    if let Err(e) = generate().and_then(|()| trampoline(&arch)) {
         println!("cargo:warning={e}");
         std::process::exit(1);
     }

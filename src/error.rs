@@ -172,6 +172,12 @@ pub fn push_dec(s: &mut String, n: u64) {
 impl Error {
     /// The message without the `runt: ` prefix: "what: strerror", or "what" without an errno.
     #[inline(never)]
+    /// The line runt prints for it: "runt: ", the message with what a container chose (a path, a
+    /// process's words) shown escaped, and a newline.
+    pub fn line(&self) -> String {
+        cat(&["runt: ", &crate::text::shown(&self.render()), "\n"])
+    }
+
     pub fn render(&self) -> String {
         match self.errno {
             Some(e) => cat(&[&self.what, ": ", strerror(e)]),

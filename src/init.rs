@@ -12,7 +12,7 @@ use crate::security::{caps, rlimits, seccomp};
 use crate::spec::{Seccomp, Spec};
 use crate::sync::ChildEnd;
 use crate::sys::signal::{self, SigSet};
-use crate::sys::{fs, process, Errno, Fd};
+use crate::sys::{fs, process, trampoline, Errno, Fd};
 use crate::{console, hooks, tuning};
 use alloc::vec::Vec;
 
@@ -38,6 +38,9 @@ pub struct Given<'a> {
     pub pid_first: bool,
     pub cgroups: &'a [alloc::string::String],
     pub sources: Option<&'a Fd>,
+    /// runt's exec trampoline, sealed, to execute the command through (`exec_through`), when
+    /// runt itself does not run from a sealed copy (sealed.rs).
+    pub trampoline: Option<&'a Fd>,
 }
 
 pub fn run(spec: &Spec, steps: &[Step], sync: ChildEnd, saved_mask: SigSet, mode: Mode, given: Given) -> ! {
@@ -48,7 +51,10 @@ pub fn run(spec: &Spec, steps: &[Step], sync: ChildEnd, saved_mask: SigSet, mode
         Ok(proc) => match mode {
             Mode::Foreground { .. } => match start_container_hooks(spec) {
                 Ok(()) if spec.init => crate::reaper::run(spec.oci.terminal, saved_mask, || exec(spec)),
-                Ok(()) => exec(spec),
+                Ok(()) => match given.trampoline {
+                    Some(program) => exec_through(spec, program),
+                    None => exec(spec),
+                },
                 Err(e) => e,
             },
             Mode::Create { fifo, .. } => {
@@ -75,6 +81,7 @@ fn keep_only_given(spec: &Spec, sync: &ChildEnd, mode: &Mode, given: &Given) -> 
     keep.extend(given.joins.iter().map(|(fd, _)| fd.raw()));
     keep.extend(given.sources.map(Fd::raw));
     keep.extend(given.pidns.map(Fd::raw));
+    keep.extend(given.trampoline.map(Fd::raw));
     match mode {
         Mode::Create { fifo, console } => {
             keep.push(fifo.raw());
@@ -495,21 +502,55 @@ pub fn exec(spec: &Spec) -> Error {
     exec_as(spec, prog, prog)
 }
 
-/// `exec` of `file`, the command `prog` or (with a '/') the one file to run, with errors
-/// naming `prog`.
+/// `exec` through runt's exec trampoline `program` (sys::trampoline, sealed): the command is
+/// looked up here, in the container's root, as for create; the trampoline executes the file
+/// found, and should that fail, says the message prepared here for its errno.
 #[inline(never)]
-fn exec_as(spec: &Spec, prog: &str, file: &str) -> Error {
-    let (cargs, mut cenv) = match (cstrs(&spec.args), cstrs(&spec.env)) {
-        (Ok(a), Ok(e)) => (a, e),
+fn exec_through(spec: &Spec, program: &Fd) -> Error {
+    let ((prog, path), (cargs, cenv)) = match resolve(spec).and_then(|found| Ok((found, command_strings(spec)?))) {
+        Ok(ready) => ready,
+        Err(e) => return e,
+    };
+    let messages = [
+        exec_error(prog, Errno::ENOENT).line(),
+        exec_error(prog, Errno::EACCES).line(),
+        exec_error(prog, Errno::ENOEXEC).line(),
+        // The trampoline adds the errno's number and a newline.
+        cat(&["runt: exec ", &crate::text::shown(prog), ": errno "]),
+    ];
+    let before = match (cstr(&path), cstrs(&messages)) {
+        (Ok(file), Ok(said)) => [file].into_iter().chain(said).collect::<Vec<_>>(),
         (Err(e), _) | (_, Err(e)) => return e,
     };
-    // As runc does: without HOME in the environment (Docker sets none), the user's home from the
-    // container's /etc/passwd. The process already runs as that user, in the container's root.
+    let mut argv = Vec::with_capacity(trampoline::ARGS_BEFORE_COMMAND + cargs.len() + 1);
+    argv.push(trampoline::NAME.as_ptr().cast::<u8>());
+    argv.extend(before.iter().map(|s| s.as_ptr().cast::<u8>()));
+    argv.extend(ptrs(&cargs));
+    let envp = ptrs(&cenv);
+    Error::sys(process::execveat_file(program, &argv, &envp), "execute runt's exec trampoline")
+}
+
+/// The command's argv and environment as C strings, with HOME as runc gives it: without HOME in
+/// the environment (Docker sets none), the user's home from the container's /etc/passwd (the
+/// process already runs as that user, in the container's root).
+fn command_strings(spec: &Spec) -> Result<(Vec<alloc::ffi::CString>, Vec<alloc::ffi::CString>)> {
+    let (cargs, mut cenv) = (cstrs(&spec.args)?, cstrs(&spec.env)?);
     if !spec.env.iter().any(|e| e.starts_with("HOME=")) {
         if let Ok(home) = cstr(&cat(&["HOME=", &crate::passwd::home_dir(process::getuid())])) {
             cenv.push(home);
         }
     }
+    Ok((cargs, cenv))
+}
+
+/// `exec` of `file`, the command `prog` or (with a '/') the one file to run, with errors
+/// naming `prog`.
+#[inline(never)]
+fn exec_as(spec: &Spec, prog: &str, file: &str) -> Error {
+    let (cargs, cenv) = match command_strings(spec) {
+        Ok(strings) => strings,
+        Err(e) => return e,
+    };
     let (argv, envp) = (ptrs(&cargs), ptrs(&cenv));
 
     let mut errno = Errno::ENOENT;

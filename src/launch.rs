@@ -106,6 +106,22 @@ fn start(spec: &mut Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dy
     }
     let spec = &*spec;
     let steps = plan::steps(spec);
+    // A runt that does not run from a sealed copy of itself (`runt run`) has the child execute
+    // the command through its sealed exec trampoline (sealed.rs). That is safe only while
+    // nothing of the container can reach the child before: a pid namespace of its own, which the
+    // child is the first process of, and no init of runt's staying in it.
+    let trampoline = match crate::sealed::running_sealed() {
+        true => None,
+        false
+            if matches!(how, How::Foreground { .. })
+                && !spec.init
+                && pidns.is_none()
+                && spec.namespaces & process::CLONE_NEWPID != 0 =>
+        {
+            Some(crate::sealed::trampoline()?)
+        }
+        false => return Err(Error::msg("internal error: this container needs runt to run from a sealed copy")),
+    };
     let layout = cgroup::detect();
     // On cgroup v1 the container's cgroup is made after the clone, while the child builds the
     // root (about 0.2 ms of mkdirs and control files off the start-up path), unless the child
@@ -174,8 +190,14 @@ fn start(spec: &mut Spec, how: How, blocked: SigSet, needs: Needs, warn: &mut dy
         Ok(0) => {
             drop(parent);
             let sources = sources.as_ref().map(|(_, c)| c);
-            let given =
-                init::Given { joins: &joins, pidns: pidns.as_ref(), pid_first, cgroups: &child_cgroups, sources };
+            let given = init::Given {
+                joins: &joins,
+                pidns: pidns.as_ref(),
+                pid_first,
+                cgroups: &child_cgroups,
+                sources,
+                trampoline: trampoline.as_ref(),
+            };
             init::run(spec, &steps, child, saved_mask, mode, given)
         }
         Ok(pid) => pid,

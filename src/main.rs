@@ -53,8 +53,7 @@ pub fn main(args: Vec<&'static [u8]>, env: Vec<&'static [u8]>) -> i32 {
     match run(&args, &env, &mut log) {
         Ok(status) => status,
         Err(e) => {
-            // Errors may name what a container chose (a path, a process's words): shown escaped.
-            let line = cat(&["runt: ", &text::shown(&e.render()), "\n"]);
+            let line = e.line();
             print(2, &line);
             if let Some(g) = &log {
                 log_error(g, &e, &line);

@@ -415,7 +415,9 @@ fn rootless_first_command_shebang_is_a_sealed_copy_of_runt() {
 }
 
 /// `runt run` (runt's own command line) of the script: the same check from the host, on the
-/// child of runt that is the container's pid 1.
+/// child of runt that is the container's pid 1. runt run executes the command through its exec
+/// trampoline (src/sys/trampoline.rs): the script's interpreter is that sealed program, which
+/// refuses to run as one (its message waits in the full pipe meanwhile) and exits 126.
 fn run_shebang(lab: &Lab) {
     let (reader, writer) = full_pipe();
     let mut cmd = lab.command();
@@ -427,11 +429,14 @@ fn run_shebang(lab: &Lab) {
     let child = || fs::read_to_string(&children).ok()?.split_whitespace().next()?.parse::<u32>().ok();
     let became = poll(|| child().is_some_and(|pid| comm(pid) == "evil"));
     let seals = child().map(exe_seals).unwrap_or_default();
-    drain(reader).join().expect("pipe reader");
+    let said = drain(reader).join().expect("pipe reader");
     let out = wait(run);
     assert!(became, "the container never ran /bin/evil\n{}", describe(&out));
     lab.assert_unchanged("");
     assert!(sealed(&seals), "the container's pid 1 runs a file that is not a sealed memfd: {seals}");
+    // After the bytes that filled the pipe.
+    let said = String::from_utf8_lossy(&said);
+    assert_eq!((code(&out), said.trim_start_matches('.')), (126, "runt: this is runt's exec trampoline, which only runt runs\n"));
 }
 
 #[test]

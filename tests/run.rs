@@ -153,6 +153,37 @@ fn not_executable_is_126() {
     assert_eq!(stderr(&out), "runt: exec /bin/notexec: permission denied\n");
 }
 
+/// Failures of the execve itself, once the command is found: a missing #! interpreter, a file
+/// that is no program, a chain of scripts too deep. runt run executes the command through its
+/// exec trampoline (src/sys/trampoline.rs), which says what runt prepared for each.
+#[test]
+fn failures_of_a_found_command_are_126_or_127_with_runts_message() {
+    let (root, name) = (rootfs(), unique_name());
+    let script = |name: &str, text: &str| {
+        let path = root.path.join("bin").join(name);
+        std::fs::write(&path, text).expect("write a script");
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).expect("chmod");
+    };
+    script("orphan", "#!/nowhere/sh\n");
+    script("garbage", "\x7fELF but not really\n");
+    for n in 0..6 {
+        script(&format!("loop{n}"), &format!("#!/bin/loop{}\n", n + 1));
+    }
+    script("loop6", "#!/bin/probe\n");
+    let cases = [
+        ("/bin/orphan", 127, "exec /bin/orphan (its interpreter or dynamic loader is missing): no such file or directory"),
+        ("orphan", 127, "exec orphan: no such file or directory"),
+        ("/bin/garbage", 126, "exec /bin/garbage: Exec format error"),
+        // ELOOP: the kernel follows four levels of #! at most.
+        ("/bin/loop0", 126, "exec /bin/loop0: errno 40"),
+    ];
+    for (command, status, said) in cases {
+        let out = run_in(&root, &name, command);
+        assert_eq!((code(&out), stderr(&out)), (status, format!("runt: {said}\n")), "{}", describe(&out));
+        assert_eq!(stdout(&out), "");
+    }
+}
+
 #[test]
 fn missing_rootfs_is_125() {
     let name = unique_name();

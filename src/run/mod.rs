@@ -19,7 +19,12 @@ use cli::RunArgs;
 /// container from start to end, its exit status; with -d, the supervisor that waits for it.
 #[inline(never)]
 pub fn run(r: &mut RunArgs, env: &[&[u8]], root: Option<&str>, warn: &mut dyn FnMut(&str)) -> Result<i32> {
-    sealed::ensure()?;
+    // With --init, runt's own init stays in the container as its pid 1: runt runs from a sealed
+    // copy of itself. Otherwise the container's command is executed through the sealed exec
+    // trampoline (sealed.rs, launch::start).
+    if r.init {
+        sealed::ensure()?;
+    }
     let term = crate::text::env_value(env, b"TERM=");
     let mut spec = spec_of(r, term, env)?;
     // Without root the default state root is not the user's to write: a container is recorded

@@ -18,6 +18,7 @@ pub mod rt;
 pub mod seccomp;
 pub mod signal;
 mod sock_filter;
+pub mod trampoline;
 pub mod tty;
 
 pub use errno::strerror;

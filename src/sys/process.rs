@@ -63,6 +63,19 @@ pub fn execve(path: &CStr, argv: &[*const u8], envp: &[*const u8]) -> super::Err
     }
 }
 
+/// execveat(2) of the file `file` itself (AT_EMPTY_PATH), which may be close-on-exec: an ELF
+/// file needs no path once it runs. Returns only on failure.
+pub fn execveat_file(file: &Fd, argv: &[*const u8], envp: &[*const u8]) -> super::Errno {
+    // SAFETY: argv and envp are NULL-terminated arrays of NUL-terminated strings (the caller
+    // builds them with a trailing null pointer) that stay alive across the call; the path is an
+    // empty C string.
+    match unsafe { syscall!(Sysno::execveat, file.raw(), c"".as_ptr(), argv.as_ptr(), envp.as_ptr(), k::AT_EMPTY_PATH) }
+    {
+        Ok(_) => super::Errno::EINVAL,
+        Err(e) => e,
+    }
+}
+
 /// wait4(2) for one pid; returns (pid, raw wait status). With `nohang`, pid 0 means still running.
 #[inline]
 pub fn wait4(pid: i32, nohang: bool) -> Result<(i32, i32)> {
