@@ -436,7 +436,10 @@ fn run_shebang(lab: &Lab) {
     assert!(sealed(&seals), "the container's pid 1 runs a file that is not a sealed memfd: {seals}");
     // After the bytes that filled the pipe.
     let said = String::from_utf8_lossy(&said);
-    assert_eq!((code(&out), said.trim_start_matches('.')), (126, "runt: this is runt's exec trampoline, which only runt runs\n"));
+    assert_eq!(
+        (code(&out), said.trim_start_matches('.')),
+        (126, "runt: this is runt's exec trampoline, which only runt runs\n")
+    );
 }
 
 #[test]

@@ -171,7 +171,11 @@ fn failures_of_a_found_command_are_126_or_127_with_runts_message() {
     }
     script("loop6", "#!/bin/probe\n");
     let cases = [
-        ("/bin/orphan", 127, "exec /bin/orphan (its interpreter or dynamic loader is missing): no such file or directory"),
+        (
+            "/bin/orphan",
+            127,
+            "exec /bin/orphan (its interpreter or dynamic loader is missing): no such file or directory",
+        ),
         ("orphan", 127, "exec orphan: no such file or directory"),
         ("/bin/garbage", 126, "exec /bin/garbage: Exec format error"),
         // ELOOP: the kernel follows four levels of #! at most.
