@@ -252,7 +252,9 @@ pub fn list_subdirs(fd: i32) -> Result<alloc::vec::Vec<alloc::string::String>> {
 
 fn entries(fd: i32, dirs_only: bool) -> Result<alloc::vec::Vec<alloc::string::String>> {
     let mut names = alloc::vec::Vec::new();
-    let mut buf = alloc::vec![0u8; 8192];
+    // 4 KB, the largest small block of the heap (sys/heap.rs), reused from one listing to the
+    // next: a larger buffer would be a mapping of its own each time (mmap, munmap, a page fault).
+    let mut buf = alloc::vec![0u8; 4096];
     loop {
         // SAFETY: buf is writable for its length; the kernel fills it with dirent64 records.
         let n = unsafe { syscall!(Sysno::getdents64, fd, buf.as_mut_ptr(), buf.len()) }?;
