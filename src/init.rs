@@ -527,7 +527,12 @@ fn exec_through(spec: &Spec, program: &Fd) -> Error {
     argv.extend(before.iter().map(|s| s.as_ptr().cast::<u8>()));
     argv.extend(ptrs(&cargs));
     let envp = ptrs(&cenv);
-    Error::sys(process::execveat_file(program, &argv, &envp), "execute runt's exec trampoline")
+    match process::execveat_file(program, &argv, &envp) {
+        // The command's arguments and environment are too long (the trampoline adds a few
+        // hundred bytes to them): the error the command's own execve would have had.
+        Errno::E2BIG => exec_error(prog, Errno::E2BIG),
+        e => Error::sys(e, "execute runt's exec trampoline"),
+    }
 }
 
 /// The command's argv and environment as C strings, with HOME as runc gives it: without HOME in
