@@ -52,7 +52,7 @@ pub fn run(spec: &Spec, steps: &[Step], sync: ChildEnd, saved_mask: SigSet, mode
             Mode::Foreground { .. } => match start_container_hooks(spec) {
                 Ok(()) if spec.init => crate::reaper::run(spec.oci.terminal, saved_mask, || exec(spec)),
                 Ok(()) => match given.trampoline {
-                    Some(program) => exec_through(spec, program),
+                    Some(program) => exec_through(spec, program, &sync),
                     None => exec(spec),
                 },
                 Err(e) => e,
@@ -448,6 +448,9 @@ fn resolve(spec: &Spec) -> Result<(&str, alloc::string::String)> {
         match fs::faccessat(fs::CWD, &cp, X_OK) {
             Ok(()) if fs::openat(fs::CWD, &cp, fs::O_PATH | fs::O_DIRECTORY, 0).is_err() => return Ok((prog, path)),
             Ok(()) => found_unusable = Some(Errno::EACCES),
+            // A path names the one file to run: a component that is no directory is the answer
+            // (126), as execve says it; in a PATH search, the next directory.
+            Err(Errno::ENOTDIR) if dir.is_empty() => found_unusable = Some(Errno::ENOTDIR),
             Err(Errno::ENOENT | Errno::ENOTDIR) => {}
             Err(e) => found_unusable = Some(e),
         }
@@ -504,24 +507,31 @@ pub fn exec(spec: &Spec) -> Error {
 
 /// `exec` through runt's exec trampoline `program` (sys::trampoline, sealed): the command is
 /// looked up here, in the container's root, as for create; the trampoline executes the file
-/// found, and should that fail, says the message prepared here for its errno.
+/// found, and should that fail, reports the error to runt over `sync` as this process would,
+/// in the words prepared here (exec_error's).
 #[inline(never)]
-fn exec_through(spec: &Spec, program: &Fd) -> Error {
+fn exec_through(spec: &Spec, program: &Fd, sync: &ChildEnd) -> Error {
     let ((prog, path), (cargs, cenv)) = match resolve(spec).and_then(|found| Ok((found, command_strings(spec)?))) {
         Ok(ready) => ready,
         Err(e) => return e,
     };
-    let messages = [
-        exec_error(prog, Errno::ENOENT).line(),
-        exec_error(prog, Errno::EACCES).line(),
-        exec_error(prog, Errno::ENOEXEC).line(),
-        // The trampoline adds the errno's number and a newline.
-        cat(&["runt: exec ", &crate::text::shown(prog), ": errno "]),
+    let report = sync.report_fd();
+    let text = |errno| core::mem::take(&mut exec_error(prog, errno).what);
+    let texts = [
+        NumPath::new(b"", report.unsigned_abs()).as_str().into(),
+        text(Errno::ENOENT),
+        text(Errno::EACCES),
+        // The trampoline sends its errno with this one ("exec PROG").
+        text(Errno::ENOEXEC),
     ];
-    let before = match (cstr(&path), cstrs(&messages)) {
-        (Ok(file), Ok(said)) => [file].into_iter().chain(said).collect::<Vec<_>>(),
+    let before = match (cstr(&path), cstrs(&texts)) {
+        (Ok(file), Ok(texts)) => [file].into_iter().chain(texts).collect::<Vec<_>>(),
         (Err(e), _) | (_, Err(e)) => return e,
     };
+    // The report socket stays open into the trampoline, which closes it on the command's exec.
+    if let Err(e) = fs::keep_on_exec(report.unsigned_abs()) {
+        return Error::sys(e, "keep runt's report socket open");
+    }
     let mut argv = Vec::with_capacity(trampoline::ARGS_BEFORE_COMMAND + cargs.len() + 1);
     argv.push(trampoline::NAME.as_ptr().cast::<u8>());
     argv.extend(before.iter().map(|s| s.as_ptr().cast::<u8>()));

@@ -56,7 +56,7 @@ pub fn running_sealed() -> bool {
 
 /// runt's exec trampoline in a sealed memfd, close-on-exec (execveat runs it all the same).
 pub fn trampoline() -> Result<Fd> {
-    let program = executable_memfd()?;
+    let program = executable_memfd("memfd_create runt's exec trampoline")?;
     fs::write_all(program.raw(), trampoline::PROGRAM).or_what("write runt's exec trampoline to a memfd")?;
     fs::add_seals(program.raw(), SEALS).or_what("seal runt's exec trampoline")?;
     Ok(program)
@@ -68,7 +68,7 @@ fn is_sealed(file: &Fd) -> bool {
 
 /// A sealed memfd holding the content of `exe`.
 fn sealed_copy(exe: &Fd) -> Result<Fd> {
-    let copy = executable_memfd()?;
+    let copy = executable_memfd("memfd_create a copy of runt")?;
     loop {
         match fs::sendfile(copy.raw(), exe.raw(), 1 << 20) {
             Ok(0) => break,
@@ -80,8 +80,9 @@ fn sealed_copy(exe: &Fd) -> Result<Fd> {
     Ok(copy)
 }
 
-/// An empty memfd named "runt" that may be sealed and executed, close-on-exec.
-fn executable_memfd() -> Result<Fd> {
+/// An empty memfd named "runt" that may be sealed and executed, close-on-exec; `what` names it
+/// in an error.
+fn executable_memfd(what: &str) -> Result<Fd> {
     // MFD_EXEC: where vm.memfd_noexec is set (Linux 6.3+), a memfd is executable only if asked;
     // older kernels refuse the flag, and there every memfd is executable.
     let flags = fs::MFD_CLOEXEC | fs::MFD_ALLOW_SEALING;
@@ -89,7 +90,7 @@ fn executable_memfd() -> Result<Fd> {
         Err(Errno::EINVAL) => fs::memfd_create(c"runt", flags),
         made => made,
     }
-    .or_what("memfd_create a copy of runt")
+    .or_what(what)
 }
 
 #[cfg(test)]

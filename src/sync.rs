@@ -8,7 +8,9 @@
 //!   runtime's hooks run, `P` and a pid when it has forked the container's process into a pid
 //!   namespace it joined (and exits), `N` with its seccomp filter's listener attached (and
 //!   waits for go again); EOF
-//!   without data means execve succeeded (the socket closed on exec).
+//!   without data means execve succeeded (the socket closed on exec). `runt run`'s exec
+//!   trampoline (sys/trampoline.rs) keeps the socket open until it executes the command, and
+//!   sends an `E` report itself when that fails.
 
 use crate::error::{Error, OrSys, Result};
 use crate::sys::{fs, net, Errno, Fd};
@@ -127,6 +129,11 @@ pub fn unexpected(r: Report) -> Error {
 }
 
 impl ChildEnd {
+    /// The descriptor reports go out on (the exec trampoline sends its own).
+    pub fn report_fd(&self) -> i32 {
+        self.report.raw()
+    }
+
     /// The child's two descriptors, which it keeps when it closes what it inherited.
     pub fn fds(&self) -> [i32; 2] {
         [self.go.raw(), self.report.raw()]

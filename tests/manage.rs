@@ -140,6 +140,41 @@ fn detach_logs_exec_ps_stop_list_rm() {
     host.assert_gone(&name);
 }
 
+/// `run -d` returns once the command runs, so a command that cannot be executed (found, but its
+/// execve fails: here a missing #! interpreter and a file that is no program) is its error and
+/// status, as in the foreground, and leaves nothing behind; with --rm too.
+#[test]
+fn detach_of_a_command_that_cannot_run_is_its_error() {
+    let mut host = Host::new();
+    for (file, text) in [("orphan", "#!/nowhere/sh\n"), ("garbage", "not a program\n")] {
+        let path = host.rootfs.path.join("bin").join(file);
+        fs::write(&path, text).expect("write");
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let cases = [
+        (
+            "/bin/orphan",
+            127,
+            "exec /bin/orphan (its interpreter or dynamic loader is missing): no such file or directory",
+        ),
+        ("/bin/garbage", 126, "exec /bin/garbage: Exec format error"),
+    ];
+    for (command, status, said) in cases {
+        for rm in [false, true] {
+            let name = host.name();
+            let mut args = vec!["run", "-d", "--name", &name, "--rootfs", host.rootfs.as_str()];
+            if rm {
+                args.push("--rm");
+            }
+            args.push(command);
+            let out = host.runt(&args);
+            assert_eq!((code(&out), stderr(&out)), (status, format!("runt: {said}\n")), "{}", describe(&out));
+            assert_eq!(stdout(&out), "", "no name printed for a container that never ran");
+            host.assert_gone(&name);
+        }
+    }
+}
+
 #[test]
 fn list_json_and_exit_status() {
     let mut host = Host::new();

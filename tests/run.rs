@@ -154,8 +154,9 @@ fn not_executable_is_126() {
 }
 
 /// Failures of the execve itself, once the command is found: a missing #! interpreter, a file
-/// that is no program, a chain of scripts too deep. runt run executes the command through its
-/// exec trampoline (src/sys/trampoline.rs), which says what runt prepared for each.
+/// that is no program, a chain of scripts too deep; and a path through a file. runt run executes
+/// the command through its exec trampoline (src/sys/trampoline.rs), which reports these back to
+/// runt: the same one line and status as without it.
 #[test]
 fn failures_of_a_found_command_are_126_or_127_with_runts_message() {
     let (root, name) = (rootfs(), unique_name());
@@ -179,7 +180,8 @@ fn failures_of_a_found_command_are_126_or_127_with_runts_message() {
         ("orphan", 127, "exec orphan: no such file or directory"),
         ("/bin/garbage", 126, "exec /bin/garbage: Exec format error"),
         // ELOOP: the kernel follows four levels of #! at most.
-        ("/bin/loop0", 126, "exec /bin/loop0: errno 40"),
+        ("/bin/loop0", 126, "exec /bin/loop0: Too many levels of symbolic links"),
+        ("/bin/probe/x", 126, "exec /bin/probe/x: Not a directory"),
     ];
     for (command, status, said) in cases {
         let out = run_in(&root, &name, command);

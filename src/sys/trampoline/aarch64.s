@@ -14,6 +14,24 @@ _start:
     b.ne refuse
     cbnz w3, 1b
 
+    ldr x1, [x19, #24]          // REPORT, in decimal
+    mov x23, #0
+    ldrb w3, [x1]
+    cbz w3, refuse
+    mov x4, #10
+2:  ldrb w3, [x1], #1
+    cbz w3, 3f
+    sub w3, w3, #'0'
+    cmp w3, #9
+    b.hi refuse
+    madd x23, x23, x4, x3
+    b 2b
+3:  mov x0, x23
+    mov x1, #2                  // F_SETFD
+    mov x2, #1                  // FD_CLOEXEC
+    mov x8, #25                 // fcntl
+    svc #0
+
     ldr x0, [x19, #16]          // FILE
     add x1, x19, #56            // &argv[6]
     add x2, x19, x20, lsl #3
@@ -22,55 +40,53 @@ _start:
     svc #0
 
     neg x21, x0                 // errno
+    mov x24, #0                 // the errno sent: none but for OTHER
     mov x22, #127
-    ldr x1, [x19, #24]          // NOENT
+    ldr x25, [x19, #32]         // NOENT
     cmp x21, #2
-    b.eq say
+    b.eq 4f
     mov x22, #126
-    ldr x1, [x19, #32]          // ACCES
+    ldr x25, [x19, #40]         // ACCES
     cmp x21, #13
-    b.eq say
-    ldr x1, [x19, #40]          // NOEXEC
-    cmp x21, #8
-    b.eq say
-    ldr x1, [x19, #48]          // OTHER, then the errno and a newline
-    bl print
-    sub sp, x19, #32
-    sub x1, x19, #1
-    mov w3, #10
-    strb w3, [x1]
-    mov x4, #10
-2:  udiv x5, x21, x4
-    msub x6, x5, x4, x21        // the last digit
-    add w6, w6, #'0'
-    strb w6, [x1, #-1]!
-    mov x21, x5
-    cbnz x21, 2b
-    sub x2, x19, x1
-    mov x0, #2
+    b.eq 4f
+    ldr x25, [x19, #48]         // OTHER
+    mov x24, x21
+4:  sub sp, x19, #16            // the report's head: 'E', status, errno
+    mov w3, #'E'
+    strb w3, [sp]
+    strb w22, [sp, #1]
+    strb w24, [sp, #2]
+    strb wzr, [sp, #3]
+    strb wzr, [sp, #4]
+    strb wzr, [sp, #5]
+    mov x0, x23
+    mov x1, sp
+    mov x2, #6
     mov x8, #64                 // write
     svc #0
+    mov x0, x23
+    mov x1, x25
+    bl print
     b leave
 
 refuse:
     mov x22, #126
+    mov x0, #2
     adr x1, refusal
-say:
     bl print
 leave:
     mov x0, x22
     mov x8, #94                 // exit_group
     svc #0
 
-// Writes the NUL-terminated string at x1 to fd 2.
+// Writes the NUL-terminated string at x1 to the descriptor x0.
 print:
     mov x2, x1
-3:  ldrb w3, [x2]
-    cbz w3, 4f
+5:  ldrb w3, [x2]
+    cbz w3, 6f
     add x2, x2, #1
-    b 3b
-4:  sub x2, x2, x1
-    mov x0, #2
+    b 5b
+6:  sub x2, x2, x1
     mov x8, #64                 // write
     svc #0
     ret

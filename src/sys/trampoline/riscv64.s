@@ -15,6 +15,26 @@ _start:
     addi a2, a2, 1
     bnez t2, 1b
 
+    ld a1, 24(s1)               # REPORT, in decimal
+    li s5, 0
+    lbu t2, 0(a1)
+    beqz t2, refuse
+    li t3, 10
+    li t4, 9
+2:  lbu t2, 0(a1)
+    beqz t2, 3f
+    addi t2, t2, -'0'
+    bltu t4, t2, refuse
+    mul s5, s5, t3
+    add s5, s5, t2
+    addi a1, a1, 1
+    j 2b
+3:  mv a0, s5
+    li a1, 2                    # F_SETFD
+    li a2, 1                    # FD_CLOEXEC
+    li a7, 25                   # fcntl
+    ecall
+
     ld a0, 16(s1)               # FILE
     addi a1, s1, 56             # &argv[6]
     slli a2, s2, 3
@@ -24,54 +44,53 @@ _start:
     ecall
 
     neg s3, a0                  # errno
+    li s6, 0                    # the errno sent: none but for OTHER
     li s4, 127
-    ld a1, 24(s1)               # NOENT
+    ld s7, 32(s1)               # NOENT
     li t1, 2
-    beq s3, t1, say
+    beq s3, t1, 4f
     li s4, 126
-    ld a1, 32(s1)               # ACCES
+    ld s7, 40(s1)               # ACCES
     li t1, 13
-    beq s3, t1, say
-    ld a1, 40(s1)               # NOEXEC
-    li t1, 8
-    beq s3, t1, say
-    ld a1, 48(s1)               # OTHER, then the errno and a newline
-    call print
-    addi sp, s1, -32
-    addi a1, s1, -1
-    li t1, 10
-    sb t1, 0(a1)
-2:  remu t2, s3, t1
-    divu s3, s3, t1
-    addi t2, t2, '0'
-    addi a1, a1, -1
-    sb t2, 0(a1)
-    bnez s3, 2b
-    sub a2, s1, a1
-    li a0, 2
+    beq s3, t1, 4f
+    ld s7, 48(s1)               # OTHER
+    mv s6, s3
+4:  addi sp, s1, -16            # the report's head: 'E', status, errno
+    li t1, 'E'
+    sb t1, 0(sp)
+    sb s4, 1(sp)
+    sb s6, 2(sp)
+    sb zero, 3(sp)
+    sb zero, 4(sp)
+    sb zero, 5(sp)
+    mv a0, s5
+    mv a1, sp
+    li a2, 6
     li a7, 64                   # write
     ecall
+    mv a0, s5
+    mv a1, s7
+    call print
     j leave
 
 refuse:
     li s4, 126
+    li a0, 2
     lla a1, refusal
-say:
     call print
 leave:
     mv a0, s4
     li a7, 94                   # exit_group
     ecall
 
-# Writes the NUL-terminated string at a1 to fd 2.
+# Writes the NUL-terminated string at a1 to the descriptor a0.
 print:
     mv a2, a1
-3:  lbu t2, 0(a2)
-    beqz t2, 4f
+5:  lbu t2, 0(a2)
+    beqz t2, 6f
     addi a2, a2, 1
-    j 3b
-4:  sub a2, a2, a1
-    li a0, 2
+    j 5b
+6:  sub a2, a2, a1
     li a7, 64                   # write
     ecall
     ret

@@ -1,9 +1,12 @@
 # runt's exec trampoline for x86_64: what it is and why in src/sys/trampoline.rs.
-#   argv: "runt:exec" FILE NOENT ACCES NOEXEC OTHER ARGV0 ARGV1 ...
-# execve(FILE, &argv[6], envp). If that fails, it writes the message runt prepared for the
-# error (NOENT, ACCES or NOEXEC; else OTHER followed by the errno in decimal) to fd 2 and exits
-# 127 for ENOENT, 126 for any other. Run any other way (argv[0] is not "runt:exec", or fewer
-# than 7 arguments), it says so and exits 126 without executing anything.
+#   argv: "runt:exec" FILE REPORT NOENT ACCES OTHER ARGV0 ARGV1 ...
+# REPORT is the number of runt's report socket (decimal), which it marks close-on-exec: runt
+# sees it close when execve(FILE, &argv[6], envp) succeeds. If that fails, it sends runt the
+# error as sync.rs encodes one (tag 'E', status, errno as i32 LE, text): 127 and NOENT for
+# ENOENT, 126 and ACCES for EACCES (neither with an errno: the texts say it), else 126, the
+# errno and OTHER; and exits with that status. Run any other way (argv[0] is not "runt:exec",
+# fewer than 7 arguments, REPORT not a number), it says so on fd 2 and exits 126 without
+# executing anything.
 .globl _start
 .text
 _start:
@@ -20,6 +23,27 @@ _start:
     test %al, %al
     jnz 1b
 
+    mov 24(%rsp), %rsi          # REPORT, in decimal
+    xor %r14d, %r14d
+    movzbl (%rsi), %eax
+    test %eax, %eax
+    jz refuse
+2:  movzbl (%rsi), %eax
+    test %eax, %eax
+    jz 3f
+    sub $'0', %eax
+    cmp $9, %eax
+    ja refuse
+    imul $10, %r14d, %r14d
+    add %eax, %r14d
+    inc %rsi
+    jmp 2b
+3:  mov %r14d, %edi
+    mov $2, %esi                # F_SETFD
+    mov $1, %edx                # FD_CLOEXEC
+    mov $72, %eax               # fcntl
+    syscall
+
     mov 16(%rsp), %rdi          # FILE
     lea 56(%rsp), %rsi          # &argv[6]
     lea 16(%rsp,%rbp,8), %rdx   # envp: past argv's NULL
@@ -28,58 +52,50 @@ _start:
 
     neg %eax
     mov %eax, %r12d             # errno
+    xor %r13d, %r13d            # the errno sent: none but for OTHER
     mov $127, %ebx
-    mov 24(%rsp), %rsi          # NOENT
+    mov 32(%rsp), %rsi          # NOENT
     cmp $2, %r12d
-    je say
+    je 4f
     mov $126, %ebx
-    mov 32(%rsp), %rsi          # ACCES
+    mov 40(%rsp), %rsi          # ACCES
     cmp $13, %r12d
-    je say
-    mov 40(%rsp), %rsi          # NOEXEC
-    cmp $8, %r12d
-    je say
-    mov 48(%rsp), %rsi          # OTHER, then the errno and a newline
-    call print
+    je 4f
+    mov 48(%rsp), %rsi          # OTHER
+    mov %r12d, %r13d
+4:  sub $16, %rsp               # the report's head: 'E', status, errno
+    movb $'E', (%rsp)
+    mov %bl, 1(%rsp)
+    mov %r13d, 2(%rsp)
+    mov %rsi, %r15
+    mov %r14d, %edi
     mov %rsp, %rsi
-    sub $32, %rsp
-    dec %rsi
-    movb $10, (%rsi)
-    mov %r12d, %eax
-    mov $10, %ecx
-2:  xor %edx, %edx
-    div %ecx
-    add $'0', %dl
-    dec %rsi
-    mov %dl, (%rsi)
-    test %eax, %eax
-    jnz 2b
-    lea 32(%rsp), %rdx
-    sub %rsi, %rdx
-    mov $2, %edi
+    mov $6, %edx
     mov $1, %eax                # write
     syscall
+    mov %r14d, %edi
+    mov %r15, %rsi
+    call print
     jmp leave
 
 refuse:
     mov $126, %ebx
+    mov $2, %edi
     lea refusal(%rip), %rsi
-say:
     call print
 leave:
     mov %ebx, %edi
     mov $231, %eax              # exit_group
     syscall
 
-# Writes the NUL-terminated string at %rsi to fd 2.
+# Writes the NUL-terminated string at %rsi to the descriptor %edi.
 print:
     mov %rsi, %rdx
-3:  cmpb $0, (%rdx)
-    je 4f
+5:  cmpb $0, (%rdx)
+    je 6f
     inc %rdx
-    jmp 3b
-4:  sub %rsi, %rdx
-    mov $2, %edi
+    jmp 5b
+6:  sub %rsi, %rdx
     mov $1, %eax                # write
     syscall
     ret
