@@ -16,8 +16,8 @@
 //! ACCES with 126 for EACCES, OTHER with 126 and the errno for any other), and exits with that
 //! status; runt prints it as it prints any error of the container's set-up. Run with another
 //! argv[0] (a `#!/proc/self/exe` script: the kernel passes the interpreter's path), too few
-//! arguments or a REPORT that is no number, it says so on fd 2 and exits 126 without executing
-//! anything.
+//! arguments, or a REPORT that is no number or cannot be marked close-on-exec (the command must
+//! never get the socket), it says so on fd 2 and exits 126 without executing anything.
 
 use core::ffi::CStr;
 
@@ -135,9 +135,10 @@ mod tests {
         for argv0 in ["/proc/self/exe", "runt:exe", "runt:exec2"] {
             assert_eq!(said(run(argv0, &argv)), (Some(126), refusal.into()), "{argv0}");
         }
-        // Too few arguments to hold a command; a report descriptor that is no number.
+        // Too few arguments to hold a command; a report descriptor that is no number, or none
+        // it can mark close-on-exec.
         assert_eq!(said(run("runt:exec", &argv[..5])), (Some(126), refusal.into()));
-        for report in ["", "2x", "-1"] {
+        for report in ["", "2x", "-1", "999"] {
             let mut bad = argv.clone();
             bad[1] = report;
             assert_eq!(said(run("runt:exec", &bad)), (Some(126), refusal.into()), "{report:?}");

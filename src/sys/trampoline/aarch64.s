@@ -31,6 +31,7 @@ _start:
     mov x2, #1                  // FD_CLOEXEC
     mov x8, #25                 // fcntl
     svc #0
+    cbnz x0, refuse             // not marked: the command must not get it
 
     ldr x0, [x19, #16]          // FILE
     add x1, x19, #56            // &argv[6]

@@ -35,6 +35,8 @@ _start:
     mov r2, #1                  @ FD_CLOEXEC
     mov r7, #55                 @ fcntl
     svc #0
+    cmp r0, #0                  @ not marked: the command must not get it
+    bne refuse
 
     ldr r0, [r11, #8]           @ FILE
     add r1, r11, #28            @ &argv[6]

@@ -34,6 +34,7 @@ _start:
     li a2, 1                    # FD_CLOEXEC
     li a7, 25                   # fcntl
     ecall
+    bnez a0, refuse             # not marked: the command must not get it
 
     ld a0, 16(s1)               # FILE
     addi a1, s1, 56             # &argv[6]
