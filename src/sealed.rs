@@ -11,7 +11,7 @@
 //! container reaches then is a file nobody can change. Seals are permanent, which is also how the
 //! copy knows it is one.
 //!
-//! `runt run` pays less (about 0.3 ms a run: sixty pages copied, one execve): its container is
+//! `runt run` is spared that (about 0.3 ms a run: sixty pages copied, one execve): its container is
 //! the first and only process of a pid namespace of its own until the command runs, so nothing
 //! of the container can reach the child before it executes the command (the child is
 //! non-dumpable too). runt does not re-execute itself there: the child executes the command
