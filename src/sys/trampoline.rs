@@ -16,8 +16,9 @@
 //! ACCES with 126 for EACCES, OTHER with 126 and the errno for any other), and exits with that
 //! status; runt prints it as it prints any error of the container's set-up. Run with another
 //! argv[0] (a `#!/proc/self/exe` script: the kernel passes the interpreter's path), too few
-//! arguments, or a REPORT that is no number or cannot be marked close-on-exec (the command must
-//! never get the socket), it says so on fd 2 and exits 126 without executing anything.
+//! arguments or a REPORT that is no number, it says so on fd 2 and exits 126 without executing
+//! anything. Should it fail to mark REPORT close-on-exec, it executes nothing (the command must
+//! never get the socket) and sends fcntl's error as it would send execve's.
 
 use core::ffi::CStr;
 
@@ -135,14 +136,26 @@ mod tests {
         for argv0 in ["/proc/self/exe", "runt:exe", "runt:exec2"] {
             assert_eq!(said(run(argv0, &argv)), (Some(126), refusal.into()), "{argv0}");
         }
-        // Too few arguments to hold a command; a report descriptor that is no number, or none
-        // it can mark close-on-exec.
+        // Too few arguments to hold a command; a report descriptor that is no number.
         assert_eq!(said(run("runt:exec", &argv[..5])), (Some(126), refusal.into()));
-        for report in ["", "2x", "-1", "999"] {
+        for report in ["", "2x", "-1"] {
             let mut bad = argv.clone();
             bad[1] = report;
             assert_eq!(said(run("runt:exec", &bad)), (Some(126), refusal.into()), "{report:?}");
         }
         assert!(!marker.exists(), "the trampoline executed a command it was not given as runt gives it");
+    }
+
+    #[test]
+    fn a_report_descriptor_it_cannot_mark_close_on_exec_is_an_error_and_nothing_runs() {
+        let marker = std::env::temp_dir().join(std::format!("runt-trampoline-leak-{}", std::process::id()));
+        let touch = std::format!("touch {}", marker.display());
+        // A report socket that is not open: fcntl fails (EBADF), and so does the report.
+        let mut argv = std::vec!["/bin/sh", "999"];
+        argv.extend(TEXTS);
+        argv.extend(["sh", "-c", &touch]);
+        let out = run("runt:exec", &argv);
+        assert_eq!((out.status.code(), out.stderr.as_slice()), (Some(126), &b""[..]));
+        assert!(!marker.exists(), "the command ran without its report socket marked close-on-exec");
     }
 }

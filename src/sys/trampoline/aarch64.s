@@ -31,7 +31,7 @@ _start:
     mov x2, #1                  // FD_CLOEXEC
     mov x8, #25                 // fcntl
     svc #0
-    cbnz x0, refuse             // not marked: the command must not get it
+    cbnz x0, 7f                 // not marked: the command must not get it, and runt is told
 
     ldr x0, [x19, #16]          // FILE
     add x1, x19, #56            // &argv[6]
@@ -40,7 +40,7 @@ _start:
     mov x8, #221                // execve
     svc #0
 
-    neg x21, x0                 // errno
+7:  neg x21, x0                 // errno
     mov x24, #0                 // the errno sent: none but for OTHER
     mov x22, #127
     ldr x25, [x19, #32]         // NOENT

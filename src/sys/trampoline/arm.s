@@ -35,8 +35,8 @@ _start:
     mov r2, #1                  @ FD_CLOEXEC
     mov r7, #55                 @ fcntl
     svc #0
-    cmp r0, #0                  @ not marked: the command must not get it
-    bne refuse
+    cmp r0, #0                  @ not marked: the command must not get it, and runt is told
+    bne 7f
 
     ldr r0, [r11, #8]           @ FILE
     add r1, r11, #28            @ &argv[6]
@@ -45,7 +45,7 @@ _start:
     mov r7, #11                 @ execve
     svc #0
 
-    rsb r9, r0, #0              @ errno
+7:  rsb r9, r0, #0              @ errno
     mov r5, #0                  @ the errno sent: none but for OTHER
     mov r10, #127
     ldr r1, [r11, #16]          @ NOENT

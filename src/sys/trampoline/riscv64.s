@@ -34,7 +34,7 @@ _start:
     li a2, 1                    # FD_CLOEXEC
     li a7, 25                   # fcntl
     ecall
-    bnez a0, refuse             # not marked: the command must not get it
+    bnez a0, 7f                 # not marked: the command must not get it, and runt is told
 
     ld a0, 16(s1)               # FILE
     addi a1, s1, 56             # &argv[6]
@@ -44,7 +44,7 @@ _start:
     li a7, 221                  # execve
     ecall
 
-    neg s3, a0                  # errno
+7:  neg s3, a0                  # errno
     li s6, 0                    # the errno sent: none but for OTHER
     li s4, 127
     ld s7, 32(s1)               # NOENT

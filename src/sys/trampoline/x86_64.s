@@ -1,7 +1,8 @@
 # runt's exec trampoline for x86_64: what it is and why in src/sys/trampoline.rs.
 #   argv: "runt:exec" FILE REPORT NOENT ACCES OTHER ARGV0 ARGV1 ...
-# REPORT is the number of runt's report socket (decimal), which it marks close-on-exec (or else
-# refuses, below): runt sees it close when execve(FILE, &argv[6], envp) succeeds. If that fails, it sends runt the
+# REPORT is the number of runt's report socket (decimal), which it marks close-on-exec: runt
+# sees it close when execve(FILE, &argv[6], envp) succeeds. (Should it not be marked, nothing is
+# executed and fcntl's error goes to runt as execve's would.) If that fails, it sends runt the
 # error as sync.rs encodes one (tag 'E', status, errno as i32 LE, text): 127 and NOENT for
 # ENOENT, 126 and ACCES for EACCES (neither with an errno: the texts say it), else 126, the
 # errno and OTHER; and exits with that status. Run any other way (argv[0] is not "runt:exec",
@@ -43,8 +44,8 @@ _start:
     mov $1, %edx                # FD_CLOEXEC
     mov $72, %eax               # fcntl
     syscall
-    test %eax, %eax             # not marked: the command must not get it
-    jnz refuse
+    test %eax, %eax             # not marked: the command must not get it, and runt is told
+    jnz 7f
 
     mov 16(%rsp), %rdi          # FILE
     lea 56(%rsp), %rsi          # &argv[6]
@@ -52,7 +53,7 @@ _start:
     mov $59, %eax               # execve
     syscall
 
-    neg %eax
+7:  neg %eax
     mov %eax, %r12d             # errno
     xor %r13d, %r13d            # the errno sent: none but for OTHER
     mov $127, %ebx
